@@ -1,0 +1,3 @@
+module github.com/kmipwire/kmipwire
+
+go 1.26
