@@ -16,6 +16,10 @@ const (
 	// DefaultMaxDepth bounds Structure nesting; the top-level Structure is
 	// depth 1. Real KMIP messages stay below 12.
 	DefaultMaxDepth = 64
+	// MaxDepthLimit is the largest MaxDepth a Decoder accepts; larger
+	// settings are reduced to it. The Decoder keeps its Structure stack in
+	// a fixed array of this size, so that Enter and Leave stay inlinable.
+	MaxDepthLimit = 256
 )
 
 // Lax is a set of strict checks to relax, for peers that get the encoding
@@ -41,7 +45,8 @@ type DecodeOptions struct {
 	// header included. Zero means DefaultMaxMessageSize. A reader-backed
 	// Decoder checks it before reading or buffering the message.
 	MaxMessageSize int
-	// MaxDepth bounds Structure nesting. Zero means DefaultMaxDepth.
+	// MaxDepth bounds Structure nesting. Zero means DefaultMaxDepth; at
+	// most MaxDepthLimit.
 	MaxDepth int
 	// Lax relaxes strict checks.
 	Lax Lax
@@ -60,7 +65,7 @@ func (o *DecodeOptions) maxSize() int {
 
 func (o *DecodeOptions) maxDepth() int {
 	if o.MaxDepth > 0 {
-		return o.MaxDepth
+		return min(o.MaxDepth, MaxDepthLimit)
 	}
 	return DefaultMaxDepth
 }
@@ -68,11 +73,14 @@ func (o *DecodeOptions) maxDepth() int {
 // Item is one decoded TTLV item. Value aliases the Decoder's input: it is
 // valid until the Decoder moves to the next top-level message (byte-slice
 // input: as long as the input). Copy it (or use Value.Clone) to keep it.
+// Decoder.ItemOffset gives the item's position in the input.
+//
+// Item is kept to 32 bytes and three fields so that the compiler holds a
+// returned Item in registers; a larger Item costs a spill and a
+// store-forwarding stall on every Next.
 type Item struct {
 	Tag  Tag
 	Type Type
-	// Offset is the byte offset of the item's header in the input.
-	Offset int64
 	// Value holds the value bytes without padding. For a Structure it holds
 	// the encoded children; for a Big Integer, the two's complement bytes.
 	Value []byte
@@ -132,16 +140,16 @@ type Decoder struct {
 	pos   int    // offset in buf of the next header
 	end   int    // end of the current level
 	base  int64  // input offset of buf[0]
-	stack []frame
+	depth int    // open Structures; stack[:depth] describes them
 
-	// The item Next returned last, for Enter and error paths.
-	lastTag    Tag
-	lastStruct bool // a Structure that Enter may open
-	lastPos    int
-	lastEnd    int
-	topItems   int // top-level items read
+	// lastPos is the offset in buf of the header of the item Next returned
+	// last, or -1 once Enter or Leave has used it; Enter reads the
+	// Structure's tag and length back from there, so Next stores one int.
+	lastPos  int
+	topItems int // top-level items read
 
 	opts     DecodeOptions
+	lax      Lax
 	maxSize  int
 	maxDepth int
 
@@ -149,7 +157,9 @@ type Decoder struct {
 	br      *bufio.Reader
 	discard int    // bytes of br to drop before the next message
 	own     []byte // message buffer when r is not a *bufio.Reader
-	err     error  // sticky
+	hdr     [HeaderSize]byte
+	stack   [MaxDepthLimit]frame
+	err     error // sticky
 }
 
 // NewDecoder returns a Decoder reading the TTLV item (or, with
@@ -171,15 +181,14 @@ func NewReaderDecoder(r io.Reader, opts DecodeOptions) *Decoder {
 	return d
 }
 
-// Reset makes d read b as if newly created, keeping its allocated stack.
+// Reset makes d read b as if newly created, keeping its buffer.
 func (d *Decoder) Reset(b []byte, opts DecodeOptions) {
 	d.reset(opts)
 	d.buf = b
 	d.end = len(b)
 }
 
-// ResetReader makes d read from r as if newly created, keeping its
-// allocated stack and buffer.
+// ResetReader makes d read from r as if newly created, keeping its buffer.
 func (d *Decoder) ResetReader(r io.Reader, opts DecodeOptions) {
 	d.reset(opts)
 	d.r = r
@@ -191,9 +200,11 @@ func (d *Decoder) reset(opts DecodeOptions) {
 	if cap(own) > 4*bufferKeep {
 		own = nil // do not pin a huge buffer past one oversized message
 	}
-	*d = Decoder{stack: d.stack[:0], own: own, opts: opts}
-	d.maxSize = opts.maxSize()
-	d.maxDepth = opts.maxDepth()
+	// Field by field: the stack array is not cleared, only depth.
+	d.buf, d.pos, d.end, d.base, d.depth = nil, 0, 0, 0, 0
+	d.lastPos, d.topItems = -1, 0
+	d.opts, d.lax, d.maxSize, d.maxDepth = opts, opts.Lax, opts.maxSize(), opts.maxDepth()
+	d.r, d.br, d.discard, d.own, d.err = nil, nil, 0, own, nil
 }
 
 // bufferKeep is the buffer size a Decoder keeps across Reset.
@@ -205,11 +216,9 @@ const bufferKeep = 64 << 10
 // Next is entered with Enter; if it is not, the following Next skips it.
 // After an error other than io.EOF, every call returns the same error.
 func (d *Decoder) Next() (Item, error) {
-	if d.err != nil {
-		return Item{}, d.err
-	}
-	d.lastStruct = false
-	if d.pos >= d.end || len(d.stack) == 0 {
+	// An error empties the stack (see failAt), so this one test also
+	// routes every call after an error to levelEnd, which returns it.
+	if d.pos >= d.end || d.depth == 0 {
 		if err := d.levelEnd(); err != nil {
 			return Item{}, err
 		}
@@ -218,66 +227,98 @@ func (d *Decoder) Next() (Item, error) {
 	if len(b) < HeaderSize {
 		return Item{}, d.failAt(d.pos, 0, false, d.shortErr(), "%d bytes left, an item header takes 8", len(b))
 	}
-	_ = b[7]
-	tag := Tag(b[0])<<16 | Tag(b[1])<<8 | Tag(b[2])
-	typ := Type(b[3])
-	length := binary.BigEndian.Uint32(b[4:8])
-	if c := checkLength(typ, length); c < 0 {
-		if c == errCodeType {
-			return Item{}, d.failAt(d.pos, tag, true, ErrType, "type byte 0x%02X", byte(typ))
-		}
-		return Item{}, d.failAt(d.pos, tag, true, ErrLength, "%v of length %d, %s", typ, length, lengthRule(typ))
+	h := binary.BigEndian.Uint64(b)
+	tag, typ, length := Tag(h>>40), Type(h>>32), uint32(h)
+	if typ-1 >= TypeDateTimeExtended { // also catches 0, by wrapping
+		return Item{}, d.itemError(tag, typ, length, ErrType)
+	}
+	if r := lengthRules[typ]; length&r.mask != r.want {
+		return Item{}, d.itemError(tag, typ, length, ErrLength)
 	}
 	total := uint64(HeaderSize) + (uint64(length)+7)&^7
 	if total > uint64(len(b)) {
-		if len(d.stack) == 0 && int64(total) > int64(d.maxSize) {
-			return Item{}, d.failAt(d.pos, tag, true, ErrTooLarge, "%d bytes, limit %d", total, d.maxSize)
-		}
-		return Item{}, d.failAt(d.pos, tag, true, d.shortErr(), "%v of length %d needs %d bytes, %d left", typ, length, total, len(b))
+		return Item{}, d.itemError(tag, typ, length, d.shortErr())
 	}
-	v := b[HeaderSize : HeaderSize+int(length)]
-	if typ == TypeStructure {
-		if len(d.stack) >= d.maxDepth {
-			return Item{}, d.failAt(d.pos, tag, true, ErrDepth, "depth %d exceeds limit %d", len(d.stack)+1, d.maxDepth)
+	v := b[HeaderSize : HeaderSize+length]
+	switch typ {
+	case TypeStructure:
+		if d.depth >= d.maxDepth {
+			return Item{}, d.itemError(tag, typ, length, ErrDepth)
 		}
-		d.lastStruct = true
-	} else if err := d.checkPrimitive(typ, v, b[HeaderSize+int(length):total]); err != nil {
-		return Item{}, d.failAt(d.pos, tag, true, err, "")
-	}
-	it := Item{Tag: tag, Type: typ, Offset: d.base + int64(d.pos), Value: v}
-	d.lastTag = tag
-	d.lastPos = d.pos
-	d.pos += int(total)
-	d.lastEnd = d.pos
-	if len(d.stack) == 0 {
-		d.topItems++
-		if int(total) > d.maxSize {
-			return Item{}, d.failAt(d.lastPos, tag, true, ErrTooLarge, "%d bytes, limit %d", total, d.maxSize)
+	case TypeInteger, TypeEnumeration, TypeInterval:
+		if binary.BigEndian.Uint32(b[12:16]) != 0 && d.lax&LaxPadding == 0 {
+			return Item{}, d.itemError(tag, typ, length, ErrPadding)
 		}
-	}
-	return it, nil
-}
-
-// checkPrimitive applies the strict value rules, less those relaxed by Lax.
-func (d *Decoder) checkPrimitive(typ Type, v, pad []byte) error {
-	if d.opts.Lax&LaxPadding == 0 {
-		for _, c := range pad {
-			if c != 0 {
-				return ErrPadding
+	case TypeBoolean:
+		if binary.BigEndian.Uint64(v) > 1 && d.lax&LaxBoolean == 0 {
+			return Item{}, d.itemError(tag, typ, length, ErrBoolean)
+		}
+	case TypeTextString, TypeByteString:
+		if pad := total - HeaderSize - uint64(length); pad != 0 && d.lax&LaxPadding == 0 {
+			// The padding is the low pad bytes of the value's last 8.
+			if binary.BigEndian.Uint64(b[total-8:total])&(1<<(8*pad)-1) != 0 {
+				return Item{}, d.itemError(tag, typ, length, ErrPadding)
 			}
 		}
-	}
-	switch typ {
-	case TypeBoolean:
-		if d.opts.Lax&LaxBoolean == 0 && binary.BigEndian.Uint64(v) > 1 {
-			return fmt.Errorf("%w: value %d, want 0 or 1", ErrBoolean, binary.BigEndian.Uint64(v))
-		}
-	case TypeTextString:
-		if d.opts.Lax&LaxUTF8 == 0 && !utf8.Valid(v) {
-			return ErrUTF8
+		if typ == TypeTextString && d.lax&LaxUTF8 == 0 && !validText(v) {
+			return Item{}, d.itemError(tag, typ, length, ErrUTF8)
 		}
 	}
-	return nil
+	if d.depth == 0 {
+		if total > uint64(d.maxSize) {
+			return Item{}, d.itemError(tag, typ, length, ErrTooLarge)
+		}
+		d.topItems++
+	}
+	d.lastPos = d.pos
+	d.pos += int(total)
+	return Item{Tag: tag, Type: typ, Value: v}, nil
+}
+
+// lengthRules encodes the Item Lengths allowed per type (KMIP 2.1
+// §10.1.3, Table 427) as one test, length&mask == want: the fixed-size
+// types compare all bits, Structure and Big Integer the low three (a
+// multiple of 8), Text and Byte Strings none.
+var lengthRules = [TypeDateTimeExtended + 1]struct{ mask, want uint32 }{
+	TypeStructure:        {7, 0},
+	TypeInteger:          {^uint32(0), 4},
+	TypeLongInteger:      {^uint32(0), 8},
+	TypeBigInteger:       {7, 0},
+	TypeEnumeration:      {^uint32(0), 4},
+	TypeBoolean:          {^uint32(0), 8},
+	TypeDateTime:         {^uint32(0), 8},
+	TypeInterval:         {^uint32(0), 4},
+	TypeDateTimeExtended: {^uint32(0), 8},
+}
+
+// itemError builds the error for the item whose header is at d.pos. It is
+// kept out of line so that Next stays small.
+//
+//go:noinline
+func (d *Decoder) itemError(tag Tag, typ Type, length uint32, sentinel error) error {
+	total := uint64(HeaderSize) + (uint64(length)+7)&^7
+	switch sentinel {
+	case ErrType:
+		return d.failAt(d.pos, tag, true, ErrType, "type byte 0x%02X", byte(typ))
+	case ErrLength:
+		return d.failAt(d.pos, tag, true, ErrLength, "%v of length %d, %s", typ, length, lengthRule(typ))
+	case ErrDepth:
+		return d.failAt(d.pos, tag, true, ErrDepth, "depth %d exceeds limit %d", d.depth+1, d.maxDepth)
+	case ErrBoolean:
+		return d.failAt(d.pos, tag, true, ErrBoolean, "value %d, want 0 or 1",
+			binary.BigEndian.Uint64(d.buf[d.pos+HeaderSize:]))
+	case ErrPadding:
+		return d.failAt(d.pos, tag, true, ErrPadding, "%v of length %d", typ, length)
+	case ErrUTF8:
+		return d.failAt(d.pos, tag, true, ErrUTF8, "")
+	case ErrTooLarge:
+		return d.failAt(d.pos, tag, true, ErrTooLarge, "%d bytes, limit %d", total, d.maxSize)
+	}
+	if d.depth == 0 && total > uint64(d.maxSize) {
+		return d.failAt(d.pos, tag, true, ErrTooLarge, "%d bytes, limit %d", total, d.maxSize)
+	}
+	return d.failAt(d.pos, tag, true, sentinel, "%v of length %d needs %d bytes, %d left",
+		typ, length, total, d.end-d.pos)
 }
 
 // shortErr tells apart input that ends (ErrTruncated) from a child that
@@ -285,7 +326,7 @@ func (d *Decoder) checkPrimitive(typ Type, v, pad []byte) error {
 // Structure was checked to fit in the input, so below depth 0 a short item
 // always overruns its parent.
 func (d *Decoder) shortErr() error {
-	if len(d.stack) > 0 {
+	if d.depth > 0 {
 		return ErrOverrun
 	}
 	return ErrTruncated
@@ -302,7 +343,10 @@ func lengthRule(typ Type) string {
 // Structure, and every item at depth 0. It returns nil when Next should go
 // on to decode an item at d.pos.
 func (d *Decoder) levelEnd() error {
-	if len(d.stack) > 0 {
+	if d.err != nil {
+		return d.err
+	}
+	if d.depth > 0 {
 		return io.EOF
 	}
 	if d.r != nil {
@@ -335,7 +379,6 @@ func (d *Decoder) readMessage() error {
 	d.buf, d.pos, d.end = nil, 0, 0
 
 	var hdr []byte
-	var hdrArr [HeaderSize]byte
 	if d.br != nil {
 		p, err := d.br.Peek(HeaderSize)
 		if err != nil {
@@ -346,14 +389,14 @@ func (d *Decoder) readMessage() error {
 		}
 		hdr = p
 	} else {
-		n, err := io.ReadFull(d.r, hdrArr[:])
+		n, err := io.ReadFull(d.r, d.hdr[:])
 		if err != nil {
 			if err == io.EOF && n == 0 {
 				return io.EOF
 			}
 			return d.ioFail(err)
 		}
-		hdr = hdrArr[:]
+		hdr = d.hdr[:]
 	}
 	tag, typ, length, _ := ConsumeHeader(hdr)
 	if c := checkLength(typ, length); c < 0 {
@@ -371,7 +414,7 @@ func (d *Decoder) readMessage() error {
 	if d.br != nil && n <= d.br.Size() {
 		p, err := d.br.Peek(n)
 		if err != nil {
-			return d.ioFail(err)
+			return d.bodyFail(err, tag, typ, length, len(p))
 		}
 		d.buf, d.end, d.discard = p, n, n
 		return nil
@@ -393,12 +436,39 @@ func (d *Decoder) readMessage() error {
 		own = own[:len(own)+k]
 		if err != nil {
 			d.own = own
-			return d.ioFail(err)
+			return d.bodyFail(err, tag, typ, length, len(own))
 		}
 	}
 	d.own = own
 	d.buf, d.end = own, n
 	return nil
+}
+
+// bodyFail reports a read error inside a message whose header was read:
+// a short read names the message's tag and how much arrived.
+func (d *Decoder) bodyFail(err error, tag Tag, typ Type, length uint32, got int) error {
+	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return d.ioFail(err)
+	}
+	return d.failAt(0, tag, true, ErrTruncated, "%v of length %d needs %d bytes, input ended after %d",
+		typ, length, HeaderSize+(uint64(length)+7)&^7, got)
+}
+
+// validText reports whether a Text String is valid UTF-8, checking eight
+// ASCII bytes at a time before falling back to the full decoder.
+func validText(v []byte) bool {
+	for len(v) >= 8 {
+		if binary.LittleEndian.Uint64(v)&0x8080808080808080 != 0 {
+			return utf8.Valid(v)
+		}
+		v = v[8:]
+	}
+	for _, c := range v {
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(v)
+		}
+	}
+	return true
 }
 
 // ioFail turns a read error into the Decoder's sticky error: a short read
@@ -415,8 +485,8 @@ func (d *Decoder) ioFail(err error) error {
 // failAt records and returns a positioned error. Paths and messages are
 // built only here, on the error path.
 func (d *Decoder) failAt(pos int, tag Tag, tagKnown bool, sentinel error, format string, args ...any) error {
-	path := make(Path, 0, len(d.stack)+1)
-	for _, f := range d.stack {
+	path := make(Path, 0, d.depth+1)
+	for _, f := range d.stack[:d.depth] {
 		path = append(path, f.tag)
 	}
 	if tagKnown {
@@ -427,62 +497,100 @@ func (d *Decoder) failAt(pos int, tag Tag, tagKnown bool, sentinel error, format
 		err = fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
 	}
 	d.err = &Error{Offset: d.base + int64(pos), Path: path, Err: err}
+	d.depth, d.lastPos = 0, -1
 	return d.err
 }
 
 // Enter descends into the Structure that the last call to Next returned, so
 // that Next returns its children.
 func (d *Decoder) Enter() error {
-	if d.err != nil {
-		return d.err
+	p := d.lastPos
+	if p < 0 || d.buf[p+3] != byte(TypeStructure) {
+		return d.enterError()
 	}
-	if !d.lastStruct {
-		return fmt.Errorf("ttlv: Enter: %w: the last item is not a Structure", ErrSyntax)
-	}
-	d.lastStruct = false
-	d.stack = append(d.stack, frame{tag: d.lastTag, parentEnd: d.end})
-	d.end = d.lastEnd
-	d.pos = d.lastPos + HeaderSize
+	h := binary.BigEndian.Uint64(d.buf[p:])
+	// Next refused Structures beyond maxDepth <= MaxDepthLimit; the mask
+	// only spares the bounds check.
+	d.stack[d.depth&(MaxDepthLimit-1)] = frame{tag: Tag(h >> 40), parentEnd: d.end}
+	d.depth++
+	d.pos = p + HeaderSize
+	d.end = d.pos + int(uint32(h))
+	d.lastPos = -1
 	return nil
 }
 
 // Skip leaves the Structure that the last call to Next returned unvisited.
 // Calling it is optional (Next skips an unentered Structure); it exists to
 // make intent explicit. Skipped contents are not validated.
-func (d *Decoder) Skip() { d.lastStruct = false }
+func (d *Decoder) Skip() { d.lastPos = -1 }
+
+// More reports whether the current Structure has items left for Next. At
+// depth 0 it reports whether a byte-slice input has bytes left, and is
+// always true for a reader (only Next can tell the end of a stream).
+// Walking with More avoids the io.EOF round trip at each Structure's end.
+func (d *Decoder) More() bool { return d.pos < d.end || (d.depth == 0 && d.r != nil) }
 
 // Leave skips what remains of the current Structure, unvalidated, and
 // returns to its parent: the next call to Next returns the Structure's next
 // sibling.
 func (d *Decoder) Leave() error {
-	if d.err != nil {
-		return d.err
+	if d.depth == 0 {
+		return d.leaveError()
 	}
-	if len(d.stack) == 0 {
-		return fmt.Errorf("ttlv: Leave: %w: not inside a Structure", ErrSyntax)
-	}
-	f := d.stack[len(d.stack)-1]
-	d.stack = d.stack[:len(d.stack)-1]
+	d.depth--
 	d.pos = d.end
-	d.end = f.parentEnd
-	d.lastStruct = false
+	d.end = d.stack[d.depth&(MaxDepthLimit-1)].parentEnd
+	d.lastPos = -1
 	return nil
 }
 
+// enterError and leaveError report a call that the Decoder's state does
+// not allow (or the sticky error); they do not make the error sticky.
+//
+//go:noinline
+func (d *Decoder) enterError() error {
+	if d.err != nil {
+		return d.err
+	}
+	return fmt.Errorf("ttlv: Enter: %w: the last item is not a Structure", ErrSyntax)
+}
+
+//go:noinline
+func (d *Decoder) leaveError() error {
+	if d.err != nil {
+		return d.err
+	}
+	return fmt.Errorf("ttlv: Leave: %w: not inside a Structure", ErrSyntax)
+}
+
 // Depth returns the number of Structures entered and not left.
-func (d *Decoder) Depth() int { return len(d.stack) }
+func (d *Decoder) Depth() int { return d.depth }
 
 // StackTag returns the tag of the i-th open Structure, 0 being the
 // outermost.
-func (d *Decoder) StackTag(i int) Tag { return d.stack[i].tag }
+func (d *Decoder) StackTag(i int) Tag { return d.stack[:d.depth][i].tag }
 
 // AppendPath appends to p the tags of the open Structures and of the item
-// that Next returned last, and returns the extended path.
+// that Next returned last (unless Enter, Leave or Skip followed it), and
+// returns the extended path.
 func (d *Decoder) AppendPath(p Path) Path {
-	for _, f := range d.stack {
+	for _, f := range d.stack[:d.depth] {
 		p = append(p, f.tag)
 	}
-	return append(p, d.lastTag)
+	if d.lastPos >= 0 {
+		p = append(p, Tag(binary.BigEndian.Uint32(d.buf[d.lastPos:])>>8))
+	}
+	return p
+}
+
+// ItemOffset returns the input offset of the header of the item that Next
+// returned last.
+// It is -1 after Enter, Leave or Skip.
+func (d *Decoder) ItemOffset() int64 {
+	if d.lastPos < 0 {
+		return -1
+	}
+	return d.base + int64(d.lastPos)
 }
 
 // InputOffset returns the input offset of the next byte Next will read.

@@ -51,6 +51,7 @@ type dumper struct {
 	w    *bufio.Writer
 	opts *DumpOptions
 	line []byte
+	num  [20]byte
 }
 
 // level dumps the items of the current Structure (depth 0: the input).
@@ -68,7 +69,7 @@ func (dd *dumper) level(depth int) error {
 		if it.Tag == tagAttributeValue && attrTag != 0 {
 			tagForValue = attrTag
 		}
-		dd.writeItem(depth, it, tagForValue)
+		dd.writeItem(depth, dd.d.ItemOffset(), it, tagForValue)
 		if it.Tag == tagAttributeName && it.Type == TypeTextString {
 			attrTag, _ = LookupAttributeName(string(it.Value))
 		}
@@ -93,10 +94,10 @@ const (
 	tagAttributeValue Tag = 0x42000B
 )
 
-func (dd *dumper) writeItem(depth int, it Item, valueTag Tag) {
+func (dd *dumper) writeItem(depth int, offset int64, it Item, valueTag Tag) {
 	b := dd.line[:0]
 	if !dd.opts.NoOffsets {
-		off := strconv.AppendInt(nil, it.Offset, 10)
+		off := strconv.AppendInt(dd.num[:0], offset, 10)
 		for i := len(off); i < 6; i++ {
 			b = append(b, ' ')
 		}

@@ -39,7 +39,10 @@ var specExamples = []struct {
 		func(t *testing.T, b []byte) { _, v, _ := ConsumeTextString(b); want(t, string(v), "Hello World") }},
 	{"ByteString 010203", "42002008000000030102030000000000",
 		func(b []byte) []byte { return AppendByteString(b, 0x420020, []byte{1, 2, 3}) },
-		func(t *testing.T, b []byte) { _, v, _ := ConsumeByteString(b); want(t, hex.EncodeToString(v), "010203") }},
+		func(t *testing.T, b []byte) {
+			_, v, _ := ConsumeByteString(b)
+			want(t, hex.EncodeToString(v), "010203")
+		}},
 	{"DateTime 2008-03-14T11:56:40Z", "42002009000000080000000047da67f8",
 		func(b []byte) []byte {
 			return AppendTime(b, 0x420020, time.Date(2008, 3, 14, 11, 56, 40, 0, time.UTC))

@@ -98,13 +98,13 @@ func ParseType(s []byte) (Type, bool) {
 // fixedLen is the one Item Length the strict decoder accepts for each
 // fixed-size type (KMIP 2.1 §10.1.3, Table 427); 0 means variable.
 var fixedLen = [...]uint32{
-	TypeInteger:          4,
-	TypeLongInteger:      8,
-	TypeEnumeration:      4,
-	TypeBoolean:          8,
-	TypeDateTime:         8,
-	TypeInterval:         4,
-	TypeDateTimeExtended: 8,
+	TypeInteger:              4,
+	TypeLongInteger:          8,
+	TypeEnumeration:          4,
+	TypeBoolean:              8,
+	TypeDateTime:             8,
+	TypeInterval:             4,
+	TypeDateTimeExtended:     8,
 	TypeDateTimeExtended + 1: 0,
 }
 
