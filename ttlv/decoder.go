@@ -215,10 +215,33 @@ const bufferKeep = 64 << 10
 // items, or at depth 0 when the input ends cleanly. A Structure returned by
 // Next is entered with Enter; if it is not, the following Next skips it.
 // After an error other than io.EOF, every call returns the same error.
-func (d *Decoder) Next() (Item, error) {
+func (d *Decoder) Next() (Item, error) { return d.next(false) }
+
+// TypeEnd is the pseudo Type of the Item that NextToken returns at the
+// end of each Structure. It never appears on the wire.
+const TypeEnd Type = 0
+
+// NextToken returns the next token of a depth-first walk: every item, with
+// Structures entered as they come, and after a Structure's last child an
+// Item of Type TypeEnd carrying the Structure's tag. It returns io.EOF
+// at the end of the input (at depth 0). This is the one-call-per-item way to
+// visit a whole message (transcoders, validators); Next with Enter and
+// Leave is for callers who skip what they do not need. The two may be
+// mixed.
+func (d *Decoder) NextToken() (Item, error) { return d.next(true) }
+
+// next implements Next and, with tokens, NextToken: one body, so each
+// exported wrapper inlines into its caller and costs a single call.
+func (d *Decoder) next(tokens bool) (Item, error) {
 	// An error empties the stack (see failAt), so this one test also
 	// routes every call after an error to levelEnd, which returns it.
 	if d.pos >= d.end || d.depth == 0 {
+		if tokens && d.depth > 0 {
+			d.depth--
+			f := d.stack[d.depth&(MaxDepthLimit-1)]
+			d.pos, d.end, d.lastPos = d.end, f.parentEnd, -1
+			return Item{Tag: f.tag, Type: TypeEnd}, nil
+		}
 		if err := d.levelEnd(); err != nil {
 			return Item{}, err
 		}
@@ -229,10 +252,10 @@ func (d *Decoder) Next() (Item, error) {
 	}
 	h := binary.BigEndian.Uint64(b)
 	tag, typ, length := Tag(h>>40), Type(h>>32), uint32(h)
-	if typ-1 >= TypeDateTimeExtended { // also catches 0, by wrapping
-		return Item{}, d.itemError(tag, typ, length, ErrType)
-	}
 	if r := lengthRules[typ]; length&r.mask != r.want {
+		if !typ.Valid() {
+			return Item{}, d.itemError(tag, typ, length, ErrType)
+		}
 		return Item{}, d.itemError(tag, typ, length, ErrLength)
 	}
 	total := uint64(HeaderSize) + (uint64(length)+7)&^7
@@ -271,6 +294,14 @@ func (d *Decoder) Next() (Item, error) {
 		d.topItems++
 	}
 	d.lastPos = d.pos
+	if tokens && typ == TypeStructure {
+		d.stack[d.depth&(MaxDepthLimit-1)] = frame{tag: tag, parentEnd: d.end}
+		d.depth++
+		d.pos += HeaderSize
+		d.end = d.pos + int(length)
+		d.lastPos = -1
+		return Item{Tag: tag, Type: typ, Value: v}, nil
+	}
 	d.pos += int(total)
 	return Item{Tag: tag, Type: typ, Value: v}, nil
 }
@@ -278,18 +309,24 @@ func (d *Decoder) Next() (Item, error) {
 // lengthRules encodes the Item Lengths allowed per type (KMIP 2.1
 // §10.1.3, Table 427) as one test, length&mask == want: the fixed-size
 // types compare all bits, Structure and Big Integer the low three (a
-// multiple of 8), Text and Byte Strings none.
-var lengthRules = [TypeDateTimeExtended + 1]struct{ mask, want uint32 }{
-	TypeStructure:        {7, 0},
-	TypeInteger:          {^uint32(0), 4},
-	TypeLongInteger:      {^uint32(0), 8},
-	TypeBigInteger:       {7, 0},
-	TypeEnumeration:      {^uint32(0), 4},
-	TypeBoolean:          {^uint32(0), 8},
-	TypeDateTime:         {^uint32(0), 8},
-	TypeInterval:         {^uint32(0), 4},
-	TypeDateTimeExtended: {^uint32(0), 8},
-}
+// multiple of 8), Text and Byte Strings none. Undefined type bytes have
+// a rule no length meets, so one lookup checks the type too.
+var lengthRules = func() (r [256]struct{ mask, want uint32 }) {
+	for i := range r {
+		r[i].want = 1 // mask 0: never met
+	}
+	all := ^uint32(0)
+	r[TypeStructure].mask, r[TypeStructure].want = 7, 0
+	r[TypeBigInteger].mask, r[TypeBigInteger].want = 7, 0
+	r[TypeTextString].want, r[TypeByteString].want = 0, 0
+	for _, t := range []Type{TypeInteger, TypeEnumeration, TypeInterval} {
+		r[t].mask, r[t].want = all, 4
+	}
+	for _, t := range []Type{TypeLongInteger, TypeBoolean, TypeDateTime, TypeDateTimeExtended} {
+		r[t].mask, r[t].want = all, 8
+	}
+	return r
+}()
 
 // itemError builds the error for the item whose header is at d.pos. It is
 // kept out of line so that Next stays small.
@@ -454,21 +491,24 @@ func (d *Decoder) bodyFail(err error, tag Tag, typ Type, length uint32, got int)
 		typ, length, HeaderSize+(uint64(length)+7)&^7, got)
 }
 
-// validText reports whether a Text String is valid UTF-8, checking eight
-// ASCII bytes at a time before falling back to the full decoder.
+// validText reports whether a Text String is valid UTF-8. ASCII, the
+// common case, is checked eight bytes at a time without branching, the
+// tail by one overlapping load; anything else goes to utf8.Valid.
 func validText(v []byte) bool {
-	for len(v) >= 8 {
-		if binary.LittleEndian.Uint64(v)&0x8080808080808080 != 0 {
-			return utf8.Valid(v)
+	n := len(v)
+	if n < 8 {
+		for _, c := range v {
+			if c >= utf8.RuneSelf {
+				return utf8.Valid(v)
+			}
 		}
-		v = v[8:]
+		return true
 	}
-	for _, c := range v {
-		if c >= utf8.RuneSelf {
-			return utf8.Valid(v)
-		}
+	acc := binary.LittleEndian.Uint64(v[n-8:])
+	for i := 0; i+8 <= n; i += 8 {
+		acc |= binary.LittleEndian.Uint64(v[i:])
 	}
-	return true
+	return acc&0x8080808080808080 == 0 || utf8.Valid(v)
 }
 
 // ioFail turns a read error into the Decoder's sticky error: a short read

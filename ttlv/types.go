@@ -78,6 +78,9 @@ func (t Type) Valid() bool { return t >= TypeStructure && t <= TypeDateTimeExten
 // String returns the type's name as the JSON and XML encodings spell it
 // ("Structure", "LongInteger", …), or "0xNN" for an undefined type byte.
 func (t Type) String() string {
+	if t == TypeEnd {
+		return "End"
+	}
 	if t.Valid() {
 		return typeNames[t]
 	}
