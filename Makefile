@@ -1,0 +1,48 @@
+# kmipwire — see README.md. Every target works on a fresh clone with Go
+# installed; tools come from go.mod (go tool …).
+GO        ?= go
+PKGS      ?= ./...
+COUNT     ?= 5
+BENCHTIME ?= 1s
+BENCH     ?= .
+FUZZTIME  ?= 30s
+SHARED    ?= ../shared
+
+.PHONY: test vet fmt-check generate check-generated bench fuzz lint
+
+## test: vet, gofmt check, generated-code check, race-enabled tests
+test: vet fmt-check check-generated
+	$(GO) test -race -count=1 $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed in:"; echo "$$out"; exit 1; fi
+
+## generate: regenerate the tables from internal/spec
+generate:
+	$(GO) generate ./ttlv/
+
+## check-generated: fail when committed generated code is stale
+check-generated:
+	$(GO) test -count=1 -run '^TestGeneratedTablesCurrent$$' ./ttlv/
+
+## bench: the benchmark report (raw output in bench/out/latest.txt)
+bench:
+	@mkdir -p bench/out
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./ttlv/ | tee bench/out/latest.txt
+	@echo
+	@echo "== summary (benchstat, $(COUNT) runs each)"
+	$(GO) tool benchstat bench/out/latest.txt
+
+## fuzz: run every native fuzz target for FUZZTIME
+fuzz:
+	@for t in $$($(GO) test -list '^Fuzz' ./ttlv/ | grep '^Fuzz'); do \
+		echo "== $$t"; $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./ttlv/ || exit 1; \
+	done
+
+## lint: staticcheck on top of vet
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)

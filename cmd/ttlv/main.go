@@ -1,0 +1,245 @@
+// Command ttlv reads a KMIP message in any form kmipwire supports — binary
+// TTLV, or hex text with or without spaces and newlines — and writes it as
+// an indented dump, as hex, or as raw binary.
+//
+// Usage:
+//
+//	ttlv dump   [flags] [FILE]   indented tree: offsets, tag names, types, values
+//	ttlv hex    [flags] [FILE]   the message as lower-case hex, one line
+//	ttlv binary [flags] [FILE]   the message as raw binary TTLV
+//
+// With no FILE, or FILE "-", it reads standard input. The input is
+// validated strictly (KMIP 2.1 §10.1) unless -lax is given. On bad input it
+// exits with status 1 and prints one line naming the byte offset, the tag
+// path and what was wrong.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `usage: ttlv <command> [flags] [FILE]
+
+Commands:
+  dump     write an indented tree: offset, tag name, type, value
+  hex      write the message as lower-case hex
+  binary   write the message as raw binary TTLV
+
+Input (FILE or standard input) may be binary TTLV or hex text (spaces,
+newlines and a leading 0x allowed); the form is detected.
+
+Flags:
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		fmt.Fprint(stderr, usage)
+		newFlags(stderr).PrintDefaults()
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd := args[0]
+	fs := newFlags(stderr)
+	lax := fs.Bool("lax", false, "accept non-zero padding, Booleans other than 0/1 and invalid UTF-8")
+	maxSize := fs.Int("max-size", 64<<20, "largest input accepted, in bytes")
+	noOffsets := fs.Bool("no-offsets", false, "dump: leave out the offset column")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "ttlv: at most one FILE")
+		return 2
+	}
+	switch cmd {
+	case "dump", "hex", "binary":
+	default:
+		fmt.Fprintf(stderr, "ttlv: unknown command %q (want dump, hex or binary)\n", cmd)
+		return 2
+	}
+	in, err := readInput(fs.Arg(0), stdin, *maxSize)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	bin, err := toBinary(in)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	opts := ttlv.DecodeOptions{Sequence: true, MaxMessageSize: *maxSize}
+	if *lax {
+		opts.Lax = ttlv.LaxPadding | ttlv.LaxBoolean | ttlv.LaxUTF8
+	}
+	if cmd == "dump" {
+		// Dump streams what it can, then reports the fault.
+		if err := ttlv.Dump(stdout, bin, ttlv.DumpOptions{Decode: opts, NoOffsets: *noOffsets}); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		return 0
+	}
+	if err := validate(bin, opts); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	switch cmd {
+	case "hex":
+		out := make([]byte, 0, 2*len(bin)+1)
+		out = fmt.Appendf(out, "%x\n", bin)
+		_, err = stdout.Write(out)
+	case "binary":
+		_, err = stdout.Write(bin)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ttlv:", err)
+		return 1
+	}
+	return 0
+}
+
+func newFlags(stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("ttlv", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func readInput(name string, stdin io.Reader, maxSize int) ([]byte, error) {
+	r := stdin
+	if name != "" && name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("ttlv: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	// Text forms take up to twice the binary size, plus white space.
+	limit := int64(maxSize)*3 + 1024
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("ttlv: reading input: %w", err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("ttlv: input larger than %d bytes (see -max-size)", limit)
+	}
+	if len(b) == 0 {
+		return nil, errors.New("ttlv: empty input")
+	}
+	return b, nil
+}
+
+// validate walks every message in b strictly.
+func validate(b []byte, opts ttlv.DecodeOptions) error {
+	d := ttlv.NewDecoder(b, opts)
+	for {
+		it, err := d.Next()
+		switch {
+		case err == io.EOF && d.Depth() == 0:
+			return nil
+		case err == io.EOF:
+			if err := d.Leave(); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case it.Type == ttlv.TypeStructure:
+			if err := d.Enter(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// Form is how an input is written.
+type form int
+
+const (
+	formBinary form = iota
+	formHex
+	formJSON
+)
+
+// detect tells the input's form. Binary TTLV starts with a tag byte and
+// has a type byte (0x01–0x0B) at offset 3, which is never a hex digit or
+// white space; JSON starts with '{' or '['.
+func detect(b []byte) form {
+	t := bytes.TrimLeft(b, " \t\r\n")
+	if len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return formJSON
+	}
+	for _, c := range t {
+		if !isHexOrSpace(c) && c != 'x' && c != 'X' {
+			return formBinary
+		}
+	}
+	return formHex
+}
+
+func isHexOrSpace(c byte) bool {
+	switch {
+	case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		return true
+	case c == ' ', c == '\t', c == '\r', c == '\n':
+		return true
+	}
+	return false
+}
+
+func toBinary(in []byte) ([]byte, error) {
+	switch detect(in) {
+	case formJSON:
+		return nil, errors.New("ttlv: JSON input is not supported yet (binary TTLV and hex are)")
+	case formHex:
+		return decodeHex(in)
+	}
+	return in, nil
+}
+
+// decodeHex reads hex text: white space anywhere, an optional 0x prefix.
+func decodeHex(in []byte) ([]byte, error) {
+	t := bytes.TrimSpace(in)
+	if len(t) >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {
+		t = t[2:]
+	}
+	out := make([]byte, 0, len(t)/2)
+	var hi byte
+	half := false
+	for i, c := range t {
+		var v byte
+		switch {
+		case '0' <= c && c <= '9':
+			v = c - '0'
+		case 'a' <= c && c <= 'f':
+			v = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			v = c - 'A' + 10
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			continue
+		default:
+			return nil, fmt.Errorf("ttlv: hex input: invalid character %q at input offset %d", c, i)
+		}
+		if half {
+			out = append(out, hi<<4|v)
+		} else {
+			hi = v
+		}
+		half = !half
+	}
+	if half {
+		return nil, errors.New("ttlv: hex input: odd number of hex digits")
+	}
+	return out, nil
+}

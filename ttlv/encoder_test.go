@@ -1,0 +1,203 @@
+package ttlv
+
+import (
+	"bytes"
+	"errors"
+	"math/big"
+	"testing"
+	"time"
+)
+
+func TestEncoderFlush(t *testing.T) {
+	var out bytes.Buffer
+	e := NewEncoder(&out)
+	defer e.Release()
+	for i := range 3 {
+		e.Begin(0x420078)
+		e.Integer(0x42000D, int32(i))
+		if err := e.Flush(); err == nil || !errors.Is(err, ErrSyntax) {
+			t.Fatalf("Flush inside a Structure: %v, want ErrSyntax", err)
+		}
+		e.End()
+		if err := e.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if e.Len() != 0 {
+			t.Fatalf("Flush left %d bytes", e.Len())
+		}
+	}
+	want := h("420078 01 00000010 42000D 02 00000004 00000000 00000000" +
+		"420078 01 00000010 42000D 02 00000004 00000001 00000000" +
+		"420078 01 00000010 42000D 02 00000004 00000002 00000000")
+	if !bytes.Equal(out.Bytes(), want) {
+		t.Fatalf("flushed\n%x\nwant\n%x", out.Bytes(), want)
+	}
+	// A reader-backed Decoder reads the three messages back.
+	d := NewReaderDecoder(&out, DecodeOptions{})
+	for i := range 3 {
+		var v Value
+		if err := d.DecodeValue(&v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Children[0].Num != int64(i) {
+			t.Fatalf("message %d holds %d", i, v.Children[0].Num)
+		}
+	}
+}
+
+func TestEncoderMisuse(t *testing.T) {
+	e := NewEncoder(nil)
+	e.End()
+	if !errors.Is(e.Err(), ErrSyntax) {
+		t.Fatalf("End without Begin: %v", e.Err())
+	}
+	if err := e.Flush(); err == nil {
+		t.Fatal("Flush after misuse succeeded")
+	}
+	e.Reset(nil)
+	if e.Err() != nil {
+		t.Fatalf("Reset kept error %v", e.Err())
+	}
+}
+
+// TestAppendConsume: every Append has its Consume, and len(Append) ==
+// Size, the protowire test pattern.
+func TestAppendConsume(t *testing.T) {
+	const tag = Tag(0x420020)
+	when := time.Date(2026, 11, 23, 1, 2, 3, 456789000, time.UTC)
+	neg := big.NewInt(-129)
+	cases := []struct {
+		name string
+		b    []byte
+		size int
+		back func(b []byte) (any, int)
+		want any
+	}{
+		{"Integer -1", AppendInteger(nil, tag, -1), SizeInteger,
+			func(b []byte) (any, int) { _, v, n := ConsumeInteger(b); return v, n }, int32(-1)},
+		{"LongInteger min", AppendLongInteger(nil, tag, -1<<63), SizeLongInteger,
+			func(b []byte) (any, int) { _, v, n := ConsumeLongInteger(b); return v, n }, int64(-1 << 63)},
+		{"Enumeration max", AppendEnumeration(nil, tag, 0xFFFFFFFF), SizeEnumeration,
+			func(b []byte) (any, int) { _, v, n := ConsumeEnumeration(b); return v, n }, uint32(0xFFFFFFFF)},
+		{"Boolean false", AppendBoolean(nil, tag, false), SizeBoolean,
+			func(b []byte) (any, int) { _, v, n := ConsumeBoolean(b); return v, n }, false},
+		{"DateTimeExtended", AppendDateTimeExtended(nil, tag, when.UnixMicro()), SizeDateTimeExtended,
+			func(b []byte) (any, int) { _, v, n := ConsumeDateTimeExtended(b); return v, n }, when.UnixMicro()},
+		{"Interval", AppendInterval(nil, tag, 1), SizeInterval,
+			func(b []byte) (any, int) { _, v, n := ConsumeInterval(b); return v, n }, uint32(1)},
+		{"TextString 8", AppendTextString(nil, tag, "12345678"), SizeBytes(8),
+			func(b []byte) (any, int) { _, v, n := ConsumeTextString(b); return string(v), n }, "12345678"},
+		{"ByteString empty", AppendByteString(nil, tag, nil), SizeBytes(0),
+			func(b []byte) (any, int) { _, v, n := ConsumeByteString(b); return len(v), n }, 0},
+		{"BigInteger -129", AppendBigInteger(nil, tag, neg), SizeBigInteger(neg),
+			func(b []byte) (any, int) {
+				_, v, n := ConsumeBigInteger(b)
+				return BigIntegerValue(new(big.Int), v).String(), n
+			}, "-129"},
+		{"BigInteger 2^63", AppendBigInteger(nil, tag, new(big.Int).Lsh(big.NewInt(1), 63)), 8 + 16,
+			func(b []byte) (any, int) {
+				_, v, n := ConsumeBigInteger(b)
+				return BigIntegerValue(new(big.Int), v).String(), n
+			}, "9223372036854775808"},
+		{"BigIntegerBytes sign-extends", AppendBigIntegerBytes(nil, tag, []byte{0xFF, 0x7F}), 16,
+			func(b []byte) (any, int) {
+				_, v, n := ConsumeBigInteger(b)
+				return BigIntegerValue(new(big.Int), v).String(), n
+			}, "-129"},
+	}
+	for _, tc := range cases {
+		if len(tc.b) != tc.size {
+			t.Errorf("%s: %d bytes, Size says %d", tc.name, len(tc.b), tc.size)
+		}
+		got, n := tc.back(tc.b)
+		if n != len(tc.b) || got != tc.want {
+			t.Errorf("%s: Consume = %v (n=%d), want %v (n=%d)", tc.name, got, n, tc.want, len(tc.b))
+		}
+		if err := Validate(tc.b, DecodeOptions{}); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	// A Consume of the wrong type reports ErrType.
+	if _, _, n := ConsumeInteger(AppendEnumeration(nil, tag, 1)); ParseError(n) != ErrType {
+		t.Errorf("ConsumeInteger of an Enumeration: %v", ParseError(n))
+	}
+	if _, _, n := ConsumeInteger(h("4200200200000004")); ParseError(n) != ErrTruncated {
+		t.Errorf("ConsumeInteger of a header: %v", ParseError(n))
+	}
+}
+
+func TestValueTree(t *testing.T) {
+	when := time.Date(2008, 3, 14, 11, 56, 40, 0, time.UTC)
+	v := Structure(TagRequestMessage,
+		Integer(TagBatchCount, 1),
+		Enumeration(TagOperation, 0x0A),
+		TextString(TagUniqueIdentifier, "id"),
+		ByteString(TagUniqueBatchItemID, []byte{1, 2, 3}),
+		Boolean(TagEphemeral, true),
+		DateTime(TagActivationDate, when),
+		DateTimeExtended(TagTimeStamp, when.Add(123456*time.Microsecond)),
+		Interval(TagLeaseTime, 3600),
+		LongInteger(TagUsageLimitsTotal, 1<<40),
+		BigInteger(TagP, big.NewInt(-5)),
+	)
+	b := Marshal(&v)
+	var w Value
+	if err := Unmarshal(b, &w); err != nil {
+		t.Fatal(err)
+	}
+	if !v.Equal(&w) {
+		t.Fatalf("round trip differs:\n%v\n%v", &v, &w)
+	}
+	c := w.Clone()
+	b[len(b)-1] ^= 0xFF // corrupt the input: the clone must not change
+	if !v.Equal(&c) {
+		t.Fatal("Clone aliases the input")
+	}
+	if got := c.Child(TagActivationDate).Time(); !got.Equal(when) {
+		t.Errorf("Time() = %v", got)
+	}
+	if got := c.Child(TagP).BigInt().Int64(); got != -5 {
+		t.Errorf("BigInt() = %d", got)
+	}
+	if s := v.String(); !bytes.Contains([]byte(s), []byte("Operation Enumeration Get (0x0000000A)")) {
+		t.Errorf("String():\n%s", s)
+	}
+}
+
+// TestExtensionTags: 0x54xxxx tags decode anywhere, and a Registry names
+// them in a dump; the built-in tables show them as hex.
+func TestExtensionTags(t *testing.T) {
+	const ext Tag = 0x540001
+	msg := Structure(TagRequestMessage,
+		Structure(ext, TextString(TagUniqueIdentifier, "x")),
+		Enumeration(ext+1, 7))
+	b := Marshal(&msg)
+	if err := Validate(b, DecodeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	reg := NewRegistry()
+	if err := reg.DefineTag(ext, "VendorThing"); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.DefineTag(ext+1, "VendorMode"); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.DefineEnum(ext+1, 7, "Turbo"); err != nil {
+		t.Fatal(err)
+	}
+	var named, plain bytes.Buffer
+	if err := Dump(&named, b, DumpOptions{Registry: reg, NoOffsets: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Dump(&plain, b, DumpOptions{NoOffsets: true}); err != nil {
+		t.Fatal(err)
+	}
+	wantNamed := "RequestMessage Structure (40 bytes)\n  VendorThing Structure (16 bytes)\n" +
+		"    UniqueIdentifier TextString \"x\"\n  VendorMode Enumeration Turbo (0x00000007)\n"
+	if named.String() != wantNamed {
+		t.Errorf("with registry:\n%s\nwant\n%s", named.String(), wantNamed)
+	}
+	if !bytes.Contains(plain.Bytes(), []byte("0x540001 Structure")) {
+		t.Errorf("without registry:\n%s", plain.String())
+	}
+}
