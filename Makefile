@@ -37,10 +37,16 @@ bench:
 	@echo "== summary (benchstat, $(COUNT) runs each)"
 	$(GO) tool benchstat bench/out/latest.txt
 
-## fuzz: run every native fuzz target for FUZZTIME
+FUZZPKGS  ?= ./ttlv/
+
+## fuzz: run every native fuzz target for FUZZTIME (minimizing capped: the
+## corpus holds 10 KiB messages, whose default 60 s minimization stalls runs)
 fuzz:
-	@for t in $$($(GO) test -list '^Fuzz' ./ttlv/ | grep '^Fuzz'); do \
-		echo "== $$t"; $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./ttlv/ || exit 1; \
+	@for p in $(FUZZPKGS); do \
+		for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+			echo "== $$p $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$p || exit 1; \
+		done; \
 	done
 
 ## lint: staticcheck on top of vet
