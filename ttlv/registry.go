@@ -98,6 +98,54 @@ func builtinTagName(t Tag) (string, bool) {
 	return "", false
 }
 
+// lookupTagName finds name among the built-in tag names and aliases
+// through the generated hash index.
+func lookupTagName[S string | []byte](name S) (Tag, bool) {
+	for h := nameHash(name); ; h++ {
+		j := tagNameIndex[h&(tagNameIndexLen-1)]
+		if j == 0 {
+			return 0, false
+		}
+		if r := &tagNames[j-1]; r.name == string(name) {
+			return r.tag, true
+		}
+	}
+}
+
+// lookupEnumName finds name among the names of set s through the
+// generated hash index.
+func lookupEnumName[S string | []byte](s *enumSet, name S) (uint32, bool) {
+	for h := nameHash(name) + uint32(s.names)*0x9E3779B1; ; h++ {
+		j := enumNameIndex[h&(enumNameIndexLen-1)]
+		if j == 0 {
+			return 0, false
+		}
+		if k := j - 1; k >= s.names && k < s.namesEnd && enumNames[k].name == string(name) {
+			return enumNames[k].value, true
+		}
+	}
+}
+
+// nameHash hashes a name from its length and its first and last eight
+// bytes, as internal/gen/tables does (see there).
+func nameHash[S string | []byte](s S) uint32 {
+	n := len(s)
+	var a, b uint64
+	if n >= 8 {
+		a = uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		t := s[n-8:]
+		b = uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+	} else {
+		for i := 0; i < n; i++ {
+			a |= uint64(s[i]) << (8 * i)
+		}
+	}
+	h := (a^uint64(n))*0x9E3779B97F4A7C15 ^ b*0xC2B2AE3D27D4EB4F
+	return uint32(h>>32) ^ uint32(h)
+}
+
 // searchNames finds name in refs, which are sorted by name. The comparisons
 // convert name without allocating, whether it is a string or a []byte.
 func searchNames[S string | []byte](refs []nameRef, name S) (Tag, bool) {
@@ -116,31 +164,14 @@ func searchNames[S string | []byte](refs []nameRef, name S) (Tag, bool) {
 	return 0, false
 }
 
-// searchEnumNames is searchNames over a run of enumNames.
-func searchEnumNames[S string | []byte](refs []enumNameRef, name S) (uint32, bool) {
-	lo, hi := 0, len(refs)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if refs[m].name < string(name) {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(refs) && refs[lo].name == string(name) {
-		return refs[lo].value, true
-	}
-	return 0, false
-}
-
 // LookupTag returns the tag whose normalized name is name ("BatchItem"),
 // including the tags of KMIP 1.x that 2.x removed ("TemplateAttribute") and
 // the spellings Cosmian KMS uses ("X509CertificateIdentifier"). Matching is
 // exact and case-sensitive. It does not allocate.
-func LookupTag(name string) (Tag, bool) { return searchNames(tagNames[:], name) }
+func LookupTag(name string) (Tag, bool) { return lookupTagName(name) }
 
 // LookupTagBytes is LookupTag for a name held in a []byte.
-func LookupTagBytes(name []byte) (Tag, bool) { return searchNames(tagNames[:], name) }
+func LookupTagBytes(name []byte) (Tag, bool) { return lookupTagName(name) }
 
 // LookupAttributeName returns the tag of a KMIP 1.x Attribute Name: the
 // specification's name with spaces ("Cryptographic Algorithm", "X.509
@@ -189,8 +220,6 @@ func (s *enumSet) valueName(v uint32) (string, bool) {
 	return "", false
 }
 
-func (s *enumSet) nameRefs() []enumNameRef { return enumNames[s.names:s.namesEnd] }
-
 // EnumName returns the normalized name of value v of the Enumeration-typed
 // tag t ("AES" for CryptographicAlgorithm 3). For Attribute Reference and
 // Tag, whose values are tags (KMIP 2.1 §5.5, §11.56), it returns the name of
@@ -226,10 +255,10 @@ func lookupEnum[S string | []byte](t Tag, name S) (uint32, bool) {
 		return 0, false
 	}
 	if s.kind == setKindTag {
-		tag, ok := searchNames(tagNames[:], name)
+		tag, ok := lookupTagName(name)
 		return uint32(tag), ok
 	}
-	return searchEnumNames(s.nameRefs(), name)
+	return lookupEnumName(s, name)
 }
 
 // IsEnumExtension reports whether v lies in the range the set of tag t
@@ -434,7 +463,7 @@ func (r *Registry) DefineEnum(t Tag, v uint32, name string) error {
 		if old, ok := s.valueName(v); ok {
 			return fmt.Errorf("ttlv: cannot define %s value 0x%08X: built-in name %s", tagHexString(t), v, old)
 		}
-		if _, ok := searchEnumNames(s.nameRefs(), name); ok {
+		if _, ok := lookupEnumName(s, name); ok {
 			return fmt.Errorf("ttlv: cannot define %s value 0x%08X as %q: a built-in name", tagHexString(t), v, name)
 		}
 	}
@@ -662,5 +691,5 @@ func (r *Registry) maskElement(set *enumSet, t Tag, e []byte) (uint32, bool) {
 	if set == nil {
 		return 0, false
 	}
-	return searchEnumNames(set.nameRefs(), e)
+	return lookupEnumName(set, e)
 }

@@ -405,6 +405,17 @@ func generate(dir string) ([]byte, error) {
 	}
 	p("}\n\n")
 
+	// Static open-addressing hash indexes, so that a name lookup costs one
+	// O(1) hash and about one comparison instead of a binary search.
+	var tagHashes []uint32
+	for _, r := range t.tagRefs {
+		tagHashes = append(tagHashes, nameHash(r.name))
+	}
+	p("// tagNameIndex is a hash index of tagNames: slot nameHash(name) &\n")
+	p("// (tagNameIndexLen-1), probed linearly, holds 1 + the position in tagNames\n")
+	p("// (0: empty).\n")
+	printIndex(p, "tagNameIndex", "tagNameIndexLen", hashIndex(tagHashes))
+
 	p("// tagSpecNames maps the specification's tag names (\"Cryptographic Algorithm\",\n")
 	p("// as KMIP 1.x Attribute Name carries them) to tags, sorted by name.\n")
 	p("var tagSpecNames = [...]nameRef{\n")
@@ -459,6 +470,19 @@ func generate(dir string) ([]byte, error) {
 	}
 	p("}\n\n")
 
+	var enumHashes []uint32
+	nn = 0
+	for _, st := range t.sets {
+		for _, n := range st.names {
+			enumHashes = append(enumHashes, nameHash(n.name)+uint32(nn)*0x9E3779B1)
+		}
+		nn += len(st.names)
+	}
+	p("// enumNameIndex is a hash index of enumNames: slot (nameHash(name) +\n")
+	p("// set.names*0x9E3779B1) & (enumNameIndexLen-1), probed linearly, holds\n")
+	p("// 1 + the position in enumNames (0: empty).\n")
+	printIndex(p, "enumNameIndex", "enumNameIndexLen", hashIndex(enumHashes))
+
 	p("// enumNames maps accepted value names (canonical names and input-only\n")
 	p("// aliases) to values, each set's run sorted by name.\n")
 	p("var enumNames = [...]enumNameRef{\n")
@@ -477,4 +501,54 @@ func generate(dir string) ([]byte, error) {
 		return nil, fmt.Errorf("gofmt: %v", err)
 	}
 	return src, nil
+}
+
+// nameHash hashes a name from its length and its first and last eight
+// bytes: O(1) whatever the length, and distinct enough for KMIP's names
+// (collisions only cost a probe). ttlv's nameHash must compute the same.
+func nameHash(s string) uint32 {
+	n := len(s)
+	var a, b uint64
+	if n >= 8 {
+		for i := 0; i < 8; i++ {
+			a |= uint64(s[i]) << (8 * i)
+			b |= uint64(s[n-8+i]) << (8 * i)
+		}
+	} else {
+		for i := 0; i < n; i++ {
+			a |= uint64(s[i]) << (8 * i)
+		}
+	}
+	h := (a^uint64(n))*0x9E3779B97F4A7C15 ^ b*0xC2B2AE3D27D4EB4F
+	return uint32(h>>32) ^ uint32(h)
+}
+
+// hashIndex builds an open-addressing table (size a power of two, at least
+// twice the keys) whose slot hash(key)&(size-1), probed linearly, holds
+// 1 + the key's position.
+func hashIndex(hashes []uint32) []int {
+	size := 1
+	for size < 2*len(hashes) {
+		size <<= 1
+	}
+	index := make([]int, size)
+	for i, h := range hashes {
+		for h &= uint32(size - 1); index[h] != 0; h = (h + 1) & uint32(size-1) {
+		}
+		index[h] = i + 1
+	}
+	return index
+}
+
+// printIndex writes a hash index as a Go array.
+func printIndex(p func(string, ...any), name, lenName string, index []int) {
+	p("const %s = %d\n\n", lenName, len(index))
+	p("var %s = [%s]uint16{", name, lenName)
+	for i, v := range index {
+		if i%16 == 0 {
+			p("\n\t")
+		}
+		p("%d, ", v)
+	}
+	p("\n}\n\n")
 }
