@@ -1,0 +1,1118 @@
+package jsonttlv
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// DefaultMaxSize bounds the JSON input where DecodeOptions.MaxSize is zero.
+const DefaultMaxSize = 16 << 20
+
+// DecodeOptions configures the conversion of JSON to binary TTLV. The zero
+// value is strict JSON (RFC 8259) with the default limits.
+type DecodeOptions struct {
+	// Lenient accepts what documentation that users copy from contains:
+	// trailing commas before "]" and "}", tag names that differ from a
+	// known name only in letter case ("QLength" for "Qlength"), hex numbers
+	// with fewer digits than their type's width ("0x1"), Big Integer hex of
+	// any length (sign-extended), and Date-Times given as JSON numbers of
+	// POSIX seconds.
+	Lenient bool
+	// Registry resolves extension tag and value names; nil means the
+	// built-in tables (which include Cosmian KMS's spellings as aliases).
+	Registry *ttlv.Registry
+	// MaxDepth bounds Structure nesting; zero means ttlv.DefaultMaxDepth,
+	// and values above ttlv.MaxDepthLimit are reduced to it.
+	MaxDepth int
+	// MaxSize bounds the JSON input in bytes; zero means DefaultMaxSize.
+	MaxSize int
+}
+
+// scanner is the reusable state of one JSON-to-binary conversion: a
+// recursive-descent scanner that appends binary TTLV as each item object
+// closes. It is pooled.
+type scanner struct {
+	src      []byte
+	pos      int
+	dst      []byte
+	reg      *ttlv.Registry
+	lenient  bool
+	maxDepth int
+	// tags[i] is the tag of the item object open at depth i (for error
+	// paths); attr[i] the tag named by the last KMIP 1.x AttributeName
+	// among the items at depth i.
+	tags    [ttlv.MaxDepthLimit + 1]ttlv.Tag
+	attr    [ttlv.MaxDepthLimit + 1]ttlv.Tag
+	scratch []byte // unescaped strings
+	rbuf    []byte // ReadBinary's input
+	cur     int    // depth of the item object being scanned, for error paths
+}
+
+var scanners = sync.Pool{New: func() any { return new(scanner) }}
+
+// AppendBinary converts one JSON item object in src (KMIP Additional
+// Message Encodings v1.0 §4.1) into binary TTLV appended to dst. It scans
+// src once and writes each item as its object closes; Structures are
+// written with ttlv.BeginStructure and patched with ttlv.EndStructure, with
+// no tree in between. Properties may come in any order: a primitive value
+// before its "type" is kept as a span of src and converted when the object
+// closes, and a Structure whose "tag" follows its "value" has its tag
+// patched in. On error it returns an *Error and dst as it was. It allocates
+// nothing beyond growing dst.
+func AppendBinary(dst, src []byte, opts DecodeOptions) ([]byte, error) {
+	s := scanners.Get().(*scanner)
+	out, err := s.run(dst, src, &opts)
+	s.src, s.reg = nil, nil
+	if cap(s.scratch) > 1<<20 {
+		s.scratch = nil
+	}
+	scanners.Put(s)
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
+// ReadBinary reads one JSON item object from r, up to end of input, and
+// appends its binary TTLV form to dst, as AppendBinary does. The input is
+// held in a pooled buffer of at most opts.MaxSize bytes.
+func ReadBinary(dst []byte, r io.Reader, opts DecodeOptions) ([]byte, error) {
+	s := scanners.Get().(*scanner)
+	defer func() {
+		s.src, s.reg = nil, nil
+		if cap(s.rbuf) > 1<<20 {
+			s.rbuf = nil
+		}
+		scanners.Put(s)
+	}()
+	limit := opts.MaxSize
+	if limit <= 0 {
+		limit = DefaultMaxSize
+	}
+	buf := s.rbuf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		s.rbuf = buf
+		if len(buf) > limit {
+			return dst, &Error{Line: 0, Column: 0, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of JSON", ErrTooLarge, limit)}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return dst, fmt.Errorf("jsonttlv: reading input: %w", err)
+		}
+	}
+	out, err := s.run(dst, buf, &opts)
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
+func (s *scanner) run(dst, src []byte, opts *DecodeOptions) ([]byte, error) {
+	s.src, s.pos, s.dst = src, 0, dst
+	s.reg, s.lenient = opts.Registry, opts.Lenient
+	s.maxDepth = ttlv.DefaultMaxDepth
+	if opts.MaxDepth > 0 {
+		s.maxDepth = min(opts.MaxDepth, ttlv.MaxDepthLimit)
+	}
+	limit := opts.MaxSize
+	if limit <= 0 {
+		limit = DefaultMaxSize
+	}
+	if len(src) > limit {
+		return nil, s.fail(0, 0, false, ErrTooLarge, "", "%d bytes of JSON, limit %d", len(src), limit)
+	}
+	s.attr[0], s.tags[0], s.cur = 0, 0, 0
+	s.ws()
+	if s.pos >= len(s.src) || s.src[s.pos] != '{' {
+		return nil, s.syntax("an item object")
+	}
+	if err := s.object(0); err != nil {
+		return nil, err
+	}
+	s.ws()
+	if s.pos < len(s.src) {
+		return nil, s.syntax("end of input after the top-level object")
+	}
+	return s.dst, nil
+}
+
+// ws skips JSON whitespace (RFC 8259 §2).
+func (s *scanner) ws() {
+	for s.pos < len(s.src) {
+		switch s.src[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the byte at the scan position, or 0 at the end.
+func (s *scanner) peek() byte {
+	if s.pos < len(s.src) {
+		return s.src[s.pos]
+	}
+	return 0
+}
+
+// Kinds of primitive value remembered until an object closes.
+const (
+	vNone   = iota
+	vString // a JSON string: span is its contents, between the quotes
+	vNumber
+	vTrue
+	vFalse
+	vNull
+	vArray // a Structure, already written
+)
+
+// object scans the item object at s.pos ('{') at the given depth (the
+// number of enclosing Structures) and appends its binary form.
+func (s *scanner) object(depth int) error {
+	start := s.pos
+	s.pos++
+	var (
+		tag               ttlv.Tag
+		typ               = ttlv.TypeStructure
+		haveTag, haveType bool
+		haveName          bool
+		kind              = vNone
+		vs, ve            int // value span
+		vesc              bool
+		mark              = -1
+	)
+	s.tags[depth] = 0
+	s.cur = depth
+	s.ws()
+	if s.peek() == '}' {
+		s.pos++
+		return s.failAt(start, depth, false, ErrObject, "", "empty object: missing \"tag\"")
+	}
+	for {
+		if s.peek() != '"' {
+			return s.syntax("a property name string")
+		}
+		keyPos := s.pos
+		ks, ke, kesc, err := s.str()
+		if err != nil {
+			return err
+		}
+		key := s.src[ks:ke]
+		if kesc {
+			key = s.unescapeKey(key)
+		}
+		s.ws()
+		if s.peek() != ':' {
+			return s.syntax("':' after the property name")
+		}
+		s.pos++
+		s.ws()
+		switch string(key) {
+		case "tag":
+			if haveTag {
+				return s.failAt(keyPos, depth, true, ErrObject, "", "duplicate \"tag\"")
+			}
+			if s.peek() != '"' {
+				return s.wantString(depth, false, "a tag name or \"0x\" and 6 hex digits")
+			}
+			p := s.pos
+			ts, te, tesc, err := s.str()
+			if err != nil {
+				return err
+			}
+			t, err := s.resolveTag(p, ts, te, tesc, depth)
+			if err != nil {
+				return err
+			}
+			tag, haveTag = t, true
+			s.tags[depth] = t
+			if mark >= 0 { // the Structure was written before its tag was known
+				s.dst[mark], s.dst[mark+1], s.dst[mark+2] = byte(t>>16), byte(t>>8), byte(t)
+			}
+		case "type":
+			if haveType {
+				return s.failAt(keyPos, depth, true, ErrObject, "", "duplicate \"type\"")
+			}
+			if s.peek() != '"' {
+				return s.wantString(depth, haveTag, "a KMIP Item Type name")
+			}
+			p := s.pos
+			ts, te, tesc, err := s.str()
+			if err != nil {
+				return err
+			}
+			name := s.src[ts:te]
+			if tesc {
+				name = s.unescapeKey(name)
+			}
+			t, ok := parseType(name)
+			if !ok {
+				return s.failAt(p, depth, haveTag, ErrType, "Structure, Integer, LongInteger, BigInteger, Enumeration, Boolean, TextString, ByteString, DateTime, Interval or DateTimeExtended", "%q", name)
+			}
+			if kind == vArray && t != ttlv.TypeStructure {
+				return s.failAt(p, depth, haveTag, ErrType, "Structure, as the value is an array", "%v", t)
+			}
+			typ, haveType = t, true
+		case "name":
+			if haveName {
+				return s.failAt(keyPos, depth, true, ErrObject, "", "duplicate \"name\"")
+			}
+			if s.peek() != '"' {
+				return s.wantString(depth, haveTag, "a JSON string")
+			}
+			if _, _, _, err := s.str(); err != nil {
+				return err
+			}
+			haveName = true
+		case "value":
+			if kind != vNone {
+				return s.failAt(keyPos, depth, true, ErrObject, "", "duplicate \"value\"")
+			}
+			vs = s.pos
+			switch c := s.peek(); {
+			case c == '[':
+				if haveType && typ != ttlv.TypeStructure {
+					return s.failAt(s.pos, depth, haveTag, ErrValue, "a JSON value for "+typ.String(), "an array is only for a Structure")
+				}
+				if depth+1 >= s.maxDepth {
+					return s.failAt(s.pos, depth, haveTag, ErrDepth, "", "depth %d exceeds limit %d", depth+2, s.maxDepth)
+				}
+				s.dst, mark = ttlv.BeginStructure(s.dst, tag)
+				if err := s.array(depth + 1); err != nil {
+					return err
+				}
+				s.cur = depth
+				if !ttlv.EndStructure(s.dst, mark) {
+					return s.failAt(vs, depth, haveTag, ErrTooLarge, "", "Structure longer than %d bytes", uint64(ttlv.MaxLength))
+				}
+				kind = vArray
+			case c == '"':
+				var err error
+				vs, ve, vesc, err = s.str()
+				if err != nil {
+					return err
+				}
+				kind = vString
+			case c == '-' || c >= '0' && c <= '9':
+				if err := s.number(); err != nil {
+					return err
+				}
+				ve, kind = s.pos, vNumber
+			case c == 't':
+				if err := s.literal("true"); err != nil {
+					return err
+				}
+				kind, ve = vTrue, s.pos
+			case c == 'f':
+				if err := s.literal("false"); err != nil {
+					return err
+				}
+				kind, ve = vFalse, s.pos
+			case c == 'n':
+				if err := s.literal("null"); err != nil {
+					return err
+				}
+				kind, ve = vNull, s.pos
+			case c == '{':
+				return s.failAt(s.pos, depth, haveTag, ErrValue, "an array of item objects, a string, a number or a boolean", "an object as value")
+			default:
+				return s.syntax("a JSON value")
+			}
+		default:
+			return s.failAt(keyPos, depth, haveTag, ErrObject, "tag, type, value or name", "property %q", key)
+		}
+		s.ws()
+		switch s.peek() {
+		case ',':
+			s.pos++
+			s.ws()
+			if s.lenient && s.peek() == '}' {
+				s.pos++
+				goto done
+			}
+			continue
+		case '}':
+			s.pos++
+			goto done
+		}
+		return s.syntax("',' or '}' after the property")
+	}
+done:
+	if !haveTag {
+		return s.failAt(start, depth, false, ErrObject, "", "missing \"tag\"")
+	}
+	switch kind {
+	case vArray:
+		return nil
+	case vNone, vNull:
+		if typ == ttlv.TypeStructure {
+			s.dst = ttlv.AppendHeader(s.dst, tag, ttlv.TypeStructure, 0)
+			return nil
+		}
+		if kind == vNull {
+			return s.failAt(vs, depth, true, ErrValue, "a JSON value for "+typ.String(), "null is only for a Structure")
+		}
+		return s.failAt(start, depth, true, ErrObject, "", "missing \"value\"")
+	}
+	if typ == ttlv.TypeStructure {
+		return s.failAt(vs, depth, true, ErrValue, "an array of item objects or null", "not a Structure value")
+	}
+	valueTag := tag
+	if tag == ttlv.TagAttributeValue && s.attr[depth] != 0 {
+		valueTag = s.attr[depth]
+	}
+	if err := s.primitive(tag, typ, valueTag, kind, vs, ve, vesc, depth); err != nil {
+		return err
+	}
+	if tag == ttlv.TagAttributeName && typ == ttlv.TypeTextString {
+		v := s.src[vs:ve]
+		if vesc {
+			v = s.unescape(v)
+		}
+		s.attr[depth], _ = lookupAttributeName(v)
+	}
+	return nil
+}
+
+// array scans a Structure's array of item objects at s.pos ('['); depth is
+// the depth of its items.
+func (s *scanner) array(depth int) error {
+	s.pos++
+	s.attr[depth] = 0
+	s.ws()
+	if s.peek() == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		if s.peek() != '{' {
+			if c := s.peek(); c == '"' || c == '[' || c == '-' || c >= '0' && c <= '9' || c == 't' || c == 'f' || c == 'n' {
+				return s.failAt(s.pos, depth, false, ErrObject, "an item object", "a Structure's value holds a non-object")
+			}
+			return s.syntax("an item object")
+		}
+		if err := s.object(depth); err != nil {
+			return err
+		}
+		s.ws()
+		switch s.peek() {
+		case ',':
+			s.pos++
+			s.ws()
+			if s.lenient && s.peek() == ']' {
+				s.pos++
+				return nil
+			}
+			continue
+		case ']':
+			s.pos++
+			return nil
+		}
+		return s.syntax("',' or ']' after the item")
+	}
+}
+
+// strClass classifies string bytes: 0 plain ASCII, 1 '"', 2 '\\',
+// 3 control character, 4 start of a multi-byte sequence.
+var strClass = func() (t [256]byte) {
+	for c := range 0x20 {
+		t[c] = 3
+	}
+	t['"'], t['\\'] = 1, 2
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = 4
+	}
+	return t
+}()
+
+// str scans the JSON string at s.pos and returns the span of its contents
+// and whether it holds escapes. It checks escapes and UTF-8.
+func (s *scanner) str() (start, end int, esc bool, err error) {
+	s.pos++
+	start = s.pos
+	src := s.src
+	i := s.pos
+	for {
+		// Plain ASCII runs, eight bytes at a time when possible.
+		for i+8 <= len(src) {
+			w := binary.LittleEndian.Uint64(src[i:])
+			// A byte needs attention if >= 0x80, < 0x20, '"' or '\\'.
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			ctl := (w - ones*0x20) &^ w
+			q := w ^ (ones * '"')
+			bs := w ^ (ones * '\\')
+			if (ctl|(q-ones)&^q|(bs-ones)&^bs|w)&highs != 0 {
+				break
+			}
+			i += 8
+		}
+		if i >= len(src) {
+			s.pos = i
+			return 0, 0, false, s.syntax("a closing '\"'")
+		}
+		switch strClass[src[i]] {
+		case 0:
+			i++
+		case 1:
+			s.pos = i + 1
+			return start, i, esc, nil
+		case 2:
+			esc = true
+			if i+1 >= len(src) {
+				s.pos = i + 1
+				return 0, 0, false, s.syntax("an escape character")
+			}
+			switch src[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(src) {
+					s.pos = i
+					return 0, 0, false, s.syntax("4 hex digits after \\u")
+				}
+				for _, c := range src[i+2 : i+6] {
+					if hexVal[c] > 15 {
+						s.pos = i
+						return 0, 0, false, s.syntax("4 hex digits after \\u")
+					}
+				}
+				i += 6
+			default:
+				s.pos = i
+				return 0, 0, false, s.syntax("a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)")
+			}
+		case 3:
+			s.pos = i
+			return 0, 0, false, s.syntax("no control characters in a string (escape them)")
+		case 4:
+			r, size := utf8.DecodeRune(src[i:])
+			if r == utf8.RuneError && size == 1 {
+				s.pos = i
+				return 0, 0, false, s.fail(i, 0, false, ErrSyntax, "valid UTF-8", "invalid UTF-8 in a string")
+			}
+			i += size
+		}
+	}
+}
+
+// hexVal maps hex digits to their value and everything else to 0xFF.
+var hexVal = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xFF
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c - 'a' + 10)
+		t[c-'a'+'A'] = byte(c - 'a' + 10)
+	}
+	return t
+}()
+
+// unescape decodes the contents of a JSON string holding escapes into
+// s.scratch and returns it. Lone UTF-16 surrogates become U+FFFD, as
+// encoding/json does.
+func (s *scanner) unescape(v []byte) []byte {
+	out := s.scratch[:0]
+	for i := 0; i < len(v); {
+		c := v[i]
+		if c != '\\' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		switch v[i+1] {
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r := rune(hex4(v[i+2:]))
+			i += 6
+			if utf16Surrogate(r) {
+				if r < 0xDC00 && i+6 <= len(v) && v[i] == '\\' && v[i+1] == 'u' {
+					if r2 := rune(hex4(v[i+2:])); r2 >= 0xDC00 && r2 < 0xE000 {
+						r = (r-0xD800)<<10 | (r2 - 0xDC00) + 0x10000
+						i += 6
+						out = utf8.AppendRune(out, r)
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			out = utf8.AppendRune(out, r)
+			continue
+		default: // '"', '\\', '/'
+			out = append(out, v[i+1])
+		}
+		i += 2
+	}
+	s.scratch = out
+	return out
+}
+
+// unescapeKey is unescape for short strings (property names, types, tags),
+// which must not disturb s.scratch... they may: each is used at once.
+func (s *scanner) unescapeKey(v []byte) []byte { return s.unescape(v) }
+
+func utf16Surrogate(r rune) bool { return r >= 0xD800 && r < 0xE000 }
+
+func hex4(b []byte) uint32 {
+	return uint32(hexVal[b[0]])<<12 | uint32(hexVal[b[1]])<<8 | uint32(hexVal[b[2]])<<4 | uint32(hexVal[b[3]])
+}
+
+// number scans a JSON number (RFC 8259 §6) at s.pos.
+func (s *scanner) number() error {
+	src, i := s.src, s.pos
+	if i < len(src) && src[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(src) && src[i] == '0':
+		i++
+	case i < len(src) && src[i] >= '1' && src[i] <= '9':
+		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+			i++
+		}
+	default:
+		s.pos = i
+		return s.syntax("a digit")
+	}
+	if i < len(src) && src[i] == '.' {
+		i++
+		j := i
+		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+			i++
+		}
+		if i == j {
+			s.pos = i
+			return s.syntax("a digit after '.'")
+		}
+	}
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		i++
+		if i < len(src) && (src[i] == '+' || src[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+			i++
+		}
+		if i == j {
+			s.pos = i
+			return s.syntax("a digit in the exponent")
+		}
+	}
+	s.pos = i
+	return nil
+}
+
+func (s *scanner) literal(lit string) error {
+	if !bytes.HasPrefix(s.src[s.pos:], []byte(lit)) {
+		return s.syntax("true, false or null")
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+// parseType maps a type name (§4.1.4) to its Type.
+func parseType(b []byte) (ttlv.Type, bool) {
+	switch string(b) {
+	case "Structure":
+		return ttlv.TypeStructure, true
+	case "Integer":
+		return ttlv.TypeInteger, true
+	case "LongInteger":
+		return ttlv.TypeLongInteger, true
+	case "BigInteger":
+		return ttlv.TypeBigInteger, true
+	case "Enumeration":
+		return ttlv.TypeEnumeration, true
+	case "Boolean":
+		return ttlv.TypeBoolean, true
+	case "TextString":
+		return ttlv.TypeTextString, true
+	case "ByteString":
+		return ttlv.TypeByteString, true
+	case "DateTime":
+		return ttlv.TypeDateTime, true
+	case "Interval":
+		return ttlv.TypeInterval, true
+	case "DateTimeExtended":
+		return ttlv.TypeDateTimeExtended, true
+	}
+	return 0, false
+}
+
+// parseHex parses "0x" followed by hex digits: exactly width digits, or
+// with lenient 1 to width.
+func parseHex(b []byte, width int, lenient bool) (uint64, bool) {
+	if len(b) < 3 || b[0] != '0' || (b[1] != 'x' && b[1] != 'X') {
+		return 0, false
+	}
+	d := b[2:]
+	if len(d) != width && !(lenient && len(d) <= width) {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range d {
+		x := hexVal[c]
+		if x > 15 {
+			return 0, false
+		}
+		v = v<<4 | uint64(x)
+	}
+	return v, true
+}
+
+// parseInt parses a JSON number that must be an integer in [lo, hi].
+func parseInt(b []byte, lo int64, hi uint64) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false // a fraction or an exponent
+		}
+		d := uint64(c - '0')
+		if u > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		u = u*10 + d
+	}
+	if neg {
+		if u > uint64(-lo) && !(lo == math.MinInt64 && u == 1<<63) {
+			return 0, false
+		}
+		return -int64(u), true
+	}
+	if u > hi {
+		return 0, false
+	}
+	return int64(u), true
+}
+
+// resolveTag turns a "tag" string into a Tag (§4.1.2).
+func (s *scanner) resolveTag(p, ts, te int, esc bool, depth int) (ttlv.Tag, error) {
+	name := s.src[ts:te]
+	if esc {
+		name = s.unescape(name)
+	}
+	if len(name) > 1 && name[0] == '0' && (name[1] == 'x' || name[1] == 'X') {
+		if v, ok := parseHex(name, 6, s.lenient); ok {
+			return ttlv.Tag(v), nil
+		}
+		return 0, s.failAt(p, depth, false, ErrUnknownTag, "\"0x\" and 6 hex digits", "%q", name)
+	}
+	if t, ok := s.reg.LookupTagBytes(name); ok {
+		return t, nil
+	}
+	if s.lenient {
+		if t, ok := lookupTagFold(name); ok {
+			return t, nil
+		}
+	}
+	return 0, s.unknownTag(p, depth, string(name))
+}
+
+// unknownTag builds the error for an unknown tag name, with the nearest
+// known name. The names that Cosmian KMS's older documentation uses for the
+// message layout ("Message", "Header", "Items") get the KMIP tag meant.
+//
+//go:noinline
+func (s *scanner) unknownTag(p, depth int, name string) error {
+	var hint string
+	parent := ttlv.Tag(0)
+	if depth > 0 {
+		parent = s.tags[depth-1]
+	}
+	switch name {
+	case "Message":
+		hint = "RequestMessage\" or \"ResponseMessage"
+	case "Header":
+		switch parent {
+		case ttlv.TagRequestMessage:
+			hint = "RequestHeader"
+		case ttlv.TagResponseMessage:
+			hint = "ResponseHeader"
+		default:
+			hint = "RequestHeader\" or \"ResponseHeader"
+		}
+	case "Items", "Item", "Batch", "Batchitem":
+		hint = "BatchItem"
+	default:
+		hint = ttlv.SuggestTag(name)
+	}
+	if hint != "" {
+		return s.failAt(p, depth, false, ErrUnknownTag, "", "%q, did you mean %q?", name, hint)
+	}
+	return s.failAt(p, depth, false, ErrUnknownTag, "a KMIP tag name or \"0x\" and 6 hex digits", "%q", name)
+}
+
+var (
+	foldOnce sync.Once
+	foldTags map[string]ttlv.Tag // lower-case name → tag; 0 when ambiguous
+)
+
+// lookupTagFold finds a built-in tag whose name equals name ignoring ASCII
+// case. The index is built on first use (Lenient only).
+func lookupTagFold(name []byte) (ttlv.Tag, bool) {
+	foldOnce.Do(func() {
+		foldTags = map[string]ttlv.Tag{}
+		for t := ttlv.Tag(0x420001); t <= 0x42FFFF; t++ {
+			n := t.String()
+			if strings.HasPrefix(n, "0x") {
+				continue
+			}
+			k := strings.ToLower(n)
+			if _, dup := foldTags[k]; dup {
+				foldTags[k] = 0
+			} else {
+				foldTags[k] = t
+			}
+		}
+	})
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return 0, false
+	}
+	low := buf[:len(name)]
+	for i, c := range name {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	t, ok := foldTags[string(low)]
+	return t, ok && t != 0
+}
+
+// primitive converts the value span of a non-Structure item and appends the
+// item (§4.1.6.3 to §4.1.6.12).
+func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind, vs, ve int, esc bool, depth int) error {
+	v := s.src[vs:ve]
+	if kind == vString && esc {
+		v = s.unescape(v)
+	}
+	lenient := s.lenient
+	switch typ {
+	case ttlv.TypeInteger:
+		switch kind {
+		case vNumber:
+			// Up to 2^32-1 too: peers write masks as unsigned numbers.
+			if n, ok := parseInt(v, math.MinInt32, math.MaxUint32); ok {
+				s.dst = ttlv.AppendInteger(s.dst, tag, int32(uint32(n)))
+				return nil
+			}
+		case vString:
+			if s.reg.IsMask(valueTag) {
+				if n, ok := s.reg.ParseMask(valueTag, v); ok {
+					s.dst = ttlv.AppendInteger(s.dst, tag, int32(n))
+					return nil
+				}
+				return s.badValue(vs, depth, "mask bit names or hex numbers joined by '|'", v)
+			}
+			if n, ok := parseHex(v, 8, lenient); ok {
+				s.dst = ttlv.AppendInteger(s.dst, tag, int32(uint32(n)))
+				return nil
+			}
+		}
+		return s.badValue(vs, depth, "a 32-bit integer: a JSON number or \"0x\" and 8 hex digits", v)
+	case ttlv.TypeLongInteger:
+		switch kind {
+		case vNumber:
+			if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
+				s.dst = ttlv.AppendLongInteger(s.dst, tag, n)
+				return nil
+			}
+		case vString:
+			if n, ok := parseHex(v, 16, lenient); ok {
+				s.dst = ttlv.AppendLongInteger(s.dst, tag, int64(n))
+				return nil
+			}
+		}
+		return s.badValue(vs, depth, "a 64-bit integer: a JSON number or \"0x\" and 16 hex digits", v)
+	case ttlv.TypeInterval:
+		switch kind {
+		case vNumber:
+			if n, ok := parseInt(v, 0, math.MaxUint32); ok {
+				s.dst = ttlv.AppendInterval(s.dst, tag, uint32(n))
+				return nil
+			}
+		case vString:
+			if n, ok := parseHex(v, 8, lenient); ok {
+				s.dst = ttlv.AppendInterval(s.dst, tag, uint32(n))
+				return nil
+			}
+		}
+		return s.badValue(vs, depth, "an unsigned 32-bit number of seconds: a JSON number or \"0x\" and 8 hex digits", v)
+	case ttlv.TypeEnumeration:
+		switch kind {
+		case vNumber:
+			if n, ok := parseInt(v, 0, math.MaxUint32); ok {
+				s.dst = ttlv.AppendEnumeration(s.dst, tag, uint32(n))
+				return nil
+			}
+		case vString:
+			if len(v) > 1 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') {
+				if n, ok := parseHex(v, 8, lenient); ok {
+					s.dst = ttlv.AppendEnumeration(s.dst, tag, uint32(n))
+					return nil
+				}
+				break
+			}
+			if n, ok := s.reg.LookupEnumBytes(valueTag, v); ok {
+				s.dst = ttlv.AppendEnumeration(s.dst, tag, n)
+				return nil
+			}
+			return s.failAt(vs, depth, true, ErrValue, "a "+valueTag.String()+" name, a JSON number or \"0x\" and 8 hex digits", "unknown enumeration name %q", v)
+		}
+		return s.badValue(vs, depth, "an enumeration name, a JSON number or \"0x\" and 8 hex digits", v)
+	case ttlv.TypeBoolean:
+		switch kind {
+		case vTrue, vFalse:
+			s.dst = ttlv.AppendBoolean(s.dst, tag, kind == vTrue)
+			return nil
+		case vString:
+			if n, ok := parseHex(v, 16, lenient); ok && n <= 1 {
+				s.dst = ttlv.AppendBoolean(s.dst, tag, n == 1)
+				return nil
+			}
+		}
+		return s.badValue(vs, depth, "true, false, \"0x0000000000000000\" or \"0x0000000000000001\"", v)
+	case ttlv.TypeTextString:
+		if kind == vString {
+			s.dst = ttlv.AppendTextBytes(s.dst, tag, v)
+			return nil
+		}
+		return s.badValue(vs, depth, "a JSON string", v)
+	case ttlv.TypeByteString:
+		if kind == vString && len(v)%2 == 0 {
+			if out, ok := appendHexItem(s.dst, tag, v); ok {
+				s.dst = out
+				return nil
+			}
+		}
+		return s.badValue(vs, depth, "an even number of hex digits, without \"0x\"", v)
+	case ttlv.TypeBigInteger:
+		switch kind {
+		case vNumber:
+			if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
+				var b [8]byte
+				binary.BigEndian.PutUint64(b[:], uint64(n))
+				s.dst = ttlv.AppendBigIntegerBytes(s.dst, tag, b[:])
+				return nil
+			}
+		case vString:
+			if out, ok := appendBigHex(s.dst, tag, v, lenient, &s.scratch); ok {
+				s.dst = out
+				return nil
+			}
+		}
+		return s.badValue(vs, depth, "\"0x\" and a multiple of 16 hex digits (two's complement), or a JSON number", v)
+	case ttlv.TypeDateTime:
+		switch kind {
+		case vString:
+			if len(v) > 1 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') {
+				if n, ok := parseHex(v, 16, lenient); ok {
+					s.dst = ttlv.AppendDateTime(s.dst, tag, int64(n))
+					return nil
+				}
+				break
+			}
+			if sec, _, ok := parseDateTime(v); ok {
+				s.dst = ttlv.AppendDateTime(s.dst, tag, sec)
+				return nil
+			}
+		case vNumber:
+			if lenient {
+				if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
+					s.dst = ttlv.AppendDateTime(s.dst, tag, n)
+					return nil
+				}
+			}
+		}
+		return s.badValue(vs, depth, "an ISO 8601 date-time (\"2001-01-01T10:00:00+10:00\") or \"0x\" and 16 hex digits", v)
+	case ttlv.TypeDateTimeExtended:
+		switch kind {
+		case vNumber:
+			if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
+				s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, n)
+				return nil
+			}
+		case vString:
+			if len(v) > 1 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') {
+				if n, ok := parseHex(v, 16, lenient); ok {
+					s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, int64(n))
+					return nil
+				}
+				break
+			}
+			if sec, us, ok := parseDateTime(v); ok && sec > math.MinInt64/1_000_000+1 && sec < math.MaxInt64/1_000_000-1 {
+				s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, sec*1e6+us)
+				return nil
+			}
+		}
+		return s.badValue(vs, depth, "microseconds as a JSON number, \"0x\" and 16 hex digits, or an ISO 8601 date-time", v)
+	}
+	return s.badValue(vs, depth, "a known type", v)
+}
+
+// appendHexItem appends a Byte String item whose value is the hex digits h.
+func appendHexItem(dst []byte, tag ttlv.Tag, h []byte) ([]byte, bool) {
+	n := len(h) / 2
+	mark := len(dst)
+	dst = ttlv.AppendHeader(dst, tag, ttlv.TypeByteString, uint32(n))
+	p := (n + 7) &^ 7
+	start := len(dst)
+	if cap(dst)-start < p {
+		dst = append(dst[:cap(dst)], make([]byte, start+p-cap(dst))...)
+	}
+	dst = dst[:start+p]
+	out := dst[start:]
+	var bad byte
+	for i := range n {
+		hi, lo := hexVal[h[2*i]], hexVal[h[2*i+1]]
+		bad |= hi | lo
+		out[i] = hi<<4 | lo&0xF
+	}
+	clear(out[n:])
+	if bad > 15 {
+		return dst[:mark], false
+	}
+	return dst, true
+}
+
+// appendBigHex appends a Big Integer item from "0x" and hex digits: a
+// multiple of 16 digits, or with lenient any number, sign-extended.
+func appendBigHex(dst []byte, tag ttlv.Tag, h []byte, lenient bool, scratch *[]byte) ([]byte, bool) {
+	if len(h) < 3 || h[0] != '0' || (h[1] != 'x' && h[1] != 'X') {
+		return dst, false
+	}
+	h = h[2:]
+	if len(h)%16 == 0 {
+		mark := len(dst)
+		dst = ttlv.AppendHeader(dst, tag, ttlv.TypeBigInteger, uint32(len(h)/2))
+		out, ok := appendHexRaw(dst, h)
+		if !ok {
+			return dst[:mark], false
+		}
+		return out, true
+	}
+	if !lenient {
+		return dst, false
+	}
+	b := (*scratch)[:0]
+	if len(h)%2 == 1 {
+		x := hexVal[h[0]]
+		if x > 15 {
+			return dst, false
+		}
+		b = append(b, x)
+		h = h[1:]
+	}
+	b, ok := appendHexRaw(b, h)
+	*scratch = b
+	if !ok {
+		return dst, false
+	}
+	return ttlv.AppendBigIntegerBytes(dst, tag, b), true
+}
+
+// appendHexRaw appends the bytes that an even number of hex digits spell.
+func appendHexRaw(dst, h []byte) ([]byte, bool) {
+	var bad byte
+	for i := 0; i+1 < len(h); i += 2 {
+		hi, lo := hexVal[h[i]], hexVal[h[i+1]]
+		bad |= hi | lo
+		dst = append(dst, hi<<4|lo&0xF)
+	}
+	return dst, bad <= 15
+}
+
+// Error construction: only on the error path.
+
+//go:noinline
+func (s *scanner) syntax(want string) error {
+	withTag := s.tags[s.cur] != 0
+	if s.pos >= len(s.src) {
+		return s.failAt(s.pos, s.cur, withTag, ErrSyntax, want, "unexpected end of input")
+	}
+	c := s.src[s.pos]
+	if c >= 0x20 && c < 0x7F {
+		return s.failAt(s.pos, s.cur, withTag, ErrSyntax, want, "unexpected '%c'", c)
+	}
+	return s.failAt(s.pos, s.cur, withTag, ErrSyntax, want, "unexpected byte 0x%02X", c)
+}
+
+//go:noinline
+func (s *scanner) wantString(depth int, haveTag bool, want string) error {
+	return s.failAt(s.pos, depth, haveTag, ErrObject, want, "not a string")
+}
+
+//go:noinline
+func (s *scanner) badValue(pos, depth int, want string, v []byte) error {
+	shown := v
+	if len(shown) > 40 {
+		shown = shown[:40]
+	}
+	return s.failAt(pos, depth, true, ErrValue, want, "%q", shown)
+}
+
+// failAt reports an error at pos inside the item object at depth; with
+// withTag, the item's own tag ends the path.
+//
+//go:noinline
+func (s *scanner) failAt(pos, depth int, withTag bool, sentinel error, want, format string, args ...any) error {
+	return s.fail(pos, depth+1, withTag, sentinel, want, format, args...)
+}
+
+// fail builds an *Error. levels is the number of entries of s.tags that
+// describe enclosing objects (0: none known, for syntax errors, which use
+// the whole open path), the last one the failing item itself when withTag.
+func (s *scanner) fail(pos, levels int, withTag bool, sentinel error, want, format string, args ...any) error {
+	line, col := lineCol(s.src, pos)
+	var path ttlv.Path
+	if levels > 0 {
+		n := levels
+		if !withTag {
+			n--
+		}
+		for _, t := range s.tags[:n] {
+			path = append(path, t)
+		}
+	}
+	err := sentinel
+	if format != "" {
+		err = fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
+	}
+	return &Error{Line: line, Column: col, Offset: int64(pos), Path: path, Want: want, Err: err}
+}

@@ -1,0 +1,418 @@
+package jsonttlv
+
+import (
+	"encoding/binary"
+	"io"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// Dialect selects the conventions of the JSON written: the specification's
+// (the default) or what a particular peer's parser accepts.
+type Dialect uint8
+
+const (
+	// DialectSpec follows KMIP Additional Message Encodings v1.0 §4.1:
+	// normalized tag and enumeration names, masks as "Encrypt|Decrypt",
+	// Integers, Intervals and Long Integers below 2^52 as JSON numbers,
+	// Long Integers beyond as "0x" and 16 hex digits, Big Integers as "0x"
+	// and whole 8-byte groups, Byte Strings in lower-case hex, Date-Times as
+	// ISO 8601 UTC ("2001-01-01T00:00:00Z").
+	DialectSpec Dialect = iota
+	// DialectCosmian writes what Cosmian KMS's JSON parser accepts (see
+	// shared/INTEROP.md): properties in the order tag, type, value, always
+	// with "type"; no "name"; Cosmian's spelling of the few tags it names
+	// differently (X509CertificateIdentifier, PKCS11Function, …);
+	// Enumerations as "0x" and 8 upper-case hex digits; Integers and masks
+	// as numbers; Long Integers and Date-Time Extendeds as "0x" and 16 hex
+	// digits; Byte Strings in upper-case hex; Date-Times as RFC 3339.
+	DialectCosmian
+)
+
+// EncodeOptions configures the conversion of binary TTLV to JSON. The zero
+// value writes compact JSON in the specification's dialect, reading the
+// binary input strictly. Options are plain values: copy and pass them freely.
+type EncodeOptions struct {
+	// Indent, when not empty, writes one property or array element per
+	// line, each level indented by one more copy of Indent, as
+	// json.MarshalIndent does. Empty means compact output on one line.
+	Indent string
+	// HexTags writes every tag as "0x" and six hex digits, even those with
+	// names.
+	HexTags bool
+	// Names adds the optional "name" property (§4.1.6) after a tag written
+	// in hex, when the tag has a name. Ignored by DialectCosmian.
+	Names bool
+	// OmitStructureType leaves out "type" for Structures, which §4.1.4
+	// makes the default. Ignored by DialectCosmian, which always writes it.
+	OmitStructureType bool
+	// Dialect selects the value forms; see Dialect.
+	Dialect Dialect
+	// Registry names extension tags and values; nil means the built-in
+	// tables.
+	Registry *ttlv.Registry
+	// Decode configures the reading of the binary input (limits, Lax).
+	Decode ttlv.DecodeOptions
+}
+
+// encoder is the reusable state of one binary-to-JSON conversion. It is
+// pooled: AppendJSON allocates nothing once the pool is warm.
+type encoder struct {
+	d    ttlv.Decoder
+	opts EncodeOptions
+	// first[i] is true while the Structure open at depth i has written no
+	// child; attr[i] is the tag named by the AttributeName last seen at
+	// depth i (KMIP 1.x Attribute, KMIP 1.4 §2.1.1), or 0.
+	first [ttlv.MaxDepthLimit + 1]bool
+	attr  [ttlv.MaxDepthLimit + 1]ttlv.Tag
+	wbuf  []byte
+}
+
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
+
+// AppendJSON converts the binary TTLV message in src into its JSON form
+// (KMIP Additional Message Encodings v1.0 §4) and appends it to dst. The
+// conversion streams: it walks src item by item with ttlv.Decoder.NextToken
+// and writes each as it comes, with no intermediate tree. On malformed
+// input it returns the *ttlv.Error of the decoder and dst extended with
+// partial output. It allocates nothing beyond growing dst.
+func AppendJSON(dst, src []byte, opts EncodeOptions) ([]byte, error) {
+	e := encoders.Get().(*encoder)
+	dst, err := e.run(dst, src, &opts)
+	e.opts.Registry = nil
+	encoders.Put(e)
+	return dst, err
+}
+
+// WriteJSON converts the binary TTLV message in src into JSON and writes it
+// to w in one Write, using a pooled buffer.
+func WriteJSON(w io.Writer, src []byte, opts EncodeOptions) error {
+	e := encoders.Get().(*encoder)
+	buf, err := e.run(e.wbuf[:0], src, &opts)
+	if err == nil {
+		_, err = w.Write(buf)
+	}
+	if cap(buf) <= 1<<20 {
+		e.wbuf = buf[:0]
+	} else {
+		e.wbuf = nil
+	}
+	e.opts.Registry = nil
+	encoders.Put(e)
+	return err
+}
+
+// Strings the encoder appends, by layout: compact and indented.
+const (
+	keyTagC   = `{"tag":"`
+	keyTypeC  = `","type":"`
+	keyValueC = `","value":`
+	keyNameC  = `","name":"`
+)
+
+func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
+	e.opts = *opts
+	e.d.Reset(src, opts.Decode)
+	depth := 0
+	e.first[0] = true
+	e.attr[0] = 0
+	for {
+		it, err := e.d.NextToken()
+		if err != nil {
+			if err == io.EOF {
+				return dst, nil
+			}
+			return dst, err
+		}
+		if it.Type == ttlv.TypeEnd {
+			dst = e.endStructure(dst, depth)
+			depth--
+			continue
+		}
+		if !e.first[depth] {
+			dst = append(dst, ',')
+		}
+		e.first[depth] = false
+		valueTag := it.Tag
+		if it.Tag == ttlv.TagAttributeValue && e.attr[depth] != 0 {
+			valueTag = e.attr[depth]
+		}
+		dst = e.beginItem(dst, it, depth)
+		if it.Type == ttlv.TypeStructure {
+			dst = append(dst, '[')
+			depth++
+			e.first[depth] = true
+			e.attr[depth] = 0
+			continue
+		}
+		if it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString {
+			e.attr[depth], _ = lookupAttributeName(it.Value)
+		}
+		dst = e.value(dst, it, valueTag)
+		if e.opts.Indent != "" {
+			dst = e.indent(dst, 2*depth)
+		}
+		dst = append(dst, '}')
+	}
+}
+
+// lookupAttributeName maps a KMIP 1.x Attribute Name to its tag.
+func lookupAttributeName(name []byte) (ttlv.Tag, bool) {
+	// The conversion stays on the stack for names of up to 32 bytes, which
+	// covers every standard attribute name; ttlv has no []byte variant.
+	return ttlv.LookupAttributeName(string(name))
+}
+
+// newline starts a line indented for the properties of an item whose
+// object sits at structure depth depth: each depth takes two levels (the
+// object, then its "value" array).
+func (e *encoder) newline(dst []byte, depth int) []byte {
+	return e.indent(dst, 2*depth+1)
+}
+
+// indent starts a new line indented by n levels.
+func (e *encoder) indent(dst []byte, n int) []byte {
+	dst = append(dst, '\n')
+	for range n {
+		dst = append(dst, e.opts.Indent...)
+	}
+	return dst
+}
+
+func (e *encoder) endStructure(dst []byte, depth int) []byte {
+	if e.opts.Indent == "" {
+		return append(dst, ']', '}')
+	}
+	if !e.first[depth] {
+		dst = e.newline(dst, depth-1) // the array's closing bracket
+	}
+	dst = append(dst, ']')
+	dst = e.indent(dst, 2*(depth-1))
+	return append(dst, '}')
+}
+
+// beginItem writes the item's opening brace, tag, optional name and type,
+// up to the value.
+func (e *encoder) beginItem(dst []byte, it ttlv.Item, depth int) []byte {
+	o := &e.opts
+	if o.Indent != "" {
+		if depth > 0 {
+			dst = e.indent(dst, 2*depth)
+		}
+		dst = append(dst, '{')
+		dst = e.newline(dst, depth)
+		dst = append(dst, `"tag": "`...)
+	} else {
+		dst = append(dst, keyTagC...)
+	}
+	dst = e.appendTag(dst, it.Tag)
+	if o.Names && o.HexTags && o.Dialect != DialectCosmian {
+		if name, ok := o.Registry.TagName(it.Tag); ok {
+			if o.Indent != "" {
+				dst = append(dst, '"', ',')
+				dst = e.newline(dst, depth)
+				dst = append(dst, `"name": "`...)
+			} else {
+				dst = append(dst, keyNameC...)
+			}
+			dst = append(dst, name...)
+		}
+	}
+	if it.Type != ttlv.TypeStructure || !o.OmitStructureType || o.Dialect == DialectCosmian {
+		if o.Indent != "" {
+			dst = append(dst, '"', ',')
+			dst = e.newline(dst, depth)
+			dst = append(dst, `"type": "`...)
+		} else {
+			dst = append(dst, keyTypeC...)
+		}
+		dst = append(dst, it.Type.String()...)
+	}
+	if o.Indent != "" {
+		dst = append(dst, '"', ',')
+		dst = e.newline(dst, depth)
+		return append(dst, `"value": `...)
+	}
+	return append(dst, keyValueC...)
+}
+
+func (e *encoder) appendTag(dst []byte, t ttlv.Tag) []byte {
+	o := &e.opts
+	if !o.HexTags {
+		if o.Dialect == DialectCosmian {
+			if name := cosmianTagName(t); name != "" {
+				return append(dst, name...)
+			}
+		}
+		if name, ok := o.Registry.TagName(t); ok {
+			return append(dst, name...)
+		}
+	}
+	return appendHex(dst, uint64(t), 6)
+}
+
+// value writes the JSON value of a primitive item. valueTag is the tag whose
+// enumeration or mask names apply: the item's own, or for a KMIP 1.x
+// AttributeValue the tag its AttributeName names.
+func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
+	o := &e.opts
+	v := it.Value
+	switch it.Type {
+	case ttlv.TypeInteger:
+		n := int32(binary.BigEndian.Uint32(v))
+		if o.Dialect == DialectSpec && o.Registry.IsMask(valueTag) && n != 0 {
+			dst = append(dst, '"')
+			dst = o.Registry.AppendMask(dst, valueTag, uint32(n))
+			return append(dst, '"')
+		}
+		return strconv.AppendInt(dst, int64(n), 10)
+	case ttlv.TypeEnumeration:
+		n := binary.BigEndian.Uint32(v)
+		dst = append(dst, '"')
+		if o.Dialect == DialectSpec {
+			if name, ok := o.Registry.EnumName(valueTag, n); ok {
+				dst = append(dst, name...)
+				return append(dst, '"')
+			}
+		}
+		dst = appendHex(dst, uint64(n), 8)
+		return append(dst, '"')
+	case ttlv.TypeInterval:
+		return strconv.AppendUint(dst, uint64(binary.BigEndian.Uint32(v)), 10)
+	case ttlv.TypeLongInteger:
+		n := int64(binary.BigEndian.Uint64(v))
+		if o.Dialect == DialectSpec && n > -1<<52 && n < 1<<52 {
+			return strconv.AppendInt(dst, n, 10)
+		}
+		dst = append(dst, '"')
+		dst = appendHex(dst, uint64(n), 16)
+		return append(dst, '"')
+	case ttlv.TypeBigInteger:
+		dst = append(dst, '"', '0', 'x')
+		dst = appendHexBytes(dst, v, hexUpper)
+		return append(dst, '"')
+	case ttlv.TypeBoolean:
+		if binary.BigEndian.Uint64(v) != 0 {
+			return append(dst, "true"...)
+		}
+		return append(dst, "false"...)
+	case ttlv.TypeTextString:
+		return appendString(dst, v)
+	case ttlv.TypeByteString:
+		dst = append(dst, '"')
+		if o.Dialect == DialectCosmian {
+			dst = appendHexBytes(dst, v, hexUpper)
+		} else {
+			dst = appendHexBytes(dst, v, hexLower)
+		}
+		return append(dst, '"')
+	case ttlv.TypeDateTime:
+		n := int64(binary.BigEndian.Uint64(v))
+		dst = append(dst, '"')
+		if s, ok := appendDateTime(dst, n, 0, false); ok {
+			dst = s
+		} else {
+			dst = appendHex(dst, uint64(n), 16)
+		}
+		return append(dst, '"')
+	case ttlv.TypeDateTimeExtended:
+		n := int64(binary.BigEndian.Uint64(v))
+		dst = append(dst, '"')
+		sec, us := n/1e6, n%1e6
+		if us < 0 {
+			sec, us = sec-1, us+1e6
+		}
+		if o.Dialect == DialectSpec {
+			if s, ok := appendDateTime(dst, sec, int32(us), true); ok {
+				return append(s, '"')
+			}
+		}
+		dst = appendHex(dst, uint64(n), 16)
+		return append(dst, '"')
+	}
+	return append(dst, "null"...) // not reached: the decoder checks types
+}
+
+const (
+	hexUpper = "0123456789ABCDEF"
+	hexLower = "0123456789abcdef"
+)
+
+// appendHex appends "0x" and the low digits*4 bits of v in upper-case hex.
+func appendHex(dst []byte, v uint64, digits int) []byte {
+	n := len(dst)
+	dst = append(dst, "0x0000000000000000"[:digits+2]...)
+	for i := n + digits + 1; i > n+1; i-- {
+		dst[i] = hexUpper[v&0xF]
+		v >>= 4
+	}
+	return dst
+}
+
+// appendHexBytes appends the bytes of v as hex digits from the alphabet
+// digits, growing dst once.
+func appendHexBytes(dst, v []byte, digits string) []byte {
+	n := len(dst)
+	if cap(dst)-n < 2*len(v) {
+		dst = append(dst[:cap(dst)], make([]byte, n+2*len(v)-cap(dst))...)
+	}
+	dst = dst[:n+2*len(v)]
+	out := dst[n:]
+	_ = digits[15]
+	for i, c := range v {
+		out[2*i] = digits[c>>4]
+		out[2*i+1] = digits[c&0xF]
+	}
+	return dst
+}
+
+// escape[c] is 0 for bytes copied as they are into a JSON string, else the
+// letter of their short escape, or 'u' for \u00XX.
+var escape = func() (t [256]byte) {
+	for c := range 0x20 {
+		t[c] = 'u'
+	}
+	t['"'], t['\\'] = '"', '\\'
+	t['\b'], t['\f'], t['\n'], t['\r'], t['\t'] = 'b', 'f', 'n', 'r', 't'
+	return t
+}()
+
+// appendString appends s as a quoted JSON string (RFC 8259 §7). Bytes that
+// are not valid UTF-8 (only possible with ttlv.LaxUTF8) become U+FFFD so
+// that the output stays valid JSON.
+func appendString(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if escape[c] == 0 {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			if esc := escape[c]; esc != 'u' {
+				dst = append(dst, '\\', esc)
+			} else {
+				dst = append(dst, '\\', 'u', '0', '0', hexLower[c>>4], hexLower[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\uFFFD"...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
