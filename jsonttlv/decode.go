@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -410,6 +411,7 @@ func (s *scanner) array(depth int) error {
 		if err := s.object(depth); err != nil {
 			return err
 		}
+		s.cur = depth - 1 // for errors: the path ends at the Structure
 		s.ws()
 		switch s.peek() {
 		case ',':
@@ -756,23 +758,25 @@ func (s *scanner) unknownTag(p, depth int, name string) error {
 	}
 	switch name {
 	case "Message":
-		hint = "RequestMessage\" or \"ResponseMessage"
+		hint = `"RequestMessage" or "ResponseMessage"`
 	case "Header":
 		switch parent {
 		case ttlv.TagRequestMessage:
-			hint = "RequestHeader"
+			hint = `"RequestHeader"`
 		case ttlv.TagResponseMessage:
-			hint = "ResponseHeader"
+			hint = `"ResponseHeader"`
 		default:
-			hint = "RequestHeader\" or \"ResponseHeader"
+			hint = `"RequestHeader" or "ResponseHeader"`
 		}
 	case "Items", "Item", "Batch", "Batchitem":
-		hint = "BatchItem"
+		hint = `"BatchItem"`
 	default:
-		hint = ttlv.SuggestTag(name)
+		if sug := ttlv.SuggestTag(name); sug != "" {
+			hint = strconv.Quote(sug)
+		}
 	}
 	if hint != "" {
-		return s.failAt(p, depth, false, ErrUnknownTag, "", "%q, did you mean %q?", name, hint)
+		return s.failAt(p, depth, false, ErrUnknownTag, "", "%q, did you mean %s?", name, hint)
 	}
 	return s.failAt(p, depth, false, ErrUnknownTag, "a KMIP tag name or \"0x\" and 6 hex digits", "%q", name)
 }
