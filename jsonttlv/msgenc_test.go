@@ -32,7 +32,6 @@ func readHex(t *testing.T, path string) []byte {
 	return b
 }
 
-
 func TestMsgEncJSON(t *testing.T) {
 	dir := filepath.Join(sharedDir(), "conformance", "msgenc")
 	cases, _ := filepath.Glob(filepath.Join(dir, "MSGENC-JSON-M-*"))
