@@ -210,13 +210,16 @@ func (s *scanner) object(depth int) error {
 			return s.syntax("a property name string")
 		}
 		keyPos := s.pos
-		ks, ke, kesc, err := s.str()
-		if err != nil {
-			return err
-		}
-		key := s.src[ks:ke]
-		if kesc {
-			key = s.unescapeKey(key)
+		key := s.quickKey()
+		if key == nil {
+			ks, ke, kesc, err := s.str()
+			if err != nil {
+				return err
+			}
+			key = s.src[ks:ke]
+			if kesc {
+				key = s.unescapeKey(key)
+			}
 		}
 		s.ws()
 		if s.peek() != ':' {
@@ -464,13 +467,14 @@ func (s *scanner) str() (start, end int, esc bool, err error) {
 			}
 			i += 8
 		}
+		for i < len(src) && strClass[src[i]] == 0 {
+			i++
+		}
 		if i >= len(src) {
 			s.pos = i
 			return 0, 0, false, s.syntax("a closing '\"'")
 		}
 		switch strClass[src[i]] {
-		case 0:
-			i++
 		case 1:
 			s.pos = i + 1
 			return start, i, esc, nil
@@ -511,6 +515,27 @@ func (s *scanner) str() (start, end int, esc bool, err error) {
 			i += size
 		}
 	}
+}
+
+// quickKey recognizes the four property names written without escapes,
+// the common case, and returns the name after moving past it; nil sends
+// the caller to the general string scanner.
+func (s *scanner) quickKey() []byte {
+	r := s.src[s.pos:]
+	if len(r) >= 7 {
+		switch {
+		case r[1] == 't' && r[2] == 'a' && r[3] == 'g' && r[4] == '"':
+			s.pos += 5
+			return r[1:4]
+		case r[1] == 't' && r[2] == 'y' && r[3] == 'p' && r[4] == 'e' && r[5] == '"':
+			s.pos += 6
+			return r[1:5]
+		case r[1] == 'v' && r[2] == 'a' && r[3] == 'l' && r[4] == 'u' && r[5] == 'e' && r[6] == '"':
+			s.pos += 7
+			return r[1:6]
+		}
+	}
+	return nil
 }
 
 // hexVal maps hex digits to their value and everything else to 0xFF.
