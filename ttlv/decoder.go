@@ -157,7 +157,6 @@ type Decoder struct {
 	br      *bufio.Reader
 	discard int    // bytes of br to drop before the next message
 	own     []byte // message buffer when r is not a *bufio.Reader
-	hdr     [HeaderSize]byte
 	stack   [MaxDepthLimit]frame
 	err     error // sticky
 }
@@ -426,14 +425,19 @@ func (d *Decoder) readMessage() error {
 		}
 		hdr = p
 	} else {
-		n, err := io.ReadFull(d.r, d.hdr[:])
+		// Read into the owned buffer, not an array in d or on the stack:
+		// a slice of either handed to an io.Reader escapes.
+		if cap(d.own) < HeaderSize {
+			d.own = make([]byte, 0, 4096)
+		}
+		n, err := io.ReadFull(d.r, d.own[:HeaderSize])
 		if err != nil {
 			if err == io.EOF && n == 0 {
 				return io.EOF
 			}
 			return d.ioFail(err)
 		}
-		hdr = d.hdr[:]
+		hdr = d.own[:HeaderSize]
 	}
 	tag, typ, length, _ := ConsumeHeader(hdr)
 	if c := checkLength(typ, length); c < 0 {
@@ -458,7 +462,7 @@ func (d *Decoder) readMessage() error {
 	}
 	// Grow the buffer only as bytes arrive: a hostile length costs the
 	// sender as many bytes as it costs us memory.
-	own := append(d.own[:0], hdr...)
+	own := append(d.own[:0], hdr...) // a no-op copy when hdr is d.own
 	if d.br != nil {
 		if _, err := d.br.Discard(HeaderSize); err != nil {
 			return d.ioFail(err)

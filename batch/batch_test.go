@@ -1,0 +1,400 @@
+package batch
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+type message struct {
+	name string
+	bin  []byte
+}
+
+// requests returns the corpus requests and the PyKMIP-encoded ones.
+func requests(t testing.TB) []message {
+	t.Helper()
+	var out []message
+	files, _ := filepath.Glob("../testdata/corpus/*.ttlv")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, message{filepath.Base(f), b})
+	}
+	data, err := os.ReadFile("../testdata/pykmip/messages.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var m struct{ Name, Kind, Hex string }
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Kind != "RequestMessage" {
+			continue
+		}
+		b, _ := hex.DecodeString(m.Hex)
+		out = append(out, message{"pykmip/" + m.Name, b})
+	}
+	if len(out) < 20 {
+		t.Fatalf("only %d request messages", len(out))
+	}
+	return out
+}
+
+// TestSplitAgreesWithTree: for every request, the Splitter's header and
+// items equal what the tree decoder sees.
+func TestSplitAgreesWithTree(t *testing.T) {
+	var s Splitter
+	for _, m := range requests(t) {
+		var v ttlv.Value
+		if err := ttlv.Unmarshal(m.bin, &v); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		h, err := s.Reset(m.bin, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		rh := v.Child(ttlv.TagRequestHeader)
+		pv := rh.Child(ttlv.TagProtocolVersion)
+		if h.Major != int32(pv.Children[0].Num) || h.Minor != int32(pv.Children[1].Num) {
+			t.Errorf("%s: version %d.%d", m.name, h.Major, h.Minor)
+		}
+		if h.BatchCount != int32(rh.Child(ttlv.TagBatchCount).Num) {
+			t.Errorf("%s: BatchCount %d", m.name, h.BatchCount)
+		}
+		if c := rh.Child(ttlv.TagBatchErrorContinuationOption); c != nil && h.ErrorContinuation != uint32(c.Num) {
+			t.Errorf("%s: ErrorContinuation %d, tree %d", m.name, h.ErrorContinuation, c.Num)
+		}
+		if c := rh.Child(ttlv.TagMaximumResponseSize); c != nil && h.MaximumResponseSize != int32(c.Num) {
+			t.Errorf("%s: MaximumResponseSize %d", m.name, h.MaximumResponseSize)
+		}
+		if c := rh.Child(ttlv.TagAuthentication); (c != nil) != (h.Authentication != nil) {
+			t.Errorf("%s: Authentication %x", m.name, h.Authentication)
+		}
+		var want []*ttlv.Value
+		for i := range v.Children {
+			if v.Children[i].Tag == ttlv.TagBatchItem {
+				want = append(want, &v.Children[i])
+			}
+		}
+		var it Item
+		n := 0
+		for ; ; n++ {
+			err := s.Next(&it)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s item %d: %v", m.name, n, err)
+			}
+			w := want[n]
+			if it.Index != n || it.Operation != uint32(w.Child(ttlv.TagOperation).Num) {
+				t.Errorf("%s item %d: index %d operation %d", m.name, n, it.Index, it.Operation)
+			}
+			if id := w.Child(ttlv.TagUniqueBatchItemID); (id == nil) != (it.ID == nil) || (id != nil && !bytes.Equal(id.Bytes, it.ID)) {
+				t.Errorf("%s item %d: ID %x", m.name, n, it.ID)
+			}
+			if p := w.Child(ttlv.TagRequestPayload); !bytes.Equal(ttlv.Marshal(p), it.Payload) {
+				t.Errorf("%s item %d: payload differs", m.name, n)
+			}
+			if !bytes.Equal(ttlv.Marshal(w), it.Raw) {
+				t.Errorf("%s item %d: raw item differs", m.name, n)
+			}
+		}
+		if n != len(want) {
+			t.Errorf("%s: %d items, tree has %d", m.name, n, len(want))
+		}
+	}
+}
+
+// request builds a RequestMessage with the given header count and items.
+func request(count int32, items ...func(e *ttlv.Encoder)) []byte {
+	e := ttlv.NewEncoder(nil)
+	e.Begin(ttlv.TagRequestMessage)
+	e.Begin(ttlv.TagRequestHeader)
+	e.Begin(ttlv.TagProtocolVersion)
+	e.Integer(ttlv.TagProtocolVersionMajor, 2)
+	e.Integer(ttlv.TagProtocolVersionMinor, 1)
+	e.End()
+	e.Integer(ttlv.TagBatchCount, count)
+	e.End()
+	for _, f := range items {
+		e.Begin(ttlv.TagBatchItem)
+		f(e)
+		e.End()
+	}
+	e.End()
+	return append([]byte(nil), e.Bytes()...)
+}
+
+func getItem(e *ttlv.Encoder) {
+	e.Enumeration(ttlv.TagOperation, 0x0A)
+	e.Begin(ttlv.TagRequestPayload)
+	e.TextString(ttlv.TagUniqueIdentifier, "1")
+	e.End()
+}
+
+func TestSplitErrors(t *testing.T) {
+	noOp := func(e *ttlv.Encoder) {
+		e.Begin(ttlv.TagRequestPayload)
+		e.End()
+	}
+	badPayload := func(e *ttlv.Encoder) {
+		e.Enumeration(ttlv.TagOperation, 0x0A)
+		e.Begin(ttlv.TagRequestPayload)
+		e.Raw([]byte{0x42, 0x00, 0x94, 0x06, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 2}) // Boolean 2
+		e.End()
+	}
+	var s Splitter
+	var it Item
+
+	// Item-level faults: that item fails, the others are read.
+	msg := request(3, getItem, noOp, badPayload)
+	if _, err := s.Reset(msg, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Next(&it); err != nil {
+		t.Fatalf("item 0: %v", err)
+	}
+	err := s.Next(&it)
+	var be *Error
+	if !errors.Is(err, ErrMissing) || !errors.As(err, &be) || be.Item != 1 {
+		t.Fatalf("item 1: %v, want ErrMissing for item 1", err)
+	}
+	err = s.Next(&it)
+	if !errors.Is(err, ttlv.ErrBoolean) || !errors.As(err, &be) || be.Item != 2 {
+		t.Fatalf("item 2: %v, want ttlv.ErrBoolean for item 2", err)
+	}
+	var te *ttlv.Error
+	if !errors.As(err, &te) || te.Path.String() != "/RequestMessage/BatchItem/RequestPayload/0x420094" && !strings.HasSuffix(te.Path.String(), "/RequestPayload/"+ttlv.Tag(0x420094).String()) {
+		t.Errorf("item 2 path: %v", err)
+	}
+	if want := int64(len(msg) - 16); te.Offset != want {
+		t.Errorf("item 2 offset %d, want %d (%v)", te.Offset, want, err)
+	}
+	if err := s.Next(&it); err != io.EOF {
+		t.Fatalf("after 3 items: %v, want io.EOF", err)
+	}
+
+	// BatchCount mismatch: reported after the last item.
+	if _, err := s.Reset(request(2, getItem), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Next(&it)
+	if err := s.Next(&it); !errors.Is(err, ErrBatchCount) {
+		t.Fatalf("count 2, 1 item: %v", err)
+	}
+
+	// Too many items.
+	if _, err := s.Reset(request(3, getItem, getItem, getItem), Options{MaxItems: 2}); !errors.Is(err, ErrTooManyItems) {
+		t.Fatalf("MaxItems 2: %v", err)
+	}
+
+	// Not a request.
+	resp := ttlv.AppendInteger(nil, ttlv.TagResponseMessage, 1)
+	if _, err := s.Reset(resp, Options{}); !errors.Is(err, ErrNotRequest) {
+		t.Fatalf("response: %v", err)
+	}
+
+	// Framing fault: a BatchItem overrunning the message ends the split.
+	bad := request(2, getItem, getItem)
+	bad[len(bad)-request1Len()+7] += 8 // grow the last BatchItem's length
+	if _, err := s.Reset(bad, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Next(&it); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Next(&it); !errors.Is(err, ttlv.ErrOverrun) {
+		t.Fatalf("overrunning item: %v", err)
+	}
+	if err2 := s.Next(&it); err2 == nil || err2 == io.EOF {
+		t.Fatalf("after a framing error: %v", err2)
+	}
+}
+
+// request1Len is the encoded size of one getItem BatchItem.
+func request1Len() int { return len(request(1, getItem)) - len(request(0)) }
+
+// TestAssembleDecodes: an assembled response decodes strictly, echoes
+// operations and IDs, and carries the right BatchCount.
+func TestAssembleDecodes(t *testing.T) {
+	var a Assembler
+	a.Begin(nil, 1, 4, 1_700_000_000)
+	payload := ttlv.AppendTextString(nil, ttlv.TagUniqueIdentifier, "1")
+	payload = append(ttlv.AppendHeader(nil, ttlv.TagResponsePayload, ttlv.TypeStructure, uint32(len(payload))), payload...)
+	a.Success(0x0A, []byte{1}, payload)
+	a.Failure(0x0A, []byte{2}, 0x01, "no such object")
+	a.Undone(0x14, nil)
+	b, m := a.BeginSuccess(0x08, []byte{3})
+	b, pm := ttlv.BeginStructure(b, ttlv.TagResponsePayload)
+	b = ttlv.AppendInteger(b, ttlv.TagLocatedItems, 0)
+	ttlv.EndStructure(b, pm)
+	a.EndSuccess(b, m)
+	out := a.Finish()
+	if a.Len() != len(out) {
+		t.Errorf("Len %d, message %d", a.Len(), len(out))
+	}
+	var v ttlv.Value
+	if err := ttlv.Unmarshal(out, &v); err != nil {
+		t.Fatal(err)
+	}
+	if n := v.Child(ttlv.TagResponseHeader).Child(ttlv.TagBatchCount).Num; n != 4 {
+		t.Errorf("BatchCount %d, want 4", n)
+	}
+	dump := v.String()
+	for _, want := range []string{"ResultStatus Enumeration OperationFailed", "ResultReason Enumeration ItemNotFound",
+		"ResultMessage TextString \"no such object\"", "ResultStatus Enumeration OperationUndone", "LocatedItems Integer 0"} {
+		if !strings.Contains(dump, want) {
+			t.Errorf("response lacks %q:\n%s", want, dump)
+		}
+	}
+}
+
+// TestAssemblePyKMIP: PyKMIP decodes the response to the 100-item Get
+// batch, byte for byte.
+func TestAssemblePyKMIP(t *testing.T) {
+	const py = "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import kmip").Run(); err != nil {
+		if os.Getenv("KMIPWIRE_REQUIRE_PYKMIP") != "" {
+			t.Fatalf("PyKMIP required: %v", err)
+		}
+		t.Skipf("SKIP: PyKMIP not installed: %v", err)
+	}
+	req, err := os.ReadFile("../testdata/corpus/get-batch-100.ttlv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := respond(t, req, nil)
+	cmd := exec.Command(py, "../testdata/pykmip/decode.py")
+	cmd.Stdin = strings.NewReader("ResponseMessage " + hex.EncodeToString(resp) + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r map[string]any
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r["ok"] != true || r["hex"] != hex.EncodeToString(resp) || r["warning"] != nil {
+		t.Fatalf("PyKMIP: %v", r)
+	}
+	if s, _ := r["summary"].(string); !strings.Contains(s, "batch_count=100") {
+		t.Errorf("PyKMIP summary: %v", s)
+	}
+}
+
+// respond answers every Get of req with a payload echoing its identifier,
+// failing odd items: the shape of a server's loop.
+func respond(t testing.TB, req, dst []byte) []byte {
+	var s Splitter
+	var a Assembler
+	h, err := s.Reset(req, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Begin(dst[:0], h.Major, h.Minor, 1_700_000_000)
+	var it Item
+	for {
+		err := s.Next(&it)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Index%2 == 1 {
+			a.Failure(it.Operation, it.ID, 0x01, "")
+			continue
+		}
+		// A Get response payload (KMIP 2.1 §6.1.26): ObjectType,
+		// UniqueIdentifier, the object — here a 128-bit AES key.
+		b, m := a.BeginSuccess(it.Operation, it.ID)
+		b, pm := ttlv.BeginStructure(b, ttlv.TagResponsePayload)
+		_, uid, _ := ttlv.ConsumeTextString(it.Payload[ttlv.HeaderSize:])
+		b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, 0x02) // SymmetricKey
+		b = ttlv.AppendTextBytes(b, ttlv.TagUniqueIdentifier, uid)
+		b, km := ttlv.BeginStructure(b, ttlv.TagSymmetricKey)
+		b, bm := ttlv.BeginStructure(b, ttlv.TagKeyBlock)
+		b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, 0x01) // Raw
+		b, vm := ttlv.BeginStructure(b, ttlv.TagKeyValue)
+		b = ttlv.AppendByteString(b, ttlv.TagKeyMaterial, aesKey[:])
+		ttlv.EndStructure(b, vm)
+		b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, 0x03) // AES
+		b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, 128)
+		ttlv.EndStructure(b, bm)
+		ttlv.EndStructure(b, km)
+		ttlv.EndStructure(b, pm)
+		a.EndSuccess(b, m)
+	}
+	return a.Finish()
+}
+
+var aesKey = [16]byte{0: 0x2b, 1: 0x7e, 15: 0x3c}
+
+func TestZeroAllocs(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("SKIP: allocation counts are meaningless under -cover")
+	}
+	var s Splitter
+	var it Item
+	for _, m := range requests(t) {
+		n := testing.AllocsPerRun(50, func() {
+			if _, err := s.Reset(m.bin, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			for s.Next(&it) == nil {
+			}
+		})
+		if n != 0 {
+			t.Errorf("Split %s: %v allocations, want 0", m.name, n)
+		}
+	}
+	req, _ := os.ReadFile("../testdata/corpus/get-batch-100.ttlv")
+	buf := respond(t, req, nil)
+	if n := testing.AllocsPerRun(50, func() { buf = respond(t, req, buf) }); n != 0 {
+		t.Errorf("Split+Assemble get-batch-100: %v allocations, want 0", n)
+	}
+}
+
+func BenchmarkSplit(b *testing.B) {
+	files, _ := filepath.Glob("../testdata/corpus/*.ttlv")
+	for _, f := range files {
+		msg, _ := os.ReadFile(f)
+		b.Run(strings.TrimSuffix(filepath.Base(f), ".ttlv"), func(b *testing.B) {
+			var s Splitter
+			var it Item
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Reset(msg, Options{}); err != nil {
+					b.Fatal(err)
+				}
+				for s.Next(&it) == nil {
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSplitAssemble(b *testing.B) {
+	req, _ := os.ReadFile("../testdata/corpus/get-batch-100.ttlv")
+	buf := respond(b, req, nil)
+	b.SetBytes(int64(len(req)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = respond(b, req, buf)
+	}
+}
