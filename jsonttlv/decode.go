@@ -154,6 +154,14 @@ func (s *scanner) run(dst, src []byte, opts *DecodeOptions) ([]byte, error) {
 
 // ws skips JSON whitespace (RFC 8259 §2).
 func (s *scanner) ws() {
+	// Compact JSON has no whitespace: one comparison decides.
+	if s.pos < len(s.src) && s.src[s.pos] > ' ' {
+		return
+	}
+	s.skipWS()
+}
+
+func (s *scanner) skipWS() {
 	for s.pos < len(s.src) {
 		switch s.src[s.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -257,15 +265,19 @@ func (s *scanner) object(depth int) error {
 				return s.wantString(depth, haveTag, "a KMIP Item Type name")
 			}
 			p := s.pos
-			ts, te, tesc, err := s.str()
-			if err != nil {
-				return err
+			t, ok := s.quickType()
+			var name []byte
+			if !ok {
+				ts, te, tesc, err := s.str()
+				if err != nil {
+					return err
+				}
+				name = s.src[ts:te]
+				if tesc {
+					name = s.unescapeKey(name)
+				}
+				t, ok = parseType(name)
 			}
-			name := s.src[ts:te]
-			if tesc {
-				name = s.unescapeKey(name)
-			}
-			t, ok := parseType(name)
 			if !ok {
 				return s.failAt(p, depth, haveTag, ErrType, "Structure, Integer, LongInteger, BigInteger, Enumeration, Boolean, TextString, ByteString, DateTime, Interval or DateTimeExtended", "%q", name)
 			}
@@ -524,13 +536,13 @@ func (s *scanner) quickKey() []byte {
 	r := s.src[s.pos:]
 	if len(r) >= 7 {
 		switch {
-		case r[1] == 't' && r[2] == 'a' && r[3] == 'g' && r[4] == '"':
+		case string(r[1:5]) == `tag"`:
 			s.pos += 5
 			return r[1:4]
-		case r[1] == 't' && r[2] == 'y' && r[3] == 'p' && r[4] == 'e' && r[5] == '"':
+		case string(r[1:6]) == `type"`:
 			s.pos += 6
 			return r[1:5]
-		case r[1] == 'v' && r[2] == 'a' && r[3] == 'l' && r[4] == 'u' && r[5] == 'e' && r[6] == '"':
+		case string(r[1:7]) == `value"`:
 			s.pos += 7
 			return r[1:6]
 		}
@@ -663,6 +675,66 @@ func (s *scanner) literal(lit string) error {
 	}
 	s.pos += len(lit)
 	return nil
+}
+
+// quotedTypes holds each type's name in quotes, indexed by Type.
+var quotedTypes = [...]string{
+	ttlv.TypeStructure:        `"Structure"`,
+	ttlv.TypeInteger:          `"Integer"`,
+	ttlv.TypeLongInteger:      `"LongInteger"`,
+	ttlv.TypeBigInteger:       `"BigInteger"`,
+	ttlv.TypeEnumeration:      `"Enumeration"`,
+	ttlv.TypeBoolean:          `"Boolean"`,
+	ttlv.TypeTextString:       `"TextString"`,
+	ttlv.TypeByteString:       `"ByteString"`,
+	ttlv.TypeDateTime:         `"DateTime"`,
+	ttlv.TypeInterval:         `"Interval"`,
+	ttlv.TypeDateTimeExtended: `"DateTimeExtended"`,
+}
+
+// quickType recognizes a type name written without escapes at s.pos by
+// its first letters, and moves past it.
+func (s *scanner) quickType() (ttlv.Type, bool) {
+	r := s.src[s.pos:]
+	if len(r) < 3 {
+		return 0, false
+	}
+	var t ttlv.Type
+	switch r[1] {
+	case 'S':
+		t = ttlv.TypeStructure
+	case 'I':
+		t = ttlv.TypeInteger
+		if r[2] == 'n' && len(r) > 3 && r[3] == 't' && len(r) > 4 && r[4] == 'e' && len(r) > 5 && r[5] == 'r' && len(r) > 6 && r[6] == 'v' {
+			t = ttlv.TypeInterval
+		}
+	case 'L':
+		t = ttlv.TypeLongInteger
+	case 'B':
+		t = ttlv.TypeBigInteger
+		if r[2] == 'o' {
+			t = ttlv.TypeBoolean
+		} else if r[2] == 'y' {
+			t = ttlv.TypeByteString
+		}
+	case 'E':
+		t = ttlv.TypeEnumeration
+	case 'T':
+		t = ttlv.TypeTextString
+	case 'D':
+		t = ttlv.TypeDateTime
+		if len(r) > 10 && r[9] == 'E' {
+			t = ttlv.TypeDateTimeExtended
+		}
+	default:
+		return 0, false
+	}
+	q := quotedTypes[t]
+	if len(r) < len(q) || string(r[:len(q)]) != q {
+		return 0, false
+	}
+	s.pos += len(q)
+	return t, true
 }
 
 // parseType maps a type name (§4.1.4) to its Type.
