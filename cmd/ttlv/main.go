@@ -1,16 +1,20 @@
 // Command ttlv reads a KMIP message in any form kmipwire supports — binary
-// TTLV, or hex text with or without spaces and newlines — and writes it as
-// an indented dump, as hex, or as raw binary.
+// TTLV, hex text with or without spaces and newlines, or the JSON form
+// (KMIP Additional Message Encodings §4) — and writes it as an indented
+// dump, as hex, as raw binary or as JSON.
 //
 // Usage:
 //
 //	ttlv dump   [flags] [FILE]   indented tree: offsets, tag names, types, values
 //	ttlv hex    [flags] [FILE]   the message as lower-case hex, one line
 //	ttlv binary [flags] [FILE]   the message as raw binary TTLV
+//	ttlv json   [flags] [FILE]   the message as JSON (-indent for one field per line)
 //
 // With no FILE, or FILE "-", it reads standard input. The input is
-// validated strictly (KMIP 2.1 §10.1) unless -lax is given. On bad input it
-// exits with status 1 and prints one line naming the byte offset, the tag
+// validated strictly (KMIP 2.1 §10.1) unless -lax is given; JSON is strict
+// RFC 8259 unless -lenient is given (trailing commas and the other slips of
+// copy-pasted documentation). On bad input it exits with status 1 and
+// prints one line naming the byte offset (JSON: line and column), the tag
 // path and what was wrong.
 package main
 
@@ -22,6 +26,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -35,9 +40,10 @@ Commands:
   dump     write an indented tree: offset, tag name, type, value
   hex      write the message as lower-case hex
   binary   write the message as raw binary TTLV
+  json     write the message as JSON (KMIP Additional Message Encodings §4)
 
-Input (FILE or standard input) may be binary TTLV or hex text (spaces,
-newlines and a leading 0x allowed); the form is detected.
+Input (FILE or standard input) may be binary TTLV, hex text (spaces,
+newlines and a leading 0x allowed) or JSON; the form is detected.
 
 Flags:
 `
@@ -56,6 +62,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	lax := fs.Bool("lax", false, "accept non-zero padding, Booleans other than 0/1 and invalid UTF-8")
 	maxSize := fs.Int("max-size", 64<<20, "largest input accepted, in bytes")
 	noOffsets := fs.Bool("no-offsets", false, "dump: leave out the offset column")
+	lenient := fs.Bool("lenient", false, "JSON input: accept trailing commas and the other slips of copy-pasted documentation")
+	indent := fs.Bool("indent", false, "json: one property per line, indented")
+	cosmian := fs.Bool("cosmian", false, "json: write the dialect Cosmian KMS parses (hex enumerations, numeric masks)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -64,9 +73,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch cmd {
-	case "dump", "hex", "binary":
+	case "dump", "hex", "binary", "json":
 	default:
-		fmt.Fprintf(stderr, "ttlv: unknown command %q (want dump, hex or binary)\n", cmd)
+		fmt.Fprintf(stderr, "ttlv: unknown command %q (want dump, hex, binary or json)\n", cmd)
 		return 2
 	}
 	in, err := readInput(fs.Arg(0), stdin, *maxSize)
@@ -74,7 +83,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	bin, err := toBinary(in)
+	bin, err := toBinary(in, jsonttlv.DecodeOptions{Lenient: *lenient, MaxSize: len(in) + 1})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -102,6 +111,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		_, err = stdout.Write(out)
 	case "binary":
 		_, err = stdout.Write(bin)
+	case "json":
+		jopts := jsonttlv.EncodeOptions{Decode: opts}
+		if *indent {
+			jopts.Indent = "  "
+		}
+		if *cosmian {
+			jopts.Dialect = jsonttlv.DialectCosmian
+		}
+		err = writeJSON(stdout, bin, jopts)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "ttlv:", err)
@@ -198,10 +216,27 @@ func isHexOrSpace(c byte) bool {
 	return false
 }
 
-func toBinary(in []byte) ([]byte, error) {
+// writeJSON writes each top-level message of bin as JSON, one per line.
+func writeJSON(w io.Writer, bin []byte, opts jsonttlv.EncodeOptions) error {
+	var out []byte
+	for len(bin) > 0 { // bin was validated: every header is whole and fits
+		_, _, length, _ := ttlv.ConsumeHeader(bin)
+		n := ttlv.HeaderSize + (int(length)+7)&^7
+		var err error
+		if out, err = jsonttlv.AppendJSON(out, bin[:n], opts); err != nil {
+			return err
+		}
+		out = append(out, '\n')
+		bin = bin[n:]
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+func toBinary(in []byte, jopts jsonttlv.DecodeOptions) ([]byte, error) {
 	switch detect(in) {
 	case formJSON:
-		return nil, errors.New("ttlv: JSON input is not supported yet (binary TTLV and hex are)")
+		return jsonttlv.AppendBinary(nil, in, jopts)
 	case formHex:
 		return decodeHex(in)
 	}
