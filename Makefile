@@ -6,7 +6,7 @@ COUNT     ?= 5
 BENCHTIME ?= 1s
 BENCH     ?= .
 FUZZTIME  ?= 30s
-SHARED    ?= ../shared
+BENCHPKGS ?= ./ttlv/ ./jsonttlv/ ./batch/
 
 .PHONY: test vet fmt-check generate check-generated bench fuzz lint
 
@@ -32,12 +32,12 @@ check-generated:
 ## bench: the benchmark report (raw output in bench/out/latest.txt)
 bench:
 	@mkdir -p bench/out
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./ttlv/ | tee bench/out/latest.txt
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) $(BENCHPKGS) | tee bench/out/latest.txt
 	@echo
 	@echo "== summary (benchstat, $(COUNT) runs each)"
 	$(GO) tool benchstat bench/out/latest.txt
 
-FUZZPKGS  ?= ./ttlv/
+FUZZPKGS  ?= ./ttlv/ ./jsonttlv/
 
 ## fuzz: run every native fuzz target for FUZZTIME (minimizing capped: the
 ## corpus holds 10 KiB messages, whose default 60 s minimization stalls runs)
