@@ -218,8 +218,9 @@ func (s *scanner) object(depth int) error {
 			return s.syntax("a property name string")
 		}
 		keyPos := s.pos
-		key := s.quickKey()
-		if key == nil {
+		code := s.quickKey()
+		var key []byte
+		if code == keyOther {
 			ks, ke, kesc, err := s.str()
 			if err != nil {
 				return err
@@ -228,15 +229,16 @@ func (s *scanner) object(depth int) error {
 			if kesc {
 				key = s.unescapeKey(key)
 			}
+			s.ws()
+			if s.peek() != ':' {
+				return s.syntax("':' after the property name")
+			}
+			s.pos++
+			code = keyCode(key)
 		}
 		s.ws()
-		if s.peek() != ':' {
-			return s.syntax("':' after the property name")
-		}
-		s.pos++
-		s.ws()
-		switch string(key) {
-		case "tag":
+		switch code {
+		case keyTag:
 			if haveTag {
 				return s.failAt(keyPos, depth, true, ErrObject, "", "duplicate \"tag\"")
 			}
@@ -257,7 +259,7 @@ func (s *scanner) object(depth int) error {
 			if mark >= 0 { // the Structure was written before its tag was known
 				s.dst[mark], s.dst[mark+1], s.dst[mark+2] = byte(t>>16), byte(t>>8), byte(t)
 			}
-		case "type":
+		case keyType:
 			if haveType {
 				return s.failAt(keyPos, depth, true, ErrObject, "", "duplicate \"type\"")
 			}
@@ -285,7 +287,7 @@ func (s *scanner) object(depth int) error {
 				return s.failAt(p, depth, haveTag, ErrType, "Structure, as the value is an array", "%v", t)
 			}
 			typ, haveType = t, true
-		case "name":
+		case keyName:
 			if haveName {
 				return s.failAt(keyPos, depth, true, ErrObject, "", "duplicate \"name\"")
 			}
@@ -296,7 +298,7 @@ func (s *scanner) object(depth int) error {
 				return err
 			}
 			haveName = true
-		case "value":
+		case keyValue:
 			if kind != vNone {
 				return s.failAt(keyPos, depth, true, ErrObject, "", "duplicate \"value\"")
 			}
@@ -529,25 +531,48 @@ func (s *scanner) str() (start, end int, esc bool, err error) {
 	}
 }
 
-// quickKey recognizes the four property names written without escapes,
-// the common case, and returns the name after moving past it; nil sends
-// the caller to the general string scanner.
-func (s *scanner) quickKey() []byte {
+// Property names of an item object (§4.1.6).
+const (
+	keyOther = iota
+	keyTag
+	keyType
+	keyValue
+	keyName
+)
+
+func keyCode(k []byte) int {
+	switch string(k) {
+	case "tag":
+		return keyTag
+	case "type":
+		return keyType
+	case "value":
+		return keyValue
+	case "name":
+		return keyName
+	}
+	return keyOther
+}
+
+// quickKey recognizes "tag":, "type": and "value": written without escapes
+// or whitespace before the colon, the common case, and moves past them;
+// keyOther sends the caller to the general path.
+func (s *scanner) quickKey() int {
 	r := s.src[s.pos:]
-	if len(r) >= 7 {
+	if len(r) >= 8 {
 		switch {
-		case string(r[1:5]) == `tag"`:
-			s.pos += 5
-			return r[1:4]
-		case string(r[1:6]) == `type"`:
+		case string(r[1:6]) == `tag":`:
 			s.pos += 6
-			return r[1:5]
-		case string(r[1:7]) == `value"`:
+			return keyTag
+		case string(r[1:7]) == `type":`:
 			s.pos += 7
-			return r[1:6]
+			return keyType
+		case string(r[1:8]) == `value":`:
+			s.pos += 8
+			return keyValue
 		}
 	}
-	return nil
+	return keyOther
 }
 
 // hexVal maps hex digits to their value and everything else to 0xFF.
