@@ -147,6 +147,7 @@ func (s *scanner) run(dst, src []byte, opts *DecodeOptions) ([]byte, error) {
 	}
 	s.ws()
 	if s.pos < len(s.src) {
+		s.cur, s.tags[0] = 0, 0 // no item is at fault
 		return nil, s.syntax("end of input after the top-level object")
 	}
 	return s.dst, nil
