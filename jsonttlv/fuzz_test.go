@@ -1,0 +1,183 @@
+package jsonttlv
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// jsonSeeds returns JSON inputs for the differential test and the fuzz
+// targets: the corpus in every option set, the seed pages, and the
+// §4.1.6 input forms of this package's tests.
+func jsonSeeds(tb testing.TB) [][]byte {
+	var out [][]byte
+	for _, m := range corpusMessages(tb) {
+		for _, o := range optionSets {
+			js, err := AppendJSON(nil, m.bin, o.opts)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			out = append(out, js)
+		}
+	}
+	files, _ := filepath.Glob("../testdata/json/*.json")
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			out = append(out, b)
+		}
+	}
+	for _, tc := range inputForms {
+		out = append(out, []byte(tc.json))
+	}
+	return out
+}
+
+// dropTrailingCommas removes the commas that Lenient tolerates (before
+// ']' or '}', whitespace between) outside strings, so that encoding/json
+// can judge the rest.
+func dropTrailingCommas(in []byte) []byte {
+	out := make([]byte, 0, len(in))
+	inStr := false
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		if inStr {
+			out = append(out, c)
+			if c == '\\' && i+1 < len(in) {
+				i++
+				out = append(out, in[i])
+			} else if c == '"' {
+				inStr = false
+			}
+			continue
+		}
+		if c == '"' {
+			inStr = true
+		}
+		if c == ',' {
+			j := i + 1
+			for j < len(in) && (in[j] == ' ' || in[j] == '\t' || in[j] == '\n' || in[j] == '\r') {
+				j++
+			}
+			if j < len(in) && (in[j] == ']' || in[j] == '}') {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// checkJSONInput is the property both the differential test and
+// FuzzFromJSON check: input that encoding/json rejects is rejected (in
+// Lenient mode, once the trailing commas are dropped); output validates as
+// strict TTLV and survives binary → JSON → binary unchanged.
+func checkJSONInput(t *testing.T, in []byte) {
+	for _, lenient := range []bool{false, true} {
+		bin, err := AppendBinary(nil, in, DecodeOptions{Lenient: lenient})
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("lenient=%v: error is %T: %v", lenient, err, err)
+			}
+			continue
+		}
+		judged := in
+		if lenient {
+			judged = dropTrailingCommas(in)
+		}
+		if !json.Valid(judged) {
+			t.Fatalf("lenient=%v: accepted JSON that encoding/json rejects: %q", lenient, in)
+		}
+		if err := ttlv.Validate(bin, ttlv.DecodeOptions{}); err != nil {
+			t.Fatalf("lenient=%v: output does not validate: %v\n%q", lenient, err, in)
+		}
+		js, err := AppendJSON(nil, bin, EncodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := AppendBinary(nil, js, DecodeOptions{})
+		if err != nil || !bytes.Equal(back, bin) {
+			t.Fatalf("lenient=%v: binary → JSON → binary: %v\n%s", lenient, err, js)
+		}
+	}
+}
+
+// TestDifferentialJSON mutates valid inputs (a byte deleted, inserted or
+// replaced, with bytes that matter to JSON) and checks each with
+// checkJSONInput: wherever encoding/json rejects, so does AppendBinary.
+func TestDifferentialJSON(t *testing.T) {
+	seeds := jsonSeeds(t)
+	alphabet := []byte("{}[],:\"\\ \t\n0123456789.eE+-xtrufalsn/u\x00\x1f\x7f\xc3\xa9\xff")
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 30000
+	if testing.Short() {
+		n = 3000
+	}
+	rejected := 0
+	for range n {
+		in := bytes.Clone(seeds[rng.IntN(len(seeds))])
+		for range 1 + rng.IntN(2) {
+			if len(in) == 0 {
+				break
+			}
+			p := rng.IntN(len(in))
+			switch rng.IntN(3) {
+			case 0:
+				in = append(in[:p], in[p+1:]...)
+			case 1:
+				in = append(in[:p], append([]byte{alphabet[rng.IntN(len(alphabet))]}, in[p:]...)...)
+			default:
+				in[p] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		if !json.Valid(in) {
+			rejected++
+		}
+		checkJSONInput(t, in)
+	}
+	t.Logf("%d mutated inputs, %d invalid JSON, all rejected", n, rejected)
+}
+
+func FuzzFromJSON(f *testing.F) {
+	for _, s := range jsonSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		checkJSONInput(t, in)
+	})
+}
+
+// FuzzRoundTrip: any binary input the strict ttlv decoder accepts goes
+// binary → JSON → binary unchanged, in every option set; input it rejects
+// is rejected by AppendJSON too.
+func FuzzRoundTrip(f *testing.F) {
+	for _, m := range corpusMessages(f) {
+		f.Add(m.bin)
+	}
+	for _, m := range pykmipMessages(f) {
+		f.Add(m.bin)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		valid := ttlv.Validate(in, ttlv.DecodeOptions{}) == nil
+		for _, o := range optionSets {
+			js, err := AppendJSON(nil, in, o.opts)
+			if (err == nil) != valid {
+				t.Fatalf("%s: Validate says %v, AppendJSON: %v", o.name, valid, err)
+			}
+			if err != nil {
+				continue
+			}
+			if !json.Valid(js) {
+				t.Fatalf("%s: invalid JSON: %s", o.name, js)
+			}
+			back, err := AppendBinary(nil, js, DecodeOptions{})
+			if err != nil || !bytes.Equal(back, in) {
+				t.Fatalf("%s: round trip: %v\n in %x\nout %x\n%s", o.name, err, in, back, js)
+			}
+		}
+	})
+}
