@@ -2,6 +2,7 @@ package jsonttlv
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"strconv"
 	"sync"
@@ -123,6 +124,10 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 		it, err := e.d.NextToken()
 		if err != nil {
 			if err == io.EOF {
+				if len(src) == 0 {
+					// The JSON form has no empty message.
+					return dst, &ttlv.Error{Err: fmt.Errorf("%w: empty input, want a TTLV item", ttlv.ErrTruncated)}
+				}
 				return dst, nil
 			}
 			return dst, err
