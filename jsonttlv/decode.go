@@ -55,6 +55,19 @@ type scanner struct {
 	scratch []byte // unescaped strings
 	rbuf    []byte // ReadBinary's input
 	cur     int    // depth of the item object being scanned, for error paths
+	// tagCache remembers the tags of recently seen names by a cheap hash.
+	// A hit counts only if the current Registry names the tag so, which
+	// makes the cache right whatever Registry filled it; it spares the
+	// registry's full hash and probe on the common path.
+	tagCache [tagCacheSize]ttlv.Tag
+}
+
+const tagCacheSize = 512
+
+// tagCacheHash mixes the length and three bytes of a non-empty name.
+func tagCacheHash(b []byte) uint {
+	n := uint(len(b))
+	return (n*0x9E ^ uint(b[n-1])<<4 ^ uint(b[n/2])<<1 ^ uint(b[n/3])<<6) & (tagCacheSize - 1)
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -173,6 +186,18 @@ func (s *scanner) skipWS() {
 	}
 }
 
+// tok skips whitespace and returns the byte at the scan position, or 0
+// at the end.
+func (s *scanner) tok() byte {
+	if s.pos < len(s.src) {
+		if c := s.src[s.pos]; c > ' ' {
+			return c
+		}
+	}
+	s.skipWS()
+	return s.peek()
+}
+
 // peek returns the byte at the scan position, or 0 at the end.
 func (s *scanner) peek() byte {
 	if s.pos < len(s.src) {
@@ -209,8 +234,7 @@ func (s *scanner) object(depth int) error {
 	)
 	s.tags[depth] = 0
 	s.cur = depth
-	s.ws()
-	if s.peek() == '}' {
+	if s.tok() == '}' {
 		s.pos++
 		return s.failAt(start, depth, false, ErrObject, "", "empty object: missing \"tag\"")
 	}
@@ -356,12 +380,10 @@ func (s *scanner) object(depth int) error {
 		default:
 			return s.failAt(keyPos, depth, haveTag, ErrObject, "tag, type, value or name", "property %q", key)
 		}
-		s.ws()
-		switch s.peek() {
+		switch s.tok() {
 		case ',':
 			s.pos++
-			s.ws()
-			if s.lenient && s.peek() == '}' {
+			if s.tok() == '}' && s.lenient {
 				s.pos++
 				goto done
 			}
@@ -414,8 +436,7 @@ done:
 func (s *scanner) array(depth int) error {
 	s.pos++
 	s.attr[depth] = 0
-	s.ws()
-	if s.peek() == ']' {
+	if s.tok() == ']' {
 		s.pos++
 		return nil
 	}
@@ -430,12 +451,10 @@ func (s *scanner) array(depth int) error {
 			return err
 		}
 		s.cur = depth - 1 // for errors: the path ends at the Structure
-		s.ws()
-		switch s.peek() {
+		switch s.tok() {
 		case ',':
 			s.pos++
-			s.ws()
-			if s.lenient && s.peek() == ']' {
+			if s.tok() == ']' && s.lenient {
 				s.pos++
 				return nil
 			}
@@ -857,7 +876,17 @@ func (s *scanner) resolveTag(p, ts, te int, esc bool, depth int) (ttlv.Tag, erro
 		}
 		return 0, s.failAt(p, depth, false, ErrUnknownTag, "\"0x\" and 6 hex digits", "%q", name)
 	}
+	if len(name) == 0 {
+		return 0, s.unknownTag(p, depth, "")
+	}
+	h := tagCacheHash(name)
+	if t := s.tagCache[h]; t != 0 {
+		if n, ok := s.reg.TagName(t); ok && n == string(name) {
+			return t, nil
+		}
+	}
 	if t, ok := s.reg.LookupTagBytes(name); ok {
+		s.tagCache[h] = t
 		return t, nil
 	}
 	if s.lenient {
