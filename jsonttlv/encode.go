@@ -226,6 +226,9 @@ func (e *encoder) beginItem(dst []byte, it ttlv.Item, depth int) []byte {
 			dst = append(dst, name...)
 		}
 	}
+	if o.Indent == "" && it.Type.Valid() && (it.Type != ttlv.TypeStructure || !o.OmitStructureType || o.Dialect == DialectCosmian) {
+		return append(dst, compactTypeValue[it.Type]...) // the common case in one copy
+	}
 	if it.Type != ttlv.TypeStructure || !o.OmitStructureType || o.Dialect == DialectCosmian {
 		if o.Indent != "" {
 			dst = append(dst, '"', ',')
@@ -243,6 +246,15 @@ func (e *encoder) beginItem(dst []byte, it ttlv.Item, depth int) []byte {
 	}
 	return append(dst, keyValueC...)
 }
+
+// compactTypeValue holds, per type, what compact output writes between
+// the tag (or name) and the value.
+var compactTypeValue = func() (t [ttlv.TypeDateTimeExtended + 1]string) {
+	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
+		t[typ] = keyTypeC + typ.String() + keyValueC
+	}
+	return t
+}()
 
 func (e *encoder) appendTag(dst []byte, t ttlv.Tag) []byte {
 	o := &e.opts
