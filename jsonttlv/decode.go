@@ -774,13 +774,31 @@ func (s *scanner) quickType() (ttlv.Type, bool) {
 	default:
 		return 0, false
 	}
-	q := quotedTypes[t]
-	if len(r) < len(q) || string(r[:len(q)]) != q {
+	// Every quoted name is 9 to 18 bytes: two overlapping 8-byte words
+	// compare it whole.
+	w := &typeWords[t]
+	n := int(w.n)
+	if len(r) < n || binary.LittleEndian.Uint64(r) != w.head || binary.LittleEndian.Uint64(r[n-8:]) != w.tail {
 		return 0, false
 	}
-	s.pos += len(q)
+	s.pos += n
 	return t, true
 }
+
+// typeWords holds, per type, the first and last eight bytes of its quoted
+// name and the name's length.
+var typeWords = func() (t [ttlv.TypeDateTimeExtended + 1]struct {
+	head, tail uint64
+	n          uint8
+}) {
+	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
+		q := []byte(quotedTypes[typ])
+		t[typ].head = binary.LittleEndian.Uint64(q)
+		t[typ].tail = binary.LittleEndian.Uint64(q[len(q)-8:])
+		t[typ].n = uint8(len(q))
+	}
+	return t
+}()
 
 // parseType maps a type name (§4.1.4) to its Type.
 func parseType(b []byte) (ttlv.Type, bool) {
