@@ -120,7 +120,8 @@ func ReadBinary(dst []byte, r io.Reader, opts DecodeOptions) ([]byte, error) {
 		buf = buf[:len(buf)+n]
 		s.rbuf = buf
 		if len(buf) > limit {
-			return dst, &Error{Line: 0, Column: 0, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of JSON", ErrTooLarge, limit)}
+			line, col := lineCol(buf, limit)
+			return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of JSON", ErrTooLarge, limit)}
 		}
 		if err == io.EOF {
 			break

@@ -56,6 +56,8 @@ type EncodeOptions struct {
 	// tables.
 	Registry *ttlv.Registry
 	// Decode configures the reading of the binary input (limits, Lax).
+	// Its Sequence is ignored: the input is one message, as the JSON form
+	// is one object.
 	Decode ttlv.DecodeOptions
 }
 
@@ -116,7 +118,9 @@ const (
 
 func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	e.opts = *opts
-	e.d.Reset(src, opts.Decode)
+	dopts := opts.Decode
+	dopts.Sequence = false // one message: a sequence has no JSON form
+	e.d.Reset(src, dopts)
 	depth := 0
 	e.first[0] = true
 	e.attr[0] = 0

@@ -118,7 +118,7 @@ func TestDifferentialJSON(t *testing.T) {
 	}
 	alphabet := []byte("{}[],:\"\\ \t\n0123456789.eE+-xtrufalsn/u\x00\x1f\x7f\xc3\xa9\xff")
 	rng := rand.New(rand.NewPCG(1, 2))
-	n := 20000
+	n := 10000
 	if testing.Short() {
 		n = 2000
 	}
