@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -361,6 +362,17 @@ func TestZeroAllocs(t *testing.T) {
 		if n != 0 {
 			t.Errorf("Split %s: %v allocations, want 0", m.name, n)
 		}
+		js, _ := jsonttlv.AppendJSON(nil, m.bin, jsonttlv.EncodeOptions{})
+		n = testing.AllocsPerRun(50, func() {
+			if _, err := s.ResetJSON(js, Options{}, jsonttlv.DecodeOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			for s.Next(&it) == nil {
+			}
+		})
+		if n != 0 {
+			t.Errorf("SplitJSON %s: %v allocations, want 0", m.name, n)
+		}
 	}
 	req, _ := os.ReadFile("../testdata/corpus/get-batch-100.ttlv")
 	buf := respond(t, req, nil)
@@ -380,6 +392,68 @@ func BenchmarkSplit(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := s.Reset(msg, Options{}); err != nil {
+					b.Fatal(err)
+				}
+				for s.Next(&it) == nil {
+				}
+			}
+		})
+	}
+}
+
+// TestSplitJSON: the JSON form of every request splits exactly like the
+// binary form, and a JSON fault is reported with its line and column.
+func TestSplitJSON(t *testing.T) {
+	var sb, sj Splitter
+	var ib, ij Item
+	for _, m := range requests(t) {
+		js, err := jsonttlv.AppendJSON(nil, m.bin, jsonttlv.EncodeOptions{Indent: " "})
+		if err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		hb, err1 := sb.Reset(m.bin, Options{})
+		hj, err2 := sj.ResetJSON(js, Options{}, jsonttlv.DecodeOptions{})
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v / %v", m.name, err1, err2)
+		}
+		if hb.BatchCount != hj.BatchCount || hb.Major != hj.Major || !bytes.Equal(hb.Raw, hj.Raw) {
+			t.Errorf("%s: headers differ", m.name)
+		}
+		for {
+			e1, e2 := sb.Next(&ib), sj.Next(&ij)
+			if e1 != e2 {
+				t.Fatalf("%s: %v / %v", m.name, e1, e2)
+			}
+			if e1 != nil {
+				break
+			}
+			if !bytes.Equal(ib.Raw, ij.Raw) {
+				t.Errorf("%s item %d differs", m.name, ib.Index)
+			}
+		}
+	}
+	_, err := sj.ResetJSON([]byte("{\"tag\": \"RequestMessage\",\n \"value\": [,]}"), Options{}, jsonttlv.DecodeOptions{})
+	var je *jsonttlv.Error
+	if !errors.As(err, &je) || je.Line != 2 {
+		t.Errorf("bad JSON: %v", err)
+	}
+}
+
+func BenchmarkSplitJSON(b *testing.B) {
+	files, _ := filepath.Glob("../testdata/corpus/*.ttlv")
+	for _, f := range files {
+		bin, _ := os.ReadFile(f)
+		msg, err := jsonttlv.AppendJSON(nil, bin, jsonttlv.EncodeOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strings.TrimSuffix(filepath.Base(f), ".ttlv"), func(b *testing.B) {
+			var s Splitter
+			var it Item
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.ResetJSON(msg, Options{}, jsonttlv.DecodeOptions{}); err != nil {
 					b.Fatal(err)
 				}
 				for s.Next(&it) == nil {

@@ -8,8 +8,10 @@
 // response size, batch count, error continuation and order options,
 // asynchronous indicator, authentication left raw) and then yields the
 // items one at a time: operation, unique batch item ID and the raw payload,
-// all aliasing the input. Assembler writes the ResponseMessage as results
-// come, patching the batch count and lengths at the end.
+// all aliasing the input. ResetJSON takes the JSON form instead (what HTTP
+// clients POST to /kmip), converted with jsonttlv into a buffer the
+// Splitter reuses. Assembler writes the ResponseMessage as results come,
+// patching the batch count and lengths at the end.
 //
 // # Errors
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -89,6 +90,7 @@ type Item struct {
 type Splitter struct {
 	d        ttlv.Decoder
 	msg      []byte
+	bin      []byte // ResetJSON's binary form, reused
 	opts     Options
 	maxItems int
 	hdr      Header
@@ -131,6 +133,21 @@ func (s *Splitter) Reset(msg []byte, opts Options) (*Header, error) {
 		return nil, s.fatal(err)
 	}
 	return &s.hdr, nil
+}
+
+// ResetJSON starts splitting a RequestMessage in the JSON form (KMIP
+// Additional Message Encodings §4, as POSTed to /kmip): it converts msg to
+// binary TTLV in a buffer the Splitter keeps and reuses, then splits that.
+// Item and Header slices alias the binary form, and error offsets count in
+// it; a JSON syntax error is a *jsonttlv.Error with line and column.
+func (s *Splitter) ResetJSON(msg []byte, opts Options, jopts jsonttlv.DecodeOptions) (*Header, error) {
+	bin, err := jsonttlv.AppendBinary(s.bin[:0], msg, jopts)
+	s.bin = bin
+	if err != nil {
+		s.err = &Error{Item: -1, Offset: -1, Err: err}
+		return nil, s.err
+	}
+	return s.Reset(bin, opts)
 }
 
 // header reads the RequestHeader that Next just returned.
