@@ -55,19 +55,36 @@ type scanner struct {
 	scratch []byte // unescaped strings
 	rbuf    []byte // ReadBinary's input
 	cur     int    // depth of the item object being scanned, for error paths
-	// tagCache remembers the tags of recently seen names by a cheap hash.
-	// A hit counts only if the current Registry names the tag so, which
-	// makes the cache right whatever Registry filled it; it spares the
-	// registry's full hash and probe on the common path.
-	tagCache [tagCacheSize]ttlv.Tag
+	// tagCache remembers the tags of recently seen built-in names by a
+	// cheap hash: a hit costs one comparison with the table's own string,
+	// and spares the registry's full hash and probe.
+	tagCache [tagCacheSize]tagCacheEntry
 }
 
-const tagCacheSize = 512
+type tagCacheEntry struct {
+	name string // a built-in canonical name (static data)
+	tag  ttlv.Tag
+}
 
-// tagCacheHash mixes the length and three bytes of a non-empty name.
+const (
+	tagCacheBits = 9
+	tagCacheSize = 1 << tagCacheBits
+)
+
+// tagCacheHash mixes the length and the first and last eight bytes of a
+// non-empty name.
 func tagCacheHash(b []byte) uint {
-	n := uint(len(b))
-	return (n*0x9E ^ uint(b[n-1])<<4 ^ uint(b[n/2])<<1 ^ uint(b[n/3])<<6) & (tagCacheSize - 1)
+	n := len(b)
+	var x uint64
+	if n >= 8 {
+		x = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[n-8:])*0x9E3779B97F4A7C15
+	} else {
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+	}
+	x ^= uint64(n)
+	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - tagCacheBits))
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -899,13 +916,16 @@ func (s *scanner) resolveTag(p, ts, te int, esc bool, depth int) (ttlv.Tag, erro
 		return 0, s.unknownTag(p, depth, "")
 	}
 	h := tagCacheHash(name)
-	if t := s.tagCache[h]; t != 0 {
-		if n, ok := s.reg.TagName(t); ok && n == string(name) {
-			return t, nil
-		}
+	if e := &s.tagCache[h]; e.name == string(name) && e.tag != 0 {
+		return e.tag, nil
 	}
 	if t, ok := s.reg.LookupTagBytes(name); ok {
-		s.tagCache[h] = t
+		// Cache built-in canonical names only: no Registry can give them
+		// another meaning (DefineTag refuses them), so a hit is right
+		// whatever Registry the next call uses.
+		if n, ok := (*ttlv.Registry)(nil).TagName(t); ok && n == string(name) {
+			s.tagCache[h] = tagCacheEntry{n, t}
+		}
 		return t, nil
 	}
 	if s.lenient {
