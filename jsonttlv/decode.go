@@ -101,7 +101,7 @@ var scanners = sync.Pool{New: func() any { return new(scanner) }}
 func AppendBinary(dst, src []byte, opts DecodeOptions) ([]byte, error) {
 	s := scanners.Get().(*scanner)
 	out, err := s.run(dst, src, &opts)
-	s.src, s.reg = nil, nil
+	s.src, s.dst, s.reg = nil, nil, nil
 	if cap(s.scratch) > 1<<20 {
 		s.scratch = nil
 	}
@@ -118,7 +118,7 @@ func AppendBinary(dst, src []byte, opts DecodeOptions) ([]byte, error) {
 func ReadBinary(dst []byte, r io.Reader, opts DecodeOptions) ([]byte, error) {
 	s := scanners.Get().(*scanner)
 	defer func() {
-		s.src, s.reg = nil, nil
+		s.src, s.dst, s.reg = nil, nil, nil
 		if cap(s.rbuf) > 1<<20 {
 			s.rbuf = nil
 		}
@@ -289,9 +289,22 @@ func (s *scanner) object(depth int) error {
 				return s.wantString(depth, false, "a tag name or \"0x\" and 6 hex digits")
 			}
 			p := s.pos
-			ts, te, tesc, err := s.str()
-			if err != nil {
-				return err
+			// Tag names and hex tags are identifiers: scan them with
+			// one table lookup per byte, leaving anything else to str.
+			var ts, te int
+			var tesc bool
+			src := s.src
+			i := p + 1
+			for i < len(src) && identByte[src[i]] {
+				i++
+			}
+			if i < len(src) && src[i] == '"' {
+				ts, te, s.pos = p+1, i, i+1
+			} else {
+				var err error
+				if ts, te, tesc, err = s.str(); err != nil {
+					return err
+				}
 			}
 			t, err := s.resolveTag(p, ts, te, tesc, depth)
 			if err != nil {
@@ -612,6 +625,19 @@ func (s *scanner) quickKey() int {
 	}
 	return keyOther
 }
+
+// identByte reports the bytes of normalized names and hex numbers:
+// letters, digits and '_'.
+var identByte = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	t['_'] = true
+	return t
+}()
 
 // hexVal maps hex digits to their value and everything else to 0xFF.
 var hexVal = func() (t [256]byte) {

@@ -85,9 +85,15 @@ var encoders = sync.Pool{New: func() any { return new(encoder) }}
 func AppendJSON(dst, src []byte, opts EncodeOptions) ([]byte, error) {
 	e := encoders.Get().(*encoder)
 	dst, err := e.run(dst, src, &opts)
-	e.opts.Registry = nil
-	encoders.Put(e)
+	e.release()
 	return dst, err
+}
+
+// release drops the references to the caller's data before pooling e.
+func (e *encoder) release() {
+	e.opts.Registry = nil
+	e.d.Reset(nil, ttlv.DecodeOptions{})
+	encoders.Put(e)
 }
 
 // WriteJSON converts the binary TTLV message in src into JSON and writes it
@@ -103,8 +109,7 @@ func WriteJSON(w io.Writer, src []byte, opts EncodeOptions) error {
 	} else {
 		e.wbuf = nil
 	}
-	e.opts.Registry = nil
-	encoders.Put(e)
+	e.release()
 	return err
 }
 
