@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,6 +54,7 @@ type scanner struct {
 	tags    [ttlv.MaxDepthLimit + 1]ttlv.Tag
 	attr    [ttlv.MaxDepthLimit + 1]ttlv.Tag
 	scratch []byte // unescaped strings
+	big     []byte // Big Integer bytes (Lenient), apart from scratch
 	rbuf    []byte // ReadBinary's input
 	cur     int    // depth of the item object being scanned, for error paths
 	// tagCache remembers the tags of recently seen built-in names by a
@@ -364,8 +366,8 @@ func (s *scanner) object(depth int) error {
 				if haveType && typ != ttlv.TypeStructure {
 					return s.failAt(s.pos, depth, haveTag, ErrValue, "a JSON value for "+typ.String(), "an array is only for a Structure")
 				}
-				if depth+1 >= s.maxDepth {
-					return s.failAt(s.pos, depth, haveTag, ErrDepth, "", "depth %d exceeds limit %d", depth+2, s.maxDepth)
+				if depth >= s.maxDepth {
+					return s.depthError(depth, haveTag)
 				}
 				s.dst, mark = ttlv.BeginStructure(s.dst, tag)
 				if err := s.array(depth + 1); err != nil {
@@ -434,6 +436,10 @@ done:
 		return nil
 	case vNone, vNull:
 		if typ == ttlv.TypeStructure {
+			if depth >= s.maxDepth {
+				s.pos = start
+				return s.depthError(depth, true)
+			}
 			s.dst = ttlv.AppendHeader(s.dst, tag, ttlv.TypeStructure, 0)
 			return nil
 		}
@@ -1153,7 +1159,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 				return nil
 			}
 		case vString:
-			if out, ok := appendBigHex(s.dst, tag, v, lenient, &s.scratch); ok {
+			if out, ok := appendBigHex(s.dst, tag, v, lenient, &s.big); ok {
 				s.dst = out
 				return nil
 			}
@@ -1214,10 +1220,7 @@ func appendHexItem(dst []byte, tag ttlv.Tag, h []byte) ([]byte, bool) {
 	dst = ttlv.AppendHeader(dst, tag, ttlv.TypeByteString, uint32(n))
 	p := (n + 7) &^ 7
 	start := len(dst)
-	if cap(dst)-start < p {
-		dst = append(dst[:cap(dst)], make([]byte, start+p-cap(dst))...)
-	}
-	dst = dst[:start+p]
+	dst = slices.Grow(dst, p)[:start+p]
 	out := dst[start:]
 	var bad byte
 	for i := range n {
@@ -1292,6 +1295,14 @@ func (s *scanner) syntax(want string) error {
 		return s.failAt(s.pos, s.cur, withTag, ErrSyntax, want, "unexpected '%c'", c)
 	}
 	return s.failAt(s.pos, s.cur, withTag, ErrSyntax, want, "unexpected byte 0x%02X", c)
+}
+
+// depthError reports a Structure at depth (0 for the top level) that would
+// nest deeper than MaxDepth Structures, as ttlv counts them.
+//
+//go:noinline
+func (s *scanner) depthError(depth int, haveTag bool) error {
+	return s.failAt(s.pos, depth, haveTag, ErrDepth, "", "depth %d exceeds limit %d", depth+1, s.maxDepth)
 }
 
 //go:noinline

@@ -40,6 +40,7 @@ var inputForms = []struct {
 	{"BigInteger number -1", `{"tag":"Modulus","type":"BigInteger","value":-1}`, "4200520400000008ffffffffffffffff", false},
 	{"BigInteger 16 bytes", `{"tag":"Modulus","type":"BigInteger","value":"0x00000000000000000000000000000001"}`, "42005204000000100000000000000000" + "0000000000000001", false},
 	{"BigInteger short (lenient)", `{"tag":"Modulus","type":"BigInteger","value":"0xFF01"}`, "4200520400000008ffffffffffffff01", true},
+	{"BigInteger escaped (lenient)", `{"tag":"Modulus","type":"BigInteger","value":"0x\u0046F01"}`, "4200520400000008ffffffffffffff01", true},
 	{"Enumeration number", `{"tag":"ObjectType","type":"Enumeration","value":2}`, "42005705000000040000000200000000", false},
 	{"Enumeration Cosmian alias", `{"tag":"ResultReason","type":"Enumeration","value":"Item_Not_Found"}`, "42007e05000000040000000100000000", false},
 	{"Enumeration Cosmian hex", `{"tag":"ObjectType","type":"Enumeration","value":"0x00000002"}`, "42005705000000040000000200000000", false},
@@ -155,6 +156,26 @@ func TestLimits(t *testing.T) {
 	}
 	if _, err := AppendBinary(nil, []byte(deep), DecodeOptions{MaxDepth: 5}); !errors.Is(err, ErrDepth) {
 		t.Errorf("depth: %v", err)
+	}
+	// MaxDepth counts Structures as ttlv does: the top level is depth 1.
+	for _, tc := range []struct {
+		json string
+		ok   bool
+	}{
+		{strings.Repeat(`{"tag":"Attributes","value":[`, 4) + `{"tag":"Attributes"}` + strings.Repeat(`]}`, 4), true},
+		{strings.Repeat(`{"tag":"Attributes","value":[`, 5) + `{"tag":"Attributes"}` + strings.Repeat(`]}`, 5), false},
+		{strings.Repeat(`{"tag":"Attributes","value":[`, 5) + `{"tag":"BatchCount","type":"Integer","value":1}` + strings.Repeat(`]}`, 5), true},
+		{strings.Repeat(`{"tag":"Attributes","value":[`, 5) + `{"tag":"Attributes","value":[]}` + strings.Repeat(`]}`, 5), false},
+	} {
+		bin, err := AppendBinary(nil, []byte(tc.json), DecodeOptions{MaxDepth: 5})
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrDepth)) {
+			t.Errorf("%s: %v", tc.json, err)
+		}
+		if err == nil {
+			if err := ttlv.Validate(bin, ttlv.DecodeOptions{MaxDepth: 5}); err != nil {
+				t.Errorf("%s: %v", tc.json, err)
+			}
+		}
 	}
 	huge := strings.Repeat(`{"tag":"Attributes","value":[`, 1000) + strings.Repeat(`]}`, 1000)
 	if _, err := AppendBinary(nil, []byte(huge), DecodeOptions{}); !errors.Is(err, ErrDepth) {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -382,10 +383,7 @@ func appendHex(dst []byte, v uint64, digits int) []byte {
 // digits, growing dst once.
 func appendHexBytes(dst, v []byte, digits string) []byte {
 	n := len(dst)
-	if cap(dst)-n < 2*len(v) {
-		dst = append(dst[:cap(dst)], make([]byte, n+2*len(v)-cap(dst))...)
-	}
-	dst = dst[:n+2*len(v)]
+	dst = slices.Grow(dst, 2*len(v))[:n+2*len(v)]
 	out := dst[n:]
 	_ = digits[15]
 	for i, c := range v {
