@@ -110,7 +110,7 @@ func (dd *dumper) writeItem(depth int, offset int64, it Item, valueTag Tag) {
 	if name, ok := dd.opts.Registry.TagName(it.Tag); ok {
 		b = append(b, name...)
 	} else {
-		b = appendTagHex(b, it.Tag)
+		b = appendHex(b, uint32(it.Tag), 6)
 	}
 	b = append(b, ' ')
 	b = append(b, it.Type.String()...)
@@ -142,10 +142,10 @@ func (dd *dumper) appendValue(b []byte, it Item, valueTag Tag) []byte {
 		if name, ok := reg.EnumName(valueTag, v); ok {
 			b = append(b, name...)
 			b = append(b, " ("...)
-			b = appendHex32(b, v)
+			b = appendHex(b, v, 8)
 			return append(b, ')')
 		}
-		return appendHex32(b, v)
+		return appendHex(b, v, 8)
 	case TypeLongInteger:
 		return strconv.AppendInt(b, it.Long(), 10)
 	case TypeBigInteger:
@@ -180,13 +180,4 @@ func (dd *dumper) appendValue(b []byte, it Item, valueTag Tag) []byte {
 		return append(b, ')')
 	}
 	return hex.AppendEncode(b, it.Value)
-}
-
-func appendHex32(b []byte, v uint32) []byte {
-	const digits = "0123456789ABCDEF"
-	b = append(b, '0', 'x')
-	for shift := 28; shift >= 0; shift -= 4 {
-		b = append(b, digits[(v>>uint(shift))&0xF])
-	}
-	return b
 }

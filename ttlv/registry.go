@@ -607,16 +607,7 @@ func (r *Registry) AppendMask(dst []byte, t Tag, v uint32) []byte {
 		if !first {
 			dst = append(dst, '|')
 		}
-		dst = appendHex32Upper(dst, rest)
-	}
-	return dst
-}
-
-func appendHex32Upper(dst []byte, v uint32) []byte {
-	const digits = "0123456789ABCDEF"
-	dst = append(dst, '0', 'x')
-	for shift := 28; shift >= 0; shift -= 4 {
-		dst = append(dst, digits[v>>uint(shift)&0xF])
+		dst = appendHex(dst, rest, 8)
 	}
 	return dst
 }

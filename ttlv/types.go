@@ -27,14 +27,16 @@ func (t Tag) String() string {
 // the form the JSON and XML encodings use for unnamed tags.
 func (t Tag) Hex() string {
 	var b [8]byte
-	return string(appendTagHex(b[:0], t))
+	return string(appendHex(b[:0], uint32(t), 6))
 }
 
-func appendTagHex(b []byte, t Tag) []byte {
+// appendHex appends "0x" and the low n hex digits of v, upper case: the
+// form of unnamed tags (n = 6) and enumeration values (n = 8).
+func appendHex(b []byte, v uint32, n int) []byte {
 	const digits = "0123456789ABCDEF"
 	b = append(b, '0', 'x')
-	for shift := 20; shift >= 0; shift -= 4 {
-		b = append(b, digits[(t>>uint(shift))&0xF])
+	for shift := 4 * (n - 1); shift >= 0; shift -= 4 {
+		b = append(b, digits[(v>>uint(shift))&0xF])
 	}
 	return b
 }
