@@ -254,18 +254,32 @@ func (s *scanner) object(depth int) error {
 	)
 	s.tags[depth] = 0
 	s.cur = depth
-	if s.tok() == '}' {
+	// The canonical compact form, {"tag":"T","type":"Y","value":…}, which
+	// this package and most peers write, goes straight to its value with
+	// tag and type known; anything else (whitespace, another order,
+	// escapes) takes the general path of the loop.
+	pre := false
+	if ts, te, t, vpos, ok := s.compactHead(start); ok {
+		var err error
+		if tag, err = s.resolveTag(ts-1, ts, te, false, depth); err != nil {
+			return err
+		}
+		s.tags[depth] = tag
+		typ, haveTag, haveType, pre = t, true, true, true
+		s.pos = vpos
+	} else if s.tok() == '}' {
 		s.pos++
 		return s.failAt(start, depth, false, ErrObject, "", "empty object: missing \"tag\"")
 	}
 	for {
-		if s.peek() != '"' {
-			return s.syntax("a property name string")
-		}
 		keyPos := s.pos
-		code := s.quickKey()
+		code := keyValue
 		var key []byte
-		if code == keyOther {
+		if pre {
+			pre = false
+		} else if s.peek() != '"' {
+			return s.syntax("a property name string")
+		} else if code = s.quickKey(); code == keyOther {
 			ks, ke, kesc, err := s.str()
 			if err != nil {
 				return err
@@ -588,6 +602,37 @@ func (s *scanner) str() (start, end int, esc bool, err error) {
 	}
 }
 
+// compactHead matches the head of an item object written compactly in the
+// canonical order, {"tag":"Name","type":"Type","value":, at start, with a
+// tag spelled as an identifier. It returns the span of the tag, the type
+// and the offset of the value, without moving.
+func (s *scanner) compactHead(start int) (ts, te int, typ ttlv.Type, vpos int, ok bool) {
+	src := s.src
+	p := start
+	if len(src)-p < 8 || string(src[p:p+8]) != `{"tag":"` {
+		return
+	}
+	p += 8
+	ts = p
+	for p < len(src) && identByte[src[p]] {
+		p++
+	}
+	if p == ts || len(src)-p < 10 || string(src[p:p+9]) != `","type":` {
+		return
+	}
+	te = p
+	p += 9
+	w, n := quickTypeAt(src[p:])
+	if n == 0 {
+		return
+	}
+	p += n
+	if len(src)-p < 9 || string(src[p:p+9]) != `,"value":` {
+		return
+	}
+	return ts, te, w, p + 9, true
+}
+
 // Property names of an item object (§4.1.6).
 const (
 	keyOther = iota
@@ -790,9 +835,16 @@ var quotedTypes = [...]string{
 // quickType recognizes a type name written without escapes at s.pos by
 // its first letters, and moves past it.
 func (s *scanner) quickType() (ttlv.Type, bool) {
-	r := s.src[s.pos:]
+	t, n := quickTypeAt(s.src[s.pos:])
+	s.pos += n
+	return t, n != 0
+}
+
+// quickTypeAt recognizes a quoted type name at the start of r and returns
+// it and its quoted length, or a length of 0.
+func quickTypeAt(r []byte) (ttlv.Type, int) {
 	if len(r) < 3 {
-		return 0, false
+		return 0, 0
 	}
 	var t ttlv.Type
 	switch r[1] {
@@ -800,7 +852,7 @@ func (s *scanner) quickType() (ttlv.Type, bool) {
 		t = ttlv.TypeStructure
 	case 'I':
 		t = ttlv.TypeInteger
-		if r[2] == 'n' && len(r) > 3 && r[3] == 't' && len(r) > 4 && r[4] == 'e' && len(r) > 5 && r[5] == 'r' && len(r) > 6 && r[6] == 'v' {
+		if r[2] == 'n' && len(r) > 6 && r[6] == 'v' {
 			t = ttlv.TypeInterval
 		}
 	case 'L':
@@ -822,17 +874,16 @@ func (s *scanner) quickType() (ttlv.Type, bool) {
 			t = ttlv.TypeDateTimeExtended
 		}
 	default:
-		return 0, false
+		return 0, 0
 	}
 	// Every quoted name is 9 to 18 bytes: two overlapping 8-byte words
 	// compare it whole.
 	w := &typeWords[t]
 	n := int(w.n)
 	if len(r) < n || binary.LittleEndian.Uint64(r) != w.head || binary.LittleEndian.Uint64(r[n-8:]) != w.tail {
-		return 0, false
+		return 0, 0
 	}
-	s.pos += n
-	return t, true
+	return t, n
 }
 
 // typeWords holds, per type, the first and last eight bytes of its quoted
