@@ -54,6 +54,22 @@ func BenchmarkFromJSON(b *testing.B) {
 	}
 }
 
+// BenchmarkFromJSONIndented: the same messages indented (Indent "  "), as
+// people write them, which take the scanner's general path.
+func BenchmarkFromJSONIndented(b *testing.B) {
+	for _, m := range corpusMessages(b) {
+		b.Run(m.name, func(b *testing.B) {
+			js := toJSON(b, nil, m.bin, EncodeOptions{Indent: "  "})
+			dst := fromJSON(b, nil, js, DecodeOptions{})
+			b.SetBytes(int64(len(js)))
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = fromJSON(b, dst, js, DecodeOptions{})
+			}
+		})
+	}
+}
+
 // TestZeroAllocs: both directions allocate nothing per message in steady
 // state, for every corpus message, in each option set.
 func TestZeroAllocs(t *testing.T) {
