@@ -150,3 +150,34 @@ func TestDialectForms(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistry: extension tags and values named by a ttlv.Registry are
+// written and read by name, and by hex without it.
+func TestRegistry(t *testing.T) {
+	reg := ttlv.NewRegistry()
+	if err := reg.DefineTag(0x540001, "VendorMode"); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.DefineEnum(0x540001, 7, "Turbo"); err != nil {
+		t.Fatal(err)
+	}
+	bin := ttlv.AppendEnumeration(nil, 0x540001, 7)
+	js, err := AppendJSON(nil, bin, EncodeOptions{Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"tag":"VendorMode","type":"Enumeration","value":"Turbo"}`; string(js) != want {
+		t.Errorf("got %s, want %s", js, want)
+	}
+	back, err := AppendBinary(nil, js, DecodeOptions{Registry: reg})
+	if err != nil || !bytes.Equal(back, bin) {
+		t.Errorf("with registry: %v", err)
+	}
+	if _, err := AppendBinary(nil, js, DecodeOptions{}); err == nil {
+		t.Errorf("extension name accepted without the registry")
+	}
+	js, _ = AppendJSON(nil, bin, EncodeOptions{})
+	if want := `{"tag":"0x540001","type":"Enumeration","value":"0x00000007"}`; string(js) != want {
+		t.Errorf("got %s, want %s", js, want)
+	}
+}

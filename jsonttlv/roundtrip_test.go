@@ -75,6 +75,7 @@ var optionSets = []struct {
 	{"indent", EncodeOptions{Indent: "  "}},
 	{"hex", EncodeOptions{HexTags: true, Names: true, OmitStructureType: true}},
 	{"cosmian", EncodeOptions{Dialect: DialectCosmian, Indent: "\t"}},
+	{"hex-indent", EncodeOptions{HexTags: true, Names: true, Indent: "    "}},
 }
 
 // roundTrip converts bin to JSON under each option set and back, and
