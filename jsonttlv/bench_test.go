@@ -3,6 +3,8 @@ package jsonttlv
 import (
 	"bytes"
 	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
 )
 
 // The two hot paths, per corpus message (testdata/corpus/*.ttlv): binary
@@ -76,7 +78,14 @@ func TestZeroAllocs(t *testing.T) {
 	if testing.CoverMode() != "" {
 		t.Skip("coverage instrumentation allocates")
 	}
-	for _, m := range corpusMessages(t) {
+	// Besides the corpus: a KMIP 1.x Attribute whose custom name is longer
+	// than the 32 bytes a string conversion keeps on the stack.
+	var attr []byte
+	attr, mark := ttlv.BeginStructure(attr, ttlv.TagAttribute)
+	attr = ttlv.AppendTextString(attr, ttlv.TagAttributeName, "x-a-custom-attribute-name-longer-than-32-bytes")
+	attr = ttlv.AppendTextString(attr, ttlv.TagAttributeValue, "v")
+	ttlv.EndStructure(attr, mark)
+	for _, m := range append(corpusMessages(t), message{"long-attribute-name", attr}) {
 		for _, o := range optionSets {
 			js := toJSON(t, nil, m.bin, o.opts)
 			bin := fromJSON(t, nil, js, DecodeOptions{})

@@ -174,12 +174,31 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	}
 }
 
-// lookupAttributeName maps a KMIP 1.x Attribute Name to its tag.
+// lookupAttributeName maps a KMIP 1.x Attribute Name to its tag, as
+// ttlv.LookupAttributeName does (the specification's name, else a tag
+// name), without converting name to a string: ttlv has no []byte variant,
+// and the conversion allocates for names over 32 bytes, which custom
+// attribute names ("x-…") often are.
 func lookupAttributeName(name []byte) (ttlv.Tag, bool) {
-	// The conversion stays on the stack for names of up to 32 bytes, which
-	// covers every standard attribute name; ttlv has no []byte variant.
-	return ttlv.LookupAttributeName(string(name))
+	if t, ok := specNames()[string(name)]; ok { // no allocation: map index
+		return t, true
+	}
+	return ttlv.LookupTagBytes(name)
 }
+
+// specNames maps the specification's tag names ("Cryptographic Usage
+// Mask") to tags, built on first use.
+var specNames = sync.OnceValue(func() map[string]ttlv.Tag {
+	m := map[string]ttlv.Tag{}
+	for t := ttlv.Tag(0x420000); t <= 0x42FFFF; t++ {
+		if name, ok := ttlv.TagSpecName(t); ok {
+			if _, dup := m[name]; !dup {
+				m[name] = t
+			}
+		}
+	}
+	return m
+})
 
 // newline starts a line indented for the properties of an item whose
 // object sits at structure depth depth: each depth takes two levels (the
