@@ -2,16 +2,20 @@ package ttlv
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 )
 
 // Validate checks that b holds one well-formed message (with
-// opts.Sequence, a sequence of them) under every strict rule the Decoder
+// opts.Sequence, a non-empty sequence of them) under every strict rule the Decoder
 // applies, and returns the same *Error the Decoder would. It is the
 // Decoder's walk fused into one loop, with the nesting kept in registers
 // and no Item returned per step: use it to vet a message before handing
 // parts of it on. It does not allocate unless it fails.
 func Validate(b []byte, opts DecodeOptions) error {
+	if len(b) == 0 {
+		return &Error{Err: fmt.Errorf("%w: empty input, a message takes at least 8 bytes", ErrTruncated)}
+	}
 	if validFast(b, &opts) {
 		return nil
 	}
