@@ -282,7 +282,7 @@ func (d *Decoder) next(tokens bool) (Item, error) {
 				return Item{}, d.itemError(tag, typ, length, ErrPadding)
 			}
 		}
-		if typ == TypeTextString && d.lax&LaxUTF8 == 0 && !validText(v) {
+		if typ == TypeTextString && d.lax&LaxUTF8 == 0 && !asciiWords(b[HeaderSize:total]) && !utf8.Valid(v) {
 			return Item{}, d.itemError(tag, typ, length, ErrUTF8)
 		}
 	}
@@ -495,24 +495,17 @@ func (d *Decoder) bodyFail(err error, tag Tag, typ Type, length uint32, got int)
 		typ, length, HeaderSize+(uint64(length)+7)&^7, got)
 }
 
-// validText reports whether a Text String is valid UTF-8. ASCII, the
-// common case, is checked eight bytes at a time without branching, the
-// tail by one overlapping load; anything else goes to utf8.Valid.
-func validText(v []byte) bool {
-	n := len(v)
-	if n < 8 {
-		for _, c := range v {
-			if c >= utf8.RuneSelf {
-				return utf8.Valid(v)
-			}
-		}
-		return true
+// asciiWords reports whether p, whose length is a multiple of 8, holds only
+// ASCII bytes. It is the inlined fast path of the Text String check: callers
+// pass the value with its padding, as on the wire, and call utf8.Valid on
+// the value only when this fails. Zero padding is ASCII; non-zero padding,
+// accepted only with LaxPadding, at worst sends the check to utf8.Valid.
+func asciiWords(p []byte) bool {
+	var acc uint64
+	for ; len(p) >= 8; p = p[8:] {
+		acc |= binary.LittleEndian.Uint64(p)
 	}
-	acc := binary.LittleEndian.Uint64(v[n-8:])
-	for i := 0; i+8 <= n; i += 8 {
-		acc |= binary.LittleEndian.Uint64(v[i:])
-	}
-	return acc&0x8080808080808080 == 0 || utf8.Valid(v)
+	return acc&0x8080808080808080 == 0
 }
 
 // ioFail turns a read error into the Decoder's sticky error: a short read

@@ -198,11 +198,18 @@ func TestUnmarshalMalformed(t *testing.T) {
 	}
 }
 
-func TestValidText(t *testing.T) {
+func TestASCIIWords(t *testing.T) {
 	for _, s := range []string{"", "a", "abcdefg", "abcdefgh", "1f165d65-cbbd-4bd6-9867-80e0b390acf9",
 		"é", "abcdefgé", "ééééééééé", "日本語のテキスト", "abcdefghijklmnopé", "\xff", "abcdefgh\xff", "abcdefghijklmnopqrstuvw\xc3"} {
-		if got, want := validText([]byte(s)), utf8.ValidString(s); got != want {
-			t.Errorf("validText(%q) = %v, want %v", s, got, want)
+		// As on the wire: the value, then zero padding to a multiple of 8.
+		padded := make([]byte, (len(s)+7)&^7)
+		copy(padded, s)
+		want := true
+		for i := 0; i < len(s); i++ {
+			want = want && s[i] < utf8.RuneSelf
+		}
+		if got := asciiWords(padded); got != want {
+			t.Errorf("asciiWords(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

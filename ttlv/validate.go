@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // Validate checks that b holds one well-formed message (with
@@ -106,7 +107,7 @@ func validFast(b []byte, opts *DecodeOptions) bool {
 					return false
 				}
 			}
-			if typ == TypeTextString && lax&LaxUTF8 == 0 && !validText(v) {
+			if typ == TypeTextString && lax&LaxUTF8 == 0 && !asciiWords(b[pos+HeaderSize:pos+total]) && !utf8.Valid(v) {
 				return false
 			}
 		}
