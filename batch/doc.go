@@ -8,7 +8,11 @@
 // response size, batch count, error continuation and order options,
 // asynchronous indicator, authentication left raw) and then yields the
 // items one at a time: operation, unique batch item ID and the raw payload,
-// all aliasing the input. ResetJSON takes the JSON form instead (what HTTP
+// all aliasing the input. ResetReader takes a stream instead (a KMIP
+// connection): it returns the header as soon as the RequestHeader has
+// arrived and each item as soon as that item has, so a server works on item
+// 0 while item 1 is still on the wire, and the stream is left at the next
+// message. ResetJSON and ResetJSONReader take the JSON form (what HTTP
 // clients POST to /kmip), converted with jsonttlv into a buffer the
 // Splitter reuses. Assembler writes the ResponseMessage as results come,
 // patching the batch count and lengths at the end.

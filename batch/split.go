@@ -96,17 +96,40 @@ type Splitter struct {
 	hdr      Header
 	items    int
 	err      error // fatal, sticky
+
+	// Stream mode (ResetReader); r is nil in buffer mode.
+	r         io.Reader
+	left      int64              // bytes of the RequestMessage not yet read
+	off       int64              // message offset of the next piece
+	base      int64              // message offset of msg[0]
+	hbuf      []byte             // the RequestHeader piece; Header aliases it
+	ibuf      []byte             // the current BatchItem piece
+	pieceOpts ttlv.DecodeOptions // for a piece decoded on its own
 }
 
-// Reset starts splitting msg and returns its header. The Header stays
-// valid until the next Reset.
-func (s *Splitter) Reset(msg []byte, opts Options) (*Header, error) {
+// start clears the state of the previous message.
+func (s *Splitter) start(msg []byte, opts Options) {
 	s.msg, s.opts, s.items, s.err = msg, opts, 0, nil
+	s.r, s.left, s.off, s.base = nil, 0, 0, 0
 	s.maxItems = opts.MaxItems
 	if s.maxItems <= 0 {
 		s.maxItems = DefaultMaxItems
 	}
 	s.hdr = Header{ErrorContinuation: Stop, Ordered: true}
+	// A BatchItem (or, in stream mode, the RequestHeader) decoded on its
+	// own sits one level below the RequestMessage: one level less to nest.
+	s.pieceOpts = opts.Decode
+	if s.pieceOpts.MaxDepth <= 0 {
+		s.pieceOpts.MaxDepth = ttlv.DefaultMaxDepth
+	}
+	s.pieceOpts.MaxDepth--
+	s.pieceOpts.Sequence = false
+}
+
+// Reset starts splitting msg and returns its header. The Header stays
+// valid until the next Reset.
+func (s *Splitter) Reset(msg []byte, opts Options) (*Header, error) {
+	s.start(msg, opts)
 	s.d.Reset(msg, opts.Decode)
 	it, err := s.d.Next()
 	if err == io.EOF {
@@ -259,7 +282,13 @@ func (s *Splitter) Next(it *Item) error {
 	if s.err != nil {
 		return s.err
 	}
-	tok, err := s.d.Next()
+	var tok ttlv.Item
+	var err error
+	if s.r != nil {
+		tok, err = s.nextPiece()
+	} else {
+		tok, err = s.d.Next()
+	}
 	if err == io.EOF {
 		s.err = io.EOF
 		if s.items != int(s.hdr.BatchCount) {
@@ -281,7 +310,7 @@ func (s *Splitter) Next(it *Item) error {
 	if !s.opts.NoItemCheck {
 		// Validate the item as a whole first, so that a malformed field
 		// fails this item only; the Decoder then steps over it.
-		if err := ttlv.Validate(it.Raw, s.opts.Decode); err != nil {
+		if err := ttlv.Validate(it.Raw, s.pieceOpts); err != nil {
 			return s.itemError(it.Index, s.shift(err, s.d.ItemOffset()))
 		}
 	}
@@ -358,6 +387,7 @@ func (s *Splitter) shift(err error, base int64) error {
 
 func (s *Splitter) fatal(err error) error {
 	if _, ok := err.(*Error); !ok {
+		err = s.inFrame(err)
 		err = &Error{Item: -1, Offset: offsetOf(err), Err: err}
 	}
 	s.err = err
@@ -365,13 +395,18 @@ func (s *Splitter) fatal(err error) error {
 }
 
 func (s *Splitter) itemError(index int, err error) error {
+	err = s.inFrame(err)
 	return &Error{Item: index, Offset: offsetOf(err), Err: err}
 }
 
 // errAt builds an error at the item Next returned last.
 func (s *Splitter) errAt(index int, sentinel error, format string, args ...any) error {
-	path := s.d.AppendPath(nil)
-	return &Error{Item: index, Offset: s.d.ItemOffset(), Path: path,
+	var path ttlv.Path
+	if s.r != nil {
+		path = append(path, ttlv.TagRequestMessage)
+	}
+	path = s.d.AppendPath(path)
+	return &Error{Item: index, Offset: s.base + s.d.ItemOffset(), Path: path,
 		Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))}
 }
 
