@@ -38,14 +38,16 @@ var _ io.Reader = rand.Reader
 // v is shorthand for building request trees.
 type v = ttlv.Value
 
-func str(t ttlv.Tag, s string) v     { return ttlv.TextString(t, s) }
-func enum(t ttlv.Tag, x uint32) v    { return ttlv.Enumeration(t, x) }
-func integer(t ttlv.Tag, x int32) v  { return ttlv.Integer(t, x) }
-func bstr(t ttlv.Tag, b []byte) v    { return ttlv.ByteString(t, b) }
-func st(t ttlv.Tag, ch ...v) v       { return ttlv.Structure(t, ch...) }
-func payload(ch ...v) v              { return st(ttlv.TagRequestPayload, ch...) }
-func uid(id string) v                { return str(ttlv.TagUniqueIdentifier, id) }
-func item(op uint32, ch ...v) v      { return st(ttlv.TagBatchItem, enum(ttlv.TagOperation, op), payload(ch...)) }
+func str(t ttlv.Tag, s string) v    { return ttlv.TextString(t, s) }
+func enum(t ttlv.Tag, x uint32) v   { return ttlv.Enumeration(t, x) }
+func integer(t ttlv.Tag, x int32) v { return ttlv.Integer(t, x) }
+func bstr(t ttlv.Tag, b []byte) v   { return ttlv.ByteString(t, b) }
+func st(t ttlv.Tag, ch ...v) v      { return ttlv.Structure(t, ch...) }
+func payload(ch ...v) v             { return st(ttlv.TagRequestPayload, ch...) }
+func uid(id string) v               { return str(ttlv.TagUniqueIdentifier, id) }
+func item(op uint32, ch ...v) v {
+	return st(ttlv.TagBatchItem, enum(ttlv.TagOperation, op), payload(ch...))
+}
 func attr1(name string, val v) v {
 	val.Tag = ttlv.TagAttributeValue
 	return st(ttlv.TagAttribute, str(ttlv.TagAttributeName, name), val)
