@@ -351,8 +351,9 @@ func (c *reqCtx) run(it *batch.Item, versionOK bool) result {
 		r.status, r.reason, r.msg = batch.StatusFailed, rrGeneralFailure, err.Error()
 		return r
 	}
-	c.val = ttlv.Value{}
-	if it.Payload != nil {
+	if it.Payload == nil {
+		c.val.Tag, c.val.Type, c.val.Children = ttlv.TagRequestPayload, ttlv.TypeStructure, c.val.Children[:0]
+	} else {
 		if err := ttlv.UnmarshalOptions(it.Payload, &c.val, c.s.dopts); err != nil {
 			r.status, r.reason, r.msg = batch.StatusFailed, rrInvalidMessage, err.Error()
 			return r
