@@ -48,8 +48,8 @@ func BenchmarkServeBatch(b *testing.B) {
 // TestServeBatchAllocs: Get answers from pre-encoded key material, with no
 // allocation per item (and none per message once warm).
 func TestServeBatchAllocs(t *testing.T) {
-	if testing.CoverMode() != "" {
-		t.Skip("allocation counts differ under -cover")
+	if testing.CoverMode() != "" || raceEnabled {
+		t.Skip("allocation counts differ under -cover and -race")
 	}
 	s, req := getBatch(t, 100)
 	ctx := context.Background()
