@@ -523,6 +523,12 @@ func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
 	if err != nil {
 		return nil, err
 	}
+	c.rlock(o)
+	return o, nil
+}
+
+// rlock read-locks o after applying its time-driven transitions.
+func (c *reqCtx) rlock(o *object) {
 	o.mu.RLock()
 	if o.timed() {
 		o.mu.RUnlock()
@@ -531,7 +537,6 @@ func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
 		o.mu.Unlock()
 		o.mu.RLock()
 	}
-	return o, nil
 }
 
 // tagInData reports the KMIP versions without the Authenticated

@@ -410,13 +410,15 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	var found []*object
 	total := int32(0)
 	for _, o := range c.s.store.all() {
-		o.mu.Lock()
-		c.refresh(o)
+		if o.removed.Load() {
+			continue
+		}
+		c.rlock(o)
 		ok := !destroyed(o.state) || wantDestroyed
 		for i := 0; ok && i < len(filter); i++ {
 			ok = c.matches(o, &filter[i])
 		}
-		o.mu.Unlock()
+		o.mu.RUnlock()
 		if !ok {
 			continue
 		}
