@@ -83,6 +83,36 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	return append(b, body...), nil
 }
 
+// getFast answers the common Get — a payload holding only a Unique
+// Identifier, of an object that is not destroyed — straight from the
+// pre-encoded answer, without decoding the payload into a tree. ok is
+// false when the general path must answer (anything else, errors
+// included).
+func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
+	_, body, n := ttlv.ConsumeStructure(payload)
+	if n < 0 {
+		return b, false
+	}
+	tag, id, m := ttlv.ConsumeTextString(body)
+	if m < 0 || m != len(body) || tag != ttlv.TagUniqueIdentifier || len(id) == 0 {
+		return b, false
+	}
+	o := c.s.store.get(id)
+	if o == nil {
+		return b, false
+	}
+	o.mu.RLock()
+	if o.getResp == nil || destroyed(o.state) {
+		o.mu.RUnlock()
+		return b, false
+	}
+	b = ttlv.AppendHeader(b, ttlv.TagResponsePayload, ttlv.TypeStructure, uint32(len(o.getResp)))
+	b = append(b, o.getResp...)
+	o.mu.RUnlock()
+	c.placeholder = o.id
+	return b, true
+}
+
 // templateOf returns the attributes container of a payload: a KMIP 1.x
 // TemplateAttribute or 2.x Attributes (either is accepted in any version).
 func templateOf(p *ttlv.Value, v1, v2 ttlv.Tag) *ttlv.Value {

@@ -351,6 +351,14 @@ func (c *reqCtx) run(it *batch.Item, versionOK bool) result {
 		r.status, r.reason, r.msg = batch.StatusFailed, rrGeneralFailure, err.Error()
 		return r
 	}
+	start := len(c.arena)
+	if it.Operation == opGet {
+		if buf, ok := c.getFast(it.Payload, c.arena); ok {
+			c.arena = buf
+			r.start, r.end = start, len(buf)
+			return r
+		}
+	}
 	if it.Payload == nil {
 		c.val.Tag, c.val.Type, c.val.Children = ttlv.TagRequestPayload, ttlv.TypeStructure, c.val.Children[:0]
 	} else {
@@ -359,7 +367,6 @@ func (c *reqCtx) run(it *batch.Item, versionOK bool) result {
 			return r
 		}
 	}
-	start := len(c.arena)
 	buf, mark := ttlv.BeginStructure(c.arena, ttlv.TagResponsePayload)
 	buf, oerr := c.dispatch(it.Operation, &c.val, buf)
 	if oerr != nil {

@@ -82,10 +82,11 @@ func (st *store) init() {
 	}
 }
 
-// shardOf hashes an identifier (FNV-1a).
+// shardOf hashes an identifier (FNV-1a over its last 8 bytes: the
+// server's identifiers are random there).
 func shardOf[T string | []byte](id T) uint32 {
 	h := uint32(2166136261)
-	for i := 0; i < len(id); i++ {
+	for i := max(0, len(id)-8); i < len(id); i++ {
 		h ^= uint32(id[i])
 		h *= 16777619
 	}
