@@ -14,7 +14,7 @@
 // item after the first failure; Continue runs them all; Undo reverts the
 // effects of the earlier items (objects created are removed, changed
 // objects restored from a journal) and reports them Operation Undone
-// (KMIP 2.1 §6.3.x, 1.4 §6.13). Maximum Response Size is measured on the
+// (KMIP 2.1 §9.6, 1.4 §6.13). Maximum Response Size is measured on the
 // TTLV encoding as the items run: an item whose answer would exceed it
 // fails with Response Too Large and its effects are reverted. A message
 // that cannot be parsed gets one BatchItem without Operation, Result
@@ -22,9 +22,9 @@
 // operation fails with Operation Not Supported (shared/INTEROP.md).
 //
 // An empty or absent Unique Identifier means the ID Placeholder: the
-// object the previous item of the message created or acted on (KMIP 1.4
-// §3.1, 2.1 §6 "ID Placeholder"), so Create then Activate works in one
-// batch.
+// identifier the last Create, Create Key Pair (the private key), Register
+// or Locate (the first found) of the message returned (KMIP 2.1 §6.1, 1.4
+// §4), so Create then Activate works in one batch.
 //
 // # Attributes
 //

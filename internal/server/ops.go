@@ -7,7 +7,7 @@ import (
 // idOf resolves the Unique Identifier of a request payload: the text
 // given, or — when absent, empty, or the KMIP 2.x ID Placeholder
 // enumeration — the ID placeholder an earlier item of the batch set
-// (KMIP 1.4 §3.1, 2.1 §6 "ID Placeholder").
+// (KMIP 2.1 §6.1, 1.4 §4).
 func (c *reqCtx) idOf(p *ttlv.Value) ([]byte, *opError) {
 	if u := p.Child(ttlv.TagUniqueIdentifier); u != nil {
 		switch {
@@ -24,7 +24,9 @@ func (c *reqCtx) idOf(p *ttlv.Value) ([]byte, *opError) {
 	return []byte(c.placeholder), nil
 }
 
-// lookup finds the object a payload names and makes it the ID placeholder.
+// lookup finds the object a payload names. (Only the operations that
+// return a new or located identifier set the ID Placeholder, KMIP 2.1
+// §6.1.)
 func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
 	id, err := c.idOf(p)
 	if err != nil {
@@ -34,7 +36,6 @@ func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
 	if o == nil {
 		return nil, fail(rrItemNotFound, "object %q not found", id)
 	}
-	c.placeholder = o.id
 	return o, nil
 }
 
@@ -109,7 +110,6 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 	b = ttlv.AppendHeader(b, ttlv.TagResponsePayload, ttlv.TypeStructure, uint32(len(o.getResp)))
 	b = append(b, o.getResp...)
 	o.mu.RUnlock()
-	c.placeholder = o.id
 	return b, true
 }
 
