@@ -66,3 +66,42 @@ func TestConcurrentClients(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestUnorderedBatch: with Batch Order Option false and Continue, items
+// run concurrently and the answer keeps the request's order.
+func TestUnorderedBatch(t *testing.T) {
+	s := New(Config{})
+	h := hdr{major: 2, minor: 1}
+	var ids []string
+	for range 20 {
+		ids = append(ids, ok(t, &do(t, s, h, createAES(h, 128)).items[0]).Child(ttlv.TagUniqueIdentifier).Text())
+	}
+	h.unordered, h.cont = true, batch.Continue
+	var items []v
+	for i, id := range ids {
+		it := item(opGet, uid(id))
+		if i%5 == 4 {
+			it = item(opGet, uid("missing"))
+		}
+		it.Children = append(it.Children[:1], append([]v{bstr(ttlv.TagUniqueBatchItemID, []byte{byte(i)})}, it.Children[1:]...)...)
+		items = append(items, it)
+	}
+	items = append(items, item(opGet)) // no ID Placeholder without order
+	r := do(t, s, h, items...)
+	if len(r.items) != 21 {
+		t.Fatalf("%d items", len(r.items))
+	}
+	for i := range 20 {
+		if got := r.items[i].Child(ttlv.TagUniqueBatchItemID).Bytes; len(got) != 1 || got[0] != byte(i) {
+			t.Fatalf("item %d answered as %x", i, got)
+		}
+		if i%5 == 4 {
+			failed(t, &r.items[i], rrItemNotFound)
+			continue
+		}
+		if got := ok(t, &r.items[i]).Child(ttlv.TagUniqueIdentifier).Text(); got != ids[i] {
+			t.Fatalf("item %d: key %s, want %s", i, got, ids[i])
+		}
+	}
+	failed(t, &r.items[20], rrMissingData)
+}
