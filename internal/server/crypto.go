@@ -565,6 +565,9 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	cp := paramsOf(p, o)
 	iv := bytesOf(p, ttlv.TagIVCounterNonce)
 	genIV := iv == nil
+	if !genIV && len(iv) == 0 {
+		return b, fail(rrInvalidField, "empty IV/Counter/Nonce")
+	}
 	switch cp.mode {
 	case 0, modeGCM:
 		aead, aerr := o.gcm(len(iv), cp.tagLen)
@@ -576,6 +579,9 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			if iv == nil {
 				return b, fail(rrCryptographicFailure, "no random IV")
 			}
+		}
+		if len(iv) != aead.NonceSize() {
+			return b, fail(rrInvalidField, "IV of %d bytes, want %d", len(iv), aead.NonceSize())
 		}
 		aad := bytesOf(p, ttlv.TagAuthenticatedEncryptionAdditionalData)
 		b = appendID(b, o)
@@ -651,10 +657,13 @@ func (c *reqCtx) scratchRand(n int) []byte {
 }
 
 // gcm returns the AES-GCM AEAD for a nonce and tag size (the cached one
-// for the defaults, 12 and 16).
+// for the defaults, 12 and 16); nonce 0 means the default.
 func (o *object) gcm(nonce, tagLen int) (cipher.AEAD, *opError) {
 	if (nonce == 0 || nonce == 12) && tagLen == 16 && o.aead != nil {
 		return o.aead, nil
+	}
+	if nonce < 0 || nonce > 256 {
+		return nil, fail(rrInvalidField, "GCM IV of %d bytes not supported", nonce)
 	}
 	blk, err := aes.NewCipher(o.sym)
 	if err != nil {
@@ -694,7 +703,7 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	cp := paramsOf(p, o)
 	iv := bytesOf(p, ttlv.TagIVCounterNonce)
-	if iv == nil && cp.mode != modeECB {
+	if len(iv) == 0 && cp.mode != modeECB {
 		return b, fail(rrInvalidField, "Decrypt without IV/Counter/Nonce")
 	}
 	switch cp.mode {
@@ -711,6 +720,9 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if tag != nil {
 			c.scratch = append(append(c.scratch[:0], data...), tag...)
 			ct = c.scratch
+		}
+		if len(iv) != aead.NonceSize() {
+			return b, fail(rrInvalidField, "IV of %d bytes, want %d", len(iv), aead.NonceSize())
 		}
 		if len(ct) < aead.Overhead() {
 			return b, fail(rrCryptographicFailure, "ciphertext shorter than its tag")
