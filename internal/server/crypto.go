@@ -585,9 +585,16 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		}
 		aad := bytesOf(p, ttlv.TagAuthenticatedEncryptionAdditionalData)
 		b = appendID(b, o)
-		dst := c.scratch[:0]
+		// Seal into c.scratch after the IV (when the server made it), with
+		// room for the ciphertext and tag: no allocation once grown.
+		var dst []byte
 		if genIV {
+			c.scratch = slices.Grow(c.scratch[:len(iv)], len(data)+aead.Overhead())
+			iv = c.scratch[:len(iv)]
 			dst = c.scratch[len(iv):len(iv)]
+		} else {
+			c.scratch = slices.Grow(c.scratch[:0], len(data)+aead.Overhead())
+			dst = c.scratch[:0]
 		}
 		ct := aead.Seal(dst, iv, data, aad)
 		n := len(ct) - aead.Overhead()
