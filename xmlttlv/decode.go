@@ -1218,4 +1218,3 @@ func (d *Decoder) Span() (start, end int) { return d.start, d.end }
 // LineCol converts a byte offset of the input into a 1-based line and
 // column, for reports.
 func (d *Decoder) LineCol(off int) (line, col int) { return lineCol(d.s.src, off) }
-

@@ -1,6 +1,5 @@
 package xmlttlv
 
-
 // Date-Times are written and read by hand: the civil-calendar arithmetic
 // below is a few integer operations, where time.Time formatting costs a
 // location lookup and, for parsing, allocations on error.
@@ -169,4 +168,3 @@ func parseDateTime(s []byte) (sec int64, us int64, ok bool) {
 	sec = daysFromCivil(y, mo, d)*86400 + hh*3600 + mi*60 + ss - off
 	return sec, us, true
 }
-
