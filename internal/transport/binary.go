@@ -36,6 +36,7 @@ type binConn struct {
 	rw   io.ReadWriter // nc or the TLS connection over it
 	idle bool
 	log  *slog.Logger
+	head [ttlv.HeaderSize]byte // here, not on the stack: io.ReadFull would move it to the heap
 }
 
 func (s *Server) acceptBinary() {
@@ -175,13 +176,13 @@ func (c *binConn) readMessage(r *bufio.Reader, buf []byte) ([]byte, error) {
 	if !c.setIdle(true) {
 		return buf, errShutdown
 	}
-	var head [ttlv.HeaderSize]byte
-	_, err := io.ReadFull(r, head[:])
+	head := c.head[:]
+	_, err := io.ReadFull(r, head)
 	c.setIdle(false)
 	if err != nil {
 		return buf, err
 	}
-	h := binary.BigEndian.Uint64(head[:])
+	h := binary.BigEndian.Uint64(head)
 	tag, typ, length := ttlv.Tag(h>>40), ttlv.Type(h>>32), uint64(uint32(h))
 	if typ != ttlv.TypeStructure {
 		return buf, fmt.Errorf("%w: message of type %v (tag %v), want a Structure", ErrFraming, typ, tag)
@@ -192,7 +193,7 @@ func (c *binConn) readMessage(r *bufio.Reader, buf []byte) ([]byte, error) {
 	if err := c.deadline(c.nc.SetReadDeadline, c.s.cfg.ReadTimeout); err != nil {
 		return buf, err
 	}
-	buf = append(buf, head[:]...)
+	buf = append(buf, head...)
 	return readN(r, buf, int(length))
 }
 
