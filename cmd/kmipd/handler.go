@@ -14,6 +14,9 @@ import (
 //
 // Until internal/server is merged, every operation fails with Operation Not
 // Supported (KMIP 2.1 §11.46): the transports can be run and measured.
+// serverMerged reports whether newHandler returns internal/server.
+const serverMerged = false
+
 func newHandler(log *slog.Logger, o *options) transport.Handler {
 	return &unsupported{opts: batch.Options{MaxItems: o.maxItems}}
 }
@@ -37,7 +40,7 @@ func (u *unsupported) ServeTTLV(ctx context.Context, dst, req []byte) []byte {
 	a.Begin(dst, h.Major, h.Minor, time.Now().Unix())
 	var it batch.Item
 	for s.Next(&it) == nil {
-		a.Failure(it.Operation, it.ID, reasonOperationNotSupported, "")
+		a.Failure(it.Operation, it.ID, reasonOperationNotSupported, "operation not supported")
 	}
 	return a.Finish()
 }

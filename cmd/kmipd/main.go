@@ -148,6 +148,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if d := srv.CertDir(); d != "" {
+		fmt.Fprintf(stdout, "cert %s\n", d)
+	}
 	if a := srv.Addr(); a != nil {
 		mode := "tls"
 		if o.tc.Plaintext {
@@ -157,9 +160,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if u := srv.HTTPURL(); u != "" {
 		fmt.Fprintf(stdout, "http %s\n", u)
-	}
-	if d := srv.CertDir(); d != "" {
-		fmt.Fprintf(stdout, "cert %s\n", d)
 	}
 	<-ctx.Done()
 	log.Info("shutting down", "timeout", o.shutdownTimeout)

@@ -72,8 +72,20 @@ func startDaemon(t testing.TB, args ...string) *daemon {
 		}
 		close(lines)
 	}()
+	// Which lines to wait for, from the arguments (later flags win).
+	wantBin, wantHTTP, wantCert := true, true, true
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "-addr":
+			wantBin = args[i+1] != "-"
+		case "-http":
+			wantHTTP = args[i+1] != ""
+		case "-plaintext", "-cert":
+			wantCert = false
+		}
+	}
 	deadline := time.After(10 * time.Second)
-	for d.url == "" || d.binary == "" {
+	for (wantBin && d.binary == "") || (wantHTTP && d.url == "") || (wantCert && d.certDir == "") {
 		select {
 		case line, ok := <-lines:
 			if !ok {
@@ -85,19 +97,11 @@ func startDaemon(t testing.TB, args ...string) *daemon {
 				d.binaryMode, d.binary = f[1], f[2]
 			case len(f) == 2 && f[0] == "http":
 				d.url = f[1]
+			case len(f) == 2 && f[0] == "cert":
+				d.certDir = f[1]
 			}
 		case <-deadline:
 			t.Fatalf("kmipd printed no addresses\n%s", d.stderr)
-		}
-	}
-	// The certificate line follows when a certificate was generated.
-	if d.binaryMode == "tls" {
-		select {
-		case line := <-lines:
-			if dir, ok := strings.CutPrefix(line, "cert "); ok {
-				d.certDir = dir
-			}
-		case <-time.After(2 * time.Second):
 		}
 	}
 	go func() {

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const python = "/usr/bin/python3"
+
+// needPyKMIP skips the test without PyKMIP, or fails it when
+// KMIPWIRE_REQUIRE_PYKMIP is set.
+func needPyKMIP(t *testing.T) {
+	t.Helper()
+	if err := exec.Command(python, "-c", "import kmip").Run(); err != nil {
+		if os.Getenv("KMIPWIRE_REQUIRE_PYKMIP") != "" {
+			t.Fatalf("PyKMIP required but %s cannot import kmip: %v (apt-get install python3-pykmip)", python, err)
+		}
+		t.Skipf("SKIP: PyKMIP not installed (%s -c 'import kmip': %v); apt-get install python3-pykmip", python, err)
+	}
+}
+
+// pyStep is one line of testdata/pykmip_client.py's output.
+type pyStep struct {
+	Op      string `json:"op"`
+	OK      bool   `json:"ok"`
+	Skipped bool   `json:"skipped"`
+	Detail  string `json:"detail"`
+	Error   string `json:"error"`
+	Trace   string `json:"trace"`
+}
+
+// The operations PyKMIP's ProxyKmipClient must get through kmipd.
+var pyOps = []string{"create", "register", "get", "get_attributes", "locate", "activate", "encrypt",
+	"decrypt", "create_key_pair", "sign", "signature_verify", "mac", "revoke", "destroy"}
+
+// runPyKMIP runs the client script against addr and checks every step.
+func runPyKMIP(t *testing.T, addr, ca, cert, key string) {
+	t.Helper()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, filepath.Join("testdata", "pykmip_client.py"), host, port, ca, cert, key)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pykmip_client.py: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
+	}
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var s pyStep
+		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+			t.Fatalf("bad output line %q: %v", sc.Text(), err)
+		}
+		seen[s.Op] = true
+		switch {
+		case s.OK:
+			t.Logf("%-16s ok   %s", s.Op, s.Detail)
+		case s.Skipped:
+			t.Errorf("%-16s %s", s.Op, s.Error)
+		default:
+			t.Errorf("%-16s FAIL %s\n%s", s.Op, s.Error, s.Trace)
+		}
+	}
+	for _, op := range pyOps {
+		if !seen[op] {
+			t.Errorf("%s: no result from the script", op)
+		}
+	}
+}
+
+func TestPyKMIP(t *testing.T) {
+	needPyKMIP(t)
+	needServer(t)
+	d := startDaemon(t, "-http", "")
+	runPyKMIP(t, d.binary, filepath.Join(d.certDir, "cert.pem"), "", "")
+	if strings.Contains(d.stderr.String(), "panic") {
+		t.Errorf("kmipd logged a panic:\n%s", d.stderr)
+	}
+}
