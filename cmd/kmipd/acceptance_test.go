@@ -187,8 +187,11 @@ func TestHostileFloodDaemon(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	start := time.Now()
+	var st transporttest.Stats
 	go func() {
-		done <- transporttest.Flood(ctx, d.binary, nil, valid, maxSize, 1000, 8, 7, 10*time.Second)
+		var err error
+		st, err = transporttest.Flood(ctx, d.binary, nil, valid, maxSize, 1000, 8, 7, 10*time.Second)
+		done <- err
 	}()
 	c, err := net.Dial("tcp", d.binary)
 	if err != nil {
@@ -219,7 +222,11 @@ func TestHostileFloodDaemon(t *testing.T) {
 		}
 		served++
 	}
-	t.Logf("1000 malformed messages in %v; %d well-behaved requests served meanwhile", time.Since(start).Round(time.Millisecond), served)
+	t.Logf("1000 malformed messages in %v (by kind %v; %d answered, %d closed without an answer); %d well-behaved requests served meanwhile",
+		time.Since(start).Round(time.Millisecond), st.Kinds, st.Answered, st.Closed, served)
+	if st.Answered == 0 || st.Closed == 0 {
+		t.Error("the flood should mix messages the server answers and framing faults it closes on")
+	}
 	if strings.Contains(d.stderr.String(), "panic") {
 		t.Errorf("kmipd logged a panic:\n%s", d.stderr)
 	}

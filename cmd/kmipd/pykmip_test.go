@@ -39,7 +39,7 @@ type pyStep struct {
 }
 
 // The operations PyKMIP's ProxyKmipClient must get through kmipd.
-var pyOps = []string{"create", "register", "get", "get_attributes", "locate", "activate", "encrypt",
+var pyOps = []string{"create", "register", "get", "get_attributes", "locate", "activate", "encrypt", "encrypt_known_key",
 	"decrypt", "create_key_pair", "sign", "signature_verify", "mac", "revoke", "destroy"}
 
 // runPyKMIP runs the client script against addr and checks every step.

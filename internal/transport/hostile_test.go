@@ -34,8 +34,11 @@ func TestHostileFlood(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			done := make(chan error, 1)
+			var st transporttest.Stats
 			go func() {
-				done <- transporttest.Flood(ctx, s.Addr().String(), clientTLS, valid, maxSize, n, 8, 1, 10*time.Second)
+				var err error
+				st, err = transporttest.Flood(ctx, s.Addr().String(), clientTLS, valid, maxSize, n, 8, 1, 10*time.Second)
+				done <- err
 			}()
 			good := dial(t, s)
 			if tlsOn {
@@ -59,7 +62,11 @@ func TestHostileFlood(t *testing.T) {
 				wantEcho(t, req, resp)
 				served++
 			}
-			t.Logf("%d malformed messages; %d well-behaved requests served meanwhile", n, served)
+			t.Logf("%d malformed messages (by kind %v; %d answered, %d closed without an answer); %d well-behaved requests served meanwhile",
+				n, st.Kinds, st.Answered, st.Closed, served)
+			if st.Answered == 0 || st.Closed == 0 {
+				t.Error("the flood should mix messages the server answers and framing faults it closes on")
+			}
 		})
 	}
 }

@@ -4,16 +4,24 @@ usage: /usr/bin/python3 pykmip_client.py HOST PORT CA [CERT KEY] [VERSION]
 
 Runs create, register, get, get_attributes, locate, activate, revoke,
 destroy, encrypt, decrypt, sign, signature_verify and mac, one step after
-the other, and prints one JSON object per step on stdout:
+the other, checking the cryptographic results independently with the
+cryptography package (the registered AES key's ciphertext, the HMAC of a
+registered key, the RSA signature under the public key from get), and prints one JSON object per step on stdout:
 {"op": "create", "ok": true, "detail": "..."} or {"op": ..., "ok": false,
 "error": "..."}. A failed step does not stop the others (later steps that
 need its result are reported as skipped). Exit status 0 unless the client
 cannot even connect.
 """
+import hashlib
+import hmac
 import json
 import logging
 import sys
 import traceback
+
+from cryptography.hazmat.primitives import hashes, padding as sym_padding, serialization
+from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from kmip import enums
 from kmip.core.factories import attributes as attr_factory
@@ -21,6 +29,21 @@ from kmip.pie import client as pie_client
 from kmip.pie import objects
 
 logging.disable(logging.CRITICAL)
+
+
+def _der_len(n):
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def _pkcs1_to_spki(der):
+    """Wraps a PKCS#1 RSAPublicKey in a SubjectPublicKeyInfo."""
+    alg = bytes.fromhex("300d06092a864886f70d0101010500")
+    bit = b"\x03" + _der_len(len(der) + 1) + b"\x00" + der
+    body = alg + bit
+    return b"\x30" + _der_len(len(body)) + body
 
 
 def main():
@@ -118,6 +141,22 @@ def main():
             return pt
         step("decrypt", decrypt, ["ct"])
 
+        def encrypt_known_key():
+            c.activate(state["reg"])
+            params = {"block_cipher_mode": enums.BlockCipherMode.CBC,
+                      "padding_method": enums.PaddingMethod.PKCS5,
+                      "cryptographic_algorithm": enums.CryptographicAlgorithm.AES}
+            pt = b"known key, known answer"
+            ct, _ = c.encrypt(pt, uid=state["reg"], cryptographic_parameters=params,
+                              iv_counter_nonce=bytes(16))
+            padder = sym_padding.PKCS7(128).padder()
+            enc = Cipher(algorithms.AES(bytes(range(16))), modes.CBC(bytes(16))).encryptor()
+            want = enc.update(padder.update(pt) + padder.finalize()) + enc.finalize()
+            if ct != want:
+                raise AssertionError("AES-128-CBC ciphertext %s, want %s" % (ct.hex(), want.hex()))
+            return ct.hex()
+        step("encrypt_known_key", encrypt_known_key, ["reg"])
+
         def create_key_pair():
             pub, priv = c.create_key_pair(
                 enums.CryptographicAlgorithm.RSA, 2048,
@@ -135,7 +174,14 @@ def main():
 
         def sign():
             state["sig"] = c.sign(b"signed by kmipd", uid=state["priv"], cryptographic_parameters=sig_params)
-            return state["sig"].hex()
+            pub = c.get(state["pub"])
+            der = bytes(pub.value)
+            try:
+                key = serialization.load_der_public_key(der)
+            except ValueError:
+                key = serialization.load_der_public_key(_pkcs1_to_spki(der))
+            key.verify(state["sig"], b"signed by kmipd", asym_padding.PKCS1v15(), hashes.SHA256())
+            return state["sig"].hex()[:64] + "… (verified with cryptography)"
         step("sign", sign, ["priv"])
 
         def signature_verify():
@@ -151,12 +197,16 @@ def main():
         step("signature_verify", signature_verify, ["sig", "pub"])
 
         def mac():
-            uid = c.create(enums.CryptographicAlgorithm.HMAC_SHA256, 256,
-                           cryptographic_usage_mask=[enums.CryptographicUsageMask.MAC_GENERATE])
+            secret = bytes(range(32, 64))
+            key = objects.SymmetricKey(
+                enums.CryptographicAlgorithm.HMAC_SHA256, 256, secret,
+                [enums.CryptographicUsageMask.MAC_GENERATE])
+            uid = c.register(key)
             c.activate(uid)
             got_uid, m = c.mac(b"authenticate me", uid=uid, algorithm=enums.CryptographicAlgorithm.HMAC_SHA256)
-            if got_uid != uid or len(m) != 32:
-                raise AssertionError("mac: uid %s, %d bytes" % (got_uid, len(m)))
+            want = hmac.new(secret, b"authenticate me", hashlib.sha256).digest()
+            if got_uid != uid or m != want:
+                raise AssertionError("mac: uid %s, %s, want %s" % (got_uid, m.hex(), want.hex()))
             return m.hex()
         step("mac", mac)
 

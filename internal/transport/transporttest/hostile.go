@@ -70,17 +70,28 @@ func Malformed(rng *rand.Rand, valid [][]byte, maxSize int) ([]byte, int) {
 	return m, kind
 }
 
+// Stats counts what a Flood's messages got back.
+type Stats struct {
+	// Kinds counts the messages sent of each kind.
+	Kinds [numKinds]int
+	// Answered counts the messages that got at least one byte back (a
+	// response to a well-framed but invalid message), Closed those that
+	// got none before the server closed the connection.
+	Answered, Closed int
+}
+
 // Flood sends n malformed messages made by Malformed from valid to addr,
 // over conns concurrent connections, a new connection for each: it writes
 // the message, closes its write side and reads whatever comes back until
 // the server closes the connection. It returns an error when the server
 // stops accepting connections or leaves one open past timeout after the
 // client's end of input, which would mean it is stuck on hostile input.
-func Flood(ctx context.Context, addr string, tlsConf *tls.Config, valid [][]byte, maxSize, n, conns int, seed uint64, timeout time.Duration) error {
+func Flood(ctx context.Context, addr string, tlsConf *tls.Config, valid [][]byte, maxSize, n, conns int, seed uint64, timeout time.Duration) (Stats, error) {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
 		first error
+		st    Stats
 		next  = make(chan []byte)
 	)
 	fail := func(err error) {
@@ -95,15 +106,24 @@ func Flood(ctx context.Context, addr string, tlsConf *tls.Config, valid [][]byte
 		go func() {
 			defer wg.Done()
 			for m := range next {
-				if err := sendOne(ctx, addr, tlsConf, m, timeout); err != nil {
+				got, err := sendOne(ctx, addr, tlsConf, m, timeout)
+				if err != nil {
 					fail(err)
 				}
+				mu.Lock()
+				if got > 0 {
+					st.Answered++
+				} else {
+					st.Closed++
+				}
+				mu.Unlock()
 			}
 		}()
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	for i := 0; i < n && ctx.Err() == nil; i++ {
-		m, _ := Malformed(rng, valid, maxSize)
+		m, kind := Malformed(rng, valid, maxSize)
+		st.Kinds[kind]++
 		next <- m
 	}
 	close(next)
@@ -111,14 +131,15 @@ func Flood(ctx context.Context, addr string, tlsConf *tls.Config, valid [][]byte
 	if first == nil {
 		first = ctx.Err()
 	}
-	return first
+	return st, first
 }
 
-func sendOne(ctx context.Context, addr string, tlsConf *tls.Config, m []byte, timeout time.Duration) error {
+// sendOne sends m on a new connection and returns how many bytes came back.
+func sendOne(ctx context.Context, addr string, tlsConf *tls.Config, m []byte, timeout time.Duration) (int64, error) {
 	var d net.Dialer
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return fmt.Errorf("dial: %w", err)
+		return 0, fmt.Errorf("dial: %w", err)
 	}
 	defer raw.Close()
 	raw.SetDeadline(time.Now().Add(timeout))
@@ -126,7 +147,7 @@ func sendOne(ctx context.Context, addr string, tlsConf *tls.Config, m []byte, ti
 	if tlsConf != nil {
 		tc := tls.Client(raw, tlsConf)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return fmt.Errorf("TLS handshake: %w", err)
+			return 0, fmt.Errorf("TLS handshake: %w", err)
 		}
 		c = tc
 	}
@@ -138,10 +159,10 @@ func sendOne(ctx context.Context, addr string, tlsConf *tls.Config, m []byte, ti
 	} else {
 		raw.(*net.TCPConn).CloseWrite()
 	}
-	_, err = io.Copy(io.Discard, c)
+	got, err := io.Copy(io.Discard, c)
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("server kept a connection open %v after a %d-byte malformed message %x…", timeout, len(m), m[:min(len(m), 16)])
+		return got, fmt.Errorf("server kept a connection open %v after a %d-byte malformed message %x…", timeout, len(m), m[:min(len(m), 16)])
 	}
-	return nil
+	return got, nil
 }
