@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kmipwire/kmipwire/internal/transport"
 )
 
 const python = "/usr/bin/python3"
@@ -91,4 +95,65 @@ func TestPyKMIP(t *testing.T) {
 	if strings.Contains(d.stderr.String(), "panic") {
 		t.Errorf("kmipd logged a panic:\n%s", d.stderr)
 	}
+}
+
+// PyKMIP with a client certificate against kmipd in mutual TLS, and
+// refused without one.
+func TestPyKMIPMutualTLS(t *testing.T) {
+	needPyKMIP(t)
+	needServer(t)
+	dir := t.TempDir()
+	caPEM, caKeyPEM, err := transport.SelfSigned("kmipd test CA", nil, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, caKey := parsePair(t, caPEM, caKeyPEM)
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	srvPEM, srvKey, err := transport.SelfSigned("localhost", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}, ca, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cliPEM, cliKey, err := transport.SelfSigned("pykmip", nil, nil, ca, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := write("ca.pem", caPEM)
+	d := startDaemon(t, "-http", "", "-cert", write("server.pem", srvPEM), "-key", write("server-key.pem", srvKey), "-client-ca", caFile)
+	runPyKMIP(t, d.binary, caFile, write("client.pem", cliPEM), write("client-key.pem", cliKey))
+
+	// Without a client certificate the handshake fails and the script
+	// cannot connect.
+	host, port, _ := net.SplitHostPort(d.binary)
+	cmd := exec.Command(python, filepath.Join("testdata", "pykmip_client.py"), host, port, caFile)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err == nil && (bytes.Contains(out, []byte(`"ok": true`)) || !bytes.Contains(out, []byte("CERTIFICATE_REQUIRED"))) {
+		t.Errorf("PyKMIP without a client certificate: want every step refused, the first with a certificate-required alert; got (%v):\n%s\n%s", err, out, stderr.String())
+	}
+}
+
+// parsePair parses a PEM certificate and PKCS #8 key.
+func parsePair(t *testing.T, certPEM, keyPEM []byte) (*x509.Certificate, any) {
+	t.Helper()
+	cb, _ := pem.Decode(certPEM)
+	kb, _ := pem.Decode(keyPEM)
+	if cb == nil || kb == nil {
+		t.Fatal("bad PEM")
+	}
+	cert, err := x509.ParseCertificate(cb.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := x509.ParsePKCS8PrivateKey(kb.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert, key
 }

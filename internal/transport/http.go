@@ -167,7 +167,12 @@ func (s *Server) callHTTP(r *http.Request, serve func(ctx context.Context, dst, 
 			resp, ok, panicked = dst, false, true
 		}
 	}()
-	resp, ok = serve(r.Context(), dst, req)
+	ctx := r.Context()
+	if r.TLS != nil {
+		// The connection's Peer was made before the handshake.
+		ctx = context.WithValue(ctx, peerKey{}, Peer{RemoteAddr: r.Context().Value(peerKey{}).(Peer).RemoteAddr, TLS: r.TLS})
+	}
+	resp, ok = serve(ctx, dst, req)
 	return resp, ok, false
 }
 

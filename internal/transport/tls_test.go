@@ -1,15 +1,18 @@
 package transport
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,5 +202,49 @@ func TestTLSConfigErrors(t *testing.T) {
 			s.Close()
 			t.Errorf("%s: Start succeeded", name)
 		}
+	}
+}
+
+// Under mutual TLS the handler sees the client's verified certificate, on
+// both transports.
+func TestPeerClientCertificate(t *testing.T) {
+	p := newPKI(t)
+	seen := make(chan string, 2)
+	h := handlerFunc(func(ctx context.Context, dst, req []byte) []byte {
+		peer, ok := PeerFromContext(ctx)
+		switch {
+		case !ok || peer.TLS == nil:
+			seen <- "no TLS peer"
+		case len(peer.TLS.VerifiedChains) == 0:
+			seen <- "no verified chain"
+		default:
+			seen <- peer.TLS.VerifiedChains[0][0].Subject.CommonName
+		}
+		return append(dst, req...)
+	})
+	s, _ := start(t, Config{HTTPAddr: "127.0.0.1:0", CertFile: p.certFile, KeyFile: p.keyFile, ClientCAFile: p.caFile}, h)
+	roots := x509.NewCertPool()
+	roots.AddCert(p.ca)
+	conf := &tls.Config{RootCAs: roots, ServerName: "localhost", Certificates: []tls.Certificate{p.clientCert}}
+	c, err := tls.Dial("tcp", s.Addr().String(), conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := roundTrip(c, message(ttlv.TagRequestMessage, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if cn := <-seen; cn != "client" {
+		t.Errorf("binary: handler saw %q, want the client certificate's CN", cn)
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: conf}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Post(s.HTTPURL(), "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cn := <-seen; cn != "client" {
+		t.Errorf("HTTP: handler saw %q, want the client certificate's CN", cn)
 	}
 }
