@@ -255,7 +255,12 @@ func TestLocate(t *testing.T) {
 					t.Errorf("%s: got %q want %q", tc.name, got, tc.want)
 				}
 				li := p.Child(ttlv.TagLocatedItems)
-				if h.major < 2 && h.minor < 3 {
+				truncated := tc.name == "max" // "offset" reaches its limit at the last key: complete
+				if truncated {
+					if li != nil {
+						t.Errorf("%s: LocatedItems after a search stopped at MaximumItems", tc.name)
+					}
+				} else if h.major < 2 && h.minor < 3 {
 					if li != nil {
 						t.Errorf("%s: LocatedItems in KMIP 1.%d", tc.name, h.minor)
 					}
