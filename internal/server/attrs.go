@@ -321,24 +321,16 @@ func (o *object) findAttr(t ttlv.Tag, vendor, name string, idx int32) int {
 }
 
 // setAttr stores a non-field attribute: replaces the single instance of a
-// single-valued one, appends to a multi-valued one.
+// single-valued one, appends to a multi-valued one. (Changing o.attrs in
+// place is safe: journal snapshots hold copies.)
 func (o *object) setAttr(a attr) {
 	if !multiValued(a.tag) {
 		if i := o.findAttr(a.tag, a.vendor, a.name, 0); i >= 0 {
-			o.attrs = replaceAttr(o.attrs, i, a)
+			o.attrs[i] = a
 			return
 		}
 	}
-	o.attrs = append(o.attrs[:len(o.attrs):len(o.attrs)], a)
-}
-
-// replaceAttr returns a copy of as with element i replaced, so that a
-// journal snapshot sharing the old array is unaffected.
-func replaceAttr(as []attr, i int, a attr) []attr {
-	out := make([]attr, len(as))
-	copy(out, as)
-	out[i] = a
-	return out
+	o.attrs = append(o.attrs, a)
 }
 
 // setDate stores a Date-Time attribute.
