@@ -349,17 +349,6 @@ func (o *object) date(t ttlv.Tag) (int64, bool) {
 	return 0, false
 }
 
-// dropAttr removes every instance of an attribute.
-func (o *object) dropAttr(t ttlv.Tag) {
-	out := o.attrs[:0:0]
-	for _, a := range o.attrs {
-		if !a.is(t, "", "") {
-			out = append(out, a)
-		}
-	}
-	o.attrs = out
-}
-
 // applyInitial applies the attributes of a Create, Create Key Pair or
 // Register to a new object.
 func (c *reqCtx) applyInitial(o *object, in []attrIn) *opError {
