@@ -44,8 +44,12 @@ func (a *attr) is(tag ttlv.Tag, vendor, name string) bool {
 	if tag != 0 {
 		return a.tag == tag
 	}
-	return a.tag == 0 && a.name == name && a.vendor == vendor
+	return a.tag == 0 && a.name == name && (vendor == "" || a.vendor == vendor)
 }
+
+// defaultVendor is the Vendor Identification KMIP 2.x clients see for
+// custom attributes set by KMIP 1.x clients.
+const defaultVendor = "x"
 
 // isCustomName reports a KMIP 1.x custom attribute name (1.4 §3.39:
 // "x-" client-defined, "y-" server-defined).
@@ -83,7 +87,10 @@ func parseAttribute(v *ttlv.Value) (attrIn, *opError) {
 		return a, fail(rrInvalidField, "Attribute %q without Attribute Value", a.name)
 	}
 	a.val = *val
-	if a.vendor == "" && !isCustomName(a.name) {
+	if a.vendor == "" && isCustomName(a.name) {
+		a.vendor = defaultVendor // a 1.x custom attribute as 2.x sees it
+	}
+	if a.vendor == "" {
 		t, ok := ttlv.LookupAttributeName(a.name)
 		if !ok {
 			return a, fail(rrInvalidField, "unknown attribute %q", a.name)
@@ -257,11 +264,7 @@ func (c *reqCtx) appendAttr(b []byte, a *attr, index int32) []byte {
 	}
 	b, m := ttlv.BeginStructure(b, ttlv.TagAttribute)
 	if !c.v1() {
-		vendor := a.vendor
-		if vendor == "" {
-			vendor = "x"
-		}
-		b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, vendor)
+		b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, a.vendor)
 	}
 	b = ttlv.AppendTextString(b, ttlv.TagAttributeName, a.attrName())
 	if c.v1() && index > 0 {

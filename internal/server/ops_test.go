@@ -521,3 +521,42 @@ func TestDates(t *testing.T) {
 		t.Fatalf("state %d after the Deactivation Date", state(b))
 	}
 }
+
+// TestCustomAttributes: a KMIP 1.x custom attribute ("x-…") and a 2.x
+// vendor attribute are stored, returned in each version's form, located
+// and deleted.
+func TestCustomAttributes(t *testing.T) {
+	s := newTestServer()
+	h1 := hdr{major: 1, minor: 4}
+	id := ok(t, &do(t, s, h1, createAES(h1, 128)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	ok(t, &do(t, s, h1, item(opAddAttribute, uid(id), attr1("x-owner", str(0, "alice")))).items[0])
+	p := ok(t, &do(t, s, h1, item(opGetAttributes, uid(id), str(ttlv.TagAttributeName, "x-owner"))).items[0])
+	a := p.Child(ttlv.TagAttribute)
+	if a == nil || a.Child(ttlv.TagAttributeName).Text() != "x-owner" || a.Child(ttlv.TagAttributeValue).Text() != "alice" {
+		t.Fatalf("1.4 custom attribute: %s", p.String())
+	}
+	// KMIP 2.x sees it as a vendor attribute (Attribute{Vendor
+	// Identification, Attribute Name, Attribute Value}) and can locate by it.
+	h2 := hdr{major: 2, minor: 1}
+	p = ok(t, &do(t, s, h2, item(opGetAttributes, uid(id))).items[0])
+	var vend *v
+	for _, ch := range p.Child(ttlv.TagAttributes).Children {
+		if ch.Tag == ttlv.TagAttribute {
+			vend = &ch
+		}
+	}
+	if vend == nil || vend.Child(ttlv.TagVendorIdentification) == nil || vend.Child(ttlv.TagAttributeName).Text() != "x-owner" {
+		t.Fatalf("2.1 vendor attribute: %s", p.String())
+	}
+	filter := st(ttlv.TagAttributes, st(ttlv.TagAttribute, str(ttlv.TagVendorIdentification, "x"),
+		str(ttlv.TagAttributeName, "x-owner"), str(ttlv.TagAttributeValue, "alice")))
+	p = ok(t, &do(t, s, h2, item(opLocate, filter)).items[0])
+	if got := texts(p, ttlv.TagUniqueIdentifier); len(got) != 1 || got[0] != id {
+		t.Fatalf("locate by vendor attribute: %q", got)
+	}
+	ok(t, &do(t, s, h1, item(opDeleteAttribute, uid(id), str(ttlv.TagAttributeName, "x-owner"))).items[0])
+	p = ok(t, &do(t, s, h1, item(opGetAttributes, uid(id), str(ttlv.TagAttributeName, "x-owner"))).items[0])
+	if p.Child(ttlv.TagAttribute) != nil {
+		t.Fatal("custom attribute not deleted")
+	}
+}
