@@ -67,10 +67,10 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	if destroyed(o.state) || o.body == nil {
-		if c.v1() {
-			return b, c.wrongState("object %s is destroyed", o.id)
+		if c.major == 2 && c.minor >= 1 {
+			return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
 		}
-		return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
+		return b, c.wrongState("object %s is destroyed", o.id)
 	}
 	if kf == 0 || kf == o.kf {
 		return append(b, o.getResp...), nil

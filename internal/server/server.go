@@ -115,10 +115,10 @@ func fail(reason uint32, format string, args ...any) *opError {
 func (c *reqCtx) v1() bool { return c.major < 2 }
 
 // wrongState is the failure for an operation the object's state forbids:
-// Wrong Key Lifecycle State in KMIP 2.x, Permission Denied in 1.x (as the
-// OASIS 1.4 profile test cases expect, e.g. SKLC-M-2-14).
+// Wrong Key Lifecycle State in KMIP 2.1, Permission Denied in 1.x and 2.0
+// (as the OASIS profile test cases expect, e.g. SKLC-M-2-14, AKLC-M-2-20).
 func (c *reqCtx) wrongState(format string, args ...any) *opError {
-	if c.v1() {
+	if c.major < 2 || c.major == 2 && c.minor == 0 { // the reason is KMIP 2.1's
 		return fail(rrPermissionDenied, format, args...)
 	}
 	return fail(rrWrongKeyLifecycleState, format, args...)
