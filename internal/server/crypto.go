@@ -844,14 +844,13 @@ func hashOf(alg uint32, def crypto.Hash) (crypto.Hash, *opError) {
 }
 
 // rsaOAEP returns the OAEP options of the request (SHA-1 by default, as
-// RFC 8017's default parameters), or nil for PKCS#1 v1.5 padding.
+// RFC 8017's default parameters). PKCS#1 v1.5 encryption is refused: its
+// decryption is a padding oracle (Go 1.26 deprecates it for that).
 func rsaOAEP(cp cryptoParams) (*rsa.OAEPOptions, *opError) {
 	switch cp.padding {
-	case padPKCS1:
-		return nil, nil
 	case 0, padOAEP:
 	default:
-		return nil, fail(rrInvalidField, "padding method %d not supported for RSA (OAEP, PKCS1 v1.5)", cp.padding)
+		return nil, fail(rrInvalidField, "padding method %d not supported for RSA encryption (OAEP only)", cp.padding)
 	}
 	h, err := hashOf(cp.hashAlg, crypto.SHA1)
 	if err != nil {
@@ -864,7 +863,7 @@ func rsaOAEP(cp cryptoParams) (*rsa.OAEPOptions, *opError) {
 	return &rsa.OAEPOptions{Hash: h, MGFHash: mgf, Label: cp.label}, nil
 }
 
-// rsaEncrypt encrypts with an RSA public key: OAEP or PKCS#1 v1.5.
+// rsaEncrypt encrypts with an RSA public key (OAEP).
 func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey) ([]byte, *opError) {
 	data := bytesOf(p, ttlv.TagData)
 	if data == nil {
@@ -874,13 +873,7 @@ func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey
 	if oerr != nil {
 		return b, oerr
 	}
-	var out []byte
-	var err error
-	if opts == nil {
-		out, err = rsa.EncryptPKCS1v15(c.s.rand, k, data)
-	} else {
-		out, err = rsa.EncryptOAEPWithOptions(c.s.rand, k, data, opts)
-	}
+	out, err := rsa.EncryptOAEPWithOptions(c.s.rand, k, data, opts)
 	if err != nil {
 		return b, fail(rrCryptographicFailure, "RSA encrypt: %v", err)
 	}
@@ -888,7 +881,7 @@ func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey
 	return ttlv.AppendByteString(b, ttlv.TagData, out), nil
 }
 
-// rsaDecrypt decrypts with an RSA private key: OAEP or PKCS#1 v1.5.
+// rsaDecrypt decrypts with an RSA private key (OAEP).
 func (c *reqCtx) rsaDecrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PrivateKey) ([]byte, *opError) {
 	data := bytesOf(p, ttlv.TagData)
 	if data == nil {
@@ -898,13 +891,7 @@ func (c *reqCtx) rsaDecrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PrivateKe
 	if oerr != nil {
 		return b, oerr
 	}
-	var out []byte
-	var err error
-	if opts == nil {
-		out, err = rsa.DecryptPKCS1v15(nil, k, data)
-	} else {
-		out, err = k.Decrypt(nil, data, opts)
-	}
+	out, err := k.Decrypt(nil, data, opts)
 	if err != nil {
 		return b, fail(rrCryptographicFailure, "RSA decrypt failed")
 	}

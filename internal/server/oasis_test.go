@@ -128,7 +128,6 @@ type oasisRun struct {
 	now   time.Time
 	bound map[string][]byte // placeholder → text, hex or date value form
 	seen  map[int]string    // item index → placeholder, for the expected response
-	scr   []byte
 }
 
 func (r *oasisRun) placeholder(p xmlttlv.Placeholder) ([]byte, error) {
