@@ -149,12 +149,19 @@ func readOnly(t ttlv.Tag) bool {
 	case ttlv.TagUniqueIdentifier, ttlv.TagObjectType, ttlv.TagCryptographicAlgorithm,
 		ttlv.TagCryptographicLength, ttlv.TagState, ttlv.TagInitialDate, ttlv.TagDestroyDate,
 		ttlv.TagCompromiseDate, ttlv.TagCompromiseOccurrenceDate, ttlv.TagRevocationReason,
-		ttlv.TagLastChangeDate, ttlv.TagOriginalCreationDate, ttlv.TagFresh, ttlv.TagKeyValuePresent,
+		ttlv.TagLastChangeDate, ttlv.TagFresh, ttlv.TagKeyValuePresent,
 		ttlv.TagDigest, ttlv.TagCertificateType, ttlv.TagCertificateLength, ttlv.TagAlwaysSensitive,
 		ttlv.TagNeverExtractable, ttlv.TagArchiveDate, ttlv.TagKeyFormatType:
 		return true
 	}
 	return false
+}
+
+// immutable lists the attributes a client may not modify or delete: the
+// read-only ones, and Original Creation Date, which a client may add once
+// (KMIP 1.4 §3.43).
+func immutable(t ttlv.Tag) bool {
+	return readOnly(t) || t == ttlv.TagOriginalCreationDate
 }
 
 // attr1xSince gives, for each attribute KMIP 1.x defines, the first 1.x
@@ -396,14 +403,17 @@ func (c *reqCtx) applyInitial(o *object, in []attrIn) *opError {
 }
 
 // initDates sets the dates and state of a new object: Initial Date and
-// Last Change Date now, Original Creation Date for registered objects,
+// Last Change Date now, Original Creation Date for the objects the server
+// made,
 // Active right away when an Activation Date not after now was given.
 func (c *reqCtx) initDates(o *object, registered bool) {
 	now := c.now.Unix()
 	o.state = statePreActive
 	o.setDate(ttlv.TagInitialDate, now)
 	o.setDate(ttlv.TagLastChangeDate, now)
-	if registered {
+	if !registered {
+		// set by the server for the objects it makes, equal to the
+		// Initial Date; a client may give it at Register (1.4 §3.43)
 		o.setDate(ttlv.TagOriginalCreationDate, now)
 	}
 	c.refresh(o)

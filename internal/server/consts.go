@@ -131,6 +131,8 @@ const (
 	rrCryptographicFailure     uint32 = 0x0A
 	rrPermissionDenied         uint32 = 0x0C
 	rrKeyFormatTypeUnsupported uint32 = 0x10
+	rrSensitive                uint32 = 0x16
+	rrNotExtractable           uint32 = 0x17
 	rrAttributeNotFound        uint32 = 0x21
 	rrAttributeReadOnly        uint32 = 0x22
 	rrAttributeSingleValued    uint32 = 0x23

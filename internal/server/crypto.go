@@ -362,7 +362,7 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 	}
 	kv := kb.Child(ttlv.TagKeyValue)
 	if kv == nil {
-		return fail(rrInvalidField, "Key Block without Key Value")
+		return store() // metadata only (KMIP 1.4 §2.1.3: Key Value optional)
 	}
 	if kv.Type != ttlv.TypeStructure || kb.Child(ttlv.TagKeyWrappingData) != nil {
 		return store() // wrapped: kept, not usable
@@ -391,7 +391,8 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		if o.length == 0 {
 			o.length = int32(8 * len(raw))
 		}
-		if int(o.length) != 8*len(raw) {
+		desBits := o.alg == alg3DES && (o.length == 168 && len(raw) == 24 || o.length == 112 && len(raw) == 16)
+		if int(o.length) != 8*len(raw) && !desBits {
 			return fail(rrInvalidField, "Cryptographic Length %d but %d bytes of key", o.length, len(raw))
 		}
 		if err := o.setSymmetric(raw, kf); err != nil {
