@@ -101,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					return 1
 				}
 			}
-			srv := conform.Server{Timeout: *timeout, New: func() (conform.RoundTripper, func(), error) {
+			srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, New: func() (conform.RoundTripper, func(), error) {
 				c, err := conform.Dial(ctx, *addr, tlsConf)
 				if err != nil {
 					return nil, nil, err

@@ -80,7 +80,7 @@ func checkMessage(src []byte) (normalized, size int, err error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("XML written: %w", err)
 	}
-	c := comparer{valueOf: func(exp, _ *node) (string, bool) {
+	c := comparer{valueOf: func(exp, _ *node, _ bool) (string, bool) {
 		v, ok := ph.byIdx[exp.index]
 		if !ok {
 			return exp.value, true // a '$' value kept as it is (Text String)

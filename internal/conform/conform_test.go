@@ -257,3 +257,40 @@ func replaceEnum(t *testing.T, msg []byte, tag ttlv.Tag, v uint32) []byte {
 	t.Fatalf("no %s in message", tag)
 	return nil
 }
+
+// TestUnorderedAttributes: Attribute items match as a set, with the
+// differing one reported by name; Query payloads compare as subsets.
+func TestUnorderedAttributes(t *testing.T) {
+	attr := func(name, typ, value string) string {
+		return `<Attribute><AttributeName type="TextString" value="` + name + `"/><AttributeValue type="` + typ + `" value="` + value + `"/></Attribute>`
+	}
+	exp, _ := parseTree([]byte(`<ResponsePayload><UniqueIdentifier type="TextString" value="$ID"/>` + attr("State", "Enumeration", "Active") + attr("Cryptographic Length", "Integer", "128") + `</ResponsePayload>`))
+	for _, tc := range []struct{ xml, want string }{
+		{`<ResponsePayload><UniqueIdentifier type="TextString" value="x"/>` + attr("Cryptographic Length", "Integer", "128") + attr("State", "Enumeration", "Active") + `</ResponsePayload>`, ""},
+		{`<ResponsePayload><UniqueIdentifier type="TextString" value="x"/>` + attr("Cryptographic Length", "Integer", "256") + attr("State", "Enumeration", "Active") + `</ResponsePayload>`, `/ResponsePayload/Attribute/AttributeValue: value "256", want "128"`},
+		{`<ResponsePayload><UniqueIdentifier type="TextString" value="x"/>` + attr("State", "Enumeration", "Active") + `</ResponsePayload>`, `/ResponsePayload: missing item Attribute ("Cryptographic Length")`},
+		{`<ResponsePayload><UniqueIdentifier type="TextString" value="x"/>` + attr("Cryptographic Length", "Integer", "128") + attr("State", "Enumeration", "Active") + attr("Object Type", "Enumeration", "SymmetricKey") + `</ResponsePayload>`, `/ResponsePayload: unexpected item Attribute ("Object Type")`},
+	} {
+		got, err := parseTree([]byte(tc.xml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := comparer{valueOf: func(*node, *node, bool) (string, bool) { return "", false }}
+		d := c.compare(exp, got, nil)
+		if (d == nil) != (tc.want == "") || d != nil && d.Error() != tc.want {
+			t.Errorf("got %v, want %q", d, tc.want)
+		}
+	}
+	q, _ := parseTree([]byte(`<ResponsePayload><Operation type="Enumeration" value="Create"/><Operation type="Enumeration" value="Get"/><VendorIdentification type="TextString" value="ref"/></ResponsePayload>`))
+	for _, tc := range []struct{ xml, want string }{
+		{`<ResponsePayload><Operation type="Enumeration" value="Get"/><Operation type="Enumeration" value="Query"/><Operation type="Enumeration" value="Create"/></ResponsePayload>`, ""},
+		{`<ResponsePayload><Operation type="Enumeration" value="Get"/></ResponsePayload>`, `/ResponsePayload: Operation Create not listed`},
+	} {
+		got, _ := parseTree([]byte(tc.xml))
+		c := comparer{query: func(ttlv.Path) bool { return true }}
+		d := c.compare(q, got, nil)
+		if (d == nil) != (tc.want == "") || d != nil && d.Error() != tc.want {
+			t.Errorf("query: got %v, want %q", d, tc.want)
+		}
+	}
+}

@@ -111,15 +111,42 @@ var Ignored = map[ttlv.Tag]bool{
 	ttlv.TagResultMessage: true,
 }
 
+// generators are the operations whose responses name objects the server
+// made key material for: responses about those objects carry values that
+// differ from run to run.
+var generators = map[string]bool{
+	"Create": true, "CreateKeyPair": true, "DeriveKey": true, "ReKey": true,
+	"ReKeyKeyPair": true, "CreateSplitKey": true, "JoinSplitKey": true,
+}
+
+// idTags are the items of a response payload that name the objects made.
+var idTags = map[ttlv.Tag]bool{
+	ttlv.TagUniqueIdentifier:           true,
+	ttlv.TagPrivateKeyUniqueIdentifier: true,
+	ttlv.TagPublicKeyUniqueIdentifier:  true,
+}
+
 // Replay runs the server check of one test case: each RequestMessage, its
 // placeholders bound, is sent through rt in order, and the response is
-// compared with the ResponseMessage that follows it in the file. In an
-// expected response, a placeholder seen for the first time binds its name
-// to the value the server returned (the unique identifier of a created
-// object, a correlation value, …), and later requests and expected
-// responses use that value; "$NOW±N" Date-Times are sent as now±N seconds
-// and not compared (the server's clock decides). Values of the tags in
-// Ignored are not compared. The first difference ends the test case.
+// compared with the ResponseMessage that follows it in the file (see
+// comparer for what order means). The first difference ends the test case.
+//
+// What is not compared, and why:
+//   - placeholders: in an expected response, a name seen for the first time
+//     binds to the value the server returned (the unique identifier of a
+//     created object, a correlation value, …); later requests and expected
+//     responses use that value, so it is compared from then on. "$NOW±N"
+//     Date-Times are sent as now±N seconds and not compared (the server's
+//     clock decides);
+//   - the values of the tags in Ignored (Result Message: free text);
+//   - Byte String and Big Integer values in the response payloads of a
+//     request about an object whose key material the server generated
+//     (named by the response of Create, CreateKeyPair, DeriveKey, ReKey,
+//     ReKeyKeyPair, CreateSplitKey, JoinSplitKey): key material, digests,
+//     ciphertexts, signatures and MACs differ from the reference run's; and
+//     those of RNGRetrieve (random data);
+//   - in a Query response payload, what describes the reference server
+//     (see comparer).
 //
 // A response whose ResultReason is OperationNotSupported where the test
 // case expects none makes the test case Skipped.
@@ -133,6 +160,7 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 		now = time.Now
 	}
 	bound := map[string]string{}
+	generated := map[string]bool{} // placeholder names of generated objects
 	reg := Registry()
 	msgs := tc.Messages
 	for i := 0; i < len(msgs); i += 2 {
@@ -147,6 +175,10 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			return fail("not a RequestMessage followed by a ResponseMessage")
 		}
 		want := &msgs[i+1]
+		reqTree, err := parseTree(req.XML)
+		if err != nil {
+			return fail("request: %v", err)
+		}
 		ph := &placeholders{now: now(), byIdx: map[int]string{}, bound: bound}
 		bin, err := xmlttlv.AppendBinary(nil, req.XML, xmlttlv.DecodeOptions{Registry: reg, Placeholder: ph.codec})
 		if err != nil {
@@ -173,8 +205,22 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			fr.Detail = fmt.Sprintf("step %d (request line %d): %s: OperationNotSupported", i/2, req.Line, op)
 			return fr
 		}
+		variable := false
+		for _, item := range children(reqTree, ttlv.TagBatchItem) {
+			op := childValue(item, ttlv.TagOperation)
+			if op == "RNGRetrieve" {
+				variable = true
+			}
+			for _, p := range children(item, ttlv.TagRequestPayload) {
+				for _, id := range children(p, ttlv.TagUniqueIdentifier) {
+					if generated[id.value] {
+						variable = true
+					}
+				}
+			}
+		}
 		c := comparer{
-			valueOf: func(e, a *node) (string, bool) {
+			valueOf: func(e, a *node, bind bool) (string, bool) {
 				name := e.value
 				if strings.HasPrefix(name, "$NOW") {
 					return "", false
@@ -182,13 +228,35 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 				if v, ok := bound[name]; ok {
 					return v, true
 				}
-				bound[name] = a.value
+				if bind {
+					bound[name] = a.value
+				}
 				return "", false
 			},
-			ignore: func(path ttlv.Path, e *node) bool { return Ignored[e.tag] },
+			ignore: func(path ttlv.Path, e *node) bool {
+				if Ignored[e.tag] {
+					return true
+				}
+				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger) && inPayload(path)
+			},
+			query: func(path ttlv.Path) bool {
+				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isQuery(reqTree)
+			},
 		}
 		if d := c.compare(exp, got, nil); d != nil {
-			return fail("response differs at line %d: %v", want.Line+d.Line-1, d)
+			return fail("response differs at line %d: %v%s", want.Line+d.Line-1, d, serverSays(got))
+		}
+		for _, item := range children(exp, ttlv.TagBatchItem) {
+			if !generators[childValue(item, ttlv.TagOperation)] {
+				continue
+			}
+			for _, p := range children(item, ttlv.TagResponsePayload) {
+				for _, n := range p.children {
+					if idTags[n.tag] && strings.HasPrefix(n.value, "$") {
+						generated[n.value] = true
+					}
+				}
+			}
 		}
 		fr.Normalized += c.normalized
 		fr.MessagesPassed++
@@ -199,6 +267,43 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 		fr.Detail = fmt.Sprintf("message %d: %v", len(msgs), tc.Err)
 	}
 	return fr
+}
+
+func children(n *node, tag ttlv.Tag) []*node {
+	var out []*node
+	for _, c := range n.children {
+		if c.tag == tag {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func childValue(n *node, tag ttlv.Tag) string {
+	for _, c := range n.children {
+		if c.tag == tag {
+			return c.value
+		}
+	}
+	return ""
+}
+
+func inPayload(path ttlv.Path) bool {
+	for _, t := range path {
+		if t == ttlv.TagResponsePayload {
+			return true
+		}
+	}
+	return false
+}
+
+func isQuery(req *node) bool {
+	for _, item := range children(req, ttlv.TagBatchItem) {
+		if childValue(item, ttlv.TagOperation) == "Query" {
+			return true
+		}
+	}
+	return false
 }
 
 // unsupported reports whether got answers a batch item with
@@ -251,6 +356,11 @@ type Server struct {
 	Timeout time.Duration
 	// Now is the clock for $NOW; nil means time.Now.
 	Now func() time.Time
+	// SkipUnlisted asks the server, before the run, for the operations it
+	// supports (Query, Query Operations, KMIP 1.4 and 2.1); a test case
+	// using an operation it does not list is then Skipped without being
+	// replayed.
+	SkipUnlisted bool
 }
 
 // RunServer replays every test case against the server.
@@ -260,6 +370,15 @@ func RunServer(ctx context.Context, files []struct{ Path, Profile string }, srv 
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
+	var listed map[string]bool
+	if srv.SkipUnlisted {
+		rt, done, err := srv.New()
+		if err != nil {
+			return nil, err
+		}
+		listed = queryOperations(ctx, timeoutRT{rt, timeout})
+		done()
+	}
 	for _, f := range files {
 		tc, err := Load(f.Path, f.Profile)
 		if err != nil {
@@ -267,6 +386,11 @@ func RunServer(ctx context.Context, files []struct{ Path, Profile string }, srv 
 		}
 		if tc.NotWellFormed() {
 			r.Files = append(r.Files, Replay(ctx, tc, nil, srv.Now))
+			continue
+		}
+		if op := unlisted(tc, listed); op != "" {
+			r.Files = append(r.Files, FileResult{Path: tc.Path, Profile: tc.Profile, Outcome: Skipped,
+				Detail: fmt.Sprintf("operation %s is not listed by the server's Query", op)})
 			continue
 		}
 		rt, done, err := srv.New()
@@ -289,4 +413,89 @@ func (t timeoutRT) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, t.d)
 	defer cancel()
 	return t.rt.RoundTrip(ctx, req)
+}
+
+// queryOperations asks the server which operations it supports, in KMIP 2.1
+// and 1.4 (the union). It returns nil when neither answers.
+func queryOperations(ctx context.Context, rt RoundTripper) map[string]bool {
+	var listed map[string]bool
+	for _, v := range [][2]int32{{2, 1}, {1, 4}} {
+		req, m := ttlv.BeginStructure(nil, ttlv.TagRequestMessage)
+		req, h := ttlv.BeginStructure(req, ttlv.TagRequestHeader)
+		req, pv := ttlv.BeginStructure(req, ttlv.TagProtocolVersion)
+		req = ttlv.AppendInteger(req, ttlv.TagProtocolVersionMajor, v[0])
+		req = ttlv.AppendInteger(req, ttlv.TagProtocolVersionMinor, v[1])
+		ttlv.EndStructure(req, pv)
+		req = ttlv.AppendInteger(req, ttlv.TagBatchCount, 1)
+		ttlv.EndStructure(req, h)
+		req, bi := ttlv.BeginStructure(req, ttlv.TagBatchItem)
+		req = ttlv.AppendEnumeration(req, ttlv.TagOperation, 0x18) // Query
+		req, p := ttlv.BeginStructure(req, ttlv.TagRequestPayload)
+		req = ttlv.AppendEnumeration(req, ttlv.TagQueryFunction, 1) // Query Operations
+		ttlv.EndStructure(req, p)
+		ttlv.EndStructure(req, bi)
+		ttlv.EndStructure(req, m)
+		resp, err := rt.RoundTrip(ctx, req)
+		if err != nil {
+			continue
+		}
+		var msg ttlv.Value
+		if ttlv.Unmarshal(resp, &msg) != nil {
+			continue
+		}
+		for _, item := range msg.Children {
+			if item.Tag != ttlv.TagBatchItem {
+				continue
+			}
+			if pl := item.Child(ttlv.TagResponsePayload); pl != nil {
+				for _, c := range pl.Children {
+					if c.Tag == ttlv.TagOperation && c.Type == ttlv.TypeEnumeration {
+						if name, ok := Registry().EnumName(ttlv.TagOperation, uint32(c.Num)); ok {
+							if listed == nil {
+								listed = map[string]bool{}
+							}
+							listed[name] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	return listed
+}
+
+// unlisted returns the first operation of tc's requests that listed lacks,
+// or "" (also when listed is nil: nothing is known).
+func unlisted(tc *TestCase, listed map[string]bool) string {
+	if listed == nil {
+		return ""
+	}
+	for _, m := range tc.Messages {
+		if m.Tag != ttlv.TagRequestMessage {
+			continue
+		}
+		t, err := parseTree(m.XML)
+		if err != nil {
+			continue
+		}
+		for _, item := range children(t, ttlv.TagBatchItem) {
+			if op := childValue(item, ttlv.TagOperation); op != "" && !listed[op] {
+				return op
+			}
+		}
+	}
+	return ""
+}
+
+// serverSays quotes the ResultReason and ResultMessage of the failed items
+// of a response, for the report.
+func serverSays(resp *node) string {
+	var b strings.Builder
+	for _, item := range children(resp, ttlv.TagBatchItem) {
+		if childValue(item, ttlv.TagResultStatus) != "OperationFailed" {
+			continue
+		}
+		fmt.Fprintf(&b, " [server: %s %s: %q]", childValue(item, ttlv.TagOperation), childValue(item, ttlv.TagResultReason), childValue(item, ttlv.TagResultMessage))
+	}
+	return b.String()
 }

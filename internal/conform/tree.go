@@ -132,12 +132,26 @@ func (d *Diff) Error() string {
 }
 
 // comparer compares an expected tree with an actual one. valueOf returns
-// the expected text for an expected value that begins with '$' (ok false
-// to ignore the item's value); ignore marks items whose value is
+// the expected text for an expected value that begins with '$' (check
+// false to ignore the item's value), binding unbound names when bind is
+// true; ignore marks items whose value is
 // inherently variable.
+//
+// Order matters, except where KMIP gives it no meaning: the Attribute
+// items of a Structure (KMIP 1.x) and the items of an Attributes
+// Structure (KMIP 2.x) are matched as a set. In a Query response
+// payload (subset true), the expected Operation and ObjectType items must
+// all be present, the server may list more, and the other items describe
+// the reference server (vendor, server information, profiles) and are not
+// compared.
 type comparer struct {
-	valueOf func(exp, act *node) (want string, check bool)
+	valueOf func(exp, act *node, bind bool) (want string, check bool)
 	ignore  func(path ttlv.Path, exp *node) bool
+	// query marks Query response payloads, compared as described above.
+	query func(path ttlv.Path) bool
+	// trial disables binding (valueOf is not called for unbound names):
+	// set while trying candidate matches of unordered items.
+	trial bool
 	// normalized counts values equal in meaning but written differently.
 	normalized int
 }
@@ -151,26 +165,17 @@ func (c *comparer) compare(exp, act *node, path ttlv.Path) *Diff {
 		return &Diff{Path: path, Line: exp.line, What: fmt.Sprintf("type %s, want %s", act.typ, exp.typ)}
 	}
 	if exp.typ == ttlv.TypeStructure {
-		for i, ec := range exp.children {
-			if i >= len(act.children) {
-				return &Diff{Path: path, Line: ec.line, What: fmt.Sprintf("missing item %s (and %d more)", ec.tag, len(exp.children)-i-1)}
-			}
-			if d := c.compare(ec, act.children[i], path); d != nil {
-				return d
-			}
+		if c.query != nil && c.query(path) {
+			return c.subset(exp, act, path)
 		}
-		if len(act.children) > len(exp.children) {
-			extra := act.children[len(exp.children)]
-			return &Diff{Path: path, Line: exp.line, What: fmt.Sprintf("unexpected item %s %s", extra.tag, describe(extra))}
-		}
-		return nil
+		return c.children(exp, act, path)
 	}
 	if c.ignore != nil && c.ignore(path, exp) {
 		return nil
 	}
 	want := exp.value
 	if strings.HasPrefix(want, "$") && c.valueOf != nil {
-		w, check := c.valueOf(exp, act)
+		w, check := c.valueOf(exp, act, !c.trial)
 		if !check {
 			return nil
 		}
@@ -184,6 +189,110 @@ func (c *comparer) compare(exp, act *node, path ttlv.Path) *Diff {
 		return nil
 	}
 	return &Diff{Path: path, Line: exp.line, What: fmt.Sprintf("value %q, want %q", act.value, want)}
+}
+
+// unordered reports whether child of a Structure tagged parent is matched
+// as a member of a set.
+func unordered(parent ttlv.Tag, child *node) bool {
+	return parent == ttlv.TagAttributes || child.tag == ttlv.TagAttribute
+}
+
+// children compares the items of two Structures: the ordered ones pairwise
+// in order, the unordered ones as sets.
+func (c *comparer) children(exp, act *node, path ttlv.Path) *Diff {
+	var eo, ao, eu, au []*node
+	for _, n := range exp.children {
+		if unordered(exp.tag, n) {
+			eu = append(eu, n)
+		} else {
+			eo = append(eo, n)
+		}
+	}
+	for _, n := range act.children {
+		if unordered(act.tag, n) {
+			au = append(au, n)
+		} else {
+			ao = append(ao, n)
+		}
+	}
+	for i, ec := range eo {
+		if i >= len(ao) {
+			return &Diff{Path: path, Line: ec.line, What: fmt.Sprintf("missing item %s (and %d more)", ec.tag, len(eo)-i-1)}
+		}
+		if d := c.compare(ec, ao[i], path); d != nil {
+			return d
+		}
+	}
+	if len(ao) > len(eo) {
+		extra := ao[len(eo)]
+		return &Diff{Path: path, Line: exp.line, What: fmt.Sprintf("unexpected item %s %s", extra.tag, describe(extra))}
+	}
+	used := make([]bool, len(au))
+	for _, ec := range eu {
+		match := -1
+		for j, ac := range au {
+			if used[j] {
+				continue
+			}
+			trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, trial: true}
+			if trial.compare(ec, ac, path) == nil {
+				match = j
+				break
+			}
+		}
+		if match < 0 {
+			// The item with the same name, if any, says what differs.
+			for j, ac := range au {
+				if !used[j] && ac.tag == ec.tag && attrLabel(ac) == attrLabel(ec) {
+					trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, trial: true}
+					if d := trial.compare(ec, ac, path); d != nil {
+						return d
+					}
+				}
+			}
+			return &Diff{Path: path, Line: ec.line, What: fmt.Sprintf("missing item %s%s", ec.tag, attrLabel(ec))}
+		}
+		used[match] = true
+		if d := c.compare(ec, au[match], path); d != nil { // binds placeholders
+			return d
+		}
+	}
+	for j, ac := range au {
+		if !used[j] {
+			return &Diff{Path: path, Line: exp.line, What: fmt.Sprintf("unexpected item %s%s", ac.tag, attrLabel(ac))}
+		}
+	}
+	return nil
+}
+
+// attrLabel names a KMIP 1.x Attribute by its AttributeName, or a KMIP 2.x
+// attribute by its value.
+func attrLabel(n *node) string {
+	for _, c := range n.children {
+		if c.tag == ttlv.TagAttributeName {
+			return fmt.Sprintf(" (%q)", c.value)
+		}
+	}
+	return ""
+}
+
+// subset compares a Query response payload: every expected Operation and
+// ObjectType is listed.
+func (c *comparer) subset(exp, act *node, path ttlv.Path) *Diff {
+	have := map[string]bool{}
+	for _, a := range act.children {
+		if a.tag == ttlv.TagOperation || a.tag == ttlv.TagObjectType {
+			have[a.tag.String()+"="+a.value] = true
+		}
+	}
+	for _, e := range exp.children {
+		if e.tag == ttlv.TagOperation || e.tag == ttlv.TagObjectType {
+			if !have[e.tag.String()+"="+e.value] {
+				return &Diff{Path: path, Line: e.line, What: fmt.Sprintf("%s %s not listed", e.tag, e.value)}
+			}
+		}
+	}
+	return nil
 }
 
 func describe(n *node) string {
