@@ -13,18 +13,15 @@
 //     structurally equal to the input (placeholders such as $NOW given
 //     deterministic values);
 //   - unless -codec-only, the server replay: the requests are sent in order
-//     to the server at ADDR (binary TTLV over TCP, or TLS with -tls) and each
-//     response is compared with the expected one, the test case's
-//     placeholders bound as the run goes (see internal/conform).
+//     to the server at ADDR (binary TTLV over TCP, or TLS with -tls), or
+//     without -server to kmipwire's server in process (a fresh one per test
+//     case), and each response is compared with the expected one, the test
+//     case's placeholders bound as the run goes (see internal/conform).
 //
 // It prints a table per profile (files passed, failed, skipped because the
 // server does not support an operation, unreadable because the file is not
 // well-formed XML), then a line per file that did not pass with the first
 // difference and its tag path. It exits 0 only when nothing failed.
-//
-// Without -server the replay needs kmipwire's in-process server, which is
-// not part of this build yet: the run is then the codec check alone, with a
-// note.
 package main
 
 import (
@@ -39,6 +36,7 @@ import (
 	"time"
 
 	"github.com/kmipwire/kmipwire/internal/conform"
+	"github.com/kmipwire/kmipwire/internal/server"
 )
 
 func main() {
@@ -90,9 +88,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	failed = failed || codec.Failed()
 	if !*codecOnly {
-		if *addr == "" {
-			fmt.Fprintln(stdout, "\nnote: no -server given and no in-process server in this build: codec check only")
-		} else {
+		srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, New: func() (conform.RoundTripper, func(), error) {
+			return conform.InProcess{Handler: server.New(server.Config{})}, func() {}, nil
+		}}
+		if *addr != "" {
 			var tlsConf *tls.Config
 			if *useTLS {
 				tlsConf, err = clientTLS(*caFile, *insecure)
@@ -101,25 +100,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					return 1
 				}
 			}
-			srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, New: func() (conform.RoundTripper, func(), error) {
+			srv.New = func() (conform.RoundTripper, func(), error) {
 				c, err := conform.Dial(ctx, *addr, tlsConf)
 				if err != nil {
 					return nil, nil, err
 				}
 				return c, func() { c.Close() }, nil
-			}}
-			fmt.Fprintln(stdout)
-			rep, err := conform.RunServer(ctx, files, srv)
-			if err != nil {
-				fmt.Fprintln(stderr, err)
-				return 1
 			}
-			if err := rep.Write(stdout); err != nil {
-				fmt.Fprintln(stderr, err)
-				return 1
-			}
-			failed = failed || rep.Failed()
 		}
+		fmt.Fprintln(stdout)
+		rep, err := conform.RunServer(ctx, files, srv)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		if err := rep.Write(stdout); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		failed = failed || rep.Failed()
 	}
 	if failed {
 		return 1
