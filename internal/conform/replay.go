@@ -142,9 +142,11 @@ var idTags = map[ttlv.Tag]bool{
 //   - Byte String and Big Integer values in the response payloads of a
 //     request about an object whose key material the server generated
 //     (named by the response of Create, CreateKeyPair, DeriveKey, ReKey,
-//     ReKeyKeyPair, CreateSplitKey, JoinSplitKey): key material, digests,
-//     ciphertexts, signatures and MACs differ from the reference run's; and
-//     those of RNGRetrieve (random data);
+//     ReKeyKeyPair, CreateSplitKey, JoinSplitKey) or of a batch holding
+//     one of those operations (later items reach the new object through
+//     the ID placeholder): key material, digests, ciphertexts, signatures
+//     and MACs differ from the reference run's; and those of RNGRetrieve
+//     (random data);
 //   - in a Query response payload, what describes the reference server
 //     (see comparer).
 //
@@ -208,7 +210,9 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 		variable := false
 		for _, item := range children(reqTree, ttlv.TagBatchItem) {
 			op := childValue(item, ttlv.TagOperation)
-			if op == "RNGRetrieve" {
+			if op == "RNGRetrieve" || generators[op] {
+				// A generator in the batch: later items may reach the new
+				// object through the ID placeholder.
 				variable = true
 			}
 			for _, p := range children(item, ttlv.TagRequestPayload) {
