@@ -69,7 +69,7 @@ bench-baseline:
 	sed 's/[[:space:]]\{1,\}/ /g' bench/out/baseline.txt > bench/baseline.txt
 	$(GO) run ./bench/cmd/report -svg bench/chart.svg bench/baseline.txt
 
-FUZZPKGS  ?= ./ttlv/ ./jsonttlv/
+FUZZPKGS  ?= ./ttlv/ ./jsonttlv/ ./xmlttlv/
 
 ## fuzz: run every native fuzz target for FUZZTIME (minimizing capped: the
 ## corpus holds 10 KiB messages, whose default 60 s minimization stalls runs)
