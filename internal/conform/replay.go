@@ -105,10 +105,12 @@ func (c *Conn) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
 }
 
 // Ignored lists the tags whose values the replay does not compare, besides
-// the placeholders of the test case: a Result Message is free text, which
-// servers word as they like (its presence is still compared).
+// the placeholders of the test case (their presence is still compared): a
+// Result Message is free text, which servers word as they like; a Time
+// Stamp is the server's clock.
 var Ignored = map[ttlv.Tag]bool{
 	ttlv.TagResultMessage: true,
+	ttlv.TagTimeStamp:     true,
 }
 
 // generators are the operations whose responses name objects the server
@@ -148,7 +150,9 @@ var idTags = map[ttlv.Tag]bool{
 //     and MACs differ from the reference run's; and those of RNGRetrieve
 //     (random data);
 //   - in a Query response payload, what describes the reference server
-//     (see comparer).
+//     (see comparer);
+//   - a Located Items the server adds where the reference response has
+//     none (the specification lets it; see optional).
 //
 // A response whose ResultReason is OperationNotSupported where the test
 // case expects none makes the test case Skipped.

@@ -191,6 +191,23 @@ func (c *comparer) compare(exp, act *node, path ttlv.Path) *Diff {
 	return &Diff{Path: path, Line: exp.line, What: fmt.Sprintf("value %q, want %q", act.value, want)}
 }
 
+// optional lists the response items a server may add where the reference
+// response has none: Located Items, which "a server MAY elect to return
+// … even if Offset Items is not present in the Request" (KMIP 2.1 §6.1.28;
+// KMIP 1.4 §4.9 likewise).
+var optional = map[ttlv.Tag]bool{
+	ttlv.TagLocatedItems: true,
+}
+
+func hasChild(n *node, tag ttlv.Tag) bool {
+	for _, c := range n.children {
+		if c.tag == tag {
+			return true
+		}
+	}
+	return false
+}
+
 // unordered reports whether child of a Structure tagged parent is matched
 // as a member of a set.
 func unordered(parent ttlv.Tag, child *node) bool {
@@ -209,6 +226,9 @@ func (c *comparer) children(exp, act *node, path ttlv.Path) *Diff {
 		}
 	}
 	for _, n := range act.children {
+		if optional[n.tag] && !hasChild(exp, n.tag) {
+			continue // may be added by the server
+		}
 		if unordered(act.tag, n) {
 			au = append(au, n)
 		} else {
