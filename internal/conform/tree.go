@@ -137,9 +137,8 @@ func (d *Diff) Error() string {
 // true; ignore marks items whose value is
 // inherently variable.
 //
-// Order matters, except where KMIP gives it no meaning: the Attribute
-// items of a Structure (KMIP 1.x) and the items of an Attributes
-// Structure (KMIP 2.x) are matched as a set. In a Query response
+// Order matters, except where KMIP gives it no meaning (see unordered):
+// those items are matched as a set. In a Query response
 // payload (subset true), the expected Operation and ObjectType items must
 // all be present, the server may list more, and the other items describe
 // the reference server (vendor, server information, profiles) and are not
@@ -209,9 +208,17 @@ func hasChild(n *node, tag ttlv.Tag) bool {
 }
 
 // unordered reports whether child of a Structure tagged parent is matched
-// as a member of a set.
+// as a member of a set: KMIP 1.x Attributes, the items of a KMIP 2.x
+// Attributes, and the attribute names of a Get Attribute List response
+// payload (AttributeName in 1.x, AttributeReference in 2.x).
 func unordered(parent ttlv.Tag, child *node) bool {
-	return parent == ttlv.TagAttributes || child.tag == ttlv.TagAttribute
+	switch {
+	case parent == ttlv.TagAttributes, child.tag == ttlv.TagAttribute:
+		return true
+	case parent == ttlv.TagResponsePayload:
+		return child.tag == ttlv.TagAttributeName || child.tag == ttlv.TagAttributeReference
+	}
+	return false
 }
 
 // children compares the items of two Structures: the ordered ones pairwise
@@ -285,13 +292,16 @@ func (c *comparer) children(exp, act *node, path ttlv.Path) *Diff {
 	return nil
 }
 
-// attrLabel names a KMIP 1.x Attribute by its AttributeName, or a KMIP 2.x
-// attribute by its value.
+// attrLabel names a KMIP 1.x Attribute by its AttributeName, a primitive
+// by its value.
 func attrLabel(n *node) string {
 	for _, c := range n.children {
 		if c.tag == ttlv.TagAttributeName {
 			return fmt.Sprintf(" (%q)", c.value)
 		}
+	}
+	if n.typ != ttlv.TypeStructure {
+		return " " + describe(n)
 	}
 	return ""
 }
