@@ -2,6 +2,7 @@ package xmlttlv
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -79,6 +80,35 @@ type scanner struct {
 	vbuf    []byte
 	big     []byte
 	rbuf    []byte // ReadBinary's input
+	// tagCache remembers the tags of recently seen built-in element names
+	// by a cheap hash, sparing the registry's lookup.
+	tagCache [tagCacheSize]tagCacheEntry
+}
+
+type tagCacheEntry struct {
+	name string // a built-in canonical name (static data)
+	tag  ttlv.Tag
+}
+
+const (
+	tagCacheBits = 9
+	tagCacheSize = 1 << tagCacheBits
+)
+
+// tagCacheHash mixes the length and the first and last eight bytes of a
+// non-empty name.
+func tagCacheHash(b []byte) uint {
+	n := len(b)
+	var x uint64
+	if n >= 8 {
+		x = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[n-8:])*0x9E3779B97F4A7C15
+	} else {
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+	}
+	x ^= uint64(n)
+	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - tagCacheBits))
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -744,7 +774,16 @@ func (s *scanner) resolveTag(open, ns, ne int, a *attrs) (ttlv.Tag, error) {
 	if a.start[attrTag] >= 0 {
 		return 0, s.failPath(a.start[attrTag], d, ErrElement, "", "a tag attribute on <%s> (only TTLV elements have one)", name)
 	}
+	h := tagCacheHash(name)
+	if e := &s.tagCache[h]; e.name == string(name) && e.tag != 0 {
+		return e.tag, nil
+	}
 	if t, ok := s.opts.Registry.LookupTagBytes(name); ok {
+		// Cache built-in canonical names only: no Registry can give them
+		// another meaning (DefineTag refuses them).
+		if n, ok := (*ttlv.Registry)(nil).TagName(t); ok && n == string(name) {
+			s.tagCache[h] = tagCacheEntry{n, t}
+		}
 		return t, nil
 	}
 	// "x540001": a hex tag as an element name (§5.1.6.5's example).
@@ -804,12 +843,44 @@ var typeNames = func() (t [ttlv.TypeDateTimeExtended + 1]string) {
 }()
 
 func parseType(b []byte) (ttlv.Type, bool) {
-	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
-		if string(b) == typeNames[typ] {
-			return typ, true
-		}
+	if len(b) < 6 {
+		return 0, false
 	}
-	return 0, false
+	// The first letters and the length tell the names apart; the final
+	// comparison checks the whole name.
+	var typ ttlv.Type
+	switch b[0] {
+	case 'S':
+		typ = ttlv.TypeStructure
+	case 'I':
+		typ = ttlv.TypeInteger
+		if len(b) == 8 {
+			typ = ttlv.TypeInterval
+		}
+	case 'L':
+		typ = ttlv.TypeLongInteger
+	case 'B':
+		switch {
+		case len(b) == 7:
+			typ = ttlv.TypeBoolean
+		case b[1] == 'i':
+			typ = ttlv.TypeBigInteger
+		default:
+			typ = ttlv.TypeByteString
+		}
+	case 'E':
+		typ = ttlv.TypeEnumeration
+	case 'T':
+		typ = ttlv.TypeTextString
+	case 'D':
+		typ = ttlv.TypeDateTime
+		if len(b) > 8 {
+			typ = ttlv.TypeDateTimeExtended
+		}
+	default:
+		return 0, false
+	}
+	return typ, string(b) == typeNames[typ]
 }
 
 var hexVal = func() (t [256]byte) {
