@@ -1,14 +1,21 @@
 # kmipwire — see README.md. Every target works on a fresh clone with Go
 # installed; tools come from go.mod (go tool …).
+SHELL     := /bin/bash
 GO        ?= go
 PKGS      ?= ./...
 COUNT     ?= 5
-BENCHTIME ?= 1s
+BENCHTIME ?= 0.5s
 BENCH     ?= .
 FUZZTIME  ?= 30s
-BENCHPKGS ?= ./ttlv/ ./jsonttlv/ ./batch/
+BENCHPKGS ?= ./bench/
+LOADTIME  ?= 10s
+# bench-check and bench-baseline: shorter runs, more of them (Mann-Whitney
+# needs at least 5 per side to reach p < 0.05 with margin).
+CHECKTIME  ?= 200ms
+CHECKCOUNT ?= 6
+THRESHOLD  ?= 10
 
-.PHONY: test vet fmt-check generate check-generated bench fuzz lint
+.PHONY: test vet fmt-check generate check-generated bench bench-check bench-baseline fuzz fuzz-smoke lint
 
 ## test: vet, gofmt check, generated-code check, race-enabled tests
 test: vet fmt-check check-generated
@@ -29,13 +36,38 @@ generate:
 check-generated:
 	$(GO) test -count=1 -run '^TestGeneratedTablesCurrent$$' ./ttlv/
 
-## bench: the benchmark report (raw output in bench/out/latest.txt)
+## bench: the benchmark suite (package bench) and its report: one row per
+## path and message (median over COUNT runs), the machine, the SVG chart
+## bench/out/chart.svg, and a LOADTIME run of cmd/kmipload when it exists.
+## Raw go test output: bench/out/latest.txt. About 3 minutes on 2 cores.
 bench:
 	@mkdir -p bench/out
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) $(BENCHPKGS) | tee bench/out/latest.txt
-	@echo
-	@echo "== summary (benchstat, $(COUNT) runs each)"
-	$(GO) tool benchstat bench/out/latest.txt
+	@set -o pipefail; $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) $(BENCHPKGS) | tee bench/out/latest.txt
+	@load=""; if [ -d cmd/kmipload ]; then \
+		echo "== load generator: go run ./cmd/kmipload -duration $(LOADTIME) -json"; \
+		$(GO) run ./cmd/kmipload -duration $(LOADTIME) -json > bench/out/load.json || exit 1; \
+		load="-load bench/out/load.json"; \
+	fi; \
+	echo; echo "== report (go run ./bench/cmd/report)"; \
+	$(GO) run ./bench/cmd/report -svg bench/out/chart.svg $$load bench/out/latest.txt
+
+## bench-check: a fresh run of the suite against bench/baseline.txt; fails
+## when a benchmark is slower beyond noise (Mann-Whitney U, p < 0.05) by more
+## than THRESHOLD percent, or allocates more. Compare on the machine that
+## recorded the baseline, as quiet as it gets.
+bench-check:
+	@mkdir -p bench/out
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(CHECKTIME) -count $(CHECKCOUNT) ./bench/ > bench/out/check.txt
+	$(GO) run ./bench/cmd/report -check bench/baseline.txt -threshold $(THRESHOLD) bench/out/check.txt
+
+## bench-baseline: record bench/baseline.txt (and the README's chart
+## bench/chart.svg) from a fresh run; commit both with the change that
+## moved the figures.
+bench-baseline:
+	@mkdir -p bench/out
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(CHECKTIME) -count $(CHECKCOUNT) ./bench/ > bench/out/baseline.txt
+	sed 's/[[:space:]]\{1,\}/ /g' bench/out/baseline.txt > bench/baseline.txt
+	$(GO) run ./bench/cmd/report -svg bench/chart.svg bench/baseline.txt
 
 FUZZPKGS  ?= ./ttlv/ ./jsonttlv/
 

@@ -55,3 +55,67 @@ func TestCorpusFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestGenerated: the generated messages are deterministic, valid strict
+// TTLV of the announced kind and version, of the announced size and shape,
+// and built without allocating.
+func TestGenerated(t *testing.T) {
+	want := map[string]int{"encrypt-1mib": EncryptDataSize, "locate-response-1000": LocateResponseItems}
+	for _, m := range Generated() {
+		t.Run(m.Name, func(t *testing.T) {
+			a, b := Encode(m), Encode(m)
+			if !bytes.Equal(a, b) {
+				t.Fatal("two builds differ")
+			}
+			var v ttlv.Value
+			if err := ttlv.Unmarshal(a, &v); err != nil {
+				t.Fatal(err)
+			}
+			if v.Tag.String() != m.Kind {
+				t.Errorf("top tag %v, want %s", v.Tag, m.Kind)
+			}
+			hdr := v.Children[0]
+			pv := hdr.Child(ttlv.TagProtocolVersion)
+			if pv.Children[0].Num != int64(m.Major) || pv.Children[1].Num != int64(m.Minor) {
+				t.Errorf("protocol version %d.%d, want %d.%d", pv.Children[0].Num, pv.Children[1].Num, m.Major, m.Minor)
+			}
+			payload := &v.Children[1].Children[len(v.Children[1].Children)-1]
+			switch m.Name {
+			case "encrypt-1mib":
+				d := payload.Child(ttlv.TagData)
+				if d == nil || len(d.Bytes) != want[m.Name] {
+					t.Fatalf("Data missing or of the wrong size")
+				}
+				if bytes.Equal(d.Bytes[:8], d.Bytes[8:16]) {
+					t.Error("Data is not pseudo-random")
+				}
+			case "locate-response-1000":
+				n := 0
+				seen := map[string]bool{}
+				for _, c := range payload.Children {
+					if c.Tag == ttlv.TagUniqueIdentifier {
+						n++
+						seen[string(c.Bytes)] = true
+					}
+				}
+				if n != want[m.Name] || len(seen) != n {
+					t.Errorf("%d identifiers (%d distinct), want %d", n, len(seen), want[m.Name])
+				}
+				if payload.Child(ttlv.TagLocatedItems).Num != int64(n) {
+					t.Error("LocatedItems disagrees")
+				}
+			}
+			if testing.CoverMode() == "" {
+				e := ttlv.NewEncoder(nil)
+				defer e.Release()
+				m.Build(e)
+				if n := testing.AllocsPerRun(5, func() { e.Reset(nil); m.Build(e) }); n != 0 {
+					t.Errorf("Build: %v allocations, want 0", n)
+				}
+			}
+		})
+	}
+	if len(All()) != len(Messages())+len(Generated()) {
+		t.Error("All is not Messages + Generated")
+	}
+}

@@ -1,0 +1,153 @@
+// Command report summarises `go test -bench` output for `make bench` and
+// gates regressions for `make bench-check`.
+//
+// Usage:
+//
+//	report [-svg chart.svg] [-load kmipload.json] [FILE]
+//	report -check bench/baseline.txt [-threshold 10] [-v] [FILE]
+//
+// FILE (default bench/out/latest.txt, "-" for standard input) holds the raw
+// output of go test -bench. The first form prints one row per benchmark
+// (median ns/op, MB/s, allocs/op) under a machine line (CPU model and
+// features from github.com/klauspost/cpuid/v2, Go version, GOMAXPROCS), the
+// load generator's row when -load names its output, and writes the SVG bar
+// chart of MB/s. The second form compares FILE with the baseline (see
+// internal/benchreport.Compare) and exits 1 when a benchmark is slower
+// beyond noise by more than -threshold percent or allocates more.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+
+	"github.com/klauspost/cpuid/v2"
+	"github.com/kmipwire/kmipwire/internal/benchreport"
+)
+
+func main() {
+	svg := flag.String("svg", "", "write the SVG bar chart of MB/s to this file")
+	load := flag.String("load", "", "file holding the output of cmd/kmipload -json, shown as one row")
+	check := flag.String("check", "", "compare with this baseline file and exit 1 on a regression")
+	threshold := flag.Float64("threshold", 100*benchreport.DefaultThreshold, "with -check: the slowdown, in percent, beyond which a significant change fails")
+	verbose := flag.Bool("v", false, "with -check: print every benchmark, not only failures")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: report [-svg FILE] [-load FILE] [FILE]\n       report -check BASELINE [-threshold PCT] [-v] [FILE]")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	file := "bench/out/latest.txt"
+	if flag.NArg() > 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if flag.NArg() == 1 {
+		file = flag.Arg(0)
+	}
+	fresh, err := parseFile(file)
+	if err != nil {
+		fatal(err)
+	}
+	if len(fresh.Benches) == 0 {
+		fatal(fmt.Errorf("no benchmark results in %s", file))
+	}
+	if *check != "" {
+		base, err := parseFile(*check)
+		if err != nil {
+			fatal(err)
+		}
+		v := benchreport.Compare(base, fresh, *threshold/100)
+		if err := v.Write(os.Stdout, *verbose); err != nil {
+			fatal(err)
+		}
+		if v.Failed() {
+			os.Exit(1)
+		}
+		return
+	}
+	m := machine(fresh)
+	var l *benchreport.Load
+	if *load != "" {
+		f, err := os.Open(*load)
+		if err != nil {
+			fatal(err)
+		}
+		l, err = benchreport.ParseLoad(f)
+		f.Close()
+		if err != nil {
+			fatal(err)
+		}
+	}
+	if err := benchreport.WriteTable(os.Stdout, fresh, m, l); err != nil {
+		fatal(err)
+	}
+	if *svg != "" {
+		f, err := os.Create(*svg)
+		if err != nil {
+			fatal(err)
+		}
+		err = benchreport.WriteSVG(f, fresh, "kmipwire codec throughput per path (make bench)", m)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fatal(err)
+		}
+		fmt.Printf("\nchart: %s\n", *svg)
+	}
+}
+
+func parseFile(name string) (*benchreport.Set, error) {
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	return benchreport.Parse(r, name)
+}
+
+// codecFeatures are the CPU features the Go compiler and runtime use on
+// the codec's paths (memmove, bytes.Equal, UTF-8 and ASCII checks, bit
+// manipulation), in the order printed.
+var codecFeatures = []cpuid.FeatureID{
+	cpuid.SSE2, cpuid.SSE3, cpuid.SSSE3, cpuid.SSE4, cpuid.SSE42, cpuid.POPCNT,
+	cpuid.AVX, cpuid.AVX2, cpuid.BMI1, cpuid.BMI2, cpuid.ERMS, cpuid.FSRM,
+	cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.ASIMD,
+}
+
+// machine describes this machine; GOMAXPROCS comes from the benchmark
+// names' suffix when the results carry one, as it is the run's.
+func machine(s *benchreport.Set) benchreport.Machine {
+	m := benchreport.Machine{
+		CPU:        cpuid.CPU.BrandName,
+		GoVersion:  runtime.Version(),
+		GOOS:       runtime.GOOS,
+		GOARCH:     runtime.GOARCH,
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+	}
+	if m.CPU == "" {
+		m.CPU = s.Config["cpu"]
+	}
+	if len(s.Benches) > 0 {
+		m.GOMAXPROCS = s.Benches[0].Procs
+	}
+	for _, f := range codecFeatures {
+		if cpuid.CPU.Supports(f) {
+			m.Features = append(m.Features, f.String())
+		}
+	}
+	m.Features = slices.Compact(m.Features)
+	return m
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "report:", err)
+	os.Exit(1)
+}

@@ -1,0 +1,201 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/batch"
+	"github.com/kmipwire/kmipwire/internal/corpus"
+	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// A message is one corpus entry in both forms.
+type message struct {
+	corpus.Message
+	bin  []byte // binary TTLV
+	json []byte // compact JSON, specification dialect
+}
+
+// loadCorpus encodes the whole corpus, generated messages included.
+func loadCorpus(tb testing.TB) []message {
+	tb.Helper()
+	var out []message
+	for _, m := range corpus.All() {
+		bin := corpus.Encode(m)
+		js, err := jsonttlv.AppendJSON(nil, bin, jsonttlv.EncodeOptions{})
+		if err != nil {
+			tb.Fatalf("%s: to JSON: %v", m.Name, err)
+		}
+		out = append(out, message{m, bin, js})
+	}
+	return out
+}
+
+// A path is one way through the codec. prepare returns the operation to
+// measure, with its state (decoder, destination buffer) already allocated
+// and warmed, and the number of bytes one operation processes.
+type path struct {
+	name string
+	// requestsOnly: the path takes RequestMessages only (the batch
+	// splitter, the server).
+	requestsOnly bool
+	prepare      func(m *message) (op func() error, size int)
+}
+
+func (p path) applies(m *message) bool {
+	return !p.requestsOnly || m.Kind == "RequestMessage"
+}
+
+// walk reads one message token by token: every item, every Structure
+// entered — the complete strict validation of a message.
+func walk(d *ttlv.Decoder) (items int, err error) {
+	for {
+		it, err := d.NextToken()
+		if err != nil {
+			return items, err
+		}
+		if it.Type == ttlv.TypeEnd {
+			if d.Depth() == 0 {
+				return items, nil
+			}
+			continue
+		}
+		items++
+		if it.Type != ttlv.TypeStructure && d.Depth() == 0 {
+			return items, nil
+		}
+	}
+}
+
+// equalOut checks a path's output against the expected bytes once, when
+// the path is prepared, so that a benchmark measures a correct result.
+func equalOut(what string, got, want []byte) error {
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("%s: output differs from the expected %d bytes (got %d)", what, len(want), len(got))
+	}
+	return nil
+}
+
+func splitAll(s *batch.Splitter, h *batch.Header, err error, it *batch.Item) error {
+	if err != nil {
+		return err
+	}
+	n := 0
+	for {
+		err := s.Next(it)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		n++
+	}
+	if n != int(h.BatchCount) {
+		return fmt.Errorf("split %d items, BatchCount %d", n, h.BatchCount)
+	}
+	return nil
+}
+
+// paths lists every codec path, in report order.
+func paths() []path {
+	return []path{
+		{name: "walk", prepare: func(m *message) (func() error, int) {
+			d := ttlv.NewDecoder(nil, ttlv.DecodeOptions{})
+			return func() error {
+				d.Reset(m.bin, ttlv.DecodeOptions{})
+				_, err := walk(d)
+				return err
+			}, len(m.bin)
+		}},
+		{name: "validate", prepare: func(m *message) (func() error, int) {
+			return func() error { return ttlv.Validate(m.bin, ttlv.DecodeOptions{}) }, len(m.bin)
+		}},
+		{name: "encode", prepare: func(m *message) (func() error, int) {
+			e := ttlv.NewEncoder(nil)
+			m.Build(e)
+			if err := equalOut("encode", e.Bytes(), m.bin); err != nil {
+				return func() error { return err }, len(m.bin)
+			}
+			return func() error {
+				e.Reset(nil)
+				m.Build(e)
+				return e.Err()
+			}, len(m.bin)
+		}},
+		{name: "encode-value", prepare: func(m *message) (func() error, int) {
+			var v ttlv.Value
+			if err := ttlv.Unmarshal(m.bin, &v); err != nil {
+				return func() error { return err }, len(m.bin)
+			}
+			v = v.Clone()
+			dst := ttlv.AppendValue(nil, &v)
+			if err := equalOut("encode-value", dst, m.bin); err != nil {
+				return func() error { return err }, len(m.bin)
+			}
+			return func() error {
+				dst = ttlv.AppendValue(dst[:0], &v)
+				return nil
+			}, len(m.bin)
+		}},
+		{name: "decode-tree", prepare: func(m *message) (func() error, int) {
+			d := ttlv.NewDecoder(nil, ttlv.DecodeOptions{})
+			var v ttlv.Value
+			return func() error {
+				d.Reset(m.bin, ttlv.DecodeOptions{})
+				return d.DecodeValue(&v)
+			}, len(m.bin)
+		}},
+		{name: "to-json", prepare: func(m *message) (func() error, int) {
+			var dst []byte
+			return func() error {
+				var err error
+				dst, err = jsonttlv.AppendJSON(dst[:0], m.bin, jsonttlv.EncodeOptions{})
+				return err
+			}, len(m.bin)
+		}},
+		{name: "from-json", prepare: func(m *message) (func() error, int) {
+			dst, err := jsonttlv.AppendBinary(nil, m.json, jsonttlv.DecodeOptions{})
+			if err == nil {
+				err = equalOut("from-json", dst, m.bin)
+			}
+			if err != nil {
+				return func() error { return err }, len(m.json)
+			}
+			return func() error {
+				var err error
+				dst, err = jsonttlv.AppendBinary(dst[:0], m.json, jsonttlv.DecodeOptions{})
+				return err
+			}, len(m.json)
+		}},
+		{name: "split", requestsOnly: true, prepare: func(m *message) (func() error, int) {
+			var s batch.Splitter
+			var it batch.Item
+			return func() error {
+				h, err := s.Reset(m.bin, batch.Options{})
+				return splitAll(&s, h, err, &it)
+			}, len(m.bin)
+		}},
+		{name: "split-stream", requestsOnly: true, prepare: func(m *message) (func() error, int) {
+			var s batch.Splitter
+			var it batch.Item
+			var r bytes.Reader
+			return func() error {
+				r.Reset(m.bin)
+				h, err := s.ResetReader(&r, batch.Options{})
+				return splitAll(&s, h, err, &it)
+			}, len(m.bin)
+		}},
+		{name: "split-json", requestsOnly: true, prepare: func(m *message) (func() error, int) {
+			var s batch.Splitter
+			var it batch.Item
+			return func() error {
+				h, err := s.ResetJSON(m.json, batch.Options{}, jsonttlv.DecodeOptions{})
+				return splitAll(&s, h, err, &it)
+			}, len(m.json)
+		}},
+	}
+}
