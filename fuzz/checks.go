@@ -481,3 +481,12 @@ func walkSeq(d *ttlv.Decoder) ([]ttlv.Item, error) {
 		out = append(out, it)
 	}
 }
+
+// seedKind selects the seeds of a native target (seeds_test.go).
+type seedKind int
+
+const (
+	seedBinary seedKind = iota // binary messages
+	seedStream                 // binary messages, and several in a row
+	seedJSON                   // the JSON form
+)
