@@ -107,7 +107,6 @@ func addSeeds(f *testing.F, kind seedKind) {
 	}
 }
 
-
 // TestChecksAccept: the checks accept what they should on the seeds, so
 // that a check that silently rejects everything fails here.
 func TestChecksAccept(t *testing.T) {
