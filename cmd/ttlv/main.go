@@ -1,7 +1,7 @@
 // Command ttlv reads a KMIP message in any form kmipwire supports — binary
-// TTLV, hex text with or without spaces and newlines, or the JSON form
-// (KMIP Additional Message Encodings §4) — and writes it as an indented
-// dump, as hex, as raw binary or as JSON.
+// TTLV, hex text with or without spaces and newlines, the JSON form or the
+// XML form (KMIP Additional Message Encodings §4 and §5) — and writes it as
+// an indented dump, as hex, as raw binary, as JSON or as XML.
 //
 // Usage:
 //
@@ -9,6 +9,11 @@
 //	ttlv hex    [flags] [FILE]   the message as lower-case hex, one line
 //	ttlv binary [flags] [FILE]   the message as raw binary TTLV
 //	ttlv json   [flags] [FILE]   the message as JSON (-indent for one field per line)
+//	ttlv xml    [flags] [FILE]   the message as XML (-indent for one element per line)
+//
+// XML input may hold several messages, one after the other or inside a
+// <KMIP> element as the OASIS test-case files do; they are converted in
+// turn, and several messages are written back as XML inside <KMIP>.
 //
 // With no FILE, or FILE "-", it reads standard input. The input is
 // validated strictly (KMIP 2.1 §10.1) unless -lax is given; JSON is strict
@@ -28,6 +33,7 @@ import (
 
 	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
+	"github.com/kmipwire/kmipwire/xmlttlv"
 )
 
 func main() {
@@ -41,9 +47,10 @@ Commands:
   hex      write the message as lower-case hex
   binary   write the message as raw binary TTLV
   json     write the message as JSON (KMIP Additional Message Encodings §4)
+  xml      write the message as XML (KMIP Additional Message Encodings §5)
 
 Input (FILE or standard input) may be binary TTLV, hex text (spaces,
-newlines and a leading 0x allowed) or JSON; the form is detected.
+newlines and a leading 0x allowed), JSON or XML; the form is detected.
 
 Flags:
 `
@@ -63,7 +70,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	maxSize := fs.Int("max-size", 64<<20, "largest input accepted, in bytes")
 	noOffsets := fs.Bool("no-offsets", false, "dump: leave out the offset column")
 	lenient := fs.Bool("lenient", false, "JSON input: accept trailing commas and the other slips of copy-pasted documentation")
-	indent := fs.Bool("indent", false, "json: one property per line, indented")
+	indent := fs.Bool("indent", false, "json, xml: one property or element per line, indented")
 	cosmian := fs.Bool("cosmian", false, "json: write the dialect Cosmian KMS parses (hex enumerations, numeric masks)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
@@ -73,9 +80,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch cmd {
-	case "dump", "hex", "binary", "json":
+	case "dump", "hex", "binary", "json", "xml":
 	default:
-		fmt.Fprintf(stderr, "ttlv: unknown command %q (want dump, hex, binary or json)\n", cmd)
+		fmt.Fprintf(stderr, "ttlv: unknown command %q (want dump, hex, binary, json or xml)\n", cmd)
 		return 2
 	}
 	in, err := readInput(fs.Arg(0), stdin, *maxSize)
@@ -120,6 +127,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			jopts.Dialect = jsonttlv.DialectCosmian
 		}
 		err = writeJSON(stdout, bin, jopts)
+	case "xml":
+		xopts := xmlttlv.EncodeOptions{Decode: opts}
+		if *indent {
+			xopts.Indent = "  "
+		}
+		err = writeXML(stdout, bin, xopts)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "ttlv:", err)
@@ -188,15 +201,20 @@ const (
 	formBinary form = iota
 	formHex
 	formJSON
+	formXML
 )
 
 // detect tells the input's form. Binary TTLV starts with a tag byte and
 // has a type byte (0x01–0x0B) at offset 3, which is never a hex digit or
-// white space; JSON starts with '{' or '['.
+// white space; JSON starts with '{' or '['; XML with '<' (or a byte order
+// mark).
 func detect(b []byte) form {
 	t := bytes.TrimLeft(b, " \t\r\n")
 	if len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		return formJSON
+	}
+	if len(t) > 0 && t[0] == '<' || bytes.HasPrefix(t, []byte("\xEF\xBB\xBF<")) {
+		return formXML
 	}
 	for _, c := range t {
 		if !isHexOrSpace(c) && c != 'x' && c != 'X' {
@@ -239,8 +257,56 @@ func toBinary(in []byte, jopts jsonttlv.DecodeOptions) ([]byte, error) {
 		return jsonttlv.AppendBinary(nil, in, jopts)
 	case formHex:
 		return decodeHex(in)
+	case formXML:
+		return xmlToBinary(in)
 	}
 	return in, nil
+}
+
+// xmlToBinary converts every message of an XML document, concatenated.
+func xmlToBinary(in []byte) ([]byte, error) {
+	d := xmlttlv.NewDecoder(in, xmlttlv.DecodeOptions{MaxSize: len(in) + 1})
+	var out []byte
+	for {
+		var err error
+		out, err = d.Next(out)
+		if err == io.EOF {
+			if len(out) == 0 {
+				return nil, errors.New("ttlv: XML input holds no message")
+			}
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// writeXML writes the messages of bin as XML: one element, or several
+// inside <KMIP> so that the output is one XML document.
+func writeXML(w io.Writer, bin []byte, opts xmlttlv.EncodeOptions) error {
+	var out []byte
+	nl := "\n"
+	wrap := false
+	if _, _, length, _ := ttlv.ConsumeHeader(bin); ttlv.HeaderSize+(int(length)+7)&^7 < len(bin) {
+		wrap = true
+		out = append(out, "<KMIP>\n"...)
+	}
+	for len(bin) > 0 { // bin was validated: every header is whole and fits
+		_, _, length, _ := ttlv.ConsumeHeader(bin)
+		n := ttlv.HeaderSize + (int(length)+7)&^7
+		var err error
+		if out, err = xmlttlv.AppendXML(out, bin[:n], opts); err != nil {
+			return err
+		}
+		out = append(out, nl...)
+		bin = bin[n:]
+	}
+	if wrap {
+		out = append(out, "</KMIP>\n"...)
+	}
+	_, err := w.Write(out)
+	return err
 }
 
 // decodeHex reads hex text: white space anywhere, an optional 0x prefix.

@@ -1,0 +1,173 @@
+// Command kmipd is a KMIP server: binary TTLV over TLS on the KMIP port
+// (5696) and HTTP on 9998 (POST /kmip with the JSON or binary form of a
+// RequestMessage, POST /kmip/2_1 with a bare operation in JSON).
+//
+// Without -cert and -key it generates a self-signed certificate for
+// localhost at start and logs where it wrote it; -client-ca turns on mutual
+// TLS; -plaintext serves both ports without TLS, for benchmarks on loopback.
+// It prints the bound addresses on standard output, logs on standard error,
+// and stops gracefully on SIGINT or SIGTERM. Run kmipd -h for the flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kmipwire/kmipwire/internal/transport"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kmipd:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+// options are the flags.
+type options struct {
+	tc              transport.Config
+	maxDepth        int
+	maxItems        int
+	logFormat       string
+	logLevel        string
+	shutdownTimeout time.Duration
+}
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("kmipd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `usage: kmipd [flags]
+
+kmipd serves KMIP: binary TTLV over TLS (-addr, the IANA KMIP port 5696) and
+HTTP (-http): POST /kmip takes a RequestMessage as application/json or
+application/octet-stream and answers in the same form, POST /kmip/2_1 takes
+a bare operation in JSON. Without -cert/-key a self-signed certificate for
+localhost is generated (its path is logged). The bound addresses are printed
+on standard output; logs go to standard error. SIGINT/SIGTERM stop it
+gracefully.
+
+flags:
+`)
+		fs.PrintDefaults()
+	}
+	tc := &o.tc
+	fs.StringVar(&tc.Addr, "addr", transport.DefaultAddr, "binary TTLV listen `address` (\"-\" disables)")
+	fs.StringVar(&tc.HTTPAddr, "http", ":9998", "HTTP listen `address` (empty disables)")
+	fs.BoolVar(&tc.Plaintext, "plaintext", false, "serve both transports without TLS (benchmarks on loopback only)")
+	fs.StringVar(&tc.CertFile, "cert", "", "server certificate chain `file` (PEM); with -key")
+	fs.StringVar(&tc.KeyFile, "key", "", "server private key `file` (PEM); with -cert")
+	fs.StringVar(&tc.ClientCAFile, "client-ca", "", "CA certificates `file` (PEM): require client certificates signed by them (mutual TLS)")
+	fs.StringVar(&tc.CertDir, "cert-dir", "", "`directory` for the generated self-signed certificate (default: a new kmipd-<pid>-* under "+os.TempDir()+")")
+	fs.IntVar(&tc.MaxMessageSize, "max-message-size", transport.DefaultMaxMessageSize, "largest binary message in `bytes`, header included; checked before reading")
+	fs.IntVar(&tc.MaxBodySize, "max-body-size", 0, "largest HTTP request body in `bytes` (default "+fmt.Sprint(transport.JSONFactor)+" × -max-message-size)")
+	fs.IntVar(&o.maxDepth, "max-depth", 0, "deepest Structure nesting accepted (0: the codec's default)")
+	fs.IntVar(&o.maxItems, "max-items", 0, "most batch items in one message (0: the default)")
+	fs.DurationVar(&tc.ReadTimeout, "read-timeout", transport.DefaultReadTimeout, "time to read one message (and a TLS handshake) once started; negative: none")
+	fs.DurationVar(&tc.IdleTimeout, "idle-timeout", transport.DefaultIdleTimeout, "time a connection may wait for its next message; negative: none")
+	fs.DurationVar(&tc.WriteTimeout, "write-timeout", transport.DefaultWriteTimeout, "time to write one response; negative: none")
+	fs.IntVar(&tc.MaxConns, "max-conns", transport.DefaultMaxConns, "most open connections per listener, excess ones are closed at once; negative: no limit")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, time the requests in progress get to finish")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return nil, fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	if tc.Addr == "" {
+		return nil, fmt.Errorf("%w: -addr is empty (use \"-\" to disable the binary transport)", errUsage)
+	}
+	if tc.Addr == "-" && tc.HTTPAddr == "" {
+		return nil, fmt.Errorf("%w: both transports disabled", errUsage)
+	}
+	if tc.MaxMessageSize < 64 {
+		return nil, fmt.Errorf("%w: -max-message-size %d is too small", errUsage, tc.MaxMessageSize)
+	}
+	if tc.Plaintext && (tc.CertFile != "" || tc.KeyFile != "" || tc.ClientCAFile != "") {
+		return nil, fmt.Errorf("%w: -plaintext with -cert, -key or -client-ca", errUsage)
+	}
+	return o, nil
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: -log-level: %w", errUsage, err)
+	}
+	ho := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, ho)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, ho)), nil
+	}
+	return nil, fmt.Errorf("%w: -log-format %q: want text or json", errUsage, format)
+}
+
+// run is kmipd: it serves until ctx is done, then shuts down gracefully.
+// Tests call it to start the real daemon in-process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, o.logFormat, o.logLevel)
+	if err != nil {
+		return err
+	}
+	o.tc.Logger = log
+	h := newHandler(log, o)
+	srv, err := transport.Start(ctx, o.tc, h)
+	if err != nil {
+		return err
+	}
+	if d := srv.CertDir(); d != "" {
+		fmt.Fprintf(stdout, "cert %s\n", d)
+	}
+	if a := srv.Addr(); a != nil {
+		mode := "tls"
+		if o.tc.Plaintext {
+			mode = "plaintext"
+		}
+		fmt.Fprintf(stdout, "binary %s %s\n", mode, a)
+	}
+	if u := srv.HTTPURL(); u != "" {
+		fmt.Fprintf(stdout, "http %s\n", u)
+	}
+	<-ctx.Done()
+	log.Info("shutting down", "timeout", o.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

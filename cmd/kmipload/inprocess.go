@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/kmipwire/kmipwire/internal/load"
+	"github.com/kmipwire/kmipwire/internal/server"
+	"github.com/kmipwire/kmipwire/internal/transport"
+)
+
+// startServer starts kmipd in-process on loopback — the same server and
+// transports as cmd/kmipd, without its flags — and returns the address
+// to load for the transport: host:port for the binary ones, the /kmip URL
+// for HTTP JSON. TLS uses a self-signed certificate written to a
+// temporary directory that shutdown removes.
+func startServer(ctx context.Context, t load.Transport) (addr string, shutdown func(), err error) {
+	cfg := transport.Config{Addr: "127.0.0.1:0", Plaintext: t == load.Plain}
+	if t == load.HTTPJSON {
+		cfg.Addr, cfg.HTTPAddr, cfg.Plaintext = "-", "127.0.0.1:0", true
+	}
+	if t == load.TLS {
+		dir, err := os.MkdirTemp("", "kmipload-cert-")
+		if err != nil {
+			return "", nil, err
+		}
+		cfg.CertDir = dir
+	}
+	srv, err := transport.Start(ctx, cfg, server.New(server.Config{}))
+	if err != nil {
+		if cfg.CertDir != "" {
+			os.RemoveAll(cfg.CertDir)
+		}
+		return "", nil, err
+	}
+	shutdown = func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		if cfg.CertDir != "" {
+			os.RemoveAll(cfg.CertDir)
+		}
+	}
+	if t == load.HTTPJSON {
+		return srv.HTTPURL(), shutdown, nil
+	}
+	return srv.Addr().String(), shutdown, nil
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/internal/load"
+)
+
+// TestInProcess loads the in-process kmipd over each transport for a fixed
+// number of requests and checks the JSON report's accounting.
+func TestInProcess(t *testing.T) {
+	for _, tr := range []string{"plain", "tls", "http-json"} {
+		t.Run(tr, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			args := []string{"-transport", tr, "-requests", "30", "-conns", "3", "-batch", "5",
+				"-mix", "get=5,locate=1,encrypt=2,create=1", "-keys", "4", "-json", "-quiet"}
+			if err := run(context.Background(), args, &out, &errOut); err != nil {
+				t.Fatalf("run: %v\nstdout: %s\nstderr: %s", err, &out, &errOut)
+			}
+			var rep load.Report
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("report is not JSON: %v\n%s", err, &out)
+			}
+			if rep.Requests != 30 || rep.Items != 150 || rep.ItemsFailed != 0 || rep.ReqErrors != 0 {
+				t.Errorf("report %+v: want 30 requests, 150 items, no failure", rep)
+			}
+			if rep.Latency.Count != 30 || rep.Latency.P50 <= 0 || rep.Latency.P99 < rep.Latency.P50 {
+				t.Errorf("latency %+v: want 30 observations, p99 ≥ p50 > 0", rep.Latency)
+			}
+			if rep.Transport != tr {
+				t.Errorf("transport %q, want %q", rep.Transport, tr)
+			}
+		})
+	}
+}
+
+// TestKMIP1 runs the 1.x request forms (TemplateAttribute) in-process.
+func TestKMIP1(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := []string{"-requests", "10", "-batch", "4", "-version", "1.4",
+		"-mix", "get=1,locate=1,encrypt=1,create=1", "-quiet"}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s%s", err, &out, &errOut)
+	}
+	if !strings.Contains(out.String(), "0 failed items, 0 request errors") {
+		t.Errorf("report: %s", &out)
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-transport", "udp"},
+		{"-version", "3.0"},
+		{"-version", "2"},
+		{"-mix", "get=x"},
+		{"-cert", "c.pem"},
+		{"extra"},
+	} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), args, &out, &errOut); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+}

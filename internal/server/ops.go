@@ -1,0 +1,439 @@
+package server
+
+import (
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// idOf resolves the Unique Identifier of a request payload: the text
+// given, or — when absent, empty, or the KMIP 2.x ID Placeholder
+// enumeration — the ID placeholder an earlier item of the batch set
+// (KMIP 1.4 §3.1, 2.1 §6 "ID Placeholder").
+func (c *reqCtx) idOf(p *ttlv.Value) ([]byte, *opError) {
+	if u := p.Child(ttlv.TagUniqueIdentifier); u != nil {
+		switch {
+		case u.Type == ttlv.TypeTextString && len(u.Bytes) > 0:
+			return u.Bytes, nil
+		case u.Type == ttlv.TypeTextString, u.Type == ttlv.TypeEnumeration && u.Num == 1:
+		default:
+			return nil, fail(rrInvalidField, "Unique Identifier of type %s not supported", u.Type)
+		}
+	}
+	if c.placeholder == "" {
+		return nil, fail(rrMissingData, "no Unique Identifier and no ID placeholder")
+	}
+	return []byte(c.placeholder), nil
+}
+
+// lookup finds the object a payload names and makes it the ID placeholder.
+func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
+	id, err := c.idOf(p)
+	if err != nil {
+		return nil, err
+	}
+	o := c.s.store.get(id)
+	if o == nil {
+		return nil, fail(rrItemNotFound, "object %q not found", id)
+	}
+	c.placeholder = o.id
+	return o, nil
+}
+
+func destroyed(state uint32) bool {
+	return state == stateDestroyed || state == stateDestroyedCompromised
+}
+
+func appendID(b []byte, o *object) []byte {
+	return ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, o.id)
+}
+
+// get answers Get (KMIP 2.1 §6.1.22, 1.4 §4.11): the stored, pre-encoded
+// object unless another Key Format Type is asked for.
+func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	var kf uint32
+	for i := range p.Children {
+		ch := &p.Children[i]
+		switch ch.Tag {
+		case ttlv.TagKeyFormatType:
+			kf = uint32(ch.Num)
+		case ttlv.TagKeyWrappingSpecification:
+			return b, fail(rrFeatureNotSupported, "key wrapping is not supported")
+		}
+	}
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	if destroyed(o.state) || o.body == nil {
+		if c.v1() {
+			return b, c.wrongState("object %s is destroyed", o.id)
+		}
+		return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
+	}
+	if kf == 0 || kf == o.kf {
+		return append(b, o.getResp...), nil
+	}
+	body, ferr := c.convert(o, kf)
+	if ferr != nil {
+		return b, ferr
+	}
+	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
+	b = appendID(b, o)
+	return append(b, body...), nil
+}
+
+// templateOf returns the attributes container of a payload: a KMIP 1.x
+// TemplateAttribute or 2.x Attributes (either is accepted in any version).
+func templateOf(p *ttlv.Value, v1, v2 ttlv.Tag) *ttlv.Value {
+	if t := p.Child(v2); t != nil {
+		return t
+	}
+	return p.Child(v1)
+}
+
+// create answers Create (2.1 §6.1.11, 1.4 §4.1) for Symmetric Keys: AES
+// 128/192/256 and HMAC keys.
+func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	ot := p.Child(ttlv.TagObjectType)
+	if ot == nil {
+		return b, fail(rrInvalidField, "Create without Object Type")
+	}
+	if uint32(ot.Num) != objSymmetricKey {
+		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key only)", ot.Num)
+	}
+	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
+	if err != nil {
+		return b, err
+	}
+	id, ierr := c.s.newID()
+	if ierr != nil {
+		return b, fail(rrGeneralFailure, "%v", ierr)
+	}
+	o := &object{id: id}
+	o.typ = objSymmetricKey
+	if err := c.applyInitial(o, in); err != nil {
+		return b, err
+	}
+	if err := c.genSymmetric(o); err != nil {
+		return b, err
+	}
+	c.initDates(o, false)
+	c.s.store.add(o)
+	c.recordCreated(o)
+	c.placeholder = id
+	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
+	return appendID(b, o), nil
+}
+
+// createKeyPair answers Create Key Pair (2.1 §6.1.12, 1.4 §4.2).
+func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	var common, priv, pub []attrIn
+	var err *opError
+	if common, err = collectAttrs(nil, templateOf(p, ttlv.TagCommonTemplateAttribute, ttlv.TagCommonAttributes)); err != nil {
+		return b, err
+	}
+	if priv, err = collectAttrs(nil, templateOf(p, ttlv.TagPrivateKeyTemplateAttribute, ttlv.TagPrivateKeyAttributes)); err != nil {
+		return b, err
+	}
+	if pub, err = collectAttrs(nil, templateOf(p, ttlv.TagPublicKeyTemplateAttribute, ttlv.TagPublicKeyAttributes)); err != nil {
+		return b, err
+	}
+	spec := keySpec{}
+	for _, set := range [][]attrIn{common, priv, pub} {
+		for i := range set {
+			spec.take(&set[i])
+		}
+	}
+	privID, ierr := c.s.newID()
+	if ierr != nil {
+		return b, fail(rrGeneralFailure, "%v", ierr)
+	}
+	pubID, ierr := c.s.newID()
+	if ierr != nil {
+		return b, fail(rrGeneralFailure, "%v", ierr)
+	}
+	po := &object{id: privID}
+	po.typ = objPrivateKey
+	uo := &object{id: pubID}
+	uo.typ = objPublicKey
+	// The Object Type in common attributes (the seed request sends one)
+	// describes one of the two objects: drop it from both.
+	for _, pair := range []struct {
+		o    *object
+		sets [][]attrIn
+	}{{po, [][]attrIn{common, priv}}, {uo, [][]attrIn{common, pub}}} {
+		for _, set := range pair.sets {
+			set = dropTag(set, ttlv.TagObjectType)
+			if err := c.applyInitial(pair.o, set); err != nil {
+				return b, err
+			}
+		}
+	}
+	if err := c.genKeyPair(spec, po, uo); err != nil {
+		return b, err
+	}
+	po.setAttr(linkAttr(linkPublicKey, pubID))
+	uo.setAttr(linkAttr(linkPrivateKey, privID))
+	c.initDates(po, false)
+	c.initDates(uo, false)
+	c.s.store.add(po)
+	c.recordCreated(po)
+	c.s.store.add(uo)
+	c.recordCreated(uo)
+	c.placeholder = privID
+	b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, privID)
+	return ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, pubID), nil
+}
+
+func dropTag(in []attrIn, t ttlv.Tag) []attrIn {
+	out := in[:0:0]
+	for _, a := range in {
+		if a.tag != t {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func linkAttr(typ uint32, id string) attr {
+	b, m := ttlv.BeginStructure(nil, ttlv.TagLink)
+	b = ttlv.AppendEnumeration(b, ttlv.TagLinkType, typ)
+	b = ttlv.AppendTextString(b, ttlv.TagLinkedObjectIdentifier, id)
+	ttlv.EndStructure(b, m)
+	return attr{tag: ttlv.TagLink, enc: b}
+}
+
+// objectTag is the Structure tag of an object type's value.
+func objectTag(typ uint32) (ttlv.Tag, bool) {
+	switch typ {
+	case objCertificate:
+		return ttlv.TagCertificate, true
+	case objSymmetricKey:
+		return ttlv.TagSymmetricKey, true
+	case objPublicKey:
+		return ttlv.TagPublicKey, true
+	case objPrivateKey:
+		return ttlv.TagPrivateKey, true
+	case objSplitKey:
+		return ttlv.TagSplitKey, true
+	case objSecretData:
+		return ttlv.TagSecretData, true
+	case objOpaqueObject:
+		return ttlv.TagOpaqueObject, true
+	case objPGPKey:
+		return ttlv.TagPGPKey, true
+	}
+	return 0, false
+}
+
+// register answers Register (2.1 §6.1.43, 1.4 §4.3).
+func (c *reqCtx) register(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	ot := p.Child(ttlv.TagObjectType)
+	if ot == nil {
+		return b, fail(rrInvalidField, "Register without Object Type")
+	}
+	typ := uint32(ot.Num)
+	tag, ok := objectTag(typ)
+	if !ok {
+		return b, fail(rrInvalidField, "Register of object type %d not supported", typ)
+	}
+	obj := p.Child(tag)
+	if obj == nil || obj.Type != ttlv.TypeStructure {
+		return b, fail(rrInvalidField, "Register without the %s object", tag)
+	}
+	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
+	if err != nil {
+		return b, err
+	}
+	id, ierr := c.s.newID()
+	if ierr != nil {
+		return b, fail(rrGeneralFailure, "%v", ierr)
+	}
+	o := &object{id: id}
+	o.typ = typ
+	if err := c.applyInitial(o, in); err != nil {
+		return b, err
+	}
+	if err := c.loadObject(o, obj); err != nil {
+		return b, err
+	}
+	c.initDates(o, true)
+	c.s.store.add(o)
+	c.recordCreated(o)
+	c.placeholder = id
+	return appendID(b, o), nil
+}
+
+// touch records a change: Last Change Date now.
+func (c *reqCtx) touch(o *object) {
+	o.setDate(ttlv.TagLastChangeDate, c.now.Unix())
+}
+
+// activate answers Activate (2.1 §6.1.1, 1.4 §4.19): Pre-Active only.
+func (c *reqCtx) activate(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	if o.state != statePreActive {
+		return b, c.wrongState("object %s is not Pre-Active", o.id)
+	}
+	c.record(o)
+	o.state = stateActive
+	o.setDate(ttlv.TagActivationDate, c.now.Unix())
+	c.touch(o)
+	return appendID(b, o), nil
+}
+
+// revoke answers Revoke (2.1 §6.1.46, 1.4 §4.20): Key Compromise and CA
+// Compromise make the object Compromised (Destroyed Compromised if it
+// was destroyed); other reasons deactivate a Pre-Active or Active object.
+func (c *reqCtx) revoke(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	rr := p.Child(ttlv.TagRevocationReason)
+	if rr == nil {
+		return b, fail(rrInvalidField, "Revoke without Revocation Reason")
+	}
+	code := rr.Child(ttlv.TagRevocationReasonCode)
+	if code == nil || code.Type != ttlv.TypeEnumeration {
+		return b, fail(rrInvalidField, "Revocation Reason without Revocation Reason Code")
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	now := c.now.Unix()
+	reason := uint32(code.Num)
+	compromise := reason == revKeyCompromise || reason == revCACompromise
+	switch {
+	case compromise && o.state == stateCompromised, compromise && o.state == stateDestroyedCompromised:
+		return b, c.wrongState("object %s is already compromised", o.id)
+	case !compromise && o.state != statePreActive && o.state != stateActive:
+		return b, c.wrongState("object %s cannot be revoked in its state", o.id)
+	}
+	c.record(o)
+	if compromise {
+		occ := now
+		if d := p.Child(ttlv.TagCompromiseOccurrenceDate); d != nil && d.Type == ttlv.TypeDateTime {
+			occ = d.Num
+		}
+		o.setDate(ttlv.TagCompromiseOccurrenceDate, occ)
+		o.setDate(ttlv.TagCompromiseDate, now)
+		if o.state == stateDestroyed {
+			o.state = stateDestroyedCompromised
+		} else {
+			o.state = stateCompromised
+		}
+	} else {
+		o.state = stateDeactivated
+		o.setDate(ttlv.TagDeactivationDate, now)
+	}
+	v := *rr
+	v.Tag = ttlv.TagRevocationReason
+	o.setAttr(attr{tag: ttlv.TagRevocationReason, enc: ttlv.AppendValue(nil, &v)})
+	c.touch(o)
+	return appendID(b, o), nil
+}
+
+// destroy answers Destroy (2.1 §6.1.16, 1.4 §4.21): refused for Active
+// objects; the key material is dropped, the metadata kept.
+func (c *reqCtx) destroy(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	switch o.state {
+	case stateActive:
+		return b, c.wrongState("object %s is Active: revoke it first", o.id)
+	case stateDestroyed, stateDestroyedCompromised:
+		return b, c.wrongState("object %s is already destroyed", o.id)
+	}
+	c.record(o)
+	if o.state == stateCompromised {
+		o.state = stateDestroyedCompromised
+	} else {
+		o.state = stateDestroyed
+	}
+	o.setDate(ttlv.TagDestroyDate, c.now.Unix())
+	o.body, o.getResp, o.sym, o.priv, o.pub, o.aead = nil, nil, nil, nil, nil, nil
+	c.touch(o)
+	return appendID(b, o), nil
+}
+
+// locate answers Locate (2.1 §6.1.27, 1.4 §4.9): the objects having every
+// attribute given, in creation order, OffsetItems skipped and at most
+// MaximumItems returned; Located Items counts them all (1.3+).
+func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	var filter []attrIn
+	maxItems, offset := int32(-1), int32(0)
+	storage := uint32(storageOnline)
+	for i := range p.Children {
+		ch := &p.Children[i]
+		var err *opError
+		switch ch.Tag {
+		case ttlv.TagMaximumItems:
+			maxItems = int32(ch.Num)
+		case ttlv.TagOffsetItems:
+			offset = int32(ch.Num)
+		case ttlv.TagStorageStatusMask:
+			storage = uint32(ch.Num)
+		case ttlv.TagAttribute:
+			var a attrIn
+			if a, err = parseAttribute(ch); err == nil {
+				filter = append(filter, a)
+			}
+		case ttlv.TagAttributes:
+			filter, err = collectAttrs(filter, ch)
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	if maxItems < -1 || offset < 0 {
+		return b, fail(rrInvalidField, "negative MaximumItems or OffsetItems")
+	}
+	wantDestroyed := storage&storageDestroyed != 0
+	for i := range filter {
+		if filter[i].tag == ttlv.TagState && destroyed(uint32(filter[i].val.Num)) {
+			wantDestroyed = true
+		}
+	}
+	var found []*object
+	total := int32(0)
+	for _, o := range c.s.store.all() {
+		o.mu.Lock()
+		c.refresh(o)
+		ok := !destroyed(o.state) || wantDestroyed
+		for i := 0; ok && i < len(filter); i++ {
+			ok = c.matches(o, &filter[i])
+		}
+		o.mu.Unlock()
+		if !ok {
+			continue
+		}
+		total++
+		if total <= offset || maxItems >= 0 && int32(len(found)) >= maxItems {
+			continue
+		}
+		found = append(found, o)
+	}
+	if !c.v1() || c.minor >= 3 {
+		b = ttlv.AppendInteger(b, ttlv.TagLocatedItems, total)
+	}
+	for _, o := range found {
+		b = appendID(b, o)
+	}
+	if len(found) > 0 {
+		c.placeholder = found[0].id
+	}
+	return b, nil
+}

@@ -1,0 +1,515 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kmipwire/kmipwire/batch"
+	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// Config configures a Server. The zero value is usable.
+type Config struct {
+	Logger         *slog.Logger     // nil: discard
+	MaxMessageSize int              // 0: ttlv.DefaultMaxMessageSize
+	MaxDepth       int              // 0: ttlv default
+	MaxItems       int              // 0: batch.DefaultMaxItems
+	Now            func() time.Time // nil: time.Now
+	Rand           io.Reader        // nil: crypto/rand.Reader
+}
+
+// Server answers KMIP requests from an in-memory object store. It is safe
+// for concurrent use: one Server serves every connection.
+type Server struct {
+	log   *slog.Logger
+	now   func() time.Time
+	rand  io.Reader
+	dopts ttlv.DecodeOptions
+	bopts batch.Options
+	store store
+	ctxs  sync.Pool // *reqCtx
+}
+
+// New returns a Server with an empty store.
+func New(cfg Config) *Server {
+	s := &Server{log: cfg.Logger, now: cfg.Now, rand: cfg.Rand}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	s.dopts = ttlv.DecodeOptions{MaxMessageSize: cfg.MaxMessageSize, MaxDepth: cfg.MaxDepth}
+	s.bopts = batch.Options{Decode: s.dopts, MaxItems: cfg.MaxItems}
+	s.store.init()
+	s.ctxs.New = func() any { return &reqCtx{s: s} }
+	return s
+}
+
+// result is one response batch item, kept until the message is assembled
+// (an Undo continuation rewrites earlier successes).
+type result struct {
+	op         uint32
+	id         []byte
+	status     uint32
+	reason     uint32
+	msg        string
+	start, end int // the ResponsePayload in reqCtx.arena
+	jm         int // the journal length before the item ran
+}
+
+// journalEntry records what an item changed so that it can be reverted:
+// the object's state before the change, or its creation.
+type journalEntry struct {
+	obj     *object
+	prev    objState
+	created bool
+}
+
+// reqCtx is the per-message state, pooled.
+type reqCtx struct {
+	s            *Server
+	ctx          context.Context
+	sp           batch.Splitter
+	asm          batch.Assembler
+	major, minor int32
+	now          time.Time
+	placeholder  string
+	val          ttlv.Value
+	arena        []byte // response payloads
+	scratch      []byte // conversions (JSON, retagging)
+	results      []result
+	journal      []journalEntry
+	journaling   bool
+}
+
+// opError is a failed item: its Result Reason and Result Message.
+type opError struct {
+	reason uint32
+	msg    string
+}
+
+func (e *opError) Error() string { return e.msg }
+
+func fail(reason uint32, format string, args ...any) *opError {
+	return &opError{reason: reason, msg: fmt.Sprintf(format, args...)}
+}
+
+// v1 reports a KMIP 1.x conversation.
+func (c *reqCtx) v1() bool { return c.major < 2 }
+
+// wrongState is the failure for an operation the object's state forbids:
+// Wrong Key Lifecycle State in KMIP 2.x, Permission Denied in 1.x (as the
+// OASIS 1.4 profile test cases expect, e.g. SKLC-M-2-14).
+func (c *reqCtx) wrongState(format string, args ...any) *opError {
+	if c.v1() {
+		return fail(rrPermissionDenied, format, args...)
+	}
+	return fail(rrWrongKeyLifecycleState, format, args...)
+}
+
+// reason maps a KMIP 2.x-only Result Reason to the nearest 1.x one.
+func (c *reqCtx) reason(r uint32) uint32 {
+	if !c.v1() || r <= 0x18 || r == rrGeneralFailure {
+		return r
+	}
+	switch r {
+	case rrAttributeNotFound, rrObjectDestroyed:
+		return rrItemNotFound
+	case rrAttributeReadOnly, rrWrongKeyLifecycleState:
+		return rrPermissionDenied
+	}
+	return rrInvalidField
+}
+
+func (s *Server) getCtx(ctx context.Context) *reqCtx {
+	c := s.ctxs.Get().(*reqCtx)
+	c.ctx = ctx
+	c.now = s.now()
+	c.placeholder = ""
+	c.arena = c.arena[:0]
+	c.results = c.results[:0]
+	c.journal = c.journal[:0]
+	return c
+}
+
+func (s *Server) putCtx(c *reqCtx) {
+	c.ctx = nil
+	clear(c.journal) // drop object references
+	if cap(c.arena) > 1<<20 {
+		c.arena = nil
+	}
+	if cap(c.scratch) > 1<<20 {
+		c.scratch = nil
+	}
+	s.ctxs.Put(c)
+}
+
+// ServeTTLV answers one binary RequestMessage: the ResponseMessage appended
+// to dst. It never fails: a message that cannot be parsed is answered with
+// one failed BatchItem (Invalid Message), a malformed item with its own
+// failure.
+func (s *Server) ServeTTLV(ctx context.Context, dst, req []byte) []byte {
+	c := s.getCtx(ctx)
+	defer s.putCtx(c)
+	hdr, err := c.sp.Reset(req, s.bopts)
+	if err != nil {
+		major, minor := peekVersion(req, 1, 0)
+		return c.invalidMessage(dst, major, minor, err)
+	}
+	return c.serve(dst, hdr)
+}
+
+// ServeJSON answers one RequestMessage in the JSON form (KMIP Additional
+// Message Encodings §4) with the ResponseMessage in the same form, in the
+// specification's dialect, appended to dst.
+func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
+	c := s.getCtx(ctx)
+	defer s.putCtx(c)
+	jopts := jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: s.dopts.MaxMessageSize}
+	var bin []byte
+	hdr, err := c.sp.ResetJSON(req, s.bopts, jopts)
+	if err != nil {
+		bin = c.invalidMessage(c.scratch[:0], 2, 1, err)
+	} else {
+		bin = c.serve(c.scratch[:0], hdr)
+	}
+	c.scratch = bin
+	out, err := jsonttlv.AppendJSON(dst, bin, jsonttlv.EncodeOptions{})
+	if err != nil { // cannot happen: bin is our own well-formed output
+		s.log.Error("kmipd: response to JSON", "err", err)
+		return dst
+	}
+	return out
+}
+
+// invalidMessage answers a message that cannot be parsed: one BatchItem
+// without Operation, Result Reason Invalid Message (shared/INTEROP.md).
+func (c *reqCtx) invalidMessage(dst []byte, major, minor int32, err error) []byte {
+	c.s.log.Debug("kmipd: invalid message", "err", err)
+	c.asm.Begin(dst, major, minor, c.now.Unix())
+	c.asm.Failure(0, nil, rrInvalidMessage, err.Error())
+	return c.asm.Finish()
+}
+
+// supported reports whether the server speaks KMIP major.minor.
+func supported(major, minor int32) bool {
+	return major == 1 && minor >= 0 && minor <= 4 || major == 2 && minor >= 0 && minor <= 1
+}
+
+// peekVersion reads the ProtocolVersion of a message that the Splitter
+// refused, to answer in it when it can be found; def otherwise.
+func peekVersion(msg []byte, defMajor, defMinor int32) (int32, int32) {
+	_, body, n := ttlv.ConsumeStructure(msg)
+	if n < 0 {
+		return defMajor, defMinor
+	}
+	tag, hdr, n := ttlv.ConsumeStructure(body)
+	if n < 0 || tag != ttlv.TagRequestHeader {
+		return defMajor, defMinor
+	}
+	tag, pv, n := ttlv.ConsumeStructure(hdr)
+	if n < 0 || tag != ttlv.TagProtocolVersion {
+		return defMajor, defMinor
+	}
+	_, major, n := ttlv.ConsumeInteger(pv)
+	if n < 0 {
+		return defMajor, defMinor
+	}
+	_, minor, m := ttlv.ConsumeInteger(pv[n:])
+	if m < 0 || !supported(major, minor) {
+		return defMajor, defMinor
+	}
+	return major, minor
+}
+
+// Sizes of the response parts outside payloads, to hold a message to its
+// MaximumResponseSize while the items run.
+const (
+	respHeaderSize = 8 + 8 + 40 + 16 + 16 // ResponseMessage, ResponseHeader{ProtocolVersion, TimeStamp, BatchCount}
+	itemFixedSize  = 8 + 16 + 16          // BatchItem, Operation, ResultStatus
+)
+
+func (r *result) size() int {
+	n := itemFixedSize + r.end - r.start
+	if r.id != nil {
+		n += ttlv.SizeBytes(len(r.id))
+	}
+	if r.status == batch.StatusFailed {
+		n += 16
+		if r.msg != "" {
+			n += ttlv.SizeBytes(len(r.msg))
+		}
+	}
+	return n
+}
+
+// serve runs the items of a split message and assembles the response.
+func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
+	c.major, c.minor = hdr.Major, hdr.Minor
+	versionOK := supported(c.major, c.minor)
+	if !versionOK {
+		// Answer in the nearest version the server has; items other than
+		// DiscoverVersions fail (KMIP 1.4 §4.26, 2.1 §6.1.19).
+		if c.major >= 2 {
+			c.major, c.minor = 2, 1
+		} else {
+			c.major, c.minor = 1, 4
+		}
+	}
+	maxSize := int(hdr.MaximumResponseSize)
+	cont := hdr.ErrorContinuation
+	c.journaling = cont == batch.Undo || maxSize > 0
+	size := respHeaderSize
+	undo := false
+	for {
+		var it batch.Item
+		err := c.sp.Next(&it)
+		if err == io.EOF {
+			break
+		}
+		var r result
+		stop := false
+		if err != nil {
+			var be *batch.Error
+			itemErr := errors.As(err, &be) && be.Item == it.Index && be.Item >= 0
+			r = result{op: it.Operation, id: it.ID, status: batch.StatusFailed, reason: rrInvalidMessage, msg: err.Error()}
+			if errors.Is(err, batch.ErrBatchCount) {
+				r.op, r.id = 0, nil
+			}
+			if !itemErr {
+				r.op, r.id = 0, nil
+				stop = true
+			}
+		} else {
+			r = c.run(&it, versionOK)
+		}
+		n := r.size()
+		if maxSize > 0 && size+n > maxSize && r.status == batch.StatusSuccess {
+			c.revertFrom(r.jm)
+			r = result{op: r.op, id: r.id, status: batch.StatusFailed, reason: rrResponseTooLarge,
+				msg: fmt.Sprintf("response of %d bytes exceeds MaximumResponseSize %d", size+n, maxSize)}
+			r.start, r.end = 0, 0
+			n = r.size()
+		}
+		size += n
+		c.results = append(c.results, r)
+		if r.status == batch.StatusFailed {
+			switch cont {
+			case batch.Continue:
+			case batch.Undo:
+				undo = true
+				stop = true
+			default:
+				stop = true
+			}
+		}
+		if stop {
+			break
+		}
+	}
+	if undo {
+		c.revertFrom(0)
+	}
+	c.asm.Begin(dst, c.major, c.minor, c.now.Unix())
+	for i := range c.results {
+		r := &c.results[i]
+		switch {
+		case r.status == batch.StatusSuccess && undo:
+			c.asm.Undone(r.op, r.id)
+		case r.status == batch.StatusSuccess:
+			c.asm.Success(r.op, r.id, c.arena[r.start:r.end])
+		default:
+			c.asm.Failure(r.op, r.id, c.reason(r.reason), r.msg)
+		}
+	}
+	return c.asm.Finish()
+}
+
+// run executes one item and returns its result, its payload in c.arena.
+func (c *reqCtx) run(it *batch.Item, versionOK bool) result {
+	r := result{op: it.Operation, id: it.ID, jm: len(c.journal)}
+	if !versionOK && it.Operation != opDiscoverVersions {
+		r.status, r.reason = batch.StatusFailed, rrInvalidMessage
+		r.msg = "protocol version not supported"
+		return r
+	}
+	if err := c.ctx.Err(); err != nil {
+		r.status, r.reason, r.msg = batch.StatusFailed, rrGeneralFailure, err.Error()
+		return r
+	}
+	c.val = ttlv.Value{}
+	if it.Payload != nil {
+		if err := ttlv.UnmarshalOptions(it.Payload, &c.val, c.s.dopts); err != nil {
+			r.status, r.reason, r.msg = batch.StatusFailed, rrInvalidMessage, err.Error()
+			return r
+		}
+	}
+	start := len(c.arena)
+	buf, mark := ttlv.BeginStructure(c.arena, ttlv.TagResponsePayload)
+	buf, oerr := c.dispatch(it.Operation, &c.val, buf)
+	if oerr != nil {
+		c.arena = buf[:start]
+		c.revertFrom(r.jm)
+		r.status, r.reason, r.msg = batch.StatusFailed, oerr.reason, oerr.msg
+		return r
+	}
+	ttlv.EndStructure(buf, mark)
+	c.arena = buf
+	r.start, r.end = start, len(buf)
+	return r
+}
+
+// dispatch runs one operation, appending its response payload's contents.
+func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError) {
+	switch op {
+	case opGet:
+		return c.get(p, b)
+	case opCreate:
+		return c.create(p, b)
+	case opCreateKeyPair:
+		return c.createKeyPair(p, b)
+	case opRegister:
+		return c.register(p, b)
+	case opLocate:
+		return c.locate(p, b)
+	case opActivate:
+		return c.activate(p, b)
+	case opRevoke:
+		return c.revoke(p, b)
+	case opDestroy:
+		return c.destroy(p, b)
+	case opGetAttributes:
+		return c.getAttributes(p, b)
+	case opGetAttributeList:
+		return c.getAttributeList(p, b)
+	case opAddAttribute:
+		return c.addAttribute(p, b)
+	case opModifyAttribute:
+		return c.modifyAttribute(p, b)
+	case opDeleteAttribute:
+		return c.deleteAttribute(p, b)
+	case opQuery:
+		return c.query(p, b)
+	case opDiscoverVersions:
+		return c.discoverVersions(p, b)
+	case opEncrypt:
+		return c.encrypt(p, b)
+	case opDecrypt:
+		return c.decrypt(p, b)
+	case opSign:
+		return c.sign(p, b)
+	case opSignatureVerify:
+		return c.signatureVerify(p, b)
+	case opMAC:
+		return c.mac(p, b)
+	case opRNGRetrieve:
+		return c.rngRetrieve(p, b)
+	}
+	name, ok := ttlv.EnumName(ttlv.TagOperation, op)
+	if !ok {
+		name = fmt.Sprintf("0x%08X", op)
+	}
+	return b, fail(rrOperationNotSupported, "operation %s not supported", name)
+}
+
+// record notes, when journaling, the state of o before a change.
+// Call it with o.mu held.
+func (c *reqCtx) record(o *object) {
+	if c.journaling {
+		c.journal = append(c.journal, journalEntry{obj: o, prev: o.snapshot()})
+	}
+}
+
+// recordCreated notes, when journaling, a new object.
+func (c *reqCtx) recordCreated(o *object) {
+	if c.journaling {
+		c.journal = append(c.journal, journalEntry{obj: o, created: true})
+	}
+}
+
+// revertFrom undoes the journal entries from index i on, latest first.
+func (c *reqCtx) revertFrom(i int) {
+	for j := len(c.journal) - 1; j >= i; j-- {
+		e := &c.journal[j]
+		if e.created {
+			c.s.store.remove(e.obj)
+		} else {
+			e.obj.mu.Lock()
+			e.obj.objState = e.prev
+			e.obj.mu.Unlock()
+		}
+		*e = journalEntry{}
+	}
+	if i < len(c.journal) {
+		c.journal = c.journal[:i]
+	}
+}
+
+// ServeOperationJSON serves Cosmian KMS's /kmip/2_1 extension: req is a bare
+// operation in JSON ({"tag":"Encrypt","value":[…payload fields…]}), run as
+// KMIP 2.1; the answer is the bare response payload in JSON
+// ({"tag":"EncryptResponse",…}, Cosmian's dialect). ok is false when the
+// operation failed: the bytes are then a one-line text error (sent with
+// HTTP 422).
+func (s *Server) ServeOperationJSON(ctx context.Context, dst, req []byte) (out []byte, ok bool) {
+	c := s.getCtx(ctx)
+	defer s.putCtx(c)
+	var env struct {
+		Tag   string          `json:"tag"`
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(req, &env); err != nil {
+		return fmt.Appendf(dst, "Invalid_Message: invalid JSON: %v", err), false
+	}
+	op, known := ttlv.LookupEnum(ttlv.TagOperation, env.Tag)
+	if !known {
+		return fmt.Appendf(dst, "Invalid_Message: unknown operation %q", env.Tag), false
+	}
+	pj := append(c.scratch[:0], `{"tag":"RequestPayload","type":"Structure","value":`...)
+	if len(env.Value) == 0 {
+		pj = append(pj, "[]"...)
+	} else {
+		pj = append(pj, env.Value...)
+	}
+	pj = append(pj, '}')
+	c.scratch = pj
+	jopts := jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: s.dopts.MaxMessageSize}
+	bin, err := jsonttlv.AppendBinary(nil, pj, jopts)
+	if err != nil {
+		return fmt.Appendf(dst, "Invalid_Message: %v", err), false
+	}
+	c.major, c.minor = 2, 1
+	c.journaling = false
+	if err := ttlv.UnmarshalOptions(bin, &c.val, s.dopts); err != nil {
+		return fmt.Appendf(dst, "Invalid_Message: %v", err), false
+	}
+	buf, mark := ttlv.BeginStructure(c.arena[:0], ttlv.TagResponsePayload)
+	buf, oerr := c.dispatch(op, &c.val, buf)
+	if oerr != nil {
+		name, _ := ttlv.EnumName(ttlv.TagResultReason, oerr.reason)
+		return fmt.Appendf(dst, "%s: %s", name, strings.ReplaceAll(oerr.msg, "\n", " ")), false
+	}
+	ttlv.EndStructure(buf, mark)
+	c.arena = buf
+	js, err := jsonttlv.AppendJSON(nil, buf, jsonttlv.EncodeOptions{Dialect: jsonttlv.DialectCosmian})
+	if err != nil {
+		return fmt.Appendf(dst, "General_Failure: %v", err), false
+	}
+	opName, _ := ttlv.EnumName(ttlv.TagOperation, op)
+	js = bytes.Replace(js, []byte(`"ResponsePayload"`), []byte(`"`+opName+`Response"`), 1)
+	return append(dst, js...), true
+}

@@ -1,0 +1,66 @@
+package transport
+
+import (
+	"io"
+	"net"
+	"strconv"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// echoClient does round trips over c with buffers it reuses.
+type echoClient struct {
+	c    net.Conn
+	resp []byte
+}
+
+func (e *echoClient) roundTrip(tb testing.TB, req []byte) {
+	if _, err := e.c.Write(req); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.ReadFull(e.c, e.resp[:len(req)]); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// runBinary serves a binary round trip on a plaintext loopback connection.
+func runBinary(tb testing.TB, size int) (func(), []byte) {
+	s, _ := start(tb, Config{Plaintext: true}, newFake())
+	req := message(ttlv.TagRequestMessage, size)
+	ec := &echoClient{c: dial(tb, s), resp: make([]byte, len(req))}
+	ec.roundTrip(tb, req) // warm the connection's buffers
+	return func() { ec.roundTrip(tb, req) }, req
+}
+
+// The binary path allocates nothing per message, on either side of the
+// loopback connection once warm.
+func TestBinaryRoundTripAllocs(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage instrumentation allocates")
+	}
+	f, _ := runBinary(t, 200)
+	if a := testing.AllocsPerRun(200, f); a > 0 {
+		t.Errorf("%v allocations per round trip, want 0", a)
+	}
+}
+
+func BenchmarkBinaryRoundTrip(b *testing.B) {
+	for _, size := range []int{100, 10000} {
+		b.Run(byteSize(size), func(b *testing.B) {
+			f, req := runBinary(b, size)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(req)))
+			for b.Loop() {
+				f()
+			}
+		})
+	}
+}
+
+func byteSize(n int) string {
+	if n >= 1000 {
+		return strconv.Itoa(n/1000) + "KB"
+	}
+	return strconv.Itoa(n) + "B"
+}

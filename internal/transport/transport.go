@@ -1,0 +1,393 @@
+// Package transport carries KMIP messages between clients and a Handler:
+// binary TTLV over TLS (the KMIP port, 5696) and HTTP (POST /kmip with the
+// JSON or binary form, POST /kmip/2_1 with a bare operation). It is the
+// network half of kmipd; cmd/kmipd wires flags to a Config and calls Start,
+// and other tools (the load generator, tests) start a server in-process the
+// same way.
+//
+// # Framing
+//
+// A KMIP connection carries one message after the other, each a TTLV
+// Structure: an 8-byte header (tag, type, length, KMIP 2.1 §10.1) and
+// length bytes. The binary transport reads the header, refuses anything
+// that is not a Structure or that is larger than Config.MaxMessageSize
+// before reading or allocating anything, reads the body into a buffer the
+// connection reuses (taken from a pool, grown only as bytes arrive), hands
+// the message to the Handler and writes the response. A framing fault
+// closes that connection only.
+//
+// # Security Considerations
+//
+// Hostile input never stops the server: sizes are bounded before reading,
+// each connection has read, idle and write deadlines, the number of open
+// connections is bounded (excess connections are closed at once), and a
+// panic in the Handler is recovered, logged and ends only that connection
+// or request. TLS is 1.2 or later; with Config.ClientCAFile, clients must
+// present a certificate signed by one of its CAs (mutual TLS).
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// Handler serves KMIP messages. The transports call it concurrently, one
+// call per message; each call appends its answer to dst and returns it.
+// req is only valid during the call.
+type Handler interface {
+	// ServeTTLV answers a binary RequestMessage with a binary
+	// ResponseMessage appended to dst.
+	ServeTTLV(ctx context.Context, dst, req []byte) []byte
+	// ServeJSON answers a RequestMessage in the JSON form with a
+	// ResponseMessage in the JSON form appended to dst.
+	ServeJSON(ctx context.Context, dst, req []byte) []byte
+	// ServeOperationJSON answers a bare operation in the JSON form (the
+	// top tag is the operation's name, as Cosmian KMS's /kmip/2_1 takes
+	// it) with the bare response payload; when ok is false the appended
+	// bytes are a text error message.
+	ServeOperationJSON(ctx context.Context, dst, req []byte) (resp []byte, ok bool)
+}
+
+// Defaults for the zero values of Config.
+const (
+	DefaultAddr           = ":5696"
+	DefaultMaxMessageSize = 1 << 20
+	DefaultReadTimeout    = 30 * time.Second
+	DefaultIdleTimeout    = 5 * time.Minute
+	DefaultWriteTimeout   = 30 * time.Second
+	DefaultMaxConns       = 1024
+	// JSONFactor is how much larger than MaxMessageSize an HTTP body may be
+	// when MaxBodySize is zero: the JSON form of a message is a few times
+	// larger than its TTLV form.
+	JSONFactor = 4
+)
+
+// Config configures a Server. The zero value serves binary TTLV over TLS on
+// DefaultAddr with a generated self-signed certificate and no HTTP.
+type Config struct {
+	// Addr is the binary TTLV listen address; empty means DefaultAddr, "-"
+	// disables the binary transport.
+	Addr string
+	// HTTPAddr is the HTTP listen address; empty disables HTTP.
+	HTTPAddr string
+	// Plaintext serves both transports without TLS (for benchmarks on
+	// loopback).
+	Plaintext bool
+	// CertFile and KeyFile are the server's certificate chain and key in
+	// PEM. When both are empty (and TLS is nil), a self-signed ECDSA P-256
+	// certificate for localhost is generated and written to CertDir.
+	CertFile, KeyFile string
+	// CertDir is where a generated certificate and key are written; empty
+	// means a new directory kmipd-<pid>-* under os.TempDir().
+	CertDir string
+	// ClientCAFile, when set, turns on mutual TLS: clients must present a
+	// certificate signed by one of the CAs in this PEM file.
+	ClientCAFile string
+	// TLS, when not nil, is used as is instead of CertFile, KeyFile and
+	// ClientCAFile (for tests and embedding).
+	TLS *tls.Config
+	// MaxMessageSize bounds a binary message, header included; zero means
+	// DefaultMaxMessageSize.
+	MaxMessageSize int
+	// MaxBodySize bounds an HTTP request body; zero means JSONFactor ×
+	// MaxMessageSize.
+	MaxBodySize int
+	// ReadTimeout bounds the reading of one message (and the TLS
+	// handshake) once it has started; IdleTimeout the wait for the next
+	// message on an open connection; WriteTimeout the writing of a
+	// response. Zero means the defaults; negative means none.
+	ReadTimeout, IdleTimeout, WriteTimeout time.Duration
+	// MaxConns bounds the open connections of each listener; excess
+	// connections are closed at once. Zero means DefaultMaxConns; negative
+	// means no limit.
+	MaxConns int
+	// Logger receives the structured log; nil discards it.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.MaxMessageSize <= 0 {
+		c.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if c.MaxMessageSize < ttlv.HeaderSize {
+		c.MaxMessageSize = ttlv.HeaderSize
+	}
+	if c.MaxBodySize <= 0 {
+		c.MaxBodySize = JSONFactor * c.MaxMessageSize
+	}
+	c.ReadTimeout = orDefault(c.ReadTimeout, DefaultReadTimeout)
+	c.IdleTimeout = orDefault(c.IdleTimeout, DefaultIdleTimeout)
+	c.WriteTimeout = orDefault(c.WriteTimeout, DefaultWriteTimeout)
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
+}
+
+// Server is a running set of listeners. Its methods are safe for
+// concurrent use.
+type Server struct {
+	cfg     Config
+	handler Handler
+	log     *slog.Logger
+	tls     *tls.Config
+	base    context.Context
+	cancel  context.CancelFunc
+
+	bin     net.Listener // nil when disabled
+	httpLn  net.Listener // nil when disabled
+	httpSrv *http.Server
+	certDir string // where a generated certificate was written
+
+	wg sync.WaitGroup // accept loops and connections
+
+	mu      sync.Mutex
+	closing bool
+	conns   map[*binConn]struct{}
+}
+
+// Start listens on the configured addresses and serves h until Shutdown or
+// Close. ctx is the parent of every request's context; cancelling it does
+// not stop the server (call Shutdown).
+func Start(ctx context.Context, cfg Config, h Handler) (*Server, error) {
+	if h == nil {
+		return nil, errors.New("transport: nil Handler")
+	}
+	cfg = cfg.withDefaults()
+	s := &Server{cfg: cfg, handler: h, log: cfg.Logger, conns: make(map[*binConn]struct{})}
+	s.base, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if !cfg.Plaintext {
+		tc, dir, err := serverTLS(cfg, s.log)
+		if err != nil {
+			s.cancel()
+			return nil, err
+		}
+		s.tls, s.certDir = tc, dir
+	}
+	if cfg.Addr != "-" {
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			s.cancel()
+			return nil, fmt.Errorf("transport: binary listener: %w", err)
+		}
+		s.bin = ln
+	}
+	if cfg.HTTPAddr != "" {
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			if s.bin != nil {
+				s.bin.Close()
+			}
+			s.cancel()
+			return nil, fmt.Errorf("transport: HTTP listener: %w", err)
+		}
+		s.httpLn = ln
+	}
+	if s.bin != nil {
+		s.wg.Add(1)
+		go s.acceptBinary()
+		s.log.Info("serving binary TTLV", "addr", s.bin.Addr().String(), "tls", s.tls != nil,
+			"mutual_tls", s.tls != nil && s.tls.ClientAuth == tls.RequireAndVerifyClientCert)
+	}
+	if s.httpLn != nil {
+		s.startHTTP()
+		s.log.Info("serving HTTP", "addr", s.httpLn.Addr().String(), "tls", s.tls != nil,
+			"paths", "/kmip /kmip/2_1")
+	}
+	return s, nil
+}
+
+// Addr returns the bound binary address, nil when the binary transport is
+// disabled.
+func (s *Server) Addr() net.Addr {
+	if s.bin == nil {
+		return nil
+	}
+	return s.bin.Addr()
+}
+
+// HTTPAddr returns the bound HTTP address, nil when HTTP is disabled.
+func (s *Server) HTTPAddr() net.Addr {
+	if s.httpLn == nil {
+		return nil
+	}
+	return s.httpLn.Addr()
+}
+
+// HTTPURL returns the URL of the /kmip endpoint ("http://…" or
+// "https://…"), empty when HTTP is disabled.
+func (s *Server) HTTPURL() string {
+	if s.httpLn == nil {
+		return ""
+	}
+	scheme := "https"
+	if s.tls == nil {
+		scheme = "http"
+	}
+	return scheme + "://" + s.httpLn.Addr().String() + "/kmip"
+}
+
+// CertDir returns the directory where a generated self-signed certificate
+// (cert.pem) and its key (key.pem) were written, empty when none was
+// generated.
+func (s *Server) CertDir() string { return s.certDir }
+
+// TLSConfig returns the server's TLS configuration, nil in plaintext mode.
+// The caller must not modify it.
+func (s *Server) TLSConfig() *tls.Config { return s.tls }
+
+// Shutdown stops accepting connections, lets the requests in progress
+// finish, closes idle connections and waits for every connection to end,
+// or for ctx to be done, in which case it closes the remaining connections
+// and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	already := s.closing
+	s.closing = true
+	if !already {
+		// An idle connection waits in a header read: wake it up. A busy one
+		// sees closing before its next read.
+		for c := range s.conns {
+			if c.idle {
+				c.nc.SetReadDeadline(time.Now())
+			}
+		}
+	}
+	s.mu.Unlock()
+	if !already && s.bin != nil {
+		s.bin.Close()
+	}
+	var httpErr error
+	if s.httpSrv != nil {
+		httpErr = s.httpSrv.Shutdown(ctx)
+	}
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		s.cancel()
+		return httpErr
+	case <-ctx.Done():
+		s.Close()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// Close closes the listeners and every connection at once.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	already := s.closing
+	s.closing = true
+	for c := range s.conns {
+		c.nc.Close()
+	}
+	s.mu.Unlock()
+	if !already && s.bin != nil {
+		s.bin.Close()
+	}
+	var err error
+	if s.httpSrv != nil {
+		err = s.httpSrv.Close()
+	}
+	s.cancel()
+	return err
+}
+
+// isClosing reports whether Shutdown or Close has been called.
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+// sem bounds open connections; nil means no bound.
+type sem chan struct{}
+
+func newSem(n int) sem {
+	if n < 0 {
+		return nil
+	}
+	return make(sem, n)
+}
+
+func (c sem) tryAcquire() bool {
+	if c == nil {
+		return true
+	}
+	select {
+	case c <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (c sem) release() {
+	if c != nil {
+		<-c
+	}
+}
+
+// limitListener closes connections beyond its semaphore's capacity as soon
+// as they are accepted, so a flood of connections costs a file descriptor
+// for an instant each, not a goroutine and buffers.
+type limitListener struct {
+	net.Listener
+	sem sem
+	log *slog.Logger
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if l.sem.tryAcquire() {
+			return &limitConn{Conn: c, release: l.sem.release}, nil
+		}
+		l.log.Warn("connection refused: connection limit reached", "remote", c.RemoteAddr().String(), "limit", cap(l.sem))
+		c.Close()
+	}
+}
+
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}

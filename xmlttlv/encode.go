@@ -1,0 +1,342 @@
+package xmlttlv
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// EncodeOptions configures the conversion of binary TTLV to XML. The zero
+// value writes compact XML (no white space between elements), named
+// elements, reading the binary input strictly. Options are plain values.
+type EncodeOptions struct {
+	// Indent, when not empty, writes one element per line, each level
+	// indented by one more copy of Indent (the OASIS test cases use two
+	// spaces).
+	Indent string
+	// GeneralForm writes every item as <TTLV tag="0x42…" …>, the form that
+	// encodes any tag (§5.1.6); otherwise items with a known name are
+	// elements of that name and the others TTLV elements.
+	GeneralForm bool
+	// Names adds the optional "name" attribute to TTLV elements whose tag
+	// has a name.
+	Names bool
+	// StructureType writes type="Structure", which §5.1.4 makes the
+	// default and the OASIS test cases leave out.
+	StructureType bool
+	// Registry names extension tags and values; nil means the built-in
+	// tables.
+	Registry *ttlv.Registry
+	// Decode configures the reading of the binary input (limits, Lax).
+	// Its Sequence is ignored: the input is one message.
+	Decode ttlv.DecodeOptions
+}
+
+// encoder is the reusable state of one binary-to-XML conversion. It is
+// pooled: AppendXML allocates nothing once the pool is warm.
+type encoder struct {
+	d    ttlv.Decoder
+	opts EncodeOptions
+	// tags[i] is the tag of the Structure open at depth i+1 (for its end
+	// tag); first[i] is true while it has no child; attr[i] the tag named
+	// by the last AttributeName among its children (KMIP 1.4 §2.1.1).
+	tags  [ttlv.MaxDepthLimit + 1]ttlv.Tag
+	first [ttlv.MaxDepthLimit + 1]bool
+	attr  [ttlv.MaxDepthLimit + 1]ttlv.Tag
+	wbuf  []byte
+}
+
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
+
+// AppendXML converts the binary TTLV message in src into its XML form (KMIP
+// Additional Message Encodings v1.0 §5) and appends it to dst. The
+// conversion streams: it walks src with ttlv.Decoder.NextToken and writes
+// each item as it comes, with no tree in between. On malformed input it
+// returns the *ttlv.Error of the decoder and dst extended with partial
+// output. It allocates nothing beyond growing dst.
+func AppendXML(dst, src []byte, opts EncodeOptions) ([]byte, error) {
+	e := encoders.Get().(*encoder)
+	dst, err := e.run(dst, src, &opts)
+	e.release()
+	return dst, err
+}
+
+func (e *encoder) release() {
+	e.opts.Registry = nil
+	e.d.Reset(nil, ttlv.DecodeOptions{})
+	encoders.Put(e)
+}
+
+// WriteXML converts the binary TTLV message in src into XML and writes it
+// to w in one Write, using a pooled buffer.
+func WriteXML(w io.Writer, src []byte, opts EncodeOptions) error {
+	e := encoders.Get().(*encoder)
+	buf, err := e.run(e.wbuf[:0], src, &opts)
+	if err == nil {
+		_, err = w.Write(buf)
+	}
+	if cap(buf) <= 1<<20 {
+		e.wbuf = buf[:0]
+	} else {
+		e.wbuf = nil
+	}
+	e.release()
+	return err
+}
+
+func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
+	e.opts = *opts
+	dopts := opts.Decode
+	dopts.Sequence = false
+	e.d.Reset(src, dopts)
+	depth := 0
+	e.first[0] = true
+	e.attr[0] = 0
+	for {
+		it, err := e.d.NextToken()
+		if err != nil {
+			if err == io.EOF {
+				if len(src) == 0 {
+					return dst, &ttlv.Error{Err: fmt.Errorf("%w: empty input, want a TTLV item", ttlv.ErrTruncated)}
+				}
+				return dst, nil
+			}
+			return dst, err
+		}
+		if it.Type == ttlv.TypeEnd {
+			depth--
+			if e.first[depth+1] {
+				// No child: <Tag/> rather than <Tag></Tag>.
+				dst = append(dst[:len(dst)-1], '/', '>')
+				continue
+			}
+			dst = e.newline(dst, depth)
+			dst = append(dst, '<', '/')
+			dst = e.appendName(dst, e.tags[depth])
+			dst = append(dst, '>')
+			continue
+		}
+		if depth > 0 || !e.first[0] {
+			dst = e.newline(dst, depth)
+		}
+		e.first[depth] = false
+		valueTag := it.Tag
+		if it.Tag == ttlv.TagAttributeValue && e.attr[depth] != 0 {
+			valueTag = e.attr[depth]
+		}
+		dst = append(dst, '<')
+		dst = e.appendName(dst, it.Tag)
+		if e.opts.GeneralForm || e.general(it.Tag) {
+			dst = append(dst, ` tag="`...)
+			dst = appendHex(dst, uint64(it.Tag), 6)
+			dst = append(dst, '"')
+			if e.opts.Names {
+				if name, ok := e.opts.Registry.TagName(it.Tag); ok {
+					dst = append(dst, ` name="`...)
+					dst = append(dst, name...)
+					dst = append(dst, '"')
+				}
+			}
+		}
+		if it.Type == ttlv.TypeStructure {
+			if e.opts.StructureType {
+				dst = append(dst, ` type="Structure"`...)
+			}
+			dst = append(dst, '>')
+			e.tags[depth] = it.Tag
+			depth++
+			e.first[depth] = true
+			e.attr[depth] = 0
+			continue
+		}
+		if it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString {
+			e.attr[depth], _ = lookupAttributeName(it.Value)
+		}
+		dst = append(dst, typeValue[it.Type]...)
+		dst = e.value(dst, it, valueTag)
+		dst = append(dst, '"', '/', '>')
+	}
+}
+
+// typeValue holds, per type, what is written between the tag and the
+// value.
+var typeValue = func() (t [ttlv.TypeDateTimeExtended + 1]string) {
+	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
+		t[typ] = ` type="` + typ.String() + `" value="`
+	}
+	return t
+}()
+
+// general reports whether t has no name to be an element name.
+func (e *encoder) general(t ttlv.Tag) bool {
+	_, ok := e.opts.Registry.TagName(t)
+	return !ok
+}
+
+func (e *encoder) appendName(dst []byte, t ttlv.Tag) []byte {
+	if !e.opts.GeneralForm {
+		if name, ok := e.opts.Registry.TagName(t); ok {
+			return append(dst, name...)
+		}
+	}
+	return append(dst, "TTLV"...)
+}
+
+func (e *encoder) newline(dst []byte, depth int) []byte {
+	if e.opts.Indent == "" {
+		return dst
+	}
+	dst = append(dst, '\n')
+	for range depth {
+		dst = append(dst, e.opts.Indent...)
+	}
+	return dst
+}
+
+// value writes the value attribute's content of a primitive item. valueTag
+// is the tag whose enumeration or mask names apply.
+func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
+	reg := e.opts.Registry
+	v := it.Value
+	switch it.Type {
+	case ttlv.TypeInteger:
+		n := int32(binary.BigEndian.Uint32(v))
+		if n != 0 && reg.IsMask(valueTag) {
+			// xsd:list: names separated by spaces (§5.1.6.4).
+			start := len(dst)
+			dst = reg.AppendMask(dst, valueTag, uint32(n))
+			for i := start; i < len(dst); i++ {
+				if dst[i] == '|' {
+					dst[i] = ' '
+				}
+			}
+			return dst
+		}
+		return strconv.AppendInt(dst, int64(n), 10)
+	case ttlv.TypeEnumeration:
+		n := binary.BigEndian.Uint32(v)
+		if name, ok := reg.EnumName(valueTag, n); ok {
+			return append(dst, name...)
+		}
+		return appendHex(dst, uint64(n), 8)
+	case ttlv.TypeInterval:
+		return strconv.AppendUint(dst, uint64(binary.BigEndian.Uint32(v)), 10)
+	case ttlv.TypeLongInteger:
+		return strconv.AppendInt(dst, int64(binary.BigEndian.Uint64(v)), 10)
+	case ttlv.TypeBigInteger, ttlv.TypeByteString:
+		return appendHexBytes(dst, v)
+	case ttlv.TypeBoolean:
+		if binary.BigEndian.Uint64(v) != 0 {
+			return append(dst, "true"...)
+		}
+		return append(dst, "false"...)
+	case ttlv.TypeTextString:
+		return appendEscaped(dst, v)
+	case ttlv.TypeDateTime:
+		n := int64(binary.BigEndian.Uint64(v))
+		if s, ok := appendDateTime(dst, n, 0, false); ok {
+			return append(s[:len(s)-1], "+00:00"...)
+		}
+		return appendHex(dst, uint64(n), 16)
+	case ttlv.TypeDateTimeExtended:
+		n := int64(binary.BigEndian.Uint64(v))
+		sec, us := n/1e6, n%1e6
+		if us < 0 {
+			sec, us = sec-1, us+1e6
+		}
+		if s, ok := appendDateTime(dst, sec, int32(us), true); ok {
+			return append(s[:len(s)-1], "+00:00"...)
+		}
+		return appendHex(dst, uint64(n), 16)
+	}
+	return dst // not reached: the decoder checks types
+}
+
+const hexLower = "0123456789abcdef"
+
+// appendHex appends "0x" and the low digits*4 bits of v in lower-case hex
+// (§5.1.1: all leading zeros).
+func appendHex(dst []byte, v uint64, digits int) []byte {
+	n := len(dst)
+	dst = append(dst, "0x0000000000000000"[:digits+2]...)
+	for i := n + digits + 1; i > n+1; i-- {
+		dst[i] = hexLower[v&0xF]
+		v >>= 4
+	}
+	return dst
+}
+
+// appendHexBytes appends v as lower-case hex digits (xsd:hexBinary).
+func appendHexBytes(dst, v []byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 2*len(v))[:n+2*len(v)]
+	out := dst[n:]
+	for i, c := range v {
+		out[2*i] = hexLower[c>>4]
+		out[2*i+1] = hexLower[c&0xF]
+	}
+	return dst
+}
+
+// attrEscape[c] is true for bytes that cannot appear as themselves in a
+// double-quoted attribute value: markup, and the white space and control
+// characters that attribute-value normalization would change.
+var attrEscape = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['&'], t['<'], t['>'], t['"'], t[0x7F] = true, true, true, true, true
+	return t
+}()
+
+// appendEscaped appends s as the content of a double-quoted attribute
+// value. Bytes that are not valid UTF-8 (only possible with ttlv.LaxUTF8)
+// and control characters that XML 1.0 cannot carry become U+FFFD.
+func appendEscaped(dst, s []byte) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !attrEscape[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '&':
+				dst = append(dst, "&amp;"...)
+			case '<':
+				dst = append(dst, "&lt;"...)
+			case '>':
+				dst = append(dst, "&gt;"...)
+			case '"':
+				dst = append(dst, "&quot;"...)
+			case '\t', '\n', '\r', 0x7F:
+				dst = append(dst, '&', '#')
+				dst = strconv.AppendInt(dst, int64(c), 10)
+				dst = append(dst, ';')
+			default:
+				dst = append(dst, "\uFFFD"...) // not an XML 1.0 Char
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\uFFFD"...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(dst, s[start:]...)
+}
