@@ -17,9 +17,12 @@ THRESHOLD  ?= 10
 
 .PHONY: test vet fmt-check generate check-generated bench bench-check bench-baseline fuzz fuzz-smoke lint
 
-## test: vet, gofmt check, generated-code check, race-enabled tests
+## test: vet, gofmt check, generated-code check, race-enabled tests, and
+## the allocation gate of the benchmark suite (without -race, which makes
+## sync.Pool drop items)
 test: vet fmt-check check-generated
 	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -count=1 -run '^TestZeroAllocs$$' ./bench/
 
 vet:
 	$(GO) vet $(PKGS)
@@ -69,7 +72,7 @@ bench-baseline:
 	sed 's/[[:space:]]\{1,\}/ /g' bench/out/baseline.txt > bench/baseline.txt
 	$(GO) run ./bench/cmd/report -svg bench/chart.svg bench/baseline.txt
 
-FUZZPKGS     ?= ./ttlv/ ./jsonttlv/ ./fuzz/
+FUZZPKGS     ?= ./ttlv/ ./jsonttlv/ ./xmlttlv/ ./fuzz/
 FUZZSMOKE    ?= 5s
 FUZZPARALLEL ?= 1
 

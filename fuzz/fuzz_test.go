@@ -53,3 +53,12 @@ func FuzzChunked(f *testing.F) {
 		}
 	})
 }
+
+func FuzzServe(f *testing.F) {
+	addSeeds(f, seedBinary)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if _, err := Serve(in); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -38,3 +38,6 @@ func FuzzSplit(data []byte) int { return entry(Split, data) }
 
 // FuzzChunked is the go-fuzz form of the native FuzzChunked (see Chunked).
 func FuzzChunked(data []byte) int { return entry(Chunked, data) }
+
+// FuzzServe is the go-fuzz form of the native FuzzServe (see Serve).
+func FuzzServe(data []byte) int { return entry(Serve, data) }

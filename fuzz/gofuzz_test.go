@@ -13,7 +13,7 @@ import (
 func TestGoFuzzEntries(t *testing.T) {
 	msg := corpus.Encode(corpus.Messages()[0])
 	for name, fn := range map[string]func([]byte) int{
-		"FuzzDecode": FuzzDecode, "FuzzRoundTrip": FuzzRoundTrip, "FuzzSplit": FuzzSplit, "FuzzChunked": FuzzChunked,
+		"FuzzDecode": FuzzDecode, "FuzzRoundTrip": FuzzRoundTrip, "FuzzSplit": FuzzSplit, "FuzzChunked": FuzzChunked, "FuzzServe": FuzzServe,
 	} {
 		if got := fn(msg); got != 1 {
 			t.Errorf("%s(valid message) = %d, want 1", name, got)

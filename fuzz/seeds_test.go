@@ -122,6 +122,7 @@ func TestChecksAccept(t *testing.T) {
 		{"FromJSON", FromJSON, js, 12},
 		{"Split", Split, bin, 10},
 		{"Chunked", Chunked, bin, 20},
+		{"Serve", Serve, bin, 10},
 	} {
 		accepted := 0
 		for i, s := range tc.seeds {
