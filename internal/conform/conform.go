@@ -132,10 +132,17 @@ func Parse(src []byte, path, profile string) *TestCase {
 	}
 }
 
+// File is a test-case file found by Walk.
+type File struct {
+	// Path is the file's path; Profile the directory it is in, relative
+	// to the directory walked ("oasis-profiles-v2.1/mandatory").
+	Path, Profile string
+}
+
 // Walk finds the *.xml files under each directory, sorted, with their
 // profile: the directory of the file relative to the root given.
-func Walk(roots ...string) ([]struct{ Path, Profile string }, error) {
-	var out []struct{ Path, Profile string }
+func Walk(roots ...string) ([]File, error) {
+	var out []File
 	for _, root := range roots {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -151,7 +158,7 @@ func Walk(roots ...string) ([]struct{ Path, Profile string }, error) {
 			if rel == "." {
 				rel = filepath.Base(root)
 			}
-			out = append(out, struct{ Path, Profile string }{p, filepath.ToSlash(rel)})
+			out = append(out, File{Path: p, Profile: filepath.ToSlash(rel)})
 			return nil
 		})
 		if err != nil {

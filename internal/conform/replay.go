@@ -372,7 +372,7 @@ type Server struct {
 }
 
 // RunServer replays every test case against the server.
-func RunServer(ctx context.Context, files []struct{ Path, Profile string }, srv Server) (*Report, error) {
+func RunServer(ctx context.Context, files []File, srv Server) (*Report, error) {
 	r := &Report{Mode: "server"}
 	timeout := srv.Timeout
 	if timeout <= 0 {

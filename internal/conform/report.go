@@ -148,7 +148,7 @@ func (r *Report) Write(w io.Writer) error {
 }
 
 // RunCodec runs the codec check over the files.
-func RunCodec(files []struct{ Path, Profile string }) (*Report, error) {
+func RunCodec(files []File) (*Report, error) {
 	r := &Report{Mode: "codec"}
 	for _, f := range files {
 		tc, err := Load(f.Path, f.Profile)
