@@ -169,9 +169,9 @@ func Walk(roots ...string) ([]File, error) {
 	return out, nil
 }
 
-// Epoch is the "$NOW" of the codec check: a fixed instant, so that runs
+// epoch is the "$NOW" of the codec check: a fixed instant, so that runs
 // are reproducible.
-var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // placeholders substitutes deterministic values for one message and
 // remembers them by item index, for the comparison.
@@ -182,7 +182,7 @@ type placeholders struct {
 }
 
 func newPlaceholders() *placeholders {
-	return &placeholders{now: Epoch, byIdx: map[int]string{}}
+	return &placeholders{now: epoch, byIdx: map[int]string{}}
 }
 
 // codec is the xmlttlv Placeholder hook of the codec check.
@@ -230,7 +230,7 @@ func (p *placeholders) time(name string) (time.Time, error) {
 // Deterministic returns the value the codec check gives placeholder name in
 // an item of type typ: Text Strings keep the name; Byte Strings and Big
 // Integers take 16 bytes of SHA-256 of the name; numbers are 0; Booleans
-// false. Date-Times are Epoch-based (see placeholders).
+// false. Date-Times are epoch-based (see placeholders).
 func Deterministic(typ ttlv.Type, name string) string {
 	switch typ {
 	case ttlv.TypeByteString, ttlv.TypeBigInteger:

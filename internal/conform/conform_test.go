@@ -171,12 +171,12 @@ func TestReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return Epoch }
+	now := func() time.Time { return epoch }
 	srv := Server{Now: now}
 	var last *scripted
 	var cur *TestCase
 	srv.New = func() (RoundTripper, func(), error) {
-		last = &scripted{tc: cur, now: Epoch, issued: map[string]string{}}
+		last = &scripted{tc: cur, now: epoch, issued: map[string]string{}}
 		return InProcess{Handler: last}, func() {}, nil
 	}
 	r := &Report{Mode: "server"}
@@ -207,9 +207,9 @@ func TestReplayDifferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return Epoch }
+	now := func() time.Time { return epoch }
 	run := func(mutate func(int, []byte) []byte) FileResult {
-		s := &scripted{tc: tc, now: Epoch, issued: map[string]string{}, mutate: mutate}
+		s := &scripted{tc: tc, now: epoch, issued: map[string]string{}, mutate: mutate}
 		return Replay(context.Background(), tc, InProcess{Handler: s}, now)
 	}
 	if fr := run(nil); fr.Outcome != Passed {

@@ -104,11 +104,11 @@ func (c *Conn) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
 	return resp, nil
 }
 
-// Ignored lists the tags whose values the replay does not compare, besides
+// ignored lists the tags whose values the replay does not compare, besides
 // the placeholders of the test case (their presence is still compared): a
 // Result Message is free text, which servers word as they like; a Time
 // Stamp is the server's clock.
-var Ignored = map[ttlv.Tag]bool{
+var ignored = map[ttlv.Tag]bool{
 	ttlv.TagResultMessage: true,
 	ttlv.TagTimeStamp:     true,
 }
@@ -140,7 +140,7 @@ var idTags = map[ttlv.Tag]bool{
 //     responses use that value, so it is compared from then on. "$NOW±N"
 //     Date-Times are sent as now±N seconds and not compared (the server's
 //     clock decides);
-//   - the values of the tags in Ignored (Result Message: free text);
+//   - the values of the tags in ignored (Result Message: free text);
 //   - Byte String and Big Integer values in the response payloads of a
 //     request about an object whose key material the server generated
 //     (named by the response of Create, CreateKeyPair, DeriveKey, ReKey,
@@ -242,7 +242,7 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 				return "", false
 			},
 			ignore: func(path ttlv.Path, e *node) bool {
-				if Ignored[e.tag] {
+				if ignored[e.tag] {
 					return true
 				}
 				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger) && inPayload(path)
