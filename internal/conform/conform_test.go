@@ -3,6 +3,7 @@ package conform
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"strings"
@@ -224,6 +225,25 @@ func TestReplayDifferences(t *testing.T) {
 	})
 	if fr.Outcome != Failed || !strings.Contains(fr.Detail, "step 1") || !strings.Contains(fr.Detail, `/ResponseMessage/BatchItem/ResultStatus: value "OperationFailed", want "Success"`) {
 		t.Fatalf("wrong status: %v %s", fr.Outcome, fr.Detail)
+	}
+	// Step 1's Initial Date, expected "$NOW", a day off.
+	fr = run(func(step int, resp []byte) []byte {
+		if step != 1 {
+			return resp
+		}
+		out := bytes.Clone(resp)
+		for i := 0; i+16 <= len(out); i += 8 {
+			tg, typ, _, _ := ttlv.ConsumeHeader(out[i:])
+			if typ == ttlv.TypeDateTime && tg == ttlv.TagAttributeValue {
+				binary.BigEndian.PutUint64(out[i+8:], uint64(epoch.Unix()-86400))
+				return out
+			}
+		}
+		t.Fatal("no DateTime AttributeValue in step 1")
+		return nil
+	})
+	if fr.Outcome != Failed || !strings.Contains(fr.Detail, `/AttributeValue: value "2025-12-31T00:00:00+00:00", want "2026-01-01T00:00:00Z ± 10m0s"`) {
+		t.Fatalf("wrong date: %v %s", fr.Outcome, fr.Detail)
 	}
 	fr = run(func(step int, resp []byte) []byte {
 		if step == 0 {

@@ -113,6 +113,11 @@ var ignored = map[ttlv.Tag]bool{
 	ttlv.TagTimeStamp:     true,
 }
 
+// timeTolerance bounds how far a Date-Time in a response may be from the
+// "$NOW±N" the test case expects: the steps of a test case run within
+// seconds, but a server over the network keeps its own clock.
+const timeTolerance = 10 * time.Minute
+
 // generators are the operations whose responses name objects the server
 // made key material for: responses about those objects carry values that
 // differ from run to run.
@@ -138,8 +143,8 @@ var idTags = map[ttlv.Tag]bool{
 //     binds to the value the server returned (the unique identifier of a
 //     created object, a correlation value, …); later requests and expected
 //     responses use that value, so it is compared from then on. "$NOW±N"
-//     Date-Times are sent as now±N seconds and not compared (the server's
-//     clock decides);
+//     Date-Times are sent as now±N seconds, and in responses compared
+//     within timeTolerance of now±N (the server's clock decides);
 //   - the values of the tags in ignored (Result Message: free text);
 //   - Byte String and Big Integer values in the response payloads of a
 //     request about an object whose key material the server generated
@@ -231,7 +236,16 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			valueOf: func(e, a *node, bind bool) (string, bool) {
 				name := e.value
 				if strings.HasPrefix(name, "$NOW") {
-					return "", false
+					// The server's clock decides: within timeTolerance of
+					// the placeholder's instant on ours.
+					want, err := ph.time(name)
+					if err != nil {
+						return "", false
+					}
+					if got, err := time.Parse(time.RFC3339, a.value); err == nil && got.Sub(want).Abs() <= timeTolerance {
+						return a.value, true
+					}
+					return want.UTC().Format(time.RFC3339) + " ± " + timeTolerance.String(), true
 				}
 				if v, ok := bound[name]; ok {
 					return v, true
