@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	kmipconform [-codec-only] [-server ADDR [-tls -ca FILE -insecure]] DIR...
+//	kmipconform [-v] [-codec-only] [-server ADDR [-tls -ca FILE -insecure]] DIR...
 //
 // It walks each DIR for *.xml files and runs, for every test case:
 //
@@ -21,7 +21,8 @@
 // It prints a table per profile (files passed, failed, skipped because the
 // server does not support an operation, unreadable because the file is not
 // well-formed XML), then a line per file that did not pass with the first
-// difference and its tag path. It exits 0 only when nothing failed.
+// difference and its tag path (with -v, then a line per file). It exits 0
+// only when nothing failed.
 package main
 
 import (
@@ -52,8 +53,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	caFile := fs.String("ca", "", "with -tls: PEM `FILE` of the CA certificates to trust")
 	insecure := fs.Bool("insecure", false, "with -tls: do not verify the server's certificate")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on each request's round trip")
+	verbose := fs.Bool("v", false, "also list every file with its outcome and the messages (steps) that passed")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kmipconform [-codec-only] [-server ADDR [-tls -ca FILE -insecure]] DIR...")
+		fmt.Fprintln(stderr, "usage: kmipconform [-v] [-codec-only] [-server ADDR [-tls -ca FILE -insecure]] DIR...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -86,6 +88,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if *verbose {
+		codec.WriteFiles(stdout)
+	}
 	failed = failed || codec.Failed()
 	if !*codecOnly {
 		srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, New: func() (conform.RoundTripper, func(), error) {
@@ -117,6 +122,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err := rep.Write(stdout); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
+		}
+		if *verbose {
+			rep.WriteFiles(stdout)
 		}
 		failed = failed || rep.Failed()
 	}

@@ -27,6 +27,10 @@ func TestExitCodes(t *testing.T) {
 	if !strings.Contains(out, "TC-LOGIN-1-20.xml:1:1: invalid XML") {
 		t.Fatalf("unreadable file not reported:\n%s", out)
 	}
+	code, out, _ = runConform("-v", "-codec-only", testdata)
+	if code != 0 || !strings.Contains(out, "passed        6/6    "+testdata+"/oasis-profiles-v1.4/mandatory/SKLC-M-1-14.xml\n") {
+		t.Fatalf("-v: exit %d\n%s", code, out)
+	}
 	code, out, _ = runConform(testdata)
 	if !strings.Contains(out, "== server conformance") {
 		t.Fatalf("no server table:\n%s", out)

@@ -147,6 +147,17 @@ func (r *Report) Write(w io.Writer) error {
 	return nil
 }
 
+// WriteFiles prints one line per file: outcome, messages (or steps)
+// passed of those checked, path.
+func (r *Report) WriteFiles(w io.Writer) error {
+	for _, f := range r.Files {
+		if _, err := fmt.Fprintf(w, "%-10s %4d/%-4d %s\n", f.Outcome, f.MessagesPassed, f.Messages, f.Path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RunCodec runs the codec check over the files.
 func RunCodec(files []File) (*Report, error) {
 	r := &Report{Mode: "codec"}
