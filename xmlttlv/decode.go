@@ -422,16 +422,32 @@ func (s *scanner) startTag(a *attrs) (selfClose bool, err error) {
 			return false, s.syntax("white space before an attribute")
 		}
 		as := s.pos
-		ks, ke, ok := s.name()
-		if !ok {
-			return false, s.syntax("an attribute name, '>' or \"/>\"")
+		k, ks, ke := -1, 0, 0
+		// The common spelling, name="…", in one step; anything else
+		// (spaces around '=', single quotes, other names) below.
+		if r := s.src[s.pos:]; len(r) > 6 {
+			switch {
+			case r[0] == 't' && r[1] == 'y' && r[2] == 'p' && r[3] == 'e' && r[4] == '=' && r[5] == '"':
+				k, ks, ke = attrType, s.pos, s.pos+4
+				s.pos += 5
+			case r[0] == 'v' && r[1] == 'a' && r[2] == 'l' && r[3] == 'u' && r[4] == 'e' && r[5] == '=' && r[6] == '"':
+				k, ks, ke = attrValue, s.pos, s.pos+5
+				s.pos += 6
+			}
 		}
-		s.ws()
-		if s.pos >= len(s.src) || s.src[s.pos] != '=' {
-			return false, s.syntax("'=' after the attribute name")
+		if k < 0 {
+			var ok bool
+			ks, ke, ok = s.name()
+			if !ok {
+				return false, s.syntax("an attribute name, '>' or \"/>\"")
+			}
+			s.ws()
+			if s.pos >= len(s.src) || s.src[s.pos] != '=' {
+				return false, s.syntax("'=' after the attribute name")
+			}
+			s.pos++
+			s.ws()
 		}
-		s.pos++
-		s.ws()
 		if s.pos >= len(s.src) || (s.src[s.pos] != '"' && s.src[s.pos] != '\'') {
 			return false, s.syntax("a quoted attribute value")
 		}
@@ -440,6 +456,9 @@ func (s *scanner) startTag(a *attrs) (selfClose bool, err error) {
 		vs := s.pos
 		esc := false
 		for {
+			for s.pos < len(s.src) && attrStop[s.src[s.pos]] == 0 {
+				s.pos++
+			}
 			if s.pos >= len(s.src) {
 				return false, s.syntax(fmt.Sprintf("%c closing the attribute value", q))
 			}
@@ -447,36 +466,35 @@ func (s *scanner) startTag(a *attrs) (selfClose bool, err error) {
 			if c == q {
 				break
 			}
-			switch c {
-			case '<':
+			switch attrStop[c] {
+			case stopLT:
 				return false, s.fail(s.pos, ErrSyntax, "&lt;", "'<' in an attribute value")
-			case '&', '\t', '\n', '\r':
+			case stopEsc:
 				esc = true
-			default:
-				if c < 0x20 {
-					return false, s.fail(s.pos, ErrSyntax, "", "control character 0x%02X in an attribute value (not an XML 1.0 character)", c)
-				}
+			case stopCtl:
+				return false, s.fail(s.pos, ErrSyntax, "", "control character 0x%02X in an attribute value (not an XML 1.0 character)", c)
 			}
 			s.pos++
 		}
 		ve := s.pos
 		s.pos++
-		k := -1
-		switch string(s.src[ks:ke]) {
-		case "tag":
-			k = attrTag
-		case "name":
-			k = attrName
-		case "type":
-			k = attrType
-		case "value":
-			k = attrValue
-		default:
-			key := s.src[ks:ke]
-			if bytes.Equal(key, []byte("xmlns")) || bytes.HasPrefix(key, []byte("xmlns:")) {
-				continue
+		if k < 0 {
+			switch string(s.src[ks:ke]) {
+			case "tag":
+				k = attrTag
+			case "name":
+				k = attrName
+			case "type":
+				k = attrType
+			case "value":
+				k = attrValue
+			default:
+				key := s.src[ks:ke]
+				if bytes.Equal(key, []byte("xmlns")) || bytes.HasPrefix(key, []byte("xmlns:")) {
+					continue
+				}
+				return false, s.fail(as, ErrElement, "tag, name, type or value", "unknown attribute %q", key)
 			}
-			return false, s.fail(as, ErrElement, "tag, name, type or value", "unknown attribute %q", key)
 		}
 		if a.start[k] >= 0 {
 			return false, s.fail(as, ErrElement, "", "repeated attribute %q", s.src[ks:ke])
@@ -484,6 +502,26 @@ func (s *scanner) startTag(a *attrs) (selfClose bool, err error) {
 		a.start[k], a.end[k], a.esc[k] = vs, ve, esc
 	}
 }
+
+// attrStop classifies the bytes that end the fast scan of an attribute
+// value: a quote (either: the caller compares with the one in use), '<',
+// what needs unescaping, and control characters XML 1.0 excludes.
+var attrStop = func() (t [256]byte) {
+	for c := range 0x20 {
+		t[c] = stopCtl
+	}
+	t['"'], t['\''] = stopQuote, stopQuote
+	t['<'] = stopLT
+	t['&'], t['\t'], t['\n'], t['\r'] = stopEsc, stopEsc, stopEsc, stopEsc
+	return t
+}()
+
+const (
+	stopQuote = 1 + iota
+	stopLT
+	stopEsc
+	stopCtl
+)
 
 // attrValue returns the value of attribute k, unescaped into buf when
 // needed (XML 1.0 §3.3.3: references replaced, white space normalized).

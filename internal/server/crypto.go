@@ -523,6 +523,12 @@ func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
 	if err != nil {
 		return nil, err
 	}
+	c.rlock(o)
+	return o, nil
+}
+
+// rlock read-locks o after applying its time-driven transitions.
+func (c *reqCtx) rlock(o *object) {
 	o.mu.RLock()
 	if o.timed() {
 		o.mu.RUnlock()
@@ -531,7 +537,6 @@ func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
 		o.mu.Unlock()
 		o.mu.RLock()
 	}
-	return o, nil
 }
 
 // tagInData reports the KMIP versions without the Authenticated
@@ -560,6 +565,9 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	cp := paramsOf(p, o)
 	iv := bytesOf(p, ttlv.TagIVCounterNonce)
 	genIV := iv == nil
+	if !genIV && len(iv) == 0 {
+		return b, fail(rrInvalidField, "empty IV/Counter/Nonce")
+	}
 	switch cp.mode {
 	case 0, modeGCM:
 		aead, aerr := o.gcm(len(iv), cp.tagLen)
@@ -572,11 +580,21 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 				return b, fail(rrCryptographicFailure, "no random IV")
 			}
 		}
+		if len(iv) != aead.NonceSize() {
+			return b, fail(rrInvalidField, "IV of %d bytes, want %d", len(iv), aead.NonceSize())
+		}
 		aad := bytesOf(p, ttlv.TagAuthenticatedEncryptionAdditionalData)
 		b = appendID(b, o)
-		dst := c.scratch[:0]
+		// Seal into c.scratch after the IV (when the server made it), with
+		// room for the ciphertext and tag: no allocation once grown.
+		var dst []byte
 		if genIV {
+			c.scratch = slices.Grow(c.scratch[:len(iv)], len(data)+aead.Overhead())
+			iv = c.scratch[:len(iv)]
 			dst = c.scratch[len(iv):len(iv)]
+		} else {
+			c.scratch = slices.Grow(c.scratch[:0], len(data)+aead.Overhead())
+			dst = c.scratch[:0]
 		}
 		ct := aead.Seal(dst, iv, data, aad)
 		n := len(ct) - aead.Overhead()
@@ -646,10 +664,13 @@ func (c *reqCtx) scratchRand(n int) []byte {
 }
 
 // gcm returns the AES-GCM AEAD for a nonce and tag size (the cached one
-// for the defaults, 12 and 16).
+// for the defaults, 12 and 16); nonce 0 means the default.
 func (o *object) gcm(nonce, tagLen int) (cipher.AEAD, *opError) {
 	if (nonce == 0 || nonce == 12) && tagLen == 16 && o.aead != nil {
 		return o.aead, nil
+	}
+	if nonce < 0 || nonce > 256 {
+		return nil, fail(rrInvalidField, "GCM IV of %d bytes not supported", nonce)
 	}
 	blk, err := aes.NewCipher(o.sym)
 	if err != nil {
@@ -689,7 +710,7 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	cp := paramsOf(p, o)
 	iv := bytesOf(p, ttlv.TagIVCounterNonce)
-	if iv == nil && cp.mode != modeECB {
+	if len(iv) == 0 && cp.mode != modeECB {
 		return b, fail(rrInvalidField, "Decrypt without IV/Counter/Nonce")
 	}
 	switch cp.mode {
@@ -706,6 +727,9 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if tag != nil {
 			c.scratch = append(append(c.scratch[:0], data...), tag...)
 			ct = c.scratch
+		}
+		if len(iv) != aead.NonceSize() {
+			return b, fail(rrInvalidField, "IV of %d bytes, want %d", len(iv), aead.NonceSize())
 		}
 		if len(ct) < aead.Overhead() {
 			return b, fail(rrCryptographicFailure, "ciphertext shorter than its tag")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/kmipwire/kmipwire/batch"
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -484,5 +485,34 @@ func TestAttributeOps(t *testing.T) {
 				t.Fatalf("attribute list %q", list)
 			}
 		})
+	}
+}
+
+// TestDates: an Activation Date not after now makes a new key Active; a
+// later one keeps it Pre-Active until the clock reaches it; the
+// Deactivation Date then deactivates it.
+func TestDates(t *testing.T) {
+	now := fixedNow
+	s := New(Config{Now: func() time.Time { return now }})
+	h := hdr{major: 2, minor: 1}
+	past := ttlv.DateTime(ttlv.TagActivationDate, now.Add(-time.Minute))
+	future := ttlv.DateTime(ttlv.TagActivationDate, now.Add(time.Hour))
+	deact := ttlv.DateTime(ttlv.TagDeactivationDate, now.Add(2*time.Hour))
+	a := ok(t, &do(t, s, h, createAES(h, 128, past)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	b := ok(t, &do(t, s, h, createAES(h, 128, future, deact)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	state := func(id string) uint32 {
+		return stateOf(t, h, ok(t, &do(t, s, h, item(opGetAttributes, uid(id))).items[0]))
+	}
+	if state(a) != stateActive || state(b) != statePreActive {
+		t.Fatalf("states %d %d", state(a), state(b))
+	}
+	enc := item(opEncrypt, uid(b), bstr(ttlv.TagData, []byte("x")))
+	failed(t, &do(t, s, h, enc).items[0], rrWrongKeyLifecycleState)
+	now = now.Add(90 * time.Minute)
+	ok(t, &do(t, s, h, enc).items[0])
+	now = now.Add(time.Hour)
+	failed(t, &do(t, s, h, enc).items[0], rrWrongKeyLifecycleState)
+	if state(b) != stateDeactivated {
+		t.Fatalf("state %d after the Deactivation Date", state(b))
 	}
 }

@@ -1,0 +1,46 @@
+package server
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/batch"
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// FuzzServeTTLV: whatever the input, ServeTTLV does not panic and answers
+// a well-formed ResponseMessage whose BatchCount matches its items.
+func FuzzServeTTLV(f *testing.F) {
+	files, _ := filepath.Glob("../../testdata/corpus/*.ttlv")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil && len(b) < 4096 {
+			f.Add(b)
+		}
+	}
+	for _, h := range versionsUnderTest {
+		f.Add(request(h, createAES(h, 128), item(opActivate), item(opGet), item(opLocate)))
+		h.cont = batch.Undo
+		f.Add(request(h, createAES(h, 256, name("n")), item(opEncrypt, bstr(ttlv.TagData, []byte("x"))), item(opGetAttributes)))
+	}
+	// Cryptographic operations on an active key, odd parameters included.
+	gcm := func(ch ...v) v {
+		return st(ttlv.TagCryptographicParameters, append([]v{enum(ttlv.TagBlockCipherMode, modeGCM)}, ch...)...)
+	}
+	h := hdr{major: 2, minor: 1, cont: batch.Continue}
+	f.Add(request(h, createAES(h, 128), item(opActivate),
+		item(opEncrypt, gcm(), bstr(ttlv.TagData, []byte("x")), bstr(ttlv.TagIVCounterNonce, []byte{})),
+		item(opEncrypt, gcm(integer(ttlv.TagTagLength, 12)), bstr(ttlv.TagData, []byte("x")), bstr(ttlv.TagIVCounterNonce, make([]byte, 16))),
+		item(opDecrypt, gcm(), bstr(ttlv.TagData, []byte("x")), bstr(ttlv.TagIVCounterNonce, make([]byte, 7)), bstr(ttlv.TagAuthenticatedEncryptionTag, []byte{1})),
+		item(opMAC, bstr(ttlv.TagData, []byte("x"))), item(opSign, bstr(ttlv.TagData, []byte("x"))),
+		item(opRNGRetrieve, integer(ttlv.TagDataLength, 3))))
+	f.Add(request(h, item(opCreateKeyPair, st(ttlv.TagCommonAttributes, enum(ttlv.TagCryptographicAlgorithm, algEd25519))), item(opActivate),
+		item(opSign, bstr(ttlv.TagData, []byte("x"))), item(opSign, bstr(ttlv.TagDigestedData, []byte("x")))))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, req []byte) {
+		s := newTestServer()
+		out := s.ServeTTLV(context.Background(), nil, req)
+		decode(t, out)
+	})
+}
