@@ -32,16 +32,27 @@ func wantFrames(in []byte, max int) []byte {
 // echoes each message, and checks the answers against an independent
 // reading of the framing rules: every whole message before the first fault
 // is answered, in order, and then the connection ends.
+//
+// The file is self-contained (fuzz/oss-fuzz/build.sh compiles it alone).
 func FuzzFraming(f *testing.F) {
 	const max = 512
-	echo := handlerFunc(func(_ context.Context, dst, req []byte) []byte { return append(dst, req...) })
-	s, _ := start(f, Config{Plaintext: true, MaxMessageSize: max, ReadTimeout: 2 * time.Second}, echo)
-	m1, m2 := message(ttlv.TagRequestMessage, 3), message(ttlv.TagRequestMessage, 100)
+	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", Plaintext: true, MaxMessageSize: max, ReadTimeout: 2 * time.Second}, echoTTLV{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { s.Close() })
+	msg := func(n int) []byte {
+		b, mark := ttlv.BeginStructure(nil, ttlv.TagRequestMessage)
+		b = ttlv.AppendByteString(b, ttlv.TagData, make([]byte, n))
+		ttlv.EndStructure(b, mark)
+		return b
+	}
+	m1, m2 := msg(3), msg(100)
 	f.Add(m1)
 	f.Add(append(bytes.Clone(m1), m2...))
 	f.Add(append(bytes.Clone(m1), m2[:20]...))
-	f.Add(message(ttlv.TagRequestMessage, max-2*ttlv.HeaderSize))
-	f.Add(message(ttlv.TagRequestMessage, max-2*ttlv.HeaderSize+1))
+	f.Add(msg(max - 2*ttlv.HeaderSize))
+	f.Add(msg(max - 2*ttlv.HeaderSize + 1))
 	f.Add(ttlv.AppendInteger(nil, ttlv.TagBatchCount, 1))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -69,4 +80,13 @@ func FuzzFraming(f *testing.F) {
 			t.Fatalf("answers\n%x\nwant\n%x", got, want)
 		}
 	})
+}
+
+// echoTTLV answers each message with itself.
+type echoTTLV struct{}
+
+func (echoTTLV) ServeTTLV(_ context.Context, dst, req []byte) []byte { return append(dst, req...) }
+func (echoTTLV) ServeJSON(_ context.Context, dst, req []byte) []byte { return append(dst, req...) }
+func (echoTTLV) ServeOperationJSON(_ context.Context, dst, req []byte) ([]byte, bool) {
+	return append(dst, req...), true
 }
