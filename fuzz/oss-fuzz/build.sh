@@ -52,6 +52,10 @@ seed jsonttlv_round_trip "${BIN[@]}"
 compile_native_go_fuzzer $M/xmlttlv FuzzFromXML xmlttlv_from_xml
 seed xmlttlv_from_xml "${XML[@]}"
 
+# Self-contained: serves arbitrary bytes to a loopback server it starts.
+compile_native_go_fuzzer $M/internal/transport FuzzFraming transport_framing
+seed transport_framing "${BIN[@]}"
+
 compile_native_go_fuzzer $M/fuzz FuzzDecode fuzz_decode
 seed fuzz_decode "${BIN[@]}"
 compile_native_go_fuzzer $M/fuzz FuzzRoundTrip fuzz_round_trip
