@@ -123,3 +123,39 @@ func BenchmarkServeEncrypt(b *testing.B) {
 	allocs := testing.AllocsPerRun(10, func() { dst = s.ServeTTLV(ctx, dst[:0], req) })
 	b.ReportMetric(allocs/100, "allocs/item")
 }
+
+// BenchmarkServeCreate: a 10-item batch of AES-256 Creates, KMIP 1.4 (the
+// load generator's form); the store grows as it runs.
+func BenchmarkServeCreate(b *testing.B) {
+	s := New(Config{})
+	h := hdr{major: 1, minor: 4}
+	var items []v
+	for range 10 {
+		items = append(items, createAES(h, 256))
+	}
+	req := request(h, items...)
+	ctx := context.Background()
+	dst := s.ServeTTLV(ctx, nil, req)
+	r := decode(b, dst)
+	for i := range r.items {
+		ok(b, &r.items[i])
+	}
+	b.SetBytes(int64(len(req)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = s.ServeTTLV(ctx, dst[:0], req)
+	}
+}
+
+// BenchmarkServeGet1: one Get per message: the per-message cost.
+func BenchmarkServeGet1(b *testing.B) {
+	s, req := getBatch(b, 1)
+	ctx := context.Background()
+	dst := s.ServeTTLV(ctx, nil, req)
+	ok(b, &decode(b, dst).items[0])
+	b.SetBytes(int64(len(req)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = s.ServeTTLV(ctx, dst[:0], req)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kmipwire/kmipwire/batch"
+	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -42,5 +43,24 @@ func FuzzServeTTLV(f *testing.F) {
 		s := newTestServer()
 		out := s.ServeTTLV(context.Background(), nil, req)
 		decode(t, out)
+	})
+}
+
+// FuzzServeJSON: ServeJSON answers any input with JSON that converts to a
+// well-formed ResponseMessage.
+func FuzzServeJSON(f *testing.F) {
+	if b, err := os.ReadFile("testdata/seed-request.json"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte(`{"tag":"RequestMessage","value":[{"tag":"RequestHeader","value":[{"tag":"ProtocolVersion","value":[{"tag":"ProtocolVersionMajor","type":"Integer","value":2},{"tag":"ProtocolVersionMinor","type":"Integer","value":1}]},{"tag":"BatchCount","type":"Integer","value":1}]},{"tag":"BatchItem","value":[{"tag":"Operation","type":"Enumeration","value":"Query"},{"tag":"RequestPayload","value":[{"tag":"QueryFunction","type":"Enumeration","value":"QueryOperations"}]}]}]}`))
+	f.Add([]byte(`{`))
+	f.Fuzz(func(t *testing.T, req []byte) {
+		s := newTestServer()
+		out := s.ServeJSON(context.Background(), nil, req)
+		bin, err := jsonttlv.AppendBinary(nil, out, jsonttlv.DecodeOptions{})
+		if err != nil {
+			t.Fatalf("answer is not KMIP JSON: %v\n%s", err, out)
+		}
+		decode(t, bin)
 	})
 }

@@ -67,10 +67,10 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	if destroyed(o.state) || o.body == nil {
-		if c.v1() {
-			return b, c.wrongState("object %s is destroyed", o.id)
+		if c.major == 2 && c.minor >= 1 {
+			return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
 		}
-		return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
+		return b, c.wrongState("object %s is destroyed", o.id)
 	}
 	if kf == 0 || kf == o.kf {
 		return append(b, o.getResp...), nil
@@ -401,7 +401,8 @@ func (c *reqCtx) destroy(p *ttlv.Value, b []byte) ([]byte, *opError) {
 
 // locate answers Locate (2.1 §6.1.27, 1.4 §4.9): the objects having every
 // attribute given, in creation order, OffsetItems skipped and at most
-// MaximumItems returned; Located Items counts them all (1.3+).
+// MaximumItems returned; Located Items counts them all (1.3+), unless the
+// search stopped at MaximumItems.
 func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	var filter []attrIn
 	maxItems, offset := int32(-1), int32(0)
@@ -439,7 +440,14 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	var found []*object
 	total := int32(0)
+	truncated := false
 	for _, o := range c.s.store.all() {
+		if maxItems >= 0 && int32(len(found)) >= maxItems {
+			// Enough: Located Items, which would need every match
+			// counted, is then left out (KMIP 2.1 §6.1.27 allows it).
+			truncated = true
+			break
+		}
 		if o.removed.Load() {
 			continue
 		}
@@ -453,12 +461,12 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			continue
 		}
 		total++
-		if total <= offset || maxItems >= 0 && int32(len(found)) >= maxItems {
+		if total <= offset {
 			continue
 		}
 		found = append(found, o)
 	}
-	if !c.v1() || c.minor >= 3 {
+	if !truncated && (!c.v1() || c.minor >= 3) {
 		b = ttlv.AppendInteger(b, ttlv.TagLocatedItems, total)
 	}
 	for _, o := range found {

@@ -115,10 +115,10 @@ func fail(reason uint32, format string, args ...any) *opError {
 func (c *reqCtx) v1() bool { return c.major < 2 }
 
 // wrongState is the failure for an operation the object's state forbids:
-// Wrong Key Lifecycle State in KMIP 2.x, Permission Denied in 1.x (as the
-// OASIS 1.4 profile test cases expect, e.g. SKLC-M-2-14).
+// Wrong Key Lifecycle State in KMIP 2.1, Permission Denied in 1.x and 2.0
+// (as the OASIS profile test cases expect, e.g. SKLC-M-2-14, AKLC-M-2-20).
 func (c *reqCtx) wrongState(format string, args ...any) *opError {
-	if c.v1() {
+	if c.major < 2 || c.major == 2 && c.minor == 0 { // the reason is KMIP 2.1's
 		return fail(rrPermissionDenied, format, args...)
 	}
 	return fail(rrWrongKeyLifecycleState, format, args...)
@@ -182,7 +182,7 @@ func (s *Server) ServeTTLV(ctx context.Context, dst, req []byte) []byte {
 func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
 	c := s.getCtx(ctx)
 	defer s.putCtx(c)
-	jopts := jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: s.dopts.MaxMessageSize}
+	jopts := s.jsonOptions()
 	var bin []byte
 	hdr, err := c.sp.ResetJSON(req, s.bopts, jopts)
 	if err != nil {
@@ -197,6 +197,13 @@ func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
 		return dst
 	}
 	return out
+}
+
+// jsonOptions bounds JSON input: the JSON form of a message is several
+// times its binary size, so the limit is MaxMessageSize × 8 (the jsonttlv
+// default when MaxMessageSize is zero).
+func (s *Server) jsonOptions() jsonttlv.DecodeOptions {
+	return jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: 8 * s.dopts.MaxMessageSize}
 }
 
 // invalidMessage answers a message that cannot be parsed: one BatchItem
@@ -582,8 +589,7 @@ func (s *Server) ServeOperationJSON(ctx context.Context, dst, req []byte) (out [
 	}
 	pj = append(pj, '}')
 	c.scratch = pj
-	jopts := jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: s.dopts.MaxMessageSize}
-	bin, err := jsonttlv.AppendBinary(nil, pj, jopts)
+	bin, err := jsonttlv.AppendBinary(nil, pj, s.jsonOptions())
 	if err != nil {
 		return fmt.Appendf(dst, "Invalid_Message: %v", err), false
 	}
