@@ -472,3 +472,36 @@ func BenchmarkSplitAssemble(b *testing.B) {
 		buf = respond(b, req, buf)
 	}
 }
+
+// TestTrailingBytes: a byte slice holds one message; bytes after it end
+// the split with ttlv.ErrTrailing after the last item, as ttlv.Unmarshal
+// refuses them (found by fuzz.FuzzSplit). With Decode.Sequence they are
+// left alone.
+func TestTrailingBytes(t *testing.T) {
+	msg, err := os.ReadFile("../testdata/corpus/get.ttlv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := append(append([]byte(nil), msg...), 0)
+	var s Splitter
+	var it Item
+	if _, err := s.Reset(in, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Next(&it); err != nil {
+		t.Fatalf("item 0: %v", err)
+	}
+	err = s.Next(&it)
+	var be *Error
+	if !errors.Is(err, ttlv.ErrTrailing) || !errors.As(err, &be) || be.Item != -1 || be.Offset != int64(len(msg)) {
+		t.Errorf("after the last item: %v, want ErrTrailing at offset %d", err, len(msg))
+	}
+	if _, err := s.Reset(msg, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for s.Next(&it) == nil {
+	}
+	if err := s.Next(&it); err != io.EOF {
+		t.Errorf("whole message: %v, want io.EOF", err)
+	}
+}

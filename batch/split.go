@@ -291,6 +291,16 @@ func (s *Splitter) Next(it *Item) error {
 	}
 	if err == io.EOF {
 		s.err = io.EOF
+		if s.r == nil && !s.opts.Decode.Sequence {
+			// A byte slice holds one message: nothing may follow it,
+			// as ttlv.Unmarshal requires.
+			if err := s.d.Leave(); err != nil {
+				return s.fatal(err)
+			}
+			if _, err := s.d.Next(); err != io.EOF {
+				return s.fatal(err)
+			}
+		}
 		if s.items != int(s.hdr.BatchCount) {
 			s.err = s.errAt(-1, ErrBatchCount, "BatchCount %d, %d BatchItems", s.hdr.BatchCount, s.items)
 		}

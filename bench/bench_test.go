@@ -7,14 +7,10 @@ import (
 // BenchmarkCodec runs every path over every corpus message it applies to,
 // as BenchmarkCodec/path=P/msg=M.
 func BenchmarkCodec(b *testing.B) {
-	corpus := loadCorpus(b)
-	for _, p := range paths() {
+	corpus, paths := suite(b)
+	for _, p := range paths {
 		b.Run("path="+p.name, func(b *testing.B) {
-			for i := range corpus {
-				m := &corpus[i]
-				if !p.applies(m) {
-					continue
-				}
+			for _, m := range p.messages(corpus) {
 				b.Run("msg="+m.Name, func(b *testing.B) {
 					op, size := p.prepare(m)
 					if err := op(); err != nil {
@@ -33,22 +29,25 @@ func BenchmarkCodec(b *testing.B) {
 	}
 }
 
-// TestZeroAllocs is the allocation gate CI runs: every path, once warm,
-// allocates nothing per message, for every corpus message.
+// TestZeroAllocs is the allocation gate CI runs: every codec path, once
+// warm, allocates nothing per message, for every corpus message. The
+// server's paths only run once, for their errors.
 func TestZeroAllocs(t *testing.T) {
 	if testing.CoverMode() != "" {
 		t.Skip("SKIP: allocation counts are meaningless under -cover")
 	}
-	corpus := loadCorpus(t)
-	for _, p := range paths() {
-		for i := range corpus {
-			m := &corpus[i]
-			if !p.applies(m) {
-				continue
-			}
+	if raceEnabled {
+		t.Skip("SKIP: sync.Pool drops items at random under -race; make test runs this test without it")
+	}
+	corpus, paths := suite(t)
+	for _, p := range paths {
+		for _, m := range p.messages(corpus) {
 			op, _ := p.prepare(m)
 			if err := op(); err != nil {
 				t.Errorf("path=%s/msg=%s: %v", p.name, m.Name, err)
+				continue
+			}
+			if p.allocates {
 				continue
 			}
 			runs := 20
@@ -74,18 +73,13 @@ func TestZeroAllocs(t *testing.T) {
 // TestPathsCover: every path runs on every message it applies to, and the
 // suite covers the messages and paths the report expects.
 func TestPathsCover(t *testing.T) {
-	corpus := loadCorpus(t)
+	corpus, paths := suite(t)
 	if len(corpus) < 6 {
 		t.Fatalf("corpus has %d messages, want at least 6", len(corpus))
 	}
 	total := 0
-	for _, p := range paths() {
-		n := 0
-		for i := range corpus {
-			if p.applies(&corpus[i]) {
-				n++
-			}
-		}
+	for _, p := range paths {
+		n := len(p.messages(corpus))
 		if n == 0 {
 			t.Errorf("path %s applies to no message", p.name)
 		}

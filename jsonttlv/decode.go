@@ -1287,9 +1287,11 @@ func appendHexItem(dst []byte, tag ttlv.Tag, h []byte) ([]byte, bool) {
 }
 
 // appendBigHex appends a Big Integer item from "0x" and hex digits: a
-// multiple of 16 digits, or with lenient any number, sign-extended.
+// multiple of 16 digits, or with lenient any number, sign-extended. "0x"
+// alone is the zero-length Big Integer, which the binary decoder accepts
+// (its length is a multiple of 8) and AppendJSON writes so.
 func appendBigHex(dst []byte, tag ttlv.Tag, h []byte, lenient bool, scratch *[]byte) ([]byte, bool) {
-	if len(h) < 3 || h[0] != '0' || (h[1] != 'x' && h[1] != 'X') {
+	if len(h) < 2 || h[0] != '0' || (h[1] != 'x' && h[1] != 'X') {
 		return dst, false
 	}
 	h = h[2:]

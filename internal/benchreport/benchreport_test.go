@@ -173,7 +173,7 @@ func TestTableAndSVG(t *testing.T) {
 	m := Machine{CPU: "Test CPU", Features: []string{"AVX2"}, GoVersion: "go1.26", GOOS: "linux", GOARCH: "amd64", GOMAXPROCS: 2}
 	var l *Load
 	var err error
-	if l, err = ParseLoad(strings.NewReader("starting\n{\"messages_per_second\": 1234.5, \"items_per_second\": 5000, \"latency_ns\": {\"p50\": 1500, \"p90\": 2000, \"p99\": 90000, \"p99_9\": 1200000}}\n")); err != nil {
+	if l, err = ParseLoad(strings.NewReader("starting\n{\"transport\":\"plain\",\"conns\":4,\"batch\":10,\"mix\":\"get=100\",\"elapsed_ns\":10000000000,\"messages_per_second\": 1234.5, \"items_per_second\": 5000, \"latency_ns\": {\"p50\": 1500, \"p90\": 2000, \"p99\": 90000, \"p99_9\": 1200000}}\n")); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
@@ -185,7 +185,7 @@ func TestTableAndSVG(t *testing.T) {
 		"walk            get        152    105ns   1.45 GB/s          0     2\n",
 		"to-json         get        152    500ns    304 MB/s          1     1\n",
 		"BenchmarkOther",
-		"1234 messages/s, 5000 items/s, latency p50 1.5µs p90 2µs p99 90µs p99.9 1.2ms",
+		"(cmd/kmipload, loopback, 10.0 s, plain, 4 conns, batch 10, mix get=100): 1234 messages/s, 5000 items/s, latency p50 1.5µs p90 2µs p99 90µs p99.9 1.2ms",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())

@@ -38,6 +38,11 @@ func (m Machine) String() string {
 // Load is the result of one run of the load generator (cmd/kmipload
 // -json): one JSON object.
 type Load struct {
+	Transport         string  `json:"transport"`
+	Conns             int     `json:"conns"`
+	Batch             int     `json:"batch"`
+	Mix               string  `json:"mix"`
+	ElapsedNs         float64 `json:"elapsed_ns"`
 	MessagesPerSecond float64 `json:"messages_per_second"`
 	ItemsPerSecond    float64 `json:"items_per_second"`
 	LatencyNs         struct {
@@ -46,6 +51,28 @@ type Load struct {
 		P99  float64 `json:"p99"`
 		P999 float64 `json:"p99_9"`
 	} `json:"latency_ns"`
+}
+
+// setting describes the run: ", 10 s, plain, 4 conns, batch 10, mix …"
+// with what the output gave.
+func (l *Load) setting() string {
+	var s string
+	if l.ElapsedNs > 0 {
+		s += fmt.Sprintf(", %.1f s", l.ElapsedNs/1e9)
+	}
+	if l.Transport != "" {
+		s += ", " + l.Transport
+	}
+	if l.Conns > 0 {
+		s += fmt.Sprintf(", %d conns", l.Conns)
+	}
+	if l.Batch > 0 {
+		s += fmt.Sprintf(", batch %d", l.Batch)
+	}
+	if l.Mix != "" {
+		s += ", mix " + l.Mix
+	}
+	return s
 }
 
 // ParseLoad reads the load generator's output and decodes its last line
@@ -124,8 +151,8 @@ func WriteTable(w io.Writer, s *Set, m Machine, l *Load) error {
 	}
 	writeColumns(ew, table, 2)
 	if l != nil {
-		fmt.Fprintf(ew, "\nload generator (cmd/kmipload -duration 10s, loopback): %.0f messages/s, %.0f items/s, latency p50 %s p90 %s p99 %s p99.9 %s\n",
-			l.MessagesPerSecond, l.ItemsPerSecond, Duration(l.LatencyNs.P50), Duration(l.LatencyNs.P90), Duration(l.LatencyNs.P99), Duration(l.LatencyNs.P999))
+		fmt.Fprintf(ew, "\nload generator (cmd/kmipload, loopback%s): %.0f messages/s, %.0f items/s, latency p50 %s p90 %s p99 %s p99.9 %s\n",
+			l.setting(), l.MessagesPerSecond, l.ItemsPerSecond, Duration(l.LatencyNs.P50), Duration(l.LatencyNs.P90), Duration(l.LatencyNs.P99), Duration(l.LatencyNs.P999))
 	}
 	return ew.err
 }

@@ -1,0 +1,28 @@
+//go:build gofuzz
+
+package fuzz
+
+import (
+	"testing"
+
+	"github.com/kmipwire/kmipwire/internal/corpus"
+)
+
+// TestGoFuzzEntries: under -tags gofuzz, every entry point runs and
+// accepts a valid message.
+func TestGoFuzzEntries(t *testing.T) {
+	msg := corpus.Encode(corpus.Messages()[0])
+	for name, fn := range map[string]func([]byte) int{
+		"FuzzDecode": FuzzDecode, "FuzzRoundTrip": FuzzRoundTrip, "FuzzSplit": FuzzSplit, "FuzzChunked": FuzzChunked, "FuzzServe": FuzzServe,
+	} {
+		if got := fn(msg); got != 1 {
+			t.Errorf("%s(valid message) = %d, want 1", name, got)
+		}
+		if got := fn([]byte{1, 2, 3}); got != 0 {
+			t.Errorf("%s(garbage) = %d, want 0", name, got)
+		}
+	}
+	if got := FuzzFromJSON([]byte(`{"tag":"BatchCount","type":"Integer","value":1}`)); got != 1 {
+		t.Errorf("FuzzFromJSON(valid) = %d, want 1", got)
+	}
+}
