@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -262,5 +263,33 @@ func TestServeJSONJunk(t *testing.T) {
 	out := s.ServeJSON(context.Background(), nil, []byte(`{"tag":"RequestMessage","value":[`))
 	if !bytes.Contains(out, []byte(`"InvalidMessage"`)) {
 		t.Fatalf("answer to junk JSON: %s", out)
+	}
+}
+
+// TestServeJSONEncrypt: a JSON batch that creates, activates and uses a
+// key (the cryptographic output and the JSON conversion share no buffer).
+func TestServeJSONEncrypt(t *testing.T) {
+	s := New(Config{})
+	h := hdr{major: 2, minor: 1}
+	req := request(h, createAES(h, 256), item(opActivate),
+		item(opEncrypt, bstr(ttlv.TagData, bytes.Repeat([]byte("p"), 100))),
+		item(opGet))
+	js, err := jsonttlv.AppendJSON(nil, req, jsonttlv.EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		out := s.ServeJSON(context.Background(), nil, js)
+		bin, err := jsonttlv.AppendBinary(nil, out, jsonttlv.DecodeOptions{})
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		r := decode(t, bin)
+		for i := range r.items {
+			ok(t, &r.items[i])
+		}
+		if n := len(r.items[2].Child(ttlv.TagResponsePayload).Child(ttlv.TagData).Bytes); n != 100 {
+			t.Fatalf("ciphertext of %d bytes", n)
+		}
 	}
 }

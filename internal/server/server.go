@@ -92,7 +92,8 @@ type reqCtx struct {
 	placeholder  string
 	val          ttlv.Value
 	arena        []byte // response payloads
-	scratch      []byte // conversions (JSON, retagging)
+	scratch      []byte // cryptographic output, conversions
+	bin          []byte // the binary response of a JSON request
 	results      []result
 	items        []batch.Item
 	journal      []journalEntry
@@ -158,6 +159,9 @@ func (s *Server) putCtx(c *reqCtx) {
 	if cap(c.scratch) > 1<<20 {
 		c.scratch = nil
 	}
+	if cap(c.bin) > 1<<20 {
+		c.bin = nil
+	}
 	s.ctxs.Put(c)
 }
 
@@ -186,11 +190,11 @@ func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
 	var bin []byte
 	hdr, err := c.sp.ResetJSON(req, s.bopts, jopts)
 	if err != nil {
-		bin = c.invalidMessage(c.scratch[:0], 2, 1, err)
+		bin = c.invalidMessage(c.bin[:0], 2, 1, err)
 	} else {
-		bin = c.serve(c.scratch[:0], hdr)
+		bin = c.serve(c.bin[:0], hdr)
 	}
-	c.scratch = bin
+	c.bin = bin
 	out, err := jsonttlv.AppendJSON(dst, bin, jsonttlv.EncodeOptions{})
 	if err != nil { // cannot happen: bin is our own well-formed output
 		s.log.Error("kmipd: response to JSON", "err", err)
