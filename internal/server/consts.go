@@ -103,6 +103,8 @@ const (
 
 	nameText uint32 = 0x01 // Name Type, §11.35
 
+	secretPassword uint32 = 0x01 // Secret Data Type, §11.49
+
 	validityValid   uint32 = 0x01 // Validity Indicator, §11.58
 	validityInvalid uint32 = 0x02
 

@@ -132,6 +132,31 @@ func (c *reqCtx) genSymmetric(o *object) *opError {
 	return o.setSymmetric(key, kfRaw)
 }
 
+// genSecretData makes the value of a Secret Data Create: random bytes of
+// the Cryptographic Length (a whole number of bytes up to 512), a Password
+// in an Opaque Key Block (as the OASIS case TC-CREATE-SD-1 expects).
+func (c *reqCtx) genSecretData(o *object) *opError {
+	if o.length <= 0 || o.length%8 != 0 || o.length > 4096 {
+		return fail(rrInvalidField, "Secret Data length %d not supported", o.length)
+	}
+	v := make([]byte, o.length/8)
+	if _, err := io.ReadFull(c.s.rand, v); err != nil {
+		return fail(rrCryptographicFailure, "random: %v", err)
+	}
+	b, m := ttlv.BeginStructure(nil, ttlv.TagSecretData)
+	b = ttlv.AppendEnumeration(b, ttlv.TagSecretDataType, secretPassword)
+	b, kb := ttlv.BeginStructure(b, ttlv.TagKeyBlock)
+	b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, kfOpaque)
+	b, kv := ttlv.BeginStructure(b, ttlv.TagKeyValue)
+	b = ttlv.AppendByteString(b, ttlv.TagKeyMaterial, v)
+	ttlv.EndStructure(b, kv)
+	ttlv.EndStructure(b, kb)
+	ttlv.EndStructure(b, m)
+	o.kf, o.body = kfOpaque, b
+	o.encodeGetResp()
+	return nil
+}
+
 // setSymmetric installs symmetric key material and its encodings.
 func (o *object) setSymmetric(key []byte, kf uint32) *opError {
 	o.sym = key

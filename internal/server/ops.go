@@ -150,15 +150,16 @@ func templateOf(p *ttlv.Value, v1, v2 ttlv.Tag) *ttlv.Value {
 	return p.Child(v1)
 }
 
-// create answers Create (2.1 §6.1.11, 1.4 §4.1) for Symmetric Keys: AES
-// 128/192/256 and HMAC keys.
+// create answers Create (2.1 §6.1.11, 1.4 §4.1) for Symmetric Keys (AES,
+// 3DES, HMAC) and Secret Data (random bytes of the Cryptographic Length).
 func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	ot := p.Child(ttlv.TagObjectType)
 	if ot == nil {
 		return b, fail(rrInvalidField, "Create without Object Type")
 	}
-	if uint32(ot.Num) != objSymmetricKey {
-		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key only)", ot.Num)
+	typ := uint32(ot.Num)
+	if typ != objSymmetricKey && typ != objSecretData {
+		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key, Secret Data)", ot.Num)
 	}
 	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
 	if err != nil {
@@ -169,11 +170,15 @@ func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, fail(rrGeneralFailure, "%v", ierr)
 	}
 	o := &object{id: id}
-	o.typ = objSymmetricKey
+	o.typ = typ
 	if err := c.applyInitial(o, in); err != nil {
 		return b, err
 	}
-	if err := c.genSymmetric(o); err != nil {
+	gen := c.genSymmetric
+	if typ == objSecretData {
+		gen = c.genSecretData
+	}
+	if err := gen(o); err != nil {
 		return b, err
 	}
 	c.initDates(o, false)
