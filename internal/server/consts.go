@@ -138,6 +138,7 @@ const (
 	rrAttributeNotFound        uint32 = 0x21
 	rrAttributeReadOnly        uint32 = 0x22
 	rrAttributeSingleValued    uint32 = 0x23
+	rrIncompatibleUsageMask    uint32 = 0x29
 	rrObjectDestroyed          uint32 = 0x36
 	rrWrongKeyLifecycleState   uint32 = 0x43
 	rrGeneralFailure           uint32 = 0x100

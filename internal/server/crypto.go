@@ -553,10 +553,22 @@ func bytesOf(p *ttlv.Value, t ttlv.Tag) []byte {
 //
 // The Protect Stop Date ends protection and the Process Start Date starts
 // processing (KMIP 2.1 §4.36, §4.38; 1.4 §3.25, §3.26).
-func (c *reqCtx) usable(o *object, process bool) *opError {
+//
+// need is the Cryptographic Usage Mask bit the operation needs: an object
+// with a mask that lacks it is refused (Incompatible Cryptographic Usage
+// Mask in KMIP 2.1, Permission Denied before); an object without a mask
+// is not restricted.
+func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 	ok := o.state == stateActive || process && (o.state == stateDeactivated || o.state == stateCompromised)
 	if !ok {
 		return c.wrongState("object %s is not in a state that allows this operation", o.id)
+	}
+	if o.hasUsage && o.usage&need == 0 {
+		name, _ := ttlv.EnumName(ttlv.TagCryptographicUsageMask, need)
+		if c.major == 2 && c.minor >= 1 {
+			return fail(rrIncompatibleUsageMask, "object %s lacks the %s usage", o.id, name)
+		}
+		return fail(rrPermissionDenied, "object %s lacks the %s usage", o.id, name)
 	}
 	now := c.now.Unix()
 	if t, set := o.date(ttlv.TagProtectStopDate); set && !process && now >= t {
@@ -604,7 +616,7 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, false); err != nil {
+	if err := c.usable(o, false, usageEncrypt); err != nil {
 		return b, err
 	}
 	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {
@@ -754,7 +766,7 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, true); err != nil {
+	if err := c.usable(o, true, usageDecrypt); err != nil {
 		return b, err
 	}
 	if k, ok := o.priv.(*rsa.PrivateKey); ok {
@@ -993,7 +1005,7 @@ func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, false); err != nil {
+	if err := c.usable(o, false, usageSign); err != nil {
 		return b, err
 	}
 	signer, ok := o.priv.(crypto.Signer)
@@ -1052,7 +1064,7 @@ func (c *reqCtx) signatureVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, true); err != nil {
+	if err := c.usable(o, true, usageVerify); err != nil {
 		return b, err
 	}
 	sig := bytesOf(p, ttlv.TagSignatureData)
@@ -1110,7 +1122,7 @@ func (c *reqCtx) mac(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, false); err != nil {
+	if err := c.usable(o, false, usageMACGen); err != nil {
 		return b, err
 	}
 	if o.sym == nil {

@@ -293,3 +293,33 @@ func TestServeJSONEncrypt(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageMask: an operation the key's Cryptographic Usage Mask does not
+// allow is refused; a key without a mask is not restricted.
+func TestUsageMask(t *testing.T) {
+	for _, h := range []hdr{{major: 1, minor: 4}, {major: 2, minor: 0}, h21} {
+		s := New(Config{})
+		mk := func(mask int32) string {
+			reg := item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey),
+				st(ttlv.TagTemplateAttribute, attr1("Cryptographic Usage Mask", integer(0, mask))),
+				symKey(kfRaw, make([]byte, 32), algAES, 256))
+			if mask < 0 {
+				reg = item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey), symKey(kfRaw, make([]byte, 32), algAES, 256))
+			}
+			r := do(t, s, h, reg, item(opActivate))
+			ok(t, &r.items[1])
+			return ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+		}
+		want := rrPermissionDenied
+		if h.major == 2 && h.minor == 1 {
+			want = rrIncompatibleUsageMask
+		}
+		encOnly, none := mk(int32(usageEncrypt)), mk(-1)
+		p := ok(t, &do(t, s, h, item(opEncrypt, uid(encOnly), bstr(ttlv.TagData, []byte("x")))).items[0])
+		dec := item(opDecrypt, uid(encOnly), bstr(ttlv.TagData, p.Child(ttlv.TagData).Bytes),
+			bstr(ttlv.TagIVCounterNonce, p.Child(ttlv.TagIVCounterNonce).Bytes))
+		failed(t, &do(t, s, h, dec).items[0], want)
+		failed(t, &do(t, s, h, item(opMAC, uid(encOnly), bstr(ttlv.TagData, []byte("x")))).items[0], want)
+		ok(t, &do(t, s, h, item(opEncrypt, uid(none), bstr(ttlv.TagData, []byte("x")))).items[0])
+	}
+}
