@@ -105,6 +105,9 @@ const (
 
 	secretPassword uint32 = 0x01 // Secret Data Type, §11.49
 
+	rngUnspecified uint32 = 0x01 // RNG Algorithm, §11.44
+	rngDRBG        uint32 = 0x03
+
 	validityValid   uint32 = 0x01 // Validity Indicator, §11.58
 	validityInvalid uint32 = 0x02
 

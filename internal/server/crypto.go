@@ -157,6 +157,24 @@ func (c *reqCtx) genSecretData(o *object) *opError {
 	return nil
 }
 
+// setDigest sets the Digest attribute of key material (KMIP 1.4 §3.17,
+// 2.1 §4.14): SHA-256 of the Key Material as encoded in its Key Format
+// Type.
+func (o *object) setDigest(material []byte, kf uint32) {
+	sum := sha256.Sum256(material)
+	b, m := ttlv.BeginStructure(nil, ttlv.TagDigest)
+	b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, hashSHA256)
+	b = ttlv.AppendByteString(b, ttlv.TagDigestValue, sum[:])
+	b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, kf)
+	ttlv.EndStructure(b, m)
+	a := attr{tag: ttlv.TagDigest, enc: b}
+	if i := o.findAttr(ttlv.TagDigest, "", "", 0); i >= 0 {
+		o.attrs[i] = a
+		return
+	}
+	o.attrs = append(o.attrs, a)
+}
+
 // setSymmetric installs symmetric key material and its encodings.
 func (o *object) setSymmetric(key []byte, kf uint32) *opError {
 	o.sym = key
@@ -172,6 +190,7 @@ func (o *object) setSymmetric(key []byte, kf uint32) *opError {
 	o.kf = kf
 	o.body = encodeKeyBody(ttlv.TagSymmetricKey, kf, key, o.alg, o.length)
 	o.encodeGetResp()
+	o.setDigest(key, kf)
 	return nil
 }
 
@@ -264,6 +283,7 @@ func (o *object) setPrivate(priv crypto.PrivateKey, kf uint32) *opError {
 		if m, ok := o.material(f); ok {
 			o.kf, o.body = f, encodeKeyBody(ttlv.TagPrivateKey, f, m, o.alg, o.length)
 			o.encodeGetResp()
+			o.setDigest(m, f)
 			return nil
 		}
 	}
@@ -277,6 +297,7 @@ func (o *object) setPrivate(priv crypto.PrivateKey, kf uint32) *opError {
 	}
 	o.kf, o.body = f, encodeKeyBody(ttlv.TagPrivateKey, f, m, o.alg, o.length)
 	o.encodeGetResp()
+	o.setDigest(m, f)
 	return nil
 }
 
@@ -300,6 +321,7 @@ func (o *object) setPublic(pub crypto.PublicKey, kf uint32) *opError {
 	}
 	o.kf, o.body = f, encodeKeyBody(ttlv.TagPublicKey, f, m, o.alg, o.length)
 	o.encodeGetResp()
+	o.setDigest(m, f)
 	return nil
 }
 
@@ -445,6 +467,7 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		}
 		o.priv, o.pub = priv, publicOf(priv)
 		o.fillKeyInfo()
+		o.setDigest(raw, kf)
 		return store()
 	case objPublicKey:
 		var pub crypto.PublicKey
@@ -462,6 +485,7 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		}
 		o.pub = pub
 		o.fillKeyInfo()
+		o.setDigest(raw, kf)
 		return store()
 	}
 	return store()

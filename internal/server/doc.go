@@ -49,7 +49,8 @@
 //
 // # Cryptography
 //
-// Create makes AES-128/192/256, 3DES and HMAC keys; Create Key Pair makes
+// Create makes AES-128/192/256, 3DES and HMAC keys and Secret Data; Create
+// Key Pair makes
 // RSA 2048–4096, ECDSA P-256/P-384/P-521, X25519 (ECDH or EC on
 // CURVE25519) and Ed25519 keys. Encrypt and Decrypt do AES-GCM (the
 // default; the tag in Authenticated Encryption Tag from KMIP 1.4 on,
@@ -60,6 +61,11 @@
 // reads Config.Rand. The Protect Stop Date and Process Start Date bound
 // protecting and processing use; Get refuses the key material of an
 // object that is Sensitive or not Extractable (the server does not wrap).
+//
+// Keys get the attributes a server sets (KMIP 1.4 §3, 2.1 §4): Digest
+// (SHA-256 of the key material), Original Creation Date and Random Number
+// Generator for the keys the server made, Sensitive, Always Sensitive,
+// Extractable and Never Extractable.
 //
 // # Conformance
 //
