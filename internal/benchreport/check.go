@@ -73,11 +73,11 @@ func Compare(base, fresh *Set, threshold float64) *Verdict {
 		if c.OldNs > 0 {
 			c.Delta = c.NewNs/c.OldNs - 1
 		}
-		os, ns := benchmath.NewSample(ob.NsOp, &thr), benchmath.NewSample(nb.NsOp, &thr)
-		cmp := benchmath.AssumeNothing.Compare(os, ns)
+		so, sn := benchmath.NewSample(ob.NsOp, &thr), benchmath.NewSample(nb.NsOp, &thr)
+		cmp := benchmath.AssumeNothing.Compare(so, sn)
 		c.P = cmp.P
-		c.Warnings = append(c.Warnings, os.Warnings...)
-		c.Warnings = append(c.Warnings, ns.Warnings...)
+		c.Warnings = append(c.Warnings, so.Warnings...)
+		c.Warnings = append(c.Warnings, sn.Warnings...)
 		c.Warnings = append(c.Warnings, cmp.Warnings...)
 		c.Slower = cmp.P < cmp.Alpha && c.Delta > threshold
 		c.MoreAllocs = len(nb.AllocsOp) > 0 && len(ob.AllocsOp) > 0 && c.NewAllocs > c.OldAllocs
