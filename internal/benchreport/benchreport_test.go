@@ -94,6 +94,28 @@ func TestGate(t *testing.T) {
 	}
 }
 
+// TestGateAllocNoise: a path that allocates a varying amount passes while
+// its median stays near the baseline's runs, and fails well above them.
+func TestGateAllocNoise(t *testing.T) {
+	line := func(allocs ...int) string {
+		var b strings.Builder
+		for i, a := range allocs {
+			fmt.Fprintf(&b, "BenchmarkServe-2 1000 %.1f ns/op %d allocs/op\n", base[i], a)
+		}
+		return header + b.String()
+	}
+	b := mustParse(t, line(16, 16, 17, 16, 17, 16))
+	if v := Compare(b, mustParse(t, line(17, 16, 17, 17, 16, 17)), DefaultThreshold); v.Failed() {
+		t.Errorf("allocs within the baseline's runs fail: %+v", v.Changes[0])
+	}
+	if v := Compare(b, mustParse(t, line(17, 17, 17, 17, 17, 17)), DefaultThreshold); v.Failed() {
+		t.Errorf("one allocation more than the baseline's largest run fails: %+v", v.Changes[0])
+	}
+	if v := Compare(b, mustParse(t, line(20, 20, 20, 20, 21, 20)), DefaultThreshold); !v.Failed() {
+		t.Error("allocs 18 % above every baseline run pass")
+	}
+}
+
 // TestGateThreshold: the threshold is honoured: a significant 15 %
 // slowdown fails at 10 % and passes at 20 %.
 func TestGateThreshold(t *testing.T) {
