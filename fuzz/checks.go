@@ -97,7 +97,7 @@ func Decode(in []byte) (bool, error) {
 	walkErr := walk(ttlv.NewDecoder(in, decodeOpts))
 	vErr := ttlv.Validate(in, decodeOpts)
 	if (vErr == nil) != (walkErr == nil) || (vErr != nil && vErr.Error() != walkErr.Error()) {
-		return false, fmt.Errorf("Validate: %v\nDecoder walk: %v", vErr, walkErr)
+		return false, fmt.Errorf("ttlv.Validate: %v\nDecoder walk: %v", vErr, walkErr)
 	}
 	var v ttlv.Value
 	treeErr := ttlv.UnmarshalOptions(in, &v, decodeOpts)
@@ -484,12 +484,3 @@ func walkSeq(d *ttlv.Decoder) ([]ttlv.Item, error) {
 		out = append(out, it)
 	}
 }
-
-// seedKind selects the seeds of a native target (seeds_test.go).
-type seedKind int
-
-const (
-	seedBinary seedKind = iota // binary messages
-	seedStream                 // binary messages, and several in a row
-	seedJSON                   // the JSON form
-)
