@@ -101,3 +101,16 @@ fuzz-smoke:
 ## lint: staticcheck on top of vet
 lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+## conformance: the OASIS KMIP XML test cases through the codecs and (once
+## an in-process server exists, or with KMIPCONFORM_FLAGS=-server ADDR) a
+## server; KMIP_CONFORMANCE_DIR is the suite's location
+KMIP_CONFORMANCE_DIR ?= ../shared/conformance/kmip-xml
+KMIPCONFORM_FLAGS    ?=
+.PHONY: conformance bench-xml
+conformance:
+	$(GO) run ./cmd/kmipconform $(KMIPCONFORM_FLAGS) $(KMIP_CONFORMANCE_DIR)
+
+## bench-xml: the XML form's benchmarks (BenchmarkToXML, BenchmarkFromXML)
+bench-xml:
+	$(GO) test -run '^$$' -bench 'XML' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./xmlttlv/

@@ -2,6 +2,7 @@ package xmlttlv
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -79,6 +80,35 @@ type scanner struct {
 	vbuf    []byte
 	big     []byte
 	rbuf    []byte // ReadBinary's input
+	// tagCache remembers the tags of recently seen built-in element names
+	// by a cheap hash, sparing the registry's lookup.
+	tagCache [tagCacheSize]tagCacheEntry
+}
+
+type tagCacheEntry struct {
+	name string // a built-in canonical name (static data)
+	tag  ttlv.Tag
+}
+
+const (
+	tagCacheBits = 9
+	tagCacheSize = 1 << tagCacheBits
+)
+
+// tagCacheHash mixes the length and the first and last eight bytes of a
+// non-empty name.
+func tagCacheHash(b []byte) uint {
+	n := len(b)
+	var x uint64
+	if n >= 8 {
+		x = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[n-8:])*0x9E3779B97F4A7C15
+	} else {
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+	}
+	x ^= uint64(n)
+	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - tagCacheBits))
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -422,16 +452,32 @@ func (s *scanner) startTag(a *attrs) (selfClose bool, err error) {
 			return false, s.syntax("white space before an attribute")
 		}
 		as := s.pos
-		ks, ke, ok := s.name()
-		if !ok {
-			return false, s.syntax("an attribute name, '>' or \"/>\"")
+		k, ks, ke := -1, 0, 0
+		// The common spelling, name="…", in one step; anything else
+		// (spaces around '=', single quotes, other names) below.
+		if r := s.src[s.pos:]; len(r) > 6 {
+			switch {
+			case r[0] == 't' && r[1] == 'y' && r[2] == 'p' && r[3] == 'e' && r[4] == '=' && r[5] == '"':
+				k, ks, ke = attrType, s.pos, s.pos+4
+				s.pos += 5
+			case r[0] == 'v' && r[1] == 'a' && r[2] == 'l' && r[3] == 'u' && r[4] == 'e' && r[5] == '=' && r[6] == '"':
+				k, ks, ke = attrValue, s.pos, s.pos+5
+				s.pos += 6
+			}
 		}
-		s.ws()
-		if s.pos >= len(s.src) || s.src[s.pos] != '=' {
-			return false, s.syntax("'=' after the attribute name")
+		if k < 0 {
+			var ok bool
+			ks, ke, ok = s.name()
+			if !ok {
+				return false, s.syntax("an attribute name, '>' or \"/>\"")
+			}
+			s.ws()
+			if s.pos >= len(s.src) || s.src[s.pos] != '=' {
+				return false, s.syntax("'=' after the attribute name")
+			}
+			s.pos++
+			s.ws()
 		}
-		s.pos++
-		s.ws()
 		if s.pos >= len(s.src) || (s.src[s.pos] != '"' && s.src[s.pos] != '\'') {
 			return false, s.syntax("a quoted attribute value")
 		}
@@ -440,6 +486,9 @@ func (s *scanner) startTag(a *attrs) (selfClose bool, err error) {
 		vs := s.pos
 		esc := false
 		for {
+			for s.pos < len(s.src) && attrStop[s.src[s.pos]] == 0 {
+				s.pos++
+			}
 			if s.pos >= len(s.src) {
 				return false, s.syntax(fmt.Sprintf("%c closing the attribute value", q))
 			}
@@ -447,36 +496,35 @@ func (s *scanner) startTag(a *attrs) (selfClose bool, err error) {
 			if c == q {
 				break
 			}
-			switch c {
-			case '<':
+			switch attrStop[c] {
+			case stopLT:
 				return false, s.fail(s.pos, ErrSyntax, "&lt;", "'<' in an attribute value")
-			case '&', '\t', '\n', '\r':
+			case stopEsc:
 				esc = true
-			default:
-				if c < 0x20 {
-					return false, s.fail(s.pos, ErrSyntax, "", "control character 0x%02X in an attribute value (not an XML 1.0 character)", c)
-				}
+			case stopCtl:
+				return false, s.fail(s.pos, ErrSyntax, "", "control character 0x%02X in an attribute value (not an XML 1.0 character)", c)
 			}
 			s.pos++
 		}
 		ve := s.pos
 		s.pos++
-		k := -1
-		switch string(s.src[ks:ke]) {
-		case "tag":
-			k = attrTag
-		case "name":
-			k = attrName
-		case "type":
-			k = attrType
-		case "value":
-			k = attrValue
-		default:
-			key := s.src[ks:ke]
-			if bytes.Equal(key, []byte("xmlns")) || bytes.HasPrefix(key, []byte("xmlns:")) {
-				continue
+		if k < 0 {
+			switch string(s.src[ks:ke]) {
+			case "tag":
+				k = attrTag
+			case "name":
+				k = attrName
+			case "type":
+				k = attrType
+			case "value":
+				k = attrValue
+			default:
+				key := s.src[ks:ke]
+				if bytes.Equal(key, []byte("xmlns")) || bytes.HasPrefix(key, []byte("xmlns:")) {
+					continue
+				}
+				return false, s.fail(as, ErrElement, "tag, name, type or value", "unknown attribute %q", key)
 			}
-			return false, s.fail(as, ErrElement, "tag, name, type or value", "unknown attribute %q", key)
 		}
 		if a.start[k] >= 0 {
 			return false, s.fail(as, ErrElement, "", "repeated attribute %q", s.src[ks:ke])
@@ -484,6 +532,26 @@ func (s *scanner) startTag(a *attrs) (selfClose bool, err error) {
 		a.start[k], a.end[k], a.esc[k] = vs, ve, esc
 	}
 }
+
+// attrStop classifies the bytes that end the fast scan of an attribute
+// value: a quote (either: the caller compares with the one in use), '<',
+// what needs unescaping, and control characters XML 1.0 excludes.
+var attrStop = func() (t [256]byte) {
+	for c := range 0x20 {
+		t[c] = stopCtl
+	}
+	t['"'], t['\''] = stopQuote, stopQuote
+	t['<'] = stopLT
+	t['&'], t['\t'], t['\n'], t['\r'] = stopEsc, stopEsc, stopEsc, stopEsc
+	return t
+}()
+
+const (
+	stopQuote = 1 + iota
+	stopLT
+	stopEsc
+	stopCtl
+)
 
 // attrValue returns the value of attribute k, unescaped into buf when
 // needed (XML 1.0 §3.3.3: references replaced, white space normalized).
@@ -706,7 +774,16 @@ func (s *scanner) resolveTag(open, ns, ne int, a *attrs) (ttlv.Tag, error) {
 	if a.start[attrTag] >= 0 {
 		return 0, s.failPath(a.start[attrTag], d, ErrElement, "", "a tag attribute on <%s> (only TTLV elements have one)", name)
 	}
+	h := tagCacheHash(name)
+	if e := &s.tagCache[h]; e.name == string(name) && e.tag != 0 {
+		return e.tag, nil
+	}
 	if t, ok := s.opts.Registry.LookupTagBytes(name); ok {
+		// Cache built-in canonical names only: no Registry can give them
+		// another meaning (DefineTag refuses them).
+		if n, ok := (*ttlv.Registry)(nil).TagName(t); ok && n == string(name) {
+			s.tagCache[h] = tagCacheEntry{n, t}
+		}
 		return t, nil
 	}
 	// "x540001": a hex tag as an element name (§5.1.6.5's example).
@@ -766,12 +843,44 @@ var typeNames = func() (t [ttlv.TypeDateTimeExtended + 1]string) {
 }()
 
 func parseType(b []byte) (ttlv.Type, bool) {
-	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
-		if string(b) == typeNames[typ] {
-			return typ, true
-		}
+	if len(b) < 6 {
+		return 0, false
 	}
-	return 0, false
+	// The first letters and the length tell the names apart; the final
+	// comparison checks the whole name.
+	var typ ttlv.Type
+	switch b[0] {
+	case 'S':
+		typ = ttlv.TypeStructure
+	case 'I':
+		typ = ttlv.TypeInteger
+		if len(b) == 8 {
+			typ = ttlv.TypeInterval
+		}
+	case 'L':
+		typ = ttlv.TypeLongInteger
+	case 'B':
+		switch {
+		case len(b) == 7:
+			typ = ttlv.TypeBoolean
+		case b[1] == 'i':
+			typ = ttlv.TypeBigInteger
+		default:
+			typ = ttlv.TypeByteString
+		}
+	case 'E':
+		typ = ttlv.TypeEnumeration
+	case 'T':
+		typ = ttlv.TypeTextString
+	case 'D':
+		typ = ttlv.TypeDateTime
+		if len(b) > 8 {
+			typ = ttlv.TypeDateTimeExtended
+		}
+	default:
+		return 0, false
+	}
+	return typ, string(b) == typeNames[typ]
 }
 
 var hexVal = func() (t [256]byte) {

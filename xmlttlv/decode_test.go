@@ -234,3 +234,28 @@ func TestDecoderDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestTextOutput: what XML 1.0 cannot carry in an attribute — control
+// characters, invalid UTF-8 (read with ttlv.LaxUTF8) — becomes U+FFFD;
+// tab, line feed and carriage return become references and survive.
+func TestTextOutput(t *testing.T) {
+	bin := ttlv.AppendTextString(nil, ttlv.TagNameValue, "a\tb\nc\rd\x01e\xffz")
+	x, err := AppendXML(nil, bin, EncodeOptions{Decode: ttlv.DecodeOptions{Lax: ttlv.LaxUTF8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<NameValue type="TextString" value="a&#9;b&#10;c&#13;d` + "\uFFFD" + `e` + "\uFFFD" + `z"/>`
+	if string(x) != want {
+		t.Fatalf("got  %s\nwant %s", x, want)
+	}
+	back, err := AppendBinary(nil, x, DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ttlv.AppendTextString(nil, ttlv.TagNameValue, "a\tb\nc\rd\uFFFDe\uFFFDz"); !bytes.Equal(back, want) {
+		t.Fatalf("back %x", back)
+	}
+	if _, err := AppendXML(nil, bin, EncodeOptions{}); err == nil {
+		t.Fatal("invalid UTF-8 accepted without LaxUTF8")
+	}
+}

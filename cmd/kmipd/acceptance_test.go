@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -248,4 +249,98 @@ func roundTrip(c net.Conn, req []byte) ([]byte, error) {
 	msg := append(head, make([]byte, n)...)
 	_, err := io.ReadFull(c, msg[ttlv.HeaderSize:])
 	return msg, err
+}
+
+// POST /kmip/2_1 takes a bare operation (Cosmian KMS's extension): a Create
+// answers CreateResponse with the new identifier, which a bare Get then
+// finds; a Get of an unknown identifier is a 422 with a text message.
+func TestBareOperation(t *testing.T) {
+	needServer(t)
+	d := startDaemon(t, "-addr", "-")
+	hc := d.httpClient(t)
+	url := strings.TrimSuffix(d.url, "/kmip") + "/kmip/2_1"
+	post := func(body string) (int, string, string) {
+		t.Helper()
+		resp, err := hc.Post(url, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+	}
+	code, ct, body := post(`{"tag":"Create","value":[
+		{"tag":"ObjectType","type":"Enumeration","value":"SymmetricKey"},
+		{"tag":"Attributes","value":[
+			{"tag":"CryptographicAlgorithm","type":"Enumeration","value":"AES"},
+			{"tag":"CryptographicLength","type":"Integer","value":256},
+			{"tag":"CryptographicUsageMask","type":"Integer","value":12}]}]}`)
+	if code != 200 || ct != "application/json" || !strings.Contains(body, `"CreateResponse"`) {
+		t.Fatalf("Create: %d %s %s", code, ct, body)
+	}
+	// "CreateResponse" is Cosmian's name, not a KMIP tag: read it as JSON.
+	var resp struct {
+		Value []struct {
+			Tag   string `json:"tag"`
+			Value any    `json:"value"`
+		} `json:"value"`
+	}
+	if err := json.Unmarshal([]byte(body), &resp); err != nil {
+		t.Fatalf("CreateResponse: %v\n%s", err, body)
+	}
+	var id string
+	for _, f := range resp.Value {
+		if f.Tag == "UniqueIdentifier" {
+			id, _ = f.Value.(string)
+		}
+	}
+	if id == "" {
+		t.Fatalf("CreateResponse without UniqueIdentifier: %s", body)
+	}
+	code, _, body = post(`{"tag":"Get","value":[{"tag":"UniqueIdentifier","type":"TextString","value":"` + id + `"}]}`)
+	if code != 200 || !strings.Contains(body, `"GetResponse"`) || !strings.Contains(body, id) {
+		t.Fatalf("Get: %d %s", code, body)
+	}
+	code, ct, body = post(`{"tag":"Get","value":[{"tag":"UniqueIdentifier","type":"TextString","value":"no-such-key"}]}`)
+	if code != 422 || !strings.HasPrefix(ct, "text/plain") || body == "" {
+		t.Fatalf("Get of an unknown key: %d %q %q", code, ct, body)
+	}
+	t.Logf("422: %s", body)
+}
+
+// A malformed request to /kmip is still a KMIP answer: 200 and a
+// ResponseMessage whose one item failed with Invalid Message (INTEROP.md
+// "HTTP"), in JSON and in binary.
+func TestMalformedOverHTTP(t *testing.T) {
+	needServer(t)
+	d := startDaemon(t, "-addr", "-")
+	hc := d.httpClient(t)
+	for _, tc := range []struct{ ctype, body string }{
+		{"application/json", `{"tag":"RequestMessage","value":[`},
+		{"application/octet-stream", "\x42\x00\x78\x01\x00\x00\x00\x08\x42\x00\x77"},
+	} {
+		resp, err := hc.Post(d.url, tc.ctype, strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != tc.ctype {
+			t.Fatalf("%s: %d %q", tc.ctype, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		if tc.ctype == "application/json" {
+			if b, err = jsonttlv.AppendBinary(nil, b, jsonttlv.DecodeOptions{}); err != nil {
+				t.Fatalf("JSON answer: %v", err)
+			}
+		}
+		var v ttlv.Value
+		if err := ttlv.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s answer: %v", tc.ctype, err)
+		}
+		item := v.Child(ttlv.TagBatchItem)
+		if item == nil || item.Child(ttlv.TagResultStatus) == nil || item.Child(ttlv.TagResultStatus).Num != 1 ||
+			item.Child(ttlv.TagResultReason) == nil || item.Child(ttlv.TagResultReason).Num != 0x04 {
+			t.Errorf("%s: want one failed item, reason Invalid Message:\n%s", tc.ctype, v.String())
+		}
+	}
 }

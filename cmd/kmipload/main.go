@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		transport = fs.String("transport", "plain", "`transport`: plain (binary TTLV over TCP), tls (binary TTLV over TLS) or http-json (JSON POSTed to /kmip)")
 		conns     = fs.Int("conns", 4, "concurrent connections, each with one request in flight")
 		batchSize = fs.Int("batch", 10, "batch items per request message")
-		mixFlag   = fs.String("mix", "get=70,locate=10,encrypt=10,create=10", "operation `weights`: get, locate, encrypt, create")
+		mixFlag   = fs.String("mix", "get=70,encrypt=20,locate=10", "operation `weights`: get, locate, encrypt, create (each create adds a key to the server for good, so a mix with create measures a growing store)")
 		duration  = fs.Duration("duration", 10*time.Second, "run time")
 		requests  = fs.Int64("requests", 0, "stop after this many request messages (0: run for -duration)")
 		keys      = fs.Int("keys", 16, "AES keys created and activated before the run, used by get and encrypt")

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kmipwire/kmipwire/internal/load"
+	"github.com/kmipwire/kmipwire/internal/server"
+	"github.com/kmipwire/kmipwire/internal/transport"
 )
 
 // TestInProcess loads the in-process kmipd over each transport for a fixed
@@ -64,5 +67,28 @@ func TestBadFlags(t *testing.T) {
 		if err := run(context.Background(), args, &out, &errOut); err == nil {
 			t.Errorf("%q: no error", args)
 		}
+	}
+}
+
+// TestTLSWithCA loads a TLS server at an address, verifying its
+// certificate with -ca: the dial names the host it verifies against.
+func TestTLSWithCA(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := transport.Start(context.Background(),
+		transport.Config{Addr: "127.0.0.1:0", CertDir: dir}, server.New(server.Config{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var out, errOut bytes.Buffer
+	args := []string{"-transport", "tls", "-addr", srv.Addr().String(),
+		"-ca", filepath.Join(srv.CertDir(), transport.CertFileName), "-requests", "5", "-quiet"}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s%s", err, &out, &errOut)
+	}
+	// Without the CA, the self-signed certificate is refused.
+	args = []string{"-transport", "tls", "-addr", srv.Addr().String(), "-requests", "5", "-quiet"}
+	if err := run(context.Background(), args, &out, &errOut); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("unknown CA: err = %v, want a certificate error", err)
 	}
 }

@@ -30,13 +30,13 @@ done
 XML=("$WORK"/xml/*.xml)
 
 # compile_native_go_fuzzer builds the fuzz target's own _test.go file only.
-# The targets of ttlv, jsonttlv and xmlttlv use helpers from the package's other
+# The targets of ttlv, jsonttlv, xmlttlv and internal/server use helpers from the package's other
 # in-package test files: make those ordinary files for this build (the
 # external-package ones, "package x_test", stay out).
-for pkg in ttlv jsonttlv xmlttlv; do
+for pkg in ttlv jsonttlv xmlttlv internal/server; do
 	for f in "$pkg"/*_test.go; do
 		[ "$(basename "$f")" = fuzz_test.go ] && continue
-		if grep -q "^package $pkg\$" "$f"; then
+		if grep -q "^package $(basename "$pkg")\$" "$f"; then
 			mv "$f" "${f%_test.go}_test_fuzz.go"
 		fi
 	done
@@ -52,6 +52,10 @@ seed jsonttlv_round_trip "${BIN[@]}"
 compile_native_go_fuzzer $M/xmlttlv FuzzFromXML xmlttlv_from_xml
 seed xmlttlv_from_xml "${XML[@]}"
 
+# Self-contained: serves arbitrary bytes to a loopback server it starts.
+compile_native_go_fuzzer $M/internal/transport FuzzFraming transport_framing
+seed transport_framing "${BIN[@]}"
+
 compile_native_go_fuzzer $M/fuzz FuzzDecode fuzz_decode
 seed fuzz_decode "${BIN[@]}"
 compile_native_go_fuzzer $M/fuzz FuzzRoundTrip fuzz_round_trip
@@ -64,3 +68,6 @@ compile_native_go_fuzzer $M/fuzz FuzzChunked fuzz_chunked
 seed fuzz_chunked "${BIN[@]}"
 compile_native_go_fuzzer $M/fuzz FuzzServe fuzz_serve
 seed fuzz_serve "${BIN[@]}"
+
+compile_native_go_fuzzer $M/internal/server FuzzServeTTLV server_serve_ttlv
+seed server_serve_ttlv "${BIN[@]}"

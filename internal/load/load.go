@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -248,6 +249,16 @@ func dial(ctx context.Context, cfg Config) (conn, error) {
 		conf := cfg.TLS
 		if conf == nil {
 			conf = &tls.Config{}
+		}
+		if conf.ServerName == "" && !conf.InsecureSkipVerify {
+			// Verify the certificate against the host dialled, as
+			// net/http does for HTTPS.
+			host, _, err := net.SplitHostPort(cfg.Addr)
+			if err != nil {
+				return nil, err
+			}
+			conf = conf.Clone()
+			conf.ServerName = host
 		}
 		return dialBinary(ctx, cfg.Addr, conf, cfg.MaxResponse)
 	default:

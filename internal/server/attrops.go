@@ -188,7 +188,7 @@ func (c *reqCtx) addAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if !multiValued(a.tag) && o.findAttr(a.tag, a.vendor, a.name, 0) >= 0 {
 			return b, fail(rrAttributeSingleValued, "attribute %s already has a value", a.tag)
 		}
-		o.attrs = append(o.attrs[:len(o.attrs):len(o.attrs)], st)
+		o.attrs = append(o.attrs, st)
 	}
 	c.recordPrev(o, prev)
 	c.touch(o)
@@ -286,7 +286,7 @@ func (c *reqCtx) modifyAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 				idx++
 			}
 		}
-		o.attrs = replaceAttr(o.attrs, i, st)
+		o.attrs[i] = st
 	}
 	c.recordPrev(o, prev)
 	c.touch(o)

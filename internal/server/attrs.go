@@ -44,8 +44,12 @@ func (a *attr) is(tag ttlv.Tag, vendor, name string) bool {
 	if tag != 0 {
 		return a.tag == tag
 	}
-	return a.tag == 0 && a.name == name && a.vendor == vendor
+	return a.tag == 0 && a.name == name && (vendor == "" || a.vendor == vendor)
 }
+
+// defaultVendor is the Vendor Identification KMIP 2.x clients see for
+// custom attributes set by KMIP 1.x clients.
+const defaultVendor = "x"
 
 // isCustomName reports a KMIP 1.x custom attribute name (1.4 §3.39:
 // "x-" client-defined, "y-" server-defined).
@@ -83,7 +87,10 @@ func parseAttribute(v *ttlv.Value) (attrIn, *opError) {
 		return a, fail(rrInvalidField, "Attribute %q without Attribute Value", a.name)
 	}
 	a.val = *val
-	if a.vendor == "" && !isCustomName(a.name) {
+	if a.vendor == "" && isCustomName(a.name) {
+		a.vendor = defaultVendor // a 1.x custom attribute as 2.x sees it
+	}
+	if a.vendor == "" {
 		t, ok := ttlv.LookupAttributeName(a.name)
 		if !ok {
 			return a, fail(rrInvalidField, "unknown attribute %q", a.name)
@@ -257,11 +264,7 @@ func (c *reqCtx) appendAttr(b []byte, a *attr, index int32) []byte {
 	}
 	b, m := ttlv.BeginStructure(b, ttlv.TagAttribute)
 	if !c.v1() {
-		vendor := a.vendor
-		if vendor == "" {
-			vendor = "x"
-		}
-		b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, vendor)
+		b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, a.vendor)
 	}
 	b = ttlv.AppendTextString(b, ttlv.TagAttributeName, a.attrName())
 	if c.v1() && index > 0 {
@@ -321,24 +324,16 @@ func (o *object) findAttr(t ttlv.Tag, vendor, name string, idx int32) int {
 }
 
 // setAttr stores a non-field attribute: replaces the single instance of a
-// single-valued one, appends to a multi-valued one.
+// single-valued one, appends to a multi-valued one. (Changing o.attrs in
+// place is safe: journal snapshots hold copies.)
 func (o *object) setAttr(a attr) {
 	if !multiValued(a.tag) {
 		if i := o.findAttr(a.tag, a.vendor, a.name, 0); i >= 0 {
-			o.attrs = replaceAttr(o.attrs, i, a)
+			o.attrs[i] = a
 			return
 		}
 	}
-	o.attrs = append(o.attrs[:len(o.attrs):len(o.attrs)], a)
-}
-
-// replaceAttr returns a copy of as with element i replaced, so that a
-// journal snapshot sharing the old array is unaffected.
-func replaceAttr(as []attr, i int, a attr) []attr {
-	out := make([]attr, len(as))
-	copy(out, as)
-	out[i] = a
-	return out
+	o.attrs = append(o.attrs, a)
 }
 
 // setDate stores a Date-Time attribute.
@@ -355,17 +350,6 @@ func (o *object) date(t ttlv.Tag) (int64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// dropAttr removes every instance of an attribute.
-func (o *object) dropAttr(t ttlv.Tag) {
-	out := o.attrs[:0:0]
-	for _, a := range o.attrs {
-		if !a.is(t, "", "") {
-			out = append(out, a)
-		}
-	}
-	o.attrs = out
 }
 
 // applyInitial applies the attributes of a Create, Create Key Pair or

@@ -42,7 +42,8 @@ const (
 	stateDestroyed            uint32 = 0x05
 	stateDestroyedCompromised uint32 = 0x06
 
-	algAES        uint32 = 0x03 // Cryptographic Algorithm, §11.13
+	alg3DES       uint32 = 0x02 // Cryptographic Algorithm, §11.13
+	algAES        uint32 = 0x03
 	algRSA        uint32 = 0x04
 	algECDSA      uint32 = 0x06
 	algHMACSHA1   uint32 = 0x07
@@ -74,6 +75,7 @@ const (
 	modeGCM uint32 = 0x09
 
 	padNone  uint32 = 0x01 // Padding Method, §11.38
+	padOAEP  uint32 = 0x02
 	padPKCS5 uint32 = 0x03
 	padPKCS1 uint32 = 0x08
 	padPSS   uint32 = 0x0A

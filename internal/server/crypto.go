@@ -93,7 +93,8 @@ func hmacHash(alg uint32) (func() hash.Hash, bool) {
 	return nil, false
 }
 
-// genSymmetric makes the key of a Create: AES 128/192/256, or an HMAC key
+// genSymmetric makes the key of a Create: AES 128/192/256, 3DES (two or
+// three keys; stored and returned, not used for Encrypt), or an HMAC key
 // of any whole number of bytes up to 512.
 func (c *reqCtx) genSymmetric(o *object) *opError {
 	switch _, isHMAC := hmacHash(o.alg); {
@@ -105,6 +106,20 @@ func (c *reqCtx) genSymmetric(o *object) *opError {
 		if o.length <= 0 || o.length%8 != 0 || o.length > 4096 {
 			return fail(rrInvalidField, "HMAC key length %d not supported", o.length)
 		}
+	case o.alg == alg3DES:
+		switch o.length {
+		case 0, 168, 192:
+			o.length = 168
+		case 112, 128:
+			o.length = 112
+		default:
+			return fail(rrInvalidField, "3DES key length %d not supported (112, 168)", o.length)
+		}
+		key := make([]byte, 8*(o.length/56))
+		if _, err := io.ReadFull(c.s.rand, key); err != nil {
+			return fail(rrCryptographicFailure, "key generation: %v", err)
+		}
+		return o.setSymmetric(key, kfRaw)
 	case o.alg == 0:
 		return fail(rrInvalidField, "Create without Cryptographic Algorithm")
 	default:
@@ -451,8 +466,9 @@ func (o *object) fillKeyInfo() {
 
 // cryptoParams are the Cryptographic Parameters an operation uses.
 type cryptoParams struct {
-	mode, padding, hashAlg, dsa, alg uint32
-	tagLen                           int
+	mode, padding, hashAlg, dsa, alg, mgfHash uint32
+	tagLen                                    int
+	label                                     []byte // OAEP P Source
 }
 
 // paramsOf reads the request's Cryptographic Parameters, falling back on
@@ -475,6 +491,10 @@ func paramsOf(p *ttlv.Value, o *object) cryptoParams {
 				cp.alg = uint32(ch.Num)
 			case ttlv.TagTagLength:
 				cp.tagLen = int(ch.Num)
+			case ttlv.TagMaskGeneratorHashingAlgorithm:
+				cp.mgfHash = uint32(ch.Num)
+			case ttlv.TagPSource:
+				cp.label = slices.Clone(ch.Bytes)
 			}
 		}
 	}
@@ -504,16 +524,22 @@ func bytesOf(p *ttlv.Value, t ttlv.Tag) []byte {
 // usable checks the state for a cryptographic operation: protecting
 // operations (Encrypt, Sign, MAC) need Active; processing ones (Decrypt,
 // Signature Verify) also work Deactivated or Compromised (KMIP 2.1 §5).
+//
+// The Protect Stop Date ends protection and the Process Start Date starts
+// processing (KMIP 2.1 §4.36, §4.38; 1.4 §3.25, §3.26).
 func (c *reqCtx) usable(o *object, process bool) *opError {
-	switch o.state {
-	case stateActive:
-		return nil
-	case stateDeactivated, stateCompromised:
-		if process {
-			return nil
-		}
+	ok := o.state == stateActive || process && (o.state == stateDeactivated || o.state == stateCompromised)
+	if !ok {
+		return c.wrongState("object %s is not in a state that allows this operation", o.id)
 	}
-	return c.wrongState("object %s is not in a state that allows this operation", o.id)
+	now := c.now.Unix()
+	if t, set := o.date(ttlv.TagProtectStopDate); set && !process && now >= t {
+		return c.wrongState("object %s is past its Protect Stop Date", o.id)
+	}
+	if t, set := o.date(ttlv.TagProcessStartDate); set && process && now < t {
+		return c.wrongState("object %s is before its Process Start Date", o.id)
+	}
+	return nil
 }
 
 // lockForUse looks the object up, applies time-driven transitions and
@@ -523,6 +549,12 @@ func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
 	if err != nil {
 		return nil, err
 	}
+	c.rlock(o)
+	return o, nil
+}
+
+// rlock read-locks o after applying its time-driven transitions.
+func (c *reqCtx) rlock(o *object) {
 	o.mu.RLock()
 	if o.timed() {
 		o.mu.RUnlock()
@@ -531,7 +563,6 @@ func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
 		o.mu.Unlock()
 		o.mu.RLock()
 	}
-	return o, nil
 }
 
 // tagInData reports the KMIP versions without the Authenticated
@@ -550,6 +581,9 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, false); err != nil {
 		return b, err
 	}
+	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {
+		return c.rsaEncrypt(p, b, o, k)
+	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
@@ -560,6 +594,9 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	cp := paramsOf(p, o)
 	iv := bytesOf(p, ttlv.TagIVCounterNonce)
 	genIV := iv == nil
+	if !genIV && len(iv) == 0 {
+		return b, fail(rrInvalidField, "empty IV/Counter/Nonce")
+	}
 	switch cp.mode {
 	case 0, modeGCM:
 		aead, aerr := o.gcm(len(iv), cp.tagLen)
@@ -572,11 +609,21 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 				return b, fail(rrCryptographicFailure, "no random IV")
 			}
 		}
+		if len(iv) != aead.NonceSize() {
+			return b, fail(rrInvalidField, "IV of %d bytes, want %d", len(iv), aead.NonceSize())
+		}
 		aad := bytesOf(p, ttlv.TagAuthenticatedEncryptionAdditionalData)
 		b = appendID(b, o)
-		dst := c.scratch[:0]
+		// Seal into c.scratch after the IV (when the server made it), with
+		// room for the ciphertext and tag: no allocation once grown.
+		var dst []byte
 		if genIV {
+			c.scratch = slices.Grow(c.scratch[:len(iv)], len(data)+aead.Overhead())
+			iv = c.scratch[:len(iv)]
 			dst = c.scratch[len(iv):len(iv)]
+		} else {
+			c.scratch = slices.Grow(c.scratch[:0], len(data)+aead.Overhead())
+			dst = c.scratch[:0]
 		}
 		ct := aead.Seal(dst, iv, data, aad)
 		n := len(ct) - aead.Overhead()
@@ -609,12 +656,12 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			cipher.NewCTR(blk, iv).XORKeyStream(out, data)
 		} else {
 			padded := slices.Clone(data)
-			if cp.padding == 0 || cp.padding == padPKCS5 {
+			if cp.padding == padPKCS5 {
 				k := aes.BlockSize - len(data)%aes.BlockSize
 				for range k {
 					padded = append(padded, byte(k))
 				}
-			} else if cp.padding != padNone || len(data)%aes.BlockSize != 0 {
+			} else if cp.padding != 0 && cp.padding != padNone || len(data)%aes.BlockSize != 0 {
 				return b, fail(rrInvalidField, "padding method %d with %d bytes of data not supported", cp.padding, len(data))
 			}
 			out = padded
@@ -646,10 +693,13 @@ func (c *reqCtx) scratchRand(n int) []byte {
 }
 
 // gcm returns the AES-GCM AEAD for a nonce and tag size (the cached one
-// for the defaults, 12 and 16).
+// for the defaults, 12 and 16); nonce 0 means the default.
 func (o *object) gcm(nonce, tagLen int) (cipher.AEAD, *opError) {
 	if (nonce == 0 || nonce == 12) && tagLen == 16 && o.aead != nil {
 		return o.aead, nil
+	}
+	if nonce < 0 || nonce > 256 {
+		return nil, fail(rrInvalidField, "GCM IV of %d bytes not supported", nonce)
 	}
 	blk, err := aes.NewCipher(o.sym)
 	if err != nil {
@@ -665,7 +715,8 @@ func (o *object) gcm(nonce, tagLen int) (cipher.AEAD, *opError) {
 		return nil, fail(rrInvalidField, "GCM with a %d-byte IV and a %d-byte tag not supported", nonce, tagLen)
 	}
 	if err != nil {
-		return nil, fail(rrInvalidField, "GCM: %v", err)
+		// General Failure, as the OASIS test cases expect (CS-BC-M-GCM-1)
+		return nil, fail(rrGeneralFailure, "GCM: %v", err)
 	}
 	return a, nil
 }
@@ -680,6 +731,9 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, true); err != nil {
 		return b, err
 	}
+	if k, ok := o.priv.(*rsa.PrivateKey); ok {
+		return c.rsaDecrypt(p, b, o, k)
+	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
@@ -689,8 +743,9 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	cp := paramsOf(p, o)
 	iv := bytesOf(p, ttlv.TagIVCounterNonce)
-	if iv == nil && cp.mode != modeECB {
-		return b, fail(rrInvalidField, "Decrypt without IV/Counter/Nonce")
+	if len(iv) == 0 && cp.mode != modeECB {
+		// Invalid Message, as the OASIS test cases expect (CS-BC-M-11)
+		return b, fail(rrInvalidMessage, "missing IV/Counter/Nonce")
 	}
 	switch cp.mode {
 	case 0, modeGCM:
@@ -706,6 +761,9 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if tag != nil {
 			c.scratch = append(append(c.scratch[:0], data...), tag...)
 			ct = c.scratch
+		}
+		if len(iv) != aead.NonceSize() {
+			return b, fail(rrInvalidField, "IV of %d bytes, want %d", len(iv), aead.NonceSize())
 		}
 		if len(ct) < aead.Overhead() {
 			return b, fail(rrCryptographicFailure, "ciphertext shorter than its tag")
@@ -744,7 +802,7 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 					blk.Decrypt(out[i:], out[i:])
 				}
 			}
-			if cp.padding == 0 || cp.padding == padPKCS5 {
+			if cp.padding == padPKCS5 {
 				if len(out) == 0 {
 					return b, fail(rrCryptographicFailure, "bad padding")
 				}
@@ -766,6 +824,81 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	return b, fail(rrInvalidField, "block cipher mode %d not supported (GCM, CBC, ECB, CTR)", cp.mode)
 }
 
+// hashOf maps a Hashing Algorithm to a hash, def when it is 0.
+func hashOf(alg uint32, def crypto.Hash) (crypto.Hash, *opError) {
+	switch alg {
+	case 0:
+		return def, nil
+	case hashSHA1:
+		return crypto.SHA1, nil
+	case hashSHA224:
+		return crypto.SHA224, nil
+	case hashSHA256:
+		return crypto.SHA256, nil
+	case hashSHA384:
+		return crypto.SHA384, nil
+	case hashSHA512:
+		return crypto.SHA512, nil
+	}
+	return 0, fail(rrInvalidField, "hashing algorithm %d not supported", alg)
+}
+
+// rsaOAEP returns the OAEP options of the request (SHA-1 by default, as
+// RFC 8017's default parameters). PKCS#1 v1.5 encryption is refused: its
+// decryption is a padding oracle (Go 1.26 deprecates it for that).
+func rsaOAEP(cp cryptoParams) (*rsa.OAEPOptions, *opError) {
+	switch cp.padding {
+	case 0, padOAEP:
+	default:
+		return nil, fail(rrInvalidField, "padding method %d not supported for RSA encryption (OAEP only)", cp.padding)
+	}
+	h, err := hashOf(cp.hashAlg, crypto.SHA1)
+	if err != nil {
+		return nil, err
+	}
+	mgf, err := hashOf(cp.mgfHash, h)
+	if err != nil {
+		return nil, err
+	}
+	return &rsa.OAEPOptions{Hash: h, MGFHash: mgf, Label: cp.label}, nil
+}
+
+// rsaEncrypt encrypts with an RSA public key (OAEP).
+func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey) ([]byte, *opError) {
+	data := bytesOf(p, ttlv.TagData)
+	if data == nil {
+		return b, fail(rrInvalidField, "Encrypt without Data")
+	}
+	opts, oerr := rsaOAEP(paramsOf(p, o))
+	if oerr != nil {
+		return b, oerr
+	}
+	out, err := rsa.EncryptOAEPWithOptions(c.s.rand, k, data, opts)
+	if err != nil {
+		return b, fail(rrCryptographicFailure, "RSA encrypt: %v", err)
+	}
+	b = appendID(b, o)
+	return ttlv.AppendByteString(b, ttlv.TagData, out), nil
+}
+
+// rsaDecrypt decrypts with an RSA private key (OAEP).
+func (c *reqCtx) rsaDecrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PrivateKey) ([]byte, *opError) {
+	data := bytesOf(p, ttlv.TagData)
+	if data == nil {
+		return b, fail(rrInvalidField, "Decrypt without Data")
+	}
+	opts, oerr := rsaOAEP(paramsOf(p, o))
+	if oerr != nil {
+		return b, oerr
+	}
+	out, err := k.Decrypt(nil, data, opts)
+	if err != nil {
+		return b, fail(rrCryptographicFailure, "RSA decrypt failed")
+	}
+	b = appendID(b, o)
+	return ttlv.AppendByteString(b, ttlv.TagData, out), nil
+}
+
 // hashFor picks the hash of a signature: from the Digital Signature
 // Algorithm, the Hashing Algorithm, or the key (the curve's size for
 // ECDSA, SHA-256 for RSA).
@@ -778,20 +911,8 @@ func hashFor(cp cryptoParams, key crypto.PublicKey) (crypto.Hash, *opError) {
 	case dsaSHA512WithRSA, dsaECDSAWithSHA512:
 		return crypto.SHA512, nil
 	}
-	switch cp.hashAlg {
-	case 0:
-	case hashSHA1:
-		return crypto.SHA1, nil
-	case hashSHA224:
-		return crypto.SHA224, nil
-	case hashSHA256:
-		return crypto.SHA256, nil
-	case hashSHA384:
-		return crypto.SHA384, nil
-	case hashSHA512:
-		return crypto.SHA512, nil
-	default:
-		return 0, fail(rrInvalidField, "hashing algorithm %d not supported", cp.hashAlg)
+	if cp.hashAlg != 0 {
+		return hashOf(cp.hashAlg, 0)
 	}
 	if k, ok := key.(*ecdsa.PublicKey); ok {
 		switch k.Curve.Params().BitSize {

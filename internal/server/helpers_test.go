@@ -59,6 +59,7 @@ type hdr struct {
 	maxSize      int32
 	cont         uint32
 	count        int32 // 0: the number of items
+	unordered    bool  // Batch Order Option false
 }
 
 func request(h hdr, items ...v) []byte {
@@ -69,6 +70,9 @@ func request(h hdr, items ...v) []byte {
 	}
 	if h.cont != 0 {
 		hv.Children = append(hv.Children, enum(ttlv.TagBatchErrorContinuationOption, h.cont))
+	}
+	if h.unordered {
+		hv.Children = append(hv.Children, ttlv.Boolean(ttlv.TagBatchOrderOption, false))
 	}
 	n := h.count
 	if n == 0 {

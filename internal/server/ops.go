@@ -7,7 +7,7 @@ import (
 // idOf resolves the Unique Identifier of a request payload: the text
 // given, or — when absent, empty, or the KMIP 2.x ID Placeholder
 // enumeration — the ID placeholder an earlier item of the batch set
-// (KMIP 1.4 §3.1, 2.1 §6 "ID Placeholder").
+// (KMIP 2.1 §6.1, 1.4 §4).
 func (c *reqCtx) idOf(p *ttlv.Value) ([]byte, *opError) {
 	if u := p.Child(ttlv.TagUniqueIdentifier); u != nil {
 		switch {
@@ -24,7 +24,9 @@ func (c *reqCtx) idOf(p *ttlv.Value) ([]byte, *opError) {
 	return []byte(c.placeholder), nil
 }
 
-// lookup finds the object a payload names and makes it the ID placeholder.
+// lookup finds the object a payload names. (Only the operations that
+// return a new or located identifier set the ID Placeholder, KMIP 2.1
+// §6.1.)
 func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
 	id, err := c.idOf(p)
 	if err != nil {
@@ -34,7 +36,6 @@ func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
 	if o == nil {
 		return nil, fail(rrItemNotFound, "object %q not found", id)
 	}
-	c.placeholder = o.id
 	return o, nil
 }
 
@@ -66,10 +67,10 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	if destroyed(o.state) || o.body == nil {
-		if c.v1() {
-			return b, c.wrongState("object %s is destroyed", o.id)
+		if c.major == 2 && c.minor >= 1 {
+			return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
 		}
-		return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
+		return b, c.wrongState("object %s is destroyed", o.id)
 	}
 	if kf == 0 || kf == o.kf {
 		return append(b, o.getResp...), nil
@@ -81,6 +82,35 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
 	b = appendID(b, o)
 	return append(b, body...), nil
+}
+
+// getFast answers the common Get — a payload holding only a Unique
+// Identifier, of an object that is not destroyed — straight from the
+// pre-encoded answer, without decoding the payload into a tree. ok is
+// false when the general path must answer (anything else, errors
+// included).
+func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
+	_, body, n := ttlv.ConsumeStructure(payload)
+	if n < 0 {
+		return b, false
+	}
+	tag, id, m := ttlv.ConsumeTextString(body)
+	if m < 0 || m != len(body) || tag != ttlv.TagUniqueIdentifier || len(id) == 0 {
+		return b, false
+	}
+	o := c.s.store.get(id)
+	if o == nil {
+		return b, false
+	}
+	o.mu.RLock()
+	if o.getResp == nil || destroyed(o.state) {
+		o.mu.RUnlock()
+		return b, false
+	}
+	b = ttlv.AppendHeader(b, ttlv.TagResponsePayload, ttlv.TypeStructure, uint32(len(o.getResp)))
+	b = append(b, o.getResp...)
+	o.mu.RUnlock()
+	return b, true
 }
 
 // templateOf returns the attributes container of a payload: a KMIP 1.x
@@ -371,7 +401,8 @@ func (c *reqCtx) destroy(p *ttlv.Value, b []byte) ([]byte, *opError) {
 
 // locate answers Locate (2.1 §6.1.27, 1.4 §4.9): the objects having every
 // attribute given, in creation order, OffsetItems skipped and at most
-// MaximumItems returned; Located Items counts them all (1.3+).
+// MaximumItems returned; Located Items counts them all (1.3+), unless the
+// search stopped at MaximumItems.
 func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	var filter []attrIn
 	maxItems, offset := int32(-1), int32(0)
@@ -409,24 +440,33 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	var found []*object
 	total := int32(0)
+	truncated := false
 	for _, o := range c.s.store.all() {
-		o.mu.Lock()
-		c.refresh(o)
+		if maxItems >= 0 && int32(len(found)) >= maxItems {
+			// Enough: Located Items, which would need every match
+			// counted, is then left out (KMIP 2.1 §6.1.27 allows it).
+			truncated = true
+			break
+		}
+		if o.removed.Load() {
+			continue
+		}
+		c.rlock(o)
 		ok := !destroyed(o.state) || wantDestroyed
 		for i := 0; ok && i < len(filter); i++ {
 			ok = c.matches(o, &filter[i])
 		}
-		o.mu.Unlock()
+		o.mu.RUnlock()
 		if !ok {
 			continue
 		}
 		total++
-		if total <= offset || maxItems >= 0 && int32(len(found)) >= maxItems {
+		if total <= offset {
 			continue
 		}
 		found = append(found, o)
 	}
-	if !c.v1() || c.minor >= 3 {
+	if !truncated && (!c.v1() || c.minor >= 3) {
 		b = ttlv.AppendInteger(b, ttlv.TagLocatedItems, total)
 	}
 	for _, o := range found {

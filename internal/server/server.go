@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kmipwire/kmipwire/batch"
@@ -62,13 +64,13 @@ func New(cfg Config) *Server {
 // result is one response batch item, kept until the message is assembled
 // (an Undo continuation rewrites earlier successes).
 type result struct {
-	op         uint32
-	id         []byte
-	status     uint32
-	reason     uint32
-	msg        string
-	start, end int // the ResponsePayload in reqCtx.arena
-	jm         int // the journal length before the item ran
+	op      uint32
+	id      []byte
+	status  uint32
+	reason  uint32
+	msg     string
+	payload []byte // the ResponsePayload, in an arena
+	jm      int    // the journal length before the item ran
 }
 
 // journalEntry records what an item changed so that it can be reverted:
@@ -92,6 +94,7 @@ type reqCtx struct {
 	arena        []byte // response payloads
 	scratch      []byte // conversions (JSON, retagging)
 	results      []result
+	items        []batch.Item
 	journal      []journalEntry
 	journaling   bool
 }
@@ -112,10 +115,10 @@ func fail(reason uint32, format string, args ...any) *opError {
 func (c *reqCtx) v1() bool { return c.major < 2 }
 
 // wrongState is the failure for an operation the object's state forbids:
-// Wrong Key Lifecycle State in KMIP 2.x, Permission Denied in 1.x (as the
-// OASIS 1.4 profile test cases expect, e.g. SKLC-M-2-14).
+// Wrong Key Lifecycle State in KMIP 2.1, Permission Denied in 1.x and 2.0
+// (as the OASIS profile test cases expect, e.g. SKLC-M-2-14, AKLC-M-2-20).
 func (c *reqCtx) wrongState(format string, args ...any) *opError {
-	if c.v1() {
+	if c.major < 2 || c.major == 2 && c.minor == 0 { // the reason is KMIP 2.1's
 		return fail(rrPermissionDenied, format, args...)
 	}
 	return fail(rrWrongKeyLifecycleState, format, args...)
@@ -179,7 +182,7 @@ func (s *Server) ServeTTLV(ctx context.Context, dst, req []byte) []byte {
 func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
 	c := s.getCtx(ctx)
 	defer s.putCtx(c)
-	jopts := jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: s.dopts.MaxMessageSize}
+	jopts := s.jsonOptions()
 	var bin []byte
 	hdr, err := c.sp.ResetJSON(req, s.bopts, jopts)
 	if err != nil {
@@ -194,6 +197,13 @@ func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
 		return dst
 	}
 	return out
+}
+
+// jsonOptions bounds JSON input: the JSON form of a message is several
+// times its binary size, so the limit is MaxMessageSize × 8 (the jsonttlv
+// default when MaxMessageSize is zero).
+func (s *Server) jsonOptions() jsonttlv.DecodeOptions {
+	return jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: 8 * s.dopts.MaxMessageSize}
 }
 
 // invalidMessage answers a message that cannot be parsed: one BatchItem
@@ -244,7 +254,7 @@ const (
 )
 
 func (r *result) size() int {
-	n := itemFixedSize + r.end - r.start
+	n := itemFixedSize + len(r.payload)
 	if r.id != nil {
 		n += ttlv.SizeBytes(len(r.id))
 	}
@@ -273,6 +283,9 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 	maxSize := int(hdr.MaximumResponseSize)
 	cont := hdr.ErrorContinuation
 	c.journaling = cont == batch.Undo || maxSize > 0
+	if !hdr.Ordered && cont == batch.Continue && maxSize == 0 {
+		return c.serveUnordered(dst, versionOK)
+	}
 	size := respHeaderSize
 	undo := false
 	for {
@@ -284,16 +297,7 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 		var r result
 		stop := false
 		if err != nil {
-			var be *batch.Error
-			itemErr := errors.As(err, &be) && be.Item == it.Index && be.Item >= 0
-			r = result{op: it.Operation, id: it.ID, status: batch.StatusFailed, reason: rrInvalidMessage, msg: err.Error()}
-			if errors.Is(err, batch.ErrBatchCount) {
-				r.op, r.id = 0, nil
-			}
-			if !itemErr {
-				r.op, r.id = 0, nil
-				stop = true
-			}
+			r, stop = splitFailure(err, &it)
 		} else {
 			r = c.run(&it, versionOK)
 		}
@@ -302,7 +306,6 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 			c.revertFrom(r.jm)
 			r = result{op: r.op, id: r.id, status: batch.StatusFailed, reason: rrResponseTooLarge,
 				msg: fmt.Sprintf("response of %d bytes exceeds MaximumResponseSize %d", size+n, maxSize)}
-			r.start, r.end = 0, 0
 			n = r.size()
 		}
 		size += n
@@ -324,6 +327,11 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 	if undo {
 		c.revertFrom(0)
 	}
+	return c.assemble(dst, undo)
+}
+
+// assemble writes the response of c.results.
+func (c *reqCtx) assemble(dst []byte, undo bool) []byte {
 	c.asm.Begin(dst, c.major, c.minor, c.now.Unix())
 	for i := range c.results {
 		r := &c.results[i]
@@ -331,12 +339,98 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 		case r.status == batch.StatusSuccess && undo:
 			c.asm.Undone(r.op, r.id)
 		case r.status == batch.StatusSuccess:
-			c.asm.Success(r.op, r.id, c.arena[r.start:r.end])
+			c.asm.Success(r.op, r.id, r.payload)
 		default:
 			c.asm.Failure(r.op, r.id, c.reason(r.reason), r.msg)
 		}
 	}
 	return c.asm.Finish()
+}
+
+// splitFailure is the result of an item the Splitter refused; stop is
+// true when the split cannot go on.
+func splitFailure(err error, it *batch.Item) (result, bool) {
+	var be *batch.Error
+	itemErr := errors.As(err, &be) && be.Item == it.Index && be.Item >= 0
+	r := result{op: it.Operation, id: it.ID, status: batch.StatusFailed, reason: rrInvalidMessage, msg: err.Error()}
+	if errors.Is(err, batch.ErrBatchCount) || !itemErr {
+		r.op, r.id = 0, nil
+	}
+	return r, !itemErr
+}
+
+// statusPending marks a result not computed yet.
+const statusPending = 0xFFFF
+
+// maxItemWorkers bounds the goroutines of one unordered message.
+const maxItemWorkers = 8
+
+// serveUnordered serves a message whose Batch Order Option is false with
+// the Continue option: its items may run concurrently (KMIP 2.1 §9.7, 1.4
+// §6.12), on up to GOMAXPROCS goroutines; the answer keeps the request's
+// order. The ID Placeholder is not available to such items (2.1 §6.1).
+func (c *reqCtx) serveUnordered(dst []byte, versionOK bool) []byte {
+	c.items = c.items[:0]
+	pending := 0
+	for {
+		var it batch.Item
+		err := c.sp.Next(&it)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			r, stop := splitFailure(err, &it)
+			c.items = append(c.items, batch.Item{})
+			c.results = append(c.results, r)
+			if stop {
+				break
+			}
+			continue
+		}
+		c.items = append(c.items, it)
+		c.results = append(c.results, result{status: statusPending})
+		pending++
+	}
+	workers := min(runtime.GOMAXPROCS(0), pending, maxItemWorkers)
+	if workers <= 1 {
+		for i := range c.results {
+			if c.results[i].status == statusPending {
+				c.results[i] = c.run(&c.items[i], versionOK)
+			}
+		}
+		return c.assemble(dst, false)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	helpers := make([]*reqCtx, workers)
+	for w := range helpers {
+		wc := c
+		if w > 0 {
+			wc = c.s.getCtx(c.ctx)
+			wc.major, wc.minor, wc.now = c.major, c.minor, c.now
+		}
+		wc.journaling = false
+		helpers[w] = wc
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(c.results) {
+					return
+				}
+				if c.results[i].status == statusPending {
+					c.results[i] = wc.run(&c.items[i], versionOK)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	out := c.assemble(dst, false)
+	for _, wc := range helpers[1:] {
+		c.s.putCtx(wc) // their arenas held payloads until assembled
+	}
+	return out
 }
 
 // run executes one item and returns its result, its payload in c.arena.
@@ -351,14 +445,22 @@ func (c *reqCtx) run(it *batch.Item, versionOK bool) result {
 		r.status, r.reason, r.msg = batch.StatusFailed, rrGeneralFailure, err.Error()
 		return r
 	}
-	c.val = ttlv.Value{}
-	if it.Payload != nil {
+	start := len(c.arena)
+	if it.Operation == opGet {
+		if buf, ok := c.getFast(it.Payload, c.arena); ok {
+			c.arena = buf
+			r.payload = buf[start:]
+			return r
+		}
+	}
+	if it.Payload == nil {
+		c.val.Tag, c.val.Type, c.val.Children = ttlv.TagRequestPayload, ttlv.TypeStructure, c.val.Children[:0]
+	} else {
 		if err := ttlv.UnmarshalOptions(it.Payload, &c.val, c.s.dopts); err != nil {
 			r.status, r.reason, r.msg = batch.StatusFailed, rrInvalidMessage, err.Error()
 			return r
 		}
 	}
-	start := len(c.arena)
 	buf, mark := ttlv.BeginStructure(c.arena, ttlv.TagResponsePayload)
 	buf, oerr := c.dispatch(it.Operation, &c.val, buf)
 	if oerr != nil {
@@ -369,7 +471,7 @@ func (c *reqCtx) run(it *batch.Item, versionOK bool) result {
 	}
 	ttlv.EndStructure(buf, mark)
 	c.arena = buf
-	r.start, r.end = start, len(buf)
+	r.payload = buf[start:]
 	return r
 }
 
@@ -487,8 +589,7 @@ func (s *Server) ServeOperationJSON(ctx context.Context, dst, req []byte) (out [
 	}
 	pj = append(pj, '}')
 	c.scratch = pj
-	jopts := jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: s.dopts.MaxMessageSize}
-	bin, err := jsonttlv.AppendBinary(nil, pj, jopts)
+	bin, err := jsonttlv.AppendBinary(nil, pj, s.jsonOptions())
 	if err != nil {
 		return fmt.Appendf(dst, "Invalid_Message: %v", err), false
 	}

@@ -44,9 +44,10 @@ type objState struct {
 
 // object is one managed object.
 type object struct {
-	id  string
-	seq uint64 // creation order: Locate answers in it
-	mu  sync.RWMutex
+	id      string
+	seq     uint64      // creation order: Locate answers in it
+	removed atomic.Bool // taken out of the store (an Undo of its creation)
+	mu      sync.RWMutex
 	objState
 }
 
@@ -69,6 +70,10 @@ type shard struct {
 type store struct {
 	shards [storeShards]shard
 	seq    atomic.Uint64
+	// order lists the objects in creation order for Locate; append-only,
+	// so that a reader may walk a snapshot of it without a lock.
+	orderMu sync.RWMutex
+	order   []*object
 }
 
 func (st *store) init() {
@@ -77,10 +82,11 @@ func (st *store) init() {
 	}
 }
 
-// shardOf hashes an identifier (FNV-1a).
+// shardOf hashes an identifier (FNV-1a over its last 8 bytes: the
+// server's identifiers are random there).
 func shardOf[T string | []byte](id T) uint32 {
 	h := uint32(2166136261)
-	for i := 0; i < len(id); i++ {
+	for i := max(0, len(id)-8); i < len(id); i++ {
 		h ^= uint32(id[i])
 		h *= 16777619
 	}
@@ -98,7 +104,10 @@ func (st *store) get(id []byte) *object {
 
 // add stores a new object.
 func (st *store) add(o *object) {
+	st.orderMu.Lock()
 	o.seq = st.seq.Add(1)
+	st.order = append(st.order, o)
+	st.orderMu.Unlock()
 	sh := &st.shards[shardOf(o.id)]
 	sh.mu.Lock()
 	sh.m[o.id] = o
@@ -113,28 +122,15 @@ func (st *store) remove(o *object) {
 		delete(sh.m, o.id)
 	}
 	sh.mu.Unlock()
+	o.removed.Store(true)
 }
 
-// all returns every object, in creation order.
+// all returns the objects in creation order, removed ones included
+// (callers skip those): a snapshot that later additions do not change.
 func (st *store) all() []*object {
-	var out []*object
-	for i := range st.shards {
-		sh := &st.shards[i]
-		sh.mu.RLock()
-		for _, o := range sh.m {
-			out = append(out, o)
-		}
-		sh.mu.RUnlock()
-	}
-	slices.SortFunc(out, func(a, b *object) int {
-		switch {
-		case a.seq < b.seq:
-			return -1
-		case a.seq > b.seq:
-			return 1
-		}
-		return 0
-	})
+	st.orderMu.RLock()
+	out := st.order
+	st.orderMu.RUnlock()
 	return out
 }
 

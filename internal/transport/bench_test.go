@@ -1,8 +1,10 @@
 package transport
 
 import (
+	"bytes"
 	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"testing"
 
@@ -63,4 +65,28 @@ func byteSize(n int) string {
 		return strconv.Itoa(n/1000) + "KB"
 	}
 	return strconv.Itoa(n) + "B"
+}
+
+// BenchmarkHTTPJSON measures a POST /kmip round trip on a kept-alive
+// plaintext loopback connection (net/http allocates on both sides).
+func BenchmarkHTTPJSON(b *testing.B) {
+	s, _ := start(b, Config{Addr: "-", Plaintext: true, HTTPAddr: "127.0.0.1:0"}, newFake())
+	body := []byte(`{"tag":"RequestMessage","value":[{"tag":"BatchCount","type":"Integer","value":1}]}`)
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	url := s.HTTPURL()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		resp, err := hc.Post(url, ContentTypeJSON, bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatal(resp.Status)
+		}
+	}
 }

@@ -94,8 +94,16 @@ func (c *binConn) serve() {
 	peer := Peer{RemoteAddr: c.nc.RemoteAddr()}
 	if s.tls != nil {
 		tc := tls.Server(c.nc, s.tls)
-		if err := c.handshake(tc); err != nil {
-			c.log.Info("TLS handshake failed", "err", err)
+		// The handshake counts as idle: a Shutdown ends it at once.
+		if c.deadline(c.nc.SetDeadline, s.cfg.ReadTimeout) != nil || !c.setIdle(true) {
+			return
+		}
+		err := tc.Handshake()
+		c.setIdle(false)
+		if err != nil {
+			if !s.isClosing() {
+				c.log.Info("TLS handshake failed", "err", err)
+			}
 			return
 		}
 		st := tc.ConnectionState()
@@ -142,16 +150,6 @@ func (c *binConn) serve() {
 			*out = nil
 		}
 	}
-}
-
-func (c *binConn) handshake(tc *tls.Conn) error {
-	ctx := context.Background()
-	if d := c.s.cfg.ReadTimeout; d > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
-	}
-	return tc.HandshakeContext(ctx)
 }
 
 // deadline sets a read or write deadline d from now, none when d is 0.

@@ -170,7 +170,9 @@ func (s *Server) callHTTP(r *http.Request, serve func(ctx context.Context, dst, 
 	ctx := r.Context()
 	if r.TLS != nil {
 		// The connection's Peer was made before the handshake.
-		ctx = context.WithValue(ctx, peerKey{}, Peer{RemoteAddr: r.Context().Value(peerKey{}).(Peer).RemoteAddr, TLS: r.TLS})
+		p, _ := PeerFromContext(ctx)
+		p.TLS = r.TLS
+		ctx = context.WithValue(ctx, peerKey{}, p)
 	}
 	resp, ok = serve(ctx, dst, req)
 	return resp, ok, false

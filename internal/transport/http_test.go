@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
@@ -115,5 +117,36 @@ func TestHTTPS(t *testing.T) {
 	}
 	if _, err := post(nil); err == nil {
 		t.Fatal("HTTPS without a client certificate accepted")
+	}
+}
+
+// The connection limit holds on the HTTP listener too.
+func TestHTTPConnectionLimit(t *testing.T) {
+	s, _ := start(t, Config{Addr: "-", Plaintext: true, HTTPAddr: "127.0.0.1:0", MaxConns: 1}, newFake())
+	hold, err := net.Dial("tcp", s.HTTPAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	hold.Write([]byte("POST /kmip HTTP/1.1\r\nHost: x\r\n")) // a request in progress
+	time.Sleep(50 * time.Millisecond)
+	tr := &http.Transport{DisableKeepAlives: true}
+	hc := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	if resp, err := hc.Post(s.HTTPURL(), "application/json", strings.NewReader("{}")); err == nil {
+		resp.Body.Close()
+		t.Fatalf("second connection served (%s) with -max-conns 1", resp.Status)
+	}
+	hold.Close()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		resp, err := hc.Post(s.HTTPURL(), "application/json", strings.NewReader("{}"))
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no connection served after the first closed: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

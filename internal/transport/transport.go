@@ -35,6 +35,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -362,8 +363,9 @@ func (c sem) release() {
 // for an instant each, not a goroutine and buffers.
 type limitListener struct {
 	net.Listener
-	sem sem
-	log *slog.Logger
+	sem     sem
+	log     *slog.Logger
+	refused atomic.Uint64
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
@@ -375,7 +377,11 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if l.sem.tryAcquire() {
 			return &limitConn{Conn: c, release: l.sem.release}, nil
 		}
-		l.log.Warn("connection refused: connection limit reached", "remote", c.RemoteAddr().String(), "limit", cap(l.sem))
+		// A flood of connections must not flood the log too: log the 1st,
+		// 2nd, 4th, 8th… refusal.
+		if n := l.refused.Add(1); n&(n-1) == 0 {
+			l.log.Warn("connection refused: connection limit reached", "remote", c.RemoteAddr().String(), "limit", cap(l.sem), "refused_total", n)
+		}
 		c.Close()
 	}
 }

@@ -513,3 +513,33 @@ func pemCert(t *testing.T, file string) *x509.Certificate {
 	}
 	return c
 }
+
+// A client that connects to the TLS port and never says hello does not
+// hold up Shutdown.
+func TestShutdownDuringHandshake(t *testing.T) {
+	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", CertDir: t.TempDir()}, newFake())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, s)
+	time.Sleep(50 * time.Millisecond) // let the server start its handshake
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	t0 := time.Now()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v after %v", err, time.Since(t0))
+	}
+	wantClosed(t, c)
+}
+
+// A TLS handshake that never completes is cut by the read timeout.
+func TestHandshakeTimeout(t *testing.T) {
+	s, _ := start(t, Config{CertDir: t.TempDir(), ReadTimeout: 100 * time.Millisecond}, newFake())
+	c := dial(t, s)
+	c.Write([]byte{0x16, 0x03, 0x01}) // the start of a ClientHello record
+	t0 := time.Now()
+	wantClosed(t, c)
+	if d := time.Since(t0); d > time.Second {
+		t.Errorf("closed after %v", d)
+	}
+}

@@ -216,9 +216,9 @@ def main(version):
         c.destroy(st["aes"])
         after = failure_reason(lambda: c.get(st["aes"]))
         missing = failure_reason(lambda: c.get("no-such-object"))
+        # Permission Denied up to KMIP 2.0; Wrong Key Lifecycle State and
+        # Object Destroyed are KMIP 2.1's
         wrong, gone = enums.ResultReason.PERMISSION_DENIED, enums.ResultReason.PERMISSION_DENIED
-        if version == "2.0":
-            wrong, gone = enums.ResultReason.WRONG_KEY_LIFECYCLE_STATE, enums.ResultReason.OBJECT_DESTROYED
         ok = (active_destroy == wrong and after == gone and
               missing == enums.ResultReason.ITEM_NOT_FOUND)
         return ok, (active_destroy, after, missing)

@@ -136,8 +136,18 @@ func Flood(ctx context.Context, addr string, tlsConf *tls.Config, valid [][]byte
 
 // sendOne sends m on a new connection and returns how many bytes came back.
 func sendOne(ctx context.Context, addr string, tlsConf *tls.Config, m []byte, timeout time.Duration) (int64, error) {
+	// A loaded machine may fail a dial now and then (ports in TIME_WAIT, a
+	// full backlog): retry a few times, so that only a server that stopped
+	// accepting fails the flood.
 	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	var raw net.Conn
+	var err error
+	for try := range 4 {
+		if raw, err = d.DialContext(ctx, "tcp", addr); err == nil || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(25<<try) * time.Millisecond)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("dial: %w", err)
 	}

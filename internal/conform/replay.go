@@ -1,0 +1,523 @@
+package conform
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+	"github.com/kmipwire/kmipwire/xmlttlv"
+)
+
+// RoundTripper sends one binary TTLV request message and returns the
+// binary response message.
+type RoundTripper interface {
+	RoundTrip(ctx context.Context, req []byte) ([]byte, error)
+}
+
+// Handler is a KMIP server that answers in process: it appends the
+// response to req to dst (internal/server.Server is one).
+type Handler interface {
+	ServeTTLV(ctx context.Context, dst, req []byte) []byte
+}
+
+// InProcess is a RoundTripper that calls a Handler directly.
+type InProcess struct {
+	Handler Handler
+}
+
+// RoundTrip implements RoundTripper.
+func (p InProcess) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
+	resp := p.Handler.ServeTTLV(ctx, nil, req)
+	if len(resp) == 0 {
+		return nil, errors.New("conform: empty response")
+	}
+	return resp, nil
+}
+
+// Conn is a RoundTripper over one network connection carrying binary
+// TTLV (KMIP 2.1 §15.1: a message is an 8-byte header then its value):
+// requests are written whole, responses read header first, their length
+// checked against MaxSize before the body is read.
+type Conn struct {
+	c  net.Conn
+	br *bufio.Reader
+	// MaxSize bounds a response message; zero means
+	// ttlv.DefaultMaxMessageSize.
+	MaxSize int
+}
+
+// Dial connects to addr over TCP, or over TLS when tlsConfig is not nil.
+func Dial(ctx context.Context, addr string, tlsConfig *tls.Config) (*Conn, error) {
+	var d net.Dialer
+	var c net.Conn
+	var err error
+	if tlsConfig != nil {
+		td := tls.Dialer{NetDialer: &d, Config: tlsConfig}
+		c, err = td.DialContext(ctx, "tcp", addr)
+	} else {
+		c, err = d.DialContext(ctx, "tcp", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("conform: %w", err)
+	}
+	return &Conn{c: c, br: bufio.NewReader(c)}, nil
+}
+
+// Close closes the connection.
+func (c *Conn) Close() error { return c.c.Close() }
+
+// RoundTrip implements RoundTripper.
+func (c *Conn) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		if err := c.c.SetDeadline(dl); err != nil {
+			return nil, fmt.Errorf("conform: %w", err)
+		}
+	}
+	if _, err := c.c.Write(req); err != nil {
+		return nil, fmt.Errorf("conform: writing request: %w", err)
+	}
+	var hdr [ttlv.HeaderSize]byte
+	if _, err := io.ReadFull(c.br, hdr[:]); err != nil {
+		return nil, fmt.Errorf("conform: reading response header: %w", err)
+	}
+	n := int64(binary.BigEndian.Uint32(hdr[4:]))
+	limit := int64(c.MaxSize)
+	if limit <= 0 {
+		limit = ttlv.DefaultMaxMessageSize
+	}
+	if n > limit {
+		return nil, fmt.Errorf("conform: response of %d bytes exceeds %d", n, limit)
+	}
+	resp := make([]byte, ttlv.HeaderSize+n)
+	copy(resp, hdr[:])
+	if _, err := io.ReadFull(c.br, resp[ttlv.HeaderSize:]); err != nil {
+		return nil, fmt.Errorf("conform: reading response: %w", err)
+	}
+	return resp, nil
+}
+
+// ignored lists the tags whose values the replay does not compare, besides
+// the placeholders of the test case (their presence is still compared): a
+// Result Message is free text, which servers word as they like; a Time
+// Stamp is the server's clock.
+var ignored = map[ttlv.Tag]bool{
+	ttlv.TagResultMessage: true,
+	ttlv.TagTimeStamp:     true,
+}
+
+// timeTolerance bounds how far a Date-Time in a response may be from the
+// "$NOW±N" the test case expects: the steps of a test case run within
+// seconds, but a server over the network keeps its own clock.
+const timeTolerance = 10 * time.Minute
+
+// generators are the operations whose responses name objects the server
+// made key material for: responses about those objects carry values that
+// differ from run to run.
+var generators = map[string]bool{
+	"Create": true, "CreateKeyPair": true, "DeriveKey": true, "ReKey": true,
+	"ReKeyKeyPair": true, "CreateSplitKey": true, "JoinSplitKey": true,
+}
+
+// idTags are the items of a response payload that name the objects made.
+var idTags = map[ttlv.Tag]bool{
+	ttlv.TagUniqueIdentifier:           true,
+	ttlv.TagPrivateKeyUniqueIdentifier: true,
+	ttlv.TagPublicKeyUniqueIdentifier:  true,
+}
+
+// Replay runs the server check of one test case: each RequestMessage, its
+// placeholders bound, is sent through rt in order, and the response is
+// compared with the ResponseMessage that follows it in the file (see
+// comparer for what order means). The first difference ends the test case.
+//
+// What is not compared, and why:
+//   - placeholders: in an expected response, a name seen for the first time
+//     binds to the value the server returned (the unique identifier of a
+//     created object, a correlation value, …); later requests and expected
+//     responses use that value, so it is compared from then on. "$NOW±N"
+//     Date-Times are sent as now±N seconds, and in responses compared
+//     within timeTolerance of now±N (the server's clock decides);
+//   - the values of the tags in ignored (Result Message: free text);
+//   - Byte String and Big Integer values in the response payloads of a
+//     request about an object whose key material the server generated
+//     (named by the response of Create, CreateKeyPair, DeriveKey, ReKey,
+//     ReKeyKeyPair, CreateSplitKey, JoinSplitKey) or of a batch holding
+//     one of those operations (later items reach the new object through
+//     the ID placeholder): key material, digests, ciphertexts, signatures
+//     and MACs differ from the reference run's; and those of RNGRetrieve
+//     (random data);
+//   - in a Query response payload, what describes the reference server
+//     (see comparer);
+//   - a Located Items the server adds where the reference response has
+//     none (the specification lets it; see optional).
+//
+// A response whose ResultReason is OperationNotSupported where the test
+// case expects none makes the test case Skipped.
+func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.Time) FileResult {
+	fr := FileResult{Path: tc.Path, Profile: tc.Profile, Outcome: Passed}
+	if tc.Err != nil && tc.NotWellFormed() {
+		fr.Outcome, fr.Detail = Unreadable, trimPrefix(tc.Err.Error())+" (not well-formed XML)"
+		return fr
+	}
+	if now == nil {
+		now = time.Now
+	}
+	bound := map[string]string{}
+	generated := map[string]bool{} // placeholder names of generated objects
+	reg := Registry()
+	msgs := tc.Messages
+	for i := 0; i < len(msgs); i += 2 {
+		fr.Messages++
+		req := &msgs[i]
+		fail := func(format string, args ...any) FileResult {
+			fr.Outcome = Failed
+			fr.Detail = fmt.Sprintf("step %d (request line %d): ", i/2, req.Line) + fmt.Sprintf(format, args...)
+			return fr
+		}
+		if req.Tag != ttlv.TagRequestMessage || i+1 >= len(msgs) || msgs[i+1].Tag != ttlv.TagResponseMessage {
+			return fail("not a RequestMessage followed by a ResponseMessage")
+		}
+		want := &msgs[i+1]
+		reqTree, err := parseTree(req.XML)
+		if err != nil {
+			return fail("request: %v", err)
+		}
+		ph := &placeholders{now: now(), byIdx: map[int]string{}, bound: bound}
+		bin, err := xmlttlv.AppendBinary(nil, req.XML, xmlttlv.DecodeOptions{Registry: reg, Placeholder: ph.codec})
+		if err != nil {
+			return fail("request: %v", err)
+		}
+		resp, err := rt.RoundTrip(ctx, bin)
+		if err != nil {
+			return fail("%v", err)
+		}
+		gotXML, err := xmlttlv.AppendXML(nil, resp, xmlttlv.EncodeOptions{Indent: "  ", Registry: reg})
+		if err != nil {
+			return fail("response is not valid TTLV: %v", err)
+		}
+		got, err := parseTree(gotXML)
+		if err != nil {
+			return fail("response: %v", err)
+		}
+		exp, err := parseTree(want.XML)
+		if err != nil {
+			return fail("expected response (line %d): %v", want.Line, err)
+		}
+		if op, ok := unsupported(exp, got); ok {
+			fr.Outcome = Skipped
+			fr.Detail = fmt.Sprintf("step %d (request line %d): %s: OperationNotSupported", i/2, req.Line, op)
+			return fr
+		}
+		variable := false
+		for _, item := range children(reqTree, ttlv.TagBatchItem) {
+			op := childValue(item, ttlv.TagOperation)
+			if op == "RNGRetrieve" || generators[op] {
+				// A generator in the batch: later items may reach the new
+				// object through the ID placeholder.
+				variable = true
+			}
+			for _, p := range children(item, ttlv.TagRequestPayload) {
+				for _, id := range children(p, ttlv.TagUniqueIdentifier) {
+					if generated[id.value] {
+						variable = true
+					}
+				}
+			}
+		}
+		c := comparer{
+			valueOf: func(e, a *node, bind bool) (string, bool) {
+				name := e.value
+				if strings.HasPrefix(name, "$NOW") {
+					// The server's clock decides: within timeTolerance of
+					// the placeholder's instant on ours.
+					want, err := ph.time(name)
+					if err != nil {
+						return "", false
+					}
+					if got, err := time.Parse(time.RFC3339, a.value); err == nil && got.Sub(want).Abs() <= timeTolerance {
+						return a.value, true
+					}
+					return want.UTC().Format(time.RFC3339) + " ± " + timeTolerance.String(), true
+				}
+				if v, ok := bound[name]; ok {
+					return v, true
+				}
+				if bind {
+					bound[name] = a.value
+				}
+				return "", false
+			},
+			ignore: func(path ttlv.Path, e *node) bool {
+				if ignored[e.tag] {
+					return true
+				}
+				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger) && inPayload(path)
+			},
+			query: func(path ttlv.Path) bool {
+				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isQuery(reqTree)
+			},
+		}
+		if d := c.compare(exp, got, nil); d != nil {
+			return fail("response differs at line %d: %v%s", want.Line+d.Line-1, d, serverSays(got))
+		}
+		for _, item := range children(exp, ttlv.TagBatchItem) {
+			if !generators[childValue(item, ttlv.TagOperation)] {
+				continue
+			}
+			for _, p := range children(item, ttlv.TagResponsePayload) {
+				for _, n := range p.children {
+					if idTags[n.tag] && strings.HasPrefix(n.value, "$") {
+						generated[n.value] = true
+					}
+				}
+			}
+		}
+		fr.Normalized += c.normalized
+		fr.MessagesPassed++
+	}
+	if tc.Err != nil {
+		fr.Messages++
+		fr.Outcome = Failed
+		fr.Detail = fmt.Sprintf("message %d: %v", len(msgs), tc.Err)
+	}
+	return fr
+}
+
+func children(n *node, tag ttlv.Tag) []*node {
+	var out []*node
+	for _, c := range n.children {
+		if c.tag == tag {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func childValue(n *node, tag ttlv.Tag) string {
+	for _, c := range n.children {
+		if c.tag == tag {
+			return c.value
+		}
+	}
+	return ""
+}
+
+func inPayload(path ttlv.Path) bool {
+	for _, t := range path {
+		if t == ttlv.TagResponsePayload {
+			return true
+		}
+	}
+	return false
+}
+
+func isQuery(req *node) bool {
+	for _, item := range children(req, ttlv.TagBatchItem) {
+		if childValue(item, ttlv.TagOperation) == "Query" {
+			return true
+		}
+	}
+	return false
+}
+
+// unsupported reports whether got answers a batch item with
+// OperationNotSupported where exp does not, and names the operation.
+func unsupported(exp, got *node) (string, bool) {
+	expects := false
+	walk(exp, func(n *node) {
+		if n.tag == ttlv.TagResultReason && n.value == "OperationNotSupported" {
+			expects = true
+		}
+	})
+	if expects {
+		return "", false
+	}
+	op, found := "", false
+	for _, item := range got.children {
+		if item.tag != ttlv.TagBatchItem {
+			continue
+		}
+		var o string
+		for _, c := range item.children {
+			if c.tag == ttlv.TagOperation {
+				o = c.value
+			}
+			if c.tag == ttlv.TagResultReason && c.value == "OperationNotSupported" {
+				op, found = o, true
+			}
+		}
+	}
+	if found && op == "" {
+		op = "an operation"
+	}
+	return op, found
+}
+
+func walk(n *node, f func(*node)) {
+	f(n)
+	for _, c := range n.children {
+		walk(c, f)
+	}
+}
+
+// Server is how RunServer reaches a server: New returns the RoundTripper
+// for one test case and a function releasing it. An in-process server
+// should be fresh per test case, so that objects left by one do not show
+// in another's Locate.
+type Server struct {
+	New func() (RoundTripper, func(), error)
+	// Timeout bounds each round trip; zero means 10 seconds.
+	Timeout time.Duration
+	// Now is the clock for $NOW; nil means time.Now.
+	Now func() time.Time
+	// SkipUnlisted asks the server, before the run, for the operations it
+	// supports (Query, Query Operations, KMIP 1.4 and 2.1); a test case
+	// using an operation it does not list is then Skipped without being
+	// replayed.
+	SkipUnlisted bool
+}
+
+// RunServer replays every test case against the server.
+func RunServer(ctx context.Context, files []File, srv Server) (*Report, error) {
+	r := &Report{Mode: "server"}
+	timeout := srv.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	var listed map[string]bool
+	if srv.SkipUnlisted {
+		rt, done, err := srv.New()
+		if err != nil {
+			return nil, err
+		}
+		listed = queryOperations(ctx, timeoutRT{rt, timeout})
+		done()
+	}
+	for _, f := range files {
+		tc, err := Load(f.Path, f.Profile)
+		if err != nil {
+			return nil, err
+		}
+		if tc.NotWellFormed() {
+			r.Files = append(r.Files, Replay(ctx, tc, nil, srv.Now))
+			continue
+		}
+		if op := unlisted(tc, listed); op != "" {
+			r.Files = append(r.Files, FileResult{Path: tc.Path, Profile: tc.Profile, Outcome: Skipped,
+				Detail: fmt.Sprintf("operation %s is not listed by the server's Query", op)})
+			continue
+		}
+		rt, done, err := srv.New()
+		if err != nil {
+			return nil, err
+		}
+		fr := Replay(ctx, tc, timeoutRT{rt, timeout}, srv.Now)
+		done()
+		r.Files = append(r.Files, fr)
+	}
+	return r, nil
+}
+
+type timeoutRT struct {
+	rt RoundTripper
+	d  time.Duration
+}
+
+func (t timeoutRT) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.d)
+	defer cancel()
+	return t.rt.RoundTrip(ctx, req)
+}
+
+// queryOperations asks the server which operations it supports, in KMIP 2.1
+// and 1.4 (the union). It returns nil when neither answers.
+func queryOperations(ctx context.Context, rt RoundTripper) map[string]bool {
+	var listed map[string]bool
+	for _, v := range [][2]int32{{2, 1}, {1, 4}} {
+		req, m := ttlv.BeginStructure(nil, ttlv.TagRequestMessage)
+		req, h := ttlv.BeginStructure(req, ttlv.TagRequestHeader)
+		req, pv := ttlv.BeginStructure(req, ttlv.TagProtocolVersion)
+		req = ttlv.AppendInteger(req, ttlv.TagProtocolVersionMajor, v[0])
+		req = ttlv.AppendInteger(req, ttlv.TagProtocolVersionMinor, v[1])
+		ttlv.EndStructure(req, pv)
+		req = ttlv.AppendInteger(req, ttlv.TagBatchCount, 1)
+		ttlv.EndStructure(req, h)
+		req, bi := ttlv.BeginStructure(req, ttlv.TagBatchItem)
+		req = ttlv.AppendEnumeration(req, ttlv.TagOperation, 0x18) // Query
+		req, p := ttlv.BeginStructure(req, ttlv.TagRequestPayload)
+		req = ttlv.AppendEnumeration(req, ttlv.TagQueryFunction, 1) // Query Operations
+		ttlv.EndStructure(req, p)
+		ttlv.EndStructure(req, bi)
+		ttlv.EndStructure(req, m)
+		resp, err := rt.RoundTrip(ctx, req)
+		if err != nil {
+			continue
+		}
+		var msg ttlv.Value
+		if ttlv.Unmarshal(resp, &msg) != nil {
+			continue
+		}
+		for _, item := range msg.Children {
+			if item.Tag != ttlv.TagBatchItem {
+				continue
+			}
+			if pl := item.Child(ttlv.TagResponsePayload); pl != nil {
+				for _, c := range pl.Children {
+					if c.Tag == ttlv.TagOperation && c.Type == ttlv.TypeEnumeration {
+						if name, ok := Registry().EnumName(ttlv.TagOperation, uint32(c.Num)); ok {
+							if listed == nil {
+								listed = map[string]bool{}
+							}
+							listed[name] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	return listed
+}
+
+// unlisted returns the first operation of tc's requests that listed lacks,
+// or "" (also when listed is nil: nothing is known).
+func unlisted(tc *TestCase, listed map[string]bool) string {
+	if listed == nil {
+		return ""
+	}
+	for _, m := range tc.Messages {
+		if m.Tag != ttlv.TagRequestMessage {
+			continue
+		}
+		t, err := parseTree(m.XML)
+		if err != nil {
+			continue
+		}
+		for _, item := range children(t, ttlv.TagBatchItem) {
+			if op := childValue(item, ttlv.TagOperation); op != "" && !listed[op] {
+				return op
+			}
+		}
+	}
+	return ""
+}
+
+// serverSays quotes the ResultReason and ResultMessage of the failed items
+// of a response, for the report.
+func serverSays(resp *node) string {
+	var b strings.Builder
+	for _, item := range children(resp, ttlv.TagBatchItem) {
+		if childValue(item, ttlv.TagResultStatus) != "OperationFailed" {
+			continue
+		}
+		fmt.Fprintf(&b, " [server: %s %s: %q]", childValue(item, ttlv.TagOperation), childValue(item, ttlv.TagResultReason), childValue(item, ttlv.TagResultMessage))
+	}
+	return b.String()
+}

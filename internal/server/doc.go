@@ -1,0 +1,66 @@
+// Package server holds the KMIP semantics of the reference server kmipd:
+// the operations, the object store and its lifecycle rules, bulk mode. The
+// transport (package internal/transport, cmd/kmipd) frames messages off
+// connections and HTTP bodies and calls ServeTTLV, ServeJSON or
+// ServeOperationJSON.
+//
+// # Messages
+//
+// A RequestMessage is split with batch.Splitter and answered with
+// batch.Assembler in the request's protocol version (KMIP 1.0–1.4, 2.0,
+// 2.1; KMIP 2.1 §8, 1.4 §7). Items run in order. Each item's result —
+// payload or failure — is kept until the message ends, so that the Batch
+// Error Continuation Option can act on it: Stop (the default) answers no
+// item after the first failure; Continue runs them all; Undo reverts the
+// effects of the earlier items (objects created are removed, changed
+// objects restored from a journal) and reports them Operation Undone
+// (KMIP 2.1 §9.6, 1.4 §6.13). Maximum Response Size is measured on the
+// TTLV encoding as the items run: an item whose answer would exceed it
+// fails with Response Too Large and its effects are reverted. A message
+// that cannot be parsed gets one BatchItem without Operation, Result
+// Reason Invalid Message; a malformed item fails alone; an unknown
+// operation fails with Operation Not Supported (shared/INTEROP.md).
+//
+// An empty or absent Unique Identifier means the ID Placeholder: the
+// identifier the last Create, Create Key Pair (the private key), Register
+// or Locate (the first found) of the message returned (KMIP 2.1 §6.1, 1.4
+// §4), so Create then Activate works in one batch.
+//
+// # Attributes
+//
+// Requests may carry attributes in either form: KMIP 1.x TemplateAttribute
+// and Attribute{Attribute Name, Attribute Index, Attribute Value}, or KMIP
+// 2.x Attributes with tagged attributes. Attributes are stored in the 2.x
+// form; answers to KMIP 1.x clients use the 1.x form and hold only the
+// attributes their minor version defines (1.4 §3; Original Creation Date
+// is 1.2+, for instance).
+//
+// # Lifecycle
+//
+// Objects follow the KMIP state machine (KMIP 2.1 §5, 1.4 §3.22): created
+// Pre-Active (Active at once if an Activation Date not after now is
+// given); Activate only from Pre-Active; Revoke with Key or CA Compromise
+// makes the object Compromised, any other reason Deactivated; Destroy is
+// refused for Active objects and drops the key material (Get then fails;
+// the attributes stay). Encrypt, Sign and MAC need Active; Decrypt and
+// Signature Verify also work Deactivated or Compromised. A forbidden
+// transition fails with Wrong Key Lifecycle State in KMIP 2.x and
+// Permission Denied in 1.x, as the OASIS 1.4 profile tests expect.
+//
+// # Cryptography
+//
+// Create makes AES-128/192/256 and HMAC keys; Create Key Pair makes RSA
+// 2048–4096, ECDSA P-256/P-384/P-521, X25519 (ECDH or EC on CURVE25519)
+// and Ed25519 keys. Encrypt and Decrypt do AES-GCM (the default; the tag in
+// Authenticated Encryption Tag from KMIP 1.4 on, appended to Data before,
+// where the field does not exist), CBC, ECB and CTR; Sign and Signature
+// Verify do ECDSA, Ed25519, RSA-PSS and RSA PKCS#1 v1.5; MAC does
+// HMAC-SHA-1/224/256/384/512; RNG Retrieve reads Config.Rand.
+//
+// # Performance
+//
+// Get answers from the object's pre-encoded Get payload: a 100-item Get
+// batch allocates nothing (TestServeBatchAllocs). Per-message state
+// (splitter, assembler, payload tree, buffers) is pooled. The store is a
+// sharded map of objects, each with its own lock.
+package server

@@ -1,0 +1,66 @@
+package server
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/batch"
+	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// FuzzServeTTLV: whatever the input, ServeTTLV does not panic and answers
+// a well-formed ResponseMessage whose BatchCount matches its items.
+func FuzzServeTTLV(f *testing.F) {
+	files, _ := filepath.Glob("../../testdata/corpus/*.ttlv")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil && len(b) < 4096 {
+			f.Add(b)
+		}
+	}
+	for _, h := range versionsUnderTest {
+		f.Add(request(h, createAES(h, 128), item(opActivate), item(opGet), item(opLocate)))
+		h.cont = batch.Undo
+		f.Add(request(h, createAES(h, 256, name("n")), item(opEncrypt, bstr(ttlv.TagData, []byte("x"))), item(opGetAttributes)))
+	}
+	// Cryptographic operations on an active key, odd parameters included.
+	gcm := func(ch ...v) v {
+		return st(ttlv.TagCryptographicParameters, append([]v{enum(ttlv.TagBlockCipherMode, modeGCM)}, ch...)...)
+	}
+	h := hdr{major: 2, minor: 1, cont: batch.Continue}
+	f.Add(request(h, createAES(h, 128), item(opActivate),
+		item(opEncrypt, gcm(), bstr(ttlv.TagData, []byte("x")), bstr(ttlv.TagIVCounterNonce, []byte{})),
+		item(opEncrypt, gcm(integer(ttlv.TagTagLength, 12)), bstr(ttlv.TagData, []byte("x")), bstr(ttlv.TagIVCounterNonce, make([]byte, 16))),
+		item(opDecrypt, gcm(), bstr(ttlv.TagData, []byte("x")), bstr(ttlv.TagIVCounterNonce, make([]byte, 7)), bstr(ttlv.TagAuthenticatedEncryptionTag, []byte{1})),
+		item(opMAC, bstr(ttlv.TagData, []byte("x"))), item(opSign, bstr(ttlv.TagData, []byte("x"))),
+		item(opRNGRetrieve, integer(ttlv.TagDataLength, 3))))
+	f.Add(request(h, item(opCreateKeyPair, st(ttlv.TagCommonAttributes, enum(ttlv.TagCryptographicAlgorithm, algEd25519))), item(opActivate),
+		item(opSign, bstr(ttlv.TagData, []byte("x"))), item(opSign, bstr(ttlv.TagDigestedData, []byte("x")))))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, req []byte) {
+		s := newTestServer()
+		out := s.ServeTTLV(context.Background(), nil, req)
+		decode(t, out)
+	})
+}
+
+// FuzzServeJSON: ServeJSON answers any input with JSON that converts to a
+// well-formed ResponseMessage.
+func FuzzServeJSON(f *testing.F) {
+	if b, err := os.ReadFile("testdata/seed-request.json"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte(`{"tag":"RequestMessage","value":[{"tag":"RequestHeader","value":[{"tag":"ProtocolVersion","value":[{"tag":"ProtocolVersionMajor","type":"Integer","value":2},{"tag":"ProtocolVersionMinor","type":"Integer","value":1}]},{"tag":"BatchCount","type":"Integer","value":1}]},{"tag":"BatchItem","value":[{"tag":"Operation","type":"Enumeration","value":"Query"},{"tag":"RequestPayload","value":[{"tag":"QueryFunction","type":"Enumeration","value":"QueryOperations"}]}]}]}`))
+	f.Add([]byte(`{`))
+	f.Fuzz(func(t *testing.T, req []byte) {
+		s := newTestServer()
+		out := s.ServeJSON(context.Background(), nil, req)
+		bin, err := jsonttlv.AppendBinary(nil, out, jsonttlv.DecodeOptions{})
+		if err != nil {
+			t.Fatalf("answer is not KMIP JSON: %v\n%s", err, out)
+		}
+		decode(t, bin)
+	})
+}

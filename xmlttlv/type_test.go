@@ -1,0 +1,24 @@
+package xmlttlv
+
+import (
+	"github.com/kmipwire/kmipwire/ttlv"
+	"testing"
+)
+
+// TestParseTypeAll: every type name, and nothing else, is recognized.
+func TestParseTypeAll(t *testing.T) {
+	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
+		got, ok := parseType([]byte(typ.String()))
+		if !ok || got != typ {
+			t.Errorf("%s: %v %v", typ, got, ok)
+		}
+		if _, ok := parseType([]byte(typ.String() + "x")); ok {
+			t.Errorf("%s+x accepted", typ)
+		}
+	}
+	for _, bad := range []string{"", "Int", "integer", "Bytestring", "BigIntegeR"} {
+		if _, ok := parseType([]byte(bad)); ok {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
