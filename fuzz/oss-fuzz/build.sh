@@ -71,3 +71,5 @@ seed fuzz_serve "${BIN[@]}"
 
 compile_native_go_fuzzer $M/internal/server FuzzServeTTLV server_serve_ttlv
 seed server_serve_ttlv "${BIN[@]}"
+compile_native_go_fuzzer $M/internal/server FuzzServeJSON server_serve_json
+seed server_serve_json "${JSON[@]}"
