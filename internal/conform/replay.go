@@ -171,7 +171,9 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 		now = time.Now
 	}
 	bound := map[string]string{}
-	generated := map[string]bool{} // placeholder names of generated objects
+	generated := map[string]bool{}    // placeholder names of generated objects
+	algorithms := map[string]string{} // placeholder name → Cryptographic Algorithm of the object
+	counts := map[ttlv.Tag]int{}      // randomized values bound so far, by tag
 	reg := Registry()
 	msgs := tc.Messages
 	for i := 0; i < len(msgs); i += 2 {
@@ -216,8 +218,15 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			fr.Detail = fmt.Sprintf("step %d (request line %d): %s: OperationNotSupported", i/2, req.Line, op)
 			return fr
 		}
+		if missing := unlistedByQuery(reqTree, exp, got); len(missing) > 0 {
+			fr.Outcome = Skipped
+			fr.Detail = fmt.Sprintf("step %d (request line %d): requires %s, which the server does not list in its Query response", i/2, req.Line, strings.Join(missing, ", "))
+			return fr
+		}
 		variable := false
-		for _, item := range children(reqTree, ttlv.TagBatchItem) {
+		reqItems, expItems := children(reqTree, ttlv.TagBatchItem), children(exp, ttlv.TagBatchItem)
+		random := make([]map[ttlv.Tag]bool, len(expItems))
+		for j, item := range reqItems {
 			op := childValue(item, ttlv.TagOperation)
 			if op == "RNGRetrieve" || generators[op] {
 				// A generator in the batch: later items may reach the new
@@ -230,6 +239,9 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 						variable = true
 					}
 				}
+			}
+			if j < len(expItems) {
+				random[j] = randomized(item, expItems[j], algorithms)
 			}
 		}
 		c := comparer{
@@ -255,27 +267,46 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 				}
 				return "", false
 			},
-			ignore: func(path ttlv.Path, e *node) bool {
+			ignore: func(item int, path ttlv.Path, e *node) bool {
 				if ignored[e.tag] {
 					return true
 				}
-				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger) && inPayload(path)
+				if !inPayload(path) {
+					return false
+				}
+				if item >= 0 && item < len(random) && random[item][e.tag] && len(path) == 4 {
+					return true
+				}
+				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger)
 			},
 			query: func(path ttlv.Path) bool {
 				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isQuery(reqTree)
 			},
+			item:   -1,
+			opaque: describesServer,
 		}
 		if d := c.compare(exp, got, nil); d != nil {
 			return fail("response differs at line %d: %v%s", want.Line+d.Line-1, d, serverSays(got))
 		}
-		for _, item := range children(exp, ttlv.TagBatchItem) {
-			if !generators[childValue(item, ttlv.TagOperation)] {
+		bindRandom(exp, got, random, bound, counts)
+		for j, item := range expItems {
+			op := childValue(item, ttlv.TagOperation)
+			if !generators[op] && op != "Register" {
 				continue
+			}
+			alg := ""
+			if j < len(reqItems) {
+				alg = algorithmOf(reqItems[j])
 			}
 			for _, p := range children(item, ttlv.TagResponsePayload) {
 				for _, n := range p.children {
 					if idTags[n.tag] && strings.HasPrefix(n.value, "$") {
-						generated[n.value] = true
+						if generators[op] {
+							generated[n.value] = true
+						}
+						if alg != "" {
+							algorithms[n.value] = alg
+						}
 					}
 				}
 			}
@@ -518,6 +549,185 @@ func serverSays(resp *node) string {
 			continue
 		}
 		fmt.Fprintf(&b, " [server: %s %s: %q]", childValue(item, ttlv.TagOperation), childValue(item, ttlv.TagResultReason), childValue(item, ttlv.TagResultMessage))
+	}
+	return b.String()
+}
+
+// unlistedByQuery returns, for a Query that the server answered with
+// Success, the Operation and Object Type values the expected response lists
+// and the server's does not ("Operation Poll", "ObjectType Template"): the
+// test case requires them.
+func unlistedByQuery(req, exp, got *node) []string {
+	if !isQuery(req) {
+		return nil
+	}
+	var missing []string
+	gotItems := children(got, ttlv.TagBatchItem)
+	for j, e := range children(exp, ttlv.TagBatchItem) {
+		if childValue(e, ttlv.TagOperation) != "Query" || j >= len(gotItems) {
+			continue
+		}
+		g := gotItems[j]
+		if childValue(g, ttlv.TagResultStatus) != "Success" {
+			continue
+		}
+		have := map[string]bool{}
+		for _, p := range children(g, ttlv.TagResponsePayload) {
+			for _, n := range p.children {
+				have[n.tag.String()+" "+n.value] = true
+			}
+		}
+		for _, p := range children(e, ttlv.TagResponsePayload) {
+			for _, n := range p.children {
+				if n.tag != ttlv.TagOperation && n.tag != ttlv.TagObjectType {
+					continue
+				}
+				k := n.tag.String() + " " + n.value
+				if !have[k] {
+					have[k] = true
+					missing = append(missing, k)
+				}
+			}
+		}
+	}
+	return missing
+}
+
+// algorithmOf returns the first Cryptographic Algorithm an item names (in
+// a Key Block, Attributes or a KMIP 1.x Attribute), or "".
+func algorithmOf(item *node) string {
+	alg := ""
+	walk(item, func(n *node) {
+		if alg == "" && !hasChildren(n) && (n.tag == ttlv.TagCryptographicAlgorithm || n.vtag == ttlv.TagCryptographicAlgorithm) {
+			alg = n.value
+		}
+	})
+	return alg
+}
+
+func hasChildren(n *node) bool { return len(n.children) > 0 }
+
+// randomized returns the response payload items of one batch item whose
+// values a correct server makes differently on every run, given the
+// request item, its expected response and the algorithms of the objects
+// registered or created so far (by placeholder name):
+//   - Encrypt with an RSA key: Data (RSAES-OAEP and RSAES-PKCS1-v1_5 pad
+//     with random bytes, RFC 8017 §7.1.1, §7.2.1), unless Padding Method
+//     None;
+//   - Encrypt without an IV/Counter/Nonce where the expected response
+//     carries one: the server generated the IV (Random IV, KMIP 1.4 §3.6,
+//     KMIP 2.1 §11.1), so IV/Counter/Nonce, Data and Authenticated
+//     Encryption Tag;
+//   - Sign with ECDSA or RSASSA-PSS: Signature Data (random k, FIPS 186-5
+//     §6.4; random salt, RFC 8017 §8.1.1).
+//
+// Everything else is deterministic and compared: Decrypt, MAC, Signature
+// Verify, RSA PKCS#1 v1.5 signatures, block ciphers with a given IV.
+func randomized(req, exp *node, algorithms map[string]string) map[ttlv.Tag]bool {
+	op := childValue(req, ttlv.TagOperation)
+	if op != "Encrypt" && op != "Sign" {
+		return nil
+	}
+	var payload *node
+	for _, p := range children(req, ttlv.TagRequestPayload) {
+		payload = p
+	}
+	if payload == nil {
+		return nil
+	}
+	alg, padding, dsa := "", "", ""
+	for _, cp := range children(payload, ttlv.TagCryptographicParameters) {
+		alg = childValue(cp, ttlv.TagCryptographicAlgorithm)
+		padding = childValue(cp, ttlv.TagPaddingMethod)
+		dsa = childValue(cp, ttlv.TagDigitalSignatureAlgorithm)
+	}
+	if alg == "" {
+		alg = algorithms[childValue(payload, ttlv.TagUniqueIdentifier)]
+	}
+	out := map[ttlv.Tag]bool{}
+	switch op {
+	case "Encrypt":
+		if alg == "RSA" && padding != "None" {
+			out[ttlv.TagData] = true
+		}
+		if !hasChild(payload, ttlv.TagIVCounterNonce) {
+			for _, p := range children(exp, ttlv.TagResponsePayload) {
+				if hasChild(p, ttlv.TagIVCounterNonce) {
+					out[ttlv.TagData] = true
+					out[ttlv.TagIVCounterNonce] = true
+					out[ttlv.TagAuthenticatedEncryptionTag] = true
+				}
+			}
+		}
+	case "Sign":
+		if alg == "EC" || alg == "ECDSA" || padding == "PSS" || strings.Contains(dsa, "ECDSA") || strings.Contains(dsa, "PSS") {
+			out[ttlv.TagSignatureData] = true
+		}
+	}
+	return out
+}
+
+// bindRandom binds the implicit placeholders of randomized values that the
+// test case writes literally (the reference run's output): a later request
+// refers to them as "$" + the tag in upper snake case, with or without the
+// index of the value among those of its tag ("$DATA_0", "$IV_COUNTER_NONCE").
+// Names already bound keep their value; a placeholder the test case wrote
+// for a randomized value binds as any other.
+func bindRandom(exp, got *node, random []map[ttlv.Tag]bool, bound map[string]string, counts map[ttlv.Tag]int) {
+	gotItems := children(got, ttlv.TagBatchItem)
+	for j, e := range children(exp, ttlv.TagBatchItem) {
+		if j >= len(random) || len(random[j]) == 0 || j >= len(gotItems) {
+			continue
+		}
+		for _, ep := range children(e, ttlv.TagResponsePayload) {
+			for _, gp := range children(gotItems[j], ttlv.TagResponsePayload) {
+				for _, n := range ep.children {
+					if !random[j][n.tag] {
+						continue
+					}
+					v := childValue(gp, n.tag)
+					if v == "" {
+						continue
+					}
+					if strings.HasPrefix(n.value, "$") {
+						// A placeholder not compared: bind it all the same.
+						if _, ok := bound[n.value]; !ok {
+							bound[n.value] = v
+						}
+						continue
+					}
+					name := "$" + upperSnake(n.tag.String())
+					for _, k := range []string{fmt.Sprintf("%s_%d", name, counts[n.tag]), name} {
+						if _, ok := bound[k]; !ok {
+							bound[k] = v
+						}
+					}
+					counts[n.tag]++
+				}
+			}
+		}
+	}
+}
+
+// upperSnake turns a tag name into the test cases' placeholder style:
+// IVCounterNonce → IV_COUNTER_NONCE, Data → DATA.
+func upperSnake(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		upper := ch >= 'A' && ch <= 'Z'
+		if i > 0 && upper {
+			prevLower := s[i-1] >= 'a' && s[i-1] <= 'z' || s[i-1] >= '0' && s[i-1] <= '9'
+			nextLower := i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z'
+			prevUpper := s[i-1] >= 'A' && s[i-1] <= 'Z'
+			if prevLower || prevUpper && nextLower {
+				b.WriteByte('_')
+			}
+		}
+		if ch >= 'a' && ch <= 'z' {
+			ch -= 'a' - 'A'
+		}
+		b.WriteByte(ch)
 	}
 	return b.String()
 }
