@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -162,6 +165,13 @@ var idTags = map[ttlv.Tag]bool{
 // A response whose ResultReason is OperationNotSupported where the test
 // case expects none makes the test case Skipped.
 func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.Time) FileResult {
+	return replay(ctx, tc, rt, now, map[string]bool{})
+}
+
+// replay is Replay with the identifiers, as the server returned them, of
+// the objects whose key material the server generated: shared with the
+// predecessor of a test case (see RunServer), and added to.
+func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.Time, genIDs map[string]bool) FileResult {
 	fr := FileResult{Path: tc.Path, Profile: tc.Profile, Outcome: Passed}
 	if tc.Err != nil && tc.NotWellFormed() {
 		fr.Outcome, fr.Detail = Unreadable, trimPrefix(tc.Err.Error())+" (not well-formed XML)"
@@ -224,6 +234,11 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			return fr
 		}
 		variable := false
+		walk(got, func(n *node) {
+			if idTags[n.tag] && genIDs[n.value] {
+				variable = true // about an object the server generated
+			}
+		})
 		reqItems, expItems := children(reqTree, ttlv.TagBatchItem), children(exp, ttlv.TagBatchItem)
 		random := make([]map[ttlv.Tag]bool, len(expItems))
 		for j, item := range reqItems {
@@ -303,6 +318,9 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 					if idTags[n.tag] && strings.HasPrefix(n.value, "$") {
 						if generators[op] {
 							generated[n.value] = true
+							if v, ok := bound[n.value]; ok {
+								genIDs[v] = true
+							}
 						}
 						if alg != "" {
 							algorithms[n.value] = alg
@@ -409,6 +427,13 @@ type Server struct {
 	Timeout time.Duration
 	// Now is the clock for $NOW; nil means time.Now.
 	Now func() time.Time
+	// Fresh says that New returns a server of its own for each test case
+	// (in process), not a connection to one long-lived server. A test case
+	// that starts by locating objects it has not made then finds nothing:
+	// it is replayed after its predecessor (see predecessor) on the same
+	// server. With a long-lived server the files run in order, so the
+	// predecessor has run already.
+	Fresh bool
 	// SkipUnlisted asks the server, before the run, for the operations it
 	// supports (Query, Query Operations, KMIP 1.4 and 2.1); a test case
 	// using an operation it does not list is then Skipped without being
@@ -450,7 +475,22 @@ func RunServer(ctx context.Context, files []File, srv Server) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		fr := Replay(ctx, tc, timeoutRT{rt, timeout}, srv.Now)
+		var pre *TestCase
+		if srv.Fresh {
+			if pre, err = predecessor(tc, files); err != nil {
+				done()
+				return nil, err
+			}
+		}
+		var preResult FileResult
+		genIDs := map[string]bool{}
+		if pre != nil {
+			preResult = replay(ctx, pre, timeoutRT{rt, timeout}, srv.Now, genIDs)
+		}
+		fr := replay(ctx, tc, timeoutRT{rt, timeout}, srv.Now, genIDs)
+		if pre != nil && fr.Outcome != Passed {
+			fr.Detail += fmt.Sprintf(" (replayed after %s, which %s)", filepath.Base(pre.Path), preResult.Outcome)
+		}
 		done()
 		r.Files = append(r.Files, fr)
 	}
@@ -730,4 +770,68 @@ func upperSnake(s string) string {
 		b.WriteByte(ch)
 	}
 	return b.String()
+}
+
+// seriesNumber splits a test case's file name around its number within its
+// series: "TL-M-3-21.xml" is "TL-M-", 3, "-21.xml".
+var seriesNumber = regexp.MustCompile(`^(.*-)([0-9]+)(-[0-9]+\.xml)$`)
+
+// predecessor returns the test case that tc depends on, or nil. The
+// profile test cases were run in order against one reference server, and
+// some use what an earlier one left: TL-M-3 locates the tape key that
+// TL-M-2 created, SASED-M-3 the Secret Data that SASED-M-2 registered. A
+// test case depends on the one numbered one less in its series, in the
+// same directory, when its first request is a Locate expected to find
+// objects (the expected response names some) and no earlier request of the
+// test case made any.
+func predecessor(tc *TestCase, files []File) (*TestCase, error) {
+	if len(tc.Messages) < 2 {
+		return nil, nil
+	}
+	req, err := parseTree(tc.Messages[0].XML)
+	if err != nil {
+		return nil, nil
+	}
+	resp, err := parseTree(tc.Messages[1].XML)
+	if err != nil {
+		return nil, nil
+	}
+	items := children(req, ttlv.TagBatchItem)
+	if len(items) == 0 || childValue(items[0], ttlv.TagOperation) != "Locate" {
+		return nil, nil
+	}
+	found := false
+	for _, item := range children(resp, ttlv.TagBatchItem) {
+		if childValue(item, ttlv.TagOperation) != "Locate" {
+			continue
+		}
+		for _, p := range children(item, ttlv.TagResponsePayload) {
+			found = found || hasChild(p, ttlv.TagUniqueIdentifier)
+		}
+	}
+	if !found {
+		return nil, nil
+	}
+	m := seriesNumber.FindStringSubmatch(filepath.Base(tc.Path))
+	if m == nil {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil || n < 2 {
+		return nil, nil
+	}
+	want := filepath.Join(filepath.Dir(tc.Path), m[1]+strconv.Itoa(n-1)+m[3])
+	for _, f := range files {
+		if f.Path == want {
+			pre, err := Load(f.Path, f.Profile)
+			if err != nil {
+				return nil, err
+			}
+			if pre.NotWellFormed() {
+				return nil, nil
+			}
+			return pre, nil
+		}
+	}
+	return nil, nil
 }
