@@ -87,6 +87,9 @@ func TestUnlistedByQuery(t *testing.T) {
 	if m := unlistedByQuery(req, exp, got); !reflect.DeepEqual(m, []string{"Operation Poll", "ObjectType Template"}) {
 		t.Errorf("missing %v", m)
 	}
+	if r := requirements([]string{"Operation Poll", "Operation Check", "ObjectType Template"}); r != "operations Poll, Check; object type Template" {
+		t.Errorf("requirements: %q", r)
+	}
 	failed := mustTree(t, `<ResponseMessage><BatchItem><Operation type="Enumeration" value="Query"/><ResultStatus type="Enumeration" value="OperationFailed"/></BatchItem></ResponseMessage>`)
 	if m := unlistedByQuery(req, exp, failed); m != nil {
 		t.Errorf("failed Query: missing %v", m)

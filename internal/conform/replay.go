@@ -141,29 +141,55 @@ var idTags = map[ttlv.Tag]bool{
 // compared with the ResponseMessage that follows it in the file (see
 // comparer for what order means). The first difference ends the test case.
 //
-// What is not compared, and why:
-//   - placeholders: in an expected response, a name seen for the first time
-//     binds to the value the server returned (the unique identifier of a
-//     created object, a correlation value, …); later requests and expected
-//     responses use that value, so it is compared from then on. "$NOW±N"
-//     Date-Times are sent as now±N seconds, and in responses compared
-//     within timeTolerance of now±N (the server's clock decides);
-//   - the values of the tags in ignored (Result Message: free text);
-//   - Byte String and Big Integer values in the response payloads of a
-//     request about an object whose key material the server generated
-//     (named by the response of Create, CreateKeyPair, DeriveKey, ReKey,
-//     ReKeyKeyPair, CreateSplitKey, JoinSplitKey) or of a batch holding
-//     one of those operations (later items reach the new object through
-//     the ID placeholder): key material, digests, ciphertexts, signatures
-//     and MACs differ from the reference run's; and those of RNGRetrieve
-//     (random data);
-//   - in a Query response payload, what describes the reference server
-//     (see comparer);
-//   - a Located Items the server adds where the reference response has
-//     none (the specification lets it; see optional).
+// The comparison policy. Everything in the expected response is compared —
+// structure, types, order, values — except what a correct server cannot
+// reproduce, in four classes:
 //
-// A response whose ResultReason is OperationNotSupported where the test
-// case expects none makes the test case Skipped.
+//  1. Run-dependent values, bound rather than compared. In an expected
+//     response, a placeholder ("$UNIQUE_IDENTIFIER_0", "$CORRELATION_VALUE",
+//     …) seen for the first time binds to the value the server returned;
+//     later requests and expected responses use that value, so it is
+//     compared from then on. "$NOW±N" Date-Times are sent as now±N seconds
+//     and, in responses, compared within timeTolerance of now±N (the
+//     server's clock decides).
+//  2. Values that describe the server, not the object or the operation:
+//     Time Stamp (the server's clock) and Result Message (free text) by
+//     value (see ignored); Random Number Generator (the reference server's
+//     ANSI X9.31, another's DRBG) and Server Information by presence and
+//     type only (see describesServer); in a Query response payload, all but
+//     the Operation and Object Type lists: Vendor Identification, Server
+//     Information, Profile Information, capabilities (see comparer). A
+//     Vendor Identification inside an Attribute names the attribute and is
+//     compared.
+//  3. Randomized outputs, not comparable byte for byte (see randomized):
+//     the Data of an Encrypt with an RSA key (OAEP and PKCS#1 v1.5 padding
+//     are random); the Data, IV/Counter/Nonce and Authenticated Encryption
+//     Tag of an Encrypt for which the server generates the IV (the request
+//     has none, the expected response has one); the Signature Data of an
+//     ECDSA or RSA-PSS Sign; and every Byte String and Big Integer in the
+//     response payloads about an object whose key material the server
+//     generated (named by the response of Create, CreateKeyPair, DeriveKey,
+//     ReKey, ReKeyKeyPair, CreateSplitKey, JoinSplitKey, here or in the
+//     predecessor, or in a batch holding one of those operations): key
+//     material, digests, ciphertexts, signatures, MACs; and those of
+//     RNGRetrieve (random data). Where the test case writes such a value
+//     literally (the reference run's output), later requests refer to it
+//     as "$" + its tag in upper snake case with or without an index
+//     ("$DATA_0", "$IV_COUNTER_NONCE"): those names bind to the server's
+//     value. Deterministic outputs ARE compared, and a difference is a
+//     failure: Decrypt, MAC, MAC Verify, Signature Verify, RSA PKCS#1 v1.5
+//     signatures, block ciphers with a registered key and a given IV
+//     (AES-ECB/CBC/CTR/GCM ciphertexts and GCM tags).
+//  4. Items the specification lets a server add: a Located Items where the
+//     reference response has none (see optional); in a Query response,
+//     Operations and Object Types beyond the expected ones.
+//
+// A test case is Skipped, not Failed, when the server shows it lacks what
+// the test case requires: it answers OperationNotSupported where the test
+// case expects no such failure, or its Query response (Success) does not
+// list an Operation or Object Type that the expected Query response lists —
+// the test case requires it, as surely as a request using an operation
+// that the server's Query does not list (Server.SkipUnlisted).
 func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.Time) FileResult {
 	return replay(ctx, tc, rt, now, map[string]bool{})
 }
@@ -230,7 +256,7 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 		}
 		if missing := unlistedByQuery(reqTree, exp, got); len(missing) > 0 {
 			fr.Outcome = Skipped
-			fr.Detail = fmt.Sprintf("step %d (request line %d): requires %s, which the server does not list in its Query response", i/2, req.Line, strings.Join(missing, ", "))
+			fr.Detail = fmt.Sprintf("step %d (request line %d): requires %s, which the server's Query does not list", i/2, req.Line, requirements(missing))
 			return fr
 		}
 		variable := false
@@ -834,4 +860,31 @@ func predecessor(tc *TestCase, files []File) (*TestCase, error) {
 		}
 	}
 	return nil, nil
+}
+
+// requirements words what unlistedByQuery returned: "operations Poll,
+// Check; object type Template".
+func requirements(missing []string) string {
+	var ops, types []string
+	for _, m := range missing {
+		if v, ok := strings.CutPrefix(m, "Operation "); ok {
+			ops = append(ops, v)
+		} else if v, ok := strings.CutPrefix(m, "ObjectType "); ok {
+			types = append(types, v)
+		}
+	}
+	var parts []string
+	for _, g := range []struct {
+		one, many string
+		list      []string
+	}{{"operation", "operations", ops}, {"object type", "object types", types}} {
+		switch len(g.list) {
+		case 0:
+		case 1:
+			parts = append(parts, g.one+" "+g.list[0])
+		default:
+			parts = append(parts, g.many+" "+strings.Join(g.list, ", "))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
