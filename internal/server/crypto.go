@@ -1171,6 +1171,68 @@ func (c *reqCtx) mac(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	return ttlv.AppendByteString(b, ttlv.TagMACData, m.Sum(nil)), nil
 }
 
+// macVerify answers MAC Verify (2.1 §6.1.29, 1.4 §4.34): the HMAC of
+// Data compared in constant time with MAC Data.
+func (c *reqCtx) macVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lockForUse(p)
+	if err != nil {
+		return b, err
+	}
+	defer o.mu.RUnlock()
+	if err := c.usable(o, true, usageMACVer); err != nil {
+		return b, err
+	}
+	if o.sym == nil {
+		return b, fail(rrInvalidField, "object %s is not a symmetric key", o.id)
+	}
+	cp := paramsOf(p, o)
+	alg := cp.alg
+	if alg == 0 {
+		alg = o.alg
+	}
+	h, ok := hmacHash(alg)
+	if !ok {
+		return b, fail(rrInvalidField, "MAC algorithm %d not supported (HMAC-SHA*)", alg)
+	}
+	data, want := bytesOf(p, ttlv.TagData), bytesOf(p, ttlv.TagMACData)
+	if data == nil || want == nil {
+		return b, fail(rrInvalidField, "MAC Verify needs Data and MAC Data")
+	}
+	m := hmac.New(h, o.sym)
+	m.Write(data)
+	v := validityInvalid
+	if hmac.Equal(m.Sum(nil), want) {
+		v = validityValid
+	}
+	b = appendID(b, o)
+	return ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, v), nil
+}
+
+// hash answers Hash (KMIP 2.1 §6.1.21, 1.4 §4.37): the digest of Data with the
+// Hashing Algorithm of the Cryptographic Parameters.
+func (c *reqCtx) hash(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	var cp cryptoParams
+	if v := p.Child(ttlv.TagCryptographicParameters); v != nil {
+		if ha := v.Child(ttlv.TagHashingAlgorithm); ha != nil {
+			cp.hashAlg = uint32(ha.Num)
+		}
+	}
+	if cp.hashAlg == 0 {
+		return b, fail(rrInvalidField, "Hash needs a Hashing Algorithm")
+	}
+	h, err := hashOf(cp.hashAlg, 0)
+	if err != nil {
+		return b, err
+	}
+	data := bytesOf(p, ttlv.TagData)
+	if data == nil {
+		return b, fail(rrInvalidField, "Hash without Data")
+	}
+	hh := h.New()
+	hh.Write(data)
+	return ttlv.AppendByteString(b, ttlv.TagData, hh.Sum(nil)), nil
+}
+
 // maxRNG bounds one RNG Retrieve.
 const maxRNG = 1 << 16
 
