@@ -72,11 +72,12 @@ bench-baseline:
 	sed 's/[[:space:]]\{1,\}/ /g' bench/out/baseline.txt > bench/baseline.txt
 	$(GO) run ./bench/cmd/report -svg bench/chart.svg bench/baseline.txt
 
-FUZZPKGS     ?= ./ttlv/ ./jsonttlv/ ./xmlttlv/ ./fuzz/
+# Every package with a native fuzz target (func FuzzX(f *testing.F)).
+FUZZPKGS     ?= $(shell grep -rlE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(f \*testing\.F\)' . | xargs -n1 dirname | sort -u | sed 's|$$|/|')
 FUZZSMOKE    ?= 5s
 FUZZPARALLEL ?= 1
 
-## fuzz: run every native fuzz target of FUZZPKGS for FUZZTIME each. One
+## fuzz: run every native fuzz target (of FUZZPKGS) for FUZZTIME each. One
 ## worker (FUZZPARALLEL) and minimization capped at 100 runs: with the
 ## default 60 s minimization of each new input, runs on this 2-core machine
 ## sat at "0/sec" for seconds at a time. A failure leaves its input under

@@ -505,3 +505,45 @@ func TestTrailingBytes(t *testing.T) {
 		t.Errorf("whole message: %v, want io.EOF", err)
 	}
 }
+
+// TestHeaderValidated: the RequestHeader is validated as a whole, fields
+// left raw included: a malformed Authentication fails Reset and
+// ResetReader (found by fuzz.FuzzSplit), unless NoItemCheck.
+func TestHeaderValidated(t *testing.T) {
+	b, m := ttlv.BeginStructure(nil, ttlv.TagRequestMessage)
+	b, h := ttlv.BeginStructure(b, ttlv.TagRequestHeader)
+	b, pv := ttlv.BeginStructure(b, ttlv.TagProtocolVersion)
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, 1)
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, 4)
+	ttlv.EndStructure(b, pv)
+	b, a := ttlv.BeginStructure(b, ttlv.TagAuthentication)
+	b, c := ttlv.BeginStructure(b, ttlv.TagCredential)
+	bad := len(b)
+	b = ttlv.AppendBoolean(b, ttlv.TagCredentialValue, true)
+	b[bad+ttlv.HeaderSize+7] = 2 // a Boolean of 2
+	ttlv.EndStructure(b, c)
+	ttlv.EndStructure(b, a)
+	b = ttlv.AppendInteger(b, ttlv.TagBatchCount, 1)
+	ttlv.EndStructure(b, h)
+	b, it := ttlv.BeginStructure(b, ttlv.TagBatchItem)
+	b = ttlv.AppendEnumeration(b, ttlv.TagOperation, 0x0A)
+	b, p := ttlv.BeginStructure(b, ttlv.TagRequestPayload)
+	ttlv.EndStructure(b, p)
+	ttlv.EndStructure(b, it)
+	ttlv.EndStructure(b, m)
+
+	var s Splitter
+	_, err := s.Reset(b, Options{})
+	var be *Error
+	if !errors.Is(err, ttlv.ErrBoolean) || !errors.As(err, &be) || be.Item != -1 || be.Offset != int64(bad) ||
+		!strings.Contains(err.Error(), "/RequestMessage/RequestHeader/Authentication/Credential/CredentialValue") {
+		t.Errorf("Reset: %v, want ErrBoolean at offset %d with the tag path", err, bad)
+	}
+	_, err = s.ResetReader(bytes.NewReader(b), Options{})
+	if !errors.Is(err, ttlv.ErrBoolean) {
+		t.Errorf("ResetReader: %v, want ErrBoolean", err)
+	}
+	if _, err := s.Reset(b, Options{NoItemCheck: true}); err != nil {
+		t.Errorf("Reset with NoItemCheck: %v", err)
+	}
+}

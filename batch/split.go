@@ -177,6 +177,13 @@ func (s *Splitter) ResetJSON(msg []byte, opts Options, jopts jsonttlv.DecodeOpti
 func (s *Splitter) header() error {
 	h := &s.hdr
 	h.Raw = s.raw()
+	if !s.opts.NoItemCheck {
+		// Validate the header as a whole, as each item is: the fields
+		// left raw (Authentication) and those skipped are checked too.
+		if err := ttlv.Validate(h.Raw, s.pieceOpts); err != nil {
+			return s.shift(err, s.d.ItemOffset())
+		}
+	}
 	s.d.Enter()
 	var haveVersion, haveCount bool
 	for {

@@ -32,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"testing/iotest"
 
 	"github.com/kmipwire/kmipwire/batch"
 	"github.com/kmipwire/kmipwire/jsonttlv"
@@ -97,7 +98,7 @@ func Decode(in []byte) (bool, error) {
 	walkErr := walk(ttlv.NewDecoder(in, decodeOpts))
 	vErr := ttlv.Validate(in, decodeOpts)
 	if (vErr == nil) != (walkErr == nil) || (vErr != nil && vErr.Error() != walkErr.Error()) {
-		return false, fmt.Errorf("Validate: %v\nDecoder walk: %v", vErr, walkErr)
+		return false, fmt.Errorf("ttlv.Validate: %v\nDecoder walk: %v", vErr, walkErr)
 	}
 	var v ttlv.Value
 	treeErr := ttlv.UnmarshalOptions(in, &v, decodeOpts)
@@ -342,16 +343,24 @@ func Split(in []byte) (bool, error) {
 		}
 	}
 
-	// The stream form, delivered a byte at a time, splits alike when the
-	// message is whole (a stream may hold several messages: compare only
-	// when the slice split reached its end).
+	// The stream form, delivered a byte at a time, in random chunks, or
+	// with io.EOF alongside the last bytes, splits alike when the message
+	// is whole (a stream may hold several messages: compare only when the
+	// slice split reached its end).
 	if r.err == io.EOF || clean {
-		var ss batch.Splitter
-		rs := split(&ss, func() (*batch.Header, error) {
-			return ss.ResetReader(oneByteReader{bytes.NewReader(in)}, opts)
-		})
-		if err := sameSplit(r, rs); err != nil {
-			return clean, fmt.Errorf("ResetReader (1-byte reads) vs Reset: %w", err)
+		for _, rd := range []struct {
+			name string
+			r    io.Reader
+		}{
+			{"1-byte", iotest.OneByteReader(bytes.NewReader(in))},
+			{"random", &chunkReader{in, seedOf(in)}},
+			{"data+EOF", iotest.DataErrReader(bytes.NewReader(in))},
+		} {
+			var ss batch.Splitter
+			rs := split(&ss, func() (*batch.Header, error) { return ss.ResetReader(rd.r, opts) })
+			if err := sameSplit(r, rs); err != nil {
+				return clean, fmt.Errorf("ResetReader (%s reads) vs Reset: %w", rd.name, err)
+			}
 		}
 	}
 
@@ -368,17 +377,6 @@ func Split(in []byte) (bool, error) {
 		}
 	}
 	return clean, nil
-}
-
-// oneByteReader returns one byte per Read, as iotest.OneByteReader does,
-// without importing testing code into non-test builds.
-type oneByteReader struct{ r io.Reader }
-
-func (o oneByteReader) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	return o.r.Read(p[:1])
 }
 
 // chunkReader returns reads of pseudo-random sizes from 1 to 64 bytes,
@@ -431,8 +429,9 @@ func Chunked(in []byte) (bool, error) {
 		name string
 		r    io.Reader
 	}{
-		{"1-byte", oneByteReader{bytes.NewReader(in)}},
+		{"1-byte", iotest.OneByteReader(bytes.NewReader(in))},
 		{"random", &chunkReader{in, seedOf(in)}},
+		{"half", iotest.HalfReader(bytes.NewReader(in))},
 	} {
 		got, gotErr := walkSeq(ttlv.NewReaderDecoder(rd.r, decodeOpts))
 		n := min(len(got), len(want))
@@ -484,12 +483,3 @@ func walkSeq(d *ttlv.Decoder) ([]ttlv.Item, error) {
 		out = append(out, it)
 	}
 }
-
-// seedKind selects the seeds of a native target (seeds_test.go).
-type seedKind int
-
-const (
-	seedBinary seedKind = iota // binary messages
-	seedStream                 // binary messages, and several in a row
-	seedJSON                   // the JSON form
-)

@@ -1,4 +1,4 @@
-//go:build gofuzz_libfuzzer
+//go:build gofuzz_libfuzzer && !gofuzz
 
 package fuzz
 

@@ -57,7 +57,9 @@ func TestGate(t *testing.T) {
 		{"20% slower", scaled(base, 1.2), 0, true, true, false},
 		{"equal", base, 0, false, false, false},
 		{"noisy, same centre", []float64{92, 108, 95, 105, 99, 101, 90, 110, 97, 103}, 0, false, false, false},
-		{"noisy, slower but not significantly", []float64{85, 140, 90, 135, 95, 130, 100, 125, 80, 99}, 0, false, false, false},
+		// Median 115 (+15 %), but 4 of 10 runs below the baseline's
+		// range: p ≈ 0.45.
+		{"noisy, median 15% slower, not significant", []float64{70, 150, 75, 145, 80, 140, 118, 112, 85, 130}, 0, false, false, false},
 		{"5% slower, significant, below threshold", scaled(base, 1.05), 0, false, false, false},
 		{"faster", scaled(base, 0.7), 0, false, false, false},
 		{"more allocs", base, 1, true, false, true},
@@ -70,6 +72,9 @@ func TestGate(t *testing.T) {
 				t.Fatalf("%d changes, want 1", len(v.Changes))
 			}
 			c := v.Changes[0]
+			if tc.name == "noisy, median 15% slower, not significant" && (c.Delta < 0.1 || c.P < 0.05) {
+				t.Fatalf("test case does not test what it says: delta %+.3f p %.3f", c.Delta, c.P)
+			}
 			if v.Failed() != tc.fail || c.Slower != tc.slower || c.MoreAllocs != tc.moreAllc {
 				t.Errorf("failed %v slower %v more allocs %v (delta %+.3f p %.4f), want %v %v %v",
 					v.Failed(), c.Slower, c.MoreAllocs, c.Delta, c.P, tc.fail, tc.slower, tc.moreAllc)
@@ -86,6 +91,28 @@ func TestGate(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", wantVerdict, out.String())
 			}
 		})
+	}
+}
+
+// TestGateAllocNoise: a path that allocates a varying amount passes while
+// its median stays near the baseline's runs, and fails well above them.
+func TestGateAllocNoise(t *testing.T) {
+	line := func(allocs ...int) string {
+		var b strings.Builder
+		for i, a := range allocs {
+			fmt.Fprintf(&b, "BenchmarkServe-2 1000 %.1f ns/op %d allocs/op\n", base[i], a)
+		}
+		return header + b.String()
+	}
+	b := mustParse(t, line(16, 16, 17, 16, 17, 16))
+	if v := Compare(b, mustParse(t, line(17, 16, 17, 17, 16, 17)), DefaultThreshold); v.Failed() {
+		t.Errorf("allocs within the baseline's runs fail: %+v", v.Changes[0])
+	}
+	if v := Compare(b, mustParse(t, line(17, 17, 17, 17, 17, 17)), DefaultThreshold); v.Failed() {
+		t.Errorf("one allocation more than the baseline's largest run fails: %+v", v.Changes[0])
+	}
+	if v := Compare(b, mustParse(t, line(20, 20, 20, 20, 21, 20)), DefaultThreshold); !v.Failed() {
+		t.Error("allocs 18 % above every baseline run pass")
 	}
 }
 
