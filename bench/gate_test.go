@@ -44,15 +44,8 @@ func TestGateCatchesSlowdown(t *testing.T) {
 		t.Fatal("no walk path over get-batch-100 in the suite")
 	}
 	op, size := walk.prepare(msg)
-	slowed := func() error { // the injected slowdown: three walks for one
-		for range 3 {
-			if err := op(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	const samples = 6 // as make bench-check (CHECKCOUNT)
+	slowed := threefold(op) // the injected slowdown
+	const samples = 6       // as make bench-check (CHECKCOUNT)
 	run := func(f func() error) *benchreport.Set {
 		var b strings.Builder
 		b.WriteString("pkg: github.com/kmipwire/kmipwire/bench\n")
