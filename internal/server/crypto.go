@@ -604,6 +604,51 @@ func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 	return nil
 }
 
+// Usage Limits Unit values (KMIP 2.1 §11.60, 1.4 §9.1.3.2.22).
+const (
+	usageUnitByte   = 1
+	usageUnitObject = 2
+)
+
+// allocate obtains the allocation a protecting operation (Encrypt, Sign,
+// MAC) needs from the object's Usage Limits, when it has one: the Data
+// (or Digested Data) bytes for the Byte unit, one for the Object unit.
+// Past the Usage Limits Total the operation fails with Permission Denied
+// (KMIP 2.1 §4.59 and §6.1.18, 1.4 §3.21 and §4.29). Processing
+// (Decrypt, Verify) is not limited. Call with o read-locked.
+func (c *reqCtx) allocate(o *object, p *ttlv.Value) *opError {
+	i := o.findAttr(ttlv.TagUsageLimits, "", "", 0)
+	if i < 0 {
+		return nil
+	}
+	var v ttlv.Value
+	if ttlv.Unmarshal(o.attrs[i].enc, &v) != nil {
+		return nil
+	}
+	total, unit := v.Child(ttlv.TagUsageLimitsTotal), v.Child(ttlv.TagUsageLimitsUnit)
+	if total == nil || unit == nil {
+		return nil
+	}
+	var n int64
+	switch unit.Num {
+	case usageUnitByte:
+		data := bytesOf(p, ttlv.TagData)
+		if data == nil {
+			data = bytesOf(p, ttlv.TagDigestedData)
+		}
+		n = int64(len(data))
+	case usageUnitObject:
+		n = 1
+	default:
+		return nil
+	}
+	if o.used.Add(n) > total.Num {
+		o.used.Add(-n)
+		return fail(rrPermissionDenied, "object %s is past its Usage Limits", o.id)
+	}
+	return nil
+}
+
 // lockForUse looks the object up, applies time-driven transitions and
 // returns it read-locked.
 func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
@@ -641,6 +686,9 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	defer o.mu.RUnlock()
 	if err := c.usable(o, false, usageEncrypt); err != nil {
+		return b, err
+	}
+	if err := c.allocate(o, p); err != nil {
 		return b, err
 	}
 	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {
@@ -1032,6 +1080,9 @@ func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, false, usageSign); err != nil {
 		return b, err
 	}
+	if err := c.allocate(o, p); err != nil {
+		return b, err
+	}
 	signer, ok := o.priv.(crypto.Signer)
 	if !ok {
 		return b, fail(rrInvalidField, "object %s is not a signing key", o.id)
@@ -1147,6 +1198,9 @@ func (c *reqCtx) mac(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	defer o.mu.RUnlock()
 	if err := c.usable(o, false, usageMACGen); err != nil {
+		return b, err
+	}
+	if err := c.allocate(o, p); err != nil {
 		return b, err
 	}
 	if o.sym == nil {
