@@ -24,7 +24,9 @@ const (
 	opSign             uint32 = 0x21
 	opSignatureVerify  uint32 = 0x22
 	opMAC              uint32 = 0x23
+	opMACVerify        uint32 = 0x24
 	opRNGRetrieve      uint32 = 0x25
+	opHash             uint32 = 0x27
 
 	objCertificate  uint32 = 0x01 // Object Type, §11.34
 	objSymmetricKey uint32 = 0x02
@@ -123,6 +125,7 @@ const (
 	usageEncrypt uint32 = 0x04
 	usageDecrypt uint32 = 0x08
 	usageMACGen  uint32 = 0x80
+	usageMACVer  uint32 = 0x100
 
 	// Result Reason, §11.46 (WrongKeyLifecycleState and later ones are
 	// KMIP 2.x only; see reasonFor).

@@ -604,6 +604,51 @@ func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 	return nil
 }
 
+// Usage Limits Unit values (KMIP 2.1 §11.60, 1.4 §9.1.3.2.22).
+const (
+	usageUnitByte   = 1
+	usageUnitObject = 2
+)
+
+// allocate obtains the allocation a protecting operation (Encrypt, Sign,
+// MAC) needs from the object's Usage Limits, when it has one: the Data
+// (or Digested Data) bytes for the Byte unit, one for the Object unit.
+// Past the Usage Limits Total the operation fails with Permission Denied
+// (KMIP 2.1 §4.59 and §6.1.18, 1.4 §3.21 and §4.29). Processing
+// (Decrypt, Verify) is not limited. Call with o read-locked.
+func (c *reqCtx) allocate(o *object, p *ttlv.Value) *opError {
+	i := o.findAttr(ttlv.TagUsageLimits, "", "", 0)
+	if i < 0 {
+		return nil
+	}
+	var v ttlv.Value
+	if ttlv.Unmarshal(o.attrs[i].enc, &v) != nil {
+		return nil
+	}
+	total, unit := v.Child(ttlv.TagUsageLimitsTotal), v.Child(ttlv.TagUsageLimitsUnit)
+	if total == nil || unit == nil {
+		return nil
+	}
+	var n int64
+	switch unit.Num {
+	case usageUnitByte:
+		data := bytesOf(p, ttlv.TagData)
+		if data == nil {
+			data = bytesOf(p, ttlv.TagDigestedData)
+		}
+		n = int64(len(data))
+	case usageUnitObject:
+		n = 1
+	default:
+		return nil
+	}
+	if o.used.Add(n) > total.Num {
+		o.used.Add(-n)
+		return fail(rrPermissionDenied, "object %s is past its Usage Limits", o.id)
+	}
+	return nil
+}
+
 // lockForUse looks the object up, applies time-driven transitions and
 // returns it read-locked.
 func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
@@ -641,6 +686,9 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	defer o.mu.RUnlock()
 	if err := c.usable(o, false, usageEncrypt); err != nil {
+		return b, err
+	}
+	if err := c.allocate(o, p); err != nil {
 		return b, err
 	}
 	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {
@@ -1032,6 +1080,9 @@ func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, false, usageSign); err != nil {
 		return b, err
 	}
+	if err := c.allocate(o, p); err != nil {
+		return b, err
+	}
 	signer, ok := o.priv.(crypto.Signer)
 	if !ok {
 		return b, fail(rrInvalidField, "object %s is not a signing key", o.id)
@@ -1149,6 +1200,9 @@ func (c *reqCtx) mac(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, false, usageMACGen); err != nil {
 		return b, err
 	}
+	if err := c.allocate(o, p); err != nil {
+		return b, err
+	}
 	if o.sym == nil {
 		return b, fail(rrInvalidField, "object %s is not a symmetric key", o.id)
 	}
@@ -1169,6 +1223,68 @@ func (c *reqCtx) mac(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	m.Write(data)
 	b = appendID(b, o)
 	return ttlv.AppendByteString(b, ttlv.TagMACData, m.Sum(nil)), nil
+}
+
+// macVerify answers MAC Verify (2.1 §6.1.29, 1.4 §4.34): the HMAC of
+// Data compared in constant time with MAC Data.
+func (c *reqCtx) macVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lockForUse(p)
+	if err != nil {
+		return b, err
+	}
+	defer o.mu.RUnlock()
+	if err := c.usable(o, true, usageMACVer); err != nil {
+		return b, err
+	}
+	if o.sym == nil {
+		return b, fail(rrInvalidField, "object %s is not a symmetric key", o.id)
+	}
+	cp := paramsOf(p, o)
+	alg := cp.alg
+	if alg == 0 {
+		alg = o.alg
+	}
+	h, ok := hmacHash(alg)
+	if !ok {
+		return b, fail(rrInvalidField, "MAC algorithm %d not supported (HMAC-SHA*)", alg)
+	}
+	data, want := bytesOf(p, ttlv.TagData), bytesOf(p, ttlv.TagMACData)
+	if data == nil || want == nil {
+		return b, fail(rrInvalidField, "MAC Verify needs Data and MAC Data")
+	}
+	m := hmac.New(h, o.sym)
+	m.Write(data)
+	v := validityInvalid
+	if hmac.Equal(m.Sum(nil), want) {
+		v = validityValid
+	}
+	b = appendID(b, o)
+	return ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, v), nil
+}
+
+// hash answers Hash (KMIP 2.1 §6.1.21, 1.4 §4.37): the digest of Data with the
+// Hashing Algorithm of the Cryptographic Parameters.
+func (c *reqCtx) hash(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	var cp cryptoParams
+	if v := p.Child(ttlv.TagCryptographicParameters); v != nil {
+		if ha := v.Child(ttlv.TagHashingAlgorithm); ha != nil {
+			cp.hashAlg = uint32(ha.Num)
+		}
+	}
+	if cp.hashAlg == 0 {
+		return b, fail(rrInvalidField, "Hash needs a Hashing Algorithm")
+	}
+	h, err := hashOf(cp.hashAlg, 0)
+	if err != nil {
+		return b, err
+	}
+	data := bytesOf(p, ttlv.TagData)
+	if data == nil {
+		return b, fail(rrInvalidField, "Hash without Data")
+	}
+	hh := h.New()
+	hh.Write(data)
+	return ttlv.AppendByteString(b, ttlv.TagData, hh.Sum(nil)), nil
 }
 
 // maxRNG bounds one RNG Retrieve.

@@ -323,3 +323,31 @@ func TestUsageMask(t *testing.T) {
 		ok(t, &do(t, s, h, item(opEncrypt, uid(none), bstr(ttlv.TagData, []byte("x")))).items[0])
 	}
 }
+
+func TestMACVerifyAndHash(t *testing.T) {
+	s := New(Config{})
+	key := bytes.Repeat([]byte{9}, 32)
+	r := do(t, s, h21, item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey), st(ttlv.TagAttributes),
+		symKey(kfRaw, key, algHMACSHA256, 256)), item(opActivate))
+	id := ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("data"))
+	mac := m.Sum(nil)
+	for _, tc := range []struct {
+		data []byte
+		want uint32
+	}{{[]byte("data"), validityValid}, {[]byte("Data"), validityInvalid}} {
+		p := ok(t, &do(t, s, h21, item(opMACVerify, uid(id), bstr(ttlv.TagData, tc.data), bstr(ttlv.TagMACData, mac))).items[0])
+		if got := uint32(p.Child(ttlv.TagValidityIndicator).Num); got != tc.want {
+			t.Fatalf("%q: validity %d want %d", tc.data, got, tc.want)
+		}
+	}
+	sum := sha512.Sum384([]byte("data"))
+	p := ok(t, &do(t, s, h21, item(opHash, st(ttlv.TagCryptographicParameters, enum(ttlv.TagHashingAlgorithm, hashSHA384)),
+		bstr(ttlv.TagData, []byte("data")))).items[0])
+	if !bytes.Equal(p.Child(ttlv.TagData).Bytes, sum[:]) {
+		t.Fatal("Hash differs from Go's SHA-384")
+	}
+	// Hash is KMIP 1.4+.
+	failed(t, &do(t, s, hdr{major: 1, minor: 2}, item(opHash, bstr(ttlv.TagData, []byte("x")))).items[0], rrOperationNotSupported)
+}

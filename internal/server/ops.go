@@ -181,6 +181,9 @@ func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := gen(o); err != nil {
 		return b, err
 	}
+	if err := o.quantumSafe(); err != nil {
+		return b, err
+	}
 	c.initDates(o, false)
 	c.s.store.add(o)
 	c.recordCreated(o)
@@ -236,6 +239,12 @@ func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.genKeyPair(spec, po, uo); err != nil {
 		return b, err
 	}
+	if err := po.quantumSafe(); err != nil {
+		return b, err
+	}
+	if err := uo.quantumSafe(); err != nil {
+		return b, err
+	}
 	po.setAttr(linkAttr(linkPublicKey, pubID))
 	uo.setAttr(linkAttr(linkPrivateKey, privID))
 	c.initDates(po, false)
@@ -247,6 +256,26 @@ func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	c.placeholder = privID
 	b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, privID)
 	return ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, pubID), nil
+}
+
+// quantumSafe refuses a new object asked to be Quantum Safe (KMIP 2.1
+// §4.45) that is not: the server deems symmetric keys of at least 256
+// bits (Grover's search halves their strength) quantum safe, and no
+// public-key algorithm it implements (RSA, ECDSA, X25519, Ed25519 all
+// fall to Shor's algorithm). The OASIS profile case QS-M-2 expects
+// General Failure for an AES-128 key.
+func (o *object) quantumSafe() *opError {
+	i := o.findAttr(ttlv.TagQuantumSafe, "", "", 0)
+	if i < 0 {
+		return nil
+	}
+	if _, want, n := ttlv.ConsumeBoolean(o.attrs[i].enc); n <= 0 || !want {
+		return nil
+	}
+	if (o.typ == objSymmetricKey || o.typ == objSecretData) && o.length >= 256 {
+		return nil
+	}
+	return fail(rrGeneralFailure, "object of algorithm %d, %d bits, is not quantum safe", o.alg, o.length)
 }
 
 func dropTag(in []attrIn, t ttlv.Tag) []attrIn {

@@ -428,7 +428,7 @@ func TestDiscoverVersionsAndQuery(t *testing.T) {
 			ops++
 		}
 	}
-	if ops != len(operations)-1 || p.Child(ttlv.TagVendorIdentification) == nil { // RNG Retrieve is 1.3+
+	if ops != len(operations)-2 || p.Child(ttlv.TagVendorIdentification) == nil { // RNG Retrieve is 1.3+, Hash 1.4+
 		t.Fatalf("query: %s", p.String())
 	}
 }

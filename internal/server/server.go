@@ -524,6 +524,13 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.mac(p, b)
 	case opRNGRetrieve:
 		return c.rngRetrieve(p, b)
+	case opMACVerify:
+		return c.macVerify(p, b)
+	case opHash:
+		if c.v1() && c.minor < 4 {
+			break // a KMIP 1.4 operation
+		}
+		return c.hash(p, b)
 	}
 	name, ok := ttlv.EnumName(ttlv.TagOperation, op)
 	if !ok {
