@@ -64,17 +64,27 @@ func TestRandomized(t *testing.T) {
 	}
 }
 
-// TestBindRandom: a randomized value written literally binds $DATA_0 and
-// $DATA; one written as a placeholder binds that placeholder.
-func TestBindRandom(t *testing.T) {
-	exp := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="aa"/><IVCounterNonce type="ByteString" value="$IV"/></ResponsePayload></BatchItem></ResponseMessage>`)
-	got := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="bb"/><IVCounterNonce type="ByteString" value="cc"/></ResponsePayload></BatchItem></ResponseMessage>`)
+// TestBindResponse: a literal Byte String binds $DATA_0 and $DATA (the
+// latest) implicitly; a randomized placeholder binds by name; a compared
+// placeholder is left to the comparison.
+func TestBindResponse(t *testing.T) {
+	exp := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="aa"/><IVCounterNonce type="ByteString" value="$IV"/><MACData type="ByteString" value="$MAC"/></ResponsePayload></BatchItem><BatchItem><ResponsePayload><Data type="ByteString" value="dd"/></ResponsePayload></BatchItem></ResponseMessage>`)
+	got := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="bb"/><IVCounterNonce type="ByteString" value="cc"/><MACData type="ByteString" value="ee"/></ResponsePayload></BatchItem><BatchItem><ResponsePayload><Data type="ByteString" value="dd"/></ResponsePayload></BatchItem></ResponseMessage>`)
 	bound := map[string]string{"$DATA": "kept"}
+	implicit := map[string]string{}
 	counts := map[ttlv.Tag]int{}
-	bindRandom(exp, got, []map[ttlv.Tag]bool{{ttlv.TagData: true, ttlv.TagIVCounterNonce: true}}, bound, counts)
-	want := map[string]string{"$DATA": "kept", "$DATA_0": "bb", "$IV": "cc"}
-	if !reflect.DeepEqual(bound, want) {
+	bindResponse(exp, got, []map[ttlv.Tag]bool{{ttlv.TagData: true, ttlv.TagIVCounterNonce: true}}, bound, implicit, counts)
+	if want := map[string]string{"$DATA": "kept", "$IV": "cc"}; !reflect.DeepEqual(bound, want) {
 		t.Errorf("bound %v, want %v", bound, want)
+	}
+	if want := map[string]string{"$DATA_0": "bb", "$DATA_1": "dd", "$DATA": "dd"}; !reflect.DeepEqual(implicit, want) {
+		t.Errorf("implicit %v, want %v", implicit, want)
+	}
+	ph := &placeholders{bound: bound, implicit: implicit}
+	for name, want := range map[string]string{"$DATA": "kept", "$DATA_1": "dd", "$IV": "cc"} {
+		if v, err := ph.value(ttlv.TypeByteString, name); err != nil || v != want {
+			t.Errorf("%s = %q, %v; want %q", name, v, err, want)
+		}
 	}
 }
 
