@@ -162,3 +162,22 @@ func TestPredecessor(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscoverVersions: the expected versions in order, more allowed.
+func TestDiscoverVersions(t *testing.T) {
+	pv := func(maj, min string) string {
+		return `<ProtocolVersion><ProtocolVersionMajor type="Integer" value="` + maj + `"/><ProtocolVersionMinor type="Integer" value="` + min + `"/></ProtocolVersion>`
+	}
+	exp := mustTree(t, `<ResponsePayload>`+pv("1", "4")+pv("1", "3")+`</ResponsePayload>`)
+	for _, tc := range []struct{ xml, want string }{
+		{`<ResponsePayload>` + pv("2", "1") + pv("1", "4") + pv("1", "3") + pv("1", "0") + `</ResponsePayload>`, ""},
+		{`<ResponsePayload>` + pv("1", "3") + pv("1", "4") + `</ResponsePayload>`, `/ResponsePayload: ProtocolVersion 1.3 not listed in this order`},
+		{`<ResponsePayload>` + pv("1", "4") + `</ResponsePayload>`, `/ResponsePayload: ProtocolVersion 1.3 not listed in this order`},
+	} {
+		c := comparer{versions: func(ttlv.Path) bool { return true }}
+		d := c.compare(exp, mustTree(t, tc.xml), nil)
+		if (d == nil) != (tc.want == "") || d != nil && d.Error() != tc.want {
+			t.Errorf("got %v, want %q", d, tc.want)
+		}
+	}
+}

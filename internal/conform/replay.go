@@ -160,7 +160,9 @@ var idTags = map[ttlv.Tag]bool{
 //     the Operation and Object Type lists: Vendor Identification, Server
 //     Information, Profile Information, capabilities (see comparer). A
 //     Vendor Identification inside an Attribute names the attribute and is
-//     compared.
+//     compared. A Discover Versions response lists the versions the server
+//     supports: the expected ones must be listed, in the same order, and
+//     the server may list more.
 //  3. Randomized outputs, not comparable byte for byte (see randomized):
 //     the Data of an Encrypt with an RSA key (OAEP and PKCS#1 v1.5 padding
 //     are random); the Data, IV/Counter/Nonce and Authenticated Encryption
@@ -324,6 +326,9 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			query: func(path ttlv.Path) bool {
 				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isQuery(reqTree)
 			},
+			versions: func(path ttlv.Path) bool {
+				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isOp(reqTree, "DiscoverVersions")
+			},
 			item:   -1,
 			opaque: describesServer,
 		}
@@ -395,9 +400,12 @@ func inPayload(path ttlv.Path) bool {
 	return false
 }
 
-func isQuery(req *node) bool {
+func isQuery(req *node) bool { return isOp(req, "Query") }
+
+// isOp reports whether a batch item of req is operation op.
+func isOp(req *node, op string) bool {
 	for _, item := range children(req, ttlv.TagBatchItem) {
-		if childValue(item, ttlv.TagOperation) == "Query" {
+		if childValue(item, ttlv.TagOperation) == op {
 			return true
 		}
 	}
