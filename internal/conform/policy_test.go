@@ -181,3 +181,29 @@ func TestDiscoverVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestItemCause: a Batch Count difference is explained by the item that
+// failed, not by the undone one before it.
+func TestItemCause(t *testing.T) {
+	item := func(op, status string) string {
+		return `<BatchItem><Operation type="Enumeration" value="` + op + `"/><ResultStatus type="Enumeration" value="` + status + `"/></BatchItem>`
+	}
+	hdr := func(n string) string {
+		return `<ResponseHeader><BatchCount type="Integer" value="` + n + `"/></ResponseHeader>`
+	}
+	exp := mustTree(t, `<ResponseMessage>`+hdr("3")+item("Create", "Success")+item("Get", "Success")+item("Create", "Success")+`</ResponseMessage>`)
+	got := mustTree(t, `<ResponseMessage>`+hdr("2")+item("Create", "OperationUndone")+item("Get", "OperationFailed")+`</ResponseMessage>`)
+	c := comparer{}
+	d := c.compare(exp, got, nil)
+	if d == nil || d.Error() != `/ResponseMessage/ResponseHeader/BatchCount: value "2", want "3"` {
+		t.Fatalf("compare: %v", d)
+	}
+	cause := c.itemCause(d, exp, got)
+	if cause == nil || cause.Error() != `/ResponseMessage/BatchItem/ResultStatus: value "OperationFailed", want "Success"` || cause.Line != exp.children[2].children[1].line {
+		t.Errorf("cause: %v", cause)
+	}
+	short := mustTree(t, `<ResponseMessage>`+hdr("2")+item("Create", "Success")+item("Get", "Success")+`</ResponseMessage>`)
+	if cause := c.itemCause(c.compare(exp, short, nil), exp, short); cause == nil || cause.Error() != `/ResponseMessage: missing batch item 3 (Create)` {
+		t.Errorf("missing: %v", cause)
+	}
+}

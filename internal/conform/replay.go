@@ -186,6 +186,10 @@ var idTags = map[ttlv.Tag]bool{
 //     reference response has none (see optional); in a Query response,
 //     Operations and Object Types beyond the expected ones.
 //
+// The report gives the first difference with its tag path; when that is
+// the response header's Batch Count, the batch item that explains it comes
+// first (see itemCause).
+//
 // A test case is Skipped, not Failed, when the server shows it lacks what
 // the test case requires: it answers OperationNotSupported where the test
 // case expects no such failure, or its Query response (Success) does not
@@ -333,6 +337,9 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			opaque: describesServer,
 		}
 		if d := c.compare(exp, got, nil); d != nil {
+			if cause := c.itemCause(d, exp, got); cause != nil {
+				return fail("response differs at line %d: %v (and %v)%s", want.Line+cause.Line-1, cause, d, serverSays(got))
+			}
 			return fail("response differs at line %d: %v%s", want.Line+d.Line-1, d, serverSays(got))
 		}
 		bindResponse(exp, got, random, bound, implicit, counts)
@@ -896,4 +903,38 @@ func requirements(missing []string) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// itemCause explains a Batch Count difference in the response header by a
+// batch item that differs (compared without binding): a server that stops
+// a batch at a failed item answers fewer items, the earlier ones undone
+// with Batch Error Continuation Option Undo, and the failed item is what to
+// report. It prefers the first item that failed where the test case
+// expects none, else the first item that differs or is missing.
+func (c *comparer) itemCause(d *Diff, exp, got *node) *Diff {
+	if len(d.Path) != 3 || d.Path[1] != ttlv.TagResponseHeader || d.Path[2] != ttlv.TagBatchCount {
+		return nil
+	}
+	e, g := children(exp, ttlv.TagBatchItem), children(got, ttlv.TagBatchItem)
+	var first *Diff
+	for i := range e {
+		if i >= len(g) {
+			if first == nil {
+				first = &Diff{Path: ttlv.Path{exp.tag}, Line: e[i].line, What: fmt.Sprintf("missing batch item %d (%s)", i+1, childValue(e[i], ttlv.TagOperation))}
+			}
+			break
+		}
+		trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, versions: c.versions, item: i, opaque: c.opaque, trial: true}
+		dd := trial.compare(e[i], g[i], ttlv.Path{exp.tag})
+		if dd == nil {
+			continue
+		}
+		if childValue(g[i], ttlv.TagResultStatus) == "OperationFailed" && childValue(e[i], ttlv.TagResultStatus) != "OperationFailed" {
+			return dd
+		}
+		if first == nil {
+			first = dd
+		}
+	}
+	return first
 }
