@@ -707,6 +707,9 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if !genIV && len(iv) == 0 {
 		return b, fail(rrInvalidField, "empty IV/Counter/Nonce")
 	}
+	if (cp.mode == 0 || cp.mode == modeGCM) && streamed(p) {
+		return c.encryptPart(p, b, o, cp, data)
+	}
 	switch cp.mode {
 	case 0, modeGCM:
 		aead, aerr := o.gcm(len(iv), cp.tagLen)

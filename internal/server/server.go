@@ -39,7 +39,9 @@ type Server struct {
 	dopts ttlv.DecodeOptions
 	bopts batch.Options
 	store store
-	ctxs  sync.Pool // *reqCtx
+	// streams holds the multi-part Encrypts in progress.
+	streams streams
+	ctxs    sync.Pool // *reqCtx
 }
 
 // New returns a Server with an empty store.
