@@ -80,12 +80,14 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, c.wrongState("object %s is destroyed", o.id)
 	}
 	if kf == 0 || kf == o.kf {
+		o.served.Store(true)
 		return append(b, o.getResp...), nil
 	}
 	body, ferr := c.convert(o, kf)
 	if ferr != nil {
 		return b, ferr
 	}
+	o.served.Store(true)
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
 	b = appendID(b, o)
 	return append(b, body...), nil
@@ -116,6 +118,7 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 	}
 	b = ttlv.AppendHeader(b, ttlv.TagResponsePayload, ttlv.TypeStructure, uint32(len(o.getResp)))
 	b = append(b, o.getResp...)
+	o.served.Store(true)
 	o.mu.RUnlock()
 	return b, true
 }

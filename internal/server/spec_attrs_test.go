@@ -1,0 +1,125 @@
+package server
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+var v21 = hdr{major: 2, minor: 1}
+
+// attrOf returns the attribute tagged t of a 2.x Get Attributes answer.
+func attrOf(t *testing.T, s *Server, id string, tag ttlv.Tag) *v {
+	t.Helper()
+	p := ok(t, &do(t, s, v21, item(opGetAttributes, uid(id), enum(ttlv.TagAttributeReference, uint32(tag)))).items[0])
+	return p.Child(ttlv.TagAttributes).Child(tag)
+}
+
+// TestServerSetAttributes: Short Unique Identifier is SHA-256 of the
+// Unique Identifier (2.1 §4.56), Fresh true until Get serves the key
+// (§4.24), Key Format Type and Protection Storage Mask set (§4.26, §4.44),
+// and none of the 2.x ones shown to a 1.4 client.
+func TestServerSetAttributes(t *testing.T) {
+	s := newTestServer()
+	id := ok(t, &do(t, s, v21, createAES(v21, 256)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	sum := sha256.Sum256([]byte(id))
+	if a := attrOf(t, s, id, ttlv.TagShortUniqueIdentifier); a == nil || !bytes.Equal(a.Bytes, sum[:]) {
+		t.Errorf("Short Unique Identifier %v, want %x", a, sum)
+	}
+	if a := attrOf(t, s, id, ttlv.TagKeyFormatType); a == nil || uint32(a.Num) != kfRaw {
+		t.Errorf("Key Format Type %v", a)
+	}
+	if a := attrOf(t, s, id, ttlv.TagProtectionStorageMask); a == nil || a.Num != protectionSoftware {
+		t.Errorf("Protection Storage Mask %v", a)
+	}
+	if a := attrOf(t, s, id, ttlv.TagFresh); a == nil || a.Num != 1 {
+		t.Fatalf("Fresh before Get: %v", a)
+	}
+	ok(t, &do(t, s, v21, item(opGet, uid(id))).items[0])
+	if a := attrOf(t, s, id, ttlv.TagFresh); a == nil || a.Num != 0 {
+		t.Errorf("Fresh after Get: %v", a)
+	}
+	h14 := hdr{major: 1, minor: 4}
+	for _, a := range attrsOf(t, h14, ok(t, &do(t, s, h14, item(opGetAttributes, uid(id))).items[0])) {
+		if a.Tag == ttlv.TagShortUniqueIdentifier || a.Tag == ttlv.TagProtectionStorageMask || a.Tag == ttlv.TagKeyFormatType {
+			t.Errorf("1.4 client sees the 2.x attribute %s", a.Tag)
+		}
+	}
+}
+
+// TestUsageLimits: a key limited to 16 bytes encrypts 16 bytes once, then
+// Permission Denied (2.1 §4.59, §6.1.18); Decrypt is not limited.
+func TestUsageLimits(t *testing.T) {
+	s := newTestServer()
+	lim := st(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, 16), enum(ttlv.TagUsageLimitsUnit, usageUnitByte))
+	id := ok(t, &do(t, s, v21, createAES(v21, 128, lim)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	ok(t, &do(t, s, v21, item(opActivate, uid(id))).items[0])
+	ecb := st(ttlv.TagCryptographicParameters, enum(ttlv.TagBlockCipherMode, modeECB))
+	data := bytes.Repeat([]byte{7}, 16)
+	enc := item(opEncrypt, uid(id), ecb, bstr(ttlv.TagData, data))
+	ct := ok(t, &do(t, s, v21, enc).items[0]).Child(ttlv.TagData).Bytes
+	failed(t, &do(t, s, v21, enc).items[0], rrPermissionDenied)
+	pt := ok(t, &do(t, s, v21, item(opDecrypt, uid(id), ecb, bstr(ttlv.TagData, ct))).items[0]).Child(ttlv.TagData).Bytes
+	if !bytes.Equal(pt, data) {
+		t.Errorf("decrypted %x", pt)
+	}
+}
+
+// TestQuantumSafe: Quantum Safe with AES-128 fails (QS-M-2), with AES-256
+// succeeds.
+func TestQuantumSafe(t *testing.T) {
+	s := newTestServer()
+	qs := ttlv.Boolean(ttlv.TagQuantumSafe, true)
+	failed(t, &do(t, s, v21, createAES(v21, 128, qs)).items[0], rrGeneralFailure)
+	ok(t, &do(t, s, v21, createAES(v21, 256, qs)).items[0])
+}
+
+// TestStreamedGCM: an AES-GCM Encrypt in three parts (Init Indicator,
+// Correlation Value, Final Indicator) gives the one-shot ciphertext and
+// tag, with a 8-byte IV and AAD as in CS-BC-M-GCM-3; an unknown
+// Correlation Value fails.
+func TestStreamedGCM(t *testing.T) {
+	s := newTestServer()
+	key := bytes.Repeat([]byte{0x42}, 16)
+	reg := item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey),
+		st(ttlv.TagAttributes, integer(ttlv.TagCryptographicUsageMask, int32(usageEncrypt))),
+		symKey(kfRaw, key, algAES, 128))
+	id := ok(t, &do(t, s, v21, reg).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	ok(t, &do(t, s, v21, item(opActivate, uid(id))).items[0])
+	iv, aad := []byte("8bytesIV"), []byte("additional")
+	parts := [][]byte{[]byte("first part, "), []byte("second part, "), []byte("the end")}
+	gcm := st(ttlv.TagCryptographicParameters, enum(ttlv.TagBlockCipherMode, modeGCM), integer(ttlv.TagTagLength, 16))
+	var got, tag, cv []byte
+	for i, part := range parts {
+		fields := []v{uid(id), gcm, bstr(ttlv.TagData, part)}
+		switch i {
+		case 0:
+			fields = append(fields, bstr(ttlv.TagIVCounterNonce, iv), ttlv.Boolean(ttlv.TagInitIndicator, true),
+				bstr(ttlv.TagAuthenticatedEncryptionAdditionalData, aad))
+		case len(parts) - 1:
+			fields = append(fields, bstr(ttlv.TagCorrelationValue, cv), ttlv.Boolean(ttlv.TagFinalIndicator, true))
+		default:
+			fields = append(fields, bstr(ttlv.TagCorrelationValue, cv))
+		}
+		p := ok(t, &do(t, s, v21, item(opEncrypt, fields...)).items[0])
+		got = append(got, p.Child(ttlv.TagData).Bytes...)
+		if i < len(parts)-1 {
+			cv = p.Child(ttlv.TagCorrelationValue).Bytes
+		} else {
+			tag = p.Child(ttlv.TagAuthenticatedEncryptionTag).Bytes
+		}
+	}
+	blk, _ := aes.NewCipher(key)
+	aead, _ := cipher.NewGCMWithNonceSize(blk, len(iv))
+	want := aead.Seal(nil, iv, bytes.Join(parts, nil), aad)
+	if !bytes.Equal(append(got, tag...), want) {
+		t.Errorf("streamed %x %x, want %x", got, tag, want)
+	}
+	// the stream is closed: its Correlation Value is no longer known
+	fields := []v{uid(id), gcm, bstr(ttlv.TagData, parts[0]), bstr(ttlv.TagCorrelationValue, cv)}
+	failed(t, &do(t, s, v21, item(opEncrypt, fields...)).items[0], rrInvalidField)
+}
