@@ -438,6 +438,9 @@ func (c *reqCtx) initDates(o *object, registered bool) {
 	if o.kf != 0 && o.findAttr(ttlv.TagKeyFormatType, "", "", 0) < 0 {
 		o.setAttr(attr{tag: ttlv.TagKeyFormatType, enc: ttlv.AppendEnumeration(nil, ttlv.TagKeyFormatType, o.kf)})
 	}
+	// Lease Time: the longest lease the server grants (2.1 §4.30, 1.4
+	// §3.20).
+	o.setAttr(attr{tag: ttlv.TagLeaseTime, enc: ttlv.AppendInterval(nil, ttlv.TagLeaseTime, uint32(c.s.lease))})
 	// Protection Storage Mask (2.1 §4.44): the server keeps keys in
 	// software, in memory.
 	o.setAttr(attr{tag: ttlv.TagProtectionStorageMask, enc: ttlv.AppendInteger(nil, ttlv.TagProtectionStorageMask, protectionSoftware)})

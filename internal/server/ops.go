@@ -384,6 +384,25 @@ func (c *reqCtx) activate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	return appendID(b, o), nil
 }
 
+// obtainLease answers Obtain Lease (2.1 §6.1.35, 1.4 §4.15): the
+// server's Lease Time and the object's Last Change Date. No lease is
+// granted for an object that is destroyed.
+func (c *reqCtx) obtainLease(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	c.rlock(o)
+	defer o.mu.RUnlock()
+	if destroyed(o.state) {
+		return b, c.wrongState("object %s is destroyed", o.id)
+	}
+	b = appendID(b, o)
+	b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, uint32(c.s.lease))
+	last, _ := o.date(ttlv.TagLastChangeDate)
+	return ttlv.AppendDateTime(b, ttlv.TagLastChangeDate, last), nil
+}
+
 // revoke answers Revoke (2.1 §6.1.46, 1.4 §4.20): Key Compromise and CA
 // Compromise make the object Compromised (Destroyed Compromised if it
 // was destroyed); other reasons deactivate a Pre-Active or Active object.

@@ -28,6 +28,11 @@ type Config struct {
 	MaxItems       int              // 0: batch.DefaultMaxItems
 	Now            func() time.Time // nil: time.Now
 	Rand           io.Reader        // nil: crypto/rand.Reader
+	// LeaseTime is the Lease Time of new objects and of the leases
+	// Obtain Lease grants (KMIP 2.1 §4.30, §6.1.35): the time a client
+	// may use an object before it asks for a new lease. Zero means one
+	// hour; a negative value means no lease limit (Lease Time 0).
+	LeaseTime time.Duration
 }
 
 // Server answers KMIP requests from an in-memory object store. It is safe
@@ -36,6 +41,7 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	rand  io.Reader
+	lease int64 // Lease Time in seconds
 	dopts ttlv.DecodeOptions
 	bopts batch.Options
 	store store
@@ -55,6 +61,12 @@ func New(cfg Config) *Server {
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
+	}
+	switch {
+	case cfg.LeaseTime == 0:
+		s.lease = 3600
+	case cfg.LeaseTime > 0:
+		s.lease = int64(cfg.LeaseTime / time.Second)
 	}
 	s.dopts = ttlv.DecodeOptions{MaxMessageSize: cfg.MaxMessageSize, MaxDepth: cfg.MaxDepth}
 	s.bopts = batch.Options{Decode: s.dopts, MaxItems: cfg.MaxItems}
@@ -496,6 +508,8 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.locate(p, b)
 	case opActivate:
 		return c.activate(p, b)
+	case opObtainLease:
+		return c.obtainLease(p, b)
 	case opRevoke:
 		return c.revoke(p, b)
 	case opDestroy:

@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/sha256"
 	"testing"
+	"time"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
@@ -122,4 +123,28 @@ func TestStreamedGCM(t *testing.T) {
 	// the stream is closed: its Correlation Value is no longer known
 	fields := []v{uid(id), gcm, bstr(ttlv.TagData, parts[0]), bstr(ttlv.TagCorrelationValue, cv)}
 	failed(t, &do(t, s, v21, item(opEncrypt, fields...)).items[0], rrInvalidField)
+}
+
+// TestLease: new objects carry the server's Lease Time (one hour by
+// default; Config.LeaseTime), which Obtain Lease grants with the Last
+// Change Date (2.1 §4.30, §6.1.35); a negative Config.LeaseTime means
+// no lease limit, Lease Time 0.
+func TestLease(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  time.Duration
+		want int64
+	}{{0, 3600}, {90 * time.Second, 90}, {-1, 0}} {
+		s := New(Config{Now: func() time.Time { return fixedNow }, Rand: &detRand{}, LeaseTime: tc.cfg})
+		id := ok(t, &do(t, s, v21, createAES(v21, 128)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+		if a := attrOf(t, s, id, ttlv.TagLeaseTime); a == nil || a.Num != tc.want {
+			t.Errorf("LeaseTime %v: attribute %v, want %d", tc.cfg, a, tc.want)
+		}
+		p := ok(t, &do(t, s, v21, item(opObtainLease, uid(id))).items[0])
+		if lt := p.Child(ttlv.TagLeaseTime); lt == nil || lt.Num != tc.want {
+			t.Errorf("LeaseTime %v: Obtain Lease %v, want %d", tc.cfg, lt, tc.want)
+		}
+		if lc := p.Child(ttlv.TagLastChangeDate); lc == nil || lc.Num != fixedNow.Unix() {
+			t.Errorf("Last Change Date %v", lc)
+		}
+	}
 }
