@@ -125,6 +125,7 @@ const (
 	usageVerify  uint32 = 0x02
 	usageEncrypt uint32 = 0x04
 	usageDecrypt uint32 = 0x08
+	usageWrapKey uint32 = 0x10
 	usageMACGen  uint32 = 0x80
 	usageMACVer  uint32 = 0x100
 

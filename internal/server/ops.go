@@ -55,23 +55,22 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	var kf uint32
-	wrap := false
+	var w *wrapping
 	for i := range p.Children {
 		ch := &p.Children[i]
 		switch ch.Tag {
 		case ttlv.TagKeyFormatType:
 			kf = uint32(ch.Num)
 		case ttlv.TagKeyWrappingSpecification:
-			wrap = true
+			if w, err = c.wrappingOf(ch); err != nil {
+				return b, err
+			}
 		}
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	if err := o.exportable(wrap); err != nil {
+	if err := o.exportable(w != nil); err != nil {
 		return b, err
-	}
-	if wrap {
-		return b, fail(rrFeatureNotSupported, "key wrapping is not supported")
 	}
 	if destroyed(o.state) || o.body == nil {
 		if c.major == 2 && c.minor >= 1 {
@@ -79,13 +78,22 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		}
 		return b, c.wrongState("object %s is destroyed", o.id)
 	}
-	if kf == 0 || kf == o.kf {
+	if w == nil && (kf == 0 || kf == o.kf) {
 		o.served.Store(true)
 		return append(b, o.getResp...), nil
 	}
-	body, ferr := c.convert(o, kf)
-	if ferr != nil {
-		return b, ferr
+	body := o.body
+	if kf != 0 && kf != o.kf {
+		var ferr *opError
+		if body, ferr = c.convert(o, kf); ferr != nil {
+			return b, ferr
+		}
+	}
+	if w != nil {
+		var werr *opError
+		if body, werr = w.wrapBody(body); werr != nil {
+			return b, werr
+		}
 	}
 	o.served.Store(true)
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
