@@ -63,8 +63,12 @@
 // bound what Encrypt, Sign and MAC may protect; Quantum Safe is refused
 // for keys under 256 bits and public-key algorithms. The Protect Stop
 // Date and Process Start Date bound protecting and processing use, the
-// Cryptographic Usage Mask what a key may do; Get refuses the key material of an object that is Sensitive
-// or not Extractable (the server does not wrap).
+// Cryptographic Usage Mask what a key may do. Get refuses the key
+// material of an object that is not Extractable, and of a Sensitive one
+// unless it is wrapped: Get wraps a Key Value under an AES key with the
+// Wrap Key usage (Wrapping Method Encrypt, AES Key Wrap of RFC 3394; the
+// Key Value's TTLV encoding, or the Key Material alone with Encoding
+// Option No Encoding).
 //
 // Keys get the attributes a server sets (KMIP 1.4 §3, 2.1 §4): Digest
 // (SHA-256 of the key material), Original Creation Date and Random Number
