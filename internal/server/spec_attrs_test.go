@@ -79,10 +79,10 @@ func TestQuantumSafe(t *testing.T) {
 	ok(t, &do(t, s, v21, createAES(v21, 256, qs)).items[0])
 }
 
-// TestStreamedGCM: an AES-GCM Encrypt in three parts (Init Indicator,
+// TestStreamedGCM: an AES-GCM Encrypt in parts (Init Indicator,
 // Correlation Value, Final Indicator) gives the one-shot ciphertext and
-// tag, with a 8-byte IV and AAD as in CS-BC-M-GCM-3; an unknown
-// Correlation Value fails.
+// tag, for an 8-byte IV as in CS-BC-M-GCM-3 and the usual 12 bytes,
+// with parts of any length; a closed stream's Correlation Value fails.
 func TestStreamedGCM(t *testing.T) {
 	s := newTestServer()
 	key := bytes.Repeat([]byte{0x42}, 16)
@@ -91,38 +91,40 @@ func TestStreamedGCM(t *testing.T) {
 		symKey(kfRaw, key, algAES, 128))
 	id := ok(t, &do(t, s, v21, reg).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
 	ok(t, &do(t, s, v21, item(opActivate, uid(id))).items[0])
-	iv, aad := []byte("8bytesIV"), []byte("additional")
-	parts := [][]byte{[]byte("first part, "), []byte("second part, "), []byte("the end")}
 	gcm := st(ttlv.TagCryptographicParameters, enum(ttlv.TagBlockCipherMode, modeGCM), integer(ttlv.TagTagLength, 16))
-	var got, tag, cv []byte
-	for i, part := range parts {
-		fields := []v{uid(id), gcm, bstr(ttlv.TagData, part)}
-		switch i {
-		case 0:
-			fields = append(fields, bstr(ttlv.TagIVCounterNonce, iv), ttlv.Boolean(ttlv.TagInitIndicator, true),
-				bstr(ttlv.TagAuthenticatedEncryptionAdditionalData, aad))
-		case len(parts) - 1:
-			fields = append(fields, bstr(ttlv.TagCorrelationValue, cv), ttlv.Boolean(ttlv.TagFinalIndicator, true))
-		default:
-			fields = append(fields, bstr(ttlv.TagCorrelationValue, cv))
+	aad := []byte("additional")
+	for _, iv := range [][]byte{[]byte("8bytesIV"), []byte("twelve bytes")} {
+		parts := [][]byte{[]byte("first part, "), {}, []byte("s"), bytes.Repeat([]byte("second part, "), 9), []byte("the end")}
+		var got, tag, cv []byte
+		for i, part := range parts {
+			fields := []v{uid(id), gcm, bstr(ttlv.TagData, part)}
+			switch i {
+			case 0:
+				fields = append(fields, bstr(ttlv.TagIVCounterNonce, iv), ttlv.Boolean(ttlv.TagInitIndicator, true),
+					bstr(ttlv.TagAuthenticatedEncryptionAdditionalData, aad))
+			case len(parts) - 1:
+				fields = append(fields, bstr(ttlv.TagCorrelationValue, cv), ttlv.Boolean(ttlv.TagFinalIndicator, true))
+			default:
+				fields = append(fields, bstr(ttlv.TagCorrelationValue, cv))
+			}
+			p := ok(t, &do(t, s, v21, item(opEncrypt, fields...)).items[0])
+			got = append(got, p.Child(ttlv.TagData).Bytes...)
+			if i < len(parts)-1 {
+				cv = p.Child(ttlv.TagCorrelationValue).Bytes
+			} else {
+				tag = p.Child(ttlv.TagAuthenticatedEncryptionTag).Bytes
+			}
 		}
-		p := ok(t, &do(t, s, v21, item(opEncrypt, fields...)).items[0])
-		got = append(got, p.Child(ttlv.TagData).Bytes...)
-		if i < len(parts)-1 {
-			cv = p.Child(ttlv.TagCorrelationValue).Bytes
-		} else {
-			tag = p.Child(ttlv.TagAuthenticatedEncryptionTag).Bytes
+		blk, _ := aes.NewCipher(key)
+		aead, _ := cipher.NewGCMWithNonceSize(blk, len(iv))
+		want := aead.Seal(nil, iv, bytes.Join(parts, nil), aad)
+		if !bytes.Equal(append(got, tag...), want) {
+			t.Errorf("IV %q: streamed %x %x, want %x", iv, got, tag, want)
 		}
+		// the stream is closed: its Correlation Value is no longer known
+		fields := []v{uid(id), gcm, bstr(ttlv.TagData, parts[0]), bstr(ttlv.TagCorrelationValue, cv)}
+		failed(t, &do(t, s, v21, item(opEncrypt, fields...)).items[0], rrInvalidField)
 	}
-	blk, _ := aes.NewCipher(key)
-	aead, _ := cipher.NewGCMWithNonceSize(blk, len(iv))
-	want := aead.Seal(nil, iv, bytes.Join(parts, nil), aad)
-	if !bytes.Equal(append(got, tag...), want) {
-		t.Errorf("streamed %x %x, want %x", got, tag, want)
-	}
-	// the stream is closed: its Correlation Value is no longer known
-	fields := []v{uid(id), gcm, bstr(ttlv.TagData, parts[0]), bstr(ttlv.TagCorrelationValue, cv)}
-	failed(t, &do(t, s, v21, item(opEncrypt, fields...)).items[0], rrInvalidField)
 }
 
 // TestLease: new objects carry the server's Lease Time (one hour by
