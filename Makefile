@@ -18,11 +18,12 @@ THRESHOLD  ?= 10
 .PHONY: test vet fmt-check generate check-generated bench bench-check bench-baseline fuzz fuzz-smoke lint
 
 ## test: vet, gofmt check, generated-code check, race-enabled tests, and
-## the allocation gate of the benchmark suite (without -race, which makes
-## sync.Pool drop items)
+## the allocation gate of the benchmark suite and the proof that the
+## regression gate fails a deliberately slowed benchmark (both without
+## -race, which makes sync.Pool drop items and distorts timings)
 test: vet fmt-check check-generated
 	$(GO) test -race -count=1 $(PKGS)
-	$(GO) test -count=1 -run '^TestZeroAllocs$$' ./bench/
+	$(GO) test -count=1 -run '^(TestZeroAllocs|TestGateCatchesSlowdown)$$' ./bench/
 
 vet:
 	$(GO) vet $(PKGS)

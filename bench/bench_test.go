@@ -1,18 +1,27 @@
 package bench
 
 import (
+	"os"
 	"testing"
 )
 
 // BenchmarkCodec runs every path over every corpus message it applies to,
 // as BenchmarkCodec/path=P/msg=M.
+//
+// KMIPWIRE_BENCH_SLOWDOWN=P injects a slowdown for checking the regression
+// gate end to end: path P does its work three times per operation, so
+// `make bench-check KMIPWIRE_BENCH_SLOWDOWN=walk` must fail.
 func BenchmarkCodec(b *testing.B) {
 	corpus, paths := suite(b)
+	slowed := os.Getenv("KMIPWIRE_BENCH_SLOWDOWN")
 	for _, p := range paths {
 		b.Run("path="+p.name, func(b *testing.B) {
 			for _, m := range p.messages(corpus) {
 				b.Run("msg="+m.Name, func(b *testing.B) {
 					op, size := p.prepare(m)
+					if p.name == slowed {
+						op = threefold(op)
+					}
 					if err := op(); err != nil {
 						b.Fatal(err)
 					}
@@ -86,4 +95,16 @@ func TestPathsCover(t *testing.T) {
 		total += n
 	}
 	t.Logf("%d benchmarks", total)
+}
+
+// threefold returns op run three times: the injected slowdown.
+func threefold(op func() error) func() error {
+	return func() error {
+		for range 3 {
+			if err := op(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }

@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	failed = failed || codec.Failed()
 	if !*codecOnly {
-		srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, New: func() (conform.RoundTripper, func(), error) {
+		srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, Fresh: true, New: func() (conform.RoundTripper, func(), error) {
 			return conform.InProcess{Handler: server.New(server.Config{})}, func() {}, nil
 		}}
 		if *addr != "" {
@@ -105,6 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					return 1
 				}
 			}
+			srv.Fresh = false // one long-lived server: the files run in order
 			srv.New = func() (conform.RoundTripper, func(), error) {
 				c, err := conform.Dial(ctx, *addr, tlsConf)
 				if err != nil {

@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -138,30 +141,63 @@ var idTags = map[ttlv.Tag]bool{
 // compared with the ResponseMessage that follows it in the file (see
 // comparer for what order means). The first difference ends the test case.
 //
-// What is not compared, and why:
-//   - placeholders: in an expected response, a name seen for the first time
-//     binds to the value the server returned (the unique identifier of a
-//     created object, a correlation value, …); later requests and expected
-//     responses use that value, so it is compared from then on. "$NOW±N"
-//     Date-Times are sent as now±N seconds, and in responses compared
-//     within timeTolerance of now±N (the server's clock decides);
-//   - the values of the tags in ignored (Result Message: free text);
-//   - Byte String and Big Integer values in the response payloads of a
-//     request about an object whose key material the server generated
-//     (named by the response of Create, CreateKeyPair, DeriveKey, ReKey,
-//     ReKeyKeyPair, CreateSplitKey, JoinSplitKey) or of a batch holding
-//     one of those operations (later items reach the new object through
-//     the ID placeholder): key material, digests, ciphertexts, signatures
-//     and MACs differ from the reference run's; and those of RNGRetrieve
-//     (random data);
-//   - in a Query response payload, what describes the reference server
-//     (see comparer);
-//   - a Located Items the server adds where the reference response has
-//     none (the specification lets it; see optional).
+// The comparison policy. Everything in the expected response is compared —
+// structure, types, order, values — except what a correct server cannot
+// reproduce, in four classes:
 //
-// A response whose ResultReason is OperationNotSupported where the test
-// case expects none makes the test case Skipped.
+//  1. Run-dependent values, bound rather than compared. In an expected
+//     response, a placeholder ("$UNIQUE_IDENTIFIER_0", "$CORRELATION_VALUE",
+//     …) seen for the first time binds to the value the server returned;
+//     later requests and expected responses use that value, so it is
+//     compared from then on. "$NOW±N" Date-Times are sent as now±N seconds
+//     and, in responses, compared within timeTolerance of now±N (the
+//     server's clock decides).
+//  2. Values that describe the server, not the object or the operation:
+//     Time Stamp (the server's clock) and Result Message (free text) by
+//     value (see ignored); Random Number Generator (the reference server's
+//     ANSI X9.31, another's DRBG) and Server Information by presence and
+//     type only (see describesServer); in a Query response payload, all but
+//     the Operation and Object Type lists: Vendor Identification, Server
+//     Information, Profile Information, capabilities (see comparer). A
+//     Vendor Identification inside an Attribute names the attribute and is
+//     compared.
+//  3. Randomized outputs, not comparable byte for byte (see randomized):
+//     the Data of an Encrypt with an RSA key (OAEP and PKCS#1 v1.5 padding
+//     are random); the Data, IV/Counter/Nonce and Authenticated Encryption
+//     Tag of an Encrypt for which the server generates the IV (the request
+//     has none, the expected response has one); the Signature Data of an
+//     ECDSA or RSA-PSS Sign; and every Byte String and Big Integer in the
+//     response payloads about an object whose key material the server
+//     generated (named by the response of Create, CreateKeyPair, DeriveKey,
+//     ReKey, ReKeyKeyPair, CreateSplitKey, JoinSplitKey, here or in the
+//     predecessor, or in a batch holding one of those operations): key
+//     material, digests, ciphertexts, signatures, MACs; and those of
+//     RNGRetrieve (random data). Where the test case writes such a value
+//     literally (the reference run's output), later requests refer to it
+//     as "$" + its tag in upper snake case with or without an index
+//     ("$DATA_0", "$IV_COUNTER_NONCE"): those names bind to the server's
+//     value. Deterministic outputs ARE compared, and a difference is a
+//     failure: Decrypt, MAC, MAC Verify, Signature Verify, RSA PKCS#1 v1.5
+//     signatures, block ciphers with a registered key and a given IV
+//     (AES-ECB/CBC/CTR/GCM ciphertexts and GCM tags).
+//  4. Items the specification lets a server add: a Located Items where the
+//     reference response has none (see optional); in a Query response,
+//     Operations and Object Types beyond the expected ones.
+//
+// A test case is Skipped, not Failed, when the server shows it lacks what
+// the test case requires: it answers OperationNotSupported where the test
+// case expects no such failure, or its Query response (Success) does not
+// list an Operation or Object Type that the expected Query response lists —
+// the test case requires it, as surely as a request using an operation
+// that the server's Query does not list (Server.SkipUnlisted).
 func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.Time) FileResult {
+	return replay(ctx, tc, rt, now, map[string]bool{})
+}
+
+// replay is Replay with the identifiers, as the server returned them, of
+// the objects whose key material the server generated: shared with the
+// predecessor of a test case (see RunServer), and added to.
+func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.Time, genIDs map[string]bool) FileResult {
 	fr := FileResult{Path: tc.Path, Profile: tc.Profile, Outcome: Passed}
 	if tc.Err != nil && tc.NotWellFormed() {
 		fr.Outcome, fr.Detail = Unreadable, trimPrefix(tc.Err.Error())+" (not well-formed XML)"
@@ -171,7 +207,9 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 		now = time.Now
 	}
 	bound := map[string]string{}
-	generated := map[string]bool{} // placeholder names of generated objects
+	generated := map[string]bool{}    // placeholder names of generated objects
+	algorithms := map[string]string{} // placeholder name → Cryptographic Algorithm of the object
+	counts := map[ttlv.Tag]int{}      // randomized values bound so far, by tag
 	reg := Registry()
 	msgs := tc.Messages
 	for i := 0; i < len(msgs); i += 2 {
@@ -216,8 +254,20 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			fr.Detail = fmt.Sprintf("step %d (request line %d): %s: OperationNotSupported", i/2, req.Line, op)
 			return fr
 		}
+		if missing := unlistedByQuery(reqTree, exp, got); len(missing) > 0 {
+			fr.Outcome = Skipped
+			fr.Detail = fmt.Sprintf("step %d (request line %d): requires %s, which the server's Query does not list", i/2, req.Line, requirements(missing))
+			return fr
+		}
 		variable := false
-		for _, item := range children(reqTree, ttlv.TagBatchItem) {
+		walk(got, func(n *node) {
+			if idTags[n.tag] && genIDs[n.value] {
+				variable = true // about an object the server generated
+			}
+		})
+		reqItems, expItems := children(reqTree, ttlv.TagBatchItem), children(exp, ttlv.TagBatchItem)
+		random := make([]map[ttlv.Tag]bool, len(expItems))
+		for j, item := range reqItems {
 			op := childValue(item, ttlv.TagOperation)
 			if op == "RNGRetrieve" || generators[op] {
 				// A generator in the batch: later items may reach the new
@@ -230,6 +280,9 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 						variable = true
 					}
 				}
+			}
+			if j < len(expItems) {
+				random[j] = randomized(item, expItems[j], algorithms)
 			}
 		}
 		c := comparer{
@@ -255,27 +308,49 @@ func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 				}
 				return "", false
 			},
-			ignore: func(path ttlv.Path, e *node) bool {
+			ignore: func(item int, path ttlv.Path, e *node) bool {
 				if ignored[e.tag] {
 					return true
 				}
-				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger) && inPayload(path)
+				if !inPayload(path) {
+					return false
+				}
+				if item >= 0 && item < len(random) && random[item][e.tag] && len(path) == 4 {
+					return true
+				}
+				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger)
 			},
 			query: func(path ttlv.Path) bool {
 				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isQuery(reqTree)
 			},
+			item:   -1,
+			opaque: describesServer,
 		}
 		if d := c.compare(exp, got, nil); d != nil {
 			return fail("response differs at line %d: %v%s", want.Line+d.Line-1, d, serverSays(got))
 		}
-		for _, item := range children(exp, ttlv.TagBatchItem) {
-			if !generators[childValue(item, ttlv.TagOperation)] {
+		bindRandom(exp, got, random, bound, counts)
+		for j, item := range expItems {
+			op := childValue(item, ttlv.TagOperation)
+			if !generators[op] && op != "Register" {
 				continue
+			}
+			alg := ""
+			if j < len(reqItems) {
+				alg = algorithmOf(reqItems[j])
 			}
 			for _, p := range children(item, ttlv.TagResponsePayload) {
 				for _, n := range p.children {
 					if idTags[n.tag] && strings.HasPrefix(n.value, "$") {
-						generated[n.value] = true
+						if generators[op] {
+							generated[n.value] = true
+							if v, ok := bound[n.value]; ok {
+								genIDs[v] = true
+							}
+						}
+						if alg != "" {
+							algorithms[n.value] = alg
+						}
 					}
 				}
 			}
@@ -378,6 +453,13 @@ type Server struct {
 	Timeout time.Duration
 	// Now is the clock for $NOW; nil means time.Now.
 	Now func() time.Time
+	// Fresh says that New returns a server of its own for each test case
+	// (in process), not a connection to one long-lived server. A test case
+	// that starts by locating objects it has not made then finds nothing:
+	// it is replayed after its predecessor (see predecessor) on the same
+	// server. With a long-lived server the files run in order, so the
+	// predecessor has run already.
+	Fresh bool
 	// SkipUnlisted asks the server, before the run, for the operations it
 	// supports (Query, Query Operations, KMIP 1.4 and 2.1); a test case
 	// using an operation it does not list is then Skipped without being
@@ -419,7 +501,22 @@ func RunServer(ctx context.Context, files []File, srv Server) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		fr := Replay(ctx, tc, timeoutRT{rt, timeout}, srv.Now)
+		var pre *TestCase
+		if srv.Fresh {
+			if pre, err = predecessor(tc, files); err != nil {
+				done()
+				return nil, err
+			}
+		}
+		var preResult FileResult
+		genIDs := map[string]bool{}
+		if pre != nil {
+			preResult = replay(ctx, pre, timeoutRT{rt, timeout}, srv.Now, genIDs)
+		}
+		fr := replay(ctx, tc, timeoutRT{rt, timeout}, srv.Now, genIDs)
+		if pre != nil && fr.Outcome != Passed {
+			fr.Detail += fmt.Sprintf(" (replayed after %s, which %s)", filepath.Base(pre.Path), preResult.Outcome)
+		}
 		done()
 		r.Files = append(r.Files, fr)
 	}
@@ -520,4 +617,274 @@ func serverSays(resp *node) string {
 		fmt.Fprintf(&b, " [server: %s %s: %q]", childValue(item, ttlv.TagOperation), childValue(item, ttlv.TagResultReason), childValue(item, ttlv.TagResultMessage))
 	}
 	return b.String()
+}
+
+// unlistedByQuery returns, for a Query that the server answered with
+// Success, the Operation and Object Type values the expected response lists
+// and the server's does not ("Operation Poll", "ObjectType Template"): the
+// test case requires them.
+func unlistedByQuery(req, exp, got *node) []string {
+	if !isQuery(req) {
+		return nil
+	}
+	var missing []string
+	gotItems := children(got, ttlv.TagBatchItem)
+	for j, e := range children(exp, ttlv.TagBatchItem) {
+		if childValue(e, ttlv.TagOperation) != "Query" || j >= len(gotItems) {
+			continue
+		}
+		g := gotItems[j]
+		if childValue(g, ttlv.TagResultStatus) != "Success" {
+			continue
+		}
+		have := map[string]bool{}
+		for _, p := range children(g, ttlv.TagResponsePayload) {
+			for _, n := range p.children {
+				have[n.tag.String()+" "+n.value] = true
+			}
+		}
+		for _, p := range children(e, ttlv.TagResponsePayload) {
+			for _, n := range p.children {
+				if n.tag != ttlv.TagOperation && n.tag != ttlv.TagObjectType {
+					continue
+				}
+				k := n.tag.String() + " " + n.value
+				if !have[k] {
+					have[k] = true
+					missing = append(missing, k)
+				}
+			}
+		}
+	}
+	return missing
+}
+
+// algorithmOf returns the first Cryptographic Algorithm an item names (in
+// a Key Block, Attributes or a KMIP 1.x Attribute), or "".
+func algorithmOf(item *node) string {
+	alg := ""
+	walk(item, func(n *node) {
+		if alg == "" && !hasChildren(n) && (n.tag == ttlv.TagCryptographicAlgorithm || n.vtag == ttlv.TagCryptographicAlgorithm) {
+			alg = n.value
+		}
+	})
+	return alg
+}
+
+func hasChildren(n *node) bool { return len(n.children) > 0 }
+
+// randomized returns the response payload items of one batch item whose
+// values a correct server makes differently on every run, given the
+// request item, its expected response and the algorithms of the objects
+// registered or created so far (by placeholder name):
+//   - Encrypt with an RSA key: Data (RSAES-OAEP and RSAES-PKCS1-v1_5 pad
+//     with random bytes, RFC 8017 §7.1.1, §7.2.1), unless Padding Method
+//     None;
+//   - Encrypt without an IV/Counter/Nonce where the expected response
+//     carries one: the server generated the IV (Random IV, KMIP 1.4 §3.6,
+//     KMIP 2.1 §11.1), so IV/Counter/Nonce, Data and Authenticated
+//     Encryption Tag;
+//   - Sign with ECDSA or RSASSA-PSS: Signature Data (random k, FIPS 186-5
+//     §6.4; random salt, RFC 8017 §8.1.1).
+//
+// Everything else is deterministic and compared: Decrypt, MAC, Signature
+// Verify, RSA PKCS#1 v1.5 signatures, block ciphers with a given IV.
+func randomized(req, exp *node, algorithms map[string]string) map[ttlv.Tag]bool {
+	op := childValue(req, ttlv.TagOperation)
+	if op != "Encrypt" && op != "Sign" {
+		return nil
+	}
+	var payload *node
+	for _, p := range children(req, ttlv.TagRequestPayload) {
+		payload = p
+	}
+	if payload == nil {
+		return nil
+	}
+	alg, padding, dsa := "", "", ""
+	for _, cp := range children(payload, ttlv.TagCryptographicParameters) {
+		alg = childValue(cp, ttlv.TagCryptographicAlgorithm)
+		padding = childValue(cp, ttlv.TagPaddingMethod)
+		dsa = childValue(cp, ttlv.TagDigitalSignatureAlgorithm)
+	}
+	if alg == "" {
+		alg = algorithms[childValue(payload, ttlv.TagUniqueIdentifier)]
+	}
+	out := map[ttlv.Tag]bool{}
+	switch op {
+	case "Encrypt":
+		if alg == "RSA" && padding != "None" {
+			out[ttlv.TagData] = true
+		}
+		if !hasChild(payload, ttlv.TagIVCounterNonce) {
+			for _, p := range children(exp, ttlv.TagResponsePayload) {
+				if hasChild(p, ttlv.TagIVCounterNonce) {
+					out[ttlv.TagData] = true
+					out[ttlv.TagIVCounterNonce] = true
+					out[ttlv.TagAuthenticatedEncryptionTag] = true
+				}
+			}
+		}
+	case "Sign":
+		if alg == "EC" || alg == "ECDSA" || padding == "PSS" || strings.Contains(dsa, "ECDSA") || strings.Contains(dsa, "PSS") {
+			out[ttlv.TagSignatureData] = true
+		}
+	}
+	return out
+}
+
+// bindRandom binds the implicit placeholders of randomized values that the
+// test case writes literally (the reference run's output): a later request
+// refers to them as "$" + the tag in upper snake case, with or without the
+// index of the value among those of its tag ("$DATA_0", "$IV_COUNTER_NONCE").
+// Names already bound keep their value; a placeholder the test case wrote
+// for a randomized value binds as any other.
+func bindRandom(exp, got *node, random []map[ttlv.Tag]bool, bound map[string]string, counts map[ttlv.Tag]int) {
+	gotItems := children(got, ttlv.TagBatchItem)
+	for j, e := range children(exp, ttlv.TagBatchItem) {
+		if j >= len(random) || len(random[j]) == 0 || j >= len(gotItems) {
+			continue
+		}
+		for _, ep := range children(e, ttlv.TagResponsePayload) {
+			for _, gp := range children(gotItems[j], ttlv.TagResponsePayload) {
+				for _, n := range ep.children {
+					if !random[j][n.tag] {
+						continue
+					}
+					v := childValue(gp, n.tag)
+					if v == "" {
+						continue
+					}
+					if strings.HasPrefix(n.value, "$") {
+						// A placeholder not compared: bind it all the same.
+						if _, ok := bound[n.value]; !ok {
+							bound[n.value] = v
+						}
+						continue
+					}
+					name := "$" + upperSnake(n.tag.String())
+					for _, k := range []string{fmt.Sprintf("%s_%d", name, counts[n.tag]), name} {
+						if _, ok := bound[k]; !ok {
+							bound[k] = v
+						}
+					}
+					counts[n.tag]++
+				}
+			}
+		}
+	}
+}
+
+// upperSnake turns a tag name into the test cases' placeholder style:
+// IVCounterNonce → IV_COUNTER_NONCE, Data → DATA.
+func upperSnake(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		upper := ch >= 'A' && ch <= 'Z'
+		if i > 0 && upper {
+			prevLower := s[i-1] >= 'a' && s[i-1] <= 'z' || s[i-1] >= '0' && s[i-1] <= '9'
+			nextLower := i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z'
+			prevUpper := s[i-1] >= 'A' && s[i-1] <= 'Z'
+			if prevLower || prevUpper && nextLower {
+				b.WriteByte('_')
+			}
+		}
+		if ch >= 'a' && ch <= 'z' {
+			ch -= 'a' - 'A'
+		}
+		b.WriteByte(ch)
+	}
+	return b.String()
+}
+
+// seriesNumber splits a test case's file name around its number within its
+// series: "TL-M-3-21.xml" is "TL-M-", 3, "-21.xml".
+var seriesNumber = regexp.MustCompile(`^(.*-)([0-9]+)(-[0-9]+\.xml)$`)
+
+// predecessor returns the test case that tc depends on, or nil. The
+// profile test cases were run in order against one reference server, and
+// some use what an earlier one left: TL-M-3 locates the tape key that
+// TL-M-2 created, SASED-M-3 the Secret Data that SASED-M-2 registered. A
+// test case depends on the one numbered one less in its series, in the
+// same directory, when its first request is a Locate expected to find
+// objects (the expected response names some) and no earlier request of the
+// test case made any.
+func predecessor(tc *TestCase, files []File) (*TestCase, error) {
+	if len(tc.Messages) < 2 {
+		return nil, nil
+	}
+	req, err := parseTree(tc.Messages[0].XML)
+	if err != nil {
+		return nil, nil
+	}
+	resp, err := parseTree(tc.Messages[1].XML)
+	if err != nil {
+		return nil, nil
+	}
+	items := children(req, ttlv.TagBatchItem)
+	if len(items) == 0 || childValue(items[0], ttlv.TagOperation) != "Locate" {
+		return nil, nil
+	}
+	found := false
+	for _, item := range children(resp, ttlv.TagBatchItem) {
+		if childValue(item, ttlv.TagOperation) != "Locate" {
+			continue
+		}
+		for _, p := range children(item, ttlv.TagResponsePayload) {
+			found = found || hasChild(p, ttlv.TagUniqueIdentifier)
+		}
+	}
+	if !found {
+		return nil, nil
+	}
+	m := seriesNumber.FindStringSubmatch(filepath.Base(tc.Path))
+	if m == nil {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil || n < 2 {
+		return nil, nil
+	}
+	want := filepath.Join(filepath.Dir(tc.Path), m[1]+strconv.Itoa(n-1)+m[3])
+	for _, f := range files {
+		if f.Path == want {
+			pre, err := Load(f.Path, f.Profile)
+			if err != nil {
+				return nil, err
+			}
+			if pre.NotWellFormed() {
+				return nil, nil
+			}
+			return pre, nil
+		}
+	}
+	return nil, nil
+}
+
+// requirements words what unlistedByQuery returned: "operations Poll,
+// Check; object type Template".
+func requirements(missing []string) string {
+	var ops, types []string
+	for _, m := range missing {
+		if v, ok := strings.CutPrefix(m, "Operation "); ok {
+			ops = append(ops, v)
+		} else if v, ok := strings.CutPrefix(m, "ObjectType "); ok {
+			types = append(types, v)
+		}
+	}
+	var parts []string
+	for _, g := range []struct {
+		one, many string
+		list      []string
+	}{{"operation", "operations", ops}, {"object type", "object types", types}} {
+		switch len(g.list) {
+		case 0:
+		case 1:
+			parts = append(parts, g.one+" "+g.list[0])
+		default:
+			parts = append(parts, g.many+" "+strings.Join(g.list, ", "))
+		}
+	}
+	return strings.Join(parts, "; ")
 }

@@ -159,7 +159,7 @@ func (c *reqCtx) setField(o *object, a *attrIn, modify bool) (bool, *opError) {
 			return true, c.wrongState("Activation Date can only change while Pre-Active")
 		}
 	}
-	if isField(a.tag) || readOnly(a.tag) {
+	if isField(a.tag) || readOnly(a.tag) || modify && immutable(a.tag) {
 		return true, fail(rrAttributeReadOnly, "attribute %s is read-only", a.tag)
 	}
 	return false, nil
@@ -331,7 +331,7 @@ func (c *reqCtx) deleteAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			return b, fail(rrInvalidField, "Delete Attribute names no attribute")
 		}
 	}
-	if isField(ref.tag) || readOnly(ref.tag) {
+	if isField(ref.tag) || immutable(ref.tag) {
 		return b, fail(rrAttributeReadOnly, "attribute %s cannot be deleted", ref.tag)
 	}
 	o.mu.Lock()

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"crypto/rand"
 	"strings"
 
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -149,12 +150,19 @@ func readOnly(t ttlv.Tag) bool {
 	case ttlv.TagUniqueIdentifier, ttlv.TagObjectType, ttlv.TagCryptographicAlgorithm,
 		ttlv.TagCryptographicLength, ttlv.TagState, ttlv.TagInitialDate, ttlv.TagDestroyDate,
 		ttlv.TagCompromiseDate, ttlv.TagCompromiseOccurrenceDate, ttlv.TagRevocationReason,
-		ttlv.TagLastChangeDate, ttlv.TagOriginalCreationDate, ttlv.TagFresh, ttlv.TagKeyValuePresent,
+		ttlv.TagLastChangeDate, ttlv.TagFresh, ttlv.TagKeyValuePresent,
 		ttlv.TagDigest, ttlv.TagCertificateType, ttlv.TagCertificateLength, ttlv.TagAlwaysSensitive,
 		ttlv.TagNeverExtractable, ttlv.TagArchiveDate, ttlv.TagKeyFormatType:
 		return true
 	}
 	return false
+}
+
+// immutable lists the attributes a client may not modify or delete: the
+// read-only ones, and Original Creation Date, which a client may add once
+// (KMIP 1.4 §3.43).
+func immutable(t ttlv.Tag) bool {
+	return readOnly(t) || t == ttlv.TagOriginalCreationDate
 }
 
 // attr1xSince gives, for each attribute KMIP 1.x defines, the first 1.x
@@ -396,16 +404,44 @@ func (c *reqCtx) applyInitial(o *object, in []attrIn) *opError {
 }
 
 // initDates sets the dates and state of a new object: Initial Date and
-// Last Change Date now, Original Creation Date for registered objects,
+// Last Change Date now, Original Creation Date for the objects the server
+// made,
 // Active right away when an Activation Date not after now was given.
 func (c *reqCtx) initDates(o *object, registered bool) {
 	now := c.now.Unix()
 	o.state = statePreActive
 	o.setDate(ttlv.TagInitialDate, now)
 	o.setDate(ttlv.TagLastChangeDate, now)
-	if registered {
+	if !registered {
+		// set by the server for the objects it makes, equal to the
+		// Initial Date; a client may give it at Register (1.4 §3.43)
 		o.setDate(ttlv.TagOriginalCreationDate, now)
+		// how the key was made (1.4 §3.44, 2.1 §4.48)
+		rng := rngUnspecified
+		if c.s.rand == rand.Reader {
+			rng = rngDRBG // Go's crypto/rand: an AES CTR_DRBG
+		}
+		b, m := ttlv.BeginStructure(nil, ttlv.TagRandomNumberGenerator)
+		b = ttlv.AppendEnumeration(b, ttlv.TagRNGAlgorithm, rng)
+		ttlv.EndStructure(b, m)
+		o.setAttr(attr{tag: ttlv.TagRandomNumberGenerator, enc: b})
 	}
+	// Export flags (1.4 §3.48–3.51, 2.1 §4.3, §4.21, §4.31, §4.50):
+	// Sensitive and Extractable as given (false and true by default),
+	// Always Sensitive and Never Extractable following them.
+	sensitive, extractable := false, true
+	if i := o.findAttr(ttlv.TagSensitive, "", "", 0); i >= 0 {
+		_, sensitive, _ = ttlv.ConsumeBoolean(o.attrs[i].enc)
+	} else {
+		o.setAttr(attr{tag: ttlv.TagSensitive, enc: ttlv.AppendBoolean(nil, ttlv.TagSensitive, false)})
+	}
+	if i := o.findAttr(ttlv.TagExtractable, "", "", 0); i >= 0 {
+		_, extractable, _ = ttlv.ConsumeBoolean(o.attrs[i].enc)
+	} else {
+		o.setAttr(attr{tag: ttlv.TagExtractable, enc: ttlv.AppendBoolean(nil, ttlv.TagExtractable, true)})
+	}
+	o.setAttr(attr{tag: ttlv.TagAlwaysSensitive, enc: ttlv.AppendBoolean(nil, ttlv.TagAlwaysSensitive, sensitive)})
+	o.setAttr(attr{tag: ttlv.TagNeverExtractable, enc: ttlv.AppendBoolean(nil, ttlv.TagNeverExtractable, !extractable)})
 	c.refresh(o)
 }
 

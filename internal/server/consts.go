@@ -24,7 +24,9 @@ const (
 	opSign             uint32 = 0x21
 	opSignatureVerify  uint32 = 0x22
 	opMAC              uint32 = 0x23
+	opMACVerify        uint32 = 0x24
 	opRNGRetrieve      uint32 = 0x25
+	opHash             uint32 = 0x27
 
 	objCertificate  uint32 = 0x01 // Object Type, §11.34
 	objSymmetricKey uint32 = 0x02
@@ -103,6 +105,11 @@ const (
 
 	nameText uint32 = 0x01 // Name Type, §11.35
 
+	secretPassword uint32 = 0x01 // Secret Data Type, §11.49
+
+	rngUnspecified uint32 = 0x01 // RNG Algorithm, §11.44
+	rngDRBG        uint32 = 0x03
+
 	validityValid   uint32 = 0x01 // Validity Indicator, §11.58
 	validityInvalid uint32 = 0x02
 
@@ -118,6 +125,7 @@ const (
 	usageEncrypt uint32 = 0x04
 	usageDecrypt uint32 = 0x08
 	usageMACGen  uint32 = 0x80
+	usageMACVer  uint32 = 0x100
 
 	// Result Reason, §11.46 (WrongKeyLifecycleState and later ones are
 	// KMIP 2.x only; see reasonFor).
@@ -131,9 +139,12 @@ const (
 	rrCryptographicFailure     uint32 = 0x0A
 	rrPermissionDenied         uint32 = 0x0C
 	rrKeyFormatTypeUnsupported uint32 = 0x10
+	rrSensitive                uint32 = 0x16
+	rrNotExtractable           uint32 = 0x17
 	rrAttributeNotFound        uint32 = 0x21
 	rrAttributeReadOnly        uint32 = 0x22
 	rrAttributeSingleValued    uint32 = 0x23
+	rrIncompatibleUsageMask    uint32 = 0x29
 	rrObjectDestroyed          uint32 = 0x36
 	rrWrongKeyLifecycleState   uint32 = 0x43
 	rrGeneralFailure           uint32 = 0x100

@@ -132,6 +132,49 @@ func (c *reqCtx) genSymmetric(o *object) *opError {
 	return o.setSymmetric(key, kfRaw)
 }
 
+// genSecretData makes the value of a Secret Data Create: random bytes of
+// the Cryptographic Length (a whole number of bytes up to 512), a Password
+// in an Opaque Key Block (as the OASIS case TC-CREATE-SD-1 expects).
+func (c *reqCtx) genSecretData(o *object) *opError {
+	if o.length <= 0 || o.length%8 != 0 || o.length > 4096 {
+		return fail(rrInvalidField, "Secret Data length %d not supported", o.length)
+	}
+	v := make([]byte, o.length/8)
+	if _, err := io.ReadFull(c.s.rand, v); err != nil {
+		return fail(rrCryptographicFailure, "random: %v", err)
+	}
+	b, m := ttlv.BeginStructure(nil, ttlv.TagSecretData)
+	b = ttlv.AppendEnumeration(b, ttlv.TagSecretDataType, secretPassword)
+	b, kb := ttlv.BeginStructure(b, ttlv.TagKeyBlock)
+	b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, kfOpaque)
+	b, kv := ttlv.BeginStructure(b, ttlv.TagKeyValue)
+	b = ttlv.AppendByteString(b, ttlv.TagKeyMaterial, v)
+	ttlv.EndStructure(b, kv)
+	ttlv.EndStructure(b, kb)
+	ttlv.EndStructure(b, m)
+	o.kf, o.body = kfOpaque, b
+	o.encodeGetResp()
+	return nil
+}
+
+// setDigest sets the Digest attribute of key material (KMIP 1.4 §3.17,
+// 2.1 §4.14): SHA-256 of the Key Material as encoded in its Key Format
+// Type.
+func (o *object) setDigest(material []byte, kf uint32) {
+	sum := sha256.Sum256(material)
+	b, m := ttlv.BeginStructure(nil, ttlv.TagDigest)
+	b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, hashSHA256)
+	b = ttlv.AppendByteString(b, ttlv.TagDigestValue, sum[:])
+	b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, kf)
+	ttlv.EndStructure(b, m)
+	a := attr{tag: ttlv.TagDigest, enc: b}
+	if i := o.findAttr(ttlv.TagDigest, "", "", 0); i >= 0 {
+		o.attrs[i] = a
+		return
+	}
+	o.attrs = append(o.attrs, a)
+}
+
 // setSymmetric installs symmetric key material and its encodings.
 func (o *object) setSymmetric(key []byte, kf uint32) *opError {
 	o.sym = key
@@ -147,6 +190,7 @@ func (o *object) setSymmetric(key []byte, kf uint32) *opError {
 	o.kf = kf
 	o.body = encodeKeyBody(ttlv.TagSymmetricKey, kf, key, o.alg, o.length)
 	o.encodeGetResp()
+	o.setDigest(key, kf)
 	return nil
 }
 
@@ -239,6 +283,7 @@ func (o *object) setPrivate(priv crypto.PrivateKey, kf uint32) *opError {
 		if m, ok := o.material(f); ok {
 			o.kf, o.body = f, encodeKeyBody(ttlv.TagPrivateKey, f, m, o.alg, o.length)
 			o.encodeGetResp()
+			o.setDigest(m, f)
 			return nil
 		}
 	}
@@ -252,6 +297,7 @@ func (o *object) setPrivate(priv crypto.PrivateKey, kf uint32) *opError {
 	}
 	o.kf, o.body = f, encodeKeyBody(ttlv.TagPrivateKey, f, m, o.alg, o.length)
 	o.encodeGetResp()
+	o.setDigest(m, f)
 	return nil
 }
 
@@ -275,6 +321,7 @@ func (o *object) setPublic(pub crypto.PublicKey, kf uint32) *opError {
 	}
 	o.kf, o.body = f, encodeKeyBody(ttlv.TagPublicKey, f, m, o.alg, o.length)
 	o.encodeGetResp()
+	o.setDigest(m, f)
 	return nil
 }
 
@@ -362,7 +409,7 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 	}
 	kv := kb.Child(ttlv.TagKeyValue)
 	if kv == nil {
-		return fail(rrInvalidField, "Key Block without Key Value")
+		return store() // metadata only (KMIP 1.4 §2.1.3: Key Value optional)
 	}
 	if kv.Type != ttlv.TypeStructure || kb.Child(ttlv.TagKeyWrappingData) != nil {
 		return store() // wrapped: kept, not usable
@@ -391,7 +438,8 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		if o.length == 0 {
 			o.length = int32(8 * len(raw))
 		}
-		if int(o.length) != 8*len(raw) {
+		desBits := o.alg == alg3DES && (o.length == 168 && len(raw) == 24 || o.length == 112 && len(raw) == 16)
+		if int(o.length) != 8*len(raw) && !desBits {
 			return fail(rrInvalidField, "Cryptographic Length %d but %d bytes of key", o.length, len(raw))
 		}
 		if err := o.setSymmetric(raw, kf); err != nil {
@@ -419,6 +467,7 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		}
 		o.priv, o.pub = priv, publicOf(priv)
 		o.fillKeyInfo()
+		o.setDigest(raw, kf)
 		return store()
 	case objPublicKey:
 		var pub crypto.PublicKey
@@ -436,6 +485,7 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		}
 		o.pub = pub
 		o.fillKeyInfo()
+		o.setDigest(raw, kf)
 		return store()
 	}
 	return store()
@@ -527,10 +577,22 @@ func bytesOf(p *ttlv.Value, t ttlv.Tag) []byte {
 //
 // The Protect Stop Date ends protection and the Process Start Date starts
 // processing (KMIP 2.1 §4.36, §4.38; 1.4 §3.25, §3.26).
-func (c *reqCtx) usable(o *object, process bool) *opError {
+//
+// need is the Cryptographic Usage Mask bit the operation needs: an object
+// with a mask that lacks it is refused (Incompatible Cryptographic Usage
+// Mask in KMIP 2.1, Permission Denied before); an object without a mask
+// is not restricted.
+func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 	ok := o.state == stateActive || process && (o.state == stateDeactivated || o.state == stateCompromised)
 	if !ok {
 		return c.wrongState("object %s is not in a state that allows this operation", o.id)
+	}
+	if o.hasUsage && o.usage&need == 0 {
+		name, _ := ttlv.EnumName(ttlv.TagCryptographicUsageMask, need)
+		if c.major == 2 && c.minor >= 1 {
+			return fail(rrIncompatibleUsageMask, "object %s lacks the %s usage", o.id, name)
+		}
+		return fail(rrPermissionDenied, "object %s lacks the %s usage", o.id, name)
 	}
 	now := c.now.Unix()
 	if t, set := o.date(ttlv.TagProtectStopDate); set && !process && now >= t {
@@ -538,6 +600,51 @@ func (c *reqCtx) usable(o *object, process bool) *opError {
 	}
 	if t, set := o.date(ttlv.TagProcessStartDate); set && process && now < t {
 		return c.wrongState("object %s is before its Process Start Date", o.id)
+	}
+	return nil
+}
+
+// Usage Limits Unit values (KMIP 2.1 §11.60, 1.4 §9.1.3.2.22).
+const (
+	usageUnitByte   = 1
+	usageUnitObject = 2
+)
+
+// allocate obtains the allocation a protecting operation (Encrypt, Sign,
+// MAC) needs from the object's Usage Limits, when it has one: the Data
+// (or Digested Data) bytes for the Byte unit, one for the Object unit.
+// Past the Usage Limits Total the operation fails with Permission Denied
+// (KMIP 2.1 §4.59 and §6.1.18, 1.4 §3.21 and §4.29). Processing
+// (Decrypt, Verify) is not limited. Call with o read-locked.
+func (c *reqCtx) allocate(o *object, p *ttlv.Value) *opError {
+	i := o.findAttr(ttlv.TagUsageLimits, "", "", 0)
+	if i < 0 {
+		return nil
+	}
+	var v ttlv.Value
+	if ttlv.Unmarshal(o.attrs[i].enc, &v) != nil {
+		return nil
+	}
+	total, unit := v.Child(ttlv.TagUsageLimitsTotal), v.Child(ttlv.TagUsageLimitsUnit)
+	if total == nil || unit == nil {
+		return nil
+	}
+	var n int64
+	switch unit.Num {
+	case usageUnitByte:
+		data := bytesOf(p, ttlv.TagData)
+		if data == nil {
+			data = bytesOf(p, ttlv.TagDigestedData)
+		}
+		n = int64(len(data))
+	case usageUnitObject:
+		n = 1
+	default:
+		return nil
+	}
+	if o.used.Add(n) > total.Num {
+		o.used.Add(-n)
+		return fail(rrPermissionDenied, "object %s is past its Usage Limits", o.id)
 	}
 	return nil
 }
@@ -578,7 +685,10 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, false); err != nil {
+	if err := c.usable(o, false, usageEncrypt); err != nil {
+		return b, err
+	}
+	if err := c.allocate(o, p); err != nil {
 		return b, err
 	}
 	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {
@@ -728,7 +838,7 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, true); err != nil {
+	if err := c.usable(o, true, usageDecrypt); err != nil {
 		return b, err
 	}
 	if k, ok := o.priv.(*rsa.PrivateKey); ok {
@@ -967,7 +1077,10 @@ func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, false); err != nil {
+	if err := c.usable(o, false, usageSign); err != nil {
+		return b, err
+	}
+	if err := c.allocate(o, p); err != nil {
 		return b, err
 	}
 	signer, ok := o.priv.(crypto.Signer)
@@ -1026,7 +1139,7 @@ func (c *reqCtx) signatureVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, true); err != nil {
+	if err := c.usable(o, true, usageVerify); err != nil {
 		return b, err
 	}
 	sig := bytesOf(p, ttlv.TagSignatureData)
@@ -1084,7 +1197,10 @@ func (c *reqCtx) mac(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	defer o.mu.RUnlock()
-	if err := c.usable(o, false); err != nil {
+	if err := c.usable(o, false, usageMACGen); err != nil {
+		return b, err
+	}
+	if err := c.allocate(o, p); err != nil {
 		return b, err
 	}
 	if o.sym == nil {
@@ -1107,6 +1223,68 @@ func (c *reqCtx) mac(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	m.Write(data)
 	b = appendID(b, o)
 	return ttlv.AppendByteString(b, ttlv.TagMACData, m.Sum(nil)), nil
+}
+
+// macVerify answers MAC Verify (2.1 §6.1.29, 1.4 §4.34): the HMAC of
+// Data compared in constant time with MAC Data.
+func (c *reqCtx) macVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lockForUse(p)
+	if err != nil {
+		return b, err
+	}
+	defer o.mu.RUnlock()
+	if err := c.usable(o, true, usageMACVer); err != nil {
+		return b, err
+	}
+	if o.sym == nil {
+		return b, fail(rrInvalidField, "object %s is not a symmetric key", o.id)
+	}
+	cp := paramsOf(p, o)
+	alg := cp.alg
+	if alg == 0 {
+		alg = o.alg
+	}
+	h, ok := hmacHash(alg)
+	if !ok {
+		return b, fail(rrInvalidField, "MAC algorithm %d not supported (HMAC-SHA*)", alg)
+	}
+	data, want := bytesOf(p, ttlv.TagData), bytesOf(p, ttlv.TagMACData)
+	if data == nil || want == nil {
+		return b, fail(rrInvalidField, "MAC Verify needs Data and MAC Data")
+	}
+	m := hmac.New(h, o.sym)
+	m.Write(data)
+	v := validityInvalid
+	if hmac.Equal(m.Sum(nil), want) {
+		v = validityValid
+	}
+	b = appendID(b, o)
+	return ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, v), nil
+}
+
+// hash answers Hash (KMIP 2.1 §6.1.21, 1.4 §4.37): the digest of Data with the
+// Hashing Algorithm of the Cryptographic Parameters.
+func (c *reqCtx) hash(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	var cp cryptoParams
+	if v := p.Child(ttlv.TagCryptographicParameters); v != nil {
+		if ha := v.Child(ttlv.TagHashingAlgorithm); ha != nil {
+			cp.hashAlg = uint32(ha.Num)
+		}
+	}
+	if cp.hashAlg == 0 {
+		return b, fail(rrInvalidField, "Hash needs a Hashing Algorithm")
+	}
+	h, err := hashOf(cp.hashAlg, 0)
+	if err != nil {
+		return b, err
+	}
+	data := bytesOf(p, ttlv.TagData)
+	if data == nil {
+		return b, fail(rrInvalidField, "Hash without Data")
+	}
+	hh := h.New()
+	hh.Write(data)
+	return ttlv.AppendByteString(b, ttlv.TagData, hh.Sum(nil)), nil
 }
 
 // maxRNG bounds one RNG Retrieve.

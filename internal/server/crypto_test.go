@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -263,4 +264,90 @@ func TestServeJSONJunk(t *testing.T) {
 	if !bytes.Contains(out, []byte(`"InvalidMessage"`)) {
 		t.Fatalf("answer to junk JSON: %s", out)
 	}
+}
+
+// TestServeJSONEncrypt: a JSON batch that creates, activates and uses a
+// key (the cryptographic output and the JSON conversion share no buffer).
+func TestServeJSONEncrypt(t *testing.T) {
+	s := New(Config{})
+	h := hdr{major: 2, minor: 1}
+	req := request(h, createAES(h, 256), item(opActivate),
+		item(opEncrypt, bstr(ttlv.TagData, bytes.Repeat([]byte("p"), 100))),
+		item(opGet))
+	js, err := jsonttlv.AppendJSON(nil, req, jsonttlv.EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		out := s.ServeJSON(context.Background(), nil, js)
+		bin, err := jsonttlv.AppendBinary(nil, out, jsonttlv.DecodeOptions{})
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		r := decode(t, bin)
+		for i := range r.items {
+			ok(t, &r.items[i])
+		}
+		if n := len(r.items[2].Child(ttlv.TagResponsePayload).Child(ttlv.TagData).Bytes); n != 100 {
+			t.Fatalf("ciphertext of %d bytes", n)
+		}
+	}
+}
+
+// TestUsageMask: an operation the key's Cryptographic Usage Mask does not
+// allow is refused; a key without a mask is not restricted.
+func TestUsageMask(t *testing.T) {
+	for _, h := range []hdr{{major: 1, minor: 4}, {major: 2, minor: 0}, h21} {
+		s := New(Config{})
+		mk := func(mask int32) string {
+			reg := item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey),
+				st(ttlv.TagTemplateAttribute, attr1("Cryptographic Usage Mask", integer(0, mask))),
+				symKey(kfRaw, make([]byte, 32), algAES, 256))
+			if mask < 0 {
+				reg = item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey), symKey(kfRaw, make([]byte, 32), algAES, 256))
+			}
+			r := do(t, s, h, reg, item(opActivate))
+			ok(t, &r.items[1])
+			return ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+		}
+		want := rrPermissionDenied
+		if h.major == 2 && h.minor == 1 {
+			want = rrIncompatibleUsageMask
+		}
+		encOnly, none := mk(int32(usageEncrypt)), mk(-1)
+		p := ok(t, &do(t, s, h, item(opEncrypt, uid(encOnly), bstr(ttlv.TagData, []byte("x")))).items[0])
+		dec := item(opDecrypt, uid(encOnly), bstr(ttlv.TagData, p.Child(ttlv.TagData).Bytes),
+			bstr(ttlv.TagIVCounterNonce, p.Child(ttlv.TagIVCounterNonce).Bytes))
+		failed(t, &do(t, s, h, dec).items[0], want)
+		failed(t, &do(t, s, h, item(opMAC, uid(encOnly), bstr(ttlv.TagData, []byte("x")))).items[0], want)
+		ok(t, &do(t, s, h, item(opEncrypt, uid(none), bstr(ttlv.TagData, []byte("x")))).items[0])
+	}
+}
+
+func TestMACVerifyAndHash(t *testing.T) {
+	s := New(Config{})
+	key := bytes.Repeat([]byte{9}, 32)
+	r := do(t, s, h21, item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey), st(ttlv.TagAttributes),
+		symKey(kfRaw, key, algHMACSHA256, 256)), item(opActivate))
+	id := ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("data"))
+	mac := m.Sum(nil)
+	for _, tc := range []struct {
+		data []byte
+		want uint32
+	}{{[]byte("data"), validityValid}, {[]byte("Data"), validityInvalid}} {
+		p := ok(t, &do(t, s, h21, item(opMACVerify, uid(id), bstr(ttlv.TagData, tc.data), bstr(ttlv.TagMACData, mac))).items[0])
+		if got := uint32(p.Child(ttlv.TagValidityIndicator).Num); got != tc.want {
+			t.Fatalf("%q: validity %d want %d", tc.data, got, tc.want)
+		}
+	}
+	sum := sha512.Sum384([]byte("data"))
+	p := ok(t, &do(t, s, h21, item(opHash, st(ttlv.TagCryptographicParameters, enum(ttlv.TagHashingAlgorithm, hashSHA384)),
+		bstr(ttlv.TagData, []byte("data")))).items[0])
+	if !bytes.Equal(p.Child(ttlv.TagData).Bytes, sum[:]) {
+		t.Fatal("Hash differs from Go's SHA-384")
+	}
+	// Hash is KMIP 1.4+.
+	failed(t, &do(t, s, hdr{major: 1, minor: 2}, item(opHash, bstr(ttlv.TagData, []byte("x")))).items[0], rrOperationNotSupported)
 }

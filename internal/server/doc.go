@@ -45,17 +45,36 @@
 // the attributes stay). Encrypt, Sign and MAC need Active; Decrypt and
 // Signature Verify also work Deactivated or Compromised. A forbidden
 // transition fails with Wrong Key Lifecycle State in KMIP 2.x and
-// Permission Denied in 1.x, as the OASIS 1.4 profile tests expect.
+// Permission Denied in 1.x and 2.0, as the OASIS profile tests expect.
 //
 // # Cryptography
 //
-// Create makes AES-128/192/256 and HMAC keys; Create Key Pair makes RSA
-// 2048–4096, ECDSA P-256/P-384/P-521, X25519 (ECDH or EC on CURVE25519)
-// and Ed25519 keys. Encrypt and Decrypt do AES-GCM (the default; the tag in
-// Authenticated Encryption Tag from KMIP 1.4 on, appended to Data before,
-// where the field does not exist), CBC, ECB and CTR; Sign and Signature
-// Verify do ECDSA, Ed25519, RSA-PSS and RSA PKCS#1 v1.5; MAC does
-// HMAC-SHA-1/224/256/384/512; RNG Retrieve reads Config.Rand.
+// Create makes AES-128/192/256, 3DES and HMAC keys and Secret Data;
+// Create Key Pair makes RSA 2048–4096, ECDSA P-256/P-384/P-521, X25519
+// (ECDH or EC on CURVE25519) and Ed25519 keys. Encrypt and Decrypt do
+// AES-GCM (the default; the tag in Authenticated Encryption Tag from KMIP
+// 1.4 on, appended to Data before, where the field does not exist), CBC,
+// ECB and CTR (no padding unless PKCS5 is asked for), and RSA-OAEP (MGF1
+// hash and P Source as given); Sign and Signature Verify do ECDSA,
+// Ed25519, RSA-PSS and RSA PKCS#1 v1.5; MAC and MAC Verify do
+// HMAC-SHA-1/224/256/384/512; Hash (1.4+) SHA-1/224/256/384/512; RNG
+// Retrieve reads Config.Rand. The Protect Stop Date and Process Start Date
+// bound protecting and processing use, the Cryptographic Usage Mask what a
+// key may do; Get refuses the key material of an object that is Sensitive
+// or not Extractable (the server does not wrap).
+//
+// Keys get the attributes a server sets (KMIP 1.4 §3, 2.1 §4): Digest
+// (SHA-256 of the key material), Original Creation Date and Random Number
+// Generator for the keys the server made, Sensitive, Always Sensitive,
+// Extractable and Never Extractable.
+//
+// # Conformance
+//
+// TestOASISProfiles runs the OASIS KMIP profile and test cases (XML form,
+// shared/conformance/kmip-xml) whose operations the server implements and
+// checks the status and reason of every batch item; the cases listed in
+// testdata/oasis-pass.txt must pass. TestPyKMIPClient drives the server
+// with PyKMIP's ProxyKmipClient in KMIP 1.2, 1.4 and 2.0.
 //
 // # Performance
 //

@@ -27,11 +27,17 @@ func sharedDir() string {
 	return filepath.Join("..", "..", "..", "shared")
 }
 
-// oasisDirs are the OASIS mandatory profile test cases run.
+// oasisDirs are the OASIS test cases run: the profiles' mandatory and
+// optional cases, and the 1.4 and 2.0 test cases.
 var oasisDirs = []string{
 	"conformance/kmip-xml/oasis-profiles-v1.4/mandatory",
 	"conformance/kmip-xml/oasis-profiles-v2.0/mandatory",
 	"conformance/kmip-xml/oasis-profiles-v2.1/mandatory",
+	"conformance/kmip-xml/oasis-profiles-v1.4/optional",
+	"conformance/kmip-xml/oasis-profiles-v2.0/optional",
+	"conformance/kmip-xml/oasis-profiles-v2.1/optional",
+	"conformance/kmip-xml/oasis-testcases-v1.4",
+	"conformance/kmip-xml/oasis-testcases-v2.0",
 }
 
 // opRE finds the operations of the batch items (not those a Query lists).
@@ -42,7 +48,7 @@ var opRE = regexp.MustCompile(`<BatchItem>\s*<Operation type="Enumeration" value
 // run in order on one server.
 var sharedFamilies = []string{"SASED-M-", "TL-M-"}
 
-// TestOASISProfiles runs the OASIS KMIP profile test cases (XML form,
+// TestOASISProfiles runs the OASIS KMIP profile and test cases (XML form,
 // shared/conformance/kmip-xml) whose operations the server implements:
 // each RequestMessage through ServeTTLV, the answer checked against the
 // file's ResponseMessage item by item — Operation, Result Status, Result
@@ -69,7 +75,7 @@ func TestOASISProfiles(t *testing.T) {
 		files, _ := filepath.Glob(filepath.Join(root, dir, "*.xml"))
 		servers := map[string]*Server{}
 		for _, file := range files {
-			name := filepath.Join(filepath.Base(filepath.Dir(filepath.Dir(file))), filepath.Base(file))
+			name := strings.TrimPrefix(filepath.ToSlash(filepath.Join(dir, filepath.Base(file))), "conformance/kmip-xml/")
 			src, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)

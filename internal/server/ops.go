@@ -55,17 +55,24 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	var kf uint32
+	wrap := false
 	for i := range p.Children {
 		ch := &p.Children[i]
 		switch ch.Tag {
 		case ttlv.TagKeyFormatType:
 			kf = uint32(ch.Num)
 		case ttlv.TagKeyWrappingSpecification:
-			return b, fail(rrFeatureNotSupported, "key wrapping is not supported")
+			wrap = true
 		}
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
+	if err := o.exportable(wrap); err != nil {
+		return b, err
+	}
+	if wrap {
+		return b, fail(rrFeatureNotSupported, "key wrapping is not supported")
+	}
 	if destroyed(o.state) || o.body == nil {
 		if c.major == 2 && c.minor >= 1 {
 			return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
@@ -103,7 +110,7 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 		return b, false
 	}
 	o.mu.RLock()
-	if o.getResp == nil || destroyed(o.state) {
+	if o.getResp == nil || destroyed(o.state) || o.exportable(false) != nil {
 		o.mu.RUnlock()
 		return b, false
 	}
@@ -111,6 +118,27 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 	b = append(b, o.getResp...)
 	o.mu.RUnlock()
 	return b, true
+}
+
+// exportable refuses the key material of an object not Extractable, and
+// of a Sensitive one unless it is to be wrapped (KMIP 1.4 §3.48–3.51, 2.1
+// §4.50, §4.21).
+func (o *object) exportable(wrapped bool) *opError {
+	for i := range o.attrs {
+		a := &o.attrs[i]
+		if a.tag != ttlv.TagSensitive && a.tag != ttlv.TagExtractable {
+			continue
+		}
+		_, v, n := ttlv.ConsumeBoolean(a.enc)
+		switch {
+		case n < 0:
+		case a.tag == ttlv.TagSensitive && v && !wrapped:
+			return fail(rrSensitive, "object %s is Sensitive", o.id)
+		case a.tag == ttlv.TagExtractable && !v:
+			return fail(rrNotExtractable, "object %s is not Extractable", o.id)
+		}
+	}
+	return nil
 }
 
 // templateOf returns the attributes container of a payload: a KMIP 1.x
@@ -122,15 +150,16 @@ func templateOf(p *ttlv.Value, v1, v2 ttlv.Tag) *ttlv.Value {
 	return p.Child(v1)
 }
 
-// create answers Create (2.1 §6.1.11, 1.4 §4.1) for Symmetric Keys: AES
-// 128/192/256 and HMAC keys.
+// create answers Create (2.1 §6.1.11, 1.4 §4.1) for Symmetric Keys (AES,
+// 3DES, HMAC) and Secret Data (random bytes of the Cryptographic Length).
 func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	ot := p.Child(ttlv.TagObjectType)
 	if ot == nil {
 		return b, fail(rrInvalidField, "Create without Object Type")
 	}
-	if uint32(ot.Num) != objSymmetricKey {
-		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key only)", ot.Num)
+	typ := uint32(ot.Num)
+	if typ != objSymmetricKey && typ != objSecretData {
+		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key, Secret Data)", ot.Num)
 	}
 	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
 	if err != nil {
@@ -141,11 +170,18 @@ func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, fail(rrGeneralFailure, "%v", ierr)
 	}
 	o := &object{id: id}
-	o.typ = objSymmetricKey
+	o.typ = typ
 	if err := c.applyInitial(o, in); err != nil {
 		return b, err
 	}
-	if err := c.genSymmetric(o); err != nil {
+	gen := c.genSymmetric
+	if typ == objSecretData {
+		gen = c.genSecretData
+	}
+	if err := gen(o); err != nil {
+		return b, err
+	}
+	if err := o.quantumSafe(); err != nil {
 		return b, err
 	}
 	c.initDates(o, false)
@@ -203,6 +239,12 @@ func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.genKeyPair(spec, po, uo); err != nil {
 		return b, err
 	}
+	if err := po.quantumSafe(); err != nil {
+		return b, err
+	}
+	if err := uo.quantumSafe(); err != nil {
+		return b, err
+	}
 	po.setAttr(linkAttr(linkPublicKey, pubID))
 	uo.setAttr(linkAttr(linkPrivateKey, privID))
 	c.initDates(po, false)
@@ -214,6 +256,26 @@ func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	c.placeholder = privID
 	b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, privID)
 	return ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, pubID), nil
+}
+
+// quantumSafe refuses a new object asked to be Quantum Safe (KMIP 2.1
+// §4.45) that is not: the server deems symmetric keys of at least 256
+// bits (Grover's search halves their strength) quantum safe, and no
+// public-key algorithm it implements (RSA, ECDSA, X25519, Ed25519 all
+// fall to Shor's algorithm). The OASIS profile case QS-M-2 expects
+// General Failure for an AES-128 key.
+func (o *object) quantumSafe() *opError {
+	i := o.findAttr(ttlv.TagQuantumSafe, "", "", 0)
+	if i < 0 {
+		return nil
+	}
+	if _, want, n := ttlv.ConsumeBoolean(o.attrs[i].enc); n <= 0 || !want {
+		return nil
+	}
+	if (o.typ == objSymmetricKey || o.typ == objSecretData) && o.length >= 256 {
+		return nil
+	}
+	return fail(rrGeneralFailure, "object of algorithm %d, %d bits, is not quantum safe", o.alg, o.length)
 }
 
 func dropTag(in []attrIn, t ttlv.Tag) []attrIn {
@@ -432,6 +494,28 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if maxItems < -1 || offset < 0 {
 		return b, fail(rrInvalidField, "negative MaximumItems or OffsetItems")
 	}
+	// Two instances of a Date-Time attribute select the objects whose date
+	// lies between them (KMIP 2.1 §6.1.27, 1.4 §4.9).
+	type dateRange struct {
+		tag    ttlv.Tag
+		lo, hi int64
+	}
+	var ranges []dateRange
+	for i := 0; i < len(filter); i++ {
+		if filter[i].val.Type != ttlv.TypeDateTime {
+			continue
+		}
+		for j := i + 1; j < len(filter); j++ {
+			if filter[j].tag == filter[i].tag && filter[j].val.Type == ttlv.TypeDateTime {
+				lo, hi := filter[i].val.Num, filter[j].val.Num
+				ranges = append(ranges, dateRange{filter[i].tag, min(lo, hi), max(lo, hi)})
+				filter = append(filter[:j], filter[j+1:]...)
+				filter = append(filter[:i], filter[i+1:]...)
+				i--
+				break
+			}
+		}
+	}
 	wantDestroyed := storage&storageDestroyed != 0
 	for i := range filter {
 		if filter[i].tag == ttlv.TagState && destroyed(uint32(filter[i].val.Num)) {
@@ -455,6 +539,10 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		ok := !destroyed(o.state) || wantDestroyed
 		for i := 0; ok && i < len(filter); i++ {
 			ok = c.matches(o, &filter[i])
+		}
+		for i := 0; ok && i < len(ranges); i++ {
+			t, set := o.date(ranges[i].tag)
+			ok = set && t >= ranges[i].lo && t <= ranges[i].hi
 		}
 		o.mu.RUnlock()
 		if !ok {

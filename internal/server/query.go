@@ -12,7 +12,7 @@ var operations = [...]uint32{
 	opCreate, opCreateKeyPair, opRegister, opLocate, opGet, opGetAttributes, opGetAttributeList,
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opActivate, opRevoke, opDestroy,
 	opQuery, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
-	opRNGRetrieve,
+	opMACVerify, opRNGRetrieve, opHash,
 }
 
 // objectTypes lists the object types the server stores.
@@ -41,7 +41,7 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if ops {
 		for _, op := range operations {
-			if op == opRNGRetrieve && c.v1() && c.minor < 3 {
+			if op == opRNGRetrieve && c.v1() && c.minor < 3 || op == opHash && c.v1() && c.minor < 4 {
 				continue
 			}
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, op)

@@ -92,7 +92,8 @@ type reqCtx struct {
 	placeholder  string
 	val          ttlv.Value
 	arena        []byte // response payloads
-	scratch      []byte // conversions (JSON, retagging)
+	scratch      []byte // cryptographic output, conversions
+	bin          []byte // the binary response of a JSON request
 	results      []result
 	items        []batch.Item
 	journal      []journalEntry
@@ -158,6 +159,9 @@ func (s *Server) putCtx(c *reqCtx) {
 	if cap(c.scratch) > 1<<20 {
 		c.scratch = nil
 	}
+	if cap(c.bin) > 1<<20 {
+		c.bin = nil
+	}
 	s.ctxs.Put(c)
 }
 
@@ -186,11 +190,11 @@ func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
 	var bin []byte
 	hdr, err := c.sp.ResetJSON(req, s.bopts, jopts)
 	if err != nil {
-		bin = c.invalidMessage(c.scratch[:0], 2, 1, err)
+		bin = c.invalidMessage(c.bin[:0], 2, 1, err)
 	} else {
-		bin = c.serve(c.scratch[:0], hdr)
+		bin = c.serve(c.bin[:0], hdr)
 	}
-	c.scratch = bin
+	c.bin = bin
 	out, err := jsonttlv.AppendJSON(dst, bin, jsonttlv.EncodeOptions{})
 	if err != nil { // cannot happen: bin is our own well-formed output
 		s.log.Error("kmipd: response to JSON", "err", err)
@@ -520,6 +524,13 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.mac(p, b)
 	case opRNGRetrieve:
 		return c.rngRetrieve(p, b)
+	case opMACVerify:
+		return c.macVerify(p, b)
+	case opHash:
+		if c.v1() && c.minor < 4 {
+			break // a KMIP 1.4 operation
+		}
+		return c.hash(p, b)
 	}
 	name, ok := ttlv.EnumName(ttlv.TagOperation, op)
 	if !ok {

@@ -47,7 +47,11 @@ type object struct {
 	id      string
 	seq     uint64      // creation order: Locate answers in it
 	removed atomic.Bool // taken out of the store (an Undo of its creation)
-	mu      sync.RWMutex
+	// used counts what cryptographic operations consumed of the Usage
+	// Limits (bytes or objects, in the attribute's unit): atomic, so that
+	// operations holding the read lock may charge it.
+	used atomic.Int64
+	mu   sync.RWMutex
 	objState
 }
 

@@ -202,7 +202,8 @@ def main(version):
     check("ecdsa_sign_verify", ecdsa)
 
     def mac():
-        k = c.create(enums.CryptographicAlgorithm.HMAC_SHA256, 256)
+        k = c.create(enums.CryptographicAlgorithm.HMAC_SHA256, 256,
+                     cryptographic_usage_mask=[enums.CryptographicUsageMask.MAC_GENERATE])
         c.activate(k)
         key = c.get(k).value
         data = b"authenticate me"

@@ -1,0 +1,154 @@
+package conform
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+func mustTree(t *testing.T, s string) *node {
+	t.Helper()
+	n, err := parseTree([]byte(s))
+	if err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+	return n
+}
+
+func TestUpperSnake(t *testing.T) {
+	for in, want := range map[string]string{
+		"Data": "DATA", "IVCounterNonce": "IV_COUNTER_NONCE", "SignatureData": "SIGNATURE_DATA",
+		"AuthenticatedEncryptionTag": "AUTHENTICATED_ENCRYPTION_TAG", "MACData": "MAC_DATA",
+	} {
+		if got := upperSnake(in); got != want {
+			t.Errorf("upperSnake(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestRandomized: which Encrypt and Sign outputs are not comparable.
+func TestRandomized(t *testing.T) {
+	algs := map[string]string{"$RSA": "RSA", "$AES": "AES", "$EC": "ECDSA"}
+	resp := func(items string) string {
+		return `<BatchItem><ResponsePayload>` + items + `</ResponsePayload></BatchItem>`
+	}
+	data := `<Data type="ByteString" value="00"/>`
+	iv := `<IVCounterNonce type="ByteString" value="01"/>`
+	for _, tc := range []struct {
+		name, req, resp string
+		want            []string
+	}{
+		{"RSA OAEP by the key", `<BatchItem><Operation type="Enumeration" value="Encrypt"/><RequestPayload><UniqueIdentifier type="TextString" value="$RSA"/>` + data + `</RequestPayload></BatchItem>`, resp(data), []string{"Data"}},
+		{"RSA no padding", `<BatchItem><Operation type="Enumeration" value="Encrypt"/><RequestPayload><UniqueIdentifier type="TextString" value="$RSA"/><CryptographicParameters><PaddingMethod type="Enumeration" value="None"/></CryptographicParameters>` + data + `</RequestPayload></BatchItem>`, resp(data), nil},
+		{"AES with IV given", `<BatchItem><Operation type="Enumeration" value="Encrypt"/><RequestPayload><UniqueIdentifier type="TextString" value="$AES"/>` + data + iv + `</RequestPayload></BatchItem>`, resp(data), nil},
+		{"AES ECB", `<BatchItem><Operation type="Enumeration" value="Encrypt"/><RequestPayload><UniqueIdentifier type="TextString" value="$AES"/>` + data + `</RequestPayload></BatchItem>`, resp(data), nil},
+		{"AES server IV", `<BatchItem><Operation type="Enumeration" value="Encrypt"/><RequestPayload><UniqueIdentifier type="TextString" value="$AES"/>` + data + `</RequestPayload></BatchItem>`, resp(data + iv), []string{"AuthenticatedEncryptionTag", "Data", "IVCounterNonce"}},
+		{"Decrypt RSA", `<BatchItem><Operation type="Enumeration" value="Decrypt"/><RequestPayload><UniqueIdentifier type="TextString" value="$RSA"/>` + data + `</RequestPayload></BatchItem>`, resp(data), nil},
+		{"Sign ECDSA", `<BatchItem><Operation type="Enumeration" value="Sign"/><RequestPayload><UniqueIdentifier type="TextString" value="$EC"/>` + data + `</RequestPayload></BatchItem>`, resp(`<SignatureData type="ByteString" value="00"/>`), []string{"SignatureData"}},
+		{"Sign RSA PSS", `<BatchItem><Operation type="Enumeration" value="Sign"/><RequestPayload><UniqueIdentifier type="TextString" value="$RSA"/><CryptographicParameters><PaddingMethod type="Enumeration" value="PSS"/></CryptographicParameters>` + data + `</RequestPayload></BatchItem>`, resp(`<SignatureData type="ByteString" value="00"/>`), []string{"SignatureData"}},
+		{"Sign RSA PKCS#1 v1.5", `<BatchItem><Operation type="Enumeration" value="Sign"/><RequestPayload><UniqueIdentifier type="TextString" value="$RSA"/><CryptographicParameters><PaddingMethod type="Enumeration" value="PKCS1v15"/></CryptographicParameters>` + data + `</RequestPayload></BatchItem>`, resp(`<SignatureData type="ByteString" value="00"/>`), nil},
+	} {
+		var got []string
+		for tag := range randomized(mustTree(t, tc.req), mustTree(t, tc.resp), algs) {
+			got = append(got, tag.String())
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestBindRandom: a randomized value written literally binds $DATA_0 and
+// $DATA; one written as a placeholder binds that placeholder.
+func TestBindRandom(t *testing.T) {
+	exp := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="aa"/><IVCounterNonce type="ByteString" value="$IV"/></ResponsePayload></BatchItem></ResponseMessage>`)
+	got := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="bb"/><IVCounterNonce type="ByteString" value="cc"/></ResponsePayload></BatchItem></ResponseMessage>`)
+	bound := map[string]string{"$DATA": "kept"}
+	counts := map[ttlv.Tag]int{}
+	bindRandom(exp, got, []map[ttlv.Tag]bool{{ttlv.TagData: true, ttlv.TagIVCounterNonce: true}}, bound, counts)
+	want := map[string]string{"$DATA": "kept", "$DATA_0": "bb", "$IV": "cc"}
+	if !reflect.DeepEqual(bound, want) {
+		t.Errorf("bound %v, want %v", bound, want)
+	}
+}
+
+// TestUnlistedByQuery: what the expected Query lists and the server does
+// not is required; more is fine; a failed Query requires nothing.
+func TestUnlistedByQuery(t *testing.T) {
+	req := mustTree(t, `<RequestMessage><BatchItem><Operation type="Enumeration" value="Query"/></BatchItem></RequestMessage>`)
+	exp := mustTree(t, `<ResponseMessage><BatchItem><Operation type="Enumeration" value="Query"/><ResultStatus type="Enumeration" value="Success"/><ResponsePayload><Operation type="Enumeration" value="Get"/><Operation type="Enumeration" value="Poll"/><ObjectType type="Enumeration" value="Template"/><VendorIdentification type="TextString" value="ref"/></ResponsePayload></BatchItem></ResponseMessage>`)
+	got := mustTree(t, `<ResponseMessage><BatchItem><Operation type="Enumeration" value="Query"/><ResultStatus type="Enumeration" value="Success"/><ResponsePayload><Operation type="Enumeration" value="Get"/><Operation type="Enumeration" value="Create"/><VendorIdentification type="TextString" value="us"/></ResponsePayload></BatchItem></ResponseMessage>`)
+	if m := unlistedByQuery(req, exp, got); !reflect.DeepEqual(m, []string{"Operation Poll", "ObjectType Template"}) {
+		t.Errorf("missing %v", m)
+	}
+	if r := requirements([]string{"Operation Poll", "Operation Check", "ObjectType Template"}); r != "operations Poll, Check; object type Template" {
+		t.Errorf("requirements: %q", r)
+	}
+	failed := mustTree(t, `<ResponseMessage><BatchItem><Operation type="Enumeration" value="Query"/><ResultStatus type="Enumeration" value="OperationFailed"/></BatchItem></ResponseMessage>`)
+	if m := unlistedByQuery(req, exp, failed); m != nil {
+		t.Errorf("failed Query: missing %v", m)
+	}
+}
+
+// TestOpaqueRNG: a Random Number Generator is compared by presence only.
+func TestOpaqueRNG(t *testing.T) {
+	exp := mustTree(t, `<Attributes><RandomNumberGenerator><RNGAlgorithm type="Enumeration" value="ANSIX9_31"/></RandomNumberGenerator><State type="Enumeration" value="Active"/></Attributes>`)
+	for _, tc := range []struct{ xml, want string }{
+		{`<Attributes><State type="Enumeration" value="Active"/><RandomNumberGenerator><RNGAlgorithm type="Enumeration" value="DRBG"/><DRBGAlgorithm type="Enumeration" value="CTR_DRBG"/></RandomNumberGenerator></Attributes>`, ""},
+		{`<Attributes><State type="Enumeration" value="Active"/></Attributes>`, `/Attributes: missing item RandomNumberGenerator`},
+	} {
+		c := comparer{opaque: describesServer}
+		d := c.compare(exp, mustTree(t, tc.xml), nil)
+		if (d == nil) != (tc.want == "") || d != nil && d.Error() != tc.want {
+			t.Errorf("got %v, want %q", d, tc.want)
+		}
+	}
+	// The codec check compares it (no opaque).
+	c := comparer{}
+	if d := c.compare(exp, mustTree(t, `<Attributes><State type="Enumeration" value="Active"/><RandomNumberGenerator><RNGAlgorithm type="Enumeration" value="DRBG"/></RandomNumberGenerator></Attributes>`), nil); d == nil {
+		t.Error("without opaque, a different RNG compared equal")
+	}
+}
+
+// TestPredecessor: TL-M-3 locating what TL-M-2 made is replayed after it;
+// a test case that locates nothing, or makes its objects first, is not.
+func TestPredecessor(t *testing.T) {
+	dir := t.TempDir()
+	locate := `<KMIP><RequestMessage><BatchItem><Operation type="Enumeration" value="Locate"/></BatchItem></RequestMessage>
+<ResponseMessage><BatchItem><Operation type="Enumeration" value="Locate"/><ResponsePayload>%s</ResponsePayload></BatchItem></ResponseMessage></KMIP>`
+	write := func(name, body string) File {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return File{Path: p, Profile: "p"}
+	}
+	files := []File{
+		write("TL-M-2-21.xml", `<KMIP><RequestMessage><BatchItem><Operation type="Enumeration" value="Create"/></BatchItem></RequestMessage><ResponseMessage><BatchItem><Operation type="Enumeration" value="Create"/></BatchItem></ResponseMessage></KMIP>`),
+		write("TL-M-3-21.xml", strings.Replace(locate, "%s", `<UniqueIdentifier type="TextString" value="$UNIQUE_IDENTIFIER_0"/>`, 1)),
+		write("TL-M-4-21.xml", strings.Replace(locate, "%s", ``, 1)),
+	}
+	for i, want := range []string{"", "TL-M-2-21.xml", ""} {
+		tc, err := Load(files[i].Path, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre, err := predecessor(tc, files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if pre != nil {
+			got = filepath.Base(pre.Path)
+		}
+		if got != want {
+			t.Errorf("%s: predecessor %q, want %q", filepath.Base(files[i].Path), got, want)
+		}
+	}
+}
