@@ -1226,7 +1226,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 				}
 				break
 			}
-			if sec, _, ok := parseDateTime(v); ok {
+			if sec, _, ok := ttlv.ParseDateTimeText(v); ok {
 				s.dst = ttlv.AppendDateTime(s.dst, tag, sec)
 				return nil
 			}
@@ -1254,7 +1254,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 				}
 				break
 			}
-			if sec, us, ok := parseDateTime(v); ok && sec > math.MinInt64/1_000_000+1 && sec < math.MaxInt64/1_000_000-1 {
+			if sec, us, ok := ttlv.ParseDateTimeText(v); ok {
 				s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, sec*1e6+us)
 				return nil
 			}

@@ -358,7 +358,7 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	case ttlv.TypeDateTime:
 		n := int64(binary.BigEndian.Uint64(v))
 		dst = append(dst, '"')
-		if s, ok := appendDateTime(dst, n, 0, false); ok {
+		if s, ok := ttlv.AppendDateTimeText(dst, n); ok {
 			dst = s
 		} else {
 			dst = appendHex(dst, uint64(n), 16)
@@ -367,12 +367,8 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	case ttlv.TypeDateTimeExtended:
 		n := int64(binary.BigEndian.Uint64(v))
 		dst = append(dst, '"')
-		sec, us := n/1e6, n%1e6
-		if us < 0 {
-			sec, us = sec-1, us+1e6
-		}
 		if o.Dialect == DialectSpec {
-			if s, ok := appendDateTime(dst, sec, int32(us), true); ok {
+			if s, ok := ttlv.AppendDateTimeExtendedText(dst, n); ok {
 				return append(s, '"')
 			}
 		}

@@ -1064,7 +1064,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 				s.dst = ttlv.AppendDateTime(s.dst, tag, int64(n))
 				return nil
 			}
-		} else if sec, _, ok := parseDateTime(bytes.TrimSpace(v)); ok {
+		} else if sec, _, ok := ttlv.ParseDateTimeText(bytes.TrimSpace(v)); ok {
 			s.dst = ttlv.AppendDateTime(s.dst, tag, sec)
 			return nil
 		}
@@ -1078,7 +1078,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 		} else if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
 			s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, n)
 			return nil
-		} else if sec, us, ok := parseDateTime(bytes.TrimSpace(v)); ok && sec > math.MinInt64/1_000_000+1 && sec < math.MaxInt64/1_000_000-1 {
+		} else if sec, us, ok := ttlv.ParseDateTimeText(bytes.TrimSpace(v)); ok {
 			s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, sec*1e6+us)
 			return nil
 		}
