@@ -477,7 +477,7 @@ done:
 		if vesc {
 			v = s.unescape(v)
 		}
-		s.attr[depth], _ = lookupAttributeName(v)
+		s.attr[depth], _ = ttlv.LookupAttributeNameBytes(v)
 	}
 	return nil
 }

@@ -236,23 +236,3 @@ func TestDateTimeRange(t *testing.T) {
 		roundTrip(t, "datetimeextended", bin)
 	}
 }
-
-// TestLookupAttributeName: the allocation-free lookup agrees with
-// ttlv.LookupAttributeName on every spec and normalized tag name and on
-// names that are neither.
-func TestLookupAttributeName(t *testing.T) {
-	names := []string{"x-custom", "", "Cryptographic Usage Mask", "PKCS11Function", "X509CertificateIdentifier"}
-	for tag := ttlv.Tag(0x420000); tag <= 0x4201FF; tag++ {
-		if n, ok := ttlv.TagSpecName(tag); ok {
-			names = append(names, n)
-		}
-		names = append(names, tag.String())
-	}
-	for _, n := range names {
-		gt, gok := lookupAttributeName([]byte(n))
-		wt, wok := ttlv.LookupAttributeName(n)
-		if gt != wt || gok != wok {
-			t.Errorf("%q: got %v %v, ttlv %v %v", n, gt, gok, wt, wok)
-		}
-	}
-}

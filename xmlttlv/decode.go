@@ -715,34 +715,10 @@ func (s *scanner) item(open, ns, ne int, a *attrs, selfClose bool) error {
 		return err
 	}
 	if d > 0 && tag == ttlv.TagAttributeName && typ == ttlv.TypeTextString {
-		s.attr[d], _ = lookupAttributeName(v)
+		s.attr[d], _ = ttlv.LookupAttributeNameBytes(v)
 	}
 	return nil
 }
-
-// lookupAttributeName maps a KMIP 1.x Attribute Name to its tag, as
-// ttlv.LookupAttributeName does (the specification's name, else a tag
-// name), without converting name to a string.
-func lookupAttributeName(name []byte) (ttlv.Tag, bool) {
-	if t, ok := specNames()[string(name)]; ok { // no allocation: map index
-		return t, true
-	}
-	return ttlv.LookupTagBytes(name)
-}
-
-// specNames maps the specification's tag names ("Cryptographic Usage
-// Mask") to tags, built on first use.
-var specNames = sync.OnceValue(func() map[string]ttlv.Tag {
-	m := map[string]ttlv.Tag{}
-	for t := ttlv.Tag(0x420000); t <= 0x42FFFF; t++ {
-		if name, ok := ttlv.TagSpecName(t); ok {
-			if _, dup := m[name]; !dup {
-				m[name] = t
-			}
-		}
-	}
-	return m
-})
 
 // resolveTag returns the tag of an element: its name, or for the general
 // form <TTLV tag="…">, the tag attribute (§5.1.6).

@@ -156,7 +156,7 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 			continue
 		}
 		if it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString {
-			e.attr[depth], _ = lookupAttributeName(it.Value)
+			e.attr[depth], _ = ttlv.LookupAttributeNameBytes(it.Value)
 		}
 		dst = append(dst, typeValue[it.Type]...)
 		dst = e.value(dst, it, valueTag)
