@@ -100,24 +100,14 @@ func ReadBinary(dst []byte, r io.Reader, opts DecodeOptions) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxSize
 	}
-	buf := s.rbuf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		s.rbuf = buf
-		if len(buf) > limit {
-			line, col := ttlv.LineColumn(buf, limit)
-			return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of JSON", ErrTooLarge, limit)}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return dst, fmt.Errorf("jsonttlv: reading input: %w", err)
-		}
+	buf, err := ttlv.ReadAll(s.rbuf[:0], r, limit)
+	s.rbuf = buf
+	if err == ttlv.ErrTooLarge {
+		line, col := ttlv.LineColumn(buf, limit)
+		return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of JSON", ErrTooLarge, limit)}
+	}
+	if err != nil {
+		return dst, fmt.Errorf("jsonttlv: reading input: %w", err)
 	}
 	out, err := s.run(dst, buf, &opts)
 	if err != nil {

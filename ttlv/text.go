@@ -2,6 +2,7 @@ package ttlv
 
 import (
 	"encoding/binary"
+	"io"
 	"slices"
 	"strconv"
 )
@@ -221,4 +222,30 @@ func (c *TagNameCache) LookupTag(r *Registry, name []byte) (Tag, bool) {
 		}
 	}
 	return t, ok
+}
+
+// ReadAll appends everything r yields up to io.EOF to buf, growing it as
+// bytes arrive (never by more than doubling), and returns it: a text
+// decoder reads a whole document this way into a reused buffer. Once buf
+// holds more than limit bytes it stops and returns ErrTooLarge, unwrapped,
+// so that nothing is read or allocated far past the limit. Other read
+// errors are returned as they come. In every case the buffer read so far
+// is returned too, for its capacity and for error positions.
+func ReadAll(buf []byte, r io.Reader, limit int) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > limit {
+			return buf, ErrTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }

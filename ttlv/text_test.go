@@ -2,9 +2,13 @@ package ttlv_test
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
@@ -232,4 +236,54 @@ func BenchmarkParseIntText(b *testing.B) {
 			b.Fatal("rejected")
 		}
 	}
+}
+
+// TestReadAll: whole inputs up to the limit come back byte for byte through
+// readers that return one byte, data with io.EOF, or an error; one byte
+// over the limit is ErrTooLarge without reading the rest.
+func TestReadAll(t *testing.T) {
+	src := strings.Repeat("0123456789", 100)
+	readers := map[string]func(string) io.Reader{
+		"plain":   func(s string) io.Reader { return strings.NewReader(s) },
+		"onebyte": func(s string) io.Reader { return iotest.OneByteReader(strings.NewReader(s)) },
+		"dataerr": func(s string) io.Reader { return iotest.DataErrReader(strings.NewReader(s)) },
+		"half":    func(s string) io.Reader { return iotest.HalfReader(strings.NewReader(s)) },
+	}
+	for name, mk := range readers {
+		for _, n := range []int{0, 1, 999, 1000} {
+			got, err := ttlv.ReadAll(make([]byte, 0, 7), mk(src[:n]), 1000)
+			if err != nil || string(got) != src[:n] {
+				t.Errorf("%s/%d: got %d bytes, %v", name, n, len(got), err)
+			}
+		}
+		r := &countingReader{r: mk(src)}
+		got, err := ttlv.ReadAll(nil, r, 100)
+		if err != ttlv.ErrTooLarge || len(got) <= 100 || len(got) > 256 || r.n > 256 {
+			t.Errorf("%s over the limit: %d bytes kept, %d read, %v", name, len(got), r.n, err)
+		}
+	}
+	bad := errors.New("disk on fire")
+	got, err := ttlv.ReadAll([]byte("pre"), io.MultiReader(strings.NewReader("ab"), iotest.ErrReader(bad)), 100)
+	if !errors.Is(err, bad) || string(got) != "preab" {
+		t.Errorf("read error: %q, %v", got, err)
+	}
+	buf := make([]byte, 0, 4096)
+	r := strings.NewReader(src)
+	if n := testing.AllocsPerRun(50, func() {
+		r.Reset(src)
+		buf, _ = ttlv.ReadAll(buf[:0], r, 4096)
+	}); n != 0 {
+		t.Errorf("%v allocations per ReadAll into a large enough buffer", n)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }

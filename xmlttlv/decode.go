@@ -127,24 +127,14 @@ func ReadBinary(dst []byte, r io.Reader, opts DecodeOptions) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxSize
 	}
-	buf := s.rbuf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		s.rbuf = buf
-		if len(buf) > limit {
-			line, col := ttlv.LineColumn(buf, limit)
-			return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of XML", ErrTooLarge, limit)}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return dst, fmt.Errorf("xmlttlv: reading input: %w", err)
-		}
+	buf, err := ttlv.ReadAll(s.rbuf[:0], r, limit)
+	s.rbuf = buf
+	if err == ttlv.ErrTooLarge {
+		line, col := ttlv.LineColumn(buf, limit)
+		return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of XML", ErrTooLarge, limit)}
+	}
+	if err != nil {
+		return dst, fmt.Errorf("xmlttlv: reading input: %w", err)
 	}
 	out, err := s.run(dst, buf, &opts)
 	if err != nil {
@@ -588,7 +578,7 @@ func charRef(ref []byte) (rune, bool) {
 	}
 	var r int64
 	for _, c := range d {
-		x := int64(hexVal[c])
+		x := int64(digitVal(c))
 		if x >= int64(base) {
 			return 0, false
 		}
@@ -800,19 +790,18 @@ func parseType(b []byte) (ttlv.Type, bool) {
 	return typ, string(b) == typeNames[typ]
 }
 
-var hexVal = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xFF
+// digitVal returns the value of the decimal or hex digit c, or 0xFF.
+func digitVal(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10
 	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = byte(c - '0')
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c] = byte(c-'a') + 10
-		t[c-'a'+'A'] = byte(c-'a') + 10
-	}
-	return t
-}()
+	return 0xFF
+}
 
 // parseHex parses "0x" followed by exactly width hex digits (§5.1.1: all
 // leading zeros or sign bits are written).
