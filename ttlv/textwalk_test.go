@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -116,4 +117,39 @@ func TestTextWalkerErrors(t *testing.T) {
 	if _, err := w.Next(); !errors.Is(err, ttlv.ErrTruncated) {
 		t.Errorf("truncated: %v", err)
 	}
+}
+
+// BenchmarkTextWalker: the cost of the walker's bookkeeping over a bare
+// NextToken walk, on a message of 100 batch items (testdata/corpus).
+func BenchmarkTextWalker(b *testing.B) {
+	msg, err := os.ReadFile("../testdata/corpus/get-batch-100.ttlv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("NextToken", func(b *testing.B) {
+		var d ttlv.Decoder
+		b.ReportAllocs()
+		b.SetBytes(int64(len(msg)))
+		for b.Loop() {
+			d.Reset(msg, ttlv.DecodeOptions{})
+			for {
+				if _, err := d.NextToken(); err != nil {
+					break
+				}
+			}
+		}
+	})
+	b.Run("TextWalker", func(b *testing.B) {
+		var w ttlv.TextWalker
+		b.ReportAllocs()
+		b.SetBytes(int64(len(msg)))
+		for b.Loop() {
+			w.Reset(msg, ttlv.DecodeOptions{})
+			for {
+				if _, err := w.Next(); err != nil {
+					break
+				}
+			}
+		}
+	})
 }
