@@ -40,7 +40,8 @@
 // ParseHexText and ParseIntText (numbers), AppendHexItem (hex Byte Strings
 // and Big Integers), LookupAttributeNameBytes and TextWalker (the KMIP 1.x
 // Attribute Value's tag), TagNameCache, SuggestTagHint, LineColumn,
-// TextErrorString and ReadAll. None allocates on its normal path.
+// TextErrorString and ReadAll. All but the error-message helpers
+// (SuggestTagHint, TextErrorString) run without allocating.
 //
 // # Aliasing
 //
