@@ -2,7 +2,6 @@ package jsonttlv
 
 import (
 	"encoding/binary"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -65,14 +64,9 @@ type EncodeOptions struct {
 // encoder is the reusable state of one binary-to-JSON conversion. It is
 // pooled: AppendJSON allocates nothing once the pool is warm.
 type encoder struct {
-	d    ttlv.Decoder
+	w    ttlv.TextWalker
 	opts EncodeOptions
-	// first[i] is true while the Structure open at depth i has written no
-	// child; attr[i] is the tag named by the AttributeName last seen at
-	// depth i (KMIP 1.x Attribute, KMIP 1.4 §2.1.1), or 0.
-	first [ttlv.MaxDepthLimit + 1]bool
-	attr  [ttlv.MaxDepthLimit + 1]ttlv.Tag
-	wbuf  []byte
+	wbuf []byte
 }
 
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
@@ -93,7 +87,7 @@ func AppendJSON(dst, src []byte, opts EncodeOptions) ([]byte, error) {
 // release drops the references to the caller's data before pooling e.
 func (e *encoder) release() {
 	e.opts.Registry = nil
-	e.d.Reset(nil, ttlv.DecodeOptions{})
+	e.w.Reset(nil, ttlv.DecodeOptions{})
 	encoders.Put(e)
 }
 
@@ -124,49 +118,31 @@ const (
 
 func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	e.opts = *opts
-	dopts := opts.Decode
-	dopts.Sequence = false // one message: a sequence has no JSON form
-	e.d.Reset(src, dopts)
-	depth := 0
-	e.first[0] = true
-	e.attr[0] = 0
+	// One message: a sequence has no JSON form (the walker ignores
+	// Sequence), nor has an empty input.
+	e.w.Reset(src, opts.Decode)
 	for {
-		it, err := e.d.NextToken()
+		it, err := e.w.Next()
 		if err != nil {
 			if err == io.EOF {
-				if len(src) == 0 {
-					// The JSON form has no empty message.
-					return dst, &ttlv.Error{Err: fmt.Errorf("%w: empty input, want a TTLV item", ttlv.ErrTruncated)}
-				}
 				return dst, nil
 			}
 			return dst, err
 		}
+		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
-			dst = e.endStructure(dst, depth)
-			depth--
+			dst = e.endStructure(dst, depth+1, e.w.First())
 			continue
 		}
-		if !e.first[depth] {
+		if !e.w.First() {
 			dst = append(dst, ',')
-		}
-		e.first[depth] = false
-		valueTag := it.Tag
-		if it.Tag == ttlv.TagAttributeValue && e.attr[depth] != 0 {
-			valueTag = e.attr[depth]
 		}
 		dst = e.beginItem(dst, it, depth)
 		if it.Type == ttlv.TypeStructure {
 			dst = append(dst, '[')
-			depth++
-			e.first[depth] = true
-			e.attr[depth] = 0
 			continue
 		}
-		if it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString {
-			e.attr[depth], _ = ttlv.LookupAttributeNameBytes(it.Value)
-		}
-		dst = e.value(dst, it, valueTag)
+		dst = e.value(dst, it, e.w.ValueTag())
 		if e.opts.Indent != "" {
 			dst = e.indent(dst, 2*depth)
 		}
@@ -190,11 +166,11 @@ func (e *encoder) indent(dst []byte, n int) []byte {
 	return dst
 }
 
-func (e *encoder) endStructure(dst []byte, depth int) []byte {
+func (e *encoder) endStructure(dst []byte, depth int, empty bool) []byte {
 	if e.opts.Indent == "" {
 		return append(dst, ']', '}')
 	}
-	if !e.first[depth] {
+	if !empty {
 		dst = e.newline(dst, depth-1) // the array's closing bracket
 	}
 	dst = append(dst, ']')

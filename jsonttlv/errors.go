@@ -2,8 +2,6 @@ package jsonttlv
 
 import (
 	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
@@ -55,23 +53,7 @@ type Error struct {
 //
 //	jsonttlv: line 5 column 17 /RequestMessage: unknown tag: "Header", did you mean "RequestHeader"?
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("jsonttlv: line ")
-	b.WriteString(strconv.Itoa(e.Line))
-	b.WriteString(" column ")
-	b.WriteString(strconv.Itoa(e.Column))
-	if len(e.Path) > 0 {
-		b.WriteByte(' ')
-		b.WriteString(e.Path.String())
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
-	if e.Want != "" {
-		b.WriteString(" (want ")
-		b.WriteString(e.Want)
-		b.WriteByte(')')
-	}
-	return b.String()
+	return ttlv.TextErrorString("jsonttlv", e.Line, e.Column, e.Path, e.Err, e.Want)
 }
 
 // Unwrap returns the underlying error, for errors.Is and errors.As.

@@ -31,6 +31,18 @@
 // (tables_gen.go): Tag constants, tag and enumeration names, mask flags.
 // A Registry adds names for extension tags (0x54xxxx) and values.
 //
+// # Text encodings
+//
+// The JSON and XML forms (KMIP Additional Message Encodings v1.0 §4 and §5;
+// packages jsonttlv and xmlttlv) share their value forms, and this package
+// holds the one implementation of each: AppendDateTimeText,
+// AppendDateTimeExtendedText and ParseDateTimeText (ISO 8601 Date-Times),
+// ParseHexText and ParseIntText (numbers), AppendHexItem (hex Byte Strings
+// and Big Integers), LookupAttributeNameBytes and TextWalker (the KMIP 1.x
+// Attribute Value's tag), TagNameCache, SuggestTagHint, LineColumn,
+// TextErrorString and ReadAll. All but the error-message helpers
+// (SuggestTagHint, TextErrorString) run without allocating.
+//
 // # Aliasing
 //
 // Item values, Value.Bytes after decoding, and Consume* results alias the

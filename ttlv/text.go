@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Helpers for the text encodings of TTLV (KMIP Additional Message Encodings
@@ -248,4 +249,32 @@ func ReadAll(buf []byte, r io.Reader, limit int) ([]byte, error) {
 			return buf, err
 		}
 	}
+}
+
+// TextErrorString renders an error of a text decoder at a line and column
+// of its input, inside the Structures of path, as packages jsonttlv and
+// xmlttlv write theirs:
+//
+//	pkg: line 5 column 17 /RequestMessage: unknown tag: "Header", did you mean "RequestHeader"? (want …)
+//
+// The path is left out when empty, the "(want …)" part when want is "".
+func TextErrorString(pkg string, line, column int, path Path, err error, want string) string {
+	var b strings.Builder
+	b.WriteString(pkg)
+	b.WriteString(": line ")
+	b.WriteString(strconv.Itoa(line))
+	b.WriteString(" column ")
+	b.WriteString(strconv.Itoa(column))
+	if len(path) > 0 {
+		b.WriteByte(' ')
+		b.WriteString(path.String())
+	}
+	b.WriteString(": ")
+	b.WriteString(err.Error())
+	if want != "" {
+		b.WriteString(" (want ")
+		b.WriteString(want)
+		b.WriteByte(')')
+	}
+	return b.String()
 }

@@ -287,3 +287,21 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += n
 	return n, err
 }
+
+func TestTextErrorString(t *testing.T) {
+	sentinel := errors.New("unknown tag")
+	for _, c := range []struct {
+		path ttlv.Path
+		want string
+		out  string
+	}{
+		{nil, "", "pkg: line 5 column 17: unknown tag"},
+		{ttlv.Path{}, "an item", "pkg: line 5 column 17: unknown tag (want an item)"},
+		{ttlv.Path{ttlv.TagRequestMessage, 0x540001}, "", "pkg: line 5 column 17 /RequestMessage/0x540001: unknown tag"},
+		{ttlv.Path{ttlv.TagRequestMessage}, `"RequestHeader"`, `pkg: line 5 column 17 /RequestMessage: unknown tag (want "RequestHeader")`},
+	} {
+		if got := ttlv.TextErrorString("pkg", 5, 17, c.path, sentinel, c.want); got != c.out {
+			t.Errorf("got %q, want %q", got, c.out)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package xmlttlv
 
 import (
 	"encoding/binary"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -41,15 +40,9 @@ type EncodeOptions struct {
 // encoder is the reusable state of one binary-to-XML conversion. It is
 // pooled: AppendXML allocates nothing once the pool is warm.
 type encoder struct {
-	d    ttlv.Decoder
+	w    ttlv.TextWalker
 	opts EncodeOptions
-	// tags[i] is the tag of the Structure open at depth i+1 (for its end
-	// tag); first[i] is true while it has no child; attr[i] the tag named
-	// by the last AttributeName among its children (KMIP 1.4 §2.1.1).
-	tags  [ttlv.MaxDepthLimit + 1]ttlv.Tag
-	first [ttlv.MaxDepthLimit + 1]bool
-	attr  [ttlv.MaxDepthLimit + 1]ttlv.Tag
-	wbuf  []byte
+	wbuf []byte
 }
 
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
@@ -69,7 +62,7 @@ func AppendXML(dst, src []byte, opts EncodeOptions) ([]byte, error) {
 
 func (e *encoder) release() {
 	e.opts.Registry = nil
-	e.d.Reset(nil, ttlv.DecodeOptions{})
+	e.w.Reset(nil, ttlv.DecodeOptions{})
 	encoders.Put(e)
 }
 
@@ -92,43 +85,30 @@ func WriteXML(w io.Writer, src []byte, opts EncodeOptions) error {
 
 func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	e.opts = *opts
-	dopts := opts.Decode
-	dopts.Sequence = false
-	e.d.Reset(src, dopts)
-	depth := 0
-	e.first[0] = true
-	e.attr[0] = 0
+	e.w.Reset(src, opts.Decode)
 	for {
-		it, err := e.d.NextToken()
+		it, err := e.w.Next()
 		if err != nil {
 			if err == io.EOF {
-				if len(src) == 0 {
-					return dst, &ttlv.Error{Err: fmt.Errorf("%w: empty input, want a TTLV item", ttlv.ErrTruncated)}
-				}
 				return dst, nil
 			}
 			return dst, err
 		}
+		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
-			depth--
-			if e.first[depth+1] {
+			if e.w.First() {
 				// No child: <Tag/> rather than <Tag></Tag>.
 				dst = append(dst[:len(dst)-1], '/', '>')
 				continue
 			}
 			dst = e.newline(dst, depth)
 			dst = append(dst, '<', '/')
-			dst = e.appendName(dst, e.tags[depth])
+			dst = e.appendName(dst, it.Tag)
 			dst = append(dst, '>')
 			continue
 		}
-		if depth > 0 || !e.first[0] {
+		if depth > 0 || !e.w.First() {
 			dst = e.newline(dst, depth)
-		}
-		e.first[depth] = false
-		valueTag := it.Tag
-		if it.Tag == ttlv.TagAttributeValue && e.attr[depth] != 0 {
-			valueTag = e.attr[depth]
 		}
 		dst = append(dst, '<')
 		dst = e.appendName(dst, it.Tag)
@@ -149,17 +129,10 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 				dst = append(dst, ` type="Structure"`...)
 			}
 			dst = append(dst, '>')
-			e.tags[depth] = it.Tag
-			depth++
-			e.first[depth] = true
-			e.attr[depth] = 0
 			continue
 		}
-		if it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString {
-			e.attr[depth], _ = ttlv.LookupAttributeNameBytes(it.Value)
-		}
 		dst = append(dst, typeValue[it.Type]...)
-		dst = e.value(dst, it, valueTag)
+		dst = e.value(dst, it, e.w.ValueTag())
 		dst = append(dst, '"', '/', '>')
 	}
 }
