@@ -8,6 +8,7 @@ const (
 	opCreateKeyPair    uint32 = 0x02
 	opRegister         uint32 = 0x03
 	opLocate           uint32 = 0x08
+	opCheck            uint32 = 0x09
 	opObtainLease      uint32 = 0x10
 	opGet              uint32 = 0x0A
 	opGetAttributes    uint32 = 0x0B

@@ -392,6 +392,47 @@ func (c *reqCtx) activate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	return appendID(b, o), nil
 }
 
+// check answers Check (2.1 §6.1.7, 1.4 §4.10): whether the object may
+// be used for the Usage Limits Count (against what its Usage Limits have
+// left), the Cryptographic Usage Mask (every bit in the object's mask)
+// and the Lease Time (not beyond the server's, unless leases are
+// unlimited) given. When it may, the answer is its Unique Identifier;
+// when not, the ID Placeholder is emptied and the answer holds the
+// values that were refused.
+func (c *reqCtx) check(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	c.rlock(o)
+	defer o.mu.RUnlock()
+	if destroyed(o.state) {
+		return b, c.wrongState("object %s is destroyed", o.id)
+	}
+	var refused []ttlv.Value
+	if n := p.Child(ttlv.TagUsageLimitsCount); n != nil {
+		if left, limited := o.usageLeft(); limited && n.Num > left {
+			refused = append(refused, *n)
+		}
+	}
+	if m := p.Child(ttlv.TagCryptographicUsageMask); m != nil {
+		if want := uint32(m.Num); o.hasUsage && o.usage&want != want {
+			refused = append(refused, *m)
+		}
+	}
+	if lt := p.Child(ttlv.TagLeaseTime); lt != nil && c.s.lease > 0 && lt.Num > c.s.lease {
+		refused = append(refused, *lt)
+	}
+	if len(refused) == 0 {
+		return appendID(b, o), nil
+	}
+	c.placeholder = ""
+	for i := range refused {
+		b = append(b, ttlv.Marshal(&refused[i])...)
+	}
+	return b, nil
+}
+
 // obtainLease answers Obtain Lease (2.1 §6.1.35, 1.4 §4.15): the
 // server's Lease Time and the object's Last Change Date. No lease is
 // granted for an object that is destroyed.

@@ -9,7 +9,7 @@ const VendorIdentification = "kmipwire kmipd"
 
 // operations lists the operations the server implements, in Query order.
 var operations = [...]uint32{
-	opCreate, opCreateKeyPair, opRegister, opLocate, opGet, opGetAttributes, opGetAttributeList,
+	opCreate, opCreateKeyPair, opRegister, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opActivate, opRevoke, opDestroy,
 	opQuery, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opHash,

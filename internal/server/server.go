@@ -510,6 +510,8 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.activate(p, b)
 	case opObtainLease:
 		return c.obtainLease(p, b)
+	case opCheck:
+		return c.check(p, b)
 	case opRevoke:
 		return c.revoke(p, b)
 	case opDestroy:

@@ -150,3 +150,27 @@ func TestLease(t *testing.T) {
 		}
 	}
 }
+
+// TestCheck: Check answers the Unique Identifier when the usage asked
+// for is allowed, and otherwise the refused values, without the
+// identifier, emptying the ID Placeholder (a following Get fails).
+func TestCheck(t *testing.T) {
+	s := newTestServer()
+	lim := st(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, 100), enum(ttlv.TagUsageLimitsUnit, usageUnitByte))
+	id := ok(t, &do(t, s, v21, createAES(v21, 128, lim)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	p := ok(t, &do(t, s, v21, item(opCheck, uid(id), ttlv.LongInteger(ttlv.TagUsageLimitsCount, 100),
+		integer(ttlv.TagCryptographicUsageMask, int32(usageEncrypt)), ttlv.Interval(ttlv.TagLeaseTime, 3600))).items[0])
+	if got := p.Child(ttlv.TagUniqueIdentifier); got == nil || got.Text() != id || len(p.Children) != 1 {
+		t.Errorf("allowed Check: %s", p.String())
+	}
+	r := do(t, s, v21, item(opCheck, uid(id), ttlv.LongInteger(ttlv.TagUsageLimitsCount, 101),
+		integer(ttlv.TagCryptographicUsageMask, int32(usageSign)), ttlv.Interval(ttlv.TagLeaseTime, 3601)),
+		item(opGet))
+	p = ok(t, &r.items[0])
+	if p.Child(ttlv.TagUniqueIdentifier) != nil || len(p.Children) != 3 ||
+		p.Child(ttlv.TagUsageLimitsCount).Num != 101 || p.Child(ttlv.TagCryptographicUsageMask).Num != int64(usageSign) ||
+		p.Child(ttlv.TagLeaseTime).Num != 3601 {
+		t.Errorf("refused Check: %s", p.String())
+	}
+	failed(t, &r.items[1], rrMissingData)
+}
