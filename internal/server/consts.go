@@ -29,6 +29,8 @@ const (
 	opMACVerify        uint32 = 0x24
 	opRNGRetrieve      uint32 = 0x25
 	opHash             uint32 = 0x27
+	opLog              uint32 = 0x2C
+	opInterop          uint32 = 0x34
 
 	objCertificate  uint32 = 0x01 // Object Type, §11.34
 	objSymmetricKey uint32 = 0x02

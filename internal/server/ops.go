@@ -433,6 +433,36 @@ func (c *reqCtx) check(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	return b, nil
 }
 
+// logOp answers Log (2.1 §6.1.29): the Log Message goes to the server's
+// log, at Info level; the answer is empty.
+func (c *reqCtx) logOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	m := p.Child(ttlv.TagLogMessage)
+	if m == nil || m.Type != ttlv.TypeTextString {
+		return b, fail(rrInvalidField, "Log without a Log Message")
+	}
+	c.s.log.Info("kmip Log", "message", m.Text())
+	return b, nil
+}
+
+// Interop Function values (KMIP 2.1 §11.22).
+const (
+	interopBegin = 1
+	interopReset = 3
+)
+
+// interopOp answers Interop (2.1 §6.1.26), enabled by Config.Interop:
+// Begin, End and Reset of a test case, named by its Interop Identifier,
+// are logged; the answer is empty.
+func (c *reqCtx) interopOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	f, id := p.Child(ttlv.TagInteropFunction), p.Child(ttlv.TagInteropIdentifier)
+	if f == nil || id == nil || f.Num < interopBegin || f.Num > interopReset {
+		return b, fail(rrInvalidField, "Interop needs an Interop Function (Begin, End, Reset) and an Interop Identifier")
+	}
+	name, _ := ttlv.EnumName(ttlv.TagInteropFunction, uint32(f.Num))
+	c.s.log.Info("kmip Interop", "function", name, "identifier", id.Text())
+	return b, nil
+}
+
 // obtainLease answers Obtain Lease (2.1 §6.1.35, 1.4 §4.15): the
 // server's Lease Time and the object's Last Change Date. No lease is
 // granted for an object that is destroyed.

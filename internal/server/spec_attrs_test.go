@@ -174,3 +174,37 @@ func TestCheck(t *testing.T) {
 	}
 	failed(t, &r.items[1], rrMissingData)
 }
+
+// TestLogInterop: Log answers an empty payload; Interop only when
+// Config.Interop enables it (and Query lists it only then), never for
+// KMIP 1.x.
+func TestLogInterop(t *testing.T) {
+	interop := item(opInterop, enum(ttlv.TagInteropFunction, interopBegin), str(ttlv.TagInteropIdentifier, "BL-M-1-21"))
+	lists := func(s *Server, h hdr) bool {
+		p := ok(t, &do(t, s, h, item(opQuery, enum(ttlv.TagQueryFunction, queryOperations))).items[0])
+		for _, ch := range p.Children {
+			if ch.Tag == ttlv.TagOperation && uint32(ch.Num) == opInterop {
+				return true
+			}
+		}
+		return false
+	}
+	s := newTestServer()
+	if p := ok(t, &do(t, s, v21, item(opLog, str(ttlv.TagLogMessage, "hello"))).items[0]); len(p.Children) != 0 {
+		t.Errorf("Log answered %s", p.String())
+	}
+	failed(t, &do(t, s, v21, interop).items[0], rrOperationNotSupported)
+	if lists(s, v21) {
+		t.Error("Query lists Interop, not enabled")
+	}
+	s = New(Config{Now: func() time.Time { return fixedNow }, Rand: &detRand{}, Interop: true})
+	ok(t, &do(t, s, v21, interop).items[0])
+	if !lists(s, v21) {
+		t.Error("Query does not list Interop, enabled")
+	}
+	h14 := hdr{major: 1, minor: 4}
+	failed(t, &do(t, s, h14, interop).items[0], rrOperationNotSupported)
+	if lists(s, h14) {
+		t.Error("Query lists Interop for KMIP 1.4")
+	}
+}
