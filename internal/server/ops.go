@@ -361,6 +361,9 @@ func (c *reqCtx) register(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.loadObject(o, obj); err != nil {
 		return b, err
 	}
+	if err := o.quantumSafe(); err != nil {
+		return b, err
+	}
 	c.initDates(o, true)
 	c.s.store.add(o)
 	c.recordCreated(o)

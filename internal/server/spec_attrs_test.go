@@ -70,13 +70,19 @@ func TestUsageLimits(t *testing.T) {
 	}
 }
 
-// TestQuantumSafe: Quantum Safe with AES-128 fails (QS-M-2), with AES-256
-// succeeds.
+// TestQuantumSafe: Create or Register of a Quantum Safe AES-128 key fails
+// (QS-M-2), of an AES-256 key succeeds.
 func TestQuantumSafe(t *testing.T) {
 	s := newTestServer()
 	qs := ttlv.Boolean(ttlv.TagQuantumSafe, true)
 	failed(t, &do(t, s, v21, createAES(v21, 128, qs)).items[0], rrGeneralFailure)
 	ok(t, &do(t, s, v21, createAES(v21, 256, qs)).items[0])
+	reg := func(n int) v {
+		return item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey), st(ttlv.TagAttributes, qs),
+			symKey(kfRaw, make([]byte, n), algAES, int32(8*n)))
+	}
+	failed(t, &do(t, s, v21, reg(16)).items[0], rrGeneralFailure)
+	ok(t, &do(t, s, v21, reg(32)).items[0])
 }
 
 // TestStreamedGCM: an AES-GCM Encrypt in parts (Init Indicator,
