@@ -56,14 +56,22 @@ func TestServerSetAttributes(t *testing.T) {
 // Permission Denied (2.1 §4.59, §6.1.18); Decrypt is not limited.
 func TestUsageLimits(t *testing.T) {
 	s := newTestServer()
-	lim := st(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, 16), enum(ttlv.TagUsageLimitsUnit, usageUnitByte))
+	lim := st(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, 16),
+		ttlv.LongInteger(ttlv.TagUsageLimitsCount, 1000), enum(ttlv.TagUsageLimitsUnit, usageUnitByte))
 	id := ok(t, &do(t, s, v21, createAES(v21, 128, lim)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
 	ok(t, &do(t, s, v21, item(opActivate, uid(id))).items[0])
+	if u := attrOf(t, s, id, ttlv.TagUsageLimits); u == nil || u.Child(ttlv.TagUsageLimitsCount).Num != 16 {
+		t.Errorf("Usage Limits before use: %v (the client's Count is ignored)", u)
+	}
 	ecb := st(ttlv.TagCryptographicParameters, enum(ttlv.TagBlockCipherMode, modeECB))
 	data := bytes.Repeat([]byte{7}, 16)
 	enc := item(opEncrypt, uid(id), ecb, bstr(ttlv.TagData, data))
 	ct := ok(t, &do(t, s, v21, enc).items[0]).Child(ttlv.TagData).Bytes
 	failed(t, &do(t, s, v21, enc).items[0], rrPermissionDenied)
+	if u := attrOf(t, s, id, ttlv.TagUsageLimits); u == nil || u.Child(ttlv.TagUsageLimitsCount) == nil ||
+		u.Child(ttlv.TagUsageLimitsCount).Num != 0 || u.Child(ttlv.TagUsageLimitsTotal).Num != 16 {
+		t.Errorf("Usage Limits after use: %v", u)
+	}
 	pt := ok(t, &do(t, s, v21, item(opDecrypt, uid(id), ecb, bstr(ttlv.TagData, ct))).items[0]).Child(ttlv.TagData).Bytes
 	if !bytes.Equal(pt, data) {
 		t.Errorf("decrypted %x", pt)
