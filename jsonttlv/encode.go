@@ -164,7 +164,7 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 			continue
 		}
 		if it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString {
-			e.attr[depth], _ = lookupAttributeName(it.Value)
+			e.attr[depth], _ = ttlv.LookupAttributeNameBytes(it.Value)
 		}
 		dst = e.value(dst, it, valueTag)
 		if e.opts.Indent != "" {
@@ -173,32 +173,6 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 		dst = append(dst, '}')
 	}
 }
-
-// lookupAttributeName maps a KMIP 1.x Attribute Name to its tag, as
-// ttlv.LookupAttributeName does (the specification's name, else a tag
-// name), without converting name to a string: ttlv has no []byte variant,
-// and the conversion allocates for names over 32 bytes, which custom
-// attribute names ("x-…") often are.
-func lookupAttributeName(name []byte) (ttlv.Tag, bool) {
-	if t, ok := specNames()[string(name)]; ok { // no allocation: map index
-		return t, true
-	}
-	return ttlv.LookupTagBytes(name)
-}
-
-// specNames maps the specification's tag names ("Cryptographic Usage
-// Mask") to tags, built on first use.
-var specNames = sync.OnceValue(func() map[string]ttlv.Tag {
-	m := map[string]ttlv.Tag{}
-	for t := ttlv.Tag(0x420000); t <= 0x42FFFF; t++ {
-		if name, ok := ttlv.TagSpecName(t); ok {
-			if _, dup := m[name]; !dup {
-				m[name] = t
-			}
-		}
-	}
-	return m
-})
 
 // newline starts a line indented for the properties of an item whose
 // object sits at structure depth depth: each depth takes two levels (the
@@ -358,7 +332,7 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	case ttlv.TypeDateTime:
 		n := int64(binary.BigEndian.Uint64(v))
 		dst = append(dst, '"')
-		if s, ok := appendDateTime(dst, n, 0, false); ok {
+		if s, ok := ttlv.AppendDateTimeText(dst, n); ok {
 			dst = s
 		} else {
 			dst = appendHex(dst, uint64(n), 16)
@@ -367,12 +341,8 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	case ttlv.TypeDateTimeExtended:
 		n := int64(binary.BigEndian.Uint64(v))
 		dst = append(dst, '"')
-		sec, us := n/1e6, n%1e6
-		if us < 0 {
-			sec, us = sec-1, us+1e6
-		}
 		if o.Dialect == DialectSpec {
-			if s, ok := appendDateTime(dst, sec, int32(us), true); ok {
+			if s, ok := ttlv.AppendDateTimeExtendedText(dst, n); ok {
 				return append(s, '"')
 			}
 		}

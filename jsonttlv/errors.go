@@ -76,19 +76,3 @@ func (e *Error) Error() string {
 
 // Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
-
-// lineCol converts a byte offset in src into a 1-based line and column.
-// It runs only on the error path.
-func lineCol(src []byte, off int) (line, col int) {
-	if off > len(src) {
-		off = len(src)
-	}
-	line, start := 1, 0
-	for i := 0; i < off; i++ {
-		if src[i] == '\n' {
-			line++
-			start = i + 1
-		}
-	}
-	return line, off - start + 1
-}

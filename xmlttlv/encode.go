@@ -156,7 +156,7 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 			continue
 		}
 		if it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString {
-			e.attr[depth], _ = lookupAttributeName(it.Value)
+			e.attr[depth], _ = ttlv.LookupAttributeNameBytes(it.Value)
 		}
 		dst = append(dst, typeValue[it.Type]...)
 		dst = e.value(dst, it, valueTag)
@@ -240,17 +240,13 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 		return appendEscaped(dst, v)
 	case ttlv.TypeDateTime:
 		n := int64(binary.BigEndian.Uint64(v))
-		if s, ok := appendDateTime(dst, n, 0, false); ok {
+		if s, ok := ttlv.AppendDateTimeText(dst, n); ok {
 			return append(s[:len(s)-1], "+00:00"...)
 		}
 		return appendHex(dst, uint64(n), 16)
 	case ttlv.TypeDateTimeExtended:
 		n := int64(binary.BigEndian.Uint64(v))
-		sec, us := n/1e6, n%1e6
-		if us < 0 {
-			sec, us = sec-1, us+1e6
-		}
-		if s, ok := appendDateTime(dst, sec, int32(us), true); ok {
+		if s, ok := ttlv.AppendDateTimeExtendedText(dst, n); ok {
 			return append(s[:len(s)-1], "+00:00"...)
 		}
 		return appendHex(dst, uint64(n), 16)

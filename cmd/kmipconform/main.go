@@ -16,11 +16,17 @@
 //     to the server at ADDR (binary TTLV over TCP, or TLS with -tls), or
 //     without -server to kmipwire's server in process (a fresh one per test
 //     case), and each response is compared with the expected one, the test
-//     case's placeholders bound as the run goes (see internal/conform).
+//     case's placeholders bound as the run goes, values that describe the
+//     server or are randomized (RSA encryption, server-generated IVs and
+//     keys, ECDSA/PSS signatures) not compared byte for byte (the policy is
+//     internal/conform's Replay). In process, a test case that locates what
+//     the previous one of its series made (TL-M-3, SASED-M-3) is replayed
+//     after it on the same server.
 //
 // It prints a table per profile (files passed, failed, skipped because the
-// server does not support an operation, unreadable because the file is not
-// well-formed XML), then a line per file that did not pass with the first
+// server does not support an operation the test case requires — it answers
+// Operation Not Supported, or its Query does not list it — unreadable
+// because the file is not well-formed XML), then a line per file that did not pass with the first
 // difference and its tag path (with -v, then a line per file). It exits 0
 // only when nothing failed.
 package main

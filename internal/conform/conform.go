@@ -179,6 +179,9 @@ type placeholders struct {
 	now   time.Time
 	byIdx map[int]string
 	bound map[string]string // names bound by the server replay
+	// implicit resolves, after bound, the names of literal response values
+	// (see bindResponse).
+	implicit map[string]string
 }
 
 func newPlaceholders() *placeholders {
@@ -199,6 +202,9 @@ func (p *placeholders) codec(ph xmlttlv.Placeholder) ([]byte, error) {
 // typ: a bound value, else a deterministic one.
 func (p *placeholders) value(typ ttlv.Type, name string) (string, error) {
 	if v, ok := p.bound[name]; ok {
+		return v, nil
+	}
+	if v, ok := p.implicit[name]; ok {
 		return v, nil
 	}
 	if typ == ttlv.TypeDateTime || typ == ttlv.TypeDateTimeExtended {

@@ -64,17 +64,27 @@ func TestRandomized(t *testing.T) {
 	}
 }
 
-// TestBindRandom: a randomized value written literally binds $DATA_0 and
-// $DATA; one written as a placeholder binds that placeholder.
-func TestBindRandom(t *testing.T) {
-	exp := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="aa"/><IVCounterNonce type="ByteString" value="$IV"/></ResponsePayload></BatchItem></ResponseMessage>`)
-	got := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="bb"/><IVCounterNonce type="ByteString" value="cc"/></ResponsePayload></BatchItem></ResponseMessage>`)
+// TestBindResponse: a literal Byte String binds $DATA_0 and $DATA (the
+// latest) implicitly; a randomized placeholder binds by name; a compared
+// placeholder is left to the comparison.
+func TestBindResponse(t *testing.T) {
+	exp := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="aa"/><IVCounterNonce type="ByteString" value="$IV"/><MACData type="ByteString" value="$MAC"/></ResponsePayload></BatchItem><BatchItem><ResponsePayload><Data type="ByteString" value="dd"/></ResponsePayload></BatchItem></ResponseMessage>`)
+	got := mustTree(t, `<ResponseMessage><BatchItem><ResponsePayload><Data type="ByteString" value="bb"/><IVCounterNonce type="ByteString" value="cc"/><MACData type="ByteString" value="ee"/></ResponsePayload></BatchItem><BatchItem><ResponsePayload><Data type="ByteString" value="dd"/></ResponsePayload></BatchItem></ResponseMessage>`)
 	bound := map[string]string{"$DATA": "kept"}
+	implicit := map[string]string{}
 	counts := map[ttlv.Tag]int{}
-	bindRandom(exp, got, []map[ttlv.Tag]bool{{ttlv.TagData: true, ttlv.TagIVCounterNonce: true}}, bound, counts)
-	want := map[string]string{"$DATA": "kept", "$DATA_0": "bb", "$IV": "cc"}
-	if !reflect.DeepEqual(bound, want) {
+	bindResponse(exp, got, []map[ttlv.Tag]bool{{ttlv.TagData: true, ttlv.TagIVCounterNonce: true}}, bound, implicit, counts)
+	if want := map[string]string{"$DATA": "kept", "$IV": "cc"}; !reflect.DeepEqual(bound, want) {
 		t.Errorf("bound %v, want %v", bound, want)
+	}
+	if want := map[string]string{"$DATA_0": "bb", "$DATA_1": "dd", "$DATA": "dd"}; !reflect.DeepEqual(implicit, want) {
+		t.Errorf("implicit %v, want %v", implicit, want)
+	}
+	ph := &placeholders{bound: bound, implicit: implicit}
+	for name, want := range map[string]string{"$DATA": "kept", "$DATA_1": "dd", "$IV": "cc"} {
+		if v, err := ph.value(ttlv.TypeByteString, name); err != nil || v != want {
+			t.Errorf("%s = %q, %v; want %q", name, v, err, want)
+		}
 	}
 }
 
@@ -149,6 +159,25 @@ func TestPredecessor(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s: predecessor %q, want %q", filepath.Base(files[i].Path), got, want)
+		}
+	}
+}
+
+// TestDiscoverVersions: the expected versions in order, more allowed.
+func TestDiscoverVersions(t *testing.T) {
+	pv := func(maj, min string) string {
+		return `<ProtocolVersion><ProtocolVersionMajor type="Integer" value="` + maj + `"/><ProtocolVersionMinor type="Integer" value="` + min + `"/></ProtocolVersion>`
+	}
+	exp := mustTree(t, `<ResponsePayload>`+pv("1", "4")+pv("1", "3")+`</ResponsePayload>`)
+	for _, tc := range []struct{ xml, want string }{
+		{`<ResponsePayload>` + pv("2", "1") + pv("1", "4") + pv("1", "3") + pv("1", "0") + `</ResponsePayload>`, ""},
+		{`<ResponsePayload>` + pv("1", "3") + pv("1", "4") + `</ResponsePayload>`, `/ResponsePayload: ProtocolVersion 1.3 not listed in this order`},
+		{`<ResponsePayload>` + pv("1", "4") + `</ResponsePayload>`, `/ResponsePayload: ProtocolVersion 1.3 not listed in this order`},
+	} {
+		c := comparer{versions: func(ttlv.Path) bool { return true }}
+		d := c.compare(exp, mustTree(t, tc.xml), nil)
+		if (d == nil) != (tc.want == "") || d != nil && d.Error() != tc.want {
+			t.Errorf("got %v, want %q", d, tc.want)
 		}
 	}
 }

@@ -160,7 +160,9 @@ var idTags = map[ttlv.Tag]bool{
 //     the Operation and Object Type lists: Vendor Identification, Server
 //     Information, Profile Information, capabilities (see comparer). A
 //     Vendor Identification inside an Attribute names the attribute and is
-//     compared.
+//     compared. A Discover Versions response lists the versions the server
+//     supports: the expected ones must be listed, in the same order, and
+//     the server may list more.
 //  3. Randomized outputs, not comparable byte for byte (see randomized):
 //     the Data of an Encrypt with an RSA key (OAEP and PKCS#1 v1.5 padding
 //     are random); the Data, IV/Counter/Nonce and Authenticated Encryption
@@ -209,7 +211,8 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 	bound := map[string]string{}
 	generated := map[string]bool{}    // placeholder names of generated objects
 	algorithms := map[string]string{} // placeholder name → Cryptographic Algorithm of the object
-	counts := map[ttlv.Tag]int{}      // randomized values bound so far, by tag
+	implicit := map[string]string{}   // implicit placeholders (see bindResponse)
+	counts := map[ttlv.Tag]int{}      // literal Byte Strings seen so far, by tag
 	reg := Registry()
 	msgs := tc.Messages
 	for i := 0; i < len(msgs); i += 2 {
@@ -228,7 +231,7 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 		if err != nil {
 			return fail("request: %v", err)
 		}
-		ph := &placeholders{now: now(), byIdx: map[int]string{}, bound: bound}
+		ph := &placeholders{now: now(), byIdx: map[int]string{}, bound: bound, implicit: implicit}
 		bin, err := xmlttlv.AppendBinary(nil, req.XML, xmlttlv.DecodeOptions{Registry: reg, Placeholder: ph.codec})
 		if err != nil {
 			return fail("request: %v", err)
@@ -323,13 +326,16 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			query: func(path ttlv.Path) bool {
 				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isQuery(reqTree)
 			},
+			versions: func(path ttlv.Path) bool {
+				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isOp(reqTree, "DiscoverVersions")
+			},
 			item:   -1,
 			opaque: describesServer,
 		}
 		if d := c.compare(exp, got, nil); d != nil {
 			return fail("response differs at line %d: %v%s", want.Line+d.Line-1, d, serverSays(got))
 		}
-		bindRandom(exp, got, random, bound, counts)
+		bindResponse(exp, got, random, bound, implicit, counts)
 		for j, item := range expItems {
 			op := childValue(item, ttlv.TagOperation)
 			if !generators[op] && op != "Register" {
@@ -394,9 +400,12 @@ func inPayload(path ttlv.Path) bool {
 	return false
 }
 
-func isQuery(req *node) bool {
+func isQuery(req *node) bool { return isOp(req, "Query") }
+
+// isOp reports whether a batch item of req is operation op.
+func isOp(req *node, op string) bool {
 	for _, item := range children(req, ttlv.TagBatchItem) {
-		if childValue(item, ttlv.TagOperation) == "Query" {
+		if childValue(item, ttlv.TagOperation) == op {
 			return true
 		}
 	}
@@ -733,22 +742,26 @@ func randomized(req, exp *node, algorithms map[string]string) map[ttlv.Tag]bool 
 	return out
 }
 
-// bindRandom binds the implicit placeholders of randomized values that the
-// test case writes literally (the reference run's output): a later request
-// refers to them as "$" + the tag in upper snake case, with or without the
-// index of the value among those of its tag ("$DATA_0", "$IV_COUNTER_NONCE").
-// Names already bound keep their value; a placeholder the test case wrote
-// for a randomized value binds as any other.
-func bindRandom(exp, got *node, random []map[ttlv.Tag]bool, bound map[string]string, counts map[ttlv.Tag]int) {
+// bindResponse binds, after a step passed, what later requests may refer
+// to. A placeholder the test case wrote for a randomized value (not
+// compared, so not bound by the comparison) binds to the server's value.
+// A Byte String the test case wrote literally in a response payload (the
+// reference run's output: a ciphertext, a MAC) is an implicit placeholder:
+// later requests refer to it as "$" + its tag in upper snake case, with the
+// index of the value among the literal values of its tag in the test case
+// ("$DATA_0", "$MAC_DATA_1") or without, for the latest ("$IV_COUNTER_NONCE",
+// "$MAC_DATA"); it resolves to the server's value (implicit), after the
+// placeholders bound by name.
+func bindResponse(exp, got *node, random []map[ttlv.Tag]bool, bound, implicit map[string]string, counts map[ttlv.Tag]int) {
 	gotItems := children(got, ttlv.TagBatchItem)
 	for j, e := range children(exp, ttlv.TagBatchItem) {
-		if j >= len(random) || len(random[j]) == 0 || j >= len(gotItems) {
+		if j >= len(gotItems) {
 			continue
 		}
 		for _, ep := range children(e, ttlv.TagResponsePayload) {
 			for _, gp := range children(gotItems[j], ttlv.TagResponsePayload) {
 				for _, n := range ep.children {
-					if !random[j][n.tag] {
+					if n.typ != ttlv.TypeByteString {
 						continue
 					}
 					v := childValue(gp, n.tag)
@@ -756,18 +769,14 @@ func bindRandom(exp, got *node, random []map[ttlv.Tag]bool, bound map[string]str
 						continue
 					}
 					if strings.HasPrefix(n.value, "$") {
-						// A placeholder not compared: bind it all the same.
-						if _, ok := bound[n.value]; !ok {
+						if _, ok := bound[n.value]; !ok && j < len(random) && random[j][n.tag] {
 							bound[n.value] = v
 						}
 						continue
 					}
 					name := "$" + upperSnake(n.tag.String())
-					for _, k := range []string{fmt.Sprintf("%s_%d", name, counts[n.tag]), name} {
-						if _, ok := bound[k]; !ok {
-							bound[k] = v
-						}
-					}
+					implicit[fmt.Sprintf("%s_%d", name, counts[n.tag])] = v
+					implicit[name] = v
 					counts[n.tag]++
 				}
 			}

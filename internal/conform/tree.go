@@ -148,6 +148,10 @@ type comparer struct {
 	ignore  func(item int, path ttlv.Path, exp *node) bool
 	// query marks Query response payloads, compared as described above.
 	query func(path ttlv.Path) bool
+	// versions marks Discover Versions response payloads: the expected
+	// Protocol Versions must be listed in the same relative order; the
+	// server may list more (those it supports beyond the reference).
+	versions func(path ttlv.Path) bool
 	// item is the index of the BatchItem being compared, from 0 (-1
 	// before the first): ignore may depend on the request item it answers.
 	item int
@@ -177,6 +181,9 @@ func (c *comparer) compare(exp, act *node, path ttlv.Path) *Diff {
 		}
 		if c.query != nil && c.query(path) {
 			return c.subset(exp, act, path)
+		}
+		if c.versions != nil && c.versions(path) {
+			return c.subsequence(exp, act, path)
 		}
 		return c.children(exp, act, path)
 	}
@@ -283,7 +290,7 @@ func (c *comparer) children(exp, act *node, path ttlv.Path) *Diff {
 			if used[j] {
 				continue
 			}
-			trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, item: c.item, opaque: c.opaque, trial: true}
+			trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, versions: c.versions, item: c.item, opaque: c.opaque, trial: true}
 			if trial.compare(ec, ac, path) == nil {
 				match = j
 				break
@@ -293,7 +300,7 @@ func (c *comparer) children(exp, act *node, path ttlv.Path) *Diff {
 			// The item with the same name, if any, says what differs.
 			for j, ac := range au {
 				if !used[j] && ac.tag == ec.tag && attrLabel(ac) == attrLabel(ec) {
-					trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, item: c.item, opaque: c.opaque, trial: true}
+					trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, versions: c.versions, item: c.item, opaque: c.opaque, trial: true}
 					if d := trial.compare(ec, ac, path); d != nil {
 						return d
 					}
@@ -345,6 +352,33 @@ func (c *comparer) subset(exp, act *node, path ttlv.Path) *Diff {
 		}
 	}
 	return nil
+}
+
+// subsequence compares a Discover Versions response payload: the expected
+// items appear among the actual ones in the same order, others may come
+// between them.
+func (c *comparer) subsequence(exp, act *node, path ttlv.Path) *Diff {
+	j := 0
+	for _, e := range exp.children {
+		found := false
+		for ; j < len(act.children); j++ {
+			trial := comparer{valueOf: c.valueOf, ignore: c.ignore, item: c.item, opaque: c.opaque, trial: true}
+			if trial.compare(e, act.children[j], path) == nil {
+				found = true
+				j++
+				break
+			}
+		}
+		if !found {
+			return &Diff{Path: path, Line: e.line, What: fmt.Sprintf("%s %s not listed in this order", e.tag, versionLabel(e))}
+		}
+	}
+	return nil
+}
+
+// versionLabel writes a Protocol Version as "1.4".
+func versionLabel(n *node) string {
+	return childValue(n, ttlv.TagProtocolVersionMajor) + "." + childValue(n, ttlv.TagProtocolVersionMinor)
 }
 
 func describe(n *node) string {
