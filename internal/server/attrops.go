@@ -66,6 +66,7 @@ func (c *reqCtx) getAttributes(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	defer o.mu.Unlock()
 	c.refresh(o)
 	o.syncFresh()
+	o.syncUsage()
 	b = appendID(b, o)
 	var mark int
 	if !c.v1() {
@@ -99,6 +100,7 @@ func (c *reqCtx) getAttributeList(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	defer o.mu.Unlock()
 	c.refresh(o)
 	o.syncFresh()
+	o.syncUsage()
 	b = appendID(b, o)
 	var seen []attrRef
 	c.eachAttr(o, func(a *attr, idx int32) {

@@ -480,6 +480,29 @@ func (o *object) syncFresh() {
 	}
 }
 
+// syncUsage rewrites the Usage Limits attribute with the Usage Limits
+// Count the server keeps — Total less what Encrypt, Sign and MAC used
+// (KMIP 2.1 §4.59: the count a client gives at creation is ignored).
+// Call with o.mu held for writing.
+func (o *object) syncUsage() {
+	i := o.findAttr(ttlv.TagUsageLimits, "", "", 0)
+	if i < 0 {
+		return
+	}
+	var v ttlv.Value
+	if ttlv.Unmarshal(o.attrs[i].enc, &v) != nil {
+		return
+	}
+	total, unit := v.Child(ttlv.TagUsageLimitsTotal), v.Child(ttlv.TagUsageLimitsUnit)
+	if total == nil || unit == nil {
+		return
+	}
+	u := ttlv.Structure(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, total.Num),
+		ttlv.LongInteger(ttlv.TagUsageLimitsCount, total.Num-o.used.Load()),
+		ttlv.Enumeration(ttlv.TagUsageLimitsUnit, uint32(unit.Num)))
+	o.attrs[i] = attr{tag: ttlv.TagUsageLimits, enc: ttlv.Marshal(&u)}
+}
+
 // refresh applies the time-driven transitions (KMIP 2.1 §5, 1.4 §3.22):
 // Pre-Active → Active at the Activation Date, Active → Deactivated at the
 // Deactivation Date. Call with o.mu held for writing.

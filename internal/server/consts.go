@@ -8,6 +8,7 @@ const (
 	opCreateKeyPair    uint32 = 0x02
 	opRegister         uint32 = 0x03
 	opLocate           uint32 = 0x08
+	opCheck            uint32 = 0x09
 	opObtainLease      uint32 = 0x10
 	opGet              uint32 = 0x0A
 	opGetAttributes    uint32 = 0x0B
@@ -28,6 +29,8 @@ const (
 	opMACVerify        uint32 = 0x24
 	opRNGRetrieve      uint32 = 0x25
 	opHash             uint32 = 0x27
+	opLog              uint32 = 0x2C
+	opInterop          uint32 = 0x34
 
 	objCertificate  uint32 = 0x01 // Object Type, §11.34
 	objSymmetricKey uint32 = 0x02

@@ -649,6 +649,24 @@ func (c *reqCtx) allocate(o *object, p *ttlv.Value) *opError {
 	return nil
 }
 
+// usageLeft returns what the object's Usage Limits have left (in their
+// unit); limited is false for an object without Usage Limits.
+func (o *object) usageLeft() (left int64, limited bool) {
+	i := o.findAttr(ttlv.TagUsageLimits, "", "", 0)
+	if i < 0 {
+		return 0, false
+	}
+	var v ttlv.Value
+	if ttlv.Unmarshal(o.attrs[i].enc, &v) != nil {
+		return 0, false
+	}
+	total := v.Child(ttlv.TagUsageLimitsTotal)
+	if total == nil {
+		return 0, false
+	}
+	return total.Num - o.used.Load(), true
+}
+
 // lockForUse looks the object up, applies time-driven transitions and
 // returns it read-locked.
 func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {

@@ -61,7 +61,12 @@
 // Retrieve reads Config.Rand. AES-GCM Encrypt also streams in parts
 // (Init Indicator, Correlation Value, Final Indicator). Usage Limits
 // bound what Encrypt, Sign and MAC may protect; Quantum Safe is refused
-// for keys under 256 bits and public-key algorithms. The Protect Stop
+// for keys under 256 bits and public-key algorithms. Check weighs a
+// Usage Limits Count, Cryptographic Usage Mask and Lease Time against
+// the object; Obtain Lease grants the server's Lease Time
+// (Config.LeaseTime, one hour by default). Log (2.x) writes to the
+// server's log; Interop (2.x) exists only when Config.Interop enables
+// it, for the OASIS interoperability test cases. The Protect Stop
 // Date and Process Start Date bound protecting and processing use, the
 // Cryptographic Usage Mask what a key may do. Get refuses the key
 // material of an object that is not Extractable, and of a Sensitive one

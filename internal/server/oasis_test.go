@@ -80,7 +80,7 @@ func TestOASISProfiles(t *testing.T) {
 	rep, err := conform.RunServer(context.Background(), files, conform.Server{
 		Fresh: true, SkipUnlisted: true,
 		New: func() (conform.RoundTripper, func(), error) {
-			return conform.InProcess{Handler: server.New(server.Config{})}, func() {}, nil
+			return conform.InProcess{Handler: server.New(server.Config{Interop: true})}, func() {}, nil
 		},
 	})
 	if err != nil {

@@ -33,6 +33,11 @@ type Config struct {
 	// may use an object before it asks for a new lease. Zero means one
 	// hour; a negative value means no lease limit (Lease Time 0).
 	LeaseTime time.Duration
+	// Interop enables the Interop operation (KMIP 2.1 §6.1.26), which
+	// the OASIS interoperability test cases (the BL-M profile cases)
+	// begin and end with and which "SHALL NOT be available in a
+	// production server".
+	Interop bool
 }
 
 // Server answers KMIP requests from an in-memory object store. It is safe
@@ -42,9 +47,11 @@ type Server struct {
 	now   func() time.Time
 	rand  io.Reader
 	lease int64 // Lease Time in seconds
-	dopts ttlv.DecodeOptions
-	bopts batch.Options
-	store store
+	// interop enables the Interop operation (Config.Interop).
+	interop bool
+	dopts   ttlv.DecodeOptions
+	bopts   batch.Options
+	store   store
 	// streams holds the multi-part Encrypts in progress.
 	streams streams
 	ctxs    sync.Pool // *reqCtx
@@ -52,7 +59,7 @@ type Server struct {
 
 // New returns a Server with an empty store.
 func New(cfg Config) *Server {
-	s := &Server{log: cfg.Logger, now: cfg.Now, rand: cfg.Rand}
+	s := &Server{log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, interop: cfg.Interop}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -510,6 +517,8 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.activate(p, b)
 	case opObtainLease:
 		return c.obtainLease(p, b)
+	case opCheck:
+		return c.check(p, b)
 	case opRevoke:
 		return c.revoke(p, b)
 	case opDestroy:
@@ -547,6 +556,16 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 			break // a KMIP 1.4 operation
 		}
 		return c.hash(p, b)
+	case opLog:
+		if c.v1() {
+			break // a KMIP 2.0 operation
+		}
+		return c.logOp(p, b)
+	case opInterop:
+		if c.v1() || !c.s.interop {
+			break
+		}
+		return c.interopOp(p, b)
 	}
 	name, ok := ttlv.EnumName(ttlv.TagOperation, op)
 	if !ok {

@@ -56,27 +56,41 @@ func TestServerSetAttributes(t *testing.T) {
 // Permission Denied (2.1 §4.59, §6.1.18); Decrypt is not limited.
 func TestUsageLimits(t *testing.T) {
 	s := newTestServer()
-	lim := st(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, 16), enum(ttlv.TagUsageLimitsUnit, usageUnitByte))
+	lim := st(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, 16),
+		ttlv.LongInteger(ttlv.TagUsageLimitsCount, 1000), enum(ttlv.TagUsageLimitsUnit, usageUnitByte))
 	id := ok(t, &do(t, s, v21, createAES(v21, 128, lim)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
 	ok(t, &do(t, s, v21, item(opActivate, uid(id))).items[0])
+	if u := attrOf(t, s, id, ttlv.TagUsageLimits); u == nil || u.Child(ttlv.TagUsageLimitsCount).Num != 16 {
+		t.Errorf("Usage Limits before use: %v (the client's Count is ignored)", u)
+	}
 	ecb := st(ttlv.TagCryptographicParameters, enum(ttlv.TagBlockCipherMode, modeECB))
 	data := bytes.Repeat([]byte{7}, 16)
 	enc := item(opEncrypt, uid(id), ecb, bstr(ttlv.TagData, data))
 	ct := ok(t, &do(t, s, v21, enc).items[0]).Child(ttlv.TagData).Bytes
 	failed(t, &do(t, s, v21, enc).items[0], rrPermissionDenied)
+	if u := attrOf(t, s, id, ttlv.TagUsageLimits); u == nil || u.Child(ttlv.TagUsageLimitsCount) == nil ||
+		u.Child(ttlv.TagUsageLimitsCount).Num != 0 || u.Child(ttlv.TagUsageLimitsTotal).Num != 16 {
+		t.Errorf("Usage Limits after use: %v", u)
+	}
 	pt := ok(t, &do(t, s, v21, item(opDecrypt, uid(id), ecb, bstr(ttlv.TagData, ct))).items[0]).Child(ttlv.TagData).Bytes
 	if !bytes.Equal(pt, data) {
 		t.Errorf("decrypted %x", pt)
 	}
 }
 
-// TestQuantumSafe: Quantum Safe with AES-128 fails (QS-M-2), with AES-256
-// succeeds.
+// TestQuantumSafe: Create or Register of a Quantum Safe AES-128 key fails
+// (QS-M-2), of an AES-256 key succeeds.
 func TestQuantumSafe(t *testing.T) {
 	s := newTestServer()
 	qs := ttlv.Boolean(ttlv.TagQuantumSafe, true)
 	failed(t, &do(t, s, v21, createAES(v21, 128, qs)).items[0], rrGeneralFailure)
 	ok(t, &do(t, s, v21, createAES(v21, 256, qs)).items[0])
+	reg := func(n int) v {
+		return item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey), st(ttlv.TagAttributes, qs),
+			symKey(kfRaw, make([]byte, n), algAES, int32(8*n)))
+	}
+	failed(t, &do(t, s, v21, reg(16)).items[0], rrGeneralFailure)
+	ok(t, &do(t, s, v21, reg(32)).items[0])
 }
 
 // TestStreamedGCM: an AES-GCM Encrypt in parts (Init Indicator,
@@ -148,5 +162,63 @@ func TestLease(t *testing.T) {
 		if lc := p.Child(ttlv.TagLastChangeDate); lc == nil || lc.Num != fixedNow.Unix() {
 			t.Errorf("Last Change Date %v", lc)
 		}
+	}
+}
+
+// TestCheck: Check answers the Unique Identifier when the usage asked
+// for is allowed, and otherwise the refused values, without the
+// identifier, emptying the ID Placeholder (a following Get fails).
+func TestCheck(t *testing.T) {
+	s := newTestServer()
+	lim := st(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, 100), enum(ttlv.TagUsageLimitsUnit, usageUnitByte))
+	id := ok(t, &do(t, s, v21, createAES(v21, 128, lim)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	p := ok(t, &do(t, s, v21, item(opCheck, uid(id), ttlv.LongInteger(ttlv.TagUsageLimitsCount, 100),
+		integer(ttlv.TagCryptographicUsageMask, int32(usageEncrypt)), ttlv.Interval(ttlv.TagLeaseTime, 3600))).items[0])
+	if got := p.Child(ttlv.TagUniqueIdentifier); got == nil || got.Text() != id || len(p.Children) != 1 {
+		t.Errorf("allowed Check: %s", p.String())
+	}
+	r := do(t, s, v21, item(opCheck, uid(id), ttlv.LongInteger(ttlv.TagUsageLimitsCount, 101),
+		integer(ttlv.TagCryptographicUsageMask, int32(usageSign)), ttlv.Interval(ttlv.TagLeaseTime, 3601)),
+		item(opGet))
+	p = ok(t, &r.items[0])
+	if p.Child(ttlv.TagUniqueIdentifier) != nil || len(p.Children) != 3 ||
+		p.Child(ttlv.TagUsageLimitsCount).Num != 101 || p.Child(ttlv.TagCryptographicUsageMask).Num != int64(usageSign) ||
+		p.Child(ttlv.TagLeaseTime).Num != 3601 {
+		t.Errorf("refused Check: %s", p.String())
+	}
+	failed(t, &r.items[1], rrMissingData)
+}
+
+// TestLogInterop: Log answers an empty payload; Interop only when
+// Config.Interop enables it (and Query lists it only then), never for
+// KMIP 1.x.
+func TestLogInterop(t *testing.T) {
+	interop := item(opInterop, enum(ttlv.TagInteropFunction, interopBegin), str(ttlv.TagInteropIdentifier, "BL-M-1-21"))
+	lists := func(s *Server, h hdr) bool {
+		p := ok(t, &do(t, s, h, item(opQuery, enum(ttlv.TagQueryFunction, queryOperations))).items[0])
+		for _, ch := range p.Children {
+			if ch.Tag == ttlv.TagOperation && uint32(ch.Num) == opInterop {
+				return true
+			}
+		}
+		return false
+	}
+	s := newTestServer()
+	if p := ok(t, &do(t, s, v21, item(opLog, str(ttlv.TagLogMessage, "hello"))).items[0]); len(p.Children) != 0 {
+		t.Errorf("Log answered %s", p.String())
+	}
+	failed(t, &do(t, s, v21, interop).items[0], rrOperationNotSupported)
+	if lists(s, v21) {
+		t.Error("Query lists Interop, not enabled")
+	}
+	s = New(Config{Now: func() time.Time { return fixedNow }, Rand: &detRand{}, Interop: true})
+	ok(t, &do(t, s, v21, interop).items[0])
+	if !lists(s, v21) {
+		t.Error("Query does not list Interop, enabled")
+	}
+	h14 := hdr{major: 1, minor: 4}
+	failed(t, &do(t, s, h14, interop).items[0], rrOperationNotSupported)
+	if lists(s, h14) {
+		t.Error("Query lists Interop for KMIP 1.4")
 	}
 }
