@@ -712,6 +712,13 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {
 		return c.rsaEncrypt(p, b, o, k)
 	}
+	if isChaCha(o) {
+		data := bytesOf(p, ttlv.TagData)
+		if data == nil {
+			return b, fail(rrInvalidField, "Encrypt without Data")
+		}
+		return c.chachaEncrypt(p, b, o, data)
+	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
@@ -864,6 +871,13 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if k, ok := o.priv.(*rsa.PrivateKey); ok {
 		return c.rsaDecrypt(p, b, o, k)
+	}
+	if isChaCha(o) {
+		data := bytesOf(p, ttlv.TagData)
+		if data == nil {
+			return b, fail(rrInvalidField, "Decrypt without Data")
+		}
+		return c.chachaDecrypt(p, b, o, data)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)

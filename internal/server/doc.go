@@ -54,8 +54,9 @@
 // (ECDH or EC on CURVE25519) and Ed25519 keys. Encrypt and Decrypt do
 // AES-GCM (the default; the tag in Authenticated Encryption Tag from KMIP
 // 1.4 on, appended to Data before, where the field does not exist), CBC,
-// ECB and CTR (no padding unless PKCS5 is asked for), and RSA-OAEP (MGF1
-// hash and P Source as given); Sign and Signature Verify do ECDSA,
+// ECB and CTR (no padding unless PKCS5 is asked for), ChaCha20 and
+// ChaCha20-Poly1305 (RFC 8439, registered keys; tags of 12 to 16 bytes),
+// and RSA-OAEP (MGF1 hash and P Source as given); Sign and Signature Verify do ECDSA,
 // Ed25519, RSA-PSS and RSA PKCS#1 v1.5; MAC and MAC Verify do
 // HMAC-SHA-1/224/256/384/512; Hash (1.4+) SHA-1/224/256/384/512; RNG
 // Retrieve reads Config.Rand. AES-GCM Encrypt also streams in parts
