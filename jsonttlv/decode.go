@@ -11,6 +11,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -52,11 +53,11 @@ type scanner struct {
 	// among the items at depth i.
 	tags     [ttlv.MaxDepthLimit + 1]ttlv.Tag
 	attr     [ttlv.MaxDepthLimit + 1]ttlv.Tag
-	scratch  []byte            // unescaped strings
-	big      []byte            // Big Integer bytes (Lenient), apart from scratch
-	rbuf     []byte            // ReadBinary's input
-	cur      int               // depth of the item object being scanned, for error paths
-	tagCache ttlv.TagNameCache // recently seen built-in tag names
+	scratch  []byte                // unescaped strings
+	big      []byte                // Big Integer bytes (Lenient), apart from scratch
+	rbuf     []byte                // ReadBinary's input
+	cur      int                   // depth of the item object being scanned, for error paths
+	tagCache textform.TagNameCache // recently seen built-in tag names
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -100,10 +101,10 @@ func ReadBinary(dst []byte, r io.Reader, opts DecodeOptions) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxSize
 	}
-	buf, err := ttlv.ReadAll(s.rbuf[:0], r, limit)
+	buf, err := textform.ReadAll(s.rbuf[:0], r, limit)
 	s.rbuf = buf
 	if err == ttlv.ErrTooLarge {
-		line, col := ttlv.LineColumn(buf, limit)
+		line, col := textform.LineColumn(buf, limit)
 		return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of JSON", ErrTooLarge, limit)}
 	}
 	if err != nil {
@@ -894,9 +895,9 @@ func parseType(b []byte) (ttlv.Type, bool) {
 // with lenient 1 to width.
 func parseHex(b []byte, width int, lenient bool) (uint64, bool) {
 	if lenient {
-		return ttlv.ParseHexText(b, 1, width)
+		return textform.ParseHexText(b, 1, width)
 	}
-	return ttlv.ParseHexText(b, width, width)
+	return textform.ParseHexText(b, width, width)
 }
 
 // resolveTag turns a "tag" string into a Tag (§4.1.2).
@@ -935,7 +936,7 @@ func (s *scanner) unknownTag(p, depth int, name string) error {
 	if depth > 0 {
 		parent = s.tags[depth-1]
 	}
-	if hint := ttlv.SuggestTagHint(name, parent); hint != "" {
+	if hint := textform.SuggestTagHint(name, parent); hint != "" {
 		return s.failAt(p, depth, false, ErrUnknownTag, "", "%q, did you mean %s?", name, hint)
 	}
 	return s.failAt(p, depth, false, ErrUnknownTag, "a KMIP tag name or \"0x\" and 6 hex digits", "%q", name)
@@ -992,7 +993,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 		switch kind {
 		case vNumber:
 			// Up to 2^32-1 too: peers write masks as unsigned numbers.
-			if n, ok := ttlv.ParseIntText(v, math.MinInt32, math.MaxUint32); ok {
+			if n, ok := textform.ParseIntText(v, math.MinInt32, math.MaxUint32); ok {
 				s.dst = ttlv.AppendInteger(s.dst, tag, int32(uint32(n)))
 				return nil
 			}
@@ -1013,7 +1014,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeLongInteger:
 		switch kind {
 		case vNumber:
-			if n, ok := ttlv.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
+			if n, ok := textform.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
 				s.dst = ttlv.AppendLongInteger(s.dst, tag, n)
 				return nil
 			}
@@ -1027,7 +1028,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeInterval:
 		switch kind {
 		case vNumber:
-			if n, ok := ttlv.ParseIntText(v, 0, math.MaxUint32); ok {
+			if n, ok := textform.ParseIntText(v, 0, math.MaxUint32); ok {
 				s.dst = ttlv.AppendInterval(s.dst, tag, uint32(n))
 				return nil
 			}
@@ -1041,7 +1042,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeEnumeration:
 		switch kind {
 		case vNumber:
-			if n, ok := ttlv.ParseIntText(v, 0, math.MaxUint32); ok {
+			if n, ok := textform.ParseIntText(v, 0, math.MaxUint32); ok {
 				s.dst = ttlv.AppendEnumeration(s.dst, tag, uint32(n))
 				return nil
 			}
@@ -1080,7 +1081,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 		return s.badValue(vs, depth, "a JSON string", v)
 	case ttlv.TypeByteString:
 		if kind == vString && len(v)%2 == 0 {
-			if out, ok := ttlv.AppendHexItem(s.dst, tag, ttlv.TypeByteString, v); ok {
+			if out, ok := textform.AppendHexItem(s.dst, tag, ttlv.TypeByteString, v); ok {
 				s.dst = out
 				return nil
 			}
@@ -1089,7 +1090,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeBigInteger:
 		switch kind {
 		case vNumber:
-			if n, ok := ttlv.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
+			if n, ok := textform.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
 				var b [8]byte
 				binary.BigEndian.PutUint64(b[:], uint64(n))
 				s.dst = ttlv.AppendBigIntegerBytes(s.dst, tag, b[:])
@@ -1118,7 +1119,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 			}
 		case vNumber:
 			if lenient {
-				if n, ok := ttlv.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
+				if n, ok := textform.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
 					s.dst = ttlv.AppendDateTime(s.dst, tag, n)
 					return nil
 				}
@@ -1128,7 +1129,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeDateTimeExtended:
 		switch kind {
 		case vNumber:
-			if n, ok := ttlv.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
+			if n, ok := textform.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
 				s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, n)
 				return nil
 			}
@@ -1160,7 +1161,7 @@ func appendBigHex(dst []byte, tag ttlv.Tag, h []byte, lenient bool, scratch *[]b
 	}
 	h = h[2:]
 	if len(h)%16 == 0 {
-		return ttlv.AppendHexItem(dst, tag, ttlv.TypeBigInteger, h)
+		return textform.AppendHexItem(dst, tag, ttlv.TypeBigInteger, h)
 	}
 	if !lenient {
 		return dst, false
@@ -1231,7 +1232,7 @@ func (s *scanner) failAt(pos, depth int, withTag bool, sentinel error, want, for
 // describe enclosing objects (0: none known, for syntax errors, which use
 // the whole open path), the last one the failing item itself when withTag.
 func (s *scanner) fail(pos, levels int, withTag bool, sentinel error, want, format string, args ...any) error {
-	line, col := ttlv.LineColumn(s.src, pos)
+	line, col := textform.LineColumn(s.src, pos)
 	var path ttlv.Path
 	if levels > 0 {
 		n := levels

@@ -3,6 +3,7 @@ package jsonttlv
 import (
 	"errors"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -53,7 +54,7 @@ type Error struct {
 //
 //	jsonttlv: line 5 column 17 /RequestMessage: unknown tag: "Header", did you mean "RequestHeader"?
 func (e *Error) Error() string {
-	return ttlv.TextErrorString("jsonttlv", e.Line, e.Column, e.Path, e.Err, e.Want)
+	return textform.TextErrorString("jsonttlv", e.Line, e.Column, e.Path, e.Err, e.Want)
 }
 
 // Unwrap returns the underlying error, for errors.Is and errors.As.

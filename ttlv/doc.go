@@ -34,14 +34,11 @@
 // # Text encodings
 //
 // The JSON and XML forms (KMIP Additional Message Encodings v1.0 §4 and §5;
-// packages jsonttlv and xmlttlv) share their value forms, and this package
-// holds the one implementation of each: AppendDateTimeText,
-// AppendDateTimeExtendedText and ParseDateTimeText (ISO 8601 Date-Times),
-// ParseHexText and ParseIntText (numbers), AppendHexItem (hex Byte Strings
-// and Big Integers), LookupAttributeNameBytes and TextWalker (the KMIP 1.x
-// Attribute Value's tag), TagNameCache, SuggestTagHint, LineColumn,
-// TextErrorString and ReadAll. All but the error-message helpers
-// (SuggestTagHint, TextErrorString) run without allocating.
+// packages jsonttlv and xmlttlv) write Date-Times in ISO 8601:
+// AppendDateTimeText, AppendDateTimeExtendedText and ParseDateTimeText are
+// the one implementation, without allocating. LookupAttributeNameBytes
+// gives the tag that a KMIP 1.x Attribute Name stands for, which types its
+// Attribute Value.
 //
 // # Aliasing
 //

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -77,8 +78,8 @@ type scanner struct {
 	scratch  []byte
 	vbuf     []byte
 	big      []byte
-	rbuf     []byte            // ReadBinary's input
-	tagCache ttlv.TagNameCache // recently seen built-in element names
+	rbuf     []byte                // ReadBinary's input
+	tagCache textform.TagNameCache // recently seen built-in element names
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -127,10 +128,10 @@ func ReadBinary(dst []byte, r io.Reader, opts DecodeOptions) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxSize
 	}
-	buf, err := ttlv.ReadAll(s.rbuf[:0], r, limit)
+	buf, err := textform.ReadAll(s.rbuf[:0], r, limit)
 	s.rbuf = buf
 	if err == ttlv.ErrTooLarge {
-		line, col := ttlv.LineColumn(buf, limit)
+		line, col := textform.LineColumn(buf, limit)
 		return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of XML", ErrTooLarge, limit)}
 	}
 	if err != nil {
@@ -735,7 +736,7 @@ func (s *scanner) unknownTag(p int, name []byte) error {
 	if s.depth > 0 {
 		parent = s.tags[s.depth-1]
 	}
-	if hint := ttlv.SuggestTagHint(string(name), parent); hint != "" {
+	if hint := textform.SuggestTagHint(string(name), parent); hint != "" {
 		return s.failPath(p, s.depth, ErrUnknownTag, "", "%q, did you mean %s?", name, hint)
 	}
 	return s.failPath(p, s.depth, ErrUnknownTag, "a KMIP tag name, or <TTLV tag=\"0x…\">", "%q", name)
@@ -805,7 +806,7 @@ func digitVal(c byte) byte {
 
 // parseHex parses "0x" followed by exactly width hex digits (§5.1.1: all
 // leading zeros or sign bits are written).
-func parseHex(b []byte, width int) (uint64, bool) { return ttlv.ParseHexText(b, width, width) }
+func parseHex(b []byte, width int) (uint64, bool) { return textform.ParseHexText(b, width, width) }
 
 func isHexPrefixed(v []byte) bool { return len(v) > 1 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') }
 
@@ -820,7 +821,7 @@ func parseInt(b []byte, lo int64, hi uint64) (int64, bool) {
 			return 0, false
 		}
 	}
-	return ttlv.ParseIntText(b, lo, hi)
+	return textform.ParseIntText(b, lo, hi)
 }
 
 // primitive converts the value of a non-Structure item and appends the item
@@ -905,7 +906,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 		return nil
 	case ttlv.TypeByteString:
 		if len(v)%2 == 0 {
-			if out, ok := ttlv.AppendHexItem(s.dst, tag, ttlv.TypeByteString, v); ok {
+			if out, ok := textform.AppendHexItem(s.dst, tag, ttlv.TypeByteString, v); ok {
 				s.dst = out
 				return nil
 			}
@@ -917,7 +918,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 			h = h[2:]
 		}
 		if len(h)%16 == 0 && len(h) > 0 {
-			if out, ok := ttlv.AppendHexItem(s.dst, tag, ttlv.TypeBigInteger, h); ok {
+			if out, ok := textform.AppendHexItem(s.dst, tag, ttlv.TypeBigInteger, h); ok {
 				s.dst = out
 				return nil
 			}
@@ -992,7 +993,7 @@ func (s *scanner) fail(pos int, sentinel error, want, format string, args ...any
 // s.tags after the top-level slot (the open Structures, then the item at
 // fault when n exceeds the depth).
 func (s *scanner) failPath(pos, n int, sentinel error, want, format string, args ...any) error {
-	line, col := ttlv.LineColumn(s.src, pos)
+	line, col := textform.LineColumn(s.src, pos)
 	var path ttlv.Path
 	for i := 0; i < n && i <= ttlv.MaxDepthLimit; i++ {
 		if s.tags[i] != 0 {
@@ -1146,4 +1147,4 @@ func (d *Decoder) Span() (start, end int) { return d.start, d.end }
 
 // LineCol converts a byte offset of the input into a 1-based line and
 // column, for reports.
-func (d *Decoder) LineCol(off int) (line, col int) { return ttlv.LineColumn(d.s.src, off) }
+func (d *Decoder) LineCol(off int) (line, col int) { return textform.LineColumn(d.s.src, off) }

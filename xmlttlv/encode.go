@@ -8,6 +8,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -40,7 +41,7 @@ type EncodeOptions struct {
 // encoder is the reusable state of one binary-to-XML conversion. It is
 // pooled: AppendXML allocates nothing once the pool is warm.
 type encoder struct {
-	w    ttlv.TextWalker
+	w    textform.TextWalker
 	opts EncodeOptions
 	wbuf []byte
 }

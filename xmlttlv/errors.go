@@ -3,6 +3,7 @@ package xmlttlv
 import (
 	"errors"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -51,7 +52,7 @@ type Error struct {
 //
 //	xmlttlv: line 5 column 4 /RequestMessage: unknown tag: "Header", did you mean "RequestHeader"?
 func (e *Error) Error() string {
-	return ttlv.TextErrorString("xmlttlv", e.Line, e.Column, e.Path, e.Err, e.Want)
+	return textform.TextErrorString("xmlttlv", e.Line, e.Column, e.Path, e.Err, e.Want)
 }
 
 // Unwrap returns the underlying error, for errors.Is and errors.As.

@@ -1,4 +1,4 @@
-package ttlv
+package textform
 
 import (
 	"encoding/binary"
@@ -6,13 +6,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kmipwire/kmipwire/ttlv"
 )
 
-// Helpers for the text encodings of TTLV (KMIP Additional Message Encodings
-// v1.0: §4 JSON, §5 XML), which share the forms of their values: "0x" and
-// hexadecimal digits for numbers (§4.1.6, §5.1.1), hex digits for Byte
-// Strings, names for tags, enumerations and masks. Packages jsonttlv and
-// xmlttlv build on them; none allocates unless it says so.
+// The text encodings (KMIP Additional Message Encodings v1.0: §4 JSON, §5
+// XML) share the forms of their values: "0x" and hexadecimal digits for
+// numbers (§4.1.6, §5.1.1), hex digits for Byte Strings, names for tags,
+// enumerations and masks.
 
 // hexDigit maps hex digits to their value and every other byte to 0xFF.
 var hexDigit = func() (t [256]byte) {
@@ -99,14 +100,14 @@ func ParseIntText(b []byte, lo int64, hi uint64) (int64, bool) {
 // Integer the caller checks that len(h) is a multiple of 16. It returns b
 // unchanged and false when len(h) is odd or h holds a byte that is not a
 // hex digit.
-func AppendHexItem(b []byte, tag Tag, typ Type, h []byte) ([]byte, bool) {
-	if len(h)%2 != 0 || uint64(len(h)/2) > MaxLength {
+func AppendHexItem(b []byte, tag ttlv.Tag, typ ttlv.Type, h []byte) ([]byte, bool) {
+	if len(h)%2 != 0 || uint64(len(h)/2) > ttlv.MaxLength {
 		return b, false
 	}
 	n := len(h) / 2
 	mark := len(b)
-	b = AppendHeader(b, tag, typ, uint32(n))
-	p := padded(n)
+	b = ttlv.AppendHeader(b, tag, typ, uint32(n))
+	p := (n + 7) &^ 7 // the value padded to 8 bytes
 	start := len(b)
 	b = slices.Grow(b, p)[:start+p]
 	out := b[start:]
@@ -147,22 +148,22 @@ func LineColumn(src []byte, off int) (line, column int) {
 // documentation use get the KMIP tags meant ("Header" inside a
 // RequestMessage is "RequestHeader"; "Message", "Items"); other names get
 // SuggestTag's nearest name. It allocates; use it on error paths.
-func SuggestTagHint(name string, parent Tag) string {
+func SuggestTagHint(name string, parent ttlv.Tag) string {
 	switch name {
 	case "Message":
 		return `"RequestMessage" or "ResponseMessage"`
 	case "Header":
 		switch parent {
-		case TagRequestMessage:
+		case ttlv.TagRequestMessage:
 			return `"RequestHeader"`
-		case TagResponseMessage:
+		case ttlv.TagResponseMessage:
 			return `"ResponseHeader"`
 		}
 		return `"RequestHeader" or "ResponseHeader"`
 	case "Items", "Item", "Batch", "Batchitem":
 		return `"BatchItem"`
 	}
-	if sug := SuggestTag(name); sug != "" {
+	if sug := ttlv.SuggestTag(name); sug != "" {
 		return strconv.Quote(sug)
 	}
 	return ""
@@ -182,7 +183,7 @@ type TagNameCache struct {
 
 type tagCacheEntry struct {
 	name string // a built-in canonical name (static data)
-	tag  Tag
+	tag  ttlv.Tag
 }
 
 const (
@@ -208,7 +209,7 @@ func tagCacheHash(b []byte) uint {
 
 // LookupTag returns r.LookupTagBytes(name) (r may be nil: built-in names
 // only), answering from the cache when it can. It does not allocate.
-func (c *TagNameCache) LookupTag(r *Registry, name []byte) (Tag, bool) {
+func (c *TagNameCache) LookupTag(r *ttlv.Registry, name []byte) (ttlv.Tag, bool) {
 	if len(name) == 0 {
 		return 0, false
 	}
@@ -218,8 +219,13 @@ func (c *TagNameCache) LookupTag(r *Registry, name []byte) (Tag, bool) {
 	}
 	t, ok := r.LookupTagBytes(name)
 	if ok {
-		if n, ok := builtinTagName(t); ok && n == string(name) {
-			c.entries[h] = tagCacheEntry{n, t}
+		// Cache canonical built-in names only: Tag.String gives them
+		// as static strings (and a built-in lookup tells an extension
+		// tag of r, whose String would build one, apart).
+		if bt, ok := ttlv.LookupTagBytes(name); ok && bt == t {
+			if n := t.String(); n == string(name) {
+				c.entries[h] = tagCacheEntry{n, t}
+			}
 		}
 	}
 	return t, ok
@@ -240,7 +246,7 @@ func ReadAll(buf []byte, r io.Reader, limit int) ([]byte, error) {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if len(buf) > limit {
-			return buf, ErrTooLarge
+			return buf, ttlv.ErrTooLarge
 		}
 		if err == io.EOF {
 			return buf, nil
@@ -258,7 +264,7 @@ func ReadAll(buf []byte, r io.Reader, limit int) ([]byte, error) {
 //	pkg: line 5 column 17 /RequestMessage: unknown tag: "Header", did you mean "RequestHeader"? (want …)
 //
 // The path is left out when empty, the "(want …)" part when want is "".
-func TextErrorString(pkg string, line, column int, path Path, err error, want string) string {
+func TextErrorString(pkg string, line, column int, path ttlv.Path, err error, want string) string {
 	var b strings.Builder
 	b.WriteString(pkg)
 	b.WriteString(": line ")

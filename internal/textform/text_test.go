@@ -1,4 +1,4 @@
-package ttlv_test
+package textform_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -37,7 +38,7 @@ func TestParseHexText(t *testing.T) {
 		{"0", 0, 8, 0, false},
 		{"-0x0000001b", 8, 8, 0, false},
 	} {
-		got, ok := ttlv.ParseHexText([]byte(c.in), c.min, c.max)
+		got, ok := textform.ParseHexText([]byte(c.in), c.min, c.max)
 		if got != c.want || ok != c.ok {
 			t.Errorf("ParseHexText(%q, %d, %d) = %#x %v, want %#x %v", c.in, c.min, c.max, got, ok, c.want, c.ok)
 		}
@@ -82,7 +83,7 @@ func TestParseIntText(t *testing.T) {
 		{" 1", i32, 0, false},
 		{"0x10", i32, 0, false},
 	} {
-		got, ok := ttlv.ParseIntText([]byte(c.in), c.rng.lo, c.rng.hi)
+		got, ok := textform.ParseIntText([]byte(c.in), c.rng.lo, c.rng.hi)
 		if got != c.want || ok != c.ok {
 			t.Errorf("ParseIntText(%q, %d, %d) = %d %v, want %d %v", c.in, c.rng.lo, c.rng.hi, got, ok, c.want, c.ok)
 		}
@@ -90,7 +91,7 @@ func TestParseIntText(t *testing.T) {
 	// Differential: every value strconv writes in range parses back.
 	for _, n := range []int64{1, 7, 10, 99, 1 << 31, 1<<63 - 1, 123456789012345} {
 		for _, v := range []int64{n, -n, n - 1, -(n - 1)} {
-			got, ok := ttlv.ParseIntText([]byte(strconv.FormatInt(v, 10)), math.MinInt64, math.MaxInt64)
+			got, ok := textform.ParseIntText([]byte(strconv.FormatInt(v, 10)), math.MinInt64, math.MaxInt64)
 			if !ok || got != v {
 				t.Errorf("%d: got %d %v", v, got, ok)
 			}
@@ -115,7 +116,7 @@ func TestAppendHexItem(t *testing.T) {
 		{ttlv.TypeByteString, "0xC50F", nil},
 		{ttlv.TypeByteString, "C5 0F", nil},
 	} {
-		got, ok := ttlv.AppendHexItem(bytes.Clone(prefix), ttlv.TagMACSignature, c.typ, []byte(c.hex))
+		got, ok := textform.AppendHexItem(bytes.Clone(prefix), ttlv.TagMACSignature, c.typ, []byte(c.hex))
 		if c.want == nil {
 			if ok || !bytes.Equal(got, prefix) {
 				t.Errorf("%q: got %x %v, want a rejection leaving dst alone", c.hex, got, ok)
@@ -138,7 +139,7 @@ func TestLineColumn(t *testing.T) {
 	for _, c := range []struct{ off, line, col int }{
 		{0, 1, 1}, {1, 1, 2}, {2, 1, 3}, {3, 2, 1}, {5, 2, 3}, {6, 3, 1}, {7, 4, 1}, {9, 4, 3}, {100, 4, 3},
 	} {
-		if l, col := ttlv.LineColumn(src, c.off); l != c.line || col != c.col {
+		if l, col := textform.LineColumn(src, c.off); l != c.line || col != c.col {
 			t.Errorf("offset %d: line %d column %d, want %d %d", c.off, l, col, c.line, c.col)
 		}
 	}
@@ -161,7 +162,7 @@ func TestSuggestTagHint(t *testing.T) {
 		{"Zzzzzzzzzzzzzzzzzzzzzzzzzz", 0, ""},
 		{"", 0, ""},
 	} {
-		if got := ttlv.SuggestTagHint(c.name, c.parent); got != c.want {
+		if got := textform.SuggestTagHint(c.name, c.parent); got != c.want {
 			t.Errorf("SuggestTagHint(%q, %v) = %s, want %s", c.name, c.parent, got, c.want)
 		}
 	}
@@ -179,7 +180,7 @@ func TestTagNameCache(t *testing.T) {
 	for tag := ttlv.Tag(0x420000); tag <= 0x420160; tag++ {
 		names = append(names, tag.String())
 	}
-	var c ttlv.TagNameCache
+	var c textform.TagNameCache
 	for round := range 2 {
 		for _, reg := range []*ttlv.Registry{nil, r} {
 			for _, n := range names {
@@ -208,10 +209,10 @@ func TestTextZeroAllocs(t *testing.T) {
 	item := []byte("C50F77C50F77C50F77")
 	buf := make([]byte, 0, 64)
 	if n := testing.AllocsPerRun(100, func() {
-		ttlv.ParseHexText(hex, 8, 8)
-		ttlv.ParseIntText(dec, math.MinInt32, math.MaxInt32)
-		buf, _ = ttlv.AppendHexItem(buf[:0], ttlv.TagMACSignature, ttlv.TypeByteString, item)
-		ttlv.LineColumn(item, 5)
+		textform.ParseHexText(hex, 8, 8)
+		textform.ParseIntText(dec, math.MinInt32, math.MaxInt32)
+		buf, _ = textform.AppendHexItem(buf[:0], ttlv.TagMACSignature, ttlv.TypeByteString, item)
+		textform.LineColumn(item, 5)
 	}); n != 0 {
 		t.Errorf("%v allocations per run", n)
 	}
@@ -223,7 +224,7 @@ func BenchmarkAppendHexItem(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(h)))
 	for b.Loop() {
-		buf, _ = ttlv.AppendHexItem(buf[:0], ttlv.TagMACSignature, ttlv.TypeByteString, h)
+		buf, _ = textform.AppendHexItem(buf[:0], ttlv.TagMACSignature, ttlv.TypeByteString, h)
 	}
 }
 
@@ -232,7 +233,7 @@ func BenchmarkParseIntText(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(v)))
 	for b.Loop() {
-		if _, ok := ttlv.ParseIntText(v, math.MinInt64, math.MaxInt64); !ok {
+		if _, ok := textform.ParseIntText(v, math.MinInt64, math.MaxInt64); !ok {
 			b.Fatal("rejected")
 		}
 	}
@@ -251,19 +252,19 @@ func TestReadAll(t *testing.T) {
 	}
 	for name, mk := range readers {
 		for _, n := range []int{0, 1, 999, 1000} {
-			got, err := ttlv.ReadAll(make([]byte, 0, 7), mk(src[:n]), 1000)
+			got, err := textform.ReadAll(make([]byte, 0, 7), mk(src[:n]), 1000)
 			if err != nil || string(got) != src[:n] {
 				t.Errorf("%s/%d: got %d bytes, %v", name, n, len(got), err)
 			}
 		}
 		r := &countingReader{r: mk(src)}
-		got, err := ttlv.ReadAll(nil, r, 100)
+		got, err := textform.ReadAll(nil, r, 100)
 		if err != ttlv.ErrTooLarge || len(got) <= 100 || len(got) > 256 || r.n > 256 {
 			t.Errorf("%s over the limit: %d bytes kept, %d read, %v", name, len(got), r.n, err)
 		}
 	}
 	bad := errors.New("disk on fire")
-	got, err := ttlv.ReadAll([]byte("pre"), io.MultiReader(strings.NewReader("ab"), iotest.ErrReader(bad)), 100)
+	got, err := textform.ReadAll([]byte("pre"), io.MultiReader(strings.NewReader("ab"), iotest.ErrReader(bad)), 100)
 	if !errors.Is(err, bad) || string(got) != "preab" {
 		t.Errorf("read error: %q, %v", got, err)
 	}
@@ -271,7 +272,7 @@ func TestReadAll(t *testing.T) {
 	r := strings.NewReader(src)
 	if n := testing.AllocsPerRun(50, func() {
 		r.Reset(src)
-		buf, _ = ttlv.ReadAll(buf[:0], r, 4096)
+		buf, _ = textform.ReadAll(buf[:0], r, 4096)
 	}); n != 0 {
 		t.Errorf("%v allocations per ReadAll into a large enough buffer", n)
 	}
@@ -300,7 +301,7 @@ func TestTextErrorString(t *testing.T) {
 		{ttlv.Path{ttlv.TagRequestMessage, 0x540001}, "", "pkg: line 5 column 17 /RequestMessage/0x540001: unknown tag"},
 		{ttlv.Path{ttlv.TagRequestMessage}, `"RequestHeader"`, `pkg: line 5 column 17 /RequestMessage: unknown tag (want "RequestHeader")`},
 	} {
-		if got := ttlv.TextErrorString("pkg", 5, 17, c.path, sentinel, c.want); got != c.out {
+		if got := textform.TextErrorString("pkg", 5, 17, c.path, sentinel, c.want); got != c.out {
 			t.Errorf("got %q, want %q", got, c.out)
 		}
 	}

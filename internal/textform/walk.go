@@ -1,8 +1,10 @@
-package ttlv
+package textform
 
 import (
 	"fmt"
 	"io"
+
+	"github.com/kmipwire/kmipwire/ttlv"
 )
 
 // TextWalker walks one binary message token by token for a converter to a
@@ -16,23 +18,23 @@ import (
 // for Reset; a TextWalker is not safe for concurrent use and allocates
 // nothing once its Decoder is warm.
 type TextWalker struct {
-	d     Decoder
+	d     ttlv.Decoder
 	empty bool // the input is empty
 	depth int  // Structures open
 	// Of the last token:
 	at       int
 	first    bool
-	valueTag Tag
+	valueTag ttlv.Tag
 	// open[i] is true while the Structure open at depth i (the top level
 	// for 0) has had no child; named[i] is the tag named by the last
 	// Attribute Name among its children, or 0.
-	open  [MaxDepthLimit + 2]bool
-	named [MaxDepthLimit + 2]Tag
+	open  [ttlv.MaxDepthLimit + 2]bool
+	named [ttlv.MaxDepthLimit + 2]ttlv.Tag
 }
 
 // Reset makes w walk src, with the rules of opts (whose Sequence is
 // ignored: the text forms hold one message).
-func (w *TextWalker) Reset(src []byte, opts DecodeOptions) {
+func (w *TextWalker) Reset(src []byte, opts ttlv.DecodeOptions) {
 	opts.Sequence = false
 	w.d.Reset(src, opts)
 	w.empty, w.depth = len(src) == 0, 0
@@ -44,16 +46,16 @@ func (w *TextWalker) Reset(src []byte, opts DecodeOptions) {
 // with the Structure's tag. It returns io.EOF after the message, an error
 // wrapping ErrTruncated for empty input (a text form has no empty
 // message), and the Decoder's *Error for malformed input.
-func (w *TextWalker) Next() (Item, error) {
+func (w *TextWalker) Next() (ttlv.Item, error) {
 	it, err := w.d.NextToken()
 	if err != nil {
 		if err == io.EOF && w.empty {
-			return it, &Error{Err: fmt.Errorf("%w: empty input, want a TTLV item", ErrTruncated)}
+			return it, &ttlv.Error{Err: fmt.Errorf("%w: empty input, want a TTLV item", ttlv.ErrTruncated)}
 		}
 		return it, err
 	}
 	d := w.depth
-	if it.Type == TypeEnd {
+	if it.Type == ttlv.TypeEnd {
 		w.depth = d - 1
 		w.at, w.first = d-1, w.open[d]
 		return it, nil
@@ -61,15 +63,15 @@ func (w *TextWalker) Next() (Item, error) {
 	w.at, w.first = d, w.open[d]
 	w.open[d] = false
 	w.valueTag = it.Tag
-	if it.Tag == TagAttributeValue && w.named[d] != 0 {
+	if it.Tag == ttlv.TagAttributeValue && w.named[d] != 0 {
 		w.valueTag = w.named[d]
 	}
 	switch {
-	case it.Type == TypeStructure:
+	case it.Type == ttlv.TypeStructure:
 		w.depth = d + 1
 		w.open[d+1], w.named[d+1] = true, 0
-	case it.Tag == TagAttributeName && it.Type == TypeTextString:
-		w.named[d], _ = LookupAttributeNameBytes(it.Value)
+	case it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString:
+		w.named[d], _ = ttlv.LookupAttributeNameBytes(it.Value)
 	}
 	return it, nil
 }
@@ -88,4 +90,4 @@ func (w *TextWalker) First() bool { return w.first }
 // takes: its own tag, or for an Attribute Value the tag that the Attribute
 // Name before it, in the same Structure, names. It is meaningless after a
 // TypeEnd token.
-func (w *TextWalker) ValueTag() Tag { return w.valueTag }
+func (w *TextWalker) ValueTag() ttlv.Tag { return w.valueTag }

@@ -1,4 +1,4 @@
-package ttlv_test
+package textform_test
 
 import (
 	"errors"
@@ -8,12 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
 // walkLog renders every token of a walk of msg with its depth, First and
 // (for items) ValueTag.
-func walkLog(t *testing.T, w *ttlv.TextWalker, msg []byte) string {
+func walkLog(t *testing.T, w *textform.TextWalker, msg []byte) string {
 	t.Helper()
 	w.Reset(msg, ttlv.DecodeOptions{})
 	var b strings.Builder
@@ -73,7 +74,7 @@ func TestTextWalker(t *testing.T) {
 1 AttributeValue first=false value=AttributeValue
 0 end TemplateAttribute empty=false
 `
-	var w ttlv.TextWalker
+	var w textform.TextWalker
 	if got := walkLog(t, &w, m); got != want {
 		t.Errorf("got\n%swant\n%s", got, want)
 	}
@@ -99,7 +100,7 @@ func TestTextWalker(t *testing.T) {
 // TestTextWalkerErrors: empty input is an error, a second message is not
 // read (Sequence is ignored), malformed input gives the Decoder's error.
 func TestTextWalkerErrors(t *testing.T) {
-	var w ttlv.TextWalker
+	var w textform.TextWalker
 	w.Reset(nil, ttlv.DecodeOptions{})
 	var te *ttlv.Error
 	if _, err := w.Next(); !errors.Is(err, ttlv.ErrTruncated) || !errors.As(err, &te) {
@@ -140,7 +141,7 @@ func BenchmarkTextWalker(b *testing.B) {
 		}
 	})
 	b.Run("TextWalker", func(b *testing.B) {
-		var w ttlv.TextWalker
+		var w textform.TextWalker
 		b.ReportAllocs()
 		b.SetBytes(int64(len(msg)))
 		for b.Loop() {
