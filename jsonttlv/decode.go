@@ -3,15 +3,15 @@ package jsonttlv
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -51,42 +51,13 @@ type scanner struct {
 	// tags[i] is the tag of the item object open at depth i (for error
 	// paths); attr[i] the tag named by the last KMIP 1.x AttributeName
 	// among the items at depth i.
-	tags    [ttlv.MaxDepthLimit + 1]ttlv.Tag
-	attr    [ttlv.MaxDepthLimit + 1]ttlv.Tag
-	scratch []byte // unescaped strings
-	big     []byte // Big Integer bytes (Lenient), apart from scratch
-	rbuf    []byte // ReadBinary's input
-	cur     int    // depth of the item object being scanned, for error paths
-	// tagCache remembers the tags of recently seen built-in names by a
-	// cheap hash: a hit costs one comparison with the table's own string,
-	// and spares the registry's full hash and probe.
-	tagCache [tagCacheSize]tagCacheEntry
-}
-
-type tagCacheEntry struct {
-	name string // a built-in canonical name (static data)
-	tag  ttlv.Tag
-}
-
-const (
-	tagCacheBits = 9
-	tagCacheSize = 1 << tagCacheBits
-)
-
-// tagCacheHash mixes the length and the first and last eight bytes of a
-// non-empty name.
-func tagCacheHash(b []byte) uint {
-	n := len(b)
-	var x uint64
-	if n >= 8 {
-		x = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[n-8:])*0x9E3779B97F4A7C15
-	} else {
-		for _, c := range b {
-			x = x<<8 | uint64(c)
-		}
-	}
-	x ^= uint64(n)
-	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - tagCacheBits))
+	tags     [ttlv.MaxDepthLimit + 1]ttlv.Tag
+	attr     [ttlv.MaxDepthLimit + 1]ttlv.Tag
+	scratch  []byte                // unescaped strings
+	big      []byte                // Big Integer bytes (Lenient), apart from scratch
+	rbuf     []byte                // ReadBinary's input
+	cur      int                   // depth of the item object being scanned, for error paths
+	tagCache textform.TagNameCache // recently seen built-in tag names
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -130,24 +101,14 @@ func ReadBinary(dst []byte, r io.Reader, opts DecodeOptions) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxSize
 	}
-	buf := s.rbuf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		s.rbuf = buf
-		if len(buf) > limit {
-			line, col := lineCol(buf, limit)
-			return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of JSON", ErrTooLarge, limit)}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return dst, fmt.Errorf("jsonttlv: reading input: %w", err)
-		}
+	buf, err := textform.ReadAll(s.rbuf[:0], r, limit)
+	s.rbuf = buf
+	if err == ttlv.ErrTooLarge {
+		line, col := textform.LineColumn(buf, limit)
+		return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of JSON", ErrTooLarge, limit)}
+	}
+	if err != nil {
+		return dst, fmt.Errorf("jsonttlv: reading input: %w", err)
 	}
 	out, err := s.run(dst, buf, &opts)
 	if err != nil {
@@ -477,7 +438,7 @@ done:
 		if vesc {
 			v = s.unescape(v)
 		}
-		s.attr[depth], _ = lookupAttributeName(v)
+		s.attr[depth], _ = ttlv.LookupAttributeNameBytes(v)
 	}
 	return nil
 }
@@ -933,54 +894,10 @@ func parseType(b []byte) (ttlv.Type, bool) {
 // parseHex parses "0x" followed by hex digits: exactly width digits, or
 // with lenient 1 to width.
 func parseHex(b []byte, width int, lenient bool) (uint64, bool) {
-	if len(b) < 3 || b[0] != '0' || (b[1] != 'x' && b[1] != 'X') {
-		return 0, false
+	if lenient {
+		return textform.ParseHexText(b, 1, width)
 	}
-	d := b[2:]
-	if len(d) != width && !(lenient && len(d) <= width) {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range d {
-		x := hexVal[c]
-		if x > 15 {
-			return 0, false
-		}
-		v = v<<4 | uint64(x)
-	}
-	return v, true
-}
-
-// parseInt parses a JSON number that must be an integer in [lo, hi].
-func parseInt(b []byte, lo int64, hi uint64) (int64, bool) {
-	neg := false
-	if len(b) > 0 && b[0] == '-' {
-		neg, b = true, b[1:]
-	}
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	var u uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false // a fraction or an exponent
-		}
-		d := uint64(c - '0')
-		if u > (math.MaxUint64-d)/10 {
-			return 0, false
-		}
-		u = u*10 + d
-	}
-	if neg {
-		if u > uint64(-lo) && !(lo == math.MinInt64 && u == 1<<63) {
-			return 0, false
-		}
-		return -int64(u), true
-	}
-	if u > hi {
-		return 0, false
-	}
-	return int64(u), true
+	return textform.ParseHexText(b, width, width)
 }
 
 // resolveTag turns a "tag" string into a Tag (§4.1.2).
@@ -998,17 +915,7 @@ func (s *scanner) resolveTag(p, ts, te int, esc bool, depth int) (ttlv.Tag, erro
 	if len(name) == 0 {
 		return 0, s.unknownTag(p, depth, "")
 	}
-	h := tagCacheHash(name)
-	if e := &s.tagCache[h]; e.name == string(name) && e.tag != 0 {
-		return e.tag, nil
-	}
-	if t, ok := s.reg.LookupTagBytes(name); ok {
-		// Cache built-in canonical names only: no Registry can give them
-		// another meaning (DefineTag refuses them), so a hit is right
-		// whatever Registry the next call uses.
-		if n, ok := (*ttlv.Registry)(nil).TagName(t); ok && n == string(name) {
-			s.tagCache[h] = tagCacheEntry{n, t}
-		}
+	if t, ok := s.tagCache.LookupTag(s.reg, name); ok {
 		return t, nil
 	}
 	if s.lenient {
@@ -1025,31 +932,11 @@ func (s *scanner) resolveTag(p, ts, te int, esc bool, depth int) (ttlv.Tag, erro
 //
 //go:noinline
 func (s *scanner) unknownTag(p, depth int, name string) error {
-	var hint string
 	parent := ttlv.Tag(0)
 	if depth > 0 {
 		parent = s.tags[depth-1]
 	}
-	switch name {
-	case "Message":
-		hint = `"RequestMessage" or "ResponseMessage"`
-	case "Header":
-		switch parent {
-		case ttlv.TagRequestMessage:
-			hint = `"RequestHeader"`
-		case ttlv.TagResponseMessage:
-			hint = `"ResponseHeader"`
-		default:
-			hint = `"RequestHeader" or "ResponseHeader"`
-		}
-	case "Items", "Item", "Batch", "Batchitem":
-		hint = `"BatchItem"`
-	default:
-		if sug := ttlv.SuggestTag(name); sug != "" {
-			hint = strconv.Quote(sug)
-		}
-	}
-	if hint != "" {
+	if hint := textform.SuggestTagHint(name, parent); hint != "" {
 		return s.failAt(p, depth, false, ErrUnknownTag, "", "%q, did you mean %s?", name, hint)
 	}
 	return s.failAt(p, depth, false, ErrUnknownTag, "a KMIP tag name or \"0x\" and 6 hex digits", "%q", name)
@@ -1106,7 +993,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 		switch kind {
 		case vNumber:
 			// Up to 2^32-1 too: peers write masks as unsigned numbers.
-			if n, ok := parseInt(v, math.MinInt32, math.MaxUint32); ok {
+			if n, ok := textform.ParseIntText(v, math.MinInt32, math.MaxUint32); ok {
 				s.dst = ttlv.AppendInteger(s.dst, tag, int32(uint32(n)))
 				return nil
 			}
@@ -1127,7 +1014,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeLongInteger:
 		switch kind {
 		case vNumber:
-			if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
+			if n, ok := textform.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
 				s.dst = ttlv.AppendLongInteger(s.dst, tag, n)
 				return nil
 			}
@@ -1141,7 +1028,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeInterval:
 		switch kind {
 		case vNumber:
-			if n, ok := parseInt(v, 0, math.MaxUint32); ok {
+			if n, ok := textform.ParseIntText(v, 0, math.MaxUint32); ok {
 				s.dst = ttlv.AppendInterval(s.dst, tag, uint32(n))
 				return nil
 			}
@@ -1155,7 +1042,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeEnumeration:
 		switch kind {
 		case vNumber:
-			if n, ok := parseInt(v, 0, math.MaxUint32); ok {
+			if n, ok := textform.ParseIntText(v, 0, math.MaxUint32); ok {
 				s.dst = ttlv.AppendEnumeration(s.dst, tag, uint32(n))
 				return nil
 			}
@@ -1194,7 +1081,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 		return s.badValue(vs, depth, "a JSON string", v)
 	case ttlv.TypeByteString:
 		if kind == vString && len(v)%2 == 0 {
-			if out, ok := appendHexItem(s.dst, tag, v); ok {
+			if out, ok := textform.AppendHexItem(s.dst, tag, ttlv.TypeByteString, v); ok {
 				s.dst = out
 				return nil
 			}
@@ -1203,7 +1090,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeBigInteger:
 		switch kind {
 		case vNumber:
-			if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
+			if n, ok := textform.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
 				var b [8]byte
 				binary.BigEndian.PutUint64(b[:], uint64(n))
 				s.dst = ttlv.AppendBigIntegerBytes(s.dst, tag, b[:])
@@ -1226,13 +1113,13 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 				}
 				break
 			}
-			if sec, _, ok := parseDateTime(v); ok {
+			if sec, _, ok := ttlv.ParseDateTimeText(v); ok {
 				s.dst = ttlv.AppendDateTime(s.dst, tag, sec)
 				return nil
 			}
 		case vNumber:
 			if lenient {
-				if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
+				if n, ok := textform.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
 					s.dst = ttlv.AppendDateTime(s.dst, tag, n)
 					return nil
 				}
@@ -1242,7 +1129,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeDateTimeExtended:
 		switch kind {
 		case vNumber:
-			if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
+			if n, ok := textform.ParseIntText(v, math.MinInt64, math.MaxInt64); ok {
 				s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, n)
 				return nil
 			}
@@ -1254,7 +1141,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 				}
 				break
 			}
-			if sec, us, ok := parseDateTime(v); ok && sec > math.MinInt64/1_000_000+1 && sec < math.MaxInt64/1_000_000-1 {
+			if sec, us, ok := ttlv.ParseDateTimeText(v); ok {
 				s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, sec*1e6+us)
 				return nil
 			}
@@ -1262,28 +1149,6 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 		return s.badValue(vs, depth, "microseconds as a JSON number, \"0x\" and 16 hex digits, or an ISO 8601 date-time", v)
 	}
 	return s.badValue(vs, depth, "a known type", v)
-}
-
-// appendHexItem appends a Byte String item whose value is the hex digits h.
-func appendHexItem(dst []byte, tag ttlv.Tag, h []byte) ([]byte, bool) {
-	n := len(h) / 2
-	mark := len(dst)
-	dst = ttlv.AppendHeader(dst, tag, ttlv.TypeByteString, uint32(n))
-	p := (n + 7) &^ 7
-	start := len(dst)
-	dst = slices.Grow(dst, p)[:start+p]
-	out := dst[start:]
-	var bad byte
-	for i := range n {
-		hi, lo := hexVal[h[2*i]], hexVal[h[2*i+1]]
-		bad |= hi | lo
-		out[i] = hi<<4 | lo&0xF
-	}
-	clear(out[n:])
-	if bad > 15 {
-		return dst[:mark], false
-	}
-	return dst, true
 }
 
 // appendBigHex appends a Big Integer item from "0x" and hex digits: a
@@ -1296,13 +1161,7 @@ func appendBigHex(dst []byte, tag ttlv.Tag, h []byte, lenient bool, scratch *[]b
 	}
 	h = h[2:]
 	if len(h)%16 == 0 {
-		mark := len(dst)
-		dst = ttlv.AppendHeader(dst, tag, ttlv.TypeBigInteger, uint32(len(h)/2))
-		out, ok := appendHexRaw(dst, h)
-		if !ok {
-			return dst[:mark], false
-		}
-		return out, true
+		return textform.AppendHexItem(dst, tag, ttlv.TypeBigInteger, h)
 	}
 	if !lenient {
 		return dst, false
@@ -1316,23 +1175,12 @@ func appendBigHex(dst []byte, tag ttlv.Tag, h []byte, lenient bool, scratch *[]b
 		b = append(b, x)
 		h = h[1:]
 	}
-	b, ok := appendHexRaw(b, h)
+	b, err := hex.AppendDecode(b, h)
 	*scratch = b
-	if !ok {
+	if err != nil {
 		return dst, false
 	}
 	return ttlv.AppendBigIntegerBytes(dst, tag, b), true
-}
-
-// appendHexRaw appends the bytes that an even number of hex digits spell.
-func appendHexRaw(dst, h []byte) ([]byte, bool) {
-	var bad byte
-	for i := 0; i+1 < len(h); i += 2 {
-		hi, lo := hexVal[h[i]], hexVal[h[i+1]]
-		bad |= hi | lo
-		dst = append(dst, hi<<4|lo&0xF)
-	}
-	return dst, bad <= 15
 }
 
 // Error construction: only on the error path.
@@ -1384,7 +1232,7 @@ func (s *scanner) failAt(pos, depth int, withTag bool, sentinel error, want, for
 // describe enclosing objects (0: none known, for syntax errors, which use
 // the whole open path), the last one the failing item itself when withTag.
 func (s *scanner) fail(pos, levels int, withTag bool, sentinel error, want, format string, args ...any) error {
-	line, col := lineCol(s.src, pos)
+	line, col := textform.LineColumn(s.src, pos)
 	var path ttlv.Path
 	if levels > 0 {
 		n := levels

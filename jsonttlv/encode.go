@@ -2,13 +2,13 @@ package jsonttlv
 
 import (
 	"encoding/binary"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -65,14 +65,9 @@ type EncodeOptions struct {
 // encoder is the reusable state of one binary-to-JSON conversion. It is
 // pooled: AppendJSON allocates nothing once the pool is warm.
 type encoder struct {
-	d    ttlv.Decoder
+	w    textform.TextWalker
 	opts EncodeOptions
-	// first[i] is true while the Structure open at depth i has written no
-	// child; attr[i] is the tag named by the AttributeName last seen at
-	// depth i (KMIP 1.x Attribute, KMIP 1.4 §2.1.1), or 0.
-	first [ttlv.MaxDepthLimit + 1]bool
-	attr  [ttlv.MaxDepthLimit + 1]ttlv.Tag
-	wbuf  []byte
+	wbuf []byte
 }
 
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
@@ -93,7 +88,7 @@ func AppendJSON(dst, src []byte, opts EncodeOptions) ([]byte, error) {
 // release drops the references to the caller's data before pooling e.
 func (e *encoder) release() {
 	e.opts.Registry = nil
-	e.d.Reset(nil, ttlv.DecodeOptions{})
+	e.w.Reset(nil, ttlv.DecodeOptions{})
 	encoders.Put(e)
 }
 
@@ -124,81 +119,37 @@ const (
 
 func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	e.opts = *opts
-	dopts := opts.Decode
-	dopts.Sequence = false // one message: a sequence has no JSON form
-	e.d.Reset(src, dopts)
-	depth := 0
-	e.first[0] = true
-	e.attr[0] = 0
+	// One message: a sequence has no JSON form (the walker ignores
+	// Sequence), nor has an empty input.
+	e.w.Reset(src, opts.Decode)
 	for {
-		it, err := e.d.NextToken()
+		it, err := e.w.Next()
 		if err != nil {
 			if err == io.EOF {
-				if len(src) == 0 {
-					// The JSON form has no empty message.
-					return dst, &ttlv.Error{Err: fmt.Errorf("%w: empty input, want a TTLV item", ttlv.ErrTruncated)}
-				}
 				return dst, nil
 			}
 			return dst, err
 		}
+		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
-			dst = e.endStructure(dst, depth)
-			depth--
+			dst = e.endStructure(dst, depth+1, e.w.First())
 			continue
 		}
-		if !e.first[depth] {
+		if !e.w.First() {
 			dst = append(dst, ',')
-		}
-		e.first[depth] = false
-		valueTag := it.Tag
-		if it.Tag == ttlv.TagAttributeValue && e.attr[depth] != 0 {
-			valueTag = e.attr[depth]
 		}
 		dst = e.beginItem(dst, it, depth)
 		if it.Type == ttlv.TypeStructure {
 			dst = append(dst, '[')
-			depth++
-			e.first[depth] = true
-			e.attr[depth] = 0
 			continue
 		}
-		if it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString {
-			e.attr[depth], _ = lookupAttributeName(it.Value)
-		}
-		dst = e.value(dst, it, valueTag)
+		dst = e.value(dst, it, e.w.ValueTag())
 		if e.opts.Indent != "" {
 			dst = e.indent(dst, 2*depth)
 		}
 		dst = append(dst, '}')
 	}
 }
-
-// lookupAttributeName maps a KMIP 1.x Attribute Name to its tag, as
-// ttlv.LookupAttributeName does (the specification's name, else a tag
-// name), without converting name to a string: ttlv has no []byte variant,
-// and the conversion allocates for names over 32 bytes, which custom
-// attribute names ("x-…") often are.
-func lookupAttributeName(name []byte) (ttlv.Tag, bool) {
-	if t, ok := specNames()[string(name)]; ok { // no allocation: map index
-		return t, true
-	}
-	return ttlv.LookupTagBytes(name)
-}
-
-// specNames maps the specification's tag names ("Cryptographic Usage
-// Mask") to tags, built on first use.
-var specNames = sync.OnceValue(func() map[string]ttlv.Tag {
-	m := map[string]ttlv.Tag{}
-	for t := ttlv.Tag(0x420000); t <= 0x42FFFF; t++ {
-		if name, ok := ttlv.TagSpecName(t); ok {
-			if _, dup := m[name]; !dup {
-				m[name] = t
-			}
-		}
-	}
-	return m
-})
 
 // newline starts a line indented for the properties of an item whose
 // object sits at structure depth depth: each depth takes two levels (the
@@ -216,11 +167,11 @@ func (e *encoder) indent(dst []byte, n int) []byte {
 	return dst
 }
 
-func (e *encoder) endStructure(dst []byte, depth int) []byte {
+func (e *encoder) endStructure(dst []byte, depth int, empty bool) []byte {
 	if e.opts.Indent == "" {
 		return append(dst, ']', '}')
 	}
-	if !e.first[depth] {
+	if !empty {
 		dst = e.newline(dst, depth-1) // the array's closing bracket
 	}
 	dst = append(dst, ']')
@@ -358,7 +309,7 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	case ttlv.TypeDateTime:
 		n := int64(binary.BigEndian.Uint64(v))
 		dst = append(dst, '"')
-		if s, ok := appendDateTime(dst, n, 0, false); ok {
+		if s, ok := ttlv.AppendDateTimeText(dst, n); ok {
 			dst = s
 		} else {
 			dst = appendHex(dst, uint64(n), 16)
@@ -367,12 +318,8 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	case ttlv.TypeDateTimeExtended:
 		n := int64(binary.BigEndian.Uint64(v))
 		dst = append(dst, '"')
-		sec, us := n/1e6, n%1e6
-		if us < 0 {
-			sec, us = sec-1, us+1e6
-		}
 		if o.Dialect == DialectSpec {
-			if s, ok := appendDateTime(dst, sec, int32(us), true); ok {
+			if s, ok := ttlv.AppendDateTimeExtendedText(dst, n); ok {
 				return append(s, '"')
 			}
 		}

@@ -2,9 +2,8 @@ package jsonttlv
 
 import (
 	"errors"
-	"strconv"
-	"strings"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -55,40 +54,8 @@ type Error struct {
 //
 //	jsonttlv: line 5 column 17 /RequestMessage: unknown tag: "Header", did you mean "RequestHeader"?
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("jsonttlv: line ")
-	b.WriteString(strconv.Itoa(e.Line))
-	b.WriteString(" column ")
-	b.WriteString(strconv.Itoa(e.Column))
-	if len(e.Path) > 0 {
-		b.WriteByte(' ')
-		b.WriteString(e.Path.String())
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
-	if e.Want != "" {
-		b.WriteString(" (want ")
-		b.WriteString(e.Want)
-		b.WriteByte(')')
-	}
-	return b.String()
+	return textform.TextErrorString("jsonttlv", e.Line, e.Column, e.Path, e.Err, e.Want)
 }
 
 // Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
-
-// lineCol converts a byte offset in src into a 1-based line and column.
-// It runs only on the error path.
-func lineCol(src []byte, off int) (line, col int) {
-	if off > len(src) {
-		off = len(src)
-	}
-	line, start := 1, 0
-	for i := 0; i < off; i++ {
-		if src[i] == '\n' {
-			line++
-			start = i + 1
-		}
-	}
-	return line, off - start + 1
-}

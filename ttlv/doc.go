@@ -31,6 +31,15 @@
 // (tables_gen.go): Tag constants, tag and enumeration names, mask flags.
 // A Registry adds names for extension tags (0x54xxxx) and values.
 //
+// # Text encodings
+//
+// The JSON and XML forms (KMIP Additional Message Encodings v1.0 §4 and §5;
+// packages jsonttlv and xmlttlv) write Date-Times in ISO 8601:
+// AppendDateTimeText, AppendDateTimeExtendedText and ParseDateTimeText are
+// the one implementation, without allocating. LookupAttributeNameBytes
+// gives the tag that a KMIP 1.x Attribute Name stands for, which types its
+// Attribute Value.
+//
 // # Aliasing
 //
 // Item values, Value.Bytes after decoding, and Consume* results alias the

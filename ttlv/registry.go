@@ -178,11 +178,19 @@ func LookupTagBytes(name []byte) (Tag, bool) { return lookupTagName(name) }
 // Certificate Identifier", KMIP 1.4 §3). For lenient input it also accepts
 // the normalized name ("CryptographicAlgorithm"). Custom attribute names
 // ("x-…", "y-…") have no tag and return false. It does not allocate.
-func LookupAttributeName(name string) (Tag, bool) {
+func LookupAttributeName(name string) (Tag, bool) { return lookupAttributeName(name) }
+
+// LookupAttributeNameBytes is LookupAttributeName for a name held in a
+// []byte, as a text decoder finds it: the KMIP 1.x Attribute Value that
+// follows takes the type and the names of the tag returned. It does not
+// allocate, whatever the length of name.
+func LookupAttributeNameBytes(name []byte) (Tag, bool) { return lookupAttributeName(name) }
+
+func lookupAttributeName[S string | []byte](name S) (Tag, bool) {
 	if t, ok := searchNames(tagSpecNames[:], name); ok {
 		return t, true
 	}
-	return LookupTag(name)
+	return lookupTagName(name)
 }
 
 // TagSpecName returns the specification's name of a built-in tag, with

@@ -752,6 +752,8 @@ func TestRegistryAllocs(t *testing.T) {
 	tagName := []byte("CryptographicAlgorithm")
 	aliasName := []byte("X509CertificateIdentifier")
 	userName := []byte("VendorThing")
+	specName := []byte("Cryptographic Usage Mask")
+	longName := []byte("x-a custom attribute name longer than thirty-two bytes")
 	enumName := []byte("Item_Not_Found")
 	userEnum := []byte("MyAlgo")
 	mask := []byte("Sign | Encrypt|0x10000000")
@@ -775,25 +777,27 @@ func TestRegistryAllocs(t *testing.T) {
 		}
 	}
 	ops := map[string]func(){
-		"builtinTagName":       func() { bs(builtinTagName(TagBatchItem)) },
-		"Tag.String":           func() { sinkS = TagBatchItem.String() },
-		"LookupTag":            func() { bt(LookupTag("CryptographicAlgorithm")) },
-		"LookupTag/alias":      func() { bt(LookupTag("X509CertificateIdentifier")) },
-		"LookupTag/miss":       func() { bt(LookupTag("NoSuchTag")) },
-		"LookupTagBytes":       func() { bt(LookupTagBytes(tagName)) },
-		"LookupTagBytes/alias": func() { bt(LookupTagBytes(aliasName)) },
-		"LookupAttributeName":  func() { bt(LookupAttributeName("X.509 Certificate Identifier")) },
-		"TagSpecName":          func() { bs(TagSpecName(TagCryptographicAlgorithm)) },
-		"EnumName":             func() { bs(EnumName(TagResultReason, 1)) },
-		"EnumName/tag":         func() { bs(EnumName(TagAttributeReference, uint32(TagState))) },
-		"LookupEnum":           func() { bv(LookupEnum(TagResultReason, "Item_Not_Found")) },
-		"LookupEnum/tag":       func() { bv(LookupEnum(TagAttributeReference, "State")) },
-		"LookupEnumBytes":      func() { bv(LookupEnumBytes(TagResultReason, enumName)) },
-		"LookupEnumBytes/tag":  func() { bv(LookupEnumBytes(TagAttributeReference, tagName)) },
-		"IsEnumExtension":      func() { _ = IsEnumExtension(TagState, 0x80000000) },
-		"IsMask":               func() { _ = IsMask(TagCryptographicUsageMask) },
-		"AppendMask":           func() { buf = AppendMask(buf[:0], TagCryptographicUsageMask, 0x1000000D) },
-		"ParseMask":            func() { bv(ParseMask(TagCryptographicUsageMask, mask)) },
+		"builtinTagName":                func() { bs(builtinTagName(TagBatchItem)) },
+		"Tag.String":                    func() { sinkS = TagBatchItem.String() },
+		"LookupTag":                     func() { bt(LookupTag("CryptographicAlgorithm")) },
+		"LookupTag/alias":               func() { bt(LookupTag("X509CertificateIdentifier")) },
+		"LookupTag/miss":                func() { bt(LookupTag("NoSuchTag")) },
+		"LookupTagBytes":                func() { bt(LookupTagBytes(tagName)) },
+		"LookupTagBytes/alias":          func() { bt(LookupTagBytes(aliasName)) },
+		"LookupAttributeName":           func() { bt(LookupAttributeName("X.509 Certificate Identifier")) },
+		"LookupAttributeNameBytes":      func() { bt(LookupAttributeNameBytes(specName)) },
+		"LookupAttributeNameBytes/long": func() { bt(LookupAttributeNameBytes(longName)) },
+		"TagSpecName":                   func() { bs(TagSpecName(TagCryptographicAlgorithm)) },
+		"EnumName":                      func() { bs(EnumName(TagResultReason, 1)) },
+		"EnumName/tag":                  func() { bs(EnumName(TagAttributeReference, uint32(TagState))) },
+		"LookupEnum":                    func() { bv(LookupEnum(TagResultReason, "Item_Not_Found")) },
+		"LookupEnum/tag":                func() { bv(LookupEnum(TagAttributeReference, "State")) },
+		"LookupEnumBytes":               func() { bv(LookupEnumBytes(TagResultReason, enumName)) },
+		"LookupEnumBytes/tag":           func() { bv(LookupEnumBytes(TagAttributeReference, tagName)) },
+		"IsEnumExtension":               func() { _ = IsEnumExtension(TagState, 0x80000000) },
+		"IsMask":                        func() { _ = IsMask(TagCryptographicUsageMask) },
+		"AppendMask":                    func() { buf = AppendMask(buf[:0], TagCryptographicUsageMask, 0x1000000D) },
+		"ParseMask":                     func() { bv(ParseMask(TagCryptographicUsageMask, mask)) },
 
 		"Registry.TagName":               func() { bs(r.TagName(0x540001)) },
 		"Registry.TagName/builtin":       func() { bs(r.TagName(TagBatchItem)) },
@@ -891,5 +895,32 @@ func BenchmarkParseMask(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		ParseMask(TagCryptographicUsageMask, s)
+	}
+}
+
+// TestLookupAttributeNameBytes: the []byte form agrees with
+// LookupAttributeName on every spec and normalized tag name and on names
+// that are neither.
+func TestLookupAttributeNameBytes(t *testing.T) {
+	names := []string{"x-custom", "", "Cryptographic Usage Mask", "PKCS11Function", "X509CertificateIdentifier", "cryptographic usage mask"}
+	for tag := Tag(0x420000); tag <= 0x4201FF; tag++ {
+		if n, ok := TagSpecName(tag); ok {
+			names = append(names, n)
+		}
+		names = append(names, tag.String())
+	}
+	found := 0
+	for _, n := range names {
+		gt, gok := LookupAttributeNameBytes([]byte(n))
+		wt, wok := LookupAttributeName(n)
+		if gt != wt || gok != wok {
+			t.Errorf("%q: got %v %v, LookupAttributeName %v %v", n, gt, gok, wt, wok)
+		}
+		if gok {
+			found++
+		}
+	}
+	if found < 400 {
+		t.Errorf("only %d of %d names found", found, len(names))
 	}
 }

@@ -2,15 +2,14 @@ package xmlttlv
 
 import (
 	"bytes"
-	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
-	"slices"
-	"strconv"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -76,39 +75,11 @@ type scanner struct {
 	depth int // open Structures
 	// scratch holds unescaped attribute values; vbuf a placeholder's
 	// replacement; big Big Integer bytes.
-	scratch []byte
-	vbuf    []byte
-	big     []byte
-	rbuf    []byte // ReadBinary's input
-	// tagCache remembers the tags of recently seen built-in element names
-	// by a cheap hash, sparing the registry's lookup.
-	tagCache [tagCacheSize]tagCacheEntry
-}
-
-type tagCacheEntry struct {
-	name string // a built-in canonical name (static data)
-	tag  ttlv.Tag
-}
-
-const (
-	tagCacheBits = 9
-	tagCacheSize = 1 << tagCacheBits
-)
-
-// tagCacheHash mixes the length and the first and last eight bytes of a
-// non-empty name.
-func tagCacheHash(b []byte) uint {
-	n := len(b)
-	var x uint64
-	if n >= 8 {
-		x = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[n-8:])*0x9E3779B97F4A7C15
-	} else {
-		for _, c := range b {
-			x = x<<8 | uint64(c)
-		}
-	}
-	x ^= uint64(n)
-	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - tagCacheBits))
+	scratch  []byte
+	vbuf     []byte
+	big      []byte
+	rbuf     []byte                // ReadBinary's input
+	tagCache textform.TagNameCache // recently seen built-in element names
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -157,24 +128,14 @@ func ReadBinary(dst []byte, r io.Reader, opts DecodeOptions) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxSize
 	}
-	buf := s.rbuf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		s.rbuf = buf
-		if len(buf) > limit {
-			line, col := lineCol(buf, limit)
-			return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of XML", ErrTooLarge, limit)}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return dst, fmt.Errorf("xmlttlv: reading input: %w", err)
-		}
+	buf, err := textform.ReadAll(s.rbuf[:0], r, limit)
+	s.rbuf = buf
+	if err == ttlv.ErrTooLarge {
+		line, col := textform.LineColumn(buf, limit)
+		return dst, &Error{Line: line, Column: col, Offset: int64(limit), Err: fmt.Errorf("%w: more than %d bytes of XML", ErrTooLarge, limit)}
+	}
+	if err != nil {
+		return dst, fmt.Errorf("xmlttlv: reading input: %w", err)
 	}
 	out, err := s.run(dst, buf, &opts)
 	if err != nil {
@@ -618,7 +579,7 @@ func charRef(ref []byte) (rune, bool) {
 	}
 	var r int64
 	for _, c := range d {
-		x := int64(hexVal[c])
+		x := int64(digitVal(c))
 		if x >= int64(base) {
 			return 0, false
 		}
@@ -715,34 +676,10 @@ func (s *scanner) item(open, ns, ne int, a *attrs, selfClose bool) error {
 		return err
 	}
 	if d > 0 && tag == ttlv.TagAttributeName && typ == ttlv.TypeTextString {
-		s.attr[d], _ = lookupAttributeName(v)
+		s.attr[d], _ = ttlv.LookupAttributeNameBytes(v)
 	}
 	return nil
 }
-
-// lookupAttributeName maps a KMIP 1.x Attribute Name to its tag, as
-// ttlv.LookupAttributeName does (the specification's name, else a tag
-// name), without converting name to a string.
-func lookupAttributeName(name []byte) (ttlv.Tag, bool) {
-	if t, ok := specNames()[string(name)]; ok { // no allocation: map index
-		return t, true
-	}
-	return ttlv.LookupTagBytes(name)
-}
-
-// specNames maps the specification's tag names ("Cryptographic Usage
-// Mask") to tags, built on first use.
-var specNames = sync.OnceValue(func() map[string]ttlv.Tag {
-	m := map[string]ttlv.Tag{}
-	for t := ttlv.Tag(0x420000); t <= 0x42FFFF; t++ {
-		if name, ok := ttlv.TagSpecName(t); ok {
-			if _, dup := m[name]; !dup {
-				m[name] = t
-			}
-		}
-	}
-	return m
-})
 
 // resolveTag returns the tag of an element: its name, or for the general
 // form <TTLV tag="…">, the tag attribute (§5.1.6).
@@ -774,16 +711,7 @@ func (s *scanner) resolveTag(open, ns, ne int, a *attrs) (ttlv.Tag, error) {
 	if a.start[attrTag] >= 0 {
 		return 0, s.failPath(a.start[attrTag], d, ErrElement, "", "a tag attribute on <%s> (only TTLV elements have one)", name)
 	}
-	h := tagCacheHash(name)
-	if e := &s.tagCache[h]; e.name == string(name) && e.tag != 0 {
-		return e.tag, nil
-	}
-	if t, ok := s.opts.Registry.LookupTagBytes(name); ok {
-		// Cache built-in canonical names only: no Registry can give them
-		// another meaning (DefineTag refuses them).
-		if n, ok := (*ttlv.Registry)(nil).TagName(t); ok && n == string(name) {
-			s.tagCache[h] = tagCacheEntry{n, t}
-		}
+	if t, ok := s.tagCache.LookupTag(s.opts.Registry, name); ok {
 		return t, nil
 	}
 	// "x540001": a hex tag as an element name (§5.1.6.5's example).
@@ -804,31 +732,11 @@ func (s *scanner) resolveTag(open, ns, ne int, a *attrs) (ttlv.Tag, error) {
 //
 //go:noinline
 func (s *scanner) unknownTag(p int, name []byte) error {
-	var hint string
 	parent := ttlv.Tag(0)
 	if s.depth > 0 {
 		parent = s.tags[s.depth-1]
 	}
-	switch string(name) {
-	case "Message":
-		hint = `"RequestMessage" or "ResponseMessage"`
-	case "Header":
-		switch parent {
-		case ttlv.TagRequestMessage:
-			hint = `"RequestHeader"`
-		case ttlv.TagResponseMessage:
-			hint = `"ResponseHeader"`
-		default:
-			hint = `"RequestHeader" or "ResponseHeader"`
-		}
-	case "Items", "Item", "Batch":
-		hint = `"BatchItem"`
-	default:
-		if sug := ttlv.SuggestTag(string(name)); sug != "" {
-			hint = strconv.Quote(sug)
-		}
-	}
-	if hint != "" {
+	if hint := textform.SuggestTagHint(string(name), parent); hint != "" {
 		return s.failPath(p, s.depth, ErrUnknownTag, "", "%q, did you mean %s?", name, hint)
 	}
 	return s.failPath(p, s.depth, ErrUnknownTag, "a KMIP tag name, or <TTLV tag=\"0x…\">", "%q", name)
@@ -883,36 +791,22 @@ func parseType(b []byte) (ttlv.Type, bool) {
 	return typ, string(b) == typeNames[typ]
 }
 
-var hexVal = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xFF
+// digitVal returns the value of the decimal or hex digit c, or 0xFF.
+func digitVal(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10
 	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = byte(c - '0')
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c] = byte(c-'a') + 10
-		t[c-'a'+'A'] = byte(c-'a') + 10
-	}
-	return t
-}()
+	return 0xFF
+}
 
 // parseHex parses "0x" followed by exactly width hex digits (§5.1.1: all
 // leading zeros or sign bits are written).
-func parseHex(b []byte, width int) (uint64, bool) {
-	if len(b) != width+2 || b[0] != '0' || (b[1] != 'x' && b[1] != 'X') {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range b[2:] {
-		x := hexVal[c]
-		if x > 15 {
-			return 0, false
-		}
-		v = v<<4 | uint64(x)
-	}
-	return v, true
-}
+func parseHex(b []byte, width int) (uint64, bool) { return textform.ParseHexText(b, width, width) }
 
 func isHexPrefixed(v []byte) bool { return len(v) > 1 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') }
 
@@ -921,34 +815,13 @@ func isHexPrefixed(v []byte) bool { return len(v) > 1 && v[0] == '0' && (v[1] ==
 // white space) in [lo, hi].
 func parseInt(b []byte, lo int64, hi uint64) (int64, bool) {
 	b = bytes.TrimSpace(b)
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg, b = b[0] == '-', b[1:]
-	}
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	var u uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
+	if len(b) > 0 && b[0] == '+' {
+		b = b[1:]
+		if len(b) > 0 && b[0] == '-' {
 			return 0, false
 		}
-		d := uint64(c - '0')
-		if u > (math.MaxUint64-d)/10 {
-			return 0, false
-		}
-		u = u*10 + d
 	}
-	if neg {
-		if u > uint64(-lo) && !(lo == math.MinInt64 && u == 1<<63) {
-			return 0, false
-		}
-		return -int64(u), true
-	}
-	if u > hi {
-		return 0, false
-	}
-	return int64(u), true
+	return textform.ParseIntText(b, lo, hi)
 }
 
 // primitive converts the value of a non-Structure item and appends the item
@@ -1033,7 +906,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 		return nil
 	case ttlv.TypeByteString:
 		if len(v)%2 == 0 {
-			if out, ok := appendHexItem(s.dst, tag, ttlv.TypeByteString, v); ok {
+			if out, ok := textform.AppendHexItem(s.dst, tag, ttlv.TypeByteString, v); ok {
 				s.dst = out
 				return nil
 			}
@@ -1045,15 +918,16 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 			h = h[2:]
 		}
 		if len(h)%16 == 0 && len(h) > 0 {
-			if out, ok := appendHexItem(s.dst, tag, ttlv.TypeBigInteger, h); ok {
+			if out, ok := textform.AppendHexItem(s.dst, tag, ttlv.TypeBigInteger, h); ok {
 				s.dst = out
 				return nil
 			}
 		} else if len(h)%2 == 0 && len(h) > 0 {
 			// Whole bytes, but not whole 8-byte groups: sign-extend.
-			if b, ok := decodeHex(s.big[:0], h); ok {
+			// (AppendBigIntegerBytes sign-extends.)
+			if b, err := hex.AppendDecode(s.big[:0], h); err == nil {
 				s.big = b
-				s.dst = ttlv.AppendBigIntegerBytes(s.dst, tag, signExtend(b))
+				s.dst = ttlv.AppendBigIntegerBytes(s.dst, tag, b)
 				return nil
 			}
 		}
@@ -1064,7 +938,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 				s.dst = ttlv.AppendDateTime(s.dst, tag, int64(n))
 				return nil
 			}
-		} else if sec, _, ok := parseDateTime(bytes.TrimSpace(v)); ok {
+		} else if sec, _, ok := ttlv.ParseDateTimeText(bytes.TrimSpace(v)); ok {
 			s.dst = ttlv.AppendDateTime(s.dst, tag, sec)
 			return nil
 		}
@@ -1078,66 +952,13 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 		} else if n, ok := parseInt(v, math.MinInt64, math.MaxInt64); ok {
 			s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, n)
 			return nil
-		} else if sec, us, ok := parseDateTime(bytes.TrimSpace(v)); ok && sec > math.MinInt64/1_000_000+1 && sec < math.MaxInt64/1_000_000-1 {
+		} else if sec, us, ok := ttlv.ParseDateTimeText(bytes.TrimSpace(v)); ok {
 			s.dst = ttlv.AppendDateTimeExtended(s.dst, tag, sec*1e6+us)
 			return nil
 		}
 		return s.badValue(vpos, d, "an xsd:dateTime, microseconds, or \"0x\" and 16 hex digits", v)
 	}
 	return s.badValue(vpos, d, "a known type", v)
-}
-
-// appendHexItem appends an item of type typ whose value is the hex digits
-// h (an even number).
-func appendHexItem(dst []byte, tag ttlv.Tag, typ ttlv.Type, h []byte) ([]byte, bool) {
-	n := len(h) / 2
-	mark := len(dst)
-	dst = ttlv.AppendHeader(dst, tag, typ, uint32(n))
-	p := (n + 7) &^ 7
-	start := len(dst)
-	dst = slices.Grow(dst, p)[:start+p]
-	out := dst[start:]
-	var bad byte
-	for i := range n {
-		hi, lo := hexVal[h[2*i]], hexVal[h[2*i+1]]
-		bad |= hi | lo
-		out[i] = hi<<4 | lo&0xF
-	}
-	clear(out[n:])
-	if bad > 15 {
-		return dst[:mark], false
-	}
-	return dst, true
-}
-
-func decodeHex(dst, h []byte) ([]byte, bool) {
-	var bad byte
-	for i := 0; i+1 < len(h); i += 2 {
-		hi, lo := hexVal[h[i]], hexVal[h[i+1]]
-		bad |= hi | lo
-		dst = append(dst, hi<<4|lo&0xF)
-	}
-	return dst, bad <= 15
-}
-
-// signExtend widens two's complement b to whole 8-byte groups, in place
-// when b has the capacity, else into a new slice (rare: non-canonical
-// input).
-func signExtend(b []byte) []byte {
-	pad := (8 - len(b)%8) % 8
-	if pad == 0 {
-		return b
-	}
-	fill := byte(0)
-	if len(b) > 0 && b[0]&0x80 != 0 {
-		fill = 0xFF
-	}
-	b = slices.Grow(b, pad)[:len(b)+pad]
-	copy(b[pad:], b[:len(b)-pad])
-	for i := range pad {
-		b[i] = fill
-	}
-	return b
 }
 
 // Error construction: only on the error path.
@@ -1172,7 +993,7 @@ func (s *scanner) fail(pos int, sentinel error, want, format string, args ...any
 // s.tags after the top-level slot (the open Structures, then the item at
 // fault when n exceeds the depth).
 func (s *scanner) failPath(pos, n int, sentinel error, want, format string, args ...any) error {
-	line, col := lineCol(s.src, pos)
+	line, col := textform.LineColumn(s.src, pos)
 	var path ttlv.Path
 	for i := 0; i < n && i <= ttlv.MaxDepthLimit; i++ {
 		if s.tags[i] != 0 {
@@ -1326,4 +1147,4 @@ func (d *Decoder) Span() (start, end int) { return d.start, d.end }
 
 // LineCol converts a byte offset of the input into a 1-based line and
 // column, for reports.
-func (d *Decoder) LineCol(off int) (line, col int) { return lineCol(d.s.src, off) }
+func (d *Decoder) LineCol(off int) (line, col int) { return textform.LineColumn(d.s.src, off) }

@@ -2,13 +2,13 @@ package xmlttlv
 
 import (
 	"encoding/binary"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -41,15 +41,9 @@ type EncodeOptions struct {
 // encoder is the reusable state of one binary-to-XML conversion. It is
 // pooled: AppendXML allocates nothing once the pool is warm.
 type encoder struct {
-	d    ttlv.Decoder
+	w    textform.TextWalker
 	opts EncodeOptions
-	// tags[i] is the tag of the Structure open at depth i+1 (for its end
-	// tag); first[i] is true while it has no child; attr[i] the tag named
-	// by the last AttributeName among its children (KMIP 1.4 §2.1.1).
-	tags  [ttlv.MaxDepthLimit + 1]ttlv.Tag
-	first [ttlv.MaxDepthLimit + 1]bool
-	attr  [ttlv.MaxDepthLimit + 1]ttlv.Tag
-	wbuf  []byte
+	wbuf []byte
 }
 
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
@@ -69,7 +63,7 @@ func AppendXML(dst, src []byte, opts EncodeOptions) ([]byte, error) {
 
 func (e *encoder) release() {
 	e.opts.Registry = nil
-	e.d.Reset(nil, ttlv.DecodeOptions{})
+	e.w.Reset(nil, ttlv.DecodeOptions{})
 	encoders.Put(e)
 }
 
@@ -92,43 +86,30 @@ func WriteXML(w io.Writer, src []byte, opts EncodeOptions) error {
 
 func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	e.opts = *opts
-	dopts := opts.Decode
-	dopts.Sequence = false
-	e.d.Reset(src, dopts)
-	depth := 0
-	e.first[0] = true
-	e.attr[0] = 0
+	e.w.Reset(src, opts.Decode)
 	for {
-		it, err := e.d.NextToken()
+		it, err := e.w.Next()
 		if err != nil {
 			if err == io.EOF {
-				if len(src) == 0 {
-					return dst, &ttlv.Error{Err: fmt.Errorf("%w: empty input, want a TTLV item", ttlv.ErrTruncated)}
-				}
 				return dst, nil
 			}
 			return dst, err
 		}
+		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
-			depth--
-			if e.first[depth+1] {
+			if e.w.First() {
 				// No child: <Tag/> rather than <Tag></Tag>.
 				dst = append(dst[:len(dst)-1], '/', '>')
 				continue
 			}
 			dst = e.newline(dst, depth)
 			dst = append(dst, '<', '/')
-			dst = e.appendName(dst, e.tags[depth])
+			dst = e.appendName(dst, it.Tag)
 			dst = append(dst, '>')
 			continue
 		}
-		if depth > 0 || !e.first[0] {
+		if depth > 0 || !e.w.First() {
 			dst = e.newline(dst, depth)
-		}
-		e.first[depth] = false
-		valueTag := it.Tag
-		if it.Tag == ttlv.TagAttributeValue && e.attr[depth] != 0 {
-			valueTag = e.attr[depth]
 		}
 		dst = append(dst, '<')
 		dst = e.appendName(dst, it.Tag)
@@ -149,17 +130,10 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 				dst = append(dst, ` type="Structure"`...)
 			}
 			dst = append(dst, '>')
-			e.tags[depth] = it.Tag
-			depth++
-			e.first[depth] = true
-			e.attr[depth] = 0
 			continue
 		}
-		if it.Tag == ttlv.TagAttributeName && it.Type == ttlv.TypeTextString {
-			e.attr[depth], _ = lookupAttributeName(it.Value)
-		}
 		dst = append(dst, typeValue[it.Type]...)
-		dst = e.value(dst, it, valueTag)
+		dst = e.value(dst, it, e.w.ValueTag())
 		dst = append(dst, '"', '/', '>')
 	}
 }
@@ -240,17 +214,13 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 		return appendEscaped(dst, v)
 	case ttlv.TypeDateTime:
 		n := int64(binary.BigEndian.Uint64(v))
-		if s, ok := appendDateTime(dst, n, 0, false); ok {
+		if s, ok := ttlv.AppendDateTimeText(dst, n); ok {
 			return append(s[:len(s)-1], "+00:00"...)
 		}
 		return appendHex(dst, uint64(n), 16)
 	case ttlv.TypeDateTimeExtended:
 		n := int64(binary.BigEndian.Uint64(v))
-		sec, us := n/1e6, n%1e6
-		if us < 0 {
-			sec, us = sec-1, us+1e6
-		}
-		if s, ok := appendDateTime(dst, sec, int32(us), true); ok {
+		if s, ok := ttlv.AppendDateTimeExtendedText(dst, n); ok {
 			return append(s[:len(s)-1], "+00:00"...)
 		}
 		return appendHex(dst, uint64(n), 16)

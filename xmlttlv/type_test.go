@@ -1,8 +1,9 @@
 package xmlttlv
 
 import (
-	"github.com/kmipwire/kmipwire/ttlv"
 	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
 )
 
 // TestParseTypeAll: every type name, and nothing else, is recognized.

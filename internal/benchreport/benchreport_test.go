@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -244,5 +245,30 @@ func TestFormat(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+// TestConfirm: the failing names of a verdict, the regex that selects
+// them again for go test, and Only to compare just those.
+func TestConfirm(t *testing.T) {
+	b := mustParse(t, header+synth("BenchmarkCodec/path=walk/msg=get", base, 0)+
+		synth("BenchmarkCodec/path=split/msg=get-batch-100", base, 0)+synth("BenchmarkCodec/path=walk/msg=big", base, 0))
+	n := mustParse(t, header+synth("BenchmarkCodec/path=walk/msg=get", scaled(base, 1.3), 0)+
+		synth("BenchmarkCodec/path=split/msg=get-batch-100", scaled(base, 1.3), 0)+synth("BenchmarkCodec/path=walk/msg=big", base, 0))
+	v := Compare(b, n, DefaultThreshold)
+	failed := v.FailedNames()
+	if want := []string{"BenchmarkCodec/path=walk/msg=get", "BenchmarkCodec/path=split/msg=get-batch-100"}; !slices.Equal(failed, want) {
+		t.Fatalf("failed %q, want %q", failed, want)
+	}
+	re := BenchRegex(failed)
+	if want := `^(BenchmarkCodec)$/^(path=walk|path=split)$/^(msg=get|msg=get-batch-100)$`; re != want {
+		t.Errorf("regex %q, want %q", re, want)
+	}
+	if got := BenchRegex([]string{"BenchmarkA/x", "BenchmarkB"}); got != `^(BenchmarkA|BenchmarkB)$` {
+		t.Errorf("mixed depths: %q", got)
+	}
+	only := Compare(b.Only(failed), n.Only(failed), DefaultThreshold)
+	if len(only.Changes) != 2 || len(only.Missing) != 0 || !only.Failed() {
+		t.Errorf("Only: %d changes, missing %v", len(only.Changes), only.Missing)
 	}
 }

@@ -3,8 +3,10 @@ package benchreport
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"sort"
+	"strings"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -140,4 +142,69 @@ func (v *Verdict) Write(w io.Writer, all bool) error {
 	fmt.Fprintf(ew, "%s: %d of %d benchmarks slower by more than %.0f%% at p < %.2f or allocating more than the baseline\n",
 		verdict, failed, len(v.Changes), 100*v.Threshold, v.Alpha)
 	return ew.err
+}
+
+// FailedNames returns the names of the failing benchmarks, in order.
+func (v *Verdict) FailedNames() []string {
+	var out []string
+	for _, c := range v.Changes {
+		if c.Failed() {
+			_, name, _ := strings.Cut(c.Key, ".Benchmark")
+			out = append(out, "Benchmark"+name)
+		}
+	}
+	return out
+}
+
+// Only returns the benchmarks of s whose name is in names.
+func (s *Set) Only(names []string) *Set {
+	out := &Set{Config: s.Config, byName: map[string]*Bench{}}
+	for _, b := range s.Benches {
+		if slices.Contains(names, b.Name) {
+			out.Benches = append(out.Benches, b)
+			out.byName[b.Key()] = b
+		}
+	}
+	return out
+}
+
+// BenchRegex returns a -bench pattern for go test that selects at least
+// the named benchmarks: per level of the names ("/"-separated), the
+// anchored alternation of the values found at that level. Names of
+// different depths select by their top level only.
+func BenchRegex(names []string) string {
+	if len(names) == 0 {
+		return "^$"
+	}
+	depth := strings.Count(names[0], "/") + 1
+	for _, n := range names {
+		if strings.Count(n, "/")+1 != depth {
+			depth = 1
+			break
+		}
+	}
+	levels := make([][]string, depth)
+	for _, n := range names {
+		parts := strings.Split(n, "/")[:depth]
+		for i, p := range parts {
+			if !slices.Contains(levels[i], p) {
+				levels[i] = append(levels[i], p)
+			}
+		}
+	}
+	var b strings.Builder
+	for i, alts := range levels {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString("^(")
+		for j, a := range alts {
+			if j > 0 {
+				b.WriteByte('|')
+			}
+			b.WriteString(regexp.QuoteMeta(a))
+		}
+		b.WriteString(")$")
+	}
+	return b.String()
 }

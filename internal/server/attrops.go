@@ -65,6 +65,8 @@ func (c *reqCtx) getAttributes(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	c.refresh(o)
+	o.syncFresh()
+	o.syncUsage()
 	b = appendID(b, o)
 	var mark int
 	if !c.v1() {
@@ -97,6 +99,8 @@ func (c *reqCtx) getAttributeList(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	c.refresh(o)
+	o.syncFresh()
+	o.syncUsage()
 	b = appendID(b, o)
 	var seen []attrRef
 	c.eachAttr(o, func(a *attr, idx int32) {

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"strings"
 
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -426,6 +427,23 @@ func (c *reqCtx) initDates(o *object, registered bool) {
 		ttlv.EndStructure(b, m)
 		o.setAttr(attr{tag: ttlv.TagRandomNumberGenerator, enc: b})
 	}
+	// Short Unique Identifier: SHA-256 of the Unique Identifier (2.1
+	// §4.56; a 2.x attribute, hidden from 1.x clients by hasAttr).
+	sui := sha256.Sum256([]byte(o.id))
+	o.setAttr(attr{tag: ttlv.TagShortUniqueIdentifier, enc: ttlv.AppendByteString(nil, ttlv.TagShortUniqueIdentifier, sui[:])})
+	// Fresh until Get serves the object (2.1 §4.24, 1.4 §3.34).
+	o.setAttr(attr{tag: ttlv.TagFresh, enc: ttlv.AppendBoolean(nil, ttlv.TagFresh, true)})
+	// Key Format Type of the key material (2.1 §4.26, a 2.x attribute),
+	// unless the client asked for one.
+	if o.kf != 0 && o.findAttr(ttlv.TagKeyFormatType, "", "", 0) < 0 {
+		o.setAttr(attr{tag: ttlv.TagKeyFormatType, enc: ttlv.AppendEnumeration(nil, ttlv.TagKeyFormatType, o.kf)})
+	}
+	// Lease Time: the longest lease the server grants (2.1 §4.30, 1.4
+	// §3.20).
+	o.setAttr(attr{tag: ttlv.TagLeaseTime, enc: ttlv.AppendInterval(nil, ttlv.TagLeaseTime, uint32(c.s.lease))})
+	// Protection Storage Mask (2.1 §4.44): the server keeps keys in
+	// software, in memory.
+	o.setAttr(attr{tag: ttlv.TagProtectionStorageMask, enc: ttlv.AppendInteger(nil, ttlv.TagProtectionStorageMask, protectionSoftware)})
 	// Export flags (1.4 §3.48–3.51, 2.1 §4.3, §4.21, §4.31, §4.50):
 	// Sensitive and Extractable as given (false and true by default),
 	// Always Sensitive and Never Extractable following them.
@@ -443,6 +461,46 @@ func (c *reqCtx) initDates(o *object, registered bool) {
 	o.setAttr(attr{tag: ttlv.TagAlwaysSensitive, enc: ttlv.AppendBoolean(nil, ttlv.TagAlwaysSensitive, sensitive)})
 	o.setAttr(attr{tag: ttlv.TagNeverExtractable, enc: ttlv.AppendBoolean(nil, ttlv.TagNeverExtractable, !extractable)})
 	c.refresh(o)
+}
+
+// protectionSoftware is the Software bit of the Protection Storage Mask
+// (KMIP 2.1 §11.40).
+const protectionSoftware = 0x01
+
+// syncFresh turns the Fresh attribute false once Get has served the
+// object. Call with o.mu held for writing.
+func (o *object) syncFresh() {
+	if !o.served.Load() {
+		return
+	}
+	if i := o.findAttr(ttlv.TagFresh, "", "", 0); i >= 0 {
+		if _, fresh, _ := ttlv.ConsumeBoolean(o.attrs[i].enc); fresh {
+			o.attrs[i] = attr{tag: ttlv.TagFresh, enc: ttlv.AppendBoolean(nil, ttlv.TagFresh, false)}
+		}
+	}
+}
+
+// syncUsage rewrites the Usage Limits attribute with the Usage Limits
+// Count the server keeps — Total less what Encrypt, Sign and MAC used
+// (KMIP 2.1 §4.59: the count a client gives at creation is ignored).
+// Call with o.mu held for writing.
+func (o *object) syncUsage() {
+	i := o.findAttr(ttlv.TagUsageLimits, "", "", 0)
+	if i < 0 {
+		return
+	}
+	var v ttlv.Value
+	if ttlv.Unmarshal(o.attrs[i].enc, &v) != nil {
+		return
+	}
+	total, unit := v.Child(ttlv.TagUsageLimitsTotal), v.Child(ttlv.TagUsageLimitsUnit)
+	if total == nil || unit == nil {
+		return
+	}
+	u := ttlv.Structure(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, total.Num),
+		ttlv.LongInteger(ttlv.TagUsageLimitsCount, total.Num-o.used.Load()),
+		ttlv.Enumeration(ttlv.TagUsageLimitsUnit, uint32(unit.Num)))
+	o.attrs[i] = attr{tag: ttlv.TagUsageLimits, enc: ttlv.Marshal(&u)}
 }
 
 // refresh applies the time-driven transitions (KMIP 2.1 §5, 1.4 §3.22):

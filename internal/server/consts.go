@@ -8,6 +8,8 @@ const (
 	opCreateKeyPair    uint32 = 0x02
 	opRegister         uint32 = 0x03
 	opLocate           uint32 = 0x08
+	opCheck            uint32 = 0x09
+	opObtainLease      uint32 = 0x10
 	opGet              uint32 = 0x0A
 	opGetAttributes    uint32 = 0x0B
 	opGetAttributeList uint32 = 0x0C
@@ -27,6 +29,8 @@ const (
 	opMACVerify        uint32 = 0x24
 	opRNGRetrieve      uint32 = 0x25
 	opHash             uint32 = 0x27
+	opLog              uint32 = 0x2C
+	opInterop          uint32 = 0x34
 
 	objCertificate  uint32 = 0x01 // Object Type, §11.34
 	objSymmetricKey uint32 = 0x02
@@ -44,18 +48,20 @@ const (
 	stateDestroyed            uint32 = 0x05
 	stateDestroyedCompromised uint32 = 0x06
 
-	alg3DES       uint32 = 0x02 // Cryptographic Algorithm, §11.13
-	algAES        uint32 = 0x03
-	algRSA        uint32 = 0x04
-	algECDSA      uint32 = 0x06
-	algHMACSHA1   uint32 = 0x07
-	algHMACSHA224 uint32 = 0x08
-	algHMACSHA256 uint32 = 0x09
-	algHMACSHA384 uint32 = 0x0A
-	algHMACSHA512 uint32 = 0x0B
-	algECDH       uint32 = 0x0E
-	algEC         uint32 = 0x1A
-	algEd25519    uint32 = 0x37
+	alg3DES             uint32 = 0x02 // Cryptographic Algorithm, §11.13
+	algAES              uint32 = 0x03
+	algRSA              uint32 = 0x04
+	algECDSA            uint32 = 0x06
+	algHMACSHA1         uint32 = 0x07
+	algHMACSHA224       uint32 = 0x08
+	algHMACSHA256       uint32 = 0x09
+	algHMACSHA384       uint32 = 0x0A
+	algHMACSHA512       uint32 = 0x0B
+	algECDH             uint32 = 0x0E
+	algEC               uint32 = 0x1A
+	algChaCha20         uint32 = 0x1C
+	algChaCha20Poly1305 uint32 = 0x1E
+	algEd25519          uint32 = 0x37
 
 	curveP256       uint32 = 0x07 // Recommended Curve, §11.44
 	curveP384       uint32 = 0x0A
@@ -71,10 +77,11 @@ const (
 	kfECPrivateKey  uint32 = 0x06
 	kfTransparentSK uint32 = 0x07
 
-	modeCBC uint32 = 0x01 // Block Cipher Mode, §11.5
-	modeECB uint32 = 0x02
-	modeCTR uint32 = 0x06
-	modeGCM uint32 = 0x09
+	modeCBC  uint32 = 0x01 // Block Cipher Mode, §11.5
+	modeECB  uint32 = 0x02
+	modeCTR  uint32 = 0x06
+	modeGCM  uint32 = 0x09
+	modeAEAD uint32 = 0x12
 
 	padNone  uint32 = 0x01 // Padding Method, §11.38
 	padOAEP  uint32 = 0x02
@@ -124,6 +131,7 @@ const (
 	usageVerify  uint32 = 0x02
 	usageEncrypt uint32 = 0x04
 	usageDecrypt uint32 = 0x08
+	usageWrapKey uint32 = 0x10
 	usageMACGen  uint32 = 0x80
 	usageMACVer  uint32 = 0x100
 

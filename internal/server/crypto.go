@@ -649,6 +649,24 @@ func (c *reqCtx) allocate(o *object, p *ttlv.Value) *opError {
 	return nil
 }
 
+// usageLeft returns what the object's Usage Limits have left (in their
+// unit); limited is false for an object without Usage Limits.
+func (o *object) usageLeft() (left int64, limited bool) {
+	i := o.findAttr(ttlv.TagUsageLimits, "", "", 0)
+	if i < 0 {
+		return 0, false
+	}
+	var v ttlv.Value
+	if ttlv.Unmarshal(o.attrs[i].enc, &v) != nil {
+		return 0, false
+	}
+	total := v.Child(ttlv.TagUsageLimitsTotal)
+	if total == nil {
+		return 0, false
+	}
+	return total.Num - o.used.Load(), true
+}
+
 // lockForUse looks the object up, applies time-driven transitions and
 // returns it read-locked.
 func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
@@ -694,6 +712,13 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {
 		return c.rsaEncrypt(p, b, o, k)
 	}
+	if isChaCha(o) {
+		data := bytesOf(p, ttlv.TagData)
+		if data == nil {
+			return b, fail(rrInvalidField, "Encrypt without Data")
+		}
+		return c.chachaEncrypt(p, b, o, data)
+	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
@@ -706,6 +731,9 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	genIV := iv == nil
 	if !genIV && len(iv) == 0 {
 		return b, fail(rrInvalidField, "empty IV/Counter/Nonce")
+	}
+	if (cp.mode == 0 || cp.mode == modeGCM) && streamed(p) {
+		return c.encryptPart(p, b, o, cp, data)
 	}
 	switch cp.mode {
 	case 0, modeGCM:
@@ -843,6 +871,13 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if k, ok := o.priv.(*rsa.PrivateKey); ok {
 		return c.rsaDecrypt(p, b, o, k)
+	}
+	if isChaCha(o) {
+		data := bytesOf(p, ttlv.TagData)
+		if data == nil {
+			return b, fail(rrInvalidField, "Decrypt without Data")
+		}
+		return c.chachaDecrypt(p, b, o, data)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)

@@ -54,27 +54,45 @@
 // (ECDH or EC on CURVE25519) and Ed25519 keys. Encrypt and Decrypt do
 // AES-GCM (the default; the tag in Authenticated Encryption Tag from KMIP
 // 1.4 on, appended to Data before, where the field does not exist), CBC,
-// ECB and CTR (no padding unless PKCS5 is asked for), and RSA-OAEP (MGF1
-// hash and P Source as given); Sign and Signature Verify do ECDSA,
+// ECB and CTR (no padding unless PKCS5 is asked for), ChaCha20 and
+// ChaCha20-Poly1305 (RFC 8439, registered keys; tags of 12 to 16 bytes),
+// and RSA-OAEP (MGF1 hash and P Source as given); Sign and Signature Verify do ECDSA,
 // Ed25519, RSA-PSS and RSA PKCS#1 v1.5; MAC and MAC Verify do
 // HMAC-SHA-1/224/256/384/512; Hash (1.4+) SHA-1/224/256/384/512; RNG
-// Retrieve reads Config.Rand. The Protect Stop Date and Process Start Date
-// bound protecting and processing use, the Cryptographic Usage Mask what a
-// key may do; Get refuses the key material of an object that is Sensitive
-// or not Extractable (the server does not wrap).
+// Retrieve reads Config.Rand. AES-GCM Encrypt also streams in parts
+// (Init Indicator, Correlation Value, Final Indicator). Usage Limits
+// bound what Encrypt, Sign and MAC may protect; Quantum Safe is refused
+// for keys under 256 bits and public-key algorithms. Check weighs a
+// Usage Limits Count, Cryptographic Usage Mask and Lease Time against
+// the object; Obtain Lease grants the server's Lease Time
+// (Config.LeaseTime, one hour by default). Log (2.x) writes to the
+// server's log; Interop (2.x) exists only when Config.Interop enables
+// it, for the OASIS interoperability test cases. The Protect Stop
+// Date and Process Start Date bound protecting and processing use, the
+// Cryptographic Usage Mask what a key may do. Get refuses the key
+// material of an object that is not Extractable, and of a Sensitive one
+// unless it is wrapped: Get wraps a Key Value under an AES key with the
+// Wrap Key usage (Wrapping Method Encrypt, AES Key Wrap of RFC 3394; the
+// Key Value's TTLV encoding, or the Key Material alone with Encoding
+// Option No Encoding).
 //
 // Keys get the attributes a server sets (KMIP 1.4 §3, 2.1 §4): Digest
 // (SHA-256 of the key material), Original Creation Date and Random Number
 // Generator for the keys the server made, Sensitive, Always Sensitive,
-// Extractable and Never Extractable.
+// Extractable and Never Extractable, Fresh (false once Get served the
+// key), and in KMIP 2.x Short Unique Identifier (SHA-256 of the Unique
+// Identifier), Key Format Type and Protection Storage Mask (Software).
 //
 // # Conformance
 //
-// TestOASISProfiles runs the OASIS KMIP profile and test cases (XML form,
-// shared/conformance/kmip-xml) whose operations the server implements and
-// checks the status and reason of every batch item; the cases listed in
-// testdata/oasis-pass.txt must pass. TestPyKMIPClient drives the server
-// with PyKMIP's ProxyKmipClient in KMIP 1.2, 1.4 and 2.0.
+// TestOASISProfiles (an external test) replays the OASIS KMIP profile and
+// test cases (XML form, shared/conformance/kmip-xml) against the server
+// with internal/conform's Replay, the comparer of cmd/kmipconform: every
+// response structurally equal to the file's, placeholders bound. The
+// SASED-M and TL-M families share a server (later cases use the objects
+// of earlier ones). The cases listed in testdata/oasis-pass.txt must
+// pass. TestPyKMIPClient drives the server with PyKMIP's ProxyKmipClient
+// in KMIP 1.2, 1.4 and 2.0.
 //
 // # Performance
 //

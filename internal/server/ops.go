@@ -55,23 +55,22 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	var kf uint32
-	wrap := false
+	var w *wrapping
 	for i := range p.Children {
 		ch := &p.Children[i]
 		switch ch.Tag {
 		case ttlv.TagKeyFormatType:
 			kf = uint32(ch.Num)
 		case ttlv.TagKeyWrappingSpecification:
-			wrap = true
+			if w, err = c.wrappingOf(ch); err != nil {
+				return b, err
+			}
 		}
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	if err := o.exportable(wrap); err != nil {
+	if err := o.exportable(w != nil); err != nil {
 		return b, err
-	}
-	if wrap {
-		return b, fail(rrFeatureNotSupported, "key wrapping is not supported")
 	}
 	if destroyed(o.state) || o.body == nil {
 		if c.major == 2 && c.minor >= 1 {
@@ -79,13 +78,24 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		}
 		return b, c.wrongState("object %s is destroyed", o.id)
 	}
-	if kf == 0 || kf == o.kf {
+	if w == nil && (kf == 0 || kf == o.kf) {
+		o.served.Store(true)
 		return append(b, o.getResp...), nil
 	}
-	body, ferr := c.convert(o, kf)
-	if ferr != nil {
-		return b, ferr
+	body := o.body
+	if kf != 0 && kf != o.kf {
+		var ferr *opError
+		if body, ferr = c.convert(o, kf); ferr != nil {
+			return b, ferr
+		}
 	}
+	if w != nil {
+		var werr *opError
+		if body, werr = w.wrapBody(body); werr != nil {
+			return b, werr
+		}
+	}
+	o.served.Store(true)
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
 	b = appendID(b, o)
 	return append(b, body...), nil
@@ -116,6 +126,7 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 	}
 	b = ttlv.AppendHeader(b, ttlv.TagResponsePayload, ttlv.TypeStructure, uint32(len(o.getResp)))
 	b = append(b, o.getResp...)
+	o.served.Store(true)
 	o.mu.RUnlock()
 	return b, true
 }
@@ -350,6 +361,9 @@ func (c *reqCtx) register(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.loadObject(o, obj); err != nil {
 		return b, err
 	}
+	if err := o.quantumSafe(); err != nil {
+		return b, err
+	}
 	c.initDates(o, true)
 	c.s.store.add(o)
 	c.recordCreated(o)
@@ -379,6 +393,96 @@ func (c *reqCtx) activate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o.setDate(ttlv.TagActivationDate, c.now.Unix())
 	c.touch(o)
 	return appendID(b, o), nil
+}
+
+// check answers Check (2.1 §6.1.7, 1.4 §4.10): whether the object may
+// be used for the Usage Limits Count (against what its Usage Limits have
+// left), the Cryptographic Usage Mask (every bit in the object's mask)
+// and the Lease Time (not beyond the server's, unless leases are
+// unlimited) given. When it may, the answer is its Unique Identifier;
+// when not, the ID Placeholder is emptied and the answer holds the
+// values that were refused.
+func (c *reqCtx) check(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	c.rlock(o)
+	defer o.mu.RUnlock()
+	if destroyed(o.state) {
+		return b, c.wrongState("object %s is destroyed", o.id)
+	}
+	var refused []ttlv.Value
+	if n := p.Child(ttlv.TagUsageLimitsCount); n != nil {
+		if left, limited := o.usageLeft(); limited && n.Num > left {
+			refused = append(refused, *n)
+		}
+	}
+	if m := p.Child(ttlv.TagCryptographicUsageMask); m != nil {
+		if want := uint32(m.Num); o.hasUsage && o.usage&want != want {
+			refused = append(refused, *m)
+		}
+	}
+	if lt := p.Child(ttlv.TagLeaseTime); lt != nil && c.s.lease > 0 && lt.Num > c.s.lease {
+		refused = append(refused, *lt)
+	}
+	if len(refused) == 0 {
+		return appendID(b, o), nil
+	}
+	c.placeholder = ""
+	for i := range refused {
+		b = append(b, ttlv.Marshal(&refused[i])...)
+	}
+	return b, nil
+}
+
+// logOp answers Log (2.1 §6.1.29): the Log Message goes to the server's
+// log, at Info level; the answer is empty.
+func (c *reqCtx) logOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	m := p.Child(ttlv.TagLogMessage)
+	if m == nil || m.Type != ttlv.TypeTextString {
+		return b, fail(rrInvalidField, "Log without a Log Message")
+	}
+	c.s.log.Info("kmip Log", "message", m.Text())
+	return b, nil
+}
+
+// Interop Function values (KMIP 2.1 §11.22).
+const (
+	interopBegin = 1
+	interopReset = 3
+)
+
+// interopOp answers Interop (2.1 §6.1.26), enabled by Config.Interop:
+// Begin, End and Reset of a test case, named by its Interop Identifier,
+// are logged; the answer is empty.
+func (c *reqCtx) interopOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	f, id := p.Child(ttlv.TagInteropFunction), p.Child(ttlv.TagInteropIdentifier)
+	if f == nil || id == nil || f.Num < interopBegin || f.Num > interopReset {
+		return b, fail(rrInvalidField, "Interop needs an Interop Function (Begin, End, Reset) and an Interop Identifier")
+	}
+	name, _ := ttlv.EnumName(ttlv.TagInteropFunction, uint32(f.Num))
+	c.s.log.Info("kmip Interop", "function", name, "identifier", id.Text())
+	return b, nil
+}
+
+// obtainLease answers Obtain Lease (2.1 §6.1.35, 1.4 §4.15): the
+// server's Lease Time and the object's Last Change Date. No lease is
+// granted for an object that is destroyed.
+func (c *reqCtx) obtainLease(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	c.rlock(o)
+	defer o.mu.RUnlock()
+	if destroyed(o.state) {
+		return b, c.wrongState("object %s is destroyed", o.id)
+	}
+	b = appendID(b, o)
+	b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, uint32(c.s.lease))
+	last, _ := o.date(ttlv.TagLastChangeDate)
+	return ttlv.AppendDateTime(b, ttlv.TagLastChangeDate, last), nil
 }
 
 // revoke answers Revoke (2.1 §6.1.46, 1.4 §4.20): Key Compromise and CA

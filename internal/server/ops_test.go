@@ -428,7 +428,9 @@ func TestDiscoverVersionsAndQuery(t *testing.T) {
 			ops++
 		}
 	}
-	if ops != len(operations)-2 || p.Child(ttlv.TagVendorIdentification) == nil { // RNG Retrieve is 1.3+, Hash 1.4+
+	// RNG Retrieve is 1.3+, Hash 1.4+, Log and Interop 2.0+ (Interop
+	// only when enabled)
+	if ops != len(operations)-4 || p.Child(ttlv.TagVendorIdentification) == nil {
 		t.Fatalf("query: %s", p.String())
 	}
 }

@@ -28,6 +28,16 @@ type Config struct {
 	MaxItems       int              // 0: batch.DefaultMaxItems
 	Now            func() time.Time // nil: time.Now
 	Rand           io.Reader        // nil: crypto/rand.Reader
+	// LeaseTime is the Lease Time of new objects and of the leases
+	// Obtain Lease grants (KMIP 2.1 §4.30, §6.1.35): the time a client
+	// may use an object before it asks for a new lease. Zero means one
+	// hour; a negative value means no lease limit (Lease Time 0).
+	LeaseTime time.Duration
+	// Interop enables the Interop operation (KMIP 2.1 §6.1.26), which
+	// the OASIS interoperability test cases (the BL-M profile cases)
+	// begin and end with and which "SHALL NOT be available in a
+	// production server".
+	Interop bool
 }
 
 // Server answers KMIP requests from an in-memory object store. It is safe
@@ -36,15 +46,20 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	rand  io.Reader
-	dopts ttlv.DecodeOptions
-	bopts batch.Options
-	store store
-	ctxs  sync.Pool // *reqCtx
+	lease int64 // Lease Time in seconds
+	// interop enables the Interop operation (Config.Interop).
+	interop bool
+	dopts   ttlv.DecodeOptions
+	bopts   batch.Options
+	store   store
+	// streams holds the multi-part Encrypts in progress.
+	streams streams
+	ctxs    sync.Pool // *reqCtx
 }
 
 // New returns a Server with an empty store.
 func New(cfg Config) *Server {
-	s := &Server{log: cfg.Logger, now: cfg.Now, rand: cfg.Rand}
+	s := &Server{log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, interop: cfg.Interop}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -53,6 +68,12 @@ func New(cfg Config) *Server {
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
+	}
+	switch {
+	case cfg.LeaseTime == 0:
+		s.lease = 3600
+	case cfg.LeaseTime > 0:
+		s.lease = int64(cfg.LeaseTime / time.Second)
 	}
 	s.dopts = ttlv.DecodeOptions{MaxMessageSize: cfg.MaxMessageSize, MaxDepth: cfg.MaxDepth}
 	s.bopts = batch.Options{Decode: s.dopts, MaxItems: cfg.MaxItems}
@@ -494,6 +515,10 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.locate(p, b)
 	case opActivate:
 		return c.activate(p, b)
+	case opObtainLease:
+		return c.obtainLease(p, b)
+	case opCheck:
+		return c.check(p, b)
 	case opRevoke:
 		return c.revoke(p, b)
 	case opDestroy:
@@ -531,6 +556,16 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 			break // a KMIP 1.4 operation
 		}
 		return c.hash(p, b)
+	case opLog:
+		if c.v1() {
+			break // a KMIP 2.0 operation
+		}
+		return c.logOp(p, b)
+	case opInterop:
+		if c.v1() || !c.s.interop {
+			break
+		}
+		return c.interopOp(p, b)
 	}
 	name, ok := ttlv.EnumName(ttlv.TagOperation, op)
 	if !ok {

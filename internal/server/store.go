@@ -51,7 +51,11 @@ type object struct {
 	// Limits (bytes or objects, in the attribute's unit): atomic, so that
 	// operations holding the read lock may charge it.
 	used atomic.Int64
-	mu   sync.RWMutex
+	// served is set once Get has answered the key material: the Fresh
+	// attribute turns false (KMIP 2.1 §4.24, 1.4 §3.34); Get holds only
+	// the read lock, so Get Attributes applies it.
+	served atomic.Bool
+	mu     sync.RWMutex
 	objState
 }
 

@@ -4,7 +4,8 @@
 // Usage:
 //
 //	report [-svg chart.svg] [-load kmipload.json] [FILE]
-//	report -check bench/baseline.txt [-threshold 10] [-v] [FILE]
+//	report -check bench/baseline.txt [-threshold 10] [-v] [-failed F] [-only F] [FILE]
+//	report -regex F
 //
 // FILE (default bench/out/latest.txt, "-" for standard input) holds the raw
 // output of go test -bench. The first form prints one row per benchmark
@@ -13,7 +14,10 @@
 // load generator's row when -load names its output, and writes the SVG bar
 // chart of MB/s. The second form compares FILE with the baseline (see
 // internal/benchreport.Compare) and exits 1 when a benchmark is slower
-// beyond noise by more than -threshold percent or allocates more.
+// beyond noise by more than -threshold percent or allocates more; -failed
+// writes the failing names, -only restricts the comparison to names, and
+// -regex turns names into a go test -bench pattern, which make bench-check
+// uses to confirm failures with a second run.
 package main
 
 import (
@@ -23,6 +27,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 
 	"github.com/klauspost/cpuid/v2"
 	"github.com/kmipwire/kmipwire/internal/benchreport"
@@ -34,11 +39,22 @@ func main() {
 	check := flag.String("check", "", "compare with this baseline file and exit 1 on a regression")
 	threshold := flag.Float64("threshold", 100*benchreport.DefaultThreshold, "with -check: the slowdown, in percent, beyond which a significant change fails")
 	verbose := flag.Bool("v", false, "with -check: print every benchmark, not only failures")
+	failedOut := flag.String("failed", "", "with -check: write the names of the failing benchmarks to this file, one per line")
+	only := flag.String("only", "", "with -check: compare only the benchmarks named in this file (as -failed writes it)")
+	regex := flag.String("regex", "", "print a go test -bench pattern selecting the benchmarks named in this file, and exit")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: report [-svg FILE] [-load FILE] [FILE]\n       report -check BASELINE [-threshold PCT] [-v] [FILE]")
+		fmt.Fprintln(os.Stderr, "usage: report [-svg FILE] [-load FILE] [FILE]\n       report -check BASELINE [-threshold PCT] [-v] [-failed FILE] [-only FILE] [FILE]\n       report -regex FILE")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *regex != "" {
+		names, err := readNames(*regex)
+		if err != nil {
+			fatal(err)
+		}
+		fmt.Println(benchreport.BenchRegex(names))
+		return
+	}
 	file := "bench/out/latest.txt"
 	if flag.NArg() > 1 {
 		flag.Usage()
@@ -59,9 +75,26 @@ func main() {
 		if err != nil {
 			fatal(err)
 		}
+		if *only != "" {
+			names, err := readNames(*only)
+			if err != nil {
+				fatal(err)
+			}
+			base, fresh = base.Only(names), fresh.Only(names)
+		}
 		v := benchreport.Compare(base, fresh, *threshold/100)
 		if err := v.Write(os.Stdout, *verbose); err != nil {
 			fatal(err)
+		}
+		if *failedOut != "" {
+			names := v.FailedNames()
+			out := strings.Join(names, "\n")
+			if len(names) > 0 {
+				out += "\n"
+			}
+			if err := os.WriteFile(*failedOut, []byte(out), 0o644); err != nil {
+				fatal(err)
+			}
 		}
 		if v.Failed() {
 			os.Exit(1)
@@ -98,6 +131,15 @@ func main() {
 		}
 		fmt.Printf("\nchart: %s\n", *svg)
 	}
+}
+
+// readNames reads benchmark names, one per line.
+func readNames(file string) ([]string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(data)), nil
 }
 
 func parseFile(name string) (*benchreport.Set, error) {

@@ -1,0 +1,286 @@
+package textform
+
+import (
+	"encoding/binary"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// The text encodings (KMIP Additional Message Encodings v1.0: §4 JSON, §5
+// XML) share the forms of their values: "0x" and hexadecimal digits for
+// numbers (§4.1.6, §5.1.1), hex digits for Byte Strings, names for tags,
+// enumerations and masks.
+
+// hexDigit maps hex digits to their value and every other byte to 0xFF.
+var hexDigit = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xFF
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 10
+		t[c-'a'+'A'] = byte(c-'a') + 10
+	}
+	return t
+}()
+
+// ParseHexText parses the hexadecimal form of a number in the text
+// encodings: "0x" (or "0X") followed by minDigits to maxDigits hex digits
+// of either case. The specification writes every leading zero — 8 digits
+// for Integer, Enumeration and Interval, 16 for Long Integer, Boolean and
+// Date-Time (§4.1.6, §5.1.1) — so a strict reader passes the same number
+// twice. maxDigits must not exceed 16.
+func ParseHexText(b []byte, minDigits, maxDigits int) (uint64, bool) {
+	if len(b) < 2 || b[0] != '0' || (b[1] != 'x' && b[1] != 'X') {
+		return 0, false
+	}
+	d := b[2:]
+	if len(d) < minDigits || len(d) > maxDigits || len(d) == 0 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range d {
+		x := hexDigit[c]
+		if x > 15 {
+			return 0, false
+		}
+		v = v<<4 | uint64(x)
+	}
+	return v, true
+}
+
+// ParseIntText parses a decimal integer — an optional '-' and 1 to 20
+// digits, nothing else — that lies in [lo, hi], as the text encodings
+// write Integer, Long Integer, Interval and Enumeration values (a JSON
+// number without fraction or exponent, §4.1.6; xsd:int, xsd:long,
+// xsd:unsignedInt, §5.1.6, once the caller has removed white space and a
+// '+'). lo must not be positive; hi may exceed math.MaxInt64 only when the
+// result is read as a uint64 (int64 conversion wraps).
+func ParseIntText(b []byte, lo int64, hi uint64) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false // a fraction, an exponent, a second sign
+		}
+		d := uint64(c - '0')
+		if u > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		u = u*10 + d
+	}
+	if neg {
+		if u > uint64(-lo) && !(lo == -1<<63 && u == 1<<63) {
+			return 0, false
+		}
+		return -int64(u), true
+	}
+	if u > hi {
+		return 0, false
+	}
+	return int64(u), true
+}
+
+// AppendHexItem appends an item of type typ (a Byte String or a Big
+// Integer) whose value is the bytes that the hex digits h spell, two digits
+// a byte, either case, without "0x" (§4.1.6.9–10, xsd:hexBinary in
+// §5.1.6.9–10). The Item Length is len(h)/2, padding follows: for a Big
+// Integer the caller checks that len(h) is a multiple of 16. It returns b
+// unchanged and false when len(h) is odd or h holds a byte that is not a
+// hex digit.
+func AppendHexItem(b []byte, tag ttlv.Tag, typ ttlv.Type, h []byte) ([]byte, bool) {
+	if len(h)%2 != 0 || uint64(len(h)/2) > ttlv.MaxLength {
+		return b, false
+	}
+	n := len(h) / 2
+	mark := len(b)
+	b = ttlv.AppendHeader(b, tag, typ, uint32(n))
+	p := (n + 7) &^ 7 // the value padded to 8 bytes
+	start := len(b)
+	b = slices.Grow(b, p)[:start+p]
+	out := b[start:]
+	var bad byte
+	for i := range n {
+		hi, lo := hexDigit[h[2*i]], hexDigit[h[2*i+1]]
+		bad |= hi | lo
+		out[i] = hi<<4 | lo&0xF
+	}
+	clear(out[n:])
+	if bad > 15 {
+		return b[:mark], false
+	}
+	return b, true
+}
+
+// LineColumn converts the byte offset off of a text input src into a
+// 1-based line and a 1-based column counted in bytes, for the error
+// messages of text decoders. An offset past the end counts as the end.
+func LineColumn(src []byte, off int) (line, column int) {
+	if off > len(src) {
+		off = len(src)
+	}
+	line, start := 1, 0
+	for i := 0; i < off; i++ {
+		if src[i] == '\n' {
+			line++
+			start = i + 1
+		}
+	}
+	return line, off - start + 1
+}
+
+// SuggestTagHint returns what an error message can offer, after "did you
+// mean", for the unknown tag name name of an item inside a Structure
+// tagged parent (0 at the top level): one or two quoted tag names, or "".
+// The names of the message layout that hand-written messages and older
+// documentation use get the KMIP tags meant ("Header" inside a
+// RequestMessage is "RequestHeader"; "Message", "Items"); other names get
+// SuggestTag's nearest name. It allocates; use it on error paths.
+func SuggestTagHint(name string, parent ttlv.Tag) string {
+	switch name {
+	case "Message":
+		return `"RequestMessage" or "ResponseMessage"`
+	case "Header":
+		switch parent {
+		case ttlv.TagRequestMessage:
+			return `"RequestHeader"`
+		case ttlv.TagResponseMessage:
+			return `"ResponseHeader"`
+		}
+		return `"RequestHeader" or "ResponseHeader"`
+	case "Items", "Item", "Batch", "Batchitem":
+		return `"BatchItem"`
+	}
+	if sug := ttlv.SuggestTag(name); sug != "" {
+		return strconv.Quote(sug)
+	}
+	return ""
+}
+
+// TagNameCache speeds up the lookup of tag names in text input, where the
+// same few names recur: it remembers the built-in canonical names it has
+// resolved, by a cheap hash, so that a hit costs one string comparison in
+// place of the registry's hash and probe. Only built-in names are cached —
+// no Registry can give them another meaning (DefineTag refuses them) — so
+// one cache serves lookups through any Registry. The zero value is ready to
+// use; a TagNameCache is not safe for concurrent use. It is 8 KiB: keep it
+// in a pooled or long-lived value.
+type TagNameCache struct {
+	entries [tagCacheSize]tagCacheEntry
+}
+
+type tagCacheEntry struct {
+	name string // a built-in canonical name (static data)
+	tag  ttlv.Tag
+}
+
+const (
+	tagCacheBits = 9
+	tagCacheSize = 1 << tagCacheBits
+)
+
+// tagCacheHash mixes the length and the first and last eight bytes of a
+// non-empty name.
+func tagCacheHash(b []byte) uint {
+	n := len(b)
+	var x uint64
+	if n >= 8 {
+		x = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[n-8:])*0x9E3779B97F4A7C15
+	} else {
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+	}
+	x ^= uint64(n)
+	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - tagCacheBits))
+}
+
+// LookupTag returns r.LookupTagBytes(name) (r may be nil: built-in names
+// only), answering from the cache when it can. It does not allocate.
+func (c *TagNameCache) LookupTag(r *ttlv.Registry, name []byte) (ttlv.Tag, bool) {
+	if len(name) == 0 {
+		return 0, false
+	}
+	h := tagCacheHash(name)
+	if e := &c.entries[h]; e.name == string(name) && e.tag != 0 {
+		return e.tag, true
+	}
+	t, ok := r.LookupTagBytes(name)
+	if ok {
+		// Cache canonical built-in names only: Tag.String gives them
+		// as static strings (and a built-in lookup tells an extension
+		// tag of r, whose String would build one, apart).
+		if bt, ok := ttlv.LookupTagBytes(name); ok && bt == t {
+			if n := t.String(); n == string(name) {
+				c.entries[h] = tagCacheEntry{n, t}
+			}
+		}
+	}
+	return t, ok
+}
+
+// ReadAll appends everything r yields up to io.EOF to buf, growing it as
+// bytes arrive (never by more than doubling), and returns it: a text
+// decoder reads a whole document this way into a reused buffer. Once buf
+// holds more than limit bytes it stops and returns ErrTooLarge, unwrapped,
+// so that nothing is read or allocated far past the limit. Other read
+// errors are returned as they come. In every case the buffer read so far
+// is returned too, for its capacity and for error positions.
+func ReadAll(buf []byte, r io.Reader, limit int) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > limit {
+			return buf, ttlv.ErrTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// TextErrorString renders an error of a text decoder at a line and column
+// of its input, inside the Structures of path, as packages jsonttlv and
+// xmlttlv write theirs:
+//
+//	pkg: line 5 column 17 /RequestMessage: unknown tag: "Header", did you mean "RequestHeader"? (want …)
+//
+// The path is left out when empty, the "(want …)" part when want is "".
+func TextErrorString(pkg string, line, column int, path ttlv.Path, err error, want string) string {
+	var b strings.Builder
+	b.WriteString(pkg)
+	b.WriteString(": line ")
+	b.WriteString(strconv.Itoa(line))
+	b.WriteString(" column ")
+	b.WriteString(strconv.Itoa(column))
+	if len(path) > 0 {
+		b.WriteByte(' ')
+		b.WriteString(path.String())
+	}
+	b.WriteString(": ")
+	b.WriteString(err.Error())
+	if want != "" {
+		b.WriteString(" (want ")
+		b.WriteString(want)
+		b.WriteByte(')')
+	}
+	return b.String()
+}
