@@ -95,9 +95,9 @@ func TestPolicyOnOASIS(t *testing.T) {
 	}
 
 	// Query listing operations the server lacks: skipped, naming them.
-	fr = Replay(ctx, load("oasis-profiles-v2.1/mandatory/TL-M-1-21.xml"), fresh(), nil)
+	fr = Replay(ctx, load("oasis-profiles-v2.1/mandatory/QS-M-1-21.xml"), fresh(), nil)
 	if fr.Outcome != Skipped || !strings.Contains(fr.Detail, "requires operation") {
-		t.Errorf("TL-M-1-21: %s: %s", fr.Outcome, fr.Detail)
+		t.Errorf("QS-M-1-21: %s: %s", fr.Outcome, fr.Detail)
 	}
 
 	// SASED-M-3 locates what SASED-M-2 registered: passes on a fresh

@@ -628,14 +628,14 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	var found []*object
 	total := int32(0)
-	truncated := false
-	for _, o := range c.s.store.all() {
-		if maxItems >= 0 && int32(len(found)) >= maxItems {
-			// Enough: Located Items, which would need every match
-			// counted, is then left out (KMIP 2.1 §6.1.27 allows it).
-			truncated = true
-			break
-		}
+	// Newest first: "in descending order of object creation (most
+	// recently created object first)" (KMIP 2.1 §6.1.27, 1.4 §4.9). Every
+	// object is visited, past MaximumItems too: Located Items counts all
+	// the matches, as clients paging with Offset Items rely on (and the
+	// OASIS TC-OFFSET test cases expect).
+	all := c.s.store.all()
+	for i := len(all) - 1; i >= 0; i-- {
+		o := all[i]
 		if o.removed.Load() {
 			continue
 		}
@@ -653,12 +653,12 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			continue
 		}
 		total++
-		if total <= offset {
+		if total <= offset || maxItems >= 0 && int32(len(found)) >= maxItems {
 			continue
 		}
 		found = append(found, o)
 	}
-	if !truncated && (!c.v1() || c.minor >= 3) {
+	if !c.v1() || c.minor >= 3 {
 		b = ttlv.AppendInteger(b, ttlv.TagLocatedItems, total)
 	}
 	for _, o := range found {

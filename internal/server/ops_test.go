@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -241,20 +242,23 @@ func TestLocate(t *testing.T) {
 				}
 				return out
 			}
+			// Locate answers newest first (2.1 §6.1.27, 1.4 §4.9).
+			newest := slices.Clone(ids)
+			slices.Reverse(newest)
 			cases := []struct {
 				name string
 				args []v
 				want []string
 			}{
-				{"all", nil, ids},
-				{"type", filter(enum(ttlv.TagObjectType, objSymmetricKey)), ids},
+				{"all", nil, newest},
+				{"type", filter(enum(ttlv.TagObjectType, objSymmetricKey)), newest},
 				{"other type", filter(enum(ttlv.TagObjectType, objPrivateKey)), nil},
-				{"length", filter(integer(ttlv.TagCryptographicLength, 256)), []string{ids[1], ids[3]}},
-				{"alg", filter(enum(ttlv.TagCryptographicAlgorithm, algAES)), ids},
+				{"length", filter(integer(ttlv.TagCryptographicLength, 256)), []string{ids[3], ids[1]}},
+				{"alg", filter(enum(ttlv.TagCryptographicAlgorithm, algAES)), newest},
 				{"name", filter(name("key-2")), []string{ids[2]}},
 				{"state", filter(enum(ttlv.TagState, stateActive)), []string{ids[4]}},
-				{"max", append([]v{integer(ttlv.TagMaximumItems, 2)}, filter(enum(ttlv.TagObjectType, objSymmetricKey))...), ids[:2]},
-				{"offset", append([]v{integer(ttlv.TagMaximumItems, 2), integer(ttlv.TagOffsetItems, 3)}, filter()...), ids[3:]},
+				{"max", append([]v{integer(ttlv.TagMaximumItems, 2)}, filter(enum(ttlv.TagObjectType, objSymmetricKey))...), newest[:2]},
+				{"offset", append([]v{integer(ttlv.TagMaximumItems, 2), integer(ttlv.TagOffsetItems, 3)}, filter()...), newest[3:]},
 			}
 			for _, tc := range cases {
 				p := ok(t, &do(t, s, h, item(opLocate, tc.args...)).items[0])
@@ -262,18 +266,21 @@ func TestLocate(t *testing.T) {
 				if fmt.Sprint(got) != fmt.Sprint(tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
 					t.Errorf("%s: got %q want %q", tc.name, got, tc.want)
 				}
+				// Located Items (1.3+) counts every match, whatever
+				// MaximumItems and OffsetItems keep.
 				li := p.Child(ttlv.TagLocatedItems)
-				truncated := tc.name == "max" // "offset" reaches its limit at the last key: complete
-				if truncated {
-					if li != nil {
-						t.Errorf("%s: LocatedItems after a search stopped at MaximumItems", tc.name)
-					}
-				} else if h.major < 2 && h.minor < 3 {
+				matches := map[string]int64{"max": 5, "offset": 5}[tc.name]
+				if matches == 0 {
+					matches = int64(len(tc.want))
+				}
+				if h.major < 2 && h.minor < 3 {
 					if li != nil {
 						t.Errorf("%s: LocatedItems in KMIP 1.%d", tc.name, h.minor)
 					}
 				} else if li == nil {
 					t.Errorf("%s: no LocatedItems", tc.name)
+				} else if li.Num != matches {
+					t.Errorf("%s: LocatedItems %d, want %d", tc.name, li.Num, matches)
 				}
 			}
 		})

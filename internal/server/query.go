@@ -8,12 +8,8 @@ import (
 const VendorIdentification = "kmipwire kmipd"
 
 // operations lists the operations the server implements, in Query order.
-// Check (implemented) is not listed yet: internal/conform's
-// TestPolicyOnOASIS takes TL-M-1-21, whose Query lists Check, as its
-// example of a test case skipped for an operation the server lacks;
-// list it once that example changes (TL-M-1-20 and -21 then pass).
 var operations = [...]uint32{
-	opCreate, opCreateKeyPair, opRegister, opLocate, opGet, opGetAttributes, opGetAttributeList,
+	opCreate, opCreateKeyPair, opRegister, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opActivate, opRevoke, opDestroy,
 	opQuery, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opHash, opLog, opInterop,
