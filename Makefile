@@ -7,7 +7,6 @@ COUNT     ?= 5
 BENCHTIME ?= 0.3s
 BENCH     ?= .
 FUZZTIME  ?= 30s
-BENCHPKGS ?= ./bench/
 LOADTIME  ?= 10s
 # bench-check and bench-baseline: shorter runs, more of them (Mann-Whitney
 # needs at least 5 per side to reach p < 0.05 with margin).
@@ -46,7 +45,7 @@ check-generated:
 ## Raw go test output: bench/out/latest.txt. About 3 minutes on 2 cores.
 bench:
 	@mkdir -p bench/out
-	@set -o pipefail; $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) $(BENCHPKGS) | tee bench/out/latest.txt
+	@GO=$(GO) ./bench/rounds.sh bench/out/latest.txt $(COUNT) $(BENCHTIME) '$(BENCH)' tee
 	@load=""; if [ -d cmd/kmipload ]; then \
 		echo "== load generator: go run ./cmd/kmipload -duration $(LOADTIME) -json"; \
 		$(GO) run ./cmd/kmipload -duration $(LOADTIME) -json > bench/out/load.json || exit 1; \
@@ -55,28 +54,21 @@ bench:
 	echo; echo "== report (go run ./bench/cmd/report)"; \
 	$(GO) run ./bench/cmd/report -svg bench/out/chart.svg $$load bench/out/latest.txt
 
-## bench-check: a fresh run of the suite against bench/baseline.txt; fails
-## when a benchmark is slower beyond noise (Mann-Whitney U, p < 0.05) by more
-## than THRESHOLD percent, or allocates more. The benchmarks that fail are
-## run a second time and fail the check only if they fail again: on a shared
-## machine a burst of load slows a few of 75 benchmarks, rarely the same
-## ones twice, while a real regression repeats. Compare on the machine that
-## recorded the baseline, as quiet as it gets.
+## bench-check: the regression gate (bench/check.sh): the commit that
+## recorded bench/baseline.txt is rebuilt and run in alternation with the
+## working tree, CHECKCOUNT rounds; fails when a benchmark is slower beyond
+## noise (Mann-Whitney U, p < 0.05) by more than THRESHOLD percent, or
+## allocates more, in two interleaved runs. KMIPWIRE_BENCH_SLOWDOWN=P slows
+## path P of the working tree: the gate must then fail.
 bench-check:
-	@mkdir -p bench/out
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(CHECKTIME) -count $(CHECKCOUNT) ./bench/ > bench/out/check.txt
-	@$(GO) run ./bench/cmd/report -check bench/baseline.txt -threshold $(THRESHOLD) -failed bench/out/failed.txt bench/out/check.txt && exit 0; \
-	[ -s bench/out/failed.txt ] || exit 1; \
-	echo "== second run of the $$(wc -l < bench/out/failed.txt) failing benchmarks"; \
-	$(GO) test -run '^$$' -bench "$$($(GO) run ./bench/cmd/report -regex bench/out/failed.txt)" -benchmem -benchtime $(CHECKTIME) -count $(CHECKCOUNT) ./bench/ > bench/out/check2.txt && \
-	$(GO) run ./bench/cmd/report -check bench/baseline.txt -threshold $(THRESHOLD) -only bench/out/failed.txt bench/out/check2.txt
+	GO=$(GO) CHECKCOUNT=$(CHECKCOUNT) CHECKTIME=$(CHECKTIME) BENCH='$(BENCH)' THRESHOLD=$(THRESHOLD) ./bench/check.sh
 
 ## bench-baseline: record bench/baseline.txt (and the README's chart
 ## bench/chart.svg) from a fresh run; commit both with the change that
 ## moved the figures.
 bench-baseline:
 	@mkdir -p bench/out
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(CHECKTIME) -count $(CHECKCOUNT) ./bench/ > bench/out/baseline.txt
+	GO=$(GO) ./bench/rounds.sh bench/out/baseline.txt $(CHECKCOUNT) $(CHECKTIME) .
 	sed 's/[[:space:]]\{1,\}/ /g' bench/out/baseline.txt > bench/baseline.txt
 	$(GO) run ./bench/cmd/report -svg bench/chart.svg bench/baseline.txt
 
