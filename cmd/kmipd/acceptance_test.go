@@ -21,15 +21,6 @@ import (
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
-// needServer skips the tests that need internal/server's semantics while
-// kmipd still runs its placeholder handler.
-func needServer(t *testing.T) {
-	t.Helper()
-	if !serverMerged {
-		t.Skip("SKIP: internal/server not merged yet; kmipd answers Operation Not Supported")
-	}
-}
-
 // results decodes a binary ResponseMessage and returns its batch items,
 // failing the test unless each succeeded.
 func results(t *testing.T, msg []byte) []ttlv.Value {
@@ -82,7 +73,6 @@ func checkSeedResponse(t *testing.T, msg []byte) {
 }
 
 func TestSeedOverHTTPJSON(t *testing.T) {
-	needServer(t)
 	d := startDaemon(t)
 	req, err := os.ReadFile(filepath.Join("testdata", "seed-request.json"))
 	if err != nil {
@@ -105,7 +95,6 @@ func TestSeedOverHTTPJSON(t *testing.T) {
 }
 
 func TestSeedOverTLS(t *testing.T) {
-	needServer(t)
 	d := startDaemon(t, "-http", "")
 	req, err := os.ReadFile(filepath.Join("..", "..", "testdata", "corpus", "seed-createkeypair-locate.ttlv"))
 	if err != nil {
@@ -125,7 +114,6 @@ func TestSeedOverTLS(t *testing.T) {
 }
 
 func TestSeedOverHTTPBinary(t *testing.T) {
-	needServer(t)
 	d := startDaemon(t, "-addr", "-")
 	req, err := os.ReadFile(filepath.Join("..", "..", "testdata", "corpus", "seed-createkeypair-locate.ttlv"))
 	if err != nil {
@@ -172,7 +160,6 @@ func createRequest() []byte {
 // wrong types, mutated valid requests) on 8 concurrent connections while a
 // well-behaved client keeps working; every one of its requests succeeds.
 func TestHostileFloodDaemon(t *testing.T) {
-	needServer(t)
 	const maxSize = 64 << 10
 	d := startDaemon(t, "-plaintext", "-http", "", "-max-message-size", fmt.Sprint(maxSize), "-read-timeout", "5s", "-log-level", "error")
 	var valid [][]byte
@@ -255,7 +242,6 @@ func roundTrip(c net.Conn, req []byte) ([]byte, error) {
 // answers CreateResponse with the new identifier, which a bare Get then
 // finds; a Get of an unknown identifier is a 422 with a text message.
 func TestBareOperation(t *testing.T) {
-	needServer(t)
 	d := startDaemon(t, "-addr", "-")
 	hc := d.httpClient(t)
 	url := strings.TrimSuffix(d.url, "/kmip") + "/kmip/2_1"
@@ -312,7 +298,6 @@ func TestBareOperation(t *testing.T) {
 // ResponseMessage whose one item failed with Invalid Message (INTEROP.md
 // "HTTP"), in JSON and in binary.
 func TestMalformedOverHTTP(t *testing.T) {
-	needServer(t)
 	d := startDaemon(t, "-addr", "-")
 	hc := d.httpClient(t)
 	for _, tc := range []struct{ ctype, body string }{

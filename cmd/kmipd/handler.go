@@ -7,10 +7,6 @@ import (
 	"github.com/kmipwire/kmipwire/internal/transport"
 )
 
-// serverMerged reports whether newHandler returns internal/server (the
-// acceptance tests skip otherwise).
-const serverMerged = true
-
 // newHandler returns the KMIP server behind the transports.
 func newHandler(log *slog.Logger, o *options) transport.Handler {
 	return server.New(server.Config{
@@ -18,5 +14,6 @@ func newHandler(log *slog.Logger, o *options) transport.Handler {
 		MaxMessageSize: o.tc.MaxMessageSize,
 		MaxDepth:       o.maxDepth,
 		MaxItems:       o.maxItems,
+		MaxRSABits:     o.maxRSABits,
 	})
 }

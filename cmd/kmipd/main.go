@@ -45,6 +45,7 @@ type options struct {
 	tc              transport.Config
 	maxDepth        int
 	maxItems        int
+	maxRSABits      int
 	logFormat       string
 	logLevel        string
 	shutdownTimeout time.Duration
@@ -81,6 +82,7 @@ flags:
 	fs.IntVar(&tc.MaxBodySize, "max-body-size", 0, "largest HTTP request body in `bytes` (default "+fmt.Sprint(transport.JSONFactor)+" × -max-message-size)")
 	fs.IntVar(&o.maxDepth, "max-depth", 0, "deepest Structure nesting accepted (0: the codec's default)")
 	fs.IntVar(&o.maxItems, "max-items", 0, "most batch items in one message (0: the default)")
+	fs.IntVar(&o.maxRSABits, "max-rsa-bits", 0, "largest RSA key Create Key Pair generates (0: 4096; negative: none) — each RSA-4096 key costs about a second of CPU")
 	fs.DurationVar(&tc.ReadTimeout, "read-timeout", transport.DefaultReadTimeout, "time to read one message (and a TLS handshake) once started; negative: none")
 	fs.DurationVar(&tc.IdleTimeout, "idle-timeout", transport.DefaultIdleTimeout, "time a connection may wait for its next message; negative: none")
 	fs.DurationVar(&tc.WriteTimeout, "write-timeout", transport.DefaultWriteTimeout, "time to write one response; negative: none")

@@ -209,6 +209,9 @@ func (c *reqCtx) genKeyPair(k keySpec, po, uo *object) *opError {
 		if length < 2048 || length > 4096 {
 			return fail(rrInvalidField, "RSA key length %d not supported (2048–4096)", length)
 		}
+		if int(length) > c.s.maxRSABits {
+			return fail(rrInvalidField, "RSA key length %d over this server's limit (%d)", length, max(c.s.maxRSABits, 0))
+		}
 		priv, err = rsa.GenerateKey(c.s.rand, int(length))
 	case k.alg == algEd25519, k.curve == curveEd25519Alt, k.alg == algECDSA && k.curve == curve25519:
 		_, priv, err = ed25519.GenerateKey(c.s.rand)

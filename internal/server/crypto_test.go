@@ -351,3 +351,20 @@ func TestMACVerifyAndHash(t *testing.T) {
 	// Hash is KMIP 1.4+.
 	failed(t, &do(t, s, hdr{major: 1, minor: 2}, item(opHash, bstr(ttlv.TagData, []byte("x")))).items[0], rrOperationNotSupported)
 }
+
+// TestMaxRSABits: Config.MaxRSABits bounds RSA key generation, and a
+// negative value turns it off, each item failing alone.
+func TestMaxRSABits(t *testing.T) {
+	rsaPair := func(bits int32) v {
+		return item(opCreateKeyPair, st(ttlv.TagCommonAttributes,
+			enum(ttlv.TagCryptographicAlgorithm, algRSA), integer(ttlv.TagCryptographicLength, bits)))
+	}
+	s := New(Config{MaxRSABits: 2048})
+	r := do(t, s, h21, rsaPair(3072))
+	failed(t, &r.items[0], rrInvalidField)
+	s = New(Config{MaxRSABits: -1})
+	r = do(t, s, hdr{major: 2, minor: 1, cont: 0x01}, rsaPair(2048),
+		item(opCreateKeyPair, st(ttlv.TagCommonAttributes, enum(ttlv.TagCryptographicAlgorithm, algEd25519))))
+	failed(t, &r.items[0], rrInvalidField)
+	ok(t, &r.items[1])
+}
