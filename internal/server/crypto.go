@@ -715,19 +715,15 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {
 		return c.rsaEncrypt(p, b, o, k)
 	}
+	data := bytesOf(p, ttlv.TagData)
+	if data == nil {
+		return b, fail(rrInvalidField, "Encrypt without Data")
+	}
 	if isChaCha(o) {
-		data := bytesOf(p, ttlv.TagData)
-		if data == nil {
-			return b, fail(rrInvalidField, "Encrypt without Data")
-		}
 		return c.chachaEncrypt(p, b, o, data)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
-	}
-	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
-		return b, fail(rrInvalidField, "Encrypt without Data")
 	}
 	cp := paramsOf(p, o)
 	iv := bytesOf(p, ttlv.TagIVCounterNonce)
@@ -875,19 +871,15 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if k, ok := o.priv.(*rsa.PrivateKey); ok {
 		return c.rsaDecrypt(p, b, o, k)
 	}
+	data := bytesOf(p, ttlv.TagData)
+	if data == nil {
+		return b, fail(rrInvalidField, "Decrypt without Data")
+	}
 	if isChaCha(o) {
-		data := bytesOf(p, ttlv.TagData)
-		if data == nil {
-			return b, fail(rrInvalidField, "Decrypt without Data")
-		}
 		return c.chachaDecrypt(p, b, o, data)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
-	}
-	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
-		return b, fail(rrInvalidField, "Decrypt without Data")
 	}
 	cp := paramsOf(p, o)
 	iv := bytesOf(p, ttlv.TagIVCounterNonce)
