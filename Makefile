@@ -42,7 +42,8 @@ check-generated:
 ## bench: the benchmark suite (package bench) and its report: one row per
 ## path and message (median over COUNT runs), the machine, the SVG chart
 ## bench/out/chart.svg, and a LOADTIME run of cmd/kmipload when it exists.
-## Raw go test output: bench/out/latest.txt. About 3 minutes on 2 cores.
+## Raw go test output: bench/out/latest.txt. About 2½ minutes on the idle
+## 2-core VM (COUNT 5).
 bench:
 	@mkdir -p bench/out
 	@GO=$(GO) ./bench/rounds.sh bench/out/latest.txt $(COUNT) $(BENCHTIME) '$(BENCH)' tee

@@ -21,16 +21,12 @@ type Machine struct {
 	GOMAXPROCS int
 }
 
+// String is the report's machine line — CPU, Go version, platform,
+// GOMAXPROCS — and, on a second line, the CPU features.
 func (m Machine) String() string {
 	s := fmt.Sprintf("%s, %s %s/%s, GOMAXPROCS %d", m.CPU, m.GoVersion, m.GOOS, m.GOARCH, m.GOMAXPROCS)
 	if len(m.Features) > 0 {
-		s += "\nfeatures: "
-		for i, f := range m.Features {
-			if i > 0 {
-				s += " "
-			}
-			s += f
-		}
+		s += "\nfeatures: " + strings.Join(m.Features, " ")
 	}
 	return s
 }

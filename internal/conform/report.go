@@ -21,6 +21,7 @@ const (
 	Unreadable
 )
 
+// String returns the outcome's name as the report prints it.
 func (o Outcome) String() string {
 	switch o {
 	case Passed:

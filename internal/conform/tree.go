@@ -127,6 +127,7 @@ type Diff struct {
 	What string
 }
 
+// Error implements error: the tag path and how the item differs.
 func (d *Diff) Error() string {
 	return fmt.Sprintf("%s: %s", d.Path, d.What)
 }

@@ -44,11 +44,14 @@ func chachaNonce(iv []byte, scratch *[chacha20.NonceSize]byte) ([]byte, *opError
 func (c *reqCtx) chachaEncrypt(p *ttlv.Value, b []byte, o *object, data []byte) ([]byte, *opError) {
 	iv := bytesOf(p, ttlv.TagIVCounterNonce)
 	genIV := iv == nil
+	var made [chacha20.NonceSize]byte
 	if genIV {
-		if iv = c.scratchRand(chacha20.NonceSize); iv == nil {
+		r := c.scratchRand(chacha20.NonceSize)
+		if r == nil {
 			return b, fail(rrCryptographicFailure, "no random nonce")
 		}
-		iv = append([]byte(nil), iv...) // the scratch buffer holds the output below
+		iv = made[:]
+		copy(iv, r) // out of the scratch buffer, which holds the output below
 	}
 	var wide [chacha20.NonceSize]byte
 	nonce, err := chachaNonce(iv, &wide)
@@ -68,7 +71,7 @@ func (c *reqCtx) chachaEncrypt(p *ttlv.Value, b []byte, o *object, data []byte) 
 		}
 		return b, nil
 	}
-	aead, tagLen, aerr := chachaAEAD(o, p, 0)
+	aead, tagLen, aerr := chachaAEAD(o, p)
 	if aerr != nil {
 		return b, aerr
 	}
@@ -107,7 +110,7 @@ func (c *reqCtx) chachaDecrypt(p *ttlv.Value, b []byte, o *object, data []byte) 
 		return b, nil
 	}
 	tag := bytesOf(p, ttlv.TagAuthenticatedEncryptionTag)
-	aead, tagLen, aerr := chachaAEAD(o, p, len(tag))
+	aead, tagLen, aerr := chachaAEAD(o, p)
 	if aerr != nil {
 		return b, aerr
 	}
@@ -150,17 +153,12 @@ func (c *reqCtx) chachaDecrypt(p *ttlv.Value, b []byte, o *object, data []byte) 
 }
 
 // chachaAEAD returns the ChaCha20-Poly1305 AEAD of o and the tag length
-// to use: the Cryptographic Parameters' Tag Length, else the length of the
-// tag given (given > 0, Decrypt), else 16. Tags may be truncated to 12
-// bytes at the shortest, as NIST SP 800-38D allows GCM's (the OASIS test
-// cases use 12); Poly1305 itself makes 16 (RFC 8439 §2.5).
-func chachaAEAD(o *object, p *ttlv.Value, given int) (cipher.AEAD, int, *opError) {
-	tagLen := chacha20poly1305.Overhead
-	if cp := paramsOf(p, o); cp.tagLen != 0 {
-		tagLen = cp.tagLen
-	} else if given > 0 {
-		tagLen = given
-	}
+// to use: the Cryptographic Parameters' Tag Length (16 when absent, as
+// paramsOf reads it). Tags may be truncated to 12 bytes at the shortest,
+// as NIST SP 800-38D allows GCM's (the OASIS test cases use 12); Poly1305
+// itself makes 16 (RFC 8439 §2.5).
+func chachaAEAD(o *object, p *ttlv.Value) (cipher.AEAD, int, *opError) {
+	tagLen := paramsOf(p, o).tagLen
 	if tagLen < 12 || tagLen > chacha20poly1305.Overhead {
 		// General Failure, as for GCM and as the OASIS test cases expect
 		// (CS-BC-M-CHACHA20POLY1305-1)

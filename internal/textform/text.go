@@ -219,10 +219,10 @@ func (c *TagNameCache) LookupTag(r *ttlv.Registry, name []byte) (ttlv.Tag, bool)
 	}
 	t, ok := r.LookupTagBytes(name)
 	if ok {
-		// Cache canonical built-in names only: Tag.String gives them
-		// as static strings (and a built-in lookup tells an extension
-		// tag of r, whose String would build one, apart).
-		if bt, ok := ttlv.LookupTagBytes(name); ok && bt == t {
+		// Cache canonical built-in names only: for a built-in tag (a
+		// table index away, TagSpecName tells) Tag.String returns the
+		// name as static data, where for another it would build one.
+		if _, builtin := ttlv.TagSpecName(t); builtin {
 			if n := t.String(); n == string(name) {
 				c.entries[h] = tagCacheEntry{n, t}
 			}
