@@ -14,7 +14,7 @@ CHECKTIME  ?= 200ms
 CHECKCOUNT ?= 6
 THRESHOLD  ?= 10
 
-.PHONY: test vet fmt-check generate check-generated bench bench-check bench-baseline fuzz fuzz-smoke lint
+.PHONY: test vet fmt-check generate check-generated bench bench-check bench-baseline fuzz fuzz-smoke lint api-check api-record
 
 ## test: vet, gofmt check, generated-code check, race-enabled tests, and
 ## the allocation gate of the benchmark suite and the proof that the
@@ -102,6 +102,18 @@ fuzz-smoke:
 	$(GO) test -count=1 -tags gofuzz ./fuzz/
 	./fuzz/oss-fuzz/check.sh
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZSMOKE)
+
+## api-check: the exported API of the stable packages (ttlv, jsonttlv,
+## xmlttlv, batch) against the commit recorded in api/BASE (apidiff); an
+## incompatible change fails unless CHANGELOG.md's Unreleased section names
+## it (api/check.sh). Then the gate's self-test: a removed function must fail.
+api-check:
+	GO=$(GO) ./api/check.sh
+	GO=$(GO) ./api/check.sh -self-test
+
+## api-record: record HEAD as the API baseline (api/BASE); commit the file
+api-record:
+	GO=$(GO) ./api/check.sh -record
 
 ## lint: staticcheck on top of vet
 lint: vet
