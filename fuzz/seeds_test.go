@@ -12,8 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmipwire/kmipwire/internal/conform"
 	"github.com/kmipwire/kmipwire/internal/corpus"
 	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/ttlv"
+	"github.com/kmipwire/kmipwire/xmlttlv"
 )
 
 // Seeds of the native targets: the corpus messages (internal/corpus) and
@@ -59,8 +62,46 @@ func binarySeeds(tb testing.TB) [][]byte {
 		}
 		out = append(out, b)
 	}
+	out = append(out, xmlSeeds(tb)...)
 	if len(out) < 10 {
 		tb.Fatalf("only %d binary seeds", len(out))
+	}
+	return out
+}
+
+// xmlSeeds returns the messages of the OASIS test cases copied into
+// testdata/conformance/xml in binary form, their placeholders given the
+// codec check's values: among them the KMIP 3.0 draft's Identifier,
+// Reference and Name Reference items and the KMIP 1.0 <KmipTestCase> form.
+func xmlSeeds(tb testing.TB) [][]byte {
+	var out [][]byte
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "conformance", "xml", "*", "*", "*.xml"))
+	more, _ := filepath.Glob(filepath.Join("..", "testdata", "conformance", "xml", "*", "*.xml"))
+	kmip30 := 0
+	for _, name := range append(files, more...) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		d := xmlttlv.NewDecoder(data, xmlttlv.DecodeOptions{Registry: conform.Registry(), Placeholder: func(p xmlttlv.Placeholder) ([]byte, error) {
+			if p.Type == ttlv.TypeDateTime || p.Type == ttlv.TypeDateTimeExtended {
+				return []byte("2026-01-01T00:00:00Z"), nil
+			}
+			return []byte(conform.Deterministic(p.Type, string(p.Value))), nil
+		}})
+		for {
+			b, err := d.Next(nil)
+			if err != nil {
+				break // the end, or a file that is not well-formed (kept so)
+			}
+			if strings.Contains(name, "v3.0") {
+				kmip30++
+			}
+			out = append(out, b)
+		}
+	}
+	if kmip30 == 0 {
+		tb.Fatal("no KMIP 3.0 seed among the XML test cases")
 	}
 	return out
 }

@@ -314,7 +314,7 @@ func (s *scanner) object(depth int) error {
 				t, ok = parseType(name)
 			}
 			if !ok {
-				return s.failAt(p, depth, haveTag, ErrType, "Structure, Integer, LongInteger, BigInteger, Enumeration, Boolean, TextString, ByteString, DateTime, Interval or DateTimeExtended", "%q", name)
+				return s.failAt(p, depth, haveTag, ErrType, "Structure, Integer, LongInteger, BigInteger, Enumeration, Boolean, TextString, ByteString, DateTime, Interval, DateTimeExtended, or of KMIP 3.0 Identifier, Reference or NameReference", "%q", name)
 			}
 			if kind == vArray && t != ttlv.TypeStructure {
 				return s.failAt(p, depth, haveTag, ErrType, "Structure, as the value is an array", "%v", t)
@@ -791,6 +791,9 @@ var quotedTypes = [...]string{
 	ttlv.TypeDateTime:         `"DateTime"`,
 	ttlv.TypeInterval:         `"Interval"`,
 	ttlv.TypeDateTimeExtended: `"DateTimeExtended"`,
+	ttlv.TypeIdentifier:       `"Identifier"`,
+	ttlv.TypeReference:        `"Reference"`,
+	ttlv.TypeNameReference:    `"NameReference"`,
 }
 
 // quickType recognizes a type name written without escapes at s.pos by
@@ -813,9 +816,15 @@ func quickTypeAt(r []byte) (ttlv.Type, int) {
 		t = ttlv.TypeStructure
 	case 'I':
 		t = ttlv.TypeInteger
-		if r[2] == 'n' && len(r) > 6 && r[6] == 'v' {
+		if r[2] == 'd' {
+			t = ttlv.TypeIdentifier
+		} else if r[2] == 'n' && len(r) > 6 && r[6] == 'v' {
 			t = ttlv.TypeInterval
 		}
+	case 'R':
+		t = ttlv.TypeReference
+	case 'N':
+		t = ttlv.TypeNameReference
 	case 'L':
 		t = ttlv.TypeLongInteger
 	case 'B':
@@ -837,11 +846,15 @@ func quickTypeAt(r []byte) (ttlv.Type, int) {
 	default:
 		return 0, 0
 	}
-	// Every quoted name is 9 to 18 bytes: two overlapping 8-byte words
-	// compare it whole.
+	// Every quoted name is 9 to 18 bytes: two 8-byte words compare it,
+	// overlapping up to 16 bytes; the longest, "DateTimeExtended", has two
+	// bytes between them to compare as well.
 	w := &typeWords[t]
 	n := int(w.n)
 	if len(r) < n || binary.LittleEndian.Uint64(r) != w.head || binary.LittleEndian.Uint64(r[n-8:]) != w.tail {
+		return 0, 0
+	}
+	if n > 16 && string(r[8:n-8]) != quotedTypes[t][8:n-8] {
 		return 0, 0
 	}
 	return t, n
@@ -849,11 +862,11 @@ func quickTypeAt(r []byte) (ttlv.Type, int) {
 
 // typeWords holds, per type, the first and last eight bytes of its quoted
 // name and the name's length.
-var typeWords = func() (t [ttlv.TypeDateTimeExtended + 1]struct {
+var typeWords = func() (t [len(quotedTypes)]struct {
 	head, tail uint64
 	n          uint8
 }) {
-	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
+	for typ := ttlv.TypeStructure; typ.Valid(); typ++ {
 		q := []byte(quotedTypes[typ])
 		t[typ].head = binary.LittleEndian.Uint64(q)
 		t[typ].tail = binary.LittleEndian.Uint64(q[len(q)-8:])
@@ -887,6 +900,12 @@ func parseType(b []byte) (ttlv.Type, bool) {
 		return ttlv.TypeInterval, true
 	case "DateTimeExtended":
 		return ttlv.TypeDateTimeExtended, true
+	case "Identifier":
+		return ttlv.TypeIdentifier, true
+	case "Reference":
+		return ttlv.TypeReference, true
+	case "NameReference":
+		return ttlv.TypeNameReference, true
 	}
 	return 0, false
 }
@@ -1076,6 +1095,12 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 	case ttlv.TypeTextString:
 		if kind == vString {
 			s.dst = ttlv.AppendTextBytes(s.dst, tag, v)
+			return nil
+		}
+		return s.badValue(vs, depth, "a JSON string", v)
+	case ttlv.TypeIdentifier, ttlv.TypeReference, ttlv.TypeNameReference:
+		if kind == vString {
+			s.dst = ttlv.AppendString(s.dst, tag, typ, v)
 			return nil
 		}
 		return s.badValue(vs, depth, "a JSON string", v)

@@ -229,8 +229,8 @@ func (e *encoder) beginItem(dst []byte, it ttlv.Item, depth int) []byte {
 
 // compactTypeValue holds, per type, what compact output writes between
 // the tag (or name) and the value.
-var compactTypeValue = func() (t [ttlv.TypeDateTimeExtended + 1]string) {
-	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
+var compactTypeValue = func() (t [ttlv.TypeNameReference + 1]string) {
+	for typ := ttlv.TypeStructure; typ.Valid(); typ++ {
 		t[typ] = keyTypeC + typ.String() + keyValueC
 	}
 	return t
@@ -296,7 +296,7 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 			return append(dst, "true"...)
 		}
 		return append(dst, "false"...)
-	case ttlv.TypeTextString:
+	case ttlv.TypeTextString, ttlv.TypeIdentifier, ttlv.TypeReference, ttlv.TypeNameReference:
 		return appendString(dst, v)
 	case ttlv.TypeByteString:
 		dst = append(dst, '"')

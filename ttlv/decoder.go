@@ -31,7 +31,8 @@ const (
 	LaxPadding Lax = 1 << iota
 	// LaxBoolean accepts any Boolean value; non-zero reads as true.
 	LaxBoolean
-	// LaxUTF8 accepts Text Strings that are not valid UTF-8.
+	// LaxUTF8 accepts Text Strings (and the KMIP 3.0 text types, see
+	// Type.IsString) that are not valid UTF-8.
 	LaxUTF8
 	// LaxTrailing accepts, and ignores, bytes after the top-level item of a
 	// byte-slice input.
@@ -275,14 +276,14 @@ func (d *Decoder) next(tokens bool) (Item, error) {
 		if binary.BigEndian.Uint64(v) > 1 && d.lax&LaxBoolean == 0 {
 			return Item{}, d.itemError(tag, typ, length, ErrBoolean)
 		}
-	case TypeTextString, TypeByteString:
+	case TypeTextString, TypeByteString, TypeIdentifier, TypeReference, TypeNameReference:
 		if pad := total - HeaderSize - uint64(length); pad != 0 && d.lax&LaxPadding == 0 {
 			// The padding is the low pad bytes of the value's last 8.
 			if binary.BigEndian.Uint64(b[total-8:total])&(1<<(8*pad)-1) != 0 {
 				return Item{}, d.itemError(tag, typ, length, ErrPadding)
 			}
 		}
-		if typ == TypeTextString && d.lax&LaxUTF8 == 0 && !asciiWords(b[HeaderSize:total]) && !utf8.Valid(v) {
+		if typ != TypeByteString && d.lax&LaxUTF8 == 0 && !asciiWords(b[HeaderSize:total]) && !utf8.Valid(v) {
 			return Item{}, d.itemError(tag, typ, length, ErrUTF8)
 		}
 	}
@@ -318,6 +319,7 @@ var lengthRules = func() (r [256]struct{ mask, want uint32 }) {
 	r[TypeStructure].mask, r[TypeStructure].want = 7, 0
 	r[TypeBigInteger].mask, r[TypeBigInteger].want = 7, 0
 	r[TypeTextString].want, r[TypeByteString].want = 0, 0
+	r[TypeIdentifier].want, r[TypeReference].want, r[TypeNameReference].want = 0, 0, 0
 	for _, t := range []Type{TypeInteger, TypeEnumeration, TypeInterval} {
 		r[t].mask, r[t].want = all, 4
 	}

@@ -155,7 +155,7 @@ func (dd *dumper) appendValue(b []byte, it Item, valueTag Tag) []byte {
 		return append(b, ')')
 	case TypeBoolean:
 		return strconv.AppendBool(b, it.Bool())
-	case TypeTextString:
+	case TypeTextString, TypeIdentifier, TypeReference, TypeNameReference:
 		return strconv.AppendQuote(b, string(it.Value))
 	case TypeByteString:
 		b = hex.AppendEncode(b, it.Value)

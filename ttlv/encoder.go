@@ -113,6 +113,13 @@ func (e *Encoder) TextString(tag Tag, s string) { e.grab(); e.buf = AppendTextSt
 // TextBytes appends a Text String item held in a byte slice.
 func (e *Encoder) TextBytes(tag Tag, s []byte) { e.grab(); e.buf = AppendTextBytes(e.buf, tag, s) }
 
+// Text appends an item of one of the text types (Text String, or the KMIP
+// 3.0 draft's Identifier, Reference, Name Reference; see AppendString).
+func (e *Encoder) Text(tag Tag, typ Type, s string) {
+	e.grab()
+	e.buf = AppendString(e.buf, tag, typ, s)
+}
+
 // ByteString appends a Byte String item.
 func (e *Encoder) ByteString(tag Tag, v []byte) { e.grab(); e.buf = AppendByteString(e.buf, tag, v) }
 

@@ -87,6 +87,14 @@ func TestAppendConsume(t *testing.T) {
 			func(b []byte) (any, int) { _, v, n := ConsumeInterval(b); return v, n }, uint32(1)},
 		{"TextString 8", AppendTextString(nil, tag, "12345678"), SizeBytes(8),
 			func(b []byte) (any, int) { _, v, n := ConsumeTextString(b); return string(v), n }, "12345678"},
+		{"Identifier", AppendString(nil, tag, TypeIdentifier, "uid-1"), SizeBytes(5),
+			func(b []byte) (any, int) { _, typ, v, n := ConsumeString(b); return typ.String() + " " + string(v), n }, "Identifier uid-1"},
+		{"Reference 8", AppendString(nil, tag, TypeReference, "12345678"), SizeBytes(8),
+			func(b []byte) (any, int) { _, typ, v, n := ConsumeString(b); return typ.String() + " " + string(v), n }, "Reference 12345678"},
+		{"NameReference", AppendString(nil, tag, TypeNameReference, "group é"), SizeBytes(8),
+			func(b []byte) (any, int) { _, typ, v, n := ConsumeString(b); return typ.String() + " " + string(v), n }, "NameReference group é"},
+		{"ConsumeString of a TextString", AppendTextString(nil, tag, "x"), SizeBytes(1),
+			func(b []byte) (any, int) { _, typ, v, n := ConsumeString(b); return typ.String() + " " + string(v), n }, "TextString x"},
 		{"ByteString empty", AppendByteString(nil, tag, nil), SizeBytes(0),
 			func(b []byte) (any, int) { _, v, n := ConsumeByteString(b); return len(v), n }, 0},
 		{"BigInteger -129", AppendBigInteger(nil, tag, neg), SizeBigInteger(neg),
@@ -121,6 +129,15 @@ func TestAppendConsume(t *testing.T) {
 	if _, _, n := ConsumeInteger(AppendEnumeration(nil, tag, 1)); ParseError(n) != ErrType {
 		t.Errorf("ConsumeInteger of an Enumeration: %v", ParseError(n))
 	}
+	if _, _, _, n := ConsumeString(AppendByteString(nil, tag, []byte("x"))); ParseError(n) != ErrType {
+		t.Errorf("ConsumeString of a Byte String: %v", ParseError(n))
+	}
+	if _, _, n := ConsumeTextString(AppendString(nil, tag, TypeIdentifier, "x")); ParseError(n) != ErrType {
+		t.Errorf("ConsumeTextString of an Identifier: %v", ParseError(n))
+	}
+	if _, _, _, n := ConsumeString(AppendString(nil, tag, TypeReference, "\xff")); ParseError(n) != ErrUTF8 {
+		t.Errorf("ConsumeString of a Reference in bad UTF-8: %v", ParseError(n))
+	}
 	if _, _, n := ConsumeInteger(h("4200200200000004")); ParseError(n) != ErrTruncated {
 		t.Errorf("ConsumeInteger of a header: %v", ParseError(n))
 	}
@@ -139,6 +156,9 @@ func TestValueTree(t *testing.T) {
 		Interval(TagLeaseTime, 3600),
 		LongInteger(TagUsageLimitsTotal, 1<<40),
 		BigInteger(TagP, big.NewInt(-5)),
+		Identifier(TagUniqueIdentifier, "uid"),
+		Reference(TagNextLink, "next"),
+		NameReference(TagGroupLink, "group"),
 	)
 	b := Marshal(&v)
 	var w Value
@@ -159,8 +179,19 @@ func TestValueTree(t *testing.T) {
 	if got := c.Child(TagP).BigInt().Int64(); got != -5 {
 		t.Errorf("BigInt() = %d", got)
 	}
-	if s := v.String(); !bytes.Contains([]byte(s), []byte("Operation Enumeration Get (0x0000000A)")) {
-		t.Errorf("String():\n%s", s)
+	for _, want := range []string{"Operation Enumeration Get (0x0000000A)", `UniqueIdentifier Identifier "uid"`,
+		`NextLink Reference "next"`, `GroupLink NameReference "group"`} {
+		if s := v.String(); !bytes.Contains([]byte(s), []byte(want)) {
+			t.Errorf("String() lacks %q:\n%s", want, s)
+		}
+	}
+	// Equal compares the text of the 3.0 types, not only their (zero) Num.
+	x, y := Identifier(TagUniqueIdentifier, "a"), Identifier(TagUniqueIdentifier, "b")
+	if x.Equal(&y) {
+		t.Error("Identifier a equals Identifier b")
+	}
+	if got := c.Child(TagGroupLink).Text(); got != "group" {
+		t.Errorf("Text() = %q", got)
 	}
 }
 
@@ -199,5 +230,53 @@ func TestExtensionTags(t *testing.T) {
 	}
 	if !bytes.Contains(plain.Bytes(), []byte("0x540001 Structure")) {
 		t.Errorf("without registry:\n%s", plain.String())
+	}
+}
+
+// TestTypes: the names, validity and lengths of every Item Type, the KMIP
+// 3.0 draft's three included.
+func TestTypes(t *testing.T) {
+	cases := []struct {
+		typ      Type
+		name     string
+		fixed    int // 0: variable length
+		isString bool
+	}{
+		{TypeStructure, "Structure", 0, false},
+		{TypeInteger, "Integer", 4, false},
+		{TypeLongInteger, "LongInteger", 8, false},
+		{TypeBigInteger, "BigInteger", 0, false},
+		{TypeEnumeration, "Enumeration", 4, false},
+		{TypeBoolean, "Boolean", 8, false},
+		{TypeTextString, "TextString", 0, true},
+		{TypeByteString, "ByteString", 0, false},
+		{TypeDateTime, "DateTime", 8, false},
+		{TypeInterval, "Interval", 4, false},
+		{TypeDateTimeExtended, "DateTimeExtended", 8, false},
+		{TypeIdentifier, "Identifier", 0, true},
+		{TypeReference, "Reference", 0, true},
+		{TypeNameReference, "NameReference", 0, true},
+	}
+	for i, tc := range cases {
+		if tc.typ != Type(i+1) {
+			t.Fatalf("%s is 0x%02X, want 0x%02X", tc.name, byte(tc.typ), i+1)
+		}
+		if !tc.typ.Valid() || tc.typ.String() != tc.name || tc.typ.IsString() != tc.isString {
+			t.Errorf("0x%02X: Valid %v, String %q, IsString %v", byte(tc.typ), tc.typ.Valid(), tc.typ.String(), tc.typ.IsString())
+		}
+		if got, ok := ParseType([]byte(tc.name)); !ok || got != tc.typ {
+			t.Errorf("ParseType(%q) = %v, %v", tc.name, got, ok)
+		}
+		if n, ok := tc.typ.FixedLength(); n != tc.fixed || ok != (tc.fixed != 0) {
+			t.Errorf("%s.FixedLength() = %d, %v", tc.name, n, ok)
+		}
+	}
+	for _, bad := range []Type{0, 0x0F, 0x42, 0xFF} {
+		if bad.Valid() || bad.IsString() {
+			t.Errorf("0x%02X is valid", byte(bad))
+		}
+	}
+	if _, ok := ParseType([]byte("Name Reference")); ok {
+		t.Error(`ParseType("Name Reference") succeeded`)
 	}
 }

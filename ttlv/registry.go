@@ -24,7 +24,7 @@ type tagInfo struct {
 	tag   Tag
 	name  string // normalized name, e.g. "CryptographicAlgorithm"
 	spec  string // specification name, e.g. "Cryptographic Algorithm"
-	since uint8  // first KMIP version defining it, major<<4 | minor
+	since uint8  // first KMIP version defining it, major<<4 | minor (0x30: the 3.0 draft)
 	until uint8  // last KMIP version defining it; 0 while still defined
 	set   uint8  // 1 + index into enumSets of the set its value uses; 0 none
 }
@@ -62,6 +62,7 @@ type enumSet struct {
 const (
 	inKMIP14 = 1 << iota
 	inKMIP21
+	inKMIP30 // the KMIP 3.0 committee draft
 )
 
 // enumValue is one named value of a set.

@@ -70,8 +70,9 @@ func TestRegistryTagsKMIP21(t *testing.T) {
 		if got, ok := LookupAttributeName(spec); !ok || got != tag {
 			t.Errorf("LookupAttributeName(%q) = %s, %v; want %s", spec, got.Hex(), ok, tag.Hex())
 		}
-		if ti := builtinTag(tag); ti == nil || ti.until != 0 {
-			t.Errorf("%s: want a current tag, got %+v", name, ti)
+		// Defined in 2.1: still current, or reserved by the 3.0 draft.
+		if ti := builtinTag(tag); ti == nil || ti.since > 0x21 || ti.until != 0 && ti.until != 0x21 {
+			t.Errorf("%s: want a tag of 2.1, got %+v", name, ti)
 		}
 	}
 	if rows != 374 {
@@ -317,7 +318,7 @@ func TestRegistryConformanceNames(t *testing.T) {
 	var attrTag Tag
 	var attrOK bool
 	check := func(where, tagName, typ, value string) {
-		if tagName == "KMIP" || strings.HasPrefix(tagName, "0x") {
+		if tagName == "KMIP" || tagName == "KmipTestCase" || strings.HasPrefix(tagName, "0x") {
 			return
 		}
 		tag, ok := LookupTag(tagName)
@@ -922,5 +923,116 @@ func TestLookupAttributeNameBytes(t *testing.T) {
 	}
 	if found < 400 {
 		t.Errorf("only %d of %d names found", found, len(names))
+	}
+}
+
+// TestRegistryKMIP30 checks the tables against facts of the KMIP 3.0
+// committee draft (see internal/spec/tags.tsv for the source): its new
+// tags are marked since 3.0 and name the test cases' tags, the tags it
+// reserves end at 2.1, and its new values resolve in both directions.
+func TestRegistryKMIP30(t *testing.T) {
+	tags := []struct {
+		name string
+		tag  Tag
+	}{
+		{"CertificateLink", 0x420190}, {"NextLink", 0x420194}, {"PreviousLink", 0x420198},
+		{"PKCS_12PasswordLink", 0x420197}, {"ObjectClass", 0x42019E}, {"ObjectClassMask", 0x42019F},
+		{"CredentialLink", 0x4201A0}, {"PasswordCredential", 0x4201A1}, {"OTPAlgorithm", 0x4201A8},
+		{"GroupLink", 0x4201B3}, {"DeactivationReasonCode", 0x4201B9}, {"NISTSecurityCategory", 0x4201C2},
+	}
+	for _, tc := range tags {
+		got, ok := LookupTag(tc.name)
+		if !ok || got != tc.tag || got.String() != tc.name {
+			t.Errorf("LookupTag(%q) = %s, %v; want %s", tc.name, got.Hex(), ok, tc.tag.Hex())
+			continue
+		}
+		if ti := builtinTag(got); ti.since != 0x30 || ti.until != 0 {
+			t.Errorf("%s: since %x until %x, want since 3.0", tc.name, ti.since, ti.until)
+		}
+	}
+	n30 := 0
+	for i := range tagInfos {
+		if ti := &tagInfos[i]; ti.since == 0x30 {
+			n30++
+			if ti.tag < 0x420190 || ti.tag > 0x4201C2 {
+				t.Errorf("%s: 3.0 tag outside 0x420190-0x4201C2", ti.name)
+			}
+		}
+	}
+	if n30 != 51 {
+		t.Errorf("%d tags since 3.0, want the draft's 51", n30)
+	}
+	// Reserved by the draft: defined up to 2.1.
+	for _, tag := range []Tag{TagBatchCount, TagUniqueBatchItemID, TagLink, TagLinkType, TagNameType, TagObjectGroupMember} {
+		if ti := builtinTag(tag); ti.until != 0x21 {
+			t.Errorf("%s: until %x, want 2.1", tag, ti.until)
+		}
+	}
+	// The 2.1 tags the draft keeps are unchanged.
+	for _, tag := range []Tag{TagBatchItem, TagUniqueIdentifier, TagName, TagAttributeReference} {
+		if ti := builtinTag(tag); ti.until != 0 {
+			t.Errorf("%s: until %x, want current", tag, ti.until)
+		}
+	}
+	enums := []struct {
+		tag   Tag
+		name  string
+		value uint32
+	}{
+		{TagOperation, "CreateGroup", 0x3C}, {TagOperation, "Obliterate", 0x3D}, {TagOperation, "CreateUser", 0x3E},
+		{TagOperation, "CreateCredential", 0x3F}, {TagOperation, "Deactivate", 0x40},
+		{TagObjectType, "User", 0x0B}, {TagObjectType, "Group", 0x0C}, {TagObjectType, "PasswordCredential", 0x0D},
+		{TagObjectType, "DeviceCredential", 0x0E}, {TagObjectType, "OneTimePasswordCredential", 0x0F},
+		{TagObjectType, "HashedPasswordCredential", 0x10},
+		{TagCryptographicAlgorithm, "ML_KEM_512", 0x39}, {TagCryptographicAlgorithm, "ML_DSA_87", 0x3E},
+		{TagCryptographicAlgorithm, "SLH_DSA_SHA2_128s", 0x3F}, {TagCryptographicAlgorithm, "SLH_DSA_SHAKE_256f", 0x4A},
+		{TagCredentialType, "Password", 7}, {TagCredentialType, "Certificate", 8},
+		{TagUniqueIdentifier, "CreateCredential", 0x15}, {TagQueryFunction, "QueryCredentialInformation", 0x0F},
+		{TagResultReason, "CircularLinkError", 0x4D},
+		{TagExtensionType, "Identifier", 0x0C}, {TagExtensionType, "NameReference", 0x0E},
+		{TagObjectClass, "System", 2}, {TagDeactivationReasonCode, "UsageLimit", 4},
+		{TagOTPAlgorithm, "TOTP", 2}, {TagSplitKeyPolynomial, "Polynomial_285", 2},
+		{TagEphemeral, "UniqueIdentifier", 3},
+	}
+	for _, tc := range enums {
+		if v, ok := LookupEnum(tc.tag, tc.name); !ok || v != tc.value {
+			t.Errorf("LookupEnum(%s, %q) = 0x%X, %v; want 0x%X", tc.tag, tc.name, v, ok, tc.value)
+		}
+		if name, ok := EnumName(tc.tag, tc.value); !ok || name != tc.name {
+			t.Errorf("EnumName(%s, 0x%X) = %q, %v; want %q", tc.tag, tc.value, name, ok, tc.name)
+		}
+	}
+	if !IsMask(TagObjectClassMask) {
+		t.Error("ObjectClassMask is not a mask")
+	}
+	if v, ok := ParseMask(TagObjectClassMask, []byte("User|System")); !ok || v != 3 {
+		t.Errorf("ParseMask(ObjectClassMask, User|System) = %d, %v", v, ok)
+	}
+	// Version flags: a 3.0 addition is in 3.0 only, a value the draft keeps
+	// in 2.1 and 3.0, a value of a set the draft drops in 2.1 only.
+	flags := func(tag Tag, v uint32) uint8 {
+		s := builtinSet(tag)
+		for _, ev := range enumValues[s.values:s.valuesEnd] {
+			if ev.value == v {
+				return ev.flags
+			}
+		}
+		t.Fatalf("%s 0x%X: no such value", tag, v)
+		return 0
+	}
+	for _, tc := range []struct {
+		tag   Tag
+		v     uint32
+		flags uint8
+	}{
+		{TagOperation, 0x3F, inKMIP30},
+		{TagOperation, 0x01, inKMIP14 | inKMIP21 | inKMIP30},
+		{TagLinkType, 0x103, inKMIP14 | inKMIP21},
+		{TagResultReason, 0x4A, inKMIP21},
+		{TagObjectType, 0x06, inKMIP14},
+	} {
+		if got := flags(tc.tag, tc.v); got != tc.flags {
+			t.Errorf("%s 0x%X: flags %b, want %b", tc.tag, tc.v, got, tc.flags)
+		}
 	}
 }

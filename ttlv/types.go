@@ -44,8 +44,12 @@ func appendHex(b []byte, v uint32, n int) []byte {
 // Type is a KMIP Item Type (KMIP 2.1 §10.1.2 and §11.23, Table 458).
 type Type uint8
 
-// The eleven Item Types of KMIP 2.1. Values 0x01–0x0A exist since KMIP 1.0;
-// DateTimeExtended (0x0B) was added in KMIP 2.0.
+// The Item Types. Values 0x01–0x0A exist since KMIP 1.0; DateTimeExtended
+// (0x0B) was added in KMIP 2.0. Identifier (0x0C), Reference (0x0D) and
+// Name Reference (0x0E) are those of the KMIP 3.0 committee draft (Item
+// Type enumeration; draft level, see IsString): a Unique Identifier may be
+// an Identifier, the links to other objects are References, a link naming
+// a group a Name Reference. KMIP 1.x and 2.x define none of the three.
 const (
 	TypeStructure        Type = 0x01
 	TypeInteger          Type = 0x02
@@ -58,7 +62,13 @@ const (
 	TypeDateTime         Type = 0x09
 	TypeInterval         Type = 0x0A
 	TypeDateTimeExtended Type = 0x0B
+	TypeIdentifier       Type = 0x0C
+	TypeReference        Type = 0x0D
+	TypeNameReference    Type = 0x0E
 )
+
+// typeLast is the highest defined Item Type.
+const typeLast = TypeNameReference
 
 var typeNames = [...]string{
 	TypeStructure:        "Structure",
@@ -72,10 +82,26 @@ var typeNames = [...]string{
 	TypeDateTime:         "DateTime",
 	TypeInterval:         "Interval",
 	TypeDateTimeExtended: "DateTimeExtended",
+	TypeIdentifier:       "Identifier",
+	TypeReference:        "Reference",
+	TypeNameReference:    "NameReference",
 }
 
-// Valid reports whether t is one of the eleven defined Item Types.
-func (t Type) Valid() bool { return t >= TypeStructure && t <= TypeDateTimeExtended }
+// Valid reports whether t is a defined Item Type: the eleven of KMIP 2.1 or
+// the three the KMIP 3.0 draft adds.
+func (t Type) Valid() bool { return t >= TypeStructure && t <= typeLast }
+
+// IsString reports whether values of type t are text: a Text String, or
+// one of the KMIP 3.0 draft's Identifier, Reference and Name Reference,
+// which the draft's Item Type table describes as sequences of characters
+// like a Text String. This package encodes and checks all four alike: the
+// Item Length counts the UTF-8 bytes, the value is padded with zeros to a
+// multiple of eight bytes, and the strict decoder requires valid UTF-8.
+// (The draft's encoding section could not be consulted; the
+// OASIS 3.0 test cases write these types' values as plain strings.)
+func (t Type) IsString() bool {
+	return t == TypeTextString || t >= TypeIdentifier && t <= TypeNameReference
+}
 
 // String returns the type's name as the JSON and XML encodings spell it
 // ("Structure", "LongInteger", …), or "0xNN" for an undefined type byte.
@@ -92,7 +118,7 @@ func (t Type) String() string {
 // ParseType returns the Type named s, as produced by [Type.String].
 // It does not allocate.
 func ParseType(s []byte) (Type, bool) {
-	for t := TypeStructure; t <= TypeDateTimeExtended; t++ {
+	for t := TypeStructure; t <= typeLast; t++ {
 		if string(s) == typeNames[t] {
 			return t, true
 		}
@@ -103,19 +129,19 @@ func ParseType(s []byte) (Type, bool) {
 // fixedLen is the one Item Length the strict decoder accepts for each
 // fixed-size type (KMIP 2.1 §10.1.3, Table 427); 0 means variable.
 var fixedLen = [...]uint32{
-	TypeInteger:              4,
-	TypeLongInteger:          8,
-	TypeEnumeration:          4,
-	TypeBoolean:              8,
-	TypeDateTime:             8,
-	TypeInterval:             4,
-	TypeDateTimeExtended:     8,
-	TypeDateTimeExtended + 1: 0,
+	TypeInteger:          4,
+	TypeLongInteger:      8,
+	TypeEnumeration:      4,
+	TypeBoolean:          8,
+	TypeDateTime:         8,
+	TypeInterval:         4,
+	TypeDateTimeExtended: 8,
+	typeLast:             0,
 }
 
 // FixedLength returns the Item Length a value of type t must have, and
 // false for the variable-length types (Structure, BigInteger, TextString,
-// ByteString).
+// ByteString, Identifier, Reference, NameReference).
 func (t Type) FixedLength() (int, bool) {
 	if int(t) < len(fixedLen) && fixedLen[t] != 0 {
 		return int(fixedLen[t]), true

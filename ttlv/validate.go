@@ -101,13 +101,13 @@ func validFast(b []byte, opts *DecodeOptions) bool {
 			if binary.BigEndian.Uint64(v) > 1 && lax&LaxBoolean == 0 {
 				return false
 			}
-		case TypeTextString, TypeByteString:
+		case TypeTextString, TypeByteString, TypeIdentifier, TypeReference, TypeNameReference:
 			if pad := total - HeaderSize - int(length); pad != 0 && lax&LaxPadding == 0 {
 				if binary.BigEndian.Uint64(b[pos+total-8:])&(1<<(8*pad)-1) != 0 {
 					return false
 				}
 			}
-			if typ == TypeTextString && lax&LaxUTF8 == 0 && !asciiWords(b[pos+HeaderSize:pos+total]) && !utf8.Valid(v) {
+			if typ != TypeByteString && lax&LaxUTF8 == 0 && !asciiWords(b[pos+HeaderSize:pos+total]) && !utf8.Valid(v) {
 				return false
 			}
 		}

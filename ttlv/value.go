@@ -15,7 +15,8 @@ import (
 // The numeric types share Num: Integer (sign-extended), Long Integer,
 // Enumeration, Boolean (0 or 1), Date-Time (POSIX seconds), Interval and
 // Date-Time Extended (POSIX microseconds). Text String, Byte String and Big
-// Integer (two's complement) values are in Bytes; a Structure's items in
+// Integer (two's complement) values are in Bytes, as are the text of the
+// KMIP 3.0 draft's Identifier, Reference and Name Reference; a Structure's items in
 // Children. After decoding, Bytes aliases the input: see Clone.
 type Value struct {
 	Tag      Tag
@@ -61,6 +62,24 @@ func TextString(tag Tag, s string) Value {
 	return Value{Tag: tag, Type: TypeTextString, Bytes: []byte(s)}
 }
 
+// Identifier returns an Identifier value (KMIP 3.0 draft: the type of a
+// Unique Identifier).
+func Identifier(tag Tag, s string) Value {
+	return Value{Tag: tag, Type: TypeIdentifier, Bytes: []byte(s)}
+}
+
+// Reference returns a Reference value (KMIP 3.0 draft: a link to another
+// object by its Unique Identifier).
+func Reference(tag Tag, s string) Value {
+	return Value{Tag: tag, Type: TypeReference, Bytes: []byte(s)}
+}
+
+// NameReference returns a Name Reference value (KMIP 3.0 draft: a link to
+// an object by name, such as a Group Link).
+func NameReference(tag Tag, s string) Value {
+	return Value{Tag: tag, Type: TypeNameReference, Bytes: []byte(s)}
+}
+
 // ByteString returns a Byte String value. It keeps b, not a copy.
 func ByteString(tag Tag, b []byte) Value { return Value{Tag: tag, Type: TypeByteString, Bytes: b} }
 
@@ -88,7 +107,8 @@ func (v *Value) Time() time.Time {
 	return time.Unix(v.Num, 0).UTC()
 }
 
-// Text returns a Text String value as a string (a copy).
+// Text returns the value of a Text String (or of an Identifier, Reference
+// or Name Reference) as a string (a copy).
 func (v *Value) Text() string { return string(v.Bytes) }
 
 // BigInt returns a Big Integer value as a new big.Int.
@@ -139,7 +159,7 @@ func (v *Value) Equal(w *Value) bool {
 			}
 		}
 		return true
-	case TypeTextString, TypeByteString, TypeBigInteger:
+	case TypeTextString, TypeByteString, TypeBigInteger, TypeIdentifier, TypeReference, TypeNameReference:
 		return bytes.Equal(v.Bytes, w.Bytes)
 	case TypeInteger, TypeEnumeration, TypeInterval:
 		return uint32(v.Num) == uint32(w.Num)
@@ -169,7 +189,7 @@ func AppendValue(b []byte, v *Value) []byte {
 		// Already a whole number of groups (as decoded): keep it exact.
 		b = AppendHeader(b, v.Tag, v.Type, uint32(len(v.Bytes)))
 		return append(b, v.Bytes...)
-	default: // TextString, ByteString, and undefined types kept raw
+	default: // the text types, ByteString, and undefined types kept raw
 		b = AppendHeader(b, v.Tag, v.Type, uint32(len(v.Bytes)))
 		b = append(b, v.Bytes...)
 		return appendPad(b, len(v.Bytes))

@@ -153,6 +153,17 @@ func AppendTextBytes(b []byte, tag Tag, s []byte) []byte {
 	return appendPad(b, len(s))
 }
 
+// AppendString appends an item of one of the text types (see
+// Type.IsString): a Text String, or an Identifier, Reference or Name
+// Reference of the KMIP 3.0 draft, encoded alike; s is a string or a
+// []byte. The caller is responsible for typ being one of them and s valid
+// UTF-8.
+func AppendString[S string | []byte](b []byte, tag Tag, typ Type, s S) []byte {
+	b = AppendHeader(b, tag, typ, uint32(len(s)))
+	b = append(b, s...)
+	return appendPad(b, len(s))
+}
+
 // AppendByteString appends a Byte String item.
 func AppendByteString(b []byte, tag Tag, v []byte) []byte {
 	b = AppendHeader(b, tag, TypeByteString, uint32(len(v)))
@@ -298,7 +309,7 @@ func checkLength(typ Type, length uint32) int {
 		if length%8 != 0 {
 			return errCodeLength
 		}
-	case TypeTextString, TypeByteString:
+	case TypeTextString, TypeByteString, TypeIdentifier, TypeReference, TypeNameReference:
 	case TypeInteger, TypeEnumeration, TypeInterval:
 		if length != 4 {
 			return errCodeLength
@@ -325,7 +336,7 @@ func checkValue(typ Type, v, pad []byte) int {
 		if binary.BigEndian.Uint64(v) > 1 {
 			return errCodeBoolean
 		}
-	case TypeTextString:
+	case TypeTextString, TypeIdentifier, TypeReference, TypeNameReference:
 		if !utf8.Valid(v) {
 			return errCodeUTF8
 		}
@@ -378,6 +389,21 @@ func ConsumeBoolean(b []byte) (tag Tag, v bool, n int) {
 // ConsumeTextString parses a Text String item. The returned slice aliases b.
 func ConsumeTextString(b []byte) (tag Tag, v []byte, n int) {
 	return consumeBytes(b, TypeTextString)
+}
+
+// ConsumeString parses an item of any of the text types (see
+// Type.IsString) and returns its type with the value, which aliases b:
+// where KMIP 3.0 lets a field be a Text String or an Identifier (a Unique
+// Identifier), one call reads both.
+func ConsumeString(b []byte) (tag Tag, typ Type, v []byte, n int) {
+	tag, typ, v, n = ConsumeValue(b)
+	if n < 0 {
+		return tag, typ, nil, n
+	}
+	if !typ.IsString() {
+		return tag, typ, nil, errCodeType
+	}
+	return tag, typ, v, n
 }
 
 // ConsumeByteString parses a Byte String item. The returned slice aliases b.

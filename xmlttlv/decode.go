@@ -743,8 +743,8 @@ func (s *scanner) unknownTag(p int, name []byte) error {
 }
 
 // typeNames lists the type names of §5.1.4, by type.
-var typeNames = func() (t [ttlv.TypeDateTimeExtended + 1]string) {
-	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
+var typeNames = func() (t [ttlv.TypeNameReference + 1]string) {
+	for typ := ttlv.TypeStructure; typ.Valid(); typ++ {
 		t[typ] = typ.String()
 	}
 	return t
@@ -764,7 +764,13 @@ func parseType(b []byte) (ttlv.Type, bool) {
 		typ = ttlv.TypeInteger
 		if len(b) == 8 {
 			typ = ttlv.TypeInterval
+		} else if b[1] == 'd' {
+			typ = ttlv.TypeIdentifier
 		}
+	case 'R':
+		typ = ttlv.TypeReference
+	case 'N':
+		typ = ttlv.TypeNameReference
 	case 'L':
 		typ = ttlv.TypeLongInteger
 	case 'B':
@@ -898,11 +904,11 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 			return nil
 		}
 		return s.badValue(vpos, d, "true, false, 1 or 0", v)
-	case ttlv.TypeTextString:
+	case ttlv.TypeTextString, ttlv.TypeIdentifier, ttlv.TypeReference, ttlv.TypeNameReference:
 		if !utf8.Valid(v) {
-			return s.failPath(vpos, d+1, ErrValue, "UTF-8 text", "invalid UTF-8 in a Text String")
+			return s.failPath(vpos, d+1, ErrValue, "UTF-8 text", "invalid UTF-8 in a %v", typ)
 		}
-		s.dst = ttlv.AppendTextBytes(s.dst, tag, v)
+		s.dst = ttlv.AppendString(s.dst, tag, typ, v)
 		return nil
 	case ttlv.TypeByteString:
 		if len(v)%2 == 0 {
@@ -1009,8 +1015,9 @@ func (s *scanner) failPath(pos, n int, sentinel error, want, format string, args
 
 // Decoder reads a sequence of XML item elements, each converted to one
 // binary TTLV message: the form of the OASIS KMIP test-case files, a <KMIP>
-// element holding RequestMessage and ResponseMessage elements, or
-// top-level elements one after the other.
+// element holding RequestMessage and ResponseMessage elements (the KMIP 1.0
+// profile test cases name it <KmipTestCase>), or top-level elements one
+// after the other.
 type Decoder struct {
 	s       scanner
 	opts    DecodeOptions
@@ -1049,12 +1056,13 @@ func (d *Decoder) Next(dst []byte) ([]byte, error) {
 		if err := s.misc(true); err != nil {
 			return dst, d.stop(err)
 		}
-		// A wrapper: an element whose name is not a tag (<KMIP>).
+		// A wrapper: an element whose name is not a tag (<KMIP>, or
+		// <KmipTestCase> in the KMIP 1.0 test cases).
 		if s.pos < len(s.src) && s.src[s.pos] == '<' {
 			save := s.pos
 			s.pos++
 			ns, ne, ok := s.name()
-			if ok && string(s.src[ns:ne]) == "KMIP" {
+			if ok && isWrapper(s.src[ns:ne]) {
 				var a attrs
 				self, err := s.startTag(&a)
 				if err != nil {
@@ -1096,7 +1104,7 @@ func (d *Decoder) Next(dst []byte) ([]byte, error) {
 	}
 	if s.pos >= len(s.src) {
 		if d.inWrap {
-			return dst, d.stop(s.syntax("\"</KMIP>\""))
+			return dst, d.stop(s.syntax("\"</" + string(s.src[d.wrapper[0]:d.wrapper[1]]) + ">\""))
 		}
 		d.done = true
 		return dst, io.EOF
@@ -1127,12 +1135,23 @@ func (d *Decoder) finish() error {
 		return d.stop(err)
 	}
 	if s.pos+1 < len(s.src) && s.src[s.pos] == '<' && s.src[s.pos+1] == '/' {
-		return d.stop(s.fail(s.pos, ErrSyntax, "end of input after </KMIP>", "end tag %q with no open element", shorten(s.src[s.pos:])))
+		return d.stop(s.fail(s.pos, ErrSyntax, "end of input after "+d.wrapperEnd(), "end tag %q with no open element", shorten(s.src[s.pos:])))
 	}
 	if s.pos < len(s.src) {
-		return d.stop(s.syntax("end of input after </KMIP>"))
+		return d.stop(s.syntax("end of input after " + d.wrapperEnd()))
 	}
 	return io.EOF
+}
+
+// isWrapper reports whether an element name is that of a test-case file's
+// root element, which holds messages and is no item.
+func isWrapper(name []byte) bool {
+	return string(name) == "KMIP" || string(name) == "KmipTestCase"
+}
+
+// wrapperEnd returns the end tag of the wrapper element, for messages.
+func (d *Decoder) wrapperEnd() string {
+	return "</" + string(d.s.src[d.wrapper[0]:d.wrapper[1]]) + ">"
 }
 
 func (d *Decoder) stop(err error) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -36,6 +37,11 @@ var inputForms = []struct {
 	{"datetime", `<ArchiveDate type="DateTime" value="2001-01-01T10:00:00+10:00"/>`, ttlv.AppendDateTime(nil, ttlv.TagArchiveDate, 978307200)},
 	{"datetime-hex", `<ArchiveDate type="DateTime" value="0x000000003a4fc880"/>`, ttlv.AppendDateTime(nil, ttlv.TagArchiveDate, 978307200)},
 	{"interval", `<Offset type="Interval" value="27"/>`, ttlv.AppendInterval(nil, ttlv.TagOffset, 27)},
+	// The KMIP 3.0 draft's text types, as its test cases write them.
+	{"identifier", `<UniqueIdentifier type="Identifier" value="uid-&amp;1"/>`, ttlv.AppendString(nil, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, "uid-&1")},
+	{"reference", `<NextLink type="Reference" value="$UNIQUE_IDENTIFIER_1"/>`, ttlv.AppendString(nil, ttlv.TagNextLink, ttlv.TypeReference, "$UNIQUE_IDENTIFIER_1")},
+	{"name-reference", `<GroupLink type="NameReference" value="SASED-M-2-30-group"/>`, ttlv.AppendString(nil, ttlv.TagGroupLink, ttlv.TypeNameReference, "SASED-M-2-30-group")},
+	{"name-reference-empty", `<GroupLink type="NameReference" value=""/>`, ttlv.AppendString(nil, ttlv.TagGroupLink, ttlv.TypeNameReference, "")},
 	{"dte", `<TTLV tag="0x540002" type="DateTimeExtended" value="2001-01-01T00:00:00.000001Z"/>`, ttlv.AppendDateTimeExtended(nil, 0x540002, 978307200000001)},
 	{"namespace", `<?xml version="1.0"?><!-- c --><ActivationDate xmlns="urn:oasis:tc:kmip:xmlns" type="DateTime" value="1970-01-01T00:00:06+00:00"/>`, ttlv.AppendDateTime(nil, ttlv.TagActivationDate, 6)},
 	{"structure", "<ProtocolVersion type=\"Structure\">\n <!-- x --><ProtocolVersionMajor type=\"Integer\" value=\"1\"></ProtocolVersionMajor>\n <ProtocolVersionMinor type=\"Integer\" value=\"0\"/></ProtocolVersion>",
@@ -184,6 +190,14 @@ func TestLimits(t *testing.T) {
 }
 
 func TestDecoderDocument(t *testing.T) {
+	for _, root := range []string{"KMIP", "KmipTestCase"} {
+		testDecoderDocument(t, root)
+	}
+}
+
+// testDecoderDocument reads a test-case document whose root element is
+// root: <KMIP>, or <KmipTestCase> as the KMIP 1.0 profile test cases have it.
+func testDecoderDocument(t *testing.T, root string) {
 	doc := `<?xml version="1.0"?>
 <KMIP>
 <!-- header -->
@@ -192,6 +206,7 @@ func TestDecoderDocument(t *testing.T) {
 <ResponseMessage><ResponseHeader><TimeStamp type="DateTime" value="$NOW"/></ResponseHeader></ResponseMessage>
 </KMIP>
 `
+	doc = strings.ReplaceAll(doc, "KMIP>", root+">")
 	var seen []Placeholder
 	d := NewDecoder([]byte(doc), DecodeOptions{Placeholder: func(p Placeholder) ([]byte, error) {
 		p.Value = bytes.Clone(p.Value)
@@ -220,7 +235,14 @@ func TestDecoderDocument(t *testing.T) {
 	for _, bad := range []struct{ doc, msg string }{
 		{"<KMIP><BatchItem/></KMIP>\n</KMIP>", `xmlttlv: line 2 column 1: invalid XML: end tag "</KMIP>" with no open element (want end of input after </KMIP>)`},
 		{"# note\n<BatchItem/>", `xmlttlv: line 1 column 1: invalid XML: text "# note" outside the root element (want an item element)`},
+		{"<KMIP><BatchItem/>", `xmlttlv: line 1 column ` + fmt.Sprint(19+len(root)-4) + `: invalid XML: unexpected end of input (want "</KMIP>")`},
+		{"<KMIP><BatchItem/></OTHER>", `xmlttlv: line 1 column ` + fmt.Sprint(19+len(root)-4) + `: invalid XML: end tag "</OTHER>" does not match "<KMIP>" (want "</KMIP>")`},
 	} {
+		bad.doc = strings.ReplaceAll(bad.doc, "KMIP>", root+">")
+		bad.msg = strings.ReplaceAll(bad.msg, "KMIP>", root+">")
+		other := map[string]string{"KMIP": "KmipTestCase", "KmipTestCase": "KMIP"}[root]
+		bad.doc = strings.ReplaceAll(bad.doc, "OTHER", other)
+		bad.msg = strings.ReplaceAll(bad.msg, "OTHER", other)
 		d := NewDecoder([]byte(bad.doc), DecodeOptions{})
 		var err error
 		for err == nil {

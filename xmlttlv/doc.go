@@ -31,7 +31,8 @@
 // encoding/xml is not used: it allocates per token. Both directions keep
 // their state in pooled values and allocate nothing per message once warm.
 // Decoder reads a document of several messages, such as the OASIS files'
-// <KMIP> element holding RequestMessage and ResponseMessage pairs, and
+// <KMIP> element holding RequestMessage and ResponseMessage pairs (or
+// <KmipTestCase>, as the KMIP 1.0 profile test cases name it), and
 // DecodeOptions.Placeholder lets a caller bind their "$NOW"-style
 // placeholders.
 //

@@ -140,8 +140,8 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 
 // typeValue holds, per type, what is written between the tag and the
 // value.
-var typeValue = func() (t [ttlv.TypeDateTimeExtended + 1]string) {
-	for typ := ttlv.TypeStructure; typ <= ttlv.TypeDateTimeExtended; typ++ {
+var typeValue = func() (t [ttlv.TypeNameReference + 1]string) {
+	for typ := ttlv.TypeStructure; typ.Valid(); typ++ {
 		t[typ] = ` type="` + typ.String() + `" value="`
 	}
 	return t
@@ -210,7 +210,7 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 			return append(dst, "true"...)
 		}
 		return append(dst, "false"...)
-	case ttlv.TypeTextString:
+	case ttlv.TypeTextString, ttlv.TypeIdentifier, ttlv.TypeReference, ttlv.TypeNameReference:
 		return appendEscaped(dst, v)
 	case ttlv.TypeDateTime:
 		n := int64(binary.BigEndian.Uint64(v))

@@ -24,7 +24,7 @@ func checkServerReport(t *testing.T, r *Report) {
 	r.Write(&out)
 	t.Log("\n" + out.String())
 	_, _, all := r.ByProfile()
-	if all.Files != 9 || all.Unreadable != 1 {
+	if all.Files != 13 || all.Unreadable != 1 {
 		t.Fatalf("totals %+v", all)
 	}
 	for _, f := range r.Files {

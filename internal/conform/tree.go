@@ -97,7 +97,7 @@ func parseTree(src []byte) (*node, error) {
 
 var typeByName = func() map[string]ttlv.Type {
 	m := map[string]ttlv.Type{}
-	for t := ttlv.TypeStructure; t <= ttlv.TypeDateTimeExtended; t++ {
+	for t := ttlv.TypeStructure; t.Valid(); t++ {
 		m[t.String()] = t
 	}
 	return m

@@ -56,9 +56,9 @@ type setRow struct {
 }
 
 type valueRow struct {
-	value      uint32
-	name, spec string
-	in14, in21 bool
+	value            uint32
+	name, spec       string
+	in14, in21, in30 bool
 }
 
 type nameRow struct {
@@ -156,7 +156,7 @@ func load(dir string) (*tables, error) {
 			return nil, fmt.Errorf("sets.tsv: %s: bad kind %q", s.name, s.kind)
 		}
 		switch s.ext {
-		case "8XXXXXXX", "-", "XXX00000", "XXXXXXX0", "540000-54FFFF":
+		case "8XXXXXXX", "-", "XXX00000", "XXXXXXX0", "XXXX0000", "540000-54FFFF":
 		default:
 			return nil, fmt.Errorf("sets.tsv: %s: unknown extension rule %q", s.name, s.ext)
 		}
@@ -205,6 +205,8 @@ func load(dir string) (*tables, error) {
 				vr.in14 = true
 			case "2.1":
 				vr.in21 = true
+			case "3.0":
+				vr.in30 = true
 			default:
 				return nil, fmt.Errorf("enums.tsv: %s %s: bad versions %q", s.name, r[2], r[4])
 			}
@@ -367,12 +369,19 @@ func generate(dir string) ([]byte, error) {
 
 	// Exported constants.
 	p("// Tags defined by KMIP 1.0 through 2.1: KMIP 2.1 §11.56 (Table 487) and, for\n")
-	p("// the tags KMIP 2.0 turned into \"(Reserved)\", KMIP 1.4 §9.1.3.1 (Table 288).\n")
-	p("// Each comment gives the specification's name and the versions that define it.\n")
+	p("// the tags KMIP 2.0 turned into \"(Reserved)\", KMIP 1.4 §9.1.3.1 (Table 288);\n")
+	p("// and the tags of the KMIP 3.0 committee draft (draft level: they may still\n")
+	p("// change). Each comment gives the specification's name and the versions that\n")
+	p("// define it.\n")
 	p("const (\n")
 	for _, tg := range t.tags {
 		vers := "KMIP " + versionString(tg.since) + "+"
-		if tg.until != 0 {
+		switch {
+		case tg.since == 0x30:
+			vers = "KMIP 3.0 draft"
+		case tg.until == 0x21:
+			vers = "KMIP " + versionString(tg.since) + "-2.1, reserved by the 3.0 draft"
+		case tg.until != 0:
 			vers = "KMIP " + versionString(tg.since) + "-" + versionString(tg.until)
 		}
 		p("\tTag%s Tag = 0x%06X // %s (%s)\n", tg.name, tg.value, tg.spec, vers)
@@ -433,9 +442,13 @@ func generate(dir string) ([]byte, error) {
 	for _, s := range t.sets {
 		kind := map[string]string{"enum": "setKindEnum", "mask": "setKindMask", "tag": "setKindTag"}[s.kind]
 		ext := map[string]string{"8XXXXXXX": "extHighNibble8", "-": "extNone", "XXX00000": "extNone",
-			"XXXXXXX0": "extNone", "540000-54FFFF": "extTag"}[s.ext]
-		p("\t{%q, %s, %s, %d, %d, %d, %d}, // %s: KMIP 2.1 §%s", s.name, kind, ext,
-			nv, nv+len(s.values), nn, nn+len(s.names), s.spec, s.sec21)
+			"XXXXXXX0": "extNone", "XXXX0000": "extNone", "540000-54FFFF": "extTag"}[s.ext]
+		where := "KMIP 2.1 §" + s.sec21
+		if s.sec21 == "-" {
+			where = "KMIP 3.0 draft"
+		}
+		p("\t{%q, %s, %s, %d, %d, %d, %d}, // %s: %s", s.name, kind, ext,
+			nv, nv+len(s.values), nn, nn+len(s.names), s.spec, where)
 		if s.sec14 != "-" {
 			p(", KMIP 1.4 §%s", s.sec14)
 		}
@@ -464,6 +477,9 @@ func generate(dir string) ([]byte, error) {
 			}
 			if v.in21 {
 				flags = append(flags, "inKMIP21")
+			}
+			if v.in30 {
+				flags = append(flags, "inKMIP30")
 			}
 			p("\t{0x%08X, %q, %q, %s},\n", v.value, v.name, v.spec, strings.Join(flags, "|"))
 		}
