@@ -133,6 +133,13 @@ func TestDialectForms(t *testing.T) {
 			`{"tag":"ArchiveDate","type":"DateTimeExtended","value":"0x000379CC46E78801"},` +
 			`{"tag":"Modulus","type":"BigInteger","value":"0x0000000000000001"},` +
 			`{"tag":"X509CertificateIdentifier","type":"TextString","value":"a\"\\\n\u0001é"}]}`},
+		{EncodeOptions{Numbers: true, OmitStructureType: true}, `{"tag":"RequestPayload","value":[` +
+			`{"tag":"ObjectType","type":"Enumeration","value":2},` +
+			`{"tag":"CryptographicUsageMask","type":"Integer","value":12},`},
+		{EncodeOptions{Numbers: true, Dialect: DialectCosmian}, `{"tag":"RequestPayload","type":"Structure","value":[` +
+			`{"tag":"ObjectType","type":"Enumeration","value":2},` +
+			`{"tag":"CryptographicUsageMask","type":"Integer","value":12},`},
+		{EncodeOptions{Numbers: true, Indent: " "}, "{\n \"tag\": \"RequestPayload\",\n \"type\": \"Structure\",\n \"value\": [\n  {\n   \"tag\": \"ObjectType\",\n   \"type\": \"Enumeration\",\n   \"value\": 2\n  },"},
 		{EncodeOptions{HexTags: true, Names: true, OmitStructureType: true}, `{"tag":"0x420079","name":"RequestPayload","value":[` +
 			`{"tag":"0x420057","name":"ObjectType","type":"Enumeration","value":"SymmetricKey"},`},
 	}

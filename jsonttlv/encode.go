@@ -49,8 +49,17 @@ type EncodeOptions struct {
 	// in hex, when the tag has a name. Ignored by DialectCosmian.
 	Names bool
 	// OmitStructureType leaves out "type" for Structures, which §4.1.4
-	// makes the default. Ignored by DialectCosmian, which always writes it.
+	// makes the default: 4–16 % smaller compact output over the benchmark
+	// corpus (12 % for a 100-item Get batch).
+	// Ignored by DialectCosmian, which always writes it.
 	OmitStructureType bool
+	// Numbers writes Enumerations and bit masks as JSON numbers (3,
+	// 2108) instead of names ("AES", "Encrypt|Decrypt"), hex or (for
+	// DialectCosmian's Enumerations) "0x" and 8 hex digits — §4.1.6.4 and
+	// §4.1.6.5 allow both — for peers that cannot read the names:
+	// ovh/kmip-go reads neither enumeration names in a KMIP 1.x Attribute
+	// Value nor masks as space-separated names.
+	Numbers bool
 	// Dialect selects the value forms; see Dialect.
 	Dialect Dialect
 	// Registry names extension tags and values; nil means the built-in
@@ -260,7 +269,7 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	switch it.Type {
 	case ttlv.TypeInteger:
 		n := int32(binary.BigEndian.Uint32(v))
-		if o.Dialect == DialectSpec && o.Registry.IsMask(valueTag) && n != 0 {
+		if o.Dialect == DialectSpec && !o.Numbers && o.Registry.IsMask(valueTag) && n != 0 {
 			dst = append(dst, '"')
 			dst = o.Registry.AppendMask(dst, valueTag, uint32(n))
 			return append(dst, '"')
@@ -268,6 +277,9 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 		return strconv.AppendInt(dst, int64(n), 10)
 	case ttlv.TypeEnumeration:
 		n := binary.BigEndian.Uint32(v)
+		if o.Numbers {
+			return strconv.AppendUint(dst, uint64(n), 10)
+		}
 		dst = append(dst, '"')
 		if o.Dialect == DialectSpec {
 			if name, ok := o.Registry.EnumName(valueTag, n); ok {

@@ -18,7 +18,10 @@
 // With no FILE, or FILE "-", it reads standard input. The input is
 // validated strictly (KMIP 2.1 §10.1) unless -lax is given; JSON is strict
 // RFC 8259 unless -lenient is given (trailing commas and the other slips of
-// copy-pasted documentation). On bad input it exits with status 1 and
+// copy-pasted documentation, Cosmian KMS 4.x's message part names). The
+// json command can write enumerations and masks as numbers (-numbers) and
+// leave out the Structure type (-omit-structure-type). "ttlv -h" lists
+// each command's flags. On bad input it exits with status 1 and
 // prints one line naming the byte offset (JSON: line and column), the tag
 // path and what was wrong.
 package main
@@ -30,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -51,57 +55,122 @@ Commands:
 
 Input (FILE or standard input) may be binary TTLV, hex text (spaces,
 newlines and a leading 0x allowed), JSON or XML; the form is detected.
-
-Flags:
+"ttlv <command> -h" lists one command's flags.
 `
+
+// commands lists the commands in the order of the usage text.
+var commands = []string{"dump", "hex", "binary", "json", "xml"}
+
+// options are the flags, each defined for the commands it applies to
+// (see newFlags).
+type options struct {
+	lax, lenient, noOffsets, indent, cosmian, numbers, omitStructureType bool
+	maxSize                                                              int
+}
+
+// newFlags returns the flag set of cmd: the input flags every command
+// takes, then its own.
+func newFlags(cmd string, stderr io.Writer) (*flag.FlagSet, *options) {
+	o := &options{}
+	fs := flag.NewFlagSet("ttlv "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	inputFlags(fs, o)
+	commandFlags(fs, o, cmd)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: ttlv %s [flags] [FILE]\n\nFlags:\n", cmd)
+		fs.PrintDefaults()
+	}
+	return fs, o
+}
+
+// inputFlags defines the flags of every command: how the input is read.
+func inputFlags(fs *flag.FlagSet, o *options) {
+	fs.BoolVar(&o.lax, "lax", false, "accept non-zero padding, Booleans other than 0/1 and invalid UTF-8")
+	fs.IntVar(&o.maxSize, "max-size", 64<<20, "largest input accepted, in `bytes`")
+	fs.BoolVar(&o.lenient, "lenient", false, "JSON input: read what copy-pasted documentation holds — trailing commas, tag names in another letter case, a missing ']', Cosmian KMS 4.x's Message/Header/Items")
+}
+
+// commandFlags defines the flags of cmd alone.
+func commandFlags(fs *flag.FlagSet, o *options, cmd string) {
+	switch cmd {
+	case "dump":
+		fs.BoolVar(&o.noOffsets, "no-offsets", false, "leave out the offset column")
+	case "json":
+		fs.BoolVar(&o.indent, "indent", false, "one property per line, indented")
+		fs.BoolVar(&o.cosmian, "cosmian", false, "write the dialect Cosmian KMS parses (hex enumerations, numeric masks)")
+		fs.BoolVar(&o.numbers, "numbers", false, "write enumerations and bit masks as numbers, for peers that cannot read their names (ovh/kmip-go)")
+		fs.BoolVar(&o.omitStructureType, "omit-structure-type", false, "leave out \"type\": \"Structure\", the default of the JSON form")
+	case "xml":
+		fs.BoolVar(&o.indent, "indent", false, "one element per line, indented")
+	}
+}
+
+// printUsage writes the usage text, the input flags and each command's
+// own flags.
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usage)
+	fs := flag.NewFlagSet("ttlv", flag.ContinueOnError)
+	fs.SetOutput(w)
+	inputFlags(fs, &options{})
+	fmt.Fprintf(w, "\nFlags of every command (input):\n")
+	fs.PrintDefaults()
+	for _, cmd := range commands {
+		fs := flag.NewFlagSet("ttlv "+cmd, flag.ContinueOnError)
+		fs.SetOutput(w)
+		commandFlags(fs, &options{}, cmd)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n == 0 {
+			fmt.Fprintf(w, "\nFlags of ttlv %s: none of its own\n", cmd)
+			continue
+		}
+		fmt.Fprintf(w, "\nFlags of ttlv %s:\n", cmd)
+		fs.PrintDefaults()
+	}
+}
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		fmt.Fprint(stderr, usage)
-		newFlags(stderr).PrintDefaults()
+		printUsage(stderr)
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
 	cmd := args[0]
-	fs := newFlags(stderr)
-	lax := fs.Bool("lax", false, "accept non-zero padding, Booleans other than 0/1 and invalid UTF-8")
-	maxSize := fs.Int("max-size", 64<<20, "largest input accepted, in bytes")
-	noOffsets := fs.Bool("no-offsets", false, "dump: leave out the offset column")
-	lenient := fs.Bool("lenient", false, "JSON input: accept trailing commas and the other slips of copy-pasted documentation")
-	indent := fs.Bool("indent", false, "json, xml: one property or element per line, indented")
-	cosmian := fs.Bool("cosmian", false, "json: write the dialect Cosmian KMS parses (hex enumerations, numeric masks)")
+	if !slices.Contains(commands, cmd) {
+		fmt.Fprintf(stderr, "ttlv: unknown command %q (want dump, hex, binary, json or xml)\n", cmd)
+		return 2
+	}
+	fs, o := newFlags(cmd, stderr)
 	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(stderr, "ttlv: at most one FILE")
 		return 2
 	}
-	switch cmd {
-	case "dump", "hex", "binary", "json", "xml":
-	default:
-		fmt.Fprintf(stderr, "ttlv: unknown command %q (want dump, hex, binary, json or xml)\n", cmd)
-		return 2
-	}
+	maxSize := &o.maxSize
 	in, err := readInput(fs.Arg(0), stdin, *maxSize)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	bin, err := toBinary(in, jsonttlv.DecodeOptions{Lenient: *lenient, MaxSize: len(in) + 1})
+	bin, err := toBinary(in, jsonttlv.DecodeOptions{Lenient: o.lenient, MaxSize: len(in) + 1})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	opts := ttlv.DecodeOptions{Sequence: true, MaxMessageSize: *maxSize}
-	if *lax {
+	if o.lax {
 		opts.Lax = ttlv.LaxPadding | ttlv.LaxBoolean | ttlv.LaxUTF8
 	}
 	if cmd == "dump" {
 		// Dump streams what it can, then reports the fault.
-		if err := ttlv.Dump(stdout, bin, ttlv.DumpOptions{Decode: opts, NoOffsets: *noOffsets}); err != nil {
+		if err := ttlv.Dump(stdout, bin, ttlv.DumpOptions{Decode: opts, NoOffsets: o.noOffsets}); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
@@ -119,17 +188,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "binary":
 		_, err = stdout.Write(bin)
 	case "json":
-		jopts := jsonttlv.EncodeOptions{Decode: opts}
-		if *indent {
+		jopts := jsonttlv.EncodeOptions{Decode: opts, Numbers: o.numbers, OmitStructureType: o.omitStructureType}
+		if o.indent {
 			jopts.Indent = "  "
 		}
-		if *cosmian {
+		if o.cosmian {
 			jopts.Dialect = jsonttlv.DialectCosmian
 		}
 		err = writeJSON(stdout, bin, jopts)
 	case "xml":
 		xopts := xmlttlv.EncodeOptions{Decode: opts}
-		if *indent {
+		if o.indent {
 			xopts.Indent = "  "
 		}
 		err = writeXML(stdout, bin, xopts)
@@ -139,12 +208,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-func newFlags(stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("ttlv", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
 }
 
 func readInput(name string, stdin io.Reader, maxSize int) ([]byte, error) {
@@ -205,8 +268,8 @@ const (
 )
 
 // detect tells the input's form. Binary TTLV starts with a tag byte and
-// has a type byte (0x01–0x0B) at offset 3, which is never a hex digit or
-// white space; JSON starts with '{' or '['; XML with '<' (or a byte order
+// has a type byte (0x01–0x0E) at offset 3 — a Structure (0x01) for a
+// message — and bytes that are neither hex digits nor white space; JSON starts with '{' or '['; XML with '<' (or a byte order
 // mark).
 func detect(b []byte) form {
 	t := bytes.TrimLeft(b, " \t\r\n")

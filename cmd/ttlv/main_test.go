@@ -109,6 +109,46 @@ func TestUsage(t *testing.T) {
 	if code, _, errs := runTTLV(t, nil, "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
 		t.Errorf("unknown command: exit %d, %q", code, errs)
 	}
+	// -h lists the input flags once and each command's own flags.
+	code, _, errs := runTTLV(t, nil, "-h")
+	if code != 0 {
+		t.Errorf("-h: exit %d", code)
+	}
+	for _, want := range []string{"Flags of every command (input):\n  -lax", "  -lenient\n", "  -max-size bytes\n",
+		"Flags of ttlv dump:\n  -no-offsets\n", "Flags of ttlv hex: none of its own\n",
+		"Flags of ttlv json:\n  -cosmian\n", "  -numbers\n", "  -omit-structure-type\n", "Flags of ttlv xml:\n  -indent\n"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("-h lacks %q:\n%s", want, errs)
+		}
+	}
+	// CMD -h: that command's flags, input flags included.
+	code, _, errs = runTTLV(t, nil, "json", "-h")
+	if code != 0 || !strings.Contains(errs, "usage: ttlv json [flags] [FILE]") || !strings.Contains(errs, "-numbers") || !strings.Contains(errs, "-lax") || strings.Contains(errs, "-no-offsets") {
+		t.Errorf("json -h: exit %d\n%s", code, errs)
+	}
+	// A flag of another command is refused.
+	if code, _, errs := runTTLV(t, nil, "hex", "-numbers"); code != 2 || !strings.Contains(errs, "flag provided but not defined: -numbers") {
+		t.Errorf("hex -numbers: exit %d, %q", code, errs)
+	}
+}
+
+// TestJSONOptions: -numbers writes enumerations and masks as numbers,
+// -omit-structure-type drops the Structures' "type".
+func TestJSONOptions(t *testing.T) {
+	f := "../../testdata/corpus/seed-createkeypair-locate.ttlv"
+	code, js, errs := runTTLV(t, nil, "json", "-numbers", "-omit-structure-type", f)
+	if code != 0 {
+		t.Fatalf("exit %d %s", code, errs)
+	}
+	for _, want := range []string{`{"tag":"RequestMessage","value":[`, `{"tag":"Operation","type":"Enumeration","value":2}`,
+		`{"tag":"CryptographicUsageMask","type":"Integer","value":2108}`, `{"tag":"RecommendedCurve","type":"Enumeration","value":69}`} {
+		if !strings.Contains(js, want) {
+			t.Errorf("output lacks %s:\n%s", want, js)
+		}
+	}
+	if strings.Contains(js, `"Structure"`) || strings.Contains(js, `"CreateKeyPair"`) {
+		t.Errorf("names or Structure types left:\n%s", js)
+	}
 }
 
 // TestJSON: every corpus message goes binary → JSON → binary unchanged
@@ -118,7 +158,8 @@ func TestJSON(t *testing.T) {
 	files, _ := filepath.Glob("../../testdata/corpus/*.ttlv")
 	for _, f := range files {
 		bin, _ := os.ReadFile(f)
-		for _, flags := range [][]string{nil, {"-indent"}, {"-cosmian"}, {"-indent", "-cosmian"}} {
+		for _, flags := range [][]string{nil, {"-indent"}, {"-cosmian"}, {"-indent", "-cosmian"},
+			{"-numbers"}, {"-omit-structure-type"}, {"-numbers", "-omit-structure-type", "-indent"}, {"-numbers", "-cosmian"}} {
 			code, js, errs := runTTLV(t, nil, append(append([]string{"json"}, flags...), f)...)
 			if code != 0 || !strings.HasPrefix(js, "{") {
 				t.Fatalf("%s json %v: exit %d %s", f, flags, code, errs)
