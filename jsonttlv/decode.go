@@ -22,11 +22,17 @@ const DefaultMaxSize = 16 << 20
 // value is strict JSON (RFC 8259) with the default limits.
 type DecodeOptions struct {
 	// Lenient accepts what documentation that users copy from contains:
-	// trailing commas before "]" and "}", tag names that differ from a
-	// known name only in letter case ("QLength" for "Qlength"), hex numbers
-	// with fewer digits than their type's width ("0x1"), Big Integer hex of
-	// any length (sign-extended), and Date-Times given as JSON numbers of
-	// POSIX seconds.
+	// trailing commas before "]" and "}", a "}" that closes an item object
+	// whose "value" array was left open (the missing "]" is implied), tag
+	// names that differ from a known name only in letter case ("QLength"
+	// for "Qlength"), hex numbers with fewer digits than their type's width
+	// ("0x1"), Big Integer hex of any length (sign-extended), Date-Times
+	// given as JSON numbers of POSIX seconds, and the message as Cosmian
+	// KMS 4.x wrote it (see Cosmian4Message): the names "Message",
+	// "Header" and "Items" read by position as RequestMessage (or
+	// ResponseMessage, when a batch item holds a Result Status or a
+	// Response Payload), RequestHeader (ResponseHeader) and BatchItem, and
+	// a structure of batch items inside the message read as those items.
 	Lenient bool
 	// Registry resolves extension tag and value names; nil means the
 	// built-in tables (which include Cosmian KMS's spellings as aliases).
@@ -58,6 +64,9 @@ type scanner struct {
 	rbuf     []byte                // ReadBinary's input
 	cur      int                   // depth of the item object being scanned, for error paths
 	tagCache textform.TagNameCache // recently seen built-in tag names
+	// cosmian4 is set when Lenient read a Cosmian KMS 4.x part name by
+	// position; message when that name was the top-level "Message".
+	cosmian4, message bool
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -132,6 +141,8 @@ func (s *scanner) run(dst, src []byte, opts *DecodeOptions) ([]byte, error) {
 		return nil, s.fail(0, 0, false, ErrTooLarge, "", "%d bytes of JSON, limit %d", len(src), limit)
 	}
 	s.attr[0], s.tags[0], s.cur = 0, 0, 0
+	s.cosmian4, s.message = false, false
+	base := len(dst)
 	s.ws()
 	if s.pos >= len(s.src) || s.src[s.pos] != '{' {
 		return nil, s.syntax("an item object")
@@ -143,6 +154,9 @@ func (s *scanner) run(dst, src []byte, opts *DecodeOptions) ([]byte, error) {
 	if s.pos < len(s.src) {
 		s.cur, s.tags[0] = 0, 0 // no item is at fault
 		return nil, s.syntax("end of input after the top-level object")
+	}
+	if s.cosmian4 {
+		s.dst = reshapeCosmian4(s.dst, base, s.message)
 	}
 	return s.dst, nil
 }
@@ -466,14 +480,23 @@ func (s *scanner) array(depth int) error {
 		switch s.tok() {
 		case ',':
 			s.pos++
-			if s.tok() == ']' && s.lenient {
-				s.pos++
-				return nil
+			if c := s.tok(); s.lenient {
+				switch c {
+				case ']':
+					s.pos++
+					return nil
+				case '}':
+					return nil // "]" left out: the '}' closes the enclosing object
+				}
 			}
 			continue
 		case ']':
 			s.pos++
 			return nil
+		case '}':
+			if s.lenient {
+				return nil // as above, without the trailing comma
+			}
 		}
 		return s.syntax("',' or ']' after the item")
 	}
@@ -939,6 +962,9 @@ func (s *scanner) resolveTag(p, ts, te int, esc bool, depth int) (ttlv.Tag, erro
 	}
 	if s.lenient {
 		if t, ok := lookupTagFold(name); ok {
+			return t, nil
+		}
+		if t, ok := s.cosmian4Tag(name, depth); ok {
 			return t, nil
 		}
 	}

@@ -3,7 +3,6 @@ package jsonttlv
 import (
 	"encoding/binary"
 	"io"
-	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -60,6 +59,12 @@ type EncodeOptions struct {
 	// ovh/kmip-go reads neither enumeration names in a KMIP 1.x Attribute
 	// Value nor masks as space-separated names.
 	Numbers bool
+	// Cosmian4Names writes the message parts as Cosmian KMS 4.x named
+	// them (see Cosmian4Message): "Message" for RequestMessage and
+	// ResponseMessage, "Header" for their header, and the batch items
+	// inside one "Items" structure, each named "Items". Values keep the
+	// forms of the Dialect. kmipd answers a 4.x request so.
+	Cosmian4Names bool
 	// Dialect selects the value forms; see Dialect.
 	Dialect Dialect
 	// Registry names extension tags and values; nil means the built-in
@@ -74,9 +79,10 @@ type EncodeOptions struct {
 // encoder is the reusable state of one binary-to-JSON conversion. It is
 // pooled: AppendJSON allocates nothing once the pool is warm.
 type encoder struct {
-	w    textform.TextWalker
-	opts EncodeOptions
-	wbuf []byte
+	w     textform.TextWalker
+	opts  EncodeOptions
+	wbuf  []byte
+	c4buf []byte // Cosmian4Names: the message with its Items structure
 }
 
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
@@ -97,6 +103,9 @@ func AppendJSON(dst, src []byte, opts EncodeOptions) ([]byte, error) {
 // release drops the references to the caller's data before pooling e.
 func (e *encoder) release() {
 	e.opts.Registry = nil
+	if cap(e.c4buf) > 1<<20 {
+		e.c4buf = nil
+	}
 	e.w.Reset(nil, ttlv.DecodeOptions{})
 	encoders.Put(e)
 }
@@ -128,6 +137,9 @@ const (
 
 func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	e.opts = *opts
+	if opts.Cosmian4Names {
+		src = e.withItems(src)
+	}
 	// One message: a sequence has no JSON form (the walker ignores
 	// Sequence), nor has an empty input.
 	e.w.Reset(src, opts.Decode)
@@ -202,7 +214,11 @@ func (e *encoder) beginItem(dst []byte, it ttlv.Item, depth int) []byte {
 	} else {
 		dst = append(dst, keyTagC...)
 	}
-	dst = e.appendTag(dst, it.Tag)
+	if name := cosmian4Name(o, it.Tag, depth); name != "" {
+		dst = append(dst, name...)
+	} else {
+		dst = e.appendTag(dst, it.Tag)
+	}
 	if o.Names && o.HexTags && o.Dialect != DialectCosmian {
 		if name, ok := o.Registry.TagName(it.Tag); ok {
 			if o.Indent != "" {
@@ -301,7 +317,7 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 		return append(dst, '"')
 	case ttlv.TypeBigInteger:
 		dst = append(dst, '"', '0', 'x')
-		dst = appendHexBytes(dst, v, hexUpper)
+		dst = textform.AppendHexUpper(dst, v)
 		return append(dst, '"')
 	case ttlv.TypeBoolean:
 		if binary.BigEndian.Uint64(v) != 0 {
@@ -313,9 +329,9 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	case ttlv.TypeByteString:
 		dst = append(dst, '"')
 		if o.Dialect == DialectCosmian {
-			dst = appendHexBytes(dst, v, hexUpper)
+			dst = textform.AppendHexUpper(dst, v)
 		} else {
-			dst = appendHexBytes(dst, v, hexLower)
+			dst = textform.AppendHexLower(dst, v)
 		}
 		return append(dst, '"')
 	case ttlv.TypeDateTime:
@@ -353,20 +369,6 @@ func appendHex(dst []byte, v uint64, digits int) []byte {
 	for i := n + digits + 1; i > n+1; i-- {
 		dst[i] = hexUpper[v&0xF]
 		v >>= 4
-	}
-	return dst
-}
-
-// appendHexBytes appends the bytes of v as hex digits from the alphabet
-// digits, growing dst once.
-func appendHexBytes(dst, v []byte, digits string) []byte {
-	n := len(dst)
-	dst = slices.Grow(dst, 2*len(v))[:n+2*len(v)]
-	out := dst[n:]
-	_ = digits[15]
-	for i, c := range v {
-		out[2*i] = digits[c>>4]
-		out[2*i+1] = digits[c&0xF]
 	}
 	return dst
 }

@@ -37,12 +37,14 @@ func jsonSeeds(tb testing.TB) [][]byte {
 	return out
 }
 
-// dropTrailingCommas removes the commas that Lenient tolerates (before
-// ']' or '}', whitespace between) outside strings, so that encoding/json
-// can judge the rest.
+// dropTrailingCommas undoes what Lenient tolerates in the syntax, so that
+// encoding/json can judge the rest: outside strings, it removes the commas
+// before ']' or '}' (whitespace between) and writes the ']' of an array
+// that a '}' closes.
 func dropTrailingCommas(in []byte) []byte {
 	out := make([]byte, 0, len(in))
 	inStr := false
+	var open []byte // the brackets open, outside strings
 	for i := 0; i < len(in); i++ {
 		c := in[i]
 		if inStr {
@@ -55,8 +57,23 @@ func dropTrailingCommas(in []byte) []byte {
 			}
 			continue
 		}
-		if c == '"' {
+		switch c {
+		case '"':
 			inStr = true
+		case '[', '{':
+			open = append(open, c)
+		case ']':
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		case '}':
+			if len(open) > 0 && open[len(open)-1] == '[' {
+				out = append(out, ']')
+				open = open[:len(open)-1]
+			}
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
 		}
 		if c == ',' {
 			j := i + 1

@@ -3,7 +3,6 @@ package xmlttlv
 import (
 	"encoding/binary"
 	"io"
-	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -204,7 +203,7 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	case ttlv.TypeLongInteger:
 		return strconv.AppendInt(dst, int64(binary.BigEndian.Uint64(v)), 10)
 	case ttlv.TypeBigInteger, ttlv.TypeByteString:
-		return appendHexBytes(dst, v)
+		return textform.AppendHexLower(dst, v) // xsd:hexBinary
 	case ttlv.TypeBoolean:
 		if binary.BigEndian.Uint64(v) != 0 {
 			return append(dst, "true"...)
@@ -238,18 +237,6 @@ func appendHex(dst []byte, v uint64, digits int) []byte {
 	for i := n + digits + 1; i > n+1; i-- {
 		dst[i] = hexLower[v&0xF]
 		v >>= 4
-	}
-	return dst
-}
-
-// appendHexBytes appends v as lower-case hex digits (xsd:hexBinary).
-func appendHexBytes(dst, v []byte) []byte {
-	n := len(dst)
-	dst = slices.Grow(dst, 2*len(v))[:n+2*len(v)]
-	out := dst[n:]
-	for i, c := range v {
-		out[2*i] = hexLower[c>>4]
-		out[2*i+1] = hexLower[c&0xF]
 	}
 	return dst
 }

@@ -15,5 +15,6 @@ func newHandler(log *slog.Logger, o *options) transport.Handler {
 		MaxDepth:       o.maxDepth,
 		MaxItems:       o.maxItems,
 		MaxRSABits:     o.maxRSABits,
+		StrictJSON:     o.strictJSON,
 	})
 }

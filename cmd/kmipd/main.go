@@ -46,6 +46,7 @@ type options struct {
 	maxDepth        int
 	maxItems        int
 	maxRSABits      int
+	strictJSON      bool
 	logFormat       string
 	logLevel        string
 	shutdownTimeout time.Duration
@@ -61,7 +62,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 kmipd serves KMIP: binary TTLV over TLS (-addr, the IANA KMIP port 5696) and
 HTTP (-http): POST /kmip takes a RequestMessage as application/json or
 application/octet-stream and answers in the same form, POST /kmip/2_1 takes
-a bare operation in JSON. Without -cert/-key a self-signed certificate for
+a bare operation in JSON (JSON is read leniently unless -strict-json).
+Without -cert/-key a self-signed certificate for
 localhost is generated (its path is logged). The bound addresses are printed
 on standard output; logs go to standard error. SIGINT/SIGTERM stop it
 gracefully.
@@ -83,6 +85,7 @@ flags:
 	fs.IntVar(&o.maxDepth, "max-depth", 0, "deepest Structure nesting accepted (0: the codec's default)")
 	fs.IntVar(&o.maxItems, "max-items", 0, "most batch items in one message (0: the default)")
 	fs.IntVar(&o.maxRSABits, "max-rsa-bits", 0, "largest RSA key Create Key Pair generates (0: 4096; negative: none) — each RSA-4096 key costs about a second of CPU")
+	fs.BoolVar(&o.strictJSON, "strict-json", false, "read JSON requests strictly (RFC 8259, the specification's names); by default trailing commas, tag names in another letter case, a missing ']' and Cosmian KMS 4.x's Message/Header/Items are read, and a 4.x request is answered in 4.x's names")
 	fs.DurationVar(&tc.ReadTimeout, "read-timeout", transport.DefaultReadTimeout, "time to read one message (and a TLS handshake) once started; negative: none")
 	fs.DurationVar(&tc.IdleTimeout, "idle-timeout", transport.DefaultIdleTimeout, "time a connection may wait for its next message; negative: none")
 	fs.DurationVar(&tc.WriteTimeout, "write-timeout", transport.DefaultWriteTimeout, "time to write one response; negative: none")

@@ -67,3 +67,39 @@ func TestSeedJSON(t *testing.T) {
 	}
 	checkSeed(t, decode(t, back))
 }
+
+// TestSeedPagesJSON: the seed pages' requests as published
+// (testdata/json) succeed through ServeJSON, read leniently by default;
+// the older page's, in Cosmian KMS 4.x's names, is answered in them. With
+// Config.StrictJSON they are Invalid Message.
+func TestSeedPagesJSON(t *testing.T) {
+	for _, name := range []string{"seed0", "seed1"} {
+		req, err := os.ReadFile("../../testdata/json/" + name + "-request.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := newTestServer().ServeJSON(context.Background(), nil, req)
+		if got := jsonttlv.Cosmian4Message(out); got != (name == "seed0") {
+			t.Errorf("%s: answered in 4.x names: %v\n%s", name, got, out)
+		}
+		back, err := jsonttlv.AppendBinary(nil, out, jsonttlv.DecodeOptions{Lenient: true})
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, out)
+		}
+		checkSeed(t, decode(t, back))
+
+		strict := New(Config{StrictJSON: true})
+		out = strict.ServeJSON(context.Background(), nil, req)
+		back, err = jsonttlv.AppendBinary(nil, out, jsonttlv.DecodeOptions{})
+		if err != nil {
+			t.Fatalf("%s strict: %v\n%s", name, err, out)
+		}
+		var v ttlv.Value
+		if err := ttlv.Unmarshal(back, &v); err != nil {
+			t.Fatal(err)
+		}
+		if r := v.Child(ttlv.TagBatchItem).Child(ttlv.TagResultReason); r == nil || r.Num != 0x04 {
+			t.Errorf("%s strict: want Invalid Message:\n%v", name, &v)
+		}
+	}
+}

@@ -44,6 +44,13 @@ type Config struct {
 	// than any other batch item by orders of magnitude, so a server
 	// facing untrusted clients (or a fuzzer) may want less.
 	MaxRSABits int
+	// StrictJSON reads JSON requests as strict RFC 8259 JSON with the
+	// specification's names only. By default they are read leniently
+	// (jsonttlv.DecodeOptions.Lenient), so that what users copy from
+	// documentation works: trailing commas, tag names in another letter
+	// case, a missing "]", and Cosmian KMS 4.x's "Message", "Header" and
+	// "Items"; a request in 4.x's naming is answered in it.
+	StrictJSON bool
 }
 
 // Server answers KMIP requests from an in-memory object store. It is safe
@@ -57,9 +64,11 @@ type Server struct {
 	maxRSABits int
 	// interop enables the Interop operation (Config.Interop).
 	interop bool
-	dopts   ttlv.DecodeOptions
-	bopts   batch.Options
-	store   store
+	// strictJSON turns off the lenient reading of JSON (Config.StrictJSON).
+	strictJSON bool
+	dopts      ttlv.DecodeOptions
+	bopts      batch.Options
+	store      store
 	// streams holds the multi-part Encrypts in progress.
 	streams streams
 	ctxs    sync.Pool // *reqCtx
@@ -67,7 +76,8 @@ type Server struct {
 
 // New returns a Server with an empty store.
 func New(cfg Config) *Server {
-	s := &Server{log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, interop: cfg.Interop, maxRSABits: cfg.MaxRSABits}
+	s := &Server{log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, interop: cfg.Interop, maxRSABits: cfg.MaxRSABits,
+		strictJSON: cfg.StrictJSON}
 	if s.maxRSABits == 0 {
 		s.maxRSABits = 4096
 	}
@@ -214,7 +224,9 @@ func (s *Server) ServeTTLV(ctx context.Context, dst, req []byte) []byte {
 
 // ServeJSON answers one RequestMessage in the JSON form (KMIP Additional
 // Message Encodings §4) with the ResponseMessage in the same form, in the
-// specification's dialect, appended to dst.
+// specification's dialect, appended to dst; unless Config.StrictJSON, a
+// request read leniently in Cosmian KMS 4.x's naming is answered in that
+// naming (jsonttlv.Cosmian4Message).
 func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
 	c := s.getCtx(ctx)
 	defer s.putCtx(c)
@@ -227,7 +239,11 @@ func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
 		bin = c.serve(c.bin[:0], hdr)
 	}
 	c.bin = bin
-	out, err := jsonttlv.AppendJSON(dst, bin, jsonttlv.EncodeOptions{})
+	eopts := jsonttlv.EncodeOptions{}
+	if !s.strictJSON && jsonttlv.Cosmian4Message(req) {
+		eopts.Cosmian4Names = true
+	}
+	out, err := jsonttlv.AppendJSON(dst, bin, eopts)
 	if err != nil { // cannot happen: bin is our own well-formed output
 		s.log.Error("kmipd: response to JSON", "err", err)
 		return dst
@@ -239,7 +255,7 @@ func (s *Server) ServeJSON(ctx context.Context, dst, req []byte) []byte {
 // times its binary size, so the limit is MaxMessageSize × 8 (the jsonttlv
 // default when MaxMessageSize is zero).
 func (s *Server) jsonOptions() jsonttlv.DecodeOptions {
-	return jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: 8 * s.dopts.MaxMessageSize}
+	return jsonttlv.DecodeOptions{MaxDepth: s.dopts.MaxDepth, MaxSize: 8 * s.dopts.MaxMessageSize, Lenient: !s.strictJSON}
 }
 
 // invalidMessage answers a message that cannot be parsed: one BatchItem

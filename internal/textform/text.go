@@ -93,6 +93,45 @@ func ParseIntText(b []byte, lo int64, hi uint64) (int64, bool) {
 	return int64(u), true
 }
 
+// Hex digit pairs by byte value, the first digit in the low byte.
+var (
+	hexLower = hexPairs("0123456789abcdef")
+	hexUpper = hexPairs("0123456789ABCDEF")
+)
+
+func hexPairs(digits string) (t [256]uint16) {
+	for c := range 256 {
+		t[c] = uint16(digits[c>>4]) | uint16(digits[c&0xF])<<8
+	}
+	return t
+}
+
+// AppendHexLower appends the bytes of v as two lower-case hex digits
+// each, growing dst once.
+func AppendHexLower(dst, v []byte) []byte { return appendHex(dst, v, &hexLower) }
+
+// AppendHexUpper appends the bytes of v as two upper-case hex digits each,
+// growing dst once.
+func AppendHexUpper(dst, v []byte) []byte { return appendHex(dst, v, &hexUpper) }
+
+// appendHex writes eight digits per store, from a table of digit pairs,
+// which keeps the loop short: Byte Strings and Big Integers of kilobytes
+// (keys, certificates) spend most of a conversion to text here.
+func appendHex(dst, v []byte, pairs *[256]uint16) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 2*len(v))[:n+2*len(v)]
+	out := dst[n:]
+	i := 0
+	for ; i+4 <= len(v) && 2*i+8 <= len(out); i += 4 {
+		w := uint64(pairs[v[i]]) | uint64(pairs[v[i+1]])<<16 | uint64(pairs[v[i+2]])<<32 | uint64(pairs[v[i+3]])<<48
+		binary.LittleEndian.PutUint64(out[2*i:], w)
+	}
+	for ; i < len(v) && 2*i+2 <= len(out); i++ {
+		binary.LittleEndian.PutUint16(out[2*i:], pairs[v[i]])
+	}
+	return dst
+}
+
 // AppendHexItem appends an item of type typ (a Byte String or a Big
 // Integer) whose value is the bytes that the hex digits h spell, two digits
 // a byte, either case, without "0x" (§4.1.6.9–10, xsd:hexBinary in

@@ -2,6 +2,7 @@ package textform_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"io"
 	"math"
@@ -304,5 +305,44 @@ func TestTextErrorString(t *testing.T) {
 		if got := textform.TextErrorString("pkg", 5, 17, c.path, sentinel, c.want); got != c.out {
 			t.Errorf("got %q, want %q", got, c.out)
 		}
+	}
+}
+
+// TestAppendHex: both alphabets, every length around the 4-byte step, and
+// appending after existing bytes.
+func TestAppendHex(t *testing.T) {
+	v := make([]byte, 37)
+	for i := range v {
+		v[i] = byte(i*53 + 7)
+	}
+	for n := 0; n <= len(v); n++ {
+		for _, prefix := range []string{"", "ab"} {
+			lo := textform.AppendHexLower([]byte(prefix), v[:n])
+			up := textform.AppendHexUpper([]byte(prefix), v[:n])
+			want := prefix + hex.EncodeToString(v[:n])
+			if string(lo) != want || string(up) != prefix+strings.ToUpper(want[len(prefix):]) {
+				t.Fatalf("n=%d: %s / %s, want %s", n, lo, up, want)
+			}
+		}
+	}
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	if got := textform.AppendHexLower(nil, all); string(got) != hex.EncodeToString(all) {
+		t.Fatalf("0..255: %s", got)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = textform.AppendHexUpper(v[:0:0], nil) }); n != 0 {
+		t.Errorf("%v allocations for nothing", n)
+	}
+}
+
+func BenchmarkAppendHex(b *testing.B) {
+	v := make([]byte, 512)
+	dst := make([]byte, 0, 2*len(v))
+	b.SetBytes(int64(len(v)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = textform.AppendHexLower(dst[:0], v)
 	}
 }
