@@ -16,7 +16,8 @@ const (
 
 // Assembler writes a ResponseMessage (KMIP 2.1 §8.4–8.6) item by item
 // into a caller's buffer: ResponseHeader first with a BatchCount patched
-// by Finish, then one BatchItem per result. It allocates nothing beyond
+// by Finish (none for KMIP 3.0, whose committee draft reserves the Batch
+// Count tag), then one BatchItem per result. It allocates nothing beyond
 // the buffer's growth. The zero value is ready for Begin.
 type Assembler struct {
 	buf      []byte
@@ -36,8 +37,11 @@ func (a *Assembler) Begin(dst []byte, major, minor int32, timeStamp int64) {
 	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, minor)
 	ttlv.EndStructure(b, v)
 	b = ttlv.AppendDateTime(b, ttlv.TagTimeStamp, timeStamp)
-	a.countPos = len(b) + ttlv.HeaderSize
-	b = ttlv.AppendInteger(b, ttlv.TagBatchCount, 0)
+	a.countPos = -1
+	if major < 3 {
+		a.countPos = len(b) + ttlv.HeaderSize
+		b = ttlv.AppendInteger(b, ttlv.TagBatchCount, 0)
+	}
 	ttlv.EndStructure(b, h)
 	a.buf, a.msgMark, a.items = b, m, 0
 }
@@ -112,7 +116,9 @@ func (a *Assembler) Items() int { return int(a.items) }
 // Finish patches the BatchCount and the message length and returns the
 // buffer: dst as given to Begin, with the message appended.
 func (a *Assembler) Finish() []byte {
-	binary.BigEndian.PutUint32(a.buf[a.countPos:], uint32(a.items))
+	if a.countPos >= 0 {
+		binary.BigEndian.PutUint32(a.buf[a.countPos:], uint32(a.items))
+	}
 	ttlv.EndStructure(a.buf, a.msgMark)
 	return a.buf
 }

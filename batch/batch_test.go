@@ -547,3 +547,71 @@ func TestHeaderValidated(t *testing.T) {
 		t.Errorf("Reset with NoItemCheck: %v", err)
 	}
 }
+
+// request30 encodes a KMIP 3.0 RequestMessage: no Batch Count, which the
+// committee draft reserves.
+func request30(items ...func(e *ttlv.Encoder)) []byte {
+	e := ttlv.NewEncoder(nil)
+	e.Begin(ttlv.TagRequestMessage)
+	e.Begin(ttlv.TagRequestHeader)
+	e.Begin(ttlv.TagProtocolVersion)
+	e.Integer(ttlv.TagProtocolVersionMajor, 3)
+	e.Integer(ttlv.TagProtocolVersionMinor, 0)
+	e.End()
+	e.End()
+	for _, f := range items {
+		e.Begin(ttlv.TagBatchItem)
+		f(e)
+		e.End()
+	}
+	e.End()
+	return append([]byte(nil), e.Bytes()...)
+}
+
+// TestKMIP30: a 3.0 header without Batch Count splits, its items counted
+// against MaxItems only; a 2.1 header without one is refused; a 3.0
+// response has no Batch Count.
+func TestKMIP30(t *testing.T) {
+	var s Splitter
+	var it Item
+	h, err := s.Reset(request30(getItem, getItem), Options{})
+	if err != nil || h.Major != 3 || h.BatchCount != -1 {
+		t.Fatalf("3.0 header: %+v, %v", h, err)
+	}
+	n := 0
+	for {
+		if err := s.Next(&it); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Fatalf("%d items", n)
+	}
+	if _, err := s.Reset(request30(getItem, getItem, getItem), Options{MaxItems: 2}); err != nil {
+		t.Fatal(err)
+	}
+	s.Next(&it)
+	s.Next(&it)
+	if err := s.Next(&it); !errors.Is(err, ErrTooManyItems) {
+		t.Fatalf("3 items, MaxItems 2: %v", err)
+	}
+	// 2.1 without Batch Count: the 2.1 rule stands.
+	msg := request30(getItem)
+	msg[35] = 2 // ProtocolVersionMajor 3 → 2: the last byte of its value, after 4 headers
+	if _, err := s.Reset(msg, Options{}); !errors.Is(err, ErrMissing) {
+		t.Fatalf("2.1 without BatchCount: %v", err)
+	}
+	var a Assembler
+	a.Begin(nil, 3, 0, 1_700_000_000)
+	a.Success(0x0A, nil, nil)
+	var v ttlv.Value
+	if err := ttlv.Unmarshal(a.Finish(), &v); err != nil {
+		t.Fatal(err)
+	}
+	if hd := v.Child(ttlv.TagResponseHeader); hd.Child(ttlv.TagBatchCount) != nil || len(hd.Children) != 2 {
+		t.Errorf("3.0 response header: %v", hd)
+	}
+}

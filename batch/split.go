@@ -46,6 +46,9 @@ type Header struct {
 	// MaximumResponseSize is 0 when absent.
 	MaximumResponseSize int32
 	// BatchCount as announced; the Splitter checks it against the items.
+	// -1 when the header has none, as in KMIP 3.0 (the committee draft
+	// reserves the Batch Count tag): the items are then counted only
+	// against Options.MaxItems.
 	BatchCount int32
 	// ErrorContinuation is Continue, Stop or Undo; Stop when absent.
 	ErrorContinuation uint32
@@ -235,9 +238,12 @@ func (s *Splitter) header() error {
 		return s.errAt(-1, ErrMissing, "ProtocolVersion in RequestHeader")
 	}
 	if !haveCount {
-		return s.errAt(-1, ErrMissing, "BatchCount in RequestHeader")
+		if h.Major < 3 {
+			return s.errAt(-1, ErrMissing, "BatchCount in RequestHeader")
+		}
+		h.BatchCount = -1
 	}
-	if h.BatchCount < 0 || int(h.BatchCount) > s.maxItems {
+	if h.BatchCount < -1 || haveCount && h.BatchCount < 0 || int(h.BatchCount) > s.maxItems {
 		return s.errAt(-1, ErrTooManyItems, "BatchCount %d, limit %d", h.BatchCount, s.maxItems)
 	}
 	return nil
@@ -308,7 +314,7 @@ func (s *Splitter) Next(it *Item) error {
 				return s.fatal(err)
 			}
 		}
-		if s.items != int(s.hdr.BatchCount) {
+		if s.hdr.BatchCount >= 0 && s.items != int(s.hdr.BatchCount) {
 			s.err = s.errAt(-1, ErrBatchCount, "BatchCount %d, %d BatchItems", s.hdr.BatchCount, s.items)
 		}
 		return s.err

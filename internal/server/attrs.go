@@ -551,7 +551,7 @@ func (c *reqCtx) matches(o *object, a *attrIn) bool {
 	case ttlv.TagCryptographicUsageMask:
 		return o.hasUsage && o.usage&uint32(a.val.Num) == uint32(a.val.Num)
 	case ttlv.TagName:
-		want := a.val.Child(ttlv.TagNameValue)
+		want := nameValue(&a.val)
 		if want == nil {
 			return false
 		}
@@ -561,7 +561,7 @@ func (c *reqCtx) matches(o *object, a *attrIn) bool {
 			}
 			var v ttlv.Value
 			if ttlv.Unmarshal(o.attrs[i].enc, &v) == nil {
-				if nv := v.Child(ttlv.TagNameValue); nv != nil && bytes.Equal(nv.Bytes, want.Bytes) {
+				if nv := nameValue(&v); nv != nil && bytes.Equal(nv.Bytes, want.Bytes) {
 					return true
 				}
 			}
@@ -576,4 +576,13 @@ func (c *reqCtx) matches(o *object, a *attrIn) bool {
 		}
 	}
 	return false
+}
+
+// nameValue returns the text of a Name attribute: its Name Value (KMIP
+// 1.x, 2.x), or the Name itself, a Text String in the KMIP 3.0 draft.
+func nameValue(v *ttlv.Value) *ttlv.Value {
+	if v.Type == ttlv.TypeTextString {
+		return v
+	}
+	return v.Child(ttlv.TagNameValue)
 }

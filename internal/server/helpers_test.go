@@ -60,6 +60,7 @@ type hdr struct {
 	cont         uint32
 	count        int32 // 0: the number of items
 	unordered    bool  // Batch Order Option false
+	noCount      bool  // no Batch Count (KMIP 3.0)
 }
 
 func request(h hdr, items ...v) []byte {
@@ -78,7 +79,9 @@ func request(h hdr, items ...v) []byte {
 	if n == 0 {
 		n = int32(len(items))
 	}
-	hv.Children = append(hv.Children, integer(ttlv.TagBatchCount, n))
+	if !h.noCount {
+		hv.Children = append(hv.Children, integer(ttlv.TagBatchCount, n))
+	}
 	m := st(ttlv.TagRequestMessage, append([]v{hv}, items...)...)
 	return ttlv.Marshal(&m)
 }
@@ -111,8 +114,11 @@ func decode(t testing.TB, b []byte) resp {
 			r.items = append(r.items, ch)
 		}
 	}
-	if got := h.Child(ttlv.TagBatchCount).Num; got != int64(len(r.items)) {
-		t.Fatalf("BatchCount %d, %d items", got, len(r.items))
+	switch bc := h.Child(ttlv.TagBatchCount); {
+	case r.major >= 3 && bc != nil:
+		t.Fatalf("a KMIP %d.%d response with a BatchCount (the 3.0 draft reserves it)", r.major, r.minor)
+	case r.major < 3 && (bc == nil || bc.Num != int64(len(r.items))):
+		t.Fatalf("BatchCount %v, %d items", bc, len(r.items))
 	}
 	return r
 }

@@ -5,15 +5,17 @@ import (
 )
 
 // idOf resolves the Unique Identifier of a request payload: the text
-// given, or — when absent, empty, or the KMIP 2.x ID Placeholder
+// given (a Text String, or in KMIP 3.x an Identifier: the 3.0 type is
+// refused in earlier versions), or — when absent, empty, or the KMIP 2.x ID Placeholder
 // enumeration — the ID placeholder an earlier item of the batch set
 // (KMIP 2.1 §6.1, 1.4 §4).
 func (c *reqCtx) idOf(p *ttlv.Value) ([]byte, *opError) {
 	if u := p.Child(ttlv.TagUniqueIdentifier); u != nil {
+		text := u.Type == ttlv.TypeTextString || u.Type == ttlv.TypeIdentifier && c.major >= 3
 		switch {
-		case u.Type == ttlv.TypeTextString && len(u.Bytes) > 0:
+		case text && len(u.Bytes) > 0:
 			return u.Bytes, nil
-		case u.Type == ttlv.TypeTextString, u.Type == ttlv.TypeEnumeration && u.Num == 1:
+		case text, u.Type == ttlv.TypeEnumeration && u.Num == 1:
 		default:
 			return nil, fail(rrInvalidField, "Unique Identifier of type %s not supported", u.Type)
 		}

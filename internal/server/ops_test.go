@@ -407,10 +407,16 @@ func TestUnsupportedAndMalformed(t *testing.T) {
 		}
 		failed(t, &r.items[0], rrInvalidMessage)
 	}
-	// An unsupported protocol version: items fail, DiscoverVersions works.
-	r = do(t, s, hdr{major: 3, minor: 0, cont: batch.Continue}, item(opGet, uid("x")), item(opDiscoverVersions))
-	failed(t, &r.items[0], rrInvalidMessage)
-	ok(t, &r.items[1])
+	// An unsupported protocol version: items fail, DiscoverVersions works;
+	// the answer is in the nearest version (3.0 for 3.1 and 4.0).
+	for _, major := range []int32{3, 4} {
+		r = do(t, s, hdr{major: major, minor: 1, count: 2, cont: batch.Continue}, item(opGet, uid("x")), item(opDiscoverVersions))
+		failed(t, &r.items[0], rrInvalidMessage)
+		ok(t, &r.items[1])
+		if r.major != 3 || r.minor != 0 {
+			t.Errorf("KMIP %d.1 answered as %d.%d", major, r.major, r.minor)
+		}
+	}
 }
 
 func TestDiscoverVersionsAndQuery(t *testing.T) {
@@ -423,9 +429,18 @@ func TestDiscoverVersionsAndQuery(t *testing.T) {
 	pv := func(a, b int32) v {
 		return st(ttlv.TagProtocolVersion, integer(ttlv.TagProtocolVersionMajor, a), integer(ttlv.TagProtocolVersionMinor, b))
 	}
-	p = ok(t, &do(t, s, h, item(opDiscoverVersions, pv(3, 0), pv(1, 4), pv(1, 1))).items[0])
+	p = ok(t, &do(t, s, h, item(opDiscoverVersions, pv(3, 1), pv(1, 4), pv(1, 1))).items[0])
 	if len(p.Children) != 2 || p.Children[0].Child(ttlv.TagProtocolVersionMinor).Num != 4 {
 		t.Fatalf("discover: %s", p.String())
+	}
+	// The 3.0 draft: listed last, and answered when asked for.
+	p = ok(t, &do(t, s, h, item(opDiscoverVersions)).items[0])
+	if last := p.Children[len(p.Children)-1]; last.Child(ttlv.TagProtocolVersionMajor).Num != 3 || last.Child(ttlv.TagProtocolVersionMinor).Num != 0 {
+		t.Fatalf("discover: %s", p.String())
+	}
+	p = ok(t, &do(t, s, h, item(opDiscoverVersions, pv(3, 0))).items[0])
+	if len(p.Children) != 1 || p.Children[0].Child(ttlv.TagProtocolVersionMajor).Num != 3 {
+		t.Fatalf("discover 3.0: %s", p.String())
 	}
 	p = ok(t, &do(t, s, h, item(opQuery, enum(ttlv.TagQueryFunction, queryOperations),
 		enum(ttlv.TagQueryFunction, queryServerInfo))).items[0])

@@ -20,7 +20,9 @@ var objectTypes = [...]uint32{objCertificate, objSymmetricKey, objPublicKey, obj
 	objSplitKey, objSecretData, objOpaqueObject, objPGPKey}
 
 // versions lists the protocol versions the server speaks, preferred first.
-var versions = [...][2]int32{{2, 1}, {2, 0}, {1, 4}, {1, 3}, {1, 2}, {1, 1}, {1, 0}}
+// KMIP 3.0, a committee draft, comes last: a client that picks the first
+// version both sides speak keeps to the OASIS Standards.
+var versions = [...][2]int32{{2, 1}, {2, 0}, {1, 4}, {1, 3}, {1, 2}, {1, 1}, {1, 0}, {3, 0}}
 
 // query answers Query (2.1 §6.1.40, 1.4 §4.25).
 func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {

@@ -268,8 +268,11 @@ func (c *reqCtx) invalidMessage(dst []byte, major, minor int32, err error) []byt
 }
 
 // supported reports whether the server speaks KMIP major.minor.
+// KMIP 3.0 is the committee draft's, for the operations implemented; its
+// wire differences are handled at the edges (see retypeIdentifiers, idOf,
+// and batch for the Batch Count it reserves).
 func supported(major, minor int32) bool {
-	return major == 1 && minor >= 0 && minor <= 4 || major == 2 && minor >= 0 && minor <= 1
+	return major == 1 && minor >= 0 && minor <= 4 || major == 2 && minor >= 0 && minor <= 1 || major == 3 && minor == 0
 }
 
 // peekVersion reads the ProtocolVersion of a message that the Splitter
@@ -326,9 +329,12 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 	if !versionOK {
 		// Answer in the nearest version the server has; items other than
 		// DiscoverVersions fail (KMIP 1.4 §4.26, 2.1 §6.1.19).
-		if c.major >= 2 {
+		switch {
+		case c.major >= 3:
+			c.major, c.minor = 3, 0
+		case c.major == 2:
 			c.major, c.minor = 2, 1
-		} else {
+		default:
 			c.major, c.minor = 1, 4
 		}
 	}
@@ -336,9 +342,12 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 	cont := hdr.ErrorContinuation
 	c.journaling = cont == batch.Undo || maxSize > 0
 	if !hdr.Ordered && cont == batch.Continue && maxSize == 0 {
-		return c.serveUnordered(dst, versionOK)
+		return c.finish(dst, c.serveUnordered(dst, versionOK))
 	}
 	size := respHeaderSize
+	if c.major >= 3 {
+		size -= ttlv.SizeInteger // no Batch Count
+	}
 	undo := false
 	for {
 		var it batch.Item
@@ -379,7 +388,39 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 	if undo {
 		c.revertFrom(0)
 	}
-	return c.assemble(dst, undo)
+	return c.finish(dst, c.assemble(dst, undo))
+}
+
+// finish completes the response out (dst with the message appended) in
+// the request's version: for KMIP 3.x, retypeIdentifiers.
+func (c *reqCtx) finish(dst, out []byte) []byte {
+	if c.major >= 3 {
+		retypeIdentifiers(out[len(dst):])
+	}
+	return out
+}
+
+// retypeIdentifiers rewrites the Unique Identifiers of a KMIP 3.x response
+// (Unique Identifier, and the Private and Public Key Unique Identifiers of
+// Create Key Pair), which the server writes as Text Strings, as the
+// Identifiers the KMIP 3.0 draft makes them: the encoding is the same but
+// for the type byte (ttlv.Type.IsString).
+func retypeIdentifiers(b []byte) {
+	for len(b) >= ttlv.HeaderSize {
+		tag, typ, length, _ := ttlv.ConsumeHeader(b)
+		n := ttlv.HeaderSize + (int(length)+7)&^7
+		if n > len(b) {
+			return
+		}
+		switch {
+		case typ == ttlv.TypeStructure:
+			retypeIdentifiers(b[ttlv.HeaderSize:n])
+		case typ == ttlv.TypeTextString && (tag == ttlv.TagUniqueIdentifier ||
+			tag == ttlv.TagPrivateKeyUniqueIdentifier || tag == ttlv.TagPublicKeyUniqueIdentifier):
+			b[3] = byte(ttlv.TypeIdentifier)
+		}
+		b = b[n:]
+	}
 }
 
 // assemble writes the response of c.results.
