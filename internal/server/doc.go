@@ -8,7 +8,9 @@
 //
 // A RequestMessage is split with batch.Splitter and answered with
 // batch.Assembler in the request's protocol version (KMIP 1.0–1.4, 2.0,
-// 2.1; KMIP 2.1 §8, 1.4 §7). Items run in order. Each item's result —
+// 2.1; KMIP 2.1 §8, 1.4 §7; and 3.0, a committee draft, for the
+// operations implemented: no Batch Count, Unique Identifiers of type
+// Identifier, a Name that is a Text String). Items run in order. Each item's result —
 // payload or failure — is kept until the message ends, so that the Batch
 // Error Continuation Option can act on it: Stop (the default) answers no
 // item after the first failure; Continue runs them all; Undo reverts the
