@@ -13,7 +13,7 @@
 // features from github.com/klauspost/cpuid/v2, Go version, GOMAXPROCS), the
 // load generator's row when -load names its output, and writes the SVG bar
 // chart of MB/s. The second form compares FILE with the baseline (see
-// internal/benchreport.Compare) and exits 1 when a benchmark is slower
+// bench/internal/benchreport.Compare) and exits 1 when a benchmark is slower
 // beyond noise by more than -threshold percent or allocates more; -failed
 // writes the failing names, -only restricts the comparison to names, and
 // -regex turns names into a go test -bench pattern, which make bench-check
@@ -30,7 +30,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/cpuid/v2"
-	"github.com/kmipwire/kmipwire/internal/benchreport"
+	"github.com/kmipwire/kmipwire/bench/internal/benchreport"
 )
 
 func main() {
