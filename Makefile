@@ -31,13 +31,14 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
 	if [ -n "$$out" ]; then echo "gofmt needed in:"; echo "$$out"; exit 1; fi
 
-## generate: regenerate the tables from internal/spec
+## generate: regenerate the tables and the typed layer from internal/spec
 generate:
-	$(GO) generate ./ttlv/
+	$(GO) generate ./ttlv/ ./kmip/
 
 ## check-generated: fail when committed generated code is stale
 check-generated:
 	$(GO) test -count=1 -run '^TestGeneratedTablesCurrent$$' ./ttlv/
+	$(GO) test -count=1 -run '^TestGeneratedCurrent$$' ./kmip/
 
 ## bench: the benchmark suite (package bench) and its report: one row per
 ## path and message (median over COUNT runs), the machine, the SVG chart

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/kmipwire/kmipwire/bench/corpus"
-	"github.com/kmipwire/kmipwire/kmipserver"
 	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/kmipserver"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/cmd/kmipconform/conform"
 	"github.com/kmipwire/kmipwire/bench/corpus"
+	"github.com/kmipwire/kmipwire/cmd/kmipconform/conform"
 	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 	"github.com/kmipwire/kmipwire/xmlttlv"

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/kmipwire/kmipwire/batch"
-	"github.com/kmipwire/kmipwire/kmipserver"
 	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/kmipserver"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 

@@ -15,9 +15,10 @@ func Generated() []Message {
 	}
 }
 
-// All returns Messages followed by Generated: the whole benchmark corpus.
+// All returns Messages, the PeerMessages that Messages lacks, then
+// Generated: the whole benchmark corpus.
 func All() []Message {
-	return append(Messages(), Generated()...)
+	return append(append(Messages(), peerOnly()...), Generated()...)
 }
 
 // More enumeration values, KMIP 2.1 §11.

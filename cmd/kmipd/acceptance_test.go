@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kmipwire/kmipwire/kmipserver/kmiptest"
 	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/kmipserver/kmiptest"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
