@@ -176,7 +176,7 @@ func readPassList(path string) (map[string]bool, error) {
 const passListHeader = `# OASIS KMIP test cases (shared/conformance/kmip-xml: profiles 1.0/1.4/2.0/2.1/3.0-draft mandatory, 1.4/2.0/2.1 optional,
 # test cases 1.4/2.0) that TestOASISProfiles requires to pass: replayed with cmd/kmipconform/conform.Replay,
 # every response structurally equal to the file's (placeholders bound). Regenerate with
-#   KMIPWIRE_OASIS_UPDATE=1 go test -run TestOASISProfiles ./internal/server
+#   KMIPWIRE_OASIS_UPDATE=1 go test -run TestOASISProfiles ./kmipserver
 `
 
 func writePassList(path string, names []string) error {

@@ -30,10 +30,10 @@ func TestCorpusFiles(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (go test ./internal/corpus -update)", err)
+				t.Fatalf("%v (go test ./bench/corpus -update)", err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Fatalf("builder output differs from %s (go test ./internal/corpus -update)", path)
+				t.Fatalf("builder output differs from %s (go test ./bench/corpus -update)", path)
 			}
 			var v ttlv.Value
 			if err := ttlv.Unmarshal(got, &v); err != nil {

@@ -163,18 +163,25 @@ func key(codec, path, msg string) string { return codec + " " + path + " " + msg
 // TestEquivalence: every path that the benchmark times does the work
 // kmipwire's does, for every message — checked by each impl's prepare —
 // and the paths a peer gets wrong are exactly those of expectedNA. What
-// it finds is logged as "finding: CODEC PATH MSG: TEXT" for the table.
+// it finds is logged for the table (see bench/internal/benchreport.Findings):
+// "codec: NAME LIBRARY", "route: CODEC PATH tree" for a path taken
+// through the generic tree, "n/a: CODEC PATH [MSG]: WHY".
 func TestEquivalence(t *testing.T) {
 	msgs := loadMessages(t)
 	seen := map[string]bool{}
 	for _, c := range codecs {
+		t.Logf("codec: %s %s", c.name, c.about)
 		for _, p := range pathNames {
 			im, ok := c.paths[p]
 			if !ok {
 				if c.name == "kmipwire" {
 					t.Errorf("kmipwire has no %s path", p)
 				}
+				t.Logf("n/a: %s %s: %v", c.name, p, errNA)
 				continue
+			}
+			if im.via != "" {
+				t.Logf("route: %s %s %s", c.name, p, im.via)
 			}
 			for _, m := range msgs {
 				k := key(c.name, p, m.name)
@@ -189,7 +196,7 @@ func TestEquivalence(t *testing.T) {
 					t.Errorf("%s: %v, want an error containing %q", k, err, want)
 				case err != nil:
 					seen[k] = true
-					t.Logf("finding: %s: %v", k, err)
+					t.Logf("n/a: %s: %v", k, err)
 				}
 			}
 		}

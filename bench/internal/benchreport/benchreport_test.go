@@ -272,3 +272,47 @@ func TestConfirm(t *testing.T) {
 		t.Errorf("Only: %d changes, missing %v", len(only.Changes), only.Missing)
 	}
 }
+
+// TestPeerTable: the peer rows pair kmipwire with the fastest peer, the
+// ratio is the last column, a path taken through a tree is marked, and
+// the findings are printed under the table.
+func TestPeerTable(t *testing.T) {
+	const p = "BenchmarkPeers/path=to-json/msg=get"
+	s := mustParse(t, header+
+		synth(p+"/codec=kmipwire", []float64{100, 110, 90}, 0)+
+		synth(p+"/codec=gemalto", []float64{2000, 2100, 1900}, 12)+
+		synth(p+"/codec=ovh", []float64{1000, 1100, 900}, 30))
+	rows := s.PeerRows()
+	if len(rows) != 1 || rows[0].BestCodec != "ovh" || rows[0].Others["gemalto"] == nil {
+		t.Fatalf("rows %+v", rows)
+	}
+	if r := rows[0].Ratio(); math.Abs(r-10) > 1e-9 {
+		t.Errorf("ratio %v, want 10", r)
+	}
+	f, err := ParseFindings(strings.NewReader(
+		"    suite_test.go:1: codec: ovh github.com/ovh/kmip-go v0.9.2\n" +
+			"    suite_test.go:2: route: ovh to-json tree\n" +
+			"    suite_test.go:3: n/a: gemalto typed-marshal get: no such type\n" +
+			"    suite_test.go:4: finding: ovh reads-kmipwire json get: Unknown enum value\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WritePeerTable(&b, s, f); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"ovh: github.com/ovh/kmip-go v0.9.2", "ovh (tree)", "30          10.0x\n", "n/a gemalto typed-marshal get: no such type", "ovh reads-kmipwire json get: Unknown enum value"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	for _, r := range []struct {
+		x    float64
+		want string
+	}{{12.54, "12.5x"}, {1.071, "1.07x"}, {128.4, "128x"}} {
+		if got := Ratio(r.x); got != r.want {
+			t.Errorf("Ratio(%v) = %q, want %q", r.x, got, r.want)
+		}
+	}
+}

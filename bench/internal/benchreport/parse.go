@@ -27,15 +27,18 @@ type Bench struct {
 	Name string
 	// Pkg is the package the benchmark ran in, from the "pkg:" line.
 	Pkg string
-	// Path and Msg are the values of the path= and msg= name parts, ""
-	// when absent.
-	Path, Msg string
+	// Path, Msg and Codec are the values of the path=, msg= and codec=
+	// name parts, "" when absent (BenchmarkLimit's path is "limit").
+	Path, Msg, Codec string
 	// Procs is the GOMAXPROCS of the run (the name's -N suffix), 1 when
 	// absent.
 	Procs int
 	// NsOp, MBs, BOp and AllocsOp hold one value per sample; MBs and the
 	// two memory series are empty when the benchmark did not report them.
 	NsOp, MBs, BOp, AllocsOp []float64
+	// Extra holds the benchmark's own metrics (b.ReportMetric), by unit:
+	// "items/op", "aliased-B/op".
+	Extra map[string][]float64
 }
 
 // A Set is the benchmarks of one file, in first-seen order.
@@ -86,7 +89,10 @@ func (s *Set) add(r *benchfmt.Result) {
 	b := s.byName[key]
 	if b == nil {
 		b = &Bench{Name: name, Pkg: pkg, Procs: procs}
-		b.Path, b.Msg = namePart(name, "path"), namePart(name, "msg")
+		b.Path, b.Msg, b.Codec = namePart(name, "path"), namePart(name, "msg"), namePart(name, "codec")
+		if b.Path == "" && strings.HasPrefix(name, "BenchmarkLimit/") {
+			b.Path = "limit"
+		}
 		s.byName[key] = b
 		s.Benches = append(s.Benches, b)
 	}
@@ -100,6 +106,11 @@ func (s *Set) add(r *benchfmt.Result) {
 			b.BOp = append(b.BOp, v.Value)
 		case "allocs/op":
 			b.AllocsOp = append(b.AllocsOp, v.Value)
+		default:
+			if b.Extra == nil {
+				b.Extra = map[string][]float64{}
+			}
+			b.Extra[v.Unit] = append(b.Extra[v.Unit], v.Value)
 		}
 	}
 }
