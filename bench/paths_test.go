@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/kmipwire/kmipwire/batch"
-	"github.com/kmipwire/kmipwire/internal/corpus"
+	"github.com/kmipwire/kmipwire/bench/corpus"
 	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 	"github.com/kmipwire/kmipwire/xmlttlv"

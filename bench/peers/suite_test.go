@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/internal/corpus"
+	"github.com/kmipwire/kmipwire/bench/corpus"
 	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 	"github.com/kmipwire/kmipwire/xmlttlv"
@@ -163,7 +163,7 @@ func key(codec, path, msg string) string { return codec + " " + path + " " + msg
 // TestEquivalence: every path that the benchmark times does the work
 // kmipwire's does, for every message — checked by each impl's prepare —
 // and the paths a peer gets wrong are exactly those of expectedNA. What
-// it finds is logged for the table (see internal/benchreport.Findings):
+// it finds is logged for the table (see bench/internal/benchreport.Findings):
 // "codec: NAME LIBRARY", "route: CODEC PATH tree" for a path taken
 // through the generic tree, "n/a: CODEC PATH [MSG]: WHY".
 func TestEquivalence(t *testing.T) {

@@ -18,7 +18,7 @@
 // message, kmipwire against the best peer, and under it the findings of
 // the peer module's equivalence tests (-findings, their -v output); the
 // peer table alone when no FILE is given. The second form compares FILE with the baseline (see
-// internal/benchreport.Compare) and exits 1 when a benchmark is slower
+// bench/internal/benchreport.Compare) and exits 1 when a benchmark is slower
 // beyond noise by more than -threshold percent or allocates more; -failed
 // writes the failing names, -only restricts the comparison to names, and
 // -regex turns names into a go test -bench pattern, which make bench-check
@@ -35,7 +35,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/cpuid/v2"
-	"github.com/kmipwire/kmipwire/internal/benchreport"
+	"github.com/kmipwire/kmipwire/bench/internal/benchreport"
 )
 
 func main() {
