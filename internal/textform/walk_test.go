@@ -123,7 +123,7 @@ func TestTextWalkerErrors(t *testing.T) {
 // BenchmarkTextWalker: the cost of the walker's bookkeeping over a bare
 // NextToken walk, on a message of 100 batch items (testdata/corpus).
 func BenchmarkTextWalker(b *testing.B) {
-	msg, err := os.ReadFile("../testdata/corpus/get-batch-100.ttlv")
+	msg, err := os.ReadFile("../../testdata/corpus/get-batch-100.ttlv")
 	if err != nil {
 		b.Fatal(err)
 	}
