@@ -6,7 +6,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/internal/conform"
+	"github.com/kmipwire/kmipwire/cmd/kmipconform/conform"
 )
 
 // conformanceDir is the OASIS XML test cases' directory.

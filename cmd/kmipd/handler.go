@@ -3,13 +3,12 @@ package main
 import (
 	"log/slog"
 
-	"github.com/kmipwire/kmipwire/internal/server"
-	"github.com/kmipwire/kmipwire/internal/transport"
+	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
 // newHandler returns the KMIP server behind the transports.
-func newHandler(log *slog.Logger, o *options) transport.Handler {
-	return server.New(server.Config{
+func newHandler(log *slog.Logger, o *options) kmipserver.Handler {
+	return kmipserver.New(kmipserver.Config{
 		Logger:         log,
 		MaxMessageSize: o.tc.MaxMessageSize,
 		MaxDepth:       o.maxDepth,
