@@ -160,7 +160,7 @@ func serverPaths(tb testing.TB) []path {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		own = append(own, message{corpus.Message{Name: r.name, Kind: "RequestMessage", Major: 1, Minor: 4}, bin, js})
+		own = append(own, message{Message: corpus.Message{Name: r.name, Kind: "RequestMessage", Major: 1, Minor: 4}, bin: bin, json: js})
 	}
 	items := map[string]int{"get": 1, "get-batch-100": 100, "encrypt-1mib": 1}
 	return []path{

@@ -161,7 +161,11 @@ func main() {
 		if err != nil {
 			fatal(err)
 		}
-		err = benchreport.WriteSVG(f, fresh, "kmipwire codec throughput per path (make bench)", m)
+		title := "kmipwire codec throughput per path (make bench)"
+		if peerSet != nil {
+			title = "kmipwire beside the best Go peer and the limit, per path and message (make bench)"
+		}
+		err = benchreport.WriteSVG(f, fresh, peerSet, title, m)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -192,10 +192,17 @@ func TestMedian(t *testing.T) {
 	}
 }
 
+// withMetrics adds custom metrics to every line of synth's output.
+func withMetrics(lines, metrics string) string {
+	return strings.ReplaceAll(lines, " ns/op\t", " ns/op\t "+metrics+"\t")
+}
+
 func TestTableAndSVG(t *testing.T) {
-	in := header + synth("BenchmarkCodec/path=walk/msg=get", []float64{100, 110}, 0) +
+	in := header + withMetrics(synth("BenchmarkCodec/path=walk/msg=get", []float64{100, 110}, 0), "10 items/op") +
 		synth("BenchmarkCodec/path=walk/msg=big<&>", []float64{1000}, 0) +
+		withMetrics(synth("BenchmarkCodec/path=decode-tree/msg=get", []float64{50}, 0), "100 aliased-B/op\t 10 items/op") +
 		synth("BenchmarkCodec/path=to-json/msg=get", []float64{500}, 1) +
+		synth("BenchmarkLimit/msg=get", []float64{25}, 0) +
 		synth("BenchmarkOther", []float64{7}, 0)
 	s := mustParse(t, in)
 	m := Machine{CPU: "Test CPU", Features: []string{"AVX2"}, GoVersion: "go1.26", GOOS: "linux", GOARCH: "amd64", GOMAXPROCS: 2}
@@ -210,9 +217,15 @@ func TestTableAndSVG(t *testing.T) {
 	}
 	for _, want := range []string{
 		"machine: Test CPU, go1.26 linux/amd64, GOMAXPROCS 2\nfeatures: AVX2\n",
-		"walk            get        152    105ns   1.45 GB/s          0     2\n",
-		"to-json         get        152    500ns    304 MB/s          1     1\n",
+		// 1.45 GB/s over a 6.08 GB/s limit; 10 items in 105 ns.
+		"walk            get        152    105ns   1.45 GB/s      24 %   95.2 M          0     2\n",
+		// Most of the message aliased: no MB/s, no fraction, items/s.
+		"decode-tree     get        152     50ns     aliased              200 M          0     1\n",
+		"to-json         get        152    500ns    304 MB/s       5 %        -          1     1\n",
+		"limit           get        152     25ns   6.08 GB/s                  -          0     1\n",
 		"BenchmarkOther",
+		"of limit: the path's MB/s over its message's BenchmarkLimit",
+		"aliased: most of the message is Byte String values",
 		"(cmd/kmipload, loopback, 10.0 s, plain, 4 conns, batch 10, mix get=100): 1234 messages/s, 5000 items/s, latency p50 1.5µs p90 2µs p99 90µs p99.9 1.2ms",
 	} {
 		if !strings.Contains(out.String(), want) {
@@ -220,19 +233,46 @@ func TestTableAndSVG(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := WriteSVG(&out, s, "title", m); err != nil {
+	if err := WriteSVG(&out, s, nil, "title", m); err != nil {
 		t.Fatal(err)
 	}
 	svg := out.String()
-	if !strings.HasPrefix(svg, "<svg ") || !strings.HasSuffix(svg, "</svg>\n") || strings.Count(svg, "<rect x=\"110\"") != 3 ||
-		!strings.Contains(svg, "big&lt;&amp;&gt;") || strings.Contains(svg, "BenchmarkOther") {
+	// walk×2, to-json and limit drawn; the aliased decode-tree row not.
+	if !strings.HasPrefix(svg, "<svg ") || !strings.HasSuffix(svg, "</svg>\n") || strings.Count(svg, "<rect x=\"110\"") != 4 ||
+		!strings.Contains(svg, "big&lt;&amp;&gt;") || strings.Contains(svg, "BenchmarkOther") || strings.Contains(svg, "decode-tree") {
 		t.Errorf("chart:\n%s", svg)
 	}
-	if err := WriteSVG(&out, mustParse(t, header+synth("BenchmarkOther", []float64{7}, 0)), "t", m); err == nil {
+	if err := WriteSVG(&out, mustParse(t, header+synth("BenchmarkOther", []float64{7}, 0)), nil, "t", m); err == nil {
 		t.Error("chart without path benchmarks: no error")
 	}
 	if _, err := ParseLoad(strings.NewReader("no json\n")); err == nil {
 		t.Error("ParseLoad without JSON: no error")
+	}
+}
+
+// TestPeerSVG: with peer results the chart pairs kmipwire with the best
+// peer per path and message and ticks the message's limit.
+func TestPeerSVG(t *testing.T) {
+	const p = "BenchmarkPeers/path=to-json/msg=get"
+	peers := mustParse(t, header+
+		synth(p+"/codec=kmipwire", []float64{100}, 0)+
+		synth(p+"/codec=gemalto", []float64{2000}, 12)+
+		synth(p+"/codec=ovh", []float64{1000}, 30)+
+		synth("BenchmarkPeers/path=walk/msg=get/codec=kmipwire", []float64{10}, 0))
+	suite := mustParse(t, header+synth("BenchmarkLimit/msg=get", []float64{25}, 0)+
+		withMetrics(synth("BenchmarkCodec/path=walk/msg=get", []float64{10}, 0), "100 aliased-B/op"))
+	var out bytes.Buffer
+	if err := WriteSVG(&out, suite, peers, "title", Machine{}); err != nil {
+		t.Fatal(err)
+	}
+	svg := out.String()
+	for _, want := range []string{"to-json · get, kmipwire: 1.52 GB/s", "to-json · get, ovh: 152 MB/s", "limit get: 6.08 GB/s"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("chart lacks %q:\n%s", want, svg)
+		}
+	}
+	if strings.Contains(svg, "walk · get") {
+		t.Errorf("chart draws the aliased walk row:\n%s", svg)
 	}
 }
 

@@ -102,13 +102,31 @@ type Row struct {
 	// Bytes is the size one operation processes, from MB/s × ns/op.
 	Bytes  float64
 	Sample int
+	// Items is the message's item count (the benchmark's items/op),
+	// Aliased the bytes the path steps over without reading them
+	// (aliased-B/op); 0 when not reported.
+	Items, Aliased float64
+}
+
+// IsAliased reports whether most of the row's bytes are values the path
+// steps over without reading them: its MB/s then measures the message's
+// layout, not the path's speed, and the report gives items/s instead.
+func (r Row) IsAliased() bool { return r.Bytes > 0 && r.Aliased >= r.Bytes/2 }
+
+// ItemsPerSec is the row's items per second, 0 when it reports no items.
+func (r Row) ItemsPerSec() float64 {
+	if r.Items <= 0 || r.NsOp <= 0 {
+		return 0
+	}
+	return r.Items / r.NsOp * 1e9
 }
 
 // Rows summarises every benchmark of s, in order.
 func (s *Set) Rows() []Row {
 	rows := make([]Row, 0, len(s.Benches))
 	for _, b := range s.Benches {
-		r := Row{Bench: b, NsOp: Median(b.NsOp), MBs: Median(b.MBs), AllocsOp: Median(b.AllocsOp), BOp: Median(b.BOp), Sample: len(b.NsOp)}
+		r := Row{Bench: b, NsOp: Median(b.NsOp), MBs: Median(b.MBs), AllocsOp: Median(b.AllocsOp), BOp: Median(b.BOp), Sample: len(b.NsOp),
+			Items: Median(b.Extra["items/op"]), Aliased: Median(b.Extra["aliased-B/op"])}
 		if len(b.MBs) == len(b.NsOp) {
 			per := make([]float64, len(b.MBs))
 			for i := range per {
@@ -137,15 +155,29 @@ func WriteTable(w io.Writer, s *Set, m Machine, l *Load) error {
 		n = max(n, r.Sample)
 	}
 	fmt.Fprintf(ew, "medians of up to %d runs per benchmark\n\n", n)
-	table := [][]string{{"path", "message", "bytes", "time/op", "throughput", "allocs/op", "runs"}}
+	limit := s.Limits()
+	table := [][]string{{"path", "message", "bytes", "time/op", "throughput", "of limit", "items/s", "allocs/op", "runs"}}
+	aliased := false
 	for _, r := range rows {
 		path, msg := r.Path, r.Msg
 		if path == "" {
 			path, msg = r.Name, ""
 		}
-		table = append(table, []string{path, msg, count(r.Bytes), Duration(r.NsOp), Throughput(r.MBs), allocs(r), fmt.Sprint(r.Sample)})
+		tp, frac := Throughput(r.MBs), ""
+		if r.IsAliased() {
+			tp, aliased = "aliased", true
+		} else if l := limit[r.Msg]; l > 0 && r.Path != "limit" && r.MBs > 0 {
+			frac = fmt.Sprintf("%.0f %%", 100*r.MBs/l)
+		}
+		table = append(table, []string{path, msg, count(r.Bytes), Duration(r.NsOp), tp, frac, Count(r.ItemsPerSec()), allocs(r), fmt.Sprint(r.Sample)})
 	}
 	writeColumns(ew, table, 2)
+	if len(limit) > 0 {
+		fmt.Fprintln(ew, "\nof limit: the path's MB/s over its message's BenchmarkLimit (the message read at memory speed, an 8-byte-stride scan)")
+	}
+	if aliased {
+		fmt.Fprintln(ew, "aliased: most of the message is Byte String values the path steps over without reading them (it checks their length and hands out a sub-slice); its MB/s would measure the layout, not the path, so compare items/s")
+	}
 	if l != nil {
 		fmt.Fprintf(ew, "\nload generator (cmd/kmipload, loopback%s): %.0f messages/s, %.0f items/s, latency p50 %s p90 %s p99 %s p99.9 %s\n",
 			l.setting(), l.MessagesPerSecond, l.ItemsPerSecond, Duration(l.LatencyNs.P50), Duration(l.LatencyNs.P90), Duration(l.LatencyNs.P99), Duration(l.LatencyNs.P999))
@@ -165,6 +197,33 @@ func count(x float64) string {
 		return fmt.Sprintf("%.0f KiB", x/(1<<10))
 	}
 	return fmt.Sprintf("%.2f MiB", x/(1<<20))
+}
+
+// Limits maps each message to the median MB/s of its BenchmarkLimit row.
+func (s *Set) Limits() map[string]float64 {
+	out := map[string]float64{}
+	for _, r := range s.Rows() {
+		if r.Path == "limit" && r.MBs > 0 {
+			out[r.Msg] = r.MBs
+		}
+	}
+	return out
+}
+
+// Count formats a rate with three significant digits and a k, M or G
+// suffix: "812", "3.41 M", "1.20 G"; "-" for 0.
+func Count(x float64) string {
+	switch {
+	case x == 0:
+		return "-"
+	case x < 1e3:
+		return fmt.Sprintf("%.3g", x)
+	case x < 1e6:
+		return fmt.Sprintf("%.3g k", x/1e3)
+	case x < 1e9:
+		return fmt.Sprintf("%.3g M", x/1e6)
+	}
+	return fmt.Sprintf("%.3g G", x/1e9)
 }
 
 func allocs(r Row) string {
