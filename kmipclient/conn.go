@@ -22,19 +22,19 @@ import (
 // encodes, the response it reads, the results of its items. For the HTTP
 // transports it holds only buffers (net/http keeps the connections).
 type conn struct {
-	nc       net.Conn
-	r        *bufio.Reader
-	req      []byte
-	resp     []byte
-	json     []byte
-	body     bytes.Buffer
-	results  []itemResult
-	head     [ttlv.HeaderSize]byte
-	lastUsed time.Time
+	nc         net.Conn
+	r          *bufio.Reader
+	req        []byte
+	resp       []byte
+	json       []byte
+	body       bytes.Buffer
+	results    []itemResult
+	head       [ttlv.HeaderSize]byte
+	lastUsed   time.Time
 	reused     bool // a round trip has completed on nc
 	idempotent bool // the request in flight may be sent twice
-	deadline bool // nc has a deadline set
-	stop     func()
+	deadline   bool // nc has a deadline set
+	stop       func()
 }
 
 // aLongTimeAgo is a deadline in the past: it makes blocked I/O return.

@@ -54,7 +54,9 @@ func ParseVersion(s string) (Version, error) {
 
 type errVersionSyntax string
 
-func (e errVersionSyntax) Error() string { return strconv.Quote(string(e)) + ": want major.minor, such as 1.4 or 2.1" }
+func (e errVersionSyntax) Error() string {
+	return strconv.Quote(string(e)) + ": want major.minor, such as 1.4 or 2.1"
+}
 
 // Supported reports whether the client speaks v.
 func (v Version) Supported() bool {
