@@ -224,12 +224,17 @@ func (c *Client) release(cn *conn, ok bool) {
 func (c *Client) roundTrip(ctx context.Context, cn *conn, idempotent bool) error {
 	cn.idempotent = idempotent
 	err := c.exchange(ctx, cn, cn.req)
-	var stale *staleError
-	if err != nil && idempotent && errors.As(err, &stale) && ctx.Err() == nil {
+	if err != nil && idempotent && isStale(err) && ctx.Err() == nil {
 		cn.close()
 		err = c.exchange(ctx, cn, cn.req)
 	}
 	return err
+}
+
+// isStale reports a *staleError (kept apart: the errors.As target escapes).
+func isStale(err error) bool {
+	var stale *staleError
+	return errors.As(err, &stale)
 }
 
 // Do sends one request and decodes the server's answer into resp, which

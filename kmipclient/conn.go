@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"syscall"
 	"time"
 
@@ -106,6 +107,11 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req []byte) error {
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("kmipclient: %w", cerr)
+		}
+		// The connection's deadline is the context's: its timeout may
+		// come a moment before the context reports it.
+		if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) && errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("kmipclient: %w (%w)", context.DeadlineExceeded, err)
 		}
 	}
 	return err
