@@ -588,7 +588,7 @@ type AdjustAttributeRequestPayload struct {
 	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 2.0-2.1.
 	UniqueIdentifier Optional[string]
 	// AttributeReference is the Attribute Reference item, required, of KMIP 2.0-2.1.
-	AttributeReference uint32
+	AttributeReference Raw
 	// AdjustmentType is the Adjustment Type item, required, of KMIP 2.0-2.1.
 	AdjustmentType AdjustmentType
 	// AdjustmentValue is the Adjustment Value item, optional, of KMIP 2.0-2.1.
@@ -619,8 +619,8 @@ func (v *AdjustAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
-		if ver.in(0x60) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference))
+		if v.AttributeReference != nil {
+			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
 		if ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagAdjustmentType, uint32(v.AdjustmentType))
@@ -653,8 +653,8 @@ func (v *AdjustAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference))
+		if k == 0 && v.AttributeReference != nil {
+			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 2:
 		if k == 0 {
@@ -673,6 +673,9 @@ func (v *AdjustAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 func (v *AdjustAttributeRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
 	if next[0] == 0 {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -700,8 +703,8 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.AttributeReference = uint32(be32(val))
+			if true && seen[0]&0x2 == 0 {
+				v.AttributeReference = Raw(b[:m])
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -724,6 +727,9 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	if seen[0]&0x2 == 0 {
+		v.AttributeReference = nil
+	}
 	if seen[0]&0x8 == 0 {
 		v.AdjustmentValue = nil
 	}
@@ -732,7 +738,6 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *AdjustAttributeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.AttributeReference = 0
 	v.AdjustmentType = 0
 	v.x.reset()
 }
@@ -744,7 +749,7 @@ func (v *AdjustAttributeRequestPayload) Clone() *AdjustAttributeRequestPayload {
 	}
 	c := new(AdjustAttributeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
-	c.AttributeReference = v.AttributeReference
+	c.AttributeReference = v.AttributeReference.Clone()
 	c.AdjustmentType = v.AdjustmentType
 	c.AdjustmentValue = v.AdjustmentValue.Clone()
 	c.x = v.x.clone()
@@ -1952,6 +1957,10 @@ type Attributes struct {
 	OriginalCreationDate Optional[time.Time]
 	// RandomNumberGenerator is the Random Number Generator item, optional, of KMIP 1.3-2.1.
 	RandomNumberGenerator Raw
+	// AlwaysSensitive is the Always Sensitive item, optional, of KMIP 1.4-2.1.
+	AlwaysSensitive Optional[bool]
+	// Comment is the Comment item, optional, of KMIP 1.4-2.1.
+	Comment Optional[string]
 	// Description is the Description item, optional, of KMIP 1.4-2.1.
 	Description Optional[string]
 	// Extractable is the Extractable item, optional, of KMIP 1.4-2.1.
@@ -1962,10 +1971,56 @@ type Attributes struct {
 	PKCS_12FriendlyName Optional[string]
 	// Sensitive is the Sensitive item, optional, of KMIP 1.4-2.1.
 	Sensitive Optional[bool]
-	// Attribute is the Attribute item, optional, of KMIP 2.0-2.1.
-	Attribute *Attribute
+	// Attribute is the Attribute item, repeated, of KMIP 2.0-2.1.
+	Attribute []Attribute
+	// CertificateIssuerC is the Certificate Issuer C item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerC Optional[string]
+	// CertificateIssuerCN is the Certificate Issuer CN item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerCN Optional[string]
+	// CertificateIssuerDC is the Certificate Issuer DC item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerDC Optional[string]
+	// CertificateIssuerDNQualifier is the Certificate Issuer DN Qualifier item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerDNQualifier Optional[string]
+	// CertificateIssuerEmail is the Certificate Issuer Email item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerEmail Optional[string]
+	// CertificateIssuerL is the Certificate Issuer L item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerL Optional[string]
+	// CertificateIssuerO is the Certificate Issuer O item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerO Optional[string]
+	// CertificateIssuerOU is the Certificate Issuer OU item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerOU Optional[string]
+	// CertificateIssuerST is the Certificate Issuer ST item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerST Optional[string]
+	// CertificateIssuerSerialNumber is the Certificate Issuer Serial Number item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerSerialNumber Optional[string]
+	// CertificateIssuerTitle is the Certificate Issuer Title item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerTitle Optional[string]
+	// CertificateIssuerUID is the Certificate Issuer UID item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerUID Optional[string]
+	// CertificateSubjectC is the Certificate Subject C item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectC Optional[string]
 	// CertificateSubjectCN is the Certificate Subject CN item, repeated, of KMIP 2.0-2.1.
 	CertificateSubjectCN []string
+	// CertificateSubjectDC is the Certificate Subject DC item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectDC Optional[string]
+	// CertificateSubjectDNQualifier is the Certificate Subject DN Qualifier item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectDNQualifier Optional[string]
+	// CertificateSubjectEmail is the Certificate Subject Email item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectEmail Optional[string]
+	// CertificateSubjectL is the Certificate Subject L item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectL Optional[string]
+	// CertificateSubjectO is the Certificate Subject O item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectO Optional[string]
+	// CertificateSubjectOU is the Certificate Subject OU item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectOU Optional[string]
+	// CertificateSubjectST is the Certificate Subject ST item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectST Optional[string]
+	// CertificateSubjectSerialNumber is the Certificate Subject Serial Number item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectSerialNumber Optional[string]
+	// CertificateSubjectTitle is the Certificate Subject Title item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectTitle Optional[string]
+	// CertificateSubjectUID is the Certificate Subject UID item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectUID Optional[string]
 	// KeyFormatType is the Key Format Type item, optional, of KMIP 2.0-2.1.
 	KeyFormatType Optional[KeyFormatType]
 	// NISTKeyType is the NIST Key Type item, repeated, of KMIP 2.0.
@@ -2147,6 +2202,12 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.RandomNumberGenerator != nil {
 			b = v.RandomNumberGenerator.appendAs(b, ttlv.TagRandomNumberGenerator)
 		}
+		if v.AlwaysSensitive.Set {
+			b = ttlv.AppendBoolean(b, ttlv.TagAlwaysSensitive, v.AlwaysSensitive.Value)
+		}
+		if v.Comment.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagComment, v.Comment.Value)
+		}
 		if v.Description.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagDescription, v.Description.Value)
 		}
@@ -2162,11 +2223,80 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.Sensitive.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagSensitive, v.Sensitive.Value)
 		}
-		if v.Attribute != nil {
-			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
+		for k := range v.Attribute {
+			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		}
+		if v.CertificateIssuerC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerC, v.CertificateIssuerC.Value)
+		}
+		if v.CertificateIssuerCN.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerCN, v.CertificateIssuerCN.Value)
+		}
+		if v.CertificateIssuerDC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDC, v.CertificateIssuerDC.Value)
+		}
+		if v.CertificateIssuerDNQualifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDNQualifier, v.CertificateIssuerDNQualifier.Value)
+		}
+		if v.CertificateIssuerEmail.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerEmail, v.CertificateIssuerEmail.Value)
+		}
+		if v.CertificateIssuerL.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerL, v.CertificateIssuerL.Value)
+		}
+		if v.CertificateIssuerO.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerO, v.CertificateIssuerO.Value)
+		}
+		if v.CertificateIssuerOU.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerOU, v.CertificateIssuerOU.Value)
+		}
+		if v.CertificateIssuerST.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerST, v.CertificateIssuerST.Value)
+		}
+		if v.CertificateIssuerSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerSerialNumber, v.CertificateIssuerSerialNumber.Value)
+		}
+		if v.CertificateIssuerTitle.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerTitle, v.CertificateIssuerTitle.Value)
+		}
+		if v.CertificateIssuerUID.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerUID, v.CertificateIssuerUID.Value)
+		}
+		if v.CertificateSubjectC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectC, v.CertificateSubjectC.Value)
 		}
 		for k := range v.CertificateSubjectCN {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectCN, v.CertificateSubjectCN[k])
+		}
+		if v.CertificateSubjectDC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDC, v.CertificateSubjectDC.Value)
+		}
+		if v.CertificateSubjectDNQualifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDNQualifier, v.CertificateSubjectDNQualifier.Value)
+		}
+		if v.CertificateSubjectEmail.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectEmail, v.CertificateSubjectEmail.Value)
+		}
+		if v.CertificateSubjectL.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectL, v.CertificateSubjectL.Value)
+		}
+		if v.CertificateSubjectO.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectO, v.CertificateSubjectO.Value)
+		}
+		if v.CertificateSubjectOU.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectOU, v.CertificateSubjectOU.Value)
+		}
+		if v.CertificateSubjectST.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectST, v.CertificateSubjectST.Value)
+		}
+		if v.CertificateSubjectSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectSerialNumber, v.CertificateSubjectSerialNumber.Value)
+		}
+		if v.CertificateSubjectTitle.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectTitle, v.CertificateSubjectTitle.Value)
+		}
+		if v.CertificateSubjectUID.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectUID, v.CertificateSubjectUID.Value)
 		}
 		if v.KeyFormatType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
@@ -2214,7 +2344,7 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateOffset, v.RotateOffset.Value)
 		}
 	} else {
-		var next [66]int32
+		var next [91]int32
 		u := 0
 		for _, i := range v.x.order {
 			if i == unknownField {
@@ -2410,90 +2540,190 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 			b = v.RandomNumberGenerator.appendAs(b, ttlv.TagRandomNumberGenerator)
 		}
 	case 44:
+		if k == 0 && v.AlwaysSensitive.Set {
+			b = ttlv.AppendBoolean(b, ttlv.TagAlwaysSensitive, v.AlwaysSensitive.Value)
+		}
+	case 45:
+		if k == 0 && v.Comment.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagComment, v.Comment.Value)
+		}
+	case 46:
 		if k == 0 && v.Description.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagDescription, v.Description.Value)
 		}
-	case 45:
+	case 47:
 		if k == 0 && v.Extractable.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagExtractable, v.Extractable.Value)
 		}
-	case 46:
+	case 48:
 		if int(k) < len(v.NeverExtractable) {
 			b = ttlv.AppendBoolean(b, ttlv.TagNeverExtractable, v.NeverExtractable[k])
 		}
-	case 47:
+	case 49:
 		if k == 0 && v.PKCS_12FriendlyName.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagPKCS_12FriendlyName, v.PKCS_12FriendlyName.Value)
 		}
-	case 48:
+	case 50:
 		if k == 0 && v.Sensitive.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagSensitive, v.Sensitive.Value)
 		}
-	case 49:
-		if k == 0 && v.Attribute != nil {
-			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
+	case 51:
+		if int(k) < len(v.Attribute) {
+			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
 		}
-	case 50:
+	case 52:
+		if k == 0 && v.CertificateIssuerC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerC, v.CertificateIssuerC.Value)
+		}
+	case 53:
+		if k == 0 && v.CertificateIssuerCN.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerCN, v.CertificateIssuerCN.Value)
+		}
+	case 54:
+		if k == 0 && v.CertificateIssuerDC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDC, v.CertificateIssuerDC.Value)
+		}
+	case 55:
+		if k == 0 && v.CertificateIssuerDNQualifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDNQualifier, v.CertificateIssuerDNQualifier.Value)
+		}
+	case 56:
+		if k == 0 && v.CertificateIssuerEmail.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerEmail, v.CertificateIssuerEmail.Value)
+		}
+	case 57:
+		if k == 0 && v.CertificateIssuerL.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerL, v.CertificateIssuerL.Value)
+		}
+	case 58:
+		if k == 0 && v.CertificateIssuerO.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerO, v.CertificateIssuerO.Value)
+		}
+	case 59:
+		if k == 0 && v.CertificateIssuerOU.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerOU, v.CertificateIssuerOU.Value)
+		}
+	case 60:
+		if k == 0 && v.CertificateIssuerST.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerST, v.CertificateIssuerST.Value)
+		}
+	case 61:
+		if k == 0 && v.CertificateIssuerSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerSerialNumber, v.CertificateIssuerSerialNumber.Value)
+		}
+	case 62:
+		if k == 0 && v.CertificateIssuerTitle.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerTitle, v.CertificateIssuerTitle.Value)
+		}
+	case 63:
+		if k == 0 && v.CertificateIssuerUID.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerUID, v.CertificateIssuerUID.Value)
+		}
+	case 64:
+		if k == 0 && v.CertificateSubjectC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectC, v.CertificateSubjectC.Value)
+		}
+	case 65:
 		if int(k) < len(v.CertificateSubjectCN) {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectCN, v.CertificateSubjectCN[k])
 		}
-	case 51:
+	case 66:
+		if k == 0 && v.CertificateSubjectDC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDC, v.CertificateSubjectDC.Value)
+		}
+	case 67:
+		if k == 0 && v.CertificateSubjectDNQualifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDNQualifier, v.CertificateSubjectDNQualifier.Value)
+		}
+	case 68:
+		if k == 0 && v.CertificateSubjectEmail.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectEmail, v.CertificateSubjectEmail.Value)
+		}
+	case 69:
+		if k == 0 && v.CertificateSubjectL.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectL, v.CertificateSubjectL.Value)
+		}
+	case 70:
+		if k == 0 && v.CertificateSubjectO.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectO, v.CertificateSubjectO.Value)
+		}
+	case 71:
+		if k == 0 && v.CertificateSubjectOU.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectOU, v.CertificateSubjectOU.Value)
+		}
+	case 72:
+		if k == 0 && v.CertificateSubjectST.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectST, v.CertificateSubjectST.Value)
+		}
+	case 73:
+		if k == 0 && v.CertificateSubjectSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectSerialNumber, v.CertificateSubjectSerialNumber.Value)
+		}
+	case 74:
+		if k == 0 && v.CertificateSubjectTitle.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectTitle, v.CertificateSubjectTitle.Value)
+		}
+	case 75:
+		if k == 0 && v.CertificateSubjectUID.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectUID, v.CertificateSubjectUID.Value)
+		}
+	case 76:
 		if k == 0 && v.KeyFormatType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
 		}
-	case 52:
+	case 77:
 		if int(k) < len(v.NISTKeyType) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagNISTKeyType, uint32(v.NISTKeyType[k]))
 		}
-	case 53:
+	case 78:
 		if k == 0 && v.OpaqueDataType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOpaqueDataType, uint32(v.OpaqueDataType.Value))
 		}
-	case 54:
+	case 79:
 		if k == 0 && v.ProtectionLevel.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionLevel, uint32(v.ProtectionLevel.Value))
 		}
-	case 55:
+	case 80:
 		if k == 0 && v.ProtectionPeriod.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagProtectionPeriod, v.ProtectionPeriod.Value)
 		}
-	case 56:
+	case 81:
 		if k == 0 && v.ProtectionStorageMask.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagProtectionStorageMask, int32(v.ProtectionStorageMask.Value))
 		}
-	case 57:
+	case 82:
 		if k == 0 && v.QuantumSafe.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagQuantumSafe, v.QuantumSafe.Value)
 		}
-	case 58:
+	case 83:
 		if k == 0 && v.ShortUniqueIdentifier.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagShortUniqueIdentifier, v.ShortUniqueIdentifier.Value)
 		}
-	case 59:
+	case 84:
 		if k == 0 && v.RotateAutomatic.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagRotateAutomatic, v.RotateAutomatic.Value)
 		}
-	case 60:
+	case 85:
 		if k == 0 && v.RotateDate.Set {
 			b = ttlv.AppendDateTime(b, ttlv.TagRotateDate, v.RotateDate.Value.Unix())
 		}
-	case 61:
+	case 86:
 		if k == 0 && v.RotateGeneration.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagRotateGeneration, v.RotateGeneration.Value)
 		}
-	case 62:
+	case 87:
 		if k == 0 && v.RotateInterval.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateInterval, v.RotateInterval.Value)
 		}
-	case 63:
+	case 88:
 		if k == 0 && v.RotateLatest.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagRotateLatest, v.RotateLatest.Value)
 		}
-	case 64:
+	case 89:
 		if k == 0 && v.RotateName != nil {
 			b = v.RotateName.appendTTLV(b, ttlv.TagRotateName, ver)
 		}
-	case 65:
+	case 90:
 		if k == 0 && v.RotateOffset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateOffset, v.RotateOffset.Value)
 		}
@@ -2503,7 +2733,7 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *Attributes) appendAdded(b []byte, next *[66]int32, ver Version) []byte {
+func (v *Attributes) appendAdded(b []byte, next *[91]int32, ver Version) []byte {
 	if next[0] == 0 {
 		b = v.appendField(b, 0, 0, ver)
 	}
@@ -2642,26 +2872,26 @@ func (v *Attributes) appendAdded(b []byte, next *[66]int32, ver Version) []byte 
 	if next[45] == 0 {
 		b = v.appendField(b, 45, 0, ver)
 	}
-	for k := next[46]; int(k) < len(v.NeverExtractable); k++ {
-		b = v.appendField(b, 46, k, ver)
+	if next[46] == 0 {
+		b = v.appendField(b, 46, 0, ver)
 	}
 	if next[47] == 0 {
 		b = v.appendField(b, 47, 0, ver)
 	}
-	if next[48] == 0 {
-		b = v.appendField(b, 48, 0, ver)
+	for k := next[48]; int(k) < len(v.NeverExtractable); k++ {
+		b = v.appendField(b, 48, k, ver)
 	}
 	if next[49] == 0 {
 		b = v.appendField(b, 49, 0, ver)
 	}
-	for k := next[50]; int(k) < len(v.CertificateSubjectCN); k++ {
-		b = v.appendField(b, 50, k, ver)
+	if next[50] == 0 {
+		b = v.appendField(b, 50, 0, ver)
 	}
-	if next[51] == 0 {
-		b = v.appendField(b, 51, 0, ver)
+	for k := next[51]; int(k) < len(v.Attribute); k++ {
+		b = v.appendField(b, 51, k, ver)
 	}
-	for k := next[52]; int(k) < len(v.NISTKeyType); k++ {
-		b = v.appendField(b, 52, k, ver)
+	if next[52] == 0 {
+		b = v.appendField(b, 52, 0, ver)
 	}
 	if next[53] == 0 {
 		b = v.appendField(b, 53, 0, ver)
@@ -2699,8 +2929,83 @@ func (v *Attributes) appendAdded(b []byte, next *[66]int32, ver Version) []byte 
 	if next[64] == 0 {
 		b = v.appendField(b, 64, 0, ver)
 	}
-	if next[65] == 0 {
-		b = v.appendField(b, 65, 0, ver)
+	for k := next[65]; int(k) < len(v.CertificateSubjectCN); k++ {
+		b = v.appendField(b, 65, k, ver)
+	}
+	if next[66] == 0 {
+		b = v.appendField(b, 66, 0, ver)
+	}
+	if next[67] == 0 {
+		b = v.appendField(b, 67, 0, ver)
+	}
+	if next[68] == 0 {
+		b = v.appendField(b, 68, 0, ver)
+	}
+	if next[69] == 0 {
+		b = v.appendField(b, 69, 0, ver)
+	}
+	if next[70] == 0 {
+		b = v.appendField(b, 70, 0, ver)
+	}
+	if next[71] == 0 {
+		b = v.appendField(b, 71, 0, ver)
+	}
+	if next[72] == 0 {
+		b = v.appendField(b, 72, 0, ver)
+	}
+	if next[73] == 0 {
+		b = v.appendField(b, 73, 0, ver)
+	}
+	if next[74] == 0 {
+		b = v.appendField(b, 74, 0, ver)
+	}
+	if next[75] == 0 {
+		b = v.appendField(b, 75, 0, ver)
+	}
+	if next[76] == 0 {
+		b = v.appendField(b, 76, 0, ver)
+	}
+	for k := next[77]; int(k) < len(v.NISTKeyType); k++ {
+		b = v.appendField(b, 77, k, ver)
+	}
+	if next[78] == 0 {
+		b = v.appendField(b, 78, 0, ver)
+	}
+	if next[79] == 0 {
+		b = v.appendField(b, 79, 0, ver)
+	}
+	if next[80] == 0 {
+		b = v.appendField(b, 80, 0, ver)
+	}
+	if next[81] == 0 {
+		b = v.appendField(b, 81, 0, ver)
+	}
+	if next[82] == 0 {
+		b = v.appendField(b, 82, 0, ver)
+	}
+	if next[83] == 0 {
+		b = v.appendField(b, 83, 0, ver)
+	}
+	if next[84] == 0 {
+		b = v.appendField(b, 84, 0, ver)
+	}
+	if next[85] == 0 {
+		b = v.appendField(b, 85, 0, ver)
+	}
+	if next[86] == 0 {
+		b = v.appendField(b, 86, 0, ver)
+	}
+	if next[87] == 0 {
+		b = v.appendField(b, 87, 0, ver)
+	}
+	if next[88] == 0 {
+		b = v.appendField(b, 88, 0, ver)
+	}
+	if next[89] == 0 {
+		b = v.appendField(b, 89, 0, ver)
+	}
+	if next[90] == 0 {
+		b = v.appendField(b, 90, 0, ver)
 	}
 	_ = next
 	return b
@@ -3048,147 +3353,295 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				seen[0] |= 0x80000000000
 				field = 43
 			}
-		case ttlv.TagDescription:
-			if typ == ttlv.TypeTextString && seen[0]&0x100000000000 == 0 {
-				v.Description = Optional[string]{Value: aliasString(val), Set: true}
+		case ttlv.TagAlwaysSensitive:
+			if typ == ttlv.TypeBoolean && seen[0]&0x100000000000 == 0 {
+				v.AlwaysSensitive = Optional[bool]{Value: be64(val) != 0, Set: true}
 				seen[0] |= 0x100000000000
 				field = 44
 			}
-		case ttlv.TagExtractable:
-			if typ == ttlv.TypeBoolean && seen[0]&0x200000000000 == 0 {
-				v.Extractable = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagComment:
+			if typ == ttlv.TypeTextString && seen[0]&0x200000000000 == 0 {
+				v.Comment = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x200000000000
 				field = 45
+			}
+		case ttlv.TagDescription:
+			if typ == ttlv.TypeTextString && seen[0]&0x400000000000 == 0 {
+				v.Description = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x400000000000
+				field = 46
+			}
+		case ttlv.TagExtractable:
+			if typ == ttlv.TypeBoolean && seen[0]&0x800000000000 == 0 {
+				v.Extractable = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x800000000000
+				field = 47
 			}
 		case ttlv.TagNeverExtractable:
 			if typ == ttlv.TypeBoolean {
 				v.NeverExtractable = append(v.NeverExtractable, be64(val) != 0)
-				seen[0] |= 0x400000000000
-				field = 46
-			}
-		case ttlv.TagPKCS_12FriendlyName:
-			if typ == ttlv.TypeTextString && seen[0]&0x800000000000 == 0 {
-				v.PKCS_12FriendlyName = Optional[string]{Value: aliasString(val), Set: true}
-				seen[0] |= 0x800000000000
-				field = 47
-			}
-		case ttlv.TagSensitive:
-			if typ == ttlv.TypeBoolean && seen[0]&0x1000000000000 == 0 {
-				v.Sensitive = Optional[bool]{Value: be64(val) != 0, Set: true}
 				seen[0] |= 0x1000000000000
 				field = 48
 			}
-		case ttlv.TagAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2000000000000 == 0 {
-				if v.Attribute == nil {
-					v.Attribute = new(Attribute)
-				}
-				if err := v.Attribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
-					return pathError(err, tag)
-				}
+		case ttlv.TagPKCS_12FriendlyName:
+			if typ == ttlv.TypeTextString && seen[0]&0x2000000000000 == 0 {
+				v.PKCS_12FriendlyName = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x2000000000000
 				field = 49
+			}
+		case ttlv.TagSensitive:
+			if typ == ttlv.TypeBoolean && seen[0]&0x4000000000000 == 0 {
+				v.Sensitive = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x4000000000000
+				field = 50
+			}
+		case ttlv.TagAttribute:
+			if typ == ttlv.TypeStructure {
+				v.Attribute = grow(v.Attribute)
+				if err := v.Attribute[len(v.Attribute)-1].decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x8000000000000
+				field = 51
+			}
+		case ttlv.TagCertificateIssuerC:
+			if typ == ttlv.TypeTextString && seen[0]&0x10000000000000 == 0 {
+				v.CertificateIssuerC = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x10000000000000
+				field = 52
+			}
+		case ttlv.TagCertificateIssuerCN:
+			if typ == ttlv.TypeTextString && seen[0]&0x20000000000000 == 0 {
+				v.CertificateIssuerCN = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x20000000000000
+				field = 53
+			}
+		case ttlv.TagCertificateIssuerDC:
+			if typ == ttlv.TypeTextString && seen[0]&0x40000000000000 == 0 {
+				v.CertificateIssuerDC = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x40000000000000
+				field = 54
+			}
+		case ttlv.TagCertificateIssuerDNQualifier:
+			if typ == ttlv.TypeTextString && seen[0]&0x80000000000000 == 0 {
+				v.CertificateIssuerDNQualifier = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x80000000000000
+				field = 55
+			}
+		case ttlv.TagCertificateIssuerEmail:
+			if typ == ttlv.TypeTextString && seen[0]&0x100000000000000 == 0 {
+				v.CertificateIssuerEmail = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x100000000000000
+				field = 56
+			}
+		case ttlv.TagCertificateIssuerL:
+			if typ == ttlv.TypeTextString && seen[0]&0x200000000000000 == 0 {
+				v.CertificateIssuerL = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x200000000000000
+				field = 57
+			}
+		case ttlv.TagCertificateIssuerO:
+			if typ == ttlv.TypeTextString && seen[0]&0x400000000000000 == 0 {
+				v.CertificateIssuerO = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x400000000000000
+				field = 58
+			}
+		case ttlv.TagCertificateIssuerOU:
+			if typ == ttlv.TypeTextString && seen[0]&0x800000000000000 == 0 {
+				v.CertificateIssuerOU = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x800000000000000
+				field = 59
+			}
+		case ttlv.TagCertificateIssuerST:
+			if typ == ttlv.TypeTextString && seen[0]&0x1000000000000000 == 0 {
+				v.CertificateIssuerST = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x1000000000000000
+				field = 60
+			}
+		case ttlv.TagCertificateIssuerSerialNumber:
+			if typ == ttlv.TypeTextString && seen[0]&0x2000000000000000 == 0 {
+				v.CertificateIssuerSerialNumber = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x2000000000000000
+				field = 61
+			}
+		case ttlv.TagCertificateIssuerTitle:
+			if typ == ttlv.TypeTextString && seen[0]&0x4000000000000000 == 0 {
+				v.CertificateIssuerTitle = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x4000000000000000
+				field = 62
+			}
+		case ttlv.TagCertificateIssuerUID:
+			if typ == ttlv.TypeTextString && seen[0]&0x8000000000000000 == 0 {
+				v.CertificateIssuerUID = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x8000000000000000
+				field = 63
+			}
+		case ttlv.TagCertificateSubjectC:
+			if typ == ttlv.TypeTextString && seen[1]&0x1 == 0 {
+				v.CertificateSubjectC = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x1
+				field = 64
 			}
 		case ttlv.TagCertificateSubjectCN:
 			if typ == ttlv.TypeTextString {
 				v.CertificateSubjectCN = append(v.CertificateSubjectCN, aliasString(val))
-				seen[0] |= 0x4000000000000
-				field = 50
+				seen[1] |= 0x2
+				field = 65
+			}
+		case ttlv.TagCertificateSubjectDC:
+			if typ == ttlv.TypeTextString && seen[1]&0x4 == 0 {
+				v.CertificateSubjectDC = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x4
+				field = 66
+			}
+		case ttlv.TagCertificateSubjectDNQualifier:
+			if typ == ttlv.TypeTextString && seen[1]&0x8 == 0 {
+				v.CertificateSubjectDNQualifier = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x8
+				field = 67
+			}
+		case ttlv.TagCertificateSubjectEmail:
+			if typ == ttlv.TypeTextString && seen[1]&0x10 == 0 {
+				v.CertificateSubjectEmail = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x10
+				field = 68
+			}
+		case ttlv.TagCertificateSubjectL:
+			if typ == ttlv.TypeTextString && seen[1]&0x20 == 0 {
+				v.CertificateSubjectL = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x20
+				field = 69
+			}
+		case ttlv.TagCertificateSubjectO:
+			if typ == ttlv.TypeTextString && seen[1]&0x40 == 0 {
+				v.CertificateSubjectO = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x40
+				field = 70
+			}
+		case ttlv.TagCertificateSubjectOU:
+			if typ == ttlv.TypeTextString && seen[1]&0x80 == 0 {
+				v.CertificateSubjectOU = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x80
+				field = 71
+			}
+		case ttlv.TagCertificateSubjectST:
+			if typ == ttlv.TypeTextString && seen[1]&0x100 == 0 {
+				v.CertificateSubjectST = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x100
+				field = 72
+			}
+		case ttlv.TagCertificateSubjectSerialNumber:
+			if typ == ttlv.TypeTextString && seen[1]&0x200 == 0 {
+				v.CertificateSubjectSerialNumber = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x200
+				field = 73
+			}
+		case ttlv.TagCertificateSubjectTitle:
+			if typ == ttlv.TypeTextString && seen[1]&0x400 == 0 {
+				v.CertificateSubjectTitle = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x400
+				field = 74
+			}
+		case ttlv.TagCertificateSubjectUID:
+			if typ == ttlv.TypeTextString && seen[1]&0x800 == 0 {
+				v.CertificateSubjectUID = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x800
+				field = 75
 			}
 		case ttlv.TagKeyFormatType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x8000000000000 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[1]&0x1000 == 0 {
 				v.KeyFormatType = Optional[KeyFormatType]{Value: KeyFormatType(be32(val)), Set: true}
-				seen[0] |= 0x8000000000000
-				field = 51
+				seen[1] |= 0x1000
+				field = 76
 			}
 		case ttlv.TagNISTKeyType:
 			if typ == ttlv.TypeEnumeration {
 				v.NISTKeyType = append(v.NISTKeyType, NISTKeyType(be32(val)))
-				seen[0] |= 0x10000000000000
-				field = 52
+				seen[1] |= 0x2000
+				field = 77
 			}
 		case ttlv.TagOpaqueDataType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x20000000000000 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[1]&0x4000 == 0 {
 				v.OpaqueDataType = Optional[OpaqueDataType]{Value: OpaqueDataType(be32(val)), Set: true}
-				seen[0] |= 0x20000000000000
-				field = 53
+				seen[1] |= 0x4000
+				field = 78
 			}
 		case ttlv.TagProtectionLevel:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x40000000000000 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[1]&0x8000 == 0 {
 				v.ProtectionLevel = Optional[ProtectionLevel]{Value: ProtectionLevel(be32(val)), Set: true}
-				seen[0] |= 0x40000000000000
-				field = 54
+				seen[1] |= 0x8000
+				field = 79
 			}
 		case ttlv.TagProtectionPeriod:
-			if typ == ttlv.TypeInterval && seen[0]&0x80000000000000 == 0 {
+			if typ == ttlv.TypeInterval && seen[1]&0x10000 == 0 {
 				v.ProtectionPeriod = Optional[uint32]{Value: be32(val), Set: true}
-				seen[0] |= 0x80000000000000
-				field = 55
+				seen[1] |= 0x10000
+				field = 80
 			}
 		case ttlv.TagProtectionStorageMask:
-			if typ == ttlv.TypeInteger && seen[0]&0x100000000000000 == 0 {
+			if typ == ttlv.TypeInteger && seen[1]&0x20000 == 0 {
 				v.ProtectionStorageMask = Optional[ProtectionStorageMask]{Value: ProtectionStorageMask(be32(val)), Set: true}
-				seen[0] |= 0x100000000000000
-				field = 56
+				seen[1] |= 0x20000
+				field = 81
 			}
 		case ttlv.TagQuantumSafe:
-			if typ == ttlv.TypeBoolean && seen[0]&0x200000000000000 == 0 {
+			if typ == ttlv.TypeBoolean && seen[1]&0x40000 == 0 {
 				v.QuantumSafe = Optional[bool]{Value: be64(val) != 0, Set: true}
-				seen[0] |= 0x200000000000000
-				field = 57
+				seen[1] |= 0x40000
+				field = 82
 			}
 		case ttlv.TagShortUniqueIdentifier:
-			if typ == ttlv.TypeByteString && seen[0]&0x400000000000000 == 0 {
+			if typ == ttlv.TypeByteString && seen[1]&0x80000 == 0 {
 				v.ShortUniqueIdentifier = Optional[[]byte]{Value: val, Set: true}
-				seen[0] |= 0x400000000000000
-				field = 58
+				seen[1] |= 0x80000
+				field = 83
 			}
 		case ttlv.TagRotateAutomatic:
-			if typ == ttlv.TypeBoolean && seen[0]&0x800000000000000 == 0 {
+			if typ == ttlv.TypeBoolean && seen[1]&0x100000 == 0 {
 				v.RotateAutomatic = Optional[bool]{Value: be64(val) != 0, Set: true}
-				seen[0] |= 0x800000000000000
-				field = 59
+				seen[1] |= 0x100000
+				field = 84
 			}
 		case ttlv.TagRotateDate:
-			if typ == ttlv.TypeDateTime && seen[0]&0x1000000000000000 == 0 {
+			if typ == ttlv.TypeDateTime && seen[1]&0x200000 == 0 {
 				v.RotateDate = Optional[time.Time]{Value: time.Unix(int64(be64(val)), 0).UTC(), Set: true}
-				seen[0] |= 0x1000000000000000
-				field = 60
+				seen[1] |= 0x200000
+				field = 85
 			}
 		case ttlv.TagRotateGeneration:
-			if typ == ttlv.TypeInteger && seen[0]&0x2000000000000000 == 0 {
+			if typ == ttlv.TypeInteger && seen[1]&0x400000 == 0 {
 				v.RotateGeneration = Optional[int32]{Value: int32(be32(val)), Set: true}
-				seen[0] |= 0x2000000000000000
-				field = 61
+				seen[1] |= 0x400000
+				field = 86
 			}
 		case ttlv.TagRotateInterval:
-			if typ == ttlv.TypeInterval && seen[0]&0x4000000000000000 == 0 {
+			if typ == ttlv.TypeInterval && seen[1]&0x800000 == 0 {
 				v.RotateInterval = Optional[uint32]{Value: be32(val), Set: true}
-				seen[0] |= 0x4000000000000000
-				field = 62
+				seen[1] |= 0x800000
+				field = 87
 			}
 		case ttlv.TagRotateLatest:
-			if typ == ttlv.TypeBoolean && seen[0]&0x8000000000000000 == 0 {
+			if typ == ttlv.TypeBoolean && seen[1]&0x1000000 == 0 {
 				v.RotateLatest = Optional[bool]{Value: be64(val) != 0, Set: true}
-				seen[0] |= 0x8000000000000000
-				field = 63
+				seen[1] |= 0x1000000
+				field = 88
 			}
 		case ttlv.TagRotateName:
-			if typ == ttlv.TypeStructure && seen[1]&0x1 == 0 {
+			if typ == ttlv.TypeStructure && seen[1]&0x2000000 == 0 {
 				if v.RotateName == nil {
 					v.RotateName = new(RotateName)
 				}
 				if err := v.RotateName.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[1] |= 0x1
-				field = 64
+				seen[1] |= 0x2000000
+				field = 89
 			}
 		case ttlv.TagRotateOffset:
-			if typ == ttlv.TypeInterval && seen[1]&0x2 == 0 {
+			if typ == ttlv.TypeInterval && seen[1]&0x4000000 == 0 {
 				v.RotateOffset = Optional[uint32]{Value: be32(val), Set: true}
-				seen[1] |= 0x2
-				field = 65
+				seen[1] |= 0x4000000
+				field = 90
 			}
 		}
 		if field == unknownField {
@@ -3230,10 +3683,7 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 	if seen[0]&0x80000000000 == 0 {
 		v.RandomNumberGenerator = nil
 	}
-	if seen[0]&0x2000000000000 == 0 {
-		v.Attribute = nil
-	}
-	if seen[1]&0x1 == 0 {
+	if seen[1]&0x2000000 == 0 {
 		v.RotateName = nil
 	}
 	return nil
@@ -3274,12 +3724,38 @@ func (v *Attributes) reset() {
 	v.KeyValueLocation = v.KeyValueLocation[:0]
 	v.KeyValuePresent = Optional[bool]{}
 	v.OriginalCreationDate = Optional[time.Time]{}
+	v.AlwaysSensitive = Optional[bool]{}
+	v.Comment = Optional[string]{}
 	v.Description = Optional[string]{}
 	v.Extractable = Optional[bool]{}
 	v.NeverExtractable = v.NeverExtractable[:0]
 	v.PKCS_12FriendlyName = Optional[string]{}
 	v.Sensitive = Optional[bool]{}
+	v.Attribute = v.Attribute[:0]
+	v.CertificateIssuerC = Optional[string]{}
+	v.CertificateIssuerCN = Optional[string]{}
+	v.CertificateIssuerDC = Optional[string]{}
+	v.CertificateIssuerDNQualifier = Optional[string]{}
+	v.CertificateIssuerEmail = Optional[string]{}
+	v.CertificateIssuerL = Optional[string]{}
+	v.CertificateIssuerO = Optional[string]{}
+	v.CertificateIssuerOU = Optional[string]{}
+	v.CertificateIssuerST = Optional[string]{}
+	v.CertificateIssuerSerialNumber = Optional[string]{}
+	v.CertificateIssuerTitle = Optional[string]{}
+	v.CertificateIssuerUID = Optional[string]{}
+	v.CertificateSubjectC = Optional[string]{}
 	v.CertificateSubjectCN = v.CertificateSubjectCN[:0]
+	v.CertificateSubjectDC = Optional[string]{}
+	v.CertificateSubjectDNQualifier = Optional[string]{}
+	v.CertificateSubjectEmail = Optional[string]{}
+	v.CertificateSubjectL = Optional[string]{}
+	v.CertificateSubjectO = Optional[string]{}
+	v.CertificateSubjectOU = Optional[string]{}
+	v.CertificateSubjectST = Optional[string]{}
+	v.CertificateSubjectSerialNumber = Optional[string]{}
+	v.CertificateSubjectTitle = Optional[string]{}
+	v.CertificateSubjectUID = Optional[string]{}
 	v.KeyFormatType = Optional[KeyFormatType]{}
 	v.NISTKeyType = v.NISTKeyType[:0]
 	v.OpaqueDataType = Optional[OpaqueDataType]{}
@@ -3392,18 +3868,48 @@ func (v *Attributes) Clone() *Attributes {
 	c.KeyValuePresent = Optional[bool]{Value: v.KeyValuePresent.Value, Set: v.KeyValuePresent.Set}
 	c.OriginalCreationDate = Optional[time.Time]{Value: v.OriginalCreationDate.Value, Set: v.OriginalCreationDate.Set}
 	c.RandomNumberGenerator = v.RandomNumberGenerator.Clone()
+	c.AlwaysSensitive = Optional[bool]{Value: v.AlwaysSensitive.Value, Set: v.AlwaysSensitive.Set}
+	c.Comment = Optional[string]{Value: cloneString(v.Comment.Value), Set: v.Comment.Set}
 	c.Description = Optional[string]{Value: cloneString(v.Description.Value), Set: v.Description.Set}
 	c.Extractable = Optional[bool]{Value: v.Extractable.Value, Set: v.Extractable.Set}
 	c.NeverExtractable = cloneSlice(v.NeverExtractable)
 	c.PKCS_12FriendlyName = Optional[string]{Value: cloneString(v.PKCS_12FriendlyName.Value), Set: v.PKCS_12FriendlyName.Set}
 	c.Sensitive = Optional[bool]{Value: v.Sensitive.Value, Set: v.Sensitive.Set}
-	c.Attribute = v.Attribute.Clone()
+	if v.Attribute != nil {
+		c.Attribute = make([]Attribute, len(v.Attribute))
+		for i := range v.Attribute {
+			c.Attribute[i] = *v.Attribute[i].Clone()
+		}
+	}
+	c.CertificateIssuerC = Optional[string]{Value: cloneString(v.CertificateIssuerC.Value), Set: v.CertificateIssuerC.Set}
+	c.CertificateIssuerCN = Optional[string]{Value: cloneString(v.CertificateIssuerCN.Value), Set: v.CertificateIssuerCN.Set}
+	c.CertificateIssuerDC = Optional[string]{Value: cloneString(v.CertificateIssuerDC.Value), Set: v.CertificateIssuerDC.Set}
+	c.CertificateIssuerDNQualifier = Optional[string]{Value: cloneString(v.CertificateIssuerDNQualifier.Value), Set: v.CertificateIssuerDNQualifier.Set}
+	c.CertificateIssuerEmail = Optional[string]{Value: cloneString(v.CertificateIssuerEmail.Value), Set: v.CertificateIssuerEmail.Set}
+	c.CertificateIssuerL = Optional[string]{Value: cloneString(v.CertificateIssuerL.Value), Set: v.CertificateIssuerL.Set}
+	c.CertificateIssuerO = Optional[string]{Value: cloneString(v.CertificateIssuerO.Value), Set: v.CertificateIssuerO.Set}
+	c.CertificateIssuerOU = Optional[string]{Value: cloneString(v.CertificateIssuerOU.Value), Set: v.CertificateIssuerOU.Set}
+	c.CertificateIssuerST = Optional[string]{Value: cloneString(v.CertificateIssuerST.Value), Set: v.CertificateIssuerST.Set}
+	c.CertificateIssuerSerialNumber = Optional[string]{Value: cloneString(v.CertificateIssuerSerialNumber.Value), Set: v.CertificateIssuerSerialNumber.Set}
+	c.CertificateIssuerTitle = Optional[string]{Value: cloneString(v.CertificateIssuerTitle.Value), Set: v.CertificateIssuerTitle.Set}
+	c.CertificateIssuerUID = Optional[string]{Value: cloneString(v.CertificateIssuerUID.Value), Set: v.CertificateIssuerUID.Set}
+	c.CertificateSubjectC = Optional[string]{Value: cloneString(v.CertificateSubjectC.Value), Set: v.CertificateSubjectC.Set}
 	if v.CertificateSubjectCN != nil {
 		c.CertificateSubjectCN = make([]string, len(v.CertificateSubjectCN))
 		for i, e := range v.CertificateSubjectCN {
 			c.CertificateSubjectCN[i] = cloneString(e)
 		}
 	}
+	c.CertificateSubjectDC = Optional[string]{Value: cloneString(v.CertificateSubjectDC.Value), Set: v.CertificateSubjectDC.Set}
+	c.CertificateSubjectDNQualifier = Optional[string]{Value: cloneString(v.CertificateSubjectDNQualifier.Value), Set: v.CertificateSubjectDNQualifier.Set}
+	c.CertificateSubjectEmail = Optional[string]{Value: cloneString(v.CertificateSubjectEmail.Value), Set: v.CertificateSubjectEmail.Set}
+	c.CertificateSubjectL = Optional[string]{Value: cloneString(v.CertificateSubjectL.Value), Set: v.CertificateSubjectL.Set}
+	c.CertificateSubjectO = Optional[string]{Value: cloneString(v.CertificateSubjectO.Value), Set: v.CertificateSubjectO.Set}
+	c.CertificateSubjectOU = Optional[string]{Value: cloneString(v.CertificateSubjectOU.Value), Set: v.CertificateSubjectOU.Set}
+	c.CertificateSubjectST = Optional[string]{Value: cloneString(v.CertificateSubjectST.Value), Set: v.CertificateSubjectST.Set}
+	c.CertificateSubjectSerialNumber = Optional[string]{Value: cloneString(v.CertificateSubjectSerialNumber.Value), Set: v.CertificateSubjectSerialNumber.Set}
+	c.CertificateSubjectTitle = Optional[string]{Value: cloneString(v.CertificateSubjectTitle.Value), Set: v.CertificateSubjectTitle.Set}
+	c.CertificateSubjectUID = Optional[string]{Value: cloneString(v.CertificateSubjectUID.Value), Set: v.CertificateSubjectUID.Set}
 	c.KeyFormatType = Optional[KeyFormatType]{Value: v.KeyFormatType.Value, Set: v.KeyFormatType.Set}
 	c.NISTKeyType = cloneSlice(v.NISTKeyType)
 	c.OpaqueDataType = Optional[OpaqueDataType]{Value: v.OpaqueDataType.Value, Set: v.OpaqueDataType.Set}
@@ -3477,8 +3983,8 @@ func (v *Attributes) appendUnknown(dst []Raw) []Raw {
 	for i := range v.KeyValueLocation {
 		dst = v.KeyValueLocation[i].appendUnknown(dst)
 	}
-	if v.Attribute != nil {
-		dst = v.Attribute.appendUnknown(dst)
+	for i := range v.Attribute {
+		dst = v.Attribute[i].appendUnknown(dst)
 	}
 	if v.RotateName != nil {
 		dst = v.RotateName.appendUnknown(dst)
@@ -9167,7 +9673,7 @@ type DeleteAttributeRequestPayload struct {
 	// CurrentAttribute is the Current Attribute item, optional, of KMIP 2.0-2.1.
 	CurrentAttribute *Attributes
 	// AttributeReference is the Attribute Reference item, optional, of KMIP 2.0-2.1.
-	AttributeReference Optional[uint32]
+	AttributeReference Raw
 	// AttributeName is the Attribute Name item, required, of KMIP 1.0-1.4.
 	AttributeName string
 	// AttributeIndex is the Attribute Index item, optional, of KMIP 1.0-1.4.
@@ -9201,8 +9707,8 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 		if v.CurrentAttribute != nil {
 			b = v.CurrentAttribute.appendTTLV(b, ttlv.TagCurrentAttribute, ver)
 		}
-		if v.AttributeReference.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference.Value))
+		if v.AttributeReference != nil {
+			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
 		if ver.in(0x1f) {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName)
@@ -9239,8 +9745,8 @@ func (v *DeleteAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 			b = v.CurrentAttribute.appendTTLV(b, ttlv.TagCurrentAttribute, ver)
 		}
 	case 2:
-		if k == 0 && v.AttributeReference.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference.Value))
+		if k == 0 && v.AttributeReference != nil {
+			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 3:
 		if k == 0 {
@@ -9303,8 +9809,8 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.AttributeReference = Optional[uint32]{Value: uint32(be32(val)), Set: true}
+			if true && seen[0]&0x4 == 0 {
+				v.AttributeReference = Raw(b[:m])
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -9330,12 +9836,14 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 	if seen[0]&0x2 == 0 {
 		v.CurrentAttribute = nil
 	}
+	if seen[0]&0x4 == 0 {
+		v.AttributeReference = nil
+	}
 	return nil
 }
 
 func (v *DeleteAttributeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.AttributeReference = Optional[uint32]{}
 	v.AttributeName = ""
 	v.AttributeIndex = Optional[int32]{}
 	v.x.reset()
@@ -9349,7 +9857,7 @@ func (v *DeleteAttributeRequestPayload) Clone() *DeleteAttributeRequestPayload {
 	c := new(DeleteAttributeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CurrentAttribute = v.CurrentAttribute.Clone()
-	c.AttributeReference = Optional[uint32]{Value: v.AttributeReference.Value, Set: v.AttributeReference.Set}
+	c.AttributeReference = v.AttributeReference.Clone()
 	c.AttributeName = cloneString(v.AttributeName)
 	c.AttributeIndex = Optional[int32]{Value: v.AttributeIndex.Value, Set: v.AttributeIndex.Set}
 	c.x = v.x.clone()
@@ -12469,7 +12977,7 @@ type GetAttributeListResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
 	UniqueIdentifier string
 	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-2.1.
-	AttributeReference []uint32
+	AttributeReference []Raw
 	// AttributeName is the Attribute Name item, repeated, of KMIP 1.0-1.4.
 	AttributeName []string
 
@@ -12499,7 +13007,7 @@ func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		for k := range v.AttributeReference {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 		for k := range v.AttributeName {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName[k])
@@ -12530,7 +13038,7 @@ func (v *GetAttributeListResponsePayload) appendField(b []byte, i uint8, k int32
 		}
 	case 1:
 		if int(k) < len(v.AttributeReference) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 2:
 		if int(k) < len(v.AttributeName) {
@@ -12572,8 +13080,8 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration {
-				v.AttributeReference = append(v.AttributeReference, uint32(be32(val)))
+			if true {
+				v.AttributeReference = append(v.AttributeReference, Raw(b[:m]))
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -12589,6 +13097,9 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 		}
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
+	}
+	if seen[0]&0x2 == 0 {
+		v.AttributeReference = nil
 	}
 	return nil
 }
@@ -12607,7 +13118,12 @@ func (v *GetAttributeListResponsePayload) Clone() *GetAttributeListResponsePaylo
 	}
 	c := new(GetAttributeListResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.AttributeReference = cloneSlice(v.AttributeReference)
+	if v.AttributeReference != nil {
+		c.AttributeReference = make([]Raw, len(v.AttributeReference))
+		for i, e := range v.AttributeReference {
+			c.AttributeReference[i] = e.Clone()
+		}
+	}
 	if v.AttributeName != nil {
 		c.AttributeName = make([]string, len(v.AttributeName))
 		for i, e := range v.AttributeName {
@@ -12633,7 +13149,7 @@ type GetAttributesRequestPayload struct {
 	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
 	UniqueIdentifier Optional[string]
 	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-2.1.
-	AttributeReference []uint32
+	AttributeReference []Raw
 	// AttributeName is the Attribute Name item, repeated, of KMIP 1.0-1.4.
 	AttributeName []string
 
@@ -12663,7 +13179,7 @@ func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 		for k := range v.AttributeReference {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 		for k := range v.AttributeName {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName[k])
@@ -12694,7 +13210,7 @@ func (v *GetAttributesRequestPayload) appendField(b []byte, i uint8, k int32, ve
 		}
 	case 1:
 		if int(k) < len(v.AttributeReference) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 2:
 		if int(k) < len(v.AttributeName) {
@@ -12739,8 +13255,8 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration {
-				v.AttributeReference = append(v.AttributeReference, uint32(be32(val)))
+			if true {
+				v.AttributeReference = append(v.AttributeReference, Raw(b[:m]))
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -12756,6 +13272,9 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 		}
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
+	}
+	if seen[0]&0x2 == 0 {
+		v.AttributeReference = nil
 	}
 	return nil
 }
@@ -12774,7 +13293,12 @@ func (v *GetAttributesRequestPayload) Clone() *GetAttributesRequestPayload {
 	}
 	c := new(GetAttributesRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
-	c.AttributeReference = cloneSlice(v.AttributeReference)
+	if v.AttributeReference != nil {
+		c.AttributeReference = make([]Raw, len(v.AttributeReference))
+		for i, e := range v.AttributeReference {
+			c.AttributeReference[i] = e.Clone()
+		}
+	}
 	if v.AttributeName != nil {
 		c.AttributeName = make([]string, len(v.AttributeName))
 		for i, e := range v.AttributeName {
@@ -15628,7 +16152,7 @@ type KeyBlock struct {
 	// KeyCompressionType is the Key Compression Type item, optional, of KMIP 1.0-2.1.
 	KeyCompressionType Optional[KeyCompressionType]
 	// KeyValue is the Key Value item, optional, of KMIP 1.0-2.1.
-	KeyValue *KeyValue
+	KeyValue Raw
 	// CryptographicAlgorithm is the Cryptographic Algorithm item, required, of KMIP 1.0-2.1.
 	CryptographicAlgorithm CryptographicAlgorithm
 	// CryptographicLength is the Cryptographic Length item, required, of KMIP 1.0-2.1.
@@ -15661,7 +16185,7 @@ func (v *KeyBlock) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyCompressionType, uint32(v.KeyCompressionType.Value))
 		}
 		if v.KeyValue != nil {
-			b = v.KeyValue.appendTTLV(b, ttlv.TagKeyValue, ver)
+			b = v.KeyValue.appendAs(b, ttlv.TagKeyValue)
 		}
 		if ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(v.CryptographicAlgorithm))
@@ -15702,7 +16226,7 @@ func (v *KeyBlock) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 		}
 	case 2:
 		if k == 0 && v.KeyValue != nil {
-			b = v.KeyValue.appendTTLV(b, ttlv.TagKeyValue, ver)
+			b = v.KeyValue.appendAs(b, ttlv.TagKeyValue)
 		}
 	case 3:
 		if k == 0 {
@@ -15761,13 +16285,8 @@ func (v *KeyBlock) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagKeyValue:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
-				if v.KeyValue == nil {
-					v.KeyValue = new(KeyValue)
-				}
-				if err := v.KeyValue.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
-					return pathError(err, tag)
-				}
+			if true && seen[0]&0x4 == 0 {
+				v.KeyValue = Raw(b[:m])
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -15840,9 +16359,6 @@ func (v *KeyBlock) Unknown() []Raw { return v.appendUnknown(nil) }
 
 func (v *KeyBlock) appendUnknown(dst []Raw) []Raw {
 	dst = append(dst, v.x.unknown...)
-	if v.KeyValue != nil {
-		dst = v.KeyValue.appendUnknown(dst)
-	}
 	if v.KeyWrappingData != nil {
 		dst = v.KeyWrappingData.appendUnknown(dst)
 	}
@@ -19545,7 +20061,7 @@ type NotifyRequestPayload struct {
 	// Attributes is the Attributes item, optional, of KMIP 2.0-2.1.
 	Attributes *Attributes
 	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-2.1.
-	AttributeReference []uint32
+	AttributeReference []Raw
 	// Attribute is the Attribute item, repeated, of KMIP 1.0-1.4.
 	Attribute []Attribute
 
@@ -19578,7 +20094,7 @@ func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
 		}
 		for k := range v.AttributeReference {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 		for k := range v.Attribute {
 			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
@@ -19613,7 +20129,7 @@ func (v *NotifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 		}
 	case 2:
 		if int(k) < len(v.AttributeReference) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 3:
 		if int(k) < len(v.Attribute) {
@@ -19669,8 +20185,8 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration {
-				v.AttributeReference = append(v.AttributeReference, uint32(be32(val)))
+			if true {
+				v.AttributeReference = append(v.AttributeReference, Raw(b[:m]))
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -19693,6 +20209,9 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 	if seen[0]&0x2 == 0 {
 		v.Attributes = nil
 	}
+	if seen[0]&0x4 == 0 {
+		v.AttributeReference = nil
+	}
 	return nil
 }
 
@@ -19711,7 +20230,12 @@ func (v *NotifyRequestPayload) Clone() *NotifyRequestPayload {
 	c := new(NotifyRequestPayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
 	c.Attributes = v.Attributes.Clone()
-	c.AttributeReference = cloneSlice(v.AttributeReference)
+	if v.AttributeReference != nil {
+		c.AttributeReference = make([]Raw, len(v.AttributeReference))
+		for i, e := range v.AttributeReference {
+			c.AttributeReference[i] = e.Clone()
+		}
+	}
 	if v.Attribute != nil {
 		c.Attribute = make([]Attribute, len(v.Attribute))
 		for i := range v.Attribute {
