@@ -8,13 +8,16 @@ BENCHTIME ?= 0.3s
 BENCH     ?= .
 FUZZTIME  ?= 30s
 LOADTIME  ?= 10s
+# make bench: the peer comparison's benchtime (its peers are 10-40 times
+# slower, so a shorter time still gives each many iterations).
+PEERTIME  ?= 100ms
 # bench-check and bench-baseline: shorter runs, more of them (Mann-Whitney
 # needs at least 5 per side to reach p < 0.05 with margin).
 CHECKTIME  ?= 200ms
 CHECKCOUNT ?= 6
 THRESHOLD  ?= 10
 
-.PHONY: test vet fmt-check generate check-generated bench bench-check bench-baseline fuzz fuzz-smoke lint api-check api-record
+.PHONY: test vet fmt-check generate check-generated bench bench-peers peers-check bench-check bench-baseline fuzz fuzz-smoke lint api-check api-record
 
 ## test: vet, gofmt check, generated-code check, race-enabled tests, and
 ## the allocation gate of the benchmark suite and the proof that the
@@ -41,20 +44,41 @@ check-generated:
 	$(GO) test -count=1 -run '^TestGeneratedCurrent$$' ./kmip/
 
 ## bench: the benchmark suite (package bench) and its report: one row per
-## path and message (median over COUNT runs), the machine, the SVG chart
+## path and message (median over COUNT runs, each path also as a fraction
+## of BenchmarkLimit, the message read at memory speed), the machine, the
+## peer comparison (bench-peers' rounds at PEERTIME), the SVG chart
 ## bench/out/chart.svg, and a LOADTIME run of cmd/kmipload when it exists.
-## Raw go test output: bench/out/latest.txt. About 2½ minutes on the idle
-## 2-core VM (COUNT 5).
-bench:
+## Raw go test output: bench/out/latest.txt, bench/out/peers.txt.
+bench: peers-check
 	@mkdir -p bench/out
 	@GO=$(GO) ./bench/rounds.sh bench/out/latest.txt $(COUNT) $(BENCHTIME) '$(BENCH)' tee
+	@echo "== peer comparison (bench/peers, $(COUNT) rounds at $(PEERTIME))"
+	@GO=$(GO) DIR=bench/peers PKG=. ./bench/rounds.sh bench/out/peers.txt $(COUNT) $(PEERTIME) '$(BENCH)'
 	@load=""; if [ -d cmd/kmipload ]; then \
 		echo "== load generator: go run ./cmd/kmipload -duration $(LOADTIME) -json"; \
 		$(GO) run ./cmd/kmipload -duration $(LOADTIME) -json > bench/out/load.json || exit 1; \
 		load="-load bench/out/load.json"; \
 	fi; \
 	echo; echo "== report (go run ./bench/cmd/report)"; \
-	$(GO) run ./bench/cmd/report -svg bench/out/chart.svg $$load bench/out/latest.txt
+	$(GO) run ./bench/cmd/report -svg bench/out/chart.svg $$load -peers bench/out/peers.txt -findings bench/out/peers-findings.txt bench/out/latest.txt
+
+## bench-peers: the peer comparison alone (bench/peers, a module of its
+## own: ovh/kmip-go and gemalto/kmip-go against kmipwire): the equivalence
+## tests, then COUNT rounds of every path and message at BENCHTIME, codecs
+## alternating, and the table (bench/out/peers.txt raw).
+## `make bench-peers COUNT=1 BENCHTIME=30ms` is the quick look.
+bench-peers: peers-check
+	@mkdir -p bench/out
+	@GO=$(GO) DIR=bench/peers PKG=. ./bench/rounds.sh bench/out/peers.txt $(COUNT) $(BENCHTIME) '$(BENCH)'
+	@$(GO) run ./bench/cmd/report -peers bench/out/peers.txt -findings bench/out/peers-findings.txt
+
+## peers-check: bench/peers' vet and tests (TestEquivalence, TestInterop),
+## whose -v output (bench/out/peers-findings.txt) the report prints
+peers-check:
+	@mkdir -p bench/out
+	@cd bench/peers && $(GO) vet . && $(GO) test -count=1 -v . > ../out/peers-findings.txt 2>&1 \
+		|| { cat ../out/peers-findings.txt; exit 1; }
+	@echo "bench/peers: equivalence tests pass"
 
 ## bench-check: the regression gate (bench/check.sh): the commit that
 ## recorded bench/baseline.txt is rebuilt and run in alternation with the

@@ -32,6 +32,12 @@ func BenchmarkCodec(b *testing.B) {
 							b.Fatal(err)
 						}
 					}
+					if m.items > 0 {
+						b.ReportMetric(float64(m.items), "items/op")
+					}
+					if p.aliases && m.aliased > 0 {
+						b.ReportMetric(float64(m.aliased), "aliased-B/op")
+					}
 				})
 			}
 		})

@@ -1,5 +1,5 @@
 // Package bench is kmipwire's benchmark suite: every codec path over one
-// realistic corpus (internal/corpus, the two large messages generated in
+// realistic corpus (bench/corpus, the two large messages generated in
 // code), named so that a report can group them:
 //
 //	BenchmarkCodec/path=walk/msg=get-batch-100
@@ -23,5 +23,5 @@
 //
 // `make bench` runs the suite and prints the report of bench/cmd/report;
 // `make bench-check` compares a fresh run with bench/baseline.txt (see
-// internal/benchreport).
+// bench/internal/benchreport).
 package bench

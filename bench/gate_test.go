@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/internal/benchreport"
+	"github.com/kmipwire/kmipwire/bench/internal/benchreport"
 )
 
 // TestGateCatchesSlowdown proves the regression gate of make bench-check

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/internal/corpus"
-	"github.com/kmipwire/kmipwire/internal/server"
+	"github.com/kmipwire/kmipwire/bench/corpus"
 	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/kmipserver"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
-// The server's paths: the in-process KMIP server (internal/server) answering
+// The server's paths: the in-process KMIP server (kmipserver) answering
 // RequestMessages, binary (path=server, ServeTTLV) and JSON
 // (path=server-json, ServeJSON), with the response written into a reused
 // buffer. The corpus requests name objects the server does not hold, so
@@ -94,7 +94,7 @@ func checkResponse(resp []byte, n int) (string, error) {
 // the two server paths over their requests.
 func serverPaths(tb testing.TB) []path {
 	tb.Helper()
-	s := server.New(server.Config{})
+	s := kmipserver.New(kmipserver.Config{})
 	ctx := context.Background()
 	create := request(2, func(e *ttlv.Encoder, i int) {
 		if i == 1 { // Activate the key just created (ID placeholder)
@@ -160,7 +160,7 @@ func serverPaths(tb testing.TB) []path {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		own = append(own, message{corpus.Message{Name: r.name, Kind: "RequestMessage", Major: 1, Minor: 4}, bin, js})
+		own = append(own, message{Message: corpus.Message{Name: r.name, Kind: "RequestMessage", Major: 1, Minor: 4}, bin: bin, json: js})
 	}
 	items := map[string]int{"get": 1, "get-batch-100": 100, "encrypt-1mib": 1}
 	return []path{

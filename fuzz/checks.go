@@ -16,7 +16,7 @@
 //     AppendJSON rejects.
 //   - Split: batch.Splitter agrees with the tree decoder on the items of a
 //     RequestMessage, in binary, streamed and JSON form.
-//   - Serve (serve.go): the in-process server (internal/server) answers any
+//   - Serve (serve.go): the in-process server (kmipserver) answers any
 //     bytes with a valid ResponseMessage, never more results than items,
 //     and the JSON form of a valid request with JSON of a valid response.
 //   - Chunked: reader-backed decoding (ttlv.NewReaderDecoder,

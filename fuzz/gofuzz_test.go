@@ -5,7 +5,7 @@ package fuzz
 import (
 	"testing"
 
-	"github.com/kmipwire/kmipwire/internal/corpus"
+	"github.com/kmipwire/kmipwire/bench/corpus"
 )
 
 // TestGoFuzzEntries: under -tags gofuzz, every entry point runs and

@@ -12,14 +12,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/internal/conform"
-	"github.com/kmipwire/kmipwire/internal/corpus"
+	"github.com/kmipwire/kmipwire/bench/corpus"
+	"github.com/kmipwire/kmipwire/cmd/kmipconform/conform"
 	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 	"github.com/kmipwire/kmipwire/xmlttlv"
 )
 
-// Seeds of the native targets: the corpus messages (internal/corpus) and
+// Seeds of the native targets: the corpus messages (bench/corpus) and
 // the reference messages of testdata/ (PyKMIP, the third-party vectors, the
 // seed pages); the regression inputs under testdata/fuzz/ come on top.
 // Under OSS-Fuzz (tag gofuzz_libfuzzer) addSeeds is the no-op of

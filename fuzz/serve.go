@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/kmipwire/kmipwire/batch"
-	"github.com/kmipwire/kmipwire/internal/server"
 	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/kmipserver"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -130,6 +130,6 @@ func Serve(in []byte) (bool, error) {
 // an RSA-4096 Create Key Pair costs a second of CPU, mutated inputs ask for
 // it often, and each such input would slow the fuzzer a thousandfold
 // without exercising anything of this project's.
-func newFuzzServer() *server.Server {
-	return server.New(server.Config{MaxMessageSize: MaxInput, MaxRSABits: -1})
+func newFuzzServer() *kmipserver.Server {
+	return kmipserver.New(kmipserver.Config{MaxMessageSize: MaxInput, MaxRSABits: -1})
 }

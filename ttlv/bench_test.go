@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/internal/corpus"
+	"github.com/kmipwire/kmipwire/bench/corpus"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 

@@ -227,7 +227,7 @@ type corpusMessage struct {
 }
 
 // pyKMIPCorpus returns the corpus messages (testdata/corpus, built with this
-// package's Encoder by internal/corpus) in the KMIP versions PyKMIP reads:
+// package's Encoder by bench/corpus) in the KMIP versions PyKMIP reads:
 // 1.0–1.4 and 2.0. The seed message is KMIP 2.1, which PyKMIP predates.
 func pyKMIPCorpus(t *testing.T) []corpusMessage {
 	var out []corpusMessage

@@ -316,21 +316,40 @@ func ParseMask(t Tag, s []byte) (uint32, bool) { return (*Registry)(nil).ParseMa
 // messages such as: unknown tag "BtachItem", did you mean "BatchItem"? It
 // returns "" when nothing is close. It allocates; use it on error paths.
 func SuggestTag(name string) string {
+	best, _ := suggestTag(name)
+	return best
+}
+
+// suggestTag is SuggestTag, also returning how many known names it compared
+// name with by edit distance.
+func suggestTag(name string) (best string, compared int) {
 	if name == "" {
-		return ""
+		return "", 0
 	}
 	lname := strings.ToLower(name)
-	best, bestD := "", len(name)/3+1
+	bestD := len(name)/3 + 1
 	var row0, row1, row2 []int
 	for i := range tagNames {
 		ref := &tagNames[i]
+		// The distance is at least the difference in length: a name that
+		// cannot come within bestD is not compared, so that an untrusted
+		// name of any length costs time linear in its length, not in its
+		// length times every known name's (a 1 MiB name took 30 s).
+		diff := len(lname) - len(ref.name)
+		if diff < 0 {
+			diff = -diff
+		}
+		if diff > bestD || diff == bestD && best == "" {
+			continue
+		}
 		canon, _ := builtinTagName(ref.tag)
 		d := osaDistance(lname, strings.ToLower(ref.name), &row0, &row1, &row2)
+		compared++
 		if d < bestD || d == bestD && best != "" && canon < best {
 			best, bestD = canon, d
 		}
 	}
-	return best
+	return best, compared
 }
 
 // osaDistance is the optimal string alignment distance between a and b

@@ -601,6 +601,41 @@ func TestSuggestTag(t *testing.T) {
 	}
 }
 
+// TestSuggestTagLongName: a name too long to come near any known name is
+// compared with none (FuzzFromXML stalled for minutes on mutated inputs
+// with long unknown names, each costing 30 µs per byte); the pruning
+// changes no answer, checked against comparing every name.
+func TestSuggestTagLongName(t *testing.T) {
+	if got, n := suggestTag(strings.Repeat("a", 1<<20)); got != "" || n != 0 {
+		t.Errorf("1 MiB name: %q after %d comparisons, want none", got, n)
+	}
+	_, all := suggestTag("BtachItem")
+	if all == 0 || all >= len(tagNames) {
+		t.Errorf("BtachItem compared with %d of %d names: pruning off or wrong", all, len(tagNames))
+	}
+	everyName := func(name string) string {
+		lname := strings.ToLower(name)
+		best, bestD := "", len(name)/3+1
+		var r0, r1, r2 []int
+		for i := range tagNames {
+			canon, _ := builtinTagName(tagNames[i].tag)
+			d := osaDistance(lname, strings.ToLower(tagNames[i].name), &r0, &r1, &r2)
+			if d < bestD || d == bestD && best != "" && canon < best {
+				best, bestD = canon, d
+			}
+		}
+		return best
+	}
+	for i := 0; i < len(tagNames); i += 17 {
+		n := tagNames[i].name
+		for _, in := range []string{n, n + "x", n + "xyz", n[1:], n + n[:len(n)/3], "q" + n[:len(n)/2], strings.ToUpper(n) + "Zz"} {
+			if got, want := SuggestTag(in), everyName(in); got != want {
+				t.Errorf("SuggestTag(%q) = %q, comparing every name gives %q", in, got, want)
+			}
+		}
+	}
+}
+
 func TestRegistryUser(t *testing.T) {
 	r := NewRegistry()
 	const vendor Tag = 0x540001

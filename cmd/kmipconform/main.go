@@ -19,7 +19,7 @@
 //     case's placeholders bound as the run goes, values that describe the
 //     server or are randomized (RSA encryption, server-generated IVs and
 //     keys, ECDSA/PSS signatures) not compared byte for byte (the policy is
-//     internal/conform's Replay). In process, a test case that locates what
+//     cmd/kmipconform/conform's Replay). In process, a test case that locates what
 //     the previous one of its series made (TL-M-3, SASED-M-3) is replayed
 //     after it on the same server.
 //
@@ -42,8 +42,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/kmipwire/kmipwire/internal/conform"
-	"github.com/kmipwire/kmipwire/internal/server"
+	"github.com/kmipwire/kmipwire/cmd/kmipconform/conform"
+	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
 func main() {
@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	failed = failed || codec.Failed()
 	if !*codecOnly {
 		srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, Fresh: true, New: func() (conform.RoundTripper, func(), error) {
-			return conform.InProcess{Handler: server.New(server.Config{})}, func() {}, nil
+			return conform.InProcess{Handler: kmipserver.New(kmipserver.Config{})}, func() {}, nil
 		}}
 		if *addr != "" {
 			var tlsConf *tls.Config

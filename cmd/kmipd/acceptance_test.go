@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kmipwire/kmipwire/internal/transport/transporttest"
 	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/kmipserver/kmiptest"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -175,10 +175,10 @@ func TestHostileFloodDaemon(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	start := time.Now()
-	var st transporttest.Stats
+	var st kmiptest.Stats
 	go func() {
 		var err error
-		st, err = transporttest.Flood(ctx, d.binary, nil, valid, maxSize, 1000, 8, 7, 10*time.Second)
+		st, err = kmiptest.Flood(ctx, d.binary, nil, valid, maxSize, 1000, 8, 7, 10*time.Second)
 		done <- err
 	}()
 	c, err := net.Dial("tcp", d.binary)

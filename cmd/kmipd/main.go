@@ -5,6 +5,8 @@
 // Without -cert and -key it generates a self-signed certificate for
 // localhost at start and logs where it wrote it; -client-ca turns on mutual
 // TLS; -plaintext serves both ports without TLS, for benchmarks on loopback.
+// With -data DIR the objects are kept in an embedded store in DIR and
+// survive restarts (every answered change is on disk); memory otherwise.
 // It prints the bound addresses on standard output, logs on standard error,
 // and stops gracefully on SIGINT or SIGTERM. Run kmipd -h for the flags.
 package main
@@ -22,7 +24,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kmipwire/kmipwire/internal/transport"
+	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
 func main() {
@@ -42,11 +44,12 @@ var errUsage = errors.New("usage")
 
 // options are the flags.
 type options struct {
-	tc              transport.Config
+	tc              kmipserver.EndpointConfig
 	maxDepth        int
 	maxItems        int
 	maxRSABits      int
 	strictJSON      bool
+	dataDir         string
 	logFormat       string
 	logLevel        string
 	shutdownTimeout time.Duration
@@ -73,23 +76,24 @@ flags:
 		fs.PrintDefaults()
 	}
 	tc := &o.tc
-	fs.StringVar(&tc.Addr, "addr", transport.DefaultAddr, "binary TTLV listen `address` (\"-\" disables)")
+	fs.StringVar(&tc.Addr, "addr", kmipserver.DefaultAddr, "binary TTLV listen `address` (\"-\" disables)")
 	fs.StringVar(&tc.HTTPAddr, "http", ":9998", "HTTP listen `address` (empty disables)")
 	fs.BoolVar(&tc.Plaintext, "plaintext", false, "serve both transports without TLS (benchmarks on loopback only)")
 	fs.StringVar(&tc.CertFile, "cert", "", "server certificate chain `file` (PEM); with -key")
 	fs.StringVar(&tc.KeyFile, "key", "", "server private key `file` (PEM); with -cert")
 	fs.StringVar(&tc.ClientCAFile, "client-ca", "", "CA certificates `file` (PEM): require client certificates signed by them (mutual TLS)")
 	fs.StringVar(&tc.CertDir, "cert-dir", "", "`directory` for the generated self-signed certificate (default: a new kmipd-<pid>-* under "+os.TempDir()+")")
-	fs.IntVar(&tc.MaxMessageSize, "max-message-size", transport.DefaultMaxMessageSize, "largest binary message in `bytes`, header included; checked before reading")
-	fs.IntVar(&tc.MaxBodySize, "max-body-size", 0, "largest HTTP request body in `bytes` (default "+fmt.Sprint(transport.JSONFactor)+" × -max-message-size)")
+	fs.IntVar(&tc.MaxMessageSize, "max-message-size", kmipserver.DefaultMaxMessageSize, "largest binary message in `bytes`, header included; checked before reading")
+	fs.IntVar(&tc.MaxBodySize, "max-body-size", 0, "largest HTTP request body in `bytes` (default "+fmt.Sprint(kmipserver.JSONFactor)+" × -max-message-size)")
 	fs.IntVar(&o.maxDepth, "max-depth", 0, "deepest Structure nesting accepted (0: the codec's default)")
 	fs.IntVar(&o.maxItems, "max-items", 0, "most batch items in one message (0: the default)")
 	fs.IntVar(&o.maxRSABits, "max-rsa-bits", 0, "largest RSA key Create Key Pair generates (0: 4096; negative: none) — each RSA-4096 key costs about a second of CPU")
 	fs.BoolVar(&o.strictJSON, "strict-json", false, "read JSON requests strictly (RFC 8259, the specification's names); by default trailing commas, tag names in another letter case, a missing ']' and Cosmian KMS 4.x's Message/Header/Items are read, and a 4.x request is answered in 4.x's names")
-	fs.DurationVar(&tc.ReadTimeout, "read-timeout", transport.DefaultReadTimeout, "time to read one message (and a TLS handshake) once started; negative: none")
-	fs.DurationVar(&tc.IdleTimeout, "idle-timeout", transport.DefaultIdleTimeout, "time a connection may wait for its next message; negative: none")
-	fs.DurationVar(&tc.WriteTimeout, "write-timeout", transport.DefaultWriteTimeout, "time to write one response; negative: none")
-	fs.IntVar(&tc.MaxConns, "max-conns", transport.DefaultMaxConns, "most open connections per listener, excess ones are closed at once; negative: no limit")
+	fs.StringVar(&o.dataDir, "data", "", "`directory` of the object store (a bbolt file; every change is on disk before it is answered); empty: memory only")
+	fs.DurationVar(&tc.ReadTimeout, "read-timeout", kmipserver.DefaultReadTimeout, "time to read one message (and a TLS handshake) once started; negative: none")
+	fs.DurationVar(&tc.IdleTimeout, "idle-timeout", kmipserver.DefaultIdleTimeout, "time a connection may wait for its next message; negative: none")
+	fs.DurationVar(&tc.WriteTimeout, "write-timeout", kmipserver.DefaultWriteTimeout, "time to write one response; negative: none")
+	fs.IntVar(&tc.MaxConns, "max-conns", kmipserver.DefaultMaxConns, "most open connections per listener, excess ones are closed at once; negative: no limit")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, time the requests in progress get to finish")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -148,8 +152,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.tc.Logger = log
-	h := newHandler(log, o)
-	srv, err := transport.Start(ctx, o.tc, h)
+	h, err := newServer(log, o)
+	if err != nil {
+		return err
+	}
+	defer h.Close() // after the transports stopped: closes the store
+	srv, err := kmipserver.Listen(ctx, o.tc, h)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kmipwire/kmipwire/internal/transport"
+	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
 const python = "/usr/bin/python3"
@@ -101,7 +101,7 @@ func TestPyKMIP(t *testing.T) {
 func TestPyKMIPMutualTLS(t *testing.T) {
 	needPyKMIP(t)
 	dir := t.TempDir()
-	caPEM, caKeyPEM, err := transport.SelfSigned("kmipd test CA", nil, nil, nil, nil)
+	caPEM, caKeyPEM, err := kmipserver.SelfSigned("kmipd test CA", nil, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +113,11 @@ func TestPyKMIPMutualTLS(t *testing.T) {
 		}
 		return p
 	}
-	srvPEM, srvKey, err := transport.SelfSigned("localhost", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}, ca, caKey)
+	srvPEM, srvKey, err := kmipserver.SelfSigned("localhost", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}, ca, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cliPEM, cliKey, err := transport.SelfSigned("pykmip", nil, nil, ca, caKey)
+	cliPEM, cliKey, err := kmipserver.SelfSigned("pykmip", nil, nil, ca, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}

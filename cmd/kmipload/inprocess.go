@@ -5,9 +5,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/kmipwire/kmipwire/internal/load"
-	"github.com/kmipwire/kmipwire/internal/server"
-	"github.com/kmipwire/kmipwire/internal/transport"
+	"github.com/kmipwire/kmipwire/cmd/kmipload/internal/load"
+	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
 // startServer starts kmipd in-process on loopback — the same server and
@@ -16,7 +15,7 @@ import (
 // for HTTP JSON. TLS uses a self-signed certificate written to a
 // temporary directory that shutdown removes.
 func startServer(ctx context.Context, t load.Transport) (addr string, shutdown func(), err error) {
-	cfg := transport.Config{Addr: "127.0.0.1:0", Plaintext: t == load.Plain}
+	cfg := kmipserver.EndpointConfig{Addr: "127.0.0.1:0", Plaintext: t == load.Plain}
 	if t == load.HTTPJSON {
 		cfg.Addr, cfg.HTTPAddr, cfg.Plaintext = "-", "127.0.0.1:0", true
 	}
@@ -27,7 +26,7 @@ func startServer(ctx context.Context, t load.Transport) (addr string, shutdown f
 		}
 		cfg.CertDir = dir
 	}
-	srv, err := transport.Start(ctx, cfg, server.New(server.Config{}))
+	srv, err := kmipserver.Listen(ctx, cfg, kmipserver.New(kmipserver.Config{}))
 	if err != nil {
 		if cfg.CertDir != "" {
 			os.RemoveAll(cfg.CertDir)

@@ -34,7 +34,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kmipwire/kmipwire/internal/load"
+	"github.com/kmipwire/kmipwire/cmd/kmipload/internal/load"
 )
 
 func main() {

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/internal/load"
-	"github.com/kmipwire/kmipwire/internal/server"
-	"github.com/kmipwire/kmipwire/internal/transport"
+	"github.com/kmipwire/kmipwire/cmd/kmipload/internal/load"
+	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
 // TestInProcess loads the in-process kmipd over each transport for a fixed
@@ -74,15 +73,15 @@ func TestBadFlags(t *testing.T) {
 // certificate with -ca: the dial names the host it verifies against.
 func TestTLSWithCA(t *testing.T) {
 	dir := t.TempDir()
-	srv, err := transport.Start(context.Background(),
-		transport.Config{Addr: "127.0.0.1:0", CertDir: dir}, server.New(server.Config{}))
+	srv, err := kmipserver.Listen(context.Background(),
+		kmipserver.EndpointConfig{Addr: "127.0.0.1:0", CertDir: dir}, kmipserver.New(kmipserver.Config{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()
 	var out, errOut bytes.Buffer
 	args := []string{"-transport", "tls", "-addr", srv.Addr().String(),
-		"-ca", filepath.Join(srv.CertDir(), transport.CertFileName), "-requests", "5", "-quiet"}
+		"-ca", filepath.Join(srv.CertDir(), kmipserver.CertFileName), "-requests", "5", "-quiet"}
 	if err := run(context.Background(), args, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\n%s%s", err, &out, &errOut)
 	}

@@ -30,10 +30,10 @@ done
 XML=("$WORK"/xml/*.xml)
 
 # compile_native_go_fuzzer builds the fuzz target's own _test.go file only.
-# The targets of ttlv, jsonttlv, xmlttlv and internal/server use helpers from the package's other
+# The targets of ttlv, jsonttlv, xmlttlv and kmipserver use helpers from the package's other
 # in-package test files: make those ordinary files for this build (the
 # external-package ones, "package x_test", stay out).
-for pkg in ttlv jsonttlv xmlttlv internal/server; do
+for pkg in ttlv jsonttlv xmlttlv kmipserver; do
 	for f in "$pkg"/*_test.go; do
 		[ "$(basename "$f")" = fuzz_test.go ] && continue
 		if grep -q "^package $(basename "$pkg")\$" "$f"; then
@@ -53,7 +53,7 @@ compile_native_go_fuzzer $M/xmlttlv FuzzFromXML xmlttlv_from_xml
 seed xmlttlv_from_xml "${XML[@]}"
 
 # Self-contained: serves arbitrary bytes to a loopback server it starts.
-compile_native_go_fuzzer $M/internal/transport FuzzFraming transport_framing
+compile_native_go_fuzzer $M/kmipserver FuzzFraming transport_framing
 seed transport_framing "${BIN[@]}"
 
 compile_native_go_fuzzer $M/fuzz FuzzDecode fuzz_decode
@@ -69,7 +69,7 @@ seed fuzz_chunked "${BIN[@]}"
 compile_native_go_fuzzer $M/fuzz FuzzServe fuzz_serve
 seed fuzz_serve "${BIN[@]}"
 
-compile_native_go_fuzzer $M/internal/server FuzzServeTTLV server_serve_ttlv
+compile_native_go_fuzzer $M/kmipserver FuzzServeTTLV server_serve_ttlv
 seed server_serve_ttlv "${BIN[@]}"
-compile_native_go_fuzzer $M/internal/server FuzzServeJSON server_serve_json
+compile_native_go_fuzzer $M/kmipserver FuzzServeJSON server_serve_json
 seed server_serve_json "${JSON[@]}"

@@ -3,7 +3,8 @@
 //
 // Usage:
 //
-//	report [-svg chart.svg] [-load kmipload.json] [FILE]
+//	report [-svg chart.svg] [-load kmipload.json] [-peers PEERS [-findings F]] [FILE]
+//	report -peers PEERS [-findings F]
 //	report -check bench/baseline.txt [-threshold 10] [-v] [-failed F] [-only F] [FILE]
 //	report -regex F
 //
@@ -12,8 +13,12 @@
 // (median ns/op, MB/s, allocs/op) under a machine line (CPU model and
 // features from github.com/klauspost/cpuid/v2, Go version, GOMAXPROCS), the
 // load generator's row when -load names its output, and writes the SVG bar
-// chart of MB/s. The second form compares FILE with the baseline (see
-// internal/benchreport.Compare) and exits 1 when a benchmark is slower
+// chart of MB/s. With -peers (the go test output of bench/peers, see
+// make bench-peers) it adds the peer comparison: one row per path and
+// message, kmipwire against the best peer, and under it the findings of
+// the peer module's equivalence tests (-findings, their -v output); the
+// peer table alone when no FILE is given. The second form compares FILE with the baseline (see
+// bench/internal/benchreport.Compare) and exits 1 when a benchmark is slower
 // beyond noise by more than -threshold percent or allocates more; -failed
 // writes the failing names, -only restricts the comparison to names, and
 // -regex turns names into a go test -bench pattern, which make bench-check
@@ -30,7 +35,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/cpuid/v2"
-	"github.com/kmipwire/kmipwire/internal/benchreport"
+	"github.com/kmipwire/kmipwire/bench/internal/benchreport"
 )
 
 func main() {
@@ -42,8 +47,10 @@ func main() {
 	failedOut := flag.String("failed", "", "with -check: write the names of the failing benchmarks to this file, one per line")
 	only := flag.String("only", "", "with -check: compare only the benchmarks named in this file (as -failed writes it)")
 	regex := flag.String("regex", "", "print a go test -bench pattern selecting the benchmarks named in this file, and exit")
+	peers := flag.String("peers", "", "file holding the go test -bench output of bench/peers: print the peer comparison")
+	findings := flag.String("findings", "", "with -peers: file holding the -v output of bench/peers' TestEquivalence and TestInterop")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: report [-svg FILE] [-load FILE] [FILE]\n       report -check BASELINE [-threshold PCT] [-v] [-failed FILE] [-only FILE] [FILE]\n       report -regex FILE")
+		fmt.Fprintln(os.Stderr, "usage: report [-svg FILE] [-load FILE] [-peers FILE [-findings FILE]] [FILE]\n       report -check BASELINE [-threshold PCT] [-v] [-failed FILE] [-only FILE] [FILE]\n       report -regex FILE")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -62,6 +69,32 @@ func main() {
 	}
 	if flag.NArg() == 1 {
 		file = flag.Arg(0)
+	}
+	var peerSet *benchreport.Set
+	var peerFindings *benchreport.Findings
+	if *peers != "" {
+		var err error
+		if peerSet, err = parseFile(*peers); err != nil {
+			fatal(err)
+		}
+		if *findings != "" {
+			f, err := os.Open(*findings)
+			if err != nil {
+				fatal(err)
+			}
+			peerFindings, err = benchreport.ParseFindings(f)
+			f.Close()
+			if err != nil {
+				fatal(err)
+			}
+		}
+		if flag.NArg() == 0 {
+			// The peer table alone (make bench-peers).
+			if err := benchreport.WritePeerTable(os.Stdout, peerSet, peerFindings); err != nil {
+				fatal(err)
+			}
+			return
+		}
 	}
 	fresh, err := parseFile(file)
 	if err != nil {
@@ -117,12 +150,22 @@ func main() {
 	if err := benchreport.WriteTable(os.Stdout, fresh, m, l); err != nil {
 		fatal(err)
 	}
+	if peerSet != nil {
+		fmt.Println()
+		if err := benchreport.WritePeerTable(os.Stdout, peerSet, peerFindings); err != nil {
+			fatal(err)
+		}
+	}
 	if *svg != "" {
 		f, err := os.Create(*svg)
 		if err != nil {
 			fatal(err)
 		}
-		err = benchreport.WriteSVG(f, fresh, "kmipwire codec throughput per path (make bench)", m)
+		title := "kmipwire codec throughput per path (make bench)"
+		if peerSet != nil {
+			title = "kmipwire beside the best Go peer and the limit, per path and message (make bench)"
+		}
+		err = benchreport.WriteSVG(f, fresh, peerSet, title, m)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -1,0 +1,273 @@
+package kmipserver
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/kmipwire/kmipwire/internal/pool"
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// ErrFraming is wrapped by the errors that end a binary connection because
+// its byte stream is not a sequence of TTLV messages within the limits.
+var ErrFraming = errors.New("malformed framing")
+
+// readerSize is the buffered reader of a binary connection: the header and a
+// small body usually arrive in one read.
+const readerSize = 16 << 10
+
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readerSize) }}
+
+// binConn is one binary connection. idle is guarded by Server.mu.
+type binConn struct {
+	s    *Endpoint
+	nc   net.Conn      // the accepted connection: deadlines and Close
+	rw   io.ReadWriter // nc or the TLS connection over it
+	idle bool
+	log  *slog.Logger
+	head [ttlv.HeaderSize]byte // here, not on the stack: io.ReadFull would move it to the heap
+}
+
+// acceptBinary serves the connections l accepts until l is closed.
+func (s *Endpoint) acceptBinary(l net.Listener) error {
+	ln := &limitListener{Listener: l, sem: newSem(s.cfg.MaxConns), log: s.log}
+	var backoff time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.isClosing() {
+				return ErrServerClosed
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return err
+			}
+			// Out of file descriptors and the like: wait and retry rather
+			// than spin or stop serving.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.log.Error("accept failed", "err", err, "retry_in", backoff)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		c := &binConn{s: s, nc: nc, rw: nc}
+		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			nc.Close()
+			continue
+		}
+		s.conns[c] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go c.serve()
+	}
+}
+
+// setIdle marks the connection idle (waiting for a message) or busy; it
+// reports false when the server is shutting down and an idle connection
+// should end instead.
+func (c *binConn) setIdle(idle bool) bool {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	c.idle = idle
+	return !(idle && c.s.closing)
+}
+
+func (c *binConn) serve() {
+	s := c.s
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		c.nc.Close()
+	}()
+	c.log = s.log.With("remote", c.nc.RemoteAddr().String())
+	peer := Peer{RemoteAddr: c.nc.RemoteAddr()}
+	if s.tls != nil {
+		tc := tls.Server(c.nc, s.tls)
+		// The handshake counts as idle: a Shutdown ends it at once.
+		if c.deadline(c.nc.SetDeadline, s.cfg.ReadTimeout) != nil || !c.setIdle(true) {
+			return
+		}
+		err := tc.Handshake()
+		c.setIdle(false)
+		if err != nil {
+			if !s.isClosing() {
+				c.log.Info("TLS handshake failed", "err", err)
+			}
+			return
+		}
+		st := tc.ConnectionState()
+		peer.TLS = &st
+		c.rw = tc
+	}
+	ctx := context.WithValue(s.base, peerKey{}, peer)
+	c.log.Debug("connection opened")
+
+	r := readers.Get().(*bufio.Reader)
+	r.Reset(c.rw)
+	in, out := pool.Get(), pool.Get()
+	defer func() {
+		r.Reset(nil)
+		readers.Put(r)
+		pool.Put(in)
+		pool.Put(out)
+	}()
+	for {
+		msg, err := c.readMessage(r, (*in)[:0])
+		*in = msg
+		if err != nil {
+			c.logEnd(err)
+			return
+		}
+		resp, ok := c.call(ctx, (*out)[:0], msg)
+		*out = resp
+		if !ok {
+			return
+		}
+		if err := c.deadline(c.nc.SetWriteDeadline, s.cfg.WriteTimeout); err != nil {
+			return
+		}
+		if _, err := c.rw.Write(resp); err != nil {
+			c.log.Info("writing a response failed", "err", err)
+			return
+		}
+		// One large message must not pin its buffers for the connection's
+		// life.
+		if cap(*in) > pool.MaxKeep {
+			*in = nil
+		}
+		if cap(*out) > pool.MaxKeep {
+			*out = nil
+		}
+	}
+}
+
+// deadline sets a read or write deadline d from now, none when d is 0.
+func (c *binConn) deadline(set func(time.Time) error, d time.Duration) error {
+	var t time.Time
+	if d > 0 {
+		t = time.Now().Add(d)
+	}
+	return set(t)
+}
+
+// readMessage reads the next message into buf: the header under the idle
+// timeout, the body under the read timeout. The announced length is checked
+// against the limit before anything is read, and the buffer grows only as
+// the body's bytes arrive, so a lying header costs no memory.
+func (c *binConn) readMessage(r *bufio.Reader, buf []byte) ([]byte, error) {
+	// Deadline first, then idle: a Shutdown that starts after setIdle sees
+	// the connection idle and moves the deadline to now, after ours.
+	if err := c.deadline(c.nc.SetReadDeadline, c.s.cfg.IdleTimeout); err != nil {
+		return buf, err
+	}
+	if !c.setIdle(true) {
+		return buf, errShutdown
+	}
+	head := c.head[:]
+	_, err := io.ReadFull(r, head)
+	c.setIdle(false)
+	if err != nil {
+		return buf, err
+	}
+	h := binary.BigEndian.Uint64(head)
+	tag, typ, length := ttlv.Tag(h>>40), ttlv.Type(h>>32), uint64(uint32(h))
+	if typ != ttlv.TypeStructure {
+		return buf, fmt.Errorf("%w: message of type %v (tag %v), want a Structure", ErrFraming, typ, tag)
+	}
+	if size := length + ttlv.HeaderSize; size > uint64(c.s.cfg.MaxMessageSize) {
+		return buf, fmt.Errorf("%w: message of %d bytes exceeds the limit of %d", ErrFraming, size, c.s.cfg.MaxMessageSize)
+	}
+	if err := c.deadline(c.nc.SetReadDeadline, c.s.cfg.ReadTimeout); err != nil {
+		return buf, err
+	}
+	buf = append(buf, head...)
+	return readN(r, buf, int(length))
+}
+
+var errShutdown = errors.New("server shutting down")
+
+// readN appends n bytes from r to buf, growing buf geometrically as they
+// arrive rather than by n up front.
+func readN(r io.Reader, buf []byte, n int) ([]byte, error) {
+	want := len(buf) + n
+	for len(buf) < want {
+		if len(buf) == cap(buf) {
+			c := min(max(2*cap(buf), 4<<10), want)
+			nb := make([]byte, len(buf), c)
+			copy(nb, buf)
+			buf = nb
+		}
+		m, err := r.Read(buf[len(buf):min(cap(buf), want)])
+		buf = buf[:len(buf)+m]
+		if err != nil && len(buf) < want {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return buf, fmt.Errorf("%w: message truncated after %d of %d bytes: %w", ErrFraming, len(buf), want, err)
+		}
+	}
+	return buf, nil
+}
+
+// call runs the handler, recovering a panic: the connection then ends, as
+// its state (a half-written response) cannot be trusted.
+func (c *binConn) call(ctx context.Context, dst, req []byte) (resp []byte, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("handler panic; closing the connection", "panic", p, "stack", string(debug.Stack()))
+			resp, ok = dst, false
+		}
+	}()
+	return c.s.handler.ServeTTLV(ctx, dst, req), true
+}
+
+// logEnd logs why a connection ended, quietly for the ordinary reasons.
+func (c *binConn) logEnd(err error) {
+	var ne net.Error
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, errShutdown), errors.Is(err, net.ErrClosed):
+		c.log.Debug("connection closed", "reason", err)
+	case errors.Is(err, ErrFraming):
+		c.log.Warn("closing connection", "err", err)
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		if c.s.isClosing() {
+			c.log.Debug("connection closed", "reason", errShutdown)
+			return
+		}
+		c.log.Info("closing connection: timeout", "err", err)
+	default:
+		c.log.Info("closing connection", "err", err)
+	}
+}
+
+// Peer describes the client of a request; the transports put it in the
+// context they pass to the Handler.
+type Peer struct {
+	// RemoteAddr is the client's address.
+	RemoteAddr net.Addr
+	// TLS is the connection's TLS state (with the verified client
+	// certificate chains under mutual TLS), nil in plaintext.
+	TLS *tls.ConnectionState
+}
+
+type peerKey struct{}
+
+// PeerFromContext returns the client of the request whose context ctx is.
+func PeerFromContext(ctx context.Context) (Peer, bool) {
+	p, ok := ctx.Value(peerKey{}).(Peer)
+	return p, ok
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package kmipserver
+
+const raceEnabled = false

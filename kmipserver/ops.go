@@ -1,0 +1,673 @@
+package kmipserver
+
+import (
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// idOf resolves the Unique Identifier of a request payload: the text
+// given (a Text String, or in KMIP 3.x an Identifier: the 3.0 type is
+// refused in earlier versions), or — when absent, empty, or the KMIP 2.x ID Placeholder
+// enumeration — the ID placeholder an earlier item of the batch set
+// (KMIP 2.1 §6.1, 1.4 §4).
+func (c *reqCtx) idOf(p *ttlv.Value) ([]byte, *opError) {
+	if u := p.Child(ttlv.TagUniqueIdentifier); u != nil {
+		text := u.Type == ttlv.TypeTextString || u.Type == ttlv.TypeIdentifier && c.major >= 3
+		switch {
+		case text && len(u.Bytes) > 0:
+			return u.Bytes, nil
+		case text, u.Type == ttlv.TypeEnumeration && u.Num == 1:
+		default:
+			return nil, fail(rrInvalidField, "Unique Identifier of type %s not supported", u.Type)
+		}
+	}
+	if c.placeholder == "" {
+		return nil, fail(rrMissingData, "no Unique Identifier and no ID placeholder")
+	}
+	return []byte(c.placeholder), nil
+}
+
+// lookup finds the object a payload names. (Only the operations that
+// return a new or located identifier set the ID Placeholder, KMIP 2.1
+// §6.1.)
+func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
+	id, err := c.idOf(p)
+	if err != nil {
+		return nil, err
+	}
+	o := c.s.store.get(id)
+	if o == nil {
+		return nil, fail(rrItemNotFound, "object %q not found", id)
+	}
+	return o, nil
+}
+
+func destroyed(state uint32) bool {
+	return state == stateDestroyed || state == stateDestroyedCompromised
+}
+
+func appendID(b []byte, o *object) []byte {
+	return ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, o.id)
+}
+
+// get answers Get (KMIP 2.1 §6.1.22, 1.4 §4.11): the stored, pre-encoded
+// object unless another Key Format Type is asked for.
+func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	var kf uint32
+	var w *wrapping
+	for i := range p.Children {
+		ch := &p.Children[i]
+		switch ch.Tag {
+		case ttlv.TagKeyFormatType:
+			kf = uint32(ch.Num)
+		case ttlv.TagKeyWrappingSpecification:
+			if w, err = c.wrappingOf(ch); err != nil {
+				return b, err
+			}
+		}
+	}
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	if err := o.exportable(w != nil); err != nil {
+		return b, err
+	}
+	if destroyed(o.state) || o.body == nil {
+		if c.major == 2 && c.minor >= 1 {
+			return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
+		}
+		return b, c.wrongState("object %s is destroyed", o.id)
+	}
+	if w == nil && (kf == 0 || kf == o.kf) {
+		c.markServed(o)
+		return append(b, o.getResp...), nil
+	}
+	body := o.body
+	if kf != 0 && kf != o.kf {
+		var ferr *opError
+		if body, ferr = c.convert(o, kf); ferr != nil {
+			return b, ferr
+		}
+	}
+	if w != nil {
+		var werr *opError
+		if body, werr = w.wrapBody(body); werr != nil {
+			return b, werr
+		}
+	}
+	c.markServed(o)
+	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
+	b = appendID(b, o)
+	return append(b, body...), nil
+}
+
+// getFast answers the common Get — a payload holding only a Unique
+// Identifier, of an object that is not destroyed — straight from the
+// pre-encoded answer, without decoding the payload into a tree. ok is
+// false when the general path must answer (anything else, errors
+// included).
+func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
+	_, body, n := ttlv.ConsumeStructure(payload)
+	if n < 0 {
+		return b, false
+	}
+	tag, id, m := ttlv.ConsumeTextString(body)
+	if m < 0 || m != len(body) || tag != ttlv.TagUniqueIdentifier || len(id) == 0 {
+		return b, false
+	}
+	o := c.s.store.get(id)
+	if o == nil {
+		return b, false
+	}
+	o.mu.RLock()
+	if o.getResp == nil || destroyed(o.state) || o.exportable(false) != nil {
+		o.mu.RUnlock()
+		return b, false
+	}
+	b = ttlv.AppendHeader(b, ttlv.TagResponsePayload, ttlv.TypeStructure, uint32(len(o.getResp)))
+	b = append(b, o.getResp...)
+	c.markServed(o)
+	o.mu.RUnlock()
+	return b, true
+}
+
+// exportable refuses the key material of an object not Extractable, and
+// of a Sensitive one unless it is to be wrapped (KMIP 1.4 §3.48–3.51, 2.1
+// §4.50, §4.21).
+func (o *object) exportable(wrapped bool) *opError {
+	for i := range o.attrs {
+		a := &o.attrs[i]
+		if a.tag != ttlv.TagSensitive && a.tag != ttlv.TagExtractable {
+			continue
+		}
+		_, v, n := ttlv.ConsumeBoolean(a.enc)
+		switch {
+		case n < 0:
+		case a.tag == ttlv.TagSensitive && v && !wrapped:
+			return fail(rrSensitive, "object %s is Sensitive", o.id)
+		case a.tag == ttlv.TagExtractable && !v:
+			return fail(rrNotExtractable, "object %s is not Extractable", o.id)
+		}
+	}
+	return nil
+}
+
+// templateOf returns the attributes container of a payload: a KMIP 1.x
+// TemplateAttribute or 2.x Attributes (either is accepted in any version).
+func templateOf(p *ttlv.Value, v1, v2 ttlv.Tag) *ttlv.Value {
+	if t := p.Child(v2); t != nil {
+		return t
+	}
+	return p.Child(v1)
+}
+
+// create answers Create (2.1 §6.1.11, 1.4 §4.1) for Symmetric Keys (AES,
+// 3DES, HMAC) and Secret Data (random bytes of the Cryptographic Length).
+func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	ot := p.Child(ttlv.TagObjectType)
+	if ot == nil {
+		return b, fail(rrInvalidField, "Create without Object Type")
+	}
+	typ := uint32(ot.Num)
+	if typ != objSymmetricKey && typ != objSecretData {
+		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key, Secret Data)", ot.Num)
+	}
+	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
+	if err != nil {
+		return b, err
+	}
+	id, ierr := c.s.newID()
+	if ierr != nil {
+		return b, fail(rrGeneralFailure, "%v", ierr)
+	}
+	o := &object{id: id}
+	o.typ = typ
+	if err := c.applyInitial(o, in); err != nil {
+		return b, err
+	}
+	gen := c.genSymmetric
+	if typ == objSecretData {
+		gen = c.genSecretData
+	}
+	if err := gen(o); err != nil {
+		return b, err
+	}
+	if err := o.quantumSafe(); err != nil {
+		return b, err
+	}
+	c.initDates(o, false)
+	c.s.store.add(o)
+	c.recordCreated(o)
+	c.placeholder = id
+	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
+	return appendID(b, o), nil
+}
+
+// createKeyPair answers Create Key Pair (2.1 §6.1.12, 1.4 §4.2).
+func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	var common, priv, pub []attrIn
+	var err *opError
+	if common, err = collectAttrs(nil, templateOf(p, ttlv.TagCommonTemplateAttribute, ttlv.TagCommonAttributes)); err != nil {
+		return b, err
+	}
+	if priv, err = collectAttrs(nil, templateOf(p, ttlv.TagPrivateKeyTemplateAttribute, ttlv.TagPrivateKeyAttributes)); err != nil {
+		return b, err
+	}
+	if pub, err = collectAttrs(nil, templateOf(p, ttlv.TagPublicKeyTemplateAttribute, ttlv.TagPublicKeyAttributes)); err != nil {
+		return b, err
+	}
+	spec := keySpec{}
+	for _, set := range [][]attrIn{common, priv, pub} {
+		for i := range set {
+			spec.take(&set[i])
+		}
+	}
+	privID, ierr := c.s.newID()
+	if ierr != nil {
+		return b, fail(rrGeneralFailure, "%v", ierr)
+	}
+	pubID, ierr := c.s.newID()
+	if ierr != nil {
+		return b, fail(rrGeneralFailure, "%v", ierr)
+	}
+	po := &object{id: privID}
+	po.typ = objPrivateKey
+	uo := &object{id: pubID}
+	uo.typ = objPublicKey
+	// The Object Type in common attributes (the seed request sends one)
+	// describes one of the two objects: drop it from both.
+	for _, pair := range []struct {
+		o    *object
+		sets [][]attrIn
+	}{{po, [][]attrIn{common, priv}}, {uo, [][]attrIn{common, pub}}} {
+		for _, set := range pair.sets {
+			set = dropTag(set, ttlv.TagObjectType)
+			if err := c.applyInitial(pair.o, set); err != nil {
+				return b, err
+			}
+		}
+	}
+	if err := c.genKeyPair(spec, po, uo); err != nil {
+		return b, err
+	}
+	if err := po.quantumSafe(); err != nil {
+		return b, err
+	}
+	if err := uo.quantumSafe(); err != nil {
+		return b, err
+	}
+	po.setAttr(linkAttr(linkPublicKey, pubID))
+	uo.setAttr(linkAttr(linkPrivateKey, privID))
+	c.initDates(po, false)
+	c.initDates(uo, false)
+	c.s.store.add(po)
+	c.recordCreated(po)
+	c.s.store.add(uo)
+	c.recordCreated(uo)
+	c.placeholder = privID
+	b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, privID)
+	return ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, pubID), nil
+}
+
+// quantumSafe refuses a new object asked to be Quantum Safe (KMIP 2.1
+// §4.45) that is not: the server deems symmetric keys of at least 256
+// bits (Grover's search halves their strength) quantum safe, and no
+// public-key algorithm it implements (RSA, ECDSA, X25519, Ed25519 all
+// fall to Shor's algorithm). The OASIS profile case QS-M-2 expects
+// General Failure for an AES-128 key.
+func (o *object) quantumSafe() *opError {
+	i := o.findAttr(ttlv.TagQuantumSafe, "", "", 0)
+	if i < 0 {
+		return nil
+	}
+	if _, want, n := ttlv.ConsumeBoolean(o.attrs[i].enc); n <= 0 || !want {
+		return nil
+	}
+	if (o.typ == objSymmetricKey || o.typ == objSecretData) && o.length >= 256 {
+		return nil
+	}
+	return fail(rrGeneralFailure, "object of algorithm %d, %d bits, is not quantum safe", o.alg, o.length)
+}
+
+func dropTag(in []attrIn, t ttlv.Tag) []attrIn {
+	out := in[:0:0]
+	for _, a := range in {
+		if a.tag != t {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func linkAttr(typ uint32, id string) attr {
+	b, m := ttlv.BeginStructure(nil, ttlv.TagLink)
+	b = ttlv.AppendEnumeration(b, ttlv.TagLinkType, typ)
+	b = ttlv.AppendTextString(b, ttlv.TagLinkedObjectIdentifier, id)
+	ttlv.EndStructure(b, m)
+	return attr{tag: ttlv.TagLink, enc: b}
+}
+
+// objectTag is the Structure tag of an object type's value.
+func objectTag(typ uint32) (ttlv.Tag, bool) {
+	switch typ {
+	case objCertificate:
+		return ttlv.TagCertificate, true
+	case objSymmetricKey:
+		return ttlv.TagSymmetricKey, true
+	case objPublicKey:
+		return ttlv.TagPublicKey, true
+	case objPrivateKey:
+		return ttlv.TagPrivateKey, true
+	case objSplitKey:
+		return ttlv.TagSplitKey, true
+	case objSecretData:
+		return ttlv.TagSecretData, true
+	case objOpaqueObject:
+		return ttlv.TagOpaqueObject, true
+	case objPGPKey:
+		return ttlv.TagPGPKey, true
+	}
+	return 0, false
+}
+
+// register answers Register (2.1 §6.1.43, 1.4 §4.3).
+func (c *reqCtx) register(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	ot := p.Child(ttlv.TagObjectType)
+	if ot == nil {
+		return b, fail(rrInvalidField, "Register without Object Type")
+	}
+	typ := uint32(ot.Num)
+	tag, ok := objectTag(typ)
+	if !ok {
+		return b, fail(rrInvalidField, "Register of object type %d not supported", typ)
+	}
+	obj := p.Child(tag)
+	if obj == nil || obj.Type != ttlv.TypeStructure {
+		return b, fail(rrInvalidField, "Register without the %s object", tag)
+	}
+	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
+	if err != nil {
+		return b, err
+	}
+	id, ierr := c.s.newID()
+	if ierr != nil {
+		return b, fail(rrGeneralFailure, "%v", ierr)
+	}
+	o := &object{id: id}
+	o.typ = typ
+	if err := c.applyInitial(o, in); err != nil {
+		return b, err
+	}
+	if err := c.loadObject(o, obj); err != nil {
+		return b, err
+	}
+	if err := o.quantumSafe(); err != nil {
+		return b, err
+	}
+	c.initDates(o, true)
+	c.s.store.add(o)
+	c.recordCreated(o)
+	c.placeholder = id
+	return appendID(b, o), nil
+}
+
+// touch records a change: Last Change Date now.
+func (c *reqCtx) touch(o *object) {
+	o.setDate(ttlv.TagLastChangeDate, c.now.Unix())
+}
+
+// activate answers Activate (2.1 §6.1.1, 1.4 §4.19): Pre-Active only.
+func (c *reqCtx) activate(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	if o.state != statePreActive {
+		return b, c.wrongState("object %s is not Pre-Active", o.id)
+	}
+	c.record(o)
+	o.state = stateActive
+	o.setDate(ttlv.TagActivationDate, c.now.Unix())
+	c.touch(o)
+	return appendID(b, o), nil
+}
+
+// check answers Check (2.1 §6.1.7, 1.4 §4.10): whether the object may
+// be used for the Usage Limits Count (against what its Usage Limits have
+// left), the Cryptographic Usage Mask (every bit in the object's mask)
+// and the Lease Time (not beyond the server's, unless leases are
+// unlimited) given. When it may, the answer is its Unique Identifier;
+// when not, the ID Placeholder is emptied and the answer holds the
+// values that were refused.
+func (c *reqCtx) check(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	c.rlock(o)
+	defer o.mu.RUnlock()
+	if destroyed(o.state) {
+		return b, c.wrongState("object %s is destroyed", o.id)
+	}
+	var refused []ttlv.Value
+	if n := p.Child(ttlv.TagUsageLimitsCount); n != nil {
+		if left, limited := o.usageLeft(); limited && n.Num > left {
+			refused = append(refused, *n)
+		}
+	}
+	if m := p.Child(ttlv.TagCryptographicUsageMask); m != nil {
+		if want := uint32(m.Num); o.hasUsage && o.usage&want != want {
+			refused = append(refused, *m)
+		}
+	}
+	if lt := p.Child(ttlv.TagLeaseTime); lt != nil && c.s.lease > 0 && lt.Num > c.s.lease {
+		refused = append(refused, *lt)
+	}
+	if len(refused) == 0 {
+		return appendID(b, o), nil
+	}
+	c.placeholder = ""
+	for i := range refused {
+		b = append(b, ttlv.Marshal(&refused[i])...)
+	}
+	return b, nil
+}
+
+// logOp answers Log (2.1 §6.1.29): the Log Message goes to the server's
+// log, at Info level; the answer is empty.
+func (c *reqCtx) logOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	m := p.Child(ttlv.TagLogMessage)
+	if m == nil || m.Type != ttlv.TypeTextString {
+		return b, fail(rrInvalidField, "Log without a Log Message")
+	}
+	c.s.log.Info("kmip Log", "message", m.Text())
+	return b, nil
+}
+
+// Interop Function values (KMIP 2.1 §11.22).
+const (
+	interopBegin = 1
+	interopReset = 3
+)
+
+// interopOp answers Interop (2.1 §6.1.26), enabled by Config.Interop:
+// Begin, End and Reset of a test case, named by its Interop Identifier,
+// are logged; the answer is empty.
+func (c *reqCtx) interopOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	f, id := p.Child(ttlv.TagInteropFunction), p.Child(ttlv.TagInteropIdentifier)
+	if f == nil || id == nil || f.Num < interopBegin || f.Num > interopReset {
+		return b, fail(rrInvalidField, "Interop needs an Interop Function (Begin, End, Reset) and an Interop Identifier")
+	}
+	name, _ := ttlv.EnumName(ttlv.TagInteropFunction, uint32(f.Num))
+	c.s.log.Info("kmip Interop", "function", name, "identifier", id.Text())
+	return b, nil
+}
+
+// obtainLease answers Obtain Lease (2.1 §6.1.35, 1.4 §4.15): the
+// server's Lease Time and the object's Last Change Date. No lease is
+// granted for an object that is destroyed.
+func (c *reqCtx) obtainLease(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	c.rlock(o)
+	defer o.mu.RUnlock()
+	if destroyed(o.state) {
+		return b, c.wrongState("object %s is destroyed", o.id)
+	}
+	b = appendID(b, o)
+	b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, uint32(c.s.lease))
+	last, _ := o.date(ttlv.TagLastChangeDate)
+	return ttlv.AppendDateTime(b, ttlv.TagLastChangeDate, last), nil
+}
+
+// revoke answers Revoke (2.1 §6.1.46, 1.4 §4.20): Key Compromise and CA
+// Compromise make the object Compromised (Destroyed Compromised if it
+// was destroyed); other reasons deactivate a Pre-Active or Active object.
+func (c *reqCtx) revoke(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	rr := p.Child(ttlv.TagRevocationReason)
+	if rr == nil {
+		return b, fail(rrInvalidField, "Revoke without Revocation Reason")
+	}
+	code := rr.Child(ttlv.TagRevocationReasonCode)
+	if code == nil || code.Type != ttlv.TypeEnumeration {
+		return b, fail(rrInvalidField, "Revocation Reason without Revocation Reason Code")
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	now := c.now.Unix()
+	reason := uint32(code.Num)
+	compromise := reason == revKeyCompromise || reason == revCACompromise
+	switch {
+	case compromise && o.state == stateCompromised, compromise && o.state == stateDestroyedCompromised:
+		return b, c.wrongState("object %s is already compromised", o.id)
+	case !compromise && o.state != statePreActive && o.state != stateActive:
+		return b, c.wrongState("object %s cannot be revoked in its state", o.id)
+	}
+	c.record(o)
+	if compromise {
+		occ := now
+		if d := p.Child(ttlv.TagCompromiseOccurrenceDate); d != nil && d.Type == ttlv.TypeDateTime {
+			occ = d.Num
+		}
+		o.setDate(ttlv.TagCompromiseOccurrenceDate, occ)
+		o.setDate(ttlv.TagCompromiseDate, now)
+		if o.state == stateDestroyed {
+			o.state = stateDestroyedCompromised
+		} else {
+			o.state = stateCompromised
+		}
+	} else {
+		o.state = stateDeactivated
+		o.setDate(ttlv.TagDeactivationDate, now)
+	}
+	v := *rr
+	v.Tag = ttlv.TagRevocationReason
+	o.setAttr(attr{tag: ttlv.TagRevocationReason, enc: ttlv.AppendValue(nil, &v)})
+	c.touch(o)
+	return appendID(b, o), nil
+}
+
+// destroy answers Destroy (2.1 §6.1.16, 1.4 §4.21): refused for Active
+// objects; the key material is dropped, the metadata kept.
+func (c *reqCtx) destroy(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	switch o.state {
+	case stateActive:
+		return b, c.wrongState("object %s is Active: revoke it first", o.id)
+	case stateDestroyed, stateDestroyedCompromised:
+		return b, c.wrongState("object %s is already destroyed", o.id)
+	}
+	c.record(o)
+	if o.state == stateCompromised {
+		o.state = stateDestroyedCompromised
+	} else {
+		o.state = stateDestroyed
+	}
+	o.setDate(ttlv.TagDestroyDate, c.now.Unix())
+	o.body, o.getResp, o.sym, o.priv, o.pub, o.aead = nil, nil, nil, nil, nil, nil
+	c.touch(o)
+	return appendID(b, o), nil
+}
+
+// locate answers Locate (2.1 §6.1.27, 1.4 §4.9): the objects having every
+// attribute given, in creation order, OffsetItems skipped and at most
+// MaximumItems returned; Located Items counts them all (1.3+), unless the
+// search stopped at MaximumItems.
+func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	var filter []attrIn
+	maxItems, offset := int32(-1), int32(0)
+	storage := uint32(storageOnline)
+	for i := range p.Children {
+		ch := &p.Children[i]
+		var err *opError
+		switch ch.Tag {
+		case ttlv.TagMaximumItems:
+			maxItems = int32(ch.Num)
+		case ttlv.TagOffsetItems:
+			offset = int32(ch.Num)
+		case ttlv.TagStorageStatusMask:
+			storage = uint32(ch.Num)
+		case ttlv.TagAttribute:
+			var a attrIn
+			if a, err = parseAttribute(ch); err == nil {
+				filter = append(filter, a)
+			}
+		case ttlv.TagAttributes:
+			filter, err = collectAttrs(filter, ch)
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	if maxItems < -1 || offset < 0 {
+		return b, fail(rrInvalidField, "negative MaximumItems or OffsetItems")
+	}
+	// Two instances of a Date-Time attribute select the objects whose date
+	// lies between them (KMIP 2.1 §6.1.27, 1.4 §4.9).
+	type dateRange struct {
+		tag    ttlv.Tag
+		lo, hi int64
+	}
+	var ranges []dateRange
+	for i := 0; i < len(filter); i++ {
+		if filter[i].val.Type != ttlv.TypeDateTime {
+			continue
+		}
+		for j := i + 1; j < len(filter); j++ {
+			if filter[j].tag == filter[i].tag && filter[j].val.Type == ttlv.TypeDateTime {
+				lo, hi := filter[i].val.Num, filter[j].val.Num
+				ranges = append(ranges, dateRange{filter[i].tag, min(lo, hi), max(lo, hi)})
+				filter = append(filter[:j], filter[j+1:]...)
+				filter = append(filter[:i], filter[i+1:]...)
+				i--
+				break
+			}
+		}
+	}
+	wantDestroyed := storage&storageDestroyed != 0
+	for i := range filter {
+		if filter[i].tag == ttlv.TagState && destroyed(uint32(filter[i].val.Num)) {
+			wantDestroyed = true
+		}
+	}
+	var found []*object
+	total := int32(0)
+	// Newest first: "in descending order of object creation (most
+	// recently created object first)" (KMIP 2.1 §6.1.27, 1.4 §4.9). Every
+	// object is visited, past MaximumItems too: Located Items counts all
+	// the matches, as clients paging with Offset Items rely on (and the
+	// OASIS TC-OFFSET test cases expect).
+	all := c.s.store.all()
+	for i := len(all) - 1; i >= 0; i-- {
+		o := all[i]
+		if o.removed.Load() {
+			continue
+		}
+		c.rlock(o)
+		ok := !destroyed(o.state) || wantDestroyed
+		for i := 0; ok && i < len(filter); i++ {
+			ok = c.matches(o, &filter[i])
+		}
+		for i := 0; ok && i < len(ranges); i++ {
+			t, set := o.date(ranges[i].tag)
+			ok = set && t >= ranges[i].lo && t <= ranges[i].hi
+		}
+		o.mu.RUnlock()
+		if !ok {
+			continue
+		}
+		total++
+		if total <= offset || maxItems >= 0 && int32(len(found)) >= maxItems {
+			continue
+		}
+		found = append(found, o)
+	}
+	if !c.v1() || c.minor >= 3 {
+		b = ttlv.AppendInteger(b, ttlv.TagLocatedItems, total)
+	}
+	for _, o := range found {
+		b = appendID(b, o)
+	}
+	if len(found) > 0 {
+		c.placeholder = found[0].id
+	}
+	return b, nil
+}

@@ -1,0 +1,106 @@
+package kmipserver
+
+import (
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// VendorIdentification is what Query answers for Query Server Information.
+const VendorIdentification = "kmipwire kmipd"
+
+// operations lists the operations the server implements, in Query order.
+var operations = [...]uint32{
+	opCreate, opCreateKeyPair, opRegister, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
+	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opActivate, opRevoke, opDestroy,
+	opQuery, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
+	opMACVerify, opRNGRetrieve, opHash, opLog, opInterop,
+}
+
+// objectTypes lists the object types the server stores.
+var objectTypes = [...]uint32{objCertificate, objSymmetricKey, objPublicKey, objPrivateKey,
+	objSplitKey, objSecretData, objOpaqueObject, objPGPKey}
+
+// versions lists the protocol versions the server speaks, preferred first.
+// KMIP 3.0, a committee draft, comes last: a client that picks the first
+// version both sides speak keeps to the OASIS Standards.
+var versions = [...][2]int32{{2, 1}, {2, 0}, {1, 4}, {1, 3}, {1, 2}, {1, 1}, {1, 0}, {3, 0}}
+
+// query answers Query (2.1 §6.1.40, 1.4 §4.25).
+func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	var ops, objs, info bool
+	for i := range p.Children {
+		ch := &p.Children[i]
+		if ch.Tag != ttlv.TagQueryFunction {
+			continue
+		}
+		switch uint32(ch.Num) {
+		case queryOperations:
+			ops = true
+		case queryObjects:
+			objs = true
+		case queryServerInfo:
+			info = true
+		}
+	}
+	if ops {
+		for _, op := range operations {
+			if op == opRNGRetrieve && c.v1() && c.minor < 3 || op == opHash && c.v1() && c.minor < 4 ||
+				(op == opLog || op == opInterop) && c.v1() || op == opInterop && !c.s.interop {
+				continue
+			}
+			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, op)
+		}
+	}
+	if objs {
+		for _, t := range objectTypes {
+			if t == objPGPKey && c.v1() && c.minor < 2 {
+				continue
+			}
+			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, t)
+		}
+	}
+	if info {
+		b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, VendorIdentification)
+		var m int
+		b, m = ttlv.BeginStructure(b, ttlv.TagServerInformation)
+		ttlv.EndStructure(b, m)
+	}
+	return b, nil
+}
+
+// discoverVersions answers Discover Versions (2.1 §6.1.17, 1.4 §4.26):
+// the versions asked for that the server speaks, in the client's order,
+// or all of them, preferred first.
+func (c *reqCtx) discoverVersions(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	asked := false
+	for i := range p.Children {
+		ch := &p.Children[i]
+		if ch.Tag != ttlv.TagProtocolVersion {
+			continue
+		}
+		asked = true
+		var major, minor int32
+		if v := ch.Child(ttlv.TagProtocolVersionMajor); v != nil {
+			major = int32(v.Num)
+		}
+		if v := ch.Child(ttlv.TagProtocolVersionMinor); v != nil {
+			minor = int32(v.Num)
+		}
+		if supported(major, minor) {
+			b = appendVersion(b, major, minor)
+		}
+	}
+	if !asked {
+		for _, v := range versions {
+			b = appendVersion(b, v[0], v[1])
+		}
+	}
+	return b, nil
+}
+
+func appendVersion(b []byte, major, minor int32) []byte {
+	b, m := ttlv.BeginStructure(b, ttlv.TagProtocolVersion)
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, major)
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, minor)
+	ttlv.EndStructure(b, m)
+	return b
+}
