@@ -7,9 +7,9 @@ import (
 	"net"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/internal/transport"
 	"github.com/kmipwire/kmipwire/kmip"
 	"github.com/kmipwire/kmipwire/kmipclient"
+	"github.com/kmipwire/kmipwire/kmipserver"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -77,7 +77,7 @@ func (r *recorder) AppendPayload(b []byte, v kmipclient.Version) ([]byte, error)
 // a replay costs the server nothing, so allocations counted are the
 // client's.
 func replayClients(t testing.TB) (kmipd *kmipclient.Client, w *warmCalls, plain, overTLS *kmipclient.Client) {
-	cfg := startKmipd(t, kmipclient.Plain, transport.Config{})
+	cfg := startKmipd(t, kmipclient.Plain, kmipserver.EndpointConfig{})
 	cfg.Version = kmipclient.V2_1
 	kmipd = dial(t, cfg)
 	w = newWarmCalls(newKey(t, kmipd))
@@ -90,7 +90,7 @@ func replayClients(t testing.TB) (kmipd *kmipclient.Client, w *warmCalls, plain,
 		return getResp
 	}
 	plain = dial(t, kmipclient.Config{Addr: replyServer(t, reply), Transport: kmipclient.Plain, Version: kmipclient.V2_1})
-	certPEM, keyPEM, err := transport.SelfSigned("replay", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}, nil, nil)
+	certPEM, keyPEM, err := kmipserver.SelfSigned("replay", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestZeroAllocs(t *testing.T) {
 // server's), and against a replay of kmipd's answers (the client's alone).
 func BenchmarkRoundTrip(b *testing.B) {
 	kmipd, w, plain, overTLS := replayClients(b)
-	cfg := startKmipd(b, kmipclient.TLS, transport.Config{})
+	cfg := startKmipd(b, kmipclient.TLS, kmipserver.EndpointConfig{})
 	cfg.Version = kmipclient.V2_1
 	kmipdTLS := dial(b, cfg)
 	wTLS := newWarmCalls(newKey(b, kmipdTLS))

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kmipwire/kmipwire/internal/transport"
 	"github.com/kmipwire/kmipwire/kmip"
 	"github.com/kmipwire/kmipwire/kmipclient"
+	"github.com/kmipwire/kmipwire/kmipserver"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -32,7 +32,7 @@ func newKey(t testing.TB, c *kmipclient.Client) string {
 }
 
 func TestNegotiate(t *testing.T) {
-	cfg := startKmipd(t, kmipclient.TLS, transport.Config{})
+	cfg := startKmipd(t, kmipclient.TLS, kmipserver.EndpointConfig{})
 	c := dial(t, cfg)
 	if c.Version() != kmipclient.V2_1 {
 		t.Errorf("negotiated %v with kmipd, want 2.1", c.Version())
@@ -44,7 +44,7 @@ func TestNegotiate(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
-	cfg := startKmipd(t, kmipclient.Plain, transport.Config{})
+	cfg := startKmipd(t, kmipclient.Plain, kmipserver.EndpointConfig{})
 	for _, v := range []kmipclient.Version{kmipclient.V1_4, kmipclient.V2_1} {
 		t.Run(v.String(), func(t *testing.T) {
 			cfg := cfg
@@ -107,7 +107,7 @@ func TestBatch(t *testing.T) {
 }
 
 func TestConcurrentPool(t *testing.T) {
-	cfg := startKmipd(t, kmipclient.TLS, transport.Config{})
+	cfg := startKmipd(t, kmipclient.TLS, kmipserver.EndpointConfig{})
 	cfg.MaxConns = 3
 	c := dial(t, cfg)
 	id := newKey(t, c)
@@ -144,7 +144,7 @@ func TestConcurrentPool(t *testing.T) {
 func TestDroppedIdleConnection(t *testing.T) {
 	for _, tr := range []kmipclient.Transport{kmipclient.TLS, kmipclient.Plain, kmipclient.HTTPBinary} {
 		t.Run(tr.String(), func(t *testing.T) {
-			cfg := startKmipd(t, tr, transport.Config{IdleTimeout: 100 * time.Millisecond})
+			cfg := startKmipd(t, tr, kmipserver.EndpointConfig{IdleTimeout: 100 * time.Millisecond})
 			cfg.MaxIdleTime = -1 // keep connections however long they rest
 			cfg.MaxConns = 1
 			c := dial(t, cfg)
@@ -174,7 +174,7 @@ func TestDroppedIdleConnection(t *testing.T) {
 		})
 	}
 	t.Run("MaxIdleTime", func(t *testing.T) {
-		cfg := startKmipd(t, kmipclient.Plain, transport.Config{IdleTimeout: 100 * time.Millisecond})
+		cfg := startKmipd(t, kmipclient.Plain, kmipserver.EndpointConfig{IdleTimeout: 100 * time.Millisecond})
 		cfg.MaxIdleTime = 50 * time.Millisecond
 		c := dial(t, cfg)
 		time.Sleep(200 * time.Millisecond)

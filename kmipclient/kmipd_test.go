@@ -9,17 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kmipwire/kmipwire/internal/server"
-	"github.com/kmipwire/kmipwire/internal/transport"
 	"github.com/kmipwire/kmipwire/kmip"
 	"github.com/kmipwire/kmipwire/kmipclient"
+	"github.com/kmipwire/kmipwire/kmipserver"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
 // startKmipd starts kmipd's server and transports in-process on loopback,
 // as cmd/kmipd does, and returns the client configuration that reaches it
 // over tr.
-func startKmipd(t testing.TB, tr kmipclient.Transport, tcfg transport.Config) kmipclient.Config {
+func startKmipd(t testing.TB, tr kmipclient.Transport, tcfg kmipserver.EndpointConfig) kmipclient.Config {
 	t.Helper()
 	tcfg.Addr = "127.0.0.1:0"
 	switch tr {
@@ -31,7 +30,7 @@ func startKmipd(t testing.TB, tr kmipclient.Transport, tcfg transport.Config) km
 	if !tcfg.Plaintext && tcfg.TLS == nil && tcfg.CertFile == "" {
 		tcfg.CertDir = t.TempDir()
 	}
-	srv, err := transport.Start(context.Background(), tcfg, server.New(server.Config{}))
+	srv, err := kmipserver.Listen(context.Background(), tcfg, kmipserver.New(kmipserver.Config{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +41,7 @@ func startKmipd(t testing.TB, tr kmipclient.Transport, tcfg transport.Config) km
 	})
 	cfg := kmipclient.Config{Transport: tr, Addr: srv.Addr().String()}
 	if tcfg.CertDir != "" {
-		cfg.CAFile = filepath.Join(tcfg.CertDir, transport.CertFileName)
+		cfg.CAFile = filepath.Join(tcfg.CertDir, kmipserver.CertFileName)
 		cfg.ServerName = "localhost"
 	}
 	if tr == kmipclient.HTTPJSON || tr == kmipclient.HTTPBinary {
@@ -78,7 +77,7 @@ func wantReason(t *testing.T, what string, err error, reason kmip.ResultReason) 
 // transport, in KMIP 1.2, 1.4, 2.0 and 2.1.
 func TestKmipdEveryMethod(t *testing.T) {
 	for _, tr := range []kmipclient.Transport{kmipclient.TLS, kmipclient.HTTPJSON, kmipclient.HTTPBinary} {
-		cfg := startKmipd(t, tr, transport.Config{})
+		cfg := startKmipd(t, tr, kmipserver.EndpointConfig{})
 		for _, v := range []kmipclient.Version{kmipclient.V1_2, kmipclient.V1_4, kmipclient.V2_0, kmipclient.V2_1} {
 			t.Run(tr.String()+"/"+v.String(), func(t *testing.T) {
 				cfg := cfg
