@@ -51,6 +51,8 @@ type object struct {
 	// Limits (bytes or objects, in the attribute's unit): atomic, so that
 	// operations holding the read lock may charge it.
 	used atomic.Int64
+	// ver counts the changes of the object, for its Store record.
+	ver atomic.Uint64
 	// served is set once Get has answered the key material: the Fresh
 	// attribute turns false (KMIP 2.1 §4.24, 1.4 §3.34); Get holds only
 	// the read lock, so Get Attributes applies it.
@@ -114,6 +116,21 @@ func (st *store) get(id []byte) *object {
 func (st *store) add(o *object) {
 	st.orderMu.Lock()
 	o.seq = st.seq.Add(1)
+	st.order = append(st.order, o)
+	st.orderMu.Unlock()
+	sh := &st.shards[shardOf(o.id)]
+	sh.mu.Lock()
+	sh.m[o.id] = o
+	sh.mu.Unlock()
+}
+
+// restore adds an object read from the persistent store, keeping its
+// creation order.
+func (st *store) restore(o *object) {
+	st.orderMu.Lock()
+	if o.seq > st.seq.Load() {
+		st.seq.Store(o.seq)
+	}
 	st.order = append(st.order, o)
 	st.orderMu.Unlock()
 	sh := &st.shards[shardOf(o.id)]
