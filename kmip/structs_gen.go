@@ -27806,7 +27806,7 @@ type RequestHeader struct {
 	// ServerCorrelationValue is the Server Correlation Value item, optional, of KMIP 1.4-2.1.
 	ServerCorrelationValue Optional[string]
 	// AsynchronousIndicator is the Asynchronous Indicator item, optional, of KMIP 1.0-2.1.
-	AsynchronousIndicator Optional[AsynchronousIndicator]
+	AsynchronousIndicator Raw
 	// AttestationCapableIndicator is the Attestation Capable Indicator item, optional, of KMIP 1.2-2.1.
 	AttestationCapableIndicator Optional[bool]
 	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-2.1.
@@ -27856,8 +27856,8 @@ func (v *RequestHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.ServerCorrelationValue.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagServerCorrelationValue, v.ServerCorrelationValue.Value)
 		}
-		if v.AsynchronousIndicator.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAsynchronousIndicator, uint32(v.AsynchronousIndicator.Value))
+		if v.AsynchronousIndicator != nil {
+			b = v.AsynchronousIndicator.appendAs(b, ttlv.TagAsynchronousIndicator)
 		}
 		if v.AttestationCapableIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagAttestationCapableIndicator, v.AttestationCapableIndicator.Value)
@@ -27917,8 +27917,8 @@ func (v *RequestHeader) appendField(b []byte, i uint8, k int32, ver Version) []b
 			b = ttlv.AppendTextString(b, ttlv.TagServerCorrelationValue, v.ServerCorrelationValue.Value)
 		}
 	case 4:
-		if k == 0 && v.AsynchronousIndicator.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAsynchronousIndicator, uint32(v.AsynchronousIndicator.Value))
+		if k == 0 && v.AsynchronousIndicator != nil {
+			b = v.AsynchronousIndicator.appendAs(b, ttlv.TagAsynchronousIndicator)
 		}
 	case 5:
 		if k == 0 && v.AttestationCapableIndicator.Set {
@@ -28034,8 +28034,8 @@ func (v *RequestHeader) decodeTTLV(b []byte, off int) error {
 				field = 3
 			}
 		case ttlv.TagAsynchronousIndicator:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
-				v.AsynchronousIndicator = Optional[AsynchronousIndicator]{Value: AsynchronousIndicator(be32(val)), Set: true}
+			if true && seen[0]&0x10 == 0 {
+				v.AsynchronousIndicator = Raw(b[:m])
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -28096,6 +28096,9 @@ func (v *RequestHeader) decodeTTLV(b []byte, off int) error {
 	if seen[0]&0x1 == 0 {
 		v.ProtocolVersion = nil
 	}
+	if seen[0]&0x10 == 0 {
+		v.AsynchronousIndicator = nil
+	}
 	if seen[0]&0x80 == 0 {
 		v.Authentication = nil
 	}
@@ -28106,7 +28109,6 @@ func (v *RequestHeader) reset() {
 	v.MaximumResponseSize = Optional[int32]{}
 	v.ClientCorrelationValue = Optional[string]{}
 	v.ServerCorrelationValue = Optional[string]{}
-	v.AsynchronousIndicator = Optional[AsynchronousIndicator]{}
 	v.AttestationCapableIndicator = Optional[bool]{}
 	v.AttestationType = v.AttestationType[:0]
 	v.BatchErrorContinuationOption = Optional[BatchErrorContinuationOption]{}
@@ -28126,7 +28128,7 @@ func (v *RequestHeader) Clone() *RequestHeader {
 	c.MaximumResponseSize = Optional[int32]{Value: v.MaximumResponseSize.Value, Set: v.MaximumResponseSize.Set}
 	c.ClientCorrelationValue = Optional[string]{Value: cloneString(v.ClientCorrelationValue.Value), Set: v.ClientCorrelationValue.Set}
 	c.ServerCorrelationValue = Optional[string]{Value: cloneString(v.ServerCorrelationValue.Value), Set: v.ServerCorrelationValue.Set}
-	c.AsynchronousIndicator = Optional[AsynchronousIndicator]{Value: v.AsynchronousIndicator.Value, Set: v.AsynchronousIndicator.Set}
+	c.AsynchronousIndicator = v.AsynchronousIndicator.Clone()
 	c.AttestationCapableIndicator = Optional[bool]{Value: v.AttestationCapableIndicator.Value, Set: v.AttestationCapableIndicator.Set}
 	c.AttestationType = cloneSlice(v.AttestationType)
 	c.Authentication = v.Authentication.Clone()
