@@ -51,6 +51,14 @@
 // it was decoded from. Unknown lists them. Fields set after decoding are
 // written after the decoded ones.
 //
+// # Forms and batches
+//
+// AppendJSON, UnmarshalJSON, AppendXML and UnmarshalXML carry typed values
+// to and from the JSON and XML forms through packages jsonttlv and xmlttlv.
+// DecodeRequestPayload types the payload of a batch.Splitter item by its
+// Operation, and AppendSuccess writes a typed response payload into a
+// batch.Assembler in place.
+//
 // # Aliasing
 //
 // As everywhere in the codec, decoded text, bytes and Raw items alias the
