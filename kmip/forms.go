@@ -47,4 +47,3 @@ func UnmarshalXML(src []byte, v Decoder, opts xmlttlv.DecodeOptions) error {
 	}
 	return v.UnmarshalTTLV(b)
 }
-
