@@ -1701,7 +1701,7 @@ type Attribute struct {
 	AttributeName string
 	// AttributeIndex is the Attribute Index item, optional, of KMIP 1.0-1.4.
 	AttributeIndex Optional[int32]
-	// AttributeValue is the Attribute Value item, required, of KMIP 1.0-2.1.
+	// AttributeValue is the Attribute Value item, optional, of KMIP 1.0-2.1.
 	AttributeValue Raw
 
 	x extra // the order and unknown items of a decoded value
@@ -1937,8 +1937,8 @@ type Attributes struct {
 	UsageLimits *UsageLimits
 	// CertificateLength is the Certificate Length item, optional, of KMIP 1.1-2.1.
 	CertificateLength Optional[int32]
-	// DigitalSignatureAlgorithm is the Digital Signature Algorithm item, repeated, of KMIP 1.1-2.1.
-	DigitalSignatureAlgorithm []DigitalSignatureAlgorithm
+	// DigitalSignatureAlgorithm is the Digital Signature Algorithm item, optional, of KMIP 1.1-2.1.
+	DigitalSignatureAlgorithm Optional[DigitalSignatureAlgorithm]
 	// Fresh is the Fresh item, optional, of KMIP 1.1-2.1.
 	Fresh Optional[bool]
 	// X_509CertificateIdentifier is the X.509 Certificate Identifier item, optional, of KMIP 1.1-2.1.
@@ -2172,8 +2172,8 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.CertificateLength.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagCertificateLength, v.CertificateLength.Value)
 		}
-		for k := range v.DigitalSignatureAlgorithm {
-			b = ttlv.AppendEnumeration(b, ttlv.TagDigitalSignatureAlgorithm, uint32(v.DigitalSignatureAlgorithm[k]))
+		if v.DigitalSignatureAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagDigitalSignatureAlgorithm, uint32(v.DigitalSignatureAlgorithm.Value))
 		}
 		if v.Fresh.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagFresh, v.Fresh.Value)
@@ -2500,8 +2500,8 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 			b = ttlv.AppendInteger(b, ttlv.TagCertificateLength, v.CertificateLength.Value)
 		}
 	case 34:
-		if int(k) < len(v.DigitalSignatureAlgorithm) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagDigitalSignatureAlgorithm, uint32(v.DigitalSignatureAlgorithm[k]))
+		if k == 0 && v.DigitalSignatureAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagDigitalSignatureAlgorithm, uint32(v.DigitalSignatureAlgorithm.Value))
 		}
 	case 35:
 		if k == 0 && v.Fresh.Set {
@@ -2836,8 +2836,8 @@ func (v *Attributes) appendAdded(b []byte, next *[91]int32, ver Version) []byte 
 	if next[33] == 0 {
 		b = v.appendField(b, 33, 0, ver)
 	}
-	for k := next[34]; int(k) < len(v.DigitalSignatureAlgorithm); k++ {
-		b = v.appendField(b, 34, k, ver)
+	if next[34] == 0 {
+		b = v.appendField(b, 34, 0, ver)
 	}
 	if next[35] == 0 {
 		b = v.appendField(b, 35, 0, ver)
@@ -3273,8 +3273,8 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				field = 33
 			}
 		case ttlv.TagDigitalSignatureAlgorithm:
-			if typ == ttlv.TypeEnumeration {
-				v.DigitalSignatureAlgorithm = append(v.DigitalSignatureAlgorithm, DigitalSignatureAlgorithm(be32(val)))
+			if typ == ttlv.TypeEnumeration && seen[0]&0x400000000 == 0 {
+				v.DigitalSignatureAlgorithm = Optional[DigitalSignatureAlgorithm]{Value: DigitalSignatureAlgorithm(be32(val)), Set: true}
 				seen[0] |= 0x400000000
 				field = 34
 			}
@@ -3718,7 +3718,7 @@ func (v *Attributes) reset() {
 	v.State = Optional[State]{}
 	v.UniqueIdentifier = Optional[string]{}
 	v.CertificateLength = Optional[int32]{}
-	v.DigitalSignatureAlgorithm = v.DigitalSignatureAlgorithm[:0]
+	v.DigitalSignatureAlgorithm = Optional[DigitalSignatureAlgorithm]{}
 	v.Fresh = Optional[bool]{}
 	v.AlternativeName = v.AlternativeName[:0]
 	v.KeyValueLocation = v.KeyValueLocation[:0]
@@ -3848,7 +3848,7 @@ func (v *Attributes) Clone() *Attributes {
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.UsageLimits = v.UsageLimits.Clone()
 	c.CertificateLength = Optional[int32]{Value: v.CertificateLength.Value, Set: v.CertificateLength.Set}
-	c.DigitalSignatureAlgorithm = cloneSlice(v.DigitalSignatureAlgorithm)
+	c.DigitalSignatureAlgorithm = Optional[DigitalSignatureAlgorithm]{Value: v.DigitalSignatureAlgorithm.Value, Set: v.DigitalSignatureAlgorithm.Set}
 	c.Fresh = Optional[bool]{Value: v.Fresh.Value, Set: v.Fresh.Set}
 	c.X_509CertificateIdentifier = v.X_509CertificateIdentifier.Clone()
 	c.X_509CertificateIssuer = v.X_509CertificateIssuer.Clone()
@@ -4819,8 +4819,8 @@ func (v *Certificate) appendUnknown(dst []Raw) []Raw {
 type CertificateIdentifier struct {
 	// Issuer is the Issuer item, required, of KMIP 1.0-1.4.
 	Issuer string
-	// SerialNumber is the Serial Number item, required, of KMIP 1.0-1.4.
-	SerialNumber string
+	// SerialNumber is the Serial Number item, optional, of KMIP 1.0-1.4.
+	SerialNumber Optional[string]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -4847,8 +4847,8 @@ func (v *CertificateIdentifier) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if ver.in(0x1f) {
 			b = ttlv.AppendTextString(b, ttlv.TagIssuer, v.Issuer)
 		}
-		if ver.in(0x1f) {
-			b = ttlv.AppendTextString(b, ttlv.TagSerialNumber, v.SerialNumber)
+		if v.SerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagSerialNumber, v.SerialNumber.Value)
 		}
 	} else {
 		var next [2]int32
@@ -4875,8 +4875,8 @@ func (v *CertificateIdentifier) appendField(b []byte, i uint8, k int32, ver Vers
 			b = ttlv.AppendTextString(b, ttlv.TagIssuer, v.Issuer)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagSerialNumber, v.SerialNumber)
+		if k == 0 && v.SerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagSerialNumber, v.SerialNumber.Value)
 		}
 	}
 	_ = ver
@@ -4885,6 +4885,9 @@ func (v *CertificateIdentifier) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CertificateIdentifier) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -4909,7 +4912,7 @@ func (v *CertificateIdentifier) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagSerialNumber:
 			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
-				v.SerialNumber = aliasString(val)
+				v.SerialNumber = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -4925,7 +4928,7 @@ func (v *CertificateIdentifier) decodeTTLV(b []byte, off int) error {
 
 func (v *CertificateIdentifier) reset() {
 	v.Issuer = ""
-	v.SerialNumber = ""
+	v.SerialNumber = Optional[string]{}
 	v.x.reset()
 }
 
@@ -4936,7 +4939,7 @@ func (v *CertificateIdentifier) Clone() *CertificateIdentifier {
 	}
 	c := new(CertificateIdentifier)
 	c.Issuer = cloneString(v.Issuer)
-	c.SerialNumber = cloneString(v.SerialNumber)
+	c.SerialNumber = Optional[string]{Value: cloneString(v.SerialNumber.Value), Set: v.SerialNumber.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -5233,8 +5236,8 @@ func (v *CertificateRequest) appendUnknown(dst []Raw) []Raw {
 // CertificateSubject is the Certificate Subject structure (KMIP 1.4 §3.14).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CertificateSubject struct {
-	// CertificateSubjectDistinguishedName is the Certificate Subject Distinguished Name item, required, of KMIP 1.0-1.4.
-	CertificateSubjectDistinguishedName string
+	// CertificateSubjectDistinguishedName is the Certificate Subject Distinguished Name item, optional, of KMIP 1.0-1.4.
+	CertificateSubjectDistinguishedName Optional[string]
 	// CertificateSubjectAlternativeName is the Certificate Subject Alternative Name item, repeated, of KMIP 1.0-1.4.
 	CertificateSubjectAlternativeName []string
 
@@ -5260,8 +5263,8 @@ func (v *CertificateSubject) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x1f) {
-			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDistinguishedName, v.CertificateSubjectDistinguishedName)
+		if v.CertificateSubjectDistinguishedName.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDistinguishedName, v.CertificateSubjectDistinguishedName.Value)
 		}
 		for k := range v.CertificateSubjectAlternativeName {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectAlternativeName, v.CertificateSubjectAlternativeName[k])
@@ -5287,8 +5290,8 @@ func (v *CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 func (v *CertificateSubject) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDistinguishedName, v.CertificateSubjectDistinguishedName)
+		if k == 0 && v.CertificateSubjectDistinguishedName.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDistinguishedName, v.CertificateSubjectDistinguishedName.Value)
 		}
 	case 1:
 		if int(k) < len(v.CertificateSubjectAlternativeName) {
@@ -5301,6 +5304,9 @@ func (v *CertificateSubject) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CertificateSubject) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	for k := next[1]; int(k) < len(v.CertificateSubjectAlternativeName); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
@@ -5322,7 +5328,7 @@ func (v *CertificateSubject) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagCertificateSubjectDistinguishedName:
 			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
-				v.CertificateSubjectDistinguishedName = aliasString(val)
+				v.CertificateSubjectDistinguishedName = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -5343,7 +5349,7 @@ func (v *CertificateSubject) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *CertificateSubject) reset() {
-	v.CertificateSubjectDistinguishedName = ""
+	v.CertificateSubjectDistinguishedName = Optional[string]{}
 	v.CertificateSubjectAlternativeName = v.CertificateSubjectAlternativeName[:0]
 	v.x.reset()
 }
@@ -5354,7 +5360,7 @@ func (v *CertificateSubject) Clone() *CertificateSubject {
 		return nil
 	}
 	c := new(CertificateSubject)
-	c.CertificateSubjectDistinguishedName = cloneString(v.CertificateSubjectDistinguishedName)
+	c.CertificateSubjectDistinguishedName = Optional[string]{Value: cloneString(v.CertificateSubjectDistinguishedName.Value), Set: v.CertificateSubjectDistinguishedName.Set}
 	if v.CertificateSubjectAlternativeName != nil {
 		c.CertificateSubjectAlternativeName = make([]string, len(v.CertificateSubjectAlternativeName))
 		for i, e := range v.CertificateSubjectAlternativeName {
@@ -5980,8 +5986,8 @@ func (v *CheckRequestPayload) appendUnknown(dst []Raw) []Raw {
 // CheckResponsePayload is the Check Response Payload structure (KMIP 2.1 §6.1.7, 1.4 §4.10).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CheckResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
-	UniqueIdentifier string
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	UniqueIdentifier Optional[string]
 	// UsageLimitsCount is the Usage Limits Count item, optional, of KMIP 1.0-2.1.
 	UsageLimitsCount Optional[int64]
 	// CryptographicUsageMask is the Cryptographic Usage Mask item, optional, of KMIP 1.0-2.1.
@@ -6011,8 +6017,8 @@ func (v *CheckResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.UniqueIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 		if v.UsageLimitsCount.Set {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount.Value)
@@ -6044,8 +6050,8 @@ func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 func (v *CheckResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if k == 0 && v.UniqueIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 	case 1:
 		if k == 0 && v.UsageLimitsCount.Set {
@@ -6066,6 +6072,9 @@ func (v *CheckResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CheckResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
 	}
@@ -6093,7 +6102,7 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
 			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
-				v.UniqueIdentifier = aliasString(val)
+				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -6126,7 +6135,7 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *CheckResponsePayload) reset() {
-	v.UniqueIdentifier = ""
+	v.UniqueIdentifier = Optional[string]{}
 	v.UsageLimitsCount = Optional[int64]{}
 	v.CryptographicUsageMask = Optional[CryptographicUsageMask]{}
 	v.LeaseTime = Optional[uint32]{}
@@ -6139,7 +6148,7 @@ func (v *CheckResponsePayload) Clone() *CheckResponsePayload {
 		return nil
 	}
 	c := new(CheckResponsePayload)
-	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.UsageLimitsCount = Optional[int64]{Value: v.UsageLimitsCount.Value, Set: v.UsageLimitsCount.Set}
 	c.CryptographicUsageMask = Optional[CryptographicUsageMask]{Value: v.CryptographicUsageMask.Value, Set: v.CryptographicUsageMask.Set}
 	c.LeaseTime = Optional[uint32]{Value: v.LeaseTime.Value, Set: v.LeaseTime.Set}
@@ -8757,8 +8766,8 @@ type DecryptRequestPayload struct {
 	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.2-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	Data Optional[[]byte]
 	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-2.1.
 	IVCounterNonce Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
@@ -8800,8 +8809,8 @@ func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.IVCounterNonce.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagIVCounterNonce, v.IVCounterNonce.Value)
@@ -8850,8 +8859,8 @@ func (v *DecryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
 		if k == 0 && v.IVCounterNonce.Set {
@@ -8889,6 +8898,9 @@ func (v *DecryptRequestPayload) appendAdded(b []byte, next *[9]int32, ver Versio
 	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -8943,7 +8955,7 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -8998,7 +9010,7 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *DecryptRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.IVCounterNonce = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
@@ -9016,7 +9028,7 @@ func (v *DecryptRequestPayload) Clone() *DecryptRequestPayload {
 	c := new(DecryptRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.IVCounterNonce = Optional[[]byte]{Value: cloneBytes(v.IVCounterNonce.Value), Set: v.IVCounterNonce.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
@@ -10034,10 +10046,10 @@ type DerivationParameters struct {
 	InitializationVector Optional[[]byte]
 	// DerivationData is the Derivation Data item, repeated, of KMIP 1.0-2.1.
 	DerivationData [][]byte
-	// Salt is the Salt item, required, of KMIP 2.0-2.1.
-	Salt []byte
-	// IterationCount is the Iteration Count item, required, of KMIP 2.0-2.1.
-	IterationCount int32
+	// Salt is the Salt item, optional, of KMIP 2.0-2.1.
+	Salt Optional[[]byte]
+	// IterationCount is the Iteration Count item, optional, of KMIP 2.0-2.1.
+	IterationCount Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -10070,11 +10082,11 @@ func (v *DerivationParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 		for k := range v.DerivationData {
 			b = ttlv.AppendByteString(b, ttlv.TagDerivationData, v.DerivationData[k])
 		}
-		if ver.in(0x60) {
-			b = ttlv.AppendByteString(b, ttlv.TagSalt, v.Salt)
+		if v.Salt.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSalt, v.Salt.Value)
 		}
-		if ver.in(0x60) {
-			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount)
+		if v.IterationCount.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount.Value)
 		}
 	} else {
 		var next [5]int32
@@ -10109,12 +10121,12 @@ func (v *DerivationParameters) appendField(b []byte, i uint8, k int32, ver Versi
 			b = ttlv.AppendByteString(b, ttlv.TagDerivationData, v.DerivationData[k])
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagSalt, v.Salt)
+		if k == 0 && v.Salt.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSalt, v.Salt.Value)
 		}
 	case 4:
-		if k == 0 {
-			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount)
+		if k == 0 && v.IterationCount.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount.Value)
 		}
 	}
 	_ = ver
@@ -10131,6 +10143,12 @@ func (v *DerivationParameters) appendAdded(b []byte, next *[5]int32, ver Version
 	}
 	for k := next[2]; int(k) < len(v.DerivationData); k++ {
 		b = v.appendField(b, 2, k, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -10173,13 +10191,13 @@ func (v *DerivationParameters) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagSalt:
 			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.Salt = val
+				v.Salt = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
 		case ttlv.TagIterationCount:
 			if typ == ttlv.TypeInteger && seen[0]&0x10 == 0 {
-				v.IterationCount = int32(be32(val))
+				v.IterationCount = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -10199,8 +10217,8 @@ func (v *DerivationParameters) decodeTTLV(b []byte, off int) error {
 func (v *DerivationParameters) reset() {
 	v.InitializationVector = Optional[[]byte]{}
 	v.DerivationData = v.DerivationData[:0]
-	v.Salt = nil
-	v.IterationCount = 0
+	v.Salt = Optional[[]byte]{}
+	v.IterationCount = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -10218,8 +10236,8 @@ func (v *DerivationParameters) Clone() *DerivationParameters {
 			c.DerivationData[i] = cloneBytes(e)
 		}
 	}
-	c.Salt = cloneBytes(v.Salt)
-	c.IterationCount = v.IterationCount
+	c.Salt = Optional[[]byte]{Value: cloneBytes(v.Salt.Value), Set: v.Salt.Set}
+	c.IterationCount = Optional[int32]{Value: v.IterationCount.Value, Set: v.IterationCount.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -10874,10 +10892,10 @@ func (v *DestroyResponsePayload) appendUnknown(dst []Raw) []Raw {
 type Digest struct {
 	// HashingAlgorithm is the Hashing Algorithm item, required, of KMIP 1.0-2.1.
 	HashingAlgorithm HashingAlgorithm
-	// DigestValue is the Digest Value item, required, of KMIP 1.0-2.1.
-	DigestValue []byte
-	// KeyFormatType is the Key Format Type item, required, of KMIP 1.1-2.1.
-	KeyFormatType KeyFormatType
+	// DigestValue is the Digest Value item, optional, of KMIP 1.0-2.1.
+	DigestValue Optional[[]byte]
+	// KeyFormatType is the Key Format Type item, optional, of KMIP 1.1-2.1.
+	KeyFormatType Optional[KeyFormatType]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -10900,11 +10918,11 @@ func (v *Digest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm))
 		}
-		if ver.in(0x7f) {
-			b = ttlv.AppendByteString(b, ttlv.TagDigestValue, v.DigestValue)
+		if v.DigestValue.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagDigestValue, v.DigestValue.Value)
 		}
-		if ver.in(0x7e) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType))
+		if v.KeyFormatType.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
 		}
 	} else {
 		var next [3]int32
@@ -10931,12 +10949,12 @@ func (v *Digest) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm))
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagDigestValue, v.DigestValue)
+		if k == 0 && v.DigestValue.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagDigestValue, v.DigestValue.Value)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType))
+		if k == 0 && v.KeyFormatType.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
 		}
 	}
 	_ = ver
@@ -10945,6 +10963,12 @@ func (v *Digest) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *Digest) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -10969,13 +10993,13 @@ func (v *Digest) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagDigestValue:
 			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.DigestValue = val
+				v.DigestValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
 		case ttlv.TagKeyFormatType:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.KeyFormatType = KeyFormatType(be32(val))
+				v.KeyFormatType = Optional[KeyFormatType]{Value: KeyFormatType(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -10991,8 +11015,8 @@ func (v *Digest) decodeTTLV(b []byte, off int) error {
 
 func (v *Digest) reset() {
 	v.HashingAlgorithm = 0
-	v.DigestValue = nil
-	v.KeyFormatType = 0
+	v.DigestValue = Optional[[]byte]{}
+	v.KeyFormatType = Optional[KeyFormatType]{}
 	v.x.reset()
 }
 
@@ -11003,8 +11027,8 @@ func (v *Digest) Clone() *Digest {
 	}
 	c := new(Digest)
 	c.HashingAlgorithm = v.HashingAlgorithm
-	c.DigestValue = cloneBytes(v.DigestValue)
-	c.KeyFormatType = v.KeyFormatType
+	c.DigestValue = Optional[[]byte]{Value: cloneBytes(v.DigestValue.Value), Set: v.DigestValue.Set}
+	c.KeyFormatType = Optional[KeyFormatType]{Value: v.KeyFormatType.Value, Set: v.KeyFormatType.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -11291,8 +11315,8 @@ type EncryptRequestPayload struct {
 	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.2-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	Data Optional[[]byte]
 	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-2.1.
 	IVCounterNonce Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
@@ -11332,8 +11356,8 @@ func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.IVCounterNonce.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagIVCounterNonce, v.IVCounterNonce.Value)
@@ -11379,8 +11403,8 @@ func (v *EncryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
 		if k == 0 && v.IVCounterNonce.Set {
@@ -11414,6 +11438,9 @@ func (v *EncryptRequestPayload) appendAdded(b []byte, next *[8]int32, ver Versio
 	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -11465,7 +11492,7 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -11514,7 +11541,7 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *EncryptRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.IVCounterNonce = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
@@ -11531,7 +11558,7 @@ func (v *EncryptRequestPayload) Clone() *EncryptRequestPayload {
 	c := new(EncryptRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.IVCounterNonce = Optional[[]byte]{Value: cloneBytes(v.IVCounterNonce.Value), Set: v.IVCounterNonce.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
@@ -14660,8 +14687,8 @@ func (v *HASHResponsePayload) appendUnknown(dst []Raw) []Raw {
 type HashRequestPayload struct {
 	// CryptographicParameters is the Cryptographic Parameters item, required, of KMIP 1.3-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.3-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.3-2.1.
+	Data Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
@@ -14694,8 +14721,8 @@ func (v *HashRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x78) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -14731,8 +14758,8 @@ func (v *HashRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 2:
 		if k == 0 && v.CorrelationValue.Set {
@@ -14755,6 +14782,9 @@ func (v *HashRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 func (v *HashRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
 	if next[0] == 0 {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
 	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
@@ -14794,7 +14824,7 @@ func (v *HashRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -14830,7 +14860,7 @@ func (v *HashRequestPayload) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *HashRequestPayload) reset() {
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
 	v.FinalIndicator = Optional[bool]{}
@@ -14844,7 +14874,7 @@ func (v *HashRequestPayload) Clone() *HashRequestPayload {
 	}
 	c := new(HashRequestPayload)
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
 	c.FinalIndicator = Optional[bool]{Value: v.FinalIndicator.Value, Set: v.FinalIndicator.Set}
@@ -14867,8 +14897,8 @@ func (v *HashRequestPayload) appendUnknown(dst []Raw) []Raw {
 // HashResponsePayload is the Hash Response Payload structure (KMIP 2.1 §6.1.24, 1.4 §4.37).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type HashResponsePayload struct {
-	// Data is the Data item, required, of KMIP 1.3-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.3-2.1.
+	Data Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 
@@ -14894,8 +14924,8 @@ func (v *HashResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *HashResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x78) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -14921,8 +14951,8 @@ func (v *HashResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 func (v *HashResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 1:
 		if k == 0 && v.CorrelationValue.Set {
@@ -14935,6 +14965,9 @@ func (v *HashResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *HashResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
 	}
@@ -14956,7 +14989,7 @@ func (v *HashResponsePayload) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x1 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -14977,7 +15010,7 @@ func (v *HashResponsePayload) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *HashResponsePayload) reset() {
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
 }
@@ -14988,7 +15021,7 @@ func (v *HashResponsePayload) Clone() *HashResponsePayload {
 		return nil
 	}
 	c := new(HashResponsePayload)
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
 	return c
@@ -16153,10 +16186,10 @@ type KeyBlock struct {
 	KeyCompressionType Optional[KeyCompressionType]
 	// KeyValue is the Key Value item, optional, of KMIP 1.0-2.1.
 	KeyValue Raw
-	// CryptographicAlgorithm is the Cryptographic Algorithm item, required, of KMIP 1.0-2.1.
-	CryptographicAlgorithm CryptographicAlgorithm
-	// CryptographicLength is the Cryptographic Length item, required, of KMIP 1.0-2.1.
-	CryptographicLength int32
+	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.0-2.1.
+	CryptographicAlgorithm Optional[CryptographicAlgorithm]
+	// CryptographicLength is the Cryptographic Length item, optional, of KMIP 1.0-2.1.
+	CryptographicLength Optional[int32]
 	// KeyWrappingData is the Key Wrapping Data item, optional, of KMIP 1.0-2.1.
 	KeyWrappingData *KeyWrappingData
 
@@ -16187,11 +16220,11 @@ func (v *KeyBlock) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.KeyValue != nil {
 			b = v.KeyValue.appendAs(b, ttlv.TagKeyValue)
 		}
-		if ver.in(0x7f) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(v.CryptographicAlgorithm))
+		if v.CryptographicAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(v.CryptographicAlgorithm.Value))
 		}
-		if ver.in(0x7f) {
-			b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, v.CryptographicLength)
+		if v.CryptographicLength.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, v.CryptographicLength.Value)
 		}
 		if v.KeyWrappingData != nil {
 			b = v.KeyWrappingData.appendTTLV(b, ttlv.TagKeyWrappingData, ver)
@@ -16229,12 +16262,12 @@ func (v *KeyBlock) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 			b = v.KeyValue.appendAs(b, ttlv.TagKeyValue)
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(v.CryptographicAlgorithm))
+		if k == 0 && v.CryptographicAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(v.CryptographicAlgorithm.Value))
 		}
 	case 4:
-		if k == 0 {
-			b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, v.CryptographicLength)
+		if k == 0 && v.CryptographicLength.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, v.CryptographicLength.Value)
 		}
 	case 5:
 		if k == 0 && v.KeyWrappingData != nil {
@@ -16252,6 +16285,12 @@ func (v *KeyBlock) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
 	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	if next[5] == 0 {
 		b = v.appendField(b, 5, 0, ver)
@@ -16292,13 +16331,13 @@ func (v *KeyBlock) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagCryptographicAlgorithm:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
-				v.CryptographicAlgorithm = CryptographicAlgorithm(be32(val))
+				v.CryptographicAlgorithm = Optional[CryptographicAlgorithm]{Value: CryptographicAlgorithm(be32(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
 		case ttlv.TagCryptographicLength:
 			if typ == ttlv.TypeInteger && seen[0]&0x10 == 0 {
-				v.CryptographicLength = int32(be32(val))
+				v.CryptographicLength = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -16332,8 +16371,8 @@ func (v *KeyBlock) decodeTTLV(b []byte, off int) error {
 func (v *KeyBlock) reset() {
 	v.KeyFormatType = 0
 	v.KeyCompressionType = Optional[KeyCompressionType]{}
-	v.CryptographicAlgorithm = 0
-	v.CryptographicLength = 0
+	v.CryptographicAlgorithm = Optional[CryptographicAlgorithm]{}
+	v.CryptographicLength = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -16346,8 +16385,8 @@ func (v *KeyBlock) Clone() *KeyBlock {
 	c.KeyFormatType = v.KeyFormatType
 	c.KeyCompressionType = Optional[KeyCompressionType]{Value: v.KeyCompressionType.Value, Set: v.KeyCompressionType.Set}
 	c.KeyValue = v.KeyValue.Clone()
-	c.CryptographicAlgorithm = v.CryptographicAlgorithm
-	c.CryptographicLength = v.CryptographicLength
+	c.CryptographicAlgorithm = Optional[CryptographicAlgorithm]{Value: v.CryptographicAlgorithm.Value, Set: v.CryptographicAlgorithm.Set}
+	c.CryptographicLength = Optional[int32]{Value: v.CryptographicLength.Value, Set: v.CryptographicLength.Set}
 	c.KeyWrappingData = v.KeyWrappingData.Clone()
 	c.x = v.x.clone()
 	return c
@@ -18342,8 +18381,8 @@ type MACRequestPayload struct {
 	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.2-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	Data Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
@@ -18379,8 +18418,8 @@ func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -18420,8 +18459,8 @@ func (v *MACRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
 		if k == 0 && v.CorrelationValue.Set {
@@ -18447,6 +18486,9 @@ func (v *MACRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) [
 	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -18492,7 +18534,7 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -18529,7 +18571,7 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
 	v.FinalIndicator = Optional[bool]{}
@@ -18544,7 +18586,7 @@ func (v *MACRequestPayload) Clone() *MACRequestPayload {
 	c := new(MACRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
 	c.FinalIndicator = Optional[bool]{Value: v.FinalIndicator.Value, Set: v.FinalIndicator.Set}
@@ -18569,8 +18611,8 @@ func (v *MACRequestPayload) appendUnknown(dst []Raw) []Raw {
 type MACResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
 	UniqueIdentifier string
-	// MACData is the MAC Data item, required, of KMIP 1.2-2.1.
-	MACData []byte
+	// MACData is the MAC Data item, optional, of KMIP 1.2-2.1.
+	MACData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 
@@ -18599,8 +18641,8 @@ func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 		if ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData)
+		if v.MACData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -18630,8 +18672,8 @@ func (v *MACResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData)
+		if k == 0 && v.MACData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
 	case 2:
 		if k == 0 && v.CorrelationValue.Set {
@@ -18644,6 +18686,9 @@ func (v *MACResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
 	}
@@ -18671,7 +18716,7 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagMACData:
 			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.MACData = val
+				v.MACData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -18693,7 +18738,7 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACResponsePayload) reset() {
 	v.UniqueIdentifier = ""
-	v.MACData = nil
+	v.MACData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
 }
@@ -18705,7 +18750,7 @@ func (v *MACResponsePayload) Clone() *MACResponsePayload {
 	}
 	c := new(MACResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.MACData = cloneBytes(v.MACData)
+	c.MACData = Optional[[]byte]{Value: cloneBytes(v.MACData.Value), Set: v.MACData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
 	return c
@@ -18723,8 +18768,8 @@ func (v *MACResponsePayload) appendUnknown(dst []Raw) []Raw {
 // MACSignatureKeyInformation is the MAC/Signature Key Information structure (KMIP 2.1 §3.3, 1.4 §2.1.5).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type MACSignatureKeyInformation struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
-	UniqueIdentifier string
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.0-2.1.
 	CryptographicParameters *CryptographicParameters
 
@@ -18750,8 +18795,8 @@ func (v *MACSignatureKeyInformation) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *MACSignatureKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.UniqueIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -18777,8 +18822,8 @@ func (v *MACSignatureKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 func (v *MACSignatureKeyInformation) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if k == 0 && v.UniqueIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 	case 1:
 		if k == 0 && v.CryptographicParameters != nil {
@@ -18791,6 +18836,9 @@ func (v *MACSignatureKeyInformation) appendField(b []byte, i uint8, k int32, ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACSignatureKeyInformation) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
 	}
@@ -18812,7 +18860,7 @@ func (v *MACSignatureKeyInformation) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
 			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
-				v.UniqueIdentifier = aliasString(val)
+				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -18841,7 +18889,7 @@ func (v *MACSignatureKeyInformation) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *MACSignatureKeyInformation) reset() {
-	v.UniqueIdentifier = ""
+	v.UniqueIdentifier = Optional[string]{}
 	v.x.reset()
 }
 
@@ -18851,7 +18899,7 @@ func (v *MACSignatureKeyInformation) Clone() *MACSignatureKeyInformation {
 		return nil
 	}
 	c := new(MACSignatureKeyInformation)
-	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.x = v.x.clone()
 	return c
@@ -18878,8 +18926,8 @@ type MACVerifyRequestPayload struct {
 	CryptographicParameters *CryptographicParameters
 	// Data is the Data item, optional, of KMIP 1.2-2.1.
 	Data Optional[[]byte]
-	// MACData is the MAC Data item, required, of KMIP 1.2-2.1.
-	MACData []byte
+	// MACData is the MAC Data item, optional, of KMIP 1.2-2.1.
+	MACData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
@@ -18918,8 +18966,8 @@ func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 		if v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData)
+		if v.MACData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -18963,8 +19011,8 @@ func (v *MACVerifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData)
+		if k == 0 && v.MACData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
 	case 4:
 		if k == 0 && v.CorrelationValue.Set {
@@ -18993,6 +19041,9 @@ func (v *MACVerifyRequestPayload) appendAdded(b []byte, next *[7]int32, ver Vers
 	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	if next[4] == 0 {
 		b = v.appendField(b, 4, 0, ver)
@@ -19044,7 +19095,7 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagMACData:
 			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.MACData = val
+				v.MACData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -19082,7 +19133,7 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 func (v *MACVerifyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
 	v.Data = Optional[[]byte]{}
-	v.MACData = nil
+	v.MACData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
 	v.FinalIndicator = Optional[bool]{}
@@ -19098,7 +19149,7 @@ func (v *MACVerifyRequestPayload) Clone() *MACVerifyRequestPayload {
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
-	c.MACData = cloneBytes(v.MACData)
+	c.MACData = Optional[[]byte]{Value: cloneBytes(v.MACData.Value), Set: v.MACData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
 	c.FinalIndicator = Optional[bool]{Value: v.FinalIndicator.Value, Set: v.FinalIndicator.Set}
@@ -19123,8 +19174,8 @@ func (v *MACVerifyRequestPayload) appendUnknown(dst []Raw) []Raw {
 type MACVerifyResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
 	UniqueIdentifier string
-	// ValidityIndicator is the Validity Indicator item, required, of KMIP 1.2-2.1.
-	ValidityIndicator ValidityIndicator
+	// ValidityIndicator is the Validity Indicator item, optional, of KMIP 1.2-2.1.
+	ValidityIndicator Optional[ValidityIndicator]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 
@@ -19153,8 +19204,8 @@ func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 		if ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
+		if v.ValidityIndicator.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -19184,8 +19235,8 @@ func (v *MACVerifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
+		if k == 0 && v.ValidityIndicator.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
 	case 2:
 		if k == 0 && v.CorrelationValue.Set {
@@ -19198,6 +19249,9 @@ func (v *MACVerifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACVerifyResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
 	}
@@ -19225,7 +19279,7 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagValidityIndicator:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.ValidityIndicator = ValidityIndicator(be32(val))
+				v.ValidityIndicator = Optional[ValidityIndicator]{Value: ValidityIndicator(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -19247,7 +19301,7 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACVerifyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
-	v.ValidityIndicator = 0
+	v.ValidityIndicator = Optional[ValidityIndicator]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
 }
@@ -19259,7 +19313,7 @@ func (v *MACVerifyResponsePayload) Clone() *MACVerifyResponsePayload {
 	}
 	c := new(MACVerifyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.ValidityIndicator = v.ValidityIndicator
+	c.ValidityIndicator = Optional[ValidityIndicator]{Value: v.ValidityIndicator.Value, Set: v.ValidityIndicator.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
 	return c
@@ -27752,7 +27806,7 @@ type RequestHeader struct {
 	// ServerCorrelationValue is the Server Correlation Value item, optional, of KMIP 1.4-2.1.
 	ServerCorrelationValue Optional[string]
 	// AsynchronousIndicator is the Asynchronous Indicator item, optional, of KMIP 1.0-2.1.
-	AsynchronousIndicator Optional[AsynchronousIndicator]
+	AsynchronousIndicator Raw
 	// AttestationCapableIndicator is the Attestation Capable Indicator item, optional, of KMIP 1.2-2.1.
 	AttestationCapableIndicator Optional[bool]
 	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-2.1.
@@ -27802,8 +27856,8 @@ func (v *RequestHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.ServerCorrelationValue.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagServerCorrelationValue, v.ServerCorrelationValue.Value)
 		}
-		if v.AsynchronousIndicator.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAsynchronousIndicator, uint32(v.AsynchronousIndicator.Value))
+		if v.AsynchronousIndicator != nil {
+			b = v.AsynchronousIndicator.appendAs(b, ttlv.TagAsynchronousIndicator)
 		}
 		if v.AttestationCapableIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagAttestationCapableIndicator, v.AttestationCapableIndicator.Value)
@@ -27863,8 +27917,8 @@ func (v *RequestHeader) appendField(b []byte, i uint8, k int32, ver Version) []b
 			b = ttlv.AppendTextString(b, ttlv.TagServerCorrelationValue, v.ServerCorrelationValue.Value)
 		}
 	case 4:
-		if k == 0 && v.AsynchronousIndicator.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAsynchronousIndicator, uint32(v.AsynchronousIndicator.Value))
+		if k == 0 && v.AsynchronousIndicator != nil {
+			b = v.AsynchronousIndicator.appendAs(b, ttlv.TagAsynchronousIndicator)
 		}
 	case 5:
 		if k == 0 && v.AttestationCapableIndicator.Set {
@@ -27980,8 +28034,8 @@ func (v *RequestHeader) decodeTTLV(b []byte, off int) error {
 				field = 3
 			}
 		case ttlv.TagAsynchronousIndicator:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
-				v.AsynchronousIndicator = Optional[AsynchronousIndicator]{Value: AsynchronousIndicator(be32(val)), Set: true}
+			if true && seen[0]&0x10 == 0 {
+				v.AsynchronousIndicator = Raw(b[:m])
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -28042,6 +28096,9 @@ func (v *RequestHeader) decodeTTLV(b []byte, off int) error {
 	if seen[0]&0x1 == 0 {
 		v.ProtocolVersion = nil
 	}
+	if seen[0]&0x10 == 0 {
+		v.AsynchronousIndicator = nil
+	}
 	if seen[0]&0x80 == 0 {
 		v.Authentication = nil
 	}
@@ -28052,7 +28109,6 @@ func (v *RequestHeader) reset() {
 	v.MaximumResponseSize = Optional[int32]{}
 	v.ClientCorrelationValue = Optional[string]{}
 	v.ServerCorrelationValue = Optional[string]{}
-	v.AsynchronousIndicator = Optional[AsynchronousIndicator]{}
 	v.AttestationCapableIndicator = Optional[bool]{}
 	v.AttestationType = v.AttestationType[:0]
 	v.BatchErrorContinuationOption = Optional[BatchErrorContinuationOption]{}
@@ -28072,7 +28128,7 @@ func (v *RequestHeader) Clone() *RequestHeader {
 	c.MaximumResponseSize = Optional[int32]{Value: v.MaximumResponseSize.Value, Set: v.MaximumResponseSize.Set}
 	c.ClientCorrelationValue = Optional[string]{Value: cloneString(v.ClientCorrelationValue.Value), Set: v.ClientCorrelationValue.Set}
 	c.ServerCorrelationValue = Optional[string]{Value: cloneString(v.ServerCorrelationValue.Value), Set: v.ServerCorrelationValue.Set}
-	c.AsynchronousIndicator = Optional[AsynchronousIndicator]{Value: v.AsynchronousIndicator.Value, Set: v.AsynchronousIndicator.Set}
+	c.AsynchronousIndicator = v.AsynchronousIndicator.Clone()
 	c.AttestationCapableIndicator = Optional[bool]{Value: v.AttestationCapableIndicator.Value, Set: v.AttestationCapableIndicator.Set}
 	c.AttestationType = cloneSlice(v.AttestationType)
 	c.Authentication = v.Authentication.Clone()
@@ -28265,19 +28321,19 @@ func (v *RequestMessage) appendUnknown(dst []Raw) []Raw {
 // ResponseBatchItem is the Response Batch Item structure (KMIP 2.1 §8.6, 1.4 §7.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ResponseBatchItem struct {
-	// Operation is the Operation item, required, of KMIP 1.0-2.1.
-	Operation Operation
+	// Operation is the Operation item, optional, of KMIP 1.0-2.1.
+	Operation Optional[Operation]
 	// UniqueBatchItemID is the Unique Batch Item ID item, optional, of KMIP 1.0-2.1.
 	UniqueBatchItemID Optional[[]byte]
 	// ResultStatus is the Result Status item, required, of KMIP 1.0-2.1.
 	ResultStatus ResultStatus
-	// ResultReason is the Result Reason item, required, of KMIP 1.0-2.1.
-	ResultReason ResultReason
+	// ResultReason is the Result Reason item, optional, of KMIP 1.0-2.1.
+	ResultReason Optional[ResultReason]
 	// ResultMessage is the Result Message item, optional, of KMIP 1.0-2.1.
 	ResultMessage Optional[string]
 	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, optional, of KMIP 1.0-2.1.
 	AsynchronousCorrelationValue Optional[[]byte]
-	// ResponsePayload is the Response Payload item, required, of KMIP 1.0-2.1.
+	// ResponsePayload is the Response Payload item, optional, of KMIP 1.0-2.1.
 	ResponsePayload ResponsePayload
 	// MessageExtension is the Message Extension item, optional, of KMIP 1.0-2.1.
 	MessageExtension *MessageExtension
@@ -28304,8 +28360,8 @@ func (v *ResponseBatchItem) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x7f) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation))
+		if v.Operation.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation.Value))
 		}
 		if v.UniqueBatchItemID.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagUniqueBatchItemID, v.UniqueBatchItemID.Value)
@@ -28313,8 +28369,8 @@ func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 		if ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagResultStatus, uint32(v.ResultStatus))
 		}
-		if ver.in(0x7f) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagResultReason, uint32(v.ResultReason))
+		if v.ResultReason.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagResultReason, uint32(v.ResultReason.Value))
 		}
 		if v.ResultMessage.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagResultMessage, v.ResultMessage.Value)
@@ -28349,8 +28405,8 @@ func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 func (v *ResponseBatchItem) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation))
+		if k == 0 && v.Operation.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation.Value))
 		}
 	case 1:
 		if k == 0 && v.UniqueBatchItemID.Set {
@@ -28361,8 +28417,8 @@ func (v *ResponseBatchItem) appendField(b []byte, i uint8, k int32, ver Version)
 			b = ttlv.AppendEnumeration(b, ttlv.TagResultStatus, uint32(v.ResultStatus))
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagResultReason, uint32(v.ResultReason))
+		if k == 0 && v.ResultReason.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagResultReason, uint32(v.ResultReason.Value))
 		}
 	case 4:
 		if k == 0 && v.ResultMessage.Set {
@@ -28387,8 +28443,14 @@ func (v *ResponseBatchItem) appendField(b []byte, i uint8, k int32, ver Version)
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ResponseBatchItem) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	if next[4] == 0 {
 		b = v.appendField(b, 4, 0, ver)
@@ -28420,7 +28482,7 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagOperation:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
-				v.Operation = Operation(be32(val))
+				v.Operation = Optional[Operation]{Value: Operation(be32(val)), Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -28438,7 +28500,7 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagResultReason:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
-				v.ResultReason = ResultReason(be32(val))
+				v.ResultReason = Optional[ResultReason]{Value: ResultReason(be32(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -28456,7 +28518,7 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagResponsePayload:
 			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
-				v.ResponsePayload = newResponsePayload(v.ResponsePayload, v.Operation, seen[0]&0x1 != 0)
+				v.ResponsePayload = newResponsePayload(v.ResponsePayload, v.Operation.Value, seen[0]&0x1 != 0)
 				if err := v.ResponsePayload.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
@@ -28491,10 +28553,10 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *ResponseBatchItem) reset() {
-	v.Operation = 0
+	v.Operation = Optional[Operation]{}
 	v.UniqueBatchItemID = Optional[[]byte]{}
 	v.ResultStatus = 0
-	v.ResultReason = 0
+	v.ResultReason = Optional[ResultReason]{}
 	v.ResultMessage = Optional[string]{}
 	v.AsynchronousCorrelationValue = Optional[[]byte]{}
 	v.x.reset()
@@ -28506,10 +28568,10 @@ func (v *ResponseBatchItem) Clone() *ResponseBatchItem {
 		return nil
 	}
 	c := new(ResponseBatchItem)
-	c.Operation = v.Operation
+	c.Operation = Optional[Operation]{Value: v.Operation.Value, Set: v.Operation.Set}
 	c.UniqueBatchItemID = Optional[[]byte]{Value: cloneBytes(v.UniqueBatchItemID.Value), Set: v.UniqueBatchItemID.Set}
 	c.ResultStatus = v.ResultStatus
-	c.ResultReason = v.ResultReason
+	c.ResultReason = Optional[ResultReason]{Value: v.ResultReason.Value, Set: v.ResultReason.Set}
 	c.ResultMessage = Optional[string]{Value: cloneString(v.ResultMessage.Value), Set: v.ResultMessage.Set}
 	c.AsynchronousCorrelationValue = Optional[[]byte]{Value: cloneBytes(v.AsynchronousCorrelationValue.Value), Set: v.AsynchronousCorrelationValue.Set}
 	if v.ResponsePayload != nil {
@@ -28544,8 +28606,8 @@ type ResponseHeader struct {
 	TimeStamp time.Time
 	// Nonce is the Nonce item, optional, of KMIP 1.2-2.1.
 	Nonce *Nonce
-	// ServerHashedPassword is the Server Hashed Password item, required, of KMIP 2.0-2.1.
-	ServerHashedPassword []byte
+	// ServerHashedPassword is the Server Hashed Password item, optional, of KMIP 2.0-2.1.
+	ServerHashedPassword Optional[[]byte]
 	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-2.1.
 	AttestationType []AttestationType
 	// ClientCorrelationValue is the Client Correlation Value item, optional, of KMIP 1.4-2.1.
@@ -28586,8 +28648,8 @@ func (v *ResponseHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 		if v.Nonce != nil {
 			b = v.Nonce.appendTTLV(b, ttlv.TagNonce, ver)
 		}
-		if ver.in(0x60) {
-			b = ttlv.AppendByteString(b, ttlv.TagServerHashedPassword, v.ServerHashedPassword)
+		if v.ServerHashedPassword.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagServerHashedPassword, v.ServerHashedPassword.Value)
 		}
 		for k := range v.AttestationType {
 			b = ttlv.AppendEnumeration(b, ttlv.TagAttestationType, uint32(v.AttestationType[k]))
@@ -28634,8 +28696,8 @@ func (v *ResponseHeader) appendField(b []byte, i uint8, k int32, ver Version) []
 			b = v.Nonce.appendTTLV(b, ttlv.TagNonce, ver)
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagServerHashedPassword, v.ServerHashedPassword)
+		if k == 0 && v.ServerHashedPassword.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagServerHashedPassword, v.ServerHashedPassword.Value)
 		}
 	case 4:
 		if int(k) < len(v.AttestationType) {
@@ -28665,6 +28727,9 @@ func (v *ResponseHeader) appendAdded(b []byte, next *[8]int32, ver Version) []by
 	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	for k := next[4]; int(k) < len(v.AttestationType); k++ {
 		b = v.appendField(b, 4, k, ver)
@@ -28721,7 +28786,7 @@ func (v *ResponseHeader) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagServerHashedPassword:
 			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.ServerHashedPassword = val
+				v.ServerHashedPassword = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -28767,7 +28832,7 @@ func (v *ResponseHeader) decodeTTLV(b []byte, off int) error {
 
 func (v *ResponseHeader) reset() {
 	v.TimeStamp = time.Time{}
-	v.ServerHashedPassword = nil
+	v.ServerHashedPassword = Optional[[]byte]{}
 	v.AttestationType = v.AttestationType[:0]
 	v.ClientCorrelationValue = Optional[string]{}
 	v.ServerCorrelationValue = Optional[string]{}
@@ -28784,7 +28849,7 @@ func (v *ResponseHeader) Clone() *ResponseHeader {
 	c.ProtocolVersion = v.ProtocolVersion.Clone()
 	c.TimeStamp = v.TimeStamp
 	c.Nonce = v.Nonce.Clone()
-	c.ServerHashedPassword = cloneBytes(v.ServerHashedPassword)
+	c.ServerHashedPassword = Optional[[]byte]{Value: cloneBytes(v.ServerHashedPassword.Value), Set: v.ServerHashedPassword.Set}
 	c.AttestationType = cloneSlice(v.AttestationType)
 	c.ClientCorrelationValue = Optional[string]{Value: cloneString(v.ClientCorrelationValue.Value), Set: v.ClientCorrelationValue.Set}
 	c.ServerCorrelationValue = Optional[string]{Value: cloneString(v.ServerCorrelationValue.Value), Set: v.ServerCorrelationValue.Set}
@@ -31065,8 +31130,8 @@ type SignRequestPayload struct {
 	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.2-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	Data Optional[[]byte]
 	// DigestedData is the Digested Data item, optional, of KMIP 1.4-2.1.
 	DigestedData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
@@ -31104,8 +31169,8 @@ func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.DigestedData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagDigestedData, v.DigestedData.Value)
@@ -31148,8 +31213,8 @@ func (v *SignRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
 		if k == 0 && v.DigestedData.Set {
@@ -31179,6 +31244,9 @@ func (v *SignRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) 
 	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -31227,7 +31295,7 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -31270,7 +31338,7 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.DigestedData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
@@ -31286,7 +31354,7 @@ func (v *SignRequestPayload) Clone() *SignRequestPayload {
 	c := new(SignRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.DigestedData = Optional[[]byte]{Value: cloneBytes(v.DigestedData.Value), Set: v.DigestedData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
@@ -31312,8 +31380,8 @@ func (v *SignRequestPayload) appendUnknown(dst []Raw) []Raw {
 type SignResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
 	UniqueIdentifier string
-	// SignatureData is the Signature Data item, required, of KMIP 1.2-2.1.
-	SignatureData []byte
+	// SignatureData is the Signature Data item, optional, of KMIP 1.2-2.1.
+	SignatureData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 
@@ -31342,8 +31410,8 @@ func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 		if ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData)
+		if v.SignatureData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -31373,8 +31441,8 @@ func (v *SignResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData)
+		if k == 0 && v.SignatureData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
 	case 2:
 		if k == 0 && v.CorrelationValue.Set {
@@ -31387,6 +31455,9 @@ func (v *SignResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SignResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
 	}
@@ -31414,7 +31485,7 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagSignatureData:
 			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.SignatureData = val
+				v.SignatureData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -31436,7 +31507,7 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignResponsePayload) reset() {
 	v.UniqueIdentifier = ""
-	v.SignatureData = nil
+	v.SignatureData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
 }
@@ -31448,7 +31519,7 @@ func (v *SignResponsePayload) Clone() *SignResponsePayload {
 	}
 	c := new(SignResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.SignatureData = cloneBytes(v.SignatureData)
+	c.SignatureData = Optional[[]byte]{Value: cloneBytes(v.SignatureData.Value), Set: v.SignatureData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
 	return c
@@ -31474,8 +31545,8 @@ type SignatureVerifyRequestPayload struct {
 	Data Optional[[]byte]
 	// DigestedData is the Digested Data item, optional, of KMIP 1.4-2.1.
 	DigestedData Optional[[]byte]
-	// SignatureData is the Signature Data item, required, of KMIP 1.2-2.1.
-	SignatureData []byte
+	// SignatureData is the Signature Data item, optional, of KMIP 1.2-2.1.
+	SignatureData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
@@ -31517,8 +31588,8 @@ func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 		if v.DigestedData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagDigestedData, v.DigestedData.Value)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData)
+		if v.SignatureData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -31566,8 +31637,8 @@ func (v *SignatureVerifyRequestPayload) appendField(b []byte, i uint8, k int32, 
 			b = ttlv.AppendByteString(b, ttlv.TagDigestedData, v.DigestedData.Value)
 		}
 	case 4:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData)
+		if k == 0 && v.SignatureData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
 	case 5:
 		if k == 0 && v.CorrelationValue.Set {
@@ -31599,6 +31670,9 @@ func (v *SignatureVerifyRequestPayload) appendAdded(b []byte, next *[8]int32, ve
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	if next[5] == 0 {
 		b = v.appendField(b, 5, 0, ver)
@@ -31656,7 +31730,7 @@ func (v *SignatureVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagSignatureData:
 			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
-				v.SignatureData = val
+				v.SignatureData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -31695,7 +31769,7 @@ func (v *SignatureVerifyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
 	v.Data = Optional[[]byte]{}
 	v.DigestedData = Optional[[]byte]{}
-	v.SignatureData = nil
+	v.SignatureData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
 	v.FinalIndicator = Optional[bool]{}
@@ -31712,7 +31786,7 @@ func (v *SignatureVerifyRequestPayload) Clone() *SignatureVerifyRequestPayload {
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.DigestedData = Optional[[]byte]{Value: cloneBytes(v.DigestedData.Value), Set: v.DigestedData.Set}
-	c.SignatureData = cloneBytes(v.SignatureData)
+	c.SignatureData = Optional[[]byte]{Value: cloneBytes(v.SignatureData.Value), Set: v.SignatureData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
 	c.FinalIndicator = Optional[bool]{Value: v.FinalIndicator.Value, Set: v.FinalIndicator.Set}
@@ -31737,8 +31811,8 @@ func (v *SignatureVerifyRequestPayload) appendUnknown(dst []Raw) []Raw {
 type SignatureVerifyResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
 	UniqueIdentifier string
-	// ValidityIndicator is the Validity Indicator item, required, of KMIP 1.2-2.1.
-	ValidityIndicator ValidityIndicator
+	// ValidityIndicator is the Validity Indicator item, optional, of KMIP 1.2-2.1.
+	ValidityIndicator Optional[ValidityIndicator]
 	// Data is the Data item, optional, of KMIP 1.2-2.1.
 	Data Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
@@ -31769,8 +31843,8 @@ func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 		if ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
+		if v.ValidityIndicator.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
 		if v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
@@ -31803,8 +31877,8 @@ func (v *SignatureVerifyResponsePayload) appendField(b []byte, i uint8, k int32,
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
+		if k == 0 && v.ValidityIndicator.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
 	case 2:
 		if k == 0 && v.Data.Set {
@@ -31821,6 +31895,9 @@ func (v *SignatureVerifyResponsePayload) appendField(b []byte, i uint8, k int32,
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SignatureVerifyResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
 	}
@@ -31851,7 +31928,7 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagValidityIndicator:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.ValidityIndicator = ValidityIndicator(be32(val))
+				v.ValidityIndicator = Optional[ValidityIndicator]{Value: ValidityIndicator(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -31879,7 +31956,7 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignatureVerifyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
-	v.ValidityIndicator = 0
+	v.ValidityIndicator = Optional[ValidityIndicator]{}
 	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
@@ -31892,7 +31969,7 @@ func (v *SignatureVerifyResponsePayload) Clone() *SignatureVerifyResponsePayload
 	}
 	c := new(SignatureVerifyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.ValidityIndicator = v.ValidityIndicator
+	c.ValidityIndicator = Optional[ValidityIndicator]{Value: v.ValidityIndicator.Value, Set: v.ValidityIndicator.Set}
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
@@ -33725,8 +33802,8 @@ func (v *X_509CertificateIssuer) appendUnknown(dst []Raw) []Raw {
 // X_509CertificateSubject is the X.509 Certificate Subject structure (KMIP 2.1 §4.63, 1.4 §3.11).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type X_509CertificateSubject struct {
-	// SubjectDistinguishedName is the Subject Distinguished Name item, required, of KMIP 1.1-2.1.
-	SubjectDistinguishedName []byte
+	// SubjectDistinguishedName is the Subject Distinguished Name item, optional, of KMIP 1.1-2.1.
+	SubjectDistinguishedName Optional[[]byte]
 	// SubjectAlternativeName is the Subject Alternative Name item, repeated, of KMIP 1.1-2.1.
 	SubjectAlternativeName [][]byte
 
@@ -33752,8 +33829,8 @@ func (v *X_509CertificateSubject) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *X_509CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x7e) {
-			b = ttlv.AppendByteString(b, ttlv.TagSubjectDistinguishedName, v.SubjectDistinguishedName)
+		if v.SubjectDistinguishedName.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSubjectDistinguishedName, v.SubjectDistinguishedName.Value)
 		}
 		for k := range v.SubjectAlternativeName {
 			b = ttlv.AppendByteString(b, ttlv.TagSubjectAlternativeName, v.SubjectAlternativeName[k])
@@ -33779,8 +33856,8 @@ func (v *X_509CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 func (v *X_509CertificateSubject) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagSubjectDistinguishedName, v.SubjectDistinguishedName)
+		if k == 0 && v.SubjectDistinguishedName.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSubjectDistinguishedName, v.SubjectDistinguishedName.Value)
 		}
 	case 1:
 		if int(k) < len(v.SubjectAlternativeName) {
@@ -33793,6 +33870,9 @@ func (v *X_509CertificateSubject) appendField(b []byte, i uint8, k int32, ver Ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *X_509CertificateSubject) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	for k := next[1]; int(k) < len(v.SubjectAlternativeName); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
@@ -33814,7 +33894,7 @@ func (v *X_509CertificateSubject) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagSubjectDistinguishedName:
 			if typ == ttlv.TypeByteString && seen[0]&0x1 == 0 {
-				v.SubjectDistinguishedName = val
+				v.SubjectDistinguishedName = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -33835,7 +33915,7 @@ func (v *X_509CertificateSubject) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *X_509CertificateSubject) reset() {
-	v.SubjectDistinguishedName = nil
+	v.SubjectDistinguishedName = Optional[[]byte]{}
 	v.SubjectAlternativeName = v.SubjectAlternativeName[:0]
 	v.x.reset()
 }
@@ -33846,7 +33926,7 @@ func (v *X_509CertificateSubject) Clone() *X_509CertificateSubject {
 		return nil
 	}
 	c := new(X_509CertificateSubject)
-	c.SubjectDistinguishedName = cloneBytes(v.SubjectDistinguishedName)
+	c.SubjectDistinguishedName = Optional[[]byte]{Value: cloneBytes(v.SubjectDistinguishedName.Value), Set: v.SubjectDistinguishedName.Set}
 	if v.SubjectAlternativeName != nil {
 		c.SubjectAlternativeName = make([][]byte, len(v.SubjectAlternativeName))
 		for i, e := range v.SubjectAlternativeName {

@@ -116,7 +116,17 @@ func itemType(enc string) string {
 	return ""
 }
 
-func required(s string) bool { return strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), "yes") }
+// required reports whether a REQUIRED column says Yes without a condition
+// ("Yes. MAY be omitted only if …" and "Yes, if …" are optional in a type:
+// the field may be absent).
+func required(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !strings.HasPrefix(s, "yes") {
+		return false
+	}
+	rest := strings.TrimLeft(s[3:], " .,;")
+	return rest == "" || strings.HasPrefix(rest, "may be repeated") || strings.HasPrefix(rest, "repeated")
+}
 func repeated(s string) bool { return strings.Contains(strings.ToLower(s), "repeated") }
 
 // typeName turns "Create Key Pair Request Payload" into CreateKeyPairRequestPayload.
