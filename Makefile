@@ -46,6 +46,7 @@ generate:
 check-generated:
 	$(GO) test -count=1 -run '^TestGeneratedTablesCurrent$$' ./ttlv/
 	$(GO) test -count=1 -run '^TestGeneratedCurrent$$' ./kmip/
+	$(GO) test -count=1 -run '^TestStructsCurrent$$' ./internal/gen/specdefs/
 
 ## bench: the benchmark suite (package bench) and its report: one row per
 ## path and message (median over COUNT runs, each path also as a fraction
