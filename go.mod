@@ -5,6 +5,7 @@ go 1.26.0
 tool golang.org/x/perf/cmd/benchstat
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/klauspost/cpuid/v2 v2.4.2
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/crypto v0.59.0

@@ -41,3 +41,6 @@ func FuzzChunked(data []byte) int { return entry(Chunked, data) }
 
 // FuzzServe is the go-fuzz form of the native FuzzServe (see Serve).
 func FuzzServe(data []byte) int { return entry(Serve, data) }
+
+// FuzzTyped is the go-fuzz form of the native FuzzTyped (see Typed).
+func FuzzTyped(data []byte) int { return entry(Typed, data) }

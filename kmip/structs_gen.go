@@ -588,7 +588,7 @@ type AdjustAttributeRequestPayload struct {
 	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 2.0-2.1.
 	UniqueIdentifier Optional[string]
 	// AttributeReference is the Attribute Reference item, required, of KMIP 2.0-2.1.
-	AttributeReference uint32
+	AttributeReference Raw
 	// AdjustmentType is the Adjustment Type item, required, of KMIP 2.0-2.1.
 	AdjustmentType AdjustmentType
 	// AdjustmentValue is the Adjustment Value item, optional, of KMIP 2.0-2.1.
@@ -619,8 +619,8 @@ func (v *AdjustAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
-		if ver.in(0x60) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference))
+		if v.AttributeReference != nil {
+			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
 		if ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagAdjustmentType, uint32(v.AdjustmentType))
@@ -653,8 +653,8 @@ func (v *AdjustAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference))
+		if k == 0 && v.AttributeReference != nil {
+			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 2:
 		if k == 0 {
@@ -673,6 +673,9 @@ func (v *AdjustAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 func (v *AdjustAttributeRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
 	if next[0] == 0 {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -700,8 +703,8 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.AttributeReference = uint32(be32(val))
+			if true && seen[0]&0x2 == 0 {
+				v.AttributeReference = Raw(b[:m])
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -724,6 +727,9 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	if seen[0]&0x2 == 0 {
+		v.AttributeReference = nil
+	}
 	if seen[0]&0x8 == 0 {
 		v.AdjustmentValue = nil
 	}
@@ -732,7 +738,6 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *AdjustAttributeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.AttributeReference = 0
 	v.AdjustmentType = 0
 	v.x.reset()
 }
@@ -744,7 +749,7 @@ func (v *AdjustAttributeRequestPayload) Clone() *AdjustAttributeRequestPayload {
 	}
 	c := new(AdjustAttributeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
-	c.AttributeReference = v.AttributeReference
+	c.AttributeReference = v.AttributeReference.Clone()
 	c.AdjustmentType = v.AdjustmentType
 	c.AdjustmentValue = v.AdjustmentValue.Clone()
 	c.x = v.x.clone()
@@ -1696,7 +1701,7 @@ type Attribute struct {
 	AttributeName string
 	// AttributeIndex is the Attribute Index item, optional, of KMIP 1.0-1.4.
 	AttributeIndex Optional[int32]
-	// AttributeValue is the Attribute Value item, required, of KMIP 1.0-2.1.
+	// AttributeValue is the Attribute Value item, optional, of KMIP 1.0-2.1.
 	AttributeValue Raw
 
 	x extra // the order and unknown items of a decoded value
@@ -1932,8 +1937,8 @@ type Attributes struct {
 	UsageLimits *UsageLimits
 	// CertificateLength is the Certificate Length item, optional, of KMIP 1.1-2.1.
 	CertificateLength Optional[int32]
-	// DigitalSignatureAlgorithm is the Digital Signature Algorithm item, repeated, of KMIP 1.1-2.1.
-	DigitalSignatureAlgorithm []DigitalSignatureAlgorithm
+	// DigitalSignatureAlgorithm is the Digital Signature Algorithm item, optional, of KMIP 1.1-2.1.
+	DigitalSignatureAlgorithm Optional[DigitalSignatureAlgorithm]
 	// Fresh is the Fresh item, optional, of KMIP 1.1-2.1.
 	Fresh Optional[bool]
 	// X_509CertificateIdentifier is the X.509 Certificate Identifier item, optional, of KMIP 1.1-2.1.
@@ -1952,6 +1957,10 @@ type Attributes struct {
 	OriginalCreationDate Optional[time.Time]
 	// RandomNumberGenerator is the Random Number Generator item, optional, of KMIP 1.3-2.1.
 	RandomNumberGenerator Raw
+	// AlwaysSensitive is the Always Sensitive item, optional, of KMIP 1.4-2.1.
+	AlwaysSensitive Optional[bool]
+	// Comment is the Comment item, optional, of KMIP 1.4-2.1.
+	Comment Optional[string]
 	// Description is the Description item, optional, of KMIP 1.4-2.1.
 	Description Optional[string]
 	// Extractable is the Extractable item, optional, of KMIP 1.4-2.1.
@@ -1962,10 +1971,56 @@ type Attributes struct {
 	PKCS_12FriendlyName Optional[string]
 	// Sensitive is the Sensitive item, optional, of KMIP 1.4-2.1.
 	Sensitive Optional[bool]
-	// Attribute is the Attribute item, optional, of KMIP 2.0-2.1.
-	Attribute *Attribute
+	// Attribute is the Attribute item, repeated, of KMIP 2.0-2.1.
+	Attribute []Attribute
+	// CertificateIssuerC is the Certificate Issuer C item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerC Optional[string]
+	// CertificateIssuerCN is the Certificate Issuer CN item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerCN Optional[string]
+	// CertificateIssuerDC is the Certificate Issuer DC item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerDC Optional[string]
+	// CertificateIssuerDNQualifier is the Certificate Issuer DN Qualifier item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerDNQualifier Optional[string]
+	// CertificateIssuerEmail is the Certificate Issuer Email item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerEmail Optional[string]
+	// CertificateIssuerL is the Certificate Issuer L item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerL Optional[string]
+	// CertificateIssuerO is the Certificate Issuer O item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerO Optional[string]
+	// CertificateIssuerOU is the Certificate Issuer OU item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerOU Optional[string]
+	// CertificateIssuerST is the Certificate Issuer ST item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerST Optional[string]
+	// CertificateIssuerSerialNumber is the Certificate Issuer Serial Number item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerSerialNumber Optional[string]
+	// CertificateIssuerTitle is the Certificate Issuer Title item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerTitle Optional[string]
+	// CertificateIssuerUID is the Certificate Issuer UID item, optional, of KMIP 2.0-2.1.
+	CertificateIssuerUID Optional[string]
+	// CertificateSubjectC is the Certificate Subject C item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectC Optional[string]
 	// CertificateSubjectCN is the Certificate Subject CN item, repeated, of KMIP 2.0-2.1.
 	CertificateSubjectCN []string
+	// CertificateSubjectDC is the Certificate Subject DC item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectDC Optional[string]
+	// CertificateSubjectDNQualifier is the Certificate Subject DN Qualifier item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectDNQualifier Optional[string]
+	// CertificateSubjectEmail is the Certificate Subject Email item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectEmail Optional[string]
+	// CertificateSubjectL is the Certificate Subject L item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectL Optional[string]
+	// CertificateSubjectO is the Certificate Subject O item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectO Optional[string]
+	// CertificateSubjectOU is the Certificate Subject OU item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectOU Optional[string]
+	// CertificateSubjectST is the Certificate Subject ST item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectST Optional[string]
+	// CertificateSubjectSerialNumber is the Certificate Subject Serial Number item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectSerialNumber Optional[string]
+	// CertificateSubjectTitle is the Certificate Subject Title item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectTitle Optional[string]
+	// CertificateSubjectUID is the Certificate Subject UID item, optional, of KMIP 2.0-2.1.
+	CertificateSubjectUID Optional[string]
 	// KeyFormatType is the Key Format Type item, optional, of KMIP 2.0-2.1.
 	KeyFormatType Optional[KeyFormatType]
 	// NISTKeyType is the NIST Key Type item, repeated, of KMIP 2.0.
@@ -2117,8 +2172,8 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.CertificateLength.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagCertificateLength, v.CertificateLength.Value)
 		}
-		for k := range v.DigitalSignatureAlgorithm {
-			b = ttlv.AppendEnumeration(b, ttlv.TagDigitalSignatureAlgorithm, uint32(v.DigitalSignatureAlgorithm[k]))
+		if v.DigitalSignatureAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagDigitalSignatureAlgorithm, uint32(v.DigitalSignatureAlgorithm.Value))
 		}
 		if v.Fresh.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagFresh, v.Fresh.Value)
@@ -2147,6 +2202,12 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.RandomNumberGenerator != nil {
 			b = v.RandomNumberGenerator.appendAs(b, ttlv.TagRandomNumberGenerator)
 		}
+		if v.AlwaysSensitive.Set {
+			b = ttlv.AppendBoolean(b, ttlv.TagAlwaysSensitive, v.AlwaysSensitive.Value)
+		}
+		if v.Comment.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagComment, v.Comment.Value)
+		}
 		if v.Description.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagDescription, v.Description.Value)
 		}
@@ -2162,11 +2223,80 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.Sensitive.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagSensitive, v.Sensitive.Value)
 		}
-		if v.Attribute != nil {
-			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
+		for k := range v.Attribute {
+			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		}
+		if v.CertificateIssuerC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerC, v.CertificateIssuerC.Value)
+		}
+		if v.CertificateIssuerCN.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerCN, v.CertificateIssuerCN.Value)
+		}
+		if v.CertificateIssuerDC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDC, v.CertificateIssuerDC.Value)
+		}
+		if v.CertificateIssuerDNQualifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDNQualifier, v.CertificateIssuerDNQualifier.Value)
+		}
+		if v.CertificateIssuerEmail.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerEmail, v.CertificateIssuerEmail.Value)
+		}
+		if v.CertificateIssuerL.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerL, v.CertificateIssuerL.Value)
+		}
+		if v.CertificateIssuerO.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerO, v.CertificateIssuerO.Value)
+		}
+		if v.CertificateIssuerOU.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerOU, v.CertificateIssuerOU.Value)
+		}
+		if v.CertificateIssuerST.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerST, v.CertificateIssuerST.Value)
+		}
+		if v.CertificateIssuerSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerSerialNumber, v.CertificateIssuerSerialNumber.Value)
+		}
+		if v.CertificateIssuerTitle.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerTitle, v.CertificateIssuerTitle.Value)
+		}
+		if v.CertificateIssuerUID.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerUID, v.CertificateIssuerUID.Value)
+		}
+		if v.CertificateSubjectC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectC, v.CertificateSubjectC.Value)
 		}
 		for k := range v.CertificateSubjectCN {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectCN, v.CertificateSubjectCN[k])
+		}
+		if v.CertificateSubjectDC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDC, v.CertificateSubjectDC.Value)
+		}
+		if v.CertificateSubjectDNQualifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDNQualifier, v.CertificateSubjectDNQualifier.Value)
+		}
+		if v.CertificateSubjectEmail.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectEmail, v.CertificateSubjectEmail.Value)
+		}
+		if v.CertificateSubjectL.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectL, v.CertificateSubjectL.Value)
+		}
+		if v.CertificateSubjectO.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectO, v.CertificateSubjectO.Value)
+		}
+		if v.CertificateSubjectOU.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectOU, v.CertificateSubjectOU.Value)
+		}
+		if v.CertificateSubjectST.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectST, v.CertificateSubjectST.Value)
+		}
+		if v.CertificateSubjectSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectSerialNumber, v.CertificateSubjectSerialNumber.Value)
+		}
+		if v.CertificateSubjectTitle.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectTitle, v.CertificateSubjectTitle.Value)
+		}
+		if v.CertificateSubjectUID.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectUID, v.CertificateSubjectUID.Value)
 		}
 		if v.KeyFormatType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
@@ -2214,7 +2344,7 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateOffset, v.RotateOffset.Value)
 		}
 	} else {
-		var next [66]int32
+		var next [91]int32
 		u := 0
 		for _, i := range v.x.order {
 			if i == unknownField {
@@ -2370,8 +2500,8 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 			b = ttlv.AppendInteger(b, ttlv.TagCertificateLength, v.CertificateLength.Value)
 		}
 	case 34:
-		if int(k) < len(v.DigitalSignatureAlgorithm) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagDigitalSignatureAlgorithm, uint32(v.DigitalSignatureAlgorithm[k]))
+		if k == 0 && v.DigitalSignatureAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagDigitalSignatureAlgorithm, uint32(v.DigitalSignatureAlgorithm.Value))
 		}
 	case 35:
 		if k == 0 && v.Fresh.Set {
@@ -2410,90 +2540,190 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 			b = v.RandomNumberGenerator.appendAs(b, ttlv.TagRandomNumberGenerator)
 		}
 	case 44:
+		if k == 0 && v.AlwaysSensitive.Set {
+			b = ttlv.AppendBoolean(b, ttlv.TagAlwaysSensitive, v.AlwaysSensitive.Value)
+		}
+	case 45:
+		if k == 0 && v.Comment.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagComment, v.Comment.Value)
+		}
+	case 46:
 		if k == 0 && v.Description.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagDescription, v.Description.Value)
 		}
-	case 45:
+	case 47:
 		if k == 0 && v.Extractable.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagExtractable, v.Extractable.Value)
 		}
-	case 46:
+	case 48:
 		if int(k) < len(v.NeverExtractable) {
 			b = ttlv.AppendBoolean(b, ttlv.TagNeverExtractable, v.NeverExtractable[k])
 		}
-	case 47:
+	case 49:
 		if k == 0 && v.PKCS_12FriendlyName.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagPKCS_12FriendlyName, v.PKCS_12FriendlyName.Value)
 		}
-	case 48:
+	case 50:
 		if k == 0 && v.Sensitive.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagSensitive, v.Sensitive.Value)
 		}
-	case 49:
-		if k == 0 && v.Attribute != nil {
-			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
+	case 51:
+		if int(k) < len(v.Attribute) {
+			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
 		}
-	case 50:
+	case 52:
+		if k == 0 && v.CertificateIssuerC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerC, v.CertificateIssuerC.Value)
+		}
+	case 53:
+		if k == 0 && v.CertificateIssuerCN.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerCN, v.CertificateIssuerCN.Value)
+		}
+	case 54:
+		if k == 0 && v.CertificateIssuerDC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDC, v.CertificateIssuerDC.Value)
+		}
+	case 55:
+		if k == 0 && v.CertificateIssuerDNQualifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDNQualifier, v.CertificateIssuerDNQualifier.Value)
+		}
+	case 56:
+		if k == 0 && v.CertificateIssuerEmail.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerEmail, v.CertificateIssuerEmail.Value)
+		}
+	case 57:
+		if k == 0 && v.CertificateIssuerL.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerL, v.CertificateIssuerL.Value)
+		}
+	case 58:
+		if k == 0 && v.CertificateIssuerO.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerO, v.CertificateIssuerO.Value)
+		}
+	case 59:
+		if k == 0 && v.CertificateIssuerOU.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerOU, v.CertificateIssuerOU.Value)
+		}
+	case 60:
+		if k == 0 && v.CertificateIssuerST.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerST, v.CertificateIssuerST.Value)
+		}
+	case 61:
+		if k == 0 && v.CertificateIssuerSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerSerialNumber, v.CertificateIssuerSerialNumber.Value)
+		}
+	case 62:
+		if k == 0 && v.CertificateIssuerTitle.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerTitle, v.CertificateIssuerTitle.Value)
+		}
+	case 63:
+		if k == 0 && v.CertificateIssuerUID.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerUID, v.CertificateIssuerUID.Value)
+		}
+	case 64:
+		if k == 0 && v.CertificateSubjectC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectC, v.CertificateSubjectC.Value)
+		}
+	case 65:
 		if int(k) < len(v.CertificateSubjectCN) {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectCN, v.CertificateSubjectCN[k])
 		}
-	case 51:
+	case 66:
+		if k == 0 && v.CertificateSubjectDC.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDC, v.CertificateSubjectDC.Value)
+		}
+	case 67:
+		if k == 0 && v.CertificateSubjectDNQualifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDNQualifier, v.CertificateSubjectDNQualifier.Value)
+		}
+	case 68:
+		if k == 0 && v.CertificateSubjectEmail.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectEmail, v.CertificateSubjectEmail.Value)
+		}
+	case 69:
+		if k == 0 && v.CertificateSubjectL.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectL, v.CertificateSubjectL.Value)
+		}
+	case 70:
+		if k == 0 && v.CertificateSubjectO.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectO, v.CertificateSubjectO.Value)
+		}
+	case 71:
+		if k == 0 && v.CertificateSubjectOU.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectOU, v.CertificateSubjectOU.Value)
+		}
+	case 72:
+		if k == 0 && v.CertificateSubjectST.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectST, v.CertificateSubjectST.Value)
+		}
+	case 73:
+		if k == 0 && v.CertificateSubjectSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectSerialNumber, v.CertificateSubjectSerialNumber.Value)
+		}
+	case 74:
+		if k == 0 && v.CertificateSubjectTitle.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectTitle, v.CertificateSubjectTitle.Value)
+		}
+	case 75:
+		if k == 0 && v.CertificateSubjectUID.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectUID, v.CertificateSubjectUID.Value)
+		}
+	case 76:
 		if k == 0 && v.KeyFormatType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
 		}
-	case 52:
+	case 77:
 		if int(k) < len(v.NISTKeyType) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagNISTKeyType, uint32(v.NISTKeyType[k]))
 		}
-	case 53:
+	case 78:
 		if k == 0 && v.OpaqueDataType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOpaqueDataType, uint32(v.OpaqueDataType.Value))
 		}
-	case 54:
+	case 79:
 		if k == 0 && v.ProtectionLevel.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionLevel, uint32(v.ProtectionLevel.Value))
 		}
-	case 55:
+	case 80:
 		if k == 0 && v.ProtectionPeriod.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagProtectionPeriod, v.ProtectionPeriod.Value)
 		}
-	case 56:
+	case 81:
 		if k == 0 && v.ProtectionStorageMask.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagProtectionStorageMask, int32(v.ProtectionStorageMask.Value))
 		}
-	case 57:
+	case 82:
 		if k == 0 && v.QuantumSafe.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagQuantumSafe, v.QuantumSafe.Value)
 		}
-	case 58:
+	case 83:
 		if k == 0 && v.ShortUniqueIdentifier.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagShortUniqueIdentifier, v.ShortUniqueIdentifier.Value)
 		}
-	case 59:
+	case 84:
 		if k == 0 && v.RotateAutomatic.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagRotateAutomatic, v.RotateAutomatic.Value)
 		}
-	case 60:
+	case 85:
 		if k == 0 && v.RotateDate.Set {
 			b = ttlv.AppendDateTime(b, ttlv.TagRotateDate, v.RotateDate.Value.Unix())
 		}
-	case 61:
+	case 86:
 		if k == 0 && v.RotateGeneration.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagRotateGeneration, v.RotateGeneration.Value)
 		}
-	case 62:
+	case 87:
 		if k == 0 && v.RotateInterval.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateInterval, v.RotateInterval.Value)
 		}
-	case 63:
+	case 88:
 		if k == 0 && v.RotateLatest.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagRotateLatest, v.RotateLatest.Value)
 		}
-	case 64:
+	case 89:
 		if k == 0 && v.RotateName != nil {
 			b = v.RotateName.appendTTLV(b, ttlv.TagRotateName, ver)
 		}
-	case 65:
+	case 90:
 		if k == 0 && v.RotateOffset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateOffset, v.RotateOffset.Value)
 		}
@@ -2503,7 +2733,7 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *Attributes) appendAdded(b []byte, next *[66]int32, ver Version) []byte {
+func (v *Attributes) appendAdded(b []byte, next *[91]int32, ver Version) []byte {
 	if next[0] == 0 {
 		b = v.appendField(b, 0, 0, ver)
 	}
@@ -2606,8 +2836,8 @@ func (v *Attributes) appendAdded(b []byte, next *[66]int32, ver Version) []byte 
 	if next[33] == 0 {
 		b = v.appendField(b, 33, 0, ver)
 	}
-	for k := next[34]; int(k) < len(v.DigitalSignatureAlgorithm); k++ {
-		b = v.appendField(b, 34, k, ver)
+	if next[34] == 0 {
+		b = v.appendField(b, 34, 0, ver)
 	}
 	if next[35] == 0 {
 		b = v.appendField(b, 35, 0, ver)
@@ -2642,26 +2872,26 @@ func (v *Attributes) appendAdded(b []byte, next *[66]int32, ver Version) []byte 
 	if next[45] == 0 {
 		b = v.appendField(b, 45, 0, ver)
 	}
-	for k := next[46]; int(k) < len(v.NeverExtractable); k++ {
-		b = v.appendField(b, 46, k, ver)
+	if next[46] == 0 {
+		b = v.appendField(b, 46, 0, ver)
 	}
 	if next[47] == 0 {
 		b = v.appendField(b, 47, 0, ver)
 	}
-	if next[48] == 0 {
-		b = v.appendField(b, 48, 0, ver)
+	for k := next[48]; int(k) < len(v.NeverExtractable); k++ {
+		b = v.appendField(b, 48, k, ver)
 	}
 	if next[49] == 0 {
 		b = v.appendField(b, 49, 0, ver)
 	}
-	for k := next[50]; int(k) < len(v.CertificateSubjectCN); k++ {
-		b = v.appendField(b, 50, k, ver)
+	if next[50] == 0 {
+		b = v.appendField(b, 50, 0, ver)
 	}
-	if next[51] == 0 {
-		b = v.appendField(b, 51, 0, ver)
+	for k := next[51]; int(k) < len(v.Attribute); k++ {
+		b = v.appendField(b, 51, k, ver)
 	}
-	for k := next[52]; int(k) < len(v.NISTKeyType); k++ {
-		b = v.appendField(b, 52, k, ver)
+	if next[52] == 0 {
+		b = v.appendField(b, 52, 0, ver)
 	}
 	if next[53] == 0 {
 		b = v.appendField(b, 53, 0, ver)
@@ -2699,8 +2929,83 @@ func (v *Attributes) appendAdded(b []byte, next *[66]int32, ver Version) []byte 
 	if next[64] == 0 {
 		b = v.appendField(b, 64, 0, ver)
 	}
-	if next[65] == 0 {
-		b = v.appendField(b, 65, 0, ver)
+	for k := next[65]; int(k) < len(v.CertificateSubjectCN); k++ {
+		b = v.appendField(b, 65, k, ver)
+	}
+	if next[66] == 0 {
+		b = v.appendField(b, 66, 0, ver)
+	}
+	if next[67] == 0 {
+		b = v.appendField(b, 67, 0, ver)
+	}
+	if next[68] == 0 {
+		b = v.appendField(b, 68, 0, ver)
+	}
+	if next[69] == 0 {
+		b = v.appendField(b, 69, 0, ver)
+	}
+	if next[70] == 0 {
+		b = v.appendField(b, 70, 0, ver)
+	}
+	if next[71] == 0 {
+		b = v.appendField(b, 71, 0, ver)
+	}
+	if next[72] == 0 {
+		b = v.appendField(b, 72, 0, ver)
+	}
+	if next[73] == 0 {
+		b = v.appendField(b, 73, 0, ver)
+	}
+	if next[74] == 0 {
+		b = v.appendField(b, 74, 0, ver)
+	}
+	if next[75] == 0 {
+		b = v.appendField(b, 75, 0, ver)
+	}
+	if next[76] == 0 {
+		b = v.appendField(b, 76, 0, ver)
+	}
+	for k := next[77]; int(k) < len(v.NISTKeyType); k++ {
+		b = v.appendField(b, 77, k, ver)
+	}
+	if next[78] == 0 {
+		b = v.appendField(b, 78, 0, ver)
+	}
+	if next[79] == 0 {
+		b = v.appendField(b, 79, 0, ver)
+	}
+	if next[80] == 0 {
+		b = v.appendField(b, 80, 0, ver)
+	}
+	if next[81] == 0 {
+		b = v.appendField(b, 81, 0, ver)
+	}
+	if next[82] == 0 {
+		b = v.appendField(b, 82, 0, ver)
+	}
+	if next[83] == 0 {
+		b = v.appendField(b, 83, 0, ver)
+	}
+	if next[84] == 0 {
+		b = v.appendField(b, 84, 0, ver)
+	}
+	if next[85] == 0 {
+		b = v.appendField(b, 85, 0, ver)
+	}
+	if next[86] == 0 {
+		b = v.appendField(b, 86, 0, ver)
+	}
+	if next[87] == 0 {
+		b = v.appendField(b, 87, 0, ver)
+	}
+	if next[88] == 0 {
+		b = v.appendField(b, 88, 0, ver)
+	}
+	if next[89] == 0 {
+		b = v.appendField(b, 89, 0, ver)
+	}
+	if next[90] == 0 {
+		b = v.appendField(b, 90, 0, ver)
 	}
 	_ = next
 	return b
@@ -2968,8 +3273,8 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				field = 33
 			}
 		case ttlv.TagDigitalSignatureAlgorithm:
-			if typ == ttlv.TypeEnumeration {
-				v.DigitalSignatureAlgorithm = append(v.DigitalSignatureAlgorithm, DigitalSignatureAlgorithm(be32(val)))
+			if typ == ttlv.TypeEnumeration && seen[0]&0x400000000 == 0 {
+				v.DigitalSignatureAlgorithm = Optional[DigitalSignatureAlgorithm]{Value: DigitalSignatureAlgorithm(be32(val)), Set: true}
 				seen[0] |= 0x400000000
 				field = 34
 			}
@@ -3048,147 +3353,295 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				seen[0] |= 0x80000000000
 				field = 43
 			}
-		case ttlv.TagDescription:
-			if typ == ttlv.TypeTextString && seen[0]&0x100000000000 == 0 {
-				v.Description = Optional[string]{Value: aliasString(val), Set: true}
+		case ttlv.TagAlwaysSensitive:
+			if typ == ttlv.TypeBoolean && seen[0]&0x100000000000 == 0 {
+				v.AlwaysSensitive = Optional[bool]{Value: be64(val) != 0, Set: true}
 				seen[0] |= 0x100000000000
 				field = 44
 			}
-		case ttlv.TagExtractable:
-			if typ == ttlv.TypeBoolean && seen[0]&0x200000000000 == 0 {
-				v.Extractable = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagComment:
+			if typ == ttlv.TypeTextString && seen[0]&0x200000000000 == 0 {
+				v.Comment = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x200000000000
 				field = 45
+			}
+		case ttlv.TagDescription:
+			if typ == ttlv.TypeTextString && seen[0]&0x400000000000 == 0 {
+				v.Description = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x400000000000
+				field = 46
+			}
+		case ttlv.TagExtractable:
+			if typ == ttlv.TypeBoolean && seen[0]&0x800000000000 == 0 {
+				v.Extractable = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x800000000000
+				field = 47
 			}
 		case ttlv.TagNeverExtractable:
 			if typ == ttlv.TypeBoolean {
 				v.NeverExtractable = append(v.NeverExtractable, be64(val) != 0)
-				seen[0] |= 0x400000000000
-				field = 46
-			}
-		case ttlv.TagPKCS_12FriendlyName:
-			if typ == ttlv.TypeTextString && seen[0]&0x800000000000 == 0 {
-				v.PKCS_12FriendlyName = Optional[string]{Value: aliasString(val), Set: true}
-				seen[0] |= 0x800000000000
-				field = 47
-			}
-		case ttlv.TagSensitive:
-			if typ == ttlv.TypeBoolean && seen[0]&0x1000000000000 == 0 {
-				v.Sensitive = Optional[bool]{Value: be64(val) != 0, Set: true}
 				seen[0] |= 0x1000000000000
 				field = 48
 			}
-		case ttlv.TagAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2000000000000 == 0 {
-				if v.Attribute == nil {
-					v.Attribute = new(Attribute)
-				}
-				if err := v.Attribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
-					return pathError(err, tag)
-				}
+		case ttlv.TagPKCS_12FriendlyName:
+			if typ == ttlv.TypeTextString && seen[0]&0x2000000000000 == 0 {
+				v.PKCS_12FriendlyName = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x2000000000000
 				field = 49
+			}
+		case ttlv.TagSensitive:
+			if typ == ttlv.TypeBoolean && seen[0]&0x4000000000000 == 0 {
+				v.Sensitive = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x4000000000000
+				field = 50
+			}
+		case ttlv.TagAttribute:
+			if typ == ttlv.TypeStructure {
+				v.Attribute = grow(v.Attribute)
+				if err := v.Attribute[len(v.Attribute)-1].decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x8000000000000
+				field = 51
+			}
+		case ttlv.TagCertificateIssuerC:
+			if typ == ttlv.TypeTextString && seen[0]&0x10000000000000 == 0 {
+				v.CertificateIssuerC = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x10000000000000
+				field = 52
+			}
+		case ttlv.TagCertificateIssuerCN:
+			if typ == ttlv.TypeTextString && seen[0]&0x20000000000000 == 0 {
+				v.CertificateIssuerCN = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x20000000000000
+				field = 53
+			}
+		case ttlv.TagCertificateIssuerDC:
+			if typ == ttlv.TypeTextString && seen[0]&0x40000000000000 == 0 {
+				v.CertificateIssuerDC = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x40000000000000
+				field = 54
+			}
+		case ttlv.TagCertificateIssuerDNQualifier:
+			if typ == ttlv.TypeTextString && seen[0]&0x80000000000000 == 0 {
+				v.CertificateIssuerDNQualifier = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x80000000000000
+				field = 55
+			}
+		case ttlv.TagCertificateIssuerEmail:
+			if typ == ttlv.TypeTextString && seen[0]&0x100000000000000 == 0 {
+				v.CertificateIssuerEmail = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x100000000000000
+				field = 56
+			}
+		case ttlv.TagCertificateIssuerL:
+			if typ == ttlv.TypeTextString && seen[0]&0x200000000000000 == 0 {
+				v.CertificateIssuerL = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x200000000000000
+				field = 57
+			}
+		case ttlv.TagCertificateIssuerO:
+			if typ == ttlv.TypeTextString && seen[0]&0x400000000000000 == 0 {
+				v.CertificateIssuerO = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x400000000000000
+				field = 58
+			}
+		case ttlv.TagCertificateIssuerOU:
+			if typ == ttlv.TypeTextString && seen[0]&0x800000000000000 == 0 {
+				v.CertificateIssuerOU = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x800000000000000
+				field = 59
+			}
+		case ttlv.TagCertificateIssuerST:
+			if typ == ttlv.TypeTextString && seen[0]&0x1000000000000000 == 0 {
+				v.CertificateIssuerST = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x1000000000000000
+				field = 60
+			}
+		case ttlv.TagCertificateIssuerSerialNumber:
+			if typ == ttlv.TypeTextString && seen[0]&0x2000000000000000 == 0 {
+				v.CertificateIssuerSerialNumber = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x2000000000000000
+				field = 61
+			}
+		case ttlv.TagCertificateIssuerTitle:
+			if typ == ttlv.TypeTextString && seen[0]&0x4000000000000000 == 0 {
+				v.CertificateIssuerTitle = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x4000000000000000
+				field = 62
+			}
+		case ttlv.TagCertificateIssuerUID:
+			if typ == ttlv.TypeTextString && seen[0]&0x8000000000000000 == 0 {
+				v.CertificateIssuerUID = Optional[string]{Value: aliasString(val), Set: true}
+				seen[0] |= 0x8000000000000000
+				field = 63
+			}
+		case ttlv.TagCertificateSubjectC:
+			if typ == ttlv.TypeTextString && seen[1]&0x1 == 0 {
+				v.CertificateSubjectC = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x1
+				field = 64
 			}
 		case ttlv.TagCertificateSubjectCN:
 			if typ == ttlv.TypeTextString {
 				v.CertificateSubjectCN = append(v.CertificateSubjectCN, aliasString(val))
-				seen[0] |= 0x4000000000000
-				field = 50
+				seen[1] |= 0x2
+				field = 65
+			}
+		case ttlv.TagCertificateSubjectDC:
+			if typ == ttlv.TypeTextString && seen[1]&0x4 == 0 {
+				v.CertificateSubjectDC = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x4
+				field = 66
+			}
+		case ttlv.TagCertificateSubjectDNQualifier:
+			if typ == ttlv.TypeTextString && seen[1]&0x8 == 0 {
+				v.CertificateSubjectDNQualifier = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x8
+				field = 67
+			}
+		case ttlv.TagCertificateSubjectEmail:
+			if typ == ttlv.TypeTextString && seen[1]&0x10 == 0 {
+				v.CertificateSubjectEmail = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x10
+				field = 68
+			}
+		case ttlv.TagCertificateSubjectL:
+			if typ == ttlv.TypeTextString && seen[1]&0x20 == 0 {
+				v.CertificateSubjectL = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x20
+				field = 69
+			}
+		case ttlv.TagCertificateSubjectO:
+			if typ == ttlv.TypeTextString && seen[1]&0x40 == 0 {
+				v.CertificateSubjectO = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x40
+				field = 70
+			}
+		case ttlv.TagCertificateSubjectOU:
+			if typ == ttlv.TypeTextString && seen[1]&0x80 == 0 {
+				v.CertificateSubjectOU = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x80
+				field = 71
+			}
+		case ttlv.TagCertificateSubjectST:
+			if typ == ttlv.TypeTextString && seen[1]&0x100 == 0 {
+				v.CertificateSubjectST = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x100
+				field = 72
+			}
+		case ttlv.TagCertificateSubjectSerialNumber:
+			if typ == ttlv.TypeTextString && seen[1]&0x200 == 0 {
+				v.CertificateSubjectSerialNumber = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x200
+				field = 73
+			}
+		case ttlv.TagCertificateSubjectTitle:
+			if typ == ttlv.TypeTextString && seen[1]&0x400 == 0 {
+				v.CertificateSubjectTitle = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x400
+				field = 74
+			}
+		case ttlv.TagCertificateSubjectUID:
+			if typ == ttlv.TypeTextString && seen[1]&0x800 == 0 {
+				v.CertificateSubjectUID = Optional[string]{Value: aliasString(val), Set: true}
+				seen[1] |= 0x800
+				field = 75
 			}
 		case ttlv.TagKeyFormatType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x8000000000000 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[1]&0x1000 == 0 {
 				v.KeyFormatType = Optional[KeyFormatType]{Value: KeyFormatType(be32(val)), Set: true}
-				seen[0] |= 0x8000000000000
-				field = 51
+				seen[1] |= 0x1000
+				field = 76
 			}
 		case ttlv.TagNISTKeyType:
 			if typ == ttlv.TypeEnumeration {
 				v.NISTKeyType = append(v.NISTKeyType, NISTKeyType(be32(val)))
-				seen[0] |= 0x10000000000000
-				field = 52
+				seen[1] |= 0x2000
+				field = 77
 			}
 		case ttlv.TagOpaqueDataType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x20000000000000 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[1]&0x4000 == 0 {
 				v.OpaqueDataType = Optional[OpaqueDataType]{Value: OpaqueDataType(be32(val)), Set: true}
-				seen[0] |= 0x20000000000000
-				field = 53
+				seen[1] |= 0x4000
+				field = 78
 			}
 		case ttlv.TagProtectionLevel:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x40000000000000 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[1]&0x8000 == 0 {
 				v.ProtectionLevel = Optional[ProtectionLevel]{Value: ProtectionLevel(be32(val)), Set: true}
-				seen[0] |= 0x40000000000000
-				field = 54
+				seen[1] |= 0x8000
+				field = 79
 			}
 		case ttlv.TagProtectionPeriod:
-			if typ == ttlv.TypeInterval && seen[0]&0x80000000000000 == 0 {
+			if typ == ttlv.TypeInterval && seen[1]&0x10000 == 0 {
 				v.ProtectionPeriod = Optional[uint32]{Value: be32(val), Set: true}
-				seen[0] |= 0x80000000000000
-				field = 55
+				seen[1] |= 0x10000
+				field = 80
 			}
 		case ttlv.TagProtectionStorageMask:
-			if typ == ttlv.TypeInteger && seen[0]&0x100000000000000 == 0 {
+			if typ == ttlv.TypeInteger && seen[1]&0x20000 == 0 {
 				v.ProtectionStorageMask = Optional[ProtectionStorageMask]{Value: ProtectionStorageMask(be32(val)), Set: true}
-				seen[0] |= 0x100000000000000
-				field = 56
+				seen[1] |= 0x20000
+				field = 81
 			}
 		case ttlv.TagQuantumSafe:
-			if typ == ttlv.TypeBoolean && seen[0]&0x200000000000000 == 0 {
+			if typ == ttlv.TypeBoolean && seen[1]&0x40000 == 0 {
 				v.QuantumSafe = Optional[bool]{Value: be64(val) != 0, Set: true}
-				seen[0] |= 0x200000000000000
-				field = 57
+				seen[1] |= 0x40000
+				field = 82
 			}
 		case ttlv.TagShortUniqueIdentifier:
-			if typ == ttlv.TypeByteString && seen[0]&0x400000000000000 == 0 {
+			if typ == ttlv.TypeByteString && seen[1]&0x80000 == 0 {
 				v.ShortUniqueIdentifier = Optional[[]byte]{Value: val, Set: true}
-				seen[0] |= 0x400000000000000
-				field = 58
+				seen[1] |= 0x80000
+				field = 83
 			}
 		case ttlv.TagRotateAutomatic:
-			if typ == ttlv.TypeBoolean && seen[0]&0x800000000000000 == 0 {
+			if typ == ttlv.TypeBoolean && seen[1]&0x100000 == 0 {
 				v.RotateAutomatic = Optional[bool]{Value: be64(val) != 0, Set: true}
-				seen[0] |= 0x800000000000000
-				field = 59
+				seen[1] |= 0x100000
+				field = 84
 			}
 		case ttlv.TagRotateDate:
-			if typ == ttlv.TypeDateTime && seen[0]&0x1000000000000000 == 0 {
+			if typ == ttlv.TypeDateTime && seen[1]&0x200000 == 0 {
 				v.RotateDate = Optional[time.Time]{Value: time.Unix(int64(be64(val)), 0).UTC(), Set: true}
-				seen[0] |= 0x1000000000000000
-				field = 60
+				seen[1] |= 0x200000
+				field = 85
 			}
 		case ttlv.TagRotateGeneration:
-			if typ == ttlv.TypeInteger && seen[0]&0x2000000000000000 == 0 {
+			if typ == ttlv.TypeInteger && seen[1]&0x400000 == 0 {
 				v.RotateGeneration = Optional[int32]{Value: int32(be32(val)), Set: true}
-				seen[0] |= 0x2000000000000000
-				field = 61
+				seen[1] |= 0x400000
+				field = 86
 			}
 		case ttlv.TagRotateInterval:
-			if typ == ttlv.TypeInterval && seen[0]&0x4000000000000000 == 0 {
+			if typ == ttlv.TypeInterval && seen[1]&0x800000 == 0 {
 				v.RotateInterval = Optional[uint32]{Value: be32(val), Set: true}
-				seen[0] |= 0x4000000000000000
-				field = 62
+				seen[1] |= 0x800000
+				field = 87
 			}
 		case ttlv.TagRotateLatest:
-			if typ == ttlv.TypeBoolean && seen[0]&0x8000000000000000 == 0 {
+			if typ == ttlv.TypeBoolean && seen[1]&0x1000000 == 0 {
 				v.RotateLatest = Optional[bool]{Value: be64(val) != 0, Set: true}
-				seen[0] |= 0x8000000000000000
-				field = 63
+				seen[1] |= 0x1000000
+				field = 88
 			}
 		case ttlv.TagRotateName:
-			if typ == ttlv.TypeStructure && seen[1]&0x1 == 0 {
+			if typ == ttlv.TypeStructure && seen[1]&0x2000000 == 0 {
 				if v.RotateName == nil {
 					v.RotateName = new(RotateName)
 				}
 				if err := v.RotateName.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[1] |= 0x1
-				field = 64
+				seen[1] |= 0x2000000
+				field = 89
 			}
 		case ttlv.TagRotateOffset:
-			if typ == ttlv.TypeInterval && seen[1]&0x2 == 0 {
+			if typ == ttlv.TypeInterval && seen[1]&0x4000000 == 0 {
 				v.RotateOffset = Optional[uint32]{Value: be32(val), Set: true}
-				seen[1] |= 0x2
-				field = 65
+				seen[1] |= 0x4000000
+				field = 90
 			}
 		}
 		if field == unknownField {
@@ -3230,10 +3683,7 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 	if seen[0]&0x80000000000 == 0 {
 		v.RandomNumberGenerator = nil
 	}
-	if seen[0]&0x2000000000000 == 0 {
-		v.Attribute = nil
-	}
-	if seen[1]&0x1 == 0 {
+	if seen[1]&0x2000000 == 0 {
 		v.RotateName = nil
 	}
 	return nil
@@ -3268,18 +3718,44 @@ func (v *Attributes) reset() {
 	v.State = Optional[State]{}
 	v.UniqueIdentifier = Optional[string]{}
 	v.CertificateLength = Optional[int32]{}
-	v.DigitalSignatureAlgorithm = v.DigitalSignatureAlgorithm[:0]
+	v.DigitalSignatureAlgorithm = Optional[DigitalSignatureAlgorithm]{}
 	v.Fresh = Optional[bool]{}
 	v.AlternativeName = v.AlternativeName[:0]
 	v.KeyValueLocation = v.KeyValueLocation[:0]
 	v.KeyValuePresent = Optional[bool]{}
 	v.OriginalCreationDate = Optional[time.Time]{}
+	v.AlwaysSensitive = Optional[bool]{}
+	v.Comment = Optional[string]{}
 	v.Description = Optional[string]{}
 	v.Extractable = Optional[bool]{}
 	v.NeverExtractable = v.NeverExtractable[:0]
 	v.PKCS_12FriendlyName = Optional[string]{}
 	v.Sensitive = Optional[bool]{}
+	v.Attribute = v.Attribute[:0]
+	v.CertificateIssuerC = Optional[string]{}
+	v.CertificateIssuerCN = Optional[string]{}
+	v.CertificateIssuerDC = Optional[string]{}
+	v.CertificateIssuerDNQualifier = Optional[string]{}
+	v.CertificateIssuerEmail = Optional[string]{}
+	v.CertificateIssuerL = Optional[string]{}
+	v.CertificateIssuerO = Optional[string]{}
+	v.CertificateIssuerOU = Optional[string]{}
+	v.CertificateIssuerST = Optional[string]{}
+	v.CertificateIssuerSerialNumber = Optional[string]{}
+	v.CertificateIssuerTitle = Optional[string]{}
+	v.CertificateIssuerUID = Optional[string]{}
+	v.CertificateSubjectC = Optional[string]{}
 	v.CertificateSubjectCN = v.CertificateSubjectCN[:0]
+	v.CertificateSubjectDC = Optional[string]{}
+	v.CertificateSubjectDNQualifier = Optional[string]{}
+	v.CertificateSubjectEmail = Optional[string]{}
+	v.CertificateSubjectL = Optional[string]{}
+	v.CertificateSubjectO = Optional[string]{}
+	v.CertificateSubjectOU = Optional[string]{}
+	v.CertificateSubjectST = Optional[string]{}
+	v.CertificateSubjectSerialNumber = Optional[string]{}
+	v.CertificateSubjectTitle = Optional[string]{}
+	v.CertificateSubjectUID = Optional[string]{}
 	v.KeyFormatType = Optional[KeyFormatType]{}
 	v.NISTKeyType = v.NISTKeyType[:0]
 	v.OpaqueDataType = Optional[OpaqueDataType]{}
@@ -3372,7 +3848,7 @@ func (v *Attributes) Clone() *Attributes {
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.UsageLimits = v.UsageLimits.Clone()
 	c.CertificateLength = Optional[int32]{Value: v.CertificateLength.Value, Set: v.CertificateLength.Set}
-	c.DigitalSignatureAlgorithm = cloneSlice(v.DigitalSignatureAlgorithm)
+	c.DigitalSignatureAlgorithm = Optional[DigitalSignatureAlgorithm]{Value: v.DigitalSignatureAlgorithm.Value, Set: v.DigitalSignatureAlgorithm.Set}
 	c.Fresh = Optional[bool]{Value: v.Fresh.Value, Set: v.Fresh.Set}
 	c.X_509CertificateIdentifier = v.X_509CertificateIdentifier.Clone()
 	c.X_509CertificateIssuer = v.X_509CertificateIssuer.Clone()
@@ -3392,18 +3868,48 @@ func (v *Attributes) Clone() *Attributes {
 	c.KeyValuePresent = Optional[bool]{Value: v.KeyValuePresent.Value, Set: v.KeyValuePresent.Set}
 	c.OriginalCreationDate = Optional[time.Time]{Value: v.OriginalCreationDate.Value, Set: v.OriginalCreationDate.Set}
 	c.RandomNumberGenerator = v.RandomNumberGenerator.Clone()
+	c.AlwaysSensitive = Optional[bool]{Value: v.AlwaysSensitive.Value, Set: v.AlwaysSensitive.Set}
+	c.Comment = Optional[string]{Value: cloneString(v.Comment.Value), Set: v.Comment.Set}
 	c.Description = Optional[string]{Value: cloneString(v.Description.Value), Set: v.Description.Set}
 	c.Extractable = Optional[bool]{Value: v.Extractable.Value, Set: v.Extractable.Set}
 	c.NeverExtractable = cloneSlice(v.NeverExtractable)
 	c.PKCS_12FriendlyName = Optional[string]{Value: cloneString(v.PKCS_12FriendlyName.Value), Set: v.PKCS_12FriendlyName.Set}
 	c.Sensitive = Optional[bool]{Value: v.Sensitive.Value, Set: v.Sensitive.Set}
-	c.Attribute = v.Attribute.Clone()
+	if v.Attribute != nil {
+		c.Attribute = make([]Attribute, len(v.Attribute))
+		for i := range v.Attribute {
+			c.Attribute[i] = *v.Attribute[i].Clone()
+		}
+	}
+	c.CertificateIssuerC = Optional[string]{Value: cloneString(v.CertificateIssuerC.Value), Set: v.CertificateIssuerC.Set}
+	c.CertificateIssuerCN = Optional[string]{Value: cloneString(v.CertificateIssuerCN.Value), Set: v.CertificateIssuerCN.Set}
+	c.CertificateIssuerDC = Optional[string]{Value: cloneString(v.CertificateIssuerDC.Value), Set: v.CertificateIssuerDC.Set}
+	c.CertificateIssuerDNQualifier = Optional[string]{Value: cloneString(v.CertificateIssuerDNQualifier.Value), Set: v.CertificateIssuerDNQualifier.Set}
+	c.CertificateIssuerEmail = Optional[string]{Value: cloneString(v.CertificateIssuerEmail.Value), Set: v.CertificateIssuerEmail.Set}
+	c.CertificateIssuerL = Optional[string]{Value: cloneString(v.CertificateIssuerL.Value), Set: v.CertificateIssuerL.Set}
+	c.CertificateIssuerO = Optional[string]{Value: cloneString(v.CertificateIssuerO.Value), Set: v.CertificateIssuerO.Set}
+	c.CertificateIssuerOU = Optional[string]{Value: cloneString(v.CertificateIssuerOU.Value), Set: v.CertificateIssuerOU.Set}
+	c.CertificateIssuerST = Optional[string]{Value: cloneString(v.CertificateIssuerST.Value), Set: v.CertificateIssuerST.Set}
+	c.CertificateIssuerSerialNumber = Optional[string]{Value: cloneString(v.CertificateIssuerSerialNumber.Value), Set: v.CertificateIssuerSerialNumber.Set}
+	c.CertificateIssuerTitle = Optional[string]{Value: cloneString(v.CertificateIssuerTitle.Value), Set: v.CertificateIssuerTitle.Set}
+	c.CertificateIssuerUID = Optional[string]{Value: cloneString(v.CertificateIssuerUID.Value), Set: v.CertificateIssuerUID.Set}
+	c.CertificateSubjectC = Optional[string]{Value: cloneString(v.CertificateSubjectC.Value), Set: v.CertificateSubjectC.Set}
 	if v.CertificateSubjectCN != nil {
 		c.CertificateSubjectCN = make([]string, len(v.CertificateSubjectCN))
 		for i, e := range v.CertificateSubjectCN {
 			c.CertificateSubjectCN[i] = cloneString(e)
 		}
 	}
+	c.CertificateSubjectDC = Optional[string]{Value: cloneString(v.CertificateSubjectDC.Value), Set: v.CertificateSubjectDC.Set}
+	c.CertificateSubjectDNQualifier = Optional[string]{Value: cloneString(v.CertificateSubjectDNQualifier.Value), Set: v.CertificateSubjectDNQualifier.Set}
+	c.CertificateSubjectEmail = Optional[string]{Value: cloneString(v.CertificateSubjectEmail.Value), Set: v.CertificateSubjectEmail.Set}
+	c.CertificateSubjectL = Optional[string]{Value: cloneString(v.CertificateSubjectL.Value), Set: v.CertificateSubjectL.Set}
+	c.CertificateSubjectO = Optional[string]{Value: cloneString(v.CertificateSubjectO.Value), Set: v.CertificateSubjectO.Set}
+	c.CertificateSubjectOU = Optional[string]{Value: cloneString(v.CertificateSubjectOU.Value), Set: v.CertificateSubjectOU.Set}
+	c.CertificateSubjectST = Optional[string]{Value: cloneString(v.CertificateSubjectST.Value), Set: v.CertificateSubjectST.Set}
+	c.CertificateSubjectSerialNumber = Optional[string]{Value: cloneString(v.CertificateSubjectSerialNumber.Value), Set: v.CertificateSubjectSerialNumber.Set}
+	c.CertificateSubjectTitle = Optional[string]{Value: cloneString(v.CertificateSubjectTitle.Value), Set: v.CertificateSubjectTitle.Set}
+	c.CertificateSubjectUID = Optional[string]{Value: cloneString(v.CertificateSubjectUID.Value), Set: v.CertificateSubjectUID.Set}
 	c.KeyFormatType = Optional[KeyFormatType]{Value: v.KeyFormatType.Value, Set: v.KeyFormatType.Set}
 	c.NISTKeyType = cloneSlice(v.NISTKeyType)
 	c.OpaqueDataType = Optional[OpaqueDataType]{Value: v.OpaqueDataType.Value, Set: v.OpaqueDataType.Set}
@@ -3477,8 +3983,8 @@ func (v *Attributes) appendUnknown(dst []Raw) []Raw {
 	for i := range v.KeyValueLocation {
 		dst = v.KeyValueLocation[i].appendUnknown(dst)
 	}
-	if v.Attribute != nil {
-		dst = v.Attribute.appendUnknown(dst)
+	for i := range v.Attribute {
+		dst = v.Attribute[i].appendUnknown(dst)
 	}
 	if v.RotateName != nil {
 		dst = v.RotateName.appendUnknown(dst)
@@ -4313,8 +4819,8 @@ func (v *Certificate) appendUnknown(dst []Raw) []Raw {
 type CertificateIdentifier struct {
 	// Issuer is the Issuer item, required, of KMIP 1.0-1.4.
 	Issuer string
-	// SerialNumber is the Serial Number item, required, of KMIP 1.0-1.4.
-	SerialNumber string
+	// SerialNumber is the Serial Number item, optional, of KMIP 1.0-1.4.
+	SerialNumber Optional[string]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -4341,8 +4847,8 @@ func (v *CertificateIdentifier) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if ver.in(0x1f) {
 			b = ttlv.AppendTextString(b, ttlv.TagIssuer, v.Issuer)
 		}
-		if ver.in(0x1f) {
-			b = ttlv.AppendTextString(b, ttlv.TagSerialNumber, v.SerialNumber)
+		if v.SerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagSerialNumber, v.SerialNumber.Value)
 		}
 	} else {
 		var next [2]int32
@@ -4369,8 +4875,8 @@ func (v *CertificateIdentifier) appendField(b []byte, i uint8, k int32, ver Vers
 			b = ttlv.AppendTextString(b, ttlv.TagIssuer, v.Issuer)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagSerialNumber, v.SerialNumber)
+		if k == 0 && v.SerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagSerialNumber, v.SerialNumber.Value)
 		}
 	}
 	_ = ver
@@ -4379,6 +4885,9 @@ func (v *CertificateIdentifier) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CertificateIdentifier) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -4403,7 +4912,7 @@ func (v *CertificateIdentifier) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagSerialNumber:
 			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
-				v.SerialNumber = aliasString(val)
+				v.SerialNumber = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -4419,7 +4928,7 @@ func (v *CertificateIdentifier) decodeTTLV(b []byte, off int) error {
 
 func (v *CertificateIdentifier) reset() {
 	v.Issuer = ""
-	v.SerialNumber = ""
+	v.SerialNumber = Optional[string]{}
 	v.x.reset()
 }
 
@@ -4430,7 +4939,7 @@ func (v *CertificateIdentifier) Clone() *CertificateIdentifier {
 	}
 	c := new(CertificateIdentifier)
 	c.Issuer = cloneString(v.Issuer)
-	c.SerialNumber = cloneString(v.SerialNumber)
+	c.SerialNumber = Optional[string]{Value: cloneString(v.SerialNumber.Value), Set: v.SerialNumber.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -4727,8 +5236,8 @@ func (v *CertificateRequest) appendUnknown(dst []Raw) []Raw {
 // CertificateSubject is the Certificate Subject structure (KMIP 1.4 §3.14).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CertificateSubject struct {
-	// CertificateSubjectDistinguishedName is the Certificate Subject Distinguished Name item, required, of KMIP 1.0-1.4.
-	CertificateSubjectDistinguishedName string
+	// CertificateSubjectDistinguishedName is the Certificate Subject Distinguished Name item, optional, of KMIP 1.0-1.4.
+	CertificateSubjectDistinguishedName Optional[string]
 	// CertificateSubjectAlternativeName is the Certificate Subject Alternative Name item, repeated, of KMIP 1.0-1.4.
 	CertificateSubjectAlternativeName []string
 
@@ -4754,8 +5263,8 @@ func (v *CertificateSubject) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x1f) {
-			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDistinguishedName, v.CertificateSubjectDistinguishedName)
+		if v.CertificateSubjectDistinguishedName.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDistinguishedName, v.CertificateSubjectDistinguishedName.Value)
 		}
 		for k := range v.CertificateSubjectAlternativeName {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectAlternativeName, v.CertificateSubjectAlternativeName[k])
@@ -4781,8 +5290,8 @@ func (v *CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 func (v *CertificateSubject) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDistinguishedName, v.CertificateSubjectDistinguishedName)
+		if k == 0 && v.CertificateSubjectDistinguishedName.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDistinguishedName, v.CertificateSubjectDistinguishedName.Value)
 		}
 	case 1:
 		if int(k) < len(v.CertificateSubjectAlternativeName) {
@@ -4795,6 +5304,9 @@ func (v *CertificateSubject) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CertificateSubject) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	for k := next[1]; int(k) < len(v.CertificateSubjectAlternativeName); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
@@ -4816,7 +5328,7 @@ func (v *CertificateSubject) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagCertificateSubjectDistinguishedName:
 			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
-				v.CertificateSubjectDistinguishedName = aliasString(val)
+				v.CertificateSubjectDistinguishedName = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -4837,7 +5349,7 @@ func (v *CertificateSubject) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *CertificateSubject) reset() {
-	v.CertificateSubjectDistinguishedName = ""
+	v.CertificateSubjectDistinguishedName = Optional[string]{}
 	v.CertificateSubjectAlternativeName = v.CertificateSubjectAlternativeName[:0]
 	v.x.reset()
 }
@@ -4848,7 +5360,7 @@ func (v *CertificateSubject) Clone() *CertificateSubject {
 		return nil
 	}
 	c := new(CertificateSubject)
-	c.CertificateSubjectDistinguishedName = cloneString(v.CertificateSubjectDistinguishedName)
+	c.CertificateSubjectDistinguishedName = Optional[string]{Value: cloneString(v.CertificateSubjectDistinguishedName.Value), Set: v.CertificateSubjectDistinguishedName.Set}
 	if v.CertificateSubjectAlternativeName != nil {
 		c.CertificateSubjectAlternativeName = make([]string, len(v.CertificateSubjectAlternativeName))
 		for i, e := range v.CertificateSubjectAlternativeName {
@@ -5474,8 +5986,8 @@ func (v *CheckRequestPayload) appendUnknown(dst []Raw) []Raw {
 // CheckResponsePayload is the Check Response Payload structure (KMIP 2.1 §6.1.7, 1.4 §4.10).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CheckResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
-	UniqueIdentifier string
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	UniqueIdentifier Optional[string]
 	// UsageLimitsCount is the Usage Limits Count item, optional, of KMIP 1.0-2.1.
 	UsageLimitsCount Optional[int64]
 	// CryptographicUsageMask is the Cryptographic Usage Mask item, optional, of KMIP 1.0-2.1.
@@ -5505,8 +6017,8 @@ func (v *CheckResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.UniqueIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 		if v.UsageLimitsCount.Set {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount.Value)
@@ -5538,8 +6050,8 @@ func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 func (v *CheckResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if k == 0 && v.UniqueIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 	case 1:
 		if k == 0 && v.UsageLimitsCount.Set {
@@ -5560,6 +6072,9 @@ func (v *CheckResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CheckResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
 	}
@@ -5587,7 +6102,7 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
 			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
-				v.UniqueIdentifier = aliasString(val)
+				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -5620,7 +6135,7 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *CheckResponsePayload) reset() {
-	v.UniqueIdentifier = ""
+	v.UniqueIdentifier = Optional[string]{}
 	v.UsageLimitsCount = Optional[int64]{}
 	v.CryptographicUsageMask = Optional[CryptographicUsageMask]{}
 	v.LeaseTime = Optional[uint32]{}
@@ -5633,7 +6148,7 @@ func (v *CheckResponsePayload) Clone() *CheckResponsePayload {
 		return nil
 	}
 	c := new(CheckResponsePayload)
-	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.UsageLimitsCount = Optional[int64]{Value: v.UsageLimitsCount.Value, Set: v.UsageLimitsCount.Set}
 	c.CryptographicUsageMask = Optional[CryptographicUsageMask]{Value: v.CryptographicUsageMask.Value, Set: v.CryptographicUsageMask.Set}
 	c.LeaseTime = Optional[uint32]{Value: v.LeaseTime.Value, Set: v.LeaseTime.Set}
@@ -8251,8 +8766,8 @@ type DecryptRequestPayload struct {
 	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.2-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	Data Optional[[]byte]
 	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-2.1.
 	IVCounterNonce Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
@@ -8294,8 +8809,8 @@ func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.IVCounterNonce.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagIVCounterNonce, v.IVCounterNonce.Value)
@@ -8344,8 +8859,8 @@ func (v *DecryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
 		if k == 0 && v.IVCounterNonce.Set {
@@ -8383,6 +8898,9 @@ func (v *DecryptRequestPayload) appendAdded(b []byte, next *[9]int32, ver Versio
 	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -8437,7 +8955,7 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -8492,7 +9010,7 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *DecryptRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.IVCounterNonce = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
@@ -8510,7 +9028,7 @@ func (v *DecryptRequestPayload) Clone() *DecryptRequestPayload {
 	c := new(DecryptRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.IVCounterNonce = Optional[[]byte]{Value: cloneBytes(v.IVCounterNonce.Value), Set: v.IVCounterNonce.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
@@ -9167,7 +9685,7 @@ type DeleteAttributeRequestPayload struct {
 	// CurrentAttribute is the Current Attribute item, optional, of KMIP 2.0-2.1.
 	CurrentAttribute *Attributes
 	// AttributeReference is the Attribute Reference item, optional, of KMIP 2.0-2.1.
-	AttributeReference Optional[uint32]
+	AttributeReference Raw
 	// AttributeName is the Attribute Name item, required, of KMIP 1.0-1.4.
 	AttributeName string
 	// AttributeIndex is the Attribute Index item, optional, of KMIP 1.0-1.4.
@@ -9201,8 +9719,8 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 		if v.CurrentAttribute != nil {
 			b = v.CurrentAttribute.appendTTLV(b, ttlv.TagCurrentAttribute, ver)
 		}
-		if v.AttributeReference.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference.Value))
+		if v.AttributeReference != nil {
+			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
 		if ver.in(0x1f) {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName)
@@ -9239,8 +9757,8 @@ func (v *DeleteAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 			b = v.CurrentAttribute.appendTTLV(b, ttlv.TagCurrentAttribute, ver)
 		}
 	case 2:
-		if k == 0 && v.AttributeReference.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference.Value))
+		if k == 0 && v.AttributeReference != nil {
+			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 3:
 		if k == 0 {
@@ -9303,8 +9821,8 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.AttributeReference = Optional[uint32]{Value: uint32(be32(val)), Set: true}
+			if true && seen[0]&0x4 == 0 {
+				v.AttributeReference = Raw(b[:m])
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -9330,12 +9848,14 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 	if seen[0]&0x2 == 0 {
 		v.CurrentAttribute = nil
 	}
+	if seen[0]&0x4 == 0 {
+		v.AttributeReference = nil
+	}
 	return nil
 }
 
 func (v *DeleteAttributeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.AttributeReference = Optional[uint32]{}
 	v.AttributeName = ""
 	v.AttributeIndex = Optional[int32]{}
 	v.x.reset()
@@ -9349,7 +9869,7 @@ func (v *DeleteAttributeRequestPayload) Clone() *DeleteAttributeRequestPayload {
 	c := new(DeleteAttributeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CurrentAttribute = v.CurrentAttribute.Clone()
-	c.AttributeReference = Optional[uint32]{Value: v.AttributeReference.Value, Set: v.AttributeReference.Set}
+	c.AttributeReference = v.AttributeReference.Clone()
 	c.AttributeName = cloneString(v.AttributeName)
 	c.AttributeIndex = Optional[int32]{Value: v.AttributeIndex.Value, Set: v.AttributeIndex.Set}
 	c.x = v.x.clone()
@@ -9526,10 +10046,10 @@ type DerivationParameters struct {
 	InitializationVector Optional[[]byte]
 	// DerivationData is the Derivation Data item, repeated, of KMIP 1.0-2.1.
 	DerivationData [][]byte
-	// Salt is the Salt item, required, of KMIP 2.0-2.1.
-	Salt []byte
-	// IterationCount is the Iteration Count item, required, of KMIP 2.0-2.1.
-	IterationCount int32
+	// Salt is the Salt item, optional, of KMIP 2.0-2.1.
+	Salt Optional[[]byte]
+	// IterationCount is the Iteration Count item, optional, of KMIP 2.0-2.1.
+	IterationCount Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -9562,11 +10082,11 @@ func (v *DerivationParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 		for k := range v.DerivationData {
 			b = ttlv.AppendByteString(b, ttlv.TagDerivationData, v.DerivationData[k])
 		}
-		if ver.in(0x60) {
-			b = ttlv.AppendByteString(b, ttlv.TagSalt, v.Salt)
+		if v.Salt.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSalt, v.Salt.Value)
 		}
-		if ver.in(0x60) {
-			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount)
+		if v.IterationCount.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount.Value)
 		}
 	} else {
 		var next [5]int32
@@ -9601,12 +10121,12 @@ func (v *DerivationParameters) appendField(b []byte, i uint8, k int32, ver Versi
 			b = ttlv.AppendByteString(b, ttlv.TagDerivationData, v.DerivationData[k])
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagSalt, v.Salt)
+		if k == 0 && v.Salt.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSalt, v.Salt.Value)
 		}
 	case 4:
-		if k == 0 {
-			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount)
+		if k == 0 && v.IterationCount.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount.Value)
 		}
 	}
 	_ = ver
@@ -9623,6 +10143,12 @@ func (v *DerivationParameters) appendAdded(b []byte, next *[5]int32, ver Version
 	}
 	for k := next[2]; int(k) < len(v.DerivationData); k++ {
 		b = v.appendField(b, 2, k, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -9665,13 +10191,13 @@ func (v *DerivationParameters) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagSalt:
 			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.Salt = val
+				v.Salt = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
 		case ttlv.TagIterationCount:
 			if typ == ttlv.TypeInteger && seen[0]&0x10 == 0 {
-				v.IterationCount = int32(be32(val))
+				v.IterationCount = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -9691,8 +10217,8 @@ func (v *DerivationParameters) decodeTTLV(b []byte, off int) error {
 func (v *DerivationParameters) reset() {
 	v.InitializationVector = Optional[[]byte]{}
 	v.DerivationData = v.DerivationData[:0]
-	v.Salt = nil
-	v.IterationCount = 0
+	v.Salt = Optional[[]byte]{}
+	v.IterationCount = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -9710,8 +10236,8 @@ func (v *DerivationParameters) Clone() *DerivationParameters {
 			c.DerivationData[i] = cloneBytes(e)
 		}
 	}
-	c.Salt = cloneBytes(v.Salt)
-	c.IterationCount = v.IterationCount
+	c.Salt = Optional[[]byte]{Value: cloneBytes(v.Salt.Value), Set: v.Salt.Set}
+	c.IterationCount = Optional[int32]{Value: v.IterationCount.Value, Set: v.IterationCount.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -10366,10 +10892,10 @@ func (v *DestroyResponsePayload) appendUnknown(dst []Raw) []Raw {
 type Digest struct {
 	// HashingAlgorithm is the Hashing Algorithm item, required, of KMIP 1.0-2.1.
 	HashingAlgorithm HashingAlgorithm
-	// DigestValue is the Digest Value item, required, of KMIP 1.0-2.1.
-	DigestValue []byte
-	// KeyFormatType is the Key Format Type item, required, of KMIP 1.1-2.1.
-	KeyFormatType KeyFormatType
+	// DigestValue is the Digest Value item, optional, of KMIP 1.0-2.1.
+	DigestValue Optional[[]byte]
+	// KeyFormatType is the Key Format Type item, optional, of KMIP 1.1-2.1.
+	KeyFormatType Optional[KeyFormatType]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -10392,11 +10918,11 @@ func (v *Digest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm))
 		}
-		if ver.in(0x7f) {
-			b = ttlv.AppendByteString(b, ttlv.TagDigestValue, v.DigestValue)
+		if v.DigestValue.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagDigestValue, v.DigestValue.Value)
 		}
-		if ver.in(0x7e) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType))
+		if v.KeyFormatType.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
 		}
 	} else {
 		var next [3]int32
@@ -10423,12 +10949,12 @@ func (v *Digest) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm))
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagDigestValue, v.DigestValue)
+		if k == 0 && v.DigestValue.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagDigestValue, v.DigestValue.Value)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType))
+		if k == 0 && v.KeyFormatType.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
 		}
 	}
 	_ = ver
@@ -10437,6 +10963,12 @@ func (v *Digest) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *Digest) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -10461,13 +10993,13 @@ func (v *Digest) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagDigestValue:
 			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.DigestValue = val
+				v.DigestValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
 		case ttlv.TagKeyFormatType:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.KeyFormatType = KeyFormatType(be32(val))
+				v.KeyFormatType = Optional[KeyFormatType]{Value: KeyFormatType(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -10483,8 +11015,8 @@ func (v *Digest) decodeTTLV(b []byte, off int) error {
 
 func (v *Digest) reset() {
 	v.HashingAlgorithm = 0
-	v.DigestValue = nil
-	v.KeyFormatType = 0
+	v.DigestValue = Optional[[]byte]{}
+	v.KeyFormatType = Optional[KeyFormatType]{}
 	v.x.reset()
 }
 
@@ -10495,8 +11027,8 @@ func (v *Digest) Clone() *Digest {
 	}
 	c := new(Digest)
 	c.HashingAlgorithm = v.HashingAlgorithm
-	c.DigestValue = cloneBytes(v.DigestValue)
-	c.KeyFormatType = v.KeyFormatType
+	c.DigestValue = Optional[[]byte]{Value: cloneBytes(v.DigestValue.Value), Set: v.DigestValue.Set}
+	c.KeyFormatType = Optional[KeyFormatType]{Value: v.KeyFormatType.Value, Set: v.KeyFormatType.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -10783,8 +11315,8 @@ type EncryptRequestPayload struct {
 	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.2-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	Data Optional[[]byte]
 	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-2.1.
 	IVCounterNonce Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
@@ -10824,8 +11356,8 @@ func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.IVCounterNonce.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagIVCounterNonce, v.IVCounterNonce.Value)
@@ -10871,8 +11403,8 @@ func (v *EncryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
 		if k == 0 && v.IVCounterNonce.Set {
@@ -10906,6 +11438,9 @@ func (v *EncryptRequestPayload) appendAdded(b []byte, next *[8]int32, ver Versio
 	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -10957,7 +11492,7 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -11006,7 +11541,7 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *EncryptRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.IVCounterNonce = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
@@ -11023,7 +11558,7 @@ func (v *EncryptRequestPayload) Clone() *EncryptRequestPayload {
 	c := new(EncryptRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.IVCounterNonce = Optional[[]byte]{Value: cloneBytes(v.IVCounterNonce.Value), Set: v.IVCounterNonce.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
@@ -12469,7 +13004,7 @@ type GetAttributeListResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
 	UniqueIdentifier string
 	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-2.1.
-	AttributeReference []uint32
+	AttributeReference []Raw
 	// AttributeName is the Attribute Name item, repeated, of KMIP 1.0-1.4.
 	AttributeName []string
 
@@ -12499,7 +13034,7 @@ func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		for k := range v.AttributeReference {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 		for k := range v.AttributeName {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName[k])
@@ -12530,7 +13065,7 @@ func (v *GetAttributeListResponsePayload) appendField(b []byte, i uint8, k int32
 		}
 	case 1:
 		if int(k) < len(v.AttributeReference) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 2:
 		if int(k) < len(v.AttributeName) {
@@ -12572,8 +13107,8 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration {
-				v.AttributeReference = append(v.AttributeReference, uint32(be32(val)))
+			if true {
+				v.AttributeReference = append(v.AttributeReference, Raw(b[:m]))
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -12589,6 +13124,9 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 		}
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
+	}
+	if seen[0]&0x2 == 0 {
+		v.AttributeReference = nil
 	}
 	return nil
 }
@@ -12607,7 +13145,12 @@ func (v *GetAttributeListResponsePayload) Clone() *GetAttributeListResponsePaylo
 	}
 	c := new(GetAttributeListResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.AttributeReference = cloneSlice(v.AttributeReference)
+	if v.AttributeReference != nil {
+		c.AttributeReference = make([]Raw, len(v.AttributeReference))
+		for i, e := range v.AttributeReference {
+			c.AttributeReference[i] = e.Clone()
+		}
+	}
 	if v.AttributeName != nil {
 		c.AttributeName = make([]string, len(v.AttributeName))
 		for i, e := range v.AttributeName {
@@ -12633,7 +13176,7 @@ type GetAttributesRequestPayload struct {
 	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
 	UniqueIdentifier Optional[string]
 	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-2.1.
-	AttributeReference []uint32
+	AttributeReference []Raw
 	// AttributeName is the Attribute Name item, repeated, of KMIP 1.0-1.4.
 	AttributeName []string
 
@@ -12663,7 +13206,7 @@ func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 		for k := range v.AttributeReference {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 		for k := range v.AttributeName {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName[k])
@@ -12694,7 +13237,7 @@ func (v *GetAttributesRequestPayload) appendField(b []byte, i uint8, k int32, ve
 		}
 	case 1:
 		if int(k) < len(v.AttributeReference) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 2:
 		if int(k) < len(v.AttributeName) {
@@ -12739,8 +13282,8 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration {
-				v.AttributeReference = append(v.AttributeReference, uint32(be32(val)))
+			if true {
+				v.AttributeReference = append(v.AttributeReference, Raw(b[:m]))
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -12756,6 +13299,9 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 		}
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
+	}
+	if seen[0]&0x2 == 0 {
+		v.AttributeReference = nil
 	}
 	return nil
 }
@@ -12774,7 +13320,12 @@ func (v *GetAttributesRequestPayload) Clone() *GetAttributesRequestPayload {
 	}
 	c := new(GetAttributesRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
-	c.AttributeReference = cloneSlice(v.AttributeReference)
+	if v.AttributeReference != nil {
+		c.AttributeReference = make([]Raw, len(v.AttributeReference))
+		for i, e := range v.AttributeReference {
+			c.AttributeReference[i] = e.Clone()
+		}
+	}
 	if v.AttributeName != nil {
 		c.AttributeName = make([]string, len(v.AttributeName))
 		for i, e := range v.AttributeName {
@@ -14136,8 +14687,8 @@ func (v *HASHResponsePayload) appendUnknown(dst []Raw) []Raw {
 type HashRequestPayload struct {
 	// CryptographicParameters is the Cryptographic Parameters item, required, of KMIP 1.3-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.3-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.3-2.1.
+	Data Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
@@ -14170,8 +14721,8 @@ func (v *HashRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x78) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -14207,8 +14758,8 @@ func (v *HashRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 2:
 		if k == 0 && v.CorrelationValue.Set {
@@ -14231,6 +14782,9 @@ func (v *HashRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 func (v *HashRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
 	if next[0] == 0 {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
 	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
@@ -14270,7 +14824,7 @@ func (v *HashRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -14306,7 +14860,7 @@ func (v *HashRequestPayload) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *HashRequestPayload) reset() {
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
 	v.FinalIndicator = Optional[bool]{}
@@ -14320,7 +14874,7 @@ func (v *HashRequestPayload) Clone() *HashRequestPayload {
 	}
 	c := new(HashRequestPayload)
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
 	c.FinalIndicator = Optional[bool]{Value: v.FinalIndicator.Value, Set: v.FinalIndicator.Set}
@@ -14343,8 +14897,8 @@ func (v *HashRequestPayload) appendUnknown(dst []Raw) []Raw {
 // HashResponsePayload is the Hash Response Payload structure (KMIP 2.1 §6.1.24, 1.4 §4.37).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type HashResponsePayload struct {
-	// Data is the Data item, required, of KMIP 1.3-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.3-2.1.
+	Data Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 
@@ -14370,8 +14924,8 @@ func (v *HashResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *HashResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x78) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -14397,8 +14951,8 @@ func (v *HashResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 func (v *HashResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 1:
 		if k == 0 && v.CorrelationValue.Set {
@@ -14411,6 +14965,9 @@ func (v *HashResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *HashResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
 	}
@@ -14432,7 +14989,7 @@ func (v *HashResponsePayload) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x1 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -14453,7 +15010,7 @@ func (v *HashResponsePayload) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *HashResponsePayload) reset() {
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
 }
@@ -14464,7 +15021,7 @@ func (v *HashResponsePayload) Clone() *HashResponsePayload {
 		return nil
 	}
 	c := new(HashResponsePayload)
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
 	return c
@@ -15628,11 +16185,11 @@ type KeyBlock struct {
 	// KeyCompressionType is the Key Compression Type item, optional, of KMIP 1.0-2.1.
 	KeyCompressionType Optional[KeyCompressionType]
 	// KeyValue is the Key Value item, optional, of KMIP 1.0-2.1.
-	KeyValue *KeyValue
-	// CryptographicAlgorithm is the Cryptographic Algorithm item, required, of KMIP 1.0-2.1.
-	CryptographicAlgorithm CryptographicAlgorithm
-	// CryptographicLength is the Cryptographic Length item, required, of KMIP 1.0-2.1.
-	CryptographicLength int32
+	KeyValue Raw
+	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.0-2.1.
+	CryptographicAlgorithm Optional[CryptographicAlgorithm]
+	// CryptographicLength is the Cryptographic Length item, optional, of KMIP 1.0-2.1.
+	CryptographicLength Optional[int32]
 	// KeyWrappingData is the Key Wrapping Data item, optional, of KMIP 1.0-2.1.
 	KeyWrappingData *KeyWrappingData
 
@@ -15661,13 +16218,13 @@ func (v *KeyBlock) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyCompressionType, uint32(v.KeyCompressionType.Value))
 		}
 		if v.KeyValue != nil {
-			b = v.KeyValue.appendTTLV(b, ttlv.TagKeyValue, ver)
+			b = v.KeyValue.appendAs(b, ttlv.TagKeyValue)
 		}
-		if ver.in(0x7f) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(v.CryptographicAlgorithm))
+		if v.CryptographicAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(v.CryptographicAlgorithm.Value))
 		}
-		if ver.in(0x7f) {
-			b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, v.CryptographicLength)
+		if v.CryptographicLength.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, v.CryptographicLength.Value)
 		}
 		if v.KeyWrappingData != nil {
 			b = v.KeyWrappingData.appendTTLV(b, ttlv.TagKeyWrappingData, ver)
@@ -15702,15 +16259,15 @@ func (v *KeyBlock) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 		}
 	case 2:
 		if k == 0 && v.KeyValue != nil {
-			b = v.KeyValue.appendTTLV(b, ttlv.TagKeyValue, ver)
+			b = v.KeyValue.appendAs(b, ttlv.TagKeyValue)
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(v.CryptographicAlgorithm))
+		if k == 0 && v.CryptographicAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(v.CryptographicAlgorithm.Value))
 		}
 	case 4:
-		if k == 0 {
-			b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, v.CryptographicLength)
+		if k == 0 && v.CryptographicLength.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, v.CryptographicLength.Value)
 		}
 	case 5:
 		if k == 0 && v.KeyWrappingData != nil {
@@ -15728,6 +16285,12 @@ func (v *KeyBlock) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
 	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	if next[5] == 0 {
 		b = v.appendField(b, 5, 0, ver)
@@ -15761,25 +16324,20 @@ func (v *KeyBlock) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagKeyValue:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
-				if v.KeyValue == nil {
-					v.KeyValue = new(KeyValue)
-				}
-				if err := v.KeyValue.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
-					return pathError(err, tag)
-				}
+			if true && seen[0]&0x4 == 0 {
+				v.KeyValue = Raw(b[:m])
 				seen[0] |= 0x4
 				field = 2
 			}
 		case ttlv.TagCryptographicAlgorithm:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
-				v.CryptographicAlgorithm = CryptographicAlgorithm(be32(val))
+				v.CryptographicAlgorithm = Optional[CryptographicAlgorithm]{Value: CryptographicAlgorithm(be32(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
 		case ttlv.TagCryptographicLength:
 			if typ == ttlv.TypeInteger && seen[0]&0x10 == 0 {
-				v.CryptographicLength = int32(be32(val))
+				v.CryptographicLength = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -15813,8 +16371,8 @@ func (v *KeyBlock) decodeTTLV(b []byte, off int) error {
 func (v *KeyBlock) reset() {
 	v.KeyFormatType = 0
 	v.KeyCompressionType = Optional[KeyCompressionType]{}
-	v.CryptographicAlgorithm = 0
-	v.CryptographicLength = 0
+	v.CryptographicAlgorithm = Optional[CryptographicAlgorithm]{}
+	v.CryptographicLength = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -15827,8 +16385,8 @@ func (v *KeyBlock) Clone() *KeyBlock {
 	c.KeyFormatType = v.KeyFormatType
 	c.KeyCompressionType = Optional[KeyCompressionType]{Value: v.KeyCompressionType.Value, Set: v.KeyCompressionType.Set}
 	c.KeyValue = v.KeyValue.Clone()
-	c.CryptographicAlgorithm = v.CryptographicAlgorithm
-	c.CryptographicLength = v.CryptographicLength
+	c.CryptographicAlgorithm = Optional[CryptographicAlgorithm]{Value: v.CryptographicAlgorithm.Value, Set: v.CryptographicAlgorithm.Set}
+	c.CryptographicLength = Optional[int32]{Value: v.CryptographicLength.Value, Set: v.CryptographicLength.Set}
 	c.KeyWrappingData = v.KeyWrappingData.Clone()
 	c.x = v.x.clone()
 	return c
@@ -15840,9 +16398,6 @@ func (v *KeyBlock) Unknown() []Raw { return v.appendUnknown(nil) }
 
 func (v *KeyBlock) appendUnknown(dst []Raw) []Raw {
 	dst = append(dst, v.x.unknown...)
-	if v.KeyValue != nil {
-		dst = v.KeyValue.appendUnknown(dst)
-	}
 	if v.KeyWrappingData != nil {
 		dst = v.KeyWrappingData.appendUnknown(dst)
 	}
@@ -17826,8 +18381,8 @@ type MACRequestPayload struct {
 	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.2-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	Data Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
@@ -17863,8 +18418,8 @@ func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -17904,8 +18459,8 @@ func (v *MACRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
 		if k == 0 && v.CorrelationValue.Set {
@@ -17931,6 +18486,9 @@ func (v *MACRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) [
 	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -17976,7 +18534,7 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -18013,7 +18571,7 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
 	v.FinalIndicator = Optional[bool]{}
@@ -18028,7 +18586,7 @@ func (v *MACRequestPayload) Clone() *MACRequestPayload {
 	c := new(MACRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
 	c.FinalIndicator = Optional[bool]{Value: v.FinalIndicator.Value, Set: v.FinalIndicator.Set}
@@ -18053,8 +18611,8 @@ func (v *MACRequestPayload) appendUnknown(dst []Raw) []Raw {
 type MACResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
 	UniqueIdentifier string
-	// MACData is the MAC Data item, required, of KMIP 1.2-2.1.
-	MACData []byte
+	// MACData is the MAC Data item, optional, of KMIP 1.2-2.1.
+	MACData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 
@@ -18083,8 +18641,8 @@ func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 		if ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData)
+		if v.MACData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -18114,8 +18672,8 @@ func (v *MACResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData)
+		if k == 0 && v.MACData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
 	case 2:
 		if k == 0 && v.CorrelationValue.Set {
@@ -18128,6 +18686,9 @@ func (v *MACResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
 	}
@@ -18155,7 +18716,7 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagMACData:
 			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.MACData = val
+				v.MACData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -18177,7 +18738,7 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACResponsePayload) reset() {
 	v.UniqueIdentifier = ""
-	v.MACData = nil
+	v.MACData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
 }
@@ -18189,7 +18750,7 @@ func (v *MACResponsePayload) Clone() *MACResponsePayload {
 	}
 	c := new(MACResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.MACData = cloneBytes(v.MACData)
+	c.MACData = Optional[[]byte]{Value: cloneBytes(v.MACData.Value), Set: v.MACData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
 	return c
@@ -18207,8 +18768,8 @@ func (v *MACResponsePayload) appendUnknown(dst []Raw) []Raw {
 // MACSignatureKeyInformation is the MAC/Signature Key Information structure (KMIP 2.1 §3.3, 1.4 §2.1.5).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type MACSignatureKeyInformation struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
-	UniqueIdentifier string
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.0-2.1.
 	CryptographicParameters *CryptographicParameters
 
@@ -18234,8 +18795,8 @@ func (v *MACSignatureKeyInformation) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *MACSignatureKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.UniqueIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -18261,8 +18822,8 @@ func (v *MACSignatureKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 func (v *MACSignatureKeyInformation) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if k == 0 && v.UniqueIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 	case 1:
 		if k == 0 && v.CryptographicParameters != nil {
@@ -18275,6 +18836,9 @@ func (v *MACSignatureKeyInformation) appendField(b []byte, i uint8, k int32, ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACSignatureKeyInformation) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
 	}
@@ -18296,7 +18860,7 @@ func (v *MACSignatureKeyInformation) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
 			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
-				v.UniqueIdentifier = aliasString(val)
+				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -18325,7 +18889,7 @@ func (v *MACSignatureKeyInformation) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *MACSignatureKeyInformation) reset() {
-	v.UniqueIdentifier = ""
+	v.UniqueIdentifier = Optional[string]{}
 	v.x.reset()
 }
 
@@ -18335,7 +18899,7 @@ func (v *MACSignatureKeyInformation) Clone() *MACSignatureKeyInformation {
 		return nil
 	}
 	c := new(MACSignatureKeyInformation)
-	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.x = v.x.clone()
 	return c
@@ -18362,8 +18926,8 @@ type MACVerifyRequestPayload struct {
 	CryptographicParameters *CryptographicParameters
 	// Data is the Data item, optional, of KMIP 1.2-2.1.
 	Data Optional[[]byte]
-	// MACData is the MAC Data item, required, of KMIP 1.2-2.1.
-	MACData []byte
+	// MACData is the MAC Data item, optional, of KMIP 1.2-2.1.
+	MACData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
@@ -18402,8 +18966,8 @@ func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 		if v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData)
+		if v.MACData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -18447,8 +19011,8 @@ func (v *MACVerifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData)
+		if k == 0 && v.MACData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
 	case 4:
 		if k == 0 && v.CorrelationValue.Set {
@@ -18477,6 +19041,9 @@ func (v *MACVerifyRequestPayload) appendAdded(b []byte, next *[7]int32, ver Vers
 	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	if next[4] == 0 {
 		b = v.appendField(b, 4, 0, ver)
@@ -18528,7 +19095,7 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagMACData:
 			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.MACData = val
+				v.MACData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -18566,7 +19133,7 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 func (v *MACVerifyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
 	v.Data = Optional[[]byte]{}
-	v.MACData = nil
+	v.MACData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
 	v.FinalIndicator = Optional[bool]{}
@@ -18582,7 +19149,7 @@ func (v *MACVerifyRequestPayload) Clone() *MACVerifyRequestPayload {
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
-	c.MACData = cloneBytes(v.MACData)
+	c.MACData = Optional[[]byte]{Value: cloneBytes(v.MACData.Value), Set: v.MACData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
 	c.FinalIndicator = Optional[bool]{Value: v.FinalIndicator.Value, Set: v.FinalIndicator.Set}
@@ -18607,8 +19174,8 @@ func (v *MACVerifyRequestPayload) appendUnknown(dst []Raw) []Raw {
 type MACVerifyResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
 	UniqueIdentifier string
-	// ValidityIndicator is the Validity Indicator item, required, of KMIP 1.2-2.1.
-	ValidityIndicator ValidityIndicator
+	// ValidityIndicator is the Validity Indicator item, optional, of KMIP 1.2-2.1.
+	ValidityIndicator Optional[ValidityIndicator]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 
@@ -18637,8 +19204,8 @@ func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 		if ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
+		if v.ValidityIndicator.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -18668,8 +19235,8 @@ func (v *MACVerifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
+		if k == 0 && v.ValidityIndicator.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
 	case 2:
 		if k == 0 && v.CorrelationValue.Set {
@@ -18682,6 +19249,9 @@ func (v *MACVerifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACVerifyResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
 	}
@@ -18709,7 +19279,7 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagValidityIndicator:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.ValidityIndicator = ValidityIndicator(be32(val))
+				v.ValidityIndicator = Optional[ValidityIndicator]{Value: ValidityIndicator(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -18731,7 +19301,7 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACVerifyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
-	v.ValidityIndicator = 0
+	v.ValidityIndicator = Optional[ValidityIndicator]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
 }
@@ -18743,7 +19313,7 @@ func (v *MACVerifyResponsePayload) Clone() *MACVerifyResponsePayload {
 	}
 	c := new(MACVerifyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.ValidityIndicator = v.ValidityIndicator
+	c.ValidityIndicator = Optional[ValidityIndicator]{Value: v.ValidityIndicator.Value, Set: v.ValidityIndicator.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
 	return c
@@ -19545,7 +20115,7 @@ type NotifyRequestPayload struct {
 	// Attributes is the Attributes item, optional, of KMIP 2.0-2.1.
 	Attributes *Attributes
 	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-2.1.
-	AttributeReference []uint32
+	AttributeReference []Raw
 	// Attribute is the Attribute item, repeated, of KMIP 1.0-1.4.
 	Attribute []Attribute
 
@@ -19578,7 +20148,7 @@ func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
 		}
 		for k := range v.AttributeReference {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 		for k := range v.Attribute {
 			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
@@ -19613,7 +20183,7 @@ func (v *NotifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 		}
 	case 2:
 		if int(k) < len(v.AttributeReference) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAttributeReference, uint32(v.AttributeReference[k]))
+			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
 	case 3:
 		if int(k) < len(v.Attribute) {
@@ -19669,8 +20239,8 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagAttributeReference:
-			if typ == ttlv.TypeEnumeration {
-				v.AttributeReference = append(v.AttributeReference, uint32(be32(val)))
+			if true {
+				v.AttributeReference = append(v.AttributeReference, Raw(b[:m]))
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -19693,6 +20263,9 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 	if seen[0]&0x2 == 0 {
 		v.Attributes = nil
 	}
+	if seen[0]&0x4 == 0 {
+		v.AttributeReference = nil
+	}
 	return nil
 }
 
@@ -19711,7 +20284,12 @@ func (v *NotifyRequestPayload) Clone() *NotifyRequestPayload {
 	c := new(NotifyRequestPayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
 	c.Attributes = v.Attributes.Clone()
-	c.AttributeReference = cloneSlice(v.AttributeReference)
+	if v.AttributeReference != nil {
+		c.AttributeReference = make([]Raw, len(v.AttributeReference))
+		for i, e := range v.AttributeReference {
+			c.AttributeReference[i] = e.Clone()
+		}
+	}
 	if v.Attribute != nil {
 		c.Attribute = make([]Attribute, len(v.Attribute))
 		for i := range v.Attribute {
@@ -27228,7 +27806,7 @@ type RequestHeader struct {
 	// ServerCorrelationValue is the Server Correlation Value item, optional, of KMIP 1.4-2.1.
 	ServerCorrelationValue Optional[string]
 	// AsynchronousIndicator is the Asynchronous Indicator item, optional, of KMIP 1.0-2.1.
-	AsynchronousIndicator Optional[AsynchronousIndicator]
+	AsynchronousIndicator Raw
 	// AttestationCapableIndicator is the Attestation Capable Indicator item, optional, of KMIP 1.2-2.1.
 	AttestationCapableIndicator Optional[bool]
 	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-2.1.
@@ -27278,8 +27856,8 @@ func (v *RequestHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.ServerCorrelationValue.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagServerCorrelationValue, v.ServerCorrelationValue.Value)
 		}
-		if v.AsynchronousIndicator.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAsynchronousIndicator, uint32(v.AsynchronousIndicator.Value))
+		if v.AsynchronousIndicator != nil {
+			b = v.AsynchronousIndicator.appendAs(b, ttlv.TagAsynchronousIndicator)
 		}
 		if v.AttestationCapableIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagAttestationCapableIndicator, v.AttestationCapableIndicator.Value)
@@ -27339,8 +27917,8 @@ func (v *RequestHeader) appendField(b []byte, i uint8, k int32, ver Version) []b
 			b = ttlv.AppendTextString(b, ttlv.TagServerCorrelationValue, v.ServerCorrelationValue.Value)
 		}
 	case 4:
-		if k == 0 && v.AsynchronousIndicator.Set {
-			b = ttlv.AppendEnumeration(b, ttlv.TagAsynchronousIndicator, uint32(v.AsynchronousIndicator.Value))
+		if k == 0 && v.AsynchronousIndicator != nil {
+			b = v.AsynchronousIndicator.appendAs(b, ttlv.TagAsynchronousIndicator)
 		}
 	case 5:
 		if k == 0 && v.AttestationCapableIndicator.Set {
@@ -27456,8 +28034,8 @@ func (v *RequestHeader) decodeTTLV(b []byte, off int) error {
 				field = 3
 			}
 		case ttlv.TagAsynchronousIndicator:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
-				v.AsynchronousIndicator = Optional[AsynchronousIndicator]{Value: AsynchronousIndicator(be32(val)), Set: true}
+			if true && seen[0]&0x10 == 0 {
+				v.AsynchronousIndicator = Raw(b[:m])
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -27518,6 +28096,9 @@ func (v *RequestHeader) decodeTTLV(b []byte, off int) error {
 	if seen[0]&0x1 == 0 {
 		v.ProtocolVersion = nil
 	}
+	if seen[0]&0x10 == 0 {
+		v.AsynchronousIndicator = nil
+	}
 	if seen[0]&0x80 == 0 {
 		v.Authentication = nil
 	}
@@ -27528,7 +28109,6 @@ func (v *RequestHeader) reset() {
 	v.MaximumResponseSize = Optional[int32]{}
 	v.ClientCorrelationValue = Optional[string]{}
 	v.ServerCorrelationValue = Optional[string]{}
-	v.AsynchronousIndicator = Optional[AsynchronousIndicator]{}
 	v.AttestationCapableIndicator = Optional[bool]{}
 	v.AttestationType = v.AttestationType[:0]
 	v.BatchErrorContinuationOption = Optional[BatchErrorContinuationOption]{}
@@ -27548,7 +28128,7 @@ func (v *RequestHeader) Clone() *RequestHeader {
 	c.MaximumResponseSize = Optional[int32]{Value: v.MaximumResponseSize.Value, Set: v.MaximumResponseSize.Set}
 	c.ClientCorrelationValue = Optional[string]{Value: cloneString(v.ClientCorrelationValue.Value), Set: v.ClientCorrelationValue.Set}
 	c.ServerCorrelationValue = Optional[string]{Value: cloneString(v.ServerCorrelationValue.Value), Set: v.ServerCorrelationValue.Set}
-	c.AsynchronousIndicator = Optional[AsynchronousIndicator]{Value: v.AsynchronousIndicator.Value, Set: v.AsynchronousIndicator.Set}
+	c.AsynchronousIndicator = v.AsynchronousIndicator.Clone()
 	c.AttestationCapableIndicator = Optional[bool]{Value: v.AttestationCapableIndicator.Value, Set: v.AttestationCapableIndicator.Set}
 	c.AttestationType = cloneSlice(v.AttestationType)
 	c.Authentication = v.Authentication.Clone()
@@ -27741,19 +28321,19 @@ func (v *RequestMessage) appendUnknown(dst []Raw) []Raw {
 // ResponseBatchItem is the Response Batch Item structure (KMIP 2.1 §8.6, 1.4 §7.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ResponseBatchItem struct {
-	// Operation is the Operation item, required, of KMIP 1.0-2.1.
-	Operation Operation
+	// Operation is the Operation item, optional, of KMIP 1.0-2.1.
+	Operation Optional[Operation]
 	// UniqueBatchItemID is the Unique Batch Item ID item, optional, of KMIP 1.0-2.1.
 	UniqueBatchItemID Optional[[]byte]
 	// ResultStatus is the Result Status item, required, of KMIP 1.0-2.1.
 	ResultStatus ResultStatus
-	// ResultReason is the Result Reason item, required, of KMIP 1.0-2.1.
-	ResultReason ResultReason
+	// ResultReason is the Result Reason item, optional, of KMIP 1.0-2.1.
+	ResultReason Optional[ResultReason]
 	// ResultMessage is the Result Message item, optional, of KMIP 1.0-2.1.
 	ResultMessage Optional[string]
 	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, optional, of KMIP 1.0-2.1.
 	AsynchronousCorrelationValue Optional[[]byte]
-	// ResponsePayload is the Response Payload item, required, of KMIP 1.0-2.1.
+	// ResponsePayload is the Response Payload item, optional, of KMIP 1.0-2.1.
 	ResponsePayload ResponsePayload
 	// MessageExtension is the Message Extension item, optional, of KMIP 1.0-2.1.
 	MessageExtension *MessageExtension
@@ -27780,8 +28360,8 @@ func (v *ResponseBatchItem) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x7f) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation))
+		if v.Operation.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation.Value))
 		}
 		if v.UniqueBatchItemID.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagUniqueBatchItemID, v.UniqueBatchItemID.Value)
@@ -27789,8 +28369,8 @@ func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 		if ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagResultStatus, uint32(v.ResultStatus))
 		}
-		if ver.in(0x7f) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagResultReason, uint32(v.ResultReason))
+		if v.ResultReason.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagResultReason, uint32(v.ResultReason.Value))
 		}
 		if v.ResultMessage.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagResultMessage, v.ResultMessage.Value)
@@ -27825,8 +28405,8 @@ func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 func (v *ResponseBatchItem) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation))
+		if k == 0 && v.Operation.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation.Value))
 		}
 	case 1:
 		if k == 0 && v.UniqueBatchItemID.Set {
@@ -27837,8 +28417,8 @@ func (v *ResponseBatchItem) appendField(b []byte, i uint8, k int32, ver Version)
 			b = ttlv.AppendEnumeration(b, ttlv.TagResultStatus, uint32(v.ResultStatus))
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagResultReason, uint32(v.ResultReason))
+		if k == 0 && v.ResultReason.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagResultReason, uint32(v.ResultReason.Value))
 		}
 	case 4:
 		if k == 0 && v.ResultMessage.Set {
@@ -27863,8 +28443,14 @@ func (v *ResponseBatchItem) appendField(b []byte, i uint8, k int32, ver Version)
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ResponseBatchItem) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	if next[4] == 0 {
 		b = v.appendField(b, 4, 0, ver)
@@ -27896,7 +28482,7 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagOperation:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
-				v.Operation = Operation(be32(val))
+				v.Operation = Optional[Operation]{Value: Operation(be32(val)), Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -27914,7 +28500,7 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagResultReason:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
-				v.ResultReason = ResultReason(be32(val))
+				v.ResultReason = Optional[ResultReason]{Value: ResultReason(be32(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -27932,7 +28518,7 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagResponsePayload:
 			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
-				v.ResponsePayload = newResponsePayload(v.ResponsePayload, v.Operation, seen[0]&0x1 != 0)
+				v.ResponsePayload = newResponsePayload(v.ResponsePayload, v.Operation.Value, seen[0]&0x1 != 0)
 				if err := v.ResponsePayload.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
@@ -27967,10 +28553,10 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *ResponseBatchItem) reset() {
-	v.Operation = 0
+	v.Operation = Optional[Operation]{}
 	v.UniqueBatchItemID = Optional[[]byte]{}
 	v.ResultStatus = 0
-	v.ResultReason = 0
+	v.ResultReason = Optional[ResultReason]{}
 	v.ResultMessage = Optional[string]{}
 	v.AsynchronousCorrelationValue = Optional[[]byte]{}
 	v.x.reset()
@@ -27982,10 +28568,10 @@ func (v *ResponseBatchItem) Clone() *ResponseBatchItem {
 		return nil
 	}
 	c := new(ResponseBatchItem)
-	c.Operation = v.Operation
+	c.Operation = Optional[Operation]{Value: v.Operation.Value, Set: v.Operation.Set}
 	c.UniqueBatchItemID = Optional[[]byte]{Value: cloneBytes(v.UniqueBatchItemID.Value), Set: v.UniqueBatchItemID.Set}
 	c.ResultStatus = v.ResultStatus
-	c.ResultReason = v.ResultReason
+	c.ResultReason = Optional[ResultReason]{Value: v.ResultReason.Value, Set: v.ResultReason.Set}
 	c.ResultMessage = Optional[string]{Value: cloneString(v.ResultMessage.Value), Set: v.ResultMessage.Set}
 	c.AsynchronousCorrelationValue = Optional[[]byte]{Value: cloneBytes(v.AsynchronousCorrelationValue.Value), Set: v.AsynchronousCorrelationValue.Set}
 	if v.ResponsePayload != nil {
@@ -28020,8 +28606,8 @@ type ResponseHeader struct {
 	TimeStamp time.Time
 	// Nonce is the Nonce item, optional, of KMIP 1.2-2.1.
 	Nonce *Nonce
-	// ServerHashedPassword is the Server Hashed Password item, required, of KMIP 2.0-2.1.
-	ServerHashedPassword []byte
+	// ServerHashedPassword is the Server Hashed Password item, optional, of KMIP 2.0-2.1.
+	ServerHashedPassword Optional[[]byte]
 	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-2.1.
 	AttestationType []AttestationType
 	// ClientCorrelationValue is the Client Correlation Value item, optional, of KMIP 1.4-2.1.
@@ -28062,8 +28648,8 @@ func (v *ResponseHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 		if v.Nonce != nil {
 			b = v.Nonce.appendTTLV(b, ttlv.TagNonce, ver)
 		}
-		if ver.in(0x60) {
-			b = ttlv.AppendByteString(b, ttlv.TagServerHashedPassword, v.ServerHashedPassword)
+		if v.ServerHashedPassword.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagServerHashedPassword, v.ServerHashedPassword.Value)
 		}
 		for k := range v.AttestationType {
 			b = ttlv.AppendEnumeration(b, ttlv.TagAttestationType, uint32(v.AttestationType[k]))
@@ -28110,8 +28696,8 @@ func (v *ResponseHeader) appendField(b []byte, i uint8, k int32, ver Version) []
 			b = v.Nonce.appendTTLV(b, ttlv.TagNonce, ver)
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagServerHashedPassword, v.ServerHashedPassword)
+		if k == 0 && v.ServerHashedPassword.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagServerHashedPassword, v.ServerHashedPassword.Value)
 		}
 	case 4:
 		if int(k) < len(v.AttestationType) {
@@ -28141,6 +28727,9 @@ func (v *ResponseHeader) appendAdded(b []byte, next *[8]int32, ver Version) []by
 	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	for k := next[4]; int(k) < len(v.AttestationType); k++ {
 		b = v.appendField(b, 4, k, ver)
@@ -28197,7 +28786,7 @@ func (v *ResponseHeader) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagServerHashedPassword:
 			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.ServerHashedPassword = val
+				v.ServerHashedPassword = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -28243,7 +28832,7 @@ func (v *ResponseHeader) decodeTTLV(b []byte, off int) error {
 
 func (v *ResponseHeader) reset() {
 	v.TimeStamp = time.Time{}
-	v.ServerHashedPassword = nil
+	v.ServerHashedPassword = Optional[[]byte]{}
 	v.AttestationType = v.AttestationType[:0]
 	v.ClientCorrelationValue = Optional[string]{}
 	v.ServerCorrelationValue = Optional[string]{}
@@ -28260,7 +28849,7 @@ func (v *ResponseHeader) Clone() *ResponseHeader {
 	c.ProtocolVersion = v.ProtocolVersion.Clone()
 	c.TimeStamp = v.TimeStamp
 	c.Nonce = v.Nonce.Clone()
-	c.ServerHashedPassword = cloneBytes(v.ServerHashedPassword)
+	c.ServerHashedPassword = Optional[[]byte]{Value: cloneBytes(v.ServerHashedPassword.Value), Set: v.ServerHashedPassword.Set}
 	c.AttestationType = cloneSlice(v.AttestationType)
 	c.ClientCorrelationValue = Optional[string]{Value: cloneString(v.ClientCorrelationValue.Value), Set: v.ClientCorrelationValue.Set}
 	c.ServerCorrelationValue = Optional[string]{Value: cloneString(v.ServerCorrelationValue.Value), Set: v.ServerCorrelationValue.Set}
@@ -30541,8 +31130,8 @@ type SignRequestPayload struct {
 	UniqueIdentifier Optional[string]
 	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, required, of KMIP 1.2-2.1.
-	Data []byte
+	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	Data Optional[[]byte]
 	// DigestedData is the Digested Data item, optional, of KMIP 1.4-2.1.
 	DigestedData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
@@ -30580,8 +31169,8 @@ func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 		if v.DigestedData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagDigestedData, v.DigestedData.Value)
@@ -30624,8 +31213,8 @@ func (v *SignRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
+		if k == 0 && v.Data.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
 	case 3:
 		if k == 0 && v.DigestedData.Set {
@@ -30655,6 +31244,9 @@ func (v *SignRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) 
 	}
 	if next[1] == 0 {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
@@ -30703,7 +31295,7 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = val
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -30746,7 +31338,7 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
-	v.Data = nil
+	v.Data = Optional[[]byte]{}
 	v.DigestedData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
@@ -30762,7 +31354,7 @@ func (v *SignRequestPayload) Clone() *SignRequestPayload {
 	c := new(SignRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
-	c.Data = cloneBytes(v.Data)
+	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.DigestedData = Optional[[]byte]{Value: cloneBytes(v.DigestedData.Value), Set: v.DigestedData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
@@ -30788,8 +31380,8 @@ func (v *SignRequestPayload) appendUnknown(dst []Raw) []Raw {
 type SignResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
 	UniqueIdentifier string
-	// SignatureData is the Signature Data item, required, of KMIP 1.2-2.1.
-	SignatureData []byte
+	// SignatureData is the Signature Data item, optional, of KMIP 1.2-2.1.
+	SignatureData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 
@@ -30818,8 +31410,8 @@ func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 		if ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData)
+		if v.SignatureData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -30849,8 +31441,8 @@ func (v *SignResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData)
+		if k == 0 && v.SignatureData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
 	case 2:
 		if k == 0 && v.CorrelationValue.Set {
@@ -30863,6 +31455,9 @@ func (v *SignResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SignResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
 	}
@@ -30890,7 +31485,7 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagSignatureData:
 			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.SignatureData = val
+				v.SignatureData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -30912,7 +31507,7 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignResponsePayload) reset() {
 	v.UniqueIdentifier = ""
-	v.SignatureData = nil
+	v.SignatureData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
 }
@@ -30924,7 +31519,7 @@ func (v *SignResponsePayload) Clone() *SignResponsePayload {
 	}
 	c := new(SignResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.SignatureData = cloneBytes(v.SignatureData)
+	c.SignatureData = Optional[[]byte]{Value: cloneBytes(v.SignatureData.Value), Set: v.SignatureData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
 	return c
@@ -30950,8 +31545,8 @@ type SignatureVerifyRequestPayload struct {
 	Data Optional[[]byte]
 	// DigestedData is the Digested Data item, optional, of KMIP 1.4-2.1.
 	DigestedData Optional[[]byte]
-	// SignatureData is the Signature Data item, required, of KMIP 1.2-2.1.
-	SignatureData []byte
+	// SignatureData is the Signature Data item, optional, of KMIP 1.2-2.1.
+	SignatureData Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
 	CorrelationValue Optional[[]byte]
 	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
@@ -30993,8 +31588,8 @@ func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 		if v.DigestedData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagDigestedData, v.DigestedData.Value)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData)
+		if v.SignatureData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
 		if v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
@@ -31042,8 +31637,8 @@ func (v *SignatureVerifyRequestPayload) appendField(b []byte, i uint8, k int32, 
 			b = ttlv.AppendByteString(b, ttlv.TagDigestedData, v.DigestedData.Value)
 		}
 	case 4:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData)
+		if k == 0 && v.SignatureData.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
 	case 5:
 		if k == 0 && v.CorrelationValue.Set {
@@ -31075,6 +31670,9 @@ func (v *SignatureVerifyRequestPayload) appendAdded(b []byte, next *[8]int32, ve
 	}
 	if next[3] == 0 {
 		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	if next[5] == 0 {
 		b = v.appendField(b, 5, 0, ver)
@@ -31132,7 +31730,7 @@ func (v *SignatureVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagSignatureData:
 			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
-				v.SignatureData = val
+				v.SignatureData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -31171,7 +31769,7 @@ func (v *SignatureVerifyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
 	v.Data = Optional[[]byte]{}
 	v.DigestedData = Optional[[]byte]{}
-	v.SignatureData = nil
+	v.SignatureData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
 	v.FinalIndicator = Optional[bool]{}
@@ -31188,7 +31786,7 @@ func (v *SignatureVerifyRequestPayload) Clone() *SignatureVerifyRequestPayload {
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.DigestedData = Optional[[]byte]{Value: cloneBytes(v.DigestedData.Value), Set: v.DigestedData.Set}
-	c.SignatureData = cloneBytes(v.SignatureData)
+	c.SignatureData = Optional[[]byte]{Value: cloneBytes(v.SignatureData.Value), Set: v.SignatureData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.InitIndicator = Optional[bool]{Value: v.InitIndicator.Value, Set: v.InitIndicator.Set}
 	c.FinalIndicator = Optional[bool]{Value: v.FinalIndicator.Value, Set: v.FinalIndicator.Set}
@@ -31213,8 +31811,8 @@ func (v *SignatureVerifyRequestPayload) appendUnknown(dst []Raw) []Raw {
 type SignatureVerifyResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
 	UniqueIdentifier string
-	// ValidityIndicator is the Validity Indicator item, required, of KMIP 1.2-2.1.
-	ValidityIndicator ValidityIndicator
+	// ValidityIndicator is the Validity Indicator item, optional, of KMIP 1.2-2.1.
+	ValidityIndicator Optional[ValidityIndicator]
 	// Data is the Data item, optional, of KMIP 1.2-2.1.
 	Data Optional[[]byte]
 	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
@@ -31245,8 +31843,8 @@ func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 		if ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7c) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
+		if v.ValidityIndicator.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
 		if v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
@@ -31279,8 +31877,8 @@ func (v *SignatureVerifyResponsePayload) appendField(b []byte, i uint8, k int32,
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	case 1:
-		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
+		if k == 0 && v.ValidityIndicator.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
 	case 2:
 		if k == 0 && v.Data.Set {
@@ -31297,6 +31895,9 @@ func (v *SignatureVerifyResponsePayload) appendField(b []byte, i uint8, k int32,
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SignatureVerifyResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
 	if next[2] == 0 {
 		b = v.appendField(b, 2, 0, ver)
 	}
@@ -31327,7 +31928,7 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagValidityIndicator:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.ValidityIndicator = ValidityIndicator(be32(val))
+				v.ValidityIndicator = Optional[ValidityIndicator]{Value: ValidityIndicator(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -31355,7 +31956,7 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignatureVerifyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
-	v.ValidityIndicator = 0
+	v.ValidityIndicator = Optional[ValidityIndicator]{}
 	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
@@ -31368,7 +31969,7 @@ func (v *SignatureVerifyResponsePayload) Clone() *SignatureVerifyResponsePayload
 	}
 	c := new(SignatureVerifyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
-	c.ValidityIndicator = v.ValidityIndicator
+	c.ValidityIndicator = Optional[ValidityIndicator]{Value: v.ValidityIndicator.Value, Set: v.ValidityIndicator.Set}
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
@@ -33201,8 +33802,8 @@ func (v *X_509CertificateIssuer) appendUnknown(dst []Raw) []Raw {
 // X_509CertificateSubject is the X.509 Certificate Subject structure (KMIP 2.1 §4.63, 1.4 §3.11).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type X_509CertificateSubject struct {
-	// SubjectDistinguishedName is the Subject Distinguished Name item, required, of KMIP 1.1-2.1.
-	SubjectDistinguishedName []byte
+	// SubjectDistinguishedName is the Subject Distinguished Name item, optional, of KMIP 1.1-2.1.
+	SubjectDistinguishedName Optional[[]byte]
 	// SubjectAlternativeName is the Subject Alternative Name item, repeated, of KMIP 1.1-2.1.
 	SubjectAlternativeName [][]byte
 
@@ -33228,8 +33829,8 @@ func (v *X_509CertificateSubject) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *X_509CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded {
-		if ver.in(0x7e) {
-			b = ttlv.AppendByteString(b, ttlv.TagSubjectDistinguishedName, v.SubjectDistinguishedName)
+		if v.SubjectDistinguishedName.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSubjectDistinguishedName, v.SubjectDistinguishedName.Value)
 		}
 		for k := range v.SubjectAlternativeName {
 			b = ttlv.AppendByteString(b, ttlv.TagSubjectAlternativeName, v.SubjectAlternativeName[k])
@@ -33255,8 +33856,8 @@ func (v *X_509CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 func (v *X_509CertificateSubject) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagSubjectDistinguishedName, v.SubjectDistinguishedName)
+		if k == 0 && v.SubjectDistinguishedName.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSubjectDistinguishedName, v.SubjectDistinguishedName.Value)
 		}
 	case 1:
 		if int(k) < len(v.SubjectAlternativeName) {
@@ -33269,6 +33870,9 @@ func (v *X_509CertificateSubject) appendField(b []byte, i uint8, k int32, ver Ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *X_509CertificateSubject) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[0] == 0 {
+		b = v.appendField(b, 0, 0, ver)
+	}
 	for k := next[1]; int(k) < len(v.SubjectAlternativeName); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
@@ -33290,7 +33894,7 @@ func (v *X_509CertificateSubject) decodeTTLV(b []byte, off int) error {
 		switch tag {
 		case ttlv.TagSubjectDistinguishedName:
 			if typ == ttlv.TypeByteString && seen[0]&0x1 == 0 {
-				v.SubjectDistinguishedName = val
+				v.SubjectDistinguishedName = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -33311,7 +33915,7 @@ func (v *X_509CertificateSubject) decodeTTLV(b []byte, off int) error {
 }
 
 func (v *X_509CertificateSubject) reset() {
-	v.SubjectDistinguishedName = nil
+	v.SubjectDistinguishedName = Optional[[]byte]{}
 	v.SubjectAlternativeName = v.SubjectAlternativeName[:0]
 	v.x.reset()
 }
@@ -33322,7 +33926,7 @@ func (v *X_509CertificateSubject) Clone() *X_509CertificateSubject {
 		return nil
 	}
 	c := new(X_509CertificateSubject)
-	c.SubjectDistinguishedName = cloneBytes(v.SubjectDistinguishedName)
+	c.SubjectDistinguishedName = Optional[[]byte]{Value: cloneBytes(v.SubjectDistinguishedName.Value), Set: v.SubjectDistinguishedName.Set}
 	if v.SubjectAlternativeName != nil {
 		c.SubjectAlternativeName = make([][]byte, len(v.SubjectAlternativeName))
 		for i, e := range v.SubjectAlternativeName {

@@ -206,10 +206,14 @@ func TestEquivalence(t *testing.T) {
 		for _, p := range pathNames {
 			im, ok := c.path(p)
 			if !ok {
-				if c.name == "kmipwire" && !typed(p) {
+				why := errNA.Error()
+				switch {
+				case c.name == "kmipwire" && typed(p):
+					why = "package kmip has no typed messages yet (the rows slot in with a file that fills typedPaths[\"kmipwire\"])"
+				case c.name == "kmipwire":
 					t.Errorf("kmipwire has no %s path", p)
 				}
-				t.Logf("n/a: %s %s: %v", c.name, p, errNA)
+				t.Logf("n/a: %s %s: %s", c.name, p, why)
 				continue
 			}
 			if im.via != "" {

@@ -68,6 +68,8 @@ compile_native_go_fuzzer $M/fuzz FuzzChunked fuzz_chunked
 seed fuzz_chunked "${BIN[@]}"
 compile_native_go_fuzzer $M/fuzz FuzzServe fuzz_serve
 seed fuzz_serve "${BIN[@]}"
+compile_native_go_fuzzer $M/fuzz FuzzTyped fuzz_typed
+seed fuzz_typed "${BIN[@]}"
 
 compile_native_go_fuzzer $M/kmipserver FuzzServeTTLV server_serve_ttlv
 seed server_serve_ttlv "${BIN[@]}"

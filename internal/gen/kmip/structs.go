@@ -348,7 +348,11 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 			p.f("\t\t\t\tv.%s = Raw(b[:m])\n", f.name)
 		case f.kind == "payload":
 			op := slices.IndexFunc(s.fields, func(f *fieldDef) bool { return f.name == "Operation" })
-			p.f("\t\t\t\tv.%s = new%s(v.%s, v.Operation, seen[%d]&0x%x != 0)\n", f.name, f.goType, f.name, op/64, uint64(1)<<(op%64))
+			opv := "v.Operation"
+			if s.fields[op].optional() {
+				opv += ".Value"
+			}
+			p.f("\t\t\t\tv.%s = new%s(v.%s, %s, seen[%d]&0x%x != 0)\n", f.name, f.goType, f.name, opv, op/64, uint64(1)<<(op%64))
 			p.f("\t\t\t\tif err := v.%s.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {\n\t\t\t\t\treturn pathError(err, tag)\n\t\t\t\t}\n", f.name)
 		case f.pointer():
 			p.f("\t\t\t\tif v.%s == nil {\n\t\t\t\t\tv.%s = new(%s)\n\t\t\t\t}\n", f.name, f.name, f.goType)

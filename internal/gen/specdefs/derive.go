@@ -38,6 +38,7 @@ type deriver struct {
 	attrs    map[string]map[string]string // version → attribute tag → "single"/"multi"
 	manual   map[string]bool              // structures of structs_manual.tsv
 	enumTags map[string]bool              // tags of enum_tags.tsv
+	forced   map[string]bool              // tags item_types.tsv makes Raw whatever the tables say
 	notes    []string
 }
 
@@ -115,7 +116,17 @@ func itemType(enc string) string {
 	return ""
 }
 
-func required(s string) bool { return strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), "yes") }
+// required reports whether a REQUIRED column says Yes without a condition
+// ("Yes. MAY be omitted only if …" and "Yes, if …" are optional in a type:
+// the field may be absent).
+func required(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !strings.HasPrefix(s, "yes") {
+		return false
+	}
+	rest := strings.TrimLeft(s[3:], " .,;")
+	return rest == "" || strings.HasPrefix(rest, "may be repeated") || strings.HasPrefix(rest, "repeated")
+}
 func repeated(s string) bool { return strings.Contains(strings.ToLower(s), "repeated") }
 
 // typeName turns "Create Key Pair Request Payload" into CreateKeyPairRequestPayload.
@@ -206,10 +217,37 @@ func (d *deriver) readVersion(ver, doc string) {
 			tags := d.resolve(head[0].text)
 			isStruct := itemType(head[1].text) == "Structure"
 			if strings.HasPrefix(section, "4") && ver >= "2.0" || strings.HasPrefix(section, "3") && ver < "2.0" {
-				if len(tags) == 1 && tags[0] != anyAttribute {
-					lastAttr = tags[0]
+				// An attribute's table: the attribute is named by the section
+				// title or the caption ("Always Sensitive Attribute", whose
+				// one row says "Sensitive"), else by the first row; every row of the
+				// "Certificate Attributes" table is an attribute.
+				attr := tags
+				if c := strings.TrimSuffix(strings.TrimSuffix(t.caption, " Structure"), " Attribute"); c != t.caption {
+					if ct := d.resolve(c); len(ct) == 1 {
+						attr = ct
+					}
+				}
+				// The section's title comes first: the caption of 2.1 §4.56
+				// Short Unique Identifier says "Unique Identifier Attribute".
+				if m := reSecNum.FindStringSubmatch(t.section); m != nil {
+					if ht := d.resolve(m[3]); len(ht) == 1 {
+						attr = ht
+					}
+				}
+				if t.caption == "Certificate Attributes" {
+					for _, r := range data {
+						if rt := d.resolve(r[0].text); len(rt) == 1 && d.attrs[ver][rt[0]] == "" {
+							d.attrs[ver][rt[0]] = "single"
+						}
+					}
+				}
+				if len(attr) == 1 && attr[0] != anyAttribute {
+					lastAttr = attr[0]
 					if _, ok := d.attrs[ver][lastAttr]; !ok {
 						d.attrs[ver][lastAttr] = "single"
+					}
+					if attr[0] != tags[0] && len(data) == 1 && len(data[0]) > 1 {
+						d.types[attr[0]] = itemType(data[0][1].text)
 					}
 				}
 			}
@@ -352,10 +390,12 @@ func derive(htmlDir, specDir string) ([]byte, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	d.forced = map[string]bool{}
 	for _, r := range manual {
-		if _, ok := d.types[r[0]]; !ok {
+		if _, ok := d.types[r[0]]; !ok || r[1] == "Raw" {
 			d.types[r[0]] = r[1]
 		}
+		d.forced[r[0]] = r[1] == "Raw"
 	}
 	hand, err := readTSV(filepath.Join(specDir, "structs_manual.tsv"), 7)
 	if err != nil {
@@ -421,7 +461,8 @@ func (d *deriver) write() []byte {
 				i = len(attrSet.fields) - 1
 			}
 			f := attrSet.fields[i]
-			f.repeated = f.repeated || d.attrs[doc.version][a] == "multi"
+			// Attribute: KMIP 2.x's vendor attributes (2.1 §4.1 note), any number.
+			f.repeated = f.repeated || d.attrs[doc.version][a] == "multi" || a == "Attribute"
 			f.versions = append(f.versions, doc.version)
 		}
 	}
@@ -473,6 +514,9 @@ func (d *deriver) fieldType(all map[string]*merged, setAlias map[string]bool, pa
 	case setAlias[tag] || tag == "Attributes":
 		return "Attributes"
 	case d.variants[tag]:
+		return "Raw"
+	}
+	if d.types[tag] == "Raw" && d.forced[tag] {
 		return "Raw"
 	}
 	if a, ok := d.aliases[tag]; ok {
