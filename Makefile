@@ -107,7 +107,7 @@ peers-check:
 bench-check:
 	GO=$(GO) CHECKCOUNT=$(CHECKCOUNT) CHECKTIME=$(CHECKTIME) BENCH='$(BENCH)' THRESHOLD=$(THRESHOLD) ./bench/check.sh
 
-## bench-baseline: record bench/baseline.txt (and the README's chart
+## bench-baseline: record bench/baseline.txt (and the suite's chart
 ## bench/chart.svg) from a fresh run; commit both with the change that
 ## moved the figures.
 bench-baseline:
