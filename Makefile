@@ -11,13 +11,17 @@ LOADTIME  ?= 10s
 # make bench: the peer comparison's benchtime (its peers are 10-40 times
 # slower, so a shorter time still gives each many iterations).
 PEERTIME  ?= 100ms
+# bench-peers and bench: the servers side by side (bench/peers/cmd/serverload),
+# SERVERROUNDS runs of SERVERTIME against each.
+SERVERTIME   ?= 5s
+SERVERROUNDS ?= 3
 # bench-check and bench-baseline: shorter runs, more of them (Mann-Whitney
 # needs at least 5 per side to reach p < 0.05 with margin).
 CHECKTIME  ?= 200ms
 CHECKCOUNT ?= 6
 THRESHOLD  ?= 10
 
-.PHONY: test vet fmt-check generate check-generated bench bench-peers peers-check bench-check bench-baseline fuzz fuzz-smoke oss-fuzz-local lint api-check api-record
+.PHONY: test vet fmt-check generate check-generated bench bench-peers bench-servers peers-check bench-check bench-baseline fuzz fuzz-smoke oss-fuzz-local lint api-check api-record
 
 ## test: vet, gofmt check, generated-code check, race-enabled tests, and
 ## the allocation gate of the benchmark suite and the proof that the
@@ -42,12 +46,14 @@ generate:
 check-generated:
 	$(GO) test -count=1 -run '^TestGeneratedTablesCurrent$$' ./ttlv/
 	$(GO) test -count=1 -run '^TestGeneratedCurrent$$' ./kmip/
+	$(GO) test -count=1 -run '^TestStructsCurrent$$' ./internal/gen/specdefs/
 
 ## bench: the benchmark suite (package bench) and its report: one row per
 ## path and message (median over COUNT runs, each path also as a fraction
 ## of BenchmarkLimit, the message read at memory speed), the machine, the
 ## peer comparison (bench-peers' rounds at PEERTIME), the SVG chart
-## bench/out/chart.svg, and a LOADTIME run of cmd/kmipload when it exists.
+## bench/out/chart.svg, a LOADTIME run of cmd/kmipload when it exists, and
+## the servers side by side (bench-servers).
 ## Raw go test output: bench/out/latest.txt, bench/out/peers.txt.
 bench: peers-check
 	@mkdir -p bench/out
@@ -61,6 +67,7 @@ bench: peers-check
 	fi; \
 	echo; echo "== report (go run ./bench/cmd/report)"; \
 	$(GO) run ./bench/cmd/report -svg bench/out/chart.svg $$load -peers bench/out/peers.txt -findings bench/out/peers-findings.txt bench/out/latest.txt
+	@echo; $(MAKE) --no-print-directory bench-servers
 
 ## bench-peers: the peer comparison alone (bench/peers, a module of its
 ## own: ovh/kmip-go and gemalto/kmip-go against kmipwire): the equivalence
@@ -71,12 +78,23 @@ bench-peers: peers-check
 	@mkdir -p bench/out
 	@GO=$(GO) DIR=bench/peers PKG=. ./bench/rounds.sh bench/out/peers.txt $(COUNT) $(BENCHTIME) '$(BENCH)'
 	@$(GO) run ./bench/cmd/report -peers bench/out/peers.txt -findings bench/out/peers-findings.txt
+	@echo; $(MAKE) --no-print-directory bench-servers
+
+## bench-servers: kmipwire's server and ovh/kmip-go's kmipserver (with the
+## in-memory handlers of bench/peers/cmd/serverload for the operations the
+## load uses), both in process on loopback, under cmd/kmipload in turn:
+## SERVERROUNDS runs of SERVERTIME each, same mix; medians of messages/s,
+## items/s, p50 and p99.
+bench-servers:
+	@mkdir -p bench/out
+	@$(GO) build -o bench/out/kmipload ./cmd/kmipload
+	@cd bench/peers && $(GO) run ./cmd/serverload -kmipload ../out/kmipload -duration $(SERVERTIME) -rounds $(SERVERROUNDS)
 
 ## peers-check: bench/peers' vet and tests (TestEquivalence, TestInterop),
 ## whose -v output (bench/out/peers-findings.txt) the report prints
 peers-check:
 	@mkdir -p bench/out
-	@cd bench/peers && $(GO) vet . && $(GO) test -count=1 -v . > ../out/peers-findings.txt 2>&1 \
+	@cd bench/peers && $(GO) vet ./... && $(GO) test -count=1 -v . > ../out/peers-findings.txt 2>&1 \
 		|| { cat ../out/peers-findings.txt; exit 1; }
 	@echo "bench/peers: equivalence tests pass"
 
@@ -89,7 +107,7 @@ peers-check:
 bench-check:
 	GO=$(GO) CHECKCOUNT=$(CHECKCOUNT) CHECKTIME=$(CHECKTIME) BENCH='$(BENCH)' THRESHOLD=$(THRESHOLD) ./bench/check.sh
 
-## bench-baseline: record bench/baseline.txt (and the README's chart
+## bench-baseline: record bench/baseline.txt (and the suite's chart
 ## bench/chart.svg) from a fresh run; commit both with the change that
 ## moved the figures.
 bench-baseline:

@@ -5,7 +5,9 @@ go 1.26.0
 tool golang.org/x/perf/cmd/benchstat
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/klauspost/cpuid/v2 v2.4.2
+	go.etcd.io/bbolt v1.5.0
 	golang.org/x/crypto v0.59.0
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
 )

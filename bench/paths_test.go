@@ -9,6 +9,7 @@ import (
 	"github.com/kmipwire/kmipwire/batch"
 	"github.com/kmipwire/kmipwire/bench/corpus"
 	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/kmip"
 	"github.com/kmipwire/kmipwire/ttlv"
 	"github.com/kmipwire/kmipwire/xmlttlv"
 )
@@ -261,6 +262,27 @@ func paths() []path {
 				return err
 			}, len(x)
 		}},
+		{name: "typed-unmarshal", aliases: true, prepare: func(m *message) (func() error, int) {
+			v, err := typedMessage(m)
+			if err != nil {
+				return func() error { return err }, len(m.bin)
+			}
+			return func() error { return v.UnmarshalTTLV(m.bin) }, len(m.bin)
+		}},
+		{name: "typed-marshal", prepare: func(m *message) (func() error, int) {
+			v, err := typedMessage(m)
+			if err != nil {
+				return func() error { return err }, len(m.bin)
+			}
+			dst := v.AppendTTLV(nil, kmip.V2_1)
+			if err := equalOut("typed-marshal", dst, m.bin); err != nil {
+				return func() error { return err }, len(m.bin)
+			}
+			return func() error {
+				dst = v.AppendTTLV(dst[:0], kmip.V2_1)
+				return nil
+			}, len(m.bin)
+		}},
 		{name: "split", aliases: true, requestsOnly: true, prepare: func(m *message) (func() error, int) {
 			var s batch.Splitter
 			var it batch.Item
@@ -288,4 +310,17 @@ func paths() []path {
 			}, len(m.json)
 		}},
 	}
+}
+
+// typedMessage decodes m into package kmip's typed message of its kind.
+func typedMessage(m *message) (interface {
+	UnmarshalTTLV(b []byte) error
+	AppendTTLV(b []byte, ver kmip.Version) []byte
+}, error) {
+	if m.Kind == "ResponseMessage" {
+		var v kmip.ResponseMessage
+		return &v, v.UnmarshalTTLV(m.bin)
+	}
+	var v kmip.RequestMessage
+	return &v, v.UnmarshalTTLV(m.bin)
 }

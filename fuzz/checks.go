@@ -19,6 +19,10 @@
 //   - Serve (serve.go): the in-process server (kmipserver) answers any
 //     bytes with a valid ResponseMessage, never more results than items,
 //     and the JSON form of a valid request with JSON of a valid response.
+//   - Typed (typed.go): package kmip's typed messages decode any bytes
+//     without panicking, failing with a *kmip.DecodeError inside the input,
+//     and what they accept encodes back byte-exact (reused value and Clone
+//     too).
 //   - Chunked: reader-backed decoding (ttlv.NewReaderDecoder,
 //     batch.Splitter.ResetReader) over one-byte and random-size chunks gives
 //     the result of decoding the whole buffer.

@@ -60,3 +60,12 @@ func FuzzServe(f *testing.F) {
 		}
 	})
 }
+
+func FuzzTyped(f *testing.F) {
+	addSeeds(f, seedBinary)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if _, err := Typed(in); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -649,6 +649,7 @@ func (c *reqCtx) allocate(o *object, p *ttlv.Value) *opError {
 		o.used.Add(-n)
 		return fail(rrPermissionDenied, "object %s is past its Usage Limits", o.id)
 	}
+	c.counted(o)
 	return nil
 }
 

@@ -81,7 +81,7 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, c.wrongState("object %s is destroyed", o.id)
 	}
 	if w == nil && (kf == 0 || kf == o.kf) {
-		o.served.Store(true)
+		c.markServed(o)
 		return append(b, o.getResp...), nil
 	}
 	body := o.body
@@ -97,7 +97,7 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			return b, werr
 		}
 	}
-	o.served.Store(true)
+	c.markServed(o)
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
 	b = appendID(b, o)
 	return append(b, body...), nil
@@ -128,7 +128,7 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 	}
 	b = ttlv.AppendHeader(b, ttlv.TagResponsePayload, ttlv.TypeStructure, uint32(len(o.getResp)))
 	b = append(b, o.getResp...)
-	o.served.Store(true)
+	c.markServed(o)
 	o.mu.RUnlock()
 	return b, true
 }
@@ -635,7 +635,10 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	// object is visited, past MaximumItems too: Located Items counts all
 	// the matches, as clients paging with Offset Items rely on (and the
 	// OASIS TC-OFFSET test cases expect).
-	all := c.s.store.all()
+	all, indexed := c.s.store.idx.candidates(filter)
+	if !indexed || c.s.scanLocate {
+		all = c.s.store.all()
+	}
 	for i := len(all) - 1; i >= 0; i-- {
 		o := all[i]
 		if o.removed.Load() {

@@ -98,6 +98,11 @@ type Server struct {
 	chain    ItemFunc
 	identify func(Peer) string
 	ep       *Endpoint
+	// persist keeps the objects on stable storage, nil for memory only.
+	persist Store
+	// scanLocate makes Locate visit every object, not the index's
+	// candidates: tests compare the two.
+	scanLocate bool
 }
 
 // New returns a Server with an empty store.
@@ -171,8 +176,25 @@ func (s *Server) Close() error {
 	return errors.Join(err, s.closeStore())
 }
 
+// Open returns a Server whose objects are kept in st (see Store): it
+// loads the objects st holds, then stores every change before answering
+// the request that made it. Close and Shutdown close st.
+func Open(cfg Config, st Store) (*Server, error) {
+	s := New(cfg)
+	s.persist = st
+	if err := s.loadStore(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // closeStore closes the persistent store, if any.
-func (s *Server) closeStore() error { return nil }
+func (s *Server) closeStore() error {
+	if s.persist == nil {
+		return nil
+	}
+	return s.persist.Close()
+}
 
 // result is one response batch item, kept until the message is assembled
 // (an Undo continuation rewrites earlier successes).
@@ -211,9 +233,13 @@ type reqCtx struct {
 	items        []batch.Item
 	journal      []journalEntry
 	journaling   bool
-	peer         Peer   // the client (PeerFromContext)
-	identity     string // Config.Identify(peer)
-	item         Item   // the item the middleware chain is given
+	dirty        []*object // the objects the message changed (with a Store)
+	reidx        []*object // the objects the item changed, for the index
+	recs         []Record  // their records
+	recBuf       []byte    // the records' data
+	peer         Peer      // the client (PeerFromContext)
+	identity     string    // Config.Identify(peer)
+	item         Item      // the item the middleware chain is given
 }
 
 // opError is a failed item: its Result Reason and Result Message.
@@ -272,6 +298,13 @@ func (s *Server) putCtx(c *reqCtx) {
 	c.ctx = nil
 	c.peer = Peer{}
 	clear(c.journal) // drop object references
+	clear(c.dirty)
+	c.dirty = c.dirty[:0]
+	clear(c.reidx)
+	c.reidx = c.reidx[:0]
+	if cap(c.recBuf) > 1<<20 {
+		c.recBuf = nil
+	}
 	if cap(c.arena) > 1<<20 {
 		c.arena = nil
 	}
@@ -465,6 +498,10 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 	if undo {
 		c.revertFrom(0)
 	}
+	if err := c.commit(); err != nil {
+		c.failUncommitted(err)
+		undo = false
+	}
 	return c.finish(dst, c.assemble(dst, undo))
 }
 
@@ -568,6 +605,9 @@ func (c *reqCtx) serveUnordered(dst []byte, versionOK bool) []byte {
 				c.results[i] = c.run(&c.items[i], versionOK)
 			}
 		}
+		if err := c.commit(); err != nil {
+			c.failUncommitted(err)
+		}
 		return c.assemble(dst, false)
 	}
 	var next atomic.Int64
@@ -596,6 +636,14 @@ func (c *reqCtx) serveUnordered(dst []byte, versionOK bool) []byte {
 		}()
 	}
 	wg.Wait()
+	for _, wc := range helpers[1:] {
+		c.dirty = append(c.dirty, wc.dirty...)
+		clear(wc.dirty)
+		wc.dirty = wc.dirty[:0]
+	}
+	if err := c.commit(); err != nil {
+		c.failUncommitted(err)
+	}
 	out := c.assemble(dst, false)
 	for _, wc := range helpers[1:] {
 		c.s.putCtx(wc) // their arenas held payloads until assembled
@@ -603,8 +651,17 @@ func (c *reqCtx) serveUnordered(dst []byte, versionOK bool) []byte {
 	return out
 }
 
-// run executes one item and returns its result, its payload in c.arena.
+// run executes one item and returns its result, its payload in c.arena;
+// then the index learns what the item changed.
 func (c *reqCtx) run(it *batch.Item, versionOK bool) result {
+	r := c.runItem(it, versionOK)
+	if len(c.reidx) > 0 {
+		c.reindex()
+	}
+	return r
+}
+
+func (c *reqCtx) runItem(it *batch.Item, versionOK bool) result {
 	r := result{op: it.Operation, id: it.ID, jm: len(c.journal)}
 	if !versionOK && it.Operation != opDiscoverVersions {
 		r.status, r.reason = batch.StatusFailed, rrInvalidMessage
@@ -743,6 +800,7 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 // record notes, when journaling, the state of o before a change.
 // Call it with o.mu held.
 func (c *reqCtx) record(o *object) {
+	c.changed(o)
 	if c.journaling {
 		c.journal = append(c.journal, journalEntry{obj: o, prev: o.snapshot()})
 	}
@@ -750,6 +808,7 @@ func (c *reqCtx) record(o *object) {
 
 // recordCreated notes, when journaling, a new object.
 func (c *reqCtx) recordCreated(o *object) {
+	c.counted(o)
 	if c.journaling {
 		c.journal = append(c.journal, journalEntry{obj: o, created: true})
 	}
@@ -819,6 +878,13 @@ func (s *Server) ServeOperationJSON(ctx context.Context, dst, req []byte) (out [
 		if err != nil {
 			oerr = itemError(err)
 		}
+	}
+	if len(c.reidx) > 0 {
+		c.reindex()
+	}
+	if err := c.commit(); err != nil && oerr == nil {
+		c.s.log.Error("kmipserver: store commit failed", "err", err)
+		oerr = fail(rrGeneralFailure, "the change could not be stored: %v", err)
 	}
 	if oerr != nil {
 		name, _ := ttlv.EnumName(ttlv.TagResultReason, oerr.reason)

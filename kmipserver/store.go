@@ -51,6 +51,8 @@ type object struct {
 	// Limits (bytes or objects, in the attribute's unit): atomic, so that
 	// operations holding the read lock may charge it.
 	used atomic.Int64
+	// ver counts the changes of the object, for its Store record.
+	ver atomic.Uint64
 	// served is set once Get has answered the key material: the Fresh
 	// attribute turns false (KMIP 2.1 §4.24, 1.4 §3.34); Get holds only
 	// the read lock, so Get Attributes applies it.
@@ -82,6 +84,8 @@ type store struct {
 	// so that a reader may walk a snapshot of it without a lock.
 	orderMu sync.RWMutex
 	order   []*object
+	// idx finds Locate's candidates (index.go).
+	idx index
 }
 
 func (st *store) init() {
@@ -115,6 +119,24 @@ func (st *store) add(o *object) {
 	st.orderMu.Lock()
 	o.seq = st.seq.Add(1)
 	st.order = append(st.order, o)
+	// Under orderMu: the lists stay in creation order.
+	st.idx.add(o)
+	st.orderMu.Unlock()
+	sh := &st.shards[shardOf(o.id)]
+	sh.mu.Lock()
+	sh.m[o.id] = o
+	sh.mu.Unlock()
+}
+
+// restore adds an object read from the persistent store, keeping its
+// creation order.
+func (st *store) restore(o *object) {
+	st.orderMu.Lock()
+	if o.seq > st.seq.Load() {
+		st.seq.Store(o.seq)
+	}
+	st.order = append(st.order, o)
+	st.idx.add(o)
 	st.orderMu.Unlock()
 	sh := &st.shards[shardOf(o.id)]
 	sh.mu.Lock()

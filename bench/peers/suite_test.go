@@ -69,7 +69,29 @@ var pathNames = []string{
 	"to-xml",       // binary to XML
 	"from-xml",     // the codec's own XML to binary
 	"frame",        // 64 messages read one by one from an io.Reader
+	// The typed layer: binary to the library's typed message (Request or
+	// Response Message, payloads included) and back. kmipwire's rows
+	// slot in with package kmip (see typedPaths).
+	"typed-unmarshal",
+	"typed-marshal",
 }
+
+// typedPaths holds each codec's typed-unmarshal and typed-marshal impls,
+// by codec name: a file of its own per codec adds them (the kmipwire one
+// once package kmip has typed messages).
+var typedPaths = map[string]map[string]impl{}
+
+// path returns c's impl of p.
+func (c *codec) path(p string) (impl, bool) {
+	if im, ok := c.paths[p]; ok {
+		return im, true
+	}
+	im, ok := typedPaths[c.name][p]
+	return im, ok
+}
+
+// typed reports whether p is a path of the typed layer.
+func typed(p string) bool { return strings.HasPrefix(p, "typed-") }
 
 // An impl is one codec's way through one path.
 type impl struct {
@@ -111,7 +133,7 @@ func register(c *codec) {
 }
 
 // errNA marks a path a codec does not have at all.
-var errNA = errors.New("n/a: the library has no such path")
+var errNA = errors.New("the library has no such path")
 
 // BenchmarkPeers runs every path over every message for every codec, as
 // BenchmarkPeers/path=P/msg=M/codec=C: the codecs innermost, so that they
@@ -125,7 +147,7 @@ func BenchmarkPeers(b *testing.B) {
 				b.Run("msg="+m.name, func(b *testing.B) {
 					for _, c := range codecs {
 						b.Run("codec="+c.name, func(b *testing.B) {
-							im, ok := c.paths[p]
+							im, ok := c.path(p)
 							if !ok {
 								b.Skip(errNA)
 							}
@@ -156,7 +178,17 @@ func BenchmarkPeers(b *testing.B) {
 // a word of the error it gives: TestEquivalence fails when one of them
 // starts to work (update the list, the table will show the new row) or
 // another breaks.
-var expectedNA = map[string]string{}
+var expectedNA = map[string]string{
+	// gemalto has payload structs for a few operations only; KMIP 1.4's
+	// Locate is not one of them.
+	"gemalto typed-unmarshal locate-attrs": "no Locate request payload type for KMIP 1",
+	"gemalto typed-marshal locate-attrs":   "no Locate request payload type for KMIP 1",
+	// ovh's CreateKeyPair payload has no place for KMIP 2.x's Common
+	// Attributes: decoding drops them, and the Locate's empty Attributes,
+	// without an error.
+	"ovh typed-unmarshal seed-createkeypair-locate": "items lost without an error: Attributes×1 CommonAttributes×1",
+	"ovh typed-marshal seed-createkeypair-locate":   "items lost without an error: Attributes×1 CommonAttributes×1",
+}
 
 func key(codec, path, msg string) string { return codec + " " + path + " " + msg }
 
@@ -172,12 +204,16 @@ func TestEquivalence(t *testing.T) {
 	for _, c := range codecs {
 		t.Logf("codec: %s %s", c.name, c.about)
 		for _, p := range pathNames {
-			im, ok := c.paths[p]
+			im, ok := c.path(p)
 			if !ok {
-				if c.name == "kmipwire" {
+				why := errNA.Error()
+				switch {
+				case c.name == "kmipwire" && typed(p):
+					why = "package kmip has no typed messages yet (the rows slot in with a file that fills typedPaths[\"kmipwire\"])"
+				case c.name == "kmipwire":
 					t.Errorf("kmipwire has no %s path", p)
 				}
-				t.Logf("n/a: %s %s: %v", c.name, p, errNA)
+				t.Logf("n/a: %s %s: %s", c.name, p, why)
 				continue
 			}
 			if im.via != "" {

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	kmipconform [-v] [-codec-only] [-server ADDR [-tls -ca FILE -insecure]] DIR...
+//	kmipconform [-v] [-codec-only] [-typed] [-server ADDR [-tls -ca FILE -insecure]] DIR...
 //
 // It walks each DIR for *.xml files and runs, for every test case:
 //
@@ -12,6 +12,10 @@
 //     → binary → JSON → binary → XML, the binary byte-identical and the XML
 //     structurally equal to the input (placeholders such as $NOW given
 //     deterministic values);
+//   - with -typed, the typed check: every message decoded into package
+//     kmip's RequestMessage or ResponseMessage and encoded again must give
+//     the same bytes; per profile it counts the messages that did and the
+//     items kept as unknown (no type's field took them);
 //   - unless -codec-only, the server replay: the requests are sent in order
 //     to the server at ADDR (binary TTLV over TCP, or TLS with -tls), or
 //     without -server to kmipwire's server in process (a fresh one per test
@@ -59,9 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	caFile := fs.String("ca", "", "with -tls: PEM `FILE` of the CA certificates to trust")
 	insecure := fs.Bool("insecure", false, "with -tls: do not verify the server's certificate")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on each request's round trip")
+	typed := fs.Bool("typed", false, "also decode every message into package kmip's typed messages and encode it again: byte-exact, unknown items counted per profile")
 	verbose := fs.Bool("v", false, "also list every file with its outcome and the messages (steps) that passed")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kmipconform [-v] [-codec-only] [-server ADDR [-tls -ca FILE -insecure]] DIR...")
+		fmt.Fprintln(stderr, "usage: kmipconform [-v] [-codec-only] [-typed] [-server ADDR [-tls -ca FILE -insecure]] DIR...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -98,6 +103,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		codec.WriteFiles(stdout)
 	}
 	failed = failed || codec.Failed()
+	if *typed {
+		fmt.Fprintln(stdout)
+		rep, err := conform.RunTyped(files)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		if err := rep.Write(stdout); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		failed = failed || rep.Failed()
+	}
 	if !*codecOnly {
 		srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, Fresh: true, New: func() (conform.RoundTripper, func(), error) {
 			return conform.InProcess{Handler: kmipserver.New(kmipserver.Config{})}, func() {}, nil

@@ -48,3 +48,16 @@ func TestExitCodes(t *testing.T) {
 		t.Fatalf("unreachable server: exit %d %q", code, errs)
 	}
 }
+
+// TestTyped: -typed adds the typed table, every copied message byte-exact;
+// a message whose re-encoding differed would make the exit code 1 (see
+// conform's TestTypedReportFails).
+func TestTyped(t *testing.T) {
+	code, out, errs := runConform("-codec-only", "-typed", testdata)
+	if code != 0 || !strings.Contains(out, "typed (kmip): decode → encode byte-exact") {
+		t.Fatalf("-typed: exit %d\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(out, "total ") || strings.Contains(out, "FAIL ") {
+		t.Fatalf("-typed table:\n%s", out)
+	}
+}

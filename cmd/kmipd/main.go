@@ -5,6 +5,8 @@
 // Without -cert and -key it generates a self-signed certificate for
 // localhost at start and logs where it wrote it; -client-ca turns on mutual
 // TLS; -plaintext serves both ports without TLS, for benchmarks on loopback.
+// With -data DIR the objects are kept in an embedded store in DIR and
+// survive restarts (every answered change is on disk); memory otherwise.
 // It prints the bound addresses on standard output, logs on standard error,
 // and stops gracefully on SIGINT or SIGTERM. Run kmipd -h for the flags.
 package main
@@ -47,6 +49,7 @@ type options struct {
 	maxItems        int
 	maxRSABits      int
 	strictJSON      bool
+	dataDir         string
 	logFormat       string
 	logLevel        string
 	shutdownTimeout time.Duration
@@ -86,6 +89,7 @@ flags:
 	fs.IntVar(&o.maxItems, "max-items", 0, "most batch items in one message (0: the default)")
 	fs.IntVar(&o.maxRSABits, "max-rsa-bits", 0, "largest RSA key Create Key Pair generates (0: 4096; negative: none) — each RSA-4096 key costs about a second of CPU")
 	fs.BoolVar(&o.strictJSON, "strict-json", false, "read JSON requests strictly (RFC 8259, the specification's names); by default trailing commas, tag names in another letter case, a missing ']' and Cosmian KMS 4.x's Message/Header/Items are read, and a 4.x request is answered in 4.x's names")
+	fs.StringVar(&o.dataDir, "data", "", "`directory` of the object store (a bbolt file; every change is on disk before it is answered); empty: memory only")
 	fs.DurationVar(&tc.ReadTimeout, "read-timeout", kmipserver.DefaultReadTimeout, "time to read one message (and a TLS handshake) once started; negative: none")
 	fs.DurationVar(&tc.IdleTimeout, "idle-timeout", kmipserver.DefaultIdleTimeout, "time a connection may wait for its next message; negative: none")
 	fs.DurationVar(&tc.WriteTimeout, "write-timeout", kmipserver.DefaultWriteTimeout, "time to write one response; negative: none")
@@ -148,7 +152,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.tc.Logger = log
-	h := newHandler(log, o)
+	h, err := newServer(log, o)
+	if err != nil {
+		return err
+	}
+	defer h.Close() // after the transports stopped: closes the store
 	srv, err := kmipserver.Listen(ctx, o.tc, h)
 	if err != nil {
 		return err

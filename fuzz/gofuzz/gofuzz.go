@@ -46,3 +46,6 @@ func FuzzChunked(data []byte) int { return entry(fuzz.Chunked, data) }
 
 // FuzzServe is the go-fuzz form of the native FuzzServe (see fuzz.Serve).
 func FuzzServe(data []byte) int { return entry(fuzz.Serve, data) }
+
+// FuzzTyped is the go-fuzz form of the native FuzzTyped (see fuzz.Typed).
+func FuzzTyped(data []byte) int { return entry(fuzz.Typed, data) }

@@ -67,6 +67,8 @@ compile_native_go_fuzzer_v2 $M/fuzz FuzzChunked fuzz_chunked
 seed fuzz_chunked "${BIN[@]}" fuzz/testdata/fuzz/FuzzChunked/*
 compile_native_go_fuzzer_v2 $M/fuzz FuzzServe fuzz_serve
 seed fuzz_serve "${BIN[@]}" fuzz/testdata/fuzz/FuzzServe/*
+compile_native_go_fuzzer_v2 $M/fuzz FuzzTyped fuzz_typed
+seed fuzz_typed "${BIN[@]}" fuzz/testdata/fuzz/FuzzTyped/*
 
 compile_native_go_fuzzer_v2 $M/kmipserver FuzzServeTTLV server_serve_ttlv
 seed server_serve_ttlv "${BIN[@]}" kmipserver/testdata/fuzz/FuzzServeTTLV/*

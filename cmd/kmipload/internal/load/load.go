@@ -266,17 +266,38 @@ func dial(ctx context.Context, cfg Config) (conn, error) {
 	}
 }
 
-// setup creates and activates cfg.Keys AES keys in one batch each and
-// returns their identifiers.
+// setupChunk is the most Creates (and then Activates) setup sends in one
+// message: servers bound the items of a message (kmipd: 10 000 by
+// default), and a smaller message is also answered sooner.
+const setupChunk = 1000
+
+// setup creates and activates cfg.Keys AES keys, setupChunk to a message,
+// and returns their identifiers.
 func setup(ctx context.Context, cfg Config) ([][]byte, error) {
 	c, err := dial(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
+	var ids [][]byte
+	for start := 0; start < cfg.Keys; start += setupChunk {
+		chunk, err := setupKeys(c, cfg, min(setupChunk, cfg.Keys-start))
+		if err != nil {
+			return nil, fmt.Errorf("setup, keys %d and on: %w", start, err)
+		}
+		ids = append(ids, chunk...)
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("no key created")
+	}
+	return ids, nil
+}
+
+// setupKeys creates and activates n keys in two messages.
+func setupKeys(c conn, cfg Config, n int) ([][]byte, error) {
 	b := builder{v: cfg.Version}
-	m := b.begin(cfg.Keys)
-	for i := 0; i < cfg.Keys; i++ {
+	m := b.begin(n)
+	for i := 0; i < n; i++ {
 		b.item(OpCreate, i, nil)
 	}
 	resp, err := c.roundTrip(b.end(m))
@@ -297,9 +318,6 @@ func setup(ctx context.Context, cfg Config) ([][]byte, error) {
 	}
 	if fail != nil {
 		return nil, fail
-	}
-	if len(ids) == 0 {
-		return nil, errors.New("no key created")
 	}
 	m = b.begin(len(ids))
 	for i, id := range ids {

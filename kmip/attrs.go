@@ -1,0 +1,119 @@
+package kmip
+
+import (
+	"fmt"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// appendForm appends the attribute set a in the form of protocol version
+// ver: for KMIP 2.x (or when a was decoded, in the form it was read) the
+// Attributes structure under tag; for KMIP 1.x a Template-Attribute under
+// tag1 holding one Attribute per attribute value (KMIP 1.4 §2.1.1, §2.1.8):
+// its Attribute Name the attribute's specification name, its Attribute
+// Value the value item retagged. It converts in place, allocating nothing
+// beyond growing b.
+func (a *Attributes) appendForm(b []byte, tag, tag1 ttlv.Tag, ver Version) []byte {
+	if ver >= V2_0 || a.x.decoded {
+		return a.appendTTLV(b, tag, ver)
+	}
+	start := len(b)
+	b = a.appendTTLV(b, tag, ver) // the 2.x form first, converted below
+	mid := len(b)
+	b, mark := ttlv.BeginStructure(b, tag1)
+	children := b[start+ttlv.HeaderSize : mid]
+	for len(children) > 0 {
+		t, _, _, n := ttlv.ConsumeValue(children)
+		if n < 0 {
+			break // cannot happen: a.appendTTLV wrote it
+		}
+		item := Raw(children[:n])
+		var am int
+		b, am = ttlv.BeginStructure(b, ttlv.TagAttribute)
+		if t == ttlv.TagAttribute {
+			// A vendor attribute: a 1.x custom attribute "vendor-name".
+			var vendor, vname []byte
+			item, vendor, vname = vendorAttribute(item)
+			l := len(vendor) + 1 + len(vname)
+			b = ttlv.AppendHeader(b, ttlv.TagAttributeName, ttlv.TypeTextString, uint32(l))
+			b = append(append(append(b, vendor...), '-'), vname...)
+			b = append(b, make([]byte, (8-l%8)%8)...)
+		} else {
+			name, _ := ttlv.TagSpecName(t)
+			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, name)
+		}
+		b = item.appendAs(b, ttlv.TagAttributeValue)
+		ttlv.EndStructure(b, am)
+		children = children[n:]
+	}
+	ttlv.EndStructure(b, mark)
+	n := copy(b[start:], b[mid:])
+	return b[:start+n]
+}
+
+// vendorAttribute reads a 2.x vendor attribute (an Attribute Structure of
+// Vendor Identification, Attribute Name and Attribute Value): its value
+// item, vendor and name.
+func vendorAttribute(r Raw) (value Raw, vendor, name []byte) {
+	b := r.Value()
+	for len(b) > 0 {
+		t, _, v, n := ttlv.ConsumeValue(b)
+		if n < 0 {
+			break
+		}
+		switch t {
+		case ttlv.TagVendorIdentification:
+			vendor = v
+		case ttlv.TagAttributeName:
+			name = v
+		case ttlv.TagAttributeValue:
+			value = Raw(b[:n])
+		}
+		b = b[n:]
+	}
+	return value, vendor, name
+}
+
+// AttributeSet returns the attributes t holds as the attribute set, as
+// KMIP 2.x writes them (KMIP 2.0 §1.2's conversion): each Attribute's value
+// under the tag its Attribute Name stands for (typed by name, as the codec
+// reads 1.x Attribute Values), and a custom attribute ("x-Name", "y-Name")
+// as a vendor attribute with Vendor Identification "x" or "y". The
+// deprecated template Names are not attributes and are left out. The
+// result aliases t's memory; an Attribute Name that is neither a standard
+// attribute nor custom is an error.
+func (t *TemplateAttribute) AttributeSet() (*Attributes, error) {
+	b, mark := ttlv.BeginStructure(nil, ttlv.TagAttributes)
+	for i := range t.Attribute {
+		a := &t.Attribute[i]
+		if tag, ok := ttlv.LookupAttributeName(a.AttributeName); ok {
+			b = a.AttributeValue.appendAs(b, tag)
+			continue
+		}
+		vendor, name, ok := cutCustom(a.AttributeName)
+		if !ok {
+			return nil, fmt.Errorf("kmip: Attribute Name %q: %w", a.AttributeName, ErrUnknownName)
+		}
+		var am int
+		b, am = ttlv.BeginStructure(b, ttlv.TagAttribute)
+		b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, vendor)
+		b = ttlv.AppendTextString(b, ttlv.TagAttributeName, name)
+		b = a.AttributeValue.appendAs(b, ttlv.TagAttributeValue)
+		ttlv.EndStructure(b, am)
+	}
+	ttlv.EndStructure(b, mark)
+	set := new(Attributes)
+	if err := set.UnmarshalTTLV(b); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// cutCustom splits a KMIP 1.x custom attribute name, "x-" (client) or "y-"
+// (server) then the name (KMIP 1.4 §3.39).
+func cutCustom(s string) (vendor, name string, ok bool) {
+	if len(s) > 2 && (s[0] == 'x' || s[0] == 'y') && s[1] == '-' {
+		return s[:1], s[2:], true
+	}
+	return "", "", false
+}

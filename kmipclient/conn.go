@@ -1,0 +1,234 @@
+package kmipclient
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/kmipwire/kmipwire/jsonttlv"
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// conn is one pooled connection and the buffers it reuses: the request it
+// encodes, the response it reads, the results of its items. For the HTTP
+// transports it holds only buffers (net/http keeps the connections).
+type conn struct {
+	nc         net.Conn
+	r          *bufio.Reader
+	req        []byte
+	resp       []byte
+	json       []byte
+	body       bytes.Buffer
+	results    []itemResult
+	head       [ttlv.HeaderSize]byte
+	lastUsed   time.Time
+	reused     bool // a round trip has completed on nc
+	idempotent bool // the request in flight may be sent twice
+	deadline   bool // nc has a deadline set
+	stop       func()
+}
+
+// aLongTimeAgo is a deadline in the past: it makes blocked I/O return.
+var aLongTimeAgo = time.Unix(1, 0)
+
+func (cn *conn) close() {
+	if cn.nc != nil {
+		cn.nc.Close()
+		cn.nc = nil
+	}
+}
+
+// dial opens a network connection for the binary transports.
+func (c *Client) dial(ctx context.Context) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
+	defer cancel()
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", c.cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("kmipclient: %w", err)
+	}
+	if c.tls != nil {
+		tc := tls.Client(nc, c.tls)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("kmipclient: TLS handshake with %s: %w", c.cfg.Addr, err)
+		}
+		nc = tc
+	}
+	return nc, nil
+}
+
+// staleError is a failure on a pooled connection before any byte of the
+// response arrived: the server had most likely closed it while it was idle.
+type staleError struct{ err error }
+
+func (e *staleError) Error() string { return e.err.Error() }
+func (e *staleError) Unwrap() error { return e.err }
+
+// exchange sends the binary request on the connection and reads the
+// binary response into cn.resp.
+func (c *Client) exchange(ctx context.Context, cn *conn, req []byte) error {
+	if c.http != nil {
+		return c.exchangeHTTP(ctx, cn, req)
+	}
+	if cn.nc == nil {
+		nc, err := c.dial(ctx)
+		if err != nil {
+			return err
+		}
+		cn.attach(nc)
+	}
+	switch d, ok := ctx.Deadline(); {
+	case ok:
+		cn.nc.SetDeadline(d)
+		cn.deadline = true
+	case c.cfg.Timeout > 0:
+		cn.nc.SetDeadline(time.Now().Add(c.cfg.Timeout))
+		cn.deadline = true
+	case cn.deadline:
+		cn.nc.SetDeadline(time.Time{})
+		cn.deadline = false
+	}
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, cn.stop)
+		defer stop()
+	}
+	err := cn.readWrite(req, c.cfg.MaxResponseSize)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return fmt.Errorf("kmipclient: %w", cerr)
+		}
+		// The connection's deadline is the context's: its timeout may
+		// come a moment before the context reports it.
+		if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) && errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("kmipclient: %w (%w)", context.DeadlineExceeded, err)
+		}
+	}
+	return err
+}
+
+// attach makes nc the connection's network connection.
+func (cn *conn) attach(nc net.Conn) {
+	cn.nc = nc
+	if cn.r == nil {
+		cn.r = bufio.NewReaderSize(nc, 16<<10)
+		cn.stop = func() {
+			if nc := cn.nc; nc != nil {
+				nc.SetDeadline(aLongTimeAgo)
+			}
+		}
+	} else {
+		cn.r.Reset(nc)
+	}
+	cn.reused, cn.deadline = false, false
+}
+
+func (cn *conn) readWrite(req []byte, maxSize int) error {
+	if _, err := cn.nc.Write(req); err != nil {
+		if cn.reused {
+			return &staleError{fmt.Errorf("kmipclient: sending the request: %w", err)}
+		}
+		return fmt.Errorf("kmipclient: sending the request: %w", err)
+	}
+	if n, err := io.ReadFull(cn.r, cn.head[:]); err != nil {
+		err = fmt.Errorf("kmipclient: reading the response: %w", err)
+		if n == 0 && cn.reused && isDropped(err) {
+			return &staleError{err}
+		}
+		return err
+	}
+	h := binary.BigEndian.Uint64(cn.head[:])
+	tag, typ, length := ttlv.Tag(h>>40), ttlv.Type(h>>32), int64(uint32(h))
+	if tag != ttlv.TagResponseMessage || typ != ttlv.TypeStructure {
+		return protoErrf("the server sent %v %v, not a ResponseMessage Structure", tag, typ)
+	}
+	if size := length + ttlv.HeaderSize; size > int64(maxSize) {
+		return protoErrf("a response of %d bytes exceeds MaxResponseSize (%d)", size, maxSize)
+	}
+	need := int(length) + ttlv.HeaderSize
+	if cap(cn.resp) < need {
+		cn.resp = make([]byte, need, need+need/4)
+	}
+	cn.resp = cn.resp[:need]
+	copy(cn.resp, cn.head[:])
+	if _, err := io.ReadFull(cn.r, cn.resp[ttlv.HeaderSize:]); err != nil {
+		return fmt.Errorf("kmipclient: reading the response: %w", err)
+	}
+	cn.reused = true
+	return nil
+}
+
+// isDropped reports a connection the peer closed or reset.
+func isDropped(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, net.ErrClosed)
+}
+
+// exchangeHTTP POSTs the request, in JSON or binary, and reads the answer.
+func (c *Client) exchangeHTTP(ctx context.Context, cn *conn, req []byte) error {
+	body, ctype := req, "application/octet-stream"
+	if c.cfg.Transport == HTTPJSON {
+		js, err := jsonttlv.AppendJSON(cn.json[:0], req, jsonttlv.EncodeOptions{})
+		cn.json = js
+		if err != nil {
+			return fmt.Errorf("kmipclient: encoding JSON: %w", err)
+		}
+		body, ctype = js, "application/json"
+	}
+	if _, ok := ctx.Deadline(); !ok && c.cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
+		defer cancel()
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.Addr, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("kmipclient: %w", err)
+	}
+	hreq.Header.Set("Content-Type", ctype)
+	hreq.Header.Set("Accept", ctype)
+	if cn.idempotent {
+		// net/http then retries the request on a connection that the
+		// server had closed (a nil value is not sent).
+		hreq.Header["Idempotency-Key"] = nil
+	}
+	hresp, err := c.http.Do(hreq)
+	if err != nil {
+		return fmt.Errorf("kmipclient: %w", err)
+	}
+	defer hresp.Body.Close()
+	limit := int64(c.cfg.MaxResponseSize)
+	if c.cfg.Transport == HTTPJSON {
+		limit *= 4
+	}
+	cn.body.Reset()
+	if _, err := cn.body.ReadFrom(io.LimitReader(hresp.Body, limit+1)); err != nil {
+		return fmt.Errorf("kmipclient: reading the response: %w", err)
+	}
+	if hresp.StatusCode != http.StatusOK {
+		return protoErrf("HTTP %s: %.200q", hresp.Status, cn.body.Bytes())
+	}
+	if int64(cn.body.Len()) > limit {
+		return protoErrf("a response body over %d bytes", limit)
+	}
+	if c.cfg.Transport == HTTPJSON {
+		bin, err := jsonttlv.AppendBinary(cn.resp[:0], cn.body.Bytes(), jsonttlv.DecodeOptions{MaxSize: int(limit)})
+		cn.resp = bin
+		if err != nil {
+			return protoErr("JSON", err)
+		}
+		return nil
+	}
+	cn.resp = append(cn.resp[:0], cn.body.Bytes()...)
+	return nil
+}

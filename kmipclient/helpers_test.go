@@ -1,0 +1,5 @@
+package kmipclient_test
+
+import "os"
+
+func osDeadline() error { return os.ErrDeadlineExceeded }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package kmipclient_test
+
+const raceEnabled = false
