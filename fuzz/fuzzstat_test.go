@@ -6,10 +6,9 @@ import (
 	"testing"
 )
 
-// TestFuzzStat: fuzzstat.awk, which ends each target of make fuzz, passes
-// the output through and counts the seconds the execution count stood
-// still between progress reports, not the baseline phase nor the closing
-// report.
+// TestFuzzStat: fuzzstat.awk, which ends each target of make fuzz, counts
+// the seconds the execution count stood still between progress reports,
+// not the baseline phase nor the closing report.
 func TestFuzzStat(t *testing.T) {
 	in := `fuzz: elapsed: 0s, gathering baseline coverage: 0/42 completed
 fuzz: elapsed: 2s, gathering baseline coverage: 42/42 completed, now fuzzing with 1 workers
@@ -31,12 +30,8 @@ PASS
 	if err != nil {
 		t.Fatalf("awk -f fuzzstat.awk: %v", err)
 	}
-	got := string(out)
-	if !strings.HasPrefix(got, in) {
-		t.Errorf("output not passed through:\n%s", got)
-	}
 	want := "== ./x/ FuzzX: 300000 execs in 60 s (5172/s), baseline 2 s, stalled 6 s\n"
-	if last := got[len(in):]; last != want {
-		t.Errorf("summary %q, want %q", last, want)
+	if string(out) != want {
+		t.Errorf("summary %q, want %q", out, want)
 	}
 }
