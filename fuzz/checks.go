@@ -1,7 +1,7 @@
 // Package fuzz holds kmipwire's fuzz targets: the native ones
-// (fuzz_test.go, `go test -fuzz`), the go-fuzz entry points (gofuzz.go,
-// built with -tags gofuzz by github.com/dvyukov/go-fuzz and OSS-Fuzz's
-// libFuzzer mode) and the OSS-Fuzz integration (oss-fuzz/). Both kinds call
+// (fuzz_test.go, `go test -fuzz`), the go-fuzz entry points (package
+// gofuzz, for github.com/dvyukov/go-fuzz) and the OSS-Fuzz integration
+// (oss-fuzz/). Both kinds call
 // the same checks, in this file, which return an error describing the
 // broken property:
 //

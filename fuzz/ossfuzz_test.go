@@ -12,7 +12,7 @@ import (
 
 var (
 	fuzzFuncRE  = regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)
-	compileRE   = regexp.MustCompile(`(?m)^compile_native_go_fuzzer \$M/?(\S*) (Fuzz\w+) (\S+)$`)
+	compileRE   = regexp.MustCompile(`(?m)^compile_native_go_fuzzer_v2 \$M/?(\S*) (Fuzz\w+) (\S+)$`)
 	seedRE      = regexp.MustCompile(`(?m)^seed (\S+) `)
 	ossFuzzPath = filepath.Join("oss-fuzz", "build.sh")
 )
@@ -110,11 +110,11 @@ func TestOSSFuzzBuildNamesEveryTarget(t *testing.T) {
 
 	// The comparison catches a target left out, one built twice, and
 	// a missing seed corpus.
-	cut := strings.Replace(string(build), "compile_native_go_fuzzer $M/fuzz FuzzSplit fuzz_split\n", "", 1)
+	cut := strings.Replace(string(build), "compile_native_go_fuzzer_v2 $M/fuzz FuzzSplit fuzz_split\n", "", 1)
 	if p := buildProblems(cut, targets); !slices.Contains(p, "not built: fuzz FuzzSplit") {
 		t.Errorf("a removed target goes unnoticed: %v", p)
 	}
-	dup := string(build) + "compile_native_go_fuzzer $M/ttlv FuzzDecode ttlv_decode\n"
+	dup := string(build) + "compile_native_go_fuzzer_v2 $M/ttlv FuzzDecode ttlv_decode\n"
 	if p := buildProblems(dup, targets); len(p) != 2 {
 		t.Errorf("a duplicate goes unnoticed: %v", p)
 	}

@@ -1,5 +1,3 @@
-//go:build !gofuzz
-
 package fuzz
 
 // seedKind selects the seeds of a native target (seeds_test.go).

@@ -1,4 +1,4 @@
-//go:build gofuzz_libfuzzer && !gofuzz
+//go:build gofuzz_libfuzzer
 
 package fuzz
 

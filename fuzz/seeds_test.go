@@ -1,4 +1,4 @@
-//go:build !gofuzz && !gofuzz_libfuzzer
+//go:build !gofuzz_libfuzzer
 
 package fuzz
 

@@ -14,7 +14,7 @@ import (
 // jsonSeeds returns JSON inputs for the differential test and the fuzz
 // targets: the corpus in every option set, the seed pages, and the
 // §4.1.6 input forms of this package's tests.
-func jsonSeeds(tb testing.TB) [][]byte {
+func jsonSeeds(tb fatalHelper) [][]byte {
 	var out [][]byte
 	for _, m := range corpusMessages(tb) {
 		for _, o := range optionSets {

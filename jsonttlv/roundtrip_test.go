@@ -25,7 +25,17 @@ type message struct {
 	bin  []byte
 }
 
-func corpusMessages(tb testing.TB) []message {
+// fatalHelper is what the seed and check helpers use of a testing.TB. The
+// testing shim of the OSS-Fuzz build (go-118-fuzz-build puts it in place of
+// package testing in fuzz_test.go) has a T and an F with these methods but
+// no TB: helpers that a fuzz target calls take this instead.
+type fatalHelper interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+func corpusMessages(tb fatalHelper) []message {
 	tb.Helper()
 	files, err := filepath.Glob("../testdata/corpus/*.ttlv")
 	if err != nil || len(files) == 0 {
@@ -42,7 +52,7 @@ func corpusMessages(tb testing.TB) []message {
 	return out
 }
 
-func pykmipMessages(tb testing.TB) []message {
+func pykmipMessages(tb fatalHelper) []message {
 	tb.Helper()
 	f, err := os.Open("../testdata/pykmip/messages.jsonl")
 	if err != nil {

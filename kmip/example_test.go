@@ -116,3 +116,40 @@ func ExampleCryptographicUsageMask() {
 }
 
 func mustTime(unix int64) time.Time { return time.Unix(unix, 0).UTC() }
+
+// Fields whose encoding varies are Raw items: a Key Block's Key Value (a
+// Byte String when wrapped, else a Structure) and its Key Material (bytes,
+// or the Structure of a Transparent key format). Each decodes into its
+// type when it is a Structure.
+func ExampleRaw() {
+	material := kmip.TransparentSymmetricKey{Key: []byte{0x01, 0x02, 0x03, 0x04}}
+	value := kmip.KeyValue{KeyMaterial: kmip.Raw(material.AppendTTLV(nil, kmip.V2_1))}
+	block := kmip.KeyBlock{
+		KeyFormatType:          kmip.KeyFormatTypeTransparentSymmetricKey,
+		KeyValue:               kmip.Raw(value.AppendTTLV(nil, kmip.V2_1)),
+		CryptographicAlgorithm: kmip.Some(kmip.CryptographicAlgorithmAES),
+		CryptographicLength:    kmip.Some[int32](32),
+	}
+	wire := block.AppendTTLV(nil, kmip.V2_1)
+
+	var got kmip.KeyBlock
+	var kv kmip.KeyValue
+	var key kmip.TransparentSymmetricKey
+	if err := got.UnmarshalTTLV(wire); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(got.KeyValue.Type(), got.KeyFormatType)
+	if err := kv.UnmarshalTTLV(got.KeyValue); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := key.UnmarshalTTLV(kv.KeyMaterial); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%x\n", key.Key)
+	// Output:
+	// Structure TransparentSymmetricKey
+	// 01020304
+}

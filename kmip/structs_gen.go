@@ -16404,121 +16404,6 @@ func (v *KeyBlock) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
-// KeyMaterial is the Key Material structure (KMIP 2.1 §3.4, 1.4 §2.1.7.1).
-// Its zero value is empty; a decoded value aliases its input (see Clone).
-type KeyMaterial struct {
-	// Key is the Key item, required, of KMIP 1.0-2.1.
-	Key []byte
-
-	x extra // the order and unknown items of a decoded value
-}
-
-// AppendTTLV appends v as a Key Material Structure for protocol version ver.
-func (v *KeyMaterial) AppendTTLV(b []byte, ver Version) []byte {
-	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
-}
-
-// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
-// memory and aliases b.
-func (v *KeyMaterial) UnmarshalTTLV(b []byte) error { return unmarshalTTLV(v, ttlv.TagKeyMaterial, b) }
-
-// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
-func (v *KeyMaterial) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.TagKeyMaterial, d) }
-
-func (v *KeyMaterial) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
-	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
-			b = ttlv.AppendByteString(b, ttlv.TagKey, v.Key)
-		}
-	} else {
-		var next [1]int32
-		u := 0
-		for _, i := range v.x.order {
-			if i == unknownField {
-				b = append(b, v.x.unknown[u]...)
-				u++
-				continue
-			}
-			b = v.appendField(b, i, next[i], ver)
-			next[i]++
-		}
-		b = v.appendAdded(b, &next, ver)
-	}
-	ttlv.EndStructure(b, mark)
-	return b
-}
-
-func (v *KeyMaterial) appendField(b []byte, i uint8, k int32, ver Version) []byte {
-	switch i {
-	case 0:
-		if k == 0 {
-			b = ttlv.AppendByteString(b, ttlv.TagKey, v.Key)
-		}
-	}
-	_ = ver
-	return b
-}
-
-// appendAdded appends the optional and repeated fields set after decoding.
-func (v *KeyMaterial) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	_ = next
-	return b
-}
-
-func (v *KeyMaterial) decodeTTLV(b []byte, off int) error {
-	v.reset()
-	v.x.decoded = true
-	var seen [1]uint64
-	start := len(b)
-	for len(b) > 0 {
-		tag, typ, val, m := ttlv.ConsumeValue(b)
-		if m < 0 {
-			return itemError(off+start-len(b), tag, m)
-		}
-		field := uint8(unknownField)
-		switch tag {
-		case ttlv.TagKey:
-			if typ == ttlv.TypeByteString && seen[0]&0x1 == 0 {
-				v.Key = val
-				seen[0] |= 0x1
-				field = 0
-			}
-		}
-		if field == unknownField {
-			v.x.unknown = append(v.x.unknown, b[:m])
-		}
-		v.x.order = append(v.x.order, field)
-		b = b[m:]
-	}
-	return nil
-}
-
-func (v *KeyMaterial) reset() {
-	v.Key = nil
-	v.x.reset()
-}
-
-// Clone returns a deep copy of v that shares no memory with v or its input.
-func (v *KeyMaterial) Clone() *KeyMaterial {
-	if v == nil {
-		return nil
-	}
-	c := new(KeyMaterial)
-	c.Key = cloneBytes(v.Key)
-	c.x = v.x.clone()
-	return c
-}
-
-// Unknown returns the items of a decoded v, and of the structures in it,
-// that no field took, in order; encoding writes them back where they were.
-func (v *KeyMaterial) Unknown() []Raw { return v.appendUnknown(nil) }
-
-func (v *KeyMaterial) appendUnknown(dst []Raw) []Raw {
-	dst = append(dst, v.x.unknown...)
-	return dst
-}
-
 // KeyValue is the Key Value structure (KMIP 2.1 §3.2, 1.4 §2.1.4).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type KeyValue struct {
@@ -32754,6 +32639,2334 @@ func (v *Ticket) Clone() *Ticket {
 func (v *Ticket) Unknown() []Raw { return v.appendUnknown(nil) }
 
 func (v *Ticket) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentDHPrivateKey is the Key Material structure (KMIP 2.1 §3.9, 1.4 §2.1.7.6).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentDHPrivateKey struct {
+	// P is the P item, required, of KMIP 1.0-2.1.
+	P []byte
+	// Q is the Q item, optional, of KMIP 1.0-2.1.
+	Q Optional[[]byte]
+	// G is the G item, required, of KMIP 1.0-2.1.
+	G []byte
+	// J is the J item, optional, of KMIP 1.0-2.1.
+	J Optional[[]byte]
+	// X is the X item, required, of KMIP 1.0-2.1.
+	X []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentDHPrivateKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentDHPrivateKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentDHPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentDHPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
+		}
+		if v.Q.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
+		}
+		if v.J.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagJ, v.J.Value)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagX, v.X)
+		}
+	} else {
+		var next [5]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentDHPrivateKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
+		}
+	case 1:
+		if k == 0 && v.Q.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
+		}
+	case 2:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
+		}
+	case 3:
+		if k == 0 && v.J.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagJ, v.J.Value)
+		}
+	case 4:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagX, v.X)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentDHPrivateKey) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *TransparentDHPrivateKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagP:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x1 == 0 {
+				v.P = val
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagQ:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.Q = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagG:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x4 == 0 {
+				v.G = val
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagJ:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x8 == 0 {
+				v.J = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagX:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x10 == 0 {
+				v.X = val
+				seen[0] |= 0x10
+				field = 4
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentDHPrivateKey) reset() {
+	v.P = nil
+	v.Q = Optional[[]byte]{}
+	v.G = nil
+	v.J = Optional[[]byte]{}
+	v.X = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentDHPrivateKey) Clone() *TransparentDHPrivateKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentDHPrivateKey)
+	c.P = cloneBytes(v.P)
+	c.Q = Optional[[]byte]{Value: cloneBytes(v.Q.Value), Set: v.Q.Set}
+	c.G = cloneBytes(v.G)
+	c.J = Optional[[]byte]{Value: cloneBytes(v.J.Value), Set: v.J.Set}
+	c.X = cloneBytes(v.X)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentDHPrivateKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentDHPrivateKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentDHPublicKey is the Key Material structure (KMIP 2.1 §3.10, 1.4 §2.1.7.7).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentDHPublicKey struct {
+	// P is the P item, required, of KMIP 1.0-2.1.
+	P []byte
+	// Q is the Q item, optional, of KMIP 1.0-2.1.
+	Q Optional[[]byte]
+	// G is the G item, required, of KMIP 1.0-2.1.
+	G []byte
+	// J is the J item, optional, of KMIP 1.0-2.1.
+	J Optional[[]byte]
+	// Y is the Y item, required, of KMIP 1.0-2.1.
+	Y []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentDHPublicKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentDHPublicKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentDHPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentDHPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
+		}
+		if v.Q.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
+		}
+		if v.J.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagJ, v.J.Value)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagY, v.Y)
+		}
+	} else {
+		var next [5]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentDHPublicKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
+		}
+	case 1:
+		if k == 0 && v.Q.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
+		}
+	case 2:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
+		}
+	case 3:
+		if k == 0 && v.J.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagJ, v.J.Value)
+		}
+	case 4:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagY, v.Y)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentDHPublicKey) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *TransparentDHPublicKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagP:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x1 == 0 {
+				v.P = val
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagQ:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.Q = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagG:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x4 == 0 {
+				v.G = val
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagJ:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x8 == 0 {
+				v.J = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagY:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x10 == 0 {
+				v.Y = val
+				seen[0] |= 0x10
+				field = 4
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentDHPublicKey) reset() {
+	v.P = nil
+	v.Q = Optional[[]byte]{}
+	v.G = nil
+	v.J = Optional[[]byte]{}
+	v.Y = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentDHPublicKey) Clone() *TransparentDHPublicKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentDHPublicKey)
+	c.P = cloneBytes(v.P)
+	c.Q = Optional[[]byte]{Value: cloneBytes(v.Q.Value), Set: v.Q.Set}
+	c.G = cloneBytes(v.G)
+	c.J = Optional[[]byte]{Value: cloneBytes(v.J.Value), Set: v.J.Set}
+	c.Y = cloneBytes(v.Y)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentDHPublicKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentDHPublicKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentDSAPrivateKey is the Key Material structure (KMIP 2.1 §3.5, 1.4 §2.1.7.2).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentDSAPrivateKey struct {
+	// P is the P item, required, of KMIP 1.0-2.1.
+	P []byte
+	// Q is the Q item, required, of KMIP 1.0-2.1.
+	Q []byte
+	// G is the G item, required, of KMIP 1.0-2.1.
+	G []byte
+	// X is the X item, required, of KMIP 1.0-2.1.
+	X []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentDSAPrivateKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentDSAPrivateKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentDSAPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentDSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagX, v.X)
+		}
+	} else {
+		var next [4]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentDSAPrivateKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q)
+		}
+	case 2:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
+		}
+	case 3:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagX, v.X)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentDSAPrivateKey) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentDSAPrivateKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagP:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x1 == 0 {
+				v.P = val
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagQ:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.Q = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagG:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x4 == 0 {
+				v.G = val
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagX:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x8 == 0 {
+				v.X = val
+				seen[0] |= 0x8
+				field = 3
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentDSAPrivateKey) reset() {
+	v.P = nil
+	v.Q = nil
+	v.G = nil
+	v.X = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentDSAPrivateKey) Clone() *TransparentDSAPrivateKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentDSAPrivateKey)
+	c.P = cloneBytes(v.P)
+	c.Q = cloneBytes(v.Q)
+	c.G = cloneBytes(v.G)
+	c.X = cloneBytes(v.X)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentDSAPrivateKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentDSAPrivateKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentDSAPublicKey is the Key Material structure (KMIP 2.1 §3.6, 1.4 §2.1.7.3).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentDSAPublicKey struct {
+	// P is the P item, required, of KMIP 1.0-2.1.
+	P []byte
+	// Q is the Q item, required, of KMIP 1.0-2.1.
+	Q []byte
+	// G is the G item, required, of KMIP 1.0-2.1.
+	G []byte
+	// Y is the Y item, required, of KMIP 1.0-2.1.
+	Y []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentDSAPublicKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentDSAPublicKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentDSAPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentDSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagY, v.Y)
+		}
+	} else {
+		var next [4]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentDSAPublicKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q)
+		}
+	case 2:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
+		}
+	case 3:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagY, v.Y)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentDSAPublicKey) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentDSAPublicKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagP:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x1 == 0 {
+				v.P = val
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagQ:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.Q = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagG:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x4 == 0 {
+				v.G = val
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagY:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x8 == 0 {
+				v.Y = val
+				seen[0] |= 0x8
+				field = 3
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentDSAPublicKey) reset() {
+	v.P = nil
+	v.Q = nil
+	v.G = nil
+	v.Y = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentDSAPublicKey) Clone() *TransparentDSAPublicKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentDSAPublicKey)
+	c.P = cloneBytes(v.P)
+	c.Q = cloneBytes(v.Q)
+	c.G = cloneBytes(v.G)
+	c.Y = cloneBytes(v.Y)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentDSAPublicKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentDSAPublicKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentECDHPrivateKey is the Key Material structure (KMIP 1.4 §2.1.7.10).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentECDHPrivateKey struct {
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.0-1.4.
+	RecommendedCurve RecommendedCurve
+	// D is the D item, required, of KMIP 1.0-1.4.
+	D []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentECDHPrivateKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentECDHPrivateKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentECDHPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentECDHPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x1f) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+		if ver.in(0x1f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentECDHPrivateKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentECDHPrivateKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentECDHPrivateKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagRecommendedCurve:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.RecommendedCurve = RecommendedCurve(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagD:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.D = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentECDHPrivateKey) reset() {
+	v.RecommendedCurve = 0
+	v.D = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentECDHPrivateKey) Clone() *TransparentECDHPrivateKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentECDHPrivateKey)
+	c.RecommendedCurve = v.RecommendedCurve
+	c.D = cloneBytes(v.D)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentECDHPrivateKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentECDHPrivateKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentECDHPublicKey is the Key Material structure (KMIP 1.4 §2.1.7.11).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentECDHPublicKey struct {
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.0-1.4.
+	RecommendedCurve RecommendedCurve
+	// QString is the Q String item, required, of KMIP 1.0-1.4.
+	QString []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentECDHPublicKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentECDHPublicKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentECDHPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentECDHPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x1f) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+		if ver.in(0x1f) {
+			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentECDHPublicKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentECDHPublicKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentECDHPublicKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagRecommendedCurve:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.RecommendedCurve = RecommendedCurve(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagQString:
+			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
+				v.QString = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentECDHPublicKey) reset() {
+	v.RecommendedCurve = 0
+	v.QString = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentECDHPublicKey) Clone() *TransparentECDHPublicKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentECDHPublicKey)
+	c.RecommendedCurve = v.RecommendedCurve
+	c.QString = cloneBytes(v.QString)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentECDHPublicKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentECDHPublicKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentECDSAPrivateKey is the Key Material structure (KMIP 1.4 §2.1.7.8).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentECDSAPrivateKey struct {
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.0-1.4.
+	RecommendedCurve RecommendedCurve
+	// D is the D item, required, of KMIP 1.0-1.4.
+	D []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentECDSAPrivateKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentECDSAPrivateKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentECDSAPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentECDSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x1f) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+		if ver.in(0x1f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentECDSAPrivateKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentECDSAPrivateKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentECDSAPrivateKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagRecommendedCurve:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.RecommendedCurve = RecommendedCurve(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagD:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.D = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentECDSAPrivateKey) reset() {
+	v.RecommendedCurve = 0
+	v.D = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentECDSAPrivateKey) Clone() *TransparentECDSAPrivateKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentECDSAPrivateKey)
+	c.RecommendedCurve = v.RecommendedCurve
+	c.D = cloneBytes(v.D)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentECDSAPrivateKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentECDSAPrivateKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentECDSAPublicKey is the Key Material structure (KMIP 1.4 §2.1.7.9).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentECDSAPublicKey struct {
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.0-1.4.
+	RecommendedCurve RecommendedCurve
+	// QString is the Q String item, required, of KMIP 1.0-1.4.
+	QString []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentECDSAPublicKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentECDSAPublicKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentECDSAPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentECDSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x1f) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+		if ver.in(0x1f) {
+			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentECDSAPublicKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentECDSAPublicKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentECDSAPublicKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagRecommendedCurve:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.RecommendedCurve = RecommendedCurve(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagQString:
+			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
+				v.QString = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentECDSAPublicKey) reset() {
+	v.RecommendedCurve = 0
+	v.QString = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentECDSAPublicKey) Clone() *TransparentECDSAPublicKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentECDSAPublicKey)
+	c.RecommendedCurve = v.RecommendedCurve
+	c.QString = cloneBytes(v.QString)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentECDSAPublicKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentECDSAPublicKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentECMQVPrivateKey is the Key Material structure (KMIP 1.4 §2.1.7.12).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentECMQVPrivateKey struct {
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.0-1.4.
+	RecommendedCurve RecommendedCurve
+	// D is the D item, required, of KMIP 1.0-1.4.
+	D []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentECMQVPrivateKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentECMQVPrivateKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentECMQVPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentECMQVPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x1f) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+		if ver.in(0x1f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentECMQVPrivateKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentECMQVPrivateKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentECMQVPrivateKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagRecommendedCurve:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.RecommendedCurve = RecommendedCurve(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagD:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.D = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentECMQVPrivateKey) reset() {
+	v.RecommendedCurve = 0
+	v.D = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentECMQVPrivateKey) Clone() *TransparentECMQVPrivateKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentECMQVPrivateKey)
+	c.RecommendedCurve = v.RecommendedCurve
+	c.D = cloneBytes(v.D)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentECMQVPrivateKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentECMQVPrivateKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentECMQVPublicKey is the Key Material structure (KMIP 1.4 §2.1.7.13).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentECMQVPublicKey struct {
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.0-1.4.
+	RecommendedCurve RecommendedCurve
+	// QString is the Q String item, required, of KMIP 1.0-1.4.
+	QString []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentECMQVPublicKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentECMQVPublicKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentECMQVPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentECMQVPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x1f) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+		if ver.in(0x1f) {
+			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentECMQVPublicKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentECMQVPublicKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentECMQVPublicKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagRecommendedCurve:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.RecommendedCurve = RecommendedCurve(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagQString:
+			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
+				v.QString = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentECMQVPublicKey) reset() {
+	v.RecommendedCurve = 0
+	v.QString = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentECMQVPublicKey) Clone() *TransparentECMQVPublicKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentECMQVPublicKey)
+	c.RecommendedCurve = v.RecommendedCurve
+	c.QString = cloneBytes(v.QString)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentECMQVPublicKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentECMQVPublicKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentECPrivateKey is the Key Material structure (KMIP 2.1 §3.11, 1.4 §2.1.7.14).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentECPrivateKey struct {
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.3-2.1.
+	RecommendedCurve RecommendedCurve
+	// D is the D item, required, of KMIP 1.3-2.1.
+	D []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentECPrivateKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentECPrivateKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentECPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentECPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x78) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+		if ver.in(0x78) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentECPrivateKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentECPrivateKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentECPrivateKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagRecommendedCurve:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.RecommendedCurve = RecommendedCurve(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagD:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.D = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentECPrivateKey) reset() {
+	v.RecommendedCurve = 0
+	v.D = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentECPrivateKey) Clone() *TransparentECPrivateKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentECPrivateKey)
+	c.RecommendedCurve = v.RecommendedCurve
+	c.D = cloneBytes(v.D)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentECPrivateKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentECPrivateKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentECPublicKey is the Key Material structure (KMIP 2.1 §3.12, 1.4 §2.1.7.15).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentECPublicKey struct {
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.3-2.1.
+	RecommendedCurve RecommendedCurve
+	// QString is the Q String item, required, of KMIP 1.3-2.1.
+	QString []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentECPublicKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentECPublicKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentECPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentECPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x78) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+		if ver.in(0x78) {
+			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentECPublicKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentECPublicKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentECPublicKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagRecommendedCurve:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.RecommendedCurve = RecommendedCurve(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagQString:
+			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
+				v.QString = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentECPublicKey) reset() {
+	v.RecommendedCurve = 0
+	v.QString = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentECPublicKey) Clone() *TransparentECPublicKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentECPublicKey)
+	c.RecommendedCurve = v.RecommendedCurve
+	c.QString = cloneBytes(v.QString)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentECPublicKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentECPublicKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentRSAPrivateKey is the Key Material structure (KMIP 2.1 §3.7, 1.4 §2.1.7.4).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentRSAPrivateKey struct {
+	// Modulus is the Modulus item, required, of KMIP 1.0-2.1.
+	Modulus []byte
+	// PrivateExponent is the Private Exponent item, optional, of KMIP 1.0-2.1.
+	PrivateExponent Optional[[]byte]
+	// PublicExponent is the Public Exponent item, optional, of KMIP 1.0-2.1.
+	PublicExponent Optional[[]byte]
+	// P is the P item, optional, of KMIP 1.0-2.1.
+	P Optional[[]byte]
+	// Q is the Q item, optional, of KMIP 1.0-2.1.
+	Q Optional[[]byte]
+	// PrimeExponentP is the Prime Exponent P item, optional, of KMIP 1.0-2.1.
+	PrimeExponentP Optional[[]byte]
+	// PrimeExponentQ is the Prime Exponent Q item, optional, of KMIP 1.0-2.1.
+	PrimeExponentQ Optional[[]byte]
+	// CRTCoefficient is the CRT Coefficient item, optional, of KMIP 1.0-2.1.
+	CRTCoefficient Optional[[]byte]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentRSAPrivateKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentRSAPrivateKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentRSAPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentRSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagModulus, v.Modulus)
+		}
+		if v.PrivateExponent.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPrivateExponent, v.PrivateExponent.Value)
+		}
+		if v.PublicExponent.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPublicExponent, v.PublicExponent.Value)
+		}
+		if v.P.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P.Value)
+		}
+		if v.Q.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
+		}
+		if v.PrimeExponentP.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPrimeExponentP, v.PrimeExponentP.Value)
+		}
+		if v.PrimeExponentQ.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPrimeExponentQ, v.PrimeExponentQ.Value)
+		}
+		if v.CRTCoefficient.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagCRTCoefficient, v.CRTCoefficient.Value)
+		}
+	} else {
+		var next [8]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentRSAPrivateKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagModulus, v.Modulus)
+		}
+	case 1:
+		if k == 0 && v.PrivateExponent.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPrivateExponent, v.PrivateExponent.Value)
+		}
+	case 2:
+		if k == 0 && v.PublicExponent.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPublicExponent, v.PublicExponent.Value)
+		}
+	case 3:
+		if k == 0 && v.P.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P.Value)
+		}
+	case 4:
+		if k == 0 && v.Q.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
+		}
+	case 5:
+		if k == 0 && v.PrimeExponentP.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPrimeExponentP, v.PrimeExponentP.Value)
+		}
+	case 6:
+		if k == 0 && v.PrimeExponentQ.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPrimeExponentQ, v.PrimeExponentQ.Value)
+		}
+	case 7:
+		if k == 0 && v.CRTCoefficient.Set {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagCRTCoefficient, v.CRTCoefficient.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentRSAPrivateKey) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
+	if next[1] == 0 {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 {
+		b = v.appendField(b, 5, 0, ver)
+	}
+	if next[6] == 0 {
+		b = v.appendField(b, 6, 0, ver)
+	}
+	if next[7] == 0 {
+		b = v.appendField(b, 7, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *TransparentRSAPrivateKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagModulus:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x1 == 0 {
+				v.Modulus = val
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagPrivateExponent:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.PrivateExponent = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagPublicExponent:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x4 == 0 {
+				v.PublicExponent = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagP:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x8 == 0 {
+				v.P = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagQ:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x10 == 0 {
+				v.Q = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagPrimeExponentP:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x20 == 0 {
+				v.PrimeExponentP = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x20
+				field = 5
+			}
+		case ttlv.TagPrimeExponentQ:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x40 == 0 {
+				v.PrimeExponentQ = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x40
+				field = 6
+			}
+		case ttlv.TagCRTCoefficient:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x80 == 0 {
+				v.CRTCoefficient = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x80
+				field = 7
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentRSAPrivateKey) reset() {
+	v.Modulus = nil
+	v.PrivateExponent = Optional[[]byte]{}
+	v.PublicExponent = Optional[[]byte]{}
+	v.P = Optional[[]byte]{}
+	v.Q = Optional[[]byte]{}
+	v.PrimeExponentP = Optional[[]byte]{}
+	v.PrimeExponentQ = Optional[[]byte]{}
+	v.CRTCoefficient = Optional[[]byte]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentRSAPrivateKey) Clone() *TransparentRSAPrivateKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentRSAPrivateKey)
+	c.Modulus = cloneBytes(v.Modulus)
+	c.PrivateExponent = Optional[[]byte]{Value: cloneBytes(v.PrivateExponent.Value), Set: v.PrivateExponent.Set}
+	c.PublicExponent = Optional[[]byte]{Value: cloneBytes(v.PublicExponent.Value), Set: v.PublicExponent.Set}
+	c.P = Optional[[]byte]{Value: cloneBytes(v.P.Value), Set: v.P.Set}
+	c.Q = Optional[[]byte]{Value: cloneBytes(v.Q.Value), Set: v.Q.Set}
+	c.PrimeExponentP = Optional[[]byte]{Value: cloneBytes(v.PrimeExponentP.Value), Set: v.PrimeExponentP.Set}
+	c.PrimeExponentQ = Optional[[]byte]{Value: cloneBytes(v.PrimeExponentQ.Value), Set: v.PrimeExponentQ.Set}
+	c.CRTCoefficient = Optional[[]byte]{Value: cloneBytes(v.CRTCoefficient.Value), Set: v.CRTCoefficient.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentRSAPrivateKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentRSAPrivateKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentRSAPublicKey is the Key Material structure (KMIP 2.1 §3.8, 1.4 §2.1.7.5).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentRSAPublicKey struct {
+	// Modulus is the Modulus item, required, of KMIP 1.0-2.1.
+	Modulus []byte
+	// PublicExponent is the Public Exponent item, required, of KMIP 1.0-2.1.
+	PublicExponent []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentRSAPublicKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentRSAPublicKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentRSAPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentRSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagModulus, v.Modulus)
+		}
+		if ver.in(0x7f) {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPublicExponent, v.PublicExponent)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentRSAPublicKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagModulus, v.Modulus)
+		}
+	case 1:
+		if k == 0 {
+			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPublicExponent, v.PublicExponent)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentRSAPublicKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentRSAPublicKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagModulus:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x1 == 0 {
+				v.Modulus = val
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagPublicExponent:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x2 == 0 {
+				v.PublicExponent = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentRSAPublicKey) reset() {
+	v.Modulus = nil
+	v.PublicExponent = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentRSAPublicKey) Clone() *TransparentRSAPublicKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentRSAPublicKey)
+	c.Modulus = cloneBytes(v.Modulus)
+	c.PublicExponent = cloneBytes(v.PublicExponent)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentRSAPublicKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentRSAPublicKey) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// TransparentSymmetricKey is the Key Material structure (KMIP 2.1 §3.4, 1.4 §2.1.7.1).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type TransparentSymmetricKey struct {
+	// Key is the Key item, required, of KMIP 1.0-2.1.
+	Key []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Key Material Structure for protocol version ver.
+func (v *TransparentSymmetricKey) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagKeyMaterial, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Key Material Structure; v reuses its
+// memory and aliases b.
+func (v *TransparentSymmetricKey) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagKeyMaterial, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Key Material Structure.
+func (v *TransparentSymmetricKey) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagKeyMaterial, d)
+}
+
+func (v *TransparentSymmetricKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+		if ver.in(0x7f) {
+			b = ttlv.AppendByteString(b, ttlv.TagKey, v.Key)
+		}
+	} else {
+		var next [1]int32
+		u := 0
+		for _, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *TransparentSymmetricKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if k == 0 {
+			b = ttlv.AppendByteString(b, ttlv.TagKey, v.Key)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *TransparentSymmetricKey) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *TransparentSymmetricKey) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagKey:
+			if typ == ttlv.TypeByteString && seen[0]&0x1 == 0 {
+				v.Key = val
+				seen[0] |= 0x1
+				field = 0
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *TransparentSymmetricKey) reset() {
+	v.Key = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *TransparentSymmetricKey) Clone() *TransparentSymmetricKey {
+	if v == nil {
+		return nil
+	}
+	c := new(TransparentSymmetricKey)
+	c.Key = cloneBytes(v.Key)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *TransparentSymmetricKey) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *TransparentSymmetricKey) appendUnknown(dst []Raw) []Raw {
 	dst = append(dst, v.x.unknown...)
 	return dst
 }

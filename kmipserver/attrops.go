@@ -214,6 +214,7 @@ func (c *reqCtx) addAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 
 // recordPrev journals a state taken before a change.
 func (c *reqCtx) recordPrev(o *object, prev objState) {
+	c.changed(o)
 	if c.journaling {
 		c.journal = append(c.journal, journalEntry{obj: o, prev: prev})
 	}

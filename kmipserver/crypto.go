@@ -649,7 +649,7 @@ func (c *reqCtx) allocate(o *object, p *ttlv.Value) *opError {
 		o.used.Add(-n)
 		return fail(rrPermissionDenied, "object %s is past its Usage Limits", o.id)
 	}
-	c.changed(o)
+	c.counted(o)
 	return nil
 }
 

@@ -92,7 +92,17 @@ type resp struct {
 	items        []v
 }
 
-func decode(t testing.TB, b []byte) resp {
+// fatalHelper is what the seed and check helpers use of a testing.TB. The
+// testing shim of the OSS-Fuzz build (go-118-fuzz-build puts it in place of
+// package testing in fuzz_test.go) has a T and an F with these methods but
+// no TB: helpers that a fuzz target calls take this instead.
+type fatalHelper interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+func decode(t fatalHelper, b []byte) resp {
 	t.Helper()
 	if err := ttlv.Validate(b, ttlv.DecodeOptions{}); err != nil {
 		t.Fatalf("response does not validate: %v", err)

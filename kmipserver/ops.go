@@ -635,7 +635,10 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	// object is visited, past MaximumItems too: Located Items counts all
 	// the matches, as clients paging with Offset Items rely on (and the
 	// OASIS TC-OFFSET test cases expect).
-	all := c.s.store.all()
+	all, indexed := c.s.store.idx.candidates(filter)
+	if !indexed || c.s.scanLocate {
+		all = c.s.store.all()
+	}
 	for i := len(all) - 1; i >= 0; i-- {
 		o := all[i]
 		if o.removed.Load() {

@@ -246,15 +246,39 @@ func cmpUint64(a, b uint64) int {
 	return 0
 }
 
-// changed notes that the message changed o: its record goes to the Store
-// when the message ends. Its version grows at once, so that of two
-// overlapping Commits of o the later state wins.
+// changed notes that the message changed o's attributes or state: its
+// record goes to the Store when the message ends, and the index learns its
+// new attributes when the item ends (reindex).
 func (c *reqCtx) changed(o *object) {
+	c.counted(o)
+	c.reidx = append(c.reidx, o)
+}
+
+// counted notes a change of o that the index does not see (a new object,
+// already indexed; its counters): with a Store, its record goes to the
+// Store when the message ends. Its version grows at once, so that of two
+// overlapping Commits of o the later state wins.
+func (c *reqCtx) counted(o *object) {
 	if c.s.persist == nil {
 		return
 	}
 	o.ver.Add(1)
 	c.dirty = append(c.dirty, o)
+}
+
+// reindex adds the objects the item changed to the index lists of their
+// attributes.
+func (c *reqCtx) reindex() {
+	for i, o := range c.reidx {
+		if slices.Contains(c.reidx[:i], o) {
+			continue
+		}
+		o.mu.RLock()
+		c.s.store.idx.add(o)
+		o.mu.RUnlock()
+	}
+	clear(c.reidx)
+	c.reidx = c.reidx[:0]
 }
 
 // commit hands the records of the objects the message changed to the
@@ -310,6 +334,6 @@ func (c *reqCtx) failUncommitted(err error) {
 // markServed notes that Get answered the key material (Fresh turns false).
 func (c *reqCtx) markServed(o *object) {
 	if !o.served.Swap(true) {
-		c.changed(o)
+		c.counted(o)
 	}
 }

@@ -100,6 +100,9 @@ type Server struct {
 	ep       *Endpoint
 	// persist keeps the objects on stable storage, nil for memory only.
 	persist Store
+	// scanLocate makes Locate visit every object, not the index's
+	// candidates: tests compare the two.
+	scanLocate bool
 }
 
 // New returns a Server with an empty store.
@@ -231,6 +234,7 @@ type reqCtx struct {
 	journal      []journalEntry
 	journaling   bool
 	dirty        []*object // the objects the message changed (with a Store)
+	reidx        []*object // the objects the item changed, for the index
 	recs         []Record  // their records
 	recBuf       []byte    // the records' data
 	peer         Peer      // the client (PeerFromContext)
@@ -296,6 +300,8 @@ func (s *Server) putCtx(c *reqCtx) {
 	clear(c.journal) // drop object references
 	clear(c.dirty)
 	c.dirty = c.dirty[:0]
+	clear(c.reidx)
+	c.reidx = c.reidx[:0]
 	if cap(c.recBuf) > 1<<20 {
 		c.recBuf = nil
 	}
@@ -645,8 +651,17 @@ func (c *reqCtx) serveUnordered(dst []byte, versionOK bool) []byte {
 	return out
 }
 
-// run executes one item and returns its result, its payload in c.arena.
+// run executes one item and returns its result, its payload in c.arena;
+// then the index learns what the item changed.
 func (c *reqCtx) run(it *batch.Item, versionOK bool) result {
+	r := c.runItem(it, versionOK)
+	if len(c.reidx) > 0 {
+		c.reindex()
+	}
+	return r
+}
+
+func (c *reqCtx) runItem(it *batch.Item, versionOK bool) result {
 	r := result{op: it.Operation, id: it.ID, jm: len(c.journal)}
 	if !versionOK && it.Operation != opDiscoverVersions {
 		r.status, r.reason = batch.StatusFailed, rrInvalidMessage
@@ -793,7 +808,7 @@ func (c *reqCtx) record(o *object) {
 
 // recordCreated notes, when journaling, a new object.
 func (c *reqCtx) recordCreated(o *object) {
-	c.changed(o)
+	c.counted(o)
 	if c.journaling {
 		c.journal = append(c.journal, journalEntry{obj: o, created: true})
 	}
@@ -863,6 +878,9 @@ func (s *Server) ServeOperationJSON(ctx context.Context, dst, req []byte) (out [
 		if err != nil {
 			oerr = itemError(err)
 		}
+	}
+	if len(c.reidx) > 0 {
+		c.reindex()
 	}
 	if err := c.commit(); err != nil && oerr == nil {
 		c.s.log.Error("kmipserver: store commit failed", "err", err)

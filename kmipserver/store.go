@@ -84,6 +84,8 @@ type store struct {
 	// so that a reader may walk a snapshot of it without a lock.
 	orderMu sync.RWMutex
 	order   []*object
+	// idx finds Locate's candidates (index.go).
+	idx index
 }
 
 func (st *store) init() {
@@ -117,6 +119,8 @@ func (st *store) add(o *object) {
 	st.orderMu.Lock()
 	o.seq = st.seq.Add(1)
 	st.order = append(st.order, o)
+	// Under orderMu: the lists stay in creation order.
+	st.idx.add(o)
 	st.orderMu.Unlock()
 	sh := &st.shards[shardOf(o.id)]
 	sh.mu.Lock()
@@ -132,6 +136,7 @@ func (st *store) restore(o *object) {
 		st.seq.Store(o.seq)
 	}
 	st.order = append(st.order, o)
+	st.idx.add(o)
 	st.orderMu.Unlock()
 	sh := &st.shards[shardOf(o.id)]
 	sh.mu.Lock()

@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if !*codecOnly {
 		srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, Fresh: true, New: func() (conform.RoundTripper, func(), error) {
-			return conform.InProcess{Handler: kmipserver.New(kmipserver.Config{})}, func() {}, nil
+			return conform.InProcess{Handler: kmipserver.New(kmipserver.Config{Interop: true})}, func() {}, nil
 		}}
 		if *addr != "" {
 			var tlsConf *tls.Config

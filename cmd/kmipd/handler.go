@@ -18,6 +18,7 @@ func newServer(log *slog.Logger, o *options) (*kmipserver.Server, error) {
 		MaxItems:       o.maxItems,
 		MaxRSABits:     o.maxRSABits,
 		StrictJSON:     o.strictJSON,
+		Interop:        o.interop,
 	}
 	if o.dataDir == "" {
 		log.Info("objects are kept in memory only (-data DIR keeps them)")

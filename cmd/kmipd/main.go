@@ -50,6 +50,7 @@ type options struct {
 	maxRSABits      int
 	strictJSON      bool
 	dataDir         string
+	interop         bool
 	logFormat       string
 	logLevel        string
 	shutdownTimeout time.Duration
@@ -90,6 +91,7 @@ flags:
 	fs.IntVar(&o.maxRSABits, "max-rsa-bits", 0, "largest RSA key Create Key Pair generates (0: 4096; negative: none) — each RSA-4096 key costs about a second of CPU")
 	fs.BoolVar(&o.strictJSON, "strict-json", false, "read JSON requests strictly (RFC 8259, the specification's names); by default trailing commas, tag names in another letter case, a missing ']' and Cosmian KMS 4.x's Message/Header/Items are read, and a 4.x request is answered in 4.x's names")
 	fs.StringVar(&o.dataDir, "data", "", "`directory` of the object store (a bbolt file; every change is on disk before it is answered); empty: memory only")
+	fs.BoolVar(&o.interop, "interop", false, "enable the Interop operation (KMIP 2.x), which the OASIS interoperability test cases send to mark a test case's start and end")
 	fs.DurationVar(&tc.ReadTimeout, "read-timeout", kmipserver.DefaultReadTimeout, "time to read one message (and a TLS handshake) once started; negative: none")
 	fs.DurationVar(&tc.IdleTimeout, "idle-timeout", kmipserver.DefaultIdleTimeout, "time a connection may wait for its next message; negative: none")
 	fs.DurationVar(&tc.WriteTimeout, "write-timeout", kmipserver.DefaultWriteTimeout, "time to write one response; negative: none")

@@ -8,8 +8,8 @@ cd "$(dirname "$0")/../.."
 mod=$(go list -m)
 want=$(grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' . |
 	sed -E 's#^\./(.*)/[^/]*:func (Fuzz[A-Za-z0-9_]+).*#'"$mod"'/\1 \2#' | sort -u)
-have=$(grep -E '^compile_native_go_fuzzer ' fuzz/oss-fuzz/build.sh |
-	sed -E 's#^compile_native_go_fuzzer \$M#'"$mod"'#' | awk '{print $1, $2}' | sort -u)
+have=$(grep -E '^compile_native_go_fuzzer_v2 ' fuzz/oss-fuzz/build.sh |
+	sed -E 's#^compile_native_go_fuzzer_v2 \$M#'"$mod"'#' | awk '{print $1, $2}' | sort -u)
 if [ "$want" != "$have" ]; then
 	echo "fuzz/oss-fuzz/build.sh and the repository's fuzz targets differ (< repository, > build.sh):"
 	diff <(echo "$want") <(echo "$have") || true

@@ -123,6 +123,11 @@ func TestReopenKeepsEverything(t *testing.T) {
 			st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, 0x02),
 				st(ttlv.TagKeyValue, ttlv.ByteString(ttlv.TagKeyMaterial, []byte("a registered secret"))))))))[0]))
 	doomed := idOf(ok(t, do(t, s, 0, aesCreate(0x04))[0]))
+	// Get first: a Get stores the object (its Fresh turns false), which
+	// would hide a change below that was not stored.
+	for _, id := range []string{aes, priv, pub, doomed} {
+		ok(t, do(t, s, 0, item(opGet, payload(uid(id))))[0])
+	}
 	for _, id := range []string{aes, priv, pub} {
 		ok(t, do(t, s, 0, item(opActivate, payload(uid(id))))[0])
 	}

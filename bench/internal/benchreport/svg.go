@@ -9,7 +9,7 @@ import (
 
 // palette colours the messages, in first-seen order (colour-blind safe,
 // after Okabe and Ito).
-var palette = [...]string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"}
+var palette = [...]string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"}
 
 // WriteSVG draws the chart of make bench. With peer results (peers not
 // nil, the output of bench/peers) it shows what a reader wants to see: for

@@ -207,3 +207,29 @@ func TestItemCause(t *testing.T) {
 		t.Errorf("missing: %v", cause)
 	}
 }
+
+// TestServerCorrelationValue: a Server Correlation Value in the response
+// header is the server's choice, present or not, its value the server's;
+// anything else in the header is still compared.
+func TestServerCorrelationValue(t *testing.T) {
+	hdr := func(items string) string {
+		return `<ResponseMessage><ResponseHeader>` + items + `<BatchCount type="Integer" value="1"/></ResponseHeader></ResponseMessage>`
+	}
+	scv := `<ServerCorrelationValue type="TextString" value="A5E83842-1"/>`
+	other := `<ServerCorrelationValue type="TextString" value="kmipd-7"/>`
+	for _, tc := range []struct {
+		name, exp, act string
+		ok             bool
+	}{
+		{"expected, absent", hdr(scv), hdr(""), true},
+		{"not expected, present", hdr(""), hdr(other), true},
+		{"both, other value", hdr(scv), hdr(other), true},
+		{"Batch Count still compared", hdr(scv), `<ResponseMessage><ResponseHeader>` + other + `<BatchCount type="Integer" value="2"/></ResponseHeader></ResponseMessage>`, false},
+	} {
+		c := comparer{item: -1, ignore: func(_ int, _ ttlv.Path, e *node) bool { return ignored[e.tag] }}
+		d := c.compare(mustTree(t, tc.exp), mustTree(t, tc.act), nil)
+		if (d == nil) != tc.ok {
+			t.Errorf("%s: diff %v, want ok %v", tc.name, d, tc.ok)
+		}
+	}
+}

@@ -112,8 +112,9 @@ func (c *Conn) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
 // Result Message is free text, which servers word as they like; a Time
 // Stamp is the server's clock.
 var ignored = map[ttlv.Tag]bool{
-	ttlv.TagResultMessage: true,
-	ttlv.TagTimeStamp:     true,
+	ttlv.TagResultMessage:          true,
+	ttlv.TagTimeStamp:              true,
+	ttlv.TagServerCorrelationValue: true,
 }
 
 // timeTolerance bounds how far a Date-Time in a response may be from the
@@ -183,7 +184,9 @@ var idTags = map[ttlv.Tag]bool{
 //     signatures, block ciphers with a registered key and a given IV
 //     (AES-ECB/CBC/CTR/GCM ciphertexts and GCM tags).
 //  4. Items the specification lets a server add: a Located Items where the
-//     reference response has none (see optional); in a Query response,
+//     reference response has none (see optional); a Server Correlation
+//     Value in the response header, present or not (see serverChoice) and
+//     its value the server's; in a Query response,
 //     Operations and Object Types beyond the expected ones.
 //
 // The KMIP 1.0 profile test cases (TestCase.KMIP10) record the reference

@@ -278,6 +278,11 @@ func (d *deriver) readVersion(ver, doc string) {
 			}
 			d.types[tags[0]] = "Structure"
 			df := &def{name: tags[0], tag: tags[0], section: section}
+			if m := reSecNum.FindStringSubmatch(t.section); m != nil && tags[0] == "KeyMaterial" && strings.HasPrefix(m[3], "Transparent") {
+				// The Key Material of a Transparent key format (2.1 §3.4-§3.12,
+				// 1.4 §2.1.7): one structure per format, named by its section.
+				df.name = typeName(m[3])
+			}
 			level := -1.0
 			for _, r := range data[1:] {
 				if len(r) < 2 {
