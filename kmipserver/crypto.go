@@ -483,6 +483,9 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		default:
 			return store()
 		}
+		if err != nil && opaqueKey(kf, raw) {
+			return store() // kept, not usable (keyform.go)
+		}
 		if err != nil {
 			return fail(rrInvalidField, "private key material: %v", err)
 		}
@@ -503,6 +506,9 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 			pub, err = x509.ParsePKIXPublicKey(raw)
 		default:
 			return store()
+		}
+		if err != nil && opaqueKey(kf, raw) {
+			return store() // kept, not usable (keyform.go)
 		}
 		if err != nil {
 			return fail(rrInvalidField, "public key material: %v", err)

@@ -450,9 +450,9 @@ func TestDiscoverVersionsAndQuery(t *testing.T) {
 			ops++
 		}
 	}
-	// RNG Retrieve is 1.3+, Hash 1.4+, Log, Set Attribute and Interop
+	// RNG Retrieve and RNG Seed are 1.3+, Hash 1.4+, Log, Set Attribute and Interop
 	// 2.0+ (Interop only when enabled)
-	if ops != len(operations)-5 || p.Child(ttlv.TagVendorIdentification) == nil {
+	if ops != len(operations)-6 || p.Child(ttlv.TagVendorIdentification) == nil {
 		t.Fatalf("query: %s", p.String())
 	}
 }
