@@ -462,6 +462,9 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		default:
 			return store()
 		}
+		if err != nil && opaqueKey(kf, raw) {
+			return store() // kept, not usable (keyform.go)
+		}
 		if err != nil {
 			return fail(rrInvalidField, "private key material: %v", err)
 		}
@@ -482,6 +485,9 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 			pub, err = x509.ParsePKIXPublicKey(raw)
 		default:
 			return store()
+		}
+		if err != nil && opaqueKey(kf, raw) {
+			return store() // kept, not usable (keyform.go)
 		}
 		if err != nil {
 			return fail(rrInvalidField, "public key material: %v", err)

@@ -774,6 +774,11 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.gathered(op, p, b, c.mac)
 	case opRNGRetrieve:
 		return c.rngRetrieve(p, b)
+	case opRNGSeed:
+		if c.v1() && c.minor < 3 {
+			break // a KMIP 1.3 operation
+		}
+		return c.rngSeed(p, b)
 	case opMACVerify:
 		return c.gathered(op, p, b, c.macVerify)
 	case opHash:
