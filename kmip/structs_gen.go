@@ -14158,6 +14158,115 @@ func (v *GetAttributesResponsePayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// GetConstraintsRequestPayload is the Get Constraints Request Payload structure (KMIP 2.1 §6.1.22).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type GetConstraintsRequestPayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Request Payload Structure for protocol version ver.
+func (v *GetConstraintsRequestPayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagRequestPayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Request Payload Structure; v reuses its
+// memory and aliases b.
+func (v *GetConstraintsRequestPayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagRequestPayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Request Payload Structure.
+func (v *GetConstraintsRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagRequestPayload, d)
+}
+
+func (v *GetConstraintsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *GetConstraintsRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *GetConstraintsRequestPayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *GetConstraintsRequestPayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *GetConstraintsRequestPayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *GetConstraintsRequestPayload) Clone() *GetConstraintsRequestPayload {
+	if v == nil {
+		return nil
+	}
+	c := new(GetConstraintsRequestPayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *GetConstraintsRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *GetConstraintsRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // GetConstraintsResponsePayload is the Get Constraints Response Payload structure (KMIP 2.1 §6.1.22).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetConstraintsResponsePayload struct {
@@ -16487,6 +16596,115 @@ func (v *InteropRequestPayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// InteropResponsePayload is the Interop Response Payload structure (KMIP 2.1 §6.1.26).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type InteropResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *InteropResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *InteropResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *InteropResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *InteropResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *InteropResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *InteropResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *InteropResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *InteropResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *InteropResponsePayload) Clone() *InteropResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(InteropResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *InteropResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *InteropResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // JoinSplitKeyRequestPayload is the Join Split Key Request Payload structure (KMIP 2.1 §6.1.27, 1.4 §4.39).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type JoinSplitKeyRequestPayload struct {
@@ -18630,6 +18848,115 @@ func (v *LogRequestPayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// LogResponsePayload is the Log Response Payload structure (KMIP 2.1 §6.1.29).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type LogResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *LogResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *LogResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *LogResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *LogResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *LogResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *LogResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *LogResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *LogResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *LogResponsePayload) Clone() *LogResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(LogResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *LogResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *LogResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // LoginRequestPayload is the Login Request Payload structure (KMIP 2.1 §6.1.30).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type LoginRequestPayload struct {
@@ -19081,6 +19408,115 @@ func (v *LogoutRequestPayload) appendUnknown(dst []Raw) []Raw {
 	if v.Ticket != nil {
 		dst = v.Ticket.appendUnknown(dst)
 	}
+	return dst
+}
+
+// LogoutResponsePayload is the Logout Response Payload structure (KMIP 2.1 §6.1.31).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type LogoutResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *LogoutResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *LogoutResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *LogoutResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *LogoutResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *LogoutResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *LogoutResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *LogoutResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *LogoutResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *LogoutResponsePayload) Clone() *LogoutResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(LogoutResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *LogoutResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *LogoutResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
 	return dst
 }
 
@@ -22803,6 +23239,224 @@ func (v *PKCS11ResponsePayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// PingRequestPayload is the Ping Request Payload structure (KMIP 2.1 §6.1.36).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type PingRequestPayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Request Payload Structure for protocol version ver.
+func (v *PingRequestPayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagRequestPayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Request Payload Structure; v reuses its
+// memory and aliases b.
+func (v *PingRequestPayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagRequestPayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Request Payload Structure.
+func (v *PingRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagRequestPayload, d)
+}
+
+func (v *PingRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *PingRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *PingRequestPayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *PingRequestPayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *PingRequestPayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *PingRequestPayload) Clone() *PingRequestPayload {
+	if v == nil {
+		return nil
+	}
+	c := new(PingRequestPayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *PingRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *PingRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// PingResponsePayload is the Ping Response Payload structure (KMIP 2.1 §6.1.36).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type PingResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *PingResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *PingResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *PingResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *PingResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *PingResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *PingResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *PingResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *PingResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *PingResponsePayload) Clone() *PingResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(PingResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *PingResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *PingResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // PollRequestPayload is the Poll Request Payload structure (KMIP 2.1 §6.1.38, 1.4 §4.28).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PollRequestPayload struct {
@@ -23183,6 +23837,115 @@ func (v *ProcessRequestPayload) Clone() *ProcessRequestPayload {
 func (v *ProcessRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
 
 func (v *ProcessRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// ProcessResponsePayload is the Process Response Payload structure (KMIP 2.1 §6.1.39).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type ProcessResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *ProcessResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *ProcessResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *ProcessResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *ProcessResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *ProcessResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *ProcessResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *ProcessResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *ProcessResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *ProcessResponsePayload) Clone() *ProcessResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(ProcessResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *ProcessResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *ProcessResponsePayload) appendUnknown(dst []Raw) []Raw {
 	dst = append(dst, v.x.unknown...)
 	return dst
 }
@@ -32021,6 +32784,115 @@ func (v *SetConstraintsRequestPayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// SetConstraintsResponsePayload is the Set Constraints Response Payload structure (KMIP 2.1 §6.1.52).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type SetConstraintsResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *SetConstraintsResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *SetConstraintsResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *SetConstraintsResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *SetConstraintsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *SetConstraintsResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *SetConstraintsResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *SetConstraintsResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *SetConstraintsResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *SetConstraintsResponsePayload) Clone() *SetConstraintsResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(SetConstraintsResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *SetConstraintsResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *SetConstraintsResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // SetDefaultsRequestPayload is the Set Defaults Request Payload structure (KMIP 2.1 §6.1.53).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SetDefaultsRequestPayload struct {
@@ -32156,6 +33028,115 @@ func (v *SetDefaultsRequestPayload) appendUnknown(dst []Raw) []Raw {
 	if v.DefaultsInformation != nil {
 		dst = v.DefaultsInformation.appendUnknown(dst)
 	}
+	return dst
+}
+
+// SetDefaultsResponsePayload is the Set Defaults Response Payload structure (KMIP 2.1 §6.1.53).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type SetDefaultsResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *SetDefaultsResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *SetDefaultsResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *SetDefaultsResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *SetDefaultsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *SetDefaultsResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *SetDefaultsResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *SetDefaultsResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *SetDefaultsResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *SetDefaultsResponsePayload) Clone() *SetDefaultsResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(SetDefaultsResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *SetDefaultsResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *SetDefaultsResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
 	return dst
 }
 
@@ -38060,6 +39041,11 @@ func newRequestPayload(old RequestPayload, op Operation, known bool) RequestPayl
 				return p
 			}
 			return new(SetConstraintsRequestPayload)
+		case OperationGetConstraints:
+			if p, ok := old.(*GetConstraintsRequestPayload); ok {
+				return p
+			}
+			return new(GetConstraintsRequestPayload)
 		case OperationQueryAsynchronousRequests:
 			if p, ok := old.(*QueryAsynchronousRequestsRequestPayload); ok {
 				return p
@@ -38070,6 +39056,11 @@ func newRequestPayload(old RequestPayload, op Operation, known bool) RequestPayl
 				return p
 			}
 			return new(ProcessRequestPayload)
+		case OperationPing:
+			if p, ok := old.(*PingRequestPayload); ok {
+				return p
+			}
+			return new(PingRequestPayload)
 		}
 	}
 	if p, ok := old.(*RawRequestPayload); ok {
@@ -38353,6 +39344,11 @@ func (*SetConstraintsRequestPayload) Operation() Operation { return OperationSet
 
 func (v *SetConstraintsRequestPayload) clonePayload() RequestPayload { return v.Clone() }
 
+// Operation returns OperationGetConstraints.
+func (*GetConstraintsRequestPayload) Operation() Operation { return OperationGetConstraints }
+
+func (v *GetConstraintsRequestPayload) clonePayload() RequestPayload { return v.Clone() }
+
 // Operation returns OperationQueryAsynchronousRequests.
 func (*QueryAsynchronousRequestsRequestPayload) Operation() Operation {
 	return OperationQueryAsynchronousRequests
@@ -38364,6 +39360,11 @@ func (v *QueryAsynchronousRequestsRequestPayload) clonePayload() RequestPayload 
 func (*ProcessRequestPayload) Operation() Operation { return OperationProcess }
 
 func (v *ProcessRequestPayload) clonePayload() RequestPayload { return v.Clone() }
+
+// Operation returns OperationPing.
+func (*PingRequestPayload) Operation() Operation { return OperationPing }
+
+func (v *PingRequestPayload) clonePayload() RequestPayload { return v.Clone() }
 
 // newResponsePayload returns the response payload type of operation op, reusing old
 // when it has that type; RawPayload when the operation has none or is
@@ -38571,11 +39572,21 @@ func newResponsePayload(old ResponsePayload, op Operation, known bool) ResponseP
 				return p
 			}
 			return new(ExportResponsePayload)
+		case OperationLog:
+			if p, ok := old.(*LogResponsePayload); ok {
+				return p
+			}
+			return new(LogResponsePayload)
 		case OperationLogin:
 			if p, ok := old.(*LoginResponsePayload); ok {
 				return p
 			}
 			return new(LoginResponsePayload)
+		case OperationLogout:
+			if p, ok := old.(*LogoutResponsePayload); ok {
+				return p
+			}
+			return new(LogoutResponsePayload)
 		case OperationDelegatedLogin:
 			if p, ok := old.(*DelegatedLoginResponsePayload); ok {
 				return p
@@ -38601,16 +39612,41 @@ func newResponsePayload(old ResponsePayload, op Operation, known bool) ResponseP
 				return p
 			}
 			return new(PKCS11ResponsePayload)
+		case OperationInterop:
+			if p, ok := old.(*InteropResponsePayload); ok {
+				return p
+			}
+			return new(InteropResponsePayload)
 		case OperationReProvision:
 			if p, ok := old.(*ReProvisionResponsePayload); ok {
 				return p
 			}
 			return new(ReProvisionResponsePayload)
+		case OperationSetDefaults:
+			if p, ok := old.(*SetDefaultsResponsePayload); ok {
+				return p
+			}
+			return new(SetDefaultsResponsePayload)
+		case OperationSetConstraints:
+			if p, ok := old.(*SetConstraintsResponsePayload); ok {
+				return p
+			}
+			return new(SetConstraintsResponsePayload)
 		case OperationGetConstraints:
 			if p, ok := old.(*GetConstraintsResponsePayload); ok {
 				return p
 			}
 			return new(GetConstraintsResponsePayload)
+		case OperationProcess:
+			if p, ok := old.(*ProcessResponsePayload); ok {
+				return p
+			}
+			return new(ProcessResponsePayload)
+		case OperationPing:
+			if p, ok := old.(*PingResponsePayload); ok {
+				return p
+			}
+			return new(PingResponsePayload)
 		}
 	}
 	if p, ok := old.(*RawResponsePayload); ok {
@@ -38819,10 +39855,20 @@ func (*ExportResponsePayload) Operation() Operation { return OperationExport }
 
 func (v *ExportResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
 
+// Operation returns OperationLog.
+func (*LogResponsePayload) Operation() Operation { return OperationLog }
+
+func (v *LogResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
 // Operation returns OperationLogin.
 func (*LoginResponsePayload) Operation() Operation { return OperationLogin }
 
 func (v *LoginResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationLogout.
+func (*LogoutResponsePayload) Operation() Operation { return OperationLogout }
+
+func (v *LogoutResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
 
 // Operation returns OperationDelegatedLogin.
 func (*DelegatedLoginResponsePayload) Operation() Operation { return OperationDelegatedLogin }
@@ -38849,12 +39895,37 @@ func (*PKCS11ResponsePayload) Operation() Operation { return OperationPKCS_11 }
 
 func (v *PKCS11ResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
 
+// Operation returns OperationInterop.
+func (*InteropResponsePayload) Operation() Operation { return OperationInterop }
+
+func (v *InteropResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
 // Operation returns OperationReProvision.
 func (*ReProvisionResponsePayload) Operation() Operation { return OperationReProvision }
 
 func (v *ReProvisionResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
 
+// Operation returns OperationSetDefaults.
+func (*SetDefaultsResponsePayload) Operation() Operation { return OperationSetDefaults }
+
+func (v *SetDefaultsResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationSetConstraints.
+func (*SetConstraintsResponsePayload) Operation() Operation { return OperationSetConstraints }
+
+func (v *SetConstraintsResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
 // Operation returns OperationGetConstraints.
 func (*GetConstraintsResponsePayload) Operation() Operation { return OperationGetConstraints }
 
 func (v *GetConstraintsResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationProcess.
+func (*ProcessResponsePayload) Operation() Operation { return OperationProcess }
+
+func (v *ProcessResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationPing.
+func (*PingResponsePayload) Operation() Operation { return OperationPing }
+
+func (v *PingResponsePayload) clonePayload() ResponsePayload { return v.Clone() }

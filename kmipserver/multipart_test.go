@@ -171,3 +171,16 @@ func TestMultipartGathered(t *testing.T) {
 	// a bad key fails at the first part
 	failed(t, &do(t, s, v21, item(opMAC, uid("no such key"), bstr(ttlv.TagData, all), ttlv.Boolean(ttlv.TagInitIndicator, true))).items[0], rrItemNotFound)
 }
+
+// TestRNGSeed: RNG Seed accepts a seed and uses none of it (the server's
+// RNG cannot be seeded), needs Data, and exists from KMIP 1.3 on.
+func TestRNGSeed(t *testing.T) {
+	s := newTestServer()
+	p := ok(t, &do(t, s, v21, item(opRNGSeed, bstr(ttlv.TagData, bytes.Repeat([]byte{1}, 32)))).items[0])
+	if dl := p.Child(ttlv.TagDataLength); dl == nil || dl.Num != 0 {
+		t.Errorf("Data Length %v, want 0", dl)
+	}
+	failed(t, &do(t, s, v21, item(opRNGSeed)).items[0], rrInvalidField)
+	failed(t, &do(t, s, hdr{major: 1, minor: 2}, item(opRNGSeed, bstr(ttlv.TagData, []byte{1}))).items[0], rrOperationNotSupported)
+	ok(t, &do(t, s, hdr{major: 1, minor: 3}, item(opRNGSeed, bstr(ttlv.TagData, []byte{1}))).items[0])
+}

@@ -35,6 +35,9 @@ func loadStructs(dir string, sp *spec) error {
 				byName[r[0]] = s
 				sp.structs = append(sp.structs, s)
 			}
+			if r[2] == "-" {
+				continue // an empty structure
+			}
 			if _, ok := sp.tags[r[2]]; !ok {
 				return fmt.Errorf("%s: %s: unknown tag %s", file, r[0], r[2])
 			}
@@ -330,6 +333,9 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 	p.f("func (v *%s) decodeTTLV(b []byte, off int) error {\n", n)
 	p.f("\tv.reset()\n\tv.x.decoded = true\n\tvar seen [%d]uint64\n\tstart := len(b)\n", (len(s.fields)+63)/64)
 	p.f("\tfor len(b) > 0 {\n\t\ttag, typ, val, m := ttlv.ConsumeValue(b)\n\t\tif m < 0 {\n\t\t\treturn itemError(off+start-len(b), tag, m)\n\t\t}\n")
+	if len(s.fields) == 0 {
+		p.f("\t\t_, _, _ = tag, typ, val\n\t\t_ = seen\n")
+	}
 	p.f("\t\tfield := uint8(unknownField)\n\t\tswitch tag {\n")
 	// group fields by tag (a tag appears once per structure)
 	for i, f := range s.fields {
