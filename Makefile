@@ -131,11 +131,12 @@ FUZZMINIMIZE ?= 100x
 ## stalled, 497k execs in 90 s). A failure leaves its input under the
 ## package's testdata/fuzz/ as a regression test: commit it.
 fuzz:
-	@set -o pipefail; for p in $(FUZZPKGS); do \
+	@set -o pipefail; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	for p in $(FUZZPKGS); do \
 		for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
 			echo "== $$p $$t ($(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) -fuzzminimizetime $(FUZZMINIMIZE) $$p 2>&1 | \
-				FUZZTARGET="$$p $$t" awk -f fuzz/fuzzstat.awk || exit 1; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) -fuzzminimizetime $(FUZZMINIMIZE) $$p 2>&1 | tee "$$log" || exit 1; \
+			FUZZTARGET="$$p $$t" awk -f fuzz/fuzzstat.awk "$$log"; \
 		done; \
 	done
 

@@ -1,6 +1,8 @@
 #!/usr/bin/awk -f
-# fuzzstat.awk: passes `go test -fuzz` output through and ends it with one
-# line of where the time went: executions, the seconds spent gathering
+# fuzzstat.awk: reads the output of a `go test -fuzz` run (make fuzz tees
+# it to a file: awk implementations buffer a pipe, mawk by 4 KiB, which
+# would hold the progress reports back) and prints one line of where the
+# time went: executions, the seconds spent gathering
 # baseline coverage, and the seconds between progress reports (every 3 s)
 # across which the execution count did not move — the coordinator's
 # "0/sec", time that went to no fuzzing (minimizing, or one slow input).
@@ -15,7 +17,6 @@ function secs(s,    t, n) {
 	}
 	return t
 }
-{ print; fflush() }
 /^fuzz: elapsed: / {
 	e = $3; sub(/,$/, "", e); t = secs(e)
 	if ($4 == "gathering") { base = t; next }

@@ -130,6 +130,21 @@ type extra struct {
 	decoded bool
 	order   []uint8
 	unknown []Raw
+	alt     []altType // text fields decoded from a KMIP 3.0 text type
+}
+
+// altType records that the item at position pos of extra.order, a text
+// field, was an Identifier, Reference or Name Reference (KMIP 3.0 draft),
+// so that encoding writes that type back.
+type altType struct {
+	pos int32
+	typ ttlv.Type
+}
+
+// textType reports whether typ is a Text String or one of the KMIP 3.0
+// draft's types encoded like it (Identifier, Reference, Name Reference).
+func textType(typ ttlv.Type) bool {
+	return typ == ttlv.TypeTextString || typ == ttlv.TypeIdentifier || typ == ttlv.TypeReference || typ == ttlv.TypeNameReference
 }
 
 func (x *extra) reset() {
@@ -137,10 +152,11 @@ func (x *extra) reset() {
 	x.order = x.order[:0]
 	clear(x.unknown)
 	x.unknown = x.unknown[:0]
+	x.alt = x.alt[:0]
 }
 
 func (x *extra) clone() extra {
-	c := extra{decoded: x.decoded, order: cloneSlice(x.order)}
+	c := extra{decoded: x.decoded, order: cloneSlice(x.order), alt: cloneSlice(x.alt)}
 	if x.unknown != nil {
 		c.unknown = make([]Raw, len(x.unknown))
 		for i, r := range x.unknown {

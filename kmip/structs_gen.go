@@ -44,14 +44,20 @@ func (v *ActivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -92,8 +98,11 @@ func (v *ActivateRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -166,14 +175,20 @@ func (v *ActivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -211,8 +226,11 @@ func (v *ActivateResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -295,14 +313,20 @@ func (v *AddAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -357,8 +381,11 @@ func (v *AddAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -472,14 +499,20 @@ func (v *AddAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -524,8 +557,11 @@ func (v *AddAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -631,14 +667,20 @@ func (v *AdjustAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -697,8 +739,11 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -799,14 +844,20 @@ func (v *AdjustAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -844,8 +895,11 @@ func (v *AdjustAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -923,14 +977,20 @@ func (v *AlternativeName) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -972,8 +1032,11 @@ func (v *AlternativeName) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagAlternativeNameValue:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.AlternativeNameValue = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -1059,14 +1122,20 @@ func (v *ApplicationSpecificInformation) appendTTLV(b []byte, tag ttlv.Tag, ver 
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -1111,14 +1180,20 @@ func (v *ApplicationSpecificInformation) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagApplicationNamespace:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.ApplicationNamespace = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagApplicationData:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.ApplicationData = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -1193,14 +1268,20 @@ func (v *ArchiveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -1241,8 +1322,11 @@ func (v *ArchiveRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -1315,14 +1399,20 @@ func (v *ArchiveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -1360,8 +1450,11 @@ func (v *ArchiveResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -1434,14 +1527,20 @@ func (v *AsynchronousCorrelationValues) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -1571,14 +1670,20 @@ func (v *AsynchronousRequest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -1737,14 +1842,20 @@ func (v *Attribute) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -1800,14 +1911,20 @@ func (v *Attribute) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagVendorIdentification:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.VendorIdentification = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagAttributeName:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.AttributeName = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -2346,14 +2463,20 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [91]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -3096,8 +3219,11 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				field = 8
 			}
 		case ttlv.TagContactInformation:
-			if typ == ttlv.TypeTextString && seen[0]&0x200 == 0 {
+			if textType(typ) && seen[0]&0x200 == 0 {
 				v.ContactInformation = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x200
 				field = 9
 			}
@@ -3203,8 +3329,11 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				field = 23
 			}
 		case ttlv.TagObjectGroup:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.ObjectGroup = append(v.ObjectGroup, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1000000
 				field = 24
 			}
@@ -3215,8 +3344,11 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				field = 25
 			}
 		case ttlv.TagOperationPolicyName:
-			if typ == ttlv.TypeTextString && seen[0]&0x4000000 == 0 {
+			if textType(typ) && seen[0]&0x4000000 == 0 {
 				v.OperationPolicyName = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4000000
 				field = 26
 			}
@@ -3250,8 +3382,11 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				field = 30
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x80000000 == 0 {
+			if textType(typ) && seen[0]&0x80000000 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x80000000
 				field = 31
 			}
@@ -3360,14 +3495,20 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				field = 44
 			}
 		case ttlv.TagComment:
-			if typ == ttlv.TypeTextString && seen[0]&0x200000000000 == 0 {
+			if textType(typ) && seen[0]&0x200000000000 == 0 {
 				v.Comment = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x200000000000
 				field = 45
 			}
 		case ttlv.TagDescription:
-			if typ == ttlv.TypeTextString && seen[0]&0x400000000000 == 0 {
+			if textType(typ) && seen[0]&0x400000000000 == 0 {
 				v.Description = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x400000000000
 				field = 46
 			}
@@ -3384,8 +3525,11 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				field = 48
 			}
 		case ttlv.TagPKCS_12FriendlyName:
-			if typ == ttlv.TypeTextString && seen[0]&0x2000000000000 == 0 {
+			if textType(typ) && seen[0]&0x2000000000000 == 0 {
 				v.PKCS_12FriendlyName = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2000000000000
 				field = 49
 			}
@@ -3405,146 +3549,218 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				field = 51
 			}
 		case ttlv.TagCertificateIssuerC:
-			if typ == ttlv.TypeTextString && seen[0]&0x10000000000000 == 0 {
+			if textType(typ) && seen[0]&0x10000000000000 == 0 {
 				v.CertificateIssuerC = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x10000000000000
 				field = 52
 			}
 		case ttlv.TagCertificateIssuerCN:
-			if typ == ttlv.TypeTextString && seen[0]&0x20000000000000 == 0 {
+			if textType(typ) && seen[0]&0x20000000000000 == 0 {
 				v.CertificateIssuerCN = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x20000000000000
 				field = 53
 			}
 		case ttlv.TagCertificateIssuerDC:
-			if typ == ttlv.TypeTextString && seen[0]&0x40000000000000 == 0 {
+			if textType(typ) && seen[0]&0x40000000000000 == 0 {
 				v.CertificateIssuerDC = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x40000000000000
 				field = 54
 			}
 		case ttlv.TagCertificateIssuerDNQualifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x80000000000000 == 0 {
+			if textType(typ) && seen[0]&0x80000000000000 == 0 {
 				v.CertificateIssuerDNQualifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x80000000000000
 				field = 55
 			}
 		case ttlv.TagCertificateIssuerEmail:
-			if typ == ttlv.TypeTextString && seen[0]&0x100000000000000 == 0 {
+			if textType(typ) && seen[0]&0x100000000000000 == 0 {
 				v.CertificateIssuerEmail = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x100000000000000
 				field = 56
 			}
 		case ttlv.TagCertificateIssuerL:
-			if typ == ttlv.TypeTextString && seen[0]&0x200000000000000 == 0 {
+			if textType(typ) && seen[0]&0x200000000000000 == 0 {
 				v.CertificateIssuerL = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x200000000000000
 				field = 57
 			}
 		case ttlv.TagCertificateIssuerO:
-			if typ == ttlv.TypeTextString && seen[0]&0x400000000000000 == 0 {
+			if textType(typ) && seen[0]&0x400000000000000 == 0 {
 				v.CertificateIssuerO = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x400000000000000
 				field = 58
 			}
 		case ttlv.TagCertificateIssuerOU:
-			if typ == ttlv.TypeTextString && seen[0]&0x800000000000000 == 0 {
+			if textType(typ) && seen[0]&0x800000000000000 == 0 {
 				v.CertificateIssuerOU = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x800000000000000
 				field = 59
 			}
 		case ttlv.TagCertificateIssuerST:
-			if typ == ttlv.TypeTextString && seen[0]&0x1000000000000000 == 0 {
+			if textType(typ) && seen[0]&0x1000000000000000 == 0 {
 				v.CertificateIssuerST = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1000000000000000
 				field = 60
 			}
 		case ttlv.TagCertificateIssuerSerialNumber:
-			if typ == ttlv.TypeTextString && seen[0]&0x2000000000000000 == 0 {
+			if textType(typ) && seen[0]&0x2000000000000000 == 0 {
 				v.CertificateIssuerSerialNumber = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2000000000000000
 				field = 61
 			}
 		case ttlv.TagCertificateIssuerTitle:
-			if typ == ttlv.TypeTextString && seen[0]&0x4000000000000000 == 0 {
+			if textType(typ) && seen[0]&0x4000000000000000 == 0 {
 				v.CertificateIssuerTitle = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4000000000000000
 				field = 62
 			}
 		case ttlv.TagCertificateIssuerUID:
-			if typ == ttlv.TypeTextString && seen[0]&0x8000000000000000 == 0 {
+			if textType(typ) && seen[0]&0x8000000000000000 == 0 {
 				v.CertificateIssuerUID = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x8000000000000000
 				field = 63
 			}
 		case ttlv.TagCertificateSubjectC:
-			if typ == ttlv.TypeTextString && seen[1]&0x1 == 0 {
+			if textType(typ) && seen[1]&0x1 == 0 {
 				v.CertificateSubjectC = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x1
 				field = 64
 			}
 		case ttlv.TagCertificateSubjectCN:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.CertificateSubjectCN = append(v.CertificateSubjectCN, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x2
 				field = 65
 			}
 		case ttlv.TagCertificateSubjectDC:
-			if typ == ttlv.TypeTextString && seen[1]&0x4 == 0 {
+			if textType(typ) && seen[1]&0x4 == 0 {
 				v.CertificateSubjectDC = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x4
 				field = 66
 			}
 		case ttlv.TagCertificateSubjectDNQualifier:
-			if typ == ttlv.TypeTextString && seen[1]&0x8 == 0 {
+			if textType(typ) && seen[1]&0x8 == 0 {
 				v.CertificateSubjectDNQualifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x8
 				field = 67
 			}
 		case ttlv.TagCertificateSubjectEmail:
-			if typ == ttlv.TypeTextString && seen[1]&0x10 == 0 {
+			if textType(typ) && seen[1]&0x10 == 0 {
 				v.CertificateSubjectEmail = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x10
 				field = 68
 			}
 		case ttlv.TagCertificateSubjectL:
-			if typ == ttlv.TypeTextString && seen[1]&0x20 == 0 {
+			if textType(typ) && seen[1]&0x20 == 0 {
 				v.CertificateSubjectL = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x20
 				field = 69
 			}
 		case ttlv.TagCertificateSubjectO:
-			if typ == ttlv.TypeTextString && seen[1]&0x40 == 0 {
+			if textType(typ) && seen[1]&0x40 == 0 {
 				v.CertificateSubjectO = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x40
 				field = 70
 			}
 		case ttlv.TagCertificateSubjectOU:
-			if typ == ttlv.TypeTextString && seen[1]&0x80 == 0 {
+			if textType(typ) && seen[1]&0x80 == 0 {
 				v.CertificateSubjectOU = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x80
 				field = 71
 			}
 		case ttlv.TagCertificateSubjectST:
-			if typ == ttlv.TypeTextString && seen[1]&0x100 == 0 {
+			if textType(typ) && seen[1]&0x100 == 0 {
 				v.CertificateSubjectST = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x100
 				field = 72
 			}
 		case ttlv.TagCertificateSubjectSerialNumber:
-			if typ == ttlv.TypeTextString && seen[1]&0x200 == 0 {
+			if textType(typ) && seen[1]&0x200 == 0 {
 				v.CertificateSubjectSerialNumber = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x200
 				field = 73
 			}
 		case ttlv.TagCertificateSubjectTitle:
-			if typ == ttlv.TypeTextString && seen[1]&0x400 == 0 {
+			if textType(typ) && seen[1]&0x400 == 0 {
 				v.CertificateSubjectTitle = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x400
 				field = 74
 			}
 		case ttlv.TagCertificateSubjectUID:
-			if typ == ttlv.TypeTextString && seen[1]&0x800 == 0 {
+			if textType(typ) && seen[1]&0x800 == 0 {
 				v.CertificateSubjectUID = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[1] |= 0x800
 				field = 75
 			}
@@ -4026,14 +4242,20 @@ func (v *Authentication) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -4159,14 +4381,20 @@ func (v *CancelRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -4283,14 +4511,20 @@ func (v *CancelResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -4459,14 +4693,20 @@ func (v *CapabilityInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [10]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -4717,14 +4957,20 @@ func (v *Certificate) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -4853,14 +5099,20 @@ func (v *CertificateIdentifier) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -4905,14 +5157,20 @@ func (v *CertificateIdentifier) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagIssuer:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.Issuer = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagSerialNumber:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.SerialNumber = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -4992,14 +5250,20 @@ func (v *CertificateIssuer) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -5044,14 +5308,20 @@ func (v *CertificateIssuer) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagCertificateIssuerDistinguishedName:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.CertificateIssuerDistinguishedName = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagCertificateIssuerAlternativeName:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.CertificateIssuerAlternativeName = append(v.CertificateIssuerAlternativeName, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -5136,14 +5406,20 @@ func (v *CertificateRequest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -5272,14 +5548,20 @@ func (v *CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -5327,14 +5609,20 @@ func (v *CertificateSubject) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagCertificateSubjectDistinguishedName:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.CertificateSubjectDistinguishedName = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagCertificateSubjectAlternativeName:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.CertificateSubjectAlternativeName = append(v.CertificateSubjectAlternativeName, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -5444,14 +5732,20 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [7]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -5534,8 +5828,11 @@ func (v *CertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -5691,14 +5988,20 @@ func (v *CertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -5743,8 +6046,11 @@ func (v *CertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -5850,14 +6156,20 @@ func (v *CheckRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -5919,8 +6231,11 @@ func (v *CheckRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -6032,14 +6347,20 @@ func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -6101,8 +6422,11 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -6205,14 +6529,20 @@ func (v *Constraint) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -6383,14 +6713,20 @@ func (v *Constraints) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -6556,14 +6892,20 @@ func (v *CreateKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 	} else {
 		var next [9]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -6903,14 +7245,20 @@ func (v *CreateKeyPairResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -6966,14 +7314,20 @@ func (v *CreateKeyPairResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagPrivateKeyUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.PrivateKeyUniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagPublicKeyUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.PublicKeyUniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -7099,14 +7453,20 @@ func (v *CreateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -7293,14 +7653,20 @@ func (v *CreateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -7355,8 +7721,11 @@ func (v *CreateResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -7489,14 +7858,20 @@ func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 	} else {
 		var next [9]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -7587,8 +7962,11 @@ func (v *CreateSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -7749,14 +8127,20 @@ func (v *CreateSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -7814,8 +8198,11 @@ func (v *CreateSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.UniqueIdentifier = append(v.UniqueIdentifier, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -7914,14 +8301,20 @@ func (v *Credential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -8055,14 +8448,20 @@ func (v *CredentialValue) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -8107,14 +8506,20 @@ func (v *CredentialValue) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUsername:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.Username = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagPassword:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.Password = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -8194,14 +8599,20 @@ func (v *CryptographicDomainParameters) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -8416,14 +8827,20 @@ func (v *CryptographicParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [18]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -8833,14 +9250,20 @@ func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [9]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -8937,8 +9360,11 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -9095,14 +9521,20 @@ func (v *DecryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -9154,8 +9586,11 @@ func (v *DecryptResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -9244,14 +9679,20 @@ func (v *DefaultsInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -9392,14 +9833,20 @@ func (v *DelegatedLoginRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -9579,14 +10026,20 @@ func (v *DelegatedLoginResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -9731,14 +10184,20 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -9804,8 +10263,11 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -9827,8 +10289,11 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 2
 			}
 		case ttlv.TagAttributeName:
-			if typ == ttlv.TypeTextString && seen[0]&0x8 == 0 {
+			if textType(typ) && seen[0]&0x8 == 0 {
 				v.AttributeName = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -9927,14 +10392,20 @@ func (v *DeleteAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -9979,8 +10450,11 @@ func (v *DeleteAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -10091,14 +10565,20 @@ func (v *DerivationParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -10313,14 +10793,20 @@ func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [6]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -10396,8 +10882,11 @@ func (v *DeriveKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.UniqueIdentifier = append(v.UniqueIdentifier, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -10536,14 +11025,20 @@ func (v *DeriveKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -10588,8 +11083,11 @@ func (v *DeriveKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -10680,14 +11178,20 @@ func (v *DestroyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -10728,8 +11232,11 @@ func (v *DestroyRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -10802,14 +11309,20 @@ func (v *DestroyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -10847,8 +11360,11 @@ func (v *DestroyResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -10927,14 +11443,20 @@ func (v *Digest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -11076,14 +11598,20 @@ func (v *DiscoverVersionsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -11209,14 +11737,20 @@ func (v *DiscoverVersionsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -11377,14 +11911,20 @@ func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [8]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -11474,8 +12014,11 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -11634,14 +12177,20 @@ func (v *EncryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -11707,8 +12256,11 @@ func (v *EncryptResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -11818,14 +12370,20 @@ func (v *EncryptionKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -11870,8 +12428,11 @@ func (v *EncryptionKeyInformation) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -11982,14 +12543,20 @@ func (v *ExportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -12058,8 +12625,11 @@ func (v *ExportRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -12239,14 +12809,20 @@ func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [14]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -12378,8 +12954,11 @@ func (v *ExportResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -12701,14 +13280,20 @@ func (v *ExtensionInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [7]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -12788,8 +13373,11 @@ func (v *ExtensionInformation) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagExtensionName:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.ExtensionName = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -12824,8 +13412,11 @@ func (v *ExtensionInformation) decodeTTLV(b []byte, off int) error {
 				field = 5
 			}
 		case ttlv.TagExtensionDescription:
-			if typ == ttlv.TypeTextString && seen[0]&0x40 == 0 {
+			if textType(typ) && seen[0]&0x40 == 0 {
 				v.ExtensionDescription = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x40
 				field = 6
 			}
@@ -12910,14 +13501,20 @@ func (v *GetAttributeListRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -12958,8 +13555,11 @@ func (v *GetAttributeListRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -13042,14 +13642,20 @@ func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -13101,8 +13707,11 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -13113,8 +13722,11 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagAttributeName:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.AttributeName = append(v.AttributeName, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -13214,14 +13826,20 @@ func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -13276,8 +13894,11 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -13288,8 +13909,11 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagAttributeName:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.AttributeName = append(v.AttributeName, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -13389,14 +14013,20 @@ func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -13448,8 +14078,11 @@ func (v *GetAttributesResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -13525,6 +14158,115 @@ func (v *GetAttributesResponsePayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// GetConstraintsRequestPayload is the Get Constraints Request Payload structure (KMIP 2.1 §6.1.22).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type GetConstraintsRequestPayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Request Payload Structure for protocol version ver.
+func (v *GetConstraintsRequestPayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagRequestPayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Request Payload Structure; v reuses its
+// memory and aliases b.
+func (v *GetConstraintsRequestPayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagRequestPayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Request Payload Structure.
+func (v *GetConstraintsRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagRequestPayload, d)
+}
+
+func (v *GetConstraintsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *GetConstraintsRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *GetConstraintsRequestPayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *GetConstraintsRequestPayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *GetConstraintsRequestPayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *GetConstraintsRequestPayload) Clone() *GetConstraintsRequestPayload {
+	if v == nil {
+		return nil
+	}
+	c := new(GetConstraintsRequestPayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *GetConstraintsRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *GetConstraintsRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // GetConstraintsResponsePayload is the Get Constraints Response Payload structure (KMIP 2.1 §6.1.22).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetConstraintsResponsePayload struct {
@@ -13559,14 +14301,20 @@ func (v *GetConstraintsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -13711,14 +14459,20 @@ func (v *GetRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -13787,8 +14541,11 @@ func (v *GetRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -13958,14 +14715,20 @@ func (v *GetResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 	} else {
 		var next [12]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -14083,8 +14846,11 @@ func (v *GetResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -14344,14 +15110,20 @@ func (v *GetUsageAllocationRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ve
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -14396,8 +15168,11 @@ func (v *GetUsageAllocationRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -14478,14 +15253,20 @@ func (v *GetUsageAllocationResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, v
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -14523,8 +15304,11 @@ func (v *GetUsageAllocationResponsePayload) decodeTTLV(b []byte, off int) error 
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -14597,14 +15381,20 @@ func (v *HASHResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -14736,14 +15526,20 @@ func (v *HashRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -14933,14 +15729,20 @@ func (v *HashResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -15135,14 +15937,20 @@ func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [14]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -15268,8 +16076,11 @@ func (v *ImportRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -15546,14 +16357,20 @@ func (v *ImportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -15591,8 +16408,11 @@ func (v *ImportResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -15670,14 +16490,20 @@ func (v *InteropRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -15725,8 +16551,11 @@ func (v *InteropRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagInteropIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.InteropIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -15763,6 +16592,115 @@ func (v *InteropRequestPayload) Clone() *InteropRequestPayload {
 func (v *InteropRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
 
 func (v *InteropRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// InteropResponsePayload is the Interop Response Payload structure (KMIP 2.1 §6.1.26).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type InteropResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *InteropResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *InteropResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *InteropResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *InteropResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *InteropResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *InteropResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *InteropResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *InteropResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *InteropResponsePayload) Clone() *InteropResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(InteropResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *InteropResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *InteropResponsePayload) appendUnknown(dst []Raw) []Raw {
 	dst = append(dst, v.x.unknown...)
 	return dst
 }
@@ -15826,14 +16764,20 @@ func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [6]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -15912,8 +16856,11 @@ func (v *JoinSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.UniqueIdentifier = append(v.UniqueIdentifier, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -16055,14 +17002,20 @@ func (v *JoinSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -16117,8 +17070,11 @@ func (v *JoinSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -16232,14 +17188,20 @@ func (v *KeyBlock) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [6]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -16444,14 +17406,20 @@ func (v *KeyValue) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -16624,14 +17592,20 @@ func (v *KeyValueLocation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byt
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -16673,8 +17647,11 @@ func (v *KeyValueLocation) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagKeyValueLocationValue:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.KeyValueLocationValue = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -16780,14 +17757,20 @@ func (v *KeyWrappingData) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 	} else {
 		var next [6]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -17014,14 +17997,20 @@ func (v *KeyWrappingSpecification) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -17115,8 +18104,11 @@ func (v *KeyWrappingSpecification) decodeTTLV(b []byte, off int) error {
 				field = 2
 			}
 		case ttlv.TagAttributeName:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.AttributeName = append(v.AttributeName, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -17217,14 +18209,20 @@ func (v *Link) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -17272,8 +18270,11 @@ func (v *Link) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagLinkedObjectIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.LinkedObjectIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -17373,14 +18374,20 @@ func (v *LocateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [6]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -17596,14 +18603,20 @@ func (v *LocateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -17657,8 +18670,11 @@ func (v *LocateResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.UniqueIdentifier = append(v.UniqueIdentifier, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -17738,14 +18754,20 @@ func (v *LogRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -17783,8 +18805,11 @@ func (v *LogRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagLogMessage:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.LogMessage = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -17819,6 +18844,115 @@ func (v *LogRequestPayload) Clone() *LogRequestPayload {
 func (v *LogRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
 
 func (v *LogRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// LogResponsePayload is the Log Response Payload structure (KMIP 2.1 §6.1.29).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type LogResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *LogResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *LogResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *LogResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *LogResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *LogResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *LogResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *LogResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *LogResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *LogResponsePayload) Clone() *LogResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(LogResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *LogResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *LogResponsePayload) appendUnknown(dst []Raw) []Raw {
 	dst = append(dst, v.x.unknown...)
 	return dst
 }
@@ -17867,14 +19001,20 @@ func (v *LoginRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -18029,14 +19169,20 @@ func (v *LoginResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -18161,14 +19307,20 @@ func (v *LogoutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -18259,6 +19411,115 @@ func (v *LogoutRequestPayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// LogoutResponsePayload is the Logout Response Payload structure (KMIP 2.1 §6.1.31).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type LogoutResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *LogoutResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *LogoutResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *LogoutResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *LogoutResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *LogoutResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *LogoutResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *LogoutResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *LogoutResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *LogoutResponsePayload) Clone() *LogoutResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(LogoutResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *LogoutResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *LogoutResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // MACRequestPayload is the MACRequest Payload structure (KMIP 2.1 §6.1.32, 1.4 §4.33).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type MACRequestPayload struct {
@@ -18318,14 +19579,20 @@ func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	} else {
 		var next [6]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -18401,8 +19668,11 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -18535,14 +19805,20 @@ func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -18594,8 +19870,11 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -18689,14 +19968,20 @@ func (v *MACSignatureKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -18744,8 +20029,11 @@ func (v *MACSignatureKeyInformation) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -18866,14 +20154,20 @@ func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [7]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -18956,8 +20250,11 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -19098,14 +20395,20 @@ func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -19157,8 +20460,11 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -19257,14 +20563,20 @@ func (v *MessageExtension) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byt
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -19313,8 +20625,11 @@ func (v *MessageExtension) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagVendorIdentification:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.VendorIdentification = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -19420,14 +20735,20 @@ func (v *ModifyAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -19489,8 +20810,11 @@ func (v *ModifyAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -19622,14 +20946,20 @@ func (v *ModifyAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -19674,8 +21004,11 @@ func (v *ModifyAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -19765,14 +21098,20 @@ func (v *Name) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -19814,8 +21153,11 @@ func (v *Name) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagNameValue:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.NameValue = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -19895,14 +21237,20 @@ func (v *Nonce) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -20041,14 +21389,20 @@ func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -20107,8 +21461,11 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -20244,14 +21601,20 @@ func (v *ObjectDefaults) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -20413,14 +21776,20 @@ func (v *ObjectGroups) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -20461,8 +21830,11 @@ func (v *ObjectGroups) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagObjectGroup:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.ObjectGroup = append(v.ObjectGroup, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -20536,14 +21908,20 @@ func (v *ObjectTypes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -20654,14 +22032,20 @@ func (v *Objects) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -20702,8 +22086,11 @@ func (v *Objects) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.UniqueIdentifier = append(v.UniqueIdentifier, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -20781,14 +22168,20 @@ func (v *ObtainLeaseRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -20829,8 +22222,11 @@ func (v *ObtainLeaseRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -20913,14 +22309,20 @@ func (v *ObtainLeaseResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -20966,8 +22368,11 @@ func (v *ObtainLeaseResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -21061,14 +22466,20 @@ func (v *OpaqueObject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -21188,14 +22599,20 @@ func (v *Operations) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -21311,14 +22728,20 @@ func (v *PGPKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -21470,14 +22893,20 @@ func (v *PKCS11RequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -21658,14 +23087,20 @@ func (v *PKCS11ResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -21804,6 +23239,224 @@ func (v *PKCS11ResponsePayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// PingRequestPayload is the Ping Request Payload structure (KMIP 2.1 §6.1.36).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type PingRequestPayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Request Payload Structure for protocol version ver.
+func (v *PingRequestPayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagRequestPayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Request Payload Structure; v reuses its
+// memory and aliases b.
+func (v *PingRequestPayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagRequestPayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Request Payload Structure.
+func (v *PingRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagRequestPayload, d)
+}
+
+func (v *PingRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *PingRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *PingRequestPayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *PingRequestPayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *PingRequestPayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *PingRequestPayload) Clone() *PingRequestPayload {
+	if v == nil {
+		return nil
+	}
+	c := new(PingRequestPayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *PingRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *PingRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// PingResponsePayload is the Ping Response Payload structure (KMIP 2.1 §6.1.36).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type PingResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *PingResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *PingResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *PingResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *PingResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *PingResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *PingResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *PingResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *PingResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *PingResponsePayload) Clone() *PingResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(PingResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *PingResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *PingResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // PollRequestPayload is the Poll Request Payload structure (KMIP 2.1 §6.1.38, 1.4 §4.28).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PollRequestPayload struct {
@@ -21838,14 +23491,20 @@ func (v *PollRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -21953,14 +23612,20 @@ func (v *PrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -22085,14 +23750,20 @@ func (v *ProcessRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -22170,6 +23841,115 @@ func (v *ProcessRequestPayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// ProcessResponsePayload is the Process Response Payload structure (KMIP 2.1 §6.1.39).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type ProcessResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *ProcessResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *ProcessResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *ProcessResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *ProcessResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *ProcessResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *ProcessResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *ProcessResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *ProcessResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *ProcessResponsePayload) Clone() *ProcessResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(ProcessResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *ProcessResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *ProcessResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // ProfileInformation is the Profile Information structure (KMIP 2.1 §7.31, 1.4 §2.1.19).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ProfileInformation struct {
@@ -22219,14 +23999,20 @@ func (v *ProfileInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -22302,8 +24088,11 @@ func (v *ProfileInformation) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagServerURI:
-			if typ == ttlv.TypeTextString && seen[0]&0x4 == 0 {
+			if textType(typ) && seen[0]&0x4 == 0 {
 				v.ServerURI = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -22398,14 +24187,20 @@ func (v *ProfileVersion) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -22529,14 +24324,20 @@ func (v *ProtectionStorageMasks) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -22656,14 +24457,20 @@ func (v *ProtocolVersion) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -22783,14 +24590,20 @@ func (v *PublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -22975,14 +24788,20 @@ func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	} else {
 		var next [13]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -23101,8 +24920,11 @@ func (v *PutRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -23113,8 +24935,11 @@ func (v *PutRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagReplacedUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x4 == 0 {
+			if textType(typ) && seen[0]&0x4 == 0 {
 				v.ReplacedUniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -23377,14 +25202,20 @@ func (v *QueryAsynchronousRequestsRequestPayload) appendTTLV(b []byte, tag ttlv.
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -23539,14 +25370,20 @@ func (v *QueryRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -23751,14 +25588,20 @@ func (v *QueryResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [14]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -23899,8 +25742,11 @@ func (v *QueryResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagVendorIdentification:
-			if typ == ttlv.TypeTextString && seen[0]&0x4 == 0 {
+			if textType(typ) && seen[0]&0x4 == 0 {
 				v.VendorIdentification = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -23916,8 +25762,11 @@ func (v *QueryResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 3
 			}
 		case ttlv.TagApplicationNamespace:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.ApplicationNamespace = append(v.ApplicationNamespace, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -24180,14 +26029,20 @@ func (v *RNGParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [8]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -24404,14 +26259,20 @@ func (v *RNGRetrieveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -24523,14 +26384,20 @@ func (v *RNGRetrieveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -24642,14 +26509,20 @@ func (v *RNGSeedRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -24761,14 +26634,20 @@ func (v *RNGSeedResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -24920,14 +26799,20 @@ func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [9]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -25024,14 +26909,20 @@ func (v *ReCertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagCertificateRequestUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.CertificateRequestUniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -25197,14 +27088,20 @@ func (v *ReCertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -25249,8 +27146,11 @@ func (v *ReCertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -25391,14 +27291,20 @@ func (v *ReKeyKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [11]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -25509,8 +27415,11 @@ func (v *ReKeyKeyPairRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagPrivateKeyUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.PrivateKeyUniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -25768,14 +27677,20 @@ func (v *ReKeyKeyPairResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -25831,14 +27746,20 @@ func (v *ReKeyKeyPairResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagPrivateKeyUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.PrivateKeyUniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagPublicKeyUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.PublicKeyUniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -25969,14 +27890,20 @@ func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -26045,8 +27972,11 @@ func (v *ReKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -26176,14 +28106,20 @@ func (v *ReKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -26228,8 +28164,11 @@ func (v *ReKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -26325,14 +28264,20 @@ func (v *ReProvisionRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -26482,14 +28427,20 @@ func (v *ReProvisionResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -26530,8 +28481,11 @@ func (v *ReProvisionResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -26604,14 +28558,20 @@ func (v *RecoverRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -26652,8 +28612,11 @@ func (v *RecoverRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -26726,14 +28689,20 @@ func (v *RecoverResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -26771,8 +28740,11 @@ func (v *RecoverResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -26910,14 +28882,20 @@ func (v *RegisterRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [14]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -27349,14 +29327,20 @@ func (v *RegisterResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -27401,8 +29385,11 @@ func (v *RegisterResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -27513,14 +29500,20 @@ func (v *RequestBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byt
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -27768,14 +29761,20 @@ func (v *RequestHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [12]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -27907,14 +29906,20 @@ func (v *RequestHeader) decodeTTLV(b []byte, off int) error {
 				field = 1
 			}
 		case ttlv.TagClientCorrelationValue:
-			if typ == ttlv.TypeTextString && seen[0]&0x4 == 0 {
+			if textType(typ) && seen[0]&0x4 == 0 {
 				v.ClientCorrelationValue = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4
 				field = 2
 			}
 		case ttlv.TagServerCorrelationValue:
-			if typ == ttlv.TypeTextString && seen[0]&0x8 == 0 {
+			if textType(typ) && seen[0]&0x8 == 0 {
 				v.ServerCorrelationValue = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -28079,14 +30084,20 @@ func (v *RequestMessage) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -28272,14 +30283,20 @@ func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	} else {
 		var next [8]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -28390,8 +30407,11 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 				field = 3
 			}
 		case ttlv.TagResultMessage:
-			if typ == ttlv.TypeTextString && seen[0]&0x10 == 0 {
+			if textType(typ) && seen[0]&0x10 == 0 {
 				v.ResultMessage = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x10
 				field = 4
 			}
@@ -28551,14 +30571,20 @@ func (v *ResponseHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 	} else {
 		var next [8]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -28682,14 +30708,20 @@ func (v *ResponseHeader) decodeTTLV(b []byte, off int) error {
 				field = 4
 			}
 		case ttlv.TagClientCorrelationValue:
-			if typ == ttlv.TypeTextString && seen[0]&0x20 == 0 {
+			if textType(typ) && seen[0]&0x20 == 0 {
 				v.ClientCorrelationValue = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x20
 				field = 5
 			}
 		case ttlv.TagServerCorrelationValue:
-			if typ == ttlv.TypeTextString && seen[0]&0x40 == 0 {
+			if textType(typ) && seen[0]&0x40 == 0 {
 				v.ServerCorrelationValue = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x40
 				field = 6
 			}
@@ -28797,14 +30829,20 @@ func (v *ResponseMessage) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -28960,14 +30998,20 @@ func (v *RevocationReason) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byt
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -29018,8 +31062,11 @@ func (v *RevocationReason) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagRevocationMessage:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.RevocationMessage = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -29104,14 +31151,20 @@ func (v *RevokeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -29166,8 +31219,11 @@ func (v *RevokeRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -29266,14 +31322,20 @@ func (v *RevokeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -29311,8 +31373,11 @@ func (v *RevokeResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -29394,14 +31459,20 @@ func (v *Right) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -29597,14 +31668,20 @@ func (v *Rights) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -29731,14 +31808,20 @@ func (v *RotateName) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -29780,8 +31863,11 @@ func (v *RotateName) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagRotateNameValue:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.RotateNameValue = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -29863,14 +31949,20 @@ func (v *SecretData) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -30042,14 +32134,20 @@ func (v *ServerInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	} else {
 		var next [8]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -30139,50 +32237,74 @@ func (v *ServerInformation) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagServerName:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.ServerName = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
 		case ttlv.TagServerSerialNumber:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.ServerSerialNumber = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
 		case ttlv.TagServerVersion:
-			if typ == ttlv.TypeTextString && seen[0]&0x4 == 0 {
+			if textType(typ) && seen[0]&0x4 == 0 {
 				v.ServerVersion = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4
 				field = 2
 			}
 		case ttlv.TagServerLoad:
-			if typ == ttlv.TypeTextString && seen[0]&0x8 == 0 {
+			if textType(typ) && seen[0]&0x8 == 0 {
 				v.ServerLoad = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x8
 				field = 3
 			}
 		case ttlv.TagProductName:
-			if typ == ttlv.TypeTextString && seen[0]&0x10 == 0 {
+			if textType(typ) && seen[0]&0x10 == 0 {
 				v.ProductName = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x10
 				field = 4
 			}
 		case ttlv.TagBuildLevel:
-			if typ == ttlv.TypeTextString && seen[0]&0x20 == 0 {
+			if textType(typ) && seen[0]&0x20 == 0 {
 				v.BuildLevel = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x20
 				field = 5
 			}
 		case ttlv.TagBuildDate:
-			if typ == ttlv.TypeTextString && seen[0]&0x40 == 0 {
+			if textType(typ) && seen[0]&0x40 == 0 {
 				v.BuildDate = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x40
 				field = 6
 			}
 		case ttlv.TagClusterInfo:
-			if typ == ttlv.TypeTextString && seen[0]&0x80 == 0 {
+			if textType(typ) && seen[0]&0x80 == 0 {
 				v.ClusterInfo = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x80
 				field = 7
 			}
@@ -30274,14 +32396,20 @@ func (v *SetAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -30329,8 +32457,11 @@ func (v *SetAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -30421,14 +32552,20 @@ func (v *SetAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -30466,8 +32603,11 @@ func (v *SetAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -30540,14 +32680,20 @@ func (v *SetConstraintsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -30638,6 +32784,115 @@ func (v *SetConstraintsRequestPayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// SetConstraintsResponsePayload is the Set Constraints Response Payload structure (KMIP 2.1 §6.1.52).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type SetConstraintsResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *SetConstraintsResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *SetConstraintsResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *SetConstraintsResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *SetConstraintsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *SetConstraintsResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *SetConstraintsResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *SetConstraintsResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *SetConstraintsResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *SetConstraintsResponsePayload) Clone() *SetConstraintsResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(SetConstraintsResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *SetConstraintsResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *SetConstraintsResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // SetDefaultsRequestPayload is the Set Defaults Request Payload structure (KMIP 2.1 §6.1.53).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SetDefaultsRequestPayload struct {
@@ -30672,14 +32927,20 @@ func (v *SetDefaultsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -30770,6 +33031,115 @@ func (v *SetDefaultsRequestPayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// SetDefaultsResponsePayload is the Set Defaults Response Payload structure (KMIP 2.1 §6.1.53).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type SetDefaultsResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *SetDefaultsResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *SetDefaultsResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *SetDefaultsResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *SetDefaultsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *SetDefaultsResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *SetDefaultsResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *SetDefaultsResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	return nil
+}
+
+func (v *SetDefaultsResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *SetDefaultsResponsePayload) Clone() *SetDefaultsResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(SetDefaultsResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *SetDefaultsResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *SetDefaultsResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // SetEndpointRoleRequestPayload is the Set Endpoint Role Request Payload structure (KMIP 2.1 §6.1.54).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SetEndpointRoleRequestPayload struct {
@@ -30804,14 +33174,20 @@ func (v *SetEndpointRoleRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -30923,14 +33299,20 @@ func (v *SetEndpointRoleResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -31072,14 +33454,20 @@ func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 	} else {
 		var next [7]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -31162,8 +33550,11 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -31304,14 +33695,20 @@ func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -31363,8 +33760,11 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -31488,14 +33888,20 @@ func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	} else {
 		var next [8]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -31585,8 +33991,11 @@ func (v *SignatureVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -31740,14 +34149,20 @@ func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -31806,8 +34221,11 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		field := uint8(unknownField)
 		switch tag {
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x1 == 0 {
+			if textType(typ) && seen[0]&0x1 == 0 {
 				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x1
 				field = 0
 			}
@@ -31925,14 +34343,20 @@ func (v *SplitKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [6]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -32120,14 +34544,20 @@ func (v *SymmetricKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -32248,14 +34678,20 @@ func (v *Template) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -32386,14 +34822,20 @@ func (v *TemplateAttribute) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -32546,14 +34988,20 @@ func (v *Ticket) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -32697,14 +35145,20 @@ func (v *TransparentDHPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -32890,14 +35344,20 @@ func (v *TransparentDHPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [5]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -33078,14 +35538,20 @@ func (v *TransparentDSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -33248,14 +35714,20 @@ func (v *TransparentDSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [4]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -33408,14 +35880,20 @@ func (v *TransparentECDHPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -33544,14 +36022,20 @@ func (v *TransparentECDHPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -33680,14 +36164,20 @@ func (v *TransparentECDSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -33816,14 +36306,20 @@ func (v *TransparentECDSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -33952,14 +36448,20 @@ func (v *TransparentECMQVPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -34088,14 +36590,20 @@ func (v *TransparentECMQVPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -34224,14 +36732,20 @@ func (v *TransparentECPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -34360,14 +36874,20 @@ func (v *TransparentECPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -34526,14 +37046,20 @@ func (v *TransparentRSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 	} else {
 		var next [8]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -34755,14 +37281,20 @@ func (v *TransparentRSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -34886,14 +37418,20 @@ func (v *TransparentSymmetricKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -35011,14 +37549,20 @@ func (v *UsageLimits) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -35164,14 +37708,20 @@ func (v *ValidateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [3]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -35235,8 +37785,11 @@ func (v *ValidateRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagUniqueIdentifier:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.UniqueIdentifier = append(v.UniqueIdentifier, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -35332,14 +37885,20 @@ func (v *ValidateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [1]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -35501,14 +38060,20 @@ func (v *ValidationInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	} else {
 		var next [11]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -35613,14 +38178,20 @@ func (v *ValidationInformation) decodeTTLV(b []byte, off int) error {
 				field = 0
 			}
 		case ttlv.TagValidationAuthorityCountry:
-			if typ == ttlv.TypeTextString && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x2 == 0 {
 				v.ValidationAuthorityCountry = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x2
 				field = 1
 			}
 		case ttlv.TagValidationAuthorityURI:
-			if typ == ttlv.TypeTextString && seen[0]&0x4 == 0 {
+			if textType(typ) && seen[0]&0x4 == 0 {
 				v.ValidationAuthorityURI = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -35649,26 +38220,38 @@ func (v *ValidationInformation) decodeTTLV(b []byte, off int) error {
 				field = 6
 			}
 		case ttlv.TagValidationCertificateIdentifier:
-			if typ == ttlv.TypeTextString && seen[0]&0x80 == 0 {
+			if textType(typ) && seen[0]&0x80 == 0 {
 				v.ValidationCertificateIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x80
 				field = 7
 			}
 		case ttlv.TagValidationCertificateURI:
-			if typ == ttlv.TypeTextString && seen[0]&0x100 == 0 {
+			if textType(typ) && seen[0]&0x100 == 0 {
 				v.ValidationCertificateURI = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x100
 				field = 8
 			}
 		case ttlv.TagValidationVendorURI:
-			if typ == ttlv.TypeTextString && seen[0]&0x200 == 0 {
+			if textType(typ) && seen[0]&0x200 == 0 {
 				v.ValidationVendorURI = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x200
 				field = 9
 			}
 		case ttlv.TagValidationProfile:
-			if typ == ttlv.TypeTextString {
+			if textType(typ) {
 				v.ValidationProfile = append(v.ValidationProfile, aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
 				seen[0] |= 0x400
 				field = 10
 			}
@@ -35771,14 +38354,20 @@ func (v *X_509CertificateIdentifier) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -35907,14 +38496,20 @@ func (v *X_509CertificateIssuer) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -36051,14 +38646,20 @@ func (v *X_509CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	} else {
 		var next [2]int32
 		u := 0
-		for _, i := range v.x.order {
+		a := 0
+		for j, i := range v.x.order {
 			if i == unknownField {
 				b = append(b, v.x.unknown[u]...)
 				u++
 				continue
 			}
+			start := len(b)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				a++
+			}
 		}
 		b = v.appendAdded(b, &next, ver)
 	}
@@ -36440,6 +39041,11 @@ func newRequestPayload(old RequestPayload, op Operation, known bool) RequestPayl
 				return p
 			}
 			return new(SetConstraintsRequestPayload)
+		case OperationGetConstraints:
+			if p, ok := old.(*GetConstraintsRequestPayload); ok {
+				return p
+			}
+			return new(GetConstraintsRequestPayload)
 		case OperationQueryAsynchronousRequests:
 			if p, ok := old.(*QueryAsynchronousRequestsRequestPayload); ok {
 				return p
@@ -36450,6 +39056,11 @@ func newRequestPayload(old RequestPayload, op Operation, known bool) RequestPayl
 				return p
 			}
 			return new(ProcessRequestPayload)
+		case OperationPing:
+			if p, ok := old.(*PingRequestPayload); ok {
+				return p
+			}
+			return new(PingRequestPayload)
 		}
 	}
 	if p, ok := old.(*RawRequestPayload); ok {
@@ -36733,6 +39344,11 @@ func (*SetConstraintsRequestPayload) Operation() Operation { return OperationSet
 
 func (v *SetConstraintsRequestPayload) clonePayload() RequestPayload { return v.Clone() }
 
+// Operation returns OperationGetConstraints.
+func (*GetConstraintsRequestPayload) Operation() Operation { return OperationGetConstraints }
+
+func (v *GetConstraintsRequestPayload) clonePayload() RequestPayload { return v.Clone() }
+
 // Operation returns OperationQueryAsynchronousRequests.
 func (*QueryAsynchronousRequestsRequestPayload) Operation() Operation {
 	return OperationQueryAsynchronousRequests
@@ -36744,6 +39360,11 @@ func (v *QueryAsynchronousRequestsRequestPayload) clonePayload() RequestPayload 
 func (*ProcessRequestPayload) Operation() Operation { return OperationProcess }
 
 func (v *ProcessRequestPayload) clonePayload() RequestPayload { return v.Clone() }
+
+// Operation returns OperationPing.
+func (*PingRequestPayload) Operation() Operation { return OperationPing }
+
+func (v *PingRequestPayload) clonePayload() RequestPayload { return v.Clone() }
 
 // newResponsePayload returns the response payload type of operation op, reusing old
 // when it has that type; RawPayload when the operation has none or is
@@ -36951,11 +39572,21 @@ func newResponsePayload(old ResponsePayload, op Operation, known bool) ResponseP
 				return p
 			}
 			return new(ExportResponsePayload)
+		case OperationLog:
+			if p, ok := old.(*LogResponsePayload); ok {
+				return p
+			}
+			return new(LogResponsePayload)
 		case OperationLogin:
 			if p, ok := old.(*LoginResponsePayload); ok {
 				return p
 			}
 			return new(LoginResponsePayload)
+		case OperationLogout:
+			if p, ok := old.(*LogoutResponsePayload); ok {
+				return p
+			}
+			return new(LogoutResponsePayload)
 		case OperationDelegatedLogin:
 			if p, ok := old.(*DelegatedLoginResponsePayload); ok {
 				return p
@@ -36981,16 +39612,41 @@ func newResponsePayload(old ResponsePayload, op Operation, known bool) ResponseP
 				return p
 			}
 			return new(PKCS11ResponsePayload)
+		case OperationInterop:
+			if p, ok := old.(*InteropResponsePayload); ok {
+				return p
+			}
+			return new(InteropResponsePayload)
 		case OperationReProvision:
 			if p, ok := old.(*ReProvisionResponsePayload); ok {
 				return p
 			}
 			return new(ReProvisionResponsePayload)
+		case OperationSetDefaults:
+			if p, ok := old.(*SetDefaultsResponsePayload); ok {
+				return p
+			}
+			return new(SetDefaultsResponsePayload)
+		case OperationSetConstraints:
+			if p, ok := old.(*SetConstraintsResponsePayload); ok {
+				return p
+			}
+			return new(SetConstraintsResponsePayload)
 		case OperationGetConstraints:
 			if p, ok := old.(*GetConstraintsResponsePayload); ok {
 				return p
 			}
 			return new(GetConstraintsResponsePayload)
+		case OperationProcess:
+			if p, ok := old.(*ProcessResponsePayload); ok {
+				return p
+			}
+			return new(ProcessResponsePayload)
+		case OperationPing:
+			if p, ok := old.(*PingResponsePayload); ok {
+				return p
+			}
+			return new(PingResponsePayload)
 		}
 	}
 	if p, ok := old.(*RawResponsePayload); ok {
@@ -37199,10 +39855,20 @@ func (*ExportResponsePayload) Operation() Operation { return OperationExport }
 
 func (v *ExportResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
 
+// Operation returns OperationLog.
+func (*LogResponsePayload) Operation() Operation { return OperationLog }
+
+func (v *LogResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
 // Operation returns OperationLogin.
 func (*LoginResponsePayload) Operation() Operation { return OperationLogin }
 
 func (v *LoginResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationLogout.
+func (*LogoutResponsePayload) Operation() Operation { return OperationLogout }
+
+func (v *LogoutResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
 
 // Operation returns OperationDelegatedLogin.
 func (*DelegatedLoginResponsePayload) Operation() Operation { return OperationDelegatedLogin }
@@ -37229,12 +39895,37 @@ func (*PKCS11ResponsePayload) Operation() Operation { return OperationPKCS_11 }
 
 func (v *PKCS11ResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
 
+// Operation returns OperationInterop.
+func (*InteropResponsePayload) Operation() Operation { return OperationInterop }
+
+func (v *InteropResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
 // Operation returns OperationReProvision.
 func (*ReProvisionResponsePayload) Operation() Operation { return OperationReProvision }
 
 func (v *ReProvisionResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
 
+// Operation returns OperationSetDefaults.
+func (*SetDefaultsResponsePayload) Operation() Operation { return OperationSetDefaults }
+
+func (v *SetDefaultsResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationSetConstraints.
+func (*SetConstraintsResponsePayload) Operation() Operation { return OperationSetConstraints }
+
+func (v *SetConstraintsResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
 // Operation returns OperationGetConstraints.
 func (*GetConstraintsResponsePayload) Operation() Operation { return OperationGetConstraints }
 
 func (v *GetConstraintsResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationProcess.
+func (*ProcessResponsePayload) Operation() Operation { return OperationProcess }
+
+func (v *ProcessResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationPing.
+func (*PingResponsePayload) Operation() Operation { return OperationPing }
+
+func (v *PingResponsePayload) clonePayload() ResponsePayload { return v.Clone() }

@@ -462,6 +462,9 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		default:
 			return store()
 		}
+		if err != nil && opaqueKey(kf, raw) {
+			return store() // kept, not usable (keyform.go)
+		}
 		if err != nil {
 			return fail(rrInvalidField, "private key material: %v", err)
 		}
@@ -482,6 +485,9 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 			pub, err = x509.ParsePKIXPublicKey(raw)
 		default:
 			return store()
+		}
+		if err != nil && opaqueKey(kf, raw) {
+			return store() // kept, not usable (keyform.go)
 		}
 		if err != nil {
 			return fail(rrInvalidField, "public key material: %v", err)
@@ -717,11 +723,14 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return c.rsaEncrypt(p, b, o, k)
 	}
 	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
+	if data == nil && !streamed(p) {
 		return b, fail(rrInvalidField, "Encrypt without Data")
 	}
 	if isChaCha(o) {
 		return c.chachaEncrypt(p, b, o, data)
+	}
+	if cp := paramsOf(p, o); c.blockCipherPart(p, o, cp) {
+		return c.blockCipher(p, b, o, cp, data, false)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
@@ -873,11 +882,14 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return c.rsaDecrypt(p, b, o, k)
 	}
 	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
+	if data == nil && !streamed(p) {
 		return b, fail(rrInvalidField, "Decrypt without Data")
 	}
 	if isChaCha(o) {
 		return c.chachaDecrypt(p, b, o, data)
+	}
+	if cp := paramsOf(p, o); c.blockCipherPart(p, o, cp) {
+		return c.blockCipher(p, b, o, cp, data, true)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
@@ -1007,7 +1019,7 @@ func rsaOAEP(cp cryptoParams) (*rsa.OAEPOptions, *opError) {
 // rsaEncrypt encrypts with an RSA public key (OAEP).
 func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey) ([]byte, *opError) {
 	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
+	if data == nil && !streamed(p) {
 		return b, fail(rrInvalidField, "Encrypt without Data")
 	}
 	opts, oerr := rsaOAEP(paramsOf(p, o))
@@ -1025,7 +1037,7 @@ func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey
 // rsaDecrypt decrypts with an RSA private key (OAEP).
 func (c *reqCtx) rsaDecrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PrivateKey) ([]byte, *opError) {
 	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
+	if data == nil && !streamed(p) {
 		return b, fail(rrInvalidField, "Decrypt without Data")
 	}
 	opts, oerr := rsaOAEP(paramsOf(p, o))

@@ -21,7 +21,6 @@ runs=${OSSFUZZ_RUNS:-10000}
 
 need=()
 command -v clang++ >/dev/null || need+=(clang)
-command -v zip >/dev/null || need+=(zip)
 command -v unzip >/dev/null || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "== installing ${need[*]} (Debian)"

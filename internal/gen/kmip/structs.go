@@ -35,6 +35,9 @@ func loadStructs(dir string, sp *spec) error {
 				byName[r[0]] = s
 				sp.structs = append(sp.structs, s)
 			}
+			if r[2] == "-" {
+				continue // an empty structure
+			}
 			if _, ok := sp.tags[r[2]]; !ok {
 				return fmt.Errorf("%s: %s: unknown tag %s", file, r[0], r[2])
 			}
@@ -289,8 +292,10 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 		genAppendAll(p, f, i)
 	}
 	p.f("\t} else {\n\t\tvar next [%d]int32\n\t\tu := 0\n", len(s.fields))
-	p.f("\t\tfor _, i := range v.x.order {\n\t\t\tif i == unknownField {\n\t\t\t\tb = append(b, v.x.unknown[u]...)\n\t\t\t\tu++\n\t\t\t\tcontinue\n\t\t\t}\n")
-	p.f("\t\t\tb = v.appendField(b, i, next[i], ver)\n\t\t\tnext[i]++\n\t\t}\n")
+	p.f("\t\ta := 0\n")
+	p.f("\t\tfor j, i := range v.x.order {\n\t\t\tif i == unknownField {\n\t\t\t\tb = append(b, v.x.unknown[u]...)\n\t\t\t\tu++\n\t\t\t\tcontinue\n\t\t\t}\n")
+	p.f("\t\t\tstart := len(b)\n\t\t\tb = v.appendField(b, i, next[i], ver)\n\t\t\tnext[i]++\n")
+	p.f("\t\t\tif a < len(v.x.alt) && int(v.x.alt[a].pos) == j {\n\t\t\t\tb[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type\n\t\t\t\ta++\n\t\t\t}\n\t\t}\n")
 	p.f("\t\tb = v.appendAdded(b, &next, ver)\n\t}\n")
 	p.f("\tttlv.EndStructure(b, mark)\n\treturn b\n}\n\n")
 
@@ -328,14 +333,22 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 	p.f("func (v *%s) decodeTTLV(b []byte, off int) error {\n", n)
 	p.f("\tv.reset()\n\tv.x.decoded = true\n\tvar seen [%d]uint64\n\tstart := len(b)\n", (len(s.fields)+63)/64)
 	p.f("\tfor len(b) > 0 {\n\t\ttag, typ, val, m := ttlv.ConsumeValue(b)\n\t\tif m < 0 {\n\t\t\treturn itemError(off+start-len(b), tag, m)\n\t\t}\n")
+	if len(s.fields) == 0 {
+		p.f("\t\t_, _, _ = tag, typ, val\n\t\t_ = seen\n")
+	}
 	p.f("\t\tfield := uint8(unknownField)\n\t\tswitch tag {\n")
 	// group fields by tag (a tag appears once per structure)
 	for i, f := range s.fields {
 		w, bit := i/64, uint64(1)<<(i%64)
 		p.f("\t\tcase ttlv.Tag%s:\n", f.tag)
 		cond := fmt.Sprintf("typ == ttlv.Type%s", f.ttlvType)
-		if f.kind == "raw" {
+		switch f.kind {
+		case "raw":
 			cond = "true"
+		case "text":
+			// KMIP 3.0's Identifier, Reference and Name Reference are
+			// encoded as Text Strings: taken, and their type kept.
+			cond = "textType(typ)"
 		}
 		if !f.repeated() {
 			cond += fmt.Sprintf(" && seen[%d]&0x%x == 0", w, bit)
@@ -366,6 +379,9 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 			p.f("\t\t\t\tv.%s = Optional[%s]{Value: %s, Set: true}\n", f.name, f.goType, f.decodeValue())
 		default:
 			p.f("\t\t\t\tv.%s = %s\n", f.name, f.decodeValue())
+		}
+		if f.kind == "text" {
+			p.f("\t\t\t\tif typ != ttlv.TypeTextString {\n\t\t\t\t\tv.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})\n\t\t\t\t}\n")
 		}
 		p.f("\t\t\t\tseen[%d] |= 0x%x\n\t\t\t\tfield = %d\n\t\t\t}\n", w, bit, i)
 	}
