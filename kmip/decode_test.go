@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -95,5 +96,32 @@ func TestDecodeErrors(t *testing.T) {
 	var resp kmip.ResponseMessage
 	if err := resp.UnmarshalTTLV(b); !errors.Is(err, kmip.ErrWrongItem) {
 		t.Errorf("a request as a response: %v, want ErrWrongItem", err)
+	}
+}
+
+// TestLocateRange: a Locate's two Initial Dates (a range): the field holds
+// the first, RangeEnd the second, and the message round-trips.
+func TestLocateRange(t *testing.T) {
+	from, to := time.Unix(1700000000, 0).UTC(), time.Unix(1800000000, 0).UTC()
+	b, mark := ttlv.BeginStructure(nil, ttlv.TagRequestPayload)
+	var am int
+	b, am = ttlv.BeginStructure(b, ttlv.TagAttributes)
+	b = ttlv.AppendDateTime(b, ttlv.TagInitialDate, from.Unix())
+	b = ttlv.AppendDateTime(b, ttlv.TagInitialDate, to.Unix())
+	ttlv.EndStructure(b, am)
+	ttlv.EndStructure(b, mark)
+	var p kmip.LocateRequestPayload
+	if err := p.UnmarshalTTLV(b); err != nil {
+		t.Fatal(err)
+	}
+	end, ok := p.Attributes.RangeEnd(ttlv.TagInitialDate)
+	if !p.Attributes.InitialDate.Value.Equal(from) || !ok || !end.Equal(to) {
+		t.Fatalf("range %v – %v (%v)", p.Attributes.InitialDate, end, ok)
+	}
+	if _, ok := p.Attributes.RangeEnd(ttlv.TagActivationDate); ok {
+		t.Error("a range end for an attribute not given")
+	}
+	if out := p.AppendTTLV(nil, kmip.V2_1); !bytes.Equal(out, b) {
+		t.Error("round trip differs")
 	}
 }
