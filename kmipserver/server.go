@@ -734,6 +734,15 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.create(p, b)
 	case opCreateKeyPair:
 		return c.createKeyPair(p, b)
+	case opDeriveKey:
+		return c.deriveKey(p, b)
+	case opReKey:
+		return c.reKey(p, b)
+	case opSetAttribute:
+		if c.v1() {
+			break // a KMIP 2.0 operation
+		}
+		return c.setAttribute(p, b)
 	case opRegister:
 		return c.register(p, b)
 	case opLocate:
