@@ -8,12 +8,12 @@ type Version uint32
 
 // The protocol versions the client speaks (KMIP 1.0 to 2.1).
 const (
-	V1_0 Version = 1<<16 | 0
+	V1_0 Version = 1 << 16
 	V1_1 Version = 1<<16 | 1
 	V1_2 Version = 1<<16 | 2
 	V1_3 Version = 1<<16 | 3
 	V1_4 Version = 1<<16 | 4
-	V2_0 Version = 2<<16 | 0
+	V2_0 Version = 2 << 16
 	V2_1 Version = 2<<16 | 1
 )
 

@@ -26,7 +26,8 @@ func rekeyCarried(a *attr) bool {
 // key of the same algorithm, length and usage, with fresh material, that
 // takes over the old key's Names, groups, Cryptographic Parameters and
 // custom attributes (those given in the request override them); with an
-// Offset its Activation Date is now plus the Offset. The old key loses its
+// Offset its Activation Date is now plus the Offset, without one the old
+// key's (reKeyDates). The old key loses its
 // Names; the keys are linked (Replacement Object, Replaced Object).
 func (c *reqCtx) reKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	old, err := c.lookup(p)
@@ -64,10 +65,8 @@ func (c *reqCtx) reKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	c.initDates(o, false)
-	if off := p.Child(ttlv.TagOffset); off != nil {
-		o.setDate(ttlv.TagActivationDate, c.now.Unix()+off.Num)
-		c.refresh(o)
-	}
+	c.reKeyDates(old, o, p.Child(ttlv.TagOffset))
+	c.refresh(o)
 	o.setAttr(linkAttr(linkReplaced, old.id))
 	c.record(old)
 	kept := old.attrs[:0:0]
@@ -82,4 +81,29 @@ func (c *reqCtx) reKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	c.recordCreated(o)
 	c.placeholder = id
 	return appendID(b, o), nil
+}
+
+// reKeyDates sets the replacement's Activation, Process Start, Protect
+// Stop and Deactivation Dates (1.4 §4.4, Table 172; 2.1 §6.1.45): without
+// an Offset, the existing key's; with one, Activation Date now + Offset
+// and the other three moved by as much as the Activation Date moved.
+func (c *reqCtx) reKeyDates(old, o *object, offset *ttlv.Value) {
+	later := []ttlv.Tag{ttlv.TagProcessStartDate, ttlv.TagProtectStopDate, ttlv.TagDeactivationDate}
+	if offset == nil {
+		for _, t := range append(later, ttlv.TagActivationDate) {
+			if v, ok := old.date(t); ok {
+				o.setDate(t, v)
+			}
+		}
+		return
+	}
+	at2 := c.now.Unix() + offset.Num
+	o.setDate(ttlv.TagActivationDate, at2)
+	if at1, ok := old.date(ttlv.TagActivationDate); ok {
+		for _, t := range later {
+			if v, ok := old.date(t); ok {
+				o.setDate(t, v+(at2-at1))
+			}
+		}
+	}
 }
