@@ -27,3 +27,25 @@ func TestRegisterFresh(t *testing.T) {
 	}
 	failed(t, reg(ttlv.Integer(ttlv.TagFresh, 1)), rrInvalidField)
 }
+
+// TestKeyValuePresent: a key registered without its Key Value (metadata
+// only, KMIP 1.4 §2.1.3) has Key Value Present false (2.1 §4.32); Get
+// serves the Key Block as registered.
+func TestKeyValuePresent(t *testing.T) {
+	s := newTestServer()
+	kb := st(ttlv.TagSymmetricKey, st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, kfRaw),
+		enum(ttlv.TagCryptographicAlgorithm, algAES), integer(ttlv.TagCryptographicLength, 128)))
+	id := ok(t, &do(t, s, v21, item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey),
+		st(ttlv.TagAttributes, integer(ttlv.TagCryptographicUsageMask, int32(usageEncrypt))), kb)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	if a := attrOf(t, s, id, ttlv.TagKeyValuePresent); a == nil || a.Num != 0 {
+		t.Errorf("Key Value Present %v, want false", a)
+	}
+	g := ok(t, &do(t, s, v21, item(opGet, uid(id))).items[0])
+	if g.Child(ttlv.TagSymmetricKey).Child(ttlv.TagKeyBlock).Child(ttlv.TagKeyValue) != nil {
+		t.Error("Get invented a Key Value")
+	}
+	full := registerSym(t, s, bytes.Repeat([]byte{1}, 16), algAES, usageEncrypt)
+	if a := attrOf(t, s, full, ttlv.TagKeyValuePresent); a != nil {
+		t.Errorf("a key with its value: Key Value Present %v", a)
+	}
+}
