@@ -30,6 +30,7 @@ const (
 	HTTPBinary
 )
 
+// String is the transport's name: tls, plain, http-json, http-binary.
 func (t Transport) String() string {
 	switch t {
 	case TLS:

@@ -93,6 +93,21 @@ func hmacHash(alg uint32) (func() hash.Hash, bool) {
 	return nil, false
 }
 
+// checkSymmetric refuses a derived key of an algorithm or length the
+// server does not make (AES 128/192/256, HMAC of whole bytes).
+func (c *reqCtx) checkSymmetric(o *object) *opError {
+	if _, isHMAC := hmacHash(o.alg); isHMAC {
+		if o.length > 4096 {
+			return fail(rrInvalidField, "HMAC key length %d not supported", o.length)
+		}
+		return nil
+	}
+	if o.alg == algAES && (o.length == 128 || o.length == 192 || o.length == 256) {
+		return nil
+	}
+	return fail(rrInvalidField, "derived key of algorithm %d, %d bits, not supported (AES 128/192/256, HMAC)", o.alg, o.length)
+}
+
 // genSymmetric makes the key of a Create: AES 128/192/256, 3DES (two or
 // three keys; stored and returned, not used for Encrypt), or an HMAC key
 // of any whole number of bytes up to 512.
@@ -143,6 +158,13 @@ func (c *reqCtx) genSecretData(o *object) *opError {
 	if _, err := io.ReadFull(c.s.rand, v); err != nil {
 		return fail(rrCryptographicFailure, "random: %v", err)
 	}
+	o.setSecretData(v)
+	return nil
+}
+
+// setSecretData installs the value of Secret Data: a Password in an Opaque
+// Key Block.
+func (o *object) setSecretData(v []byte) {
 	b, m := ttlv.BeginStructure(nil, ttlv.TagSecretData)
 	b = ttlv.AppendEnumeration(b, ttlv.TagSecretDataType, secretPassword)
 	b, kb := ttlv.BeginStructure(b, ttlv.TagKeyBlock)
@@ -154,7 +176,6 @@ func (c *reqCtx) genSecretData(o *object) *opError {
 	ttlv.EndStructure(b, m)
 	o.kf, o.body = kfOpaque, b
 	o.encodeGetResp()
-	return nil
 }
 
 // setDigest sets the Digest attribute of key material (KMIP 1.4 §3.17,
@@ -412,7 +433,10 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 	}
 	kv := kb.Child(ttlv.TagKeyValue)
 	if kv == nil {
-		return store() // metadata only (KMIP 1.4 §2.1.3: Key Value optional)
+		// metadata only (KMIP 1.4 §2.1.3: Key Value optional): Key Value
+		// Present false (1.4 §3.52, 2.1 §4.32), set by the server
+		o.setAttr(attr{tag: ttlv.TagKeyValuePresent, enc: ttlv.AppendBoolean(nil, ttlv.TagKeyValuePresent, false)})
+		return store()
 	}
 	if kv.Type != ttlv.TypeStructure || kb.Child(ttlv.TagKeyWrappingData) != nil {
 		return store() // wrapped: kept, not usable

@@ -734,6 +734,15 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.create(p, b)
 	case opCreateKeyPair:
 		return c.createKeyPair(p, b)
+	case opDeriveKey:
+		return c.deriveKey(p, b)
+	case opReKey:
+		return c.reKey(p, b)
+	case opSetAttribute:
+		if c.v1() {
+			break // a KMIP 2.0 operation
+		}
+		return c.setAttribute(p, b)
 	case opRegister:
 		return c.register(p, b)
 	case opLocate:
@@ -774,6 +783,14 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.gathered(op, p, b, c.mac)
 	case opRNGRetrieve:
 		return c.rngRetrieve(p, b)
+	case opCreateSplitKey, opJoinSplitKey:
+		if c.v1() && c.minor < 2 {
+			break // KMIP 1.2 operations
+		}
+		if op == opJoinSplitKey {
+			return c.joinSplitKey(p, b)
+		}
+		return c.createSplitKey(p, b)
 	case opRNGSeed:
 		if c.v1() && c.minor < 3 {
 			break // a KMIP 1.3 operation
