@@ -133,8 +133,8 @@ type extra struct {
 	// order, the fast path, gives them back.
 	canonical bool
 	order     []uint8
-	unknown []Raw
-	alt     []altType // text fields decoded from a KMIP 3.0 text type
+	unknown   []Raw
+	alt       []altType // text fields decoded from a KMIP 3.0 text type
 }
 
 // altType records that the item at position pos of extra.order, a text
