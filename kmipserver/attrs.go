@@ -125,7 +125,8 @@ func collectAttrs(dst []attrIn, v *ttlv.Value) ([]attrIn, *opError) {
 			}
 			dst = append(dst, a)
 		case legacy && ch.Tag == ttlv.TagName:
-			// a Template name: templates are not supported
+			// a Template's Name: its attributes come first (template.go)
+			dst = append(dst, attrIn{tag: ttlv.TagTemplate, index: -1, val: *ch})
 		default:
 			dst = append(dst, attrIn{tag: ch.Tag, index: -1, val: *ch})
 		}
@@ -391,6 +392,14 @@ func (c *reqCtx) applyInitial(o *object, in []attrIn) *opError {
 			ttlv.TagRevocationReason, ttlv.TagKeyValuePresent, ttlv.TagDigest,
 			ttlv.TagArchiveDate:
 			return fail(rrAttributeReadOnly, "attribute %s is set by the server", a.tag)
+		case ttlv.TagTemplate: // a Template named in a Template-Attribute
+			tin, err := c.templateAttrs(&a.val)
+			if err != nil {
+				return err
+			}
+			if err := c.applyInitial(o, tin); err != nil {
+				return err
+			}
 		case ttlv.TagFresh:
 			// the client's at Register (2.1 §4.24: "unless the client
 			// provides a False value in Register or Import")

@@ -17,7 +17,7 @@ var operations = [...]uint32{
 
 // objectTypes lists the object types the server stores.
 var objectTypes = [...]uint32{objCertificate, objSymmetricKey, objPublicKey, objPrivateKey,
-	objSplitKey, objSecretData, objOpaqueObject, objPGPKey}
+	objSplitKey, objTemplate, objSecretData, objOpaqueObject, objPGPKey}
 
 // versions lists the protocol versions the server speaks, preferred first.
 // KMIP 3.0, a committee draft, comes last: a client that picks the first
@@ -53,7 +53,7 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if objs {
 		for _, t := range objectTypes {
-			if t == objPGPKey && c.v1() && c.minor < 2 {
+			if t == objPGPKey && c.v1() && c.minor < 2 || t == objTemplate && !c.v1() {
 				continue
 			}
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, t)
