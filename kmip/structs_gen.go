@@ -78,7 +78,7 @@ func (v *ActivateRequestPayload) appendField(b []byte, i uint8, k int32, ver Ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ActivateRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -367,13 +367,13 @@ func (v *AddAttributeRequestPayload) appendField(b []byte, i uint8, k int32, ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *AddAttributeRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.NewAttribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Attribute != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -555,7 +555,7 @@ func (v *AddAttributeResponsePayload) appendField(b []byte, i uint8, k int32, ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *AddAttributeResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Attribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -737,13 +737,13 @@ func (v *AdjustAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *AdjustAttributeRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.AttributeReference != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.AdjustmentValue != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -1202,7 +1202,7 @@ func (v *ApplicationSpecificInformation) appendField(b []byte, i uint8, k int32,
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ApplicationSpecificInformation) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.ApplicationData.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -1350,7 +1350,7 @@ func (v *ArchiveRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ArchiveRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -1621,7 +1621,7 @@ func (v *AsynchronousCorrelationValues) appendField(b []byte, i uint8, k int32, 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *AsynchronousCorrelationValues) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.AsynchronousCorrelationValue.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -1960,10 +1960,10 @@ func (v *Attribute) appendField(b []byte, i uint8, k int32, ver Version) []byte 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *Attribute) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.AttributeIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.AttributeValue != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -2935,70 +2935,70 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *Attributes) appendAdded(b []byte, next *[91]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.ActivationDate.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	for k := next[1]; int(k) < len(v.ApplicationSpecificInformation); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.ArchiveDate.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.CertificateIdentifier != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.CertificateIssuer != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.CertificateSubject != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.CertificateType.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.CompromiseDate.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.CompromiseOccurrenceDate.Set {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.ContactInformation.Set {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 {
+	if next[10] == 0 && v.CryptographicAlgorithm.Set {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 {
+	if next[11] == 0 && v.CryptographicDomainParameters != nil {
 		b = v.appendField(b, 11, 0, ver)
 	}
-	if next[12] == 0 {
+	if next[12] == 0 && v.CryptographicLength.Set {
 		b = v.appendField(b, 12, 0, ver)
 	}
 	for k := next[13]; int(k) < len(v.CryptographicParameters); k++ {
 		b = v.appendField(b, 13, k, ver)
 	}
-	if next[14] == 0 {
+	if next[14] == 0 && v.CryptographicUsageMask.Set {
 		b = v.appendField(b, 14, 0, ver)
 	}
 	for k := next[15]; int(k) < len(v.CustomAttribute); k++ {
 		b = v.appendField(b, 15, k, ver)
 	}
-	if next[16] == 0 {
+	if next[16] == 0 && v.DeactivationDate.Set {
 		b = v.appendField(b, 16, 0, ver)
 	}
-	if next[17] == 0 {
+	if next[17] == 0 && v.DestroyDate.Set {
 		b = v.appendField(b, 17, 0, ver)
 	}
 	for k := next[18]; int(k) < len(v.Digest); k++ {
 		b = v.appendField(b, 18, k, ver)
 	}
-	if next[19] == 0 {
+	if next[19] == 0 && v.InitialDate.Set {
 		b = v.appendField(b, 19, 0, ver)
 	}
-	if next[20] == 0 {
+	if next[20] == 0 && v.LastChangeDate.Set {
 		b = v.appendField(b, 20, 0, ver)
 	}
-	if next[21] == 0 {
+	if next[21] == 0 && v.LeaseTime.Set {
 		b = v.appendField(b, 21, 0, ver)
 	}
 	for k := next[22]; int(k) < len(v.Link); k++ {
@@ -3010,46 +3010,46 @@ func (v *Attributes) appendAdded(b []byte, next *[91]int32, ver Version) []byte 
 	for k := next[24]; int(k) < len(v.ObjectGroup); k++ {
 		b = v.appendField(b, 24, k, ver)
 	}
-	if next[25] == 0 {
+	if next[25] == 0 && v.ObjectType.Set {
 		b = v.appendField(b, 25, 0, ver)
 	}
-	if next[26] == 0 {
+	if next[26] == 0 && v.OperationPolicyName.Set {
 		b = v.appendField(b, 26, 0, ver)
 	}
-	if next[27] == 0 {
+	if next[27] == 0 && v.ProcessStartDate.Set {
 		b = v.appendField(b, 27, 0, ver)
 	}
-	if next[28] == 0 {
+	if next[28] == 0 && v.ProtectStopDate.Set {
 		b = v.appendField(b, 28, 0, ver)
 	}
-	if next[29] == 0 {
+	if next[29] == 0 && v.RevocationReason != nil {
 		b = v.appendField(b, 29, 0, ver)
 	}
-	if next[30] == 0 {
+	if next[30] == 0 && v.State.Set {
 		b = v.appendField(b, 30, 0, ver)
 	}
-	if next[31] == 0 {
+	if next[31] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 31, 0, ver)
 	}
-	if next[32] == 0 {
+	if next[32] == 0 && v.UsageLimits != nil {
 		b = v.appendField(b, 32, 0, ver)
 	}
-	if next[33] == 0 {
+	if next[33] == 0 && v.CertificateLength.Set {
 		b = v.appendField(b, 33, 0, ver)
 	}
-	if next[34] == 0 {
+	if next[34] == 0 && v.DigitalSignatureAlgorithm.Set {
 		b = v.appendField(b, 34, 0, ver)
 	}
-	if next[35] == 0 {
+	if next[35] == 0 && v.Fresh.Set {
 		b = v.appendField(b, 35, 0, ver)
 	}
-	if next[36] == 0 {
+	if next[36] == 0 && v.X_509CertificateIdentifier != nil {
 		b = v.appendField(b, 36, 0, ver)
 	}
-	if next[37] == 0 {
+	if next[37] == 0 && v.X_509CertificateIssuer != nil {
 		b = v.appendField(b, 37, 0, ver)
 	}
-	if next[38] == 0 {
+	if next[38] == 0 && v.X_509CertificateSubject != nil {
 		b = v.appendField(b, 38, 0, ver)
 	}
 	for k := next[39]; int(k) < len(v.AlternativeName); k++ {
@@ -3058,154 +3058,154 @@ func (v *Attributes) appendAdded(b []byte, next *[91]int32, ver Version) []byte 
 	for k := next[40]; int(k) < len(v.KeyValueLocation); k++ {
 		b = v.appendField(b, 40, k, ver)
 	}
-	if next[41] == 0 {
+	if next[41] == 0 && v.KeyValuePresent.Set {
 		b = v.appendField(b, 41, 0, ver)
 	}
-	if next[42] == 0 {
+	if next[42] == 0 && v.OriginalCreationDate.Set {
 		b = v.appendField(b, 42, 0, ver)
 	}
-	if next[43] == 0 {
+	if next[43] == 0 && v.RandomNumberGenerator != nil {
 		b = v.appendField(b, 43, 0, ver)
 	}
-	if next[44] == 0 {
+	if next[44] == 0 && v.AlwaysSensitive.Set {
 		b = v.appendField(b, 44, 0, ver)
 	}
-	if next[45] == 0 {
+	if next[45] == 0 && v.Comment.Set {
 		b = v.appendField(b, 45, 0, ver)
 	}
-	if next[46] == 0 {
+	if next[46] == 0 && v.Description.Set {
 		b = v.appendField(b, 46, 0, ver)
 	}
-	if next[47] == 0 {
+	if next[47] == 0 && v.Extractable.Set {
 		b = v.appendField(b, 47, 0, ver)
 	}
 	for k := next[48]; int(k) < len(v.NeverExtractable); k++ {
 		b = v.appendField(b, 48, k, ver)
 	}
-	if next[49] == 0 {
+	if next[49] == 0 && v.PKCS_12FriendlyName.Set {
 		b = v.appendField(b, 49, 0, ver)
 	}
-	if next[50] == 0 {
+	if next[50] == 0 && v.Sensitive.Set {
 		b = v.appendField(b, 50, 0, ver)
 	}
 	for k := next[51]; int(k) < len(v.Attribute); k++ {
 		b = v.appendField(b, 51, k, ver)
 	}
-	if next[52] == 0 {
+	if next[52] == 0 && v.CertificateIssuerC.Set {
 		b = v.appendField(b, 52, 0, ver)
 	}
-	if next[53] == 0 {
+	if next[53] == 0 && v.CertificateIssuerCN.Set {
 		b = v.appendField(b, 53, 0, ver)
 	}
-	if next[54] == 0 {
+	if next[54] == 0 && v.CertificateIssuerDC.Set {
 		b = v.appendField(b, 54, 0, ver)
 	}
-	if next[55] == 0 {
+	if next[55] == 0 && v.CertificateIssuerDNQualifier.Set {
 		b = v.appendField(b, 55, 0, ver)
 	}
-	if next[56] == 0 {
+	if next[56] == 0 && v.CertificateIssuerEmail.Set {
 		b = v.appendField(b, 56, 0, ver)
 	}
-	if next[57] == 0 {
+	if next[57] == 0 && v.CertificateIssuerL.Set {
 		b = v.appendField(b, 57, 0, ver)
 	}
-	if next[58] == 0 {
+	if next[58] == 0 && v.CertificateIssuerO.Set {
 		b = v.appendField(b, 58, 0, ver)
 	}
-	if next[59] == 0 {
+	if next[59] == 0 && v.CertificateIssuerOU.Set {
 		b = v.appendField(b, 59, 0, ver)
 	}
-	if next[60] == 0 {
+	if next[60] == 0 && v.CertificateIssuerST.Set {
 		b = v.appendField(b, 60, 0, ver)
 	}
-	if next[61] == 0 {
+	if next[61] == 0 && v.CertificateIssuerSerialNumber.Set {
 		b = v.appendField(b, 61, 0, ver)
 	}
-	if next[62] == 0 {
+	if next[62] == 0 && v.CertificateIssuerTitle.Set {
 		b = v.appendField(b, 62, 0, ver)
 	}
-	if next[63] == 0 {
+	if next[63] == 0 && v.CertificateIssuerUID.Set {
 		b = v.appendField(b, 63, 0, ver)
 	}
-	if next[64] == 0 {
+	if next[64] == 0 && v.CertificateSubjectC.Set {
 		b = v.appendField(b, 64, 0, ver)
 	}
 	for k := next[65]; int(k) < len(v.CertificateSubjectCN); k++ {
 		b = v.appendField(b, 65, k, ver)
 	}
-	if next[66] == 0 {
+	if next[66] == 0 && v.CertificateSubjectDC.Set {
 		b = v.appendField(b, 66, 0, ver)
 	}
-	if next[67] == 0 {
+	if next[67] == 0 && v.CertificateSubjectDNQualifier.Set {
 		b = v.appendField(b, 67, 0, ver)
 	}
-	if next[68] == 0 {
+	if next[68] == 0 && v.CertificateSubjectEmail.Set {
 		b = v.appendField(b, 68, 0, ver)
 	}
-	if next[69] == 0 {
+	if next[69] == 0 && v.CertificateSubjectL.Set {
 		b = v.appendField(b, 69, 0, ver)
 	}
-	if next[70] == 0 {
+	if next[70] == 0 && v.CertificateSubjectO.Set {
 		b = v.appendField(b, 70, 0, ver)
 	}
-	if next[71] == 0 {
+	if next[71] == 0 && v.CertificateSubjectOU.Set {
 		b = v.appendField(b, 71, 0, ver)
 	}
-	if next[72] == 0 {
+	if next[72] == 0 && v.CertificateSubjectST.Set {
 		b = v.appendField(b, 72, 0, ver)
 	}
-	if next[73] == 0 {
+	if next[73] == 0 && v.CertificateSubjectSerialNumber.Set {
 		b = v.appendField(b, 73, 0, ver)
 	}
-	if next[74] == 0 {
+	if next[74] == 0 && v.CertificateSubjectTitle.Set {
 		b = v.appendField(b, 74, 0, ver)
 	}
-	if next[75] == 0 {
+	if next[75] == 0 && v.CertificateSubjectUID.Set {
 		b = v.appendField(b, 75, 0, ver)
 	}
-	if next[76] == 0 {
+	if next[76] == 0 && v.KeyFormatType.Set {
 		b = v.appendField(b, 76, 0, ver)
 	}
 	for k := next[77]; int(k) < len(v.NISTKeyType); k++ {
 		b = v.appendField(b, 77, k, ver)
 	}
-	if next[78] == 0 {
+	if next[78] == 0 && v.OpaqueDataType.Set {
 		b = v.appendField(b, 78, 0, ver)
 	}
-	if next[79] == 0 {
+	if next[79] == 0 && v.ProtectionLevel.Set {
 		b = v.appendField(b, 79, 0, ver)
 	}
-	if next[80] == 0 {
+	if next[80] == 0 && v.ProtectionPeriod.Set {
 		b = v.appendField(b, 80, 0, ver)
 	}
-	if next[81] == 0 {
+	if next[81] == 0 && v.ProtectionStorageMask.Set {
 		b = v.appendField(b, 81, 0, ver)
 	}
-	if next[82] == 0 {
+	if next[82] == 0 && v.QuantumSafe.Set {
 		b = v.appendField(b, 82, 0, ver)
 	}
-	if next[83] == 0 {
+	if next[83] == 0 && v.ShortUniqueIdentifier.Set {
 		b = v.appendField(b, 83, 0, ver)
 	}
-	if next[84] == 0 {
+	if next[84] == 0 && v.RotateAutomatic.Set {
 		b = v.appendField(b, 84, 0, ver)
 	}
-	if next[85] == 0 {
+	if next[85] == 0 && v.RotateDate.Set {
 		b = v.appendField(b, 85, 0, ver)
 	}
-	if next[86] == 0 {
+	if next[86] == 0 && v.RotateGeneration.Set {
 		b = v.appendField(b, 86, 0, ver)
 	}
-	if next[87] == 0 {
+	if next[87] == 0 && v.RotateInterval.Set {
 		b = v.appendField(b, 87, 0, ver)
 	}
-	if next[88] == 0 {
+	if next[88] == 0 && v.RotateLatest.Set {
 		b = v.appendField(b, 88, 0, ver)
 	}
-	if next[89] == 0 {
+	if next[89] == 0 && v.RotateName != nil {
 		b = v.appendField(b, 89, 0, ver)
 	}
-	if next[90] == 0 {
+	if next[90] == 0 && v.RotateOffset.Set {
 		b = v.appendField(b, 90, 0, ver)
 	}
 	_ = next
@@ -4865,34 +4865,34 @@ func (v *CapabilityInformation) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CapabilityInformation) appendAdded(b []byte, next *[10]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.StreamingCapability.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.AsynchronousCapability.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.AttestationCapability.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.BatchUndoCapability.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.BatchContinueCapability.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.UnwrapMode.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.DestroyAction.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.ShreddingAlgorithm.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.RNGMode.Set {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.QuantumSafeCapability.Set {
 		b = v.appendField(b, 9, 0, ver)
 	}
 	_ = next
@@ -5251,7 +5251,7 @@ func (v *CertificateIdentifier) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CertificateIdentifier) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.SerialNumber.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -5718,7 +5718,7 @@ func (v *CertificateSubject) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CertificateSubject) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.CertificateSubjectDistinguishedName.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	for k := next[1]; int(k) < len(v.CertificateSubjectAlternativeName); k++ {
@@ -5928,25 +5928,25 @@ func (v *CertifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CertifyRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CertificateRequestType.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CertificateRequestValue.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.ProtectionStorageMasks.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
@@ -6170,7 +6170,7 @@ func (v *CertifyResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CertifyResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -6352,16 +6352,16 @@ func (v *CheckRequestPayload) appendField(b []byte, i uint8, k int32, ver Versio
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CheckRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.UsageLimitsCount.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CryptographicUsageMask.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.LeaseTime.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -6549,16 +6549,16 @@ func (v *CheckResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CheckResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.UsageLimitsCount.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CryptographicUsageMask.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.LeaseTime.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -6733,13 +6733,13 @@ func (v *Constraint) appendField(b []byte, i uint8, k int32, ver Version) []byte
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *Constraint) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.ObjectTypes != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.ObjectGroups != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -7132,31 +7132,31 @@ func (v *CreateKeyPairRequestPayload) appendField(b []byte, i uint8, k int32, ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CreateKeyPairRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.CommonAttributes != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.PrivateKeyAttributes != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.PublicKeyAttributes != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.CommonProtectionStorageMasks != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.PrivateProtectionStorageMasks != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.PublicProtectionStorageMasks != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.CommonTemplateAttribute != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.PrivateKeyTemplateAttribute != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.PublicKeyTemplateAttribute != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
 	_ = next
@@ -7471,10 +7471,10 @@ func (v *CreateKeyPairResponsePayload) appendField(b []byte, i uint8, k int32, v
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CreateKeyPairResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.PrivateKeyTemplateAttribute != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.PublicKeyTemplateAttribute != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -7685,13 +7685,13 @@ func (v *CreateRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CreateRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.ProtectionStorageMasks.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -7887,7 +7887,7 @@ func (v *CreateResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CreateResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -8122,19 +8122,19 @@ func (v *CreateSplitKeyRequestPayload) appendField(b []byte, i uint8, k int32, v
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CreateSplitKeyRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.PrimeFieldSize.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.ProtectionStorageMasks.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
 	_ = next
@@ -8376,7 +8376,7 @@ func (v *CreateSplitKeyResponsePayload) appendAdded(b []byte, next *[3]int32, ve
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -8549,7 +8549,7 @@ func (v *Credential) appendField(b []byte, i uint8, k int32, ver Version) []byte
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *Credential) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.CredentialValue != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -8702,7 +8702,7 @@ func (v *CredentialValue) appendField(b []byte, i uint8, k int32, ver Version) [
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CredentialValue) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Password.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -8859,10 +8859,10 @@ func (v *CryptographicDomainParameters) appendField(b []byte, i uint8, k int32, 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CryptographicDomainParameters) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.Qlength.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.RecommendedCurve.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -9157,58 +9157,58 @@ func (v *CryptographicParameters) appendField(b []byte, i uint8, k int32, ver Ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *CryptographicParameters) appendAdded(b []byte, next *[18]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.BlockCipherMode.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.PaddingMethod.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.HashingAlgorithm.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.KeyRoleType.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.DigitalSignatureAlgorithm.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.CryptographicAlgorithm.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.RandomIV.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.IVLength.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.TagLength.Set {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.FixedFieldLength.Set {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 {
+	if next[10] == 0 && v.InvocationFieldLength.Set {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 {
+	if next[11] == 0 && v.CounterLength.Set {
 		b = v.appendField(b, 11, 0, ver)
 	}
-	if next[12] == 0 {
+	if next[12] == 0 && v.InitialCounterValue.Set {
 		b = v.appendField(b, 12, 0, ver)
 	}
-	if next[13] == 0 {
+	if next[13] == 0 && v.SaltLength.Set {
 		b = v.appendField(b, 13, 0, ver)
 	}
-	if next[14] == 0 {
+	if next[14] == 0 && v.MaskGenerator.Set {
 		b = v.appendField(b, 14, 0, ver)
 	}
-	if next[15] == 0 {
+	if next[15] == 0 && v.MaskGeneratorHashingAlgorithm.Set {
 		b = v.appendField(b, 15, 0, ver)
 	}
-	if next[16] == 0 {
+	if next[16] == 0 && v.PSource.Set {
 		b = v.appendField(b, 16, 0, ver)
 	}
-	if next[17] == 0 {
+	if next[17] == 0 && v.TrailerField.Set {
 		b = v.appendField(b, 17, 0, ver)
 	}
 	_ = next
@@ -9550,31 +9550,31 @@ func (v *DecryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *DecryptRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Data.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.IVCounterNonce.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.InitIndicator.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.FinalIndicator.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.AuthenticatedEncryptionAdditionalData.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.AuthenticatedEncryptionTag.Set {
 		b = v.appendField(b, 8, 0, ver)
 	}
 	_ = next
@@ -9803,10 +9803,10 @@ func (v *DecryptResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *DecryptResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Data.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -10131,16 +10131,16 @@ func (v *DelegatedLoginRequestPayload) appendField(b []byte, i uint8, k int32, v
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *DelegatedLoginRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.LeaseTime.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.RequestCount.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.UsageLimits != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.Rights != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -10318,7 +10318,7 @@ func (v *DelegatedLoginResponsePayload) appendField(b []byte, i uint8, k int32, 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *DelegatedLoginResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.Ticket != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -10498,16 +10498,16 @@ func (v *DeleteAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *DeleteAttributeRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CurrentAttribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.AttributeReference != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.AttributeIndex.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
@@ -10700,7 +10700,7 @@ func (v *DeleteAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *DeleteAttributeResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Attribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -10891,19 +10891,19 @@ func (v *DerivationParameters) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *DerivationParameters) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.InitializationVector.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	for k := next[2]; int(k) < len(v.DerivationData); k++ {
 		b = v.appendField(b, 2, k, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.Salt.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.IterationCount.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
@@ -11132,13 +11132,13 @@ func (v *DeriveKeyRequestPayload) appendAdded(b []byte, next *[6]int32, ver Vers
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.DerivationParameters != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
@@ -11351,7 +11351,7 @@ func (v *DeriveKeyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *DeriveKeyResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -11506,7 +11506,7 @@ func (v *DestroyRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *DestroyRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -11791,10 +11791,10 @@ func (v *Digest) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *Digest) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.DigestValue.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.KeyFormatType.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -12297,28 +12297,28 @@ func (v *EncryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *EncryptRequestPayload) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Data.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.IVCounterNonce.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.InitIndicator.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.FinalIndicator.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.AuthenticatedEncryptionAdditionalData.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
 	_ = next
@@ -12557,16 +12557,16 @@ func (v *EncryptResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *EncryptResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Data.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.IVCounterNonce.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.AuthenticatedEncryptionTag.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
@@ -12744,7 +12744,7 @@ func (v *EncryptionKeyInformation) appendField(b []byte, i uint8, k int32, ver V
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *EncryptionKeyInformation) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -12935,19 +12935,19 @@ func (v *ExportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ExportRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.KeyFormatType.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.KeyWrapType.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.KeyCompressionType.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.KeyWrappingSpecification != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
@@ -13243,40 +13243,40 @@ func (v *ExportResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ExportResponsePayload) appendAdded(b []byte, next *[14]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	for k := next[3]; int(k) < len(v.Attribute); k++ {
 		b = v.appendField(b, 3, k, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.SymmetricKey != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.PGPKey != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.PrivateKey != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.PublicKey != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 {
+	if next[10] == 0 && v.SplitKey != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 {
+	if next[11] == 0 && v.Template != nil {
 		b = v.appendField(b, 11, 0, ver)
 	}
-	if next[12] == 0 {
+	if next[12] == 0 && v.SecretData != nil {
 		b = v.appendField(b, 12, 0, ver)
 	}
-	if next[13] == 0 {
+	if next[13] == 0 && v.OpaqueObject != nil {
 		b = v.appendField(b, 13, 0, ver)
 	}
 	_ = next
@@ -13692,22 +13692,22 @@ func (v *ExtensionInformation) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ExtensionInformation) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.ExtensionTag.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.ExtensionType.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ExtensionEnumeration.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.ExtensionAttribute.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.ExtensionParentStructureTag.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.ExtensionDescription.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
@@ -13895,7 +13895,7 @@ func (v *GetAttributeListRequestPayload) appendField(b []byte, i uint8, k int32,
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *GetAttributeListRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -14240,7 +14240,7 @@ func (v *GetAttributesRequestPayload) appendField(b []byte, i uint8, k int32, ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *GetAttributesRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	for k := next[1]; int(k) < len(v.AttributeReference); k++ {
@@ -14433,7 +14433,7 @@ func (v *GetAttributesResponsePayload) appendField(b []byte, i uint8, k int32, v
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *GetAttributesResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	for k := next[2]; int(k) < len(v.Attribute); k++ {
@@ -14725,7 +14725,7 @@ func (v *GetConstraintsResponsePayload) appendField(b []byte, i uint8, k int32, 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *GetConstraintsResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.Constraints != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -14905,19 +14905,19 @@ func (v *GetRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *GetRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.KeyFormatType.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.KeyWrapType.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.KeyCompressionType.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.KeyWrappingSpecification != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
@@ -15195,34 +15195,34 @@ func (v *GetResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *GetResponsePayload) appendAdded(b []byte, next *[12]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.SymmetricKey != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.PGPKey != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.PrivateKey != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.PublicKey != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.SplitKey != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.Template != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 {
+	if next[10] == 0 && v.SecretData != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 {
+	if next[11] == 0 && v.OpaqueObject != nil {
 		b = v.appendField(b, 11, 0, ver)
 	}
 	_ = next
@@ -15556,7 +15556,7 @@ func (v *GetUsageAllocationRequestPayload) appendField(b []byte, i uint8, k int3
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *GetUsageAllocationRequestPayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -16002,19 +16002,19 @@ func (v *HashRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *HashRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.Data.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.InitIndicator.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.FinalIndicator.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
@@ -16199,10 +16199,10 @@ func (v *HashResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *HashResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.Data.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -16461,40 +16461,40 @@ func (v *ImportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ImportRequestPayload) appendAdded(b []byte, next *[14]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.ReplaceExisting.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.KeyWrapType.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.OpaqueObject != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.PGPKey != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.PrivateKey != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 {
+	if next[10] == 0 && v.PublicKey != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 {
+	if next[11] == 0 && v.SecretData != nil {
 		b = v.appendField(b, 11, 0, ver)
 	}
-	if next[12] == 0 {
+	if next[12] == 0 && v.SplitKey != nil {
 		b = v.appendField(b, 12, 0, ver)
 	}
-	if next[13] == 0 {
+	if next[13] == 0 && v.SymmetricKey != nil {
 		b = v.appendField(b, 13, 0, ver)
 	}
 	_ = next
@@ -17283,16 +17283,16 @@ func (v *JoinSplitKeyRequestPayload) appendAdded(b []byte, next *[6]int32, ver V
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.SecretDataType.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.ProtectionStorageMasks.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
@@ -17512,7 +17512,7 @@ func (v *JoinSplitKeyResponsePayload) appendField(b []byte, i uint8, k int32, ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *JoinSplitKeyResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -17716,19 +17716,19 @@ func (v *KeyBlock) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *KeyBlock) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.KeyCompressionType.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.KeyValue != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.CryptographicAlgorithm.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.CryptographicLength.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.KeyWrappingData != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
@@ -17928,10 +17928,10 @@ func (v *KeyValue) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *KeyValue) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.KeyMaterial != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	for k := next[2]; int(k) < len(v.Attribute); k++ {
@@ -18303,19 +18303,19 @@ func (v *KeyWrappingData) appendField(b []byte, i uint8, k int32, ver Version) [
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *KeyWrappingData) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.EncryptionKeyInformation != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.MACSignatureKeyInformation != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.MACSignature.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.IVCounterNonce.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.EncodingOption.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
@@ -18545,16 +18545,16 @@ func (v *KeyWrappingSpecification) appendField(b []byte, i uint8, k int32, ver V
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *KeyWrappingSpecification) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.EncryptionKeyInformation != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.MACSignatureKeyInformation != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	for k := next[3]; int(k) < len(v.AttributeName); k++ {
 		b = v.appendField(b, 3, k, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.EncodingOption.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
@@ -18938,19 +18938,19 @@ func (v *LocateRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *LocateRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.MaximumItems.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.OffsetItems.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.StorageStatusMask.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ObjectGroupMember.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
 	for k := next[5]; int(k) < len(v.Attribute); k++ {
@@ -19157,7 +19157,7 @@ func (v *LocateResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *LocateResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.LocatedItems.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
@@ -19577,13 +19577,13 @@ func (v *LoginRequestPayload) appendField(b []byte, i uint8, k int32, ver Versio
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *LoginRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.LeaseTime.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.RequestCount.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.UsageLimits != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -19743,7 +19743,7 @@ func (v *LoginResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *LoginResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.Ticket != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -19887,7 +19887,7 @@ func (v *LogoutRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *LogoutRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.Ticket != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -20191,22 +20191,22 @@ func (v *MACRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Data.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.InitIndicator.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.FinalIndicator.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
@@ -20411,10 +20411,10 @@ func (v *MACResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.MACData.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -20576,10 +20576,10 @@ func (v *MACSignatureKeyInformation) appendField(b []byte, i uint8, k int32, ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACSignatureKeyInformation) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -20788,25 +20788,25 @@ func (v *MACVerifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACVerifyRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Data.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.MACData.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.InitIndicator.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.FinalIndicator.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
@@ -21019,10 +21019,10 @@ func (v *MACVerifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MACVerifyResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.ValidityIndicator.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -21193,7 +21193,7 @@ func (v *MessageExtension) appendField(b []byte, i uint8, k int32, ver Version) 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *MessageExtension) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.VendorExtension != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -21375,16 +21375,16 @@ func (v *ModifyAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ModifyAttributeRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CurrentAttribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.NewAttribute != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.Attribute != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -21584,7 +21584,7 @@ func (v *ModifyAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ModifyAttributeResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Attribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -22053,7 +22053,7 @@ func (v *NotifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *NotifyRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	for k := next[2]; int(k) < len(v.AttributeReference); k++ {
@@ -22267,10 +22267,10 @@ func (v *ObjectDefaults) appendField(b []byte, i uint8, k int32, ver Version) []
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ObjectDefaults) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.ObjectGroups != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -22850,7 +22850,7 @@ func (v *ObtainLeaseRequestPayload) appendField(b []byte, i uint8, k int32, ver 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ObtainLeaseRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -23438,7 +23438,7 @@ func (v *PGPKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *PGPKey) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.KeyBlock != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -23617,13 +23617,13 @@ func (v *PKCS11RequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *PKCS11RequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.PKCS_11Interface != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.PKCS_11InputParameters != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -23821,13 +23821,13 @@ func (v *PKCS11ResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *PKCS11ResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.PKCS_11Interface != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.PKCS_11OutputParameters != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -24354,7 +24354,7 @@ func (v *PrivateKey) appendField(b []byte, i uint8, k int32, ver Version) []byte
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *PrivateKey) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.KeyBlock != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -24771,13 +24771,13 @@ func (v *ProfileInformation) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ProfileInformation) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.ProfileVersion != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.ServerURI.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ServerPort.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -25374,7 +25374,7 @@ func (v *PublicKey) appendField(b []byte, i uint8, k int32, ver Version) []byte 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *PublicKey) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.KeyBlock != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -25626,34 +25626,34 @@ func (v *PutRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *PutRequestPayload) appendAdded(b []byte, next *[13]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.ReplacedUniqueIdentifier.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.SymmetricKey != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.PrivateKey != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.PublicKey != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.SplitKey != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.Template != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 {
+	if next[10] == 0 && v.SecretData != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 {
+	if next[11] == 0 && v.OpaqueObject != nil {
 		b = v.appendField(b, 11, 0, ver)
 	}
 	for k := next[12]; int(k) < len(v.Attribute); k++ {
@@ -26002,10 +26002,10 @@ func (v *QueryAsynchronousRequestsRequestPayload) appendField(b []byte, i uint8,
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *QueryAsynchronousRequestsRequestPayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.AsynchronousCorrelationValues != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.Operations != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -26179,7 +26179,7 @@ func (v *QueryRequestPayload) appendAdded(b []byte, next *[2]int32, ver Version)
 	for k := next[0]; int(k) < len(v.QueryFunction); k++ {
 		b = v.appendField(b, 0, k, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.ObjectGroups != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -26454,10 +26454,10 @@ func (v *QueryResponsePayload) appendAdded(b []byte, next *[14]int32, ver Versio
 	for k := next[1]; int(k) < len(v.ObjectType); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.VendorIdentification.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ServerInformation != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	for k := next[4]; int(k) < len(v.ApplicationNamespace); k++ {
@@ -26484,7 +26484,7 @@ func (v *QueryResponsePayload) appendAdded(b []byte, next *[14]int32, ver Versio
 	for k := next[11]; int(k) < len(v.ClientRegistrationMethod); k++ {
 		b = v.appendField(b, 11, k, ver)
 	}
-	if next[12] == 0 {
+	if next[12] == 0 && v.DefaultsInformation != nil {
 		b = v.appendField(b, 12, 0, ver)
 	}
 	_ = next
@@ -26871,25 +26871,25 @@ func (v *RNGParameters) appendField(b []byte, i uint8, k int32, ver Version) []b
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *RNGParameters) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.CryptographicAlgorithm.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CryptographicLength.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.HashingAlgorithm.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.DRBGAlgorithm.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.RecommendedCurve.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.FIPS186Variation.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.PredictionResistance.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
 	_ = next
@@ -27675,31 +27675,31 @@ func (v *ReCertifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ReCertifyRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CertificateRequestUniqueIdentifier.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CertificateRequestType.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.CertificateRequestValue.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.Offset.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.ProtectionStorageMasks.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
 	_ = next
@@ -27942,7 +27942,7 @@ func (v *ReCertifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ReCertifyResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -28187,37 +28187,37 @@ func (v *ReKeyKeyPairRequestPayload) appendField(b []byte, i uint8, k int32, ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ReKeyKeyPairRequestPayload) appendAdded(b []byte, next *[11]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.PrivateKeyUniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.Offset.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CommonAttributes != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.PrivateKeyAttributes != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.PublicKeyAttributes != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.CommonProtectionStorageMasks != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.PrivateProtectionStorageMasks != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.PublicProtectionStorageMasks != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.CommonTemplateAttribute != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.PrivateKeyTemplateAttribute != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 {
+	if next[10] == 0 && v.PublicKeyTemplateAttribute != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
 	_ = next
@@ -28551,10 +28551,10 @@ func (v *ReKeyKeyPairResponsePayload) appendField(b []byte, i uint8, k int32, ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ReKeyKeyPairResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[2] == 0 {
+	if next[2] == 0 && v.PrivateKeyTemplateAttribute != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.PublicKeyTemplateAttribute != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -28774,19 +28774,19 @@ func (v *ReKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versio
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ReKeyRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.Offset.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ProtectionStorageMasks.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
@@ -28984,7 +28984,7 @@ func (v *ReKeyResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ReKeyResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -29148,10 +29148,10 @@ func (v *ReProvisionRequestPayload) appendField(b []byte, i uint8, k int32, ver 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ReProvisionRequestPayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -29313,7 +29313,7 @@ func (v *ReProvisionResponsePayload) appendField(b []byte, i uint8, k int32, ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ReProvisionResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -29450,7 +29450,7 @@ func (v *RecoverRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *RecoverRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -29838,43 +29838,43 @@ func (v *RegisterRequestPayload) appendField(b []byte, i uint8, k int32, ver Ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *RegisterRequestPayload) appendAdded(b []byte, next *[14]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.SymmetricKey != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.ProtectionStorageMasks.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.PrivateKey != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.PublicKey != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.SplitKey != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 {
+	if next[10] == 0 && v.Template != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 {
+	if next[11] == 0 && v.SecretData != nil {
 		b = v.appendField(b, 11, 0, ver)
 	}
-	if next[12] == 0 {
+	if next[12] == 0 && v.OpaqueObject != nil {
 		b = v.appendField(b, 12, 0, ver)
 	}
-	if next[13] == 0 {
+	if next[13] == 0 && v.PGPKey != nil {
 		b = v.appendField(b, 13, 0, ver)
 	}
 	_ = next
@@ -30241,7 +30241,7 @@ func (v *RegisterResponsePayload) appendField(b []byte, i uint8, k int32, ver Ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *RegisterResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -30432,13 +30432,13 @@ func (v *RequestBatchItem) appendField(b []byte, i uint8, k int32, ver Version) 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *RequestBatchItem) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Ephemeral.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.UniqueBatchItemID.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.RequestPayload != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	for k := next[4]; int(k) < len(v.MessageExtension); k++ {
@@ -30727,37 +30727,37 @@ func (v *RequestHeader) appendField(b []byte, i uint8, k int32, ver Version) []b
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *RequestHeader) appendAdded(b []byte, next *[12]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.ProtocolVersion != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.MaximumResponseSize.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.ClientCorrelationValue.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ServerCorrelationValue.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.AsynchronousIndicator != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.AttestationCapableIndicator.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
 	for k := next[6]; int(k) < len(v.AttestationType); k++ {
 		b = v.appendField(b, 6, k, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.Authentication != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.BatchErrorContinuationOption.Set {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.BatchOrderOption.Set {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 {
+	if next[10] == 0 && v.TimeStamp.Set {
 		b = v.appendField(b, 10, 0, ver)
 	}
 	_ = next
@@ -31016,7 +31016,7 @@ func (v *RequestMessage) appendField(b []byte, i uint8, k int32, ver Version) []
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *RequestMessage) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.RequestHeader != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	for k := next[1]; int(k) < len(v.BatchItem); k++ {
@@ -31245,25 +31245,25 @@ func (v *ResponseBatchItem) appendField(b []byte, i uint8, k int32, ver Version)
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ResponseBatchItem) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.Operation.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.UniqueBatchItemID.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ResultReason.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.ResultMessage.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.AsynchronousCorrelationValue.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.ResponsePayload != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.MessageExtension != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
 	_ = next
@@ -31539,22 +31539,22 @@ func (v *ResponseHeader) appendField(b []byte, i uint8, k int32, ver Version) []
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ResponseHeader) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.ProtocolVersion != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Nonce != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ServerHashedPassword.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	for k := next[4]; int(k) < len(v.AttestationType); k++ {
 		b = v.appendField(b, 4, k, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.ClientCorrelationValue.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.ServerCorrelationValue.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
@@ -31779,7 +31779,7 @@ func (v *ResponseMessage) appendField(b []byte, i uint8, k int32, ver Version) [
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ResponseMessage) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.ResponseHeader != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	for k := next[1]; int(k) < len(v.BatchItem); k++ {
@@ -31954,7 +31954,7 @@ func (v *RevocationReason) appendField(b []byte, i uint8, k int32, ver Version) 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *RevocationReason) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.RevocationMessage.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -32117,13 +32117,13 @@ func (v *RevokeRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *RevokeRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.RevocationReason != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CompromiseOccurrenceDate.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -32441,16 +32441,16 @@ func (v *Right) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *Right) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UsageLimits != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.Operations != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Objects != nil {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ObjectGroups != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -32941,7 +32941,7 @@ func (v *SecretData) appendField(b []byte, i uint8, k int32, ver Version) []byte
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SecretData) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.KeyBlock != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -33156,28 +33156,28 @@ func (v *ServerInformation) appendField(b []byte, i uint8, k int32, ver Version)
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ServerInformation) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.ServerName.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.ServerSerialNumber.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.ServerVersion.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.ServerLoad.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.ProductName.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.BuildLevel.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.BuildDate.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.ClusterInfo.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
 	_ = next
@@ -33400,10 +33400,10 @@ func (v *SetAttributeRequestPayload) appendField(b []byte, i uint8, k int32, ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SetAttributeRequestPayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.NewAttribute != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
 	_ = next
@@ -33692,7 +33692,7 @@ func (v *SetConstraintsRequestPayload) appendField(b []byte, i uint8, k int32, v
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SetConstraintsRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.Constraints != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -33951,7 +33951,7 @@ func (v *SetDefaultsRequestPayload) appendField(b []byte, i uint8, k int32, ver 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SetDefaultsRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.DefaultsInformation != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -34526,25 +34526,25 @@ func (v *SignRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SignRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Data.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.DigestedData.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.InitIndicator.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.FinalIndicator.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
@@ -34757,10 +34757,10 @@ func (v *SignResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SignResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.SignatureData.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -34976,28 +34976,28 @@ func (v *SignatureVerifyRequestPayload) appendField(b []byte, i uint8, k int32, 
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SignatureVerifyRequestPayload) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 {
+	if next[1] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Data.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.DigestedData.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.SignatureData.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.InitIndicator.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.FinalIndicator.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
 	_ = next
@@ -35227,13 +35227,13 @@ func (v *SignatureVerifyResponsePayload) appendField(b []byte, i uint8, k int32,
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SignatureVerifyResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.ValidityIndicator.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.Data.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -35435,10 +35435,10 @@ func (v *SplitKey) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SplitKey) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
-	if next[4] == 0 {
+	if next[4] == 0 && v.PrimeFieldSize.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.KeyBlock != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
@@ -35622,7 +35622,7 @@ func (v *SymmetricKey) appendField(b []byte, i uint8, k int32, ver Version) []by
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *SymmetricKey) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.KeyBlock != nil {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	_ = next
@@ -36263,10 +36263,10 @@ func (v *TransparentDHPrivateKey) appendField(b []byte, i uint8, k int32, ver Ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *TransparentDHPrivateKey) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Q.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.J.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -36468,10 +36468,10 @@ func (v *TransparentDHPublicKey) appendField(b []byte, i uint8, k int32, ver Ver
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *TransparentDHPublicKey) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.Q.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.J.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
@@ -38248,25 +38248,25 @@ func (v *TransparentRSAPrivateKey) appendField(b []byte, i uint8, k int32, ver V
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *TransparentRSAPrivateKey) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.PrivateExponent.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.PublicExponent.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 {
+	if next[3] == 0 && v.P.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.Q.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 {
+	if next[5] == 0 && v.PrimeExponentP.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 {
+	if next[6] == 0 && v.PrimeExponentQ.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.CRTCoefficient.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
 	_ = next
@@ -38920,7 +38920,7 @@ func (v *ValidateRequestPayload) appendAdded(b []byte, next *[3]int32, ver Versi
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.ValidityDate.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
@@ -39310,22 +39310,22 @@ func (v *ValidationInformation) appendField(b []byte, i uint8, k int32, ver Vers
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *ValidationInformation) appendAdded(b []byte, next *[11]int32, ver Version) []byte {
-	if next[1] == 0 {
+	if next[1] == 0 && v.ValidationAuthorityCountry.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 {
+	if next[2] == 0 && v.ValidationAuthorityURI.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[4] == 0 {
+	if next[4] == 0 && v.ValidationVersionMinor.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[7] == 0 {
+	if next[7] == 0 && v.ValidationCertificateIdentifier.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 {
+	if next[8] == 0 && v.ValidationCertificateURI.Set {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 {
+	if next[9] == 0 && v.ValidationVendorURI.Set {
 		b = v.appendField(b, 9, 0, ver)
 	}
 	for k := next[10]; int(k) < len(v.ValidationProfile); k++ {
@@ -39878,7 +39878,7 @@ func (v *X_509CertificateSubject) appendField(b []byte, i uint8, k int32, ver Ve
 
 // appendAdded appends the optional and repeated fields set after decoding.
 func (v *X_509CertificateSubject) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[0] == 0 {
+	if next[0] == 0 && v.SubjectDistinguishedName.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	for k := next[1]; int(k) < len(v.SubjectAlternativeName); k++ {
