@@ -21,7 +21,7 @@ CHECKTIME  ?= 200ms
 CHECKCOUNT ?= 6
 THRESHOLD  ?= 10
 
-.PHONY: test vet fmt-check generate check-generated bench bench-peers bench-servers peers-check bench-check bench-baseline fuzz fuzz-smoke oss-fuzz-local lint api-check api-record
+.PHONY: interop test vet fmt-check generate check-generated bench bench-peers bench-servers peers-check bench-check bench-baseline fuzz fuzz-smoke oss-fuzz-local lint api-check api-record
 
 ## test: vet, gofmt check, generated-code check, race-enabled tests, and
 ## the allocation gate of the benchmark suite and the proof that the
@@ -30,6 +30,11 @@ THRESHOLD  ?= 10
 test: vet fmt-check check-generated
 	$(GO) test -race -count=1 $(PKGS)
 	$(GO) test -count=1 -run '^(TestZeroAllocs|TestGateCatchesSlowdown)$$' ./bench/
+
+## interop: kmipclient against ovh/kmip-go's kmipserver (v0.9.2), in the
+## module interop/ovh so that the peer library stays out of go.mod
+interop:
+	cd interop/ovh && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 vet:
 	$(GO) vet $(PKGS)

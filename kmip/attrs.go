@@ -2,6 +2,7 @@ package kmip
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
@@ -116,4 +117,19 @@ func cutCustom(s string) (vendor, name string, ok bool) {
 		return s[:1], s[2:], true
 	}
 	return "", "", false
+}
+
+// RangeEnd returns the second value of the date attribute tag in a decoded
+// attribute set: a Locate asks for objects whose date lies between two
+// instances of the attribute (KMIP 2.1 §6.1.27, 1.4 §4.9). The field holds
+// the first; the second, which a single-instance field cannot, is kept as
+// an unknown item, read here. It allocates nothing.
+func (a *Attributes) RangeEnd(tag ttlv.Tag) (time.Time, bool) {
+	for _, r := range a.x.unknown {
+		t, v, n := ttlv.ConsumeDateTime(r)
+		if n > 0 && t == tag {
+			return time.Unix(v, 0).UTC(), true
+		}
+	}
+	return time.Time{}, false
 }

@@ -153,3 +153,31 @@ func ExampleRaw() {
 	// Structure TransparentSymmetricKey
 	// 01020304
 }
+
+// A KMIP 1.x Create carries its attributes as a Template-Attribute of
+// name–value pairs; AttributeSet reads them as the attribute set, each
+// value typed by its Attribute Name.
+func ExampleTemplateAttribute_AttributeSet() {
+	v1 := kmip.CreateRequestPayload{
+		ObjectType: kmip.ObjectTypeSymmetricKey,
+		Attributes: &kmip.Attributes{
+			CryptographicAlgorithm: kmip.Some(kmip.CryptographicAlgorithmAES),
+			CryptographicLength:    kmip.Some[int32](128),
+			Name:                   []kmip.Name{{NameValue: "backup", NameType: kmip.NameTypeUninterpretedTextString}},
+		},
+	}
+	wire := v1.AppendTTLV(nil, kmip.V1_2) // as a 1.2 client writes it
+
+	var p kmip.CreateRequestPayload
+	if err := p.UnmarshalTTLV(wire); err != nil {
+		fmt.Println(err)
+		return
+	}
+	set, err := p.TemplateAttribute.AttributeSet()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(p.TemplateAttribute.Attribute), set.CryptographicAlgorithm.Value, set.CryptographicLength.Value, set.Name[0].NameValue)
+	// Output: 3 AES 128 backup
+}

@@ -49,6 +49,9 @@ func (b *Batch) Add(req Request, resp Response) int {
 	return len(b.reqs) - 1
 }
 
+// Request is item i's request.
+func (b *Batch) Request(i int) Request { return b.reqs[i] }
+
 // Len is the number of items.
 func (b *Batch) Len() int { return len(b.reqs) }
 

@@ -23,6 +23,7 @@ type Error struct {
 	Message string
 }
 
+// Error reads "kmip: Operation: Status: Reason: Message".
 func (e *Error) Error() string {
 	s := "kmip: " + e.Operation.String() + ": " + e.Status.String()
 	if e.Reason != 0 {
@@ -72,6 +73,7 @@ type ProtocolError struct {
 	Err  error
 }
 
+// Error says what was wrong with the answer.
 func (e *ProtocolError) Error() string {
 	if e.Err != nil {
 		return "kmipclient: bad response: " + e.What + ": " + e.Err.Error()
@@ -97,6 +99,7 @@ type ConfigError struct {
 	Err   error
 }
 
+// Error names the field and the fault.
 func (e *ConfigError) Error() string { return "kmipclient: Config." + e.Field + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.

@@ -363,3 +363,45 @@ func (c *reqCtx) deleteAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	return b, nil
 }
+
+// setAttribute answers Set Attribute (KMIP 2.1 §6.1.52, 2.0): the object
+// gets the attribute, added when it has none, replaced when it has one; an
+// attribute with several instances is refused (Modify Attribute names
+// which).
+func (c *reqCtx) setAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	a, _, err := newAttrOf(p, ttlv.TagNewAttribute)
+	if err != nil {
+		return b, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	prev := o.snapshot()
+	first := o.findAttr(a.tag, a.vendor, a.name, 0)
+	exists := first >= 0
+	if a.tag == ttlv.TagCryptographicUsageMask {
+		exists = o.hasUsage
+	}
+	done, err := c.setField(o, &a, exists)
+	if err != nil {
+		return b, err
+	}
+	if !done {
+		if exists && o.findAttr(a.tag, a.vendor, a.name, 1) >= 0 {
+			return b, fail(rrInvalidField, "attribute %s has several instances: use Modify Attribute", a.tag)
+		}
+		if exists {
+			o.attrs[first] = a.encode()
+		} else {
+			o.attrs = append(o.attrs, a.encode())
+		}
+	}
+	c.recordPrev(o, prev)
+	c.touch(o)
+	c.refresh(o)
+	return appendID(b, o), nil
+}

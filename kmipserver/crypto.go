@@ -93,6 +93,21 @@ func hmacHash(alg uint32) (func() hash.Hash, bool) {
 	return nil, false
 }
 
+// checkSymmetric refuses a derived key of an algorithm or length the
+// server does not make (AES 128/192/256, HMAC of whole bytes).
+func (c *reqCtx) checkSymmetric(o *object) *opError {
+	if _, isHMAC := hmacHash(o.alg); isHMAC {
+		if o.length > 4096 {
+			return fail(rrInvalidField, "HMAC key length %d not supported", o.length)
+		}
+		return nil
+	}
+	if o.alg == algAES && (o.length == 128 || o.length == 192 || o.length == 256) {
+		return nil
+	}
+	return fail(rrInvalidField, "derived key of algorithm %d, %d bits, not supported (AES 128/192/256, HMAC)", o.alg, o.length)
+}
+
 // genSymmetric makes the key of a Create: AES 128/192/256, 3DES (two or
 // three keys; stored and returned, not used for Encrypt), or an HMAC key
 // of any whole number of bytes up to 512.
@@ -143,6 +158,13 @@ func (c *reqCtx) genSecretData(o *object) *opError {
 	if _, err := io.ReadFull(c.s.rand, v); err != nil {
 		return fail(rrCryptographicFailure, "random: %v", err)
 	}
+	o.setSecretData(v)
+	return nil
+}
+
+// setSecretData installs the value of Secret Data: a Password in an Opaque
+// Key Block.
+func (o *object) setSecretData(v []byte) {
 	b, m := ttlv.BeginStructure(nil, ttlv.TagSecretData)
 	b = ttlv.AppendEnumeration(b, ttlv.TagSecretDataType, secretPassword)
 	b, kb := ttlv.BeginStructure(b, ttlv.TagKeyBlock)
@@ -154,7 +176,6 @@ func (c *reqCtx) genSecretData(o *object) *opError {
 	ttlv.EndStructure(b, m)
 	o.kf, o.body = kfOpaque, b
 	o.encodeGetResp()
-	return nil
 }
 
 // setDigest sets the Digest attribute of key material (KMIP 1.4 §3.17,
@@ -412,7 +433,10 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 	}
 	kv := kb.Child(ttlv.TagKeyValue)
 	if kv == nil {
-		return store() // metadata only (KMIP 1.4 §2.1.3: Key Value optional)
+		// metadata only (KMIP 1.4 §2.1.3: Key Value optional): Key Value
+		// Present false (1.4 §3.52, 2.1 §4.32), set by the server
+		o.setAttr(attr{tag: ttlv.TagKeyValuePresent, enc: ttlv.AppendBoolean(nil, ttlv.TagKeyValuePresent, false)})
+		return store()
 	}
 	if kv.Type != ttlv.TypeStructure || kb.Child(ttlv.TagKeyWrappingData) != nil {
 		return store() // wrapped: kept, not usable
@@ -462,6 +486,9 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		default:
 			return store()
 		}
+		if err != nil && opaqueKey(kf, raw) {
+			return store() // kept, not usable (keyform.go)
+		}
 		if err != nil {
 			return fail(rrInvalidField, "private key material: %v", err)
 		}
@@ -482,6 +509,9 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 			pub, err = x509.ParsePKIXPublicKey(raw)
 		default:
 			return store()
+		}
+		if err != nil && opaqueKey(kf, raw) {
+			return store() // kept, not usable (keyform.go)
 		}
 		if err != nil {
 			return fail(rrInvalidField, "public key material: %v", err)
@@ -717,11 +747,14 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return c.rsaEncrypt(p, b, o, k)
 	}
 	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
+	if data == nil && !streamed(p) {
 		return b, fail(rrInvalidField, "Encrypt without Data")
 	}
 	if isChaCha(o) {
 		return c.chachaEncrypt(p, b, o, data)
+	}
+	if cp := paramsOf(p, o); c.blockCipherPart(p, o, cp) {
+		return c.blockCipher(p, b, o, cp, data, false)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
@@ -873,11 +906,14 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return c.rsaDecrypt(p, b, o, k)
 	}
 	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
+	if data == nil && !streamed(p) {
 		return b, fail(rrInvalidField, "Decrypt without Data")
 	}
 	if isChaCha(o) {
 		return c.chachaDecrypt(p, b, o, data)
+	}
+	if cp := paramsOf(p, o); c.blockCipherPart(p, o, cp) {
+		return c.blockCipher(p, b, o, cp, data, true)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
@@ -1007,7 +1043,7 @@ func rsaOAEP(cp cryptoParams) (*rsa.OAEPOptions, *opError) {
 // rsaEncrypt encrypts with an RSA public key (OAEP).
 func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey) ([]byte, *opError) {
 	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
+	if data == nil && !streamed(p) {
 		return b, fail(rrInvalidField, "Encrypt without Data")
 	}
 	opts, oerr := rsaOAEP(paramsOf(p, o))
@@ -1025,7 +1061,7 @@ func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey
 // rsaDecrypt decrypts with an RSA private key (OAEP).
 func (c *reqCtx) rsaDecrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PrivateKey) ([]byte, *opError) {
 	data := bytesOf(p, ttlv.TagData)
-	if data == nil {
+	if data == nil && !streamed(p) {
 		return b, fail(rrInvalidField, "Decrypt without Data")
 	}
 	opts, oerr := rsaOAEP(paramsOf(p, o))

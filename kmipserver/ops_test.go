@@ -382,8 +382,8 @@ func TestMaximumResponseSize(t *testing.T) {
 func TestUnsupportedAndMalformed(t *testing.T) {
 	h := hdr{major: 2, minor: 1, cont: batch.Continue}
 	s := newTestServer()
-	// Re-key (0x04) is not supported: that item only fails.
-	r := do(t, s, h, item(0x04, uid("x")), item(opDiscoverVersions))
+	// Certify (0x06) is not supported: that item only fails.
+	r := do(t, s, h, item(0x06, uid("x")), item(opDiscoverVersions))
 	failed(t, &r.items[0], rrOperationNotSupported)
 	ok(t, &r.items[1])
 	// A BatchItem without Operation fails alone.
@@ -450,9 +450,9 @@ func TestDiscoverVersionsAndQuery(t *testing.T) {
 			ops++
 		}
 	}
-	// RNG Retrieve is 1.3+, Hash 1.4+, Log and Interop 2.0+ (Interop
-	// only when enabled)
-	if ops != len(operations)-4 || p.Child(ttlv.TagVendorIdentification) == nil {
+	// RNG Retrieve and RNG Seed are 1.3+, Hash 1.4+, Log, Set Attribute and Interop
+	// 2.0+ (Interop only when enabled)
+	if ops != len(operations)-6 || p.Child(ttlv.TagVendorIdentification) == nil {
 		t.Fatalf("query: %s", p.String())
 	}
 }

@@ -93,7 +93,9 @@ type Server struct {
 	store      store
 	// streams holds the multi-part Encrypts in progress.
 	streams streams
-	ctxs    sync.Pool // *reqCtx
+	// parts holds the other multi-part operations in progress.
+	parts partStreams
+	ctxs  sync.Pool // *reqCtx
 	// chain is the Config.Middleware chain, nil without middleware.
 	chain    ItemFunc
 	identify func(Peer) string
@@ -732,6 +734,15 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.create(p, b)
 	case opCreateKeyPair:
 		return c.createKeyPair(p, b)
+	case opDeriveKey:
+		return c.deriveKey(p, b)
+	case opReKey:
+		return c.reKey(p, b)
+	case opSetAttribute:
+		if c.v1() {
+			break // a KMIP 2.0 operation
+		}
+		return c.setAttribute(p, b)
 	case opRegister:
 		return c.register(p, b)
 	case opLocate:
@@ -765,20 +776,33 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 	case opDecrypt:
 		return c.decrypt(p, b)
 	case opSign:
-		return c.sign(p, b)
+		return c.gathered(op, p, b, c.sign)
 	case opSignatureVerify:
-		return c.signatureVerify(p, b)
+		return c.gathered(op, p, b, c.signatureVerify)
 	case opMAC:
-		return c.mac(p, b)
+		return c.gathered(op, p, b, c.mac)
 	case opRNGRetrieve:
 		return c.rngRetrieve(p, b)
+	case opCreateSplitKey, opJoinSplitKey:
+		if c.v1() && c.minor < 2 {
+			break // KMIP 1.2 operations
+		}
+		if op == opJoinSplitKey {
+			return c.joinSplitKey(p, b)
+		}
+		return c.createSplitKey(p, b)
+	case opRNGSeed:
+		if c.v1() && c.minor < 3 {
+			break // a KMIP 1.3 operation
+		}
+		return c.rngSeed(p, b)
 	case opMACVerify:
-		return c.macVerify(p, b)
+		return c.gathered(op, p, b, c.macVerify)
 	case opHash:
 		if c.v1() && c.minor < 4 {
 			break // a KMIP 1.4 operation
 		}
-		return c.hash(p, b)
+		return c.gathered(op, p, b, c.hash)
 	case opLog:
 		if c.v1() {
 			break // a KMIP 2.0 operation

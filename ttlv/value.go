@@ -213,33 +213,58 @@ func (d *Decoder) DecodeValue(v *Value) error {
 
 func (d *Decoder) fill(v *Value, it Item) error {
 	v.Tag, v.Type, v.Num, v.Bytes = it.Tag, it.Type, 0, nil
+	if it.Type != TypeStructure {
+		v.Children = v.Children[:0]
+		v.setScalar(it)
+		return nil
+	}
+	if err := d.Enter(); err != nil {
+		v.Children = v.Children[:0]
+		return err
+	}
+	return d.fillChildren(v)
+}
+
+// fillChildren decodes the items of the Structure just entered into
+// v.Children, reusing its storage, up to the Structure's end. It walks
+// with NextToken, which enters each child Structure as it returns it and
+// leaves it with its end token: one call per item, where Next, Enter and
+// Leave took three per Structure and an io.EOF round trip through the
+// slow path at each Structure's end.
+func (d *Decoder) fillChildren(v *Value) error {
 	kids := v.Children[:0]
-	switch it.Type {
-	case TypeStructure:
-		if err := d.Enter(); err != nil {
+	for {
+		it, err := d.NextToken()
+		if err != nil {
+			v.Children = kids
 			return err
 		}
-		for {
-			child, err := d.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				v.Children = kids
-				return err
-			}
-			if len(kids) < cap(kids) {
-				kids = kids[:len(kids)+1]
-			} else {
-				kids = append(kids, Value{})
-			}
-			if err := d.fill(&kids[len(kids)-1], child); err != nil {
-				v.Children = kids
-				return err
-			}
+		if it.Type == TypeEnd {
+			v.Children = kids
+			return nil
 		}
-		v.Children = kids
-		return d.Leave()
+		if len(kids) < cap(kids) {
+			kids = kids[:len(kids)+1]
+		} else {
+			kids = append(kids, Value{})
+		}
+		c := &kids[len(kids)-1]
+		c.Tag, c.Type, c.Num, c.Bytes = it.Tag, it.Type, 0, nil
+		if it.Type == TypeStructure {
+			if err := d.fillChildren(c); err != nil {
+				v.Children = kids
+				return err
+			}
+			continue
+		}
+		c.Children = c.Children[:0]
+		c.setScalar(it)
+	}
+}
+
+// setScalar stores the value of a primitive item in v (Tag and Type set).
+func (v *Value) setScalar(it Item) {
+	switch it.Type {
 	case TypeInteger:
 		v.Num = int64(it.Int())
 	case TypeEnumeration, TypeInterval:
@@ -253,8 +278,6 @@ func (d *Decoder) fill(v *Value, it Item) error {
 	default:
 		v.Bytes = it.Value
 	}
-	v.Children = kids
-	return nil
 }
 
 var decoderPool = sync.Pool{New: func() any { return new(Decoder) }}

@@ -5,7 +5,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/kmipwire/kmipwire/cmd/kmipload/internal/load"
+	"github.com/kmipwire/kmipwire/kmipclient"
 	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
@@ -14,12 +14,12 @@ import (
 // to load for the transport: host:port for the binary ones, the /kmip URL
 // for HTTP JSON. TLS uses a self-signed certificate written to a
 // temporary directory that shutdown removes.
-func startServer(ctx context.Context, t load.Transport) (addr string, shutdown func(), err error) {
-	cfg := kmipserver.EndpointConfig{Addr: "127.0.0.1:0", Plaintext: t == load.Plain}
-	if t == load.HTTPJSON {
+func startServer(ctx context.Context, t kmipclient.Transport) (addr string, shutdown func(), err error) {
+	cfg := kmipserver.EndpointConfig{Addr: "127.0.0.1:0", Plaintext: t == kmipclient.Plain}
+	if t == kmipclient.HTTPJSON || t == kmipclient.HTTPBinary {
 		cfg.Addr, cfg.HTTPAddr, cfg.Plaintext = "-", "127.0.0.1:0", true
 	}
-	if t == load.TLS {
+	if t == kmipclient.TLS {
 		dir, err := os.MkdirTemp("", "kmipload-cert-")
 		if err != nil {
 			return "", nil, err
@@ -41,7 +41,7 @@ func startServer(ctx context.Context, t load.Transport) (addr string, shutdown f
 			os.RemoveAll(cfg.CertDir)
 		}
 	}
-	if t == load.HTTPJSON {
+	if t == kmipclient.HTTPJSON || t == kmipclient.HTTPBinary {
 		return srv.HTTPURL(), shutdown, nil
 	}
 	return srv.Addr().String(), shutdown, nil

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kmipwire/kmipwire/cmd/kmipload/internal/load"
+	"github.com/kmipwire/kmipwire/internal/pykmiptest"
 	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
@@ -89,5 +90,30 @@ func TestTLSWithCA(t *testing.T) {
 	args = []string{"-transport", "tls", "-addr", srv.Addr().String(), "-requests", "5", "-quiet"}
 	if err := run(context.Background(), args, &out, &errOut); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("unknown CA: err = %v, want a certificate error", err)
+	}
+}
+
+// TestPyKMIPServer runs kmipload's default mix against PyKMIP's own
+// server, with the command line of README: no failed item.
+func TestPyKMIPServer(t *testing.T) {
+	s := pykmiptest.Start(t)
+	var out, errOut bytes.Buffer
+	args := []string{"-addr", s.Addr, "-transport", "tls", "-ca", s.CAFile, "-cert", s.ClientCertFile, "-key", s.ClientKeyFile,
+		"-tls-ciphers", pykmiptest.CipherSuite, "-version", "1.2", "-requests", "40", "-conns", "2", "-keys", "4", "-json", "-quiet"}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\nstdout: %s\nstderr: %s\nserver log:\n%s", err, &out, &errOut, s.LogTail())
+	}
+	var rep load.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, &out)
+	}
+	if rep.Requests != 40 || rep.Items != 400 || rep.ItemsFailed != 0 || rep.ReqErrors != 0 {
+		t.Errorf("report %+v: want 40 requests, 400 items, no failure", rep)
+	}
+	// Without the suite listed, Go and the server share no cipher suite.
+	args = []string{"-addr", s.Addr, "-transport", "tls", "-ca", s.CAFile, "-cert", s.ClientCertFile, "-key", s.ClientKeyFile,
+		"-version", "1.2", "-requests", "1", "-quiet"}
+	if err := run(context.Background(), args, &out, &errOut); err == nil {
+		t.Error("connected to PyKMIP's server without -tls-ciphers")
 	}
 }

@@ -179,7 +179,9 @@ var idTags = map[ttlv.Tag]bool{
 //     literally (the reference run's output), later requests refer to it
 //     as "$" + its tag in upper snake case with or without an index
 //     ("$DATA_0", "$IV_COUNTER_NONCE"): those names bind to the server's
-//     value. Deterministic outputs ARE compared, and a difference is a
+//     value; a Correlation Value is bound (class 1), anew in the response
+//     to a request that begins a multi-part operation (Init Indicator).
+//     Deterministic outputs ARE compared, and a difference is a
 //     failure: Decrypt, MAC, MAC Verify, Signature Verify, RSA PKCS#1 v1.5
 //     signatures, block ciphers with a registered key and a given IV
 //     (AES-ECB/CBC/CTR/GCM ciphertexts and GCM tags).
@@ -311,6 +313,18 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 				random[j] = randomized(item, expItems[j], algorithms)
 			}
 		}
+		// A request that begins a multi-part operation gets a new
+		// Correlation Value: its placeholder binds anew (TC-STREAM-MAC-1
+		// names the MAC's and the MAC Verify's streams alike).
+		walk(reqTree, func(n *node) {
+			if n.tag == ttlv.TagInitIndicator && n.value == "true" {
+				walk(exp, func(e *node) {
+					if e.tag == ttlv.TagCorrelationValue && strings.HasPrefix(e.value, "$") {
+						delete(bound, e.value)
+					}
+				})
+			}
+		})
 		c := comparer{
 			valueOf: func(e, a *node, bind bool) (string, bool) {
 				name := e.value
@@ -347,7 +361,8 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 				if item >= 0 && item < len(random) && random[item][e.tag] && len(path) == 4 {
 					return true
 				}
-				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger)
+				// A Correlation Value names a stream, not key material: bound.
+				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger) && e.tag != ttlv.TagCorrelationValue
 			},
 			query: func(path ttlv.Path) bool {
 				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isQuery(reqTree)

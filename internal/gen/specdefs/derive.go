@@ -495,6 +495,16 @@ func (d *deriver) write() []byte {
 				secs = append(secs, v+" §"+s)
 			}
 		}
+		if len(m.fields) == 0 && strings.HasSuffix(m.name, "Payload") {
+			// An empty payload (Ping's, 2.1 §6.1.36): one row, "-".
+			var vs []string
+			for _, doc := range documents {
+				if _, ok := m.sections[doc.version]; ok {
+					vs = append(vs, doc.version)
+				}
+			}
+			fmt.Fprintf(&b, "%s\t%s\t-\t-\t-\t%s\t%s\n", m.name, m.tag, strings.Join(vs, ","), strings.Join(secs, ", "))
+		}
 		for _, f := range m.fields {
 			typ := d.fieldType(all, setAlias, m, f.tag)
 			occ := "optional"
@@ -555,6 +565,7 @@ const header = `# KMIP structures, derived by internal/gen/specdefs from the spe
 # struct: the Go type; struct_tag: its tag; type: a TTLV item type, a structure, Attributes (the attribute
 # set), Payload (the payload of the batch item's Operation) or Raw (the encoding varies: kept as an item);
 # occurs: required, optional or repeated (0..n); versions: the specifications whose tables list the field;
-# section: where the structure is defined (latest version, and 1.4 for the 1.x form).
+# section: where the structure is defined (latest version, and 1.4 for the 1.x form). An empty structure
+# has one row whose field, type and occurs are "-".
 #struct	struct_tag	field	type	occurs	versions	section
 `

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kmipwire/kmipwire/cmd/kmipload/internal/load"
+	"github.com/kmipwire/kmipwire/kmipclient"
 	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
@@ -21,8 +22,8 @@ func ExampleRun() {
 	defer srv.Close()
 	mix, _ := load.ParseMix("get=7,encrypt=2,locate=1")
 	rep, err := load.Run(context.Background(), load.Config{
-		Addr: srv.Addr().String(), Transport: load.Plain,
-		Conns: 2, Batch: 10, Mix: mix, Requests: 50, Duration: time.Minute,
+		Client: kmipclient.Config{Addr: srv.Addr().String(), Transport: kmipclient.Plain, Version: kmipclient.V2_1},
+		Conns:  2, Batch: 10, Mix: mix, Requests: 50, Duration: time.Minute,
 	}, nil)
 	if err != nil {
 		fmt.Println(err)

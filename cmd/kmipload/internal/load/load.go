@@ -3,35 +3,33 @@
 // mix for a duration or a number of requests, and the run ends with a
 // report of throughput, latency quantiles and errors by result reason.
 //
-// Each connection sends one RequestMessage, waits for its ResponseMessage
-// and records the round trip in a latency histogram of its own (merged at
-// the end), so measurement costs no locks. Before the run, a setup phase
+// The requests go through package kmipclient, as a user's would: each
+// connection of its pool sends one RequestMessage (a kmipclient.Batch),
+// waits for its ResponseMessage and records the round trip in a latency
+// histogram of its own (merged at the end), so measurement costs no locks. Before the run, a setup phase
 // creates and activates the symmetric keys that Get and Encrypt use.
 package load
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/kmipwire/kmipwire/ttlv"
+	"github.com/kmipwire/kmipwire/kmip"
+	"github.com/kmipwire/kmipwire/kmipclient"
 )
 
 // Config describes a run.
 type Config struct {
-	// Addr is the server: host:port for the binary transports, a URL
-	// (http://host:9998/kmip) for HTTPJSON.
-	Addr      string
-	Transport Transport
-	// TLS configures TLS and HTTPS; nil means the defaults.
-	TLS *tls.Config
+	// Client says how to reach the server: address, transport, TLS
+	// (certificates, cipher suites), protocol version (zero: negotiated).
+	// Its MaxConns is set to Conns.
+	Client kmipclient.Config
 	// Conns is the number of connections, each with one request in flight.
 	Conns int
 	// Batch is the number of batch items per request.
@@ -46,10 +44,6 @@ type Config struct {
 	Keys int
 	// DataSize is the plaintext size of Encrypt requests.
 	DataSize int
-	// Version is the protocol version of the requests.
-	Version Version
-	// MaxResponse bounds a response's size.
-	MaxResponse int
 	// Seed makes the operation sequence reproducible.
 	Seed uint64
 }
@@ -94,14 +88,14 @@ func (r *Report) String() string {
 // worker is one connection's state; only its goroutine touches it until
 // the run ends.
 type worker struct {
-	c        conn
-	b        builder
+	b        *kmipclient.Batch
+	reqs     *requests
 	rng      *rand.Rand
 	hist     Histogram
 	items    uint64
 	failed   uint64
 	errors   uint64
-	reasons  map[uint32]uint64
+	reasons  map[kmip.ResultReason]uint64
 	firstErr error
 }
 
@@ -109,27 +103,21 @@ type worker struct {
 // when not nil, receives a status line every second.
 func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	cfg = withDefaults(cfg)
-	ids, err := setup(ctx, cfg)
+	c, err := kmipclient.Dial(ctx, cfg.Client)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	ids, err := setup(ctx, c, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("setup: %w", err)
 	}
 	workers := make([]*worker, cfg.Conns)
+	data := make([]byte, cfg.DataSize)
 	for i := range workers {
-		c, err := dial(ctx, cfg)
-		if err != nil {
-			for _, w := range workers[:i] {
-				w.c.Close()
-			}
-			return nil, fmt.Errorf("connection %d: %w", i, err)
-		}
-		workers[i] = &worker{c: c, b: builder{v: cfg.Version, data: make([]byte, cfg.DataSize)},
-			rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), reasons: map[uint32]uint64{}}
+		workers[i] = &worker{b: c.NewBatch(0), reqs: newRequests(cfg.Batch, data),
+			rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), reasons: map[kmip.ResultReason]uint64{}}
 	}
-	defer func() {
-		for _, w := range workers {
-			w.c.Close()
-		}
-	}()
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
@@ -140,11 +128,15 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// The calls' context has no deadline: the run's end is
+			// checked between messages, and a call in flight finishes
+			// (a context watched by each call costs an allocation).
+			callCtx := context.WithoutCancel(ctx)
 			for ctx.Err() == nil {
 				if cfg.Requests > 0 && sent.Add(1) > cfg.Requests {
 					return
 				}
-				w.request(cfg, ids)
+				w.request(callCtx, cfg, ids)
 				done.Add(1)
 				itemsDone.Add(int64(cfg.Batch))
 			}
@@ -176,47 +168,47 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	return report(cfg, workers, elapsed), nil
 }
 
-// request sends one batch and accounts for its response.
-func (w *worker) request(cfg Config, ids [][]byte) {
-	m := w.b.begin(cfg.Batch)
+// request sends one batch and accounts for its items.
+func (w *worker) request(ctx context.Context, cfg Config, ids []string) {
+	w.b.Reset()
 	total := cfg.Mix.total()
 	for i := 0; i < cfg.Batch; i++ {
 		op := cfg.Mix.pick(w.rng.IntN(total))
-		w.b.item(op, i, ids[w.rng.IntN(len(ids))])
+		w.reqs.add(w.b, op, i, ids[w.rng.IntN(len(ids))])
 	}
-	req := w.b.end(m)
 	t0 := time.Now()
-	resp, err := w.c.roundTrip(req)
-	if err == nil {
-		w.hist.Record(time.Since(t0))
-		var n int
-		n, err = parseResponse(resp, func(_ int, r itemResult) {
-			w.items++
-			if r.status != statusSuccess {
-				w.failed++
-				w.reasons[r.reason]++
-				if w.firstErr == nil {
-					name, _ := ttlv.EnumName(ttlv.TagResultReason, r.reason)
-					w.firstErr = fmt.Errorf("item failed: %s: %s", name, r.message)
-				}
-			}
-		})
-		if err == nil && n != cfg.Batch {
-			err = fmt.Errorf("%d items answered, %d sent", n, cfg.Batch)
-		}
-	}
-	if err != nil {
+	err := w.b.Exec(ctx)
+	if err != nil && !isItemError(err) {
 		w.errors++
 		if w.firstErr == nil {
 			w.firstErr = err
 		}
+		return
 	}
+	w.hist.Record(time.Since(t0))
+	for i := 0; i < w.b.Len(); i++ {
+		w.items++
+		if err := w.b.Err(i); err != nil {
+			w.failed++
+			w.reasons[kmipclient.ReasonOf(err)]++
+			if w.firstErr == nil {
+				w.firstErr = fmt.Errorf("item failed: %w", err)
+			}
+		}
+	}
+}
+
+// isItemError reports the failure of a batch item rather than of the
+// message.
+func isItemError(err error) bool {
+	return kmipclient.ReasonOf(err) != 0 || errors.Is(err, kmipclient.ErrNotExecuted)
 }
 
 func withDefaults(cfg Config) Config {
 	if cfg.Conns <= 0 {
 		cfg.Conns = 1
 	}
+	cfg.Client.MaxConns = cfg.Conns
 	if cfg.Batch <= 0 {
 		cfg.Batch = 1
 	}
@@ -232,38 +224,7 @@ func withDefaults(cfg Config) Config {
 	if cfg.DataSize <= 0 {
 		cfg.DataSize = 64
 	}
-	if cfg.Version.Major == 0 {
-		cfg.Version = Version{2, 1}
-	}
-	if cfg.MaxResponse <= 0 {
-		cfg.MaxResponse = ttlv.DefaultMaxMessageSize
-	}
 	return cfg
-}
-
-func dial(ctx context.Context, cfg Config) (conn, error) {
-	switch cfg.Transport {
-	case HTTPJSON:
-		return newHTTPConn(cfg.Addr, cfg.TLS, cfg.MaxResponse), nil
-	case TLS:
-		conf := cfg.TLS
-		if conf == nil {
-			conf = &tls.Config{}
-		}
-		if conf.ServerName == "" && !conf.InsecureSkipVerify {
-			// Verify the certificate against the host dialled, as
-			// net/http does for HTTPS.
-			host, _, err := net.SplitHostPort(cfg.Addr)
-			if err != nil {
-				return nil, err
-			}
-			conf = conf.Clone()
-			conf.ServerName = host
-		}
-		return dialBinary(ctx, cfg.Addr, conf, cfg.MaxResponse)
-	default:
-		return dialBinary(ctx, cfg.Addr, nil, cfg.MaxResponse)
-	}
 }
 
 // setupChunk is the most Creates (and then Activates) setup sends in one
@@ -273,19 +234,27 @@ const setupChunk = 1000
 
 // setup creates and activates cfg.Keys AES keys, setupChunk to a message,
 // and returns their identifiers.
-func setup(ctx context.Context, cfg Config) ([][]byte, error) {
-	c, err := dial(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	var ids [][]byte
+func setup(ctx context.Context, c *kmipclient.Client, cfg Config) ([]string, error) {
+	ids := make([]string, 0, cfg.Keys)
+	b := c.NewBatch(kmip.BatchErrorContinuationOptionStop)
+	created := make([]kmipclient.CreateResponse, min(setupChunk, cfg.Keys))
 	for start := 0; start < cfg.Keys; start += setupChunk {
-		chunk, err := setupKeys(c, cfg, min(setupChunk, cfg.Keys-start))
-		if err != nil {
-			return nil, fmt.Errorf("setup, keys %d and on: %w", start, err)
+		n := min(setupChunk, cfg.Keys-start)
+		b.Reset()
+		for i := range created[:n] {
+			b.Add(&kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: keyAttributes}, &created[i])
 		}
-		ids = append(ids, chunk...)
+		if err := b.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("keys %d and on: Create: %w", start, err)
+		}
+		b.Reset()
+		for i := range created[:n] {
+			ids = append(ids, created[i].UniqueIdentifier)
+			b.Add(&kmipclient.ActivateRequest{UniqueIdentifier: created[i].UniqueIdentifier}, nil)
+		}
+		if err := b.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("keys %d and on: Activate: %w", start, err)
+		}
 	}
 	if len(ids) == 0 {
 		return nil, errors.New("no key created")
@@ -293,54 +262,9 @@ func setup(ctx context.Context, cfg Config) ([][]byte, error) {
 	return ids, nil
 }
 
-// setupKeys creates and activates n keys in two messages.
-func setupKeys(c conn, cfg Config, n int) ([][]byte, error) {
-	b := builder{v: cfg.Version}
-	m := b.begin(n)
-	for i := 0; i < n; i++ {
-		b.item(OpCreate, i, nil)
-	}
-	resp, err := c.roundTrip(b.end(m))
-	if err != nil {
-		return nil, err
-	}
-	var ids [][]byte
-	var fail error
-	if _, err := parseResponse(resp, func(i int, r itemResult) {
-		if r.status != statusSuccess || r.id == nil {
-			name, _ := ttlv.EnumName(ttlv.TagResultReason, r.reason)
-			fail = fmt.Errorf("item %d, Create: %s %s", i, name, r.message)
-			return
-		}
-		ids = append(ids, append([]byte(nil), r.id...))
-	}); err != nil {
-		return nil, err
-	}
-	if fail != nil {
-		return nil, fail
-	}
-	m = b.begin(len(ids))
-	for i, id := range ids {
-		b.activate(i, id)
-	}
-	resp, err = c.roundTrip(b.end(m))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := parseResponse(resp, func(i int, r itemResult) {
-		if r.status != statusSuccess {
-			name, _ := ttlv.EnumName(ttlv.TagResultReason, r.reason)
-			fail = fmt.Errorf("item %d, Activate: %s %s", i, name, r.message)
-		}
-	}); err != nil {
-		return nil, err
-	}
-	return ids, fail
-}
-
 func report(cfg Config, workers []*worker, elapsed time.Duration) *Report {
 	var h Histogram
-	r := &Report{Addr: cfg.Addr, Transport: [...]string{"plain", "tls", "http-json"}[cfg.Transport],
+	r := &Report{Addr: cfg.Client.Addr, Transport: cfg.Client.Transport.String(),
 		Conns: cfg.Conns, Batch: cfg.Batch, Mix: cfg.Mix.String(), Elapsed: elapsed}
 	for _, w := range workers {
 		h.Merge(&w.hist)
@@ -351,9 +275,9 @@ func report(cfg Config, workers []*worker, elapsed time.Duration) *Report {
 			if r.Reasons == nil {
 				r.Reasons = map[string]uint64{}
 			}
-			name, ok := ttlv.EnumName(ttlv.TagResultReason, reason)
-			if !ok {
-				name = fmt.Sprintf("0x%08X", reason)
+			name := reason.String()
+			if reason == 0 {
+				name = "Not Executed"
 			}
 			r.Reasons[name] += n
 		}

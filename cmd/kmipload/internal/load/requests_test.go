@@ -1,43 +1,11 @@
 package load
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 
-	"github.com/kmipwire/kmipwire/ttlv"
+	"github.com/kmipwire/kmipwire/kmip"
+	"github.com/kmipwire/kmipwire/kmipclient"
 )
-
-// TestEnums: the constants are the registry's values (KMIP 2.1 §11).
-func TestEnums(t *testing.T) {
-	for _, c := range []struct {
-		tag  ttlv.Tag
-		name string
-		want uint32
-	}{
-		{ttlv.TagOperation, "Create", opCreate},
-		{ttlv.TagOperation, "Locate", opLocate},
-		{ttlv.TagOperation, "Get", opGet},
-		{ttlv.TagOperation, "Activate", opActivate},
-		{ttlv.TagOperation, "Encrypt", opEncrypt},
-		{ttlv.TagObjectType, "SymmetricKey", objSymmetricKey},
-		{ttlv.TagCryptographicAlgorithm, "AES", algAES},
-		{ttlv.TagBlockCipherMode, "GCM", modeGCM},
-		{ttlv.TagResultStatus, "Success", statusSuccess},
-	} {
-		if got, ok := ttlv.LookupEnum(c.tag, c.name); !ok || got != c.want {
-			t.Errorf("%v %s = 0x%X (%v), constant 0x%X", c.tag, c.name, got, ok, c.want)
-		}
-	}
-	if got, ok := ttlv.ParseMask(ttlv.TagCryptographicUsageMask, []byte("Encrypt|Decrypt")); !ok || got != usageEncDec {
-		t.Errorf("usage mask 0x%X, constant 0x%X", got, usageEncDec)
-	}
-}
 
 func TestParseMix(t *testing.T) {
 	m, err := ParseMix("get=70, Locate=10,encrypt=15,create=5")
@@ -58,85 +26,32 @@ func TestParseMix(t *testing.T) {
 	}
 }
 
-// batchOfAll is a request with one item of every operation.
-func batchOfAll(v Version) []byte {
-	b := builder{v: v, data: []byte("sixteen bytes!!!")}
-	m := b.begin(int(numOps) + 1)
-	for op := Op(0); op < numOps; op++ {
-		b.item(op, int(op), []byte("key-1"))
+// TestRequests: each slot's request is the operation asked for, on the
+// key given, and filling a batch allocates nothing.
+func TestRequests(t *testing.T) {
+	var c kmipclient.Client // not connected: only its batches are used
+	b := c.NewBatch(0)
+	r := newRequests(4, make([]byte, 64))
+	ops := []Op{OpGet, OpLocate, OpEncrypt, OpCreate}
+	want := []kmip.Operation{kmip.OperationGet, kmip.OperationLocate, kmip.OperationEncrypt, kmip.OperationCreate}
+	for i, op := range ops {
+		r.add(b, op, i, "key-1")
 	}
-	b.activate(int(numOps), []byte("key-1"))
-	return bytes.Clone(b.end(m))
-}
-
-// TestRequestsDecode: every request is valid TTLV with the layout of
-// KMIP 2.1 §8 / 1.4 §7 and the payload forms of its version.
-func TestRequestsDecode(t *testing.T) {
-	for _, v := range []Version{{1, 4}, {2, 1}} {
-		var msg ttlv.Value
-		if err := ttlv.Unmarshal(batchOfAll(v), &msg); err != nil {
-			t.Fatalf("%v: %v", v, err)
-		}
-		items := 0
-		for _, c := range msg.Children {
-			if c.Tag == ttlv.TagBatchItem {
-				items++
-			}
-		}
-		if items != int(numOps)+1 {
-			t.Fatalf("%v: %d items", v, items)
-		}
-		dump := msg.String()
-		legacy := strings.Contains(dump, "TemplateAttribute")
-		if legacy != v.legacy() || strings.Contains(dump, "Attributes") == v.legacy() {
-			t.Errorf("%v: wrong attribute form:\n%s", v, dump)
+	if b.Len() != 4 || r.get[0].UniqueIdentifier != "key-1" || r.enc[2].UniqueIdentifier != "key-1" {
+		t.Fatalf("batch of %d; get %q, encrypt %q", b.Len(), r.get[0].UniqueIdentifier, r.enc[2].UniqueIdentifier)
+	}
+	for i, w := range want {
+		if got := b.Request(i).Operation(); got != w {
+			t.Errorf("item %d: %v, want %v", i, got, w)
 		}
 	}
-}
-
-// TestPyKMIPDecodesRequests: PyKMIP, an independent implementation, reads
-// the generator's requests in KMIP 1.4 and 2.0 and sees the operations
-// they carry.
-func TestPyKMIPDecodesRequests(t *testing.T) {
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import kmip").Run(); err != nil {
-		if os.Getenv("KMIPWIRE_REQUIRE_PYKMIP") != "" {
-			t.Fatalf("PyKMIP required: %v", err)
+	n := testing.AllocsPerRun(100, func() {
+		b.Reset()
+		for i, op := range ops {
+			r.add(b, op, i, "key-2")
 		}
-		t.Skipf("SKIP: PyKMIP not installed: %v", err)
-	}
-	var in bytes.Buffer
-	for _, v := range []Version{{1, 4}, {2, 0}} {
-		fmt.Fprintf(&in, "RequestMessage %x\n", batchOfAll(v))
-	}
-	cmd := exec.Command(py, "../../../../testdata/pykmip/decode.py")
-	cmd.Stdin = &in
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("decode.py: %v", err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 1<<20)
-	n := 0
-	for ; sc.Scan(); n++ {
-		var r struct {
-			OK      bool
-			Error   string
-			Summary string
-		}
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatal(err)
-		}
-		if !r.OK {
-			t.Fatalf("PyKMIP rejects request %d: %s", n, r.Error)
-		}
-		for _, op := range []string{"CREATE", "LOCATE", "GET", "ENCRYPT", "ACTIVATE"} {
-			if !strings.Contains(strings.ToUpper(r.Summary), op) {
-				t.Errorf("request %d: PyKMIP's reading lacks %s: %s", n, op, r.Summary)
-			}
-		}
-	}
-	if n != 2 {
-		t.Fatalf("%d answers", n)
+	})
+	if n != 0 {
+		t.Errorf("filling a batch: %.1f allocations", n)
 	}
 }

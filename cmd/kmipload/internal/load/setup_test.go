@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kmipwire/kmipwire/cmd/kmipload/internal/load"
+	"github.com/kmipwire/kmipwire/kmipclient"
 	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
@@ -21,7 +22,7 @@ func TestSetupAboveItemLimit(t *testing.T) {
 	defer srv.Close()
 	mix, _ := load.ParseMix("get=1")
 	rep, err := load.Run(context.Background(), load.Config{
-		Addr: srv.Addr().String(), Transport: load.Plain, Keys: 10_001,
+		Client: kmipclient.Config{Addr: srv.Addr().String(), Transport: kmipclient.Plain, Version: kmipclient.V2_1}, Keys: 10_001,
 		Conns: 1, Batch: 100, Mix: mix, Requests: 20, Duration: time.Minute,
 	}, nil)
 	if err != nil {

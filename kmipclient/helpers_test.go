@@ -1,5 +1,0 @@
-package kmipclient_test
-
-import "os"
-
-func osDeadline() error { return os.ErrDeadlineExceeded }

@@ -1,0 +1,346 @@
+package kmipserver
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/des"
+	"encoding/hex"
+	"io"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// Multi-part (streamed) cryptographic operations (KMIP 1.4 §4.29–4.35,
+// 2.1 §6.1.14, 6.1.18, 6.1.24, 6.1.31–6.1.33, 6.1.47–6.1.48): the first
+// request of a stream carries Init Indicator, the server answers a
+// Correlation Value, the following requests carry it back, and the one
+// with Final Indicator gets the result. Hash, MAC, MAC Verify, Sign and
+// Signature Verify gather the parts' data and run once on the whole;
+// Encrypt and Decrypt with a block cipher in ECB or CBC mode answer each
+// part with the whole blocks it completes (AES-GCM Encrypt streams in
+// stream.go). A stream keeps its Correlation Value from the first part to
+// the last. The same table bounds the streams as maxStreams and
+// maxStreamData do the GCM ones.
+
+// partStream is one multi-part operation in progress.
+type partStream struct {
+	op    uint32
+	id    string       // the key's Unique Identifier, "" for Hash
+	data  []byte       // the data so far (gathering operations)
+	first []ttlv.Value // the first part's parameters (MAC Data, Signature Data, …)
+	// block cipher streams (Encrypt, Decrypt)
+	blk     cipher.Block
+	cbc     cipher.BlockMode // nil for ECB
+	decrypt bool
+	padding uint32
+	rem     []byte // input of an incomplete block
+	last    time.Time
+}
+
+// partStreams holds the streams in progress by Correlation Value (hex).
+type partStreams struct {
+	mu sync.Mutex
+	m  map[string]*partStream
+}
+
+func (s *partStreams) take(cv []byte) *partStream {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := hex.EncodeToString(cv)
+	st := s.m[k]
+	delete(s.m, k)
+	return st
+}
+
+func (s *partStreams) has(cv []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.m[hex.EncodeToString(cv)]
+	return ok
+}
+
+func (s *partStreams) put(cv []byte, st *partStream) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[string]*partStream)
+	}
+	for len(s.m) >= maxStreams {
+		oldest := ""
+		for k, o := range s.m {
+			if st.last.Sub(o.last) > streamIdle {
+				delete(s.m, k)
+				continue
+			}
+			if oldest == "" || o.last.Before(s.m[oldest].last) {
+				oldest = k
+			}
+		}
+		if len(s.m) >= maxStreams {
+			delete(s.m, oldest)
+		}
+	}
+	s.m[hex.EncodeToString(cv)] = st
+}
+
+// newCorrelationValue returns a random Correlation Value.
+func (c *reqCtx) newCorrelationValue() ([]byte, *opError) {
+	cv := make([]byte, 16)
+	if _, err := io.ReadFull(c.s.rand, cv); err != nil {
+		return nil, fail(rrCryptographicFailure, "no random Correlation Value")
+	}
+	return cv, nil
+}
+
+// streamItem reports the items of a part that are not its operation's
+// parameters: the stream's (Init Indicator, Final Indicator, Correlation
+// Value) and the part's Data.
+func streamItem(t ttlv.Tag) bool {
+	switch t {
+	case ttlv.TagInitIndicator, ttlv.TagFinalIndicator, ttlv.TagCorrelationValue, ttlv.TagData:
+		return true
+	}
+	return false
+}
+
+// withData returns p without its stream items, with the parameters of the
+// first part (first) that p does not repeat, and with data as its Data:
+// the one-part request the stream amounts to.
+func withData(p *ttlv.Value, first []ttlv.Value, data []byte) *ttlv.Value {
+	q := *p
+	q.Children = make([]ttlv.Value, 0, len(p.Children)+len(first)+1)
+	for _, ch := range p.Children {
+		if !streamItem(ch.Tag) {
+			q.Children = append(q.Children, ch)
+		}
+	}
+	for _, ch := range first {
+		if p.Child(ch.Tag) == nil {
+			q.Children = append(q.Children, ch)
+		}
+	}
+	q.Children = append(q.Children, ttlv.Value{Tag: ttlv.TagData, Type: ttlv.TypeByteString, Bytes: data})
+	return &q
+}
+
+// gathered runs op, whose one-shot form is run, as a multi-part operation
+// when p is one part of several: the parts' data is kept until the final
+// part, which runs op on all of it. The first part runs op on its own
+// data, the answer dropped, so that a bad key or bad parameters fail at
+// once.
+func (c *reqCtx) gathered(op uint32, p *ttlv.Value, b []byte, run func(*ttlv.Value, []byte) ([]byte, *opError)) ([]byte, *opError) {
+	init := boolOf(p, ttlv.TagInitIndicator)
+	cv := bytesOf(p, ttlv.TagCorrelationValue)
+	if !init && cv == nil {
+		return run(p, b)
+	}
+	final := boolOf(p, ttlv.TagFinalIndicator)
+	data := bytesOf(p, ttlv.TagData)
+	if init && final {
+		return run(withData(p, nil, data), b)
+	}
+	id := ""
+	if v := p.Child(ttlv.TagUniqueIdentifier); v != nil {
+		id = v.Text()
+	}
+	var st *partStream
+	if init {
+		if _, err := run(withData(p, nil, data), nil); err != nil {
+			return b, err
+		}
+		var err *opError
+		if cv, err = c.newCorrelationValue(); err != nil {
+			return b, err
+		}
+		st = &partStream{op: op, id: id}
+		for i := range p.Children {
+			if !streamItem(p.Children[i].Tag) {
+				st.first = append(st.first, p.Children[i].Clone()) // p's bytes are the request's
+			}
+		}
+	} else if st = c.s.parts.take(cv); st == nil || st.op != op || id != "" && id != st.id {
+		return b, fail(rrInvalidField, "unknown Correlation Value")
+	}
+	if len(st.data)+len(data) > maxStreamData {
+		return b, fail(rrInvalidField, "multi-part data of more than %d bytes", maxStreamData)
+	}
+	st.data = append(st.data, data...)
+	if final {
+		return run(withData(p, st.first, st.data), b)
+	}
+	st.last = c.now
+	c.s.parts.put(cv, st)
+	if st.id != "" {
+		b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, st.id)
+	}
+	return ttlv.AppendByteString(b, ttlv.TagCorrelationValue, cv), nil
+}
+
+// blockCipherPart reports whether an Encrypt or Decrypt with o and cp
+// goes through blockCipher: a part of a stream blockCipher began, a
+// multi-part one in ECB or CBC mode, or Triple DES (ECB, CBC) in one part
+// or several.
+func (c *reqCtx) blockCipherPart(p *ttlv.Value, o *object, cp cryptoParams) bool {
+	if cv := bytesOf(p, ttlv.TagCorrelationValue); cv != nil && !boolOf(p, ttlv.TagInitIndicator) {
+		// a stream of its own, or one that is no longer known
+		return c.s.parts.has(cv) || o.sym != nil && (cp.mode == modeECB || cp.mode == modeCBC)
+	}
+	if o.sym == nil || cp.mode != modeECB && cp.mode != modeCBC {
+		return false
+	}
+	return o.alg == alg3DES || o.alg == algAES && streamed(p)
+}
+
+// blockCipher answers an Encrypt or Decrypt (decrypt) in ECB or CBC mode
+// with AES or Triple DES (NIST SP 800-67), in one part or several; o is
+// read-locked and usable. Each part is answered with the whole blocks it
+// completes; with PKCS#5 padding a Decrypt keeps its last block back for
+// the final part, which removes the padding.
+func (c *reqCtx) blockCipher(p *ttlv.Value, b []byte, o *object, cp cryptoParams, data []byte, decrypt bool) ([]byte, *opError) {
+	op := opEncrypt
+	if decrypt {
+		op = opDecrypt
+	}
+	init := boolOf(p, ttlv.TagInitIndicator)
+	cv := bytesOf(p, ttlv.TagCorrelationValue)
+	oneShot := !init && cv == nil || init && boolOf(p, ttlv.TagFinalIndicator)
+	final := oneShot || boolOf(p, ttlv.TagFinalIndicator)
+	var st *partStream
+	var genIV []byte
+	if init || cv == nil {
+		var blk cipher.Block
+		var err error
+		if o.alg == alg3DES {
+			key := o.sym
+			if len(key) == 16 { // keying option 2: K1, K2, K1
+				key = append(slices.Clone(key), key[:8]...)
+			}
+			blk, err = des.NewTripleDESCipher(key)
+		} else {
+			blk, err = aes.NewCipher(o.sym)
+		}
+		if err != nil {
+			return b, fail(rrInvalidField, "%v", err)
+		}
+		st = &partStream{op: op, id: o.id, blk: blk, decrypt: decrypt, padding: cp.padding}
+		if cp.padding != 0 && cp.padding != padNone && cp.padding != padPKCS5 {
+			return b, fail(rrInvalidField, "padding method %d not supported (None, PKCS5)", cp.padding)
+		}
+		if cp.mode == modeCBC {
+			iv := bytesOf(p, ttlv.TagIVCounterNonce)
+			if iv == nil && decrypt {
+				// Invalid Message, as for AES (CS-BC-M-11)
+				return b, fail(rrInvalidMessage, "missing IV/Counter/Nonce")
+			}
+			if iv == nil {
+				genIV = make([]byte, blk.BlockSize())
+				if _, err := io.ReadFull(c.s.rand, genIV); err != nil {
+					return b, fail(rrCryptographicFailure, "no random IV")
+				}
+				iv = genIV
+			}
+			if len(iv) != blk.BlockSize() {
+				return b, fail(rrInvalidField, "IV of %d bytes, want %d", len(iv), blk.BlockSize())
+			}
+			if decrypt {
+				st.cbc = cipher.NewCBCDecrypter(blk, iv)
+			} else {
+				st.cbc = cipher.NewCBCEncrypter(blk, iv)
+			}
+		}
+		if !final {
+			var oerr *opError
+			if cv, oerr = c.newCorrelationValue(); oerr != nil {
+				return b, oerr
+			}
+		}
+	} else if st = c.s.parts.take(cv); st == nil || st.op != op || st.id != o.id {
+		return b, fail(rrInvalidField, "unknown Correlation Value")
+	}
+	if len(st.rem)+len(data) > maxStreamData {
+		return b, fail(rrInvalidField, "a part of more than %d bytes", maxStreamData)
+	}
+	buf := append(st.rem, data...)
+	bs := st.blk.BlockSize()
+	pkcs5 := st.padding == padPKCS5
+	var out []byte
+	if final {
+		if pkcs5 && !decrypt {
+			k := bs - len(buf)%bs
+			for range k {
+				buf = append(buf, byte(k))
+			}
+		}
+		if len(buf)%bs != 0 {
+			if decrypt {
+				return b, fail(rrCryptographicFailure, "ciphertext not a whole number of blocks")
+			}
+			return b, fail(rrInvalidField, "padding method %d with %d bytes of data not supported", st.padding, len(buf))
+		}
+		out = st.crypt(buf)
+		if pkcs5 && decrypt {
+			var ok bool
+			if out, ok = unpadPKCS5(out, bs); !ok {
+				return b, fail(rrCryptographicFailure, "bad padding")
+			}
+		}
+	} else {
+		n := len(buf) / bs * bs
+		if pkcs5 && decrypt && n == len(buf) && n > 0 {
+			n -= bs // may be the padded block
+		}
+		out = st.crypt(buf[:n])
+		st.rem = slices.Clone(buf[n:])
+	}
+	b = appendID(b, o)
+	if len(out) > 0 || oneShot {
+		b = ttlv.AppendByteString(b, ttlv.TagData, out)
+	}
+	if genIV != nil {
+		b = ttlv.AppendByteString(b, ttlv.TagIVCounterNonce, genIV)
+	}
+	if final {
+		return b, nil
+	}
+	st.last = c.now
+	c.s.parts.put(cv, st)
+	return ttlv.AppendByteString(b, ttlv.TagCorrelationValue, cv), nil
+}
+
+// crypt runs the stream's cipher over whole blocks, into a new slice.
+func (st *partStream) crypt(in []byte) []byte {
+	out := slices.Clone(in)
+	if st.cbc != nil {
+		st.cbc.CryptBlocks(out, out)
+		return out
+	}
+	bs := st.blk.BlockSize()
+	for i := 0; i < len(out); i += bs {
+		if st.decrypt {
+			st.blk.Decrypt(out[i:], out[i:])
+		} else {
+			st.blk.Encrypt(out[i:], out[i:])
+		}
+	}
+	return out
+}
+
+// unpadPKCS5 removes PKCS#5 (RFC 8018 §6.1.1) padding.
+func unpadPKCS5(out []byte, bs int) ([]byte, bool) {
+	if len(out) == 0 {
+		return nil, false
+	}
+	k := int(out[len(out)-1])
+	if k == 0 || k > bs || k > len(out) {
+		return nil, false
+	}
+	for _, x := range out[len(out)-k:] {
+		if int(x) != k {
+			return nil, false
+		}
+	}
+	return out[:len(out)-k], true
+}
