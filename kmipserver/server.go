@@ -783,6 +783,10 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.gathered(op, p, b, c.mac)
 	case opRNGRetrieve:
 		return c.rngRetrieve(p, b)
+	case opArchive:
+		return c.archive(p, b)
+	case opRecover:
+		return c.recoverOp(p, b)
 	case opPoll:
 		return c.poll(p, b)
 	case opCancel:
