@@ -128,9 +128,13 @@ const unknownField = 0xFF
 // unknownField) and the items no field took.
 type extra struct {
 	decoded bool
-	order   []uint8
-	unknown []Raw
-	alt     []altType // text fields decoded from a KMIP 3.0 text type
+	// canonical: the decoded items were in field order, none unknown, no
+	// KMIP 3.0 text type, every required field present — encoding in field
+	// order, the fast path, gives them back.
+	canonical bool
+	order     []uint8
+	unknown   []Raw
+	alt       []altType // text fields decoded from a KMIP 3.0 text type
 }
 
 // altType records that the item at position pos of extra.order, a text
@@ -148,7 +152,7 @@ func textType(typ ttlv.Type) bool {
 }
 
 func (x *extra) reset() {
-	x.decoded = false
+	x.decoded, x.canonical = false, false
 	x.order = x.order[:0]
 	clear(x.unknown)
 	x.unknown = x.unknown[:0]
@@ -156,7 +160,7 @@ func (x *extra) reset() {
 }
 
 func (x *extra) clone() extra {
-	c := extra{decoded: x.decoded, order: cloneSlice(x.order), alt: cloneSlice(x.alt)}
+	c := extra{decoded: x.decoded, canonical: x.canonical, order: cloneSlice(x.order), alt: cloneSlice(x.alt)}
 	if x.unknown != nil {
 		c.unknown = make([]Raw, len(x.unknown))
 		for i, r := range x.unknown {

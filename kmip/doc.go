@@ -48,7 +48,9 @@
 // A decoded value remembers the order of its items and keeps those no field
 // takes (vendor extensions, fields of later versions, an item of an
 // unexpected type) as Raw items, in place: encoding it gives back the bytes
-// it was decoded from. Unknown lists them. Fields set after decoding are
+// it was decoded from. Unknown lists them. A value whose items came in the
+// specification's order, all known, encodes by the same code as a built
+// one; otherwise in the order decoded, and fields set after decoding are
 // written after the decoded ones.
 //
 // # Forms and batches

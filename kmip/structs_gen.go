@@ -37,7 +37,7 @@ func (v *ActivateRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ActivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -90,6 +90,7 @@ func (v *ActivateRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -110,9 +111,14 @@ func (v *ActivateRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -168,8 +174,8 @@ func (v *ActivateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ActivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	} else {
@@ -218,6 +224,7 @@ func (v *ActivateResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -238,9 +245,14 @@ func (v *ActivateResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -300,7 +312,7 @@ func (v *AddAttributeRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *AddAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -373,6 +385,7 @@ func (v *AddAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -415,9 +428,14 @@ func (v *AddAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.NewAttribute = nil
 	}
@@ -489,8 +507,8 @@ func (v *AddAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *AddAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Attribute != nil {
@@ -549,6 +567,7 @@ func (v *AddAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -580,9 +599,14 @@ func (v *AddAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.Attribute = nil
 	}
@@ -651,14 +675,14 @@ func (v *AdjustAttributeRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *AdjustAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
 		if v.AttributeReference != nil {
 			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagAdjustmentType, uint32(v.AdjustmentType))
 		}
 		if v.AdjustmentValue != nil {
@@ -731,6 +755,7 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -769,9 +794,14 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x4 != 0
 	if seen[0]&0x2 == 0 {
 		v.AttributeReference = nil
 	}
@@ -837,8 +867,8 @@ func (v *AdjustAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *AdjustAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	} else {
@@ -887,6 +917,7 @@ func (v *AdjustAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -907,9 +938,14 @@ func (v *AdjustAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -967,11 +1003,11 @@ func (v *AlternativeName) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *AlternativeName) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagAlternativeNameValue, v.AlternativeNameValue)
 		}
-		if ver.in(0x7c) {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagAlternativeNameType, uint32(v.AlternativeNameType))
 		}
 	} else {
@@ -1024,6 +1060,7 @@ func (v *AlternativeName) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -1050,9 +1087,14 @@ func (v *AlternativeName) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -1112,8 +1154,8 @@ func (v *ApplicationSpecificInformation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ApplicationSpecificInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagApplicationNamespace, v.ApplicationNamespace)
 		}
 		if v.ApplicationData.Set {
@@ -1172,6 +1214,7 @@ func (v *ApplicationSpecificInformation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -1201,9 +1244,14 @@ func (v *ApplicationSpecificInformation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -1261,7 +1309,7 @@ func (v *ArchiveRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ArchiveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -1314,6 +1362,7 @@ func (v *ArchiveRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -1334,9 +1383,14 @@ func (v *ArchiveRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -1392,8 +1446,8 @@ func (v *ArchiveResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ArchiveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	} else {
@@ -1442,6 +1496,7 @@ func (v *ArchiveResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -1462,9 +1517,14 @@ func (v *ArchiveResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -1520,7 +1580,7 @@ func (v *AsynchronousCorrelationValues) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *AsynchronousCorrelationValues) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.AsynchronousCorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue.Value)
 		}
@@ -1573,6 +1633,7 @@ func (v *AsynchronousCorrelationValues) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -1590,9 +1651,14 @@ func (v *AsynchronousCorrelationValues) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -1654,17 +1720,17 @@ func (v *AsynchronousRequest) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *AsynchronousRequest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x40) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x40) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
-		if ver.in(0x40) {
+		if v.x.decoded || ver.in(0x40) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation))
 		}
-		if ver.in(0x40) {
+		if v.x.decoded || ver.in(0x40) {
 			b = ttlv.AppendDateTime(b, ttlv.TagSubmissionDate, v.SubmissionDate.Unix())
 		}
-		if ver.in(0x40) {
+		if v.x.decoded || ver.in(0x40) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProcessingStage, uint32(v.ProcessingStage))
 		}
 	} else {
@@ -1725,6 +1791,7 @@ func (v *AsynchronousRequest) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -1760,9 +1827,14 @@ func (v *AsynchronousRequest) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0 && seen[0]&0x4 != 0 && seen[0]&0x8 != 0
 	return nil
 }
 
@@ -1826,11 +1898,11 @@ func (v *Attribute) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttl
 
 func (v *Attribute) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, v.VendorIdentification)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName)
 		}
 		if v.AttributeIndex.Set {
@@ -1903,6 +1975,7 @@ func (v *Attribute) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -1944,9 +2017,14 @@ func (v *Attribute) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x8 == 0 {
 		v.AttributeValue = nil
 	}
@@ -2186,7 +2264,7 @@ func (v *Attributes) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, tt
 
 func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.ActivationDate.Set {
 			b = ttlv.AppendDateTime(b, ttlv.TagActivationDate, v.ActivationDate.Value.Unix())
 		}
@@ -3139,6 +3217,7 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [2]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -3863,9 +3942,14 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x8 == 0 {
 		v.CertificateIdentifier = nil
 	}
@@ -4235,7 +4319,7 @@ func (v *Authentication) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *Authentication) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.Credential {
 			b = v.Credential[k].appendTTLV(b, ttlv.TagCredential, ver)
 		}
@@ -4288,6 +4372,7 @@ func (v *Authentication) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -4308,9 +4393,14 @@ func (v *Authentication) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -4374,8 +4464,8 @@ func (v *CancelRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CancelRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
 	} else {
@@ -4424,6 +4514,7 @@ func (v *CancelRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -4441,9 +4532,14 @@ func (v *CancelRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -4501,11 +4597,11 @@ func (v *CancelResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CancelResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCancellationResult, uint32(v.CancellationResult))
 		}
 	} else {
@@ -4558,6 +4654,7 @@ func (v *CancelResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -4581,9 +4678,14 @@ func (v *CancelResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -4659,7 +4761,7 @@ func (v *CapabilityInformation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CapabilityInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.StreamingCapability.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagStreamingCapability, v.StreamingCapability.Value)
 		}
@@ -4802,6 +4904,7 @@ func (v *CapabilityInformation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -4873,9 +4976,14 @@ func (v *CapabilityInformation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -4947,11 +5055,11 @@ func (v *Certificate) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, t
 
 func (v *Certificate) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCertificateType, uint32(v.CertificateType))
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendByteString(b, ttlv.TagCertificateValue, v.CertificateValue)
 		}
 	} else {
@@ -5004,6 +5112,7 @@ func (v *Certificate) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -5027,9 +5136,14 @@ func (v *Certificate) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -5089,8 +5203,8 @@ func (v *CertificateIdentifier) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CertificateIdentifier) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x1f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendTextString(b, ttlv.TagIssuer, v.Issuer)
 		}
 		if v.SerialNumber.Set {
@@ -5149,6 +5263,7 @@ func (v *CertificateIdentifier) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -5178,9 +5293,14 @@ func (v *CertificateIdentifier) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -5240,8 +5360,8 @@ func (v *CertificateIssuer) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CertificateIssuer) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x1f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDistinguishedName, v.CertificateIssuerDistinguishedName)
 		}
 		for k := range v.CertificateIssuerAlternativeName {
@@ -5300,6 +5420,7 @@ func (v *CertificateIssuer) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -5329,9 +5450,14 @@ func (v *CertificateIssuer) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -5396,11 +5522,11 @@ func (v *CertificateRequest) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CertificateRequest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCertificateRequestType, uint32(v.CertificateRequestType))
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendByteString(b, ttlv.TagCertificateRequestValue, v.CertificateRequestValue)
 		}
 	} else {
@@ -5453,6 +5579,7 @@ func (v *CertificateRequest) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -5476,9 +5603,14 @@ func (v *CertificateRequest) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -5538,7 +5670,7 @@ func (v *CertificateSubject) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.CertificateSubjectDistinguishedName.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDistinguishedName, v.CertificateSubjectDistinguishedName.Value)
 		}
@@ -5601,6 +5733,7 @@ func (v *CertificateSubject) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -5630,9 +5763,14 @@ func (v *CertificateSubject) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -5707,7 +5845,7 @@ func (v *CertifyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -5820,6 +5958,7 @@ func (v *CertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -5891,9 +6030,14 @@ func (v *CertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x8 == 0 {
 		v.Attributes = nil
 	}
@@ -5978,8 +6122,8 @@ func (v *CertifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.TemplateAttribute != nil {
@@ -6038,6 +6182,7 @@ func (v *CertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -6069,9 +6214,14 @@ func (v *CertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.TemplateAttribute = nil
 	}
@@ -6140,7 +6290,7 @@ func (v *CheckRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CheckRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -6223,6 +6373,7 @@ func (v *CheckRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -6261,9 +6412,14 @@ func (v *CheckRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -6331,7 +6487,7 @@ func (v *CheckResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -6414,6 +6570,7 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -6452,9 +6609,14 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -6516,7 +6678,7 @@ func (v *Constraint) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, tt
 
 func (v *Constraint) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.ObjectTypes != nil {
 			b = v.ObjectTypes.appendTTLV(b, ttlv.TagObjectTypes, ver)
 		}
@@ -6589,6 +6751,7 @@ func (v *Constraint) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -6633,9 +6796,14 @@ func (v *Constraint) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.ObjectTypes = nil
 	}
@@ -6706,7 +6874,7 @@ func (v *Constraints) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, t
 
 func (v *Constraints) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.Constraint {
 			b = v.Constraint[k].appendTTLV(b, ttlv.TagConstraint, ver)
 		}
@@ -6759,6 +6927,7 @@ func (v *Constraints) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -6779,9 +6948,14 @@ func (v *Constraints) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -6861,7 +7035,7 @@ func (v *CreateKeyPairRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CreateKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.CommonAttributes != nil {
 			b = v.CommonAttributes.appendForm(b, ttlv.TagCommonAttributes, ttlv.TagCommonTemplateAttribute, ver)
 		}
@@ -6994,6 +7168,7 @@ func (v *CreateKeyPairRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -7104,9 +7279,14 @@ func (v *CreateKeyPairRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.CommonAttributes = nil
 	}
@@ -7229,11 +7409,11 @@ func (v *CreateKeyPairResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CreateKeyPairResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
 		}
 		if v.PrivateKeyTemplateAttribute != nil {
@@ -7306,6 +7486,7 @@ func (v *CreateKeyPairResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -7357,9 +7538,14 @@ func (v *CreateKeyPairResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x4 == 0 {
 		v.PrivateKeyTemplateAttribute = nil
 	}
@@ -7437,8 +7623,8 @@ func (v *CreateRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CreateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.Attributes != nil {
@@ -7517,6 +7703,7 @@ func (v *CreateRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -7562,9 +7749,14 @@ func (v *CreateRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.Attributes = nil
 	}
@@ -7640,11 +7832,11 @@ func (v *CreateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CreateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.TemplateAttribute != nil {
@@ -7707,6 +7899,7 @@ func (v *CreateResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -7744,9 +7937,14 @@ func (v *CreateResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x4 == 0 {
 		v.TemplateAttribute = nil
 	}
@@ -7827,20 +8025,20 @@ func (v *CreateSplitKeyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
-		if ver.in(0x7c) {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyParts, v.SplitKeyParts)
 		}
-		if ver.in(0x7c) {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyThreshold, v.SplitKeyThreshold)
 		}
-		if ver.in(0x7c) {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyMethod, uint32(v.SplitKeyMethod))
 		}
 		if v.PrimeFieldSize.Set {
@@ -7948,6 +8146,7 @@ func (v *CreateSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -8026,9 +8225,14 @@ func (v *CreateSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x4 != 0 && seen[0]&0x8 != 0 && seen[0]&0x10 != 0
 	if seen[0]&0x40 == 0 {
 		v.Attributes = nil
 	}
@@ -8114,8 +8318,8 @@ func (v *CreateSplitKeyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CreateSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x4) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x4) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		for k := range v.UniqueIdentifier {
@@ -8184,6 +8388,7 @@ func (v *CreateSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -8221,9 +8426,14 @@ func (v *CreateSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x4 == 0 {
 		v.TemplateAttribute = nil
 	}
@@ -8291,8 +8501,8 @@ func (v *Credential) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, tt
 
 func (v *Credential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType))
 		}
 		if v.CredentialValue != nil {
@@ -8351,6 +8561,7 @@ func (v *Credential) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -8374,9 +8585,14 @@ func (v *Credential) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.CredentialValue = nil
 	}
@@ -8438,8 +8654,8 @@ func (v *CredentialValue) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CredentialValue) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUsername, v.Username)
 		}
 		if v.Password.Set {
@@ -8498,6 +8714,7 @@ func (v *CredentialValue) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -8527,9 +8744,14 @@ func (v *CredentialValue) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -8589,7 +8811,7 @@ func (v *CryptographicDomainParameters) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CryptographicDomainParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.Qlength.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagQlength, v.Qlength.Value)
 		}
@@ -8652,6 +8874,7 @@ func (v *CryptographicDomainParameters) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -8675,9 +8898,14 @@ func (v *CryptographicDomainParameters) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -8769,7 +8997,7 @@ func (v *CryptographicParameters) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *CryptographicParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.BlockCipherMode.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagBlockCipherMode, uint32(v.BlockCipherMode.Value))
 		}
@@ -8992,6 +9220,7 @@ func (v *CryptographicParameters) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -9111,9 +9340,14 @@ func (v *CryptographicParameters) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -9219,7 +9453,7 @@ func (v *DecryptRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -9352,6 +9586,7 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -9425,9 +9660,14 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -9508,8 +9748,8 @@ func (v *DecryptResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DecryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Data.Set {
@@ -9578,6 +9818,7 @@ func (v *DecryptResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -9610,9 +9851,14 @@ func (v *DecryptResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -9672,7 +9918,7 @@ func (v *DefaultsInformation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DefaultsInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.ObjectDefaults {
 			b = v.ObjectDefaults[k].appendTTLV(b, ttlv.TagObjectDefaults, ver)
 		}
@@ -9725,6 +9971,7 @@ func (v *DefaultsInformation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -9745,9 +9992,14 @@ func (v *DefaultsInformation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -9817,7 +10069,7 @@ func (v *DelegatedLoginRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DelegatedLoginRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.LeaseTime.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, v.LeaseTime.Value)
 		}
@@ -9900,6 +10152,7 @@ func (v *DelegatedLoginRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -9945,9 +10198,14 @@ func (v *DelegatedLoginRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x4 == 0 {
 		v.UsageLimits = nil
 	}
@@ -10019,7 +10277,7 @@ func (v *DelegatedLoginResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DelegatedLoginResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.Ticket != nil {
 			b = v.Ticket.appendTTLV(b, ttlv.TagTicket, ver)
 		}
@@ -10072,6 +10330,7 @@ func (v *DelegatedLoginResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -10094,9 +10353,14 @@ func (v *DelegatedLoginResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.Ticket = nil
 	}
@@ -10165,7 +10429,7 @@ func (v *DeleteAttributeRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -10175,7 +10439,7 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 		if v.AttributeReference != nil {
 			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
-		if ver.in(0x1f) {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName)
 		}
 		if v.AttributeIndex.Set {
@@ -10255,6 +10519,7 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -10307,9 +10572,14 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x8 != 0
 	if seen[0]&0x2 == 0 {
 		v.CurrentAttribute = nil
 	}
@@ -10382,8 +10652,8 @@ func (v *DeleteAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DeleteAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Attribute != nil {
@@ -10442,6 +10712,7 @@ func (v *DeleteAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -10473,9 +10744,14 @@ func (v *DeleteAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.Attribute = nil
 	}
@@ -10546,7 +10822,7 @@ func (v *DerivationParameters) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DerivationParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
@@ -10639,6 +10915,7 @@ func (v *DerivationParameters) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -10685,9 +10962,14 @@ func (v *DerivationParameters) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -10771,14 +11053,14 @@ func (v *DeriveKeyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		for k := range v.UniqueIdentifier {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagDerivationMethod, uint32(v.DerivationMethod))
 		}
 		if v.DerivationParameters != nil {
@@ -10868,6 +11150,7 @@ func (v *DeriveKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -10928,9 +11211,14 @@ func (v *DeriveKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x4 != 0
 	if seen[0]&0x8 == 0 {
 		v.DerivationParameters = nil
 	}
@@ -11015,8 +11303,8 @@ func (v *DeriveKeyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DeriveKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.TemplateAttribute != nil {
@@ -11075,6 +11363,7 @@ func (v *DeriveKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -11106,9 +11395,14 @@ func (v *DeriveKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.TemplateAttribute = nil
 	}
@@ -11171,7 +11465,7 @@ func (v *DestroyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DestroyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -11224,6 +11518,7 @@ func (v *DestroyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -11244,9 +11539,14 @@ func (v *DestroyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -11302,8 +11602,8 @@ func (v *DestroyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DestroyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	} else {
@@ -11352,6 +11652,7 @@ func (v *DestroyResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -11372,9 +11673,14 @@ func (v *DestroyResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -11430,8 +11736,8 @@ func (v *Digest) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.T
 
 func (v *Digest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm))
 		}
 		if v.DigestValue.Set {
@@ -11500,6 +11806,7 @@ func (v *Digest) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -11529,9 +11836,14 @@ func (v *Digest) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -11591,7 +11903,7 @@ func (v *DiscoverVersionsRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DiscoverVersionsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.ProtocolVersion {
 			b = v.ProtocolVersion[k].appendTTLV(b, ttlv.TagProtocolVersion, ver)
 		}
@@ -11644,6 +11956,7 @@ func (v *DiscoverVersionsRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -11664,9 +11977,14 @@ func (v *DiscoverVersionsRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -11730,7 +12048,7 @@ func (v *DiscoverVersionsResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *DiscoverVersionsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.ProtocolVersion {
 			b = v.ProtocolVersion[k].appendTTLV(b, ttlv.TagProtocolVersion, ver)
 		}
@@ -11783,6 +12101,7 @@ func (v *DiscoverVersionsResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -11803,9 +12122,14 @@ func (v *DiscoverVersionsResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -11883,7 +12207,7 @@ func (v *EncryptRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -12006,6 +12330,7 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -12073,9 +12398,14 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -12158,8 +12488,8 @@ func (v *EncryptResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *EncryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Data.Set {
@@ -12248,6 +12578,7 @@ func (v *EncryptResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -12292,9 +12623,14 @@ func (v *EncryptResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -12360,8 +12696,8 @@ func (v *EncryptionKeyInformation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *EncryptionKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.CryptographicParameters != nil {
@@ -12420,6 +12756,7 @@ func (v *EncryptionKeyInformation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -12451,9 +12788,14 @@ func (v *EncryptionKeyInformation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -12524,7 +12866,7 @@ func (v *ExportRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ExportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -12617,6 +12959,7 @@ func (v *ExportRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -12666,9 +13009,14 @@ func (v *ExportRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x10 == 0 {
 		v.KeyWrappingSpecification = nil
 	}
@@ -12763,11 +13111,11 @@ func (v *ExportResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x70) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x70) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if ver.in(0x70) {
+		if v.x.decoded || ver.in(0x70) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Attributes != nil {
@@ -12940,6 +13288,7 @@ func (v *ExportResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -13096,9 +13445,14 @@ func (v *ExportResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x4 == 0 {
 		v.Attributes = nil
 	}
@@ -13255,8 +13609,8 @@ func (v *ExtensionInformation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ExtensionInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7e) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7e) {
 			b = ttlv.AppendTextString(b, ttlv.TagExtensionName, v.ExtensionName)
 		}
 		if v.ExtensionTag.Set {
@@ -13365,6 +13719,7 @@ func (v *ExtensionInformation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -13424,9 +13779,14 @@ func (v *ExtensionInformation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -13494,7 +13854,7 @@ func (v *GetAttributeListRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetAttributeListRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -13547,6 +13907,7 @@ func (v *GetAttributeListRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -13567,9 +13928,14 @@ func (v *GetAttributeListRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -13629,8 +13995,8 @@ func (v *GetAttributeListResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		for k := range v.AttributeReference {
@@ -13699,6 +14065,7 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -13734,9 +14101,14 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.AttributeReference = nil
 	}
@@ -13813,7 +14185,7 @@ func (v *GetAttributesRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -13886,6 +14258,7 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -13921,9 +14294,14 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.AttributeReference = nil
 	}
@@ -14000,8 +14378,8 @@ func (v *GetAttributesResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Attributes != nil {
@@ -14070,6 +14448,7 @@ func (v *GetAttributesResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -14110,9 +14489,14 @@ func (v *GetAttributesResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.Attributes = nil
 	}
@@ -14182,7 +14566,7 @@ func (v *GetConstraintsRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetConstraintsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 	} else {
 		var next [0]int32
 		u := 0
@@ -14225,6 +14609,7 @@ func (v *GetConstraintsRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [0]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -14238,9 +14623,14 @@ func (v *GetConstraintsRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -14294,7 +14684,7 @@ func (v *GetConstraintsResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetConstraintsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.Constraints != nil {
 			b = v.Constraints.appendTTLV(b, ttlv.TagConstraints, ver)
 		}
@@ -14347,6 +14737,7 @@ func (v *GetConstraintsResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -14369,9 +14760,14 @@ func (v *GetConstraintsResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.Constraints = nil
 	}
@@ -14440,7 +14836,7 @@ func (v *GetRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -14533,6 +14929,7 @@ func (v *GetRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -14582,9 +14979,14 @@ func (v *GetRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x10 == 0 {
 		v.KeyWrappingSpecification = nil
 	}
@@ -14675,11 +15077,11 @@ func (v *GetResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Certificate != nil {
@@ -14832,6 +15234,7 @@ func (v *GetResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -14968,9 +15371,14 @@ func (v *GetResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x4 == 0 {
 		v.Certificate = nil
 	}
@@ -15100,11 +15508,11 @@ func (v *GetUsageAllocationRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetUsageAllocationRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount)
 		}
 	} else {
@@ -15160,6 +15568,7 @@ func (v *GetUsageAllocationRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -15186,9 +15595,14 @@ func (v *GetUsageAllocationRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -15246,8 +15660,8 @@ func (v *GetUsageAllocationResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *GetUsageAllocationResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	} else {
@@ -15296,6 +15710,7 @@ func (v *GetUsageAllocationResponsePayload) decodeTTLV(b []byte, off int) error 
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -15316,9 +15731,14 @@ func (v *GetUsageAllocationResponsePayload) decodeTTLV(b []byte, off int) error 
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -15374,8 +15794,8 @@ func (v *HASHResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *HASHResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x4) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x4) {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
 		}
 	} else {
@@ -15424,6 +15844,7 @@ func (v *HASHResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -15441,9 +15862,14 @@ func (v *HASHResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -15507,7 +15933,7 @@ func (v *HashRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *HashRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
@@ -15600,6 +16026,7 @@ func (v *HashRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -15646,9 +16073,14 @@ func (v *HashRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -15719,7 +16151,7 @@ func (v *HashResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *HashResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
@@ -15782,6 +16214,7 @@ func (v *HashResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -15805,9 +16238,14 @@ func (v *HashResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -15891,11 +16329,11 @@ func (v *ImportRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.ReplaceExisting.Set {
@@ -16068,6 +16506,7 @@ func (v *ImportRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -16216,9 +16655,14 @@ func (v *ImportRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x10 == 0 {
 		v.Attributes = nil
 	}
@@ -16350,8 +16794,8 @@ func (v *ImportResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ImportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	} else {
@@ -16400,6 +16844,7 @@ func (v *ImportResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -16420,9 +16865,14 @@ func (v *ImportResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -16480,11 +16930,11 @@ func (v *InteropRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *InteropRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagInteropFunction, uint32(v.InteropFunction))
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendTextString(b, ttlv.TagInteropIdentifier, v.InteropIdentifier)
 		}
 	} else {
@@ -16537,6 +16987,7 @@ func (v *InteropRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -16563,9 +17014,14 @@ func (v *InteropRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -16620,7 +17076,7 @@ func (v *InteropResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *InteropResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 	} else {
 		var next [0]int32
 		u := 0
@@ -16663,6 +17119,7 @@ func (v *InteropResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [0]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -16676,9 +17133,14 @@ func (v *InteropResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -16742,8 +17204,8 @@ func (v *JoinSplitKeyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		for k := range v.UniqueIdentifier {
@@ -16842,6 +17304,7 @@ func (v *JoinSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -16902,9 +17365,14 @@ func (v *JoinSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x8 == 0 {
 		v.Attributes = nil
 	}
@@ -16989,11 +17457,11 @@ func (v *JoinSplitKeyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *JoinSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x4) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x4) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if ver.in(0x7c) {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.TemplateAttribute != nil {
@@ -17056,6 +17524,7 @@ func (v *JoinSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -17093,9 +17562,14 @@ func (v *JoinSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x4 == 0 {
 		v.TemplateAttribute = nil
 	}
@@ -17166,8 +17640,8 @@ func (v *KeyBlock) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv
 
 func (v *KeyBlock) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType))
 		}
 		if v.KeyCompressionType.Set {
@@ -17266,6 +17740,7 @@ func (v *KeyBlock) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -17318,9 +17793,14 @@ func (v *KeyBlock) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x4 == 0 {
 		v.KeyValue = nil
 	}
@@ -17393,7 +17873,7 @@ func (v *KeyValue) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv
 
 func (v *KeyValue) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.KeyMaterial != nil {
 			b = v.KeyMaterial.appendAs(b, ttlv.TagKeyMaterial)
 		}
@@ -17466,6 +17946,7 @@ func (v *KeyValue) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -17503,9 +17984,14 @@ func (v *KeyValue) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.KeyMaterial = nil
 	}
@@ -17582,11 +18068,11 @@ func (v *KeyValueLocation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *KeyValueLocation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagKeyValueLocationValue, v.KeyValueLocationValue)
 		}
-		if ver.in(0x7c) {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyValueLocationType, uint32(v.KeyValueLocationType))
 		}
 	} else {
@@ -17639,6 +18125,7 @@ func (v *KeyValueLocation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -17665,9 +18152,14 @@ func (v *KeyValueLocation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -17735,8 +18227,8 @@ func (v *KeyWrappingData) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *KeyWrappingData) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagWrappingMethod, uint32(v.WrappingMethod))
 		}
 		if v.EncryptionKeyInformation != nil {
@@ -17835,6 +18327,7 @@ func (v *KeyWrappingData) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -17892,9 +18385,14 @@ func (v *KeyWrappingData) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.EncryptionKeyInformation = nil
 	}
@@ -17978,8 +18476,8 @@ func (v *KeyWrappingSpecification) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *KeyWrappingSpecification) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagWrappingMethod, uint32(v.WrappingMethod))
 		}
 		if v.EncryptionKeyInformation != nil {
@@ -18068,6 +18566,7 @@ func (v *KeyWrappingSpecification) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -18122,9 +18621,14 @@ func (v *KeyWrappingSpecification) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.EncryptionKeyInformation = nil
 	}
@@ -18199,11 +18703,11 @@ func (v *Link) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.Tag
 
 func (v *Link) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagLinkType, uint32(v.LinkType))
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifier)
 		}
 	} else {
@@ -18256,6 +18760,7 @@ func (v *Link) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -18282,9 +18787,14 @@ func (v *Link) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -18352,7 +18862,7 @@ func (v *LocateRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *LocateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.MaximumItems.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagMaximumItems, v.MaximumItems.Value)
 		}
@@ -18455,6 +18965,7 @@ func (v *LocateRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -18510,9 +19021,14 @@ func (v *LocateRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x10 == 0 {
 		v.Attributes = nil
 	}
@@ -18593,7 +19109,7 @@ func (v *LocateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *LocateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.LocatedItems.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagLocatedItems, v.LocatedItems.Value)
 		}
@@ -18656,6 +19172,7 @@ func (v *LocateResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -18682,9 +19199,14 @@ func (v *LocateResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -18747,8 +19269,8 @@ func (v *LogRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *LogRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendTextString(b, ttlv.TagLogMessage, v.LogMessage)
 		}
 	} else {
@@ -18797,6 +19319,7 @@ func (v *LogRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -18817,9 +19340,14 @@ func (v *LogRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -18872,7 +19400,7 @@ func (v *LogResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *LogResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 	} else {
 		var next [0]int32
 		u := 0
@@ -18915,6 +19443,7 @@ func (v *LogResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [0]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -18928,9 +19457,14 @@ func (v *LogResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -18988,7 +19522,7 @@ func (v *LoginRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *LoginRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.LeaseTime.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, v.LeaseTime.Value)
 		}
@@ -19061,6 +19595,7 @@ func (v *LoginRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -19095,9 +19630,14 @@ func (v *LoginRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x4 == 0 {
 		v.UsageLimits = nil
 	}
@@ -19162,7 +19702,7 @@ func (v *LoginResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *LoginResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.Ticket != nil {
 			b = v.Ticket.appendTTLV(b, ttlv.TagTicket, ver)
 		}
@@ -19215,6 +19755,7 @@ func (v *LoginResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -19237,9 +19778,14 @@ func (v *LoginResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.Ticket = nil
 	}
@@ -19300,7 +19846,7 @@ func (v *LogoutRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *LogoutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.Ticket != nil {
 			b = v.Ticket.appendTTLV(b, ttlv.TagTicket, ver)
 		}
@@ -19353,6 +19899,7 @@ func (v *LogoutRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -19375,9 +19922,14 @@ func (v *LogoutRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.Ticket = nil
 	}
@@ -19435,7 +19987,7 @@ func (v *LogoutResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *LogoutResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 	} else {
 		var next [0]int32
 		u := 0
@@ -19478,6 +20030,7 @@ func (v *LogoutResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [0]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -19491,9 +20044,14 @@ func (v *LogoutResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -19557,7 +20115,7 @@ func (v *MACRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -19660,6 +20218,7 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -19715,9 +20274,14 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -19792,8 +20356,8 @@ func (v *MACResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.MACData.Set {
@@ -19862,6 +20426,7 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -19894,9 +20459,14 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -19958,7 +20528,7 @@ func (v *MACSignatureKeyInformation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *MACSignatureKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -20021,6 +20591,7 @@ func (v *MACSignatureKeyInformation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -20052,9 +20623,14 @@ func (v *MACSignatureKeyInformation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -20129,7 +20705,7 @@ func (v *MACVerifyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -20242,6 +20818,7 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -20303,9 +20880,14 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -20382,8 +20964,8 @@ func (v *MACVerifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.ValidityIndicator.Set {
@@ -20452,6 +21034,7 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -20484,9 +21067,14 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -20550,11 +21138,11 @@ func (v *MessageExtension) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *MessageExtension) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, v.VendorIdentification)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBoolean(b, ttlv.TagCriticalityIndicator, v.CriticalityIndicator)
 		}
 		if v.VendorExtension != nil {
@@ -20617,6 +21205,7 @@ func (v *MessageExtension) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -20649,9 +21238,14 @@ func (v *MessageExtension) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x4 == 0 {
 		v.VendorExtension = nil
 	}
@@ -20719,7 +21313,7 @@ func (v *ModifyAttributeRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ModifyAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -20802,6 +21396,7 @@ func (v *ModifyAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -20855,9 +21450,14 @@ func (v *ModifyAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.CurrentAttribute = nil
 	}
@@ -20936,8 +21536,8 @@ func (v *ModifyAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ModifyAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Attribute != nil {
@@ -20996,6 +21596,7 @@ func (v *ModifyAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -21027,9 +21628,14 @@ func (v *ModifyAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.Attribute = nil
 	}
@@ -21088,11 +21694,11 @@ func (v *Name) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.Tag
 
 func (v *Name) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagNameValue, v.NameValue)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagNameType, uint32(v.NameType))
 		}
 	} else {
@@ -21145,6 +21751,7 @@ func (v *Name) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -21171,9 +21778,14 @@ func (v *Name) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -21227,11 +21839,11 @@ func (v *Nonce) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.Ta
 
 func (v *Nonce) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendByteString(b, ttlv.TagNonceID, v.NonceID)
 		}
-		if ver.in(0x7c) {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendByteString(b, ttlv.TagNonceValue, v.NonceValue)
 		}
 	} else {
@@ -21284,6 +21896,7 @@ func (v *Nonce) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -21307,9 +21920,14 @@ func (v *Nonce) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -21373,8 +21991,8 @@ func (v *NotifyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Attributes != nil {
@@ -21453,6 +22071,7 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -21499,9 +22118,14 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.Attributes = nil
 	}
@@ -21588,8 +22212,8 @@ func (v *ObjectDefaults) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ObjectDefaults) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x20) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x20) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.Attributes != nil {
@@ -21658,6 +22282,7 @@ func (v *ObjectDefaults) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -21697,9 +22322,14 @@ func (v *ObjectDefaults) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.Attributes = nil
 	}
@@ -21769,7 +22399,7 @@ func (v *ObjectGroups) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ObjectGroups) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.ObjectGroup {
 			b = ttlv.AppendTextString(b, ttlv.TagObjectGroup, v.ObjectGroup[k])
 		}
@@ -21822,6 +22452,7 @@ func (v *ObjectGroups) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -21842,9 +22473,14 @@ func (v *ObjectGroups) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -21901,7 +22537,7 @@ func (v *ObjectTypes) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, t
 
 func (v *ObjectTypes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.ObjectType {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType[k]))
 		}
@@ -21954,6 +22590,7 @@ func (v *ObjectTypes) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -21971,9 +22608,14 @@ func (v *ObjectTypes) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -22025,7 +22667,7 @@ func (v *Objects) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.
 
 func (v *Objects) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.UniqueIdentifier {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 		}
@@ -22078,6 +22720,7 @@ func (v *Objects) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -22098,9 +22741,14 @@ func (v *Objects) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -22161,7 +22809,7 @@ func (v *ObtainLeaseRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ObtainLeaseRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -22214,6 +22862,7 @@ func (v *ObtainLeaseRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -22234,9 +22883,14 @@ func (v *ObtainLeaseRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -22296,14 +22950,14 @@ func (v *ObtainLeaseResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ObtainLeaseResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, v.LeaseTime)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendDateTime(b, ttlv.TagLastChangeDate, v.LastChangeDate.Unix())
 		}
 	} else {
@@ -22360,6 +23014,7 @@ func (v *ObtainLeaseResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -22392,9 +23047,14 @@ func (v *ObtainLeaseResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0 && seen[0]&0x4 != 0
 	return nil
 }
 
@@ -22456,11 +23116,11 @@ func (v *OpaqueObject) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *OpaqueObject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOpaqueDataType, uint32(v.OpaqueDataType))
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendByteString(b, ttlv.TagOpaqueDataValue, v.OpaqueDataValue)
 		}
 	} else {
@@ -22513,6 +23173,7 @@ func (v *OpaqueObject) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -22536,9 +23197,14 @@ func (v *OpaqueObject) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -22592,7 +23258,7 @@ func (v *Operations) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, tt
 
 func (v *Operations) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.Operation {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation[k]))
 		}
@@ -22645,6 +23311,7 @@ func (v *Operations) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -22662,9 +23329,14 @@ func (v *Operations) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -22718,8 +23390,8 @@ func (v *PGPKey) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.T
 
 func (v *PGPKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendInteger(b, ttlv.TagPGPKeyVersion, v.PGPKeyVersion)
 		}
 		if v.KeyBlock != nil {
@@ -22778,6 +23450,7 @@ func (v *PGPKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -22806,9 +23479,14 @@ func (v *PGPKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.KeyBlock = nil
 	}
@@ -22877,11 +23555,11 @@ func (v *PKCS11RequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *PKCS11RequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.PKCS_11Interface != nil {
 			b = v.PKCS_11Interface.appendAs(b, ttlv.TagPKCS_11Interface)
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_11Function, uint32(v.PKCS_11Function))
 		}
 		if v.CorrelationValue.Set {
@@ -22957,6 +23635,7 @@ func (v *PKCS11RequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -22992,9 +23671,14 @@ func (v *PKCS11RequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x2 != 0
 	if seen[0]&0x1 == 0 {
 		v.PKCS_11Interface = nil
 	}
@@ -23068,11 +23752,11 @@ func (v *PKCS11ResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *PKCS11ResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.PKCS_11Interface != nil {
 			b = v.PKCS_11Interface.appendAs(b, ttlv.TagPKCS_11Interface)
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_11Function, uint32(v.PKCS_11Function))
 		}
 		if v.CorrelationValue.Set {
@@ -23081,7 +23765,7 @@ func (v *PKCS11ResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.PKCS_11OutputParameters != nil {
 			b = v.PKCS_11OutputParameters.appendAs(b, ttlv.TagPKCS_11OutputParameters)
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_11ReturnCode, uint32(v.PKCS_11ReturnCode))
 		}
 	} else {
@@ -23155,6 +23839,7 @@ func (v *PKCS11ResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -23196,9 +23881,14 @@ func (v *PKCS11ResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x2 != 0 && seen[0]&0x10 != 0
 	if seen[0]&0x1 == 0 {
 		v.PKCS_11Interface = nil
 	}
@@ -23263,7 +23953,7 @@ func (v *PingRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *PingRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 	} else {
 		var next [0]int32
 		u := 0
@@ -23306,6 +23996,7 @@ func (v *PingRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [0]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -23319,9 +24010,14 @@ func (v *PingRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -23372,7 +24068,7 @@ func (v *PingResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *PingResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 	} else {
 		var next [0]int32
 		u := 0
@@ -23415,6 +24111,7 @@ func (v *PingResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [0]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -23428,9 +24125,14 @@ func (v *PingResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -23484,8 +24186,8 @@ func (v *PollRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *PollRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
 	} else {
@@ -23534,6 +24236,7 @@ func (v *PollRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -23551,9 +24254,14 @@ func (v *PollRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -23605,7 +24313,7 @@ func (v *PrivateKey) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, tt
 
 func (v *PrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.KeyBlock != nil {
 			b = v.KeyBlock.appendTTLV(b, ttlv.TagKeyBlock, ver)
 		}
@@ -23658,6 +24366,7 @@ func (v *PrivateKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -23680,9 +24389,14 @@ func (v *PrivateKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.KeyBlock = nil
 	}
@@ -23743,8 +24457,8 @@ func (v *ProcessRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ProcessRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x40) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x40) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
 	} else {
@@ -23793,6 +24507,7 @@ func (v *ProcessRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -23810,9 +24525,14 @@ func (v *ProcessRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -23865,7 +24585,7 @@ func (v *ProcessResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ProcessResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 	} else {
 		var next [0]int32
 		u := 0
@@ -23908,6 +24628,7 @@ func (v *ProcessResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [0]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -23921,9 +24642,14 @@ func (v *ProcessResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -23983,8 +24709,8 @@ func (v *ProfileInformation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ProfileInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x78) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProfileName, uint32(v.ProfileName))
 		}
 		if v.ProfileVersion != nil {
@@ -24063,6 +24789,7 @@ func (v *ProfileInformation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -24106,9 +24833,14 @@ func (v *ProfileInformation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.ProfileVersion = nil
 	}
@@ -24177,11 +24909,11 @@ func (v *ProfileVersion) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ProfileVersion) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendInteger(b, ttlv.TagProfileVersionMajor, v.ProfileVersionMajor)
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendInteger(b, ttlv.TagProfileVersionMinor, v.ProfileVersionMinor)
 		}
 	} else {
@@ -24234,6 +24966,7 @@ func (v *ProfileVersion) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -24257,9 +24990,14 @@ func (v *ProfileVersion) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -24317,7 +25055,7 @@ func (v *ProtectionStorageMasks) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ProtectionStorageMasks) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.ProtectionStorageMask {
 			b = ttlv.AppendInteger(b, ttlv.TagProtectionStorageMask, int32(v.ProtectionStorageMask[k]))
 		}
@@ -24370,6 +25108,7 @@ func (v *ProtectionStorageMasks) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -24387,9 +25126,14 @@ func (v *ProtectionStorageMasks) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -24447,11 +25191,11 @@ func (v *ProtocolVersion) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ProtocolVersion) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, v.ProtocolVersionMajor)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, v.ProtocolVersionMinor)
 		}
 	} else {
@@ -24504,6 +25248,7 @@ func (v *ProtocolVersion) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -24527,9 +25272,14 @@ func (v *ProtocolVersion) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -24583,7 +25333,7 @@ func (v *PublicKey) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttl
 
 func (v *PublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.KeyBlock != nil {
 			b = v.KeyBlock.appendTTLV(b, ttlv.TagKeyBlock, ver)
 		}
@@ -24636,6 +25386,7 @@ func (v *PublicKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -24658,9 +25409,14 @@ func (v *PublicKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.KeyBlock = nil
 	}
@@ -24745,11 +25501,11 @@ func (v *PutRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPutFunction, uint32(v.PutFunction))
 		}
 		if v.ReplacedUniqueIdentifier.Set {
@@ -24912,6 +25668,7 @@ func (v *PutRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -25055,9 +25812,14 @@ func (v *PutRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x8 == 0 {
 		v.Attributes = nil
 	}
@@ -25192,7 +25954,7 @@ func (v *QueryAsynchronousRequestsRequestPayload) DecodeTTLV(d *ttlv.Decoder) er
 
 func (v *QueryAsynchronousRequestsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.AsynchronousCorrelationValues != nil {
 			b = v.AsynchronousCorrelationValues.appendTTLV(b, ttlv.TagAsynchronousCorrelationValues, ver)
 		}
@@ -25255,6 +26017,7 @@ func (v *QueryAsynchronousRequestsRequestPayload) decodeTTLV(b []byte, off int) 
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -25288,9 +26051,14 @@ func (v *QueryAsynchronousRequestsRequestPayload) decodeTTLV(b []byte, off int) 
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.AsynchronousCorrelationValues = nil
 	}
@@ -25360,7 +26128,7 @@ func (v *QueryRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *QueryRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.QueryFunction {
 			b = ttlv.AppendEnumeration(b, ttlv.TagQueryFunction, uint32(v.QueryFunction[k]))
 		}
@@ -25423,6 +26191,7 @@ func (v *QueryRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -25451,9 +26220,14 @@ func (v *QueryRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.ObjectGroups = nil
 	}
@@ -25542,7 +26316,7 @@ func (v *QueryResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *QueryResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.Operations {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operations[k]))
 		}
@@ -25582,7 +26356,7 @@ func (v *QueryResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 		if v.DefaultsInformation != nil {
 			b = v.DefaultsInformation.appendTTLV(b, ttlv.TagDefaultsInformation, ver)
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks))
 		}
 	} else {
@@ -25722,6 +26496,7 @@ func (v *QueryResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -25848,9 +26623,14 @@ func (v *QueryResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x2000 != 0
 	if seen[0]&0x8 == 0 {
 		v.ServerInformation = nil
 	}
@@ -26001,8 +26781,8 @@ func (v *RNGParameters) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RNGParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x78) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRNGAlgorithm, uint32(v.RNGAlgorithm))
 		}
 		if v.CryptographicAlgorithm.Set {
@@ -26121,6 +26901,7 @@ func (v *RNGParameters) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -26180,9 +26961,14 @@ func (v *RNGParameters) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -26252,8 +27038,8 @@ func (v *RNGRetrieveRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RNGRetrieveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendInteger(b, ttlv.TagDataLength, v.DataLength)
 		}
 	} else {
@@ -26302,6 +27088,7 @@ func (v *RNGRetrieveRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -26319,9 +27106,14 @@ func (v *RNGRetrieveRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -26377,8 +27169,8 @@ func (v *RNGRetrieveResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RNGRetrieveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
 		}
 	} else {
@@ -26427,6 +27219,7 @@ func (v *RNGRetrieveResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -26444,9 +27237,14 @@ func (v *RNGRetrieveResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -26502,8 +27300,8 @@ func (v *RNGSeedRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RNGSeedRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
 		}
 	} else {
@@ -26552,6 +27350,7 @@ func (v *RNGSeedRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -26569,9 +27368,14 @@ func (v *RNGSeedRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -26627,8 +27431,8 @@ func (v *RNGSeedResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RNGSeedResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendInteger(b, ttlv.TagDataLength, v.DataLength)
 		}
 	} else {
@@ -26677,6 +27481,7 @@ func (v *RNGSeedResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -26694,9 +27499,14 @@ func (v *RNGSeedResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -26768,7 +27578,7 @@ func (v *ReCertifyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -26901,6 +27711,7 @@ func (v *ReCertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -26987,9 +27798,14 @@ func (v *ReCertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x10 == 0 {
 		v.CertificateRequest = nil
 	}
@@ -27078,8 +27894,8 @@ func (v *ReCertifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ReCertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.TemplateAttribute != nil {
@@ -27138,6 +27954,7 @@ func (v *ReCertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -27169,9 +27986,14 @@ func (v *ReCertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.TemplateAttribute = nil
 	}
@@ -27254,7 +28076,7 @@ func (v *ReKeyKeyPairRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ReKeyKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.PrivateKeyUniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier.Value)
 		}
@@ -27407,6 +28229,7 @@ func (v *ReKeyKeyPairRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -27532,9 +28355,14 @@ func (v *ReKeyKeyPairRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x4 == 0 {
 		v.CommonAttributes = nil
 	}
@@ -27661,11 +28489,11 @@ func (v *ReKeyKeyPairResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ReKeyKeyPairResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7e) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7e) {
 			b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
 		}
-		if ver.in(0x7e) {
+		if v.x.decoded || ver.in(0x7e) {
 			b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
 		}
 		if v.PrivateKeyTemplateAttribute != nil {
@@ -27738,6 +28566,7 @@ func (v *ReKeyKeyPairResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -27789,9 +28618,14 @@ func (v *ReKeyKeyPairResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	if seen[0]&0x4 == 0 {
 		v.PrivateKeyTemplateAttribute = nil
 	}
@@ -27871,7 +28705,7 @@ func (v *ReKeyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -27964,6 +28798,7 @@ func (v *ReKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -28018,9 +28853,14 @@ func (v *ReKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x4 == 0 {
 		v.Attributes = nil
 	}
@@ -28096,8 +28936,8 @@ func (v *ReKeyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ReKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.TemplateAttribute != nil {
@@ -28156,6 +28996,7 @@ func (v *ReKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -28187,9 +29028,14 @@ func (v *ReKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.TemplateAttribute = nil
 	}
@@ -28254,7 +29100,7 @@ func (v *ReProvisionRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ReProvisionRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.CertificateRequest != nil {
 			b = v.CertificateRequest.appendTTLV(b, ttlv.TagCertificateRequest, ver)
 		}
@@ -28317,6 +29163,7 @@ func (v *ReProvisionRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -28350,9 +29197,14 @@ func (v *ReProvisionRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.CertificateRequest = nil
 	}
@@ -28420,7 +29272,7 @@ func (v *ReProvisionResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ReProvisionResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -28473,6 +29325,7 @@ func (v *ReProvisionResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -28493,9 +29346,14 @@ func (v *ReProvisionResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -28551,7 +29409,7 @@ func (v *RecoverRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RecoverRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -28604,6 +29462,7 @@ func (v *RecoverRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -28624,9 +29483,14 @@ func (v *RecoverRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -28682,8 +29546,8 @@ func (v *RecoverResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RecoverResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	} else {
@@ -28732,6 +29596,7 @@ func (v *RecoverResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -28752,9 +29617,14 @@ func (v *RecoverResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -28836,8 +29706,8 @@ func (v *RegisterRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RegisterRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.Attributes != nil {
@@ -29016,6 +29886,7 @@ func (v *RegisterRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -29171,9 +30042,14 @@ func (v *RegisterRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.Attributes = nil
 	}
@@ -29317,8 +30193,8 @@ func (v *RegisterResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RegisterResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.TemplateAttribute != nil {
@@ -29377,6 +30253,7 @@ func (v *RegisterResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -29408,9 +30285,14 @@ func (v *RegisterResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.TemplateAttribute = nil
 	}
@@ -29481,8 +30363,8 @@ func (v *RequestBatchItem) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RequestBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation))
 		}
 		if v.Ephemeral.Set {
@@ -29571,6 +30453,7 @@ func (v *RequestBatchItem) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -29618,9 +30501,14 @@ func (v *RequestBatchItem) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x8 == 0 {
 		v.RequestPayload = nil
 	}
@@ -29721,7 +30609,7 @@ func (v *RequestHeader) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RequestHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.ProtocolVersion != nil {
 			b = v.ProtocolVersion.appendTTLV(b, ttlv.TagProtocolVersion, ver)
 		}
@@ -29755,7 +30643,7 @@ func (v *RequestHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.TimeStamp.Set {
 			b = ttlv.AppendDateTime(b, ttlv.TagTimeStamp, v.TimeStamp.Value.Unix())
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendInteger(b, ttlv.TagBatchCount, v.BatchCount)
 		}
 	} else {
@@ -29881,6 +30769,7 @@ func (v *RequestHeader) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -29980,9 +30869,14 @@ func (v *RequestHeader) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x800 != 0
 	if seen[0]&0x1 == 0 {
 		v.ProtocolVersion = nil
 	}
@@ -30074,7 +30968,7 @@ func (v *RequestMessage) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RequestMessage) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.RequestHeader != nil {
 			b = v.RequestHeader.appendTTLV(b, ttlv.TagRequestHeader, ver)
 		}
@@ -30137,6 +31031,7 @@ func (v *RequestMessage) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -30168,9 +31063,14 @@ func (v *RequestMessage) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.RequestHeader = nil
 	}
@@ -30255,14 +31155,14 @@ func (v *ResponseBatchItem) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.Operation.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation.Value))
 		}
 		if v.UniqueBatchItemID.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagUniqueBatchItemID, v.UniqueBatchItemID.Value)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagResultStatus, uint32(v.ResultStatus))
 		}
 		if v.ResultReason.Set {
@@ -30375,6 +31275,7 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -30445,9 +31346,14 @@ func (v *ResponseBatchItem) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x4 != 0
 	if seen[0]&0x40 == 0 {
 		v.ResponsePayload = nil
 	}
@@ -30543,11 +31449,11 @@ func (v *ResponseHeader) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ResponseHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.ProtocolVersion != nil {
 			b = v.ProtocolVersion.appendTTLV(b, ttlv.TagProtocolVersion, ver)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendDateTime(b, ttlv.TagTimeStamp, v.TimeStamp.Unix())
 		}
 		if v.Nonce != nil {
@@ -30565,7 +31471,7 @@ func (v *ResponseHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 		if v.ServerCorrelationValue.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagServerCorrelationValue, v.ServerCorrelationValue.Value)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendInteger(b, ttlv.TagBatchCount, v.BatchCount)
 		}
 	} else {
@@ -30660,6 +31566,7 @@ func (v *ResponseHeader) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -30735,9 +31642,14 @@ func (v *ResponseHeader) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x2 != 0 && seen[0]&0x80 != 0
 	if seen[0]&0x1 == 0 {
 		v.ProtocolVersion = nil
 	}
@@ -30819,7 +31731,7 @@ func (v *ResponseMessage) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ResponseMessage) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.ResponseHeader != nil {
 			b = v.ResponseHeader.appendTTLV(b, ttlv.TagResponseHeader, ver)
 		}
@@ -30882,6 +31794,7 @@ func (v *ResponseMessage) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -30913,9 +31826,14 @@ func (v *ResponseMessage) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.ResponseHeader = nil
 	}
@@ -30988,8 +31906,8 @@ func (v *RevocationReason) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RevocationReason) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRevocationReasonCode, uint32(v.RevocationReasonCode))
 		}
 		if v.RevocationMessage.Set {
@@ -31048,6 +31966,7 @@ func (v *RevocationReason) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -31074,9 +31993,14 @@ func (v *RevocationReason) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -31138,7 +32062,7 @@ func (v *RevokeRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RevokeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -31211,6 +32135,7 @@ func (v *RevokeRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -31248,9 +32173,14 @@ func (v *RevokeRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.RevocationReason = nil
 	}
@@ -31315,8 +32245,8 @@ func (v *RevokeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *RevokeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	} else {
@@ -31365,6 +32295,7 @@ func (v *RevokeResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -31385,9 +32316,14 @@ func (v *RevokeResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -31443,7 +32379,7 @@ func (v *Right) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.Ta
 
 func (v *Right) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UsageLimits != nil {
 			b = v.UsageLimits.appendTTLV(b, ttlv.TagUsageLimits, ver)
 		}
@@ -31526,6 +32462,7 @@ func (v *Right) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -31581,9 +32518,14 @@ func (v *Right) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.UsageLimits = nil
 	}
@@ -31661,7 +32603,7 @@ func (v *Rights) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.T
 
 func (v *Rights) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.Right {
 			b = v.Right[k].appendTTLV(b, ttlv.TagRight, ver)
 		}
@@ -31714,6 +32656,7 @@ func (v *Rights) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -31734,9 +32677,14 @@ func (v *Rights) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -31798,11 +32746,11 @@ func (v *RotateName) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, tt
 
 func (v *RotateName) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x40) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x40) {
 			b = ttlv.AppendTextString(b, ttlv.TagRotateNameValue, v.RotateNameValue)
 		}
-		if ver.in(0x40) {
+		if v.x.decoded || ver.in(0x40) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRotateNameType, uint32(v.RotateNameType))
 		}
 	} else {
@@ -31855,6 +32803,7 @@ func (v *RotateName) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -31881,9 +32830,14 @@ func (v *RotateName) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -31939,8 +32893,8 @@ func (v *SecretData) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, tt
 
 func (v *SecretData) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSecretDataType, uint32(v.SecretDataType))
 		}
 		if v.KeyBlock != nil {
@@ -31999,6 +32953,7 @@ func (v *SecretData) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -32027,9 +32982,14 @@ func (v *SecretData) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	if seen[0]&0x2 == 0 {
 		v.KeyBlock = nil
 	}
@@ -32106,7 +33066,7 @@ func (v *ServerInformation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ServerInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.ServerName.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagServerName, v.ServerName.Value)
 		}
@@ -32229,6 +33189,7 @@ func (v *ServerInformation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -32312,9 +33273,14 @@ func (v *ServerInformation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -32386,7 +33352,7 @@ func (v *SetAttributeRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SetAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -32449,6 +33415,7 @@ func (v *SetAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -32480,9 +33447,14 @@ func (v *SetAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.NewAttribute = nil
 	}
@@ -32545,8 +33517,8 @@ func (v *SetAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SetAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 	} else {
@@ -32595,6 +33567,7 @@ func (v *SetAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -32615,9 +33588,14 @@ func (v *SetAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -32673,7 +33651,7 @@ func (v *SetConstraintsRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SetConstraintsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.Constraints != nil {
 			b = v.Constraints.appendTTLV(b, ttlv.TagConstraints, ver)
 		}
@@ -32726,6 +33704,7 @@ func (v *SetConstraintsRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -32748,9 +33727,14 @@ func (v *SetConstraintsRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.Constraints = nil
 	}
@@ -32808,7 +33792,7 @@ func (v *SetConstraintsResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SetConstraintsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 	} else {
 		var next [0]int32
 		u := 0
@@ -32851,6 +33835,7 @@ func (v *SetConstraintsResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [0]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -32864,9 +33849,14 @@ func (v *SetConstraintsResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -32920,7 +33910,7 @@ func (v *SetDefaultsRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SetDefaultsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.DefaultsInformation != nil {
 			b = v.DefaultsInformation.appendTTLV(b, ttlv.TagDefaultsInformation, ver)
 		}
@@ -32973,6 +33963,7 @@ func (v *SetDefaultsRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -32995,9 +33986,14 @@ func (v *SetDefaultsRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.DefaultsInformation = nil
 	}
@@ -33055,7 +34051,7 @@ func (v *SetDefaultsResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SetDefaultsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 	} else {
 		var next [0]int32
 		u := 0
@@ -33098,6 +34094,7 @@ func (v *SetDefaultsResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [0]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -33111,9 +34108,14 @@ func (v *SetDefaultsResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -33167,8 +34169,8 @@ func (v *SetEndpointRoleRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SetEndpointRoleRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagEndpointRole, uint32(v.EndpointRole))
 		}
 	} else {
@@ -33217,6 +34219,7 @@ func (v *SetEndpointRoleRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -33234,9 +34237,14 @@ func (v *SetEndpointRoleRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -33292,8 +34300,8 @@ func (v *SetEndpointRoleResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SetEndpointRoleResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagEndpointRole, uint32(v.EndpointRole))
 		}
 	} else {
@@ -33342,6 +34350,7 @@ func (v *SetEndpointRoleResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -33359,9 +34368,14 @@ func (v *SetEndpointRoleResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -33429,7 +34443,7 @@ func (v *SignRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -33542,6 +34556,7 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -33603,9 +34618,14 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -33682,8 +34702,8 @@ func (v *SignResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.SignatureData.Set {
@@ -33752,6 +34772,7 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -33784,9 +34805,14 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -33860,7 +34886,7 @@ func (v *SignatureVerifyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 		}
@@ -33983,6 +35009,7 @@ func (v *SignatureVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -34050,9 +35077,14 @@ func (v *SignatureVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x2 == 0 {
 		v.CryptographicParameters = nil
 	}
@@ -34133,8 +35165,8 @@ func (v *SignatureVerifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7c) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7c) {
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.ValidityIndicator.Set {
@@ -34213,6 +35245,7 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -34251,9 +35284,14 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -34321,17 +35359,17 @@ func (v *SplitKey) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv
 
 func (v *SplitKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyParts, v.SplitKeyParts)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendInteger(b, ttlv.TagKeyPartIdentifier, v.KeyPartIdentifier)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyThreshold, v.SplitKeyThreshold)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyMethod, uint32(v.SplitKeyMethod))
 		}
 		if v.PrimeFieldSize.Set {
@@ -34412,6 +35450,7 @@ func (v *SplitKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -34464,9 +35503,14 @@ func (v *SplitKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0 && seen[0]&0x4 != 0 && seen[0]&0x8 != 0
 	if seen[0]&0x20 == 0 {
 		v.KeyBlock = nil
 	}
@@ -34537,7 +35581,7 @@ func (v *SymmetricKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *SymmetricKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.KeyBlock != nil {
 			b = v.KeyBlock.appendTTLV(b, ttlv.TagKeyBlock, ver)
 		}
@@ -34590,6 +35634,7 @@ func (v *SymmetricKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -34612,9 +35657,14 @@ func (v *SymmetricKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	if seen[0]&0x1 == 0 {
 		v.KeyBlock = nil
 	}
@@ -34671,7 +35721,7 @@ func (v *Template) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv
 
 func (v *Template) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.Attribute {
 			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
 		}
@@ -34724,6 +35774,7 @@ func (v *Template) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -34744,9 +35795,14 @@ func (v *Template) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -34812,7 +35868,7 @@ func (v *TemplateAttribute) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TemplateAttribute) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.Name {
 			b = v.Name[k].appendTTLV(b, ttlv.TagName, ver)
 		}
@@ -34875,6 +35931,7 @@ func (v *TemplateAttribute) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -34904,9 +35961,14 @@ func (v *TemplateAttribute) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -34978,11 +36040,11 @@ func (v *Ticket) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.T
 
 func (v *Ticket) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x60) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagTicketType, uint32(v.TicketType))
 		}
-		if ver.in(0x60) {
+		if v.x.decoded || ver.in(0x60) {
 			b = ttlv.AppendByteString(b, ttlv.TagTicketValue, v.TicketValue)
 		}
 	} else {
@@ -35035,6 +36097,7 @@ func (v *Ticket) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -35058,9 +36121,14 @@ func (v *Ticket) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -35126,20 +36194,20 @@ func (v *TransparentDHPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentDHPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
 		}
 		if v.Q.Set {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
 		}
 		if v.J.Set {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagJ, v.J.Value)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagX, v.X)
 		}
 	} else {
@@ -35210,6 +36278,7 @@ func (v *TransparentDHPrivateKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -35251,9 +36320,14 @@ func (v *TransparentDHPrivateKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x4 != 0 && seen[0]&0x10 != 0
 	return nil
 }
 
@@ -35325,20 +36399,20 @@ func (v *TransparentDHPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentDHPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
 		}
 		if v.Q.Set {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
 		}
 		if v.J.Set {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagJ, v.J.Value)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagY, v.Y)
 		}
 	} else {
@@ -35409,6 +36483,7 @@ func (v *TransparentDHPublicKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -35450,9 +36525,14 @@ func (v *TransparentDHPublicKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x4 != 0 && seen[0]&0x10 != 0
 	return nil
 }
 
@@ -35522,17 +36602,17 @@ func (v *TransparentDSAPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentDSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagX, v.X)
 		}
 	} else {
@@ -35593,6 +36673,7 @@ func (v *TransparentDSAPrivateKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -35628,9 +36709,14 @@ func (v *TransparentDSAPrivateKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0 && seen[0]&0x4 != 0 && seen[0]&0x8 != 0
 	return nil
 }
 
@@ -35698,17 +36784,17 @@ func (v *TransparentDSAPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentDSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagY, v.Y)
 		}
 	} else {
@@ -35769,6 +36855,7 @@ func (v *TransparentDSAPublicKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -35804,9 +36891,14 @@ func (v *TransparentDSAPublicKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0 && seen[0]&0x4 != 0 && seen[0]&0x8 != 0
 	return nil
 }
 
@@ -35870,11 +36962,11 @@ func (v *TransparentECDHPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentECDHPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x1f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if ver.in(0x1f) {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
 		}
 	} else {
@@ -35927,6 +37019,7 @@ func (v *TransparentECDHPrivateKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -35950,9 +37043,14 @@ func (v *TransparentECDHPrivateKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -36012,11 +37110,11 @@ func (v *TransparentECDHPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentECDHPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x1f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if ver.in(0x1f) {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
 		}
 	} else {
@@ -36069,6 +37167,7 @@ func (v *TransparentECDHPublicKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -36092,9 +37191,14 @@ func (v *TransparentECDHPublicKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -36154,11 +37258,11 @@ func (v *TransparentECDSAPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentECDSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x1f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if ver.in(0x1f) {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
 		}
 	} else {
@@ -36211,6 +37315,7 @@ func (v *TransparentECDSAPrivateKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -36234,9 +37339,14 @@ func (v *TransparentECDSAPrivateKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -36296,11 +37406,11 @@ func (v *TransparentECDSAPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentECDSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x1f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if ver.in(0x1f) {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
 		}
 	} else {
@@ -36353,6 +37463,7 @@ func (v *TransparentECDSAPublicKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -36376,9 +37487,14 @@ func (v *TransparentECDSAPublicKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -36438,11 +37554,11 @@ func (v *TransparentECMQVPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentECMQVPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x1f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if ver.in(0x1f) {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
 		}
 	} else {
@@ -36495,6 +37611,7 @@ func (v *TransparentECMQVPrivateKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -36518,9 +37635,14 @@ func (v *TransparentECMQVPrivateKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -36580,11 +37702,11 @@ func (v *TransparentECMQVPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentECMQVPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x1f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if ver.in(0x1f) {
+		if v.x.decoded || ver.in(0x1f) {
 			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
 		}
 	} else {
@@ -36637,6 +37759,7 @@ func (v *TransparentECMQVPublicKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -36660,9 +37783,14 @@ func (v *TransparentECMQVPublicKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -36722,11 +37850,11 @@ func (v *TransparentECPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentECPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x78) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if ver.in(0x78) {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
 		}
 	} else {
@@ -36779,6 +37907,7 @@ func (v *TransparentECPrivateKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -36802,9 +37931,14 @@ func (v *TransparentECPrivateKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -36864,11 +37998,11 @@ func (v *TransparentECPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentECPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x78) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if ver.in(0x78) {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
 		}
 	} else {
@@ -36921,6 +38055,7 @@ func (v *TransparentECPublicKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -36944,9 +38079,14 @@ func (v *TransparentECPublicKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -37018,8 +38158,8 @@ func (v *TransparentRSAPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentRSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagModulus, v.Modulus)
 		}
 		if v.PrivateExponent.Set {
@@ -37138,6 +38278,7 @@ func (v *TransparentRSAPrivateKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -37197,9 +38338,14 @@ func (v *TransparentRSAPrivateKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -37271,11 +38417,11 @@ func (v *TransparentRSAPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentRSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagModulus, v.Modulus)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPublicExponent, v.PublicExponent)
 		}
 	} else {
@@ -37328,6 +38474,7 @@ func (v *TransparentRSAPublicKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -37351,9 +38498,14 @@ func (v *TransparentRSAPublicKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -37411,8 +38563,8 @@ func (v *TransparentSymmetricKey) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *TransparentSymmetricKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendByteString(b, ttlv.TagKey, v.Key)
 		}
 	} else {
@@ -37461,6 +38613,7 @@ func (v *TransparentSymmetricKey) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -37478,9 +38631,14 @@ func (v *TransparentSymmetricKey) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -37536,14 +38694,14 @@ func (v *UsageLimits) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, t
 
 func (v *UsageLimits) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsTotal, v.UsageLimitsTotal)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount)
 		}
-		if ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUsageLimitsUnit, uint32(v.UsageLimitsUnit))
 		}
 	} else {
@@ -37600,6 +38758,7 @@ func (v *UsageLimits) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -37629,9 +38788,14 @@ func (v *UsageLimits) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0 && seen[0]&0x4 != 0
 	return nil
 }
 
@@ -37695,7 +38859,7 @@ func (v *ValidateRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ValidateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		for k := range v.Certificate {
 			b = v.Certificate[k].appendTTLV(b, ttlv.TagCertificate, ver)
 		}
@@ -37768,6 +38932,7 @@ func (v *ValidateRequestPayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -37803,9 +38968,14 @@ func (v *ValidateRequestPayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 
@@ -37878,8 +39048,8 @@ func (v *ValidateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ValidateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7f) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
 		}
 	} else {
@@ -37928,6 +39098,7 @@ func (v *ValidateResponsePayload) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -37945,9 +39116,14 @@ func (v *ValidateResponsePayload) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -38023,8 +39199,8 @@ func (v *ValidationInformation) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *ValidationInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x78) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidationAuthorityType, uint32(v.ValidationAuthorityType))
 		}
 		if v.ValidationAuthorityCountry.Set {
@@ -38033,16 +39209,16 @@ func (v *ValidationInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.ValidationAuthorityURI.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagValidationAuthorityURI, v.ValidationAuthorityURI.Value)
 		}
-		if ver.in(0x78) {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendInteger(b, ttlv.TagValidationVersionMajor, v.ValidationVersionMajor)
 		}
 		if v.ValidationVersionMinor.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagValidationVersionMinor, v.ValidationVersionMinor.Value)
 		}
-		if ver.in(0x78) {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidationType, uint32(v.ValidationType))
 		}
-		if ver.in(0x78) {
+		if v.x.decoded || ver.in(0x78) {
 			b = ttlv.AppendInteger(b, ttlv.TagValidationLevel, v.ValidationLevel)
 		}
 		if v.ValidationCertificateIdentifier.Set {
@@ -38164,6 +39340,7 @@ func (v *ValidationInformation) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -38259,9 +39436,14 @@ func (v *ValidationInformation) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x8 != 0 && seen[0]&0x20 != 0 && seen[0]&0x40 != 0
 	return nil
 }
 
@@ -38344,11 +39526,11 @@ func (v *X_509CertificateIdentifier) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *X_509CertificateIdentifier) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7e) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7e) {
 			b = ttlv.AppendByteString(b, ttlv.TagIssuerDistinguishedName, v.IssuerDistinguishedName)
 		}
-		if ver.in(0x7e) {
+		if v.x.decoded || ver.in(0x7e) {
 			b = ttlv.AppendByteString(b, ttlv.TagCertificateSerialNumber, v.CertificateSerialNumber)
 		}
 	} else {
@@ -38401,6 +39583,7 @@ func (v *X_509CertificateIdentifier) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -38424,9 +39607,14 @@ func (v *X_509CertificateIdentifier) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
 	return nil
 }
 
@@ -38486,8 +39674,8 @@ func (v *X_509CertificateIssuer) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *X_509CertificateIssuer) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
-		if ver.in(0x7e) {
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x7e) {
 			b = ttlv.AppendByteString(b, ttlv.TagIssuerDistinguishedName, v.IssuerDistinguishedName)
 		}
 		for k := range v.IssuerAlternativeName {
@@ -38546,6 +39734,7 @@ func (v *X_509CertificateIssuer) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -38569,9 +39758,14 @@ func (v *X_509CertificateIssuer) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
 	return nil
 }
 
@@ -38636,7 +39830,7 @@ func (v *X_509CertificateSubject) DecodeTTLV(d *ttlv.Decoder) error {
 
 func (v *X_509CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
-	if !v.x.decoded {
+	if !v.x.decoded || v.x.canonical {
 		if v.SubjectDistinguishedName.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagSubjectDistinguishedName, v.SubjectDistinguishedName.Value)
 		}
@@ -38699,6 +39893,7 @@ func (v *X_509CertificateSubject) decodeTTLV(b []byte, off int) error {
 	v.x.decoded = true
 	var seen [1]uint64
 	start := len(b)
+	canonical, last := true, -1
 	for len(b) > 0 {
 		tag, typ, val, m := ttlv.ConsumeValue(b)
 		if m < 0 {
@@ -38722,9 +39917,14 @@ func (v *X_509CertificateSubject) decodeTTLV(b []byte, off int) error {
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
 		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
 	return nil
 }
 

@@ -74,7 +74,7 @@ func (r *recorder) AppendPayload(b []byte, v kmipclient.Version) ([]byte, error)
 	}
 	r.msg = ttlv.Structure(ttlv.TagRequestMessage,
 		ttlv.Structure(ttlv.TagRequestHeader, ttlv.Structure(ttlv.TagProtocolVersion,
-			ttlv.Integer(ttlv.TagProtocolVersionMajor, v.Major()), ttlv.Integer(ttlv.TagProtocolVersionMinor, v.Minor())),
+			ttlv.Integer(ttlv.TagProtocolVersionMajor, int32(v>>8)), ttlv.Integer(ttlv.TagProtocolVersionMinor, int32(v&0xFF))),
 			ttlv.Integer(ttlv.TagBatchCount, 1)),
 		ttlv.Structure(ttlv.TagBatchItem, ttlv.Enumeration(ttlv.TagOperation, uint32(r.Operation())), p.Clone()))
 	return b, nil

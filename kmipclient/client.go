@@ -42,7 +42,7 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Addr == "" {
 		return nil, &ConfigError{Field: "Addr", Err: errors.New("empty")}
 	}
-	if cfg.Version != 0 && !cfg.Version.Supported() {
+	if cfg.Version != 0 && !Supported(cfg.Version) {
 		return nil, &ConfigError{Field: "Version", Err: fmt.Errorf("%v: %w (1.0 to 2.1)", cfg.Version, ErrVersion)}
 	}
 	c := &Client{cfg: cfg, version: cfg.Version, sem: make(chan struct{}, cfg.MaxConns), done: make(chan struct{}),
@@ -114,7 +114,7 @@ func (c *Client) negotiate(ctx context.Context) (Version, error) {
 		err := c.do(ctx, header, &req, &resp)
 		if err == nil {
 			for _, v := range resp.Versions {
-				if v.Supported() {
+				if Supported(v) {
 					return v, nil
 				}
 			}

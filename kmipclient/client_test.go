@@ -159,7 +159,9 @@ func TestDroppedIdleConnection(t *testing.T) {
 			if tr == kmipclient.HTTPBinary {
 				return // net/http's own retry covers the rest
 			}
-			time.Sleep(300 * time.Millisecond)
+			// Ten times the server's idle timeout: the connection is
+			// surely gone (had it not been, Create would succeed).
+			time.Sleep(time.Second)
 			_, err := c.Create(ctx, &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)})
 			if err == nil {
 				t.Fatal("Create on a dropped connection succeeded: it was retried")

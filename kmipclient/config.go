@@ -114,7 +114,9 @@ type Config struct {
 	// DialTimeout bounds connecting and the TLS handshake; zero means
 	// DefaultDialTimeout.
 	DialTimeout time.Duration
-	// Timeout bounds a call whose context has no deadline; zero means
+	// Timeout bounds a call whose context has no deadline: the
+	// connection's deadline, renewed when less than half of it is left,
+	// so a call has between Timeout/2 and Timeout. Zero means
 	// DefaultTimeout, negative no bound.
 	Timeout time.Duration
 	// MaxResponseSize bounds a response's size; zero means

@@ -41,8 +41,8 @@ func appendRequestHeader(b []byte, h msgHeader, n int) ([]byte, int) {
 	b, mark := ttlv.BeginStructure(b, ttlv.TagRequestMessage)
 	b, hm := ttlv.BeginStructure(b, ttlv.TagRequestHeader)
 	b, pm := ttlv.BeginStructure(b, ttlv.TagProtocolVersion)
-	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, h.version.Major())
-	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, h.version.Minor())
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, major(h.version))
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, minor(h.version))
 	ttlv.EndStructure(b, pm)
 	if h.maxResponse > 0 {
 		b = ttlv.AppendInteger(b, ttlv.TagMaximumResponseSize, h.maxResponse)

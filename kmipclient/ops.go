@@ -947,8 +947,8 @@ func (q *DiscoverVersionsRequest) AppendPayload(b []byte, _ Version) ([]byte, er
 	for _, x := range q.Versions {
 		var pm int
 		b, pm = ttlv.BeginStructure(b, ttlv.TagProtocolVersion)
-		b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, x.Major())
-		b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, x.Minor())
+		b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, major(x))
+		b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, minor(x))
 		ttlv.EndStructure(b, pm)
 	}
 	return endPayload(b, m)

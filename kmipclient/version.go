@@ -1,40 +1,40 @@
 package kmipclient
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
 
-// Version is a KMIP protocol version, Major<<16 | Minor, so that versions
-// compare with < and >.
-type Version uint32
+	"github.com/kmipwire/kmipwire/kmip"
+)
+
+// Version is a KMIP protocol version: package kmip's, major<<8 | minor.
+type Version = kmip.Version
 
 // The protocol versions the client speaks (KMIP 1.0 to 2.1).
 const (
-	V1_0 Version = 1 << 16
-	V1_1 Version = 1<<16 | 1
-	V1_2 Version = 1<<16 | 2
-	V1_3 Version = 1<<16 | 3
-	V1_4 Version = 1<<16 | 4
-	V2_0 Version = 2 << 16
-	V2_1 Version = 2<<16 | 1
+	V1_0 = kmip.V1_0
+	V1_1 = kmip.V1_1
+	V1_2 = kmip.V1_2
+	V1_3 = kmip.V1_3
+	V1_4 = kmip.V1_4
+	V2_0 = kmip.V2_0
+	V2_1 = kmip.V2_1
 )
 
 // supported is what DiscoverVersions offers, in order of preference.
 var supported = [...]Version{V2_1, V2_0, V1_4, V1_3, V1_2, V1_1, V1_0}
 
-// MakeVersion returns the version major.minor.
+// MakeVersion returns the version major.minor (numbers above 255 do not
+// fit and give an unsupported version).
 func MakeVersion(major, minor int32) Version {
-	return Version(uint32(major)<<16 | uint32(minor)&0xFFFF)
+	if major < 0 || major > 255 || minor < 0 || minor > 255 {
+		return 0xFFFF
+	}
+	return Version(major<<8 | minor)
 }
 
-// Major is the protocol version's major number.
-func (v Version) Major() int32 { return int32(v >> 16) }
-
-// Minor is the protocol version's minor number.
-func (v Version) Minor() int32 { return int32(v & 0xFFFF) }
-
-// String is "major.minor".
-func (v Version) String() string {
-	return strconv.Itoa(int(v.Major())) + "." + strconv.Itoa(int(v.Minor()))
-}
+func major(v Version) int32 { return int32(v >> 8) }
+func minor(v Version) int32 { return int32(v & 0xFF) }
 
 // ParseVersion reads "1.4" or "2.1".
 func ParseVersion(s string) (Version, error) {
@@ -42,24 +42,18 @@ func ParseVersion(s string) (Version, error) {
 		if s[i] != '.' {
 			continue
 		}
-		a, err1 := strconv.ParseUint(s[:i], 10, 15)
-		b, err2 := strconv.ParseUint(s[i+1:], 10, 16)
+		a, err1 := strconv.ParseUint(s[:i], 10, 8)
+		b, err2 := strconv.ParseUint(s[i+1:], 10, 8)
 		if err1 == nil && err2 == nil {
 			return MakeVersion(int32(a), int32(b)), nil
 		}
 		break
 	}
-	return 0, &ConfigError{Field: "Version", Err: errVersionSyntax(s)}
+	return 0, &ConfigError{Field: "Version", Err: fmt.Errorf("%q: want major.minor, such as 1.4 or 2.1", s)}
 }
 
-type errVersionSyntax string
-
-func (e errVersionSyntax) Error() string {
-	return strconv.Quote(string(e)) + ": want major.minor, such as 1.4 or 2.1"
-}
-
-// Supported reports whether the client speaks v.
-func (v Version) Supported() bool {
+// Supported reports whether the client speaks v (KMIP 1.0 to 2.1).
+func Supported(v Version) bool {
 	for _, s := range supported {
 		if s == v {
 			return true

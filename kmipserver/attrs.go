@@ -125,7 +125,8 @@ func collectAttrs(dst []attrIn, v *ttlv.Value) ([]attrIn, *opError) {
 			}
 			dst = append(dst, a)
 		case legacy && ch.Tag == ttlv.TagName:
-			// a Template name: templates are not supported
+			// a Template's Name: its attributes come first (template.go)
+			dst = append(dst, attrIn{tag: ttlv.TagTemplate, index: -1, val: *ch})
 		default:
 			dst = append(dst, attrIn{tag: ch.Tag, index: -1, val: *ch})
 		}
@@ -388,9 +389,24 @@ func (c *reqCtx) applyInitial(o *object, in []attrIn) *opError {
 			o.usage, o.hasUsage = uint32(a.val.Num), true
 		case ttlv.TagUniqueIdentifier, ttlv.TagState, ttlv.TagInitialDate, ttlv.TagLastChangeDate,
 			ttlv.TagDestroyDate, ttlv.TagCompromiseDate, ttlv.TagCompromiseOccurrenceDate,
-			ttlv.TagRevocationReason, ttlv.TagFresh, ttlv.TagKeyValuePresent, ttlv.TagDigest,
+			ttlv.TagRevocationReason, ttlv.TagKeyValuePresent, ttlv.TagDigest,
 			ttlv.TagArchiveDate:
 			return fail(rrAttributeReadOnly, "attribute %s is set by the server", a.tag)
+		case ttlv.TagTemplate: // a Template named in a Template-Attribute
+			tin, err := c.templateAttrs(&a.val)
+			if err != nil {
+				return err
+			}
+			if err := c.applyInitial(o, tin); err != nil {
+				return err
+			}
+		case ttlv.TagFresh:
+			// the client's at Register (2.1 §4.24: "unless the client
+			// provides a False value in Register or Import")
+			if a.val.Type != ttlv.TypeBoolean {
+				return fail(rrInvalidField, "Fresh is not a Boolean")
+			}
+			o.setAttr(a.encode())
 		case ttlv.TagKeyFormatType:
 			// a wish for the format of the key material (KMIP 2.x)
 			o.setAttr(a.encode())
@@ -431,8 +447,11 @@ func (c *reqCtx) initDates(o *object, registered bool) {
 	// §4.56; a 2.x attribute, hidden from 1.x clients by hasAttr).
 	sui := sha256.Sum256([]byte(o.id))
 	o.setAttr(attr{tag: ttlv.TagShortUniqueIdentifier, enc: ttlv.AppendByteString(nil, ttlv.TagShortUniqueIdentifier, sui[:])})
-	// Fresh until Get serves the object (2.1 §4.24, 1.4 §3.34).
-	o.setAttr(attr{tag: ttlv.TagFresh, enc: ttlv.AppendBoolean(nil, ttlv.TagFresh, true)})
+	// Fresh until Get serves the object (2.1 §4.24, 1.4 §3.34), unless
+	// the client gave it.
+	if o.findAttr(ttlv.TagFresh, "", "", 0) < 0 {
+		o.setAttr(attr{tag: ttlv.TagFresh, enc: ttlv.AppendBoolean(nil, ttlv.TagFresh, true)})
+	}
 	// Key Format Type of the key material (2.1 §4.26, a 2.x attribute),
 	// unless the client asked for one.
 	if o.kf != 0 && o.findAttr(ttlv.TagKeyFormatType, "", "", 0) < 0 {

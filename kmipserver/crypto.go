@@ -433,7 +433,10 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 	}
 	kv := kb.Child(ttlv.TagKeyValue)
 	if kv == nil {
-		return store() // metadata only (KMIP 1.4 §2.1.3: Key Value optional)
+		// metadata only (KMIP 1.4 §2.1.3: Key Value optional): Key Value
+		// Present false (1.4 §3.52, 2.1 §4.32), set by the server
+		o.setAttr(attr{tag: ttlv.TagKeyValuePresent, enc: ttlv.AppendBoolean(nil, ttlv.TagKeyValuePresent, false)})
+		return store()
 	}
 	if kv.Type != ttlv.TypeStructure || kb.Child(ttlv.TagKeyWrappingData) != nil {
 		return store() // wrapped: kept, not usable
@@ -616,6 +619,9 @@ func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 	ok := o.state == stateActive || process && (o.state == stateDeactivated || o.state == stateCompromised)
 	if !ok {
 		return c.wrongState("object %s is not in a state that allows this operation", o.id)
+	}
+	if o.archived() {
+		return fail(rrObjectArchived, "object %s is archived (Recover it first)", o.id)
 	}
 	if o.hasUsage && o.usage&need == 0 {
 		name, _ := ttlv.EnumName(ttlv.TagCryptographicUsageMask, need)

@@ -9,8 +9,9 @@
 // (ServeHTTP). Every batch item goes through the Config.Middleware chain
 // (see Middleware) before the operation runs: logging, access control,
 // metrics and limits belong there; Item.Peer and Item.Identity say who is
-// asking. Objects live in memory unless Config.Store persists them (see
-// Store and OpenBolt).
+// asking. Objects live in memory; a Server made with Open also keeps them
+// in a Store (package boltstore: a bbolt file), each change stored before
+// it is answered.
 //
 // # Transports
 //
@@ -38,6 +39,7 @@
 // panic in the Handler is recovered, logged and ends only that connection
 // or request. TLS is 1.2 or later; with EndpointConfig.ClientCAFile, clients must
 // present a certificate signed by one of its CAs (mutual TLS).
+//
 // # Messages
 //
 // A RequestMessage is split with batch.Splitter and answered with
@@ -135,5 +137,7 @@
 // Get answers from the object's pre-encoded Get payload: a 100-item Get
 // batch allocates nothing (TestServeBatchAllocs). Per-message state
 // (splitter, assembler, payload tree, buffers) is pooled. The store is a
-// sharded map of objects, each with its own lock.
+// sharded map of objects, each with its own lock; Locate finds its
+// candidates in an index (index.go) by Object Type, Object Type and
+// Cryptographic Algorithm, State, Name, Object Group and Link.
 package kmipserver

@@ -10,8 +10,10 @@ import (
 
 // index finds Locate's candidates without visiting every object: posting
 // lists of objects, in creation order, under keys made of an attribute and
-// its value — Object Type, Object Type with Cryptographic Algorithm, each
-// Name, Object Group and Link. A Locate whose filter names one of these
+// its value — Object Type, Object Type with Cryptographic Algorithm,
+// State, each Name, Object Group and Link. An object whose State its dates
+// may change (an Activation or Deactivation Date ahead) is listed under
+// each State they lead to. A Locate whose filter names one of these
 // visits only the shortest matching list, so its cost follows the number
 // of candidates, not the size of the store.
 //
@@ -30,6 +32,7 @@ const (
 	ikType    = 't' // Object Type
 	ikTypeAlg = 'a' // Object Type and Cryptographic Algorithm
 	ikName    = 'n' // Name (its Name Value)
+	ikState   = 's' // State
 	ikAttr    = 'v' // another attribute: its tag and encoded value
 )
 
@@ -40,6 +43,10 @@ func indexedTag(t ttlv.Tag) bool {
 
 func typeKey(dst []byte, typ uint32) []byte {
 	return binary.BigEndian.AppendUint32(append(dst, ikType), typ)
+}
+
+func stateKey(dst []byte, state uint32) []byte {
+	return binary.BigEndian.AppendUint32(append(dst, ikState), state)
 }
 
 func typeAlgKey(dst []byte, typ, alg uint32) []byte {
@@ -70,8 +77,20 @@ func attrKey(dst []byte, tag ttlv.Tag, enc []byte) ([]byte, bool) {
 // keys appends the index keys of o (call with o.mu held) to dst.
 func (o *object) indexKeys(dst []string) []string {
 	var buf [16]byte
-	tk := string(typeKey(buf[:0], o.typ))
-	dst = append(dst, tk, string(typeAlgKey(buf[:0], o.typ, o.alg)))
+	// One key a statement: the conversions of one expression may all read
+	// buf after the last call wrote it.
+	dst = append(dst, string(typeKey(buf[:0], o.typ)))
+	dst = append(dst, string(typeAlgKey(buf[:0], o.typ, o.alg)))
+	dst = append(dst, string(stateKey(buf[:0], o.state)))
+	if o.timed() {
+		// Its State may change with the clock, untouched: it is a
+		// candidate for each State its dates lead to.
+		for _, st := range []uint32{statePreActive, stateActive, stateDeactivated} {
+			if st != o.state {
+				dst = append(dst, string(stateKey(buf[:0], st)))
+			}
+		}
+	}
 	for i := range o.attrs {
 		a := &o.attrs[i]
 		if a.tag != ttlv.TagName && !indexedTag(a.tag) {
@@ -139,6 +158,8 @@ func (ix *index) candidates(filter []attrIn) ([]*object, bool) {
 			typ = a
 		case a.tag == ttlv.TagCryptographicAlgorithm && a.val.Type == ttlv.TypeEnumeration:
 			alg = a
+		case a.tag == ttlv.TagState && a.val.Type == ttlv.TypeEnumeration:
+			consider(stateKey(keyBuf[:0], uint32(a.val.Num)))
 		case a.tag == ttlv.TagName || indexedTag(a.tag):
 			if k, ok := attrKey(keyBuf[:0], a.tag, a.encode().enc); ok {
 				consider(k)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/kmipwire/kmipwire/batch"
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -84,6 +85,13 @@ func TestLocateIndexMatchesScan(t *testing.T) {
 	if rs, _ := status(&r.items[2]); rs != batch.StatusFailed {
 		t.Fatal("the Undo batch should fail on its last item")
 	}
+	// Activated by the clock: an Activation Date a minute ahead, then the
+	// clock moves past it, no message touching the key.
+	later := ok(t, &do(t, s, v21, item(opCreate, enum(ttlv.TagObjectType, objSymmetricKey), st(ttlv.TagAttributes,
+		enum(ttlv.TagCryptographicAlgorithm, algAES), integer(ttlv.TagCryptographicLength, 128),
+		ttlv.DateTime(ttlv.TagActivationDate, fixedNow.Add(time.Minute))))).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	ok(t, &do(t, s, v21, item(opActivate, uid(ids[3]))).items[0])
+	s.now = func() time.Time { return fixedNow.Add(2 * time.Minute) }
 	link := func(typ uint32, id string) v {
 		return st(ttlv.TagLink, enum(ttlv.TagLinkType, typ), str(ttlv.TagLinkedObjectIdentifier, id))
 	}
@@ -104,6 +112,9 @@ func TestLocateIndexMatchesScan(t *testing.T) {
 		"private type":      {enum(ttlv.TagObjectType, objPrivateKey)},
 		"unknown name":      {name("nobody")},
 		"length (not kept)": {integer(ttlv.TagCryptographicLength, 256)},
+		"active":            {enum(ttlv.TagState, stateActive)},
+		"pre-active":        {enum(ttlv.TagState, statePreActive)},
+		"destroyed state":   {enum(ttlv.TagState, stateDestroyed)},
 	}
 	for nm, f := range filters {
 		for _, page := range [][]v{nil, {integer(ttlv.TagMaximumItems, 3)}, {integer(ttlv.TagMaximumItems, 2), integer(ttlv.TagOffsetItems, 4)}} {
@@ -120,6 +131,10 @@ func TestLocateIndexMatchesScan(t *testing.T) {
 	s.scanLocate = false
 	if got, _ := located(t, s, st(ttlv.TagAttributes, name("renamed-26"))); len(got) != 1 || got[0] != ids[26] {
 		t.Errorf("renamed key: %q, want %s", got, ids[26])
+	}
+	if got, _ := located(t, s, st(ttlv.TagAttributes, enum(ttlv.TagState, stateActive))); !slices.Contains(got, later) ||
+		!slices.Contains(got, ids[3]) {
+		t.Errorf("Active keys %q: want the one the clock activated (%s) and %s", got, later, ids[3])
 	}
 	if got, _ := located(t, s, st(ttlv.TagAttributes, name("key-undone"))); len(got) != 0 {
 		t.Errorf("undone creation located: %q", got)

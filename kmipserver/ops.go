@@ -71,6 +71,9 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
+	if o.archived() {
+		return b, fail(rrObjectArchived, "object %s is archived (Recover it first)", o.id)
+	}
 	if err := o.exportable(w != nil); err != nil {
 		return b, err
 	}
@@ -328,6 +331,8 @@ func objectTag(typ uint32) (ttlv.Tag, bool) {
 		return ttlv.TagOpaqueObject, true
 	case objPGPKey:
 		return ttlv.TagPGPKey, true
+	case objTemplate:
+		return ttlv.TagTemplate, true // KMIP 1.x (register refuses it in 2.x)
 	}
 	return 0, false
 }
@@ -340,7 +345,7 @@ func (c *reqCtx) register(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	typ := uint32(ot.Num)
 	tag, ok := objectTag(typ)
-	if !ok {
+	if !ok || typ == objTemplate && !c.v1() {
 		return b, fail(rrInvalidField, "Register of object type %d not supported", typ)
 	}
 	obj := p.Child(tag)

@@ -11,7 +11,7 @@ import (
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
-// Store keeps a Server's objects on stable storage (Config.Store). The
+// Store keeps a Server's objects on stable storage (see Open). The
 // Server holds every object in memory and answers from there; it loads
 // the Store's records once, in New, and after each message that changed
 // objects it hands the Store their new records in one Commit, before the

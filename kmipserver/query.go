@@ -10,14 +10,14 @@ const VendorIdentification = "kmipwire kmipd"
 // operations lists the operations the server implements, in Query order.
 var operations = [...]uint32{
 	opCreate, opCreateKeyPair, opRegister, opReKey, opDeriveKey, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
-	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opActivate, opRevoke, opDestroy,
-	opQuery, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
+	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover,
+	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opLog, opSetAttribute, opInterop,
 }
 
 // objectTypes lists the object types the server stores.
 var objectTypes = [...]uint32{objCertificate, objSymmetricKey, objPublicKey, objPrivateKey,
-	objSplitKey, objSecretData, objOpaqueObject, objPGPKey}
+	objSplitKey, objTemplate, objSecretData, objOpaqueObject, objPGPKey}
 
 // versions lists the protocol versions the server speaks, preferred first.
 // KMIP 3.0, a committee draft, comes last: a client that picks the first
@@ -53,7 +53,7 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if objs {
 		for _, t := range objectTypes {
-			if t == objPGPKey && c.v1() && c.minor < 2 {
+			if t == objPGPKey && c.v1() && c.minor < 2 || t == objTemplate && !c.v1() {
 				continue
 			}
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, t)

@@ -186,9 +186,10 @@ func (s *Server) newID() (string, error) {
 	return string(b[:]), nil
 }
 
-// encodeGetResp pre-encodes the Get answer for the object's body.
+// encodeGetResp pre-encodes the Get answer for the object's body; none
+// for an archived object, which Get refuses (archive.go).
 func (o *object) encodeGetResp() {
-	if o.body == nil {
+	if o.body == nil || o.archived() {
 		o.getResp = nil
 		return
 	}

@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *version != "auto" {
-		if cc.Version, err = kmipclient.ParseVersion(*version); err != nil || !cc.Version.Supported() {
+		if cc.Version, err = kmipclient.ParseVersion(*version); err != nil || !kmipclient.Supported(cc.Version) {
 			return fmt.Errorf("-version %q: want auto or major.minor, 1.0 to 2.1", *version)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kmipwire/kmipwire/kmipserver"
 )
@@ -138,7 +139,7 @@ func (s *Store) write(group []*commit) error {
 
 // Close closes the file.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+	if err := s.db.Close(); err != nil && !errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 		return fmt.Errorf("boltstore: %w", err)
 	}
 	return nil

@@ -35,68 +35,96 @@ type Server struct {
 	// server's certificate and presents a client certificate (Common Name
 	// ClientName). Clone it to change it.
 	ClientTLS *tls.Config
-	// Dir holds the PEM files of the test's PKI, for clients configured by
-	// file (PyKMIP): CAFile, ClientCertFile and ClientKeyFile.
+	// CAFile, ClientCertFile and ClientKeyFile are the PEM files of the
+	// server's CA and of the client certificate, for clients configured by
+	// file (PyKMIP); Close removes them.
 	CAFile, ClientCertFile, ClientKeyFile string
 
 	http *http.Server
+	dir  string     // the PKI files
+	done chan error // the two serving goroutines' ends
 }
 
 // ClientName is the Common Name of the client certificate in ClientTLS:
 // the Item.Identity of its requests.
 const ClientName = "kmiptest-client"
 
-// NewServer starts a server with cfg (cfg.TLS is replaced by the test's:
-// a server certificate for 127.0.0.1 and localhost, client certificates
-// verified when given) on two loopback ports, binary TTLV and HTTPS. The
-// test's Cleanup stops it; a failure to start fails the test.
+// NewServer starts a server with cfg (see Start) and stops it when the
+// test ends; a failure to start fails the test.
 func NewServer(t testing.TB, cfg kmipserver.Config) *Server {
 	t.Helper()
-	dir := t.TempDir()
-	srvTLS, cli, files, err := newPKI(dir)
+	s, err := Start(cfg)
 	if err != nil {
 		t.Fatalf("kmiptest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("kmiptest: %v", err)
+		}
+	})
+	return s
+}
+
+// Start starts a server with cfg on two loopback ports, binary TTLV and
+// HTTPS; cfg.TLS is replaced by the server's own: a certificate for
+// 127.0.0.1 and localhost from a CA made for it, client certificates
+// verified when given. Close stops it.
+func Start(cfg kmipserver.Config) (*Server, error) {
+	dir, err := os.MkdirTemp("", "kmiptest-")
+	if err != nil {
+		return nil, err
+	}
+	srvTLS, cli, files, err := newPKI(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
 	}
 	cfg.TLS = srvTLS
 	ks := kmipserver.New(cfg)
 	bin, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("kmiptest: %v", err)
+		os.RemoveAll(dir)
+		return nil, err
 	}
 	hl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		bin.Close()
-		t.Fatalf("kmiptest: %v", err)
+		os.RemoveAll(dir)
+		return nil, err
 	}
 	s := &Server{Server: ks, Addr: bin.Addr().String(), URL: "https://" + hl.Addr().String() + "/kmip",
-		ClientTLS: cli, CAFile: files[0], ClientCertFile: files[1], ClientKeyFile: files[2],
-		http: &http.Server{Handler: ks, TLSConfig: srvTLS, ReadHeaderTimeout: 10 * time.Second}}
-	done := make(chan struct{}, 2)
+		ClientTLS: cli, CAFile: files[0], ClientCertFile: files[1], ClientKeyFile: files[2], dir: dir,
+		http: &http.Server{Handler: ks, TLSConfig: srvTLS, ReadHeaderTimeout: 10 * time.Second},
+		done: make(chan error, 2)}
 	go func() {
-		defer func() { done <- struct{}{} }()
-		if err := ks.Serve(bin); err != nil && !errors.Is(err, kmipserver.ErrServerClosed) {
-			t.Errorf("kmiptest: Serve: %v", err)
+		err := ks.Serve(bin)
+		if errors.Is(err, kmipserver.ErrServerClosed) {
+			err = nil
 		}
+		s.done <- err
 	}()
 	go func() {
-		defer func() { done <- struct{}{} }()
-		if err := s.http.Serve(tls.NewListener(hl, srvTLS)); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("kmiptest: HTTP: %v", err)
+		err := s.http.Serve(tls.NewListener(hl, srvTLS))
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
 		}
+		s.done <- err
 	}()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.http.Shutdown(ctx); err != nil {
-			t.Errorf("kmiptest: HTTP shutdown: %v", err)
-		}
-		if err := ks.Shutdown(ctx); err != nil {
-			t.Errorf("kmiptest: shutdown: %v", err)
-		}
-		<-done
-		<-done
-	})
-	return s
+	return s, nil
+}
+
+// Close stops the server: the requests in progress get five seconds to
+// finish; then the connections are closed and the certificate files
+// removed.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	errs := []error{s.http.Shutdown(ctx), s.Server.Shutdown(ctx)}
+	errs = append(errs, <-s.done, <-s.done, os.RemoveAll(s.dir))
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("kmiptest: stopping the server: %w", err)
+	}
+	return nil
 }
 
 // Dial opens a binary TTLV connection to the server with ClientTLS; the

@@ -287,7 +287,7 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 	// appendTTLV
 	p.f("func (v *%s) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {\n", n)
 	p.f("\tb, mark := ttlv.BeginStructure(b, tag)\n")
-	p.f("\tif !v.x.decoded {\n")
+	p.f("\tif !v.x.decoded || v.x.canonical {\n")
 	for i, f := range s.fields {
 		genAppendAll(p, f, i)
 	}
@@ -331,7 +331,7 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 
 	// decodeTTLV
 	p.f("func (v *%s) decodeTTLV(b []byte, off int) error {\n", n)
-	p.f("\tv.reset()\n\tv.x.decoded = true\n\tvar seen [%d]uint64\n\tstart := len(b)\n", (len(s.fields)+63)/64)
+	p.f("\tv.reset()\n\tv.x.decoded = true\n\tvar seen [%d]uint64\n\tstart := len(b)\n\tcanonical, last := true, -1\n", (len(s.fields)+63)/64)
 	p.f("\tfor len(b) > 0 {\n\t\ttag, typ, val, m := ttlv.ConsumeValue(b)\n\t\tif m < 0 {\n\t\t\treturn itemError(off+start-len(b), tag, m)\n\t\t}\n")
 	if len(s.fields) == 0 {
 		p.f("\t\t_, _, _ = tag, typ, val\n\t\t_ = seen\n")
@@ -386,7 +386,17 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 		p.f("\t\t\t\tseen[%d] |= 0x%x\n\t\t\t\tfield = %d\n\t\t\t}\n", w, bit, i)
 	}
 	p.f("\t\t}\n\t\tif field == unknownField {\n\t\t\tv.x.unknown = append(v.x.unknown, b[:m])\n\t\t}\n")
+	p.f("\t\tif field == unknownField || int(field) < last {\n\t\t\tcanonical = false\n\t\t}\n\t\tlast = int(field)\n")
 	p.f("\t\tv.x.order = append(v.x.order, field)\n\t\tb = b[m:]\n\t}\n")
+	// Canonical: the items in field order, none unknown, no 3.0 text type,
+	// every required scalar present: encoding in field order gives them back.
+	p.f("\tv.x.canonical = canonical && len(v.x.alt) == 0")
+	for i, f := range s.fields {
+		if !f.repeated() && !f.pointer() && !f.optional() && f.kind != "raw" && f.kind != "payload" {
+			p.f(" && seen[%d]&0x%x != 0", i/64, uint64(1)<<(i%64))
+		}
+	}
+	p.f("\n")
 	for i, f := range s.fields {
 		if f.pointer() || f.kind == "raw" || f.kind == "payload" {
 			p.f("\tif seen[%d]&0x%x == 0 {\n\t\tv.%s = nil\n\t}\n", i/64, uint64(1)<<(i%64), f.name)
@@ -455,7 +465,7 @@ func genAppendAll(p *printer, f *fieldDef, i int) {
 	case f.optional():
 		p.f("\t\tif v.%s.Set {\n\t\t\t%s\n\t\t}\n", f.name, f.appendValue("v."+f.name+".Value"))
 	default:
-		p.f("\t\tif ver.in(0x%x) {\n\t\t\t%s\n\t\t}\n", versionMask(f.versions), f.appendValue("v."+f.name))
+		p.f("\t\tif v.x.decoded || ver.in(0x%x) {\n\t\t\t%s\n\t\t}\n", versionMask(f.versions), f.appendValue("v."+f.name))
 	}
 	_ = i
 }
