@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -58,11 +59,12 @@ func eventually(t *testing.T, url, series string, want float64) {
 	t.Errorf("%s = %v, want %v", series, got, want)
 }
 
-// kmipd -metrics counts what real KMIP requests over TLS did: messages,
+// kmipd -metrics counts what real KMIP requests over TLS (binary, and
+// JSON over HTTPS) did: messages,
 // batch items by operation and result, their latencies, the bytes each
 // way, the connections open, accepted and refused, the objects held.
 func TestMetrics(t *testing.T) {
-	d := startDaemon(t, "-http", "", "-metrics", "127.0.0.1:0", "-pprof", "127.0.0.1:0", "-max-conns", "2")
+	d := startDaemon(t, "-metrics", "127.0.0.1:0", "-pprof", "127.0.0.1:0", "-max-conns", "2")
 	if d.metrics == "" || d.pprof == "" {
 		t.Fatalf("kmipd printed no metrics or pprof address\n%s", d.stderr)
 	}
@@ -86,18 +88,27 @@ func TestMetrics(t *testing.T) {
 		}
 		in, out = in+len(req), out+len(resp)
 	}
+	// One Create as JSON over HTTPS.
+	js, err := jsonttlv.AppendJSON(nil, createRequest(), jsonttlv.EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post(t, d, js)
+	eventually(t, d.metrics, `kmip_connections_total{transport="http"}`, 1)
 	got := scrape(t, d.metrics)
 	for series, want := range map[string]float64{
+		`kmip_requests_total{form="json",result="ok"}`:                       1,
+		`kmip_received_bytes_total{form="json"}`:                             float64(len(js)),
 		`kmip_requests_total{form="ttlv",result="ok"}`:                       3,
 		`kmip_received_bytes_total{form="ttlv"}`:                             float64(in),
 		`kmip_sent_bytes_total{form="ttlv"}`:                                 float64(out),
 		`kmip_request_duration_seconds_count{form="ttlv"}`:                   3,
-		`kmip_batch_items_total{operation="Create",result="Success"}`:        2,
+		`kmip_batch_items_total{operation="Create",result="Success"}`:        3,
 		`kmip_batch_items_total{operation="Register",result="Success"}`:      1,
 		`kmip_batch_items_total{operation="Get",result="ItemNotFound"}`:      1,
-		`kmip_batch_item_duration_seconds_count{operation="Create"}`:         2,
+		`kmip_batch_item_duration_seconds_count{operation="Create"}`:         3,
 		`kmip_batch_item_duration_seconds_bucket{operation="Get",le="+Inf"}`: 1,
-		`kmip_objects`: 3,
+		`kmip_objects`: 4,
 		`kmip_connections_open{transport="binary"}`:          1,
 		`kmip_connections_total{transport="binary"}`:         1,
 		`kmip_connections_refused_total{transport="binary"}`: 0,
