@@ -164,7 +164,7 @@ fuzz-smoke:
 ## and its seed corpus in $$OSSFUZZ_DIR/out (/tmp/kmipwire-oss-fuzz), each
 ## run OSSFUZZ_RUNS (10000) executions on its seeds; then the go-fuzz entry
 ## points built by go-fuzz-build and each run GOFUZZ_TIME (20) seconds
-## (fuzz/oss-fuzz/gofuzz.sh). About 10 minutes on the 2-core VM.
+## (fuzz/oss-fuzz/gofuzz.sh). 10 min 45 s on the shared 2-core VM.
 oss-fuzz-local:
 	./fuzz/oss-fuzz/local.sh
 

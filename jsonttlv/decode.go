@@ -525,13 +525,7 @@ func (s *scanner) str() (start, end int, esc bool, err error) {
 	for {
 		// Plain ASCII runs, eight bytes at a time when possible.
 		for i+8 <= len(src) {
-			w := binary.LittleEndian.Uint64(src[i:])
-			// A byte needs attention if >= 0x80, < 0x20, '"' or '\\'.
-			const ones, highs = 0x0101010101010101, 0x8080808080808080
-			ctl := (w - ones*0x20) &^ w
-			q := w ^ (ones * '"')
-			bs := w ^ (ones * '\\')
-			if (ctl|(q-ones)&^q|(bs-ones)&^bs|w)&highs != 0 {
+			if !plainWord(binary.LittleEndian.Uint64(src[i:])) {
 				break
 			}
 			i += 8

@@ -384,6 +384,22 @@ var escape = func() (t [256]byte) {
 	return t
 }()
 
+// plainWord reports whether none of the eight bytes of w is escaped in a
+// JSON string or starts a multi-byte UTF-8 sequence: no byte below 0x20,
+// no '"', no '\\', none at 0x80 or above. Each test is the classic
+// "has a byte less than n" trick (a zero byte, after an XOR): with every
+// byte below 0x80, subtracting n from each sets a byte's high bit only
+// where that byte, or a lower one, was below n, so the test may misplace
+// the byte but never misses one. A false result only sends the word to the
+// byte-by-byte loop of appendString.
+func plainWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ctl := w - 0x20*ones
+	quote := (w ^ '"'*ones) - ones
+	bslash := (w ^ '\\'*ones) - ones
+	return (w|ctl|quote|bslash)&highs == 0
+}
+
 // appendString appends s as a quoted JSON string (RFC 8259 §7). Bytes that
 // are not valid UTF-8 (only possible with ttlv.LaxUTF8) become U+FFFD so
 // that the output stays valid JSON.
@@ -391,6 +407,12 @@ func appendString(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs a second look (SWAR, in
+		// plain Go: the package imports only the standard library).
+		if i+8 <= len(s) && plainWord(binary.LittleEndian.Uint64(s[i:])) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if escape[c] == 0 {

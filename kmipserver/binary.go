@@ -41,7 +41,7 @@ type binConn struct {
 
 // acceptBinary serves the connections l accepts until l is closed.
 func (s *Endpoint) acceptBinary(l net.Listener) error {
-	ln := &limitListener{Listener: l, sem: newSem(s.cfg.MaxConns), log: s.log}
+	ln := &limitListener{Listener: l, sem: newSem(s.cfg.MaxConns), log: s.log, hooks: s.cfg.Hooks, transport: "binary"}
 	var backoff time.Duration
 	for {
 		nc, err := ln.Accept()

@@ -620,6 +620,9 @@ func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 	if !ok {
 		return c.wrongState("object %s is not in a state that allows this operation", o.id)
 	}
+	if o.archived() {
+		return fail(rrObjectArchived, "object %s is archived (Recover it first)", o.id)
+	}
 	if o.hasUsage && o.usage&need == 0 {
 		name, _ := ttlv.EnumName(ttlv.TagCryptographicUsageMask, need)
 		if c.major == 2 && c.minor >= 1 {

@@ -90,6 +90,24 @@ type EndpointConfig struct {
 	MaxConns int
 	// Logger receives the structured log; nil discards it.
 	Logger *slog.Logger
+	// TLSMinVersion, when not zero, is the oldest TLS version accepted
+	// (tls.VersionTLS10 …); zero means TLS 1.2. TLSCipherSuites, when not
+	// empty, are the cipher suites accepted up to TLS 1.2 (TLS 1.3's are
+	// not configurable), for legacy clients; empty means Go's secure
+	// defaults. Both apply to TLS as well.
+	TLSMinVersion   uint16
+	TLSCipherSuites []uint16
+	// Hooks, when not nil, is told when connections open, close or are
+	// refused (for metrics); its functions run concurrently.
+	Hooks *ConnHooks
+}
+
+// ConnHooks are told about the connections of an Endpoint; transport is
+// "binary" or "http". A nil function is not called.
+type ConnHooks struct {
+	// Opened is called when a connection is accepted, Closed when it
+	// closes, Refused when it is closed at once because MaxConns are open.
+	Opened, Closed, Refused func(transport string)
 }
 
 func (c EndpointConfig) withDefaults() EndpointConfig {
@@ -418,9 +436,11 @@ func (c sem) release() {
 // for an instant each, not a goroutine and buffers.
 type limitListener struct {
 	net.Listener
-	sem     sem
-	log     *slog.Logger
-	refused atomic.Uint64
+	sem       sem
+	log       *slog.Logger
+	refused   atomic.Uint64
+	hooks     *ConnHooks
+	transport string
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
@@ -430,7 +450,20 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		if l.sem.tryAcquire() {
-			return &limitConn{Conn: c, release: l.sem.release}, nil
+			lc := &limitConn{Conn: c, release: l.sem.release}
+			if h := l.hooks; h != nil {
+				if h.Opened != nil {
+					h.Opened(l.transport)
+				}
+				if h.Closed != nil {
+					t, release := l.transport, lc.release
+					lc.release = func() { release(); h.Closed(t) }
+				}
+			}
+			return lc, nil
+		}
+		if h := l.hooks; h != nil && h.Refused != nil {
+			h.Refused(l.transport)
 		}
 		// A flood of connections must not flood the log too: log the 1st,
 		// 2nd, 4th, 8th… refusal.

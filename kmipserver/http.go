@@ -43,7 +43,7 @@ func (s *Endpoint) startHTTP() {
 			return context.WithValue(ctx, peerKey{}, Peer{RemoteAddr: c.RemoteAddr()})
 		},
 	}
-	var ln net.Listener = &limitListener{Listener: s.httpLn, sem: newSem(s.cfg.MaxConns), log: s.log}
+	var ln net.Listener = &limitListener{Listener: s.httpLn, sem: newSem(s.cfg.MaxConns), log: s.log, hooks: s.cfg.Hooks, transport: "http"}
 	if s.tls != nil {
 		ln = tls.NewListener(ln, s.tls)
 	}

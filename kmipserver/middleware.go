@@ -138,6 +138,17 @@ func chain(mw []Middleware) ItemFunc {
 	return h
 }
 
+// ResultReason returns the Result Reason (KMIP 2.1 §11.46) a batch item
+// gets for err, the error an ItemFunc returned: 0 for nil (success), the
+// Reason of an *Error or of an operation's failure, ReasonGeneralFailure
+// otherwise. Middleware that count results use it.
+func ResultReason(err error) uint32 {
+	if err == nil {
+		return 0
+	}
+	return itemError(err).reason
+}
+
 // itemError turns the error of a middleware into a Result Reason and
 // Message.
 func itemError(err error) *opError {

@@ -71,6 +71,9 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
+	if o.archived() {
+		return b, fail(rrObjectArchived, "object %s is archived (Recover it first)", o.id)
+	}
 	if err := o.exportable(w != nil); err != nil {
 		return b, err
 	}

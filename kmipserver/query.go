@@ -10,8 +10,8 @@ const VendorIdentification = "kmipwire kmipd"
 // operations lists the operations the server implements, in Query order.
 var operations = [...]uint32{
 	opCreate, opCreateKeyPair, opRegister, opReKey, opDeriveKey, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
-	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opActivate, opRevoke, opDestroy,
-	opQuery, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
+	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover,
+	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opLog, opSetAttribute, opInterop,
 }
 

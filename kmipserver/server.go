@@ -783,6 +783,16 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.gathered(op, p, b, c.mac)
 	case opRNGRetrieve:
 		return c.rngRetrieve(p, b)
+	case opArchive:
+		return c.archive(p, b)
+	case opRecover:
+		return c.recoverOp(p, b)
+	case opPoll:
+		return c.poll(p, b)
+	case opCancel:
+		return c.cancel(p, b)
+	case opGetUsageAllocation:
+		return c.getUsageAllocation(p, b)
 	case opCreateSplitKey, opJoinSplitKey:
 		if c.v1() && c.minor < 2 {
 			break // KMIP 1.2 operations

@@ -155,6 +155,22 @@ func (st *store) remove(o *object) {
 	o.removed.Store(true)
 }
 
+// len returns how many objects the store holds.
+func (st *store) len() int {
+	n := 0
+	for i := range st.shards {
+		sh := &st.shards[i]
+		sh.mu.RLock()
+		n += len(sh.m)
+		sh.mu.RUnlock()
+	}
+	return n
+}
+
+// Objects returns how many managed objects the Server holds (destroyed
+// ones included until their metadata is gone).
+func (s *Server) Objects() int { return s.store.len() }
+
 // all returns the objects in creation order, removed ones included
 // (callers skip those): a snapshot that later additions do not change.
 func (st *store) all() []*object {
@@ -186,9 +202,10 @@ func (s *Server) newID() (string, error) {
 	return string(b[:]), nil
 }
 
-// encodeGetResp pre-encodes the Get answer for the object's body.
+// encodeGetResp pre-encodes the Get answer for the object's body; none
+// for an archived object, which Get refuses (archive.go).
 func (o *object) encodeGetResp() {
-	if o.body == nil {
+	if o.body == nil || o.archived() {
 		o.getResp = nil
 		return
 	}

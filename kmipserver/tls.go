@@ -27,6 +27,7 @@ func serverTLS(cfg EndpointConfig, log *slog.Logger) (tc *tls.Config, dir string
 		if tc.MinVersion < tls.VersionTLS12 {
 			tc.MinVersion = tls.VersionTLS12
 		}
+		applyTLSSettings(cfg, tc)
 		return tc, "", nil
 	}
 	certFile, keyFile := cfg.CertFile, cfg.KeyFile
@@ -59,7 +60,18 @@ func serverTLS(cfg EndpointConfig, log *slog.Logger) (tc *tls.Config, dir string
 		tc.ClientCAs = cas
 		tc.ClientAuth = tls.RequireAndVerifyClientCert
 	}
+	applyTLSSettings(cfg, tc)
 	return tc, dir, nil
+}
+
+// applyTLSSettings sets the legacy-client settings of cfg on tc.
+func applyTLSSettings(cfg EndpointConfig, tc *tls.Config) {
+	if cfg.TLSMinVersion != 0 {
+		tc.MinVersion = cfg.TLSMinVersion
+	}
+	if len(cfg.TLSCipherSuites) > 0 {
+		tc.CipherSuites = cfg.TLSCipherSuites
+	}
 }
 
 // Names of the files GenerateSelfSigned writes.

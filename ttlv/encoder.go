@@ -1,9 +1,11 @@
 package ttlv
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/kmipwire/kmipwire/internal/pool"
@@ -48,33 +50,107 @@ func (e *Encoder) Release() {
 	e.pbuf, e.buf = nil, nil
 }
 
-// grab makes sure the Encoder owns a pooled buffer.
+// grab makes sure the Encoder owns a pooled buffer. It inlines into every
+// method that writes; taking the buffer stays out of line.
 func (e *Encoder) grab() {
 	if e.buf == nil {
-		e.pbuf = pool.Get()
-		e.buf = *e.pbuf
+		e.take()
 	}
+}
+
+//go:noinline
+func (e *Encoder) take() {
+	e.pbuf = pool.Get()
+	e.buf = *e.pbuf
+}
+
+// room returns e.buf with at least n bytes of spare capacity: the pooled
+// buffer taken, or grown by append's rule. The methods below then write
+// each item in place with whole 8-byte stores, where appending byte by byte
+// costs a store per byte (and a call to grab per item).
+func (e *Encoder) room(n int) []byte {
+	if cap(e.buf)-len(e.buf) < n {
+		e.more(n)
+	}
+	return e.buf
+}
+
+//go:noinline
+func (e *Encoder) more(n int) {
+	e.grab()
+	e.buf = slices.Grow(e.buf, n)
+}
+
+// headerWord is an item header as the big-endian word it is on the wire,
+// keeping the low 24 bits of tag as AppendHeader does.
+func headerWord(tag Tag, typ Type, length uint32) uint64 {
+	return uint64(tag&0xFFFFFF)<<40 | uint64(typ)<<32 | uint64(length)
+}
+
+// put16 appends a fixed-size item: its header and its value word (a
+// 4-byte value sits in the high half, followed by zero padding).
+func (e *Encoder) put16(tag Tag, typ Type, length uint32, value uint64) {
+	b := e.room(16)
+	n := len(b)
+	binary.BigEndian.PutUint64(b[n:n+8], headerWord(tag, typ, length))
+	binary.BigEndian.PutUint64(b[n+8:n+16], value)
+	e.buf = b[:n+16]
+}
+
+// slot appends the header of an item of a variable-length type with an
+// n-byte value, and its zero padding to a multiple of eight bytes, and
+// returns the n bytes where the value goes.
+func (e *Encoder) slot(tag Tag, typ Type, n int) []byte {
+	total := HeaderSize + padded(n)
+	b := e.room(total)
+	m := len(b)
+	b = b[:m+total]
+	p := b[m:]
+	// The last word first: it holds the padding (for an empty value it is
+	// the header, written next); the caller's copy overwrites its value
+	// bytes.
+	binary.LittleEndian.PutUint64(p[total-8:], 0)
+	binary.BigEndian.PutUint64(p, headerWord(tag, typ, uint32(n)))
+	e.buf = b
+	return p[HeaderSize : HeaderSize+n]
 }
 
 // Begin opens a Structure; End closes it.
 func (e *Encoder) Begin(tag Tag) {
-	e.grab()
-	var mark int
-	e.buf, mark = BeginStructure(e.buf, tag)
-	e.marks = append(e.marks, mark)
+	b := e.room(HeaderSize)
+	n := len(b)
+	binary.BigEndian.PutUint64(b[n:n+HeaderSize], headerWord(tag, TypeStructure, 0))
+	e.buf = b[:n+HeaderSize]
+	e.marks = append(e.marks, n)
 }
 
 // End closes the Structure opened by the matching Begin.
 func (e *Encoder) End() {
-	if len(e.marks) == 0 {
+	k := len(e.marks) - 1
+	if k < 0 {
+		e.endError(false)
+		return
+	}
+	mark := e.marks[k]
+	e.marks = e.marks[:k]
+	// EndStructure's checks, inline: the mark points at a header in buf,
+	// and the contents fit the 4-byte length.
+	b := e.buf
+	n := len(b) - mark - HeaderSize
+	if mark < 0 || n < 0 || uint64(n) > MaxLength {
+		e.endError(true)
+		return
+	}
+	binary.BigEndian.PutUint32(b[mark+4:mark+8], uint32(n))
+}
+
+//go:noinline
+func (e *Encoder) endError(open bool) {
+	if !open {
 		e.fail(fmt.Errorf("ttlv: Encoder.End: %w: no open Structure", ErrSyntax))
 		return
 	}
-	mark := e.marks[len(e.marks)-1]
-	e.marks = e.marks[:len(e.marks)-1]
-	if !EndStructure(e.buf, mark) {
-		e.fail(fmt.Errorf("ttlv: Encoder.End: %w: Structure longer than %d bytes", ErrTooLarge, uint64(MaxLength)))
-	}
+	e.fail(fmt.Errorf("ttlv: Encoder.End: %w: Structure longer than %d bytes", ErrTooLarge, uint64(MaxLength)))
 }
 
 func (e *Encoder) fail(err error) {
@@ -87,10 +163,14 @@ func (e *Encoder) fail(err error) {
 func (e *Encoder) Depth() int { return len(e.marks) }
 
 // Integer appends an Integer item.
-func (e *Encoder) Integer(tag Tag, v int32) { e.grab(); e.buf = AppendInteger(e.buf, tag, v) }
+func (e *Encoder) Integer(tag Tag, v int32) {
+	e.put16(tag, TypeInteger, 4, uint64(uint32(v))<<32)
+}
 
 // LongInteger appends a Long Integer item.
-func (e *Encoder) LongInteger(tag Tag, v int64) { e.grab(); e.buf = AppendLongInteger(e.buf, tag, v) }
+func (e *Encoder) LongInteger(tag Tag, v int64) {
+	e.put16(tag, TypeLongInteger, 8, uint64(v))
+}
 
 // BigInteger appends a Big Integer item.
 func (e *Encoder) BigInteger(tag Tag, x *big.Int) { e.grab(); e.buf = AppendBigInteger(e.buf, tag, x) }
@@ -102,47 +182,51 @@ func (e *Encoder) BigIntegerBytes(tag Tag, v []byte) {
 }
 
 // Enumeration appends an Enumeration item.
-func (e *Encoder) Enumeration(tag Tag, v uint32) { e.grab(); e.buf = AppendEnumeration(e.buf, tag, v) }
+func (e *Encoder) Enumeration(tag Tag, v uint32) {
+	e.put16(tag, TypeEnumeration, 4, uint64(v)<<32)
+}
 
 // Boolean appends a Boolean item.
-func (e *Encoder) Boolean(tag Tag, v bool) { e.grab(); e.buf = AppendBoolean(e.buf, tag, v) }
+func (e *Encoder) Boolean(tag Tag, v bool) {
+	var u uint64
+	if v {
+		u = 1
+	}
+	e.put16(tag, TypeBoolean, 8, u)
+}
 
 // TextString appends a Text String item.
-func (e *Encoder) TextString(tag Tag, s string) { e.grab(); e.buf = AppendTextString(e.buf, tag, s) }
+func (e *Encoder) TextString(tag Tag, s string) { copy(e.slot(tag, TypeTextString, len(s)), s) }
 
 // TextBytes appends a Text String item held in a byte slice.
-func (e *Encoder) TextBytes(tag Tag, s []byte) { e.grab(); e.buf = AppendTextBytes(e.buf, tag, s) }
+func (e *Encoder) TextBytes(tag Tag, s []byte) { copy(e.slot(tag, TypeTextString, len(s)), s) }
 
 // Text appends an item of one of the text types (Text String, or the KMIP
 // 3.0 draft's Identifier, Reference, Name Reference; see AppendString).
 func (e *Encoder) Text(tag Tag, typ Type, s string) {
-	e.grab()
-	e.buf = AppendString(e.buf, tag, typ, s)
+	copy(e.slot(tag, typ, len(s)), s)
 }
 
 // ByteString appends a Byte String item.
-func (e *Encoder) ByteString(tag Tag, v []byte) { e.grab(); e.buf = AppendByteString(e.buf, tag, v) }
+func (e *Encoder) ByteString(tag Tag, v []byte) { copy(e.slot(tag, TypeByteString, len(v)), v) }
 
 // DateTime appends a Date-Time item from POSIX seconds.
 func (e *Encoder) DateTime(tag Tag, unixSeconds int64) {
-	e.grab()
-	e.buf = AppendDateTime(e.buf, tag, unixSeconds)
+	e.put16(tag, TypeDateTime, 8, uint64(unixSeconds))
 }
 
 // Time appends a Date-Time item from t, truncated to seconds.
-func (e *Encoder) Time(tag Tag, t time.Time) { e.grab(); e.buf = AppendTime(e.buf, tag, t) }
+func (e *Encoder) Time(tag Tag, t time.Time) { e.DateTime(tag, t.Unix()) }
 
 // Interval appends an Interval item.
 func (e *Encoder) Interval(tag Tag, seconds uint32) {
-	e.grab()
-	e.buf = AppendInterval(e.buf, tag, seconds)
+	e.put16(tag, TypeInterval, 4, uint64(seconds)<<32)
 }
 
 // DateTimeExtended appends a Date-Time Extended item from POSIX
 // microseconds.
 func (e *Encoder) DateTimeExtended(tag Tag, unixMicros int64) {
-	e.grab()
-	e.buf = AppendDateTimeExtended(e.buf, tag, unixMicros)
+	e.put16(tag, TypeDateTimeExtended, 8, uint64(unixMicros))
 }
 
 // Item appends a decoded item unchanged: header, value and zero padding.

@@ -280,3 +280,61 @@ func TestTypes(t *testing.T) {
 		t.Error(`ParseType("Name Reference") succeeded`)
 	}
 }
+
+// TestEncoderMatchesAppend: each Encoder method writes the bytes of the
+// stateless Append function of its type, at every buffer offset modulo 8,
+// across the growth of a small buffer, for empty and padded values and a
+// tag with bits above 24 (both keep the low 24).
+func TestEncoderMatchesAppend(t *testing.T) {
+	tags := []Tag{0x420001, 0x540000, 0xFFFFFF, 0x1420002}
+	texts := []string{"", "a", "1234567", "12345678", "123456789", "7e3b1a9c-0000-4000-8000-000000000042"}
+	at := time.Unix(1700000000, 0)
+	for _, tag := range tags {
+		for _, s := range texts {
+			e := NewEncoder(nil)
+			var want []byte
+			for lead := range 9 { // grow the buffer from small sizes
+				e.Raw(make([]byte, lead*8))
+				want = append(want, make([]byte, lead*8)...)
+				e.Begin(tag)
+				var mark int
+				want, mark = BeginStructure(want, tag)
+				e.Integer(tag, -7)
+				want = AppendInteger(want, tag, -7)
+				e.LongInteger(tag, -1<<40)
+				want = AppendLongInteger(want, tag, -1<<40)
+				e.Enumeration(tag, 0xDEADBEEF)
+				want = AppendEnumeration(want, tag, 0xDEADBEEF)
+				e.Boolean(tag, true)
+				want = AppendBoolean(want, tag, true)
+				e.Boolean(tag, false)
+				want = AppendBoolean(want, tag, false)
+				e.TextString(tag, s)
+				want = AppendTextString(want, tag, s)
+				e.TextBytes(tag, []byte(s))
+				want = AppendTextBytes(want, tag, []byte(s))
+				e.Text(tag, TypeIdentifier, s)
+				want = AppendString(want, tag, TypeIdentifier, s)
+				e.ByteString(tag, []byte(s))
+				want = AppendByteString(want, tag, []byte(s))
+				e.DateTime(tag, -5)
+				want = AppendDateTime(want, tag, -5)
+				e.Time(tag, at)
+				want = AppendTime(want, tag, at)
+				e.Interval(tag, 86400)
+				want = AppendInterval(want, tag, 86400)
+				e.DateTimeExtended(tag, 1<<50)
+				want = AppendDateTimeExtended(want, tag, 1<<50)
+				e.End()
+				EndStructure(want, mark)
+				if err := e.Err(); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(e.Bytes(), want) {
+					t.Fatalf("tag %#x, text %q, lead %d: Encoder wrote\n% x\nwant\n% x", uint32(tag), s, lead, e.Bytes(), want)
+				}
+			}
+			e.Release()
+		}
+	}
+}

@@ -252,12 +252,36 @@ var attrEscape = func() (t [256]bool) {
 	return t
 }()
 
+// plainAttrWord reports whether none of the eight bytes of w is escaped in
+// an attribute value (attrEscape) or starts a multi-byte UTF-8 sequence.
+// With every byte below 0x80 (the w term), subtracting n from each byte
+// sets a byte's high bit only where that byte, or a lower one, was below n,
+// and adding 1 sets it only on 0x7F: the test may misplace the byte but
+// never misses one. A false result only sends the word to the byte-by-byte
+// loop.
+func plainAttrWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ctl := w - 0x20*ones
+	amp := (w ^ '&'*ones) - ones
+	lt := (w ^ '<'*ones) - ones
+	gt := (w ^ '>'*ones) - ones
+	quot := (w ^ '"'*ones) - ones
+	del := w + ones
+	return (w|ctl|amp|lt|gt|quot|del)&highs == 0
+}
+
 // appendEscaped appends s as the content of a double-quoted attribute
 // value. Bytes that are not valid UTF-8 (only possible with ttlv.LaxUTF8)
 // and control characters that XML 1.0 cannot carry become U+FFFD.
 func appendEscaped(dst, s []byte) []byte {
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs a second look (SWAR, in
+		// plain Go: the package imports only the standard library).
+		if i+8 <= len(s) && plainAttrWord(binary.LittleEndian.Uint64(s[i:])) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if !attrEscape[c] {

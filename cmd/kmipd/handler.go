@@ -19,6 +19,7 @@ func newServer(log *slog.Logger, o *options) (*kmipserver.Server, error) {
 		MaxRSABits:     o.maxRSABits,
 		StrictJSON:     o.strictJSON,
 		Interop:        o.interop,
+		Middleware:     o.middleware,
 	}
 	if o.dataDir == "" {
 		log.Info("objects are kept in memory only (-data DIR keeps them)")

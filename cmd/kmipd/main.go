@@ -7,6 +7,9 @@
 // TLS; -plaintext serves both ports without TLS, for benchmarks on loopback.
 // With -data DIR the objects are kept in an embedded store in DIR and
 // survive restarts (every answered change is on disk); memory otherwise.
+// -metrics serves Prometheus metrics (kmip_*) and -pprof Go's profiles, each
+// on an address of its own; -tls-min-version and -tls-ciphers widen TLS for
+// legacy clients, and what TLS accepts is logged at start.
 // It prints the bound addresses on standard output, logs on standard error,
 // and stops gracefully on SIGINT or SIGTERM. Run kmipd -h for the flags.
 package main
@@ -18,13 +21,21 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/kmipwire/kmipwire/kmipserver"
+	"github.com/kmipwire/kmipwire/kmipserver/kmipmetrics"
 )
 
 func main() {
@@ -54,6 +65,11 @@ type options struct {
 	logFormat       string
 	logLevel        string
 	shutdownTimeout time.Duration
+	middleware      []kmipserver.Middleware
+	metricsAddr     string
+	pprofAddr       string
+	tlsMinVersion   string
+	tlsCiphers      string
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -96,6 +112,10 @@ flags:
 	fs.DurationVar(&tc.IdleTimeout, "idle-timeout", kmipserver.DefaultIdleTimeout, "time a connection may wait for its next message; negative: none")
 	fs.DurationVar(&tc.WriteTimeout, "write-timeout", kmipserver.DefaultWriteTimeout, "time to write one response; negative: none")
 	fs.IntVar(&tc.MaxConns, "max-conns", kmipserver.DefaultMaxConns, "most open connections per listener, excess ones are closed at once; negative: no limit")
+	fs.StringVar(&o.metricsAddr, "metrics", "", "serve Prometheus metrics (kmip_*) over plain HTTP on `address` at /metrics; empty: none")
+	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go's profiles (net/http/pprof) over plain HTTP on `address` at /debug/pprof/; empty: none")
+	fs.StringVar(&o.tlsMinVersion, "tls-min-version", "1.2", "oldest TLS `version` accepted: 1.0, 1.1, 1.2 or 1.3 (below 1.2 only for legacy clients)")
+	fs.StringVar(&o.tlsCiphers, "tls-ciphers", "", "comma-separated Go `names` of the cipher suites accepted up to TLS 1.2 (e.g. TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256), for legacy clients; empty: Go's secure defaults; TLS 1.3's suites are not configurable")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, time the requests in progress get to finish")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -117,6 +137,14 @@ flags:
 	}
 	if tc.MaxMessageSize < 64 {
 		return nil, fmt.Errorf("%w: -max-message-size %d is too small", errUsage, tc.MaxMessageSize)
+	}
+	v, err := tlsVersion(o.tlsMinVersion)
+	if err != nil {
+		return nil, fmt.Errorf("%w: -tls-min-version: %w", errUsage, err)
+	}
+	tc.TLSMinVersion = v
+	if tc.TLSCipherSuites, err = cipherSuites(o.tlsCiphers); err != nil {
+		return nil, fmt.Errorf("%w: -tls-ciphers: %w", errUsage, err)
 	}
 	if tc.Plaintext && (tc.CertFile != "" || tc.KeyFile != "" || tc.ClientCAFile != "") {
 		return nil, fmt.Errorf("%w: -plaintext with -cert, -key or -client-ca", errUsage)
@@ -154,15 +182,62 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.tc.Logger = log
+	var m *kmipmetrics.Metrics
+	var reg *prometheus.Registry
+	if o.metricsAddr != "" {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		m = kmipmetrics.New(reg)
+		o.middleware = append(o.middleware, m.Middleware())
+		o.tc.Hooks = m.Hooks()
+	}
 	h, err := newServer(log, o)
 	if err != nil {
 		return err
 	}
 	defer h.Close() // after the transports stopped: closes the store
-	srv, err := kmipserver.Listen(ctx, o.tc, h)
+	var handler kmipserver.Handler = h
+	if m != nil {
+		m.WatchObjects(h)
+		handler = m.Handler(h)
+	}
+	var side []*http.Server
+	defer func() {
+		for _, hs := range side {
+			hs.Close()
+		}
+	}()
+	if o.metricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		hs, a, err := serveSide(o.metricsAddr, mux, log)
+		if err != nil {
+			return fmt.Errorf("-metrics: %w", err)
+		}
+		side = append(side, hs)
+		fmt.Fprintf(stdout, "metrics http://%s/metrics\n", a)
+		log.Info("serving Prometheus metrics", "addr", a, "path", "/metrics")
+	}
+	if o.pprofAddr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		hs, a, err := serveSide(o.pprofAddr, mux, log)
+		if err != nil {
+			return fmt.Errorf("-pprof: %w", err)
+		}
+		side = append(side, hs)
+		fmt.Fprintf(stdout, "pprof http://%s/debug/pprof/\n", a)
+		log.Info("serving profiles", "addr", a, "path", "/debug/pprof/")
+	}
+	srv, err := kmipserver.Listen(ctx, o.tc, handler)
 	if err != nil {
 		return err
 	}
+	logTLS(log, srv.TLSConfig())
 	if d := srv.CertDir(); d != "" {
 		fmt.Fprintf(stdout, "cert %s\n", d)
 	}
@@ -185,4 +260,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveSide serves mux over plain HTTP on addr (metrics, profiles) until
+// the returned server is closed.
+func serveSide(addr string, mux http.Handler, log *slog.Logger) (*http.Server, net.Addr, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelInfo)}
+	go hs.Serve(ln)
+	return hs, ln.Addr(), nil
 }

@@ -23,6 +23,7 @@ type daemon struct {
 	binary, binaryMode string // address and "tls" or "plaintext"
 	url                string // the /kmip URL
 	certDir            string
+	metrics, pprof     string // the /metrics and /debug/pprof/ URLs
 	stderr             *syncBuffer
 	cancel             context.CancelFunc
 	done               chan error
@@ -99,6 +100,10 @@ func startDaemon(t testing.TB, args ...string) *daemon {
 				d.url = f[1]
 			case len(f) == 2 && f[0] == "cert":
 				d.certDir = f[1]
+			case len(f) == 2 && f[0] == "metrics":
+				d.metrics = f[1]
+			case len(f) == 2 && f[0] == "pprof":
+				d.pprof = f[1]
 			}
 		case <-deadline:
 			t.Fatalf("kmipd printed no addresses\n%s", d.stderr)
@@ -156,7 +161,8 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	}
 	for _, f := range []string{"-addr", "-http", "-plaintext", "-cert", "-key", "-client-ca", "-cert-dir",
 		"-max-message-size", "-max-body-size", "-max-depth", "-max-items", "-read-timeout", "-idle-timeout",
-		"-write-timeout", "-max-conns", "-shutdown-timeout", "-log-format", "-log-level"} {
+		"-write-timeout", "-max-conns", "-shutdown-timeout", "-log-format", "-log-level",
+		"-metrics", "-pprof", "-tls-min-version", "-tls-ciphers"} {
 		if !strings.Contains(errOut.String(), "\n  "+f+" ") && !strings.Contains(errOut.String(), "\n  "+f+"\n") {
 			t.Errorf("-h does not document %s", f)
 		}
@@ -175,6 +181,9 @@ func TestUsageErrors(t *testing.T) {
 		{"-log-format", "xml"},
 		{"-log-level", "loud"},
 		{"-max-message-size", "10"},
+		{"-tls-min-version", "0.9"},
+		{"-tls-ciphers", "TLS_NOPE"},
+		{"-tls-ciphers", "TLS_AES_128_GCM_SHA256"},
 	} {
 		err := run(context.Background(), args, io.Discard, io.Discard)
 		if !errors.Is(err, errUsage) {

@@ -48,7 +48,7 @@ for f in $funcs; do
 	# minimizing, corpus and cover unchanged); a second leaves it fuzzing.
 	timeout -s INT "${GOFUZZ_TIME:-20}" go-fuzz -bin "$work/gofuzz.zip" -func "$f" -workdir "$wd" \
 		-procs 1 -minimize "${GOFUZZ_MINIMIZE:-1s}" >"$wd/log" 2>&1 || true
-	last=$(grep -E '^20.*execs:' "$wd/log" | tail -1 | sed -E 's/^[0-9/]+ [0-9:]+ //')
+	last=$(grep -E '^20.*execs:' "$wd/log" | tail -1 | sed -E 's/^[0-9/]+ [0-9:]+ //' || true)
 	n=$(find "$wd/crashers" -name '*.quoted' 2>/dev/null | wc -l)
 	echo "$f: ${last:-no stats (see $wd/log)}"
 	if [ -z "$last" ] || [ "$n" -gt 0 ]; then
