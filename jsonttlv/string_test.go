@@ -88,20 +88,11 @@ func TestAppendStringSWAR(t *testing.T) {
 	}
 }
 
-func checkAppendString(t *testing.T, s []byte) {
+func checkAppendString(t fatalHelper, s []byte) {
 	t.Helper()
 	got := appendString([]byte("x"), s)
 	want := appendStringBytewise([]byte("x"), s)
 	if !bytes.Equal(got, want) {
 		t.Fatalf("appendString(%q) = %q, want %q", s, got, want)
 	}
-}
-
-// FuzzAppendString holds appendString's fast path to the bytewise loop.
-func FuzzAppendString(f *testing.F) {
-	f.Add([]byte("6a6c1e7e-59f5-4ba5-9d3f-8a1c1b4e7d20"))
-	f.Add([]byte("a \"quoted\" \\ path\n\twith é and \xff"))
-	f.Fuzz(func(t *testing.T, s []byte) {
-		checkAppendString(t, s)
-	})
 }

@@ -49,11 +49,16 @@ compile_native_go_fuzzer_v2 $M/jsonttlv FuzzFromJSON jsonttlv_from_json
 seed jsonttlv_from_json "${JSON[@]}" jsonttlv/testdata/fuzz/FuzzFromJSON/*
 compile_native_go_fuzzer_v2 $M/jsonttlv FuzzRoundTrip jsonttlv_round_trip
 seed jsonttlv_round_trip "${BIN[@]}" jsonttlv/testdata/fuzz/FuzzRoundTrip/*
+# The string writers against their bytewise loops: any text will do.
+compile_native_go_fuzzer_v2 $M/jsonttlv FuzzAppendString jsonttlv_append_string
+seed jsonttlv_append_string "${JSON[@]}" jsonttlv/testdata/fuzz/FuzzAppendString/*
 
 # The XML form of the corpus (the repository has no XML test files of its
 # own): seedzip -xml converts the binary messages.
 compile_native_go_fuzzer_v2 $M/xmlttlv FuzzFromXML xmlttlv_from_xml
 seed xmlttlv_from_xml -xml "${BIN[@]}" xmlttlv/testdata/fuzz/FuzzFromXML/*
+compile_native_go_fuzzer_v2 $M/xmlttlv FuzzAppendEscaped xmlttlv_append_escaped
+seed xmlttlv_append_escaped "${JSON[@]}" xmlttlv/testdata/fuzz/FuzzAppendEscaped/*
 
 compile_native_go_fuzzer_v2 $M/fuzz FuzzDecode fuzz_decode
 seed fuzz_decode "${BIN[@]}" fuzz/testdata/fuzz/FuzzDecode/*
