@@ -221,6 +221,7 @@ type DecodeError struct {
 // not the Structure the type decodes.
 var ErrWrongItem = errors.New("not the structure expected")
 
+// Error gives the offset, the tag path and the cause.
 func (e *DecodeError) Error() string {
 	s := fmt.Sprintf("kmip: offset %d", e.Offset)
 	for i, t := range e.Path {
@@ -234,6 +235,7 @@ func (e *DecodeError) Error() string {
 	return s + ": " + e.Err.Error()
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 func itemError(off int, tag ttlv.Tag, n int) error {

@@ -57,6 +57,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns the Result Message.
 func (e *Error) Error() string { return e.Message }
 
 // Result Reasons middleware commonly answer with (KMIP 2.1 §11.46).
