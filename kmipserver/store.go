@@ -44,7 +44,10 @@ type objState struct {
 
 // object is one managed object.
 type object struct {
-	id      string
+	id string
+	// owner is the identity that created the object (AccessControl);
+	// set before the object is shared, never changed.
+	owner   string
 	seq     uint64      // creation order: Locate answers in it
 	removed atomic.Bool // taken out of the store (an Undo of its creation)
 	// used counts what cryptographic operations consumed of the Usage
