@@ -68,6 +68,11 @@ func objectItems(id, wrapKey string) []v {
 		item(opCreateSplitKey, uid(id), enum(ttlv.TagObjectType, objSplitKey), integer(ttlv.TagSplitKeyParts, 3),
 			integer(ttlv.TagSplitKeyThreshold, 3), enum(ttlv.TagSplitKeyMethod, 1)),
 		item(opJoinSplitKey, enum(ttlv.TagObjectType, objSymmetricKey), uid(id), uid(id)),
+		item(opExport, uid(id)),
+		item(opImport, uid(id), enum(ttlv.TagObjectType, objSymmetricKey), ttlv.Boolean(ttlv.TagReplaceExisting, true),
+			st(ttlv.TagSymmetricKey, st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, 1),
+				st(ttlv.TagKeyValue, bstr(ttlv.TagKeyMaterial, make([]byte, 32))),
+				enum(ttlv.TagCryptographicAlgorithm, algAES), integer(ttlv.TagCryptographicLength, 256)))),
 		item(opArchive, uid(id)),
 		item(opRecover, uid(id)),
 		item(opRevoke, uid(id), st(ttlv.TagRevocationReason, enum(ttlv.TagRevocationReasonCode, 1))),
@@ -81,7 +86,7 @@ func opOf(it *v) string {
 }
 
 // TestAccessEveryOperation: bob gets Permission Denied for every
-// operation on alice's key, each alone and all in one batch, and nothing
+// operation on alice's key, each alone and all in one batch (an Import replacing it too), and nothing
 // of the key changes; alice's own items are not refused.
 func TestAccessEveryOperation(t *testing.T) {
 	s := newACLServer()

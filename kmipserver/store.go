@@ -108,7 +108,10 @@ func shardOf[T string | []byte](id T) uint32 {
 	return h % storeShards
 }
 
-// get returns the object with the identifier, or nil.
+// get returns the object with the identifier, or nil. Operations find
+// the objects a request names with reqCtx.lookup or reqCtx.find, which
+// apply access control, and add new ones with reqCtx.add, which records
+// their owner.
 func (st *store) get(id []byte) *object {
 	sh := &st.shards[shardOf(id)]
 	sh.mu.RLock()
