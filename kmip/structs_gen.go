@@ -7225,6 +7225,8 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
@@ -7232,7 +7234,7 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.CertificateRequest != nil {
 			b = v.CertificateRequest.appendTTLV(b, ttlv.TagCertificateRequest, ver)
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -8242,7 +8244,7 @@ func (v *Constraint) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.ObjectGroups.appendTTLV(b, ttlv.TagObjectGroups, ver)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	} else {
 		var next [3]int32
@@ -8282,7 +8284,7 @@ func (v *Constraint) appendField(b []byte, i uint8, k int32, ver Version) []byte
 		}
 	case 2:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	}
 	_ = ver
@@ -8596,7 +8598,7 @@ func (v *CreateCredentialRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType))
 		}
 		if ver.in(0x80) && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 		if ver.in(0x80) && v.PasswordCredential != nil {
 			b = v.PasswordCredential.appendTTLV(b, ttlv.TagPasswordCredential, ver)
@@ -8647,7 +8649,7 @@ func (v *CreateCredentialRequestPayload) appendField(b []byte, i uint8, k int32,
 		}
 	case 1:
 		if ver.in(0x80) && k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	case 2:
 		if ver.in(0x80) && k == 0 && v.PasswordCredential != nil {
@@ -9080,7 +9082,7 @@ func (v *CreateGroupRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if ver.in(0x80) && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	} else {
 		var next [1]int32
@@ -9112,7 +9114,7 @@ func (v *CreateGroupRequestPayload) appendField(b []byte, i uint8, k int32, ver 
 	switch i {
 	case 0:
 		if ver.in(0x80) && k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	}
 	_ = ver
@@ -9429,12 +9431,18 @@ func (v *CreateKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 	if !v.x.decoded || v.x.canonical {
 		if v.CommonAttributes != nil {
 			b = v.CommonAttributes.appendForm(b, ttlv.TagCommonAttributes, ttlv.TagCommonTemplateAttribute, ver)
+		} else if v.CommonTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagCommonAttributes, v.CommonTemplateAttribute.Attribute, ver)
 		}
 		if v.PrivateKeyAttributes != nil {
 			b = v.PrivateKeyAttributes.appendForm(b, ttlv.TagPrivateKeyAttributes, ttlv.TagPrivateKeyTemplateAttribute, ver)
+		} else if v.PrivateKeyTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagPrivateKeyAttributes, v.PrivateKeyTemplateAttribute.Attribute, ver)
 		}
 		if v.PublicKeyAttributes != nil {
 			b = v.PublicKeyAttributes.appendForm(b, ttlv.TagPublicKeyAttributes, ttlv.TagPublicKeyTemplateAttribute, ver)
+		} else if v.PublicKeyTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagPublicKeyAttributes, v.PublicKeyTemplateAttribute.Attribute, ver)
 		}
 		if v.CommonProtectionStorageMasks != nil {
 			b = v.CommonProtectionStorageMasks.appendTTLV(b, ttlv.TagCommonProtectionStorageMasks, ver)
@@ -9445,13 +9453,13 @@ func (v *CreateKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 		if v.PublicProtectionStorageMasks != nil {
 			b = v.PublicProtectionStorageMasks.appendTTLV(b, ttlv.TagPublicProtectionStorageMasks, ver)
 		}
-		if v.CommonTemplateAttribute != nil {
+		if v.CommonTemplateAttribute != nil && (v.CommonAttributes != nil || !v.CommonTemplateAttribute.as2x(ver)) {
 			b = v.CommonTemplateAttribute.appendTTLV(b, ttlv.TagCommonTemplateAttribute, ver)
 		}
-		if v.PrivateKeyTemplateAttribute != nil {
+		if v.PrivateKeyTemplateAttribute != nil && (v.PrivateKeyAttributes != nil || !v.PrivateKeyTemplateAttribute.as2x(ver)) {
 			b = v.PrivateKeyTemplateAttribute.appendTTLV(b, ttlv.TagPrivateKeyTemplateAttribute, ver)
 		}
-		if v.PublicKeyTemplateAttribute != nil {
+		if v.PublicKeyTemplateAttribute != nil && (v.PublicKeyAttributes != nil || !v.PublicKeyTemplateAttribute.as2x(ver)) {
 			b = v.PublicKeyTemplateAttribute.appendTTLV(b, ttlv.TagPublicKeyTemplateAttribute, ver)
 		}
 	} else {
@@ -10042,11 +10050,13 @@ func (v *CreateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -10533,11 +10543,13 @@ func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -11076,7 +11088,7 @@ func (v *CreateUserRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if ver.in(0x80) && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	} else {
 		var next [1]int32
@@ -11108,7 +11120,7 @@ func (v *CreateUserRequestPayload) appendField(b []byte, i uint8, k int32, ver V
 	switch i {
 	case 0:
 		if ver.in(0x80) && k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	}
 	_ = ver
@@ -14793,8 +14805,10 @@ func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -17456,10 +17470,14 @@ func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 		if v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
@@ -17541,7 +17559,7 @@ func (v *ExportResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 		}
 	case 4:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 5:
 		if int(k) < len(v.Attribute) {
@@ -18930,10 +18948,14 @@ func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [5]int32
@@ -18981,7 +19003,7 @@ func (v *GetAttributesResponsePayload) appendField(b []byte, i uint8, k int32, v
 		}
 	case 3:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 4:
 		if int(k) < len(v.Attribute) {
@@ -21330,7 +21352,7 @@ func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyWrapType, uint32(v.KeyWrapType.Value))
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 		if v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
@@ -21417,7 +21439,7 @@ func (v *ImportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 		}
 	case 6:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	case 7:
 		if k == 0 && v.Certificate != nil {
@@ -22311,11 +22333,13 @@ func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -23059,10 +23083,14 @@ func (v *KeyValue) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.KeyMaterial.appendAs(b, ttlv.TagKeyMaterial)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [3]int32
@@ -23098,7 +23126,7 @@ func (v *KeyValue) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 		}
 	case 1:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 2:
 		if int(k) < len(v.Attribute) {
@@ -24067,10 +24095,14 @@ func (v *LocateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectGroupMember, uint32(v.ObjectGroupMember.Value))
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [6]int32
@@ -24118,7 +24150,7 @@ func (v *LocateRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 		}
 	case 4:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 5:
 		if int(k) < len(v.Attribute) {
@@ -27602,13 +27634,17 @@ func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
 		for k := range v.AttributeReference {
 			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [6]int32
@@ -27656,7 +27692,7 @@ func (v *NotifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 		}
 	case 3:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 4:
 		if int(k) < len(v.AttributeReference) {
@@ -28091,7 +28127,7 @@ func (v *ObjectDefaults) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 		if v.ObjectGroups != nil {
 			b = v.ObjectGroups.appendTTLV(b, ttlv.TagObjectGroups, ver)
@@ -28130,7 +28166,7 @@ func (v *ObjectDefaults) appendField(b []byte, i uint8, k int32, ver Version) []
 		}
 	case 1:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	case 2:
 		if k == 0 && v.ObjectGroups != nil {
@@ -32081,7 +32117,9 @@ func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = ttlv.AppendTextString(b, ttlv.TagReplacedUniqueIdentifier, v.ReplacedUniqueIdentifier.Value)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
 		if v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
@@ -32107,8 +32145,10 @@ func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 		if v.OpaqueObject != nil {
 			b = v.OpaqueObject.appendTTLV(b, ttlv.TagOpaqueObject, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [15]int32
@@ -32164,7 +32204,7 @@ func (v *PutRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 		}
 	case 5:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 6:
 		if k == 0 && v.Certificate != nil {
@@ -34236,11 +34276,13 @@ func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -34811,12 +34853,18 @@ func (v *ReKeyKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 		}
 		if v.CommonAttributes != nil {
 			b = v.CommonAttributes.appendForm(b, ttlv.TagCommonAttributes, ttlv.TagCommonTemplateAttribute, ver)
+		} else if v.CommonTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagCommonAttributes, v.CommonTemplateAttribute.Attribute, ver)
 		}
 		if v.PrivateKeyAttributes != nil {
 			b = v.PrivateKeyAttributes.appendForm(b, ttlv.TagPrivateKeyAttributes, ttlv.TagPrivateKeyTemplateAttribute, ver)
+		} else if v.PrivateKeyTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagPrivateKeyAttributes, v.PrivateKeyTemplateAttribute.Attribute, ver)
 		}
 		if v.PublicKeyAttributes != nil {
 			b = v.PublicKeyAttributes.appendForm(b, ttlv.TagPublicKeyAttributes, ttlv.TagPublicKeyTemplateAttribute, ver)
+		} else if v.PublicKeyTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagPublicKeyAttributes, v.PublicKeyTemplateAttribute.Attribute, ver)
 		}
 		if v.CommonProtectionStorageMasks != nil {
 			b = v.CommonProtectionStorageMasks.appendTTLV(b, ttlv.TagCommonProtectionStorageMasks, ver)
@@ -34827,13 +34875,13 @@ func (v *ReKeyKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 		if v.PublicProtectionStorageMasks != nil {
 			b = v.PublicProtectionStorageMasks.appendTTLV(b, ttlv.TagPublicProtectionStorageMasks, ver)
 		}
-		if v.CommonTemplateAttribute != nil {
+		if v.CommonTemplateAttribute != nil && (v.CommonAttributes != nil || !v.CommonTemplateAttribute.as2x(ver)) {
 			b = v.CommonTemplateAttribute.appendTTLV(b, ttlv.TagCommonTemplateAttribute, ver)
 		}
-		if v.PrivateKeyTemplateAttribute != nil {
+		if v.PrivateKeyTemplateAttribute != nil && (v.PrivateKeyAttributes != nil || !v.PrivateKeyTemplateAttribute.as2x(ver)) {
 			b = v.PrivateKeyTemplateAttribute.appendTTLV(b, ttlv.TagPrivateKeyTemplateAttribute, ver)
 		}
-		if v.PublicKeyTemplateAttribute != nil {
+		if v.PublicKeyTemplateAttribute != nil && (v.PublicKeyAttributes != nil || !v.PublicKeyTemplateAttribute.as2x(ver)) {
 			b = v.PublicKeyTemplateAttribute.appendTTLV(b, ttlv.TagPublicKeyTemplateAttribute, ver)
 		}
 	} else {
@@ -35486,11 +35534,13 @@ func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -36726,8 +36776,10 @@ func (v *RegisterRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 		if v.Certificate != nil {
