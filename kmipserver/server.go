@@ -805,6 +805,10 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.gathered(op, p, b, c.hash)
 	case opLog:
 		return c.logOp(p, b)
+	case opAdjustAttribute:
+		return c.adjustAttribute(p, b)
+	case opSetEndpointRole:
+		return c.setEndpointRole(p, b)
 	case opExport:
 		return c.export(p, b)
 	case opImport:
