@@ -51,7 +51,7 @@ func TestAdjustAttribute(t *testing.T) {
 	}
 	// A custom Big Integer starts from zero.
 	ok(t, &do(t, s, v21, adjust(custom("big"), adjustDecrement, ttlv.BigInteger(ttlv.TagAdjustmentValue, big.NewInt(1<<40)))).items[0])
-	if got := get(custom("big")); got.Type != ttlv.TypeBigInteger || got.BigInt().Int64() != -(1 << 40) {
+	if got := get(custom("big")); got.Type != ttlv.TypeBigInteger || got.BigInt().Int64() != -(1<<40) {
 		t.Errorf("big: %s", got.String())
 	}
 	// A custom Long Integer from zero, twice.
