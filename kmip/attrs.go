@@ -18,11 +18,19 @@ func (a *Attributes) appendForm(b []byte, tag, tag1 ttlv.Tag, ver Version) []byt
 	if ver >= V2_0 || a.x.decoded {
 		return a.appendTTLV(b, tag, ver)
 	}
+	return a.appendTemplate(b, tag1, ver)
+}
+
+// appendTemplate appends the attribute set a as a KMIP 1.x
+// Template-Attribute under tag1 (appendForm's 1.x form, whatever a's
+// origin).
+func (a *Attributes) appendTemplate(b []byte, tag1 ttlv.Tag, ver Version) []byte {
 	start := len(b)
-	b = a.appendTTLV(b, tag, ver) // the 2.x form first, converted below
+	b = a.appendTTLV(b, ttlv.TagAttributes, ver) // the 2.x form first, converted below
 	mid := len(b)
 	b, mark := ttlv.BeginStructure(b, tag1)
 	children := b[start+ttlv.HeaderSize : mid]
+	vendors := 0 // the vendor attributes converted
 	for len(children) > 0 {
 		t, _, _, n := ttlv.ConsumeValue(children)
 		if n < 0 {
@@ -33,8 +41,15 @@ func (a *Attributes) appendForm(b []byte, tag, tag1 ttlv.Tag, ver Version) []byt
 		b, am = ttlv.BeginStructure(b, ttlv.TagAttribute)
 		if t == ttlv.TagAttribute {
 			// A vendor attribute: a 1.x custom attribute "vendor-name".
-			var vendor, vname []byte
-			item, vendor, vname = vendorAttribute(item)
+			// Encoded for 1.x, a built one lacks its Vendor
+			// Identification (a 2.x field): it is read from the field.
+			var vb, vname []byte
+			item, vb, vname = vendorAttribute(item)
+			vendor := aliasString(vb)
+			if vendor == "" && vendors < len(a.Attribute) {
+				vendor = a.Attribute[vendors].VendorIdentification
+			}
+			vendors++
 			l := len(vendor) + 1 + len(vname)
 			b = ttlv.AppendHeader(b, ttlv.TagAttributeName, ttlv.TypeTextString, uint32(l))
 			b = append(append(append(b, vendor...), '-'), vname...)
@@ -108,6 +123,21 @@ func (t *TemplateAttribute) AttributeSet() (*Attributes, error) {
 		return nil, err
 	}
 	return set, nil
+}
+
+// AttributeList returns the attributes a holds as KMIP 1.x writes them,
+// an Attribute (Attribute Name, Attribute Value) per attribute value, in
+// the order of a 1.x Template-Attribute (KMIP 1.4 §2.1.1, §2.1.8): the
+// reverse of TemplateAttribute.AttributeSet, for the 1.x payloads that
+// carry Attributes outside a Template-Attribute (Locate, Add Attribute,
+// Modify Attribute). A vendor attribute becomes a custom attribute named
+// "vendor-name". The Attribute Values alias one new buffer.
+func (a *Attributes) AttributeList() ([]Attribute, error) {
+	var t TemplateAttribute
+	if err := t.UnmarshalTTLV(a.appendTemplate(nil, ttlv.TagTemplateAttribute, V1_4)); err != nil {
+		return nil, err
+	}
+	return t.Attribute, nil
 }
 
 // cutCustom splits a KMIP 1.x custom attribute name, "x-" (client) or "y-"
