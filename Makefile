@@ -8,6 +8,10 @@ BENCHTIME ?= 0.3s
 BENCH     ?= .
 FUZZTIME  ?= 30s
 LOADTIME  ?= 10s
+# the load row: AES-GCM Encrypt, one item a message, over TLS, at each
+# connection count of LOADCONNS (kmipd in process)
+LOADFLAGS ?= -transport tls -batch 1 -mix encrypt=100
+LOADCONNS ?= 1 16 64
 # make bench: the peer comparison's benchtime (its peers are 10-40 times
 # slower, so a shorter time still gives each many iterations).
 PEERTIME  ?= 100ms
@@ -57,7 +61,7 @@ check-generated:
 ## path and message (median over COUNT runs, each path also as a fraction
 ## of BenchmarkLimit, the message read at memory speed), the machine, the
 ## peer comparison (bench-peers' rounds at PEERTIME), the SVG chart
-## bench/out/chart.svg, a LOADTIME run of cmd/kmipload when it exists, and
+## bench/out/chart.svg, LOADTIME runs of cmd/kmipload at LOADCONNS connections, and
 ## the servers side by side (bench-servers).
 ## Raw go test output: bench/out/latest.txt, bench/out/peers.txt.
 bench: peers-check
@@ -66,8 +70,11 @@ bench: peers-check
 	@echo "== peer comparison (bench/peers, $(COUNT) rounds at $(PEERTIME))"
 	@GO=$(GO) DIR=bench/peers PKG=. ./bench/rounds.sh bench/out/peers.txt $(COUNT) $(PEERTIME) '$(BENCH)'
 	@load=""; if [ -d cmd/kmipload ]; then \
-		echo "== load generator: go run ./cmd/kmipload -duration $(LOADTIME) -json"; \
-		$(GO) run ./cmd/kmipload -duration $(LOADTIME) -json > bench/out/load.json || exit 1; \
+		$(GO) build -o bench/out/kmipload ./cmd/kmipload || exit 1; : > bench/out/load.json; \
+		for c in $(LOADCONNS); do \
+			echo "== load generator: kmipload $(LOADFLAGS) -conns $$c -duration $(LOADTIME) -json"; \
+			bench/out/kmipload $(LOADFLAGS) -conns $$c -duration $(LOADTIME) -json -quiet >> bench/out/load.json || exit 1; \
+		done; \
 		load="-load bench/out/load.json"; \
 	fi; \
 	echo; echo "== report (go run ./bench/cmd/report)"; \

@@ -9,28 +9,31 @@ import (
 
 // appendForm appends the attribute set a in the form of protocol version
 // ver: for KMIP 2.x (or when a was decoded, in the form it was read) the
-// Attributes structure under tag; for KMIP 1.x a Template-Attribute under
-// tag1 holding one Attribute per attribute value (KMIP 1.4 §2.1.1, §2.1.8):
-// its Attribute Name the attribute's specification name, its Attribute
-// Value the value item retagged. It converts in place, allocating nothing
-// beyond growing b.
+// Attributes structure under tag; for KMIP 1.x one Attribute per attribute
+// value (KMIP 1.4 §2.1.1), inside a Template-Attribute under tag1 (§2.1.8)
+// or, for tag1 0, as a list of Attribute items (as Locate and Get
+// Attributes carry them, 1.4 §4.9, §4.12): its Attribute Name the
+// attribute's specification name, its Attribute Value the value item
+// retagged. It converts in place, allocating nothing beyond growing b.
 func (a *Attributes) appendForm(b []byte, tag, tag1 ttlv.Tag, ver Version) []byte {
 	if ver >= V2_0 || a.x.decoded {
 		return a.appendTTLV(b, tag, ver)
 	}
-	return a.appendTemplate(b, tag1, ver)
+	return a.append1x(b, tag1, ver)
 }
 
-// appendTemplate appends the attribute set a as a KMIP 1.x
-// Template-Attribute under tag1 (appendForm's 1.x form, whatever a's
-// origin).
-func (a *Attributes) appendTemplate(b []byte, tag1 ttlv.Tag, ver Version) []byte {
+// append1x appends the attribute set a in its KMIP 1.x form, as appendForm
+// does for a 1.x ver, whatever a's origin.
+func (a *Attributes) append1x(b []byte, tag1 ttlv.Tag, ver Version) []byte {
 	start := len(b)
 	b = a.appendTTLV(b, ttlv.TagAttributes, ver) // the 2.x form first, converted below
 	mid := len(b)
-	b, mark := ttlv.BeginStructure(b, tag1)
+	var mark int
+	if tag1 != 0 {
+		b, mark = ttlv.BeginStructure(b, tag1)
+	}
 	children := b[start+ttlv.HeaderSize : mid]
-	vendors := 0 // the vendor attributes converted
+	vendors := 0 // the vendor attributes seen: a.Attribute's, in order
 	for len(children) > 0 {
 		t, _, _, n := ttlv.ConsumeValue(children)
 		if n < 0 {
@@ -40,13 +43,12 @@ func (a *Attributes) appendTemplate(b []byte, tag1 ttlv.Tag, ver Version) []byte
 		var am int
 		b, am = ttlv.BeginStructure(b, ttlv.TagAttribute)
 		if t == ttlv.TagAttribute {
-			// A vendor attribute: a 1.x custom attribute "vendor-name".
-			// Encoded for 1.x, a built one lacks its Vendor
-			// Identification (a 2.x field): it is read from the field.
-			var vb, vname []byte
-			item, vb, vname = vendorAttribute(item)
-			vendor := aliasString(vb)
-			if vendor == "" && vendors < len(a.Attribute) {
+			// A vendor attribute: a 1.x custom attribute "vendor-name". Its
+			// Vendor Identification, a 2.x field, was not written for ver.
+			var vname []byte
+			item, vname = vendorAttribute(item)
+			var vendor string
+			if vendors < len(a.Attribute) {
 				vendor = a.Attribute[vendors].VendorIdentification
 			}
 			vendors++
@@ -62,15 +64,17 @@ func (a *Attributes) appendTemplate(b []byte, tag1 ttlv.Tag, ver Version) []byte
 		ttlv.EndStructure(b, am)
 		children = children[n:]
 	}
-	ttlv.EndStructure(b, mark)
+	if tag1 != 0 {
+		ttlv.EndStructure(b, mark)
+	}
 	n := copy(b[start:], b[mid:])
 	return b[:start+n]
 }
 
-// vendorAttribute reads a 2.x vendor attribute (an Attribute Structure of
-// Vendor Identification, Attribute Name and Attribute Value): its value
-// item, vendor and name.
-func vendorAttribute(r Raw) (value Raw, vendor, name []byte) {
+// vendorAttribute reads a vendor attribute (an Attribute Structure of
+// Attribute Name and Attribute Value, with a Vendor Identification in 2.x):
+// its value item and name.
+func vendorAttribute(r Raw) (value Raw, name []byte) {
 	b := r.Value()
 	for len(b) > 0 {
 		t, _, v, n := ttlv.ConsumeValue(b)
@@ -78,8 +82,6 @@ func vendorAttribute(r Raw) (value Raw, vendor, name []byte) {
 			break
 		}
 		switch t {
-		case ttlv.TagVendorIdentification:
-			vendor = v
 		case ttlv.TagAttributeName:
 			name = v
 		case ttlv.TagAttributeValue:
@@ -87,7 +89,76 @@ func vendorAttribute(r Raw) (value Raw, vendor, name []byte) {
 		}
 		b = b[n:]
 	}
-	return value, vendor, name
+	return value, name
+}
+
+// as2x reports whether t, a Template-Attribute the caller built (not
+// decoded), is written as KMIP 2.x Attributes when encoding for ver: ver is
+// 2.x and every item has a 2.x form — no template Name (KMIP 2.0 has no
+// templates) and every Attribute convertible (attributeList2x). A nil t
+// gives false.
+func (t *TemplateAttribute) as2x(ver Version) bool {
+	return t != nil && ver >= V2_0 && !t.x.decoded && len(t.Name) == 0 && attributeList2x(t.Attribute, ver)
+}
+
+// attributeList2x reports whether the 1.x Attributes list, encoded for a
+// KMIP 2.x ver, converts to an Attributes structure (appendAttributes2x):
+// it is not empty and each Attribute is a 2.x vendor attribute (Vendor
+// Identification set) or has a value and an Attribute Name that is a
+// standard attribute's or a custom one ("x-…", "y-…").
+func attributeList2x(list []Attribute, ver Version) bool {
+	if ver < V2_0 || len(list) == 0 {
+		return false
+	}
+	for i := range list {
+		a := &list[i]
+		if a.AttributeValue.Tag() == 0 {
+			return false
+		}
+		if a.VendorIdentification != "" {
+			continue
+		}
+		if _, ok := ttlv.LookupAttributeName(a.AttributeName); ok {
+			continue
+		}
+		if _, _, ok := cutCustom(a.AttributeName); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// appendAttributes2x appends the 1.x Attribute list as a KMIP 2.x
+// Attributes structure under tag (KMIP 2.0 §1.2's conversion): each value
+// under the tag its Attribute Name stands for, a custom attribute ("x-Name")
+// as a vendor attribute of Vendor Identification "x", a 2.x vendor
+// attribute as it is. The Attribute Index has no 2.x form: the instances
+// keep their order. A name attributeList2x refuses is left out.
+func appendAttributes2x(b []byte, tag ttlv.Tag, list []Attribute, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	for i := range list {
+		a := &list[i]
+		if a.VendorIdentification != "" {
+			b = a.appendTTLV(b, ttlv.TagAttribute, ver)
+			continue
+		}
+		if t, ok := ttlv.LookupAttributeName(a.AttributeName); ok {
+			b = a.AttributeValue.appendAs(b, t)
+			continue
+		}
+		vendor, name, ok := cutCustom(a.AttributeName)
+		if !ok {
+			continue
+		}
+		var am int
+		b, am = ttlv.BeginStructure(b, ttlv.TagAttribute)
+		b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, vendor)
+		b = ttlv.AppendTextString(b, ttlv.TagAttributeName, name)
+		b = a.AttributeValue.appendAs(b, ttlv.TagAttributeValue)
+		ttlv.EndStructure(b, am)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
 }
 
 // AttributeSet returns the attributes t holds as the attribute set, as
@@ -99,25 +170,16 @@ func vendorAttribute(r Raw) (value Raw, vendor, name []byte) {
 // result aliases t's memory; an Attribute Name that is neither a standard
 // attribute nor custom is an error.
 func (t *TemplateAttribute) AttributeSet() (*Attributes, error) {
-	b, mark := ttlv.BeginStructure(nil, ttlv.TagAttributes)
 	for i := range t.Attribute {
 		a := &t.Attribute[i]
-		if tag, ok := ttlv.LookupAttributeName(a.AttributeName); ok {
-			b = a.AttributeValue.appendAs(b, tag)
+		if _, ok := ttlv.LookupAttributeName(a.AttributeName); ok || a.VendorIdentification != "" {
 			continue
 		}
-		vendor, name, ok := cutCustom(a.AttributeName)
-		if !ok {
+		if _, _, ok := cutCustom(a.AttributeName); !ok {
 			return nil, fmt.Errorf("kmip: Attribute Name %q: %w", a.AttributeName, ErrUnknownName)
 		}
-		var am int
-		b, am = ttlv.BeginStructure(b, ttlv.TagAttribute)
-		b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, vendor)
-		b = ttlv.AppendTextString(b, ttlv.TagAttributeName, name)
-		b = a.AttributeValue.appendAs(b, ttlv.TagAttributeValue)
-		ttlv.EndStructure(b, am)
 	}
-	ttlv.EndStructure(b, mark)
+	b := appendAttributes2x(nil, ttlv.TagAttributes, t.Attribute, V2_1)
 	set := new(Attributes)
 	if err := set.UnmarshalTTLV(b); err != nil {
 		return nil, err
@@ -126,15 +188,17 @@ func (t *TemplateAttribute) AttributeSet() (*Attributes, error) {
 }
 
 // AttributeList returns the attributes a holds as KMIP 1.x writes them,
-// an Attribute (Attribute Name, Attribute Value) per attribute value, in
-// the order of a 1.x Template-Attribute (KMIP 1.4 §2.1.1, §2.1.8): the
-// reverse of TemplateAttribute.AttributeSet, for the 1.x payloads that
-// carry Attributes outside a Template-Attribute (Locate, Add Attribute,
-// Modify Attribute). A vendor attribute becomes a custom attribute named
+// an Attribute (Attribute Name, Attribute Value) per attribute value (KMIP
+// 1.4 §2.1.1): the reverse of TemplateAttribute.AttributeSet, for a 1.x
+// payload field that holds one Attribute (Add Attribute, Modify
+// Attribute). A vendor attribute becomes a custom attribute named
 // "vendor-name". The Attribute Values alias one new buffer.
 func (a *Attributes) AttributeList() ([]Attribute, error) {
+	b, mark := ttlv.BeginStructure(nil, ttlv.TagTemplateAttribute)
+	b = a.append1x(b, 0, V1_4)
+	ttlv.EndStructure(b, mark)
 	var t TemplateAttribute
-	if err := t.UnmarshalTTLV(a.appendTemplate(nil, ttlv.TagTemplateAttribute, V1_4)); err != nil {
+	if err := t.UnmarshalTTLV(b); err != nil {
 		return nil, err
 	}
 	return t.Attribute, nil

@@ -37,8 +37,13 @@
 //
 // AppendTTLV appends a value to a []byte for a protocol Version; a value
 // built by the caller is written in the specification's field order, and
-// for a KMIP 1.x version its attribute sets as 1.x Template-Attributes
-// (Attribute Name and Value pairs). UnmarshalTTLV decodes one whole
+// in the form of the version where the versions differ: for KMIP 1.x its
+// attribute sets (Attributes) as 1.x Template-Attributes of Attribute Name
+// and Value pairs, or as bare Attribute items where 1.x carries them so
+// (Locate, Get Attributes); for KMIP 2.x a Template-Attribute or Attribute
+// list the caller set instead as the 2.x Attributes, in its place, unless
+// it holds what 2.x cannot carry (a template Name, an Attribute Name that
+// is neither standard nor custom). UnmarshalTTLV decodes one whole
 // Structure from bytes and DecodeTTLV the next one from a ttlv.Decoder;
 // both accept the 1.x and 2.x forms. Nothing uses reflection, and decoding
 // into a value used before allocates nothing once the value has grown to

@@ -5857,6 +5857,8 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
@@ -5864,7 +5866,7 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.CertificateRequest != nil {
 			b = v.CertificateRequest.appendTTLV(b, ttlv.TagCertificateRequest, ver)
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -6686,7 +6688,7 @@ func (v *Constraint) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.ObjectGroups.appendTTLV(b, ttlv.TagObjectGroups, ver)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	} else {
 		var next [3]int32
@@ -6724,7 +6726,7 @@ func (v *Constraint) appendField(b []byte, i uint8, k int32, ver Version) []byte
 		}
 	case 2:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	}
 	_ = ver
@@ -7038,12 +7040,18 @@ func (v *CreateKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 	if !v.x.decoded || v.x.canonical {
 		if v.CommonAttributes != nil {
 			b = v.CommonAttributes.appendForm(b, ttlv.TagCommonAttributes, ttlv.TagCommonTemplateAttribute, ver)
+		} else if v.CommonTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagCommonAttributes, v.CommonTemplateAttribute.Attribute, ver)
 		}
 		if v.PrivateKeyAttributes != nil {
 			b = v.PrivateKeyAttributes.appendForm(b, ttlv.TagPrivateKeyAttributes, ttlv.TagPrivateKeyTemplateAttribute, ver)
+		} else if v.PrivateKeyTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagPrivateKeyAttributes, v.PrivateKeyTemplateAttribute.Attribute, ver)
 		}
 		if v.PublicKeyAttributes != nil {
 			b = v.PublicKeyAttributes.appendForm(b, ttlv.TagPublicKeyAttributes, ttlv.TagPublicKeyTemplateAttribute, ver)
+		} else if v.PublicKeyTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagPublicKeyAttributes, v.PublicKeyTemplateAttribute.Attribute, ver)
 		}
 		if v.CommonProtectionStorageMasks != nil {
 			b = v.CommonProtectionStorageMasks.appendTTLV(b, ttlv.TagCommonProtectionStorageMasks, ver)
@@ -7054,13 +7062,13 @@ func (v *CreateKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 		if v.PublicProtectionStorageMasks != nil {
 			b = v.PublicProtectionStorageMasks.appendTTLV(b, ttlv.TagPublicProtectionStorageMasks, ver)
 		}
-		if v.CommonTemplateAttribute != nil {
+		if v.CommonTemplateAttribute != nil && (v.CommonAttributes != nil || !v.CommonTemplateAttribute.as2x(ver)) {
 			b = v.CommonTemplateAttribute.appendTTLV(b, ttlv.TagCommonTemplateAttribute, ver)
 		}
-		if v.PrivateKeyTemplateAttribute != nil {
+		if v.PrivateKeyTemplateAttribute != nil && (v.PrivateKeyAttributes != nil || !v.PrivateKeyTemplateAttribute.as2x(ver)) {
 			b = v.PrivateKeyTemplateAttribute.appendTTLV(b, ttlv.TagPrivateKeyTemplateAttribute, ver)
 		}
-		if v.PublicKeyTemplateAttribute != nil {
+		if v.PublicKeyTemplateAttribute != nil && (v.PublicKeyAttributes != nil || !v.PublicKeyTemplateAttribute.as2x(ver)) {
 			b = v.PublicKeyTemplateAttribute.appendTTLV(b, ttlv.TagPublicKeyTemplateAttribute, ver)
 		}
 	} else {
@@ -7629,11 +7637,13 @@ func (v *CreateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -8046,11 +8056,13 @@ func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -11068,8 +11080,10 @@ func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -13119,10 +13133,14 @@ func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 		if v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
@@ -13190,7 +13208,7 @@ func (v *ExportResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 		}
 	case 2:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 3:
 		if int(k) < len(v.Attribute) {
@@ -14383,10 +14401,14 @@ func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [3]int32
@@ -14420,7 +14442,7 @@ func (v *GetAttributesResponsePayload) appendField(b []byte, i uint8, k int32, v
 		}
 	case 1:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 2:
 		if int(k) < len(v.Attribute) {
@@ -16343,7 +16365,7 @@ func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyWrapType, uint32(v.KeyWrapType.Value))
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 		if v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
@@ -16416,7 +16438,7 @@ func (v *ImportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 		}
 	case 4:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	case 5:
 		if k == 0 && v.Certificate != nil {
@@ -17216,11 +17238,13 @@ func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -17878,10 +17902,14 @@ func (v *KeyValue) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.KeyMaterial.appendAs(b, ttlv.TagKeyMaterial)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [3]int32
@@ -17915,7 +17943,7 @@ func (v *KeyValue) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 		}
 	case 1:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 2:
 		if int(k) < len(v.Attribute) {
@@ -18876,10 +18904,14 @@ func (v *LocateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectGroupMember, uint32(v.ObjectGroupMember.Value))
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [6]int32
@@ -18925,7 +18957,7 @@ func (v *LocateRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 		}
 	case 4:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 5:
 		if int(k) < len(v.Attribute) {
@@ -21996,13 +22028,17 @@ func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
 		for k := range v.AttributeReference {
 			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [4]int32
@@ -22036,7 +22072,7 @@ func (v *NotifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 		}
 	case 1:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 2:
 		if int(k) < len(v.AttributeReference) {
@@ -22217,7 +22253,7 @@ func (v *ObjectDefaults) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 		if v.ObjectGroups != nil {
 			b = v.ObjectGroups.appendTTLV(b, ttlv.TagObjectGroups, ver)
@@ -22254,7 +22290,7 @@ func (v *ObjectDefaults) appendField(b []byte, i uint8, k int32, ver Version) []
 		}
 	case 1:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	case 2:
 		if k == 0 && v.ObjectGroups != nil {
@@ -25512,7 +25548,9 @@ func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = ttlv.AppendTextString(b, ttlv.TagReplacedUniqueIdentifier, v.ReplacedUniqueIdentifier.Value)
 		}
 		if v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
+		} else if !v.x.decoded && attributeList2x(v.Attribute, ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.Attribute, ver)
 		}
 		if v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
@@ -25538,8 +25576,10 @@ func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 		if v.OpaqueObject != nil {
 			b = v.OpaqueObject.appendTTLV(b, ttlv.TagOpaqueObject, ver)
 		}
-		for k := range v.Attribute {
-			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+		if v.Attributes != nil || v.x.decoded || !attributeList2x(v.Attribute, ver) {
+			for k := range v.Attribute {
+				b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
+			}
 		}
 	} else {
 		var next [13]int32
@@ -25581,7 +25621,7 @@ func (v *PutRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 		}
 	case 3:
 		if k == 0 && v.Attributes != nil {
-			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
 	case 4:
 		if k == 0 && v.Certificate != nil {
@@ -27599,11 +27639,13 @@ func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -28085,12 +28127,18 @@ func (v *ReKeyKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 		}
 		if v.CommonAttributes != nil {
 			b = v.CommonAttributes.appendForm(b, ttlv.TagCommonAttributes, ttlv.TagCommonTemplateAttribute, ver)
+		} else if v.CommonTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagCommonAttributes, v.CommonTemplateAttribute.Attribute, ver)
 		}
 		if v.PrivateKeyAttributes != nil {
 			b = v.PrivateKeyAttributes.appendForm(b, ttlv.TagPrivateKeyAttributes, ttlv.TagPrivateKeyTemplateAttribute, ver)
+		} else if v.PrivateKeyTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagPrivateKeyAttributes, v.PrivateKeyTemplateAttribute.Attribute, ver)
 		}
 		if v.PublicKeyAttributes != nil {
 			b = v.PublicKeyAttributes.appendForm(b, ttlv.TagPublicKeyAttributes, ttlv.TagPublicKeyTemplateAttribute, ver)
+		} else if v.PublicKeyTemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagPublicKeyAttributes, v.PublicKeyTemplateAttribute.Attribute, ver)
 		}
 		if v.CommonProtectionStorageMasks != nil {
 			b = v.CommonProtectionStorageMasks.appendTTLV(b, ttlv.TagCommonProtectionStorageMasks, ver)
@@ -28101,13 +28149,13 @@ func (v *ReKeyKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 		if v.PublicProtectionStorageMasks != nil {
 			b = v.PublicProtectionStorageMasks.appendTTLV(b, ttlv.TagPublicProtectionStorageMasks, ver)
 		}
-		if v.CommonTemplateAttribute != nil {
+		if v.CommonTemplateAttribute != nil && (v.CommonAttributes != nil || !v.CommonTemplateAttribute.as2x(ver)) {
 			b = v.CommonTemplateAttribute.appendTTLV(b, ttlv.TagCommonTemplateAttribute, ver)
 		}
-		if v.PrivateKeyTemplateAttribute != nil {
+		if v.PrivateKeyTemplateAttribute != nil && (v.PrivateKeyAttributes != nil || !v.PrivateKeyTemplateAttribute.as2x(ver)) {
 			b = v.PrivateKeyTemplateAttribute.appendTTLV(b, ttlv.TagPrivateKeyTemplateAttribute, ver)
 		}
-		if v.PublicKeyTemplateAttribute != nil {
+		if v.PublicKeyTemplateAttribute != nil && (v.PublicKeyAttributes != nil || !v.PublicKeyTemplateAttribute.as2x(ver)) {
 			b = v.PublicKeyTemplateAttribute.appendTTLV(b, ttlv.TagPublicKeyTemplateAttribute, ver)
 		}
 	} else {
@@ -28714,11 +28762,13 @@ func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
 		if v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
@@ -29712,8 +29762,10 @@ func (v *RegisterRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
+		} else if v.TemplateAttribute.as2x(ver) {
+			b = appendAttributes2x(b, ttlv.TagAttributes, v.TemplateAttribute.Attribute, ver)
 		}
-		if v.TemplateAttribute != nil {
+		if v.TemplateAttribute != nil && (v.Attributes != nil || !v.TemplateAttribute.as2x(ver)) {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 		if v.Certificate != nil {

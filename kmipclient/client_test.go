@@ -15,6 +15,7 @@ import (
 	"github.com/kmipwire/kmipwire/kmip"
 	"github.com/kmipwire/kmipwire/kmipclient"
 	"github.com/kmipwire/kmipwire/kmipserver"
+	"github.com/kmipwire/kmipwire/kmipserver/kmiptest"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -394,5 +395,30 @@ func serveReplies(ln net.Listener, reply func(req []byte) []byte) {
 				}
 			}
 		}()
+	}
+}
+
+// TestCancelLeavesConnectionUsable: a context cancelled while its answer
+// arrives must not leave a deadline in the past on the pooled connection
+// for the next call (context.AfterFunc runs its function on a goroutine of
+// its own, which may still be pending when the call returns).
+func TestCancelLeavesConnectionUsable(t *testing.T) {
+	s := kmiptest.NewServer(t, kmipserver.Config{})
+	c := dial(t, kmipclient.Config{Addr: s.Addr, TLS: s.ClientTLS, MaxConns: 1})
+	bg := context.Background()
+	key, err := c.Create(bg, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(key.UniqueIdentifier)}
+	for i := 0; i < 300; i++ {
+		ctx, cancel := context.WithCancel(bg)
+		go cancel() // races with the answer: either outcome is fine
+		if _, err := c.Get(ctx, get); err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("round %d: cancelled Get: %v", i, err)
+		}
+		if _, err := c.Get(bg, get); err != nil {
+			t.Fatalf("round %d: the call after a cancelled one: %v", i, err)
+		}
 	}
 }

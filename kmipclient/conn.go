@@ -39,7 +39,12 @@ type conn struct {
 	// from Config.Timeout.
 	ctxDeadline bool
 	until       time.Time
-	stop        func()
+	// stop, run by context.AfterFunc when the context of the exchange in
+	// flight is done, makes its blocked I/O return; it signals stopped
+	// when it has, so that the exchange never returns (and the
+	// connection is never closed, pooled or reused) while it runs.
+	stop    func()
+	stopped chan struct{}
 }
 
 // aLongTimeAgo is a deadline in the past: it makes blocked I/O return.
@@ -110,11 +115,17 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req []byte) error {
 		cn.nc.SetDeadline(time.Time{})
 		cn.deadline = false
 	}
+	var stop func() bool
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, cn.stop)
-		defer stop()
+		stop = context.AfterFunc(ctx, cn.stop)
 	}
 	err := cn.readWrite(req, c.cfg.MaxResponseSize)
+	if stop != nil && !stop() {
+		// cn.stop has started: wait for it, and since it left a
+		// deadline in the past, make the next exchange set a new one.
+		<-cn.stopped
+		cn.deadline, cn.ctxDeadline = true, true
+	}
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("kmipclient: %w", cerr)
@@ -133,10 +144,12 @@ func (cn *conn) attach(nc net.Conn) {
 	cn.nc = nc
 	if cn.r == nil {
 		cn.r = bufio.NewReaderSize(nc, 16<<10)
+		cn.stopped = make(chan struct{}, 1)
 		cn.stop = func() {
 			if nc := cn.nc; nc != nil {
 				nc.SetDeadline(aLongTimeAgo)
 			}
+			cn.stopped <- struct{}{}
 		}
 	} else {
 		cn.r.Reset(nc)

@@ -10,9 +10,9 @@ import (
 
 // The client takes a request's KMIP 2.x fields in every version and writes
 // them in the form of the version in use. Package kmip converts attribute
-// sets to 1.x Template-Attributes itself; requestForm does the rest, where
-// a 1.x payload has other fields: Locate's Attributes as Attribute items,
-// the New Attribute of Add and Modify Attribute as an Attribute, Attribute
+// sets itself (to 1.x Template-Attributes, or Locate's Attribute items);
+// requestForm does the rest, where a 1.x payload has other fields: the New
+// Attribute of Add and Modify Attribute as an Attribute, Attribute
 // References as Attribute Names. A request with its 1.x fields set is sent
 // as it is. responseForm does the reverse for the answers.
 
@@ -51,16 +51,6 @@ func requestForm(req kmip.RequestPayload, v Version) (kmip.RequestPayload, error
 		return req, nil
 	}
 	switch p := req.(type) {
-	case *kmip.LocateRequestPayload:
-		if p.Attributes != nil {
-			list, err := attributeList(p.Attributes)
-			if err != nil {
-				return nil, err
-			}
-			q := *p
-			q.Attributes, q.Attribute = nil, append(list, p.Attribute...)
-			return &q, nil
-		}
 	case *kmip.GetAttributesRequestPayload:
 		if len(p.AttributeReference) > 0 {
 			q := *p
@@ -118,21 +108,12 @@ func requestForm(req kmip.RequestPayload, v Version) (kmip.RequestPayload, error
 	return req, nil
 }
 
-// attributeList is a.AttributeList with the client's error.
-func attributeList(a *kmip.Attributes) ([]kmip.Attribute, error) {
-	list, err := a.AttributeList()
-	if err != nil {
-		return nil, fmt.Errorf("kmipclient: attributes in their KMIP 1.x form: %w", err)
-	}
-	return list, nil
-}
-
 // oneAttribute is the 1.x Attribute of a set holding one attribute value
 // (a New or Current Attribute).
 func oneAttribute(a *kmip.Attributes) (*kmip.Attribute, error) {
-	list, err := attributeList(a)
+	list, err := a.AttributeList()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("kmipclient: an attribute in its KMIP 1.x form: %w", err)
 	}
 	if len(list) != 1 {
 		return nil, fmt.Errorf("kmipclient: %d attribute values where KMIP 1.x takes one Attribute", len(list))

@@ -35,15 +35,6 @@ func TestRequestForm(t *testing.T) {
 		t.Error("Get Attributes in 2.1: converted")
 	}
 
-	loc := &kmip.LocateRequestPayload{Attributes: &kmip.Attributes{Name: []kmip.Name{Name("a")}, ObjectType: kmip.Some(kmip.ObjectTypeSymmetricKey)}}
-	got, err = requestForm(loc, V1_2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p := got.(*kmip.LocateRequestPayload); p.Attributes != nil || len(p.Attribute) != 2 || p.Attribute[0].AttributeName != "Name" {
-		t.Errorf("Locate in 1.2: %+v", p)
-	}
-
 	del := &kmip.DeleteAttributeRequestPayload{AttributeReference: AttributeReferences(ttlv.TagContactInformation)[0]}
 	got, err = requestForm(del, V1_4)
 	if err != nil {

@@ -276,9 +276,6 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 		}
 	case kind == serverPyKMIP:
 		wantReason(t, "Hash (PyKMIP cannot parse it)", err, kmip.ResultReasonInvalidMessage)
-	case kind == serverKmipd && v < kmipclient.V1_4:
-		// kmipd dates Hash from KMIP 1.4; 1.2 §4.37 defines it (README).
-		wantReason(t, "Hash in "+v.String()+" (kmipd refuses it before 1.4)", err, kmip.ResultReasonOperationNotSupported)
 	case err != nil:
 		t.Errorf("Hash: %v", err)
 	case len(h.Data.Value) != 32 || h.Data.Value[0] != 0xba:

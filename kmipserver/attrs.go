@@ -280,7 +280,35 @@ func (c *reqCtx) appendAttr(b []byte, a *attr, index int32) []byte {
 	if c.v1() && index > 0 {
 		b = ttlv.AppendInteger(b, ttlv.TagAttributeIndex, index)
 	}
-	b = appendRetagged(b, a.enc, ttlv.TagAttributeValue)
+	if a.tag == ttlv.TagDigest && c.major == 1 && c.minor == 0 {
+		b = appendDigest10(b, a.enc)
+	} else {
+		b = appendRetagged(b, a.enc, ttlv.TagAttributeValue)
+	}
+	ttlv.EndStructure(b, m)
+	return b
+}
+
+// appendDigest10 appends a stored Digest as the Attribute Value of a KMIP
+// 1.0 answer: its Hashing Algorithm and Digest Value only (1.0 §3.17,
+// Table 58), without the Key Format Type that 1.1 added (1.1 §3.17).
+func appendDigest10(b, enc []byte) []byte {
+	_, body, n := ttlv.ConsumeStructure(enc)
+	if n < 0 {
+		return appendRetagged(b, enc, ttlv.TagAttributeValue)
+	}
+	b, m := ttlv.BeginStructure(b, ttlv.TagAttributeValue)
+	for len(body) >= ttlv.HeaderSize {
+		tag, _, length, _ := ttlv.ConsumeHeader(body)
+		k := ttlv.HeaderSize + (int(length)+7)&^7
+		if k > len(body) {
+			break
+		}
+		if tag != ttlv.TagKeyFormatType {
+			b = append(b, body[:k]...)
+		}
+		body = body[k:]
+	}
 	ttlv.EndStructure(b, m)
 	return b
 }

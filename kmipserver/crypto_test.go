@@ -348,8 +348,13 @@ func TestMACVerifyAndHash(t *testing.T) {
 	if !bytes.Equal(p.Child(ttlv.TagData).Bytes, sum[:]) {
 		t.Fatal("Hash differs from Go's SHA-384")
 	}
-	// Hash is KMIP 1.4+.
-	failed(t, &do(t, s, hdr{major: 1, minor: 2}, item(opHash, bstr(ttlv.TagData, []byte("x")))).items[0], rrOperationNotSupported)
+	// Hash is a KMIP 1.2 operation (1.2 §4.37): answered at 1.2, refused at 1.1.
+	p = ok(t, &do(t, s, hdr{major: 1, minor: 2}, item(opHash, st(ttlv.TagCryptographicParameters, enum(ttlv.TagHashingAlgorithm, hashSHA384)),
+		bstr(ttlv.TagData, []byte("data")))).items[0])
+	if !bytes.Equal(p.Child(ttlv.TagData).Bytes, sum[:]) {
+		t.Fatal("Hash at KMIP 1.2 differs from Go's SHA-384")
+	}
+	failed(t, &do(t, s, hdr{major: 1, minor: 1}, item(opHash, bstr(ttlv.TagData, []byte("x")))).items[0], rrOperationNotSupported)
 }
 
 // TestMaxRSABits: Config.MaxRSABits bounds RSA key generation, and a

@@ -173,7 +173,8 @@ func TestMultipartGathered(t *testing.T) {
 }
 
 // TestRNGSeed: RNG Seed accepts a seed and uses none of it (the server's
-// RNG cannot be seeded), needs Data, and exists from KMIP 1.3 on.
+// RNG cannot be seeded), needs Data, and exists from KMIP 1.2 on (1.2
+// §4.36).
 func TestRNGSeed(t *testing.T) {
 	s := newTestServer()
 	p := ok(t, &do(t, s, v21, item(opRNGSeed, bstr(ttlv.TagData, bytes.Repeat([]byte{1}, 32)))).items[0])
@@ -181,6 +182,6 @@ func TestRNGSeed(t *testing.T) {
 		t.Errorf("Data Length %v, want 0", dl)
 	}
 	failed(t, &do(t, s, v21, item(opRNGSeed)).items[0], rrInvalidField)
-	failed(t, &do(t, s, hdr{major: 1, minor: 2}, item(opRNGSeed, bstr(ttlv.TagData, []byte{1}))).items[0], rrOperationNotSupported)
-	ok(t, &do(t, s, hdr{major: 1, minor: 3}, item(opRNGSeed, bstr(ttlv.TagData, []byte{1}))).items[0])
+	failed(t, &do(t, s, hdr{major: 1, minor: 1}, item(opRNGSeed, bstr(ttlv.TagData, []byte{1}))).items[0], rrOperationNotSupported)
+	ok(t, &do(t, s, hdr{major: 1, minor: 2}, item(opRNGSeed, bstr(ttlv.TagData, []byte{1}))).items[0])
 }

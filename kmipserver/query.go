@@ -12,7 +12,7 @@ var operations = [...]uint32{
 	opCreate, opCreateKeyPair, opRegister, opReKey, opDeriveKey, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover,
 	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
-	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opLog, opSetAttribute, opInterop,
+	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opSetAttribute, opInterop,
 }
 
 // objectTypes lists the object types the server stores.
@@ -43,10 +43,8 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if ops {
 		for _, op := range operations {
-			if (op == opRNGRetrieve || op == opRNGSeed) && c.v1() && c.minor < 3 ||
-				(op == opCreateSplitKey || op == opJoinSplitKey) && c.v1() && c.minor < 2 || op == opHash && c.v1() && c.minor < 4 ||
-				(op == opLog || op == opInterop || op == opSetAttribute) && c.v1() || op == opInterop && !c.s.interop {
-				continue
+			if !c.defines(op) || op == opInterop && !c.s.interop {
+				continue // see opSince
 			}
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, op)
 		}

@@ -727,6 +727,9 @@ func (c *reqCtx) answer(op uint32, payload, b []byte) ([]byte, *opError) {
 
 // dispatch runs one operation, appending its response payload's contents.
 func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError) {
+	if !c.defines(op) { // a later version's operation (opversion.go)
+		return b, unsupported(op)
+	}
 	switch op {
 	case opGet:
 		return c.get(p, b)
@@ -739,9 +742,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 	case opReKey:
 		return c.reKey(p, b)
 	case opSetAttribute:
-		if c.v1() {
-			break // a KMIP 2.0 operation
-		}
 		return c.setAttribute(p, b)
 	case opRegister:
 		return c.register(p, b)
@@ -793,42 +793,39 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.cancel(p, b)
 	case opGetUsageAllocation:
 		return c.getUsageAllocation(p, b)
-	case opCreateSplitKey, opJoinSplitKey:
-		if c.v1() && c.minor < 2 {
-			break // KMIP 1.2 operations
-		}
-		if op == opJoinSplitKey {
-			return c.joinSplitKey(p, b)
-		}
+	case opCreateSplitKey:
 		return c.createSplitKey(p, b)
+	case opJoinSplitKey:
+		return c.joinSplitKey(p, b)
 	case opRNGSeed:
-		if c.v1() && c.minor < 3 {
-			break // a KMIP 1.3 operation
-		}
 		return c.rngSeed(p, b)
 	case opMACVerify:
 		return c.gathered(op, p, b, c.macVerify)
 	case opHash:
-		if c.v1() && c.minor < 4 {
-			break // a KMIP 1.4 operation
-		}
 		return c.gathered(op, p, b, c.hash)
 	case opLog:
-		if c.v1() {
-			break // a KMIP 2.0 operation
-		}
 		return c.logOp(p, b)
+	case opExport:
+		return c.export(p, b)
+	case opImport:
+		return c.importOp(p, b)
 	case opInterop:
-		if c.v1() || !c.s.interop {
+		if !c.s.interop {
 			break
 		}
 		return c.interopOp(p, b)
 	}
+	return b, unsupported(op)
+}
+
+// unsupported is the failure for an operation the server does not
+// implement, or not in the conversation's protocol version.
+func unsupported(op uint32) *opError {
 	name, ok := ttlv.EnumName(ttlv.TagOperation, op)
 	if !ok {
 		name = fmt.Sprintf("0x%08X", op)
 	}
-	return b, fail(rrOperationNotSupported, "operation %s not supported", name)
+	return fail(rrOperationNotSupported, "operation %s not supported", name)
 }
 
 // record notes, when journaling, the state of o before a change.

@@ -40,7 +40,7 @@ import (
 
 func main() {
 	svg := flag.String("svg", "", "write the SVG bar chart of MB/s to this file")
-	load := flag.String("load", "", "file holding the output of cmd/kmipload -json, shown as one row")
+	load := flag.String("load", "", "file holding the output of cmd/kmipload -json, one run a line, shown as one row each")
 	check := flag.String("check", "", "compare with this baseline file and exit 1 on a regression")
 	threshold := flag.Float64("threshold", 100*benchreport.DefaultThreshold, "with -check: the slowdown, in percent, beyond which a significant change fails")
 	verbose := flag.Bool("v", false, "with -check: print every benchmark, not only failures")
@@ -135,19 +135,19 @@ func main() {
 		return
 	}
 	m := machine(fresh)
-	var l *benchreport.Load
+	var loads []benchreport.Load
 	if *load != "" {
 		f, err := os.Open(*load)
 		if err != nil {
 			fatal(err)
 		}
-		l, err = benchreport.ParseLoad(f)
+		loads, err = benchreport.ParseLoad(f)
 		f.Close()
 		if err != nil {
 			fatal(err)
 		}
 	}
-	if err := benchreport.WriteTable(os.Stdout, fresh, m, l); err != nil {
+	if err := benchreport.WriteTable(os.Stdout, fresh, m, loads); err != nil {
 		fatal(err)
 	}
 	if peerSet != nil {

@@ -206,7 +206,7 @@ func TestTableAndSVG(t *testing.T) {
 		synth("BenchmarkOther", []float64{7}, 0)
 	s := mustParse(t, in)
 	m := Machine{CPU: "Test CPU", Features: []string{"AVX2"}, GoVersion: "go1.26", GOOS: "linux", GOARCH: "amd64", GOMAXPROCS: 2}
-	var l *Load
+	var l []Load
 	var err error
 	if l, err = ParseLoad(strings.NewReader("starting\n{\"transport\":\"plain\",\"conns\":4,\"batch\":10,\"mix\":\"get=100\",\"elapsed_ns\":10000000000,\"messages_per_second\": 1234.5, \"items_per_second\": 5000, \"latency_ns\": {\"p50\": 1500, \"p90\": 2000, \"p99\": 90000, \"p99_9\": 1200000}}\n")); err != nil {
 		t.Fatal(err)
@@ -247,6 +247,42 @@ func TestTableAndSVG(t *testing.T) {
 	}
 	if _, err := ParseLoad(strings.NewReader("no json\n")); err == nil {
 		t.Error("ParseLoad without JSON: no error")
+	}
+	if _, err := ParseLoad(strings.NewReader("{\"conns\": 1}\n{\"conns\": \"x\"}\n")); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("ParseLoad with a bad second line: %v, want an error naming line 2", err)
+	}
+}
+
+// TestLoadRows: several runs of the load generator (make bench runs it at
+// 1, 16 and 64 connections) become one row each, by connection count.
+func TestLoadRows(t *testing.T) {
+	var in strings.Builder
+	for _, r := range []struct {
+		conns          int
+		rate, p50, p99 float64
+	}{{1, 40000, 23000, 46000}, {16, 52000, 250000, 900000}, {64, 59000, 970000, 4800000}} {
+		fmt.Fprintf(&in, "log line\n{\"transport\":\"tls\",\"conns\":%d,\"batch\":1,\"mix\":\"encrypt=100\",\"elapsed_ns\":1e10,\"messages_per_second\":%g,\"items_per_second\":%g,\"latency_ns\":{\"p50\":%g,\"p90\":%g,\"p99\":%g,\"p99_9\":%g}}\n",
+			r.conns, r.rate, r.rate, r.p50, r.p50, r.p99, r.p99)
+	}
+	loads, err := ParseLoad(strings.NewReader(in.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loads) != 3 {
+		t.Fatalf("%d runs, want 3", len(loads))
+	}
+	var out bytes.Buffer
+	if err := WriteTable(&out, mustParse(t, header+synth("BenchmarkOther", []float64{7}, 0)), Machine{}, loads); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"conns  setting                                messages/s  items/s    p50    p90    p99  p99.9\n",
+		"1      10.0 s, tls, batch 1, mix encrypt=100        40 k     40 k   23µs   23µs   46µs   46µs\n",
+		"64     10.0 s, tls, batch 1, mix encrypt=100        59 k     59 k  970µs  970µs  4.8ms  4.8ms\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
 	}
 }
 

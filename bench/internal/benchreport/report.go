@@ -71,28 +71,53 @@ func (l *Load) setting() string {
 	return s
 }
 
-// ParseLoad reads the load generator's output and decodes its last line
-// that holds a JSON object (the tool may log lines before it).
-func ParseLoad(r io.Reader) (*Load, error) {
-	var last []byte
+// ParseLoad reads the load generator's output and decodes every line
+// that holds a JSON object, one run each (the tool may log other lines
+// between them): make bench runs it at 1, 16 and 64 connections.
+func ParseLoad(r io.Reader) ([]Load, error) {
+	var loads []Load
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 && line[0] == '{' {
-			last = append(last[:0], line...)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 || line[0] != '{' {
+			continue
 		}
+		var l Load
+		if err := json.Unmarshal(line, &l); err != nil {
+			return nil, fmt.Errorf("benchreport: load generator output, line %d: %w", n, err)
+		}
+		loads = append(loads, l)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("benchreport: reading load output: %w", err)
 	}
-	if last == nil {
+	if loads == nil {
 		return nil, fmt.Errorf("benchreport: no JSON object in the load generator's output")
 	}
-	var l Load
-	if err := json.Unmarshal(last, &l); err != nil {
-		return nil, fmt.Errorf("benchreport: load generator output: %w", err)
+	return loads, nil
+}
+
+// writeLoads writes the load generator's runs: one line for one run, a
+// table by connection count for several.
+func writeLoads(w io.Writer, loads []Load) {
+	if len(loads) == 1 {
+		l := &loads[0]
+		fmt.Fprintf(w, "\nload generator (cmd/kmipload, loopback%s): %.0f messages/s, %.0f items/s, latency p50 %s p90 %s p99 %s p99.9 %s\n",
+			l.setting(), l.MessagesPerSecond, l.ItemsPerSecond, Duration(l.LatencyNs.P50), Duration(l.LatencyNs.P90), Duration(l.LatencyNs.P99), Duration(l.LatencyNs.P999))
+		return
 	}
-	return &l, nil
+	fmt.Fprintf(w, "\nload generator (cmd/kmipload, loopback, server in process), one run per row\n")
+	table := [][]string{{"conns", "setting", "messages/s", "items/s", "p50", "p90", "p99", "p99.9"}}
+	for i := range loads {
+		l := loads[i]
+		conns := l.Conns
+		l.Conns = 0 // in its own column
+		table = append(table, []string{fmt.Sprint(conns), strings.TrimPrefix(l.setting(), ", "),
+			Count(l.MessagesPerSecond), Count(l.ItemsPerSecond),
+			Duration(l.LatencyNs.P50), Duration(l.LatencyNs.P90), Duration(l.LatencyNs.P99), Duration(l.LatencyNs.P999)})
+	}
+	writeColumns(w, table, 2)
 }
 
 // Row is the summary of one benchmark: medians over its samples.
@@ -142,8 +167,8 @@ func (s *Set) Rows() []Row {
 // WriteTable writes the report a person reads at a glance: the machine,
 // then one row per benchmark (path and message when the name has them)
 // with the median time, throughput and allocations, then the load
-// generator's row when l is not nil.
-func WriteTable(w io.Writer, s *Set, m Machine, l *Load) error {
+// generator's runs, if any.
+func WriteTable(w io.Writer, s *Set, m Machine, loads []Load) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "machine: %s\n", m)
 	if cpu := s.Config["cpu"]; cpu != "" && cpu != m.CPU {
@@ -178,9 +203,8 @@ func WriteTable(w io.Writer, s *Set, m Machine, l *Load) error {
 	if aliased {
 		fmt.Fprintln(ew, "aliased: most of the message is Byte String values the path steps over without reading them (it checks their length and hands out a sub-slice); its MB/s would measure the layout, not the path, so compare items/s")
 	}
-	if l != nil {
-		fmt.Fprintf(ew, "\nload generator (cmd/kmipload, loopback%s): %.0f messages/s, %.0f items/s, latency p50 %s p90 %s p99 %s p99.9 %s\n",
-			l.setting(), l.MessagesPerSecond, l.ItemsPerSecond, Duration(l.LatencyNs.P50), Duration(l.LatencyNs.P90), Duration(l.LatencyNs.P99), Duration(l.LatencyNs.P999))
+	if len(loads) > 0 {
+		writeLoads(ew, loads)
 	}
 	return ew.err
 }

@@ -19,6 +19,10 @@ type fieldDef struct {
 	goType           string // element type
 	kind             string // int32, int64, enum, mask, bool, text, bytes, bigint, time, timeext, interval, raw, struct, payload
 	ttlvType         string // the ttlv.Type constant's suffix
+	// form, for an Attributes field with a 1.x counterpart (formPair), is
+	// appendForm's tag1 argument: the Template-Attribute tag, or 0 for a
+	// list of Attribute items.
+	form string
 }
 
 func loadStructs(dir string, sp *spec) error {
@@ -163,6 +167,41 @@ var v1Form = map[string]string{
 	"PublicKeyAttributes":  "PublicKeyTemplateAttribute",
 }
 
+// formPair links, in one structure, the fields holding the same attribute
+// set in the two versions' forms: a KMIP 2.x Attributes field (set) and
+// its 1.x counterpart, a Template-Attribute of tag v1Form[set's tag]
+// (tmpl) or a repeated Attribute (list, as Locate and Get Attributes
+// carry them in 1.x). -1 for none.
+type formPair struct{ set, tmpl, list int }
+
+// formPairs returns the pair of every field of s that has one, by field
+// index (the Attributes field's and its counterpart's).
+func formPairs(s *structDef) map[int]formPair {
+	pairs := map[int]formPair{}
+	for i, f := range s.fields {
+		if f.goType != "Attributes" || f.repeated() {
+			continue
+		}
+		fp := formPair{set: i, tmpl: -1, list: -1}
+		for j, g := range s.fields {
+			switch {
+			case g.goType == "TemplateAttribute" && !g.repeated() && g.tag == v1Form[f.tag]:
+				fp.tmpl = j
+			case g.goType == "Attribute" && g.repeated() && g.tag == "Attribute" && f.tag == "Attributes":
+				fp.list = j
+			}
+		}
+		if fp.tmpl >= 0 {
+			fp.list = -1
+		}
+		if fp.tmpl >= 0 || fp.list >= 0 {
+			pairs[i] = fp
+			pairs[max(fp.tmpl, fp.list)] = fp
+		}
+	}
+	return pairs
+}
+
 func (f *fieldDef) repeated() bool { return f.occurs == "repeated" }
 
 // pointer reports whether the field is held by pointer (a single structure).
@@ -216,8 +255,8 @@ func (f *fieldDef) appendValue(x string) string {
 	case "payload":
 		return fmt.Sprintf("b = %s.appendTTLV(b, %s, ver)", x, tag)
 	case "struct":
-		if f1, ok := v1Form[f.tag]; ok && f.goType == "Attributes" {
-			return fmt.Sprintf("b = %s.appendForm(b, %s, ttlv.Tag%s, ver)", x, tag, f1)
+		if f.form != "" {
+			return fmt.Sprintf("b = %s.appendForm(b, %s, %s, ver)", x, tag, f.form)
 		}
 		return fmt.Sprintf("b = %s.appendTTLV(b, %s, ver)", x, tag)
 	}
@@ -267,6 +306,15 @@ func genStructs(sp *spec) []byte {
 
 func genStruct(p *printer, sp *spec, s *structDef) {
 	n := s.name
+	pairs := formPairs(s)
+	for _, fp := range pairs {
+		switch f := s.fields[fp.set]; {
+		case fp.tmpl >= 0:
+			f.form = "ttlv.Tag" + s.fields[fp.tmpl].tag
+		default:
+			f.form = "0"
+		}
+	}
 	p.f("// %s is the %s structure (KMIP %s).\n", n, structSpecName(sp, s), s.section)
 	p.f("// Its zero value is empty; a decoded value aliases its input (see Clone).\n")
 	p.f("type %s struct {\n", n)
@@ -289,6 +337,10 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 	p.f("\tb, mark := ttlv.BeginStructure(b, tag)\n")
 	p.f("\tif !v.x.decoded || v.x.canonical {\n")
 	for i, f := range s.fields {
+		if fp, ok := pairs[i]; ok {
+			genAppendPaired(p, s, fp, i)
+			continue
+		}
 		genAppendAll(p, f, i)
 	}
 	p.f("\t} else {\n\t\tvar next [%d]int32\n\t\tu := 0\n", len(s.fields))
@@ -459,6 +511,34 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 		}
 	}
 	p.f("\treturn dst\n}\n\n")
+}
+
+// genAppendPaired writes field i of a formPair for a value built by the
+// caller (or decoded in field order): the set in the form of ver
+// (appendForm), or, when only the 1.x counterpart is set and ver is 2.x,
+// the counterpart converted to the 2.x Attributes in the set's place
+// (Template-Attribute's as2x, attributeList2x). What has no 2.x form (a
+// template Name, an Attribute Name neither standard nor custom) is written
+// as given.
+func genAppendPaired(p *printer, s *structDef, fp formPair, i int) {
+	set := s.fields[fp.set]
+	switch {
+	case i == fp.set && fp.tmpl >= 0:
+		t := s.fields[fp.tmpl]
+		p.f("\t\tif v.%s != nil {\n\t\t\t%s\n", set.name, set.appendValue("v."+set.name))
+		p.f("\t\t} else if v.%s.as2x(ver) {\n\t\t\tb = appendAttributes2x(b, ttlv.Tag%s, v.%s.Attribute, ver)\n\t\t}\n", t.name, set.tag, t.name)
+	case i == fp.set:
+		l := s.fields[fp.list]
+		p.f("\t\tif v.%s != nil {\n\t\t\t%s\n", set.name, set.appendValue("v."+set.name))
+		p.f("\t\t} else if !v.x.decoded && attributeList2x(v.%s, ver) {\n\t\t\tb = appendAttributes2x(b, ttlv.Tag%s, v.%s, ver)\n\t\t}\n", l.name, set.tag, l.name)
+	case i == fp.tmpl:
+		t := s.fields[i]
+		p.f("\t\tif v.%s != nil && (v.%s != nil || !v.%s.as2x(ver)) {\n\t\t\t%s\n\t\t}\n", t.name, set.name, t.name, t.appendValue("v."+t.name))
+	default:
+		l := s.fields[i]
+		p.f("\t\tif v.%s != nil || v.x.decoded || !attributeList2x(v.%s, ver) {\n", set.name, l.name)
+		p.f("\t\t\tfor k := range v.%s {\n\t\t\t\t%s\n\t\t\t}\n\t\t}\n", l.name, l.appendValue(fmt.Sprintf("v.%s[k]", l.name)))
+	}
 }
 
 func genAppendAll(p *printer, f *fieldDef, i int) {

@@ -1,0 +1,52 @@
+package kmipserver
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// TestDigestVersions: the Digest of a key holds Hashing Algorithm and
+// Digest Value in a KMIP 1.0 answer (1.0 §3.17), and the Key Format Type
+// too from 1.1 on (1.1 §3.17); the value is SHA-256 of the Key Material.
+func TestDigestVersions(t *testing.T) {
+	s := newTestServer()
+	key := []byte("0123456789abcdef")
+	sum := sha256.Sum256(key)
+	for _, h := range []hdr{{major: 1, minor: 0}, {major: 1, minor: 1}, {major: 1, minor: 4}, h21} {
+		t.Run(fmt.Sprintf("%d.%d", h.major, h.minor), func(t *testing.T) {
+			kb := st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, kfRaw),
+				st(ttlv.TagKeyValue, bstr(ttlv.TagKeyMaterial, key)),
+				enum(ttlv.TagCryptographicAlgorithm, algAES), integer(ttlv.TagCryptographicLength, 128))
+			reg := item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey), st(ttlv.TagAttributes), st(ttlv.TagSymmetricKey, kb))
+			if h.major < 2 {
+				reg = item(opRegister, enum(ttlv.TagObjectType, objSymmetricKey), st(ttlv.TagTemplateAttribute), st(ttlv.TagSymmetricKey, kb))
+			}
+			id := ok(t, &do(t, s, h, reg).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+			get := item(opGetAttributes, uid(id), enum(ttlv.TagAttributeReference, uint32(ttlv.TagDigest)))
+			if h.major < 2 {
+				get = item(opGetAttributes, uid(id), str(ttlv.TagAttributeName, "Digest"))
+			}
+			as := attrsOf(t, h, ok(t, &do(t, s, h, get).items[0]))
+			if len(as) != 1 || as[0].Tag != ttlv.TagDigest {
+				t.Fatalf("attributes %v, want one Digest", as)
+			}
+			d := &as[0]
+			if alg := d.Child(ttlv.TagHashingAlgorithm); alg == nil || uint32(alg.Num) != hashSHA256 {
+				t.Errorf("Hashing Algorithm %v", alg)
+			}
+			if dv := d.Child(ttlv.TagDigestValue); dv == nil || string(dv.Bytes) != string(sum[:]) {
+				t.Errorf("Digest Value %v", dv)
+			}
+			kf := d.Child(ttlv.TagKeyFormatType)
+			if want := h.major > 1 || h.minor >= 1; (kf != nil) != want || kf != nil && uint32(kf.Num) != kfRaw {
+				t.Errorf("Key Format Type %v in KMIP %d.%d", kf, h.major, h.minor)
+			}
+			if len(d.Children) != 2+map[bool]int{true: 1}[kf != nil] {
+				t.Errorf("Digest %s", d.String())
+			}
+		})
+	}
+}
