@@ -34,7 +34,10 @@ func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
 	if err != nil {
 		return nil, err
 	}
-	o := c.s.store.get(id)
+	o, denied := c.find(id)
+	if denied != nil {
+		return nil, denied
+	}
 	if o == nil {
 		return nil, fail(rrItemNotFound, "object %q not found", id)
 	}
@@ -121,7 +124,7 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 		return b, false
 	}
 	o := c.s.store.get(id)
-	if o == nil {
+	if o == nil || c.s.access != nil && !c.mayUse(o) {
 		return b, false
 	}
 	o.mu.RLock()
@@ -201,7 +204,7 @@ func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	c.initDates(o, false)
-	c.s.store.add(o)
+	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = id
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
@@ -265,9 +268,9 @@ func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	uo.setAttr(linkAttr(linkPrivateKey, privID))
 	c.initDates(po, false)
 	c.initDates(uo, false)
-	c.s.store.add(po)
+	c.add(po)
 	c.recordCreated(po)
-	c.s.store.add(uo)
+	c.add(uo)
 	c.recordCreated(uo)
 	c.placeholder = privID
 	b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, privID)
@@ -372,7 +375,7 @@ func (c *reqCtx) register(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	c.initDates(o, true)
-	c.s.store.add(o)
+	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = id
 	return appendID(b, o), nil
@@ -646,7 +649,7 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	for i := len(all) - 1; i >= 0; i-- {
 		o := all[i]
-		if o.removed.Load() {
+		if o.removed.Load() || c.s.access != nil && !c.mayUse(o) {
 			continue
 		}
 		c.rlock(o)
