@@ -193,11 +193,14 @@ var idTags = map[ttlv.Tag]bool{
 //
 // The KMIP 1.0 profile test cases (TestCase.KMIP10) record the reference
 // run's Date-Times literally ("2012-04-27T08:12:24+00:00") where the later
-// suites write "$NOW": in their response payloads a literal Date-Time
+// suites write "$NOW", and so do some later ones (the Export answers of
+// the 2.0 TC-IMPEXP cases): in a response payload, a literal Date-Time
 // that no earlier request of the test case carries is the server's clock
-// (an Initial Date, a Last Change Date) and is compared by presence and
-// type only, as class 1 would with "$NOW". Their Attribute Names are
-// repaired when read (see Parse).
+// (an Initial Date, a Last Change Date) — a server has no other way to
+// know a date — and is compared by presence and type only, as class 1
+// would with "$NOW". A date a request carried (an Activation Date given,
+// the dates an Import sets) is compared. The 1.0 cases' Attribute Names
+// are repaired when read (see Parse).
 //
 // The report gives the first difference with its tag path; when that is
 // the response header's Batch Count, the batch item that explains it comes
@@ -230,7 +233,7 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 	algorithms := map[string]string{} // placeholder name → Cryptographic Algorithm of the object
 	implicit := map[string]string{}   // implicit placeholders (see bindResponse)
 	counts := map[ttlv.Tag]int{}      // literal Byte Strings seen so far, by tag
-	sentDates := map[string]bool{}    // the Date-Times the requests carried (TestCase.KMIP10)
+	sentDates := map[string]bool{}    // the Date-Times the requests carried
 	reg := Registry()
 	msgs := tc.Messages
 	for i := 0; i < len(msgs); i += 2 {
@@ -249,13 +252,11 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 		if err != nil {
 			return fail("request: %v", err)
 		}
-		if tc.KMIP10 {
-			walk(reqTree, func(n *node) {
-				if n.typ == ttlv.TypeDateTime {
-					sentDates[n.value] = true
-				}
-			})
-		}
+		walk(reqTree, func(n *node) {
+			if n.typ == ttlv.TypeDateTime {
+				sentDates[n.value] = true
+			}
+		})
 		ph := &placeholders{now: now(), byIdx: map[int]string{}, bound: bound, implicit: implicit}
 		bin, err := xmlttlv.AppendBinary(nil, req.XML, xmlttlv.DecodeOptions{Registry: reg, Placeholder: ph.codec})
 		if err != nil {
@@ -355,7 +356,7 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 				if !inPayload(path) {
 					return false
 				}
-				if tc.KMIP10 && e.typ == ttlv.TypeDateTime && !strings.HasPrefix(e.value, "$") && !sentDates[e.value] {
+				if e.typ == ttlv.TypeDateTime && !strings.HasPrefix(e.value, "$") && !sentDates[e.value] {
 					return true // the reference run's clock
 				}
 				if item >= 0 && item < len(random) && random[item][e.tag] && len(path) == 4 {

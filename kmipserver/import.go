@@ -1,0 +1,191 @@
+package kmipserver
+
+import "github.com/kmipwire/kmipwire/ttlv"
+
+// Values of Import (KMIP 2.1 §6.1.25, 1.4 §4.41).
+const (
+	rrObjectAlreadyExists uint32 = 0x18 // Result Reason, §11.46
+	keyWrapNotWrapped     uint32 = 0x01 // Key Wrap Type, §11.29
+	// maxImportIDLen bounds the Unique Identifier a client gives an
+	// imported object.
+	maxImportIDLen = 256
+)
+
+// importOp answers Import (KMIP 2.1 §6.1.25, 1.4 §4.41): the object, under
+// the Unique Identifier the request gives, with the attributes it gives —
+// "all attributes MUST be set to the supplied values rather than any
+// server generated values", the read-only ones included (State, dates,
+// Digest, …). What the request leaves out the server sets as for a
+// Register. An object with that identifier is replaced when Replace
+// Existing is true (its state, attributes and value, the identifier and
+// creation order kept); otherwise the Import fails with Object Already
+// Exists. A wrapped object is stored as given; Key Wrap Type Not Wrapped,
+// which asks the server to unwrap it first, is refused (Feature Not
+// Supported). The Unique Identifier goes to the ID Placeholder.
+func (c *reqCtx) importOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	u := p.Child(ttlv.TagUniqueIdentifier)
+	if u == nil || !(u.Type == ttlv.TypeTextString || u.Type == ttlv.TypeIdentifier && c.major >= 3) || len(u.Bytes) == 0 {
+		return b, fail(rrInvalidField, "Import needs the Unique Identifier of the object, a Text String")
+	}
+	if len(u.Bytes) > maxImportIDLen {
+		return b, fail(rrInvalidField, "Unique Identifier of %d bytes (at most %d)", len(u.Bytes), maxImportIDLen)
+	}
+	id := string(u.Bytes)
+	ot := p.Child(ttlv.TagObjectType)
+	if ot == nil {
+		return b, fail(rrInvalidField, "Import without Object Type")
+	}
+	typ := uint32(ot.Num)
+	tag, ok := objectTag(typ)
+	if !ok || typ == objTemplate && !c.v1() {
+		return b, fail(rrInvalidField, "Import of object type %d not supported", typ)
+	}
+	obj := p.Child(tag)
+	if obj == nil || obj.Type != ttlv.TypeStructure {
+		return b, fail(rrInvalidField, "Import without the %s object", tag)
+	}
+	if kwt := p.Child(ttlv.TagKeyWrapType); kwt != nil && uint32(kwt.Num) == keyWrapNotWrapped {
+		if kb := obj.Child(ttlv.TagKeyBlock); kb != nil && kb.Child(ttlv.TagKeyWrappingData) != nil {
+			return b, fail(rrFeatureNotSupported, "unwrapping an imported object is not supported: import it wrapped")
+		}
+	}
+	replace := false
+	if r := p.Child(ttlv.TagReplaceExisting); r != nil {
+		if r.Type != ttlv.TypeBoolean {
+			return b, fail(rrInvalidField, "Replace Existing is not a Boolean")
+		}
+		replace = r.Num != 0
+	}
+	// 2.x: an Attributes Structure; 1.4: Attribute items in the payload.
+	in, err := collectAttrs(nil, p.Child(ttlv.TagAttributes))
+	if err != nil {
+		return b, err
+	}
+	for i := range p.Children {
+		if ch := &p.Children[i]; ch.Tag == ttlv.TagAttribute {
+			a, err := parseAttribute(ch)
+			if err != nil {
+				return b, err
+			}
+			in = append(in, a)
+		}
+	}
+	o := &object{id: id}
+	o.typ = typ
+	if err := c.applyImported(o, in, obj); err != nil {
+		return b, err
+	}
+	if old := c.s.store.get(u.Bytes); old != nil {
+		if !replace {
+			return b, fail(rrObjectAlreadyExists, "object %s exists (Replace Existing is not true)", id)
+		}
+		old.mu.Lock()
+		c.record(old)
+		old.objState = o.objState
+		old.served.Store(false)
+		old.used.Store(0)
+		old.mu.Unlock()
+	} else {
+		if !c.s.store.addIfAbsent(o) {
+			return b, fail(rrObjectAlreadyExists, "object %s exists", id)
+		}
+		c.recordCreated(o)
+	}
+	c.placeholder = id
+	return appendID(b, o), nil
+}
+
+// applyImported builds an imported object: the field attributes given
+// (checked as at Register), the object value, the attributes a Register
+// would set, and then every other attribute given in place of the
+// server's instances of it.
+func (c *reqCtx) applyImported(o *object, in []attrIn, obj *ttlv.Value) *opError {
+	state := uint32(0)
+	var rest []attrIn
+	for i := range in {
+		a := &in[i]
+		switch a.tag {
+		case ttlv.TagUniqueIdentifier:
+			if string(a.val.Bytes) != o.id {
+				return fail(rrInvalidField, "Unique Identifier attribute %q differs from the object's %q", a.val.Bytes, o.id)
+			}
+		case ttlv.TagObjectType, ttlv.TagCryptographicAlgorithm, ttlv.TagCryptographicLength, ttlv.TagCryptographicUsageMask:
+			if err := c.applyInitial(o, in[i:i+1]); err != nil {
+				return err
+			}
+		case ttlv.TagState:
+			if a.val.Type != ttlv.TypeEnumeration || a.val.Num < int64(statePreActive) || a.val.Num > int64(stateDestroyedCompromised) {
+				return fail(rrInvalidField, "State is not a State enumeration value")
+			}
+			state = uint32(a.val.Num)
+		case ttlv.TagTemplate:
+			return fail(rrInvalidField, "Import takes attributes, not Templates")
+		default:
+			if a.tag == 0 && a.name == "" {
+				continue
+			}
+			rest = append(rest, *a)
+		}
+	}
+	if err := c.loadObject(o, obj); err != nil {
+		return err
+	}
+	// The export flags first: initDates derives Always Sensitive and
+	// Never Extractable from them.
+	for i := range rest {
+		if t := rest[i].tag; t == ttlv.TagSensitive || t == ttlv.TagExtractable || t == ttlv.TagFresh {
+			o.setAttr(rest[i].encode())
+		}
+	}
+	c.initDates(o, true)
+	for i := range rest {
+		a := &rest[i]
+		if i == firstOf(rest, a) {
+			kept := o.attrs[:0:0]
+			for _, s := range o.attrs {
+				if !s.is(a.tag, a.vendor, a.name) {
+					kept = append(kept, s)
+				}
+			}
+			o.attrs = kept
+		}
+		o.attrs = append(o.attrs, a.encode())
+	}
+	if state != 0 {
+		o.state = state
+	}
+	if destroyed(o.state) {
+		o.body, o.getResp, o.sym, o.priv, o.pub, o.aead = nil, nil, nil, nil, nil, nil
+	}
+	o.encodeGetResp() // an Archive Date given: no Get answer
+	c.refresh(o)
+	return nil
+}
+
+// firstOf returns the index in in of the first attribute that is a.
+func firstOf(in []attrIn, a *attrIn) int {
+	for i := range in {
+		if in[i].tag == a.tag && (a.tag != 0 || in[i].name == a.name && in[i].vendor == a.vendor) {
+			return i
+		}
+	}
+	return -1
+}
+
+// addIfAbsent stores a new object unless one with its identifier exists
+// (Import with an identifier chosen by the client); false if one does.
+func (st *store) addIfAbsent(o *object) bool {
+	st.orderMu.Lock()
+	defer st.orderMu.Unlock()
+	sh := &st.shards[shardOf(o.id)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if _, ok := sh.m[o.id]; ok {
+		return false
+	}
+	o.seq = st.seq.Add(1)
+	st.order = append(st.order, o)
+	st.idx.add(o)
+	sh.m[o.id] = o
+	return true
+}
