@@ -70,12 +70,9 @@ func (c *reqCtx) get(p *kmip.GetRequestPayload, payload, b []byte) ([]byte, *opE
 	if err != nil {
 		return b, err
 	}
-	kf := uint32(p.KeyFormatType.Value)
-	var w *wrapping
-	if p.KeyWrappingSpecification != nil {
-		if w, err = c.wrappingOf(p.KeyWrappingSpecification); err != nil {
-			return b, err
-		}
+	kf, w, err := c.getOptions(p.KeyFormatType, p.KeyWrappingSpecification)
+	if err != nil {
+		return b, err
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
@@ -95,18 +92,9 @@ func (c *reqCtx) get(p *kmip.GetRequestPayload, payload, b []byte) ([]byte, *opE
 		c.markServed(o)
 		return append(b, o.getResp...), nil
 	}
-	body := o.body
-	if kf != 0 && kf != o.kf {
-		var ferr *opError
-		if body, ferr = c.convert(o, kf); ferr != nil {
-			return b, ferr
-		}
-	}
-	if w != nil {
-		var werr *opError
-		if body, werr = w.wrapBody(body); werr != nil {
-			return b, werr
-		}
+	body, err := c.servedBody(o, kf, w)
+	if err != nil {
+		return b, err
 	}
 	c.markServed(o)
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)

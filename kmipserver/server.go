@@ -803,8 +803,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.gathered(op, p, b, c.hash)
 	case opLog:
 		return c.logOp(p, b)
-	case opExport:
-		return c.export(p, b)
 	case opImport:
 		return c.importOp(p, b)
 	case opInterop:

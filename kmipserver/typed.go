@@ -25,6 +25,7 @@ type typedRequests struct {
 	get      kmip.GetRequestPayload
 	destroy  kmip.DestroyRequestPayload
 	getAttrs kmip.GetAttributesRequestPayload
+	export   kmip.ExportRequestPayload
 }
 
 // emptyRequestPayload is the Request Payload of an item without one.
@@ -42,6 +43,8 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		p = &c.typed.destroy
 	case opGetAttributes:
 		p = &c.typed.getAttrs
+	case opExport:
+		p = &c.typed.export
 	default:
 		return b, nil, false
 	}
@@ -50,6 +53,9 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 	}
 	if err := p.UnmarshalTTLV(payload); err != nil {
 		return b, fail(rrInvalidMessage, "%v", err), true
+	}
+	if !c.defines(op) { // a later version's operation (opversion.go)
+		return b, unsupported(op), true
 	}
 	start := len(b)
 	buf, mark := ttlv.BeginStructure(b, ttlv.TagResponsePayload)
@@ -60,6 +66,8 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		buf, oerr = c.destroy(payload, buf)
 	case opGetAttributes:
 		buf, oerr = c.getAttributes(&c.typed.getAttrs, payload, buf)
+	case opExport:
+		buf, oerr = c.export(&c.typed.export, payload, buf)
 	}
 	if oerr != nil {
 		return buf[:start], oerr, true

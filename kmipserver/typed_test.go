@@ -16,7 +16,7 @@ func TestTypedUniqueIdentifier(t *testing.T) {
 		return v{Tag: ttlv.TagUniqueIdentifier, Type: ttlv.TypeIdentifier, Bytes: []byte(id)}
 	}
 	h21 := hdr{major: 2, minor: 1}
-	for _, op := range []uint32{opGet, opGetAttributes, opDestroy} {
+	for _, op := range []uint32{opGet, opGetAttributes, opExport, opDestroy} {
 		s := newTestServer()
 		id := ok(t, &do(t, s, h21, createAES(h21, 256)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
 		for _, tc := range []struct {
