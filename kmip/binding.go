@@ -11,9 +11,12 @@ import (
 
 // Version is a KMIP protocol version, major<<8 | minor (V1_4 = 0x0104).
 // Encoding takes one: it decides which form a field takes where the
-// versions differ (the 1.x Template-Attribute and the 2.x Attributes) and
-// whether a required field a version lacks is written. Versions after 2.1
-// encode as 2.1 does.
+// versions differ (the 1.x Template-Attribute and the 2.x Attributes; in
+// the KMIP 3.0 draft, a Name as a Text String and a Unique Identifier as an
+// Identifier), whether a required field a version lacks is written, and
+// leaves out the fields only the 3.0 draft has for an earlier version.
+// Versions between 2.1 and 3.0 encode as 2.1 does, versions after 3.0 as
+// 3.0.
 type Version uint16
 
 // The protocol versions of the specifications. V3_0 is the KMIP 3.0
@@ -33,7 +36,7 @@ const (
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v>>8, v&0xFF) }
 
 // index is v's position in the version masks of the generated code: 1.0-1.4
-// are 0-4, 2.0 is 5, 2.1 and later 6.
+// are 0-4, 2.0 is 5, 2.1 (and up to 3.0) 6, 3.0 and later 7.
 func (v Version) index() uint {
 	switch {
 	case v < V1_0:
@@ -42,8 +45,10 @@ func (v Version) index() uint {
 		return uint(min(v-V1_0, 4))
 	case v == V2_0:
 		return 5
+	case v < V3_0:
+		return 6
 	}
-	return 6
+	return 7
 }
 
 // in reports whether v is one of the versions of mask.
@@ -400,4 +405,13 @@ func (p *RawRequestPayload) clonePayload() RequestPayload {
 
 func (p *RawResponsePayload) clonePayload() ResponsePayload {
 	return &RawResponsePayload{Op: p.Op, Contents: cloneBytes(p.Contents)}
+}
+
+// Version returns the protocol version p holds (V2_1 for 2.1), or 0 for a
+// nil p or numbers out of range.
+func (p *ProtocolVersion) Version() Version {
+	if p == nil || p.ProtocolVersionMajor < 0 || p.ProtocolVersionMajor > 0xFF || p.ProtocolVersionMinor < 0 || p.ProtocolVersionMinor > 0xFF {
+		return 0
+	}
+	return Version(p.ProtocolVersionMajor<<8 | p.ProtocolVersionMinor)
 }

@@ -13,8 +13,18 @@ var _ = time.Time{}
 // ActivateRequestPayload is the Activate Request Payload structure (KMIP 2.1 §6.1.1, 1.4 §4.19).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ActivateRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -39,10 +49,20 @@ func (v *ActivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -55,7 +75,9 @@ func (v *ActivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -69,7 +91,19 @@ func (v *ActivateRequestPayload) appendField(b []byte, i uint8, k int32, ver Ver
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -77,9 +111,15 @@ func (v *ActivateRequestPayload) appendField(b []byte, i uint8, k int32, ver Ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ActivateRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *ActivateRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
 	return b
@@ -106,6 +146,14 @@ func (v *ActivateRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -124,6 +172,8 @@ func (v *ActivateRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ActivateRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -134,6 +184,8 @@ func (v *ActivateRequestPayload) Clone() *ActivateRequestPayload {
 	}
 	c := new(ActivateRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -150,8 +202,18 @@ func (v *ActivateRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ActivateResponsePayload is the Activate Response Payload structure (KMIP 2.1 §6.1.1, 1.4 §4.19).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ActivateResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -175,11 +237,21 @@ func (v *ActivateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ActivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -192,7 +264,9 @@ func (v *ActivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -206,7 +280,19 @@ func (v *ActivateResponsePayload) appendField(b []byte, i uint8, k int32, ver Ve
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -214,7 +300,13 @@ func (v *ActivateResponsePayload) appendField(b []byte, i uint8, k int32, ver Ve
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ActivateResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *ActivateResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -240,6 +332,14 @@ func (v *ActivateResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -258,6 +358,8 @@ func (v *ActivateResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ActivateResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -268,6 +370,8 @@ func (v *ActivateResponsePayload) Clone() *ActivateResponsePayload {
 	}
 	c := new(ActivateResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -284,9 +388,19 @@ func (v *ActivateResponsePayload) appendUnknown(dst []Raw) []Raw {
 // AddAttributeRequestPayload is the Add Attribute Request Payload structure (KMIP 2.1 §6.1.2, 1.4 §4.14).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type AddAttributeRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// NewAttribute is the New Attribute item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// NewAttribute is the New Attribute item, required, of KMIP 2.0-3.0.
 	NewAttribute *Attributes
 	// Attribute is the Attribute item, required, of KMIP 1.0-1.4.
 	Attribute *Attribute
@@ -314,7 +428,17 @@ func (v *AddAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.NewAttribute != nil {
 			b = v.NewAttribute.appendTTLV(b, ttlv.TagNewAttribute, ver)
@@ -323,7 +447,7 @@ func (v *AddAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -336,7 +460,9 @@ func (v *AddAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -350,13 +476,25 @@ func (v *AddAttributeRequestPayload) appendField(b []byte, i uint8, k int32, ver
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.NewAttribute != nil {
 			b = v.NewAttribute.appendTTLV(b, ttlv.TagNewAttribute, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.Attribute != nil {
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
@@ -366,15 +504,21 @@ func (v *AddAttributeRequestPayload) appendField(b []byte, i uint8, k int32, ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *AddAttributeRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+func (v *AddAttributeRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.NewAttribute != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.Attribute != nil {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.NewAttribute != nil {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.Attribute != nil {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -401,28 +545,36 @@ func (v *AddAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagNewAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.NewAttribute == nil {
 					v.NewAttribute = new(Attributes)
 				}
 				if err := v.NewAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
 				if v.Attribute == nil {
 					v.Attribute = new(Attribute)
 				}
 				if err := v.Attribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -436,10 +588,10 @@ func (v *AddAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.NewAttribute = nil
 	}
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.Attribute = nil
 	}
 	return nil
@@ -447,6 +599,8 @@ func (v *AddAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *AddAttributeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -457,6 +611,8 @@ func (v *AddAttributeRequestPayload) Clone() *AddAttributeRequestPayload {
 	}
 	c := new(AddAttributeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.NewAttribute = v.NewAttribute.Clone()
 	c.Attribute = v.Attribute.Clone()
 	c.x = v.x.clone()
@@ -481,8 +637,18 @@ func (v *AddAttributeRequestPayload) appendUnknown(dst []Raw) []Raw {
 // AddAttributeResponsePayload is the Add Attribute Response Payload structure (KMIP 2.1 §6.1.2, 1.4 §4.14).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type AddAttributeResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// Attribute is the Attribute item, required, of KMIP 1.0-1.4.
 	Attribute *Attribute
 
@@ -508,14 +674,24 @@ func (v *AddAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *AddAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -528,7 +704,9 @@ func (v *AddAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -542,9 +720,21 @@ func (v *AddAttributeResponsePayload) appendField(b []byte, i uint8, k int32, ve
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.Attribute != nil {
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
@@ -554,9 +744,15 @@ func (v *AddAttributeResponsePayload) appendField(b []byte, i uint8, k int32, ve
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *AddAttributeResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 && v.Attribute != nil {
+func (v *AddAttributeResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.Attribute != nil {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -583,17 +779,25 @@ func (v *AddAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.Attribute == nil {
 					v.Attribute = new(Attribute)
 				}
 				if err := v.Attribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -607,7 +811,7 @@ func (v *AddAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.Attribute = nil
 	}
 	return nil
@@ -615,6 +819,8 @@ func (v *AddAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *AddAttributeResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -625,6 +831,8 @@ func (v *AddAttributeResponsePayload) Clone() *AddAttributeResponsePayload {
 	}
 	c := new(AddAttributeResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Attribute = v.Attribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -645,13 +853,23 @@ func (v *AddAttributeResponsePayload) appendUnknown(dst []Raw) []Raw {
 // AdjustAttributeRequestPayload is the Adjust Attribute Request Payload structure (KMIP 2.1 §6.1.3).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type AdjustAttributeRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 2.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 2.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// AttributeReference is the Attribute Reference item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// AttributeReference is the Attribute Reference item, required, of KMIP 2.0-3.0.
 	AttributeReference Raw
-	// AdjustmentType is the Adjustment Type item, required, of KMIP 2.0-2.1.
+	// AdjustmentType is the Adjustment Type item, required, of KMIP 2.0-3.0.
 	AdjustmentType AdjustmentType
-	// AdjustmentValue is the Adjustment Value item, optional, of KMIP 2.0-2.1.
+	// AdjustmentValue is the Adjustment Value item, optional, of KMIP 2.0-3.0.
 	AdjustmentValue Raw
 
 	x extra // the order and unknown items of a decoded value
@@ -677,19 +895,29 @@ func (v *AdjustAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.AttributeReference != nil {
 			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagAdjustmentType, uint32(v.AdjustmentType))
 		}
 		if v.AdjustmentValue != nil {
 			b = v.AdjustmentValue.appendAs(b, ttlv.TagAdjustmentValue)
 		}
 	} else {
-		var next [4]int32
+		var next [6]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -702,7 +930,9 @@ func (v *AdjustAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -716,17 +946,29 @@ func (v *AdjustAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.AttributeReference != nil {
 			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
-	case 2:
+	case 4:
 		if k == 0 {
 			b = ttlv.AppendEnumeration(b, ttlv.TagAdjustmentType, uint32(v.AdjustmentType))
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.AdjustmentValue != nil {
 			b = v.AdjustmentValue.appendAs(b, ttlv.TagAdjustmentValue)
 		}
@@ -736,15 +978,21 @@ func (v *AdjustAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *AdjustAttributeRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+func (v *AdjustAttributeRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.AttributeReference != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[3] == 0 && v.AdjustmentValue != nil {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.AttributeReference != nil {
 		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[5] == 0 && v.AdjustmentValue != nil {
+		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
 	return b
@@ -771,24 +1019,32 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagAttributeReference:
-			if true && seen[0]&0x2 == 0 {
-				v.AttributeReference = Raw(b[:m])
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagAdjustmentType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.AdjustmentType = AdjustmentType(be32(val))
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
-		case ttlv.TagAdjustmentValue:
+		case ttlv.TagAttributeReference:
 			if true && seen[0]&0x8 == 0 {
-				v.AdjustmentValue = Raw(b[:m])
+				v.AttributeReference = Raw(b[:m])
 				seen[0] |= 0x8
 				field = 3
+			}
+		case ttlv.TagAdjustmentType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
+				v.AdjustmentType = AdjustmentType(be32(val))
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagAdjustmentValue:
+			if true && seen[0]&0x20 == 0 {
+				v.AdjustmentValue = Raw(b[:m])
+				seen[0] |= 0x20
+				field = 5
 			}
 		}
 		if field == unknownField {
@@ -801,11 +1057,11 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
-	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x4 != 0
-	if seen[0]&0x2 == 0 {
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x10 != 0
+	if seen[0]&0x8 == 0 {
 		v.AttributeReference = nil
 	}
-	if seen[0]&0x8 == 0 {
+	if seen[0]&0x20 == 0 {
 		v.AdjustmentValue = nil
 	}
 	return nil
@@ -813,6 +1069,8 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *AdjustAttributeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.AdjustmentType = 0
 	v.x.reset()
 }
@@ -824,6 +1082,8 @@ func (v *AdjustAttributeRequestPayload) Clone() *AdjustAttributeRequestPayload {
 	}
 	c := new(AdjustAttributeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.AttributeReference = v.AttributeReference.Clone()
 	c.AdjustmentType = v.AdjustmentType
 	c.AdjustmentValue = v.AdjustmentValue.Clone()
@@ -843,8 +1103,18 @@ func (v *AdjustAttributeRequestPayload) appendUnknown(dst []Raw) []Raw {
 // AdjustAttributeResponsePayload is the Adjust Attribute Response Payload structure (KMIP 2.1 §6.1.3).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type AdjustAttributeResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 2.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -868,11 +1138,21 @@ func (v *AdjustAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *AdjustAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xe0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -885,7 +1165,9 @@ func (v *AdjustAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -899,7 +1181,19 @@ func (v *AdjustAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -907,7 +1201,13 @@ func (v *AdjustAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *AdjustAttributeResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *AdjustAttributeResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -933,6 +1233,14 @@ func (v *AdjustAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -951,6 +1259,8 @@ func (v *AdjustAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *AdjustAttributeResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -961,6 +1271,8 @@ func (v *AdjustAttributeResponsePayload) Clone() *AdjustAttributeResponsePayload
 	}
 	c := new(AdjustAttributeResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -977,9 +1289,9 @@ func (v *AdjustAttributeResponsePayload) appendUnknown(dst []Raw) []Raw {
 // AlternativeName is the Alternative Name structure (KMIP 2.1 §4.2, 1.4 §3.40).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type AlternativeName struct {
-	// AlternativeNameValue is the Alternative Name Value item, required, of KMIP 1.2-2.1.
+	// AlternativeNameValue is the Alternative Name Value item, required, of KMIP 1.2-3.0.
 	AlternativeNameValue string
-	// AlternativeNameType is the Alternative Name Type item, required, of KMIP 1.2-2.1.
+	// AlternativeNameType is the Alternative Name Type item, required, of KMIP 1.2-3.0.
 	AlternativeNameType AlternativeNameType
 
 	x extra // the order and unknown items of a decoded value
@@ -1004,10 +1316,10 @@ func (v *AlternativeName) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *AlternativeName) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendTextString(b, ttlv.TagAlternativeNameValue, v.AlternativeNameValue)
 		}
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagAlternativeNameType, uint32(v.AlternativeNameType))
 		}
 	} else {
@@ -1024,7 +1336,9 @@ func (v *AlternativeName) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -1128,9 +1442,9 @@ func (v *AlternativeName) appendUnknown(dst []Raw) []Raw {
 // ApplicationSpecificInformation is the Application Specific Information structure (KMIP 2.1 §4.4, 1.4 §3.36).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ApplicationSpecificInformation struct {
-	// ApplicationNamespace is the Application Namespace item, required, of KMIP 1.0-2.1.
+	// ApplicationNamespace is the Application Namespace item, required, of KMIP 1.0-3.0.
 	ApplicationNamespace string
-	// ApplicationData is the Application Data item, optional, of KMIP 1.0-2.1.
+	// ApplicationData is the Application Data item, optional, of KMIP 1.0-3.0.
 	ApplicationData Optional[string]
 
 	x extra // the order and unknown items of a decoded value
@@ -1155,7 +1469,7 @@ func (v *ApplicationSpecificInformation) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ApplicationSpecificInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendTextString(b, ttlv.TagApplicationNamespace, v.ApplicationNamespace)
 		}
 		if v.ApplicationData.Set {
@@ -1175,7 +1489,9 @@ func (v *ApplicationSpecificInformation) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -1285,8 +1601,18 @@ func (v *ApplicationSpecificInformation) appendUnknown(dst []Raw) []Raw {
 // ArchiveRequestPayload is the Archive Request Payload structure (KMIP 2.1 §6.1.4, 1.4 §4.22).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ArchiveRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -1311,10 +1637,20 @@ func (v *ArchiveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -1327,7 +1663,9 @@ func (v *ArchiveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -1341,7 +1679,19 @@ func (v *ArchiveRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -1349,9 +1699,15 @@ func (v *ArchiveRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ArchiveRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *ArchiveRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
 	return b
@@ -1378,6 +1734,14 @@ func (v *ArchiveRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -1396,6 +1760,8 @@ func (v *ArchiveRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ArchiveRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -1406,6 +1772,8 @@ func (v *ArchiveRequestPayload) Clone() *ArchiveRequestPayload {
 	}
 	c := new(ArchiveRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -1422,8 +1790,18 @@ func (v *ArchiveRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ArchiveResponsePayload is the Archive Response Payload structure (KMIP 2.1 §6.1.4, 1.4 §4.22).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ArchiveResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -1447,11 +1825,21 @@ func (v *ArchiveResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ArchiveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -1464,7 +1852,9 @@ func (v *ArchiveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -1478,7 +1868,19 @@ func (v *ArchiveResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -1486,7 +1888,13 @@ func (v *ArchiveResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ArchiveResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *ArchiveResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -1512,6 +1920,14 @@ func (v *ArchiveResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -1530,6 +1946,8 @@ func (v *ArchiveResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ArchiveResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -1540,6 +1958,8 @@ func (v *ArchiveResponsePayload) Clone() *ArchiveResponsePayload {
 	}
 	c := new(ArchiveResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -1556,7 +1976,7 @@ func (v *ArchiveResponsePayload) appendUnknown(dst []Raw) []Raw {
 // AsynchronousCorrelationValues is the Asynchronous Correlation Values structure (KMIP 2.1 §7.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type AsynchronousCorrelationValues struct {
-	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, optional, of KMIP 2.1.
+	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, optional, of KMIP 2.1-3.0.
 	AsynchronousCorrelationValue Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -1598,7 +2018,9 @@ func (v *AsynchronousCorrelationValues) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -1690,13 +2112,13 @@ func (v *AsynchronousCorrelationValues) appendUnknown(dst []Raw) []Raw {
 // AsynchronousRequest is the Asynchronous Request structure (KMIP 2.1 §7.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type AsynchronousRequest struct {
-	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 2.1.
+	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 2.1-3.0.
 	AsynchronousCorrelationValue []byte
-	// Operation is the Operation item, required, of KMIP 2.1.
+	// Operation is the Operation item, required, of KMIP 2.1-3.0.
 	Operation Operation
-	// SubmissionDate is the Submission Date item, required, of KMIP 2.1.
+	// SubmissionDate is the Submission Date item, required, of KMIP 2.1-3.0.
 	SubmissionDate time.Time
-	// ProcessingStage is the Processing Stage item, required, of KMIP 2.1.
+	// ProcessingStage is the Processing Stage item, required, of KMIP 2.1-3.0.
 	ProcessingStage ProcessingStage
 
 	x extra // the order and unknown items of a decoded value
@@ -1721,16 +2143,16 @@ func (v *AsynchronousRequest) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *AsynchronousRequest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x40) {
+		if v.x.decoded || ver.in(0xc0) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
-		if v.x.decoded || ver.in(0x40) {
+		if v.x.decoded || ver.in(0xc0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation))
 		}
-		if v.x.decoded || ver.in(0x40) {
+		if v.x.decoded || ver.in(0xc0) {
 			b = ttlv.AppendDateTime(b, ttlv.TagSubmissionDate, v.SubmissionDate.Unix())
 		}
-		if v.x.decoded || ver.in(0x40) {
+		if v.x.decoded || ver.in(0xc0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProcessingStage, uint32(v.ProcessingStage))
 		}
 	} else {
@@ -1747,7 +2169,9 @@ func (v *AsynchronousRequest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -1872,13 +2296,13 @@ func (v *AsynchronousRequest) appendUnknown(dst []Raw) []Raw {
 // Attribute is the Attribute structure (KMIP 2.1 §4.60, 1.4 §2.1.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Attribute struct {
-	// VendorIdentification is the Vendor Identification item, required, of KMIP 2.0-2.1.
+	// VendorIdentification is the Vendor Identification item, required, of KMIP 2.0-3.0.
 	VendorIdentification string
-	// AttributeName is the Attribute Name item, required, of KMIP 1.0-2.1.
+	// AttributeName is the Attribute Name item, required, of KMIP 1.0-3.0.
 	AttributeName string
 	// AttributeIndex is the Attribute Index item, optional, of KMIP 1.0-1.4.
 	AttributeIndex Optional[int32]
-	// AttributeValue is the Attribute Value item, optional, of KMIP 1.0-2.1.
+	// AttributeValue is the Attribute Value item, optional, of KMIP 1.0-3.0.
 	AttributeValue Raw
 
 	x extra // the order and unknown items of a decoded value
@@ -1899,10 +2323,10 @@ func (v *Attribute) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttl
 func (v *Attribute) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, v.VendorIdentification)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName)
 		}
 		if v.AttributeIndex.Set {
@@ -1925,7 +2349,9 @@ func (v *Attribute) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -2064,11 +2490,11 @@ func (v *Attribute) appendUnknown(dst []Raw) []Raw {
 // Attributes is the Attributes structure (KMIP 2.1 §4, 1.4 §3).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Attributes struct {
-	// ActivationDate is the Activation Date item, optional, of KMIP 1.0-2.1.
+	// ActivationDate is the Activation Date item, optional, of KMIP 1.0-3.0.
 	ActivationDate Optional[time.Time]
-	// ApplicationSpecificInformation is the Application Specific Information item, repeated, of KMIP 1.0-2.1.
+	// ApplicationSpecificInformation is the Application Specific Information item, repeated, of KMIP 1.0-3.0.
 	ApplicationSpecificInformation []ApplicationSpecificInformation
-	// ArchiveDate is the Archive Date item, optional, of KMIP 1.0-2.1.
+	// ArchiveDate is the Archive Date item, optional, of KMIP 1.0-3.0.
 	ArchiveDate Optional[time.Time]
 	// CertificateIdentifier is the Certificate Identifier item, optional, of KMIP 1.0-1.4.
 	CertificateIdentifier *CertificateIdentifier
@@ -2076,176 +2502,244 @@ type Attributes struct {
 	CertificateIssuer *CertificateIssuer
 	// CertificateSubject is the Certificate Subject item, optional, of KMIP 1.0-1.4.
 	CertificateSubject *CertificateSubject
-	// CertificateType is the Certificate Type item, optional, of KMIP 1.0-2.1.
+	// CertificateType is the Certificate Type item, optional, of KMIP 1.0-3.0.
 	CertificateType Optional[CertificateType]
-	// CompromiseDate is the Compromise Date item, optional, of KMIP 1.0-2.1.
+	// CompromiseDate is the Compromise Date item, optional, of KMIP 1.0-3.0.
 	CompromiseDate Optional[time.Time]
-	// CompromiseOccurrenceDate is the Compromise Occurrence Date item, optional, of KMIP 1.0-2.1.
+	// CompromiseOccurrenceDate is the Compromise Occurrence Date item, optional, of KMIP 1.0-3.0.
 	CompromiseOccurrenceDate Optional[time.Time]
-	// ContactInformation is the Contact Information item, optional, of KMIP 1.0-2.1.
+	// ContactInformation is the Contact Information item, optional, of KMIP 1.0-3.0.
 	ContactInformation Optional[string]
-	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.0-2.1.
+	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.0-3.0.
 	CryptographicAlgorithm Optional[CryptographicAlgorithm]
-	// CryptographicDomainParameters is the Cryptographic Domain Parameters item, optional, of KMIP 1.0-2.1.
+	// CryptographicDomainParameters is the Cryptographic Domain Parameters item, optional, of KMIP 1.0-3.0.
 	CryptographicDomainParameters *CryptographicDomainParameters
-	// CryptographicLength is the Cryptographic Length item, optional, of KMIP 1.0-2.1.
+	// CryptographicLength is the Cryptographic Length item, optional, of KMIP 1.0-3.0.
 	CryptographicLength Optional[int32]
-	// CryptographicParameters is the Cryptographic Parameters item, repeated, of KMIP 1.0-2.1.
+	// CryptographicParameters is the Cryptographic Parameters item, repeated, of KMIP 1.0-3.0.
 	CryptographicParameters []CryptographicParameters
-	// CryptographicUsageMask is the Cryptographic Usage Mask item, optional, of KMIP 1.0-2.1.
+	// CryptographicUsageMask is the Cryptographic Usage Mask item, optional, of KMIP 1.0-3.0.
 	CryptographicUsageMask Optional[CryptographicUsageMask]
 	// CustomAttribute is the Custom Attribute item, repeated, of KMIP 1.0-1.4.
 	CustomAttribute []Raw
-	// DeactivationDate is the Deactivation Date item, optional, of KMIP 1.0-2.1.
+	// DeactivationDate is the Deactivation Date item, optional, of KMIP 1.0-3.0.
 	DeactivationDate Optional[time.Time]
-	// DestroyDate is the Destroy Date item, optional, of KMIP 1.0-2.1.
+	// DestroyDate is the Destroy Date item, optional, of KMIP 1.0-3.0.
 	DestroyDate Optional[time.Time]
-	// Digest is the Digest item, repeated, of KMIP 1.0-2.1.
+	// Digest is the Digest item, repeated, of KMIP 1.0-3.0.
 	Digest []Digest
-	// InitialDate is the Initial Date item, optional, of KMIP 1.0-2.1.
+	// InitialDate is the Initial Date item, optional, of KMIP 1.0-3.0.
 	InitialDate Optional[time.Time]
-	// LastChangeDate is the Last Change Date item, optional, of KMIP 1.0-2.1.
+	// LastChangeDate is the Last Change Date item, optional, of KMIP 1.0-3.0.
 	LastChangeDate Optional[time.Time]
-	// LeaseTime is the Lease Time item, optional, of KMIP 1.0-2.1.
+	// LeaseTime is the Lease Time item, optional, of KMIP 1.0-3.0.
 	LeaseTime Optional[uint32]
 	// Link is the Link item, repeated, of KMIP 1.0-2.1.
 	Link []Link
-	// Name is the Name item, repeated, of KMIP 1.0-2.1.
+	// Name is the Name item, repeated, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as a Text String, the Name Value (3.0 draft §4.36).
 	Name []Name
 	// ObjectGroup is the Object Group item, repeated, of KMIP 1.0-2.1.
 	ObjectGroup []string
-	// ObjectType is the Object Type item, optional, of KMIP 1.0-2.1.
+	// ObjectType is the Object Type item, optional, of KMIP 1.0-3.0.
 	ObjectType Optional[ObjectType]
 	// OperationPolicyName is the Operation Policy Name item, optional, of KMIP 1.0-1.4.
 	OperationPolicyName Optional[string]
-	// ProcessStartDate is the Process Start Date item, optional, of KMIP 1.0-2.1.
+	// ProcessStartDate is the Process Start Date item, optional, of KMIP 1.0-3.0.
 	ProcessStartDate Optional[time.Time]
-	// ProtectStopDate is the Protect Stop Date item, optional, of KMIP 1.0-2.1.
+	// ProtectStopDate is the Protect Stop Date item, optional, of KMIP 1.0-3.0.
 	ProtectStopDate Optional[time.Time]
-	// RevocationReason is the Revocation Reason item, optional, of KMIP 1.0-2.1.
+	// RevocationReason is the Revocation Reason item, optional, of KMIP 1.0-3.0.
 	RevocationReason *RevocationReason
-	// State is the State item, optional, of KMIP 1.0-2.1.
+	// State is the State item, optional, of KMIP 1.0-3.0.
 	State Optional[State]
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
 	// UsageLimits is the Usage Limits item, optional, of KMIP 1.0-1.4.
 	UsageLimits *UsageLimits
-	// CertificateLength is the Certificate Length item, optional, of KMIP 1.1-2.1.
+	// CertificateLength is the Certificate Length item, optional, of KMIP 1.1-3.0.
 	CertificateLength Optional[int32]
-	// DigitalSignatureAlgorithm is the Digital Signature Algorithm item, optional, of KMIP 1.1-2.1.
+	// DigitalSignatureAlgorithm is the Digital Signature Algorithm item, optional, of KMIP 1.1-3.0.
 	DigitalSignatureAlgorithm Optional[DigitalSignatureAlgorithm]
-	// Fresh is the Fresh item, optional, of KMIP 1.1-2.1.
+	// Fresh is the Fresh item, optional, of KMIP 1.1-3.0.
 	Fresh Optional[bool]
-	// X_509CertificateIdentifier is the X.509 Certificate Identifier item, optional, of KMIP 1.1-2.1.
+	// X_509CertificateIdentifier is the X.509 Certificate Identifier item, optional, of KMIP 1.1-3.0.
 	X_509CertificateIdentifier *X_509CertificateIdentifier
-	// X_509CertificateIssuer is the X.509 Certificate Issuer item, optional, of KMIP 1.1-2.1.
+	// X_509CertificateIssuer is the X.509 Certificate Issuer item, optional, of KMIP 1.1-3.0.
 	X_509CertificateIssuer *X_509CertificateIssuer
-	// X_509CertificateSubject is the X.509 Certificate Subject item, optional, of KMIP 1.1-2.1.
+	// X_509CertificateSubject is the X.509 Certificate Subject item, optional, of KMIP 1.1-3.0.
 	X_509CertificateSubject *X_509CertificateSubject
-	// AlternativeName is the Alternative Name item, repeated, of KMIP 1.2-2.1.
+	// AlternativeName is the Alternative Name item, repeated, of KMIP 1.2-3.0.
 	AlternativeName []AlternativeName
-	// KeyValueLocation is the Key Value Location item, repeated, of KMIP 1.2-2.1.
+	// KeyValueLocation is the Key Value Location item, repeated, of KMIP 1.2-3.0.
 	KeyValueLocation []KeyValueLocation
-	// KeyValuePresent is the Key Value Present item, optional, of KMIP 1.2-2.1.
+	// KeyValuePresent is the Key Value Present item, optional, of KMIP 1.2-3.0.
 	KeyValuePresent Optional[bool]
-	// OriginalCreationDate is the Original Creation Date item, optional, of KMIP 1.2-2.1.
+	// OriginalCreationDate is the Original Creation Date item, optional, of KMIP 1.2-3.0.
 	OriginalCreationDate Optional[time.Time]
-	// RandomNumberGenerator is the Random Number Generator item, optional, of KMIP 1.3-2.1.
+	// RandomNumberGenerator is the Random Number Generator item, optional, of KMIP 1.3-3.0.
 	RandomNumberGenerator Raw
-	// AlwaysSensitive is the Always Sensitive item, optional, of KMIP 1.4-2.1.
+	// AlwaysSensitive is the Always Sensitive item, optional, of KMIP 1.4-3.0.
 	AlwaysSensitive Optional[bool]
-	// Comment is the Comment item, optional, of KMIP 1.4-2.1.
+	// Comment is the Comment item, optional, of KMIP 1.4-3.0.
 	Comment Optional[string]
-	// Description is the Description item, optional, of KMIP 1.4-2.1.
+	// Description is the Description item, optional, of KMIP 1.4-3.0.
 	Description Optional[string]
-	// Extractable is the Extractable item, optional, of KMIP 1.4-2.1.
+	// Extractable is the Extractable item, optional, of KMIP 1.4-3.0.
 	Extractable Optional[bool]
-	// NeverExtractable is the Never Extractable item, repeated, of KMIP 1.4-2.1.
+	// NeverExtractable is the Never Extractable item, repeated, of KMIP 1.4-3.0.
 	NeverExtractable []bool
-	// PKCS_12FriendlyName is the PKCS#12 Friendly Name item, optional, of KMIP 1.4-2.1.
+	// PKCS_12FriendlyName is the PKCS#12 Friendly Name item, optional, of KMIP 1.4-3.0.
 	PKCS_12FriendlyName Optional[string]
-	// Sensitive is the Sensitive item, optional, of KMIP 1.4-2.1.
+	// Sensitive is the Sensitive item, optional, of KMIP 1.4-3.0.
 	Sensitive Optional[bool]
-	// Attribute is the Attribute item, repeated, of KMIP 2.0-2.1.
+	// Attribute is the Attribute item, repeated, of KMIP 2.0-3.0.
 	Attribute []Attribute
-	// CertificateIssuerC is the Certificate Issuer C item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerC is the Certificate Issuer C item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerC Optional[string]
-	// CertificateIssuerCN is the Certificate Issuer CN item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerCN is the Certificate Issuer CN item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerCN Optional[string]
-	// CertificateIssuerDC is the Certificate Issuer DC item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerDC is the Certificate Issuer DC item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerDC Optional[string]
-	// CertificateIssuerDNQualifier is the Certificate Issuer DN Qualifier item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerDNQualifier is the Certificate Issuer DN Qualifier item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerDNQualifier Optional[string]
-	// CertificateIssuerEmail is the Certificate Issuer Email item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerEmail is the Certificate Issuer Email item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerEmail Optional[string]
-	// CertificateIssuerL is the Certificate Issuer L item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerL is the Certificate Issuer L item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerL Optional[string]
-	// CertificateIssuerO is the Certificate Issuer O item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerO is the Certificate Issuer O item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerO Optional[string]
-	// CertificateIssuerOU is the Certificate Issuer OU item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerOU is the Certificate Issuer OU item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerOU Optional[string]
-	// CertificateIssuerST is the Certificate Issuer ST item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerST is the Certificate Issuer ST item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerST Optional[string]
-	// CertificateIssuerSerialNumber is the Certificate Issuer Serial Number item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerSerialNumber is the Certificate Issuer Serial Number item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerSerialNumber Optional[string]
-	// CertificateIssuerTitle is the Certificate Issuer Title item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerTitle is the Certificate Issuer Title item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerTitle Optional[string]
-	// CertificateIssuerUID is the Certificate Issuer UID item, optional, of KMIP 2.0-2.1.
+	// CertificateIssuerUID is the Certificate Issuer UID item, optional, of KMIP 2.0-3.0.
 	CertificateIssuerUID Optional[string]
-	// CertificateSubjectC is the Certificate Subject C item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectC is the Certificate Subject C item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectC Optional[string]
-	// CertificateSubjectCN is the Certificate Subject CN item, repeated, of KMIP 2.0-2.1.
+	// CertificateSubjectCN is the Certificate Subject CN item, repeated, of KMIP 2.0-3.0.
 	CertificateSubjectCN []string
-	// CertificateSubjectDC is the Certificate Subject DC item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectDC is the Certificate Subject DC item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectDC Optional[string]
-	// CertificateSubjectDNQualifier is the Certificate Subject DN Qualifier item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectDNQualifier is the Certificate Subject DN Qualifier item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectDNQualifier Optional[string]
-	// CertificateSubjectEmail is the Certificate Subject Email item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectEmail is the Certificate Subject Email item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectEmail Optional[string]
-	// CertificateSubjectL is the Certificate Subject L item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectL is the Certificate Subject L item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectL Optional[string]
-	// CertificateSubjectO is the Certificate Subject O item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectO is the Certificate Subject O item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectO Optional[string]
-	// CertificateSubjectOU is the Certificate Subject OU item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectOU is the Certificate Subject OU item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectOU Optional[string]
-	// CertificateSubjectST is the Certificate Subject ST item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectST is the Certificate Subject ST item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectST Optional[string]
-	// CertificateSubjectSerialNumber is the Certificate Subject Serial Number item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectSerialNumber is the Certificate Subject Serial Number item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectSerialNumber Optional[string]
-	// CertificateSubjectTitle is the Certificate Subject Title item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectTitle is the Certificate Subject Title item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectTitle Optional[string]
-	// CertificateSubjectUID is the Certificate Subject UID item, optional, of KMIP 2.0-2.1.
+	// CertificateSubjectUID is the Certificate Subject UID item, optional, of KMIP 2.0-3.0.
 	CertificateSubjectUID Optional[string]
-	// KeyFormatType is the Key Format Type item, optional, of KMIP 2.0-2.1.
+	// KeyFormatType is the Key Format Type item, optional, of KMIP 2.0-3.0.
 	KeyFormatType Optional[KeyFormatType]
 	// NISTKeyType is the NIST Key Type item, repeated, of KMIP 2.0.
 	NISTKeyType []NISTKeyType
-	// OpaqueDataType is the Opaque Data Type item, optional, of KMIP 2.0-2.1.
+	// OpaqueDataType is the Opaque Data Type item, optional, of KMIP 2.0-3.0.
 	OpaqueDataType Optional[OpaqueDataType]
-	// ProtectionLevel is the Protection Level item, optional, of KMIP 2.0-2.1.
+	// ProtectionLevel is the Protection Level item, optional, of KMIP 2.0-3.0.
 	ProtectionLevel Optional[ProtectionLevel]
-	// ProtectionPeriod is the Protection Period item, optional, of KMIP 2.0-2.1.
+	// ProtectionPeriod is the Protection Period item, optional, of KMIP 2.0-3.0.
 	ProtectionPeriod Optional[uint32]
-	// ProtectionStorageMask is the Protection Storage Mask item, optional, of KMIP 2.0-2.1.
+	// ProtectionStorageMask is the Protection Storage Mask item, optional, of KMIP 2.0-3.0.
 	ProtectionStorageMask Optional[ProtectionStorageMask]
-	// QuantumSafe is the Quantum Safe item, optional, of KMIP 2.0-2.1.
+	// QuantumSafe is the Quantum Safe item, optional, of KMIP 2.0-3.0.
 	QuantumSafe Optional[bool]
-	// ShortUniqueIdentifier is the Short Unique Identifier item, optional, of KMIP 2.0-2.1.
+	// ShortUniqueIdentifier is the Short Unique Identifier item, optional, of KMIP 2.0-3.0.
 	ShortUniqueIdentifier Optional[[]byte]
-	// RotateAutomatic is the Rotate Automatic item, optional, of KMIP 2.1.
+	// RotateAutomatic is the Rotate Automatic item, optional, of KMIP 2.1-3.0.
 	RotateAutomatic Optional[bool]
-	// RotateDate is the Rotate Date item, optional, of KMIP 2.1.
+	// RotateDate is the Rotate Date item, optional, of KMIP 2.1-3.0.
 	RotateDate Optional[time.Time]
-	// RotateGeneration is the Rotate Generation item, optional, of KMIP 2.1.
+	// RotateGeneration is the Rotate Generation item, optional, of KMIP 2.1-3.0.
 	RotateGeneration Optional[int32]
-	// RotateInterval is the Rotate Interval item, optional, of KMIP 2.1.
+	// RotateInterval is the Rotate Interval item, optional, of KMIP 2.1-3.0.
 	RotateInterval Optional[uint32]
-	// RotateLatest is the Rotate Latest item, optional, of KMIP 2.1.
+	// RotateLatest is the Rotate Latest item, optional, of KMIP 2.1-3.0.
 	RotateLatest Optional[bool]
-	// RotateName is the Rotate Name item, optional, of KMIP 2.1.
+	// RotateName is the Rotate Name item, optional, of KMIP 2.1-3.0.
 	RotateName *RotateName
-	// RotateOffset is the Rotate Offset item, optional, of KMIP 2.1.
+	// RotateOffset is the Rotate Offset item, optional, of KMIP 2.1-3.0.
 	RotateOffset Optional[uint32]
+	// CertificateSubjectDN is the Certificate Subject DN item, optional, of KMIP 3.0 (3.0 draft §4.6).
+	CertificateSubjectDN Optional[string]
+	// CertificateIssuerDN is the Certificate Issuer DN item, optional, of KMIP 3.0 (3.0 draft §4.6).
+	CertificateIssuerDN Optional[string]
+	// CertifyCounter is the Certify Counter item, optional, of KMIP 3.0 (3.0 draft §4.13).
+	CertifyCounter Optional[int64]
+	// DecryptCounter is the Decrypt Counter item, optional, of KMIP 3.0 (3.0 draft §4.13).
+	DecryptCounter Optional[int64]
+	// EncryptCounter is the Encrypt Counter item, optional, of KMIP 3.0 (3.0 draft §4.13).
+	EncryptCounter Optional[int64]
+	// SignCounter is the Sign Counter item, optional, of KMIP 3.0 (3.0 draft §4.13).
+	SignCounter Optional[int64]
+	// SignatureVerifyCounter is the Signature Verify Counter item, optional, of KMIP 3.0 (3.0 draft §4.13).
+	SignatureVerifyCounter Optional[int64]
+	// CredentialType is the Credential Type item, optional, of KMIP 3.0 (3.0 draft §4.14).
+	CredentialType Optional[CredentialType]
+	// DeactivationReason is the Deactivation Reason item, optional, of KMIP 3.0 (3.0 draft §4.21).
+	DeactivationReason *DeactivationReason
+	// CertificateLink is the Certificate Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	CertificateLink []string
+	// CertificateRequestLink is the Certificate Request Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	CertificateRequestLink []string
+	// ChildLink is the Child Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	ChildLink []string
+	// CredentialLink is the Credential Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	CredentialLink []string
+	// DerivationObjectLink is the Derivation Object Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	DerivationObjectLink []string
+	// DerivedObjectLink is the Derived Object Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	DerivedObjectLink []string
+	// GroupLink is the Group Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	GroupLink []string
+	// JoinedSplitKeyPartsLink is the Joined Split Key Parts Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	JoinedSplitKeyPartsLink []string
+	// NextLink is the Next Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	NextLink []string
+	// ParentLink is the Parent Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	ParentLink []string
+	// PasswordLink is the Password Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	PasswordLink []string
+	// PKCS_12CertificateLink is the PKCS#12 Certificate Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	PKCS_12CertificateLink []string
+	// PKCS_12PasswordLink is the PKCS#12 Password Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	PKCS_12PasswordLink []string
+	// PreviousLink is the Previous Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	PreviousLink []string
+	// PrivateKeyLink is the Private Key Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	PrivateKeyLink []string
+	// PublicKeyLink is the Public Key Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	PublicKeyLink []string
+	// ReplacedObjectLink is the Replaced Object Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	ReplacedObjectLink []string
+	// ReplacementObjectLink is the Replacement Object Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	ReplacementObjectLink []string
+	// SplitKeyBaseLink is the Split Key Base Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	SplitKeyBaseLink []string
+	// WrappingKeyLink is the Wrapping Key Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
+	WrappingKeyLink []string
+	// NISTSecurityCategory is the NIST Security Category item, optional, of KMIP 3.0 (3.0 draft §4.39).
+	NISTSecurityCategory Optional[int32]
+	// ObjectClass is the Object Class item, optional, of KMIP 3.0 (3.0 draft §4.40).
+	ObjectClass Optional[ObjectClass]
+	// OTPCounter is the OTP Counter item, optional, of KMIP 3.0 (3.0 draft §4.44).
+	OTPCounter Optional[[]byte]
+	// SplitKeyPolynomial is the Split Key Polynomial item, optional, of KMIP 3.0 (3.0 draft §4.63).
+	SplitKeyPolynomial Optional[SplitKeyPolynomial]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -2335,7 +2829,11 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.Link[k].appendTTLV(b, ttlv.TagLink, ver)
 		}
 		for k := range v.Name {
-			b = v.Name[k].appendTTLV(b, ttlv.TagName, ver)
+			if ver >= V3_0 && !v.Name[k].x.decoded {
+				b = ttlv.AppendTextString(b, ttlv.TagName, v.Name[k].text30())
+			} else {
+				b = v.Name[k].appendTTLV(b, ttlv.TagName, ver)
+			}
 		}
 		for k := range v.ObjectGroup {
 			b = ttlv.AppendTextString(b, ttlv.TagObjectGroup, v.ObjectGroup[k])
@@ -2359,7 +2857,11 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = ttlv.AppendEnumeration(b, ttlv.TagState, uint32(v.State.Value))
 		}
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 		if v.UsageLimits != nil {
 			b = v.UsageLimits.appendTTLV(b, ttlv.TagUsageLimits, ver)
@@ -2538,8 +3040,147 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.RotateOffset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateOffset, v.RotateOffset.Value)
 		}
+		if ver.in(0x80) && v.CertificateSubjectDN.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDN, v.CertificateSubjectDN.Value)
+		}
+		if ver.in(0x80) && v.CertificateIssuerDN.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDN, v.CertificateIssuerDN.Value)
+		}
+		if ver.in(0x80) && v.CertifyCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagCertifyCounter, v.CertifyCounter.Value)
+		}
+		if ver.in(0x80) && v.DecryptCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagDecryptCounter, v.DecryptCounter.Value)
+		}
+		if ver.in(0x80) && v.EncryptCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagEncryptCounter, v.EncryptCounter.Value)
+		}
+		if ver.in(0x80) && v.SignCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagSignCounter, v.SignCounter.Value)
+		}
+		if ver.in(0x80) && v.SignatureVerifyCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagSignatureVerifyCounter, v.SignatureVerifyCounter.Value)
+		}
+		if ver.in(0x80) && v.CredentialType.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType.Value))
+		}
+		if ver.in(0x80) && v.DeactivationReason != nil {
+			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
+		}
+		if ver.in(0x80) {
+			for k := range v.CertificateLink {
+				b = ttlv.AppendString(b, ttlv.TagCertificateLink, ttlv.TypeReference, v.CertificateLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.CertificateRequestLink {
+				b = ttlv.AppendString(b, ttlv.TagCertificateRequestLink, ttlv.TypeReference, v.CertificateRequestLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.ChildLink {
+				b = ttlv.AppendString(b, ttlv.TagChildLink, ttlv.TypeReference, v.ChildLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.CredentialLink {
+				b = ttlv.AppendString(b, ttlv.TagCredentialLink, ttlv.TypeReference, v.CredentialLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.DerivationObjectLink {
+				b = ttlv.AppendString(b, ttlv.TagDerivationObjectLink, ttlv.TypeReference, v.DerivationObjectLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.DerivedObjectLink {
+				b = ttlv.AppendString(b, ttlv.TagDerivedObjectLink, ttlv.TypeReference, v.DerivedObjectLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.GroupLink {
+				b = ttlv.AppendString(b, ttlv.TagGroupLink, ttlv.TypeReference, v.GroupLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.JoinedSplitKeyPartsLink {
+				b = ttlv.AppendString(b, ttlv.TagJoinedSplitKeyPartsLink, ttlv.TypeReference, v.JoinedSplitKeyPartsLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.NextLink {
+				b = ttlv.AppendString(b, ttlv.TagNextLink, ttlv.TypeReference, v.NextLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.ParentLink {
+				b = ttlv.AppendString(b, ttlv.TagParentLink, ttlv.TypeReference, v.ParentLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.PasswordLink {
+				b = ttlv.AppendString(b, ttlv.TagPasswordLink, ttlv.TypeReference, v.PasswordLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.PKCS_12CertificateLink {
+				b = ttlv.AppendString(b, ttlv.TagPKCS_12CertificateLink, ttlv.TypeReference, v.PKCS_12CertificateLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.PKCS_12PasswordLink {
+				b = ttlv.AppendString(b, ttlv.TagPKCS_12PasswordLink, ttlv.TypeReference, v.PKCS_12PasswordLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.PreviousLink {
+				b = ttlv.AppendString(b, ttlv.TagPreviousLink, ttlv.TypeReference, v.PreviousLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.PrivateKeyLink {
+				b = ttlv.AppendString(b, ttlv.TagPrivateKeyLink, ttlv.TypeReference, v.PrivateKeyLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.PublicKeyLink {
+				b = ttlv.AppendString(b, ttlv.TagPublicKeyLink, ttlv.TypeReference, v.PublicKeyLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.ReplacedObjectLink {
+				b = ttlv.AppendString(b, ttlv.TagReplacedObjectLink, ttlv.TypeReference, v.ReplacedObjectLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.ReplacementObjectLink {
+				b = ttlv.AppendString(b, ttlv.TagReplacementObjectLink, ttlv.TypeReference, v.ReplacementObjectLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.SplitKeyBaseLink {
+				b = ttlv.AppendString(b, ttlv.TagSplitKeyBaseLink, ttlv.TypeReference, v.SplitKeyBaseLink[k])
+			}
+		}
+		if ver.in(0x80) {
+			for k := range v.WrappingKeyLink {
+				b = ttlv.AppendString(b, ttlv.TagWrappingKeyLink, ttlv.TypeReference, v.WrappingKeyLink[k])
+			}
+		}
+		if ver.in(0x80) && v.NISTSecurityCategory.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagNISTSecurityCategory, v.NISTSecurityCategory.Value)
+		}
+		if ver.in(0x80) && v.ObjectClass.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagObjectClass, uint32(v.ObjectClass.Value))
+		}
+		if ver.in(0x80) && v.OTPCounter.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagOTPCounter, v.OTPCounter.Value)
+		}
+		if ver.in(0x80) && v.SplitKeyPolynomial.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyPolynomial, uint32(v.SplitKeyPolynomial.Value))
+		}
 	} else {
-		var next [91]int32
+		var next [124]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -2552,7 +3193,9 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -2658,7 +3301,11 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 		}
 	case 23:
 		if int(k) < len(v.Name) {
-			b = v.Name[k].appendTTLV(b, ttlv.TagName, ver)
+			if ver >= V3_0 && !v.Name[k].x.decoded {
+				b = ttlv.AppendTextString(b, ttlv.TagName, v.Name[k].text30())
+			} else {
+				b = v.Name[k].appendTTLV(b, ttlv.TagName, ver)
+			}
 		}
 	case 24:
 		if int(k) < len(v.ObjectGroup) {
@@ -2690,7 +3337,11 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 		}
 	case 31:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 32:
 		if k == 0 && v.UsageLimits != nil {
@@ -2928,13 +3579,145 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 		if k == 0 && v.RotateOffset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateOffset, v.RotateOffset.Value)
 		}
+	case 91:
+		if ver.in(0x80) && k == 0 && v.CertificateSubjectDN.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDN, v.CertificateSubjectDN.Value)
+		}
+	case 92:
+		if ver.in(0x80) && k == 0 && v.CertificateIssuerDN.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDN, v.CertificateIssuerDN.Value)
+		}
+	case 93:
+		if ver.in(0x80) && k == 0 && v.CertifyCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagCertifyCounter, v.CertifyCounter.Value)
+		}
+	case 94:
+		if ver.in(0x80) && k == 0 && v.DecryptCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagDecryptCounter, v.DecryptCounter.Value)
+		}
+	case 95:
+		if ver.in(0x80) && k == 0 && v.EncryptCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagEncryptCounter, v.EncryptCounter.Value)
+		}
+	case 96:
+		if ver.in(0x80) && k == 0 && v.SignCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagSignCounter, v.SignCounter.Value)
+		}
+	case 97:
+		if ver.in(0x80) && k == 0 && v.SignatureVerifyCounter.Set {
+			b = ttlv.AppendLongInteger(b, ttlv.TagSignatureVerifyCounter, v.SignatureVerifyCounter.Value)
+		}
+	case 98:
+		if ver.in(0x80) && k == 0 && v.CredentialType.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType.Value))
+		}
+	case 99:
+		if ver.in(0x80) && k == 0 && v.DeactivationReason != nil {
+			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
+		}
+	case 100:
+		if ver.in(0x80) && int(k) < len(v.CertificateLink) {
+			b = ttlv.AppendString(b, ttlv.TagCertificateLink, ttlv.TypeReference, v.CertificateLink[k])
+		}
+	case 101:
+		if ver.in(0x80) && int(k) < len(v.CertificateRequestLink) {
+			b = ttlv.AppendString(b, ttlv.TagCertificateRequestLink, ttlv.TypeReference, v.CertificateRequestLink[k])
+		}
+	case 102:
+		if ver.in(0x80) && int(k) < len(v.ChildLink) {
+			b = ttlv.AppendString(b, ttlv.TagChildLink, ttlv.TypeReference, v.ChildLink[k])
+		}
+	case 103:
+		if ver.in(0x80) && int(k) < len(v.CredentialLink) {
+			b = ttlv.AppendString(b, ttlv.TagCredentialLink, ttlv.TypeReference, v.CredentialLink[k])
+		}
+	case 104:
+		if ver.in(0x80) && int(k) < len(v.DerivationObjectLink) {
+			b = ttlv.AppendString(b, ttlv.TagDerivationObjectLink, ttlv.TypeReference, v.DerivationObjectLink[k])
+		}
+	case 105:
+		if ver.in(0x80) && int(k) < len(v.DerivedObjectLink) {
+			b = ttlv.AppendString(b, ttlv.TagDerivedObjectLink, ttlv.TypeReference, v.DerivedObjectLink[k])
+		}
+	case 106:
+		if ver.in(0x80) && int(k) < len(v.GroupLink) {
+			b = ttlv.AppendString(b, ttlv.TagGroupLink, ttlv.TypeReference, v.GroupLink[k])
+		}
+	case 107:
+		if ver.in(0x80) && int(k) < len(v.JoinedSplitKeyPartsLink) {
+			b = ttlv.AppendString(b, ttlv.TagJoinedSplitKeyPartsLink, ttlv.TypeReference, v.JoinedSplitKeyPartsLink[k])
+		}
+	case 108:
+		if ver.in(0x80) && int(k) < len(v.NextLink) {
+			b = ttlv.AppendString(b, ttlv.TagNextLink, ttlv.TypeReference, v.NextLink[k])
+		}
+	case 109:
+		if ver.in(0x80) && int(k) < len(v.ParentLink) {
+			b = ttlv.AppendString(b, ttlv.TagParentLink, ttlv.TypeReference, v.ParentLink[k])
+		}
+	case 110:
+		if ver.in(0x80) && int(k) < len(v.PasswordLink) {
+			b = ttlv.AppendString(b, ttlv.TagPasswordLink, ttlv.TypeReference, v.PasswordLink[k])
+		}
+	case 111:
+		if ver.in(0x80) && int(k) < len(v.PKCS_12CertificateLink) {
+			b = ttlv.AppendString(b, ttlv.TagPKCS_12CertificateLink, ttlv.TypeReference, v.PKCS_12CertificateLink[k])
+		}
+	case 112:
+		if ver.in(0x80) && int(k) < len(v.PKCS_12PasswordLink) {
+			b = ttlv.AppendString(b, ttlv.TagPKCS_12PasswordLink, ttlv.TypeReference, v.PKCS_12PasswordLink[k])
+		}
+	case 113:
+		if ver.in(0x80) && int(k) < len(v.PreviousLink) {
+			b = ttlv.AppendString(b, ttlv.TagPreviousLink, ttlv.TypeReference, v.PreviousLink[k])
+		}
+	case 114:
+		if ver.in(0x80) && int(k) < len(v.PrivateKeyLink) {
+			b = ttlv.AppendString(b, ttlv.TagPrivateKeyLink, ttlv.TypeReference, v.PrivateKeyLink[k])
+		}
+	case 115:
+		if ver.in(0x80) && int(k) < len(v.PublicKeyLink) {
+			b = ttlv.AppendString(b, ttlv.TagPublicKeyLink, ttlv.TypeReference, v.PublicKeyLink[k])
+		}
+	case 116:
+		if ver.in(0x80) && int(k) < len(v.ReplacedObjectLink) {
+			b = ttlv.AppendString(b, ttlv.TagReplacedObjectLink, ttlv.TypeReference, v.ReplacedObjectLink[k])
+		}
+	case 117:
+		if ver.in(0x80) && int(k) < len(v.ReplacementObjectLink) {
+			b = ttlv.AppendString(b, ttlv.TagReplacementObjectLink, ttlv.TypeReference, v.ReplacementObjectLink[k])
+		}
+	case 118:
+		if ver.in(0x80) && int(k) < len(v.SplitKeyBaseLink) {
+			b = ttlv.AppendString(b, ttlv.TagSplitKeyBaseLink, ttlv.TypeReference, v.SplitKeyBaseLink[k])
+		}
+	case 119:
+		if ver.in(0x80) && int(k) < len(v.WrappingKeyLink) {
+			b = ttlv.AppendString(b, ttlv.TagWrappingKeyLink, ttlv.TypeReference, v.WrappingKeyLink[k])
+		}
+	case 120:
+		if ver.in(0x80) && k == 0 && v.NISTSecurityCategory.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagNISTSecurityCategory, v.NISTSecurityCategory.Value)
+		}
+	case 121:
+		if ver.in(0x80) && k == 0 && v.ObjectClass.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagObjectClass, uint32(v.ObjectClass.Value))
+		}
+	case 122:
+		if ver.in(0x80) && k == 0 && v.OTPCounter.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagOTPCounter, v.OTPCounter.Value)
+		}
+	case 123:
+		if ver.in(0x80) && k == 0 && v.SplitKeyPolynomial.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyPolynomial, uint32(v.SplitKeyPolynomial.Value))
+		}
 	}
 	_ = ver
 	return b
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *Attributes) appendAdded(b []byte, next *[91]int32, ver Version) []byte {
+func (v *Attributes) appendAdded(b []byte, next *[124]int32, ver Version) []byte {
 	if next[0] == 0 && v.ActivationDate.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
@@ -3208,6 +3991,105 @@ func (v *Attributes) appendAdded(b []byte, next *[91]int32, ver Version) []byte 
 	if next[90] == 0 && v.RotateOffset.Set {
 		b = v.appendField(b, 90, 0, ver)
 	}
+	if next[91] == 0 && v.CertificateSubjectDN.Set {
+		b = v.appendField(b, 91, 0, ver)
+	}
+	if next[92] == 0 && v.CertificateIssuerDN.Set {
+		b = v.appendField(b, 92, 0, ver)
+	}
+	if next[93] == 0 && v.CertifyCounter.Set {
+		b = v.appendField(b, 93, 0, ver)
+	}
+	if next[94] == 0 && v.DecryptCounter.Set {
+		b = v.appendField(b, 94, 0, ver)
+	}
+	if next[95] == 0 && v.EncryptCounter.Set {
+		b = v.appendField(b, 95, 0, ver)
+	}
+	if next[96] == 0 && v.SignCounter.Set {
+		b = v.appendField(b, 96, 0, ver)
+	}
+	if next[97] == 0 && v.SignatureVerifyCounter.Set {
+		b = v.appendField(b, 97, 0, ver)
+	}
+	if next[98] == 0 && v.CredentialType.Set {
+		b = v.appendField(b, 98, 0, ver)
+	}
+	if next[99] == 0 && v.DeactivationReason != nil {
+		b = v.appendField(b, 99, 0, ver)
+	}
+	for k := next[100]; int(k) < len(v.CertificateLink); k++ {
+		b = v.appendField(b, 100, k, ver)
+	}
+	for k := next[101]; int(k) < len(v.CertificateRequestLink); k++ {
+		b = v.appendField(b, 101, k, ver)
+	}
+	for k := next[102]; int(k) < len(v.ChildLink); k++ {
+		b = v.appendField(b, 102, k, ver)
+	}
+	for k := next[103]; int(k) < len(v.CredentialLink); k++ {
+		b = v.appendField(b, 103, k, ver)
+	}
+	for k := next[104]; int(k) < len(v.DerivationObjectLink); k++ {
+		b = v.appendField(b, 104, k, ver)
+	}
+	for k := next[105]; int(k) < len(v.DerivedObjectLink); k++ {
+		b = v.appendField(b, 105, k, ver)
+	}
+	for k := next[106]; int(k) < len(v.GroupLink); k++ {
+		b = v.appendField(b, 106, k, ver)
+	}
+	for k := next[107]; int(k) < len(v.JoinedSplitKeyPartsLink); k++ {
+		b = v.appendField(b, 107, k, ver)
+	}
+	for k := next[108]; int(k) < len(v.NextLink); k++ {
+		b = v.appendField(b, 108, k, ver)
+	}
+	for k := next[109]; int(k) < len(v.ParentLink); k++ {
+		b = v.appendField(b, 109, k, ver)
+	}
+	for k := next[110]; int(k) < len(v.PasswordLink); k++ {
+		b = v.appendField(b, 110, k, ver)
+	}
+	for k := next[111]; int(k) < len(v.PKCS_12CertificateLink); k++ {
+		b = v.appendField(b, 111, k, ver)
+	}
+	for k := next[112]; int(k) < len(v.PKCS_12PasswordLink); k++ {
+		b = v.appendField(b, 112, k, ver)
+	}
+	for k := next[113]; int(k) < len(v.PreviousLink); k++ {
+		b = v.appendField(b, 113, k, ver)
+	}
+	for k := next[114]; int(k) < len(v.PrivateKeyLink); k++ {
+		b = v.appendField(b, 114, k, ver)
+	}
+	for k := next[115]; int(k) < len(v.PublicKeyLink); k++ {
+		b = v.appendField(b, 115, k, ver)
+	}
+	for k := next[116]; int(k) < len(v.ReplacedObjectLink); k++ {
+		b = v.appendField(b, 116, k, ver)
+	}
+	for k := next[117]; int(k) < len(v.ReplacementObjectLink); k++ {
+		b = v.appendField(b, 117, k, ver)
+	}
+	for k := next[118]; int(k) < len(v.SplitKeyBaseLink); k++ {
+		b = v.appendField(b, 118, k, ver)
+	}
+	for k := next[119]; int(k) < len(v.WrappingKeyLink); k++ {
+		b = v.appendField(b, 119, k, ver)
+	}
+	if next[120] == 0 && v.NISTSecurityCategory.Set {
+		b = v.appendField(b, 120, 0, ver)
+	}
+	if next[121] == 0 && v.ObjectClass.Set {
+		b = v.appendField(b, 121, 0, ver)
+	}
+	if next[122] == 0 && v.OTPCounter.Set {
+		b = v.appendField(b, 122, 0, ver)
+	}
+	if next[123] == 0 && v.SplitKeyPolynomial.Set {
+		b = v.appendField(b, 123, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -3403,6 +4285,14 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				v.Name = grow(v.Name)
 				if err := v.Name[len(v.Name)-1].decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
+				}
+				seen[0] |= 0x800000
+				field = 23
+			} else if textType(typ) {
+				v.Name = grow(v.Name)
+				v.Name[len(v.Name)-1].setText30(aliasString(val))
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
 				seen[0] |= 0x800000
 				field = 23
@@ -3938,6 +4828,275 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				seen[1] |= 0x4000000
 				field = 90
 			}
+		case ttlv.TagCertificateSubjectDN:
+			if textType(typ) && seen[1]&0x8000000 == 0 {
+				v.CertificateSubjectDN = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x8000000
+				field = 91
+			}
+		case ttlv.TagCertificateIssuerDN:
+			if textType(typ) && seen[1]&0x10000000 == 0 {
+				v.CertificateIssuerDN = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x10000000
+				field = 92
+			}
+		case ttlv.TagCertifyCounter:
+			if typ == ttlv.TypeLongInteger && seen[1]&0x20000000 == 0 {
+				v.CertifyCounter = Optional[int64]{Value: int64(be64(val)), Set: true}
+				seen[1] |= 0x20000000
+				field = 93
+			}
+		case ttlv.TagDecryptCounter:
+			if typ == ttlv.TypeLongInteger && seen[1]&0x40000000 == 0 {
+				v.DecryptCounter = Optional[int64]{Value: int64(be64(val)), Set: true}
+				seen[1] |= 0x40000000
+				field = 94
+			}
+		case ttlv.TagEncryptCounter:
+			if typ == ttlv.TypeLongInteger && seen[1]&0x80000000 == 0 {
+				v.EncryptCounter = Optional[int64]{Value: int64(be64(val)), Set: true}
+				seen[1] |= 0x80000000
+				field = 95
+			}
+		case ttlv.TagSignCounter:
+			if typ == ttlv.TypeLongInteger && seen[1]&0x100000000 == 0 {
+				v.SignCounter = Optional[int64]{Value: int64(be64(val)), Set: true}
+				seen[1] |= 0x100000000
+				field = 96
+			}
+		case ttlv.TagSignatureVerifyCounter:
+			if typ == ttlv.TypeLongInteger && seen[1]&0x200000000 == 0 {
+				v.SignatureVerifyCounter = Optional[int64]{Value: int64(be64(val)), Set: true}
+				seen[1] |= 0x200000000
+				field = 97
+			}
+		case ttlv.TagCredentialType:
+			if typ == ttlv.TypeEnumeration && seen[1]&0x400000000 == 0 {
+				v.CredentialType = Optional[CredentialType]{Value: CredentialType(be32(val)), Set: true}
+				seen[1] |= 0x400000000
+				field = 98
+			}
+		case ttlv.TagDeactivationReason:
+			if typ == ttlv.TypeStructure && seen[1]&0x800000000 == 0 {
+				if v.DeactivationReason == nil {
+					v.DeactivationReason = new(DeactivationReason)
+				}
+				if err := v.DeactivationReason.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[1] |= 0x800000000
+				field = 99
+			}
+		case ttlv.TagCertificateLink:
+			if textType(typ) {
+				v.CertificateLink = append(v.CertificateLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x1000000000
+				field = 100
+			}
+		case ttlv.TagCertificateRequestLink:
+			if textType(typ) {
+				v.CertificateRequestLink = append(v.CertificateRequestLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x2000000000
+				field = 101
+			}
+		case ttlv.TagChildLink:
+			if textType(typ) {
+				v.ChildLink = append(v.ChildLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x4000000000
+				field = 102
+			}
+		case ttlv.TagCredentialLink:
+			if textType(typ) {
+				v.CredentialLink = append(v.CredentialLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x8000000000
+				field = 103
+			}
+		case ttlv.TagDerivationObjectLink:
+			if textType(typ) {
+				v.DerivationObjectLink = append(v.DerivationObjectLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x10000000000
+				field = 104
+			}
+		case ttlv.TagDerivedObjectLink:
+			if textType(typ) {
+				v.DerivedObjectLink = append(v.DerivedObjectLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x20000000000
+				field = 105
+			}
+		case ttlv.TagGroupLink:
+			if textType(typ) {
+				v.GroupLink = append(v.GroupLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x40000000000
+				field = 106
+			}
+		case ttlv.TagJoinedSplitKeyPartsLink:
+			if textType(typ) {
+				v.JoinedSplitKeyPartsLink = append(v.JoinedSplitKeyPartsLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x80000000000
+				field = 107
+			}
+		case ttlv.TagNextLink:
+			if textType(typ) {
+				v.NextLink = append(v.NextLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x100000000000
+				field = 108
+			}
+		case ttlv.TagParentLink:
+			if textType(typ) {
+				v.ParentLink = append(v.ParentLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x200000000000
+				field = 109
+			}
+		case ttlv.TagPasswordLink:
+			if textType(typ) {
+				v.PasswordLink = append(v.PasswordLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x400000000000
+				field = 110
+			}
+		case ttlv.TagPKCS_12CertificateLink:
+			if textType(typ) {
+				v.PKCS_12CertificateLink = append(v.PKCS_12CertificateLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x800000000000
+				field = 111
+			}
+		case ttlv.TagPKCS_12PasswordLink:
+			if textType(typ) {
+				v.PKCS_12PasswordLink = append(v.PKCS_12PasswordLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x1000000000000
+				field = 112
+			}
+		case ttlv.TagPreviousLink:
+			if textType(typ) {
+				v.PreviousLink = append(v.PreviousLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x2000000000000
+				field = 113
+			}
+		case ttlv.TagPrivateKeyLink:
+			if textType(typ) {
+				v.PrivateKeyLink = append(v.PrivateKeyLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x4000000000000
+				field = 114
+			}
+		case ttlv.TagPublicKeyLink:
+			if textType(typ) {
+				v.PublicKeyLink = append(v.PublicKeyLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x8000000000000
+				field = 115
+			}
+		case ttlv.TagReplacedObjectLink:
+			if textType(typ) {
+				v.ReplacedObjectLink = append(v.ReplacedObjectLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x10000000000000
+				field = 116
+			}
+		case ttlv.TagReplacementObjectLink:
+			if textType(typ) {
+				v.ReplacementObjectLink = append(v.ReplacementObjectLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x20000000000000
+				field = 117
+			}
+		case ttlv.TagSplitKeyBaseLink:
+			if textType(typ) {
+				v.SplitKeyBaseLink = append(v.SplitKeyBaseLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x40000000000000
+				field = 118
+			}
+		case ttlv.TagWrappingKeyLink:
+			if textType(typ) {
+				v.WrappingKeyLink = append(v.WrappingKeyLink, aliasString(val))
+				if typ != ttlv.TypeReference {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[1] |= 0x80000000000000
+				field = 119
+			}
+		case ttlv.TagNISTSecurityCategory:
+			if typ == ttlv.TypeInteger && seen[1]&0x100000000000000 == 0 {
+				v.NISTSecurityCategory = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[1] |= 0x100000000000000
+				field = 120
+			}
+		case ttlv.TagObjectClass:
+			if typ == ttlv.TypeEnumeration && seen[1]&0x200000000000000 == 0 {
+				v.ObjectClass = Optional[ObjectClass]{Value: ObjectClass(be32(val)), Set: true}
+				seen[1] |= 0x200000000000000
+				field = 121
+			}
+		case ttlv.TagOTPCounter:
+			if typ == ttlv.TypeByteString && seen[1]&0x400000000000000 == 0 {
+				v.OTPCounter = Optional[[]byte]{Value: val, Set: true}
+				seen[1] |= 0x400000000000000
+				field = 122
+			}
+		case ttlv.TagSplitKeyPolynomial:
+			if typ == ttlv.TypeEnumeration && seen[1]&0x800000000000000 == 0 {
+				v.SplitKeyPolynomial = Optional[SplitKeyPolynomial]{Value: SplitKeyPolynomial(be32(val)), Set: true}
+				seen[1] |= 0x800000000000000
+				field = 123
+			}
 		}
 		if field == unknownField {
 			v.x.unknown = append(v.x.unknown, b[:m])
@@ -3985,6 +5144,9 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 	}
 	if seen[1]&0x2000000 == 0 {
 		v.RotateName = nil
+	}
+	if seen[1]&0x800000000 == 0 {
+		v.DeactivationReason = nil
 	}
 	return nil
 }
@@ -4070,6 +5232,38 @@ func (v *Attributes) reset() {
 	v.RotateInterval = Optional[uint32]{}
 	v.RotateLatest = Optional[bool]{}
 	v.RotateOffset = Optional[uint32]{}
+	v.CertificateSubjectDN = Optional[string]{}
+	v.CertificateIssuerDN = Optional[string]{}
+	v.CertifyCounter = Optional[int64]{}
+	v.DecryptCounter = Optional[int64]{}
+	v.EncryptCounter = Optional[int64]{}
+	v.SignCounter = Optional[int64]{}
+	v.SignatureVerifyCounter = Optional[int64]{}
+	v.CredentialType = Optional[CredentialType]{}
+	v.CertificateLink = v.CertificateLink[:0]
+	v.CertificateRequestLink = v.CertificateRequestLink[:0]
+	v.ChildLink = v.ChildLink[:0]
+	v.CredentialLink = v.CredentialLink[:0]
+	v.DerivationObjectLink = v.DerivationObjectLink[:0]
+	v.DerivedObjectLink = v.DerivedObjectLink[:0]
+	v.GroupLink = v.GroupLink[:0]
+	v.JoinedSplitKeyPartsLink = v.JoinedSplitKeyPartsLink[:0]
+	v.NextLink = v.NextLink[:0]
+	v.ParentLink = v.ParentLink[:0]
+	v.PasswordLink = v.PasswordLink[:0]
+	v.PKCS_12CertificateLink = v.PKCS_12CertificateLink[:0]
+	v.PKCS_12PasswordLink = v.PKCS_12PasswordLink[:0]
+	v.PreviousLink = v.PreviousLink[:0]
+	v.PrivateKeyLink = v.PrivateKeyLink[:0]
+	v.PublicKeyLink = v.PublicKeyLink[:0]
+	v.ReplacedObjectLink = v.ReplacedObjectLink[:0]
+	v.ReplacementObjectLink = v.ReplacementObjectLink[:0]
+	v.SplitKeyBaseLink = v.SplitKeyBaseLink[:0]
+	v.WrappingKeyLink = v.WrappingKeyLink[:0]
+	v.NISTSecurityCategory = Optional[int32]{}
+	v.ObjectClass = Optional[ObjectClass]{}
+	v.OTPCounter = Optional[[]byte]{}
+	v.SplitKeyPolynomial = Optional[SplitKeyPolynomial]{}
 	v.x.reset()
 }
 
@@ -4225,6 +5419,139 @@ func (v *Attributes) Clone() *Attributes {
 	c.RotateLatest = Optional[bool]{Value: v.RotateLatest.Value, Set: v.RotateLatest.Set}
 	c.RotateName = v.RotateName.Clone()
 	c.RotateOffset = Optional[uint32]{Value: v.RotateOffset.Value, Set: v.RotateOffset.Set}
+	c.CertificateSubjectDN = Optional[string]{Value: cloneString(v.CertificateSubjectDN.Value), Set: v.CertificateSubjectDN.Set}
+	c.CertificateIssuerDN = Optional[string]{Value: cloneString(v.CertificateIssuerDN.Value), Set: v.CertificateIssuerDN.Set}
+	c.CertifyCounter = Optional[int64]{Value: v.CertifyCounter.Value, Set: v.CertifyCounter.Set}
+	c.DecryptCounter = Optional[int64]{Value: v.DecryptCounter.Value, Set: v.DecryptCounter.Set}
+	c.EncryptCounter = Optional[int64]{Value: v.EncryptCounter.Value, Set: v.EncryptCounter.Set}
+	c.SignCounter = Optional[int64]{Value: v.SignCounter.Value, Set: v.SignCounter.Set}
+	c.SignatureVerifyCounter = Optional[int64]{Value: v.SignatureVerifyCounter.Value, Set: v.SignatureVerifyCounter.Set}
+	c.CredentialType = Optional[CredentialType]{Value: v.CredentialType.Value, Set: v.CredentialType.Set}
+	c.DeactivationReason = v.DeactivationReason.Clone()
+	if v.CertificateLink != nil {
+		c.CertificateLink = make([]string, len(v.CertificateLink))
+		for i, e := range v.CertificateLink {
+			c.CertificateLink[i] = cloneString(e)
+		}
+	}
+	if v.CertificateRequestLink != nil {
+		c.CertificateRequestLink = make([]string, len(v.CertificateRequestLink))
+		for i, e := range v.CertificateRequestLink {
+			c.CertificateRequestLink[i] = cloneString(e)
+		}
+	}
+	if v.ChildLink != nil {
+		c.ChildLink = make([]string, len(v.ChildLink))
+		for i, e := range v.ChildLink {
+			c.ChildLink[i] = cloneString(e)
+		}
+	}
+	if v.CredentialLink != nil {
+		c.CredentialLink = make([]string, len(v.CredentialLink))
+		for i, e := range v.CredentialLink {
+			c.CredentialLink[i] = cloneString(e)
+		}
+	}
+	if v.DerivationObjectLink != nil {
+		c.DerivationObjectLink = make([]string, len(v.DerivationObjectLink))
+		for i, e := range v.DerivationObjectLink {
+			c.DerivationObjectLink[i] = cloneString(e)
+		}
+	}
+	if v.DerivedObjectLink != nil {
+		c.DerivedObjectLink = make([]string, len(v.DerivedObjectLink))
+		for i, e := range v.DerivedObjectLink {
+			c.DerivedObjectLink[i] = cloneString(e)
+		}
+	}
+	if v.GroupLink != nil {
+		c.GroupLink = make([]string, len(v.GroupLink))
+		for i, e := range v.GroupLink {
+			c.GroupLink[i] = cloneString(e)
+		}
+	}
+	if v.JoinedSplitKeyPartsLink != nil {
+		c.JoinedSplitKeyPartsLink = make([]string, len(v.JoinedSplitKeyPartsLink))
+		for i, e := range v.JoinedSplitKeyPartsLink {
+			c.JoinedSplitKeyPartsLink[i] = cloneString(e)
+		}
+	}
+	if v.NextLink != nil {
+		c.NextLink = make([]string, len(v.NextLink))
+		for i, e := range v.NextLink {
+			c.NextLink[i] = cloneString(e)
+		}
+	}
+	if v.ParentLink != nil {
+		c.ParentLink = make([]string, len(v.ParentLink))
+		for i, e := range v.ParentLink {
+			c.ParentLink[i] = cloneString(e)
+		}
+	}
+	if v.PasswordLink != nil {
+		c.PasswordLink = make([]string, len(v.PasswordLink))
+		for i, e := range v.PasswordLink {
+			c.PasswordLink[i] = cloneString(e)
+		}
+	}
+	if v.PKCS_12CertificateLink != nil {
+		c.PKCS_12CertificateLink = make([]string, len(v.PKCS_12CertificateLink))
+		for i, e := range v.PKCS_12CertificateLink {
+			c.PKCS_12CertificateLink[i] = cloneString(e)
+		}
+	}
+	if v.PKCS_12PasswordLink != nil {
+		c.PKCS_12PasswordLink = make([]string, len(v.PKCS_12PasswordLink))
+		for i, e := range v.PKCS_12PasswordLink {
+			c.PKCS_12PasswordLink[i] = cloneString(e)
+		}
+	}
+	if v.PreviousLink != nil {
+		c.PreviousLink = make([]string, len(v.PreviousLink))
+		for i, e := range v.PreviousLink {
+			c.PreviousLink[i] = cloneString(e)
+		}
+	}
+	if v.PrivateKeyLink != nil {
+		c.PrivateKeyLink = make([]string, len(v.PrivateKeyLink))
+		for i, e := range v.PrivateKeyLink {
+			c.PrivateKeyLink[i] = cloneString(e)
+		}
+	}
+	if v.PublicKeyLink != nil {
+		c.PublicKeyLink = make([]string, len(v.PublicKeyLink))
+		for i, e := range v.PublicKeyLink {
+			c.PublicKeyLink[i] = cloneString(e)
+		}
+	}
+	if v.ReplacedObjectLink != nil {
+		c.ReplacedObjectLink = make([]string, len(v.ReplacedObjectLink))
+		for i, e := range v.ReplacedObjectLink {
+			c.ReplacedObjectLink[i] = cloneString(e)
+		}
+	}
+	if v.ReplacementObjectLink != nil {
+		c.ReplacementObjectLink = make([]string, len(v.ReplacementObjectLink))
+		for i, e := range v.ReplacementObjectLink {
+			c.ReplacementObjectLink[i] = cloneString(e)
+		}
+	}
+	if v.SplitKeyBaseLink != nil {
+		c.SplitKeyBaseLink = make([]string, len(v.SplitKeyBaseLink))
+		for i, e := range v.SplitKeyBaseLink {
+			c.SplitKeyBaseLink[i] = cloneString(e)
+		}
+	}
+	if v.WrappingKeyLink != nil {
+		c.WrappingKeyLink = make([]string, len(v.WrappingKeyLink))
+		for i, e := range v.WrappingKeyLink {
+			c.WrappingKeyLink[i] = cloneString(e)
+		}
+	}
+	c.NISTSecurityCategory = Optional[int32]{Value: v.NISTSecurityCategory.Value, Set: v.NISTSecurityCategory.Set}
+	c.ObjectClass = Optional[ObjectClass]{Value: v.ObjectClass.Value, Set: v.ObjectClass.Set}
+	c.OTPCounter = Optional[[]byte]{Value: cloneBytes(v.OTPCounter.Value), Set: v.OTPCounter.Set}
+	c.SplitKeyPolynomial = Optional[SplitKeyPolynomial]{Value: v.SplitKeyPolynomial.Value, Set: v.SplitKeyPolynomial.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -4289,13 +5616,16 @@ func (v *Attributes) appendUnknown(dst []Raw) []Raw {
 	if v.RotateName != nil {
 		dst = v.RotateName.appendUnknown(dst)
 	}
+	if v.DeactivationReason != nil {
+		dst = v.DeactivationReason.appendUnknown(dst)
+	}
 	return dst
 }
 
 // Authentication is the Authentication structure (KMIP 2.1 §9.4, 1.4 §6.6).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Authentication struct {
-	// Credential is the Credential item, repeated, of KMIP 1.0-2.1.
+	// Credential is the Credential item, repeated, of KMIP 1.0-3.0.
 	Credential []Credential
 
 	x extra // the order and unknown items of a decoded value
@@ -4337,7 +5667,9 @@ func (v *Authentication) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -4440,7 +5772,7 @@ func (v *Authentication) appendUnknown(dst []Raw) []Raw {
 // CancelRequestPayload is the Cancel Request Payload structure (KMIP 2.1 §6.1.5, 1.4 §4.27).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CancelRequestPayload struct {
-	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 1.0-2.1.
+	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 1.0-3.0.
 	AsynchronousCorrelationValue []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -4465,7 +5797,7 @@ func (v *CancelRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CancelRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
 	} else {
@@ -4482,7 +5814,9 @@ func (v *CancelRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -4571,9 +5905,9 @@ func (v *CancelRequestPayload) appendUnknown(dst []Raw) []Raw {
 // CancelResponsePayload is the Cancel Response Payload structure (KMIP 2.1 §6.1.5, 1.4 §4.27).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CancelResponsePayload struct {
-	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 1.0-2.1.
+	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 1.0-3.0.
 	AsynchronousCorrelationValue []byte
-	// CancellationResult is the Cancellation Result item, required, of KMIP 1.0-2.1.
+	// CancellationResult is the Cancellation Result item, required, of KMIP 1.0-3.0.
 	CancellationResult CancellationResult
 
 	x extra // the order and unknown items of a decoded value
@@ -4598,10 +5932,10 @@ func (v *CancelResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CancelResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCancellationResult, uint32(v.CancellationResult))
 		}
 	} else {
@@ -4618,7 +5952,9 @@ func (v *CancelResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -4719,25 +6055,25 @@ func (v *CancelResponsePayload) appendUnknown(dst []Raw) []Raw {
 // CapabilityInformation is the Capability Information structure (KMIP 2.1 §7.5, 1.4 §2.1.21).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CapabilityInformation struct {
-	// StreamingCapability is the Streaming Capability item, optional, of KMIP 1.3-2.1.
+	// StreamingCapability is the Streaming Capability item, optional, of KMIP 1.3-3.0.
 	StreamingCapability Optional[bool]
-	// AsynchronousCapability is the Asynchronous Capability item, optional, of KMIP 1.3-2.1.
+	// AsynchronousCapability is the Asynchronous Capability item, optional, of KMIP 1.3-3.0.
 	AsynchronousCapability Optional[bool]
-	// AttestationCapability is the Attestation Capability item, optional, of KMIP 1.3-2.1.
+	// AttestationCapability is the Attestation Capability item, optional, of KMIP 1.3-3.0.
 	AttestationCapability Optional[bool]
-	// BatchUndoCapability is the Batch Undo Capability item, optional, of KMIP 1.4-2.1.
+	// BatchUndoCapability is the Batch Undo Capability item, optional, of KMIP 1.4-3.0.
 	BatchUndoCapability Optional[bool]
-	// BatchContinueCapability is the Batch Continue Capability item, optional, of KMIP 1.4-2.1.
+	// BatchContinueCapability is the Batch Continue Capability item, optional, of KMIP 1.4-3.0.
 	BatchContinueCapability Optional[bool]
-	// UnwrapMode is the Unwrap Mode item, optional, of KMIP 1.3-2.1.
+	// UnwrapMode is the Unwrap Mode item, optional, of KMIP 1.3-3.0.
 	UnwrapMode Optional[UnwrapMode]
-	// DestroyAction is the Destroy Action item, optional, of KMIP 1.3-2.1.
+	// DestroyAction is the Destroy Action item, optional, of KMIP 1.3-3.0.
 	DestroyAction Optional[DestroyAction]
-	// ShreddingAlgorithm is the Shredding Algorithm item, optional, of KMIP 1.3-2.1.
+	// ShreddingAlgorithm is the Shredding Algorithm item, optional, of KMIP 1.3-3.0.
 	ShreddingAlgorithm Optional[ShreddingAlgorithm]
-	// RNGMode is the RNG Mode item, optional, of KMIP 1.3-2.1.
+	// RNGMode is the RNG Mode item, optional, of KMIP 1.3-3.0.
 	RNGMode Optional[RNGMode]
-	// QuantumSafeCapability is the Quantum Safe Capability item, optional, of KMIP 2.0-2.1.
+	// QuantumSafeCapability is the Quantum Safe Capability item, optional, of KMIP 2.0-3.0.
 	QuantumSafeCapability Optional[bool]
 
 	x extra // the order and unknown items of a decoded value
@@ -4806,7 +6142,9 @@ func (v *CapabilityInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -5033,9 +6371,9 @@ func (v *CapabilityInformation) appendUnknown(dst []Raw) []Raw {
 // Certificate is the Certificate structure (KMIP 2.1 §2.1, 1.4 §2.2.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Certificate struct {
-	// CertificateType is the Certificate Type item, required, of KMIP 1.0-2.1.
+	// CertificateType is the Certificate Type item, required, of KMIP 1.0-3.0.
 	CertificateType CertificateType
-	// CertificateValue is the Certificate Value item, required, of KMIP 1.0-2.1.
+	// CertificateValue is the Certificate Value item, required, of KMIP 1.0-3.0.
 	CertificateValue []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -5056,10 +6394,10 @@ func (v *Certificate) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, t
 func (v *Certificate) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCertificateType, uint32(v.CertificateType))
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendByteString(b, ttlv.TagCertificateValue, v.CertificateValue)
 		}
 	} else {
@@ -5076,7 +6414,9 @@ func (v *Certificate) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -5224,7 +6564,9 @@ func (v *CertificateIdentifier) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -5381,7 +6723,9 @@ func (v *CertificateIssuer) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -5496,9 +6840,9 @@ func (v *CertificateIssuer) appendUnknown(dst []Raw) []Raw {
 // CertificateRequest is the Certificate Request structure (KMIP 2.1 §2.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CertificateRequest struct {
-	// CertificateRequestType is the Certificate Request Type item, required, of KMIP 2.0-2.1.
+	// CertificateRequestType is the Certificate Request Type item, required, of KMIP 2.0-3.0.
 	CertificateRequestType CertificateRequestType
-	// CertificateRequestValue is the Certificate Request Value item, required, of KMIP 2.0-2.1.
+	// CertificateRequestValue is the Certificate Request Value item, required, of KMIP 2.0-3.0.
 	CertificateRequestValue []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -5523,10 +6867,10 @@ func (v *CertificateRequest) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CertificateRequest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCertificateRequestType, uint32(v.CertificateRequestType))
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendByteString(b, ttlv.TagCertificateRequestValue, v.CertificateRequestValue)
 		}
 	} else {
@@ -5543,7 +6887,9 @@ func (v *CertificateRequest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -5691,7 +7037,9 @@ func (v *CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -5809,15 +7157,25 @@ func (v *CertificateSubject) appendUnknown(dst []Raw) []Raw {
 // CertifyRequestPayload is the Certify Request Payload structure (KMIP 2.1 §6.1.6, 1.4 §4.7).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CertifyRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CertificateRequestType is the Certificate Request Type item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CertificateRequestType is the Certificate Request Type item, optional, of KMIP 1.0-3.0.
 	CertificateRequestType Optional[CertificateRequestType]
-	// CertificateRequestValue is the Certificate Request Value item, optional, of KMIP 2.0-2.1.
+	// CertificateRequestValue is the Certificate Request Value item, optional, of KMIP 2.0-3.0.
 	CertificateRequestValue Optional[[]byte]
-	// Attributes is the Attributes item, optional, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, optional, of KMIP 2.0-3.0.
 	Attributes *Attributes
-	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	ProtectionStorageMasks Optional[uint32]
 	// CertificateRequest is the Certificate Request item, optional, of KMIP 1.0-1.4.
 	CertificateRequest *CertificateRequest
@@ -5847,7 +7205,17 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CertificateRequestType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCertificateRequestType, uint32(v.CertificateRequestType.Value))
@@ -5870,7 +7238,7 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [7]int32
+		var next [9]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -5883,7 +7251,9 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -5897,29 +7267,41 @@ func (v *CertifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CertificateRequestType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCertificateRequestType, uint32(v.CertificateRequestType.Value))
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.CertificateRequestValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCertificateRequestValue, v.CertificateRequestValue.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.CertificateRequest != nil {
 			b = v.CertificateRequest.appendTTLV(b, ttlv.TagCertificateRequest, ver)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -5929,27 +7311,33 @@ func (v *CertifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *CertifyRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
+func (v *CertifyRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CertificateRequestType.Set {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.CertificateRequestValue.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.Attributes != nil {
+	if next[3] == 0 && v.CertificateRequestType.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.ProtectionStorageMasks.Set {
+	if next[4] == 0 && v.CertificateRequestValue.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.CertificateRequest != nil {
+	if next[5] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.TemplateAttribute != nil {
+	if next[6] == 0 && v.ProtectionStorageMasks.Set {
 		b = v.appendField(b, 6, 0, ver)
+	}
+	if next[7] == 0 && v.CertificateRequest != nil {
+		b = v.appendField(b, 7, 0, ver)
+	}
+	if next[8] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 8, 0, ver)
 	}
 	_ = next
 	return b
@@ -5976,57 +7364,65 @@ func (v *CertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagCertificateRequestType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.CertificateRequestType = Optional[CertificateRequestType]{Value: CertificateRequestType(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagCertificateRequestValue:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.CertificateRequestValue = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
+		case ttlv.TagCertificateRequestType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
+				v.CertificateRequestType = Optional[CertificateRequestType]{Value: CertificateRequestType(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagCertificateRequestValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
+				v.CertificateRequestValue = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x8
-				field = 3
+				seen[0] |= 0x20
+				field = 5
 			}
 		case ttlv.TagProtectionStorageMasks:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[0]&0x40 == 0 {
 				v.ProtectionStorageMasks = Optional[uint32]{Value: uint32(be32(val)), Set: true}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		case ttlv.TagCertificateRequest:
-			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
 				if v.CertificateRequest == nil {
 					v.CertificateRequest = new(CertificateRequest)
 				}
 				if err := v.CertificateRequest.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x20
-				field = 5
+				seen[0] |= 0x80
+				field = 7
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x40
-				field = 6
+				seen[0] |= 0x100
+				field = 8
 			}
 		}
 		if field == unknownField {
@@ -6040,13 +7436,13 @@ func (v *CertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x8 == 0 {
+	if seen[0]&0x20 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x20 == 0 {
+	if seen[0]&0x80 == 0 {
 		v.CertificateRequest = nil
 	}
-	if seen[0]&0x40 == 0 {
+	if seen[0]&0x100 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -6054,6 +7450,8 @@ func (v *CertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *CertifyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.CertificateRequestType = Optional[CertificateRequestType]{}
 	v.CertificateRequestValue = Optional[[]byte]{}
 	v.ProtectionStorageMasks = Optional[uint32]{}
@@ -6067,6 +7465,8 @@ func (v *CertifyRequestPayload) Clone() *CertifyRequestPayload {
 	}
 	c := new(CertifyRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CertificateRequestType = Optional[CertificateRequestType]{Value: v.CertificateRequestType.Value, Set: v.CertificateRequestType.Set}
 	c.CertificateRequestValue = Optional[[]byte]{Value: cloneBytes(v.CertificateRequestValue.Value), Set: v.CertificateRequestValue.Set}
 	c.Attributes = v.Attributes.Clone()
@@ -6098,8 +7498,18 @@ func (v *CertifyRequestPayload) appendUnknown(dst []Raw) []Raw {
 // CertifyResponsePayload is the Certify Response Payload structure (KMIP 2.1 §6.1.6, 1.4 §4.7).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CertifyResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
 
@@ -6125,14 +7535,24 @@ func (v *CertifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -6145,7 +7565,9 @@ func (v *CertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -6159,9 +7581,21 @@ func (v *CertifyResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -6171,9 +7605,15 @@ func (v *CertifyResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *CertifyResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 && v.TemplateAttribute != nil {
+func (v *CertifyResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -6200,17 +7640,25 @@ func (v *CertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -6224,7 +7672,7 @@ func (v *CertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -6232,6 +7680,8 @@ func (v *CertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *CertifyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -6242,6 +7692,8 @@ func (v *CertifyResponsePayload) Clone() *CertifyResponsePayload {
 	}
 	c := new(CertifyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.TemplateAttribute = v.TemplateAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -6262,13 +7714,23 @@ func (v *CertifyResponsePayload) appendUnknown(dst []Raw) []Raw {
 // CheckRequestPayload is the Check Request Payload structure (KMIP 2.1 §6.1.7, 1.4 §4.10).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CheckRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// UsageLimitsCount is the Usage Limits Count item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// UsageLimitsCount is the Usage Limits Count item, optional, of KMIP 1.0-3.0.
 	UsageLimitsCount Optional[int64]
-	// CryptographicUsageMask is the Cryptographic Usage Mask item, optional, of KMIP 1.0-2.1.
+	// CryptographicUsageMask is the Cryptographic Usage Mask item, optional, of KMIP 1.0-3.0.
 	CryptographicUsageMask Optional[CryptographicUsageMask]
-	// LeaseTime is the Lease Time item, optional, of KMIP 1.0-2.1.
+	// LeaseTime is the Lease Time item, optional, of KMIP 1.0-3.0.
 	LeaseTime Optional[uint32]
 
 	x extra // the order and unknown items of a decoded value
@@ -6294,7 +7756,17 @@ func (v *CheckRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.UsageLimitsCount.Set {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount.Value)
@@ -6306,7 +7778,7 @@ func (v *CheckRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, v.LeaseTime.Value)
 		}
 	} else {
-		var next [4]int32
+		var next [6]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -6319,7 +7791,9 @@ func (v *CheckRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -6333,17 +7807,29 @@ func (v *CheckRequestPayload) appendField(b []byte, i uint8, k int32, ver Versio
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.UsageLimitsCount.Set {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount.Value)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.CryptographicUsageMask.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagCryptographicUsageMask, int32(v.CryptographicUsageMask.Value))
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.LeaseTime.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, v.LeaseTime.Value)
 		}
@@ -6353,18 +7839,24 @@ func (v *CheckRequestPayload) appendField(b []byte, i uint8, k int32, ver Versio
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *CheckRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+func (v *CheckRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.UsageLimitsCount.Set {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.CryptographicUsageMask.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.LeaseTime.Set {
+	if next[3] == 0 && v.UsageLimitsCount.Set {
 		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.CryptographicUsageMask.Set {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.LeaseTime.Set {
+		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
 	return b
@@ -6391,24 +7883,32 @@ func (v *CheckRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagUsageLimitsCount:
-			if typ == ttlv.TypeLongInteger && seen[0]&0x2 == 0 {
-				v.UsageLimitsCount = Optional[int64]{Value: int64(be64(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagCryptographicUsageMask:
-			if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
-				v.CryptographicUsageMask = Optional[CryptographicUsageMask]{Value: CryptographicUsageMask(be32(val)), Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
-		case ttlv.TagLeaseTime:
-			if typ == ttlv.TypeInterval && seen[0]&0x8 == 0 {
-				v.LeaseTime = Optional[uint32]{Value: be32(val), Set: true}
+		case ttlv.TagUsageLimitsCount:
+			if typ == ttlv.TypeLongInteger && seen[0]&0x8 == 0 {
+				v.UsageLimitsCount = Optional[int64]{Value: int64(be64(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
+			}
+		case ttlv.TagCryptographicUsageMask:
+			if typ == ttlv.TypeInteger && seen[0]&0x10 == 0 {
+				v.CryptographicUsageMask = Optional[CryptographicUsageMask]{Value: CryptographicUsageMask(be32(val)), Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagLeaseTime:
+			if typ == ttlv.TypeInterval && seen[0]&0x20 == 0 {
+				v.LeaseTime = Optional[uint32]{Value: be32(val), Set: true}
+				seen[0] |= 0x20
+				field = 5
 			}
 		}
 		if field == unknownField {
@@ -6427,6 +7927,8 @@ func (v *CheckRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *CheckRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.UsageLimitsCount = Optional[int64]{}
 	v.CryptographicUsageMask = Optional[CryptographicUsageMask]{}
 	v.LeaseTime = Optional[uint32]{}
@@ -6440,6 +7942,8 @@ func (v *CheckRequestPayload) Clone() *CheckRequestPayload {
 	}
 	c := new(CheckRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.UsageLimitsCount = Optional[int64]{Value: v.UsageLimitsCount.Value, Set: v.UsageLimitsCount.Set}
 	c.CryptographicUsageMask = Optional[CryptographicUsageMask]{Value: v.CryptographicUsageMask.Value, Set: v.CryptographicUsageMask.Set}
 	c.LeaseTime = Optional[uint32]{Value: v.LeaseTime.Value, Set: v.LeaseTime.Set}
@@ -6459,13 +7963,23 @@ func (v *CheckRequestPayload) appendUnknown(dst []Raw) []Raw {
 // CheckResponsePayload is the Check Response Payload structure (KMIP 2.1 §6.1.7, 1.4 §4.10).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CheckResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// UsageLimitsCount is the Usage Limits Count item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// UsageLimitsCount is the Usage Limits Count item, optional, of KMIP 1.0-3.0.
 	UsageLimitsCount Optional[int64]
-	// CryptographicUsageMask is the Cryptographic Usage Mask item, optional, of KMIP 1.0-2.1.
+	// CryptographicUsageMask is the Cryptographic Usage Mask item, optional, of KMIP 1.0-3.0.
 	CryptographicUsageMask Optional[CryptographicUsageMask]
-	// LeaseTime is the Lease Time item, optional, of KMIP 1.0-2.1.
+	// LeaseTime is the Lease Time item, optional, of KMIP 1.0-3.0.
 	LeaseTime Optional[uint32]
 
 	x extra // the order and unknown items of a decoded value
@@ -6491,7 +8005,17 @@ func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.UsageLimitsCount.Set {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount.Value)
@@ -6503,7 +8027,7 @@ func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, v.LeaseTime.Value)
 		}
 	} else {
-		var next [4]int32
+		var next [6]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -6516,7 +8040,9 @@ func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -6530,17 +8056,29 @@ func (v *CheckResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.UsageLimitsCount.Set {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount.Value)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.CryptographicUsageMask.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagCryptographicUsageMask, int32(v.CryptographicUsageMask.Value))
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.LeaseTime.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, v.LeaseTime.Value)
 		}
@@ -6550,18 +8088,24 @@ func (v *CheckResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *CheckResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+func (v *CheckResponsePayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.UsageLimitsCount.Set {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.CryptographicUsageMask.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.LeaseTime.Set {
+	if next[3] == 0 && v.UsageLimitsCount.Set {
 		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.CryptographicUsageMask.Set {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.LeaseTime.Set {
+		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
 	return b
@@ -6588,24 +8132,32 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagUsageLimitsCount:
-			if typ == ttlv.TypeLongInteger && seen[0]&0x2 == 0 {
-				v.UsageLimitsCount = Optional[int64]{Value: int64(be64(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagCryptographicUsageMask:
-			if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
-				v.CryptographicUsageMask = Optional[CryptographicUsageMask]{Value: CryptographicUsageMask(be32(val)), Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
-		case ttlv.TagLeaseTime:
-			if typ == ttlv.TypeInterval && seen[0]&0x8 == 0 {
-				v.LeaseTime = Optional[uint32]{Value: be32(val), Set: true}
+		case ttlv.TagUsageLimitsCount:
+			if typ == ttlv.TypeLongInteger && seen[0]&0x8 == 0 {
+				v.UsageLimitsCount = Optional[int64]{Value: int64(be64(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
+			}
+		case ttlv.TagCryptographicUsageMask:
+			if typ == ttlv.TypeInteger && seen[0]&0x10 == 0 {
+				v.CryptographicUsageMask = Optional[CryptographicUsageMask]{Value: CryptographicUsageMask(be32(val)), Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagLeaseTime:
+			if typ == ttlv.TypeInterval && seen[0]&0x20 == 0 {
+				v.LeaseTime = Optional[uint32]{Value: be32(val), Set: true}
+				seen[0] |= 0x20
+				field = 5
 			}
 		}
 		if field == unknownField {
@@ -6624,6 +8176,8 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *CheckResponsePayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.UsageLimitsCount = Optional[int64]{}
 	v.CryptographicUsageMask = Optional[CryptographicUsageMask]{}
 	v.LeaseTime = Optional[uint32]{}
@@ -6637,6 +8191,8 @@ func (v *CheckResponsePayload) Clone() *CheckResponsePayload {
 	}
 	c := new(CheckResponsePayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.UsageLimitsCount = Optional[int64]{Value: v.UsageLimitsCount.Value, Set: v.UsageLimitsCount.Set}
 	c.CryptographicUsageMask = Optional[CryptographicUsageMask]{Value: v.CryptographicUsageMask.Value, Set: v.CryptographicUsageMask.Set}
 	c.LeaseTime = Optional[uint32]{Value: v.LeaseTime.Value, Set: v.LeaseTime.Set}
@@ -6656,11 +8212,11 @@ func (v *CheckResponsePayload) appendUnknown(dst []Raw) []Raw {
 // Constraint is the Constraint structure (KMIP 2.1 §7.6).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Constraint struct {
-	// ObjectTypes is the Object Types item, optional, of KMIP 2.1.
+	// ObjectTypes is the Object Types item, optional, of KMIP 2.1-3.0.
 	ObjectTypes *ObjectTypes
-	// ObjectGroups is the Object Groups item, optional, of KMIP 2.1.
+	// ObjectGroups is the Object Groups item, optional, of KMIP 2.1-3.0.
 	ObjectGroups *ObjectGroups
-	// Attributes is the Attributes item, optional, of KMIP 2.1.
+	// Attributes is the Attributes item, optional, of KMIP 2.1-3.0.
 	Attributes *Attributes
 
 	x extra // the order and unknown items of a decoded value
@@ -6704,7 +8260,9 @@ func (v *Constraint) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -6856,7 +8414,7 @@ func (v *Constraint) appendUnknown(dst []Raw) []Raw {
 // Constraints is the Constraints structure (KMIP 2.1 §7.7).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Constraints struct {
-	// Constraint is the Constraint item, repeated, of KMIP 2.1.
+	// Constraint is the Constraint item, repeated, of KMIP 2.1-3.0.
 	Constraint []Constraint
 
 	x extra // the order and unknown items of a decoded value
@@ -6894,7 +8452,9 @@ func (v *Constraints) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -6994,20 +8554,851 @@ func (v *Constraints) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// CreateCredentialRequestPayload is the Create Credential Request Payload structure (KMIP 3.0 draft §6.1.9).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type CreateCredentialRequestPayload struct {
+	// CredentialType is the Credential Type item, required, of KMIP 3.0 (3.0 draft §6.1.9).
+	CredentialType CredentialType
+	// Attributes is the Attributes item, required, of KMIP 3.0 (3.0 draft §6.1.9).
+	Attributes *Attributes
+	// PasswordCredential is the Password Credential item, optional, of KMIP 3.0 (3.0 draft §6.1.9).
+	PasswordCredential *PasswordCredential
+	// DeviceCredential is the Device Credential item, optional, of KMIP 3.0 (3.0 draft §6.1.9).
+	DeviceCredential *DeviceCredential
+	// HashedPasswordCredential is the Hashed Password Credential item, optional, of KMIP 3.0 (3.0 draft §6.1.9).
+	HashedPasswordCredential *HashedPasswordCredential
+	// OTPCredential is the OTP Credential item, optional, of KMIP 3.0 (3.0 draft §6.1.9).
+	OTPCredential *OTPCredential
+	// Certificate is the Certificate item, optional, of KMIP 3.0 (3.0 draft §6.1.9).
+	Certificate *Certificate
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Request Payload Structure for protocol version ver.
+func (v *CreateCredentialRequestPayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagRequestPayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Request Payload Structure; v reuses its
+// memory and aliases b.
+func (v *CreateCredentialRequestPayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagRequestPayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Request Payload Structure.
+func (v *CreateCredentialRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagRequestPayload, d)
+}
+
+func (v *CreateCredentialRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType))
+		}
+		if ver.in(0x80) && v.Attributes != nil {
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
+		}
+		if ver.in(0x80) && v.PasswordCredential != nil {
+			b = v.PasswordCredential.appendTTLV(b, ttlv.TagPasswordCredential, ver)
+		}
+		if ver.in(0x80) && v.DeviceCredential != nil {
+			b = v.DeviceCredential.appendTTLV(b, ttlv.TagDeviceCredential, ver)
+		}
+		if ver.in(0x80) && v.HashedPasswordCredential != nil {
+			b = v.HashedPasswordCredential.appendTTLV(b, ttlv.TagHashedPasswordCredential, ver)
+		}
+		if ver.in(0x80) && v.OTPCredential != nil {
+			b = v.OTPCredential.appendTTLV(b, ttlv.TagOTPCredential, ver)
+		}
+		if ver.in(0x80) && v.Certificate != nil {
+			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
+		}
+	} else {
+		var next [7]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *CreateCredentialRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType))
+		}
+	case 1:
+		if ver.in(0x80) && k == 0 && v.Attributes != nil {
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
+		}
+	case 2:
+		if ver.in(0x80) && k == 0 && v.PasswordCredential != nil {
+			b = v.PasswordCredential.appendTTLV(b, ttlv.TagPasswordCredential, ver)
+		}
+	case 3:
+		if ver.in(0x80) && k == 0 && v.DeviceCredential != nil {
+			b = v.DeviceCredential.appendTTLV(b, ttlv.TagDeviceCredential, ver)
+		}
+	case 4:
+		if ver.in(0x80) && k == 0 && v.HashedPasswordCredential != nil {
+			b = v.HashedPasswordCredential.appendTTLV(b, ttlv.TagHashedPasswordCredential, ver)
+		}
+	case 5:
+		if ver.in(0x80) && k == 0 && v.OTPCredential != nil {
+			b = v.OTPCredential.appendTTLV(b, ttlv.TagOTPCredential, ver)
+		}
+	case 6:
+		if ver.in(0x80) && k == 0 && v.Certificate != nil {
+			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *CreateCredentialRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
+	if next[1] == 0 && v.Attributes != nil {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.PasswordCredential != nil {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.DeviceCredential != nil {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.HashedPasswordCredential != nil {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.OTPCredential != nil {
+		b = v.appendField(b, 5, 0, ver)
+	}
+	if next[6] == 0 && v.Certificate != nil {
+		b = v.appendField(b, 6, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *CreateCredentialRequestPayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagCredentialType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.CredentialType = CredentialType(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagAttributes:
+			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+				if v.Attributes == nil {
+					v.Attributes = new(Attributes)
+				}
+				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagPasswordCredential:
+			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
+				if v.PasswordCredential == nil {
+					v.PasswordCredential = new(PasswordCredential)
+				}
+				if err := v.PasswordCredential.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagDeviceCredential:
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
+				if v.DeviceCredential == nil {
+					v.DeviceCredential = new(DeviceCredential)
+				}
+				if err := v.DeviceCredential.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagHashedPasswordCredential:
+			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+				if v.HashedPasswordCredential == nil {
+					v.HashedPasswordCredential = new(HashedPasswordCredential)
+				}
+				if err := v.HashedPasswordCredential.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagOTPCredential:
+			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
+				if v.OTPCredential == nil {
+					v.OTPCredential = new(OTPCredential)
+				}
+				if err := v.OTPCredential.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x20
+				field = 5
+			}
+		case ttlv.TagCertificate:
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
+				if v.Certificate == nil {
+					v.Certificate = new(Certificate)
+				}
+				if err := v.Certificate.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x40
+				field = 6
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
+	if seen[0]&0x2 == 0 {
+		v.Attributes = nil
+	}
+	if seen[0]&0x4 == 0 {
+		v.PasswordCredential = nil
+	}
+	if seen[0]&0x8 == 0 {
+		v.DeviceCredential = nil
+	}
+	if seen[0]&0x10 == 0 {
+		v.HashedPasswordCredential = nil
+	}
+	if seen[0]&0x20 == 0 {
+		v.OTPCredential = nil
+	}
+	if seen[0]&0x40 == 0 {
+		v.Certificate = nil
+	}
+	return nil
+}
+
+func (v *CreateCredentialRequestPayload) reset() {
+	v.CredentialType = 0
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *CreateCredentialRequestPayload) Clone() *CreateCredentialRequestPayload {
+	if v == nil {
+		return nil
+	}
+	c := new(CreateCredentialRequestPayload)
+	c.CredentialType = v.CredentialType
+	c.Attributes = v.Attributes.Clone()
+	c.PasswordCredential = v.PasswordCredential.Clone()
+	c.DeviceCredential = v.DeviceCredential.Clone()
+	c.HashedPasswordCredential = v.HashedPasswordCredential.Clone()
+	c.OTPCredential = v.OTPCredential.Clone()
+	c.Certificate = v.Certificate.Clone()
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *CreateCredentialRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *CreateCredentialRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	if v.Attributes != nil {
+		dst = v.Attributes.appendUnknown(dst)
+	}
+	if v.PasswordCredential != nil {
+		dst = v.PasswordCredential.appendUnknown(dst)
+	}
+	if v.DeviceCredential != nil {
+		dst = v.DeviceCredential.appendUnknown(dst)
+	}
+	if v.HashedPasswordCredential != nil {
+		dst = v.HashedPasswordCredential.appendUnknown(dst)
+	}
+	if v.OTPCredential != nil {
+		dst = v.OTPCredential.appendUnknown(dst)
+	}
+	if v.Certificate != nil {
+		dst = v.Certificate.appendUnknown(dst)
+	}
+	return dst
+}
+
+// CreateCredentialResponsePayload is the Create Credential Response Payload structure (KMIP 3.0 draft §6.1.9).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type CreateCredentialResponsePayload struct {
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §6.1.9; 3.0 draft §4.68).
+	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *CreateCredentialResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *CreateCredentialResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *CreateCredentialResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *CreateCredentialResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	} else {
+		var next [3]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *CreateCredentialResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *CreateCredentialResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *CreateCredentialResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagUniqueIdentifier:
+			if textType(typ) && seen[0]&0x1 == 0 {
+				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x1
+				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
+	return nil
+}
+
+func (v *CreateCredentialResponsePayload) reset() {
+	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *CreateCredentialResponsePayload) Clone() *CreateCredentialResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(CreateCredentialResponsePayload)
+	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *CreateCredentialResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *CreateCredentialResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// CreateGroupRequestPayload is the Create Group Request Payload structure (KMIP 3.0 draft §6.1.10).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type CreateGroupRequestPayload struct {
+	// Attributes is the Attributes item, required, of KMIP 3.0 (3.0 draft §6.1.10).
+	Attributes *Attributes
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Request Payload Structure for protocol version ver.
+func (v *CreateGroupRequestPayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagRequestPayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Request Payload Structure; v reuses its
+// memory and aliases b.
+func (v *CreateGroupRequestPayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagRequestPayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Request Payload Structure.
+func (v *CreateGroupRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagRequestPayload, d)
+}
+
+func (v *CreateGroupRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if ver.in(0x80) && v.Attributes != nil {
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
+		}
+	} else {
+		var next [1]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *CreateGroupRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 && v.Attributes != nil {
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *CreateGroupRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+	if next[0] == 0 && v.Attributes != nil {
+		b = v.appendField(b, 0, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *CreateGroupRequestPayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagAttributes:
+			if typ == ttlv.TypeStructure && seen[0]&0x1 == 0 {
+				if v.Attributes == nil {
+					v.Attributes = new(Attributes)
+				}
+				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x1
+				field = 0
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
+	if seen[0]&0x1 == 0 {
+		v.Attributes = nil
+	}
+	return nil
+}
+
+func (v *CreateGroupRequestPayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *CreateGroupRequestPayload) Clone() *CreateGroupRequestPayload {
+	if v == nil {
+		return nil
+	}
+	c := new(CreateGroupRequestPayload)
+	c.Attributes = v.Attributes.Clone()
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *CreateGroupRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *CreateGroupRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	if v.Attributes != nil {
+		dst = v.Attributes.appendUnknown(dst)
+	}
+	return dst
+}
+
+// CreateGroupResponsePayload is the Create Group Response Payload structure (KMIP 3.0 draft §6.1.10).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type CreateGroupResponsePayload struct {
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §6.1.10; 3.0 draft §4.68).
+	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *CreateGroupResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *CreateGroupResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *CreateGroupResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *CreateGroupResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	} else {
+		var next [3]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *CreateGroupResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *CreateGroupResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *CreateGroupResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagUniqueIdentifier:
+			if textType(typ) && seen[0]&0x1 == 0 {
+				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x1
+				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
+	return nil
+}
+
+func (v *CreateGroupResponsePayload) reset() {
+	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *CreateGroupResponsePayload) Clone() *CreateGroupResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(CreateGroupResponsePayload)
+	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *CreateGroupResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *CreateGroupResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // CreateKeyPairRequestPayload is the Create Key Pair Request Payload structure (KMIP 2.1 §6.1.9, 1.4 §4.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CreateKeyPairRequestPayload struct {
-	// CommonAttributes is the Common Attributes item, optional, of KMIP 2.0-2.1.
+	// CommonAttributes is the Common Attributes item, optional, of KMIP 2.0-3.0.
 	CommonAttributes *Attributes
-	// PrivateKeyAttributes is the Private Key Attributes item, optional, of KMIP 2.0-2.1.
+	// PrivateKeyAttributes is the Private Key Attributes item, optional, of KMIP 2.0-3.0.
 	PrivateKeyAttributes *Attributes
-	// PublicKeyAttributes is the Public Key Attributes item, optional, of KMIP 2.0-2.1.
+	// PublicKeyAttributes is the Public Key Attributes item, optional, of KMIP 2.0-3.0.
 	PublicKeyAttributes *Attributes
-	// CommonProtectionStorageMasks is the Common Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// CommonProtectionStorageMasks is the Common Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	CommonProtectionStorageMasks *ProtectionStorageMasks
-	// PrivateProtectionStorageMasks is the Private Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// PrivateProtectionStorageMasks is the Private Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	PrivateProtectionStorageMasks *ProtectionStorageMasks
-	// PublicProtectionStorageMasks is the Public Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// PublicProtectionStorageMasks is the Public Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	PublicProtectionStorageMasks *ProtectionStorageMasks
 	// CommonTemplateAttribute is the Common Template-Attribute item, optional, of KMIP 1.0-1.4.
 	CommonTemplateAttribute *TemplateAttribute
@@ -7085,7 +9476,9 @@ func (v *CreateKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -7387,9 +9780,11 @@ func (v *CreateKeyPairRequestPayload) appendUnknown(dst []Raw) []Raw {
 // CreateKeyPairResponsePayload is the Create Key Pair Response Payload structure (KMIP 2.1 §6.1.9, 1.4 §4.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CreateKeyPairResponsePayload struct {
-	// PrivateKeyUniqueIdentifier is the Private Key Unique Identifier item, required, of KMIP 1.0-2.1.
+	// PrivateKeyUniqueIdentifier is the Private Key Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68, §6.1.11).
 	PrivateKeyUniqueIdentifier string
-	// PublicKeyUniqueIdentifier is the Public Key Unique Identifier item, required, of KMIP 1.0-2.1.
+	// PublicKeyUniqueIdentifier is the Public Key Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68, §6.1.11).
 	PublicKeyUniqueIdentifier string
 	// PrivateKeyTemplateAttribute is the Private Key Template-Attribute item, optional, of KMIP 1.0-1.4.
 	PrivateKeyTemplateAttribute *TemplateAttribute
@@ -7418,11 +9813,19 @@ func (v *CreateKeyPairResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateKeyPairResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPrivateKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PrivateKeyUniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
+			}
 		}
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPublicKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PublicKeyUniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
+			}
 		}
 		if v.PrivateKeyTemplateAttribute != nil {
 			b = v.PrivateKeyTemplateAttribute.appendTTLV(b, ttlv.TagPrivateKeyTemplateAttribute, ver)
@@ -7444,7 +9847,9 @@ func (v *CreateKeyPairResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -7458,11 +9863,19 @@ func (v *CreateKeyPairResponsePayload) appendField(b []byte, i uint8, k int32, v
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPrivateKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PrivateKeyUniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
+			}
 		}
 	case 1:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPublicKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PublicKeyUniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
+			}
 		}
 	case 2:
 		if k == 0 && v.PrivateKeyTemplateAttribute != nil {
@@ -7601,11 +10014,11 @@ func (v *CreateKeyPairResponsePayload) appendUnknown(dst []Raw) []Raw {
 // CreateRequestPayload is the Create Request Payload structure (KMIP 2.1 §6.1.8, 1.4 §4.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CreateRequestPayload struct {
-	// ObjectType is the Object Type item, required, of KMIP 1.0-2.1.
+	// ObjectType is the Object Type item, required, of KMIP 1.0-3.0.
 	ObjectType ObjectType
-	// Attributes is the Attributes item, required, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, required, of KMIP 2.0-3.0.
 	Attributes *Attributes
-	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	ProtectionStorageMasks Optional[uint32]
 	// TemplateAttribute is the Template-Attribute item, required, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
@@ -7632,7 +10045,7 @@ func (v *CreateRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.Attributes != nil {
@@ -7660,7 +10073,9 @@ func (v *CreateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -7814,10 +10229,20 @@ func (v *CreateRequestPayload) appendUnknown(dst []Raw) []Raw {
 // CreateResponsePayload is the Create Response Payload structure (KMIP 2.1 §6.1.8, 1.4 §4.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CreateResponsePayload struct {
-	// ObjectType is the Object Type item, required, of KMIP 1.0-2.1.
+	// ObjectType is the Object Type item, required, of KMIP 1.0-3.0.
 	ObjectType ObjectType
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
 
@@ -7843,17 +10268,27 @@ func (v *CreateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -7866,7 +10301,9 @@ func (v *CreateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -7884,9 +10321,21 @@ func (v *CreateResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 		}
 	case 1:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 4:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -7896,9 +10345,15 @@ func (v *CreateResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *CreateResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[2] == 0 && v.TemplateAttribute != nil {
+func (v *CreateResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -7931,17 +10386,25 @@ func (v *CreateResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -7955,7 +10418,7 @@ func (v *CreateResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -7964,6 +10427,8 @@ func (v *CreateResponsePayload) decodeTTLV(b []byte, off int) error {
 func (v *CreateResponsePayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -7975,6 +10440,8 @@ func (v *CreateResponsePayload) Clone() *CreateResponsePayload {
 	c := new(CreateResponsePayload)
 	c.ObjectType = v.ObjectType
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.TemplateAttribute = v.TemplateAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -7995,21 +10462,31 @@ func (v *CreateResponsePayload) appendUnknown(dst []Raw) []Raw {
 // CreateSplitKeyRequestPayload is the Create Split Key Request Payload structure (KMIP 2.1 §6.1.10, 1.4 §4.38).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CreateSplitKeyRequestPayload struct {
-	// ObjectType is the Object Type item, required, of KMIP 1.2-2.1.
+	// ObjectType is the Object Type item, required, of KMIP 1.2-3.0.
 	ObjectType ObjectType
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// SplitKeyParts is the Split Key Parts item, required, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// SplitKeyParts is the Split Key Parts item, required, of KMIP 1.2-3.0.
 	SplitKeyParts int32
-	// SplitKeyThreshold is the Split Key Threshold item, required, of KMIP 1.2-2.1.
+	// SplitKeyThreshold is the Split Key Threshold item, required, of KMIP 1.2-3.0.
 	SplitKeyThreshold int32
-	// SplitKeyMethod is the Split Key Method item, required, of KMIP 1.2-2.1.
+	// SplitKeyMethod is the Split Key Method item, required, of KMIP 1.2-3.0.
 	SplitKeyMethod SplitKeyMethod
-	// PrimeFieldSize is the Prime Field Size item, optional, of KMIP 1.2-2.1.
+	// PrimeFieldSize is the Prime Field Size item, optional, of KMIP 1.2-3.0.
 	PrimeFieldSize Optional[[]byte]
-	// Attributes is the Attributes item, required, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, required, of KMIP 2.0-3.0.
 	Attributes *Attributes
-	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	ProtectionStorageMasks Optional[uint32]
 	// TemplateAttribute is the Template-Attribute item, required, of KMIP 1.2-1.4.
 	TemplateAttribute *TemplateAttribute
@@ -8036,19 +10513,29 @@ func (v *CreateSplitKeyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
-		if v.x.decoded || ver.in(0x7c) {
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyParts, v.SplitKeyParts)
 		}
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyThreshold, v.SplitKeyThreshold)
 		}
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyMethod, uint32(v.SplitKeyMethod))
 		}
 		if v.PrimeFieldSize.Set {
@@ -8066,7 +10553,7 @@ func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [9]int32
+		var next [11]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -8079,7 +10566,9 @@ func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -8097,33 +10586,45 @@ func (v *CreateSplitKeyRequestPayload) appendField(b []byte, i uint8, k int32, v
 		}
 	case 1:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 2:
-		if k == 0 {
-			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyParts, v.SplitKeyParts)
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if k == 0 {
-			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyThreshold, v.SplitKeyThreshold)
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:
 		if k == 0 {
-			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyMethod, uint32(v.SplitKeyMethod))
+			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyParts, v.SplitKeyParts)
 		}
 	case 5:
+		if k == 0 {
+			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyThreshold, v.SplitKeyThreshold)
+		}
+	case 6:
+		if k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyMethod, uint32(v.SplitKeyMethod))
+		}
+	case 7:
 		if k == 0 && v.PrimeFieldSize.Set {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPrimeFieldSize, v.PrimeFieldSize.Value)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
 		}
-	case 7:
+	case 9:
 		if k == 0 && v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-	case 8:
+	case 10:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -8133,21 +10634,27 @@ func (v *CreateSplitKeyRequestPayload) appendField(b []byte, i uint8, k int32, v
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *CreateSplitKeyRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
+func (v *CreateSplitKeyRequestPayload) appendAdded(b []byte, next *[11]int32, ver Version) []byte {
 	if next[1] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[5] == 0 && v.PrimeFieldSize.Set {
-		b = v.appendField(b, 5, 0, ver)
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[6] == 0 && v.Attributes != nil {
-		b = v.appendField(b, 6, 0, ver)
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[7] == 0 && v.ProtectionStorageMasks.Set {
+	if next[7] == 0 && v.PrimeFieldSize.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 && v.TemplateAttribute != nil {
+	if next[8] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 8, 0, ver)
+	}
+	if next[9] == 0 && v.ProtectionStorageMasks.Set {
+		b = v.appendField(b, 9, 0, ver)
+	}
+	if next[10] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 10, 0, ver)
 	}
 	_ = next
 	return b
@@ -8180,58 +10687,66 @@ func (v *CreateSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagSplitKeyParts:
-			if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
-				v.SplitKeyParts = int32(be32(val))
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
-			}
-		case ttlv.TagSplitKeyThreshold:
-			if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
-				v.SplitKeyThreshold = int32(be32(val))
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
-		case ttlv.TagSplitKeyMethod:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
-				v.SplitKeyMethod = SplitKeyMethod(be32(val))
+		case ttlv.TagSplitKeyParts:
+			if typ == ttlv.TypeInteger && seen[0]&0x10 == 0 {
+				v.SplitKeyParts = int32(be32(val))
 				seen[0] |= 0x10
 				field = 4
 			}
-		case ttlv.TagPrimeFieldSize:
-			if typ == ttlv.TypeBigInteger && seen[0]&0x20 == 0 {
-				v.PrimeFieldSize = Optional[[]byte]{Value: val, Set: true}
+		case ttlv.TagSplitKeyThreshold:
+			if typ == ttlv.TypeInteger && seen[0]&0x20 == 0 {
+				v.SplitKeyThreshold = int32(be32(val))
 				seen[0] |= 0x20
 				field = 5
 			}
+		case ttlv.TagSplitKeyMethod:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x40 == 0 {
+				v.SplitKeyMethod = SplitKeyMethod(be32(val))
+				seen[0] |= 0x40
+				field = 6
+			}
+		case ttlv.TagPrimeFieldSize:
+			if typ == ttlv.TypeBigInteger && seen[0]&0x80 == 0 {
+				v.PrimeFieldSize = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x80
+				field = 7
+			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x40
-				field = 6
+				seen[0] |= 0x100
+				field = 8
 			}
 		case ttlv.TagProtectionStorageMasks:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x80 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[0]&0x200 == 0 {
 				v.ProtectionStorageMasks = Optional[uint32]{Value: uint32(be32(val)), Set: true}
-				seen[0] |= 0x80
-				field = 7
+				seen[0] |= 0x200
+				field = 9
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x100
-				field = 8
+				seen[0] |= 0x400
+				field = 10
 			}
 		}
 		if field == unknownField {
@@ -8244,11 +10759,11 @@ func (v *CreateSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
-	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x4 != 0 && seen[0]&0x8 != 0 && seen[0]&0x10 != 0
-	if seen[0]&0x40 == 0 {
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x10 != 0 && seen[0]&0x20 != 0 && seen[0]&0x40 != 0
+	if seen[0]&0x100 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x100 == 0 {
+	if seen[0]&0x400 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -8257,6 +10772,8 @@ func (v *CreateSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 func (v *CreateSplitKeyRequestPayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.SplitKeyParts = 0
 	v.SplitKeyThreshold = 0
 	v.SplitKeyMethod = 0
@@ -8273,6 +10790,8 @@ func (v *CreateSplitKeyRequestPayload) Clone() *CreateSplitKeyRequestPayload {
 	c := new(CreateSplitKeyRequestPayload)
 	c.ObjectType = v.ObjectType
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.SplitKeyParts = v.SplitKeyParts
 	c.SplitKeyThreshold = v.SplitKeyThreshold
 	c.SplitKeyMethod = v.SplitKeyMethod
@@ -8304,8 +10823,18 @@ func (v *CreateSplitKeyRequestPayload) appendUnknown(dst []Raw) []Raw {
 type CreateSplitKeyResponsePayload struct {
 	// ObjectType is the Object Type item, required, of KMIP 1.2.
 	ObjectType ObjectType
-	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.2-1.4.
 	TemplateAttribute *TemplateAttribute
 
@@ -8335,13 +10864,23 @@ func (v *CreateSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		for k := range v.UniqueIdentifier {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -8354,7 +10893,9 @@ func (v *CreateSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -8372,9 +10913,21 @@ func (v *CreateSplitKeyResponsePayload) appendField(b []byte, i uint8, k int32, 
 		}
 	case 1:
 		if int(k) < len(v.UniqueIdentifier) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
 		}
 	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 4:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -8384,12 +10937,18 @@ func (v *CreateSplitKeyResponsePayload) appendField(b []byte, i uint8, k int32, 
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *CreateSplitKeyResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+func (v *CreateSplitKeyResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 && v.TemplateAttribute != nil {
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -8422,17 +10981,25 @@ func (v *CreateSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -8446,7 +11013,7 @@ func (v *CreateSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -8455,6 +11022,8 @@ func (v *CreateSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 func (v *CreateSplitKeyResponsePayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -8471,6 +11040,8 @@ func (v *CreateSplitKeyResponsePayload) Clone() *CreateSplitKeyResponsePayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.TemplateAttribute = v.TemplateAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -8488,12 +11059,344 @@ func (v *CreateSplitKeyResponsePayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// CreateUserRequestPayload is the Create User Request Payload structure (KMIP 3.0 draft §6.1.13).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type CreateUserRequestPayload struct {
+	// Attributes is the Attributes item, required, of KMIP 3.0 (3.0 draft §6.1.13).
+	Attributes *Attributes
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Request Payload Structure for protocol version ver.
+func (v *CreateUserRequestPayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagRequestPayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Request Payload Structure; v reuses its
+// memory and aliases b.
+func (v *CreateUserRequestPayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagRequestPayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Request Payload Structure.
+func (v *CreateUserRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagRequestPayload, d)
+}
+
+func (v *CreateUserRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if ver.in(0x80) && v.Attributes != nil {
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
+		}
+	} else {
+		var next [1]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *CreateUserRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 && v.Attributes != nil {
+			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *CreateUserRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+	if next[0] == 0 && v.Attributes != nil {
+		b = v.appendField(b, 0, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *CreateUserRequestPayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagAttributes:
+			if typ == ttlv.TypeStructure && seen[0]&0x1 == 0 {
+				if v.Attributes == nil {
+					v.Attributes = new(Attributes)
+				}
+				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x1
+				field = 0
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
+	if seen[0]&0x1 == 0 {
+		v.Attributes = nil
+	}
+	return nil
+}
+
+func (v *CreateUserRequestPayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *CreateUserRequestPayload) Clone() *CreateUserRequestPayload {
+	if v == nil {
+		return nil
+	}
+	c := new(CreateUserRequestPayload)
+	c.Attributes = v.Attributes.Clone()
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *CreateUserRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *CreateUserRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	if v.Attributes != nil {
+		dst = v.Attributes.appendUnknown(dst)
+	}
+	return dst
+}
+
+// CreateUserResponsePayload is the Create User Response Payload structure (KMIP 3.0 draft §6.1.13).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type CreateUserResponsePayload struct {
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §6.1.13; 3.0 draft §4.68).
+	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *CreateUserResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *CreateUserResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *CreateUserResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *CreateUserResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	} else {
+		var next [3]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *CreateUserResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *CreateUserResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *CreateUserResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagUniqueIdentifier:
+			if textType(typ) && seen[0]&0x1 == 0 {
+				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x1
+				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
+	return nil
+}
+
+func (v *CreateUserResponsePayload) reset() {
+	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *CreateUserResponsePayload) Clone() *CreateUserResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(CreateUserResponsePayload)
+	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *CreateUserResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *CreateUserResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // Credential is the Credential structure (KMIP 2.1 §9.11, 1.4 §2.1.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Credential struct {
-	// CredentialType is the Credential Type item, required, of KMIP 1.0-2.1.
+	// CredentialType is the Credential Type item, required, of KMIP 1.0-3.0.
 	CredentialType CredentialType
-	// CredentialValue is the Credential Value item, required, of KMIP 1.0-2.1.
+	// CredentialValue is the Credential Value item, required, of KMIP 1.0-3.0.
 	CredentialValue Raw
 
 	x extra // the order and unknown items of a decoded value
@@ -8514,7 +11417,7 @@ func (v *Credential) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, tt
 func (v *Credential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType))
 		}
 		if v.CredentialValue != nil {
@@ -8534,7 +11437,9 @@ func (v *Credential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -8640,9 +11545,9 @@ func (v *Credential) appendUnknown(dst []Raw) []Raw {
 // CredentialValue is the Credential Value structure (KMIP 2.1 §9.11, 1.4 §2.1.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CredentialValue struct {
-	// Username is the Username item, required, of KMIP 1.0-2.1.
+	// Username is the Username item, required, of KMIP 1.0-3.0.
 	Username string
-	// Password is the Password item, optional, of KMIP 1.0-2.1.
+	// Password is the Password item, optional, of KMIP 1.0-3.0.
 	Password Optional[string]
 
 	x extra // the order and unknown items of a decoded value
@@ -8667,7 +11572,7 @@ func (v *CredentialValue) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CredentialValue) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendTextString(b, ttlv.TagUsername, v.Username)
 		}
 		if v.Password.Set {
@@ -8687,7 +11592,9 @@ func (v *CredentialValue) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -8797,9 +11704,9 @@ func (v *CredentialValue) appendUnknown(dst []Raw) []Raw {
 // CryptographicDomainParameters is the Cryptographic Domain Parameters structure (KMIP 2.1 §4.14, 1.4 §3.7).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CryptographicDomainParameters struct {
-	// Qlength is the Qlength item, optional, of KMIP 1.0-2.1.
+	// Qlength is the Qlength item, optional, of KMIP 1.0-3.0.
 	Qlength Optional[int32]
-	// RecommendedCurve is the Recommended Curve item, optional, of KMIP 1.0-2.1.
+	// RecommendedCurve is the Recommended Curve item, optional, of KMIP 1.0-3.0.
 	RecommendedCurve Optional[RecommendedCurve]
 
 	x extra // the order and unknown items of a decoded value
@@ -8844,7 +11751,9 @@ func (v *CryptographicDomainParameters) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -8951,41 +11860,41 @@ func (v *CryptographicDomainParameters) appendUnknown(dst []Raw) []Raw {
 // CryptographicParameters is the Cryptographic Parameters structure (KMIP 2.1 §4.16, 1.4 §3.6).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type CryptographicParameters struct {
-	// BlockCipherMode is the Block Cipher Mode item, optional, of KMIP 1.0-2.1.
+	// BlockCipherMode is the Block Cipher Mode item, optional, of KMIP 1.0-3.0.
 	BlockCipherMode Optional[BlockCipherMode]
-	// PaddingMethod is the Padding Method item, optional, of KMIP 1.0-2.1.
+	// PaddingMethod is the Padding Method item, optional, of KMIP 1.0-3.0.
 	PaddingMethod Optional[PaddingMethod]
-	// HashingAlgorithm is the Hashing Algorithm item, optional, of KMIP 1.0-2.1.
+	// HashingAlgorithm is the Hashing Algorithm item, optional, of KMIP 1.0-3.0.
 	HashingAlgorithm Optional[HashingAlgorithm]
-	// KeyRoleType is the Key Role Type item, optional, of KMIP 1.0-2.1.
+	// KeyRoleType is the Key Role Type item, optional, of KMIP 1.0-3.0.
 	KeyRoleType Optional[KeyRoleType]
-	// DigitalSignatureAlgorithm is the Digital Signature Algorithm item, optional, of KMIP 1.2-2.1.
+	// DigitalSignatureAlgorithm is the Digital Signature Algorithm item, optional, of KMIP 1.2-3.0.
 	DigitalSignatureAlgorithm Optional[DigitalSignatureAlgorithm]
-	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.2-2.1.
+	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.2-3.0.
 	CryptographicAlgorithm Optional[CryptographicAlgorithm]
-	// RandomIV is the Random IV item, optional, of KMIP 1.2-2.1.
+	// RandomIV is the Random IV item, optional, of KMIP 1.2-3.0.
 	RandomIV Optional[bool]
-	// IVLength is the IV Length item, optional, of KMIP 1.2-2.1.
+	// IVLength is the IV Length item, optional, of KMIP 1.2-3.0.
 	IVLength Optional[int32]
-	// TagLength is the Tag Length item, optional, of KMIP 1.2-2.1.
+	// TagLength is the Tag Length item, optional, of KMIP 1.2-3.0.
 	TagLength Optional[int32]
-	// FixedFieldLength is the Fixed Field Length item, optional, of KMIP 1.2-2.1.
+	// FixedFieldLength is the Fixed Field Length item, optional, of KMIP 1.2-3.0.
 	FixedFieldLength Optional[int32]
-	// InvocationFieldLength is the Invocation Field Length item, optional, of KMIP 1.2-2.1.
+	// InvocationFieldLength is the Invocation Field Length item, optional, of KMIP 1.2-3.0.
 	InvocationFieldLength Optional[int32]
-	// CounterLength is the Counter Length item, optional, of KMIP 1.2-2.1.
+	// CounterLength is the Counter Length item, optional, of KMIP 1.2-3.0.
 	CounterLength Optional[int32]
-	// InitialCounterValue is the Initial Counter Value item, optional, of KMIP 1.2-2.1.
+	// InitialCounterValue is the Initial Counter Value item, optional, of KMIP 1.2-3.0.
 	InitialCounterValue Optional[int32]
-	// SaltLength is the Salt Length item, optional, of KMIP 1.4-2.1.
+	// SaltLength is the Salt Length item, optional, of KMIP 1.4-3.0.
 	SaltLength Optional[int32]
-	// MaskGenerator is the Mask Generator item, optional, of KMIP 1.4-2.1.
+	// MaskGenerator is the Mask Generator item, optional, of KMIP 1.4-3.0.
 	MaskGenerator Optional[MaskGenerator]
-	// MaskGeneratorHashingAlgorithm is the Mask Generator Hashing Algorithm item, optional, of KMIP 1.4-2.1.
+	// MaskGeneratorHashingAlgorithm is the Mask Generator Hashing Algorithm item, optional, of KMIP 1.4-3.0.
 	MaskGeneratorHashingAlgorithm Optional[HashingAlgorithm]
-	// PSource is the P Source item, optional, of KMIP 1.4-2.1.
+	// PSource is the P Source item, optional, of KMIP 1.4-3.0.
 	PSource Optional[[]byte]
-	// TrailerField is the Trailer Field item, optional, of KMIP 1.4-2.1.
+	// TrailerField is the Trailer Field item, optional, of KMIP 1.4-3.0.
 	TrailerField Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
@@ -9078,7 +11987,9 @@ func (v *CryptographicParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -9422,26 +12333,614 @@ func (v *CryptographicParameters) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// DeactivateRequestPayload is the Deactivate Request Payload structure (KMIP 3.0 draft §6.1.14).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type DeactivateRequestPayload struct {
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §6.1.14; 3.0 draft §4.68).
+	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// DeactivationReason is the Deactivation Reason item, optional, of KMIP 3.0 (3.0 draft §6.1.14).
+	DeactivationReason *DeactivationReason
+	// DeactivationDate is the Deactivation Date item, optional, of KMIP 3.0 (3.0 draft §6.1.14).
+	DeactivationDate Optional[time.Time]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Request Payload Structure for protocol version ver.
+func (v *DeactivateRequestPayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagRequestPayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Request Payload Structure; v reuses its
+// memory and aliases b.
+func (v *DeactivateRequestPayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagRequestPayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Request Payload Structure.
+func (v *DeactivateRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagRequestPayload, d)
+}
+
+func (v *DeactivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+		if ver.in(0x80) && v.DeactivationReason != nil {
+			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
+		}
+		if ver.in(0x80) && v.DeactivationDate.Set {
+			b = ttlv.AppendDateTime(b, ttlv.TagDeactivationDate, v.DeactivationDate.Value.Unix())
+		}
+	} else {
+		var next [5]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *DeactivateRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
+		if ver.in(0x80) && k == 0 && v.DeactivationReason != nil {
+			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
+		}
+	case 4:
+		if ver.in(0x80) && k == 0 && v.DeactivationDate.Set {
+			b = ttlv.AppendDateTime(b, ttlv.TagDeactivationDate, v.DeactivationDate.Value.Unix())
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *DeactivateRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.DeactivationReason != nil {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.DeactivationDate.Set {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *DeactivateRequestPayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagUniqueIdentifier:
+			if textType(typ) && seen[0]&0x1 == 0 {
+				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x1
+				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagDeactivationReason:
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
+				if v.DeactivationReason == nil {
+					v.DeactivationReason = new(DeactivationReason)
+				}
+				if err := v.DeactivationReason.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
+					return pathError(err, tag)
+				}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagDeactivationDate:
+			if typ == ttlv.TypeDateTime && seen[0]&0x10 == 0 {
+				v.DeactivationDate = Optional[time.Time]{Value: time.Unix(int64(be64(val)), 0).UTC(), Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
+	if seen[0]&0x8 == 0 {
+		v.DeactivationReason = nil
+	}
+	return nil
+}
+
+func (v *DeactivateRequestPayload) reset() {
+	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.DeactivationDate = Optional[time.Time]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *DeactivateRequestPayload) Clone() *DeactivateRequestPayload {
+	if v == nil {
+		return nil
+	}
+	c := new(DeactivateRequestPayload)
+	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.DeactivationReason = v.DeactivationReason.Clone()
+	c.DeactivationDate = Optional[time.Time]{Value: v.DeactivationDate.Value, Set: v.DeactivationDate.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *DeactivateRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *DeactivateRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	if v.DeactivationReason != nil {
+		dst = v.DeactivationReason.appendUnknown(dst)
+	}
+	return dst
+}
+
+// DeactivateResponsePayload is the Deactivate Response Payload structure (KMIP 3.0 draft §6.1.14).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type DeactivateResponsePayload struct {
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §6.1.14; 3.0 draft §4.68).
+	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *DeactivateResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *DeactivateResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *DeactivateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *DeactivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	} else {
+		var next [3]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *DeactivateResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *DeactivateResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *DeactivateResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagUniqueIdentifier:
+			if textType(typ) && seen[0]&0x1 == 0 {
+				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x1
+				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
+	return nil
+}
+
+func (v *DeactivateResponsePayload) reset() {
+	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *DeactivateResponsePayload) Clone() *DeactivateResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(DeactivateResponsePayload)
+	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *DeactivateResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *DeactivateResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// DeactivationReason is the Deactivation Reason structure (KMIP 3.0 draft §4.21).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type DeactivationReason struct {
+	// DeactivationReasonCode is the Deactivation Reason Code item, required, of KMIP 3.0 (3.0 draft §4.21).
+	DeactivationReasonCode DeactivationReasonCode
+	// DeactivationMessage is the Deactivation Message item, optional, of KMIP 3.0 (3.0 draft §4.21).
+	DeactivationMessage Optional[string]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Deactivation Reason Structure for protocol version ver.
+func (v *DeactivationReason) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagDeactivationReason, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Deactivation Reason Structure; v reuses its
+// memory and aliases b.
+func (v *DeactivationReason) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagDeactivationReason, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Deactivation Reason Structure.
+func (v *DeactivationReason) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagDeactivationReason, d)
+}
+
+func (v *DeactivationReason) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagDeactivationReasonCode, uint32(v.DeactivationReasonCode))
+		}
+		if ver.in(0x80) && v.DeactivationMessage.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagDeactivationMessage, v.DeactivationMessage.Value)
+		}
+	} else {
+		var next [2]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *DeactivationReason) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagDeactivationReasonCode, uint32(v.DeactivationReasonCode))
+		}
+	case 1:
+		if ver.in(0x80) && k == 0 && v.DeactivationMessage.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagDeactivationMessage, v.DeactivationMessage.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *DeactivationReason) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+	if next[1] == 0 && v.DeactivationMessage.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *DeactivationReason) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagDeactivationReasonCode:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.DeactivationReasonCode = DeactivationReasonCode(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagDeactivationMessage:
+			if textType(typ) && seen[0]&0x2 == 0 {
+				v.DeactivationMessage = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x2
+				field = 1
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
+	return nil
+}
+
+func (v *DeactivationReason) reset() {
+	v.DeactivationReasonCode = 0
+	v.DeactivationMessage = Optional[string]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *DeactivationReason) Clone() *DeactivationReason {
+	if v == nil {
+		return nil
+	}
+	c := new(DeactivationReason)
+	c.DeactivationReasonCode = v.DeactivationReasonCode
+	c.DeactivationMessage = Optional[string]{Value: cloneString(v.DeactivationMessage.Value), Set: v.DeactivationMessage.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *DeactivationReason) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *DeactivationReason) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // DecryptRequestPayload is the Decrypt Request Payload structure (KMIP 2.1 §6.1.11, 1.4 §4.30).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DecryptRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-3.0.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	// Data is the Data item, optional, of KMIP 1.2-3.0.
 	Data Optional[[]byte]
-	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-2.1.
+	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-3.0.
 	IVCounterNonce Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
-	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
+	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-3.0.
 	InitIndicator Optional[bool]
-	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-2.1.
+	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-3.0.
 	FinalIndicator Optional[bool]
-	// AuthenticatedEncryptionAdditionalData is the Authenticated Encryption Additional Data item, optional, of KMIP 1.4-2.1.
+	// AuthenticatedEncryptionAdditionalData is the Authenticated Encryption Additional Data item, optional, of KMIP 1.4-3.0.
 	AuthenticatedEncryptionAdditionalData Optional[[]byte]
-	// AuthenticatedEncryptionTag is the Authenticated Encryption Tag item, optional, of KMIP 1.4-2.1.
+	// AuthenticatedEncryptionTag is the Authenticated Encryption Tag item, optional, of KMIP 1.4-3.0.
 	AuthenticatedEncryptionTag Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -9467,7 +12966,17 @@ func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -9494,7 +13003,7 @@ func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = ttlv.AppendByteString(b, ttlv.TagAuthenticatedEncryptionTag, v.AuthenticatedEncryptionTag.Value)
 		}
 	} else {
-		var next [9]int32
+		var next [11]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -9507,7 +13016,9 @@ func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -9521,37 +13032,49 @@ func (v *DecryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.IVCounterNonce.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagIVCounterNonce, v.IVCounterNonce.Value)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.InitIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagInitIndicator, v.InitIndicator.Value)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.FinalIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
-	case 7:
+	case 9:
 		if k == 0 && v.AuthenticatedEncryptionAdditionalData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagAuthenticatedEncryptionAdditionalData, v.AuthenticatedEncryptionAdditionalData.Value)
 		}
-	case 8:
+	case 10:
 		if k == 0 && v.AuthenticatedEncryptionTag.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagAuthenticatedEncryptionTag, v.AuthenticatedEncryptionTag.Value)
 		}
@@ -9561,33 +13084,39 @@ func (v *DecryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *DecryptRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
+func (v *DecryptRequestPayload) appendAdded(b []byte, next *[11]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CryptographicParameters != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.Data.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.IVCounterNonce.Set {
+	if next[3] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.CorrelationValue.Set {
+	if next[4] == 0 && v.Data.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.InitIndicator.Set {
+	if next[5] == 0 && v.IVCounterNonce.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.FinalIndicator.Set {
+	if next[6] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 && v.AuthenticatedEncryptionAdditionalData.Set {
+	if next[7] == 0 && v.InitIndicator.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 && v.AuthenticatedEncryptionTag.Set {
+	if next[8] == 0 && v.FinalIndicator.Set {
 		b = v.appendField(b, 8, 0, ver)
+	}
+	if next[9] == 0 && v.AuthenticatedEncryptionAdditionalData.Set {
+		b = v.appendField(b, 9, 0, ver)
+	}
+	if next[10] == 0 && v.AuthenticatedEncryptionTag.Set {
+		b = v.appendField(b, 10, 0, ver)
 	}
 	_ = next
 	return b
@@ -9614,59 +13143,67 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagCryptographicParameters:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.CryptographicParameters == nil {
 					v.CryptographicParameters = new(CryptographicParameters)
 				}
 				if err := v.CryptographicParameters.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
-			}
-		case ttlv.TagData:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = Optional[[]byte]{Value: val, Set: true}
-				seen[0] |= 0x4
-				field = 2
-			}
-		case ttlv.TagIVCounterNonce:
-			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.IVCounterNonce = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
-		case ttlv.TagCorrelationValue:
+		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
-		case ttlv.TagInitIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x20 == 0 {
-				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagIVCounterNonce:
+			if typ == ttlv.TypeByteString && seen[0]&0x20 == 0 {
+				v.IVCounterNonce = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x20
 				field = 5
 			}
-		case ttlv.TagFinalIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x40 == 0 {
-				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x40 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x40
 				field = 6
 			}
-		case ttlv.TagAuthenticatedEncryptionAdditionalData:
-			if typ == ttlv.TypeByteString && seen[0]&0x80 == 0 {
-				v.AuthenticatedEncryptionAdditionalData = Optional[[]byte]{Value: val, Set: true}
+		case ttlv.TagInitIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x80 == 0 {
+				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
 				seen[0] |= 0x80
 				field = 7
 			}
-		case ttlv.TagAuthenticatedEncryptionTag:
-			if typ == ttlv.TypeByteString && seen[0]&0x100 == 0 {
-				v.AuthenticatedEncryptionTag = Optional[[]byte]{Value: val, Set: true}
+		case ttlv.TagFinalIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x100 == 0 {
+				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
 				seen[0] |= 0x100
 				field = 8
+			}
+		case ttlv.TagAuthenticatedEncryptionAdditionalData:
+			if typ == ttlv.TypeByteString && seen[0]&0x200 == 0 {
+				v.AuthenticatedEncryptionAdditionalData = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x200
+				field = 9
+			}
+		case ttlv.TagAuthenticatedEncryptionTag:
+			if typ == ttlv.TypeByteString && seen[0]&0x400 == 0 {
+				v.AuthenticatedEncryptionTag = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x400
+				field = 10
 			}
 		}
 		if field == unknownField {
@@ -9680,7 +13217,7 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.CryptographicParameters = nil
 	}
 	return nil
@@ -9688,6 +13225,8 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *DecryptRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Data = Optional[[]byte]{}
 	v.IVCounterNonce = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
@@ -9705,6 +13244,8 @@ func (v *DecryptRequestPayload) Clone() *DecryptRequestPayload {
 	}
 	c := new(DecryptRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.IVCounterNonce = Optional[[]byte]{Value: cloneBytes(v.IVCounterNonce.Value), Set: v.IVCounterNonce.Set}
@@ -9732,11 +13273,21 @@ func (v *DecryptRequestPayload) appendUnknown(dst []Raw) []Raw {
 // DecryptResponsePayload is the Decrypt Response Payload structure (KMIP 2.1 §6.1.11, 1.4 §4.30).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DecryptResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// Data is the Data item, optional, of KMIP 1.2-3.0.
 	Data Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -9761,8 +13312,18 @@ func (v *DecryptResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DecryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
@@ -9771,7 +13332,7 @@ func (v *DecryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -9784,7 +13345,9 @@ func (v *DecryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -9798,13 +13361,25 @@ func (v *DecryptResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
@@ -9814,12 +13389,18 @@ func (v *DecryptResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *DecryptResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 && v.Data.Set {
+func (v *DecryptResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.CorrelationValue.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.Data.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.CorrelationValue.Set {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -9846,18 +13427,26 @@ func (v *DecryptResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagData:
-			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.Data = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagCorrelationValue:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
+			}
+		case ttlv.TagData:
+			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
+				v.Data = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -9876,6 +13465,8 @@ func (v *DecryptResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *DecryptResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
@@ -9888,6 +13479,8 @@ func (v *DecryptResponsePayload) Clone() *DecryptResponsePayload {
 	}
 	c := new(DecryptResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
@@ -9906,7 +13499,7 @@ func (v *DecryptResponsePayload) appendUnknown(dst []Raw) []Raw {
 // DefaultsInformation is the Defaults Information structure (KMIP 2.1 §7.11).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DefaultsInformation struct {
-	// ObjectDefaults is the Object Defaults item, repeated, of KMIP 2.0-2.1.
+	// ObjectDefaults is the Object Defaults item, repeated, of KMIP 2.0-3.0.
 	ObjectDefaults []ObjectDefaults
 
 	x extra // the order and unknown items of a decoded value
@@ -9948,7 +13541,9 @@ func (v *DefaultsInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -10051,13 +13646,13 @@ func (v *DefaultsInformation) appendUnknown(dst []Raw) []Raw {
 // DelegatedLoginRequestPayload is the Delegated Login Request Payload structure (KMIP 2.1 §6.1.12).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DelegatedLoginRequestPayload struct {
-	// LeaseTime is the Lease Time item, optional, of KMIP 2.0-2.1.
+	// LeaseTime is the Lease Time item, optional, of KMIP 2.0-3.0.
 	LeaseTime Optional[uint32]
-	// RequestCount is the Request Count item, optional, of KMIP 2.0-2.1.
+	// RequestCount is the Request Count item, optional, of KMIP 2.0-3.0.
 	RequestCount Optional[int32]
-	// UsageLimits is the Usage Limits item, optional, of KMIP 2.0-2.1.
+	// UsageLimits is the Usage Limits item, optional, of KMIP 2.0-3.0.
 	UsageLimits *UsageLimits
-	// Rights is the Rights item, required, of KMIP 2.0-2.1.
+	// Rights is the Rights item, required, of KMIP 2.0-3.0.
 	Rights *Rights
 
 	x extra // the order and unknown items of a decoded value
@@ -10108,7 +13703,9 @@ func (v *DelegatedLoginRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -10265,7 +13862,7 @@ func (v *DelegatedLoginRequestPayload) appendUnknown(dst []Raw) []Raw {
 // DelegatedLoginResponsePayload is the Delegated Login Response Payload structure (KMIP 2.1 §6.1.12).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DelegatedLoginResponsePayload struct {
-	// Ticket is the Ticket item, required, of KMIP 2.0-2.1.
+	// Ticket is the Ticket item, required, of KMIP 2.0-3.0.
 	Ticket *Ticket
 
 	x extra // the order and unknown items of a decoded value
@@ -10307,7 +13904,9 @@ func (v *DelegatedLoginResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -10409,11 +14008,21 @@ func (v *DelegatedLoginResponsePayload) appendUnknown(dst []Raw) []Raw {
 // DeleteAttributeRequestPayload is the Delete Attribute Request Payload structure (KMIP 2.1 §6.1.13, 1.4 §4.16).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DeleteAttributeRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CurrentAttribute is the Current Attribute item, optional, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CurrentAttribute is the Current Attribute item, optional, of KMIP 2.0-3.0.
 	CurrentAttribute *Attributes
-	// AttributeReference is the Attribute Reference item, optional, of KMIP 2.0-2.1.
+	// AttributeReference is the Attribute Reference item, optional, of KMIP 2.0-3.0.
 	AttributeReference Raw
 	// AttributeName is the Attribute Name item, required, of KMIP 1.0-1.4.
 	AttributeName string
@@ -10443,7 +14052,17 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CurrentAttribute != nil {
 			b = v.CurrentAttribute.appendTTLV(b, ttlv.TagCurrentAttribute, ver)
@@ -10458,7 +14077,7 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = ttlv.AppendInteger(b, ttlv.TagAttributeIndex, v.AttributeIndex.Value)
 		}
 	} else {
-		var next [5]int32
+		var next [7]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -10471,7 +14090,9 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -10485,21 +14106,33 @@ func (v *DeleteAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CurrentAttribute != nil {
 			b = v.CurrentAttribute.appendTTLV(b, ttlv.TagCurrentAttribute, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.AttributeReference != nil {
 			b = v.AttributeReference.appendAs(b, ttlv.TagAttributeReference)
 		}
-	case 3:
+	case 5:
 		if k == 0 {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.AttributeIndex.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagAttributeIndex, v.AttributeIndex.Value)
 		}
@@ -10509,18 +14142,24 @@ func (v *DeleteAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *DeleteAttributeRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+func (v *DeleteAttributeRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CurrentAttribute != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.AttributeReference != nil {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[4] == 0 && v.AttributeIndex.Set {
+	if next[3] == 0 && v.CurrentAttribute != nil {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.AttributeReference != nil {
 		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[6] == 0 && v.AttributeIndex.Set {
+		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
 	return b
@@ -10547,38 +14186,46 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagCurrentAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.CurrentAttribute == nil {
 					v.CurrentAttribute = new(Attributes)
 				}
 				if err := v.CurrentAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagAttributeReference:
-			if true && seen[0]&0x4 == 0 {
+			if true && seen[0]&0x10 == 0 {
 				v.AttributeReference = Raw(b[:m])
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		case ttlv.TagAttributeName:
-			if textType(typ) && seen[0]&0x8 == 0 {
+			if textType(typ) && seen[0]&0x20 == 0 {
 				v.AttributeName = aliasString(val)
 				if typ != ttlv.TypeTextString {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[0] |= 0x8
-				field = 3
+				seen[0] |= 0x20
+				field = 5
 			}
 		case ttlv.TagAttributeIndex:
-			if typ == ttlv.TypeInteger && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeInteger && seen[0]&0x40 == 0 {
 				v.AttributeIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		}
 		if field == unknownField {
@@ -10591,11 +14238,11 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
-	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x8 != 0
-	if seen[0]&0x2 == 0 {
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x20 != 0
+	if seen[0]&0x8 == 0 {
 		v.CurrentAttribute = nil
 	}
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.AttributeReference = nil
 	}
 	return nil
@@ -10603,6 +14250,8 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *DeleteAttributeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.AttributeName = ""
 	v.AttributeIndex = Optional[int32]{}
 	v.x.reset()
@@ -10615,6 +14264,8 @@ func (v *DeleteAttributeRequestPayload) Clone() *DeleteAttributeRequestPayload {
 	}
 	c := new(DeleteAttributeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CurrentAttribute = v.CurrentAttribute.Clone()
 	c.AttributeReference = v.AttributeReference.Clone()
 	c.AttributeName = cloneString(v.AttributeName)
@@ -10638,8 +14289,18 @@ func (v *DeleteAttributeRequestPayload) appendUnknown(dst []Raw) []Raw {
 // DeleteAttributeResponsePayload is the Delete Attribute Response Payload structure (KMIP 2.1 §6.1.13, 1.4 §4.16).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DeleteAttributeResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// Attribute is the Attribute item, required, of KMIP 1.0-1.4.
 	Attribute *Attribute
 
@@ -10665,14 +14326,24 @@ func (v *DeleteAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DeleteAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -10685,7 +14356,9 @@ func (v *DeleteAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -10699,9 +14372,21 @@ func (v *DeleteAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.Attribute != nil {
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
@@ -10711,9 +14396,15 @@ func (v *DeleteAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *DeleteAttributeResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 && v.Attribute != nil {
+func (v *DeleteAttributeResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.Attribute != nil {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -10740,17 +14431,25 @@ func (v *DeleteAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.Attribute == nil {
 					v.Attribute = new(Attribute)
 				}
 				if err := v.Attribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -10764,7 +14463,7 @@ func (v *DeleteAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.Attribute = nil
 	}
 	return nil
@@ -10772,6 +14471,8 @@ func (v *DeleteAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *DeleteAttributeResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -10782,6 +14483,8 @@ func (v *DeleteAttributeResponsePayload) Clone() *DeleteAttributeResponsePayload
 	}
 	c := new(DeleteAttributeResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Attribute = v.Attribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -10802,15 +14505,15 @@ func (v *DeleteAttributeResponsePayload) appendUnknown(dst []Raw) []Raw {
 // DerivationParameters is the Derivation Parameters structure (KMIP 2.1 §7.12, 1.4 §4.6).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DerivationParameters struct {
-	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.0-2.1.
+	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.0-3.0.
 	CryptographicParameters *CryptographicParameters
-	// InitializationVector is the Initialization Vector item, optional, of KMIP 1.0-2.1.
+	// InitializationVector is the Initialization Vector item, optional, of KMIP 1.0-3.0.
 	InitializationVector Optional[[]byte]
-	// DerivationData is the Derivation Data item, repeated, of KMIP 1.0-2.1.
+	// DerivationData is the Derivation Data item, repeated, of KMIP 1.0-3.0.
 	DerivationData [][]byte
-	// Salt is the Salt item, optional, of KMIP 2.0-2.1.
+	// Salt is the Salt item, optional, of KMIP 2.0-3.0.
 	Salt Optional[[]byte]
-	// IterationCount is the Iteration Count item, optional, of KMIP 2.0-2.1.
+	// IterationCount is the Iteration Count item, optional, of KMIP 2.0-3.0.
 	IterationCount Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
@@ -10864,7 +14567,9 @@ func (v *DerivationParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -11031,15 +14736,25 @@ func (v *DerivationParameters) appendUnknown(dst []Raw) []Raw {
 // DeriveKeyRequestPayload is the Derive Key Request Payload structure (KMIP 2.1 §6.1.14, 1.4 §4.6).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DeriveKeyRequestPayload struct {
-	// ObjectType is the Object Type item, required, of KMIP 1.0-2.1.
+	// ObjectType is the Object Type item, required, of KMIP 1.0-3.0.
 	ObjectType ObjectType
-	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
-	// DerivationMethod is the Derivation Method item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// DerivationMethod is the Derivation Method item, required, of KMIP 1.0-3.0.
 	DerivationMethod DerivationMethod
-	// DerivationParameters is the Derivation Parameters item, required, of KMIP 1.0-2.1.
+	// DerivationParameters is the Derivation Parameters item, required, of KMIP 1.0-3.0.
 	DerivationParameters Raw
-	// Attributes is the Attributes item, required, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, required, of KMIP 2.0-3.0.
 	Attributes *Attributes
 	// TemplateAttribute is the Template-Attribute item, required, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
@@ -11066,13 +14781,23 @@ func (v *DeriveKeyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		for k := range v.UniqueIdentifier {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagDerivationMethod, uint32(v.DerivationMethod))
 		}
 		if v.DerivationParameters != nil {
@@ -11087,7 +14812,7 @@ func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [6]int32
+		var next [8]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -11100,7 +14825,9 @@ func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -11118,21 +14845,33 @@ func (v *DeriveKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 		}
 	case 1:
 		if int(k) < len(v.UniqueIdentifier) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
 		}
 	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 4:
 		if k == 0 {
 			b = ttlv.AppendEnumeration(b, ttlv.TagDerivationMethod, uint32(v.DerivationMethod))
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.DerivationParameters != nil {
 			b = v.DerivationParameters.appendAs(b, ttlv.TagDerivationParameters)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -11142,18 +14881,24 @@ func (v *DeriveKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *DeriveKeyRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
+func (v *DeriveKeyRequestPayload) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[3] == 0 && v.DerivationParameters != nil {
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.Attributes != nil {
-		b = v.appendField(b, 4, 0, ver)
-	}
-	if next[5] == 0 && v.TemplateAttribute != nil {
+	if next[5] == 0 && v.DerivationParameters != nil {
 		b = v.appendField(b, 5, 0, ver)
+	}
+	if next[6] == 0 && v.Attributes != nil {
+		b = v.appendField(b, 6, 0, ver)
+	}
+	if next[7] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 7, 0, ver)
 	}
 	_ = next
 	return b
@@ -11186,40 +14931,48 @@ func (v *DeriveKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagDerivationMethod:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.DerivationMethod = DerivationMethod(be32(val))
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
-			}
-		case ttlv.TagDerivationParameters:
-			if true && seen[0]&0x8 == 0 {
-				v.DerivationParameters = Raw(b[:m])
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
+		case ttlv.TagDerivationMethod:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
+				v.DerivationMethod = DerivationMethod(be32(val))
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagDerivationParameters:
+			if true && seen[0]&0x20 == 0 {
+				v.DerivationParameters = Raw(b[:m])
+				seen[0] |= 0x20
+				field = 5
+			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x20
-				field = 5
+				seen[0] |= 0x80
+				field = 7
 			}
 		}
 		if field == unknownField {
@@ -11232,14 +14985,14 @@ func (v *DeriveKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
-	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x4 != 0
-	if seen[0]&0x8 == 0 {
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x10 != 0
+	if seen[0]&0x20 == 0 {
 		v.DerivationParameters = nil
 	}
-	if seen[0]&0x10 == 0 {
+	if seen[0]&0x40 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x20 == 0 {
+	if seen[0]&0x80 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -11248,6 +15001,8 @@ func (v *DeriveKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 func (v *DeriveKeyRequestPayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.DerivationMethod = 0
 	v.x.reset()
 }
@@ -11265,6 +15020,8 @@ func (v *DeriveKeyRequestPayload) Clone() *DeriveKeyRequestPayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.DerivationMethod = v.DerivationMethod
 	c.DerivationParameters = v.DerivationParameters.Clone()
 	c.Attributes = v.Attributes.Clone()
@@ -11291,8 +15048,18 @@ func (v *DeriveKeyRequestPayload) appendUnknown(dst []Raw) []Raw {
 // DeriveKeyResponsePayload is the Derive Key Response Payload structure (KMIP 2.1 §6.1.14, 1.4 §4.6).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DeriveKeyResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
 
@@ -11318,14 +15085,24 @@ func (v *DeriveKeyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DeriveKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -11338,7 +15115,9 @@ func (v *DeriveKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -11352,9 +15131,21 @@ func (v *DeriveKeyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -11364,9 +15155,15 @@ func (v *DeriveKeyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *DeriveKeyResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 && v.TemplateAttribute != nil {
+func (v *DeriveKeyResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -11393,17 +15190,25 @@ func (v *DeriveKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -11417,7 +15222,7 @@ func (v *DeriveKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -11425,6 +15230,8 @@ func (v *DeriveKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *DeriveKeyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -11435,6 +15242,8 @@ func (v *DeriveKeyResponsePayload) Clone() *DeriveKeyResponsePayload {
 	}
 	c := new(DeriveKeyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.TemplateAttribute = v.TemplateAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -11455,8 +15264,18 @@ func (v *DeriveKeyResponsePayload) appendUnknown(dst []Raw) []Raw {
 // DestroyRequestPayload is the Destroy Request Payload structure (KMIP 2.1 §6.1.15, 1.4 §4.21).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DestroyRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -11481,10 +15300,20 @@ func (v *DestroyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -11497,7 +15326,9 @@ func (v *DestroyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -11511,7 +15342,19 @@ func (v *DestroyRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -11519,9 +15362,15 @@ func (v *DestroyRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *DestroyRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *DestroyRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
 	return b
@@ -11548,6 +15397,14 @@ func (v *DestroyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -11566,6 +15423,8 @@ func (v *DestroyRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *DestroyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -11576,6 +15435,8 @@ func (v *DestroyRequestPayload) Clone() *DestroyRequestPayload {
 	}
 	c := new(DestroyRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -11592,8 +15453,18 @@ func (v *DestroyRequestPayload) appendUnknown(dst []Raw) []Raw {
 // DestroyResponsePayload is the Destroy Response Payload structure (KMIP 2.1 §6.1.15, 1.4 §4.21).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DestroyResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -11617,11 +15488,21 @@ func (v *DestroyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DestroyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -11634,7 +15515,9 @@ func (v *DestroyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -11648,7 +15531,19 @@ func (v *DestroyResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -11656,7 +15551,13 @@ func (v *DestroyResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *DestroyResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *DestroyResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -11682,6 +15583,14 @@ func (v *DestroyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -11700,6 +15609,8 @@ func (v *DestroyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *DestroyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -11710,6 +15621,8 @@ func (v *DestroyResponsePayload) Clone() *DestroyResponsePayload {
 	}
 	c := new(DestroyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -11723,14 +15636,245 @@ func (v *DestroyResponsePayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// DeviceCredential is the Device Credential structure (KMIP 3.0 draft §2.1.3).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type DeviceCredential struct {
+	// DeviceSerialNumber is the Device Serial Number item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	DeviceSerialNumber Optional[string]
+	// DeviceIdentifier is the Device Identifier item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	DeviceIdentifier Optional[string]
+	// NetworkIdentifier is the Network Identifier item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	NetworkIdentifier Optional[string]
+	// MachineIdentifier is the Machine Identifier item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	MachineIdentifier Optional[string]
+	// MediaIdentifier is the Media Identifier item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	MediaIdentifier Optional[string]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Device Credential Structure for protocol version ver.
+func (v *DeviceCredential) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagDeviceCredential, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Device Credential Structure; v reuses its
+// memory and aliases b.
+func (v *DeviceCredential) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagDeviceCredential, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Device Credential Structure.
+func (v *DeviceCredential) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagDeviceCredential, d)
+}
+
+func (v *DeviceCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if ver.in(0x80) && v.DeviceSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagDeviceSerialNumber, v.DeviceSerialNumber.Value)
+		}
+		if ver.in(0x80) && v.DeviceIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagDeviceIdentifier, v.DeviceIdentifier.Value)
+		}
+		if ver.in(0x80) && v.NetworkIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagNetworkIdentifier, v.NetworkIdentifier.Value)
+		}
+		if ver.in(0x80) && v.MachineIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagMachineIdentifier, v.MachineIdentifier.Value)
+		}
+		if ver.in(0x80) && v.MediaIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagMediaIdentifier, v.MediaIdentifier.Value)
+		}
+	} else {
+		var next [5]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *DeviceCredential) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 && v.DeviceSerialNumber.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagDeviceSerialNumber, v.DeviceSerialNumber.Value)
+		}
+	case 1:
+		if ver.in(0x80) && k == 0 && v.DeviceIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagDeviceIdentifier, v.DeviceIdentifier.Value)
+		}
+	case 2:
+		if ver.in(0x80) && k == 0 && v.NetworkIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagNetworkIdentifier, v.NetworkIdentifier.Value)
+		}
+	case 3:
+		if ver.in(0x80) && k == 0 && v.MachineIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagMachineIdentifier, v.MachineIdentifier.Value)
+		}
+	case 4:
+		if ver.in(0x80) && k == 0 && v.MediaIdentifier.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagMediaIdentifier, v.MediaIdentifier.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *DeviceCredential) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[0] == 0 && v.DeviceSerialNumber.Set {
+		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.DeviceIdentifier.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.NetworkIdentifier.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.MachineIdentifier.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.MediaIdentifier.Set {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *DeviceCredential) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagDeviceSerialNumber:
+			if textType(typ) && seen[0]&0x1 == 0 {
+				v.DeviceSerialNumber = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagDeviceIdentifier:
+			if textType(typ) && seen[0]&0x2 == 0 {
+				v.DeviceIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagNetworkIdentifier:
+			if textType(typ) && seen[0]&0x4 == 0 {
+				v.NetworkIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagMachineIdentifier:
+			if textType(typ) && seen[0]&0x8 == 0 {
+				v.MachineIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagMediaIdentifier:
+			if textType(typ) && seen[0]&0x10 == 0 {
+				v.MediaIdentifier = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x10
+				field = 4
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
+	return nil
+}
+
+func (v *DeviceCredential) reset() {
+	v.DeviceSerialNumber = Optional[string]{}
+	v.DeviceIdentifier = Optional[string]{}
+	v.NetworkIdentifier = Optional[string]{}
+	v.MachineIdentifier = Optional[string]{}
+	v.MediaIdentifier = Optional[string]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *DeviceCredential) Clone() *DeviceCredential {
+	if v == nil {
+		return nil
+	}
+	c := new(DeviceCredential)
+	c.DeviceSerialNumber = Optional[string]{Value: cloneString(v.DeviceSerialNumber.Value), Set: v.DeviceSerialNumber.Set}
+	c.DeviceIdentifier = Optional[string]{Value: cloneString(v.DeviceIdentifier.Value), Set: v.DeviceIdentifier.Set}
+	c.NetworkIdentifier = Optional[string]{Value: cloneString(v.NetworkIdentifier.Value), Set: v.NetworkIdentifier.Set}
+	c.MachineIdentifier = Optional[string]{Value: cloneString(v.MachineIdentifier.Value), Set: v.MachineIdentifier.Set}
+	c.MediaIdentifier = Optional[string]{Value: cloneString(v.MediaIdentifier.Value), Set: v.MediaIdentifier.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *DeviceCredential) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *DeviceCredential) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // Digest is the Digest structure (KMIP 2.1 §4.21, 1.4 §3.17).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Digest struct {
-	// HashingAlgorithm is the Hashing Algorithm item, required, of KMIP 1.0-2.1.
+	// HashingAlgorithm is the Hashing Algorithm item, required, of KMIP 1.0-3.0.
 	HashingAlgorithm HashingAlgorithm
-	// DigestValue is the Digest Value item, optional, of KMIP 1.0-2.1.
+	// DigestValue is the Digest Value item, optional, of KMIP 1.0-3.0.
 	DigestValue Optional[[]byte]
-	// KeyFormatType is the Key Format Type item, optional, of KMIP 1.1-2.1.
+	// KeyFormatType is the Key Format Type item, optional, of KMIP 1.1-3.0.
 	KeyFormatType Optional[KeyFormatType]
 
 	x extra // the order and unknown items of a decoded value
@@ -11751,7 +15895,7 @@ func (v *Digest) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.T
 func (v *Digest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm))
 		}
 		if v.DigestValue.Set {
@@ -11774,7 +15918,9 @@ func (v *Digest) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -11893,7 +16039,7 @@ func (v *Digest) appendUnknown(dst []Raw) []Raw {
 // DiscoverVersionsRequestPayload is the Discover Versions Request Payload structure (KMIP 2.1 §6.1.16, 1.4 §4.26).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DiscoverVersionsRequestPayload struct {
-	// ProtocolVersion is the Protocol Version item, repeated, of KMIP 1.1-2.1.
+	// ProtocolVersion is the Protocol Version item, repeated, of KMIP 1.1-3.0.
 	ProtocolVersion []ProtocolVersion
 
 	x extra // the order and unknown items of a decoded value
@@ -11935,7 +16081,9 @@ func (v *DiscoverVersionsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -12038,7 +16186,7 @@ func (v *DiscoverVersionsRequestPayload) appendUnknown(dst []Raw) []Raw {
 // DiscoverVersionsResponsePayload is the Discover Versions Response Payload structure (KMIP 2.1 §6.1.16, 1.4 §4.26).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type DiscoverVersionsResponsePayload struct {
-	// ProtocolVersion is the Protocol Version item, repeated, of KMIP 1.1-2.1.
+	// ProtocolVersion is the Protocol Version item, repeated, of KMIP 1.1-3.0.
 	ProtocolVersion []ProtocolVersion
 
 	x extra // the order and unknown items of a decoded value
@@ -12080,7 +16228,9 @@ func (v *DiscoverVersionsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -12183,21 +16333,31 @@ func (v *DiscoverVersionsResponsePayload) appendUnknown(dst []Raw) []Raw {
 // EncryptRequestPayload is the Encrypt Request Payload structure (KMIP 2.1 §6.1.17, 1.4 §4.29).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type EncryptRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-3.0.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	// Data is the Data item, optional, of KMIP 1.2-3.0.
 	Data Optional[[]byte]
-	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-2.1.
+	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-3.0.
 	IVCounterNonce Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
-	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
+	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-3.0.
 	InitIndicator Optional[bool]
-	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-2.1.
+	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-3.0.
 	FinalIndicator Optional[bool]
-	// AuthenticatedEncryptionAdditionalData is the Authenticated Encryption Additional Data item, optional, of KMIP 1.4-2.1.
+	// AuthenticatedEncryptionAdditionalData is the Authenticated Encryption Additional Data item, optional, of KMIP 1.4-3.0.
 	AuthenticatedEncryptionAdditionalData Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -12223,7 +16383,17 @@ func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -12247,7 +16417,7 @@ func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = ttlv.AppendByteString(b, ttlv.TagAuthenticatedEncryptionAdditionalData, v.AuthenticatedEncryptionAdditionalData.Value)
 		}
 	} else {
-		var next [8]int32
+		var next [10]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -12260,7 +16430,9 @@ func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -12274,33 +16446,45 @@ func (v *EncryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.IVCounterNonce.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagIVCounterNonce, v.IVCounterNonce.Value)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.InitIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagInitIndicator, v.InitIndicator.Value)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.FinalIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
-	case 7:
+	case 9:
 		if k == 0 && v.AuthenticatedEncryptionAdditionalData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagAuthenticatedEncryptionAdditionalData, v.AuthenticatedEncryptionAdditionalData.Value)
 		}
@@ -12310,30 +16494,36 @@ func (v *EncryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *EncryptRequestPayload) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
+func (v *EncryptRequestPayload) appendAdded(b []byte, next *[10]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CryptographicParameters != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.Data.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.IVCounterNonce.Set {
+	if next[3] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.CorrelationValue.Set {
+	if next[4] == 0 && v.Data.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.InitIndicator.Set {
+	if next[5] == 0 && v.IVCounterNonce.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.FinalIndicator.Set {
+	if next[6] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 && v.AuthenticatedEncryptionAdditionalData.Set {
+	if next[7] == 0 && v.InitIndicator.Set {
 		b = v.appendField(b, 7, 0, ver)
+	}
+	if next[8] == 0 && v.FinalIndicator.Set {
+		b = v.appendField(b, 8, 0, ver)
+	}
+	if next[9] == 0 && v.AuthenticatedEncryptionAdditionalData.Set {
+		b = v.appendField(b, 9, 0, ver)
 	}
 	_ = next
 	return b
@@ -12360,53 +16550,61 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagCryptographicParameters:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.CryptographicParameters == nil {
 					v.CryptographicParameters = new(CryptographicParameters)
 				}
 				if err := v.CryptographicParameters.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
-			}
-		case ttlv.TagData:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = Optional[[]byte]{Value: val, Set: true}
-				seen[0] |= 0x4
-				field = 2
-			}
-		case ttlv.TagIVCounterNonce:
-			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.IVCounterNonce = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
-		case ttlv.TagCorrelationValue:
+		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
-		case ttlv.TagInitIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x20 == 0 {
-				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagIVCounterNonce:
+			if typ == ttlv.TypeByteString && seen[0]&0x20 == 0 {
+				v.IVCounterNonce = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x20
 				field = 5
 			}
-		case ttlv.TagFinalIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x40 == 0 {
-				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x40 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x40
 				field = 6
 			}
-		case ttlv.TagAuthenticatedEncryptionAdditionalData:
-			if typ == ttlv.TypeByteString && seen[0]&0x80 == 0 {
-				v.AuthenticatedEncryptionAdditionalData = Optional[[]byte]{Value: val, Set: true}
+		case ttlv.TagInitIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x80 == 0 {
+				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
 				seen[0] |= 0x80
 				field = 7
+			}
+		case ttlv.TagFinalIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x100 == 0 {
+				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x100
+				field = 8
+			}
+		case ttlv.TagAuthenticatedEncryptionAdditionalData:
+			if typ == ttlv.TypeByteString && seen[0]&0x200 == 0 {
+				v.AuthenticatedEncryptionAdditionalData = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x200
+				field = 9
 			}
 		}
 		if field == unknownField {
@@ -12420,7 +16618,7 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.CryptographicParameters = nil
 	}
 	return nil
@@ -12428,6 +16626,8 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *EncryptRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Data = Optional[[]byte]{}
 	v.IVCounterNonce = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
@@ -12444,6 +16644,8 @@ func (v *EncryptRequestPayload) Clone() *EncryptRequestPayload {
 	}
 	c := new(EncryptRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.IVCounterNonce = Optional[[]byte]{Value: cloneBytes(v.IVCounterNonce.Value), Set: v.IVCounterNonce.Set}
@@ -12470,15 +16672,25 @@ func (v *EncryptRequestPayload) appendUnknown(dst []Raw) []Raw {
 // EncryptResponsePayload is the Encrypt Response Payload structure (KMIP 2.1 §6.1.17, 1.4 §4.29).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type EncryptResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// Data is the Data item, optional, of KMIP 1.2-3.0.
 	Data Optional[[]byte]
-	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-2.1.
+	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.2-3.0.
 	IVCounterNonce Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
-	// AuthenticatedEncryptionTag is the Authenticated Encryption Tag item, optional, of KMIP 1.4-2.1.
+	// AuthenticatedEncryptionTag is the Authenticated Encryption Tag item, optional, of KMIP 1.4-3.0.
 	AuthenticatedEncryptionTag Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -12503,8 +16715,18 @@ func (v *EncryptResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *EncryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
@@ -12519,7 +16741,7 @@ func (v *EncryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = ttlv.AppendByteString(b, ttlv.TagAuthenticatedEncryptionTag, v.AuthenticatedEncryptionTag.Value)
 		}
 	} else {
-		var next [5]int32
+		var next [7]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -12532,7 +16754,9 @@ func (v *EncryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -12546,21 +16770,33 @@ func (v *EncryptResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.IVCounterNonce.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagIVCounterNonce, v.IVCounterNonce.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.AuthenticatedEncryptionTag.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagAuthenticatedEncryptionTag, v.AuthenticatedEncryptionTag.Value)
 		}
@@ -12570,18 +16806,24 @@ func (v *EncryptResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *EncryptResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
-	if next[1] == 0 && v.Data.Set {
+func (v *EncryptResponsePayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.IVCounterNonce.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.CorrelationValue.Set {
+	if next[3] == 0 && v.Data.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.AuthenticatedEncryptionTag.Set {
+	if next[4] == 0 && v.IVCounterNonce.Set {
 		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.CorrelationValue.Set {
+		b = v.appendField(b, 5, 0, ver)
+	}
+	if next[6] == 0 && v.AuthenticatedEncryptionTag.Set {
+		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
 	return b
@@ -12608,30 +16850,38 @@ func (v *EncryptResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagData:
-			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.Data = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagIVCounterNonce:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.IVCounterNonce = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
-		case ttlv.TagCorrelationValue:
+		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
-		case ttlv.TagAuthenticatedEncryptionTag:
+		case ttlv.TagIVCounterNonce:
 			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
-				v.AuthenticatedEncryptionTag = Optional[[]byte]{Value: val, Set: true}
+				v.IVCounterNonce = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x10
 				field = 4
+			}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x20 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x20
+				field = 5
+			}
+		case ttlv.TagAuthenticatedEncryptionTag:
+			if typ == ttlv.TypeByteString && seen[0]&0x40 == 0 {
+				v.AuthenticatedEncryptionTag = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x40
+				field = 6
 			}
 		}
 		if field == unknownField {
@@ -12650,6 +16900,8 @@ func (v *EncryptResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *EncryptResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Data = Optional[[]byte]{}
 	v.IVCounterNonce = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
@@ -12664,6 +16916,8 @@ func (v *EncryptResponsePayload) Clone() *EncryptResponsePayload {
 	}
 	c := new(EncryptResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.IVCounterNonce = Optional[[]byte]{Value: cloneBytes(v.IVCounterNonce.Value), Set: v.IVCounterNonce.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
@@ -12684,9 +16938,10 @@ func (v *EncryptResponsePayload) appendUnknown(dst []Raw) []Raw {
 // EncryptionKeyInformation is the Encryption Key Information structure (KMIP 2.1 §3.3, 1.4 §2.1.5).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type EncryptionKeyInformation struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.0-2.1.
+	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.0-3.0.
 	CryptographicParameters *CryptographicParameters
 
 	x extra // the order and unknown items of a decoded value
@@ -12711,8 +16966,12 @@ func (v *EncryptionKeyInformation) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *EncryptionKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -12731,7 +16990,9 @@ func (v *EncryptionKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -12745,7 +17006,11 @@ func (v *EncryptionKeyInformation) appendField(b []byte, i uint8, k int32, ver V
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
 		if k == 0 && v.CryptographicParameters != nil {
@@ -12848,15 +17113,25 @@ func (v *EncryptionKeyInformation) appendUnknown(dst []Raw) []Raw {
 // ExportRequestPayload is the Export Request Payload structure (KMIP 2.1 §6.1.18, 1.4 §4.40).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ExportRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.4-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.4-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// KeyFormatType is the Key Format Type item, optional, of KMIP 1.4-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// KeyFormatType is the Key Format Type item, optional, of KMIP 1.4-3.0.
 	KeyFormatType Optional[KeyFormatType]
-	// KeyWrapType is the Key Wrap Type item, optional, of KMIP 1.4-2.1.
+	// KeyWrapType is the Key Wrap Type item, optional, of KMIP 1.4-3.0.
 	KeyWrapType Optional[KeyWrapType]
-	// KeyCompressionType is the Key Compression Type item, optional, of KMIP 1.4-2.1.
+	// KeyCompressionType is the Key Compression Type item, optional, of KMIP 1.4-3.0.
 	KeyCompressionType Optional[KeyCompressionType]
-	// KeyWrappingSpecification is the Key Wrapping Specification item, optional, of KMIP 1.4-2.1.
+	// KeyWrappingSpecification is the Key Wrapping Specification item, optional, of KMIP 1.4-3.0.
 	KeyWrappingSpecification *KeyWrappingSpecification
 
 	x extra // the order and unknown items of a decoded value
@@ -12882,7 +17157,17 @@ func (v *ExportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.KeyFormatType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
@@ -12897,7 +17182,7 @@ func (v *ExportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.KeyWrappingSpecification.appendTTLV(b, ttlv.TagKeyWrappingSpecification, ver)
 		}
 	} else {
-		var next [5]int32
+		var next [7]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -12910,7 +17195,9 @@ func (v *ExportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -12924,21 +17211,33 @@ func (v *ExportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.KeyFormatType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.KeyWrapType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyWrapType, uint32(v.KeyWrapType.Value))
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.KeyCompressionType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyCompressionType, uint32(v.KeyCompressionType.Value))
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.KeyWrappingSpecification != nil {
 			b = v.KeyWrappingSpecification.appendTTLV(b, ttlv.TagKeyWrappingSpecification, ver)
 		}
@@ -12948,21 +17247,27 @@ func (v *ExportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ExportRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+func (v *ExportRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.KeyFormatType.Set {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.KeyWrapType.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.KeyCompressionType.Set {
+	if next[3] == 0 && v.KeyFormatType.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.KeyWrappingSpecification != nil {
+	if next[4] == 0 && v.KeyWrapType.Set {
 		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.KeyCompressionType.Set {
+		b = v.appendField(b, 5, 0, ver)
+	}
+	if next[6] == 0 && v.KeyWrappingSpecification != nil {
+		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
 	return b
@@ -12989,35 +17294,43 @@ func (v *ExportRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagKeyFormatType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.KeyFormatType = Optional[KeyFormatType]{Value: KeyFormatType(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagKeyWrapType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.KeyWrapType = Optional[KeyWrapType]{Value: KeyWrapType(be32(val)), Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
-		case ttlv.TagKeyCompressionType:
+		case ttlv.TagKeyFormatType:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
-				v.KeyCompressionType = Optional[KeyCompressionType]{Value: KeyCompressionType(be32(val)), Set: true}
+				v.KeyFormatType = Optional[KeyFormatType]{Value: KeyFormatType(be32(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
+		case ttlv.TagKeyWrapType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
+				v.KeyWrapType = Optional[KeyWrapType]{Value: KeyWrapType(be32(val)), Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagKeyCompressionType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x20 == 0 {
+				v.KeyCompressionType = Optional[KeyCompressionType]{Value: KeyCompressionType(be32(val)), Set: true}
+				seen[0] |= 0x20
+				field = 5
+			}
 		case ttlv.TagKeyWrappingSpecification:
-			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
 				if v.KeyWrappingSpecification == nil {
 					v.KeyWrappingSpecification = new(KeyWrappingSpecification)
 				}
 				if err := v.KeyWrappingSpecification.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		}
 		if field == unknownField {
@@ -13031,7 +17344,7 @@ func (v *ExportRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x10 == 0 {
+	if seen[0]&0x40 == 0 {
 		v.KeyWrappingSpecification = nil
 	}
 	return nil
@@ -13039,6 +17352,8 @@ func (v *ExportRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ExportRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.KeyFormatType = Optional[KeyFormatType]{}
 	v.KeyWrapType = Optional[KeyWrapType]{}
 	v.KeyCompressionType = Optional[KeyCompressionType]{}
@@ -13052,6 +17367,8 @@ func (v *ExportRequestPayload) Clone() *ExportRequestPayload {
 	}
 	c := new(ExportRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.KeyFormatType = Optional[KeyFormatType]{Value: v.KeyFormatType.Value, Set: v.KeyFormatType.Set}
 	c.KeyWrapType = Optional[KeyWrapType]{Value: v.KeyWrapType.Value, Set: v.KeyWrapType.Set}
 	c.KeyCompressionType = Optional[KeyCompressionType]{Value: v.KeyCompressionType.Value, Set: v.KeyCompressionType.Set}
@@ -13075,33 +17392,43 @@ func (v *ExportRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ExportResponsePayload is the Export Response Payload structure (KMIP 2.1 §6.1.18, 1.4 §4.40).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ExportResponsePayload struct {
-	// ObjectType is the Object Type item, required, of KMIP 1.4-2.1.
+	// ObjectType is the Object Type item, required, of KMIP 1.4-3.0.
 	ObjectType ObjectType
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.4-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.4-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// Attributes is the Attributes item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// Attributes is the Attributes item, required, of KMIP 2.0-3.0.
 	Attributes *Attributes
 	// Attribute is the Attribute item, repeated, of KMIP 1.4.
 	Attribute []Attribute
-	// Certificate is the Certificate item, optional, of KMIP 1.4-2.1.
+	// Certificate is the Certificate item, optional, of KMIP 1.4-3.0.
 	Certificate *Certificate
-	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-2.1.
+	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-3.0.
 	CertificateRequest *CertificateRequest
-	// SymmetricKey is the Symmetric Key item, optional, of KMIP 1.4-2.1.
+	// SymmetricKey is the Symmetric Key item, optional, of KMIP 1.4-3.0.
 	SymmetricKey *SymmetricKey
-	// PGPKey is the PGP Key item, optional, of KMIP 1.4-2.1.
+	// PGPKey is the PGP Key item, optional, of KMIP 1.4-3.0.
 	PGPKey *PGPKey
-	// PrivateKey is the Private Key item, optional, of KMIP 1.4-2.1.
+	// PrivateKey is the Private Key item, optional, of KMIP 1.4-3.0.
 	PrivateKey *PrivateKey
-	// PublicKey is the Public Key item, optional, of KMIP 1.4-2.1.
+	// PublicKey is the Public Key item, optional, of KMIP 1.4-3.0.
 	PublicKey *PublicKey
-	// SplitKey is the Split Key item, optional, of KMIP 1.4-2.1.
+	// SplitKey is the Split Key item, optional, of KMIP 1.4-3.0.
 	SplitKey *SplitKey
 	// Template is the Template item, optional, of KMIP 1.4.
 	Template *Template
-	// SecretData is the Secret Data item, optional, of KMIP 1.4-2.1.
+	// SecretData is the Secret Data item, optional, of KMIP 1.4-3.0.
 	SecretData *SecretData
-	// OpaqueObject is the Opaque Object item, optional, of KMIP 1.4-2.1.
+	// OpaqueObject is the Opaque Object item, optional, of KMIP 1.4-3.0.
 	OpaqueObject *OpaqueObject
 
 	x extra // the order and unknown items of a decoded value
@@ -13126,11 +17453,21 @@ func (v *ExportResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x70) {
+		if v.x.decoded || ver.in(0xf0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if v.x.decoded || ver.in(0x70) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xf0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
@@ -13173,7 +17510,7 @@ func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.OpaqueObject.appendTTLV(b, ttlv.TagOpaqueObject, ver)
 		}
 	} else {
-		var next [14]int32
+		var next [16]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -13186,7 +17523,9 @@ func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -13204,53 +17543,65 @@ func (v *ExportResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 		}
 	case 1:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 4:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
-	case 3:
+	case 5:
 		if int(k) < len(v.Attribute) {
 			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.CertificateRequest != nil {
 			b = v.CertificateRequest.appendTTLV(b, ttlv.TagCertificateRequest, ver)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.SymmetricKey != nil {
 			b = v.SymmetricKey.appendTTLV(b, ttlv.TagSymmetricKey, ver)
 		}
-	case 7:
+	case 9:
 		if k == 0 && v.PGPKey != nil {
 			b = v.PGPKey.appendTTLV(b, ttlv.TagPGPKey, ver)
 		}
-	case 8:
+	case 10:
 		if k == 0 && v.PrivateKey != nil {
 			b = v.PrivateKey.appendTTLV(b, ttlv.TagPrivateKey, ver)
 		}
-	case 9:
+	case 11:
 		if k == 0 && v.PublicKey != nil {
 			b = v.PublicKey.appendTTLV(b, ttlv.TagPublicKey, ver)
 		}
-	case 10:
+	case 12:
 		if k == 0 && v.SplitKey != nil {
 			b = v.SplitKey.appendTTLV(b, ttlv.TagSplitKey, ver)
 		}
-	case 11:
+	case 13:
 		if k == 0 && v.Template != nil {
 			b = v.Template.appendTTLV(b, ttlv.TagTemplate, ver)
 		}
-	case 12:
+	case 14:
 		if k == 0 && v.SecretData != nil {
 			b = v.SecretData.appendTTLV(b, ttlv.TagSecretData, ver)
 		}
-	case 13:
+	case 15:
 		if k == 0 && v.OpaqueObject != nil {
 			b = v.OpaqueObject.appendTTLV(b, ttlv.TagOpaqueObject, ver)
 		}
@@ -13260,42 +17611,48 @@ func (v *ExportResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ExportResponsePayload) appendAdded(b []byte, next *[14]int32, ver Version) []byte {
-	if next[2] == 0 && v.Attributes != nil {
+func (v *ExportResponsePayload) appendAdded(b []byte, next *[16]int32, ver Version) []byte {
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	for k := next[3]; int(k) < len(v.Attribute); k++ {
-		b = v.appendField(b, 3, k, ver)
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.Certificate != nil {
+	if next[4] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.CertificateRequest != nil {
-		b = v.appendField(b, 5, 0, ver)
+	for k := next[5]; int(k) < len(v.Attribute); k++ {
+		b = v.appendField(b, 5, k, ver)
 	}
-	if next[6] == 0 && v.SymmetricKey != nil {
+	if next[6] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 && v.PGPKey != nil {
+	if next[7] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 && v.PrivateKey != nil {
+	if next[8] == 0 && v.SymmetricKey != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 && v.PublicKey != nil {
+	if next[9] == 0 && v.PGPKey != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 && v.SplitKey != nil {
+	if next[10] == 0 && v.PrivateKey != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 && v.Template != nil {
+	if next[11] == 0 && v.PublicKey != nil {
 		b = v.appendField(b, 11, 0, ver)
 	}
-	if next[12] == 0 && v.SecretData != nil {
+	if next[12] == 0 && v.SplitKey != nil {
 		b = v.appendField(b, 12, 0, ver)
 	}
-	if next[13] == 0 && v.OpaqueObject != nil {
+	if next[13] == 0 && v.Template != nil {
 		b = v.appendField(b, 13, 0, ver)
+	}
+	if next[14] == 0 && v.SecretData != nil {
+		b = v.appendField(b, 14, 0, ver)
+	}
+	if next[15] == 0 && v.OpaqueObject != nil {
+		b = v.appendField(b, 15, 0, ver)
 	}
 	_ = next
 	return b
@@ -13328,17 +17685,25 @@ func (v *ExportResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		case ttlv.TagAttribute:
 			if typ == ttlv.TypeStructure {
@@ -13346,118 +17711,118 @@ func (v *ExportResponsePayload) decodeTTLV(b []byte, off int) error {
 				if err := v.Attribute[len(v.Attribute)-1].decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x8
-				field = 3
+				seen[0] |= 0x20
+				field = 5
 			}
 		case ttlv.TagCertificate:
-			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
 				if v.Certificate == nil {
 					v.Certificate = new(Certificate)
 				}
 				if err := v.Certificate.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		case ttlv.TagCertificateRequest:
-			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
 				if v.CertificateRequest == nil {
 					v.CertificateRequest = new(CertificateRequest)
 				}
 				if err := v.CertificateRequest.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x20
-				field = 5
+				seen[0] |= 0x80
+				field = 7
 			}
 		case ttlv.TagSymmetricKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
 				if v.SymmetricKey == nil {
 					v.SymmetricKey = new(SymmetricKey)
 				}
 				if err := v.SymmetricKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x40
-				field = 6
+				seen[0] |= 0x100
+				field = 8
 			}
 		case ttlv.TagPGPKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x200 == 0 {
 				if v.PGPKey == nil {
 					v.PGPKey = new(PGPKey)
 				}
 				if err := v.PGPKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x80
-				field = 7
+				seen[0] |= 0x200
+				field = 9
 			}
 		case ttlv.TagPrivateKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
 				if v.PrivateKey == nil {
 					v.PrivateKey = new(PrivateKey)
 				}
 				if err := v.PrivateKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x100
-				field = 8
+				seen[0] |= 0x400
+				field = 10
 			}
 		case ttlv.TagPublicKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x200 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x800 == 0 {
 				if v.PublicKey == nil {
 					v.PublicKey = new(PublicKey)
 				}
 				if err := v.PublicKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x200
-				field = 9
+				seen[0] |= 0x800
+				field = 11
 			}
 		case ttlv.TagSplitKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x1000 == 0 {
 				if v.SplitKey == nil {
 					v.SplitKey = new(SplitKey)
 				}
 				if err := v.SplitKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x400
-				field = 10
+				seen[0] |= 0x1000
+				field = 12
 			}
 		case ttlv.TagTemplate:
-			if typ == ttlv.TypeStructure && seen[0]&0x800 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x2000 == 0 {
 				if v.Template == nil {
 					v.Template = new(Template)
 				}
 				if err := v.Template.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x800
-				field = 11
+				seen[0] |= 0x2000
+				field = 13
 			}
 		case ttlv.TagSecretData:
-			if typ == ttlv.TypeStructure && seen[0]&0x1000 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x4000 == 0 {
 				if v.SecretData == nil {
 					v.SecretData = new(SecretData)
 				}
 				if err := v.SecretData.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x1000
-				field = 12
+				seen[0] |= 0x4000
+				field = 14
 			}
 		case ttlv.TagOpaqueObject:
-			if typ == ttlv.TypeStructure && seen[0]&0x2000 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8000 == 0 {
 				if v.OpaqueObject == nil {
 					v.OpaqueObject = new(OpaqueObject)
 				}
 				if err := v.OpaqueObject.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2000
-				field = 13
+				seen[0] |= 0x8000
+				field = 15
 			}
 		}
 		if field == unknownField {
@@ -13471,37 +17836,37 @@ func (v *ExportResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x10 == 0 {
+	if seen[0]&0x40 == 0 {
 		v.Certificate = nil
 	}
-	if seen[0]&0x20 == 0 {
+	if seen[0]&0x80 == 0 {
 		v.CertificateRequest = nil
 	}
-	if seen[0]&0x40 == 0 {
+	if seen[0]&0x100 == 0 {
 		v.SymmetricKey = nil
 	}
-	if seen[0]&0x80 == 0 {
+	if seen[0]&0x200 == 0 {
 		v.PGPKey = nil
 	}
-	if seen[0]&0x100 == 0 {
+	if seen[0]&0x400 == 0 {
 		v.PrivateKey = nil
 	}
-	if seen[0]&0x200 == 0 {
+	if seen[0]&0x800 == 0 {
 		v.PublicKey = nil
 	}
-	if seen[0]&0x400 == 0 {
+	if seen[0]&0x1000 == 0 {
 		v.SplitKey = nil
 	}
-	if seen[0]&0x800 == 0 {
+	if seen[0]&0x2000 == 0 {
 		v.Template = nil
 	}
-	if seen[0]&0x1000 == 0 {
+	if seen[0]&0x4000 == 0 {
 		v.SecretData = nil
 	}
-	if seen[0]&0x2000 == 0 {
+	if seen[0]&0x8000 == 0 {
 		v.OpaqueObject = nil
 	}
 	return nil
@@ -13510,6 +17875,8 @@ func (v *ExportResponsePayload) decodeTTLV(b []byte, off int) error {
 func (v *ExportResponsePayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Attribute = v.Attribute[:0]
 	v.x.reset()
 }
@@ -13522,6 +17889,8 @@ func (v *ExportResponsePayload) Clone() *ExportResponsePayload {
 	c := new(ExportResponsePayload)
 	c.ObjectType = v.ObjectType
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Attributes = v.Attributes.Clone()
 	if v.Attribute != nil {
 		c.Attribute = make([]Attribute, len(v.Attribute))
@@ -13591,19 +17960,19 @@ func (v *ExportResponsePayload) appendUnknown(dst []Raw) []Raw {
 // ExtensionInformation is the Extension Information structure (KMIP 2.1 §7.13, 1.4 §2.1.9).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ExtensionInformation struct {
-	// ExtensionName is the Extension Name item, required, of KMIP 1.1-2.1.
+	// ExtensionName is the Extension Name item, required, of KMIP 1.1-3.0.
 	ExtensionName string
-	// ExtensionTag is the Extension Tag item, optional, of KMIP 1.1-2.1.
+	// ExtensionTag is the Extension Tag item, optional, of KMIP 1.1-3.0.
 	ExtensionTag Optional[int32]
-	// ExtensionType is the Extension Type item, optional, of KMIP 1.1-2.1.
+	// ExtensionType is the Extension Type item, optional, of KMIP 1.1-3.0.
 	ExtensionType Optional[ItemType]
-	// ExtensionEnumeration is the Extension Enumeration item, optional, of KMIP 2.0-2.1.
+	// ExtensionEnumeration is the Extension Enumeration item, optional, of KMIP 2.0-3.0.
 	ExtensionEnumeration Optional[int32]
-	// ExtensionAttribute is the Extension Attribute item, optional, of KMIP 2.0-2.1.
+	// ExtensionAttribute is the Extension Attribute item, optional, of KMIP 2.0-3.0.
 	ExtensionAttribute Optional[bool]
-	// ExtensionParentStructureTag is the Extension Parent Structure Tag item, optional, of KMIP 2.0-2.1.
+	// ExtensionParentStructureTag is the Extension Parent Structure Tag item, optional, of KMIP 2.0-3.0.
 	ExtensionParentStructureTag Optional[int32]
-	// ExtensionDescription is the Extension Description item, optional, of KMIP 2.0-2.1.
+	// ExtensionDescription is the Extension Description item, optional, of KMIP 2.0-3.0.
 	ExtensionDescription Optional[string]
 
 	x extra // the order and unknown items of a decoded value
@@ -13628,7 +17997,7 @@ func (v *ExtensionInformation) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ExtensionInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7e) {
+		if v.x.decoded || ver.in(0xfe) {
 			b = ttlv.AppendTextString(b, ttlv.TagExtensionName, v.ExtensionName)
 		}
 		if v.ExtensionTag.Set {
@@ -13663,7 +18032,9 @@ func (v *ExtensionInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -13848,8 +18219,18 @@ func (v *ExtensionInformation) appendUnknown(dst []Raw) []Raw {
 // GetAttributeListRequestPayload is the Get Attribute List Request Payload structure (KMIP 2.1 §6.1.21, 1.4 §4.13).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetAttributeListRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -13874,10 +18255,20 @@ func (v *GetAttributeListRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -13890,7 +18281,9 @@ func (v *GetAttributeListRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -13904,7 +18297,19 @@ func (v *GetAttributeListRequestPayload) appendField(b []byte, i uint8, k int32,
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -13912,9 +18317,15 @@ func (v *GetAttributeListRequestPayload) appendField(b []byte, i uint8, k int32,
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *GetAttributeListRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *GetAttributeListRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
 	return b
@@ -13941,6 +18352,14 @@ func (v *GetAttributeListRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -13959,6 +18378,8 @@ func (v *GetAttributeListRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *GetAttributeListRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -13969,6 +18390,8 @@ func (v *GetAttributeListRequestPayload) Clone() *GetAttributeListRequestPayload
 	}
 	c := new(GetAttributeListRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -13985,9 +18408,19 @@ func (v *GetAttributeListRequestPayload) appendUnknown(dst []Raw) []Raw {
 // GetAttributeListResponsePayload is the Get Attribute List Response Payload structure (KMIP 2.1 §6.1.21, 1.4 §4.13).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetAttributeListResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-3.0.
 	AttributeReference []Raw
 	// AttributeName is the Attribute Name item, repeated, of KMIP 1.0-1.4.
 	AttributeName []string
@@ -14014,8 +18447,18 @@ func (v *GetAttributeListResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		for k := range v.AttributeReference {
 			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
@@ -14024,7 +18467,7 @@ func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName[k])
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -14037,7 +18480,9 @@ func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -14051,13 +18496,25 @@ func (v *GetAttributeListResponsePayload) appendField(b []byte, i uint8, k int32
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if int(k) < len(v.AttributeReference) {
 			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
-	case 2:
+	case 4:
 		if int(k) < len(v.AttributeName) {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName[k])
 		}
@@ -14067,12 +18524,18 @@ func (v *GetAttributeListResponsePayload) appendField(b []byte, i uint8, k int32
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *GetAttributeListResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	for k := next[1]; int(k) < len(v.AttributeReference); k++ {
-		b = v.appendField(b, 1, k, ver)
+func (v *GetAttributeListResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
 	}
-	for k := next[2]; int(k) < len(v.AttributeName); k++ {
-		b = v.appendField(b, 2, k, ver)
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	for k := next[3]; int(k) < len(v.AttributeReference); k++ {
+		b = v.appendField(b, 3, k, ver)
+	}
+	for k := next[4]; int(k) < len(v.AttributeName); k++ {
+		b = v.appendField(b, 4, k, ver)
 	}
 	_ = next
 	return b
@@ -14099,12 +18562,20 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagAttributeReference:
 			if true {
 				v.AttributeReference = append(v.AttributeReference, Raw(b[:m]))
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagAttributeName:
 			if textType(typ) {
@@ -14112,8 +18583,8 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeTextString {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -14127,7 +18598,7 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.AttributeReference = nil
 	}
 	return nil
@@ -14135,6 +18606,8 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *GetAttributeListResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.AttributeReference = v.AttributeReference[:0]
 	v.AttributeName = v.AttributeName[:0]
 	v.x.reset()
@@ -14147,6 +18620,8 @@ func (v *GetAttributeListResponsePayload) Clone() *GetAttributeListResponsePaylo
 	}
 	c := new(GetAttributeListResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	if v.AttributeReference != nil {
 		c.AttributeReference = make([]Raw, len(v.AttributeReference))
 		for i, e := range v.AttributeReference {
@@ -14175,9 +18650,19 @@ func (v *GetAttributeListResponsePayload) appendUnknown(dst []Raw) []Raw {
 // GetAttributesRequestPayload is the Get Attributes Request Payload structure (KMIP 2.1 §6.1.20, 1.4 §4.12).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetAttributesRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-3.0.
 	AttributeReference []Raw
 	// AttributeName is the Attribute Name item, repeated, of KMIP 1.0-1.4.
 	AttributeName []string
@@ -14205,7 +18690,17 @@ func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		for k := range v.AttributeReference {
 			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
@@ -14214,7 +18709,7 @@ func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName[k])
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -14227,7 +18722,9 @@ func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -14241,13 +18738,25 @@ func (v *GetAttributesRequestPayload) appendField(b []byte, i uint8, k int32, ve
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if int(k) < len(v.AttributeReference) {
 			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
-	case 2:
+	case 4:
 		if int(k) < len(v.AttributeName) {
 			b = ttlv.AppendTextString(b, ttlv.TagAttributeName, v.AttributeName[k])
 		}
@@ -14257,15 +18766,21 @@ func (v *GetAttributesRequestPayload) appendField(b []byte, i uint8, k int32, ve
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *GetAttributesRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+func (v *GetAttributesRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	for k := next[1]; int(k) < len(v.AttributeReference); k++ {
-		b = v.appendField(b, 1, k, ver)
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
 	}
-	for k := next[2]; int(k) < len(v.AttributeName); k++ {
-		b = v.appendField(b, 2, k, ver)
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	for k := next[3]; int(k) < len(v.AttributeReference); k++ {
+		b = v.appendField(b, 3, k, ver)
+	}
+	for k := next[4]; int(k) < len(v.AttributeName); k++ {
+		b = v.appendField(b, 4, k, ver)
 	}
 	_ = next
 	return b
@@ -14292,12 +18807,20 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagAttributeReference:
 			if true {
 				v.AttributeReference = append(v.AttributeReference, Raw(b[:m]))
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagAttributeName:
 			if textType(typ) {
@@ -14305,8 +18828,8 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeTextString {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -14320,7 +18843,7 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.AttributeReference = nil
 	}
 	return nil
@@ -14328,6 +18851,8 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *GetAttributesRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.AttributeReference = v.AttributeReference[:0]
 	v.AttributeName = v.AttributeName[:0]
 	v.x.reset()
@@ -14340,6 +18865,8 @@ func (v *GetAttributesRequestPayload) Clone() *GetAttributesRequestPayload {
 	}
 	c := new(GetAttributesRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	if v.AttributeReference != nil {
 		c.AttributeReference = make([]Raw, len(v.AttributeReference))
 		for i, e := range v.AttributeReference {
@@ -14368,9 +18895,19 @@ func (v *GetAttributesRequestPayload) appendUnknown(dst []Raw) []Raw {
 // GetAttributesResponsePayload is the Get Attributes Response Payload structure (KMIP 2.1 §6.1.20, 1.4 §4.12).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetAttributesResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// Attributes is the Attributes item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// Attributes is the Attributes item, required, of KMIP 2.0-3.0.
 	Attributes *Attributes
 	// Attribute is the Attribute item, repeated, of KMIP 1.0-1.4.
 	Attribute []Attribute
@@ -14397,8 +18934,18 @@ func (v *GetAttributesResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
@@ -14411,7 +18958,7 @@ func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			}
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -14424,7 +18971,9 @@ func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -14438,13 +18987,25 @@ func (v *GetAttributesResponsePayload) appendField(b []byte, i uint8, k int32, v
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
-	case 2:
+	case 4:
 		if int(k) < len(v.Attribute) {
 			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
 		}
@@ -14454,12 +19015,18 @@ func (v *GetAttributesResponsePayload) appendField(b []byte, i uint8, k int32, v
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *GetAttributesResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 && v.Attributes != nil {
+func (v *GetAttributesResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	for k := next[2]; int(k) < len(v.Attribute); k++ {
-		b = v.appendField(b, 2, k, ver)
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.Attributes != nil {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	for k := next[4]; int(k) < len(v.Attribute); k++ {
+		b = v.appendField(b, 4, k, ver)
 	}
 	_ = next
 	return b
@@ -14486,17 +19053,25 @@ func (v *GetAttributesResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagAttribute:
 			if typ == ttlv.TypeStructure {
@@ -14504,8 +19079,8 @@ func (v *GetAttributesResponsePayload) decodeTTLV(b []byte, off int) error {
 				if err := v.Attribute[len(v.Attribute)-1].decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -14519,7 +19094,7 @@ func (v *GetAttributesResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.Attributes = nil
 	}
 	return nil
@@ -14527,6 +19102,8 @@ func (v *GetAttributesResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *GetAttributesResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Attribute = v.Attribute[:0]
 	v.x.reset()
 }
@@ -14538,6 +19115,8 @@ func (v *GetAttributesResponsePayload) Clone() *GetAttributesResponsePayload {
 	}
 	c := new(GetAttributesResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Attributes = v.Attributes.Clone()
 	if v.Attribute != nil {
 		c.Attribute = make([]Attribute, len(v.Attribute))
@@ -14603,7 +19182,9 @@ func (v *GetConstraintsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -14682,7 +19263,7 @@ func (v *GetConstraintsRequestPayload) appendUnknown(dst []Raw) []Raw {
 // GetConstraintsResponsePayload is the Get Constraints Response Payload structure (KMIP 2.1 §6.1.22).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetConstraintsResponsePayload struct {
-	// Constraints is the Constraints item, required, of KMIP 2.1.
+	// Constraints is the Constraints item, required, of KMIP 2.1-3.0.
 	Constraints *Constraints
 
 	x extra // the order and unknown items of a decoded value
@@ -14724,7 +19305,9 @@ func (v *GetConstraintsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -14826,15 +19409,25 @@ func (v *GetConstraintsResponsePayload) appendUnknown(dst []Raw) []Raw {
 // GetRequestPayload is the Get Request Payload structure (KMIP 2.1 §6.1.19, 1.4 §4.11).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// KeyFormatType is the Key Format Type item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// KeyFormatType is the Key Format Type item, optional, of KMIP 1.0-3.0.
 	KeyFormatType Optional[KeyFormatType]
-	// KeyWrapType is the Key Wrap Type item, optional, of KMIP 1.4-2.1.
+	// KeyWrapType is the Key Wrap Type item, optional, of KMIP 1.4-3.0.
 	KeyWrapType Optional[KeyWrapType]
-	// KeyCompressionType is the Key Compression Type item, optional, of KMIP 1.0-2.1.
+	// KeyCompressionType is the Key Compression Type item, optional, of KMIP 1.0-3.0.
 	KeyCompressionType Optional[KeyCompressionType]
-	// KeyWrappingSpecification is the Key Wrapping Specification item, optional, of KMIP 1.0-2.1.
+	// KeyWrappingSpecification is the Key Wrapping Specification item, optional, of KMIP 1.0-3.0.
 	KeyWrappingSpecification *KeyWrappingSpecification
 
 	x extra // the order and unknown items of a decoded value
@@ -14860,7 +19453,17 @@ func (v *GetRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.KeyFormatType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
@@ -14875,7 +19478,7 @@ func (v *GetRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = v.KeyWrappingSpecification.appendTTLV(b, ttlv.TagKeyWrappingSpecification, ver)
 		}
 	} else {
-		var next [5]int32
+		var next [7]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -14888,7 +19491,9 @@ func (v *GetRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -14902,21 +19507,33 @@ func (v *GetRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.KeyFormatType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType.Value))
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.KeyWrapType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyWrapType, uint32(v.KeyWrapType.Value))
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.KeyCompressionType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyCompressionType, uint32(v.KeyCompressionType.Value))
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.KeyWrappingSpecification != nil {
 			b = v.KeyWrappingSpecification.appendTTLV(b, ttlv.TagKeyWrappingSpecification, ver)
 		}
@@ -14926,21 +19543,27 @@ func (v *GetRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *GetRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+func (v *GetRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.KeyFormatType.Set {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.KeyWrapType.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.KeyCompressionType.Set {
+	if next[3] == 0 && v.KeyFormatType.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.KeyWrappingSpecification != nil {
+	if next[4] == 0 && v.KeyWrapType.Set {
 		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.KeyCompressionType.Set {
+		b = v.appendField(b, 5, 0, ver)
+	}
+	if next[6] == 0 && v.KeyWrappingSpecification != nil {
+		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
 	return b
@@ -14967,35 +19590,43 @@ func (v *GetRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagKeyFormatType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.KeyFormatType = Optional[KeyFormatType]{Value: KeyFormatType(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagKeyWrapType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.KeyWrapType = Optional[KeyWrapType]{Value: KeyWrapType(be32(val)), Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
-		case ttlv.TagKeyCompressionType:
+		case ttlv.TagKeyFormatType:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
-				v.KeyCompressionType = Optional[KeyCompressionType]{Value: KeyCompressionType(be32(val)), Set: true}
+				v.KeyFormatType = Optional[KeyFormatType]{Value: KeyFormatType(be32(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
+		case ttlv.TagKeyWrapType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
+				v.KeyWrapType = Optional[KeyWrapType]{Value: KeyWrapType(be32(val)), Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagKeyCompressionType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x20 == 0 {
+				v.KeyCompressionType = Optional[KeyCompressionType]{Value: KeyCompressionType(be32(val)), Set: true}
+				seen[0] |= 0x20
+				field = 5
+			}
 		case ttlv.TagKeyWrappingSpecification:
-			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
 				if v.KeyWrappingSpecification == nil {
 					v.KeyWrappingSpecification = new(KeyWrappingSpecification)
 				}
 				if err := v.KeyWrappingSpecification.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		}
 		if field == unknownField {
@@ -15009,7 +19640,7 @@ func (v *GetRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x10 == 0 {
+	if seen[0]&0x40 == 0 {
 		v.KeyWrappingSpecification = nil
 	}
 	return nil
@@ -15017,6 +19648,8 @@ func (v *GetRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *GetRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.KeyFormatType = Optional[KeyFormatType]{}
 	v.KeyWrapType = Optional[KeyWrapType]{}
 	v.KeyCompressionType = Optional[KeyCompressionType]{}
@@ -15030,6 +19663,8 @@ func (v *GetRequestPayload) Clone() *GetRequestPayload {
 	}
 	c := new(GetRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.KeyFormatType = Optional[KeyFormatType]{Value: v.KeyFormatType.Value, Set: v.KeyFormatType.Set}
 	c.KeyWrapType = Optional[KeyWrapType]{Value: v.KeyWrapType.Value, Set: v.KeyWrapType.Set}
 	c.KeyCompressionType = Optional[KeyCompressionType]{Value: v.KeyCompressionType.Value, Set: v.KeyCompressionType.Set}
@@ -15053,29 +19688,39 @@ func (v *GetRequestPayload) appendUnknown(dst []Raw) []Raw {
 // GetResponsePayload is the Get Response Payload structure (KMIP 2.1 §6.1.19, 1.4 §4.11).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetResponsePayload struct {
-	// ObjectType is the Object Type item, required, of KMIP 1.0-2.1.
+	// ObjectType is the Object Type item, required, of KMIP 1.0-3.0.
 	ObjectType ObjectType
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// Certificate is the Certificate item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// Certificate is the Certificate item, optional, of KMIP 1.0-3.0.
 	Certificate *Certificate
-	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-2.1.
+	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-3.0.
 	CertificateRequest *CertificateRequest
-	// SymmetricKey is the Symmetric Key item, optional, of KMIP 1.0-2.1.
+	// SymmetricKey is the Symmetric Key item, optional, of KMIP 1.0-3.0.
 	SymmetricKey *SymmetricKey
-	// PGPKey is the PGP Key item, optional, of KMIP 1.3-2.1.
+	// PGPKey is the PGP Key item, optional, of KMIP 1.3-3.0.
 	PGPKey *PGPKey
-	// PrivateKey is the Private Key item, optional, of KMIP 1.0-2.1.
+	// PrivateKey is the Private Key item, optional, of KMIP 1.0-3.0.
 	PrivateKey *PrivateKey
-	// PublicKey is the Public Key item, optional, of KMIP 1.0-2.1.
+	// PublicKey is the Public Key item, optional, of KMIP 1.0-3.0.
 	PublicKey *PublicKey
-	// SplitKey is the Split Key item, optional, of KMIP 1.0-2.1.
+	// SplitKey is the Split Key item, optional, of KMIP 1.0-3.0.
 	SplitKey *SplitKey
 	// Template is the Template item, optional, of KMIP 1.0-1.4.
 	Template *Template
-	// SecretData is the Secret Data item, optional, of KMIP 1.0-2.1.
+	// SecretData is the Secret Data item, optional, of KMIP 1.0-3.0.
 	SecretData *SecretData
-	// OpaqueObject is the Opaque Object item, optional, of KMIP 1.0-2.1.
+	// OpaqueObject is the Opaque Object item, optional, of KMIP 1.0-3.0.
 	OpaqueObject *OpaqueObject
 
 	x extra // the order and unknown items of a decoded value
@@ -15100,11 +19745,21 @@ func (v *GetResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *GetResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
@@ -15137,7 +19792,7 @@ func (v *GetResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.OpaqueObject.appendTTLV(b, ttlv.TagOpaqueObject, ver)
 		}
 	} else {
-		var next [12]int32
+		var next [14]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -15150,7 +19805,9 @@ func (v *GetResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -15168,45 +19825,57 @@ func (v *GetResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 		}
 	case 1:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 4:
 		if k == 0 && v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.CertificateRequest != nil {
 			b = v.CertificateRequest.appendTTLV(b, ttlv.TagCertificateRequest, ver)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.SymmetricKey != nil {
 			b = v.SymmetricKey.appendTTLV(b, ttlv.TagSymmetricKey, ver)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.PGPKey != nil {
 			b = v.PGPKey.appendTTLV(b, ttlv.TagPGPKey, ver)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.PrivateKey != nil {
 			b = v.PrivateKey.appendTTLV(b, ttlv.TagPrivateKey, ver)
 		}
-	case 7:
+	case 9:
 		if k == 0 && v.PublicKey != nil {
 			b = v.PublicKey.appendTTLV(b, ttlv.TagPublicKey, ver)
 		}
-	case 8:
+	case 10:
 		if k == 0 && v.SplitKey != nil {
 			b = v.SplitKey.appendTTLV(b, ttlv.TagSplitKey, ver)
 		}
-	case 9:
+	case 11:
 		if k == 0 && v.Template != nil {
 			b = v.Template.appendTTLV(b, ttlv.TagTemplate, ver)
 		}
-	case 10:
+	case 12:
 		if k == 0 && v.SecretData != nil {
 			b = v.SecretData.appendTTLV(b, ttlv.TagSecretData, ver)
 		}
-	case 11:
+	case 13:
 		if k == 0 && v.OpaqueObject != nil {
 			b = v.OpaqueObject.appendTTLV(b, ttlv.TagOpaqueObject, ver)
 		}
@@ -15216,36 +19885,42 @@ func (v *GetResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *GetResponsePayload) appendAdded(b []byte, next *[12]int32, ver Version) []byte {
-	if next[2] == 0 && v.Certificate != nil {
+func (v *GetResponsePayload) appendAdded(b []byte, next *[14]int32, ver Version) []byte {
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.CertificateRequest != nil {
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.SymmetricKey != nil {
+	if next[4] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.PGPKey != nil {
+	if next[5] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.PrivateKey != nil {
+	if next[6] == 0 && v.SymmetricKey != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 && v.PublicKey != nil {
+	if next[7] == 0 && v.PGPKey != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 && v.SplitKey != nil {
+	if next[8] == 0 && v.PrivateKey != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 && v.Template != nil {
+	if next[9] == 0 && v.PublicKey != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 && v.SecretData != nil {
+	if next[10] == 0 && v.SplitKey != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 && v.OpaqueObject != nil {
+	if next[11] == 0 && v.Template != nil {
 		b = v.appendField(b, 11, 0, ver)
+	}
+	if next[12] == 0 && v.SecretData != nil {
+		b = v.appendField(b, 12, 0, ver)
+	}
+	if next[13] == 0 && v.OpaqueObject != nil {
+		b = v.appendField(b, 13, 0, ver)
 	}
 	_ = next
 	return b
@@ -15278,116 +19953,124 @@ func (v *GetResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagCertificate:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
 				if v.Certificate == nil {
 					v.Certificate = new(Certificate)
 				}
 				if err := v.Certificate.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		case ttlv.TagCertificateRequest:
-			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
 				if v.CertificateRequest == nil {
 					v.CertificateRequest = new(CertificateRequest)
 				}
 				if err := v.CertificateRequest.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x8
-				field = 3
+				seen[0] |= 0x20
+				field = 5
 			}
 		case ttlv.TagSymmetricKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
 				if v.SymmetricKey == nil {
 					v.SymmetricKey = new(SymmetricKey)
 				}
 				if err := v.SymmetricKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		case ttlv.TagPGPKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
 				if v.PGPKey == nil {
 					v.PGPKey = new(PGPKey)
 				}
 				if err := v.PGPKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x20
-				field = 5
+				seen[0] |= 0x80
+				field = 7
 			}
 		case ttlv.TagPrivateKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
 				if v.PrivateKey == nil {
 					v.PrivateKey = new(PrivateKey)
 				}
 				if err := v.PrivateKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x40
-				field = 6
+				seen[0] |= 0x100
+				field = 8
 			}
 		case ttlv.TagPublicKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x200 == 0 {
 				if v.PublicKey == nil {
 					v.PublicKey = new(PublicKey)
 				}
 				if err := v.PublicKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x80
-				field = 7
+				seen[0] |= 0x200
+				field = 9
 			}
 		case ttlv.TagSplitKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
 				if v.SplitKey == nil {
 					v.SplitKey = new(SplitKey)
 				}
 				if err := v.SplitKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x100
-				field = 8
+				seen[0] |= 0x400
+				field = 10
 			}
 		case ttlv.TagTemplate:
-			if typ == ttlv.TypeStructure && seen[0]&0x200 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x800 == 0 {
 				if v.Template == nil {
 					v.Template = new(Template)
 				}
 				if err := v.Template.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x200
-				field = 9
+				seen[0] |= 0x800
+				field = 11
 			}
 		case ttlv.TagSecretData:
-			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x1000 == 0 {
 				if v.SecretData == nil {
 					v.SecretData = new(SecretData)
 				}
 				if err := v.SecretData.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x400
-				field = 10
+				seen[0] |= 0x1000
+				field = 12
 			}
 		case ttlv.TagOpaqueObject:
-			if typ == ttlv.TypeStructure && seen[0]&0x800 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x2000 == 0 {
 				if v.OpaqueObject == nil {
 					v.OpaqueObject = new(OpaqueObject)
 				}
 				if err := v.OpaqueObject.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x800
-				field = 11
+				seen[0] |= 0x2000
+				field = 13
 			}
 		}
 		if field == unknownField {
@@ -15401,34 +20084,34 @@ func (v *GetResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.Certificate = nil
 	}
-	if seen[0]&0x8 == 0 {
+	if seen[0]&0x20 == 0 {
 		v.CertificateRequest = nil
 	}
-	if seen[0]&0x10 == 0 {
+	if seen[0]&0x40 == 0 {
 		v.SymmetricKey = nil
 	}
-	if seen[0]&0x20 == 0 {
+	if seen[0]&0x80 == 0 {
 		v.PGPKey = nil
 	}
-	if seen[0]&0x40 == 0 {
+	if seen[0]&0x100 == 0 {
 		v.PrivateKey = nil
 	}
-	if seen[0]&0x80 == 0 {
+	if seen[0]&0x200 == 0 {
 		v.PublicKey = nil
 	}
-	if seen[0]&0x100 == 0 {
+	if seen[0]&0x400 == 0 {
 		v.SplitKey = nil
 	}
-	if seen[0]&0x200 == 0 {
+	if seen[0]&0x800 == 0 {
 		v.Template = nil
 	}
-	if seen[0]&0x400 == 0 {
+	if seen[0]&0x1000 == 0 {
 		v.SecretData = nil
 	}
-	if seen[0]&0x800 == 0 {
+	if seen[0]&0x2000 == 0 {
 		v.OpaqueObject = nil
 	}
 	return nil
@@ -15437,6 +20120,8 @@ func (v *GetResponsePayload) decodeTTLV(b []byte, off int) error {
 func (v *GetResponsePayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -15448,6 +20133,8 @@ func (v *GetResponsePayload) Clone() *GetResponsePayload {
 	c := new(GetResponsePayload)
 	c.ObjectType = v.ObjectType
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Certificate = v.Certificate.Clone()
 	c.CertificateRequest = v.CertificateRequest.Clone()
 	c.SymmetricKey = v.SymmetricKey.Clone()
@@ -15504,9 +20191,19 @@ func (v *GetResponsePayload) appendUnknown(dst []Raw) []Raw {
 // GetUsageAllocationRequestPayload is the Get Usage Allocation Request Payload structure (KMIP 2.1 §6.1.23, 1.4 §4.18).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetUsageAllocationRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// UsageLimitsCount is the Usage Limits Count item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// UsageLimitsCount is the Usage Limits Count item, required, of KMIP 1.0-3.0.
 	UsageLimitsCount int64
 
 	x extra // the order and unknown items of a decoded value
@@ -15532,13 +20229,23 @@ func (v *GetUsageAllocationRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ve
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -15551,7 +20258,9 @@ func (v *GetUsageAllocationRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ve
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -15565,9 +20274,21 @@ func (v *GetUsageAllocationRequestPayload) appendField(b []byte, i uint8, k int3
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount)
 		}
@@ -15577,9 +20298,15 @@ func (v *GetUsageAllocationRequestPayload) appendField(b []byte, i uint8, k int3
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *GetUsageAllocationRequestPayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+func (v *GetUsageAllocationRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
 	return b
@@ -15606,12 +20333,20 @@ func (v *GetUsageAllocationRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagUsageLimitsCount:
-			if typ == ttlv.TypeLongInteger && seen[0]&0x2 == 0 {
-				v.UsageLimitsCount = int64(be64(val))
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagUsageLimitsCount:
+			if typ == ttlv.TypeLongInteger && seen[0]&0x8 == 0 {
+				v.UsageLimitsCount = int64(be64(val))
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -15624,12 +20359,14 @@ func (v *GetUsageAllocationRequestPayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
-	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x2 != 0
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x8 != 0
 	return nil
 }
 
 func (v *GetUsageAllocationRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.UsageLimitsCount = 0
 	v.x.reset()
 }
@@ -15641,6 +20378,8 @@ func (v *GetUsageAllocationRequestPayload) Clone() *GetUsageAllocationRequestPay
 	}
 	c := new(GetUsageAllocationRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.UsageLimitsCount = v.UsageLimitsCount
 	c.x = v.x.clone()
 	return c
@@ -15658,8 +20397,18 @@ func (v *GetUsageAllocationRequestPayload) appendUnknown(dst []Raw) []Raw {
 // GetUsageAllocationResponsePayload is the Get Usage Allocation Response Payload structure (KMIP 2.1 §6.1.23, 1.4 §4.18).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type GetUsageAllocationResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -15683,11 +20432,21 @@ func (v *GetUsageAllocationResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *GetUsageAllocationResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -15700,7 +20459,9 @@ func (v *GetUsageAllocationResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, v
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -15714,7 +20475,19 @@ func (v *GetUsageAllocationResponsePayload) appendField(b []byte, i uint8, k int
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -15722,7 +20495,13 @@ func (v *GetUsageAllocationResponsePayload) appendField(b []byte, i uint8, k int
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *GetUsageAllocationResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *GetUsageAllocationResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -15748,6 +20527,14 @@ func (v *GetUsageAllocationResponsePayload) decodeTTLV(b []byte, off int) error 
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -15766,6 +20553,8 @@ func (v *GetUsageAllocationResponsePayload) decodeTTLV(b []byte, off int) error 
 
 func (v *GetUsageAllocationResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -15776,6 +20565,8 @@ func (v *GetUsageAllocationResponsePayload) Clone() *GetUsageAllocationResponseP
 	}
 	c := new(GetUsageAllocationResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -15834,7 +20625,9 @@ func (v *HASHResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -15923,15 +20716,15 @@ func (v *HASHResponsePayload) appendUnknown(dst []Raw) []Raw {
 // HashRequestPayload is the Hash Request Payload structure (KMIP 2.1 §6.1.24, 1.4 §4.37).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type HashRequestPayload struct {
-	// CryptographicParameters is the Cryptographic Parameters item, required, of KMIP 1.3-2.1.
+	// CryptographicParameters is the Cryptographic Parameters item, required, of KMIP 1.3-3.0.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, optional, of KMIP 1.3-2.1.
+	// Data is the Data item, optional, of KMIP 1.3-3.0.
 	Data Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
-	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
+	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-3.0.
 	InitIndicator Optional[bool]
-	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-2.1.
+	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-3.0.
 	FinalIndicator Optional[bool]
 
 	x extra // the order and unknown items of a decoded value
@@ -15985,7 +20778,9 @@ func (v *HashRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -16147,9 +20942,9 @@ func (v *HashRequestPayload) appendUnknown(dst []Raw) []Raw {
 // HashResponsePayload is the Hash Response Payload structure (KMIP 2.1 §6.1.24, 1.4 §4.37).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type HashResponsePayload struct {
-	// Data is the Data item, optional, of KMIP 1.3-2.1.
+	// Data is the Data item, optional, of KMIP 1.3-3.0.
 	Data Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -16194,7 +20989,9 @@ func (v *HashResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -16298,36 +21095,216 @@ func (v *HashResponsePayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// HashedPasswordCredential is the Hashed Password Credential structure (KMIP 3.0 draft §2.1.3).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type HashedPasswordCredential struct {
+	// HashingAlgorithm is the Hashing Algorithm item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	HashingAlgorithm Optional[HashingAlgorithm]
+	// HashedUsernamePassword is the Hashed Username Password item, required, of KMIP 3.0 (3.0 draft §2.1.3).
+	HashedUsernamePassword []byte
+	// HashedPasswordUsername is the Hashed Password Username item, required, of KMIP 3.0 (3.0 draft §2.1.3).
+	HashedPasswordUsername []byte
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Hashed Password Credential Structure for protocol version ver.
+func (v *HashedPasswordCredential) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagHashedPasswordCredential, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Hashed Password Credential Structure; v reuses its
+// memory and aliases b.
+func (v *HashedPasswordCredential) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagHashedPasswordCredential, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Hashed Password Credential Structure.
+func (v *HashedPasswordCredential) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagHashedPasswordCredential, d)
+}
+
+func (v *HashedPasswordCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if ver.in(0x80) && v.HashingAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm.Value))
+		}
+		if v.x.decoded || ver.in(0x80) {
+			b = ttlv.AppendByteString(b, ttlv.TagHashedUsernamePassword, v.HashedUsernamePassword)
+		}
+		if v.x.decoded || ver.in(0x80) {
+			b = ttlv.AppendByteString(b, ttlv.TagHashedPasswordUsername, v.HashedPasswordUsername)
+		}
+	} else {
+		var next [3]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *HashedPasswordCredential) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 && v.HashingAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm.Value))
+		}
+	case 1:
+		if ver.in(0x80) && k == 0 {
+			b = ttlv.AppendByteString(b, ttlv.TagHashedUsernamePassword, v.HashedUsernamePassword)
+		}
+	case 2:
+		if ver.in(0x80) && k == 0 {
+			b = ttlv.AppendByteString(b, ttlv.TagHashedPasswordUsername, v.HashedPasswordUsername)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *HashedPasswordCredential) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[0] == 0 && v.HashingAlgorithm.Set {
+		b = v.appendField(b, 0, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *HashedPasswordCredential) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagHashingAlgorithm:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.HashingAlgorithm = Optional[HashingAlgorithm]{Value: HashingAlgorithm(be32(val)), Set: true}
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagHashedUsernamePassword:
+			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
+				v.HashedUsernamePassword = val
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagHashedPasswordUsername:
+			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
+				v.HashedPasswordUsername = val
+				seen[0] |= 0x4
+				field = 2
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x2 != 0 && seen[0]&0x4 != 0
+	return nil
+}
+
+func (v *HashedPasswordCredential) reset() {
+	v.HashingAlgorithm = Optional[HashingAlgorithm]{}
+	v.HashedUsernamePassword = nil
+	v.HashedPasswordUsername = nil
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *HashedPasswordCredential) Clone() *HashedPasswordCredential {
+	if v == nil {
+		return nil
+	}
+	c := new(HashedPasswordCredential)
+	c.HashingAlgorithm = Optional[HashingAlgorithm]{Value: v.HashingAlgorithm.Value, Set: v.HashingAlgorithm.Set}
+	c.HashedUsernamePassword = cloneBytes(v.HashedUsernamePassword)
+	c.HashedPasswordUsername = cloneBytes(v.HashedPasswordUsername)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *HashedPasswordCredential) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *HashedPasswordCredential) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // ImportRequestPayload is the Import Request Payload structure (KMIP 2.1 §6.1.25).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ImportRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 2.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// ObjectType is the Object Type item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// ObjectType is the Object Type item, required, of KMIP 2.0-3.0.
 	ObjectType ObjectType
-	// ReplaceExisting is the Replace Existing item, optional, of KMIP 2.0-2.1.
+	// ReplaceExisting is the Replace Existing item, optional, of KMIP 2.0-3.0.
 	ReplaceExisting Optional[bool]
-	// KeyWrapType is the Key Wrap Type item, optional, of KMIP 2.0-2.1.
+	// KeyWrapType is the Key Wrap Type item, optional, of KMIP 2.0-3.0.
 	KeyWrapType Optional[KeyWrapType]
-	// Attributes is the Attributes item, required, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, required, of KMIP 2.0-3.0.
 	Attributes *Attributes
-	// Certificate is the Certificate item, optional, of KMIP 2.0-2.1.
+	// Certificate is the Certificate item, optional, of KMIP 2.0-3.0.
 	Certificate *Certificate
-	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-2.1.
+	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-3.0.
 	CertificateRequest *CertificateRequest
-	// OpaqueObject is the Opaque Object item, optional, of KMIP 2.0-2.1.
+	// OpaqueObject is the Opaque Object item, optional, of KMIP 2.0-3.0.
 	OpaqueObject *OpaqueObject
-	// PGPKey is the PGP Key item, optional, of KMIP 2.0-2.1.
+	// PGPKey is the PGP Key item, optional, of KMIP 2.0-3.0.
 	PGPKey *PGPKey
-	// PrivateKey is the Private Key item, optional, of KMIP 2.0-2.1.
+	// PrivateKey is the Private Key item, optional, of KMIP 2.0-3.0.
 	PrivateKey *PrivateKey
-	// PublicKey is the Public Key item, optional, of KMIP 2.0-2.1.
+	// PublicKey is the Public Key item, optional, of KMIP 2.0-3.0.
 	PublicKey *PublicKey
-	// SecretData is the Secret Data item, optional, of KMIP 2.0-2.1.
+	// SecretData is the Secret Data item, optional, of KMIP 2.0-3.0.
 	SecretData *SecretData
-	// SplitKey is the Split Key item, optional, of KMIP 2.0-2.1.
+	// SplitKey is the Split Key item, optional, of KMIP 2.0-3.0.
 	SplitKey *SplitKey
-	// SymmetricKey is the Symmetric Key item, optional, of KMIP 2.0-2.1.
+	// SymmetricKey is the Symmetric Key item, optional, of KMIP 2.0-3.0.
 	SymmetricKey *SymmetricKey
 
 	x extra // the order and unknown items of a decoded value
@@ -16352,10 +21329,20 @@ func (v *ImportRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xe0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.ReplaceExisting.Set {
@@ -16395,7 +21382,7 @@ func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.SymmetricKey.appendTTLV(b, ttlv.TagSymmetricKey, ver)
 		}
 	} else {
-		var next [14]int32
+		var next [16]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -16408,7 +21395,9 @@ func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -16422,57 +21411,69 @@ func (v *ImportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.ReplaceExisting.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagReplaceExisting, v.ReplaceExisting.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.KeyWrapType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyWrapType, uint32(v.KeyWrapType.Value))
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.CertificateRequest != nil {
 			b = v.CertificateRequest.appendTTLV(b, ttlv.TagCertificateRequest, ver)
 		}
-	case 7:
+	case 9:
 		if k == 0 && v.OpaqueObject != nil {
 			b = v.OpaqueObject.appendTTLV(b, ttlv.TagOpaqueObject, ver)
 		}
-	case 8:
+	case 10:
 		if k == 0 && v.PGPKey != nil {
 			b = v.PGPKey.appendTTLV(b, ttlv.TagPGPKey, ver)
 		}
-	case 9:
+	case 11:
 		if k == 0 && v.PrivateKey != nil {
 			b = v.PrivateKey.appendTTLV(b, ttlv.TagPrivateKey, ver)
 		}
-	case 10:
+	case 12:
 		if k == 0 && v.PublicKey != nil {
 			b = v.PublicKey.appendTTLV(b, ttlv.TagPublicKey, ver)
 		}
-	case 11:
+	case 13:
 		if k == 0 && v.SecretData != nil {
 			b = v.SecretData.appendTTLV(b, ttlv.TagSecretData, ver)
 		}
-	case 12:
+	case 14:
 		if k == 0 && v.SplitKey != nil {
 			b = v.SplitKey.appendTTLV(b, ttlv.TagSplitKey, ver)
 		}
-	case 13:
+	case 15:
 		if k == 0 && v.SymmetricKey != nil {
 			b = v.SymmetricKey.appendTTLV(b, ttlv.TagSymmetricKey, ver)
 		}
@@ -16482,42 +21483,48 @@ func (v *ImportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ImportRequestPayload) appendAdded(b []byte, next *[14]int32, ver Version) []byte {
-	if next[2] == 0 && v.ReplaceExisting.Set {
+func (v *ImportRequestPayload) appendAdded(b []byte, next *[16]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.KeyWrapType.Set {
-		b = v.appendField(b, 3, 0, ver)
-	}
-	if next[4] == 0 && v.Attributes != nil {
+	if next[4] == 0 && v.ReplaceExisting.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.Certificate != nil {
+	if next[5] == 0 && v.KeyWrapType.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.CertificateRequest != nil {
+	if next[6] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 && v.OpaqueObject != nil {
+	if next[7] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 && v.PGPKey != nil {
+	if next[8] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 && v.PrivateKey != nil {
+	if next[9] == 0 && v.OpaqueObject != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 && v.PublicKey != nil {
+	if next[10] == 0 && v.PGPKey != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 && v.SecretData != nil {
+	if next[11] == 0 && v.PrivateKey != nil {
 		b = v.appendField(b, 11, 0, ver)
 	}
-	if next[12] == 0 && v.SplitKey != nil {
+	if next[12] == 0 && v.PublicKey != nil {
 		b = v.appendField(b, 12, 0, ver)
 	}
-	if next[13] == 0 && v.SymmetricKey != nil {
+	if next[13] == 0 && v.SecretData != nil {
 		b = v.appendField(b, 13, 0, ver)
+	}
+	if next[14] == 0 && v.SplitKey != nil {
+		b = v.appendField(b, 14, 0, ver)
+	}
+	if next[15] == 0 && v.SymmetricKey != nil {
+		b = v.appendField(b, 15, 0, ver)
 	}
 	_ = next
 	return b
@@ -16544,134 +21551,142 @@ func (v *ImportRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagObjectType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.ObjectType = ObjectType(be32(val))
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagReplaceExisting:
-			if typ == ttlv.TypeBoolean && seen[0]&0x4 == 0 {
-				v.ReplaceExisting = Optional[bool]{Value: be64(val) != 0, Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
-		case ttlv.TagKeyWrapType:
+		case ttlv.TagObjectType:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
-				v.KeyWrapType = Optional[KeyWrapType]{Value: KeyWrapType(be32(val)), Set: true}
+				v.ObjectType = ObjectType(be32(val))
 				seen[0] |= 0x8
 				field = 3
 			}
+		case ttlv.TagReplaceExisting:
+			if typ == ttlv.TypeBoolean && seen[0]&0x10 == 0 {
+				v.ReplaceExisting = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagKeyWrapType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x20 == 0 {
+				v.KeyWrapType = Optional[KeyWrapType]{Value: KeyWrapType(be32(val)), Set: true}
+				seen[0] |= 0x20
+				field = 5
+			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		case ttlv.TagCertificate:
-			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
 				if v.Certificate == nil {
 					v.Certificate = new(Certificate)
 				}
 				if err := v.Certificate.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x20
-				field = 5
+				seen[0] |= 0x80
+				field = 7
 			}
 		case ttlv.TagCertificateRequest:
-			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
 				if v.CertificateRequest == nil {
 					v.CertificateRequest = new(CertificateRequest)
 				}
 				if err := v.CertificateRequest.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x40
-				field = 6
+				seen[0] |= 0x100
+				field = 8
 			}
 		case ttlv.TagOpaqueObject:
-			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x200 == 0 {
 				if v.OpaqueObject == nil {
 					v.OpaqueObject = new(OpaqueObject)
 				}
 				if err := v.OpaqueObject.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x80
-				field = 7
+				seen[0] |= 0x200
+				field = 9
 			}
 		case ttlv.TagPGPKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
 				if v.PGPKey == nil {
 					v.PGPKey = new(PGPKey)
 				}
 				if err := v.PGPKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x100
-				field = 8
+				seen[0] |= 0x400
+				field = 10
 			}
 		case ttlv.TagPrivateKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x200 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x800 == 0 {
 				if v.PrivateKey == nil {
 					v.PrivateKey = new(PrivateKey)
 				}
 				if err := v.PrivateKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x200
-				field = 9
+				seen[0] |= 0x800
+				field = 11
 			}
 		case ttlv.TagPublicKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x1000 == 0 {
 				if v.PublicKey == nil {
 					v.PublicKey = new(PublicKey)
 				}
 				if err := v.PublicKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x400
-				field = 10
+				seen[0] |= 0x1000
+				field = 12
 			}
 		case ttlv.TagSecretData:
-			if typ == ttlv.TypeStructure && seen[0]&0x800 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x2000 == 0 {
 				if v.SecretData == nil {
 					v.SecretData = new(SecretData)
 				}
 				if err := v.SecretData.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x800
-				field = 11
+				seen[0] |= 0x2000
+				field = 13
 			}
 		case ttlv.TagSplitKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x1000 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x4000 == 0 {
 				if v.SplitKey == nil {
 					v.SplitKey = new(SplitKey)
 				}
 				if err := v.SplitKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x1000
-				field = 12
+				seen[0] |= 0x4000
+				field = 14
 			}
 		case ttlv.TagSymmetricKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x2000 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8000 == 0 {
 				if v.SymmetricKey == nil {
 					v.SymmetricKey = new(SymmetricKey)
 				}
 				if err := v.SymmetricKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2000
-				field = 13
+				seen[0] |= 0x8000
+				field = 15
 			}
 		}
 		if field == unknownField {
@@ -16684,35 +21699,35 @@ func (v *ImportRequestPayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
-	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
-	if seen[0]&0x10 == 0 {
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x8 != 0
+	if seen[0]&0x40 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x20 == 0 {
+	if seen[0]&0x80 == 0 {
 		v.Certificate = nil
 	}
-	if seen[0]&0x40 == 0 {
+	if seen[0]&0x100 == 0 {
 		v.CertificateRequest = nil
 	}
-	if seen[0]&0x80 == 0 {
+	if seen[0]&0x200 == 0 {
 		v.OpaqueObject = nil
 	}
-	if seen[0]&0x100 == 0 {
+	if seen[0]&0x400 == 0 {
 		v.PGPKey = nil
 	}
-	if seen[0]&0x200 == 0 {
+	if seen[0]&0x800 == 0 {
 		v.PrivateKey = nil
 	}
-	if seen[0]&0x400 == 0 {
+	if seen[0]&0x1000 == 0 {
 		v.PublicKey = nil
 	}
-	if seen[0]&0x800 == 0 {
+	if seen[0]&0x2000 == 0 {
 		v.SecretData = nil
 	}
-	if seen[0]&0x1000 == 0 {
+	if seen[0]&0x4000 == 0 {
 		v.SplitKey = nil
 	}
-	if seen[0]&0x2000 == 0 {
+	if seen[0]&0x8000 == 0 {
 		v.SymmetricKey = nil
 	}
 	return nil
@@ -16720,6 +21735,8 @@ func (v *ImportRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ImportRequestPayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.ObjectType = 0
 	v.ReplaceExisting = Optional[bool]{}
 	v.KeyWrapType = Optional[KeyWrapType]{}
@@ -16733,6 +21750,8 @@ func (v *ImportRequestPayload) Clone() *ImportRequestPayload {
 	}
 	c := new(ImportRequestPayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.ObjectType = v.ObjectType
 	c.ReplaceExisting = Optional[bool]{Value: v.ReplaceExisting.Value, Set: v.ReplaceExisting.Set}
 	c.KeyWrapType = Optional[KeyWrapType]{Value: v.KeyWrapType.Value, Set: v.KeyWrapType.Set}
@@ -16792,8 +21811,18 @@ func (v *ImportRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ImportResponsePayload is the Import Response Payload structure (KMIP 2.1 §6.1.25).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ImportResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 2.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -16817,11 +21846,21 @@ func (v *ImportResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ImportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xe0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -16834,7 +21873,9 @@ func (v *ImportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -16848,7 +21889,19 @@ func (v *ImportResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -16856,7 +21909,13 @@ func (v *ImportResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ImportResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *ImportResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -16882,6 +21941,14 @@ func (v *ImportResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -16900,6 +21967,8 @@ func (v *ImportResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ImportResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -16910,6 +21979,8 @@ func (v *ImportResponsePayload) Clone() *ImportResponsePayload {
 	}
 	c := new(ImportResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -16926,9 +21997,9 @@ func (v *ImportResponsePayload) appendUnknown(dst []Raw) []Raw {
 // InteropRequestPayload is the Interop Request Payload structure (KMIP 2.1 §6.1.26).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type InteropRequestPayload struct {
-	// InteropFunction is the Interop Function item, required, of KMIP 2.0-2.1.
+	// InteropFunction is the Interop Function item, required, of KMIP 2.0-3.0.
 	InteropFunction InteropFunction
-	// InteropIdentifier is the Interop Identifier item, required, of KMIP 2.0-2.1.
+	// InteropIdentifier is the Interop Identifier item, required, of KMIP 2.0-3.0.
 	InteropIdentifier string
 
 	x extra // the order and unknown items of a decoded value
@@ -16953,10 +22024,10 @@ func (v *InteropRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *InteropRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagInteropFunction, uint32(v.InteropFunction))
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendTextString(b, ttlv.TagInteropIdentifier, v.InteropIdentifier)
 		}
 	} else {
@@ -16973,7 +22044,9 @@ func (v *InteropRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -17113,7 +22186,9 @@ func (v *InteropResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -17192,15 +22267,25 @@ func (v *InteropResponsePayload) appendUnknown(dst []Raw) []Raw {
 // JoinSplitKeyRequestPayload is the Join Split Key Request Payload structure (KMIP 2.1 §6.1.27, 1.4 §4.39).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type JoinSplitKeyRequestPayload struct {
-	// ObjectType is the Object Type item, required, of KMIP 1.2-2.1.
+	// ObjectType is the Object Type item, required, of KMIP 1.2-3.0.
 	ObjectType ObjectType
-	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
-	// SecretDataType is the Secret Data Type item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// SecretDataType is the Secret Data Type item, optional, of KMIP 1.2-3.0.
 	SecretDataType Optional[SecretDataType]
-	// Attributes is the Attributes item, optional, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, optional, of KMIP 2.0-3.0.
 	Attributes *Attributes
-	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	ProtectionStorageMasks Optional[uint32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.2-1.4.
 	TemplateAttribute *TemplateAttribute
@@ -17227,11 +22312,21 @@ func (v *JoinSplitKeyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		for k := range v.UniqueIdentifier {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.SecretDataType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSecretDataType, uint32(v.SecretDataType.Value))
@@ -17248,7 +22343,7 @@ func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [6]int32
+		var next [8]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -17261,7 +22356,9 @@ func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -17279,21 +22376,33 @@ func (v *JoinSplitKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver
 		}
 	case 1:
 		if int(k) < len(v.UniqueIdentifier) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
 		}
 	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 4:
 		if k == 0 && v.SecretDataType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSecretDataType, uint32(v.SecretDataType.Value))
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -17303,21 +22412,27 @@ func (v *JoinSplitKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *JoinSplitKeyRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
+func (v *JoinSplitKeyRequestPayload) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 && v.SecretDataType.Set {
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.Attributes != nil {
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.ProtectionStorageMasks.Set {
+	if next[4] == 0 && v.SecretDataType.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.TemplateAttribute != nil {
+	if next[5] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 5, 0, ver)
+	}
+	if next[6] == 0 && v.ProtectionStorageMasks.Set {
+		b = v.appendField(b, 6, 0, ver)
+	}
+	if next[7] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 7, 0, ver)
 	}
 	_ = next
 	return b
@@ -17350,40 +22465,48 @@ func (v *JoinSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagSecretDataType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.SecretDataType = Optional[SecretDataType]{Value: SecretDataType(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagSecretDataType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
+				v.SecretDataType = Optional[SecretDataType]{Value: SecretDataType(be32(val)), Set: true}
+				seen[0] |= 0x10
+				field = 4
 			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x8
-				field = 3
+				seen[0] |= 0x20
+				field = 5
 			}
 		case ttlv.TagProtectionStorageMasks:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[0]&0x40 == 0 {
 				v.ProtectionStorageMasks = Optional[uint32]{Value: uint32(be32(val)), Set: true}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x20
-				field = 5
+				seen[0] |= 0x80
+				field = 7
 			}
 		}
 		if field == unknownField {
@@ -17397,10 +22520,10 @@ func (v *JoinSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x8 == 0 {
+	if seen[0]&0x20 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x20 == 0 {
+	if seen[0]&0x80 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -17409,6 +22532,8 @@ func (v *JoinSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 func (v *JoinSplitKeyRequestPayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.SecretDataType = Optional[SecretDataType]{}
 	v.ProtectionStorageMasks = Optional[uint32]{}
 	v.x.reset()
@@ -17427,6 +22552,8 @@ func (v *JoinSplitKeyRequestPayload) Clone() *JoinSplitKeyRequestPayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.SecretDataType = Optional[SecretDataType]{Value: v.SecretDataType.Value, Set: v.SecretDataType.Set}
 	c.Attributes = v.Attributes.Clone()
 	c.ProtectionStorageMasks = Optional[uint32]{Value: v.ProtectionStorageMasks.Value, Set: v.ProtectionStorageMasks.Set}
@@ -17455,8 +22582,18 @@ func (v *JoinSplitKeyRequestPayload) appendUnknown(dst []Raw) []Raw {
 type JoinSplitKeyResponsePayload struct {
 	// ObjectType is the Object Type item, required, of KMIP 1.2.
 	ObjectType ObjectType
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.2-1.4.
 	TemplateAttribute *TemplateAttribute
 
@@ -17485,14 +22622,24 @@ func (v *JoinSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 		if v.x.decoded || ver.in(0x4) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if v.x.decoded || ver.in(0x7c) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -17505,7 +22652,9 @@ func (v *JoinSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -17523,9 +22672,21 @@ func (v *JoinSplitKeyResponsePayload) appendField(b []byte, i uint8, k int32, ve
 		}
 	case 1:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 4:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -17535,9 +22696,15 @@ func (v *JoinSplitKeyResponsePayload) appendField(b []byte, i uint8, k int32, ve
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *JoinSplitKeyResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[2] == 0 && v.TemplateAttribute != nil {
+func (v *JoinSplitKeyResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -17570,17 +22737,25 @@ func (v *JoinSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -17594,7 +22769,7 @@ func (v *JoinSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -17603,6 +22778,8 @@ func (v *JoinSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 func (v *JoinSplitKeyResponsePayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -17614,6 +22791,8 @@ func (v *JoinSplitKeyResponsePayload) Clone() *JoinSplitKeyResponsePayload {
 	c := new(JoinSplitKeyResponsePayload)
 	c.ObjectType = v.ObjectType
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.TemplateAttribute = v.TemplateAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -17634,17 +22813,17 @@ func (v *JoinSplitKeyResponsePayload) appendUnknown(dst []Raw) []Raw {
 // KeyBlock is the Key Block structure (KMIP 2.1 §3.1, 1.4 §2.1.3).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type KeyBlock struct {
-	// KeyFormatType is the Key Format Type item, required, of KMIP 1.0-2.1.
+	// KeyFormatType is the Key Format Type item, required, of KMIP 1.0-3.0.
 	KeyFormatType KeyFormatType
-	// KeyCompressionType is the Key Compression Type item, optional, of KMIP 1.0-2.1.
+	// KeyCompressionType is the Key Compression Type item, optional, of KMIP 1.0-3.0.
 	KeyCompressionType Optional[KeyCompressionType]
-	// KeyValue is the Key Value item, optional, of KMIP 1.0-2.1.
+	// KeyValue is the Key Value item, optional, of KMIP 1.0-3.0.
 	KeyValue Raw
-	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.0-2.1.
+	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.0-3.0.
 	CryptographicAlgorithm Optional[CryptographicAlgorithm]
-	// CryptographicLength is the Cryptographic Length item, optional, of KMIP 1.0-2.1.
+	// CryptographicLength is the Cryptographic Length item, optional, of KMIP 1.0-3.0.
 	CryptographicLength Optional[int32]
-	// KeyWrappingData is the Key Wrapping Data item, optional, of KMIP 1.0-2.1.
+	// KeyWrappingData is the Key Wrapping Data item, optional, of KMIP 1.0-3.0.
 	KeyWrappingData *KeyWrappingData
 
 	x extra // the order and unknown items of a decoded value
@@ -17665,7 +22844,7 @@ func (v *KeyBlock) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv
 func (v *KeyBlock) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyFormatType, uint32(v.KeyFormatType))
 		}
 		if v.KeyCompressionType.Set {
@@ -17697,7 +22876,9 @@ func (v *KeyBlock) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -17873,9 +23054,9 @@ func (v *KeyBlock) appendUnknown(dst []Raw) []Raw {
 // KeyValue is the Key Value structure (KMIP 2.1 §3.2, 1.4 §2.1.4).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type KeyValue struct {
-	// KeyMaterial is the Key Material item, required, of KMIP 1.0-2.1.
+	// KeyMaterial is the Key Material item, required, of KMIP 1.0-3.0.
 	KeyMaterial Raw
-	// Attributes is the Attributes item, optional, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, optional, of KMIP 2.0-3.0.
 	Attributes *Attributes
 	// Attribute is the Attribute item, repeated, of KMIP 1.0-1.4.
 	Attribute []Attribute
@@ -17925,7 +23106,9 @@ func (v *KeyValue) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -18070,9 +23253,9 @@ func (v *KeyValue) appendUnknown(dst []Raw) []Raw {
 // KeyValueLocation is the Key Value Location structure (KMIP 2.1 §4.27, 1.4 §3.42).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type KeyValueLocation struct {
-	// KeyValueLocationValue is the Key Value Location Value item, required, of KMIP 1.2-2.1.
+	// KeyValueLocationValue is the Key Value Location Value item, required, of KMIP 1.2-3.0.
 	KeyValueLocationValue string
-	// KeyValueLocationType is the Key Value Location Type item, required, of KMIP 1.2-2.1.
+	// KeyValueLocationType is the Key Value Location Type item, required, of KMIP 1.2-3.0.
 	KeyValueLocationType KeyValueLocationType
 
 	x extra // the order and unknown items of a decoded value
@@ -18097,10 +23280,10 @@ func (v *KeyValueLocation) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *KeyValueLocation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendTextString(b, ttlv.TagKeyValueLocationValue, v.KeyValueLocationValue)
 		}
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagKeyValueLocationType, uint32(v.KeyValueLocationType))
 		}
 	} else {
@@ -18117,7 +23300,9 @@ func (v *KeyValueLocation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byt
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -18221,17 +23406,17 @@ func (v *KeyValueLocation) appendUnknown(dst []Raw) []Raw {
 // KeyWrappingData is the Key Wrapping Data structure (KMIP 2.1 §3.3, 1.4 §2.1.5).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type KeyWrappingData struct {
-	// WrappingMethod is the Wrapping Method item, required, of KMIP 1.0-2.1.
+	// WrappingMethod is the Wrapping Method item, required, of KMIP 1.0-3.0.
 	WrappingMethod WrappingMethod
-	// EncryptionKeyInformation is the Encryption Key Information item, optional, of KMIP 1.0-2.1.
+	// EncryptionKeyInformation is the Encryption Key Information item, optional, of KMIP 1.0-3.0.
 	EncryptionKeyInformation *EncryptionKeyInformation
-	// MACSignatureKeyInformation is the MAC/Signature Key Information item, optional, of KMIP 1.0-2.1.
+	// MACSignatureKeyInformation is the MAC/Signature Key Information item, optional, of KMIP 1.0-3.0.
 	MACSignatureKeyInformation *MACSignatureKeyInformation
-	// MACSignature is the MAC/Signature item, optional, of KMIP 1.0-2.1.
+	// MACSignature is the MAC/Signature item, optional, of KMIP 1.0-3.0.
 	MACSignature Optional[[]byte]
-	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.0-2.1.
+	// IVCounterNonce is the IV/Counter/Nonce item, optional, of KMIP 1.0-3.0.
 	IVCounterNonce Optional[[]byte]
-	// EncodingOption is the Encoding Option item, optional, of KMIP 1.1-2.1.
+	// EncodingOption is the Encoding Option item, optional, of KMIP 1.1-3.0.
 	EncodingOption Optional[EncodingOption]
 
 	x extra // the order and unknown items of a decoded value
@@ -18256,7 +23441,7 @@ func (v *KeyWrappingData) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *KeyWrappingData) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagWrappingMethod, uint32(v.WrappingMethod))
 		}
 		if v.EncryptionKeyInformation != nil {
@@ -18288,7 +23473,9 @@ func (v *KeyWrappingData) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -18472,15 +23659,15 @@ func (v *KeyWrappingData) appendUnknown(dst []Raw) []Raw {
 // KeyWrappingSpecification is the Key Wrapping Specification structure (KMIP 2.1 §7.18, 1.4 §2.1.6).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type KeyWrappingSpecification struct {
-	// WrappingMethod is the Wrapping Method item, required, of KMIP 1.0-2.1.
+	// WrappingMethod is the Wrapping Method item, required, of KMIP 1.0-3.0.
 	WrappingMethod WrappingMethod
-	// EncryptionKeyInformation is the Encryption Key Information item, optional, of KMIP 1.0-2.1.
+	// EncryptionKeyInformation is the Encryption Key Information item, optional, of KMIP 1.0-3.0.
 	EncryptionKeyInformation *EncryptionKeyInformation
-	// MACSignatureKeyInformation is the MAC/Signature Key Information item, optional, of KMIP 1.0-2.1.
+	// MACSignatureKeyInformation is the MAC/Signature Key Information item, optional, of KMIP 1.0-3.0.
 	MACSignatureKeyInformation *MACSignatureKeyInformation
-	// AttributeName is the Attribute Name item, repeated, of KMIP 1.0-2.1.
+	// AttributeName is the Attribute Name item, repeated, of KMIP 1.0-3.0.
 	AttributeName []string
-	// EncodingOption is the Encoding Option item, optional, of KMIP 1.1-2.1.
+	// EncodingOption is the Encoding Option item, optional, of KMIP 1.1-3.0.
 	EncodingOption Optional[EncodingOption]
 
 	x extra // the order and unknown items of a decoded value
@@ -18505,7 +23692,7 @@ func (v *KeyWrappingSpecification) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *KeyWrappingSpecification) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagWrappingMethod, uint32(v.WrappingMethod))
 		}
 		if v.EncryptionKeyInformation != nil {
@@ -18534,7 +23721,9 @@ func (v *KeyWrappingSpecification) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -18752,7 +23941,9 @@ func (v *Link) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -18856,15 +24047,15 @@ func (v *Link) appendUnknown(dst []Raw) []Raw {
 // LocateRequestPayload is the Locate Request Payload structure (KMIP 2.1 §6.1.28, 1.4 §4.9).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type LocateRequestPayload struct {
-	// MaximumItems is the Maximum Items item, optional, of KMIP 1.0-2.1.
+	// MaximumItems is the Maximum Items item, optional, of KMIP 1.0-3.0.
 	MaximumItems Optional[int32]
-	// OffsetItems is the Offset Items item, optional, of KMIP 1.3-2.1.
+	// OffsetItems is the Offset Items item, optional, of KMIP 1.3-3.0.
 	OffsetItems Optional[int32]
-	// StorageStatusMask is the Storage Status Mask item, optional, of KMIP 1.0-2.1.
+	// StorageStatusMask is the Storage Status Mask item, optional, of KMIP 1.0-3.0.
 	StorageStatusMask Optional[StorageStatusMask]
 	// ObjectGroupMember is the Object Group Member item, optional, of KMIP 1.1-2.1.
 	ObjectGroupMember Optional[ObjectGroupMember]
-	// Attributes is the Attributes item, required, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, required, of KMIP 2.0-3.0.
 	Attributes *Attributes
 	// Attribute is the Attribute item, repeated, of KMIP 1.0-1.4.
 	Attribute []Attribute
@@ -18927,7 +24118,9 @@ func (v *LocateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -19115,10 +24308,20 @@ func (v *LocateRequestPayload) appendUnknown(dst []Raw) []Raw {
 // LocateResponsePayload is the Locate Response Payload structure (KMIP 2.1 §6.1.28, 1.4 §4.9).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type LocateResponsePayload struct {
-	// LocatedItems is the Located Items item, optional, of KMIP 1.3-2.1.
+	// LocatedItems is the Located Items item, optional, of KMIP 1.3-3.0.
 	LocatedItems Optional[int32]
-	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -19146,10 +24349,20 @@ func (v *LocateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = ttlv.AppendInteger(b, ttlv.TagLocatedItems, v.LocatedItems.Value)
 		}
 		for k := range v.UniqueIdentifier {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -19162,7 +24375,9 @@ func (v *LocateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -19180,7 +24395,19 @@ func (v *LocateResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 		}
 	case 1:
 		if int(k) < len(v.UniqueIdentifier) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -19188,12 +24415,18 @@ func (v *LocateResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *LocateResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+func (v *LocateResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
 	if next[0] == 0 && v.LocatedItems.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -19226,6 +24459,14 @@ func (v *LocateResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -19245,6 +24486,8 @@ func (v *LocateResponsePayload) decodeTTLV(b []byte, off int) error {
 func (v *LocateResponsePayload) reset() {
 	v.LocatedItems = Optional[int32]{}
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -19261,6 +24504,8 @@ func (v *LocateResponsePayload) Clone() *LocateResponsePayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -19277,7 +24522,7 @@ func (v *LocateResponsePayload) appendUnknown(dst []Raw) []Raw {
 // LogRequestPayload is the Log Request Payload structure (KMIP 2.1 §6.1.29).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type LogRequestPayload struct {
-	// LogMessage is the Log Message item, required, of KMIP 2.0-2.1.
+	// LogMessage is the Log Message item, required, of KMIP 2.0-3.0.
 	LogMessage string
 
 	x extra // the order and unknown items of a decoded value
@@ -19302,7 +24547,7 @@ func (v *LogRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *LogRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendTextString(b, ttlv.TagLogMessage, v.LogMessage)
 		}
 	} else {
@@ -19319,7 +24564,9 @@ func (v *LogRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -19447,7 +24694,9 @@ func (v *LogResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -19526,11 +24775,11 @@ func (v *LogResponsePayload) appendUnknown(dst []Raw) []Raw {
 // LoginRequestPayload is the Login Request Payload structure (KMIP 2.1 §6.1.30).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type LoginRequestPayload struct {
-	// LeaseTime is the Lease Time item, optional, of KMIP 2.0-2.1.
+	// LeaseTime is the Lease Time item, optional, of KMIP 2.0-3.0.
 	LeaseTime Optional[uint32]
-	// RequestCount is the Request Count item, optional, of KMIP 2.0-2.1.
+	// RequestCount is the Request Count item, optional, of KMIP 2.0-3.0.
 	RequestCount Optional[int32]
-	// UsageLimits is the Usage Limits item, optional, of KMIP 2.0-2.1.
+	// UsageLimits is the Usage Limits item, optional, of KMIP 2.0-3.0.
 	UsageLimits *UsageLimits
 
 	x extra // the order and unknown items of a decoded value
@@ -19578,7 +24827,9 @@ func (v *LoginRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -19710,7 +24961,7 @@ func (v *LoginRequestPayload) appendUnknown(dst []Raw) []Raw {
 // LoginResponsePayload is the Login Response Payload structure (KMIP 2.1 §6.1.30).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type LoginResponsePayload struct {
-	// Ticket is the Ticket item, required, of KMIP 2.0-2.1.
+	// Ticket is the Ticket item, required, of KMIP 2.0-3.0.
 	Ticket *Ticket
 
 	x extra // the order and unknown items of a decoded value
@@ -19752,7 +25003,9 @@ func (v *LoginResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -19854,7 +25107,7 @@ func (v *LoginResponsePayload) appendUnknown(dst []Raw) []Raw {
 // LogoutRequestPayload is the Logout Request Payload structure (KMIP 2.1 §6.1.31).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type LogoutRequestPayload struct {
-	// Ticket is the Ticket item, required, of KMIP 2.0-2.1.
+	// Ticket is the Ticket item, required, of KMIP 2.0-3.0.
 	Ticket *Ticket
 
 	x extra // the order and unknown items of a decoded value
@@ -19896,7 +25149,9 @@ func (v *LogoutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -20034,7 +25289,9 @@ func (v *LogoutResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -20113,17 +25370,27 @@ func (v *LogoutResponsePayload) appendUnknown(dst []Raw) []Raw {
 // MACRequestPayload is the MACRequest Payload structure (KMIP 2.1 §6.1.32, 1.4 §4.33).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type MACRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-3.0.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	// Data is the Data item, optional, of KMIP 1.2-3.0.
 	Data Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
-	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
+	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-3.0.
 	InitIndicator Optional[bool]
-	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-2.1.
+	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-3.0.
 	FinalIndicator Optional[bool]
 
 	x extra // the order and unknown items of a decoded value
@@ -20149,7 +25416,17 @@ func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -20167,7 +25444,7 @@ func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
 	} else {
-		var next [6]int32
+		var next [8]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -20180,7 +25457,9 @@ func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -20194,25 +25473,37 @@ func (v *MACRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.InitIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagInitIndicator, v.InitIndicator.Value)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.FinalIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
@@ -20222,24 +25513,30 @@ func (v *MACRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *MACRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
+func (v *MACRequestPayload) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CryptographicParameters != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.Data.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.CorrelationValue.Set {
+	if next[3] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.InitIndicator.Set {
+	if next[4] == 0 && v.Data.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.FinalIndicator.Set {
+	if next[5] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 5, 0, ver)
+	}
+	if next[6] == 0 && v.InitIndicator.Set {
+		b = v.appendField(b, 6, 0, ver)
+	}
+	if next[7] == 0 && v.FinalIndicator.Set {
+		b = v.appendField(b, 7, 0, ver)
 	}
 	_ = next
 	return b
@@ -20266,41 +25563,49 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagCryptographicParameters:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.CryptographicParameters == nil {
 					v.CryptographicParameters = new(CryptographicParameters)
 				}
 				if err := v.CryptographicParameters.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
-			}
-		case ttlv.TagData:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = Optional[[]byte]{Value: val, Set: true}
-				seen[0] |= 0x4
-				field = 2
-			}
-		case ttlv.TagCorrelationValue:
-			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
-		case ttlv.TagInitIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x10 == 0 {
-				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagData:
+			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
-		case ttlv.TagFinalIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x20 == 0 {
-				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x20 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x20
 				field = 5
+			}
+		case ttlv.TagInitIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x40 == 0 {
+				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x40
+				field = 6
+			}
+		case ttlv.TagFinalIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x80 == 0 {
+				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x80
+				field = 7
 			}
 		}
 		if field == unknownField {
@@ -20314,7 +25619,7 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.CryptographicParameters = nil
 	}
 	return nil
@@ -20322,6 +25627,8 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.InitIndicator = Optional[bool]{}
@@ -20336,6 +25643,8 @@ func (v *MACRequestPayload) Clone() *MACRequestPayload {
 	}
 	c := new(MACRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
@@ -20360,11 +25669,21 @@ func (v *MACRequestPayload) appendUnknown(dst []Raw) []Raw {
 // MACResponsePayload is the MACResponse Payload structure (KMIP 2.1 §6.1.32, 1.4 §4.33).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type MACResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// MACData is the MAC Data item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// MACData is the MAC Data item, optional, of KMIP 1.2-3.0.
 	MACData Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -20389,8 +25708,18 @@ func (v *MACResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.MACData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
@@ -20399,7 +25728,7 @@ func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -20412,7 +25741,9 @@ func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -20426,13 +25757,25 @@ func (v *MACResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.MACData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
@@ -20442,12 +25785,18 @@ func (v *MACResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *MACResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 && v.MACData.Set {
+func (v *MACResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.CorrelationValue.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.MACData.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.CorrelationValue.Set {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -20474,18 +25823,26 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagMACData:
-			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.MACData = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagCorrelationValue:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
+			}
+		case ttlv.TagMACData:
+			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
+				v.MACData = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -20504,6 +25861,8 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.MACData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
@@ -20516,6 +25875,8 @@ func (v *MACResponsePayload) Clone() *MACResponsePayload {
 	}
 	c := new(MACResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.MACData = Optional[[]byte]{Value: cloneBytes(v.MACData.Value), Set: v.MACData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
@@ -20534,9 +25895,10 @@ func (v *MACResponsePayload) appendUnknown(dst []Raw) []Raw {
 // MACSignatureKeyInformation is the MAC/Signature Key Information structure (KMIP 2.1 §3.3, 1.4 §2.1.5).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type MACSignatureKeyInformation struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.0-2.1.
+	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.0-3.0.
 	CryptographicParameters *CryptographicParameters
 
 	x extra // the order and unknown items of a decoded value
@@ -20562,7 +25924,11 @@ func (v *MACSignatureKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -20581,7 +25947,9 @@ func (v *MACSignatureKeyInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -20595,7 +25963,11 @@ func (v *MACSignatureKeyInformation) appendField(b []byte, i uint8, k int32, ver
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
 		if k == 0 && v.CryptographicParameters != nil {
@@ -20701,19 +26073,29 @@ func (v *MACSignatureKeyInformation) appendUnknown(dst []Raw) []Raw {
 // MACVerifyRequestPayload is the MACVerify Request Payload structure (KMIP 2.1 §6.1.33, 1.4 §4.34).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type MACVerifyRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-3.0.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	// Data is the Data item, optional, of KMIP 1.2-3.0.
 	Data Optional[[]byte]
-	// MACData is the MAC Data item, optional, of KMIP 1.2-2.1.
+	// MACData is the MAC Data item, optional, of KMIP 1.2-3.0.
 	MACData Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
-	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
+	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-3.0.
 	InitIndicator Optional[bool]
-	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-2.1.
+	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-3.0.
 	FinalIndicator Optional[bool]
 
 	x extra // the order and unknown items of a decoded value
@@ -20739,7 +26121,17 @@ func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -20760,7 +26152,7 @@ func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
 	} else {
-		var next [7]int32
+		var next [9]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -20773,7 +26165,9 @@ func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -20787,29 +26181,41 @@ func (v *MACVerifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.MACData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagMACData, v.MACData.Value)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.InitIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagInitIndicator, v.InitIndicator.Value)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.FinalIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
@@ -20819,27 +26225,33 @@ func (v *MACVerifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *MACVerifyRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
+func (v *MACVerifyRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CryptographicParameters != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.Data.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.MACData.Set {
+	if next[3] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.CorrelationValue.Set {
+	if next[4] == 0 && v.Data.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.InitIndicator.Set {
+	if next[5] == 0 && v.MACData.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.FinalIndicator.Set {
+	if next[6] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 6, 0, ver)
+	}
+	if next[7] == 0 && v.InitIndicator.Set {
+		b = v.appendField(b, 7, 0, ver)
+	}
+	if next[8] == 0 && v.FinalIndicator.Set {
+		b = v.appendField(b, 8, 0, ver)
 	}
 	_ = next
 	return b
@@ -20866,47 +26278,55 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagCryptographicParameters:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.CryptographicParameters == nil {
 					v.CryptographicParameters = new(CryptographicParameters)
 				}
 				if err := v.CryptographicParameters.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
-			}
-		case ttlv.TagData:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = Optional[[]byte]{Value: val, Set: true}
-				seen[0] |= 0x4
-				field = 2
-			}
-		case ttlv.TagMACData:
-			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.MACData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
-		case ttlv.TagCorrelationValue:
+		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
-		case ttlv.TagInitIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x20 == 0 {
-				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagMACData:
+			if typ == ttlv.TypeByteString && seen[0]&0x20 == 0 {
+				v.MACData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x20
 				field = 5
 			}
-		case ttlv.TagFinalIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x40 == 0 {
-				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x40 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x40
 				field = 6
+			}
+		case ttlv.TagInitIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x80 == 0 {
+				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x80
+				field = 7
+			}
+		case ttlv.TagFinalIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x100 == 0 {
+				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x100
+				field = 8
 			}
 		}
 		if field == unknownField {
@@ -20920,7 +26340,7 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.CryptographicParameters = nil
 	}
 	return nil
@@ -20928,6 +26348,8 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACVerifyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Data = Optional[[]byte]{}
 	v.MACData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
@@ -20943,6 +26365,8 @@ func (v *MACVerifyRequestPayload) Clone() *MACVerifyRequestPayload {
 	}
 	c := new(MACVerifyRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.MACData = Optional[[]byte]{Value: cloneBytes(v.MACData.Value), Set: v.MACData.Set}
@@ -20968,11 +26392,21 @@ func (v *MACVerifyRequestPayload) appendUnknown(dst []Raw) []Raw {
 // MACVerifyResponsePayload is the MACVerify Response Payload structure (KMIP 2.1 §6.1.33, 1.4 §4.34).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type MACVerifyResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// ValidityIndicator is the Validity Indicator item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// ValidityIndicator is the Validity Indicator item, optional, of KMIP 1.2-3.0.
 	ValidityIndicator Optional[ValidityIndicator]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -20997,8 +26431,18 @@ func (v *MACVerifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityIndicator.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
@@ -21007,7 +26451,7 @@ func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -21020,7 +26464,9 @@ func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -21034,13 +26480,25 @@ func (v *MACVerifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.ValidityIndicator.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
@@ -21050,12 +26508,18 @@ func (v *MACVerifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *MACVerifyResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 && v.ValidityIndicator.Set {
+func (v *MACVerifyResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.CorrelationValue.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.ValidityIndicator.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.CorrelationValue.Set {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -21082,18 +26546,26 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagValidityIndicator:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.ValidityIndicator = Optional[ValidityIndicator]{Value: ValidityIndicator(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagCorrelationValue:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
+			}
+		case ttlv.TagValidityIndicator:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
+				v.ValidityIndicator = Optional[ValidityIndicator]{Value: ValidityIndicator(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -21112,6 +26584,8 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *MACVerifyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.ValidityIndicator = Optional[ValidityIndicator]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
@@ -21124,6 +26598,8 @@ func (v *MACVerifyResponsePayload) Clone() *MACVerifyResponsePayload {
 	}
 	c := new(MACVerifyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.ValidityIndicator = Optional[ValidityIndicator]{Value: v.ValidityIndicator.Value, Set: v.ValidityIndicator.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
@@ -21142,11 +26618,11 @@ func (v *MACVerifyResponsePayload) appendUnknown(dst []Raw) []Raw {
 // MessageExtension is the Message Extension structure (KMIP 2.1 §9.13, 1.4 §6.16).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type MessageExtension struct {
-	// VendorIdentification is the Vendor Identification item, required, of KMIP 1.0-2.1.
+	// VendorIdentification is the Vendor Identification item, required, of KMIP 1.0-3.0.
 	VendorIdentification string
-	// CriticalityIndicator is the Criticality Indicator item, required, of KMIP 1.0-2.1.
+	// CriticalityIndicator is the Criticality Indicator item, required, of KMIP 1.0-3.0.
 	CriticalityIndicator bool
-	// VendorExtension is the Vendor Extension item, required, of KMIP 1.0-2.1.
+	// VendorExtension is the Vendor Extension item, required, of KMIP 1.0-3.0.
 	VendorExtension Raw
 
 	x extra // the order and unknown items of a decoded value
@@ -21171,10 +26647,10 @@ func (v *MessageExtension) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *MessageExtension) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, v.VendorIdentification)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBoolean(b, ttlv.TagCriticalityIndicator, v.CriticalityIndicator)
 		}
 		if v.VendorExtension != nil {
@@ -21194,7 +26670,9 @@ func (v *MessageExtension) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byt
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -21315,11 +26793,21 @@ func (v *MessageExtension) appendUnknown(dst []Raw) []Raw {
 // ModifyAttributeRequestPayload is the Modify Attribute Request Payload structure (KMIP 2.1 §6.1.34, 1.4 §4.15).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ModifyAttributeRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CurrentAttribute is the Current Attribute item, optional, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CurrentAttribute is the Current Attribute item, optional, of KMIP 2.0-3.0.
 	CurrentAttribute *Attributes
-	// NewAttribute is the New Attribute item, required, of KMIP 2.0-2.1.
+	// NewAttribute is the New Attribute item, required, of KMIP 2.0-3.0.
 	NewAttribute *Attributes
 	// Attribute is the Attribute item, required, of KMIP 1.0-1.4.
 	Attribute *Attribute
@@ -21347,7 +26835,17 @@ func (v *ModifyAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CurrentAttribute != nil {
 			b = v.CurrentAttribute.appendTTLV(b, ttlv.TagCurrentAttribute, ver)
@@ -21359,7 +26857,7 @@ func (v *ModifyAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
 	} else {
-		var next [4]int32
+		var next [6]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -21372,7 +26870,9 @@ func (v *ModifyAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -21386,17 +26886,29 @@ func (v *ModifyAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CurrentAttribute != nil {
 			b = v.CurrentAttribute.appendTTLV(b, ttlv.TagCurrentAttribute, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.NewAttribute != nil {
 			b = v.NewAttribute.appendTTLV(b, ttlv.TagNewAttribute, ver)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.Attribute != nil {
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
@@ -21406,18 +26918,24 @@ func (v *ModifyAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ModifyAttributeRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+func (v *ModifyAttributeRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CurrentAttribute != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.NewAttribute != nil {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.Attribute != nil {
+	if next[3] == 0 && v.CurrentAttribute != nil {
 		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.NewAttribute != nil {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.Attribute != nil {
+		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
 	return b
@@ -21444,39 +26962,47 @@ func (v *ModifyAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagCurrentAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.CurrentAttribute == nil {
 					v.CurrentAttribute = new(Attributes)
 				}
 				if err := v.CurrentAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagNewAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
 				if v.NewAttribute == nil {
 					v.NewAttribute = new(Attributes)
 				}
 				if err := v.NewAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		case ttlv.TagAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
 				if v.Attribute == nil {
 					v.Attribute = new(Attribute)
 				}
 				if err := v.Attribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x8
-				field = 3
+				seen[0] |= 0x20
+				field = 5
 			}
 		}
 		if field == unknownField {
@@ -21490,13 +27016,13 @@ func (v *ModifyAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.CurrentAttribute = nil
 	}
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.NewAttribute = nil
 	}
-	if seen[0]&0x8 == 0 {
+	if seen[0]&0x20 == 0 {
 		v.Attribute = nil
 	}
 	return nil
@@ -21504,6 +27030,8 @@ func (v *ModifyAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ModifyAttributeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -21514,6 +27042,8 @@ func (v *ModifyAttributeRequestPayload) Clone() *ModifyAttributeRequestPayload {
 	}
 	c := new(ModifyAttributeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CurrentAttribute = v.CurrentAttribute.Clone()
 	c.NewAttribute = v.NewAttribute.Clone()
 	c.Attribute = v.Attribute.Clone()
@@ -21542,8 +27072,18 @@ func (v *ModifyAttributeRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ModifyAttributeResponsePayload is the Modify Attribute Response Payload structure (KMIP 2.1 §6.1.34, 1.4 §4.15).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ModifyAttributeResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// Attribute is the Attribute item, required, of KMIP 1.0-1.4.
 	Attribute *Attribute
 
@@ -21569,14 +27109,24 @@ func (v *ModifyAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ModifyAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -21589,7 +27139,9 @@ func (v *ModifyAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -21603,9 +27155,21 @@ func (v *ModifyAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.Attribute != nil {
 			b = v.Attribute.appendTTLV(b, ttlv.TagAttribute, ver)
 		}
@@ -21615,9 +27179,15 @@ func (v *ModifyAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ModifyAttributeResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 && v.Attribute != nil {
+func (v *ModifyAttributeResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.Attribute != nil {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -21644,17 +27214,25 @@ func (v *ModifyAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.Attribute == nil {
 					v.Attribute = new(Attribute)
 				}
 				if err := v.Attribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -21668,7 +27246,7 @@ func (v *ModifyAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.Attribute = nil
 	}
 	return nil
@@ -21676,6 +27254,8 @@ func (v *ModifyAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ModifyAttributeResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -21686,6 +27266,8 @@ func (v *ModifyAttributeResponsePayload) Clone() *ModifyAttributeResponsePayload
 	}
 	c := new(ModifyAttributeResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Attribute = v.Attribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -21747,7 +27329,9 @@ func (v *Name) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -21851,9 +27435,9 @@ func (v *Name) appendUnknown(dst []Raw) []Raw {
 // Nonce is the Nonce structure (KMIP 2.1 §9.14, 1.4 §2.1.14).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Nonce struct {
-	// NonceID is the Nonce ID item, required, of KMIP 1.2-2.1.
+	// NonceID is the Nonce ID item, required, of KMIP 1.2-3.0.
 	NonceID []byte
-	// NonceValue is the Nonce Value item, required, of KMIP 1.2-2.1.
+	// NonceValue is the Nonce Value item, required, of KMIP 1.2-3.0.
 	NonceValue []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -21872,10 +27456,10 @@ func (v *Nonce) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.Ta
 func (v *Nonce) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendByteString(b, ttlv.TagNonceID, v.NonceID)
 		}
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendByteString(b, ttlv.TagNonceValue, v.NonceValue)
 		}
 	} else {
@@ -21892,7 +27476,9 @@ func (v *Nonce) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -21993,11 +27579,21 @@ func (v *Nonce) appendUnknown(dst []Raw) []Raw {
 // NotifyRequestPayload is the Notify Request Payload structure (KMIP 2.1 §6.2.2, 1.4 §5.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type NotifyRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// Attributes is the Attributes item, optional, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// Attributes is the Attributes item, optional, of KMIP 2.0-3.0.
 	Attributes *Attributes
-	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-2.1.
+	// AttributeReference is the Attribute Reference item, repeated, of KMIP 2.0-3.0.
 	AttributeReference []Raw
 	// Attribute is the Attribute item, repeated, of KMIP 1.0-1.4.
 	Attribute []Attribute
@@ -22024,8 +27620,18 @@ func (v *NotifyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
@@ -22041,7 +27647,7 @@ func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			}
 		}
 	} else {
-		var next [4]int32
+		var next [6]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -22054,7 +27660,9 @@ func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -22068,17 +27676,29 @@ func (v *NotifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
-	case 2:
+	case 4:
 		if int(k) < len(v.AttributeReference) {
 			b = v.AttributeReference[k].appendAs(b, ttlv.TagAttributeReference)
 		}
-	case 3:
+	case 5:
 		if int(k) < len(v.Attribute) {
 			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
 		}
@@ -22088,15 +27708,21 @@ func (v *NotifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *NotifyRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[1] == 0 && v.Attributes != nil {
+func (v *NotifyRequestPayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	for k := next[2]; int(k) < len(v.AttributeReference); k++ {
-		b = v.appendField(b, 2, k, ver)
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
-	for k := next[3]; int(k) < len(v.Attribute); k++ {
-		b = v.appendField(b, 3, k, ver)
+	if next[3] == 0 && v.Attributes != nil {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	for k := next[4]; int(k) < len(v.AttributeReference); k++ {
+		b = v.appendField(b, 4, k, ver)
+	}
+	for k := next[5]; int(k) < len(v.Attribute); k++ {
+		b = v.appendField(b, 5, k, ver)
 	}
 	_ = next
 	return b
@@ -22123,23 +27749,31 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagAttributeReference:
 			if true {
 				v.AttributeReference = append(v.AttributeReference, Raw(b[:m]))
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		case ttlv.TagAttribute:
 			if typ == ttlv.TypeStructure {
@@ -22147,8 +27781,8 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				if err := v.Attribute[len(v.Attribute)-1].decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x8
-				field = 3
+				seen[0] |= 0x20
+				field = 5
 			}
 		}
 		if field == unknownField {
@@ -22162,10 +27796,10 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.AttributeReference = nil
 	}
 	return nil
@@ -22173,6 +27807,8 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *NotifyRequestPayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.AttributeReference = v.AttributeReference[:0]
 	v.Attribute = v.Attribute[:0]
 	v.x.reset()
@@ -22185,6 +27821,8 @@ func (v *NotifyRequestPayload) Clone() *NotifyRequestPayload {
 	}
 	c := new(NotifyRequestPayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Attributes = v.Attributes.Clone()
 	if v.AttributeReference != nil {
 		c.AttributeReference = make([]Raw, len(v.AttributeReference))
@@ -22217,14 +27855,250 @@ func (v *NotifyRequestPayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// OTPCredential is the OTP Credential structure (KMIP 3.0 draft §2.1.3).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type OTPCredential struct {
+	// OTPAlgorithm is the OTP Algorithm item, required, of KMIP 3.0 (3.0 draft §2.1.3).
+	OTPAlgorithm OTPAlgorithm
+	// OTPDigest is the OTP Digest item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	OTPDigest Optional[uint32]
+	// OTPSerial is the OTP Serial item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	OTPSerial Optional[string]
+	// OTPSeed is the OTP Seed item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	OTPSeed Optional[[]byte]
+	// OTPInterval is the OTP Interval item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	OTPInterval Optional[uint32]
+	// OTPDigits is the OTP Digits item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	OTPDigits Optional[int32]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a OTP Credential Structure for protocol version ver.
+func (v *OTPCredential) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagOTPCredential, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole OTP Credential Structure; v reuses its
+// memory and aliases b.
+func (v *OTPCredential) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagOTPCredential, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a OTP Credential Structure.
+func (v *OTPCredential) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagOTPCredential, d)
+}
+
+func (v *OTPCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagOTPAlgorithm, uint32(v.OTPAlgorithm))
+		}
+		if ver.in(0x80) && v.OTPDigest.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagOTPDigest, uint32(v.OTPDigest.Value))
+		}
+		if ver.in(0x80) && v.OTPSerial.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagOTPSerial, v.OTPSerial.Value)
+		}
+		if ver.in(0x80) && v.OTPSeed.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagOTPSeed, v.OTPSeed.Value)
+		}
+		if ver.in(0x80) && v.OTPInterval.Set {
+			b = ttlv.AppendInterval(b, ttlv.TagOTPInterval, v.OTPInterval.Value)
+		}
+		if ver.in(0x80) && v.OTPDigits.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagOTPDigits, v.OTPDigits.Value)
+		}
+	} else {
+		var next [6]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *OTPCredential) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 {
+			b = ttlv.AppendEnumeration(b, ttlv.TagOTPAlgorithm, uint32(v.OTPAlgorithm))
+		}
+	case 1:
+		if ver.in(0x80) && k == 0 && v.OTPDigest.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagOTPDigest, uint32(v.OTPDigest.Value))
+		}
+	case 2:
+		if ver.in(0x80) && k == 0 && v.OTPSerial.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagOTPSerial, v.OTPSerial.Value)
+		}
+	case 3:
+		if ver.in(0x80) && k == 0 && v.OTPSeed.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagOTPSeed, v.OTPSeed.Value)
+		}
+	case 4:
+		if ver.in(0x80) && k == 0 && v.OTPInterval.Set {
+			b = ttlv.AppendInterval(b, ttlv.TagOTPInterval, v.OTPInterval.Value)
+		}
+	case 5:
+		if ver.in(0x80) && k == 0 && v.OTPDigits.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagOTPDigits, v.OTPDigits.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *OTPCredential) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
+	if next[1] == 0 && v.OTPDigest.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.OTPSerial.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.OTPSeed.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.OTPInterval.Set {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.OTPDigits.Set {
+		b = v.appendField(b, 5, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *OTPCredential) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagOTPAlgorithm:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x1 == 0 {
+				v.OTPAlgorithm = OTPAlgorithm(be32(val))
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagOTPDigest:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.OTPDigest = Optional[uint32]{Value: uint32(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagOTPSerial:
+			if textType(typ) && seen[0]&0x4 == 0 {
+				v.OTPSerial = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagOTPSeed:
+			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
+				v.OTPSeed = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagOTPInterval:
+			if typ == ttlv.TypeInterval && seen[0]&0x10 == 0 {
+				v.OTPInterval = Optional[uint32]{Value: be32(val), Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagOTPDigits:
+			if typ == ttlv.TypeInteger && seen[0]&0x20 == 0 {
+				v.OTPDigits = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x20
+				field = 5
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
+	return nil
+}
+
+func (v *OTPCredential) reset() {
+	v.OTPAlgorithm = 0
+	v.OTPDigest = Optional[uint32]{}
+	v.OTPSerial = Optional[string]{}
+	v.OTPSeed = Optional[[]byte]{}
+	v.OTPInterval = Optional[uint32]{}
+	v.OTPDigits = Optional[int32]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *OTPCredential) Clone() *OTPCredential {
+	if v == nil {
+		return nil
+	}
+	c := new(OTPCredential)
+	c.OTPAlgorithm = v.OTPAlgorithm
+	c.OTPDigest = Optional[uint32]{Value: v.OTPDigest.Value, Set: v.OTPDigest.Set}
+	c.OTPSerial = Optional[string]{Value: cloneString(v.OTPSerial.Value), Set: v.OTPSerial.Set}
+	c.OTPSeed = Optional[[]byte]{Value: cloneBytes(v.OTPSeed.Value), Set: v.OTPSeed.Set}
+	c.OTPInterval = Optional[uint32]{Value: v.OTPInterval.Value, Set: v.OTPInterval.Set}
+	c.OTPDigits = Optional[int32]{Value: v.OTPDigits.Value, Set: v.OTPDigits.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *OTPCredential) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *OTPCredential) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // ObjectDefaults is the Object Defaults structure (KMIP 2.1 §7.22).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ObjectDefaults struct {
 	// ObjectType is the Object Type item, required, of KMIP 2.0.
 	ObjectType ObjectType
-	// Attributes is the Attributes item, required, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, required, of KMIP 2.0-3.0.
 	Attributes *Attributes
-	// ObjectGroups is the Object Groups item, optional, of KMIP 2.1.
+	// ObjectGroups is the Object Groups item, optional, of KMIP 2.1-3.0.
 	ObjectGroups *ObjectGroups
 
 	x extra // the order and unknown items of a decoded value
@@ -22272,7 +28146,9 @@ func (v *ObjectDefaults) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -22453,7 +28329,9 @@ func (v *ObjectGroups) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -22553,7 +28431,7 @@ func (v *ObjectGroups) appendUnknown(dst []Raw) []Raw {
 // ObjectTypes is the Object Types structure (KMIP 2.1 §7.24).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ObjectTypes struct {
-	// ObjectType is the Object Type item, repeated, of KMIP 2.1.
+	// ObjectType is the Object Type item, repeated, of KMIP 2.1-3.0.
 	ObjectType []ObjectType
 
 	x extra // the order and unknown items of a decoded value
@@ -22591,7 +28469,9 @@ func (v *ObjectTypes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -22683,7 +28563,8 @@ func (v *ObjectTypes) appendUnknown(dst []Raw) []Raw {
 // Objects is the Objects structure (KMIP 2.1 §7.21).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Objects struct {
-	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 2.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 2.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
 
 	x extra // the order and unknown items of a decoded value
@@ -22705,7 +28586,11 @@ func (v *Objects) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		for k := range v.UniqueIdentifier {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
 		}
 	} else {
 		var next [1]int32
@@ -22721,7 +28606,9 @@ func (v *Objects) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -22735,7 +28622,11 @@ func (v *Objects) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
 		if int(k) < len(v.UniqueIdentifier) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
 		}
 	}
 	_ = ver
@@ -22818,11 +28709,324 @@ func (v *Objects) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// ObliterateRequestPayload is the Obliterate Request Payload structure (KMIP 3.0 draft §6.1.39).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type ObliterateRequestPayload struct {
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §6.1.39; 3.0 draft §4.68).
+	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Request Payload Structure for protocol version ver.
+func (v *ObliterateRequestPayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagRequestPayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Request Payload Structure; v reuses its
+// memory and aliases b.
+func (v *ObliterateRequestPayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagRequestPayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Request Payload Structure.
+func (v *ObliterateRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagRequestPayload, d)
+}
+
+func (v *ObliterateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	} else {
+		var next [3]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *ObliterateRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *ObliterateRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *ObliterateRequestPayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagUniqueIdentifier:
+			if textType(typ) && seen[0]&0x1 == 0 {
+				v.UniqueIdentifier = aliasString(val)
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x1
+				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
+	return nil
+}
+
+func (v *ObliterateRequestPayload) reset() {
+	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *ObliterateRequestPayload) Clone() *ObliterateRequestPayload {
+	if v == nil {
+		return nil
+	}
+	c := new(ObliterateRequestPayload)
+	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *ObliterateRequestPayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *ObliterateRequestPayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
+// ObliterateResponsePayload is the Obliterate Response Payload structure (KMIP 3.0 draft §6.1.39).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type ObliterateResponsePayload struct {
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Response Payload Structure for protocol version ver.
+func (v *ObliterateResponsePayload) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagResponsePayload, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Response Payload Structure; v reuses its
+// memory and aliases b.
+func (v *ObliterateResponsePayload) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagResponsePayload, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Response Payload Structure.
+func (v *ObliterateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagResponsePayload, d)
+}
+
+func (v *ObliterateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+	} else {
+		var next [0]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *ObliterateResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *ObliterateResponsePayload) appendAdded(b []byte, next *[0]int32, ver Version) []byte {
+	_ = next
+	return b
+}
+
+func (v *ObliterateResponsePayload) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [0]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		_, _, _ = tag, typ, val
+		_ = seen
+		field := uint8(unknownField)
+		switch tag {
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
+	return nil
+}
+
+func (v *ObliterateResponsePayload) reset() {
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *ObliterateResponsePayload) Clone() *ObliterateResponsePayload {
+	if v == nil {
+		return nil
+	}
+	c := new(ObliterateResponsePayload)
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *ObliterateResponsePayload) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *ObliterateResponsePayload) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // ObtainLeaseRequestPayload is the Obtain Lease Request Payload structure (KMIP 2.1 §6.1.35, 1.4 §4.17).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ObtainLeaseRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -22847,10 +29051,20 @@ func (v *ObtainLeaseRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -22863,7 +29077,9 @@ func (v *ObtainLeaseRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -22877,7 +29093,19 @@ func (v *ObtainLeaseRequestPayload) appendField(b []byte, i uint8, k int32, ver 
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -22885,9 +29113,15 @@ func (v *ObtainLeaseRequestPayload) appendField(b []byte, i uint8, k int32, ver 
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ObtainLeaseRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *ObtainLeaseRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
 	return b
@@ -22914,6 +29148,14 @@ func (v *ObtainLeaseRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -22932,6 +29174,8 @@ func (v *ObtainLeaseRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ObtainLeaseRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -22942,6 +29186,8 @@ func (v *ObtainLeaseRequestPayload) Clone() *ObtainLeaseRequestPayload {
 	}
 	c := new(ObtainLeaseRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -22958,11 +29204,21 @@ func (v *ObtainLeaseRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ObtainLeaseResponsePayload is the Obtain Lease Response Payload structure (KMIP 2.1 §6.1.35, 1.4 §4.17).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ObtainLeaseResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// LeaseTime is the Lease Time item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// LeaseTime is the Lease Time item, required, of KMIP 1.0-3.0.
 	LeaseTime uint32
-	// LastChangeDate is the Last Change Date item, required, of KMIP 1.0-2.1.
+	// LastChangeDate is the Last Change Date item, required, of KMIP 1.0-3.0.
 	LastChangeDate time.Time
 
 	x extra // the order and unknown items of a decoded value
@@ -22987,17 +29243,27 @@ func (v *ObtainLeaseResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ObtainLeaseResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, v.LeaseTime)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendDateTime(b, ttlv.TagLastChangeDate, v.LastChangeDate.Unix())
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -23010,7 +29276,9 @@ func (v *ObtainLeaseResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -23024,13 +29292,25 @@ func (v *ObtainLeaseResponsePayload) appendField(b []byte, i uint8, k int32, ver
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 {
 			b = ttlv.AppendInterval(b, ttlv.TagLeaseTime, v.LeaseTime)
 		}
-	case 2:
+	case 4:
 		if k == 0 {
 			b = ttlv.AppendDateTime(b, ttlv.TagLastChangeDate, v.LastChangeDate.Unix())
 		}
@@ -23040,7 +29320,13 @@ func (v *ObtainLeaseResponsePayload) appendField(b []byte, i uint8, k int32, ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ObtainLeaseResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+func (v *ObtainLeaseResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -23066,18 +29352,26 @@ func (v *ObtainLeaseResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagLeaseTime:
-			if typ == ttlv.TypeInterval && seen[0]&0x2 == 0 {
-				v.LeaseTime = be32(val)
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagLastChangeDate:
-			if typ == ttlv.TypeDateTime && seen[0]&0x4 == 0 {
-				v.LastChangeDate = time.Unix(int64(be64(val)), 0).UTC()
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
+			}
+		case ttlv.TagLeaseTime:
+			if typ == ttlv.TypeInterval && seen[0]&0x8 == 0 {
+				v.LeaseTime = be32(val)
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagLastChangeDate:
+			if typ == ttlv.TypeDateTime && seen[0]&0x10 == 0 {
+				v.LastChangeDate = time.Unix(int64(be64(val)), 0).UTC()
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -23090,12 +29384,14 @@ func (v *ObtainLeaseResponsePayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
-	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0 && seen[0]&0x4 != 0
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x8 != 0 && seen[0]&0x10 != 0
 	return nil
 }
 
 func (v *ObtainLeaseResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.LeaseTime = 0
 	v.LastChangeDate = time.Time{}
 	v.x.reset()
@@ -23108,6 +29404,8 @@ func (v *ObtainLeaseResponsePayload) Clone() *ObtainLeaseResponsePayload {
 	}
 	c := new(ObtainLeaseResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.LeaseTime = v.LeaseTime
 	c.LastChangeDate = v.LastChangeDate
 	c.x = v.x.clone()
@@ -23126,9 +29424,9 @@ func (v *ObtainLeaseResponsePayload) appendUnknown(dst []Raw) []Raw {
 // OpaqueObject is the Opaque Object structure (KMIP 2.1 §2.3, 1.4 §2.2.8).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type OpaqueObject struct {
-	// OpaqueDataType is the Opaque Data Type item, required, of KMIP 1.0-2.1.
+	// OpaqueDataType is the Opaque Data Type item, required, of KMIP 1.0-3.0.
 	OpaqueDataType OpaqueDataType
-	// OpaqueDataValue is the Opaque Data Value item, required, of KMIP 1.0-2.1.
+	// OpaqueDataValue is the Opaque Data Value item, required, of KMIP 1.0-3.0.
 	OpaqueDataValue []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -23153,10 +29451,10 @@ func (v *OpaqueObject) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *OpaqueObject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOpaqueDataType, uint32(v.OpaqueDataType))
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendByteString(b, ttlv.TagOpaqueDataValue, v.OpaqueDataValue)
 		}
 	} else {
@@ -23173,7 +29471,9 @@ func (v *OpaqueObject) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -23274,7 +29574,7 @@ func (v *OpaqueObject) appendUnknown(dst []Raw) []Raw {
 // Operations is the Operations structure (KMIP 2.1 §7.25).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Operations struct {
-	// Operation is the Operation item, repeated, of KMIP 2.0-2.1.
+	// Operation is the Operation item, repeated, of KMIP 2.0-3.0.
 	Operation []Operation
 
 	x extra // the order and unknown items of a decoded value
@@ -23312,7 +29612,9 @@ func (v *Operations) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -23404,9 +29706,9 @@ func (v *Operations) appendUnknown(dst []Raw) []Raw {
 // PGPKey is the PGP Key structure (KMIP 2.1 §2.4, 1.4 §2.2.9).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PGPKey struct {
-	// PGPKeyVersion is the PGP Key Version item, required, of KMIP 1.2-2.1.
+	// PGPKeyVersion is the PGP Key Version item, required, of KMIP 1.2-3.0.
 	PGPKeyVersion int32
-	// KeyBlock is the Key Block item, required, of KMIP 1.2-2.1.
+	// KeyBlock is the Key Block item, required, of KMIP 1.2-3.0.
 	KeyBlock *KeyBlock
 
 	x extra // the order and unknown items of a decoded value
@@ -23427,7 +29729,7 @@ func (v *PGPKey) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.T
 func (v *PGPKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendInteger(b, ttlv.TagPGPKeyVersion, v.PGPKeyVersion)
 		}
 		if v.KeyBlock != nil {
@@ -23447,7 +29749,9 @@ func (v *PGPKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -23561,13 +29865,13 @@ func (v *PGPKey) appendUnknown(dst []Raw) []Raw {
 // PKCS11RequestPayload is the PKCS11 Request Payload structure (KMIP 2.1 §6.1.37).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PKCS11RequestPayload struct {
-	// PKCS_11Interface is the PKCS#11 Interface item, optional, of KMIP 2.0-2.1.
+	// PKCS_11Interface is the PKCS#11 Interface item, optional, of KMIP 2.0-3.0.
 	PKCS_11Interface Raw
-	// PKCS_11Function is the PKCS#11 Function item, required, of KMIP 2.0-2.1.
+	// PKCS_11Function is the PKCS#11 Function item, required, of KMIP 2.0-3.0.
 	PKCS_11Function PKCS_11Function
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 2.0-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 2.0-3.0.
 	CorrelationValue Optional[[]byte]
-	// PKCS_11InputParameters is the PKCS#11 Input Parameters item, optional, of KMIP 2.0-2.1.
+	// PKCS_11InputParameters is the PKCS#11 Input Parameters item, optional, of KMIP 2.0-3.0.
 	PKCS_11InputParameters Raw
 
 	x extra // the order and unknown items of a decoded value
@@ -23595,7 +29899,7 @@ func (v *PKCS11RequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 		if v.PKCS_11Interface != nil {
 			b = v.PKCS_11Interface.appendAs(b, ttlv.TagPKCS_11Interface)
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_11Function, uint32(v.PKCS_11Function))
 		}
 		if v.CorrelationValue.Set {
@@ -23618,7 +29922,9 @@ func (v *PKCS11RequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -23756,15 +30062,15 @@ func (v *PKCS11RequestPayload) appendUnknown(dst []Raw) []Raw {
 // PKCS11ResponsePayload is the PKCS11 Response Payload structure (KMIP 2.1 §6.1.37).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PKCS11ResponsePayload struct {
-	// PKCS_11Interface is the PKCS#11 Interface item, optional, of KMIP 2.0-2.1.
+	// PKCS_11Interface is the PKCS#11 Interface item, optional, of KMIP 2.0-3.0.
 	PKCS_11Interface Raw
-	// PKCS_11Function is the PKCS#11 Function item, required, of KMIP 2.0-2.1.
+	// PKCS_11Function is the PKCS#11 Function item, required, of KMIP 2.0-3.0.
 	PKCS_11Function PKCS_11Function
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 2.0-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 2.0-3.0.
 	CorrelationValue Optional[[]byte]
-	// PKCS_11OutputParameters is the PKCS#11 Output Parameters item, optional, of KMIP 2.0-2.1.
+	// PKCS_11OutputParameters is the PKCS#11 Output Parameters item, optional, of KMIP 2.0-3.0.
 	PKCS_11OutputParameters Raw
-	// PKCS_11ReturnCode is the PKCS#11 Return Code item, required, of KMIP 2.0-2.1.
+	// PKCS_11ReturnCode is the PKCS#11 Return Code item, required, of KMIP 2.0-3.0.
 	PKCS_11ReturnCode PKCS_11ReturnCode
 
 	x extra // the order and unknown items of a decoded value
@@ -23792,7 +30098,7 @@ func (v *PKCS11ResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.PKCS_11Interface != nil {
 			b = v.PKCS_11Interface.appendAs(b, ttlv.TagPKCS_11Interface)
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_11Function, uint32(v.PKCS_11Function))
 		}
 		if v.CorrelationValue.Set {
@@ -23801,7 +30107,7 @@ func (v *PKCS11ResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.PKCS_11OutputParameters != nil {
 			b = v.PKCS_11OutputParameters.appendAs(b, ttlv.TagPKCS_11OutputParameters)
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_11ReturnCode, uint32(v.PKCS_11ReturnCode))
 		}
 	} else {
@@ -23818,7 +30124,9 @@ func (v *PKCS11ResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -23965,6 +30273,225 @@ func (v *PKCS11ResponsePayload) appendUnknown(dst []Raw) []Raw {
 	return dst
 }
 
+// PasswordCredential is the Password Credential structure (KMIP 3.0 draft §2.1.3).
+// Its zero value is empty; a decoded value aliases its input (see Clone).
+type PasswordCredential struct {
+	// Password is the Password item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	Password Optional[string]
+	// PasswordSalt is the Password Salt item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	PasswordSalt Optional[[]byte]
+	// PasswordSaltAlgorithm is the Password Salt Algorithm item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	PasswordSaltAlgorithm Optional[uint32]
+	// SaltedPassword is the Salted Password item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	SaltedPassword Optional[[]byte]
+	// IterationCount is the Iteration Count item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
+	IterationCount Optional[int32]
+
+	x extra // the order and unknown items of a decoded value
+}
+
+// AppendTTLV appends v as a Password Credential Structure for protocol version ver.
+func (v *PasswordCredential) AppendTTLV(b []byte, ver Version) []byte {
+	return v.appendTTLV(b, ttlv.TagPasswordCredential, ver)
+}
+
+// UnmarshalTTLV decodes v from b, one whole Password Credential Structure; v reuses its
+// memory and aliases b.
+func (v *PasswordCredential) UnmarshalTTLV(b []byte) error {
+	return unmarshalTTLV(v, ttlv.TagPasswordCredential, b)
+}
+
+// DecodeTTLV decodes v from the next item of d, a Password Credential Structure.
+func (v *PasswordCredential) DecodeTTLV(d *ttlv.Decoder) error {
+	return decodeTTLV(v, ttlv.TagPasswordCredential, d)
+}
+
+func (v *PasswordCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
+	b, mark := ttlv.BeginStructure(b, tag)
+	if !v.x.decoded || v.x.canonical {
+		if ver.in(0x80) && v.Password.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagPassword, v.Password.Value)
+		}
+		if ver.in(0x80) && v.PasswordSalt.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagPasswordSalt, v.PasswordSalt.Value)
+		}
+		if ver.in(0x80) && v.PasswordSaltAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagPasswordSaltAlgorithm, uint32(v.PasswordSaltAlgorithm.Value))
+		}
+		if ver.in(0x80) && v.SaltedPassword.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSaltedPassword, v.SaltedPassword.Value)
+		}
+		if ver.in(0x80) && v.IterationCount.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount.Value)
+		}
+	} else {
+		var next [5]int32
+		u := 0
+		a := 0
+		for j, i := range v.x.order {
+			if i == unknownField {
+				b = append(b, v.x.unknown[u]...)
+				u++
+				continue
+			}
+			start := len(b)
+			b = v.appendField(b, i, next[i], ver)
+			next[i]++
+			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
+				a++
+			}
+		}
+		b = v.appendAdded(b, &next, ver)
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func (v *PasswordCredential) appendField(b []byte, i uint8, k int32, ver Version) []byte {
+	switch i {
+	case 0:
+		if ver.in(0x80) && k == 0 && v.Password.Set {
+			b = ttlv.AppendTextString(b, ttlv.TagPassword, v.Password.Value)
+		}
+	case 1:
+		if ver.in(0x80) && k == 0 && v.PasswordSalt.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagPasswordSalt, v.PasswordSalt.Value)
+		}
+	case 2:
+		if ver.in(0x80) && k == 0 && v.PasswordSaltAlgorithm.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagPasswordSaltAlgorithm, uint32(v.PasswordSaltAlgorithm.Value))
+		}
+	case 3:
+		if ver.in(0x80) && k == 0 && v.SaltedPassword.Set {
+			b = ttlv.AppendByteString(b, ttlv.TagSaltedPassword, v.SaltedPassword.Value)
+		}
+	case 4:
+		if ver.in(0x80) && k == 0 && v.IterationCount.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount.Value)
+		}
+	}
+	_ = ver
+	return b
+}
+
+// appendAdded appends the optional and repeated fields set after decoding.
+func (v *PasswordCredential) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[0] == 0 && v.Password.Set {
+		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.PasswordSalt.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.PasswordSaltAlgorithm.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.SaltedPassword.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.IterationCount.Set {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	_ = next
+	return b
+}
+
+func (v *PasswordCredential) decodeTTLV(b []byte, off int) error {
+	v.reset()
+	v.x.decoded = true
+	var seen [1]uint64
+	start := len(b)
+	canonical, last := true, -1
+	for len(b) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(b)
+		if m < 0 {
+			return itemError(off+start-len(b), tag, m)
+		}
+		field := uint8(unknownField)
+		switch tag {
+		case ttlv.TagPassword:
+			if textType(typ) && seen[0]&0x1 == 0 {
+				v.Password = Optional[string]{Value: aliasString(val), Set: true}
+				if typ != ttlv.TypeTextString {
+					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
+				}
+				seen[0] |= 0x1
+				field = 0
+			}
+		case ttlv.TagPasswordSalt:
+			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
+				v.PasswordSalt = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x2
+				field = 1
+			}
+		case ttlv.TagPasswordSaltAlgorithm:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.PasswordSaltAlgorithm = Optional[uint32]{Value: uint32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagSaltedPassword:
+			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
+				v.SaltedPassword = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagIterationCount:
+			if typ == ttlv.TypeInteger && seen[0]&0x10 == 0 {
+				v.IterationCount = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		}
+		if field == unknownField {
+			v.x.unknown = append(v.x.unknown, b[:m])
+		}
+		if field == unknownField || int(field) < last {
+			canonical = false
+		}
+		last = int(field)
+		v.x.order = append(v.x.order, field)
+		b = b[m:]
+	}
+	v.x.canonical = canonical && len(v.x.alt) == 0
+	return nil
+}
+
+func (v *PasswordCredential) reset() {
+	v.Password = Optional[string]{}
+	v.PasswordSalt = Optional[[]byte]{}
+	v.PasswordSaltAlgorithm = Optional[uint32]{}
+	v.SaltedPassword = Optional[[]byte]{}
+	v.IterationCount = Optional[int32]{}
+	v.x.reset()
+}
+
+// Clone returns a deep copy of v that shares no memory with v or its input.
+func (v *PasswordCredential) Clone() *PasswordCredential {
+	if v == nil {
+		return nil
+	}
+	c := new(PasswordCredential)
+	c.Password = Optional[string]{Value: cloneString(v.Password.Value), Set: v.Password.Set}
+	c.PasswordSalt = Optional[[]byte]{Value: cloneBytes(v.PasswordSalt.Value), Set: v.PasswordSalt.Set}
+	c.PasswordSaltAlgorithm = Optional[uint32]{Value: v.PasswordSaltAlgorithm.Value, Set: v.PasswordSaltAlgorithm.Set}
+	c.SaltedPassword = Optional[[]byte]{Value: cloneBytes(v.SaltedPassword.Value), Set: v.SaltedPassword.Set}
+	c.IterationCount = Optional[int32]{Value: v.IterationCount.Value, Set: v.IterationCount.Set}
+	c.x = v.x.clone()
+	return c
+}
+
+// Unknown returns the items of a decoded v, and of the structures in it,
+// that no field took, in order; encoding writes them back where they were.
+func (v *PasswordCredential) Unknown() []Raw { return v.appendUnknown(nil) }
+
+func (v *PasswordCredential) appendUnknown(dst []Raw) []Raw {
+	dst = append(dst, v.x.unknown...)
+	return dst
+}
+
 // PingRequestPayload is the Ping Request Payload structure (KMIP 2.1 §6.1.36).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PingRequestPayload struct {
@@ -24004,7 +30531,9 @@ func (v *PingRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -24119,7 +30648,9 @@ func (v *PingResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -24198,7 +30729,7 @@ func (v *PingResponsePayload) appendUnknown(dst []Raw) []Raw {
 // PollRequestPayload is the Poll Request Payload structure (KMIP 2.1 §6.1.38, 1.4 §4.28).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PollRequestPayload struct {
-	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 1.0-2.1.
+	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 1.0-3.0.
 	AsynchronousCorrelationValue []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -24223,7 +30754,7 @@ func (v *PollRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *PollRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
 	} else {
@@ -24240,7 +30771,9 @@ func (v *PollRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -24329,7 +30862,7 @@ func (v *PollRequestPayload) appendUnknown(dst []Raw) []Raw {
 // PrivateKey is the Private Key structure (KMIP 2.1 §2.5, 1.4 §2.2.4).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PrivateKey struct {
-	// KeyBlock is the Key Block item, required, of KMIP 1.0-2.1.
+	// KeyBlock is the Key Block item, required, of KMIP 1.0-3.0.
 	KeyBlock *KeyBlock
 
 	x extra // the order and unknown items of a decoded value
@@ -24367,7 +30900,9 @@ func (v *PrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -24469,7 +31004,7 @@ func (v *PrivateKey) appendUnknown(dst []Raw) []Raw {
 // ProcessRequestPayload is the Process Request Payload structure (KMIP 2.1 §6.1.39).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ProcessRequestPayload struct {
-	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 2.1.
+	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, required, of KMIP 2.1-3.0.
 	AsynchronousCorrelationValue []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -24494,7 +31029,7 @@ func (v *ProcessRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ProcessRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x40) {
+		if v.x.decoded || ver.in(0xc0) {
 			b = ttlv.AppendByteString(b, ttlv.TagAsynchronousCorrelationValue, v.AsynchronousCorrelationValue)
 		}
 	} else {
@@ -24511,7 +31046,9 @@ func (v *ProcessRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -24636,7 +31173,9 @@ func (v *ProcessResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -24715,13 +31254,13 @@ func (v *ProcessResponsePayload) appendUnknown(dst []Raw) []Raw {
 // ProfileInformation is the Profile Information structure (KMIP 2.1 §7.31, 1.4 §2.1.19).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ProfileInformation struct {
-	// ProfileName is the Profile Name item, required, of KMIP 1.3-2.1.
+	// ProfileName is the Profile Name item, required, of KMIP 1.3-3.0.
 	ProfileName ProfileName
-	// ProfileVersion is the Profile Version item, optional, of KMIP 2.0-2.1.
+	// ProfileVersion is the Profile Version item, optional, of KMIP 2.0-3.0.
 	ProfileVersion *ProfileVersion
-	// ServerURI is the Server URI item, optional, of KMIP 1.3-2.1.
+	// ServerURI is the Server URI item, optional, of KMIP 1.3-3.0.
 	ServerURI Optional[string]
-	// ServerPort is the Server Port item, optional, of KMIP 1.3-2.1.
+	// ServerPort is the Server Port item, optional, of KMIP 1.3-3.0.
 	ServerPort Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
@@ -24746,7 +31285,7 @@ func (v *ProfileInformation) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ProfileInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProfileName, uint32(v.ProfileName))
 		}
 		if v.ProfileVersion != nil {
@@ -24772,7 +31311,9 @@ func (v *ProfileInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -24919,9 +31460,9 @@ func (v *ProfileInformation) appendUnknown(dst []Raw) []Raw {
 // ProfileVersion is the Profile Version structure (KMIP 2.1 §7.32).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ProfileVersion struct {
-	// ProfileVersionMajor is the Profile Version Major item, required, of KMIP 2.0-2.1.
+	// ProfileVersionMajor is the Profile Version Major item, required, of KMIP 2.0-3.0.
 	ProfileVersionMajor int32
-	// ProfileVersionMinor is the Profile Version Minor item, required, of KMIP 2.0-2.1.
+	// ProfileVersionMinor is the Profile Version Minor item, required, of KMIP 2.0-3.0.
 	ProfileVersionMinor int32
 
 	x extra // the order and unknown items of a decoded value
@@ -24946,10 +31487,10 @@ func (v *ProfileVersion) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ProfileVersion) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagProfileVersionMajor, v.ProfileVersionMajor)
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagProfileVersionMinor, v.ProfileVersionMinor)
 		}
 	} else {
@@ -24966,7 +31507,9 @@ func (v *ProfileVersion) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -25067,7 +31610,7 @@ func (v *ProfileVersion) appendUnknown(dst []Raw) []Raw {
 // ProtectionStorageMasks is the Protection Storage Masks structure (KMIP 2.1 §7.33).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ProtectionStorageMasks struct {
-	// ProtectionStorageMask is the Protection Storage Mask item, repeated, of KMIP 2.0-2.1.
+	// ProtectionStorageMask is the Protection Storage Mask item, repeated, of KMIP 2.0-3.0.
 	ProtectionStorageMask []ProtectionStorageMask
 
 	x extra // the order and unknown items of a decoded value
@@ -25109,7 +31652,9 @@ func (v *ProtectionStorageMasks) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -25201,9 +31746,9 @@ func (v *ProtectionStorageMasks) appendUnknown(dst []Raw) []Raw {
 // ProtocolVersion is the Protocol Version structure (KMIP 2.1 §9.16, 1.4 §6.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ProtocolVersion struct {
-	// ProtocolVersionMajor is the Protocol Version Major item, required, of KMIP 1.0-2.1.
+	// ProtocolVersionMajor is the Protocol Version Major item, required, of KMIP 1.0-3.0.
 	ProtocolVersionMajor int32
-	// ProtocolVersionMinor is the Protocol Version Minor item, required, of KMIP 1.0-2.1.
+	// ProtocolVersionMinor is the Protocol Version Minor item, required, of KMIP 1.0-3.0.
 	ProtocolVersionMinor int32
 
 	x extra // the order and unknown items of a decoded value
@@ -25228,10 +31773,10 @@ func (v *ProtocolVersion) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ProtocolVersion) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, v.ProtocolVersionMajor)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, v.ProtocolVersionMinor)
 		}
 	} else {
@@ -25248,7 +31793,9 @@ func (v *ProtocolVersion) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -25349,7 +31896,7 @@ func (v *ProtocolVersion) appendUnknown(dst []Raw) []Raw {
 // PublicKey is the Public Key structure (KMIP 2.1 §2.6, 1.4 §2.2.3).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PublicKey struct {
-	// KeyBlock is the Key Block item, required, of KMIP 1.0-2.1.
+	// KeyBlock is the Key Block item, required, of KMIP 1.0-3.0.
 	KeyBlock *KeyBlock
 
 	x extra // the order and unknown items of a decoded value
@@ -25387,7 +31934,9 @@ func (v *PublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -25489,13 +32038,23 @@ func (v *PublicKey) appendUnknown(dst []Raw) []Raw {
 // PutRequestPayload is the Put Request Payload structure (KMIP 2.1 §6.2.3, 1.4 §5.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type PutRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// PutFunction is the Put Function item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// PutFunction is the Put Function item, required, of KMIP 1.0-3.0.
 	PutFunction PutFunction
-	// ReplacedUniqueIdentifier is the Replaced Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// ReplacedUniqueIdentifier is the Replaced Unique Identifier item, optional, of KMIP 1.0-3.0.
 	ReplacedUniqueIdentifier Optional[string]
-	// Attributes is the Attributes item, optional, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, optional, of KMIP 2.0-3.0.
 	Attributes *Attributes
 	// Certificate is the Certificate item, optional, of KMIP 1.0-1.4.
 	Certificate *Certificate
@@ -25538,10 +32097,20 @@ func (v *PutRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPutFunction, uint32(v.PutFunction))
 		}
 		if v.ReplacedUniqueIdentifier.Set {
@@ -25582,7 +32151,7 @@ func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			}
 		}
 	} else {
-		var next [13]int32
+		var next [15]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -25595,7 +32164,9 @@ func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -25609,53 +32180,65 @@ func (v *PutRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPutFunction, uint32(v.PutFunction))
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.ReplacedUniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagReplacedUniqueIdentifier, v.ReplacedUniqueIdentifier.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, 0, ver)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.Certificate != nil {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.SymmetricKey != nil {
 			b = v.SymmetricKey.appendTTLV(b, ttlv.TagSymmetricKey, ver)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.PrivateKey != nil {
 			b = v.PrivateKey.appendTTLV(b, ttlv.TagPrivateKey, ver)
 		}
-	case 7:
+	case 9:
 		if k == 0 && v.PublicKey != nil {
 			b = v.PublicKey.appendTTLV(b, ttlv.TagPublicKey, ver)
 		}
-	case 8:
+	case 10:
 		if k == 0 && v.SplitKey != nil {
 			b = v.SplitKey.appendTTLV(b, ttlv.TagSplitKey, ver)
 		}
-	case 9:
+	case 11:
 		if k == 0 && v.Template != nil {
 			b = v.Template.appendTTLV(b, ttlv.TagTemplate, ver)
 		}
-	case 10:
+	case 12:
 		if k == 0 && v.SecretData != nil {
 			b = v.SecretData.appendTTLV(b, ttlv.TagSecretData, ver)
 		}
-	case 11:
+	case 13:
 		if k == 0 && v.OpaqueObject != nil {
 			b = v.OpaqueObject.appendTTLV(b, ttlv.TagOpaqueObject, ver)
 		}
-	case 12:
+	case 14:
 		if int(k) < len(v.Attribute) {
 			b = v.Attribute[k].appendTTLV(b, ttlv.TagAttribute, ver)
 		}
@@ -25665,39 +32248,45 @@ func (v *PutRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *PutRequestPayload) appendAdded(b []byte, next *[13]int32, ver Version) []byte {
-	if next[2] == 0 && v.ReplacedUniqueIdentifier.Set {
+func (v *PutRequestPayload) appendAdded(b []byte, next *[15]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.Attributes != nil {
-		b = v.appendField(b, 3, 0, ver)
-	}
-	if next[4] == 0 && v.Certificate != nil {
+	if next[4] == 0 && v.ReplacedUniqueIdentifier.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.SymmetricKey != nil {
+	if next[5] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.PrivateKey != nil {
+	if next[6] == 0 && v.Certificate != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 && v.PublicKey != nil {
+	if next[7] == 0 && v.SymmetricKey != nil {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 && v.SplitKey != nil {
+	if next[8] == 0 && v.PrivateKey != nil {
 		b = v.appendField(b, 8, 0, ver)
 	}
-	if next[9] == 0 && v.Template != nil {
+	if next[9] == 0 && v.PublicKey != nil {
 		b = v.appendField(b, 9, 0, ver)
 	}
-	if next[10] == 0 && v.SecretData != nil {
+	if next[10] == 0 && v.SplitKey != nil {
 		b = v.appendField(b, 10, 0, ver)
 	}
-	if next[11] == 0 && v.OpaqueObject != nil {
+	if next[11] == 0 && v.Template != nil {
 		b = v.appendField(b, 11, 0, ver)
 	}
-	for k := next[12]; int(k) < len(v.Attribute); k++ {
-		b = v.appendField(b, 12, k, ver)
+	if next[12] == 0 && v.SecretData != nil {
+		b = v.appendField(b, 12, 0, ver)
+	}
+	if next[13] == 0 && v.OpaqueObject != nil {
+		b = v.appendField(b, 13, 0, ver)
+	}
+	for k := next[14]; int(k) < len(v.Attribute); k++ {
+		b = v.appendField(b, 14, k, ver)
 	}
 	_ = next
 	return b
@@ -25724,120 +32313,128 @@ func (v *PutRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagPutFunction:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.PutFunction = PutFunction(be32(val))
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagPutFunction:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
+				v.PutFunction = PutFunction(be32(val))
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagReplacedUniqueIdentifier:
-			if textType(typ) && seen[0]&0x4 == 0 {
+			if textType(typ) && seen[0]&0x10 == 0 {
 				v.ReplacedUniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
 				if typ != ttlv.TypeTextString {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x8
-				field = 3
+				seen[0] |= 0x20
+				field = 5
 			}
 		case ttlv.TagCertificate:
-			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
 				if v.Certificate == nil {
 					v.Certificate = new(Certificate)
 				}
 				if err := v.Certificate.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		case ttlv.TagSymmetricKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x20 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
 				if v.SymmetricKey == nil {
 					v.SymmetricKey = new(SymmetricKey)
 				}
 				if err := v.SymmetricKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x20
-				field = 5
+				seen[0] |= 0x80
+				field = 7
 			}
 		case ttlv.TagPrivateKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
 				if v.PrivateKey == nil {
 					v.PrivateKey = new(PrivateKey)
 				}
 				if err := v.PrivateKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x40
-				field = 6
+				seen[0] |= 0x100
+				field = 8
 			}
 		case ttlv.TagPublicKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x80 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x200 == 0 {
 				if v.PublicKey == nil {
 					v.PublicKey = new(PublicKey)
 				}
 				if err := v.PublicKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x80
-				field = 7
+				seen[0] |= 0x200
+				field = 9
 			}
 		case ttlv.TagSplitKey:
-			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
 				if v.SplitKey == nil {
 					v.SplitKey = new(SplitKey)
 				}
 				if err := v.SplitKey.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x100
-				field = 8
+				seen[0] |= 0x400
+				field = 10
 			}
 		case ttlv.TagTemplate:
-			if typ == ttlv.TypeStructure && seen[0]&0x200 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x800 == 0 {
 				if v.Template == nil {
 					v.Template = new(Template)
 				}
 				if err := v.Template.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x200
-				field = 9
+				seen[0] |= 0x800
+				field = 11
 			}
 		case ttlv.TagSecretData:
-			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x1000 == 0 {
 				if v.SecretData == nil {
 					v.SecretData = new(SecretData)
 				}
 				if err := v.SecretData.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x400
-				field = 10
+				seen[0] |= 0x1000
+				field = 12
 			}
 		case ttlv.TagOpaqueObject:
-			if typ == ttlv.TypeStructure && seen[0]&0x800 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x2000 == 0 {
 				if v.OpaqueObject == nil {
 					v.OpaqueObject = new(OpaqueObject)
 				}
 				if err := v.OpaqueObject.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x800
-				field = 11
+				seen[0] |= 0x2000
+				field = 13
 			}
 		case ttlv.TagAttribute:
 			if typ == ttlv.TypeStructure {
@@ -25845,8 +32442,8 @@ func (v *PutRequestPayload) decodeTTLV(b []byte, off int) error {
 				if err := v.Attribute[len(v.Attribute)-1].decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x1000
-				field = 12
+				seen[0] |= 0x4000
+				field = 14
 			}
 		}
 		if field == unknownField {
@@ -25859,32 +32456,32 @@ func (v *PutRequestPayload) decodeTTLV(b []byte, off int) error {
 		v.x.order = append(v.x.order, field)
 		b = b[m:]
 	}
-	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x2 != 0
-	if seen[0]&0x8 == 0 {
+	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0 && seen[0]&0x8 != 0
+	if seen[0]&0x20 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x10 == 0 {
+	if seen[0]&0x40 == 0 {
 		v.Certificate = nil
 	}
-	if seen[0]&0x20 == 0 {
+	if seen[0]&0x80 == 0 {
 		v.SymmetricKey = nil
 	}
-	if seen[0]&0x40 == 0 {
+	if seen[0]&0x100 == 0 {
 		v.PrivateKey = nil
 	}
-	if seen[0]&0x80 == 0 {
+	if seen[0]&0x200 == 0 {
 		v.PublicKey = nil
 	}
-	if seen[0]&0x100 == 0 {
+	if seen[0]&0x400 == 0 {
 		v.SplitKey = nil
 	}
-	if seen[0]&0x200 == 0 {
+	if seen[0]&0x800 == 0 {
 		v.Template = nil
 	}
-	if seen[0]&0x400 == 0 {
+	if seen[0]&0x1000 == 0 {
 		v.SecretData = nil
 	}
-	if seen[0]&0x800 == 0 {
+	if seen[0]&0x2000 == 0 {
 		v.OpaqueObject = nil
 	}
 	return nil
@@ -25892,6 +32489,8 @@ func (v *PutRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *PutRequestPayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.PutFunction = 0
 	v.ReplacedUniqueIdentifier = Optional[string]{}
 	v.Attribute = v.Attribute[:0]
@@ -25905,6 +32504,8 @@ func (v *PutRequestPayload) Clone() *PutRequestPayload {
 	}
 	c := new(PutRequestPayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.PutFunction = v.PutFunction
 	c.ReplacedUniqueIdentifier = Optional[string]{Value: cloneString(v.ReplacedUniqueIdentifier.Value), Set: v.ReplacedUniqueIdentifier.Set}
 	c.Attributes = v.Attributes.Clone()
@@ -25968,9 +32569,9 @@ func (v *PutRequestPayload) appendUnknown(dst []Raw) []Raw {
 // QueryAsynchronousRequestsRequestPayload is the Query Asynchronous Requests Request Payload structure (KMIP 2.1 §6.1.41).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type QueryAsynchronousRequestsRequestPayload struct {
-	// AsynchronousCorrelationValues is the Asynchronous Correlation Values item, optional, of KMIP 2.1.
+	// AsynchronousCorrelationValues is the Asynchronous Correlation Values item, optional, of KMIP 2.1-3.0.
 	AsynchronousCorrelationValues *AsynchronousCorrelationValues
-	// Operations is the Operations item, optional, of KMIP 2.1.
+	// Operations is the Operations item, optional, of KMIP 2.1-3.0.
 	Operations *Operations
 
 	x extra // the order and unknown items of a decoded value
@@ -26015,7 +32616,9 @@ func (v *QueryAsynchronousRequestsRequestPayload) appendTTLV(b []byte, tag ttlv.
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -26142,9 +32745,9 @@ func (v *QueryAsynchronousRequestsRequestPayload) appendUnknown(dst []Raw) []Raw
 // QueryRequestPayload is the Query Request Payload structure (KMIP 2.1 §6.1.40, 1.4 §4.25).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type QueryRequestPayload struct {
-	// QueryFunction is the Query Function item, repeated, of KMIP 1.0-2.1.
+	// QueryFunction is the Query Function item, repeated, of KMIP 1.0-3.0.
 	QueryFunction []QueryFunction
-	// ObjectGroups is the Object Groups item, optional, of KMIP 2.1.
+	// ObjectGroups is the Object Groups item, optional, of KMIP 2.1-3.0.
 	ObjectGroups *ObjectGroups
 
 	x extra // the order and unknown items of a decoded value
@@ -26189,7 +32792,9 @@ func (v *QueryRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -26306,33 +32911,33 @@ func (v *QueryRequestPayload) appendUnknown(dst []Raw) []Raw {
 // QueryResponsePayload is the Query Response Payload structure (KMIP 2.1 §6.1.40, 1.4 §4.25).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type QueryResponsePayload struct {
-	// Operation is the Operation item, repeated, of KMIP 1.0-2.1.
+	// Operations is the Operation item, repeated, of KMIP 1.0-3.0.
 	Operations []Operation
-	// ObjectType is the Object Type item, repeated, of KMIP 1.0-2.1.
+	// ObjectType is the Object Type item, repeated, of KMIP 1.0-3.0.
 	ObjectType []ObjectType
-	// VendorIdentification is the Vendor Identification item, optional, of KMIP 1.0-2.1.
+	// VendorIdentification is the Vendor Identification item, optional, of KMIP 1.0-3.0.
 	VendorIdentification Optional[string]
-	// ServerInformation is the Server Information item, optional, of KMIP 1.0-2.1.
+	// ServerInformation is the Server Information item, optional, of KMIP 1.0-3.0.
 	ServerInformation *ServerInformation
-	// ApplicationNamespace is the Application Namespace item, repeated, of KMIP 1.0-2.1.
+	// ApplicationNamespace is the Application Namespace item, repeated, of KMIP 1.0-3.0.
 	ApplicationNamespace []string
-	// ExtensionInformation is the Extension Information item, repeated, of KMIP 1.1-2.1.
+	// ExtensionInformation is the Extension Information item, repeated, of KMIP 1.1-3.0.
 	ExtensionInformation []ExtensionInformation
-	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-2.1.
+	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-3.0.
 	AttestationType []AttestationType
-	// RNGParameters is the RNG Parameters item, repeated, of KMIP 1.3-2.1.
+	// RNGParameters is the RNG Parameters item, repeated, of KMIP 1.3-3.0.
 	RNGParameters []RNGParameters
-	// ProfileInformation is the Profile Information item, repeated, of KMIP 1.3-2.1.
+	// ProfileInformation is the Profile Information item, repeated, of KMIP 1.3-3.0.
 	ProfileInformation []ProfileInformation
-	// ValidationInformation is the Validation Information item, repeated, of KMIP 1.3-2.1.
+	// ValidationInformation is the Validation Information item, repeated, of KMIP 1.3-3.0.
 	ValidationInformation []ValidationInformation
-	// CapabilityInformation is the Capability Information item, repeated, of KMIP 1.3-2.1.
+	// CapabilityInformation is the Capability Information item, repeated, of KMIP 1.3-3.0.
 	CapabilityInformation []CapabilityInformation
-	// ClientRegistrationMethod is the Client Registration Method item, repeated, of KMIP 1.3-2.1.
+	// ClientRegistrationMethod is the Client Registration Method item, repeated, of KMIP 1.3-3.0.
 	ClientRegistrationMethod []ClientRegistrationMethod
-	// DefaultsInformation is the Defaults Information item, optional, of KMIP 2.0-2.1.
+	// DefaultsInformation is the Defaults Information item, optional, of KMIP 2.0-3.0.
 	DefaultsInformation *DefaultsInformation
-	// ProtectionStorageMasks is the Protection Storage Masks item, required, of KMIP 2.0-2.1.
+	// ProtectionStorageMasks is the Protection Storage Masks item, required, of KMIP 2.0-3.0.
 	ProtectionStorageMasks uint32
 
 	x extra // the order and unknown items of a decoded value
@@ -26396,7 +33001,7 @@ func (v *QueryResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 		if v.DefaultsInformation != nil {
 			b = v.DefaultsInformation.appendTTLV(b, ttlv.TagDefaultsInformation, ver)
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks))
 		}
 	} else {
@@ -26413,7 +33018,9 @@ func (v *QueryResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -26783,21 +33390,21 @@ func (v *QueryResponsePayload) appendUnknown(dst []Raw) []Raw {
 // RNGParameters is the RNG Parameters structure (KMIP 2.1 §7.36, 1.4 §2.1.18).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RNGParameters struct {
-	// RNGAlgorithm is the RNG Algorithm item, required, of KMIP 1.3-2.1.
+	// RNGAlgorithm is the RNG Algorithm item, required, of KMIP 1.3-3.0.
 	RNGAlgorithm RNGAlgorithm
-	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.3-2.1.
+	// CryptographicAlgorithm is the Cryptographic Algorithm item, optional, of KMIP 1.3-3.0.
 	CryptographicAlgorithm Optional[CryptographicAlgorithm]
-	// CryptographicLength is the Cryptographic Length item, optional, of KMIP 1.3-2.1.
+	// CryptographicLength is the Cryptographic Length item, optional, of KMIP 1.3-3.0.
 	CryptographicLength Optional[int32]
-	// HashingAlgorithm is the Hashing Algorithm item, optional, of KMIP 1.3-2.1.
+	// HashingAlgorithm is the Hashing Algorithm item, optional, of KMIP 1.3-3.0.
 	HashingAlgorithm Optional[HashingAlgorithm]
-	// DRBGAlgorithm is the DRBG Algorithm item, optional, of KMIP 1.3-2.1.
+	// DRBGAlgorithm is the DRBG Algorithm item, optional, of KMIP 1.3-3.0.
 	DRBGAlgorithm Optional[DRBGAlgorithm]
-	// RecommendedCurve is the Recommended Curve item, optional, of KMIP 1.3-2.1.
+	// RecommendedCurve is the Recommended Curve item, optional, of KMIP 1.3-3.0.
 	RecommendedCurve Optional[RecommendedCurve]
-	// FIPS186Variation is the FIPS186 Variation item, optional, of KMIP 1.3-2.1.
+	// FIPS186Variation is the FIPS186 Variation item, optional, of KMIP 1.3-3.0.
 	FIPS186Variation Optional[FIPS186Variation]
-	// PredictionResistance is the Prediction Resistance item, optional, of KMIP 1.3-2.1.
+	// PredictionResistance is the Prediction Resistance item, optional, of KMIP 1.3-3.0.
 	PredictionResistance Optional[bool]
 
 	x extra // the order and unknown items of a decoded value
@@ -26822,7 +33429,7 @@ func (v *RNGParameters) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RNGParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRNGAlgorithm, uint32(v.RNGAlgorithm))
 		}
 		if v.CryptographicAlgorithm.Set {
@@ -26860,7 +33467,9 @@ func (v *RNGParameters) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -27054,7 +33663,7 @@ func (v *RNGParameters) appendUnknown(dst []Raw) []Raw {
 // RNGRetrieveRequestPayload is the RNGRetrieve Request Payload structure (KMIP 2.1 §6.1.49, 1.4 §4.35).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RNGRetrieveRequestPayload struct {
-	// DataLength is the Data Length item, required, of KMIP 1.2-2.1.
+	// DataLength is the Data Length item, required, of KMIP 1.2-3.0.
 	DataLength int32
 
 	x extra // the order and unknown items of a decoded value
@@ -27079,7 +33688,7 @@ func (v *RNGRetrieveRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RNGRetrieveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendInteger(b, ttlv.TagDataLength, v.DataLength)
 		}
 	} else {
@@ -27096,7 +33705,9 @@ func (v *RNGRetrieveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -27185,7 +33796,7 @@ func (v *RNGRetrieveRequestPayload) appendUnknown(dst []Raw) []Raw {
 // RNGRetrieveResponsePayload is the RNGRetrieve Response Payload structure (KMIP 2.1 §6.1.49, 1.4 §4.35).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RNGRetrieveResponsePayload struct {
-	// Data is the Data item, required, of KMIP 1.2-2.1.
+	// Data is the Data item, required, of KMIP 1.2-3.0.
 	Data []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -27210,7 +33821,7 @@ func (v *RNGRetrieveResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RNGRetrieveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
 		}
 	} else {
@@ -27227,7 +33838,9 @@ func (v *RNGRetrieveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -27316,7 +33929,7 @@ func (v *RNGRetrieveResponsePayload) appendUnknown(dst []Raw) []Raw {
 // RNGSeedRequestPayload is the RNGSeed Request Payload structure (KMIP 2.1 §6.1.50, 1.4 §4.36).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RNGSeedRequestPayload struct {
-	// Data is the Data item, required, of KMIP 1.2-2.1.
+	// Data is the Data item, required, of KMIP 1.2-3.0.
 	Data []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -27341,7 +33954,7 @@ func (v *RNGSeedRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RNGSeedRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data)
 		}
 	} else {
@@ -27358,7 +33971,9 @@ func (v *RNGSeedRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -27447,7 +34062,7 @@ func (v *RNGSeedRequestPayload) appendUnknown(dst []Raw) []Raw {
 // RNGSeedResponsePayload is the RNGSeed Response Payload structure (KMIP 2.1 §6.1.50, 1.4 §4.36).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RNGSeedResponsePayload struct {
-	// DataLength is the Data Length item, required, of KMIP 1.2-2.1.
+	// DataLength is the Data Length item, required, of KMIP 1.2-3.0.
 	DataLength int32
 
 	x extra // the order and unknown items of a decoded value
@@ -27472,7 +34087,7 @@ func (v *RNGSeedResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RNGSeedResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
+		if v.x.decoded || ver.in(0xfc) {
 			b = ttlv.AppendInteger(b, ttlv.TagDataLength, v.DataLength)
 		}
 	} else {
@@ -27489,7 +34104,9 @@ func (v *RNGSeedResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -27578,21 +34195,31 @@ func (v *RNGSeedResponsePayload) appendUnknown(dst []Raw) []Raw {
 // ReCertifyRequestPayload is the Re Certify Request Payload structure (KMIP 2.1 §6.1.45, 1.4 §4.8).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ReCertifyRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CertificateRequestUniqueIdentifier is the Certificate Request Unique Identifier item, optional, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CertificateRequestUniqueIdentifier is the Certificate Request Unique Identifier item, optional, of KMIP 2.0-3.0.
 	CertificateRequestUniqueIdentifier Optional[string]
-	// CertificateRequestType is the Certificate Request Type item, optional, of KMIP 1.0-2.1.
+	// CertificateRequestType is the Certificate Request Type item, optional, of KMIP 1.0-3.0.
 	CertificateRequestType Optional[CertificateRequestType]
-	// CertificateRequestValue is the Certificate Request Value item, optional, of KMIP 2.0-2.1.
+	// CertificateRequestValue is the Certificate Request Value item, optional, of KMIP 2.0-3.0.
 	CertificateRequestValue Optional[[]byte]
 	// CertificateRequest is the Certificate Request item, optional, of KMIP 1.0-1.4.
 	CertificateRequest *CertificateRequest
-	// Offset is the Offset item, optional, of KMIP 1.0-2.1.
+	// Offset is the Offset item, optional, of KMIP 1.0-3.0.
 	Offset Optional[uint32]
-	// Attributes is the Attributes item, optional, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, optional, of KMIP 2.0-3.0.
 	Attributes *Attributes
-	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	ProtectionStorageMasks Optional[uint32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
@@ -27620,7 +34247,17 @@ func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CertificateRequestUniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateRequestUniqueIdentifier, v.CertificateRequestUniqueIdentifier.Value)
@@ -27649,7 +34286,7 @@ func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [9]int32
+		var next [11]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -27662,7 +34299,9 @@ func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -27676,37 +34315,49 @@ func (v *ReCertifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CertificateRequestUniqueIdentifier.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateRequestUniqueIdentifier, v.CertificateRequestUniqueIdentifier.Value)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.CertificateRequestType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCertificateRequestType, uint32(v.CertificateRequestType.Value))
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.CertificateRequestValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCertificateRequestValue, v.CertificateRequestValue.Value)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.CertificateRequest != nil {
 			b = v.CertificateRequest.appendTTLV(b, ttlv.TagCertificateRequest, ver)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.Offset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagOffset, v.Offset.Value)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
 		}
-	case 7:
+	case 9:
 		if k == 0 && v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-	case 8:
+	case 10:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -27716,33 +34367,39 @@ func (v *ReCertifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ReCertifyRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
+func (v *ReCertifyRequestPayload) appendAdded(b []byte, next *[11]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CertificateRequestUniqueIdentifier.Set {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.CertificateRequestType.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.CertificateRequestValue.Set {
+	if next[3] == 0 && v.CertificateRequestUniqueIdentifier.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.CertificateRequest != nil {
+	if next[4] == 0 && v.CertificateRequestType.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.Offset.Set {
+	if next[5] == 0 && v.CertificateRequestValue.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.Attributes != nil {
+	if next[6] == 0 && v.CertificateRequest != nil {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 && v.ProtectionStorageMasks.Set {
+	if next[7] == 0 && v.Offset.Set {
 		b = v.appendField(b, 7, 0, ver)
 	}
-	if next[8] == 0 && v.TemplateAttribute != nil {
+	if next[8] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 8, 0, ver)
+	}
+	if next[9] == 0 && v.ProtectionStorageMasks.Set {
+		b = v.appendField(b, 9, 0, ver)
+	}
+	if next[10] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 10, 0, ver)
 	}
 	_ = next
 	return b
@@ -27769,72 +34426,80 @@ func (v *ReCertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagCertificateRequestUniqueIdentifier:
-			if textType(typ) && seen[0]&0x2 == 0 {
+			if textType(typ) && seen[0]&0x8 == 0 {
 				v.CertificateRequestUniqueIdentifier = Optional[string]{Value: aliasString(val), Set: true}
 				if typ != ttlv.TypeTextString {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[0] |= 0x2
-				field = 1
-			}
-		case ttlv.TagCertificateRequestType:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.CertificateRequestType = Optional[CertificateRequestType]{Value: CertificateRequestType(be32(val)), Set: true}
-				seen[0] |= 0x4
-				field = 2
-			}
-		case ttlv.TagCertificateRequestValue:
-			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.CertificateRequestValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
+		case ttlv.TagCertificateRequestType:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x10 == 0 {
+				v.CertificateRequestType = Optional[CertificateRequestType]{Value: CertificateRequestType(be32(val)), Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagCertificateRequestValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x20 == 0 {
+				v.CertificateRequestValue = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x20
+				field = 5
+			}
 		case ttlv.TagCertificateRequest:
-			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
 				if v.CertificateRequest == nil {
 					v.CertificateRequest = new(CertificateRequest)
 				}
 				if err := v.CertificateRequest.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		case ttlv.TagOffset:
-			if typ == ttlv.TypeInterval && seen[0]&0x20 == 0 {
+			if typ == ttlv.TypeInterval && seen[0]&0x80 == 0 {
 				v.Offset = Optional[uint32]{Value: be32(val), Set: true}
-				seen[0] |= 0x20
-				field = 5
+				seen[0] |= 0x80
+				field = 7
 			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x40
-				field = 6
+				seen[0] |= 0x100
+				field = 8
 			}
 		case ttlv.TagProtectionStorageMasks:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x80 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[0]&0x200 == 0 {
 				v.ProtectionStorageMasks = Optional[uint32]{Value: uint32(be32(val)), Set: true}
-				seen[0] |= 0x80
-				field = 7
+				seen[0] |= 0x200
+				field = 9
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x100 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x400 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x100
-				field = 8
+				seen[0] |= 0x400
+				field = 10
 			}
 		}
 		if field == unknownField {
@@ -27848,13 +34513,13 @@ func (v *ReCertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x10 == 0 {
+	if seen[0]&0x40 == 0 {
 		v.CertificateRequest = nil
 	}
-	if seen[0]&0x40 == 0 {
+	if seen[0]&0x100 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x100 == 0 {
+	if seen[0]&0x400 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -27862,6 +34527,8 @@ func (v *ReCertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ReCertifyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.CertificateRequestUniqueIdentifier = Optional[string]{}
 	v.CertificateRequestType = Optional[CertificateRequestType]{}
 	v.CertificateRequestValue = Optional[[]byte]{}
@@ -27877,6 +34544,8 @@ func (v *ReCertifyRequestPayload) Clone() *ReCertifyRequestPayload {
 	}
 	c := new(ReCertifyRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CertificateRequestUniqueIdentifier = Optional[string]{Value: cloneString(v.CertificateRequestUniqueIdentifier.Value), Set: v.CertificateRequestUniqueIdentifier.Set}
 	c.CertificateRequestType = Optional[CertificateRequestType]{Value: v.CertificateRequestType.Value, Set: v.CertificateRequestType.Set}
 	c.CertificateRequestValue = Optional[[]byte]{Value: cloneBytes(v.CertificateRequestValue.Value), Set: v.CertificateRequestValue.Set}
@@ -27910,8 +34579,18 @@ func (v *ReCertifyRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ReCertifyResponsePayload is the Re Certify Response Payload structure (KMIP 2.1 §6.1.45, 1.4 §4.8).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ReCertifyResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
 
@@ -27937,14 +34616,24 @@ func (v *ReCertifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ReCertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -27957,7 +34646,9 @@ func (v *ReCertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -27971,9 +34662,21 @@ func (v *ReCertifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -27983,9 +34686,15 @@ func (v *ReCertifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ReCertifyResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 && v.TemplateAttribute != nil {
+func (v *ReCertifyResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -28012,17 +34721,25 @@ func (v *ReCertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -28036,7 +34753,7 @@ func (v *ReCertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -28044,6 +34761,8 @@ func (v *ReCertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ReCertifyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -28054,6 +34773,8 @@ func (v *ReCertifyResponsePayload) Clone() *ReCertifyResponsePayload {
 	}
 	c := new(ReCertifyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.TemplateAttribute = v.TemplateAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -28074,21 +34795,22 @@ func (v *ReCertifyResponsePayload) appendUnknown(dst []Raw) []Raw {
 // ReKeyKeyPairRequestPayload is the Re Key Key Pair Request Payload structure (KMIP 2.1 §6.1.47, 1.4 §4.5).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ReKeyKeyPairRequestPayload struct {
-	// PrivateKeyUniqueIdentifier is the Private Key Unique Identifier item, optional, of KMIP 1.1-2.1.
+	// PrivateKeyUniqueIdentifier is the Private Key Unique Identifier item, optional, of KMIP 1.1-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68, §6.1.11).
 	PrivateKeyUniqueIdentifier Optional[string]
-	// Offset is the Offset item, optional, of KMIP 1.1-2.1.
+	// Offset is the Offset item, optional, of KMIP 1.1-3.0.
 	Offset Optional[uint32]
-	// CommonAttributes is the Common Attributes item, optional, of KMIP 2.0-2.1.
+	// CommonAttributes is the Common Attributes item, optional, of KMIP 2.0-3.0.
 	CommonAttributes *Attributes
-	// PrivateKeyAttributes is the Private Key Attributes item, optional, of KMIP 2.0-2.1.
+	// PrivateKeyAttributes is the Private Key Attributes item, optional, of KMIP 2.0-3.0.
 	PrivateKeyAttributes *Attributes
-	// PublicKeyAttributes is the Public Key Attributes item, optional, of KMIP 2.0-2.1.
+	// PublicKeyAttributes is the Public Key Attributes item, optional, of KMIP 2.0-3.0.
 	PublicKeyAttributes *Attributes
-	// CommonProtectionStorageMasks is the Common Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// CommonProtectionStorageMasks is the Common Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	CommonProtectionStorageMasks *ProtectionStorageMasks
-	// PrivateProtectionStorageMasks is the Private Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// PrivateProtectionStorageMasks is the Private Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	PrivateProtectionStorageMasks *ProtectionStorageMasks
-	// PublicProtectionStorageMasks is the Public Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// PublicProtectionStorageMasks is the Public Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	PublicProtectionStorageMasks *ProtectionStorageMasks
 	// CommonTemplateAttribute is the Common Template-Attribute item, optional, of KMIP 1.1-1.4.
 	CommonTemplateAttribute *TemplateAttribute
@@ -28120,7 +34842,11 @@ func (v *ReKeyKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.PrivateKeyUniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPrivateKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PrivateKeyUniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier.Value)
+			}
 		}
 		if v.Offset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagOffset, v.Offset.Value)
@@ -28172,7 +34898,9 @@ func (v *ReKeyKeyPairRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -28186,7 +34914,11 @@ func (v *ReKeyKeyPairRequestPayload) appendField(b []byte, i uint8, k int32, ver
 	switch i {
 	case 0:
 		if k == 0 && v.PrivateKeyUniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPrivateKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PrivateKeyUniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier.Value)
+			}
 		}
 	case 1:
 		if k == 0 && v.Offset.Set {
@@ -28507,9 +35239,11 @@ func (v *ReKeyKeyPairRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ReKeyKeyPairResponsePayload is the Re Key Key Pair Response Payload structure (KMIP 2.1 §6.1.47, 1.4 §4.5).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ReKeyKeyPairResponsePayload struct {
-	// PrivateKeyUniqueIdentifier is the Private Key Unique Identifier item, required, of KMIP 1.1-2.1.
+	// PrivateKeyUniqueIdentifier is the Private Key Unique Identifier item, required, of KMIP 1.1-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68, §6.1.11).
 	PrivateKeyUniqueIdentifier string
-	// PublicKeyUniqueIdentifier is the Public Key Unique Identifier item, required, of KMIP 1.1-2.1.
+	// PublicKeyUniqueIdentifier is the Public Key Unique Identifier item, required, of KMIP 1.1-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68, §6.1.11).
 	PublicKeyUniqueIdentifier string
 	// PrivateKeyTemplateAttribute is the Private Key Template-Attribute item, optional, of KMIP 1.1-1.4.
 	PrivateKeyTemplateAttribute *TemplateAttribute
@@ -28538,11 +35272,19 @@ func (v *ReKeyKeyPairResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ReKeyKeyPairResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7e) {
-			b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
+		if v.x.decoded || ver.in(0xfe) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPrivateKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PrivateKeyUniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
+			}
 		}
-		if v.x.decoded || ver.in(0x7e) {
-			b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
+		if v.x.decoded || ver.in(0xfe) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPublicKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PublicKeyUniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
+			}
 		}
 		if v.PrivateKeyTemplateAttribute != nil {
 			b = v.PrivateKeyTemplateAttribute.appendTTLV(b, ttlv.TagPrivateKeyTemplateAttribute, ver)
@@ -28564,7 +35306,9 @@ func (v *ReKeyKeyPairResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -28578,11 +35322,19 @@ func (v *ReKeyKeyPairResponsePayload) appendField(b []byte, i uint8, k int32, ve
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPrivateKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PrivateKeyUniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, v.PrivateKeyUniqueIdentifier)
+			}
 		}
 	case 1:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagPublicKeyUniqueIdentifier, ttlv.TypeIdentifier, v.PublicKeyUniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagPublicKeyUniqueIdentifier, v.PublicKeyUniqueIdentifier)
+			}
 		}
 	case 2:
 		if k == 0 && v.PrivateKeyTemplateAttribute != nil {
@@ -28721,13 +35473,23 @@ func (v *ReKeyKeyPairResponsePayload) appendUnknown(dst []Raw) []Raw {
 // ReKeyRequestPayload is the Re Key Request Payload structure (KMIP 2.1 §6.1.46, 1.4 §4.4).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ReKeyRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// Offset is the Offset item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// Offset is the Offset item, optional, of KMIP 1.0-3.0.
 	Offset Optional[uint32]
-	// Attributes is the Attributes item, optional, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, optional, of KMIP 2.0-3.0.
 	Attributes *Attributes
-	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	ProtectionStorageMasks Optional[uint32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
@@ -28755,7 +35517,17 @@ func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Offset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagOffset, v.Offset.Value)
@@ -28772,7 +35544,7 @@ func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [5]int32
+		var next [7]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -28785,7 +35557,9 @@ func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -28799,21 +35573,33 @@ func (v *ReKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versio
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.Offset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagOffset, v.Offset.Value)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.Attributes != nil {
 			b = v.Attributes.appendForm(b, ttlv.TagAttributes, ttlv.TagTemplateAttribute, ver)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.ProtectionStorageMasks.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagProtectionStorageMasks, uint32(v.ProtectionStorageMasks.Value))
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -28823,21 +35609,27 @@ func (v *ReKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versio
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ReKeyRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+func (v *ReKeyRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.Offset.Set {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.Attributes != nil {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.ProtectionStorageMasks.Set {
+	if next[3] == 0 && v.Offset.Set {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.TemplateAttribute != nil {
+	if next[4] == 0 && v.Attributes != nil {
 		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.ProtectionStorageMasks.Set {
+		b = v.appendField(b, 5, 0, ver)
+	}
+	if next[6] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 6, 0, ver)
 	}
 	_ = next
 	return b
@@ -28864,40 +35656,48 @@ func (v *ReKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagOffset:
-			if typ == ttlv.TypeInterval && seen[0]&0x2 == 0 {
-				v.Offset = Optional[uint32]{Value: be32(val), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			}
+		case ttlv.TagOffset:
+			if typ == ttlv.TypeInterval && seen[0]&0x8 == 0 {
+				v.Offset = Optional[uint32]{Value: be32(val), Set: true}
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagAttributes:
-			if typ == ttlv.TypeStructure && seen[0]&0x4 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
 				if v.Attributes == nil {
 					v.Attributes = new(Attributes)
 				}
 				if err := v.Attributes.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		case ttlv.TagProtectionStorageMasks:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[0]&0x20 == 0 {
 				v.ProtectionStorageMasks = Optional[uint32]{Value: uint32(be32(val)), Set: true}
-				seen[0] |= 0x8
-				field = 3
+				seen[0] |= 0x20
+				field = 5
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x10 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x40 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x10
-				field = 4
+				seen[0] |= 0x40
+				field = 6
 			}
 		}
 		if field == unknownField {
@@ -28911,10 +35711,10 @@ func (v *ReKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x4 == 0 {
+	if seen[0]&0x10 == 0 {
 		v.Attributes = nil
 	}
-	if seen[0]&0x10 == 0 {
+	if seen[0]&0x40 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -28922,6 +35722,8 @@ func (v *ReKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ReKeyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Offset = Optional[uint32]{}
 	v.ProtectionStorageMasks = Optional[uint32]{}
 	v.x.reset()
@@ -28934,6 +35736,8 @@ func (v *ReKeyRequestPayload) Clone() *ReKeyRequestPayload {
 	}
 	c := new(ReKeyRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.Offset = Optional[uint32]{Value: v.Offset.Value, Set: v.Offset.Set}
 	c.Attributes = v.Attributes.Clone()
 	c.ProtectionStorageMasks = Optional[uint32]{Value: v.ProtectionStorageMasks.Value, Set: v.ProtectionStorageMasks.Set}
@@ -28960,8 +35764,18 @@ func (v *ReKeyRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ReKeyResponsePayload is the Re Key Response Payload structure (KMIP 2.1 §6.1.46, 1.4 §4.4).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ReKeyResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
 
@@ -28987,14 +35801,24 @@ func (v *ReKeyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ReKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -29007,7 +35831,9 @@ func (v *ReKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -29021,9 +35847,21 @@ func (v *ReKeyResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -29033,9 +35871,15 @@ func (v *ReKeyResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ReKeyResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 && v.TemplateAttribute != nil {
+func (v *ReKeyResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -29062,17 +35906,25 @@ func (v *ReKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -29086,7 +35938,7 @@ func (v *ReKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -29094,6 +35946,8 @@ func (v *ReKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ReKeyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -29104,6 +35958,8 @@ func (v *ReKeyResponsePayload) Clone() *ReKeyResponsePayload {
 	}
 	c := new(ReKeyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.TemplateAttribute = v.TemplateAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -29124,9 +35980,9 @@ func (v *ReKeyResponsePayload) appendUnknown(dst []Raw) []Raw {
 // ReProvisionRequestPayload is the Re Provision Request Payload structure (KMIP 2.1 §6.1.48).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ReProvisionRequestPayload struct {
-	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-2.1.
+	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-3.0.
 	CertificateRequest *CertificateRequest
-	// Certificate is the Certificate item, optional, of KMIP 2.0-2.1.
+	// Certificate is the Certificate item, optional, of KMIP 2.0-3.0.
 	Certificate *Certificate
 
 	x extra // the order and unknown items of a decoded value
@@ -29171,7 +36027,9 @@ func (v *ReProvisionRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -29298,8 +36156,18 @@ func (v *ReProvisionRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ReProvisionResponsePayload is the Re Provision Response Payload structure (KMIP 2.1 §6.1.48).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ReProvisionResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 2.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 2.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -29324,10 +36192,20 @@ func (v *ReProvisionResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -29340,7 +36218,9 @@ func (v *ReProvisionResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -29354,7 +36234,19 @@ func (v *ReProvisionResponsePayload) appendField(b []byte, i uint8, k int32, ver
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -29362,9 +36254,15 @@ func (v *ReProvisionResponsePayload) appendField(b []byte, i uint8, k int32, ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ReProvisionResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *ReProvisionResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
 	return b
@@ -29391,6 +36289,14 @@ func (v *ReProvisionResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -29409,6 +36315,8 @@ func (v *ReProvisionResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *ReProvisionResponsePayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -29419,6 +36327,8 @@ func (v *ReProvisionResponsePayload) Clone() *ReProvisionResponsePayload {
 	}
 	c := new(ReProvisionResponsePayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -29435,8 +36345,18 @@ func (v *ReProvisionResponsePayload) appendUnknown(dst []Raw) []Raw {
 // RecoverRequestPayload is the Recover Request Payload structure (KMIP 2.1 §6.1.42, 1.4 §4.23).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RecoverRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -29461,10 +36381,20 @@ func (v *RecoverRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -29477,7 +36407,9 @@ func (v *RecoverRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -29491,7 +36423,19 @@ func (v *RecoverRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -29499,9 +36443,15 @@ func (v *RecoverRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *RecoverRequestPayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *RecoverRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
+	}
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
 	}
 	_ = next
 	return b
@@ -29528,6 +36478,14 @@ func (v *RecoverRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -29546,6 +36504,8 @@ func (v *RecoverRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *RecoverRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -29556,6 +36516,8 @@ func (v *RecoverRequestPayload) Clone() *RecoverRequestPayload {
 	}
 	c := new(RecoverRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -29572,8 +36534,18 @@ func (v *RecoverRequestPayload) appendUnknown(dst []Raw) []Raw {
 // RecoverResponsePayload is the Recover Response Payload structure (KMIP 2.1 §6.1.42, 1.4 §4.23).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RecoverResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -29597,11 +36569,21 @@ func (v *RecoverResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RecoverResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -29614,7 +36596,9 @@ func (v *RecoverResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -29628,7 +36612,19 @@ func (v *RecoverResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -29636,7 +36632,13 @@ func (v *RecoverResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *RecoverResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *RecoverResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -29662,6 +36664,14 @@ func (v *RecoverResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -29680,6 +36690,8 @@ func (v *RecoverResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *RecoverResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -29690,6 +36702,8 @@ func (v *RecoverResponsePayload) Clone() *RecoverResponsePayload {
 	}
 	c := new(RecoverResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -29706,33 +36720,33 @@ func (v *RecoverResponsePayload) appendUnknown(dst []Raw) []Raw {
 // RegisterRequestPayload is the Register Request Payload structure (KMIP 2.1 §6.1.43, 1.4 §4.3).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RegisterRequestPayload struct {
-	// ObjectType is the Object Type item, required, of KMIP 1.0-2.1.
+	// ObjectType is the Object Type item, required, of KMIP 1.0-3.0.
 	ObjectType ObjectType
-	// Attributes is the Attributes item, required, of KMIP 2.0-2.1.
+	// Attributes is the Attributes item, required, of KMIP 2.0-3.0.
 	Attributes *Attributes
 	// TemplateAttribute is the Template-Attribute item, required, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
-	// Certificate is the Certificate item, optional, of KMIP 1.0-2.1.
+	// Certificate is the Certificate item, optional, of KMIP 1.0-3.0.
 	Certificate *Certificate
-	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-2.1.
+	// CertificateRequest is the Certificate Request item, optional, of KMIP 2.0-3.0.
 	CertificateRequest *CertificateRequest
-	// SymmetricKey is the Symmetric Key item, optional, of KMIP 1.0-2.1.
+	// SymmetricKey is the Symmetric Key item, optional, of KMIP 1.0-3.0.
 	SymmetricKey *SymmetricKey
-	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-2.1.
+	// ProtectionStorageMasks is the Protection Storage Masks item, optional, of KMIP 2.0-3.0.
 	ProtectionStorageMasks Optional[uint32]
-	// PrivateKey is the Private Key item, optional, of KMIP 1.0-2.1.
+	// PrivateKey is the Private Key item, optional, of KMIP 1.0-3.0.
 	PrivateKey *PrivateKey
-	// PublicKey is the Public Key item, optional, of KMIP 1.0-2.1.
+	// PublicKey is the Public Key item, optional, of KMIP 1.0-3.0.
 	PublicKey *PublicKey
-	// SplitKey is the Split Key item, optional, of KMIP 1.0-2.1.
+	// SplitKey is the Split Key item, optional, of KMIP 1.0-3.0.
 	SplitKey *SplitKey
 	// Template is the Template item, optional, of KMIP 1.0-1.4.
 	Template *Template
-	// SecretData is the Secret Data item, optional, of KMIP 1.0-2.1.
+	// SecretData is the Secret Data item, optional, of KMIP 1.0-3.0.
 	SecretData *SecretData
-	// OpaqueObject is the Opaque Object item, optional, of KMIP 1.0-2.1.
+	// OpaqueObject is the Opaque Object item, optional, of KMIP 1.0-3.0.
 	OpaqueObject *OpaqueObject
-	// PGPKey is the PGP Key item, optional, of KMIP 2.0-2.1.
+	// PGPKey is the PGP Key item, optional, of KMIP 2.0-3.0.
 	PGPKey *PGPKey
 
 	x extra // the order and unknown items of a decoded value
@@ -29757,7 +36771,7 @@ func (v *RegisterRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RegisterRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
 		if v.Attributes != nil {
@@ -29815,7 +36829,9 @@ func (v *RegisterRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -30219,8 +37235,18 @@ func (v *RegisterRequestPayload) appendUnknown(dst []Raw) []Raw {
 // RegisterResponsePayload is the Register Response Payload structure (KMIP 2.1 §6.1.43, 1.4 §4.3).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RegisterResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.0-1.4.
 	TemplateAttribute *TemplateAttribute
 
@@ -30246,14 +37272,24 @@ func (v *RegisterResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RegisterResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -30266,7 +37302,9 @@ func (v *RegisterResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -30280,9 +37318,21 @@ func (v *RegisterResponsePayload) appendField(b []byte, i uint8, k int32, ver Ve
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
 		}
@@ -30292,9 +37342,15 @@ func (v *RegisterResponsePayload) appendField(b []byte, i uint8, k int32, ver Ve
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *RegisterResponsePayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
-	if next[1] == 0 && v.TemplateAttribute != nil {
+func (v *RegisterResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.TemplateAttribute != nil {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -30321,17 +37377,25 @@ func (v *RegisterResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagTemplateAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.TemplateAttribute == nil {
 					v.TemplateAttribute = new(TemplateAttribute)
 				}
 				if err := v.TemplateAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -30345,7 +37409,7 @@ func (v *RegisterResponsePayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0 && seen[0]&0x1 != 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.TemplateAttribute = nil
 	}
 	return nil
@@ -30353,6 +37417,8 @@ func (v *RegisterResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *RegisterResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -30363,6 +37429,8 @@ func (v *RegisterResponsePayload) Clone() *RegisterResponsePayload {
 	}
 	c := new(RegisterResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.TemplateAttribute = v.TemplateAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -30383,15 +37451,15 @@ func (v *RegisterResponsePayload) appendUnknown(dst []Raw) []Raw {
 // RequestBatchItem is the Request Batch Item structure (KMIP 2.1 §8.3, 1.4 §7.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RequestBatchItem struct {
-	// Operation is the Operation item, required, of KMIP 1.0-2.1.
+	// Operation is the Operation item, required, of KMIP 1.0-3.0.
 	Operation Operation
-	// Ephemeral is the Ephemeral item, optional, of KMIP 2.0-2.1.
+	// Ephemeral is the Ephemeral item, optional, of KMIP 2.0-3.0.
 	Ephemeral Optional[bool]
 	// UniqueBatchItemID is the Unique Batch Item ID item, optional, of KMIP 1.0-2.1.
 	UniqueBatchItemID Optional[[]byte]
-	// RequestPayload is the Request Payload item, required, of KMIP 1.0-2.1.
+	// RequestPayload is the Request Payload item, required, of KMIP 1.0-3.0.
 	RequestPayload RequestPayload
-	// MessageExtension is the Message Extension item, repeated, of KMIP 1.0-2.1.
+	// MessageExtension is the Message Extension item, repeated, of KMIP 1.0-3.0.
 	MessageExtension []MessageExtension
 
 	x extra // the order and unknown items of a decoded value
@@ -30416,7 +37484,7 @@ func (v *RequestBatchItem) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RequestBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(v.Operation))
 		}
 		if v.Ephemeral.Set {
@@ -30445,7 +37513,9 @@ func (v *RequestBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byt
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -30615,27 +37685,27 @@ func (v *RequestBatchItem) appendUnknown(dst []Raw) []Raw {
 // RequestHeader is the Request Header structure (KMIP 2.1 §8.2, 1.4 §7.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RequestHeader struct {
-	// ProtocolVersion is the Protocol Version item, required, of KMIP 1.0-2.1.
+	// ProtocolVersion is the Protocol Version item, required, of KMIP 1.0-3.0.
 	ProtocolVersion *ProtocolVersion
-	// MaximumResponseSize is the Maximum Response Size item, optional, of KMIP 1.0-2.1.
+	// MaximumResponseSize is the Maximum Response Size item, optional, of KMIP 1.0-3.0.
 	MaximumResponseSize Optional[int32]
-	// ClientCorrelationValue is the Client Correlation Value item, optional, of KMIP 1.4-2.1.
+	// ClientCorrelationValue is the Client Correlation Value item, optional, of KMIP 1.4-3.0.
 	ClientCorrelationValue Optional[string]
-	// ServerCorrelationValue is the Server Correlation Value item, optional, of KMIP 1.4-2.1.
+	// ServerCorrelationValue is the Server Correlation Value item, optional, of KMIP 1.4-3.0.
 	ServerCorrelationValue Optional[string]
-	// AsynchronousIndicator is the Asynchronous Indicator item, optional, of KMIP 1.0-2.1.
+	// AsynchronousIndicator is the Asynchronous Indicator item, optional, of KMIP 1.0-3.0.
 	AsynchronousIndicator Raw
-	// AttestationCapableIndicator is the Attestation Capable Indicator item, optional, of KMIP 1.2-2.1.
+	// AttestationCapableIndicator is the Attestation Capable Indicator item, optional, of KMIP 1.2-3.0.
 	AttestationCapableIndicator Optional[bool]
-	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-2.1.
+	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-3.0.
 	AttestationType []AttestationType
-	// Authentication is the Authentication item, optional, of KMIP 1.0-2.1.
+	// Authentication is the Authentication item, optional, of KMIP 1.0-3.0.
 	Authentication *Authentication
-	// BatchErrorContinuationOption is the Batch Error Continuation Option item, optional, of KMIP 1.0-2.1.
+	// BatchErrorContinuationOption is the Batch Error Continuation Option item, optional, of KMIP 1.0-3.0.
 	BatchErrorContinuationOption Optional[BatchErrorContinuationOption]
 	// BatchOrderOption is the Batch Order Option item, optional, of KMIP 1.0-2.1.
 	BatchOrderOption Optional[bool]
-	// TimeStamp is the Time Stamp item, optional, of KMIP 1.0-2.1.
+	// TimeStamp is the Time Stamp item, optional, of KMIP 1.0-3.0.
 	TimeStamp Optional[time.Time]
 	// BatchCount is the Batch Count item, required, of KMIP 1.0-2.1.
 	BatchCount int32
@@ -30712,7 +37782,9 @@ func (v *RequestHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -30994,9 +38066,9 @@ func (v *RequestHeader) appendUnknown(dst []Raw) []Raw {
 // RequestMessage is the Request Message structure (KMIP 2.1 §8.1, 1.4 §7.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RequestMessage struct {
-	// RequestHeader is the Request Header item, required, of KMIP 1.0-2.1.
+	// RequestHeader is the Request Header item, required, of KMIP 1.0-3.0.
 	RequestHeader *RequestHeader
-	// BatchItem is the Batch Item item, repeated, of KMIP 1.0-2.1.
+	// BatchItem is the Batch Item item, repeated, of KMIP 1.0-3.0.
 	BatchItem []RequestBatchItem
 
 	x extra // the order and unknown items of a decoded value
@@ -31041,7 +38113,9 @@ func (v *RequestMessage) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -31169,21 +38243,21 @@ func (v *RequestMessage) appendUnknown(dst []Raw) []Raw {
 // ResponseBatchItem is the Response Batch Item structure (KMIP 2.1 §8.6, 1.4 §7.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ResponseBatchItem struct {
-	// Operation is the Operation item, optional, of KMIP 1.0-2.1.
+	// Operation is the Operation item, optional, of KMIP 1.0-3.0.
 	Operation Optional[Operation]
 	// UniqueBatchItemID is the Unique Batch Item ID item, optional, of KMIP 1.0-2.1.
 	UniqueBatchItemID Optional[[]byte]
-	// ResultStatus is the Result Status item, required, of KMIP 1.0-2.1.
+	// ResultStatus is the Result Status item, required, of KMIP 1.0-3.0.
 	ResultStatus ResultStatus
-	// ResultReason is the Result Reason item, optional, of KMIP 1.0-2.1.
+	// ResultReason is the Result Reason item, optional, of KMIP 1.0-3.0.
 	ResultReason Optional[ResultReason]
-	// ResultMessage is the Result Message item, optional, of KMIP 1.0-2.1.
+	// ResultMessage is the Result Message item, optional, of KMIP 1.0-3.0.
 	ResultMessage Optional[string]
-	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, optional, of KMIP 1.0-2.1.
+	// AsynchronousCorrelationValue is the Asynchronous Correlation Value item, optional, of KMIP 1.0-3.0.
 	AsynchronousCorrelationValue Optional[[]byte]
-	// ResponsePayload is the Response Payload item, optional, of KMIP 1.0-2.1.
+	// ResponsePayload is the Response Payload item, optional, of KMIP 1.0-3.0.
 	ResponsePayload ResponsePayload
-	// MessageExtension is the Message Extension item, optional, of KMIP 1.0-2.1.
+	// MessageExtension is the Message Extension item, optional, of KMIP 1.0-3.0.
 	MessageExtension *MessageExtension
 
 	x extra // the order and unknown items of a decoded value
@@ -31214,7 +38288,7 @@ func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 		if v.UniqueBatchItemID.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagUniqueBatchItemID, v.UniqueBatchItemID.Value)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagResultStatus, uint32(v.ResultStatus))
 		}
 		if v.ResultReason.Set {
@@ -31246,7 +38320,9 @@ func (v *ResponseBatchItem) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -31463,19 +38539,19 @@ func (v *ResponseBatchItem) appendUnknown(dst []Raw) []Raw {
 // ResponseHeader is the Response Header structure (KMIP 2.1 §8.5, 1.4 §7.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ResponseHeader struct {
-	// ProtocolVersion is the Protocol Version item, required, of KMIP 1.0-2.1.
+	// ProtocolVersion is the Protocol Version item, required, of KMIP 1.0-3.0.
 	ProtocolVersion *ProtocolVersion
-	// TimeStamp is the Time Stamp item, required, of KMIP 1.0-2.1.
+	// TimeStamp is the Time Stamp item, required, of KMIP 1.0-3.0.
 	TimeStamp time.Time
-	// Nonce is the Nonce item, optional, of KMIP 1.2-2.1.
+	// Nonce is the Nonce item, optional, of KMIP 1.2-3.0.
 	Nonce *Nonce
-	// ServerHashedPassword is the Server Hashed Password item, optional, of KMIP 2.0-2.1.
+	// ServerHashedPassword is the Server Hashed Password item, optional, of KMIP 2.0-3.0.
 	ServerHashedPassword Optional[[]byte]
-	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-2.1.
+	// AttestationType is the Attestation Type item, repeated, of KMIP 1.2-3.0.
 	AttestationType []AttestationType
-	// ClientCorrelationValue is the Client Correlation Value item, optional, of KMIP 1.4-2.1.
+	// ClientCorrelationValue is the Client Correlation Value item, optional, of KMIP 1.4-3.0.
 	ClientCorrelationValue Optional[string]
-	// ServerCorrelationValue is the Server Correlation Value item, optional, of KMIP 1.4-2.1.
+	// ServerCorrelationValue is the Server Correlation Value item, optional, of KMIP 1.4-3.0.
 	ServerCorrelationValue Optional[string]
 	// BatchCount is the Batch Count item, required, of KMIP 1.0-2.1.
 	BatchCount int32
@@ -31505,7 +38581,7 @@ func (v *ResponseHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 		if v.ProtocolVersion != nil {
 			b = v.ProtocolVersion.appendTTLV(b, ttlv.TagProtocolVersion, ver)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendDateTime(b, ttlv.TagTimeStamp, v.TimeStamp.Unix())
 		}
 		if v.Nonce != nil {
@@ -31540,7 +38616,9 @@ func (v *ResponseHeader) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -31757,9 +38835,9 @@ func (v *ResponseHeader) appendUnknown(dst []Raw) []Raw {
 // ResponseMessage is the Response Message structure (KMIP 2.1 §8.4, 1.4 §7.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ResponseMessage struct {
-	// ResponseHeader is the Response Header item, required, of KMIP 1.0-2.1.
+	// ResponseHeader is the Response Header item, required, of KMIP 1.0-3.0.
 	ResponseHeader *ResponseHeader
-	// BatchItem is the Batch Item item, repeated, of KMIP 1.0-2.1.
+	// BatchItem is the Batch Item item, repeated, of KMIP 1.0-3.0.
 	BatchItem []ResponseBatchItem
 
 	x extra // the order and unknown items of a decoded value
@@ -31804,7 +38882,9 @@ func (v *ResponseMessage) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -31932,9 +39012,9 @@ func (v *ResponseMessage) appendUnknown(dst []Raw) []Raw {
 // RevocationReason is the Revocation Reason structure (KMIP 2.1 §4.47, 1.4 §3.31).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RevocationReason struct {
-	// RevocationReasonCode is the Revocation Reason Code item, required, of KMIP 1.0-2.1.
+	// RevocationReasonCode is the Revocation Reason Code item, required, of KMIP 1.0-3.0.
 	RevocationReasonCode RevocationReasonCode
-	// RevocationMessage is the Revocation Message item, optional, of KMIP 1.0-2.1.
+	// RevocationMessage is the Revocation Message item, optional, of KMIP 1.0-3.0.
 	RevocationMessage Optional[string]
 
 	x extra // the order and unknown items of a decoded value
@@ -31959,7 +39039,7 @@ func (v *RevocationReason) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RevocationReason) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRevocationReasonCode, uint32(v.RevocationReasonCode))
 		}
 		if v.RevocationMessage.Set {
@@ -31979,7 +39059,9 @@ func (v *RevocationReason) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byt
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -32086,11 +39168,21 @@ func (v *RevocationReason) appendUnknown(dst []Raw) []Raw {
 // RevokeRequestPayload is the Revoke Request Payload structure (KMIP 2.1 §6.1.44, 1.4 §4.20).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RevokeRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// RevocationReason is the Revocation Reason item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// RevocationReason is the Revocation Reason item, required, of KMIP 1.0-3.0.
 	RevocationReason *RevocationReason
-	// CompromiseOccurrenceDate is the Compromise Occurrence Date item, optional, of KMIP 1.0-2.1.
+	// CompromiseOccurrenceDate is the Compromise Occurrence Date item, optional, of KMIP 1.0-3.0.
 	CompromiseOccurrenceDate Optional[time.Time]
 
 	x extra // the order and unknown items of a decoded value
@@ -32116,7 +39208,17 @@ func (v *RevokeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.RevocationReason != nil {
 			b = v.RevocationReason.appendTTLV(b, ttlv.TagRevocationReason, ver)
@@ -32125,7 +39227,7 @@ func (v *RevokeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = ttlv.AppendDateTime(b, ttlv.TagCompromiseOccurrenceDate, v.CompromiseOccurrenceDate.Value.Unix())
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -32138,7 +39240,9 @@ func (v *RevokeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -32152,13 +39256,25 @@ func (v *RevokeRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.RevocationReason != nil {
 			b = v.RevocationReason.appendTTLV(b, ttlv.TagRevocationReason, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.CompromiseOccurrenceDate.Set {
 			b = ttlv.AppendDateTime(b, ttlv.TagCompromiseOccurrenceDate, v.CompromiseOccurrenceDate.Value.Unix())
 		}
@@ -32168,15 +39284,21 @@ func (v *RevokeRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *RevokeRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+func (v *RevokeRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.RevocationReason != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.CompromiseOccurrenceDate.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.RevocationReason != nil {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.CompromiseOccurrenceDate.Set {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -32203,23 +39325,31 @@ func (v *RevokeRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagRevocationReason:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.RevocationReason == nil {
 					v.RevocationReason = new(RevocationReason)
 				}
 				if err := v.RevocationReason.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		case ttlv.TagCompromiseOccurrenceDate:
-			if typ == ttlv.TypeDateTime && seen[0]&0x4 == 0 {
+			if typ == ttlv.TypeDateTime && seen[0]&0x10 == 0 {
 				v.CompromiseOccurrenceDate = Optional[time.Time]{Value: time.Unix(int64(be64(val)), 0).UTC(), Set: true}
-				seen[0] |= 0x4
-				field = 2
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -32233,7 +39363,7 @@ func (v *RevokeRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.RevocationReason = nil
 	}
 	return nil
@@ -32241,6 +39371,8 @@ func (v *RevokeRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *RevokeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.CompromiseOccurrenceDate = Optional[time.Time]{}
 	v.x.reset()
 }
@@ -32252,6 +39384,8 @@ func (v *RevokeRequestPayload) Clone() *RevokeRequestPayload {
 	}
 	c := new(RevokeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.RevocationReason = v.RevocationReason.Clone()
 	c.CompromiseOccurrenceDate = Optional[time.Time]{Value: v.CompromiseOccurrenceDate.Value, Set: v.CompromiseOccurrenceDate.Set}
 	c.x = v.x.clone()
@@ -32273,8 +39407,18 @@ func (v *RevokeRequestPayload) appendUnknown(dst []Raw) []Raw {
 // RevokeResponsePayload is the Revoke Response Payload structure (KMIP 2.1 §6.1.44, 1.4 §4.20).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type RevokeResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -32298,11 +39442,21 @@ func (v *RevokeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RevokeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -32315,7 +39469,9 @@ func (v *RevokeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -32329,7 +39485,19 @@ func (v *RevokeResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -32337,7 +39505,13 @@ func (v *RevokeResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *RevokeResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *RevokeResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -32363,6 +39537,14 @@ func (v *RevokeResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -32381,6 +39563,8 @@ func (v *RevokeResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *RevokeResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -32391,6 +39575,8 @@ func (v *RevokeResponsePayload) Clone() *RevokeResponsePayload {
 	}
 	c := new(RevokeResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -32407,13 +39593,13 @@ func (v *RevokeResponsePayload) appendUnknown(dst []Raw) []Raw {
 // Right is the Right structure (KMIP 2.1 §7.34).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Right struct {
-	// UsageLimits is the Usage Limits item, optional, of KMIP 2.0-2.1.
+	// UsageLimits is the Usage Limits item, optional, of KMIP 2.0-3.0.
 	UsageLimits *UsageLimits
-	// Operations is the Operations item, optional, of KMIP 2.0-2.1.
+	// Operations is the Operations item, optional, of KMIP 2.0-3.0.
 	Operations *Operations
-	// Objects is the Objects item, optional, of KMIP 2.0-2.1.
+	// Objects is the Objects item, optional, of KMIP 2.0-3.0.
 	Objects *Objects
-	// ObjectGroups is the Object Groups item, optional, of KMIP 2.1.
+	// ObjectGroups is the Object Groups item, optional, of KMIP 2.1-3.0.
 	ObjectGroups *ObjectGroups
 
 	x extra // the order and unknown items of a decoded value
@@ -32458,7 +39644,9 @@ func (v *Right) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -32635,7 +39823,7 @@ func (v *Right) appendUnknown(dst []Raw) []Raw {
 // Rights is the Rights structure (KMIP 2.1 §7.35).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Rights struct {
-	// Right is the Right item, repeated, of KMIP 2.0-2.1.
+	// Right is the Right item, repeated, of KMIP 2.0-3.0.
 	Right []Right
 
 	x extra // the order and unknown items of a decoded value
@@ -32673,7 +39861,9 @@ func (v *Rights) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -32819,7 +40009,9 @@ func (v *RotateName) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -32923,9 +40115,9 @@ func (v *RotateName) appendUnknown(dst []Raw) []Raw {
 // SecretData is the Secret Data structure (KMIP 2.1 §2.7, 1.4 §2.2.7).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SecretData struct {
-	// SecretDataType is the Secret Data Type item, required, of KMIP 1.0-2.1.
+	// SecretDataType is the Secret Data Type item, required, of KMIP 1.0-3.0.
 	SecretDataType SecretDataType
-	// KeyBlock is the Key Block item, required, of KMIP 1.0-2.1.
+	// KeyBlock is the Key Block item, required, of KMIP 1.0-3.0.
 	KeyBlock *KeyBlock
 
 	x extra // the order and unknown items of a decoded value
@@ -32946,7 +40138,7 @@ func (v *SecretData) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, tt
 func (v *SecretData) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSecretDataType, uint32(v.SecretDataType))
 		}
 		if v.KeyBlock != nil {
@@ -32966,7 +40158,9 @@ func (v *SecretData) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -33080,21 +40274,21 @@ func (v *SecretData) appendUnknown(dst []Raw) []Raw {
 // ServerInformation is the Server Information structure (KMIP 2.1 §7.37).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ServerInformation struct {
-	// ServerName is the Server Name item, optional, of KMIP 2.0-2.1.
+	// ServerName is the Server Name item, optional, of KMIP 2.0-3.0.
 	ServerName Optional[string]
-	// ServerSerialNumber is the Server Serial Number item, optional, of KMIP 2.0-2.1.
+	// ServerSerialNumber is the Server Serial Number item, optional, of KMIP 2.0-3.0.
 	ServerSerialNumber Optional[string]
-	// ServerVersion is the Server Version item, optional, of KMIP 2.0-2.1.
+	// ServerVersion is the Server Version item, optional, of KMIP 2.0-3.0.
 	ServerVersion Optional[string]
-	// ServerLoad is the Server Load item, optional, of KMIP 2.0-2.1.
+	// ServerLoad is the Server Load item, optional, of KMIP 2.0-3.0.
 	ServerLoad Optional[string]
-	// ProductName is the Product Name item, optional, of KMIP 2.0-2.1.
+	// ProductName is the Product Name item, optional, of KMIP 2.0-3.0.
 	ProductName Optional[string]
-	// BuildLevel is the Build Level item, optional, of KMIP 2.0-2.1.
+	// BuildLevel is the Build Level item, optional, of KMIP 2.0-3.0.
 	BuildLevel Optional[string]
-	// BuildDate is the Build Date item, optional, of KMIP 2.0-2.1.
+	// BuildDate is the Build Date item, optional, of KMIP 2.0-3.0.
 	BuildDate Optional[string]
-	// ClusterInfo is the Cluster Info item, optional, of KMIP 2.0-2.1.
+	// ClusterInfo is the Cluster Info item, optional, of KMIP 2.0-3.0.
 	ClusterInfo Optional[string]
 
 	x extra // the order and unknown items of a decoded value
@@ -33157,7 +40351,9 @@ func (v *ServerInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -33378,9 +40574,19 @@ func (v *ServerInformation) appendUnknown(dst []Raw) []Raw {
 // SetAttributeRequestPayload is the Set Attribute Request Payload structure (KMIP 2.1 §6.1.51).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SetAttributeRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 2.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 2.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// NewAttribute is the New Attribute item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// NewAttribute is the New Attribute item, required, of KMIP 2.0-3.0.
 	NewAttribute *Attributes
 
 	x extra // the order and unknown items of a decoded value
@@ -33406,13 +40612,23 @@ func (v *SetAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.NewAttribute != nil {
 			b = v.NewAttribute.appendTTLV(b, ttlv.TagNewAttribute, ver)
 		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -33425,7 +40641,9 @@ func (v *SetAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -33439,9 +40657,21 @@ func (v *SetAttributeRequestPayload) appendField(b []byte, i uint8, k int32, ver
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.NewAttribute != nil {
 			b = v.NewAttribute.appendTTLV(b, ttlv.TagNewAttribute, ver)
 		}
@@ -33451,12 +40681,18 @@ func (v *SetAttributeRequestPayload) appendField(b []byte, i uint8, k int32, ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *SetAttributeRequestPayload) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+func (v *SetAttributeRequestPayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.NewAttribute != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.NewAttribute != nil {
+		b = v.appendField(b, 3, 0, ver)
 	}
 	_ = next
 	return b
@@ -33483,17 +40719,25 @@ func (v *SetAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagNewAttribute:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.NewAttribute == nil {
 					v.NewAttribute = new(Attributes)
 				}
 				if err := v.NewAttribute.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -33507,7 +40751,7 @@ func (v *SetAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.NewAttribute = nil
 	}
 	return nil
@@ -33515,6 +40759,8 @@ func (v *SetAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SetAttributeRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -33525,6 +40771,8 @@ func (v *SetAttributeRequestPayload) Clone() *SetAttributeRequestPayload {
 	}
 	c := new(SetAttributeRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.NewAttribute = v.NewAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -33545,8 +40793,18 @@ func (v *SetAttributeRequestPayload) appendUnknown(dst []Raw) []Raw {
 // SetAttributeResponsePayload is the Set Attribute Response Payload structure (KMIP 2.1 §6.1.51).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SetAttributeResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 2.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 2.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -33570,11 +40828,21 @@ func (v *SetAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *SetAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xe0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
-		var next [1]int32
+		var next [3]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -33587,7 +40855,9 @@ func (v *SetAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -33601,7 +40871,19 @@ func (v *SetAttributeResponsePayload) appendField(b []byte, i uint8, k int32, ve
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
 	_ = ver
@@ -33609,7 +40891,13 @@ func (v *SetAttributeResponsePayload) appendField(b []byte, i uint8, k int32, ve
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *SetAttributeResponsePayload) appendAdded(b []byte, next *[1]int32, ver Version) []byte {
+func (v *SetAttributeResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
+		b = v.appendField(b, 1, 0, ver)
+	}
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -33635,6 +40923,14 @@ func (v *SetAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		}
 		if field == unknownField {
@@ -33653,6 +40949,8 @@ func (v *SetAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SetAttributeResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -33663,6 +40961,8 @@ func (v *SetAttributeResponsePayload) Clone() *SetAttributeResponsePayload {
 	}
 	c := new(SetAttributeResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
@@ -33679,7 +40979,7 @@ func (v *SetAttributeResponsePayload) appendUnknown(dst []Raw) []Raw {
 // SetConstraintsRequestPayload is the Set Constraints Request Payload structure (KMIP 2.1 §6.1.52).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SetConstraintsRequestPayload struct {
-	// Constraints is the Constraints item, required, of KMIP 2.1.
+	// Constraints is the Constraints item, required, of KMIP 2.1-3.0.
 	Constraints *Constraints
 
 	x extra // the order and unknown items of a decoded value
@@ -33721,7 +41021,9 @@ func (v *SetConstraintsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -33859,7 +41161,9 @@ func (v *SetConstraintsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -33938,7 +41242,7 @@ func (v *SetConstraintsResponsePayload) appendUnknown(dst []Raw) []Raw {
 // SetDefaultsRequestPayload is the Set Defaults Request Payload structure (KMIP 2.1 §6.1.53).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SetDefaultsRequestPayload struct {
-	// DefaultsInformation is the Defaults Information item, optional, of KMIP 2.1.
+	// DefaultsInformation is the Defaults Information item, optional, of KMIP 2.1-3.0.
 	DefaultsInformation *DefaultsInformation
 
 	x extra // the order and unknown items of a decoded value
@@ -33980,7 +41284,9 @@ func (v *SetDefaultsRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -34118,7 +41424,9 @@ func (v *SetDefaultsResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -34197,7 +41505,7 @@ func (v *SetDefaultsResponsePayload) appendUnknown(dst []Raw) []Raw {
 // SetEndpointRoleRequestPayload is the Set Endpoint Role Request Payload structure (KMIP 2.1 §6.1.54).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SetEndpointRoleRequestPayload struct {
-	// EndpointRole is the Endpoint Role item, required, of KMIP 2.0-2.1.
+	// EndpointRole is the Endpoint Role item, required, of KMIP 2.0-3.0.
 	EndpointRole EndpointRole
 
 	x extra // the order and unknown items of a decoded value
@@ -34222,7 +41530,7 @@ func (v *SetEndpointRoleRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *SetEndpointRoleRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagEndpointRole, uint32(v.EndpointRole))
 		}
 	} else {
@@ -34239,7 +41547,9 @@ func (v *SetEndpointRoleRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -34328,7 +41638,7 @@ func (v *SetEndpointRoleRequestPayload) appendUnknown(dst []Raw) []Raw {
 // SetEndpointRoleResponsePayload is the Set Endpoint Role Response Payload structure (KMIP 2.1 §6.1.54).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SetEndpointRoleResponsePayload struct {
-	// EndpointRole is the Endpoint Role item, required, of KMIP 2.0-2.1.
+	// EndpointRole is the Endpoint Role item, required, of KMIP 2.0-3.0.
 	EndpointRole EndpointRole
 
 	x extra // the order and unknown items of a decoded value
@@ -34353,7 +41663,7 @@ func (v *SetEndpointRoleResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *SetEndpointRoleResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagEndpointRole, uint32(v.EndpointRole))
 		}
 	} else {
@@ -34370,7 +41680,9 @@ func (v *SetEndpointRoleResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -34459,19 +41771,29 @@ func (v *SetEndpointRoleResponsePayload) appendUnknown(dst []Raw) []Raw {
 // SignRequestPayload is the Sign Request Payload structure (KMIP 2.1 §6.1.55, 1.4 §4.31).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SignRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-3.0.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	// Data is the Data item, optional, of KMIP 1.2-3.0.
 	Data Optional[[]byte]
-	// DigestedData is the Digested Data item, optional, of KMIP 1.4-2.1.
+	// DigestedData is the Digested Data item, optional, of KMIP 1.4-3.0.
 	DigestedData Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
-	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
+	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-3.0.
 	InitIndicator Optional[bool]
-	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-2.1.
+	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-3.0.
 	FinalIndicator Optional[bool]
 
 	x extra // the order and unknown items of a decoded value
@@ -34497,7 +41819,17 @@ func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -34518,7 +41850,7 @@ func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
 	} else {
-		var next [7]int32
+		var next [9]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -34531,7 +41863,9 @@ func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -34545,29 +41879,41 @@ func (v *SignRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.DigestedData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagDigestedData, v.DigestedData.Value)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.InitIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagInitIndicator, v.InitIndicator.Value)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.FinalIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
@@ -34577,27 +41923,33 @@ func (v *SignRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *SignRequestPayload) appendAdded(b []byte, next *[7]int32, ver Version) []byte {
+func (v *SignRequestPayload) appendAdded(b []byte, next *[9]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CryptographicParameters != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.Data.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.DigestedData.Set {
+	if next[3] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.CorrelationValue.Set {
+	if next[4] == 0 && v.Data.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.InitIndicator.Set {
+	if next[5] == 0 && v.DigestedData.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.FinalIndicator.Set {
+	if next[6] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 6, 0, ver)
+	}
+	if next[7] == 0 && v.InitIndicator.Set {
+		b = v.appendField(b, 7, 0, ver)
+	}
+	if next[8] == 0 && v.FinalIndicator.Set {
+		b = v.appendField(b, 8, 0, ver)
 	}
 	_ = next
 	return b
@@ -34624,47 +41976,55 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagCryptographicParameters:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.CryptographicParameters == nil {
 					v.CryptographicParameters = new(CryptographicParameters)
 				}
 				if err := v.CryptographicParameters.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
-			}
-		case ttlv.TagData:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = Optional[[]byte]{Value: val, Set: true}
-				seen[0] |= 0x4
-				field = 2
-			}
-		case ttlv.TagDigestedData:
-			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.DigestedData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
-		case ttlv.TagCorrelationValue:
+		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
-		case ttlv.TagInitIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x20 == 0 {
-				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagDigestedData:
+			if typ == ttlv.TypeByteString && seen[0]&0x20 == 0 {
+				v.DigestedData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x20
 				field = 5
 			}
-		case ttlv.TagFinalIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x40 == 0 {
-				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x40 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x40
 				field = 6
+			}
+		case ttlv.TagInitIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x80 == 0 {
+				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x80
+				field = 7
+			}
+		case ttlv.TagFinalIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x100 == 0 {
+				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x100
+				field = 8
 			}
 		}
 		if field == unknownField {
@@ -34678,7 +42038,7 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.CryptographicParameters = nil
 	}
 	return nil
@@ -34686,6 +42046,8 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Data = Optional[[]byte]{}
 	v.DigestedData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
@@ -34701,6 +42063,8 @@ func (v *SignRequestPayload) Clone() *SignRequestPayload {
 	}
 	c := new(SignRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.DigestedData = Optional[[]byte]{Value: cloneBytes(v.DigestedData.Value), Set: v.DigestedData.Set}
@@ -34726,11 +42090,21 @@ func (v *SignRequestPayload) appendUnknown(dst []Raw) []Raw {
 // SignResponsePayload is the Sign Response Payload structure (KMIP 2.1 §6.1.55, 1.4 §4.31).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SignResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// SignatureData is the Signature Data item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// SignatureData is the Signature Data item, optional, of KMIP 1.2-3.0.
 	SignatureData Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -34755,8 +42129,18 @@ func (v *SignResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.SignatureData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
@@ -34765,7 +42149,7 @@ func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -34778,7 +42162,9 @@ func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -34792,13 +42178,25 @@ func (v *SignResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.SignatureData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
@@ -34808,12 +42206,18 @@ func (v *SignResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *SignResponsePayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
-	if next[1] == 0 && v.SignatureData.Set {
+func (v *SignResponsePayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.CorrelationValue.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.SignatureData.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.CorrelationValue.Set {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -34840,18 +42244,26 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagSignatureData:
-			if typ == ttlv.TypeByteString && seen[0]&0x2 == 0 {
-				v.SignatureData = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagCorrelationValue:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
+			}
+		case ttlv.TagSignatureData:
+			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
+				v.SignatureData = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -34870,6 +42282,8 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.SignatureData = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
 	v.x.reset()
@@ -34882,6 +42296,8 @@ func (v *SignResponsePayload) Clone() *SignResponsePayload {
 	}
 	c := new(SignResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.SignatureData = Optional[[]byte]{Value: cloneBytes(v.SignatureData.Value), Set: v.SignatureData.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
 	c.x = v.x.clone()
@@ -34900,21 +42316,31 @@ func (v *SignResponsePayload) appendUnknown(dst []Raw) []Raw {
 // SignatureVerifyRequestPayload is the Signature Verify Request Payload structure (KMIP 2.1 §6.1.56, 1.4 §4.32).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SignatureVerifyRequestPayload struct {
-	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, optional, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier Optional[string]
-	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// CryptographicParameters is the Cryptographic Parameters item, optional, of KMIP 1.2-3.0.
 	CryptographicParameters *CryptographicParameters
-	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	// Data is the Data item, optional, of KMIP 1.2-3.0.
 	Data Optional[[]byte]
-	// DigestedData is the Digested Data item, optional, of KMIP 1.4-2.1.
+	// DigestedData is the Digested Data item, optional, of KMIP 1.4-3.0.
 	DigestedData Optional[[]byte]
-	// SignatureData is the Signature Data item, optional, of KMIP 1.2-2.1.
+	// SignatureData is the Signature Data item, optional, of KMIP 1.2-3.0.
 	SignatureData Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
-	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-2.1.
+	// InitIndicator is the Init Indicator item, optional, of KMIP 1.3-3.0.
 	InitIndicator Optional[bool]
-	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-2.1.
+	// FinalIndicator is the Final Indicator item, optional, of KMIP 1.3-3.0.
 	FinalIndicator Optional[bool]
 
 	x extra // the order and unknown items of a decoded value
@@ -34940,7 +42366,17 @@ func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
 		if v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
@@ -34964,7 +42400,7 @@ func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
 	} else {
-		var next [8]int32
+		var next [10]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -34977,7 +42413,9 @@ func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -34991,33 +42429,45 @@ func (v *SignatureVerifyRequestPayload) appendField(b []byte, i uint8, k int32, 
 	switch i {
 	case 0:
 		if k == 0 && v.UniqueIdentifier.Set {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier.Value)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.CryptographicParameters != nil {
 			b = v.CryptographicParameters.appendTTLV(b, ttlv.TagCryptographicParameters, ver)
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.DigestedData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagDigestedData, v.DigestedData.Value)
 		}
-	case 4:
+	case 6:
 		if k == 0 && v.SignatureData.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagSignatureData, v.SignatureData.Value)
 		}
-	case 5:
+	case 7:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
-	case 6:
+	case 8:
 		if k == 0 && v.InitIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagInitIndicator, v.InitIndicator.Value)
 		}
-	case 7:
+	case 9:
 		if k == 0 && v.FinalIndicator.Set {
 			b = ttlv.AppendBoolean(b, ttlv.TagFinalIndicator, v.FinalIndicator.Value)
 		}
@@ -35027,30 +42477,36 @@ func (v *SignatureVerifyRequestPayload) appendField(b []byte, i uint8, k int32, 
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *SignatureVerifyRequestPayload) appendAdded(b []byte, next *[8]int32, ver Version) []byte {
+func (v *SignatureVerifyRequestPayload) appendAdded(b []byte, next *[10]int32, ver Version) []byte {
 	if next[0] == 0 && v.UniqueIdentifier.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
-	if next[1] == 0 && v.CryptographicParameters != nil {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.Data.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.DigestedData.Set {
+	if next[3] == 0 && v.CryptographicParameters != nil {
 		b = v.appendField(b, 3, 0, ver)
 	}
-	if next[4] == 0 && v.SignatureData.Set {
+	if next[4] == 0 && v.Data.Set {
 		b = v.appendField(b, 4, 0, ver)
 	}
-	if next[5] == 0 && v.CorrelationValue.Set {
+	if next[5] == 0 && v.DigestedData.Set {
 		b = v.appendField(b, 5, 0, ver)
 	}
-	if next[6] == 0 && v.InitIndicator.Set {
+	if next[6] == 0 && v.SignatureData.Set {
 		b = v.appendField(b, 6, 0, ver)
 	}
-	if next[7] == 0 && v.FinalIndicator.Set {
+	if next[7] == 0 && v.CorrelationValue.Set {
 		b = v.appendField(b, 7, 0, ver)
+	}
+	if next[8] == 0 && v.InitIndicator.Set {
+		b = v.appendField(b, 8, 0, ver)
+	}
+	if next[9] == 0 && v.FinalIndicator.Set {
+		b = v.appendField(b, 9, 0, ver)
 	}
 	_ = next
 	return b
@@ -35077,53 +42533,61 @@ func (v *SignatureVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x2
+				field = 1
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
 			}
 		case ttlv.TagCryptographicParameters:
-			if typ == ttlv.TypeStructure && seen[0]&0x2 == 0 {
+			if typ == ttlv.TypeStructure && seen[0]&0x8 == 0 {
 				if v.CryptographicParameters == nil {
 					v.CryptographicParameters = new(CryptographicParameters)
 				}
 				if err := v.CryptographicParameters.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {
 					return pathError(err, tag)
 				}
-				seen[0] |= 0x2
-				field = 1
-			}
-		case ttlv.TagData:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = Optional[[]byte]{Value: val, Set: true}
-				seen[0] |= 0x4
-				field = 2
-			}
-		case ttlv.TagDigestedData:
-			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.DigestedData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x8
 				field = 3
 			}
-		case ttlv.TagSignatureData:
+		case ttlv.TagData:
 			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
-				v.SignatureData = Optional[[]byte]{Value: val, Set: true}
+				v.Data = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x10
 				field = 4
 			}
-		case ttlv.TagCorrelationValue:
+		case ttlv.TagDigestedData:
 			if typ == ttlv.TypeByteString && seen[0]&0x20 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				v.DigestedData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x20
 				field = 5
 			}
-		case ttlv.TagInitIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x40 == 0 {
-				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagSignatureData:
+			if typ == ttlv.TypeByteString && seen[0]&0x40 == 0 {
+				v.SignatureData = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x40
 				field = 6
 			}
-		case ttlv.TagFinalIndicator:
-			if typ == ttlv.TypeBoolean && seen[0]&0x80 == 0 {
-				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x80 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
 				seen[0] |= 0x80
 				field = 7
+			}
+		case ttlv.TagInitIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x100 == 0 {
+				v.InitIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x100
+				field = 8
+			}
+		case ttlv.TagFinalIndicator:
+			if typ == ttlv.TypeBoolean && seen[0]&0x200 == 0 {
+				v.FinalIndicator = Optional[bool]{Value: be64(val) != 0, Set: true}
+				seen[0] |= 0x200
+				field = 9
 			}
 		}
 		if field == unknownField {
@@ -35137,7 +42601,7 @@ func (v *SignatureVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 		b = b[m:]
 	}
 	v.x.canonical = canonical && len(v.x.alt) == 0
-	if seen[0]&0x2 == 0 {
+	if seen[0]&0x8 == 0 {
 		v.CryptographicParameters = nil
 	}
 	return nil
@@ -35145,6 +42609,8 @@ func (v *SignatureVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignatureVerifyRequestPayload) reset() {
 	v.UniqueIdentifier = Optional[string]{}
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.Data = Optional[[]byte]{}
 	v.DigestedData = Optional[[]byte]{}
 	v.SignatureData = Optional[[]byte]{}
@@ -35161,6 +42627,8 @@ func (v *SignatureVerifyRequestPayload) Clone() *SignatureVerifyRequestPayload {
 	}
 	c := new(SignatureVerifyRequestPayload)
 	c.UniqueIdentifier = Optional[string]{Value: cloneString(v.UniqueIdentifier.Value), Set: v.UniqueIdentifier.Set}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.CryptographicParameters = v.CryptographicParameters.Clone()
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.DigestedData = Optional[[]byte]{Value: cloneBytes(v.DigestedData.Value), Set: v.DigestedData.Set}
@@ -35187,13 +42655,23 @@ func (v *SignatureVerifyRequestPayload) appendUnknown(dst []Raw) []Raw {
 // SignatureVerifyResponsePayload is the Signature Verify Response Payload structure (KMIP 2.1 §6.1.56, 1.4 §4.32).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SignatureVerifyResponsePayload struct {
-	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-2.1.
+	// UniqueIdentifier is the Unique Identifier item, required, of KMIP 1.2-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier string
-	// ValidityIndicator is the Validity Indicator item, optional, of KMIP 1.2-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// ValidityIndicator is the Validity Indicator item, optional, of KMIP 1.2-3.0.
 	ValidityIndicator Optional[ValidityIndicator]
-	// Data is the Data item, optional, of KMIP 1.2-2.1.
+	// Data is the Data item, optional, of KMIP 1.2-3.0.
 	Data Optional[[]byte]
-	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-2.1.
+	// CorrelationValue is the Correlation Value item, optional, of KMIP 1.3-3.0.
 	CorrelationValue Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -35218,8 +42696,18 @@ func (v *SignatureVerifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7c) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityIndicator.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
@@ -35231,7 +42719,7 @@ func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
 	} else {
-		var next [4]int32
+		var next [6]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -35244,7 +42732,9 @@ func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -35258,17 +42748,29 @@ func (v *SignatureVerifyResponsePayload) appendField(b []byte, i uint8, k int32,
 	switch i {
 	case 0:
 		if k == 0 {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
+			}
 		}
 	case 1:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 3:
 		if k == 0 && v.ValidityIndicator.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator.Value))
 		}
-	case 2:
+	case 4:
 		if k == 0 && v.Data.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagData, v.Data.Value)
 		}
-	case 3:
+	case 5:
 		if k == 0 && v.CorrelationValue.Set {
 			b = ttlv.AppendByteString(b, ttlv.TagCorrelationValue, v.CorrelationValue.Value)
 		}
@@ -35278,15 +42780,21 @@ func (v *SignatureVerifyResponsePayload) appendField(b []byte, i uint8, k int32,
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *SignatureVerifyResponsePayload) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
-	if next[1] == 0 && v.ValidityIndicator.Set {
+func (v *SignatureVerifyResponsePayload) appendAdded(b []byte, next *[6]int32, ver Version) []byte {
+	if next[1] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 1, 0, ver)
 	}
-	if next[2] == 0 && v.Data.Set {
+	if next[2] == 0 && v.UniqueIdentifierIndex.Set {
 		b = v.appendField(b, 2, 0, ver)
 	}
-	if next[3] == 0 && v.CorrelationValue.Set {
+	if next[3] == 0 && v.ValidityIndicator.Set {
 		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.Data.Set {
+		b = v.appendField(b, 4, 0, ver)
+	}
+	if next[5] == 0 && v.CorrelationValue.Set {
+		b = v.appendField(b, 5, 0, ver)
 	}
 	_ = next
 	return b
@@ -35313,24 +42821,32 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x1
 				field = 0
-			}
-		case ttlv.TagValidityIndicator:
-			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.ValidityIndicator = Optional[ValidityIndicator]{Value: ValidityIndicator(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagData:
-			if typ == ttlv.TypeByteString && seen[0]&0x4 == 0 {
-				v.Data = Optional[[]byte]{Value: val, Set: true}
+			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
-		case ttlv.TagCorrelationValue:
-			if typ == ttlv.TypeByteString && seen[0]&0x8 == 0 {
-				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+		case ttlv.TagValidityIndicator:
+			if typ == ttlv.TypeEnumeration && seen[0]&0x8 == 0 {
+				v.ValidityIndicator = Optional[ValidityIndicator]{Value: ValidityIndicator(be32(val)), Set: true}
 				seen[0] |= 0x8
 				field = 3
+			}
+		case ttlv.TagData:
+			if typ == ttlv.TypeByteString && seen[0]&0x10 == 0 {
+				v.Data = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x10
+				field = 4
+			}
+		case ttlv.TagCorrelationValue:
+			if typ == ttlv.TypeByteString && seen[0]&0x20 == 0 {
+				v.CorrelationValue = Optional[[]byte]{Value: val, Set: true}
+				seen[0] |= 0x20
+				field = 5
 			}
 		}
 		if field == unknownField {
@@ -35349,6 +42865,8 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 
 func (v *SignatureVerifyResponsePayload) reset() {
 	v.UniqueIdentifier = ""
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.ValidityIndicator = Optional[ValidityIndicator]{}
 	v.Data = Optional[[]byte]{}
 	v.CorrelationValue = Optional[[]byte]{}
@@ -35362,6 +42880,8 @@ func (v *SignatureVerifyResponsePayload) Clone() *SignatureVerifyResponsePayload
 	}
 	c := new(SignatureVerifyResponsePayload)
 	c.UniqueIdentifier = cloneString(v.UniqueIdentifier)
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.ValidityIndicator = Optional[ValidityIndicator]{Value: v.ValidityIndicator.Value, Set: v.ValidityIndicator.Set}
 	c.Data = Optional[[]byte]{Value: cloneBytes(v.Data.Value), Set: v.Data.Set}
 	c.CorrelationValue = Optional[[]byte]{Value: cloneBytes(v.CorrelationValue.Value), Set: v.CorrelationValue.Set}
@@ -35381,17 +42901,17 @@ func (v *SignatureVerifyResponsePayload) appendUnknown(dst []Raw) []Raw {
 // SplitKey is the Split Key structure (KMIP 2.1 §2.8, 1.4 §2.2.5).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SplitKey struct {
-	// SplitKeyParts is the Split Key Parts item, required, of KMIP 1.0-2.1.
+	// SplitKeyParts is the Split Key Parts item, required, of KMIP 1.0-3.0.
 	SplitKeyParts int32
-	// KeyPartIdentifier is the Key Part Identifier item, required, of KMIP 1.0-2.1.
+	// KeyPartIdentifier is the Key Part Identifier item, required, of KMIP 1.0-3.0.
 	KeyPartIdentifier int32
-	// SplitKeyThreshold is the Split Key Threshold item, required, of KMIP 1.0-2.1.
+	// SplitKeyThreshold is the Split Key Threshold item, required, of KMIP 1.0-3.0.
 	SplitKeyThreshold int32
-	// SplitKeyMethod is the Split Key Method item, required, of KMIP 1.0-2.1.
+	// SplitKeyMethod is the Split Key Method item, required, of KMIP 1.0-3.0.
 	SplitKeyMethod SplitKeyMethod
-	// PrimeFieldSize is the Prime Field Size item, optional, of KMIP 1.0-2.1.
+	// PrimeFieldSize is the Prime Field Size item, optional, of KMIP 1.0-3.0.
 	PrimeFieldSize Optional[[]byte]
-	// KeyBlock is the Key Block item, required, of KMIP 1.0-2.1.
+	// KeyBlock is the Key Block item, required, of KMIP 1.0-3.0.
 	KeyBlock *KeyBlock
 
 	x extra // the order and unknown items of a decoded value
@@ -35412,16 +42932,16 @@ func (v *SplitKey) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv
 func (v *SplitKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyParts, v.SplitKeyParts)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendInteger(b, ttlv.TagKeyPartIdentifier, v.KeyPartIdentifier)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyThreshold, v.SplitKeyThreshold)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyMethod, uint32(v.SplitKeyMethod))
 		}
 		if v.PrimeFieldSize.Set {
@@ -35444,7 +42964,9 @@ func (v *SplitKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -35609,7 +43131,7 @@ func (v *SplitKey) appendUnknown(dst []Raw) []Raw {
 // SymmetricKey is the Symmetric Key structure (KMIP 2.1 §2.9, 1.4 §2.2.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type SymmetricKey struct {
-	// KeyBlock is the Key Block item, required, of KMIP 1.0-2.1.
+	// KeyBlock is the Key Block item, required, of KMIP 1.0-3.0.
 	KeyBlock *KeyBlock
 
 	x extra // the order and unknown items of a decoded value
@@ -35651,7 +43173,9 @@ func (v *SymmetricKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -35791,7 +43315,9 @@ func (v *Template) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -35941,7 +43467,9 @@ func (v *TemplateAttribute) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -36070,9 +43598,9 @@ func (v *TemplateAttribute) appendUnknown(dst []Raw) []Raw {
 // Ticket is the Ticket structure (KMIP 2.1 §7.39).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type Ticket struct {
-	// TicketType is the Ticket Type item, required, of KMIP 2.0-2.1.
+	// TicketType is the Ticket Type item, required, of KMIP 2.0-3.0.
 	TicketType TicketType
-	// TicketValue is the Ticket Value item, required, of KMIP 2.0-2.1.
+	// TicketValue is the Ticket Value item, required, of KMIP 2.0-3.0.
 	TicketValue []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -36093,10 +43621,10 @@ func (v *Ticket) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, ttlv.T
 func (v *Ticket) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagTicketType, uint32(v.TicketType))
 		}
-		if v.x.decoded || ver.in(0x60) {
+		if v.x.decoded || ver.in(0xe0) {
 			b = ttlv.AppendByteString(b, ttlv.TagTicketValue, v.TicketValue)
 		}
 	} else {
@@ -36113,7 +43641,9 @@ func (v *Ticket) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -36214,15 +43744,15 @@ func (v *Ticket) appendUnknown(dst []Raw) []Raw {
 // TransparentDHPrivateKey is the Key Material structure (KMIP 2.1 §3.9, 1.4 §2.1.7.6).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type TransparentDHPrivateKey struct {
-	// P is the P item, required, of KMIP 1.0-2.1.
+	// P is the P item, required, of KMIP 1.0-3.0.
 	P []byte
-	// Q is the Q item, optional, of KMIP 1.0-2.1.
+	// Q is the Q item, optional, of KMIP 1.0-3.0.
 	Q Optional[[]byte]
-	// G is the G item, required, of KMIP 1.0-2.1.
+	// G is the G item, required, of KMIP 1.0-3.0.
 	G []byte
-	// J is the J item, optional, of KMIP 1.0-2.1.
+	// J is the J item, optional, of KMIP 1.0-3.0.
 	J Optional[[]byte]
-	// X is the X item, required, of KMIP 1.0-2.1.
+	// X is the X item, required, of KMIP 1.0-3.0.
 	X []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -36247,19 +43777,19 @@ func (v *TransparentDHPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *TransparentDHPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
 		}
 		if v.Q.Set {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
 		}
 		if v.J.Set {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagJ, v.J.Value)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagX, v.X)
 		}
 	} else {
@@ -36276,7 +43806,9 @@ func (v *TransparentDHPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -36419,15 +43951,15 @@ func (v *TransparentDHPrivateKey) appendUnknown(dst []Raw) []Raw {
 // TransparentDHPublicKey is the Key Material structure (KMIP 2.1 §3.10, 1.4 §2.1.7.7).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type TransparentDHPublicKey struct {
-	// P is the P item, required, of KMIP 1.0-2.1.
+	// P is the P item, required, of KMIP 1.0-3.0.
 	P []byte
-	// Q is the Q item, optional, of KMIP 1.0-2.1.
+	// Q is the Q item, optional, of KMIP 1.0-3.0.
 	Q Optional[[]byte]
-	// G is the G item, required, of KMIP 1.0-2.1.
+	// G is the G item, required, of KMIP 1.0-3.0.
 	G []byte
-	// J is the J item, optional, of KMIP 1.0-2.1.
+	// J is the J item, optional, of KMIP 1.0-3.0.
 	J Optional[[]byte]
-	// Y is the Y item, required, of KMIP 1.0-2.1.
+	// Y is the Y item, required, of KMIP 1.0-3.0.
 	Y []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -36452,19 +43984,19 @@ func (v *TransparentDHPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *TransparentDHPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
 		}
 		if v.Q.Set {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q.Value)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
 		}
 		if v.J.Set {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagJ, v.J.Value)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagY, v.Y)
 		}
 	} else {
@@ -36481,7 +44013,9 @@ func (v *TransparentDHPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -36624,13 +44158,13 @@ func (v *TransparentDHPublicKey) appendUnknown(dst []Raw) []Raw {
 // TransparentDSAPrivateKey is the Key Material structure (KMIP 2.1 §3.5, 1.4 §2.1.7.2).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type TransparentDSAPrivateKey struct {
-	// P is the P item, required, of KMIP 1.0-2.1.
+	// P is the P item, required, of KMIP 1.0-3.0.
 	P []byte
-	// Q is the Q item, required, of KMIP 1.0-2.1.
+	// Q is the Q item, required, of KMIP 1.0-3.0.
 	Q []byte
-	// G is the G item, required, of KMIP 1.0-2.1.
+	// G is the G item, required, of KMIP 1.0-3.0.
 	G []byte
-	// X is the X item, required, of KMIP 1.0-2.1.
+	// X is the X item, required, of KMIP 1.0-3.0.
 	X []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -36655,16 +44189,16 @@ func (v *TransparentDSAPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *TransparentDSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagX, v.X)
 		}
 	} else {
@@ -36681,7 +44215,9 @@ func (v *TransparentDSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -36806,13 +44342,13 @@ func (v *TransparentDSAPrivateKey) appendUnknown(dst []Raw) []Raw {
 // TransparentDSAPublicKey is the Key Material structure (KMIP 2.1 §3.6, 1.4 §2.1.7.3).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type TransparentDSAPublicKey struct {
-	// P is the P item, required, of KMIP 1.0-2.1.
+	// P is the P item, required, of KMIP 1.0-3.0.
 	P []byte
-	// Q is the Q item, required, of KMIP 1.0-2.1.
+	// Q is the Q item, required, of KMIP 1.0-3.0.
 	Q []byte
-	// G is the G item, required, of KMIP 1.0-2.1.
+	// G is the G item, required, of KMIP 1.0-3.0.
 	G []byte
-	// Y is the Y item, required, of KMIP 1.0-2.1.
+	// Y is the Y item, required, of KMIP 1.0-3.0.
 	Y []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -36837,16 +44373,16 @@ func (v *TransparentDSAPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *TransparentDSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagP, v.P)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagQ, v.Q)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagG, v.G)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagY, v.Y)
 		}
 	} else {
@@ -36863,7 +44399,9 @@ func (v *TransparentDSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -37035,7 +44573,9 @@ func (v *TransparentECDHPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -37183,7 +44723,9 @@ func (v *TransparentECDHPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -37331,7 +44873,9 @@ func (v *TransparentECDSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -37479,7 +45023,9 @@ func (v *TransparentECDSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -37627,7 +45173,9 @@ func (v *TransparentECMQVPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -37775,7 +45323,9 @@ func (v *TransparentECMQVPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -37876,9 +45426,9 @@ func (v *TransparentECMQVPublicKey) appendUnknown(dst []Raw) []Raw {
 // TransparentECPrivateKey is the Key Material structure (KMIP 2.1 §3.11, 1.4 §2.1.7.14).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type TransparentECPrivateKey struct {
-	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.3-2.1.
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.3-3.0.
 	RecommendedCurve RecommendedCurve
-	// D is the D item, required, of KMIP 1.3-2.1.
+	// D is the D item, required, of KMIP 1.3-3.0.
 	D []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -37903,10 +45453,10 @@ func (v *TransparentECPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *TransparentECPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagD, v.D)
 		}
 	} else {
@@ -37923,7 +45473,9 @@ func (v *TransparentECPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -38024,9 +45576,9 @@ func (v *TransparentECPrivateKey) appendUnknown(dst []Raw) []Raw {
 // TransparentECPublicKey is the Key Material structure (KMIP 2.1 §3.12, 1.4 §2.1.7.15).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type TransparentECPublicKey struct {
-	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.3-2.1.
+	// RecommendedCurve is the Recommended Curve item, required, of KMIP 1.3-3.0.
 	RecommendedCurve RecommendedCurve
-	// QString is the Q String item, required, of KMIP 1.3-2.1.
+	// QString is the Q String item, required, of KMIP 1.3-3.0.
 	QString []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -38051,10 +45603,10 @@ func (v *TransparentECPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *TransparentECPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagRecommendedCurve, uint32(v.RecommendedCurve))
 		}
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendByteString(b, ttlv.TagQString, v.QString)
 		}
 	} else {
@@ -38071,7 +45623,9 @@ func (v *TransparentECPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -38172,21 +45726,21 @@ func (v *TransparentECPublicKey) appendUnknown(dst []Raw) []Raw {
 // TransparentRSAPrivateKey is the Key Material structure (KMIP 2.1 §3.7, 1.4 §2.1.7.4).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type TransparentRSAPrivateKey struct {
-	// Modulus is the Modulus item, required, of KMIP 1.0-2.1.
+	// Modulus is the Modulus item, required, of KMIP 1.0-3.0.
 	Modulus []byte
-	// PrivateExponent is the Private Exponent item, optional, of KMIP 1.0-2.1.
+	// PrivateExponent is the Private Exponent item, optional, of KMIP 1.0-3.0.
 	PrivateExponent Optional[[]byte]
-	// PublicExponent is the Public Exponent item, optional, of KMIP 1.0-2.1.
+	// PublicExponent is the Public Exponent item, optional, of KMIP 1.0-3.0.
 	PublicExponent Optional[[]byte]
-	// P is the P item, optional, of KMIP 1.0-2.1.
+	// P is the P item, optional, of KMIP 1.0-3.0.
 	P Optional[[]byte]
-	// Q is the Q item, optional, of KMIP 1.0-2.1.
+	// Q is the Q item, optional, of KMIP 1.0-3.0.
 	Q Optional[[]byte]
-	// PrimeExponentP is the Prime Exponent P item, optional, of KMIP 1.0-2.1.
+	// PrimeExponentP is the Prime Exponent P item, optional, of KMIP 1.0-3.0.
 	PrimeExponentP Optional[[]byte]
-	// PrimeExponentQ is the Prime Exponent Q item, optional, of KMIP 1.0-2.1.
+	// PrimeExponentQ is the Prime Exponent Q item, optional, of KMIP 1.0-3.0.
 	PrimeExponentQ Optional[[]byte]
-	// CRTCoefficient is the CRT Coefficient item, optional, of KMIP 1.0-2.1.
+	// CRTCoefficient is the CRT Coefficient item, optional, of KMIP 1.0-3.0.
 	CRTCoefficient Optional[[]byte]
 
 	x extra // the order and unknown items of a decoded value
@@ -38211,7 +45765,7 @@ func (v *TransparentRSAPrivateKey) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *TransparentRSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagModulus, v.Modulus)
 		}
 		if v.PrivateExponent.Set {
@@ -38249,7 +45803,9 @@ func (v *TransparentRSAPrivateKey) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -38443,9 +45999,9 @@ func (v *TransparentRSAPrivateKey) appendUnknown(dst []Raw) []Raw {
 // TransparentRSAPublicKey is the Key Material structure (KMIP 2.1 §3.8, 1.4 §2.1.7.5).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type TransparentRSAPublicKey struct {
-	// Modulus is the Modulus item, required, of KMIP 1.0-2.1.
+	// Modulus is the Modulus item, required, of KMIP 1.0-3.0.
 	Modulus []byte
-	// PublicExponent is the Public Exponent item, required, of KMIP 1.0-2.1.
+	// PublicExponent is the Public Exponent item, required, of KMIP 1.0-3.0.
 	PublicExponent []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -38470,10 +46026,10 @@ func (v *TransparentRSAPublicKey) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *TransparentRSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagModulus, v.Modulus)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendBigIntegerBytes(b, ttlv.TagPublicExponent, v.PublicExponent)
 		}
 	} else {
@@ -38490,7 +46046,9 @@ func (v *TransparentRSAPublicKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -38591,7 +46149,7 @@ func (v *TransparentRSAPublicKey) appendUnknown(dst []Raw) []Raw {
 // TransparentSymmetricKey is the Key Material structure (KMIP 2.1 §3.4, 1.4 §2.1.7.1).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type TransparentSymmetricKey struct {
-	// Key is the Key item, required, of KMIP 1.0-2.1.
+	// Key is the Key item, required, of KMIP 1.0-3.0.
 	Key []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -38616,7 +46174,7 @@ func (v *TransparentSymmetricKey) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *TransparentSymmetricKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendByteString(b, ttlv.TagKey, v.Key)
 		}
 	} else {
@@ -38633,7 +46191,9 @@ func (v *TransparentSymmetricKey) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -38722,11 +46282,11 @@ func (v *TransparentSymmetricKey) appendUnknown(dst []Raw) []Raw {
 // UsageLimits is the Usage Limits structure (KMIP 2.1 §7.40, 1.4 §3.21).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type UsageLimits struct {
-	// UsageLimitsTotal is the Usage Limits Total item, required, of KMIP 1.0-2.1.
+	// UsageLimitsTotal is the Usage Limits Total item, required, of KMIP 1.0-3.0.
 	UsageLimitsTotal int64
-	// UsageLimitsCount is the Usage Limits Count item, required, of KMIP 1.0-2.1.
+	// UsageLimitsCount is the Usage Limits Count item, required, of KMIP 1.0-3.0.
 	UsageLimitsCount int64
-	// UsageLimitsUnit is the Usage Limits Unit item, required, of KMIP 1.0-2.1.
+	// UsageLimitsUnit is the Usage Limits Unit item, required, of KMIP 1.0-3.0.
 	UsageLimitsUnit UsageLimitsUnit
 
 	x extra // the order and unknown items of a decoded value
@@ -38747,13 +46307,13 @@ func (v *UsageLimits) DecodeTTLV(d *ttlv.Decoder) error { return decodeTTLV(v, t
 func (v *UsageLimits) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsTotal, v.UsageLimitsTotal)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagUsageLimitsCount, v.UsageLimitsCount)
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUsageLimitsUnit, uint32(v.UsageLimitsUnit))
 		}
 	} else {
@@ -38770,7 +46330,9 @@ func (v *UsageLimits) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -38883,11 +46445,21 @@ func (v *UsageLimits) appendUnknown(dst []Raw) []Raw {
 // ValidateRequestPayload is the Validate Request Payload structure (KMIP 2.1 §6.1.57, 1.4 §4.24).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ValidateRequestPayload struct {
-	// Certificate is the Certificate item, repeated, of KMIP 1.0-2.1.
+	// Certificate is the Certificate item, repeated, of KMIP 1.0-3.0.
 	Certificate []Certificate
-	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.0-2.1.
+	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.0-3.0;
+	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
-	// ValidityDate is the Validity Date item, optional, of KMIP 1.0-2.1.
+	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
+	UniqueIdentifierEnum Optional[UniqueIdentifier]
+	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
+	// UniqueIdentifier: set one of them.
+	UniqueIdentifierIndex Optional[int32]
+	// ValidityDate is the Validity Date item, optional, of KMIP 1.0-3.0.
 	ValidityDate Optional[time.Time]
 
 	x extra // the order and unknown items of a decoded value
@@ -38916,13 +46488,23 @@ func (v *ValidateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.Certificate[k].appendTTLV(b, ttlv.TagCertificate, ver)
 		}
 		for k := range v.UniqueIdentifier {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityDate.Set {
 			b = ttlv.AppendDateTime(b, ttlv.TagValidityDate, v.ValidityDate.Value.Unix())
 		}
 	} else {
-		var next [3]int32
+		var next [5]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -38935,7 +46517,9 @@ func (v *ValidateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -38953,9 +46537,21 @@ func (v *ValidateRequestPayload) appendField(b []byte, i uint8, k int32, ver Ver
 		}
 	case 1:
 		if int(k) < len(v.UniqueIdentifier) {
-			b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			if ver >= V3_0 && !v.x.decoded {
+				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier[k])
+			} else {
+				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
+			}
 		}
 	case 2:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		}
+	case 4:
 		if k == 0 && v.ValidityDate.Set {
 			b = ttlv.AppendDateTime(b, ttlv.TagValidityDate, v.ValidityDate.Value.Unix())
 		}
@@ -38965,15 +46561,21 @@ func (v *ValidateRequestPayload) appendField(b []byte, i uint8, k int32, ver Ver
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *ValidateRequestPayload) appendAdded(b []byte, next *[3]int32, ver Version) []byte {
+func (v *ValidateRequestPayload) appendAdded(b []byte, next *[5]int32, ver Version) []byte {
 	for k := next[0]; int(k) < len(v.Certificate); k++ {
 		b = v.appendField(b, 0, k, ver)
 	}
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 && v.ValidityDate.Set {
+	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
 		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
+	if next[4] == 0 && v.ValidityDate.Set {
+		b = v.appendField(b, 4, 0, ver)
 	}
 	_ = next
 	return b
@@ -39009,12 +46611,20 @@ func (v *ValidateRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
-			}
-		case ttlv.TagValidityDate:
-			if typ == ttlv.TypeDateTime && seen[0]&0x4 == 0 {
-				v.ValidityDate = Optional[time.Time]{Value: time.Unix(int64(be64(val)), 0).UTC(), Set: true}
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
+			}
+		case ttlv.TagValidityDate:
+			if typ == ttlv.TypeDateTime && seen[0]&0x10 == 0 {
+				v.ValidityDate = Optional[time.Time]{Value: time.Unix(int64(be64(val)), 0).UTC(), Set: true}
+				seen[0] |= 0x10
+				field = 4
 			}
 		}
 		if field == unknownField {
@@ -39034,6 +46644,8 @@ func (v *ValidateRequestPayload) decodeTTLV(b []byte, off int) error {
 func (v *ValidateRequestPayload) reset() {
 	v.Certificate = v.Certificate[:0]
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
+	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.UniqueIdentifierIndex = Optional[int32]{}
 	v.ValidityDate = Optional[time.Time]{}
 	v.x.reset()
 }
@@ -39056,6 +46668,8 @@ func (v *ValidateRequestPayload) Clone() *ValidateRequestPayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
+	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
+	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
 	c.ValidityDate = Optional[time.Time]{Value: v.ValidityDate.Value, Set: v.ValidityDate.Set}
 	c.x = v.x.clone()
 	return c
@@ -39076,7 +46690,7 @@ func (v *ValidateRequestPayload) appendUnknown(dst []Raw) []Raw {
 // ValidateResponsePayload is the Validate Response Payload structure (KMIP 2.1 §6.1.57, 1.4 §4.24).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ValidateResponsePayload struct {
-	// ValidityIndicator is the Validity Indicator item, required, of KMIP 1.0-2.1.
+	// ValidityIndicator is the Validity Indicator item, required, of KMIP 1.0-3.0.
 	ValidityIndicator ValidityIndicator
 
 	x extra // the order and unknown items of a decoded value
@@ -39101,7 +46715,7 @@ func (v *ValidateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ValidateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidityIndicator, uint32(v.ValidityIndicator))
 		}
 	} else {
@@ -39118,7 +46732,9 @@ func (v *ValidateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -39207,27 +46823,27 @@ func (v *ValidateResponsePayload) appendUnknown(dst []Raw) []Raw {
 // ValidationInformation is the Validation Information structure (KMIP 2.1 §7.41, 1.4 §2.1.20).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type ValidationInformation struct {
-	// ValidationAuthorityType is the Validation Authority Type item, required, of KMIP 1.3-2.1.
+	// ValidationAuthorityType is the Validation Authority Type item, required, of KMIP 1.3-3.0.
 	ValidationAuthorityType ValidationAuthorityType
-	// ValidationAuthorityCountry is the Validation Authority Country item, optional, of KMIP 1.3-2.1.
+	// ValidationAuthorityCountry is the Validation Authority Country item, optional, of KMIP 1.3-3.0.
 	ValidationAuthorityCountry Optional[string]
-	// ValidationAuthorityURI is the Validation Authority URI item, optional, of KMIP 1.3-2.1.
+	// ValidationAuthorityURI is the Validation Authority URI item, optional, of KMIP 1.3-3.0.
 	ValidationAuthorityURI Optional[string]
-	// ValidationVersionMajor is the Validation Version Major item, required, of KMIP 1.3-2.1.
+	// ValidationVersionMajor is the Validation Version Major item, required, of KMIP 1.3-3.0.
 	ValidationVersionMajor int32
-	// ValidationVersionMinor is the Validation Version Minor item, optional, of KMIP 1.3-2.1.
+	// ValidationVersionMinor is the Validation Version Minor item, optional, of KMIP 1.3-3.0.
 	ValidationVersionMinor Optional[int32]
-	// ValidationType is the Validation Type item, required, of KMIP 1.3-2.1.
+	// ValidationType is the Validation Type item, required, of KMIP 1.3-3.0.
 	ValidationType ValidationType
-	// ValidationLevel is the Validation Level item, required, of KMIP 1.3-2.1.
+	// ValidationLevel is the Validation Level item, required, of KMIP 1.3-3.0.
 	ValidationLevel int32
-	// ValidationCertificateIdentifier is the Validation Certificate Identifier item, optional, of KMIP 1.3-2.1.
+	// ValidationCertificateIdentifier is the Validation Certificate Identifier item, optional, of KMIP 1.3-3.0.
 	ValidationCertificateIdentifier Optional[string]
-	// ValidationCertificateURI is the Validation Certificate URI item, optional, of KMIP 1.3-2.1.
+	// ValidationCertificateURI is the Validation Certificate URI item, optional, of KMIP 1.3-3.0.
 	ValidationCertificateURI Optional[string]
-	// ValidationVendorURI is the Validation Vendor URI item, optional, of KMIP 1.3-2.1.
+	// ValidationVendorURI is the Validation Vendor URI item, optional, of KMIP 1.3-3.0.
 	ValidationVendorURI Optional[string]
-	// ValidationProfile is the Validation Profile item, repeated, of KMIP 1.3-2.1.
+	// ValidationProfile is the Validation Profile item, repeated, of KMIP 1.3-3.0.
 	ValidationProfile []string
 
 	x extra // the order and unknown items of a decoded value
@@ -39252,7 +46868,7 @@ func (v *ValidationInformation) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ValidationInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidationAuthorityType, uint32(v.ValidationAuthorityType))
 		}
 		if v.ValidationAuthorityCountry.Set {
@@ -39261,16 +46877,16 @@ func (v *ValidationInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.ValidationAuthorityURI.Set {
 			b = ttlv.AppendTextString(b, ttlv.TagValidationAuthorityURI, v.ValidationAuthorityURI.Value)
 		}
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendInteger(b, ttlv.TagValidationVersionMajor, v.ValidationVersionMajor)
 		}
 		if v.ValidationVersionMinor.Set {
 			b = ttlv.AppendInteger(b, ttlv.TagValidationVersionMinor, v.ValidationVersionMinor.Value)
 		}
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagValidationType, uint32(v.ValidationType))
 		}
-		if v.x.decoded || ver.in(0x78) {
+		if v.x.decoded || ver.in(0xf8) {
 			b = ttlv.AppendInteger(b, ttlv.TagValidationLevel, v.ValidationLevel)
 		}
 		if v.ValidationCertificateIdentifier.Set {
@@ -39299,7 +46915,9 @@ func (v *ValidationInformation) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -39552,9 +47170,9 @@ func (v *ValidationInformation) appendUnknown(dst []Raw) []Raw {
 // X_509CertificateIdentifier is the X.509 Certificate Identifier structure (KMIP 2.1 §4.61, 1.4 §3.10).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type X_509CertificateIdentifier struct {
-	// IssuerDistinguishedName is the Issuer Distinguished Name item, required, of KMIP 1.1-2.1.
+	// IssuerDistinguishedName is the Issuer Distinguished Name item, required, of KMIP 1.1-3.0.
 	IssuerDistinguishedName []byte
-	// CertificateSerialNumber is the Certificate Serial Number item, required, of KMIP 1.1-2.1.
+	// CertificateSerialNumber is the Certificate Serial Number item, required, of KMIP 1.1-3.0.
 	CertificateSerialNumber []byte
 
 	x extra // the order and unknown items of a decoded value
@@ -39579,10 +47197,10 @@ func (v *X_509CertificateIdentifier) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *X_509CertificateIdentifier) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7e) {
+		if v.x.decoded || ver.in(0xfe) {
 			b = ttlv.AppendByteString(b, ttlv.TagIssuerDistinguishedName, v.IssuerDistinguishedName)
 		}
-		if v.x.decoded || ver.in(0x7e) {
+		if v.x.decoded || ver.in(0xfe) {
 			b = ttlv.AppendByteString(b, ttlv.TagCertificateSerialNumber, v.CertificateSerialNumber)
 		}
 	} else {
@@ -39599,7 +47217,9 @@ func (v *X_509CertificateIdentifier) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -39700,9 +47320,9 @@ func (v *X_509CertificateIdentifier) appendUnknown(dst []Raw) []Raw {
 // X_509CertificateIssuer is the X.509 Certificate Issuer structure (KMIP 2.1 §4.62, 1.4 §3.12).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type X_509CertificateIssuer struct {
-	// IssuerDistinguishedName is the Issuer Distinguished Name item, required, of KMIP 1.1-2.1.
+	// IssuerDistinguishedName is the Issuer Distinguished Name item, required, of KMIP 1.1-3.0.
 	IssuerDistinguishedName []byte
-	// IssuerAlternativeName is the Issuer Alternative Name item, repeated, of KMIP 1.1-2.1.
+	// IssuerAlternativeName is the Issuer Alternative Name item, repeated, of KMIP 1.1-3.0.
 	IssuerAlternativeName [][]byte
 
 	x extra // the order and unknown items of a decoded value
@@ -39727,7 +47347,7 @@ func (v *X_509CertificateIssuer) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *X_509CertificateIssuer) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x7e) {
+		if v.x.decoded || ver.in(0xfe) {
 			b = ttlv.AppendByteString(b, ttlv.TagIssuerDistinguishedName, v.IssuerDistinguishedName)
 		}
 		for k := range v.IssuerAlternativeName {
@@ -39747,7 +47367,9 @@ func (v *X_509CertificateIssuer) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -39856,9 +47478,9 @@ func (v *X_509CertificateIssuer) appendUnknown(dst []Raw) []Raw {
 // X_509CertificateSubject is the X.509 Certificate Subject structure (KMIP 2.1 §4.63, 1.4 §3.11).
 // Its zero value is empty; a decoded value aliases its input (see Clone).
 type X_509CertificateSubject struct {
-	// SubjectDistinguishedName is the Subject Distinguished Name item, optional, of KMIP 1.1-2.1.
+	// SubjectDistinguishedName is the Subject Distinguished Name item, optional, of KMIP 1.1-3.0.
 	SubjectDistinguishedName Optional[[]byte]
-	// SubjectAlternativeName is the Subject Alternative Name item, repeated, of KMIP 1.1-2.1.
+	// SubjectAlternativeName is the Subject Alternative Name item, repeated, of KMIP 1.1-3.0.
 	SubjectAlternativeName [][]byte
 
 	x extra // the order and unknown items of a decoded value
@@ -39903,7 +47525,9 @@ func (v *X_509CertificateSubject) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			b = v.appendField(b, i, next[i], ver)
 			next[i]++
 			if a < len(v.x.alt) && int(v.x.alt[a].pos) == j {
-				b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				if ver >= V3_0 && len(b) > start {
+					b[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type
+				}
 				a++
 			}
 		}
@@ -40313,6 +47937,31 @@ func newRequestPayload(old RequestPayload, op Operation, known bool) RequestPayl
 				return p
 			}
 			return new(PingRequestPayload)
+		case OperationCreateGroup:
+			if p, ok := old.(*CreateGroupRequestPayload); ok {
+				return p
+			}
+			return new(CreateGroupRequestPayload)
+		case OperationObliterate:
+			if p, ok := old.(*ObliterateRequestPayload); ok {
+				return p
+			}
+			return new(ObliterateRequestPayload)
+		case OperationCreateUser:
+			if p, ok := old.(*CreateUserRequestPayload); ok {
+				return p
+			}
+			return new(CreateUserRequestPayload)
+		case OperationCreateCredential:
+			if p, ok := old.(*CreateCredentialRequestPayload); ok {
+				return p
+			}
+			return new(CreateCredentialRequestPayload)
+		case OperationDeactivate:
+			if p, ok := old.(*DeactivateRequestPayload); ok {
+				return p
+			}
+			return new(DeactivateRequestPayload)
 		}
 	}
 	if p, ok := old.(*RawRequestPayload); ok {
@@ -40618,6 +48267,31 @@ func (*PingRequestPayload) Operation() Operation { return OperationPing }
 
 func (v *PingRequestPayload) clonePayload() RequestPayload { return v.Clone() }
 
+// Operation returns OperationCreateGroup.
+func (*CreateGroupRequestPayload) Operation() Operation { return OperationCreateGroup }
+
+func (v *CreateGroupRequestPayload) clonePayload() RequestPayload { return v.Clone() }
+
+// Operation returns OperationObliterate.
+func (*ObliterateRequestPayload) Operation() Operation { return OperationObliterate }
+
+func (v *ObliterateRequestPayload) clonePayload() RequestPayload { return v.Clone() }
+
+// Operation returns OperationCreateUser.
+func (*CreateUserRequestPayload) Operation() Operation { return OperationCreateUser }
+
+func (v *CreateUserRequestPayload) clonePayload() RequestPayload { return v.Clone() }
+
+// Operation returns OperationCreateCredential.
+func (*CreateCredentialRequestPayload) Operation() Operation { return OperationCreateCredential }
+
+func (v *CreateCredentialRequestPayload) clonePayload() RequestPayload { return v.Clone() }
+
+// Operation returns OperationDeactivate.
+func (*DeactivateRequestPayload) Operation() Operation { return OperationDeactivate }
+
+func (v *DeactivateRequestPayload) clonePayload() RequestPayload { return v.Clone() }
+
 // newResponsePayload returns the response payload type of operation op, reusing old
 // when it has that type; RawPayload when the operation has none or is
 // unknown (known false: the Operation was not decoded before the payload).
@@ -40899,6 +48573,31 @@ func newResponsePayload(old ResponsePayload, op Operation, known bool) ResponseP
 				return p
 			}
 			return new(PingResponsePayload)
+		case OperationCreateGroup:
+			if p, ok := old.(*CreateGroupResponsePayload); ok {
+				return p
+			}
+			return new(CreateGroupResponsePayload)
+		case OperationObliterate:
+			if p, ok := old.(*ObliterateResponsePayload); ok {
+				return p
+			}
+			return new(ObliterateResponsePayload)
+		case OperationCreateUser:
+			if p, ok := old.(*CreateUserResponsePayload); ok {
+				return p
+			}
+			return new(CreateUserResponsePayload)
+		case OperationCreateCredential:
+			if p, ok := old.(*CreateCredentialResponsePayload); ok {
+				return p
+			}
+			return new(CreateCredentialResponsePayload)
+		case OperationDeactivate:
+			if p, ok := old.(*DeactivateResponsePayload); ok {
+				return p
+			}
+			return new(DeactivateResponsePayload)
 		}
 	}
 	if p, ok := old.(*RawResponsePayload); ok {
@@ -41181,3 +48880,28 @@ func (v *ProcessResponsePayload) clonePayload() ResponsePayload { return v.Clone
 func (*PingResponsePayload) Operation() Operation { return OperationPing }
 
 func (v *PingResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationCreateGroup.
+func (*CreateGroupResponsePayload) Operation() Operation { return OperationCreateGroup }
+
+func (v *CreateGroupResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationObliterate.
+func (*ObliterateResponsePayload) Operation() Operation { return OperationObliterate }
+
+func (v *ObliterateResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationCreateUser.
+func (*CreateUserResponsePayload) Operation() Operation { return OperationCreateUser }
+
+func (v *CreateUserResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationCreateCredential.
+func (*CreateCredentialResponsePayload) Operation() Operation { return OperationCreateCredential }
+
+func (v *CreateCredentialResponsePayload) clonePayload() ResponsePayload { return v.Clone() }
+
+// Operation returns OperationDeactivate.
+func (*DeactivateResponsePayload) Operation() Operation { return OperationDeactivate }
+
+func (v *DeactivateResponsePayload) clonePayload() ResponsePayload { return v.Clone() }

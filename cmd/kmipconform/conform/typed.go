@@ -49,7 +49,7 @@ func CheckTyped(tc *TestCase) []TypedResult {
 }
 
 // typedRoundTrip decodes message b into req or resp (by its tag), encodes
-// it and compares.
+// it for the protocol version of its header and compares.
 func typedRoundTrip(b []byte, req *kmip.RequestMessage, resp *kmip.ResponseMessage) ([]kmip.Raw, error) {
 	tag, _, _, _ := ttlv.ConsumeHeader(b)
 	var out []byte
@@ -59,13 +59,17 @@ func typedRoundTrip(b []byte, req *kmip.RequestMessage, resp *kmip.ResponseMessa
 		if err := req.UnmarshalTTLV(b); err != nil {
 			return nil, fmt.Errorf("typed decode: %w", err)
 		}
-		out = req.AppendTTLV(nil, kmip.V2_1)
+		out = req.AppendTTLV(nil, messageVersion(req.RequestHeader))
 		unknown = req.Unknown()
 	case ttlv.TagResponseMessage:
 		if err := resp.UnmarshalTTLV(b); err != nil {
 			return nil, fmt.Errorf("typed decode: %w", err)
 		}
-		out = resp.AppendTTLV(nil, kmip.V2_1)
+		var ver kmip.Version
+		if resp.ResponseHeader != nil {
+			ver = resp.ResponseHeader.ProtocolVersion.Version()
+		}
+		out = resp.AppendTTLV(nil, orV21(ver))
 		unknown = resp.Unknown()
 	default:
 		return nil, fmt.Errorf("typed decode: a %s is not a message", tag)
@@ -74,6 +78,22 @@ func typedRoundTrip(b []byte, req *kmip.RequestMessage, resp *kmip.ResponseMessa
 		return unknown, fmt.Errorf("typed encode: %s", firstByteDiff(b, out))
 	}
 	return unknown, nil
+}
+
+// messageVersion is the protocol version of a request's header, the
+// version its typed form is encoded for (2.1 without one).
+func messageVersion(h *kmip.RequestHeader) kmip.Version {
+	if h == nil {
+		return kmip.V2_1
+	}
+	return orV21(h.ProtocolVersion.Version())
+}
+
+func orV21(v kmip.Version) kmip.Version {
+	if v == 0 {
+		return kmip.V2_1
+	}
+	return v
 }
 
 // TypedReport is the typed check of a set of files, per profile.

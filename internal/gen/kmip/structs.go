@@ -19,6 +19,25 @@ type fieldDef struct {
 	goType           string // element type
 	kind             string // int32, int64, enum, mask, bool, text, bytes, bigint, time, timeext, interval, raw, struct, payload
 	ttlvType         string // the ttlv.Type constant's suffix
+
+	// What the KMIP 3.0 draft's rows (structs_v30.tsv) say of the field.
+	// gate: the field is only written for these versions (a field the
+	// draft adds, or another wire type of a field); 0 for the fields of
+	// the 1.0-2.1 tables, written whenever set, as before.
+	gate uint32
+	// type30: a text field that KMIP 3.0 encodes as this text type
+	// (Identifier): written so for 3.0 unless it was decoded.
+	type30 string
+	// text30: a structure field that KMIP 3.0 encodes as a Text String
+	// (Name, 3.0 §4.36): the structure's setText30 and text30 methods,
+	// hand-written in package kmip, convert.
+	text30 bool
+	// alts: fields of the same tag holding its other wire types
+	// (the Enumeration and Integer forms of a Unique Identifier);
+	// primary: for one of those, the field whose alternative it is.
+	alts    []*fieldDef
+	primary *fieldDef
+	note    string // the sections of the 3.0 rows, for the doc comment
 	// form, for an Attributes field with a 1.x counterpart (formPair), is
 	// appendForm's tag1 argument: the Template-Attribute tag, or 0 for a
 	// list of Attribute items.
@@ -51,6 +70,18 @@ func loadStructs(dir string, sp *spec) error {
 			}
 			s.fields = append(s.fields, f)
 		}
+	}
+	// KMIP 3.0 (draft) keeps a field of 2.1 unless it made the field's
+	// tag "(Reserved)" (tags.tsv's until); structs_v30.tsv says the rest.
+	for _, s := range sp.structs {
+		for _, f := range s.fields {
+			if slices.Contains(f.versions, "2.1") && sp.tags[f.tag].until == "-" {
+				f.versions = append(f.versions, "3.0")
+			}
+		}
+	}
+	if err := load30(dir, sp, byName); err != nil {
+		return err
 	}
 	slices.SortFunc(sp.structs, func(a, b *structDef) int { return strings.Compare(a.name, b.name) })
 	setOf := map[string]string{} // tag → set, from enum_tags.tsv
@@ -87,8 +118,8 @@ func loadStructs(dir string, sp *spec) error {
 				}
 			case "Boolean":
 				f.goType, f.kind, f.ttlvType = "bool", "bool", "Boolean"
-			case "TextString":
-				f.goType, f.kind, f.ttlvType = "string", "text", "TextString"
+			case "TextString", "Identifier", "Reference", "NameReference":
+				f.goType, f.kind, f.ttlvType = "string", "text", f.typ
 			case "ByteString":
 				f.goType, f.kind, f.ttlvType = "[]byte", "bytes", "ByteString"
 			case "DateTime":
@@ -114,7 +145,7 @@ func loadStructs(dir string, sp *spec) error {
 
 // versionRange writes versions as ranges: "1.0-1.4, 2.0-2.1".
 func versionRange(vs []string) string {
-	all := []string{"1.0", "1.1", "1.2", "1.3", "1.4", "2.0", "2.1"}
+	all := []string{"1.0", "1.1", "1.2", "1.3", "1.4", "2.0", "2.1", "3.0"}
 	var parts []string
 	for i := 0; i < len(all); {
 		if !slices.Contains(vs, all[i]) {
@@ -154,6 +185,8 @@ func versionMask(vs []string) uint32 {
 			m |= 1 << 5
 		case "2.1":
 			m |= 1 << 6
+		case "3.0":
+			m |= 1 << 7
 		}
 	}
 	return m
@@ -241,6 +274,14 @@ func (f *fieldDef) appendValue(x string) string {
 	case "bool":
 		return fmt.Sprintf("b = ttlv.AppendBoolean(b, %s, %s)", tag, x)
 	case "text":
+		if f.ttlvType != "TextString" {
+			return fmt.Sprintf("b = ttlv.AppendString(b, %s, ttlv.Type%s, %s)", tag, f.ttlvType, x)
+		}
+		if f.type30 != "" {
+			// KMIP 3.0's type for a value built, not decoded (a decoded
+			// one keeps the type it was read with, see extra.alt).
+			return fmt.Sprintf("if ver >= V3_0 && !v.x.decoded {\n\t\t\tb = ttlv.AppendString(b, %s, ttlv.Type%s, %s)\n\t\t} else {\n\t\t\tb = ttlv.AppendTextString(b, %s, %s)\n\t\t}", tag, f.type30, x, tag, x)
+		}
 		return fmt.Sprintf("b = ttlv.AppendTextString(b, %s, %s)", tag, x)
 	case "bytes":
 		return fmt.Sprintf("b = ttlv.AppendByteString(b, %s, %s)", tag, x)
@@ -257,6 +298,11 @@ func (f *fieldDef) appendValue(x string) string {
 	case "struct":
 		if f.form != "" {
 			return fmt.Sprintf("b = %s.appendForm(b, %s, %s, ver)", x, tag, f.form)
+		}
+		if f.text30 {
+			// KMIP 3.0's Text String form, unless the value was decoded
+			// from a Structure.
+			return fmt.Sprintf("if ver >= V3_0 && !%s.x.decoded {\n\t\t\tb = ttlv.AppendTextString(b, %s, %s.text30())\n\t\t} else {\n\t\t\tb = %s.appendTTLV(b, %s, ver)\n\t\t}", x, tag, x, x, tag)
 		}
 		return fmt.Sprintf("b = %s.appendTTLV(b, %s, ver)", x, tag)
 	}
@@ -319,7 +365,7 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 	p.f("// Its zero value is empty; a decoded value aliases its input (see Clone).\n")
 	p.f("type %s struct {\n", n)
 	for _, f := range s.fields {
-		p.f("\t// %s is the %s item, %s, of KMIP %s.\n", f.tag, specName(sp, f.tag), f.occurs, versionRange(f.versions))
+		fieldDoc(p, sp, f)
 		p.f("\t%s %s\n", f.name, f.decl())
 	}
 	p.f("\n\tx extra // the order and unknown items of a decoded value\n}\n\n")
@@ -347,7 +393,7 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 	p.f("\t\ta := 0\n")
 	p.f("\t\tfor j, i := range v.x.order {\n\t\t\tif i == unknownField {\n\t\t\t\tb = append(b, v.x.unknown[u]...)\n\t\t\t\tu++\n\t\t\t\tcontinue\n\t\t\t}\n")
 	p.f("\t\t\tstart := len(b)\n\t\t\tb = v.appendField(b, i, next[i], ver)\n\t\t\tnext[i]++\n")
-	p.f("\t\t\tif a < len(v.x.alt) && int(v.x.alt[a].pos) == j {\n\t\t\t\tb[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type\n\t\t\t\ta++\n\t\t\t}\n\t\t}\n")
+	p.f("\t\t\tif a < len(v.x.alt) && int(v.x.alt[a].pos) == j {\n\t\t\t\tif ver >= V3_0 && len(b) > start {\n\t\t\t\t\tb[start+3] = byte(v.x.alt[a].typ) // a KMIP 3.0 text type\n\t\t\t\t}\n\t\t\t\ta++\n\t\t\t}\n\t\t}\n")
 	p.f("\t\tb = v.appendAdded(b, &next, ver)\n\t}\n")
 	p.f("\tttlv.EndStructure(b, mark)\n\treturn b\n}\n\n")
 
@@ -355,15 +401,16 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 	p.f("func (v *%s) appendField(b []byte, i uint8, k int32, ver Version) []byte {\n\tswitch i {\n", n)
 	for i, f := range s.fields {
 		p.f("\tcase %d:\n", i)
+		g := f.gateCond()
 		switch {
 		case f.repeated():
-			p.f("\t\tif int(k) < len(v.%s) {\n\t\t\t%s\n\t\t}\n", f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
+			p.f("\t\tif %sint(k) < len(v.%s) {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
 		case f.pointer() || f.kind == "raw" || f.kind == "payload":
-			p.f("\t\tif k == 0 && v.%s != nil {\n\t\t\t%s\n\t\t}\n", f.name, f.appendValue("v."+f.name))
+			p.f("\t\tif %sk == 0 && v.%s != nil {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name))
 		case f.optional():
-			p.f("\t\tif k == 0 && v.%s.Set {\n\t\t\t%s\n\t\t}\n", f.name, f.appendValue("v."+f.name+".Value"))
+			p.f("\t\tif %sk == 0 && v.%s.Set {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name+".Value"))
 		default:
-			p.f("\t\tif k == 0 {\n\t\t\t%s\n\t\t}\n", f.appendValue("v."+f.name))
+			p.f("\t\tif %sk == 0 {\n\t\t\t%s\n\t\t}\n", g, f.appendValue("v."+f.name))
 		}
 	}
 	p.f("\t}\n\t_ = ver\n\treturn b\n}\n\n")
@@ -394,53 +441,23 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 		p.f("\t\t_, _, _ = tag, typ, val\n\t\t_ = seen\n")
 	}
 	p.f("\t\tfield := uint8(unknownField)\n\t\tswitch tag {\n")
-	// group fields by tag (a tag appears once per structure)
-	for i, f := range s.fields {
-		w, bit := i/64, uint64(1)<<(i%64)
-		p.f("\t\tcase ttlv.Tag%s:\n", f.tag)
-		cond := fmt.Sprintf("typ == ttlv.Type%s", f.ttlvType)
-		switch f.kind {
-		case "raw":
-			cond = "true"
-		case "text":
-			// KMIP 3.0's Identifier, Reference and Name Reference are
-			// encoded as Text Strings: taken, and their type kept.
-			cond = "textType(typ)"
+	// One case per tag: a field, then the fields holding its other wire
+	// types (alts).
+	for _, f := range s.fields {
+		if f.primary != nil {
+			continue
 		}
-		if !f.repeated() {
-			cond += fmt.Sprintf(" && seen[%d]&0x%x == 0", w, bit)
+		p.f("\t\tcase ttlv.Tag%s:\n\t\t\t", f.tag)
+		genDecodeField(p, s, f)
+		if f.text30 {
+			p.f(" else ")
+			genDecodeText30(p, s, f)
 		}
-		p.f("\t\t\tif %s {\n", cond)
-		switch {
-		case f.kind == "raw" && f.repeated():
-			p.f("\t\t\t\tv.%s = append(v.%s, Raw(b[:m]))\n", f.name, f.name)
-		case f.kind == "raw":
-			p.f("\t\t\t\tv.%s = Raw(b[:m])\n", f.name)
-		case f.kind == "payload":
-			op := slices.IndexFunc(s.fields, func(f *fieldDef) bool { return f.name == "Operation" })
-			opv := "v.Operation"
-			if s.fields[op].optional() {
-				opv += ".Value"
-			}
-			p.f("\t\t\t\tv.%s = new%s(v.%s, %s, seen[%d]&0x%x != 0)\n", f.name, f.goType, f.name, opv, op/64, uint64(1)<<(op%64))
-			p.f("\t\t\t\tif err := v.%s.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {\n\t\t\t\t\treturn pathError(err, tag)\n\t\t\t\t}\n", f.name)
-		case f.pointer():
-			p.f("\t\t\t\tif v.%s == nil {\n\t\t\t\t\tv.%s = new(%s)\n\t\t\t\t}\n", f.name, f.name, f.goType)
-			p.f("\t\t\t\tif err := v.%s.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {\n\t\t\t\t\treturn pathError(err, tag)\n\t\t\t\t}\n", f.name)
-		case f.repeated() && f.kind == "struct":
-			p.f("\t\t\t\tv.%s = grow(v.%s)\n", f.name, f.name)
-			p.f("\t\t\t\tif err := v.%s[len(v.%s)-1].decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {\n\t\t\t\t\treturn pathError(err, tag)\n\t\t\t\t}\n", f.name, f.name)
-		case f.repeated():
-			p.f("\t\t\t\tv.%s = append(v.%s, %s)\n", f.name, f.name, f.decodeValue())
-		case f.optional():
-			p.f("\t\t\t\tv.%s = Optional[%s]{Value: %s, Set: true}\n", f.name, f.goType, f.decodeValue())
-		default:
-			p.f("\t\t\t\tv.%s = %s\n", f.name, f.decodeValue())
+		for _, a := range f.alts {
+			p.f(" else ")
+			genDecodeField(p, s, a)
 		}
-		if f.kind == "text" {
-			p.f("\t\t\t\tif typ != ttlv.TypeTextString {\n\t\t\t\t\tv.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})\n\t\t\t\t}\n")
-		}
-		p.f("\t\t\t\tseen[%d] |= 0x%x\n\t\t\t\tfield = %d\n\t\t\t}\n", w, bit, i)
+		p.f("\n")
 	}
 	p.f("\t\t}\n\t\tif field == unknownField {\n\t\t\tv.x.unknown = append(v.x.unknown, b[:m])\n\t\t}\n")
 	p.f("\t\tif field == unknownField || int(field) < last {\n\t\t\tcanonical = false\n\t\t}\n\t\tlast = int(field)\n")
@@ -542,17 +559,42 @@ func genAppendPaired(p *printer, s *structDef, fp formPair, i int) {
 }
 
 func genAppendAll(p *printer, f *fieldDef, i int) {
+	g := f.gateCond()
 	switch {
+	case f.repeated() && g != "":
+		p.f("\t\tif %s {\n\t\t\tfor k := range v.%s {\n\t\t\t%s\n\t\t\t}\n\t\t}\n", strings.TrimSuffix(g, " && "), f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
 	case f.repeated():
 		p.f("\t\tfor k := range v.%s {\n\t\t\t%s\n\t\t}\n", f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
 	case f.pointer() || f.kind == "raw" || f.kind == "payload":
-		p.f("\t\tif v.%s != nil {\n\t\t\t%s\n\t\t}\n", f.name, f.appendValue("v."+f.name))
+		p.f("\t\tif %sv.%s != nil {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name))
 	case f.optional():
-		p.f("\t\tif v.%s.Set {\n\t\t\t%s\n\t\t}\n", f.name, f.appendValue("v."+f.name+".Value"))
+		p.f("\t\tif %sv.%s.Set {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name+".Value"))
 	default:
-		p.f("\t\tif v.x.decoded || ver.in(0x%x) {\n\t\t\t%s\n\t\t}\n", versionMask(f.versions), f.appendValue("v."+f.name))
+		// A required field is written for a built value in the versions
+		// that have it, unless an alternative form of it is set.
+		cond := fmt.Sprintf("ver.in(0x%x)", versionMask(f.versions))
+		for _, a := range f.alts {
+			cond += fmt.Sprintf(" && !(ver.in(0x%x) && v.%s.Set)", a.gate, a.name)
+		}
+		p.f("\t\tif v.x.decoded || %s {\n\t\t\t%s\n\t\t}\n", cond, f.appendValue("v."+f.name))
 	}
 	_ = i
+}
+
+// textFieldOf names the text field of structure name that holds its KMIP
+// 3.0 Text String form (Name Value).
+func textFieldOf(sp *spec, name string) string {
+	for _, s := range sp.structs {
+		if s.name != name {
+			continue
+		}
+		for _, f := range s.fields {
+			if f.kind == "text" || f.typ == "TextString" {
+				return specName(sp, f.tag)
+			}
+		}
+	}
+	return "?"
 }
 
 func zero(f *fieldDef) string {
@@ -643,4 +685,107 @@ func payloadType(sp *spec, op, dir string) string {
 		}
 	}
 	return found
+}
+
+// genDecodeField writes the if statement taking an item of field f's tag
+// when its type is f's.
+func genDecodeField(p *printer, s *structDef, f *fieldDef) {
+	i := slices.Index(s.fields, f)
+	w, bit := i/64, uint64(1)<<(i%64)
+	cond := fmt.Sprintf("typ == ttlv.Type%s", f.ttlvType)
+	switch f.kind {
+	case "raw":
+		cond = "true"
+	case "text":
+		// KMIP 3.0's Identifier, Reference and Name Reference are
+		// encoded as Text Strings: taken, and their type kept.
+		cond = "textType(typ)"
+	}
+	if !f.repeated() {
+		cond += fmt.Sprintf(" && seen[%d]&0x%x == 0", w, bit)
+	}
+	p.f("if %s {\n", cond)
+	switch {
+	case f.kind == "raw" && f.repeated():
+		p.f("\t\t\t\tv.%s = append(v.%s, Raw(b[:m]))\n", f.name, f.name)
+	case f.kind == "raw":
+		p.f("\t\t\t\tv.%s = Raw(b[:m])\n", f.name)
+	case f.kind == "payload":
+		op := slices.IndexFunc(s.fields, func(f *fieldDef) bool { return f.name == "Operation" })
+		opv := "v.Operation"
+		if s.fields[op].optional() {
+			opv += ".Value"
+		}
+		p.f("\t\t\t\tv.%s = new%s(v.%s, %s, seen[%d]&0x%x != 0)\n", f.name, f.goType, f.name, opv, op/64, uint64(1)<<(op%64))
+		p.f("\t\t\t\tif err := v.%s.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {\n\t\t\t\t\treturn pathError(err, tag)\n\t\t\t\t}\n", f.name)
+	case f.pointer():
+		p.f("\t\t\t\tif v.%s == nil {\n\t\t\t\t\tv.%s = new(%s)\n\t\t\t\t}\n", f.name, f.name, f.goType)
+		p.f("\t\t\t\tif err := v.%s.decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {\n\t\t\t\t\treturn pathError(err, tag)\n\t\t\t\t}\n", f.name)
+	case f.repeated() && f.kind == "struct":
+		p.f("\t\t\t\tv.%s = grow(v.%s)\n", f.name, f.name)
+		p.f("\t\t\t\tif err := v.%s[len(v.%s)-1].decodeTTLV(val, off+start-len(b)+ttlv.HeaderSize); err != nil {\n\t\t\t\t\treturn pathError(err, tag)\n\t\t\t\t}\n", f.name, f.name)
+	case f.repeated():
+		p.f("\t\t\t\tv.%s = append(v.%s, %s)\n", f.name, f.name, f.decodeValue())
+	case f.optional():
+		p.f("\t\t\t\tv.%s = Optional[%s]{Value: %s, Set: true}\n", f.name, f.goType, f.decodeValue())
+	default:
+		p.f("\t\t\t\tv.%s = %s\n", f.name, f.decodeValue())
+	}
+	if f.kind == "text" {
+		// The type appendField writes for a decoded value is the field's
+		// own; another one read is recorded to be written back.
+		p.f("\t\t\t\tif typ != ttlv.Type%s {\n\t\t\t\t\tv.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})\n\t\t\t\t}\n", f.ttlvType)
+	}
+	p.f("\t\t\t\tseen[%d] |= 0x%x\n\t\t\t\tfield = %d\n\t\t\t}", w, bit, i)
+}
+
+// genDecodeText30 writes the if statement taking the KMIP 3.0 Text String
+// form of structure field f (a Name).
+func genDecodeText30(p *printer, s *structDef, f *fieldDef) {
+	i := slices.Index(s.fields, f)
+	w, bit := i/64, uint64(1)<<(i%64)
+	cond := "textType(typ)"
+	if !f.repeated() {
+		cond += fmt.Sprintf(" && seen[%d]&0x%x == 0", w, bit)
+	}
+	p.f("if %s {\n", cond)
+	if f.repeated() {
+		p.f("\t\t\t\tv.%s = grow(v.%s)\n\t\t\t\tv.%s[len(v.%s)-1].setText30(aliasString(val))\n", f.name, f.name, f.name, f.name)
+	} else {
+		p.f("\t\t\t\tif v.%s == nil {\n\t\t\t\t\tv.%s = new(%s)\n\t\t\t\t}\n\t\t\t\tv.%s.setText30(aliasString(val))\n", f.name, f.name, f.goType, f.name)
+	}
+	p.f("\t\t\t\tif typ != ttlv.TypeTextString {\n\t\t\t\t\tv.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})\n\t\t\t\t}\n")
+	p.f("\t\t\t\tseen[%d] |= 0x%x\n\t\t\t\tfield = %d\n\t\t\t}", w, bit, i)
+}
+
+// gate is the condition, with a trailing "&&", that a field the KMIP 3.0
+// draft's rows add is written only for its versions; "" for the others.
+func (f *fieldDef) gateCond() string {
+	if f.gate == 0 {
+		return ""
+	}
+	return fmt.Sprintf("ver.in(0x%x) && ", f.gate)
+}
+
+// fieldDoc writes the doc comment of field f.
+func fieldDoc(p *printer, sp *spec, f *fieldDef) {
+	switch {
+	case f.primary != nil && f.typ == "Enumeration":
+		p.f("\t// %s is the %s item as an Enumeration, a Unique\n\t// Identifier Enumeration value such as the ID Placeholder, %s, of KMIP\n\t// %s (%s). It stands for %s: set one of them.\n", f.name, specName(sp, f.tag), f.occurs, versionRange(f.versions), f.note, f.primary.name)
+		return
+	case f.primary != nil && f.typ == "Integer":
+		p.f("\t// %s is the %s item as an Integer, the zero-based nth\n\t// Unique Identifier of the response (negative: counted back from the\n\t// batch item), %s, of KMIP %s (%s). It stands for\n\t// %s: set one of them.\n", f.name, specName(sp, f.tag), f.occurs, versionRange(f.versions), f.note, f.primary.name)
+		return
+	}
+	p.f("\t// %s is the %s item, %s, of KMIP %s", f.name, specName(sp, f.tag), f.occurs, versionRange(f.versions))
+	switch {
+	case f.text30:
+		p.f(";\n\t// KMIP 3.0 encodes it as a Text String, the %s (%s).\n", textFieldOf(sp, f.goType), f.note)
+	case f.type30 != "":
+		p.f(";\n\t// KMIP 3.0 encodes it as an %s (%s).\n", f.type30, f.note)
+	case f.note != "":
+		p.f(" (%s).\n", f.note)
+	default:
+		p.f(".\n")
+	}
 }
