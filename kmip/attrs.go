@@ -193,8 +193,9 @@ func cutCustom(s string) (vendor, name string, ok bool) {
 // RangeEnd returns the second value of the date attribute tag in a decoded
 // attribute set: a Locate asks for objects whose date lies between two
 // instances of the attribute (KMIP 2.1 §6.1.27, 1.4 §4.9). The field holds
-// the first; the second, which a single-instance field cannot, is kept as
-// an unknown item, read here. It allocates nothing.
+// the first; the second, which a single-instance field cannot, is kept in
+// its place among the items no field took (Unknown does not list it), read
+// here. It allocates nothing.
 func (a *Attributes) RangeEnd(tag ttlv.Tag) (time.Time, bool) {
 	for _, r := range a.x.unknown {
 		t, v, n := ttlv.ConsumeDateTime(r)

@@ -100,7 +100,8 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 // TestLocateRange: a Locate's two Initial Dates (a range): the field holds
-// the first, RangeEnd the second, and the message round-trips.
+// the first, RangeEnd the second (not an unknown item), and the message
+// round-trips.
 func TestLocateRange(t *testing.T) {
 	from, to := time.Unix(1700000000, 0).UTC(), time.Unix(1800000000, 0).UTC()
 	b, mark := ttlv.BeginStructure(nil, ttlv.TagRequestPayload)
@@ -120,6 +121,9 @@ func TestLocateRange(t *testing.T) {
 	}
 	if _, ok := p.Attributes.RangeEnd(ttlv.TagActivationDate); ok {
 		t.Error("a range end for an attribute not given")
+	}
+	if u := p.Unknown(); len(u) != 0 {
+		t.Errorf("the range end listed as unknown: %v", u)
 	}
 	if out := p.AppendTTLV(nil, kmip.V2_1); !bytes.Equal(out, b) {
 		t.Error("round trip differs")

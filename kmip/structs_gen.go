@@ -5561,7 +5561,11 @@ func (v *Attributes) Clone() *Attributes {
 func (v *Attributes) Unknown() []Raw { return v.appendUnknown(nil) }
 
 func (v *Attributes) appendUnknown(dst []Raw) []Raw {
-	dst = append(dst, v.x.unknown...)
+	for _, r := range v.x.unknown {
+		if !rangeEnd(r) {
+			dst = append(dst, r)
+		}
+	}
 	for i := range v.ApplicationSpecificInformation {
 		dst = v.ApplicationSpecificInformation[i].appendUnknown(dst)
 	}
@@ -5620,6 +5624,20 @@ func (v *Attributes) appendUnknown(dst []Raw) []Raw {
 		dst = v.DeactivationReason.appendUnknown(dst)
 	}
 	return dst
+}
+
+// rangeEnd reports whether r, an item no field of the attribute set took,
+// is the second instance of a date attribute: the end of a Locate's range
+// (KMIP 2.1 §6.1.27, 1.4 §4.9), which RangeEnd reads.
+func rangeEnd(r Raw) bool {
+	if r.Type() != ttlv.TypeDateTime {
+		return false
+	}
+	switch r.Tag() {
+	case ttlv.TagActivationDate, ttlv.TagArchiveDate, ttlv.TagCompromiseDate, ttlv.TagCompromiseOccurrenceDate, ttlv.TagDeactivationDate, ttlv.TagDestroyDate, ttlv.TagInitialDate, ttlv.TagLastChangeDate, ttlv.TagProcessStartDate, ttlv.TagProtectStopDate, ttlv.TagOriginalCreationDate, ttlv.TagRotateDate:
+		return true
+	}
+	return false
 }
 
 // Authentication is the Authentication structure (KMIP 2.1 §9.4, 1.4 §6.6).

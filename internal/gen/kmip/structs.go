@@ -518,7 +518,26 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 	p.f("\tc.x = v.x.clone()\n\treturn c\n}\n\n")
 	p.f("// Unknown returns the items of a decoded v, and of the structures in it,\n// that no field took, in order; encoding writes them back where they were.\n")
 	p.f("func (v *%s) Unknown() []Raw { return v.appendUnknown(nil) }\n\n", n)
-	p.f("func (v *%s) appendUnknown(dst []Raw) []Raw {\n\tdst = append(dst, v.x.unknown...)\n", n)
+	var dates []string // the single-instance date attributes of the attribute set
+	if s.name == "Attributes" {
+		for _, f := range s.fields {
+			if f.kind == "time" && !f.repeated() {
+				dates = append(dates, "ttlv.Tag"+f.tag)
+			}
+		}
+	}
+	if len(dates) == 0 {
+		p.f("func (v *%s) appendUnknown(dst []Raw) []Raw {\n\tdst = append(dst, v.x.unknown...)\n", n)
+	} else {
+		// A second instance of a date attribute is a Locate's range end
+		// (2.1 §6.1.27): kept in place with the unknown items, written
+		// back, read by RangeEnd, but known.
+		p.f("func (v *%s) appendUnknown(dst []Raw) []Raw {\n\tfor _, r := range v.x.unknown {\n\t\tif !rangeEnd(r) {\n\t\t\tdst = append(dst, r)\n\t\t}\n\t}\n", n)
+		defer func() {
+			p.f("// rangeEnd reports whether r, an item no field of the attribute set took,\n// is the second instance of a date attribute: the end of a Locate's range\n// (KMIP 2.1 §6.1.27, 1.4 §4.9), which RangeEnd reads.\n")
+			p.f("func rangeEnd(r Raw) bool {\n\tif r.Type() != ttlv.TypeDateTime {\n\t\treturn false\n\t}\n\tswitch r.Tag() {\n\tcase %s:\n\t\treturn true\n\t}\n\treturn false\n}\n\n", strings.Join(dates, ", "))
+		}()
+	}
 	for _, f := range s.fields {
 		switch {
 		case f.kind == "struct" && f.repeated():
