@@ -262,9 +262,21 @@ type Peer struct {
 	// TLS is the connection's TLS state (with the verified client
 	// certificate chains under mutual TLS), nil in plaintext.
 	TLS *tls.ConnectionState
+	// Identity is who the transport authenticated the client as other
+	// than by its certificate: the identity of an HTTP request's bearer
+	// token (EndpointConfig.BearerTokens); empty otherwise.
+	Identity string
 }
 
 type peerKey struct{}
+
+// WithPeer returns a copy of ctx that names p as the client, as the
+// transports do: an embedding program that authenticates its clients
+// otherwise serves them in process (ServeTTLV, ServeJSON) with their
+// Peer, its Identity set, so that access control applies.
+func WithPeer(ctx context.Context, p Peer) context.Context {
+	return context.WithValue(ctx, peerKey{}, p)
+}
 
 // PeerFromContext returns the client of the request whose context ctx is.
 func PeerFromContext(ctx context.Context) (Peer, bool) {

@@ -49,7 +49,10 @@ func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if ch.Tag != ttlv.TagUniqueIdentifier {
 			continue
 		}
-		o := c.s.store.get(ch.Bytes)
+		o, denied := c.find(ch.Bytes)
+		if denied != nil {
+			return b, denied
+		}
 		if o == nil {
 			return b, fail(rrItemNotFound, "object %q not found", ch.Bytes)
 		}
@@ -179,7 +182,7 @@ func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		o.attrs = append(o.attrs, linkAttr(linkDerivationBase, bo.id))
 	}
 	c.initDates(o, false)
-	c.s.store.add(o)
+	c.add(o)
 	c.recordCreated(o)
 	for _, bo := range bases {
 		bo.mu.Lock()

@@ -85,6 +85,15 @@
 // transition fails with Wrong Key Lifecycle State in KMIP 2.x and
 // Permission Denied in 1.x and 2.0, as the OASIS profile tests expect.
 //
+// # Access control
+//
+// Each object records the identity that created it (Config.Identify,
+// by default the bearer token's or client certificate's). With
+// Config.Access set, only the owner, the administrators and the
+// identities the owner granted (GrantAttribute) use it: any other item
+// naming it fails with Permission Denied and Locate does not list it
+// (see AccessControl). The owner is part of the object's Store record.
+//
 // # Cryptography
 //
 // Create makes AES-128/192/256, 3DES and HMAC keys and Secret Data;

@@ -100,6 +100,12 @@ type EndpointConfig struct {
 	// Hooks, when not nil, is told when connections open, close or are
 	// refused (for metrics); its functions run concurrently.
 	Hooks *ConnHooks
+	// BearerTokens, when not nil, maps the bearer tokens HTTP clients may
+	// present (Authorization: Bearer TOKEN, RFC 6750) to their identities
+	// (Peer.Identity). An HTTP request must then carry one of them, or a
+	// verified client certificate; others get 401 Unauthorized. The
+	// binary transport does not use them.
+	BearerTokens map[string]string
 }
 
 // ConnHooks are told about the connections of an Endpoint; transport is
@@ -156,6 +162,7 @@ type Endpoint struct {
 	base    context.Context
 	cancel  context.CancelFunc
 	mux     *http.ServeMux
+	tokens  tokenTable // EndpointConfig.BearerTokens, nil without
 
 	bin     net.Listener // Listen's binary listener, nil when disabled
 	httpLn  net.Listener // Listen's HTTP listener, nil when disabled
@@ -190,6 +197,7 @@ func newEndpoint(ctx context.Context, cfg EndpointConfig, h Handler) (*Endpoint,
 	s := &Endpoint{cfg: cfg, handler: h, log: cfg.Logger, conns: make(map[*binConn]struct{}),
 		lns: make(map[net.Listener]struct{})}
 	s.base, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	s.tokens = newTokenTable(cfg.BearerTokens)
 	if !cfg.Plaintext {
 		tc, dir, err := serverTLS(cfg, s.log)
 		if err != nil {

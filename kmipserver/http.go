@@ -120,6 +120,10 @@ func allowPost(w http.ResponseWriter, r *http.Request) bool {
 // or 422 in text when serve reports failure.
 func (s *Endpoint) serveBody(w http.ResponseWriter, r *http.Request, limit int,
 	serve func(ctx context.Context, dst, req []byte) ([]byte, bool), ct string) {
+	identity, authorized := s.authenticate(w, r)
+	if !authorized {
+		return
+	}
 	if r.ContentLength > int64(limit) {
 		http.Error(w, "request body too large: limit "+strconv.Itoa(limit)+" bytes", http.StatusRequestEntityTooLarge)
 		return
@@ -138,7 +142,7 @@ func (s *Endpoint) serveBody(w http.ResponseWriter, r *http.Request, limit int,
 		http.Error(w, "reading the request body failed", http.StatusBadRequest)
 		return
 	}
-	resp, ok, panicked := s.callHTTP(r, serve, (*out)[:0], body)
+	resp, ok, panicked := s.callHTTP(r, identity, serve, (*out)[:0], body)
 	*out = resp
 	if panicked {
 		http.Error(w, "internal server error", http.StatusInternalServerError)
@@ -156,7 +160,7 @@ func (s *Endpoint) serveBody(w http.ResponseWriter, r *http.Request, limit int,
 	w.Write(resp)
 }
 
-func (s *Endpoint) callHTTP(r *http.Request, serve func(ctx context.Context, dst, req []byte) ([]byte, bool),
+func (s *Endpoint) callHTTP(r *http.Request, identity string, serve func(ctx context.Context, dst, req []byte) ([]byte, bool),
 	dst, req []byte) (resp []byte, ok, panicked bool) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -176,6 +180,11 @@ func (s *Endpoint) callHTTP(r *http.Request, serve func(ctx context.Context, dst
 	} else if _, ok := PeerFromContext(ctx); !ok {
 		// Served by an http.Server of the caller's (ServeHTTP).
 		ctx = context.WithValue(ctx, peerKey{}, Peer{RemoteAddr: httpAddr(r.RemoteAddr)})
+	}
+	if identity != "" {
+		p, _ := PeerFromContext(ctx)
+		p.Identity = identity
+		ctx = context.WithValue(ctx, peerKey{}, p)
 	}
 	resp, ok = serve(ctx, dst, req)
 	return resp, ok, false

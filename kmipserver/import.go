@@ -75,7 +75,11 @@ func (c *reqCtx) importOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.applyImported(o, in, obj); err != nil {
 		return b, err
 	}
-	if old := c.s.store.get(u.Bytes); old != nil {
+	old, denied := c.find(u.Bytes)
+	if denied != nil {
+		return b, denied
+	}
+	if old != nil {
 		if !replace {
 			return b, fail(rrObjectAlreadyExists, "object %s exists (Replace Existing is not true)", id)
 		}
@@ -86,6 +90,7 @@ func (c *reqCtx) importOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		old.used.Store(0)
 		old.mu.Unlock()
 	} else {
+		o.owner = c.identity
 		if !c.s.store.addIfAbsent(o) {
 			return b, fail(rrObjectAlreadyExists, "object %s exists", id)
 		}

@@ -28,8 +28,8 @@ type Item struct {
 	// was served in process (ServeTTLV without a transport's context).
 	Peer Peer
 	// Identity is who the client is, as Config.Identify names it (by
-	// default the verified client certificate's subject); empty for an
-	// anonymous client.
+	// default DefaultIdentity: a bearer token's identity or the verified
+	// client certificate's subject); empty for an anonymous client.
 	Identity string
 
 	c *reqCtx
@@ -70,9 +70,19 @@ const (
 	ReasonGeneralFailure        uint32 = rrGeneralFailure
 )
 
-// CertificateIdentity is the default Config.Identify: the Common Name of
-// the verified client certificate (mutual TLS), or its whole Subject when
-// it has no Common Name; empty without a verified certificate.
+// DefaultIdentity is the default Config.Identify: the identity the
+// transport authenticated (Peer.Identity: an HTTP bearer token's), else
+// CertificateIdentity.
+func DefaultIdentity(p Peer) string {
+	if p.Identity != "" {
+		return p.Identity
+	}
+	return CertificateIdentity(p)
+}
+
+// CertificateIdentity is the Common Name of the verified client
+// certificate (mutual TLS), or its whole Subject when it has no Common
+// Name; empty without a verified certificate.
 func CertificateIdentity(p Peer) string {
 	if p.TLS == nil || len(p.TLS.VerifiedChains) == 0 || len(p.TLS.VerifiedChains[0]) == 0 {
 		return ""

@@ -43,12 +43,16 @@ func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
 	if err != nil {
 		return nil, err
 	}
-	return c.find(id)
+	return c.objectByID(id)
 }
 
-// find returns the object of identifier id.
-func (c *reqCtx) find(id []byte) (*object, *opError) {
-	o := c.s.store.get(id)
+// objectByID returns the object of identifier id: Item Not Found when
+// there is none, Permission Denied when the client may not use it (find).
+func (c *reqCtx) objectByID(id []byte) (*object, *opError) {
+	o, denied := c.find(id)
+	if denied != nil {
+		return nil, denied
+	}
 	if o == nil {
 		return nil, fail(rrItemNotFound, "object %q not found", id)
 	}
@@ -117,7 +121,7 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 		return b, false
 	}
 	o := c.s.store.get(id)
-	if o == nil {
+	if o == nil || c.s.access != nil && !c.mayUse(o) {
 		return b, false
 	}
 	o.mu.RLock()
@@ -197,7 +201,7 @@ func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	c.initDates(o, false)
-	c.s.store.add(o)
+	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = id
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
@@ -261,9 +265,9 @@ func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	uo.setAttr(linkAttr(linkPrivateKey, privID))
 	c.initDates(po, false)
 	c.initDates(uo, false)
-	c.s.store.add(po)
+	c.add(po)
 	c.recordCreated(po)
-	c.s.store.add(uo)
+	c.add(uo)
 	c.recordCreated(uo)
 	c.placeholder = privID
 	b = ttlv.AppendTextString(b, ttlv.TagPrivateKeyUniqueIdentifier, privID)
@@ -368,7 +372,7 @@ func (c *reqCtx) register(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	c.initDates(o, true)
-	c.s.store.add(o)
+	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = id
 	return appendID(b, o), nil
@@ -643,7 +647,7 @@ func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	for i := len(all) - 1; i >= 0; i-- {
 		o := all[i]
-		if o.removed.Load() {
+		if o.removed.Load() || c.s.access != nil && !c.mayUse(o) {
 			continue
 		}
 		c.rlock(o)

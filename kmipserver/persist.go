@@ -43,14 +43,20 @@ type Record struct {
 }
 
 // recordFormat is the first byte of Record.Data: the layout of this file.
-const recordFormat = 1
+// Format 1, of earlier versions, is format 2 without the owner; it is
+// still read (its objects have no owner).
+const (
+	recordFormat   = 2
+	recordFormatV1 = 1
+)
 
 // encodeRecord encodes the object (call with o.mu held). The layout, all
 // integers big-endian: format byte; seq, version, used (8 bytes each);
 // type, state, algorithm, length, usage mask, key format (4 each); flags
 // (1: has usage mask, 2: served, 4: has body); the body (4-byte length and
 // bytes); the attributes (4-byte count, then each: tag 4 bytes, vendor,
-// name and encoding each as a 4-byte length and bytes).
+// name and encoding each as a 4-byte length and bytes); the owner (4-byte
+// length and bytes).
 func (o *object) encodeRecord(b []byte) []byte {
 	b = append(b, recordFormat)
 	b = binary.BigEndian.AppendUint64(b, o.seq)
@@ -78,7 +84,7 @@ func (o *object) encodeRecord(b []byte) []byte {
 		b = appendBytes(b, []byte(a.name))
 		b = appendBytes(b, a.enc)
 	}
-	return b
+	return appendBytes(b, []byte(o.owner))
 }
 
 func appendBytes(b, v []byte) []byte {
@@ -147,8 +153,9 @@ func (r *recordReader) bytes() []byte {
 // is rebuilt from the body by the code Register uses.
 func (s *Server) decodeRecord(rec Record) (*object, error) {
 	r := &recordReader{b: rec.Data}
-	if f := r.byte1(); r.err == nil && f != recordFormat {
-		return nil, fmt.Errorf("%w: format %d, want %d", errRecord, f, recordFormat)
+	format := r.byte1()
+	if r.err == nil && format != recordFormat && format != recordFormatV1 {
+		return nil, fmt.Errorf("%w: format %d, want %d", errRecord, format, recordFormat)
 	}
 	o := &object{id: rec.ID}
 	o.seq = r.u64()
@@ -175,6 +182,9 @@ func (s *Server) decodeRecord(rec Record) (*object, error) {
 		a.vendor, a.name = string(r.bytes()), string(r.bytes())
 		a.enc = r.bytes()
 		o.attrs = append(o.attrs, a)
+	}
+	if format == recordFormat {
+		o.owner = string(r.bytes())
 	}
 	if r.err == nil && r.off != len(rec.Data) {
 		r.fail("bytes after the record")

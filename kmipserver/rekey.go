@@ -77,7 +77,7 @@ func (c *reqCtx) reKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	old.attrs = append(kept, linkAttr(linkReplacement, id))
 	c.touch(old)
-	c.s.store.add(o)
+	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = id
 	return appendID(b, o), nil

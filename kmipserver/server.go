@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,9 +60,15 @@ type Config struct {
 	// outermost (see Middleware): logging, access control, metrics and
 	// limits.
 	Middleware []Middleware
-	// Identify names the client of a message for Item.Identity; nil
-	// means CertificateIdentity.
+	// Identify names the client of a message for Item.Identity and
+	// object ownership; nil means DefaultIdentity.
 	Identify func(Peer) string
+	// Access, when not nil, keeps each client's objects from the others
+	// (see AccessControl); nil lets every client use every object.
+	Access *AccessControl
+	// BearerTokens, when not nil, maps HTTP bearer tokens to identities
+	// (EndpointConfig.BearerTokens).
+	BearerTokens map[string]string
 
 	// The connections Serve and ServeHTTP take. TLS, when not nil, is
 	// spoken on the listeners given to Serve (give it plain ones);
@@ -99,7 +106,9 @@ type Server struct {
 	// chain is the Config.Middleware chain, nil without middleware.
 	chain    ItemFunc
 	identify func(Peer) string
-	ep       *Endpoint
+	// access is Config.Access, nil without access control.
+	access *AccessControl
+	ep     *Endpoint
 	// persist keeps the objects on stable storage, nil for memory only.
 	persist Store
 	// scanLocate makes Locate visit every object, not the index's
@@ -136,13 +145,18 @@ func New(cfg Config) *Server {
 	s.chain = chain(cfg.Middleware)
 	s.identify = cfg.Identify
 	if s.identify == nil {
-		s.identify = CertificateIdentity
+		s.identify = DefaultIdentity
+	}
+	if cfg.Access != nil {
+		a := *cfg.Access
+		a.Admins = slices.Clone(a.Admins)
+		s.access = &a
 	}
 	ep, err := NewEndpoint(EndpointConfig{
 		Plaintext: cfg.TLS == nil, TLS: cfg.TLS,
 		MaxMessageSize: cfg.MaxMessageSize, MaxBodySize: cfg.MaxBodySize,
 		ReadTimeout: cfg.ReadTimeout, IdleTimeout: cfg.IdleTimeout, WriteTimeout: cfg.WriteTimeout,
-		MaxConns: cfg.MaxConns, Logger: s.log,
+		MaxConns: cfg.MaxConns, Logger: s.log, BearerTokens: cfg.BearerTokens,
 	}, s)
 	if err != nil { // cannot happen: TLS is given or off
 		panic(err)
@@ -242,6 +256,8 @@ type reqCtx struct {
 	recBuf       []byte    // the records' data
 	peer         Peer      // the client (PeerFromContext)
 	identity     string    // Config.Identify(peer)
+	admin        bool      // identity is an AccessControl administrator
+	op           uint32    // the operation of the item being answered
 	item         Item      // the item the middleware chain is given
 }
 
@@ -289,6 +305,7 @@ func (s *Server) getCtx(ctx context.Context) *reqCtx {
 	c.ctx = ctx
 	c.peer, _ = PeerFromContext(ctx)
 	c.identity = s.identify(c.peer)
+	c.admin = s.access != nil && s.access.isAdmin(c.identity)
 	c.now = s.now()
 	c.placeholder = ""
 	c.arena = c.arena[:0]
@@ -707,6 +724,10 @@ func (c *reqCtx) runItem(it *batch.Item, versionOK bool) result {
 // nil), appending the Response Payload to b.
 func (c *reqCtx) answer(op uint32, payload, b []byte) ([]byte, *opError) {
 	start := len(b)
+	c.op = op
+	if err := c.admit(op); err != nil {
+		return b, err
+	}
 	if op == opGet {
 		if buf, ok := c.getFast(payload, b); ok {
 			return buf, nil
@@ -803,6 +824,10 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.gathered(op, p, b, c.hash)
 	case opLog:
 		return c.logOp(p, b)
+	case opAdjustAttribute:
+		return c.adjustAttribute(p, b)
+	case opSetEndpointRole:
+		return c.setEndpointRole(p, b)
 	case opImport:
 		return c.importOp(p, b)
 	case opInterop:

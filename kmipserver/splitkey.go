@@ -103,7 +103,7 @@ func (c *reqCtx) createSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		objs[i] = o
 	}
 	for _, o := range objs {
-		c.s.store.add(o)
+		c.add(o)
 		c.recordCreated(o)
 		b = appendID(b, o)
 	}
@@ -132,7 +132,10 @@ func (c *reqCtx) joinSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if ch.Tag != ttlv.TagUniqueIdentifier {
 			continue
 		}
-		o := c.s.store.get(ch.Bytes)
+		o, denied := c.find(ch.Bytes)
+		if denied != nil {
+			return b, denied
+		}
 		if o == nil {
 			return b, fail(rrItemNotFound, "object %q not found", ch.Bytes)
 		}
@@ -188,7 +191,7 @@ func (c *reqCtx) joinSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		}
 	}
 	c.initDates(o, false)
-	c.s.store.add(o)
+	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = id
 	return appendID(b, o), nil

@@ -44,7 +44,10 @@ type objState struct {
 
 // object is one managed object.
 type object struct {
-	id      string
+	id string
+	// owner is the identity that created the object (AccessControl);
+	// set before the object is shared, never changed.
+	owner   string
 	seq     uint64      // creation order: Locate answers in it
 	removed atomic.Bool // taken out of the store (an Undo of its creation)
 	// used counts what cryptographic operations consumed of the Usage
@@ -105,7 +108,10 @@ func shardOf[T string | []byte](id T) uint32 {
 	return h % storeShards
 }
 
-// get returns the object with the identifier, or nil.
+// get returns the object with the identifier, or nil. Operations find
+// the objects a request names with reqCtx.lookup or reqCtx.find, which
+// apply access control, and add new ones with reqCtx.add, which records
+// their owner.
 func (st *store) get(id []byte) *object {
 	sh := &st.shards[shardOf(id)]
 	sh.mu.RLock()

@@ -27,7 +27,7 @@ func (c *reqCtx) templateAttrs(name *ttlv.Value) ([]attrIn, *opError) {
 		cands = c.s.store.all()
 	}
 	for _, o := range cands {
-		if o.removed.Load() {
+		if o.removed.Load() || !c.mayUse(o) {
 			continue
 		}
 		o.mu.RLock()

@@ -83,7 +83,7 @@ func (c *reqCtx) lookupIn(payload []byte) (*object, *opError) {
 	if err != nil {
 		return nil, err
 	}
-	return c.find(id)
+	return c.objectByID(id)
 }
 
 // idIn is idOf for a Request Payload as received (one whole Structure).

@@ -9,7 +9,9 @@ import (
 )
 
 // newServer returns the KMIP server behind the transports: its objects in
-// memory, or with -data in a bbolt file in that directory.
+// memory, or with -data in a bbolt file in that directory; its access
+// control from -client-ca, -tokens, -identities and -admin (the tokens go
+// to o.tc, for the HTTP transport).
 func newServer(log *slog.Logger, o *options) (*kmipserver.Server, error) {
 	cfg := kmipserver.Config{
 		Logger:         log,
@@ -20,6 +22,9 @@ func newServer(log *slog.Logger, o *options) (*kmipserver.Server, error) {
 		StrictJSON:     o.strictJSON,
 		Interop:        o.interop,
 		Middleware:     o.middleware,
+	}
+	if err := accessConfig(log, o, &cfg); err != nil {
+		return nil, err
 	}
 	if o.dataDir == "" {
 		log.Info("objects are kept in memory only (-data DIR keeps them)")

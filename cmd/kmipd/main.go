@@ -9,7 +9,11 @@
 // survive restarts (every answered change is on disk); memory otherwise.
 // -metrics serves Prometheus metrics (kmip_*) and -pprof Go's profiles, each
 // on an address of its own; -tls-min-version and -tls-ciphers widen TLS for
-// legacy clients, and what TLS accepts is logged at start.
+// legacy clients, and what TLS accepts is logged at start. With client
+// authentication (-client-ca, or -tokens for HTTP bearer tokens) each
+// object is its creator's: others get Permission Denied and Locate hides
+// it, but for the -admin identities; without any, kmipd warns that anyone
+// who reaches it has full access.
 // It prints the bound addresses on standard output, logs on standard error,
 // and stops gracefully on SIGINT or SIGTERM. Run kmipd -h for the flags.
 package main
@@ -70,6 +74,9 @@ type options struct {
 	pprofAddr       string
 	tlsMinVersion   string
 	tlsCiphers      string
+	admins          string
+	identitiesFile  string
+	tokensFile      string
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -99,6 +106,9 @@ flags:
 	fs.StringVar(&tc.CertFile, "cert", "", "server certificate chain `file` (PEM); with -key")
 	fs.StringVar(&tc.KeyFile, "key", "", "server private key `file` (PEM); with -cert")
 	fs.StringVar(&tc.ClientCAFile, "client-ca", "", "CA certificates `file` (PEM): require client certificates signed by them (mutual TLS)")
+	fs.StringVar(&o.tokensFile, "tokens", "", "bearer tokens `file` for HTTP clients: lines \"IDENTITY TOKEN\" (tokens of 16 bytes or more); HTTP requests must then carry one (Authorization: Bearer) or a client certificate")
+	fs.StringVar(&o.identitiesFile, "identities", "", "`file` naming client certificates' identities: lines \"IDENTITY sha256:HEX\" (the certificate's digest), \"IDENTITY subject:DN\" or \"IDENTITY cn:NAME\"; other certificates are named by their Common Name")
+	fs.StringVar(&o.admins, "admin", "", "comma-separated `identities` that may use every object (with -client-ca or -tokens, objects are otherwise their creator's)")
 	fs.StringVar(&tc.CertDir, "cert-dir", "", "`directory` for the generated self-signed certificate (default: a new kmipd-<pid>-* under "+os.TempDir()+")")
 	fs.IntVar(&tc.MaxMessageSize, "max-message-size", kmipserver.DefaultMaxMessageSize, "largest binary message in `bytes`, header included; checked before reading")
 	fs.IntVar(&tc.MaxBodySize, "max-body-size", 0, "largest HTTP request body in `bytes` (default "+fmt.Sprint(kmipserver.JSONFactor)+" × -max-message-size)")

@@ -162,7 +162,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	for _, f := range []string{"-addr", "-http", "-plaintext", "-cert", "-key", "-client-ca", "-cert-dir",
 		"-max-message-size", "-max-body-size", "-max-depth", "-max-items", "-read-timeout", "-idle-timeout",
 		"-write-timeout", "-max-conns", "-shutdown-timeout", "-log-format", "-log-level",
-		"-metrics", "-pprof", "-tls-min-version", "-tls-ciphers"} {
+		"-metrics", "-pprof", "-tls-min-version", "-tls-ciphers", "-tokens", "-identities", "-admin"} {
 		if !strings.Contains(errOut.String(), "\n  "+f+" ") && !strings.Contains(errOut.String(), "\n  "+f+"\n") {
 			t.Errorf("-h does not document %s", f)
 		}

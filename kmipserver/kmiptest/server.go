@@ -7,6 +7,7 @@ package kmiptest
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -40,9 +41,11 @@ type Server struct {
 	// file (PyKMIP); Close removes them.
 	CAFile, ClientCertFile, ClientKeyFile string
 
-	http *http.Server
-	dir  string     // the PKI files
-	done chan error // the two serving goroutines' ends
+	http  *http.Server
+	ca    *x509.Certificate // the CA of the certificates
+	caKey any
+	dir   string     // the PKI files
+	done  chan error // the two serving goroutines' ends
 }
 
 // ClientName is the Common Name of the client certificate in ClientTLS:
@@ -74,7 +77,7 @@ func Start(cfg kmipserver.Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srvTLS, cli, files, err := newPKI(dir)
+	srvTLS, cli, files, ca, caKey, err := newPKI(dir)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -94,6 +97,7 @@ func Start(cfg kmipserver.Config) (*Server, error) {
 	}
 	s := &Server{Server: ks, Addr: bin.Addr().String(), URL: "https://" + hl.Addr().String() + "/kmip",
 		ClientTLS: cli, CAFile: files[0], ClientCertFile: files[1], ClientKeyFile: files[2], dir: dir,
+		ca: ca, caKey: caKey,
 		http: &http.Server{Handler: ks, TLSConfig: srvTLS, ReadHeaderTimeout: 10 * time.Second},
 		done: make(chan error, 2)}
 	go func() {
@@ -145,39 +149,73 @@ func (s *Server) HTTPClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: s.ClientTLS.Clone()}, Timeout: 30 * time.Second}
 }
 
+// Client is a client certificate the server's CA signed (NewClient).
+type Client struct {
+	// TLS trusts the server and presents the certificate.
+	TLS *tls.Config
+	// CertFile and KeyFile are the certificate and its key in PEM, for
+	// clients configured by file (PyKMIP); the server's Close removes
+	// them.
+	CertFile, KeyFile string
+}
+
+// NewClient makes a client certificate of Common Name cn, signed by the
+// server's CA: its requests have Item.Identity cn. Tests of access
+// control make one for each identity.
+func (s *Server) NewClient(t testing.TB, cn string) *Client {
+	t.Helper()
+	certPEM, keyPEM, err := kmipserver.SelfSigned(cn, nil, nil, s.ca, s.caKey)
+	if err != nil {
+		t.Fatalf("kmiptest: client certificate: %v", err)
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatalf("kmiptest: client certificate: %v", err)
+	}
+	tc := s.ClientTLS.Clone()
+	tc.Certificates = []tls.Certificate{pair}
+	c := &Client{TLS: tc}
+	base := filepath.Join(s.dir, fmt.Sprintf("client-%x", sha256.Sum256([]byte(cn))))
+	c.CertFile, c.KeyFile = base+".pem", base+"-key.pem"
+	if err := errors.Join(os.WriteFile(c.CertFile, certPEM, 0o600), os.WriteFile(c.KeyFile, keyPEM, 0o600)); err != nil {
+		t.Fatalf("kmiptest: %v", err)
+	}
+	return c
+}
+
 // newPKI makes a CA, a server and a client certificate signed by it, and
 // writes the CA and the client's certificate and key to dir.
-func newPKI(dir string) (srv, cli *tls.Config, files [3]string, err error) {
+func newPKI(dir string) (srv, cli *tls.Config, files [3]string, ca *x509.Certificate, caKey any, err error) {
 	caPEM, caKeyPEM, err := kmipserver.SelfSigned("kmiptest CA", nil, nil, nil, nil)
 	if err != nil {
-		return nil, nil, files, err
+		return nil, nil, files, nil, nil, err
 	}
 	blk, _ := pem.Decode(caPEM)
-	ca, err := x509.ParseCertificate(blk.Bytes)
+	ca, err = x509.ParseCertificate(blk.Bytes)
 	if err != nil {
-		return nil, nil, files, fmt.Errorf("CA certificate: %w", err)
+		return nil, nil, files, nil, nil, fmt.Errorf("CA certificate: %w", err)
 	}
 	kb, _ := pem.Decode(caKeyPEM)
-	caKey, err := x509.ParsePKCS8PrivateKey(kb.Bytes)
+	caKey, err = x509.ParsePKCS8PrivateKey(kb.Bytes)
 	if err != nil {
-		return nil, nil, files, fmt.Errorf("CA key: %w", err)
+		return nil, nil, files, nil, nil, fmt.Errorf("CA key: %w", err)
 	}
 	srvPEM, srvKeyPEM, err := kmipserver.SelfSigned("kmiptest server", []string{"localhost"},
 		[]net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, ca, caKey)
 	if err != nil {
-		return nil, nil, files, err
+		return nil, nil, files, nil, nil, err
 	}
 	cliPEM, cliKeyPEM, err := kmipserver.SelfSigned(ClientName, nil, nil, ca, caKey)
 	if err != nil {
-		return nil, nil, files, err
+		return nil, nil, files, nil, nil, err
 	}
 	srvCert, err := tls.X509KeyPair(srvPEM, srvKeyPEM)
 	if err != nil {
-		return nil, nil, files, err
+		return nil, nil, files, nil, nil, err
 	}
 	cliCert, err := tls.X509KeyPair(cliPEM, cliKeyPEM)
 	if err != nil {
-		return nil, nil, files, err
+		return nil, nil, files, nil, nil, err
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
@@ -191,8 +229,8 @@ func newPKI(dir string) (srv, cli *tls.Config, files [3]string, err error) {
 	}{{"ca.pem", caPEM}, {"client.pem", cliPEM}, {"client-key.pem", cliKeyPEM}} {
 		files[i] = filepath.Join(dir, f.name)
 		if err := os.WriteFile(files[i], f.b, 0o600); err != nil {
-			return nil, nil, files, err
+			return nil, nil, files, nil, nil, err
 		}
 	}
-	return srv, cli, files, nil
+	return srv, cli, files, ca, caKey, nil
 }

@@ -189,3 +189,100 @@ func TestHostileFlood(t *testing.T) {
 		})
 	}
 }
+
+// itemRequest is a KMIP 2.1 request: Create of an AES-256 key (id empty) or
+// Get of id.
+func itemRequest(id string) []byte {
+	b, msg := ttlv.BeginStructure(nil, ttlv.TagRequestMessage)
+	b, hdr := ttlv.BeginStructure(b, ttlv.TagRequestHeader)
+	b, pv := ttlv.BeginStructure(b, ttlv.TagProtocolVersion)
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, 2)
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, 1)
+	ttlv.EndStructure(b, pv)
+	b = ttlv.AppendInteger(b, ttlv.TagBatchCount, 1)
+	ttlv.EndStructure(b, hdr)
+	b, it := ttlv.BeginStructure(b, ttlv.TagBatchItem)
+	var p, as int
+	if id == "" {
+		b = ttlv.AppendEnumeration(b, ttlv.TagOperation, 0x01) // Create
+		b, p = ttlv.BeginStructure(b, ttlv.TagRequestPayload)
+		b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, 0x02) // Symmetric Key
+		b, as = ttlv.BeginStructure(b, ttlv.TagAttributes)
+		b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, 0x03) // AES
+		b = ttlv.AppendInteger(b, ttlv.TagCryptographicLength, 256)
+		b = ttlv.AppendInteger(b, ttlv.TagCryptographicUsageMask, 0x04|0x08) // Encrypt, Decrypt
+		ttlv.EndStructure(b, as)
+		ttlv.EndStructure(b, p)
+	} else {
+		b = ttlv.AppendEnumeration(b, ttlv.TagOperation, 0x0A) // Get
+		b, p = ttlv.BeginStructure(b, ttlv.TagRequestPayload)
+		b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, id)
+		ttlv.EndStructure(b, p)
+	}
+	ttlv.EndStructure(b, it)
+	ttlv.EndStructure(b, msg)
+	return b
+}
+
+// firstItem returns the Result Reason (0: success) and the Unique
+// Identifier of the response's first item.
+func firstItem(t *testing.T, resp []byte) (reason int64, id string) {
+	t.Helper()
+	var v ttlv.Value
+	if err := ttlv.Unmarshal(resp, &v); err != nil {
+		t.Fatal(err)
+	}
+	it := v.Child(ttlv.TagBatchItem)
+	if it == nil {
+		t.Fatal("no batch item")
+	}
+	if r := it.Child(ttlv.TagResultReason); r != nil {
+		reason = r.Num
+	}
+	if p := it.Child(ttlv.TagResponsePayload); p != nil && p.Child(ttlv.TagUniqueIdentifier) != nil {
+		id = p.Child(ttlv.TagUniqueIdentifier).Text()
+	}
+	return reason, id
+}
+
+// NewClient's certificates are identities of their own: with access
+// control, bob's Get of alice's key is Permission Denied over binary TTLV
+// and HTTPS, alice's succeeds.
+func TestNewClientAccess(t *testing.T) {
+	s := kmiptest.NewServer(t, kmipserver.Config{Access: &kmipserver.AccessControl{}})
+	alice, bob := s.NewClient(t, "alice"), s.NewClient(t, "bob")
+	if _, err := tls.LoadX509KeyPair(alice.CertFile, alice.KeyFile); err != nil {
+		t.Fatalf("alice's files: %v", err)
+	}
+	dial := func(c *kmiptest.Client) net.Conn {
+		conn, err := tls.Dial("tcp", s.Addr, c.TLS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+	reason, id := firstItem(t, roundTrip(t, dial(alice), itemRequest("")))
+	if reason != 0 || id == "" {
+		t.Fatalf("alice's Create: reason %d", reason)
+	}
+	const permissionDenied = 0x0C
+	if reason, _ := firstItem(t, roundTrip(t, dial(bob), itemRequest(id))); reason != permissionDenied {
+		t.Errorf("bob's Get: reason 0x%X, want Permission Denied", reason)
+	}
+	if reason, _ := firstItem(t, roundTrip(t, dial(alice), itemRequest(id))); reason != 0 {
+		t.Errorf("alice's Get: reason 0x%X", reason)
+	}
+	for c, want := range map[*kmiptest.Client]int64{bob: permissionDenied, alice: 0} {
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: c.TLS}, Timeout: 10 * time.Second}
+		resp, err := hc.Post(s.URL, "application/octet-stream", bytes.NewReader(itemRequest(id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if reason, _ := firstItem(t, body); reason != want {
+			t.Errorf("Get over HTTPS: reason 0x%X, want 0x%X", reason, want)
+		}
+	}
+}
