@@ -19,8 +19,14 @@ func (a *Attributes) appendForm(b []byte, tag, tag1 ttlv.Tag, ver Version) []byt
 	if ver >= V2_0 || a.x.decoded {
 		return a.appendTTLV(b, tag, ver)
 	}
+	return a.append1x(b, tag1, ver)
+}
+
+// append1x appends the attribute set a in its KMIP 1.x form, as appendForm
+// does for a 1.x ver, whatever a's origin.
+func (a *Attributes) append1x(b []byte, tag1 ttlv.Tag, ver Version) []byte {
 	start := len(b)
-	b = a.appendTTLV(b, tag, ver) // the 2.x form first, converted below
+	b = a.appendTTLV(b, ttlv.TagAttributes, ver) // the 2.x form first, converted below
 	mid := len(b)
 	var mark int
 	if tag1 != 0 {
@@ -179,6 +185,23 @@ func (t *TemplateAttribute) AttributeSet() (*Attributes, error) {
 		return nil, err
 	}
 	return set, nil
+}
+
+// AttributeList returns the attributes a holds as KMIP 1.x writes them,
+// an Attribute (Attribute Name, Attribute Value) per attribute value (KMIP
+// 1.4 §2.1.1): the reverse of TemplateAttribute.AttributeSet, for a 1.x
+// payload field that holds one Attribute (Add Attribute, Modify
+// Attribute). A vendor attribute becomes a custom attribute named
+// "vendor-name". The Attribute Values alias one new buffer.
+func (a *Attributes) AttributeList() ([]Attribute, error) {
+	b, mark := ttlv.BeginStructure(nil, ttlv.TagTemplateAttribute)
+	b = a.append1x(b, 0, V1_4)
+	ttlv.EndStructure(b, mark)
+	var t TemplateAttribute
+	if err := t.UnmarshalTTLV(b); err != nil {
+		return nil, err
+	}
+	return t.Attribute, nil
 }
 
 // cutCustom splits a KMIP 1.x custom attribute name, "x-" (client) or "y-"

@@ -33,6 +33,13 @@
 // ResponsePayload interfaces holding the payload type of the item's
 // Operation (RawRequestPayload for an operation without one).
 //
+// The structures of the KMIP 3.0 committee draft are included too (draft
+// level): its payloads (CreateCredentialRequestPayload, …), credential
+// structures and attributes (NextLink, ObjectClass, …). Encoding for V3_0
+// writes the draft's forms — a Name as a Text String, Unique Identifiers as
+// Identifiers, no Batch Count — and encoding for an earlier version leaves
+// out what only the draft has.
+//
 // # Encoding and decoding
 //
 // AppendTTLV appends a value to a []byte for a protocol Version; a value

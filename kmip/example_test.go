@@ -2,6 +2,7 @@ package kmip_test
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/kmipwire/kmipwire/kmip"
@@ -180,4 +181,28 @@ func ExampleTemplateAttribute_AttributeSet() {
 	}
 	fmt.Println(len(p.TemplateAttribute.Attribute), set.CryptographicAlgorithm.Value, set.CryptographicLength.Value, set.Name[0].NameValue)
 	// Output: 3 AES 128 backup
+}
+
+// A KMIP 3.0 (draft) Create Credential request (3.0 §6.1.9): encoded for
+// 3.0 the Name is a Text String (3.0 §4.36). Encoded for 2.1, which has no
+// such operation, the payload would be empty.
+func ExampleCreateCredentialRequestPayload() {
+	p := kmip.CreateCredentialRequestPayload{
+		CredentialType: kmip.CredentialTypePassword,
+		Attributes: &kmip.Attributes{
+			Name: []kmip.Name{{NameValue: "alice", NameType: kmip.NameTypeUninterpretedTextString}},
+		},
+		PasswordCredential: &kmip.PasswordCredential{Password: kmip.Some("correct horse")},
+	}
+	b := p.AppendTTLV(nil, kmip.V3_0)
+	if err := ttlv.Dump(os.Stdout, b, ttlv.DumpOptions{}); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 0 RequestPayload Structure (72 bytes)
+	//      8   CredentialType Enumeration Password (0x00000007)
+	//     24   Attributes Structure (16 bytes)
+	//     32     Name TextString "alice"
+	//     48   PasswordCredential Structure (24 bytes)
+	//     56     Password TextString "correct horse"
 }

@@ -10,14 +10,15 @@ import (
 
 // Batch puts several operations in one RequestMessage (bulk mode, KMIP 2.1
 // §8, 1.4 §7) and gives each item's result. An item whose request leaves
-// its Unique Identifier empty works on the ID Placeholder: the object the
+// its Unique Identifier unset works on the ID Placeholder: the object the
 // last Create, Create Key Pair, Register or Locate of the batch returned,
 // so Create, Activate and Get go in one round trip:
 //
+//	var created kmipclient.Result[kmip.CreateResponsePayload]
 //	b := c.NewBatch(kmip.BatchErrorContinuationOptionStop)
-//	b.Add(&kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)}, &created)
-//	b.Add(&kmipclient.ActivateRequest{}, nil) // the key just created
-//	err := b.Exec(ctx)
+//	b.Add(&kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)}, &created)
+//	b.Add(&kmip.ActivateRequestPayload{}, nil) // the key just created
+//	err := b.Exec(ctx) // created.Payload.UniqueIdentifier, b.Err(1)
 //
 // A Batch is reusable (Reset) and not safe for concurrent use.
 type Batch struct {
@@ -30,7 +31,7 @@ type Batch struct {
 	// MaximumResponseSize, when positive, asks the server to answer at
 	// most this many bytes (Response Too Large otherwise).
 	MaximumResponseSize int32
-	reqs                []Request
+	reqs                []kmip.RequestPayload
 	resps               []Response
 	errs                []error
 }
@@ -41,16 +42,17 @@ func (c *Client) NewBatch(continuation kmip.BatchErrorContinuationOption) *Batch
 	return &Batch{c: c, Continuation: continuation}
 }
 
-// Add appends an item and returns its index; resp, when not nil, receives
-// the item's response payload.
-func (b *Batch) Add(req Request, resp Response) int {
+// Add appends an item, its request a payload of package kmip, and returns
+// its index; resp, when not nil, receives the item's response payload (a
+// *Result of the operation's response payload type).
+func (b *Batch) Add(req kmip.RequestPayload, resp Response) int {
 	b.reqs = append(b.reqs, req)
 	b.resps = append(b.resps, resp)
 	return len(b.reqs) - 1
 }
 
 // Request is item i's request.
-func (b *Batch) Request(i int) Request { return b.reqs[i] }
+func (b *Batch) Request(i int) kmip.RequestPayload { return b.reqs[i] }
 
 // Len is the number of items.
 func (b *Batch) Len() int { return len(b.reqs) }

@@ -107,18 +107,19 @@ func (c *Client) connect(ctx context.Context) error {
 // negotiate asks the server for its versions: first in a KMIP 1.4 message
 // (1.x servers refuse 2.x headers), then in 2.1 for 2.x-only servers.
 func (c *Client) negotiate(ctx context.Context) (Version, error) {
-	req := DiscoverVersionsRequest{Versions: supported[:]}
-	var resp DiscoverVersionsResponse
+	req := discoverVersions(supported[:])
+	var resp Result[kmip.DiscoverVersionsResponsePayload]
 	var first error
 	for _, header := range [...]Version{V1_4, V2_1} {
-		err := c.do(ctx, header, &req, &resp)
+		err := c.do(ctx, header, req, &resp)
 		if err == nil {
-			for _, v := range resp.Versions {
+			vs := serverVersions(&resp.Payload)
+			for _, v := range vs {
 				if Supported(v) {
 					return v, nil
 				}
 			}
-			return 0, fmt.Errorf("kmipclient: the server speaks %v, the client 1.0 to 2.1: %w", resp.Versions, ErrVersion)
+			return 0, fmt.Errorf("kmipclient: the server speaks %v, the client 1.0 to 2.1: %w", vs, ErrVersion)
 		}
 		if first == nil {
 			first = err
@@ -237,16 +238,18 @@ func isStale(err error) bool {
 	return errors.As(err, &stale)
 }
 
-// Do sends one request and decodes the server's answer into resp, which
-// may be nil. A failed operation is an *Error. With req and resp reused
-// from call to call, Do allocates nothing once warm on the binary
-// transports (with a context without Done, or once the AfterFunc that
-// watches one is counted: context.AfterFunc allocates).
-func (c *Client) Do(ctx context.Context, req Request, resp Response) error {
+// Do sends one request, a payload of package kmip (its Operation is the
+// item's; a *kmip.RawRequestPayload for any other operation), and decodes
+// the server's answer into resp, which may be nil: a *Result of the
+// operation's response payload type. A failed operation is an *Error. With
+// req and resp reused from call to call, Do allocates nothing once warm on
+// the binary transports (with a context without Done, or once the
+// AfterFunc that watches one is counted: context.AfterFunc allocates).
+func (c *Client) Do(ctx context.Context, req kmip.RequestPayload, resp Response) error {
 	return c.do(ctx, c.version, req, resp)
 }
 
-func (c *Client) do(ctx context.Context, v Version, req Request, resp Response) error {
+func (c *Client) do(ctx context.Context, v Version, req kmip.RequestPayload, resp Response) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("kmipclient: %w", err)
 	}

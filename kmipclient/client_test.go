@@ -22,7 +22,7 @@ import (
 func newKey(t testing.TB, c *kmipclient.Client) string {
 	t.Helper()
 	ctx := context.Background()
-	r, err := c.Create(ctx, &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)})
+	r, err := c.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,6 +30,12 @@ func newKey(t testing.TB, c *kmipclient.Client) string {
 		t.Fatal(err)
 	}
 	return r.UniqueIdentifier
+}
+
+// named adds a Name to attrs.
+func named(attrs *kmip.Attributes, name string) *kmip.Attributes {
+	attrs.Name = append(attrs.Name, kmipclient.Name(name))
+	return attrs
 }
 
 func TestNegotiate(t *testing.T) {
@@ -54,27 +60,28 @@ func TestBatch(t *testing.T) {
 			ctx := context.Background()
 
 			// Create, Activate, Encrypt, Get on the ID Placeholder.
-			var created kmipclient.CreateResponse
-			var enc kmipclient.EncryptResponse
-			var got kmipclient.GetResponse
+			var created kmipclient.Result[kmip.CreateResponsePayload]
+			var enc kmipclient.Result[kmip.EncryptResponsePayload]
+			var got kmipclient.Result[kmip.GetResponsePayload]
 			b := c.NewBatch(kmip.BatchErrorContinuationOptionStop)
-			b.Add(&kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}, &created)
-			b.Add(&kmipclient.ActivateRequest{}, nil)
-			b.Add(&kmipclient.EncryptRequest{Data: []byte("sixteen bytes!!!"), CryptographicParameters: &kmipclient.CryptographicParameters{
-				BlockCipherMode: kmip.BlockCipherModeECB, PaddingMethod: kmip.PaddingMethodNone}}, &enc)
-			b.Add(&kmipclient.GetRequest{}, &got)
+			b.Add(&kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}, &created)
+			b.Add(&kmip.ActivateRequestPayload{}, nil)
+			b.Add(&kmip.EncryptRequestPayload{Data: kmip.Some([]byte("sixteen bytes!!!")), CryptographicParameters: &kmip.CryptographicParameters{
+				BlockCipherMode: kmip.Some(kmip.BlockCipherModeECB), PaddingMethod: kmip.Some(kmip.PaddingMethodNone)}}, &enc)
+			b.Add(&kmip.GetRequestPayload{}, &got)
 			if err := b.Exec(ctx); err != nil {
 				t.Fatalf("Exec: %v", err)
 			}
-			if created.UniqueIdentifier == "" || got.UniqueIdentifier != created.UniqueIdentifier || len(got.KeyMaterial()) != 16 || len(enc.Data) != 16 {
-				t.Errorf("created %q, got %q (%d key bytes), %d bytes encrypted", created.UniqueIdentifier, got.UniqueIdentifier, len(got.KeyMaterial()), len(enc.Data))
+			id, key := created.Payload.UniqueIdentifier, kmipclient.KeyMaterial(&got.Payload)
+			if id == "" || got.Payload.UniqueIdentifier != id || len(key) != 16 || len(enc.Payload.Data.Value) != 16 {
+				t.Errorf("created %q, got %q (%d key bytes), %d bytes encrypted", id, got.Payload.UniqueIdentifier, len(key), len(enc.Payload.Data.Value))
 			}
 
 			// Stop: the item after a failure is not run.
 			b = c.NewBatch(kmip.BatchErrorContinuationOptionStop)
-			b.Add(&kmipclient.GetRequest{UniqueIdentifier: created.UniqueIdentifier}, nil)
-			b.Add(&kmipclient.GetRequest{UniqueIdentifier: "missing"}, nil)
-			b.Add(&kmipclient.GetRequest{UniqueIdentifier: created.UniqueIdentifier}, nil)
+			b.Add(&kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)}, nil)
+			b.Add(&kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("missing")}, nil)
+			b.Add(&kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)}, nil)
 			err := b.Exec(ctx)
 			wantReason(t, "Stop batch", err, kmip.ResultReasonItemNotFound)
 			if b.Err(0) != nil || kmipclient.ReasonOf(b.Err(1)) != kmip.ResultReasonItemNotFound || !errors.Is(b.Err(2), kmipclient.ErrNotExecuted) {
@@ -89,18 +96,18 @@ func TestBatch(t *testing.T) {
 			}
 
 			// Undo: the Create before the failure is reverted.
-			var undone kmipclient.CreateResponse
+			var undone kmipclient.Result[kmip.CreateResponsePayload]
 			b.Reset()
 			b.Continuation = kmip.BatchErrorContinuationOptionUndo
-			b.Add(&kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: append(kmipclient.AES(128), kmipclient.Name("undo-"+v.String()))}, &undone)
-			b.Add(&kmipclient.GetRequest{UniqueIdentifier: "missing"}, nil)
+			b.Add(&kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: named(kmipclient.AES(128), "undo-"+v.String())}, &undone)
+			b.Add(&kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("missing")}, nil)
 			b.Exec(ctx)
 			var e *kmipclient.Error
 			if !errors.As(b.Err(0), &e) || e.Status != kmip.ResultStatusOperationUndone {
 				t.Errorf("Undo: first item %v, want Operation Undone", b.Err(0))
 			}
-			loc, err := c.Locate(ctx, &kmipclient.LocateRequest{Attributes: kmipclient.Attributes{kmipclient.Name("undo-" + v.String())}})
-			if err != nil || len(loc.UniqueIdentifiers) != 0 {
+			loc, err := c.Locate(ctx, &kmip.LocateRequestPayload{Attributes: named(&kmip.Attributes{}, "undo-"+v.String())})
+			if err != nil || len(loc.UniqueIdentifier) != 0 {
 				t.Errorf("after Undo, Locate finds %v (%v)", loc, err)
 			}
 		})
@@ -118,15 +125,15 @@ func TestConcurrentPool(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var req = kmipclient.GetRequest{UniqueIdentifier: id}
-			var resp kmipclient.GetResponse
+			var req = kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)}
+			var resp kmipclient.Result[kmip.GetResponsePayload]
 			for i := 0; i < 25; i++ {
 				if err := c.Do(context.Background(), &req, &resp); err != nil {
 					errs <- err
 					return
 				}
-				if resp.UniqueIdentifier != id || len(resp.KeyMaterial()) != 32 {
-					errs <- errors.New("wrong answer " + resp.UniqueIdentifier)
+				if resp.Payload.UniqueIdentifier != id || len(kmipclient.KeyMaterial(&resp.Payload)) != 32 {
+					errs <- errors.New("wrong answer " + resp.Payload.UniqueIdentifier)
 					return
 				}
 			}
@@ -153,7 +160,7 @@ func TestDroppedIdleConnection(t *testing.T) {
 			ctx := context.Background()
 			for i := 0; i < 3; i++ {
 				time.Sleep(300 * time.Millisecond)
-				if _, err := c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: id}); err != nil {
+				if _, err := c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)}); err != nil {
 					t.Fatalf("Get %d after the server dropped the connection: %v", i, err)
 				}
 			}
@@ -163,7 +170,7 @@ func TestDroppedIdleConnection(t *testing.T) {
 			// Ten times the server's idle timeout: the connection is
 			// surely gone (had it not been, Create would succeed).
 			time.Sleep(time.Second)
-			_, err := c.Create(ctx, &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)})
+			_, err := c.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)})
 			if err == nil {
 				t.Fatal("Create on a dropped connection succeeded: it was retried")
 			}
@@ -171,7 +178,7 @@ func TestDroppedIdleConnection(t *testing.T) {
 				t.Logf("Create: %v", err)
 			}
 			// The pool recovers: the next call dials anew.
-			if _, err := c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: id}); err != nil {
+			if _, err := c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)}); err != nil {
 				t.Errorf("Get after the failed Create: %v", err)
 			}
 		})
@@ -181,7 +188,7 @@ func TestDroppedIdleConnection(t *testing.T) {
 		cfg.MaxIdleTime = 50 * time.Millisecond
 		c := dial(t, cfg)
 		time.Sleep(200 * time.Millisecond)
-		if _, err := c.Create(context.Background(), &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}); err != nil {
+		if _, err := c.Create(context.Background(), &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}); err != nil {
 			t.Errorf("Create after MaxIdleTime: %v (the stale connection should have been replaced)", err)
 		}
 	})
@@ -217,7 +224,7 @@ func TestContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: "x"})
+	_, err = c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("x")})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("deadline: %v, want context.DeadlineExceeded", err)
 	}
@@ -226,7 +233,7 @@ func TestContext(t *testing.T) {
 	}
 	ctx, cancel = context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
-	_, err = c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: "x"})
+	_, err = c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("x")})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancel: %v, want context.Canceled", err)
 	}
@@ -236,7 +243,7 @@ func TestContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c2.Close()
-	if _, err := c2.Get(context.Background(), &kmipclient.GetRequest{UniqueIdentifier: "x"}); !errors.Is(err, os.ErrDeadlineExceeded) {
+	if _, err := c2.Get(context.Background(), &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("x")}); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("Timeout: %v, want a timeout", err)
 	}
 	// Waiting for a connection of a full pool also ends with the context.
@@ -245,15 +252,15 @@ func TestContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c3.Close()
-	go c3.Get(context.Background(), &kmipclient.GetRequest{UniqueIdentifier: "blocks"})
+	go c3.Get(context.Background(), &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("blocks")})
 	time.Sleep(50 * time.Millisecond)
 	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := c3.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: "x"}); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := c3.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("x")}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("full pool: %v, want context.DeadlineExceeded", err)
 	}
 	c3.Close()
-	if _, err := c3.Get(context.Background(), &kmipclient.GetRequest{}); !errors.Is(err, kmipclient.ErrClosed) {
+	if _, err := c3.Get(context.Background(), &kmip.GetRequestPayload{}); !errors.Is(err, kmipclient.ErrClosed) {
 		t.Errorf("after Close: %v, want ErrClosed", err)
 	}
 }
@@ -307,7 +314,7 @@ func TestHostileServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			_, err = c.Get(context.Background(), &kmipclient.GetRequest{UniqueIdentifier: "x"})
+			_, err = c.Get(context.Background(), &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("x")})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -324,7 +331,7 @@ func TestHostileServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		if _, err := c.Get(context.Background(), &kmipclient.GetRequest{UniqueIdentifier: "x"}); err != nil {
+		if _, err := c.Get(context.Background(), &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("x")}); err != nil {
 			t.Errorf("valid answer: %v", err)
 		}
 	})
@@ -399,11 +406,11 @@ func TestCancelLeavesConnectionUsable(t *testing.T) {
 	s := kmiptest.NewServer(t, kmipserver.Config{})
 	c := dial(t, kmipclient.Config{Addr: s.Addr, TLS: s.ClientTLS, MaxConns: 1})
 	bg := context.Background()
-	key, err := c.Create(bg, &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)})
+	key, err := c.Create(bg, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := &kmipclient.GetRequest{UniqueIdentifier: key.UniqueIdentifier}
+	get := &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(key.UniqueIdentifier)}
 	for i := 0; i < 300; i++ {
 		ctx, cancel := context.WithCancel(bg)
 		go cancel() // races with the answer: either outcome is fine

@@ -6,23 +6,26 @@
 //
 //	c, err := kmipclient.Dial(ctx, kmipclient.Config{Addr: "kms.example:5696",
 //		CAFile: "ca.pem", CertFile: "client.pem", KeyFile: "client.key"})
-//	key, err := c.Create(ctx, &kmipclient.CreateRequest{
+//	key, err := c.Create(ctx, &kmip.CreateRequestPayload{
 //		ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)})
 //
 // # Requests and responses
 //
-// Every operation has a request type (CreateRequest, EncryptRequest, …)
-// implementing Request and a response type implementing Response; the
-// client writes them in the protocol version in use (KMIP 1.x
-// Template-Attributes and Attribute Names, or 2.x Attributes and Attribute
-// References) and reads either form back. Attributes are always in the 2.x
-// form. Client.Do sends any Request and decodes into any Response: with
-// both reused, a call allocates nothing once warm on the binary transports
-// (the response's byte slices alias its own buffer, valid until it is
-// reused). The methods (Create, Get, Encrypt, …) return a new response each
-// time. RawRequest, RawResponse and Client.Call carry operations this
-// package does not model (vendor operations), Client.RoundTrip whole
-// messages.
+// Requests and responses are the payload types package kmip generates for
+// every operation (kmip.CreateRequestPayload, kmip.GetResponsePayload, …):
+// each method (Create, Get, Encrypt, …) takes its request payload and
+// returns the response payload in a new value. Set a request's KMIP 2.x
+// fields whatever the version (Attributes, Attribute References, New
+// Attribute): in a 1.x session the client writes them in the 1.x form
+// (Template-Attribute, Attribute Names, Attribute), and gives a 1.x
+// answer's attributes and names in the 2.x fields too. Client.Do sends any
+// payload and decodes into a Response, a Result of the response payload
+// type: with both reused, a call allocates nothing once warm on the binary
+// transports (the Result's payload aliases its own copy of the answer,
+// valid until it is reused). kmip.RawRequestPayload and Client.Call carry
+// operations package kmip does not model (vendor operations), Client.DoTyped
+// answers in whatever type the operation has, Client.RoundTrip sends
+// whole messages.
 //
 // # Errors
 //

@@ -21,20 +21,21 @@ func Example() {
 	check(err)
 	defer c.Close()
 
-	key, err := c.Create(ctx, &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)})
+	key, err := c.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)})
 	check(err)
-	id := key.UniqueIdentifier
-	check(c.Activate(ctx, id))
-	gcm := &kmipclient.CryptographicParameters{BlockCipherMode: kmip.BlockCipherModeGCM, TagLength: 16}
-	ct, err := c.Encrypt(ctx, &kmipclient.EncryptRequest{UniqueIdentifier: id, CryptographicParameters: gcm, Data: []byte("attack at dawn")})
+	id := kmip.Some(key.UniqueIdentifier)
+	check(c.Activate(ctx, key.UniqueIdentifier))
+	gcm := &kmip.CryptographicParameters{BlockCipherMode: kmip.Some(kmip.BlockCipherModeGCM), TagLength: kmip.Some(int32(16))}
+	ct, err := c.Encrypt(ctx, &kmip.EncryptRequestPayload{UniqueIdentifier: id, CryptographicParameters: gcm, Data: kmip.Some([]byte("attack at dawn"))})
 	check(err)
-	pt, err := c.Decrypt(ctx, &kmipclient.DecryptRequest{UniqueIdentifier: id, CryptographicParameters: gcm,
-		Data: ct.Data, IVCounterNonce: ct.IVCounterNonce, Tag: ct.Tag})
+	pt, err := c.Decrypt(ctx, &kmip.DecryptRequestPayload{UniqueIdentifier: id, CryptographicParameters: gcm,
+		Data: ct.Data, IVCounterNonce: ct.IVCounterNonce, AuthenticatedEncryptionTag: ct.AuthenticatedEncryptionTag})
 	check(err)
-	check(c.Revoke(ctx, &kmipclient.RevokeRequest{UniqueIdentifier: id, Reason: kmip.RevocationReasonCodeCessationOfOperation}))
-	check(c.Destroy(ctx, id))
+	check(c.Revoke(ctx, &kmip.RevokeRequestPayload{UniqueIdentifier: id,
+		RevocationReason: &kmip.RevocationReason{RevocationReasonCode: kmip.RevocationReasonCodeCessationOfOperation}}))
+	check(c.Destroy(ctx, key.UniqueIdentifier))
 
-	fmt.Printf("KMIP %v: %q, %d bytes of ciphertext and a %d-byte tag\n", c.Version(), pt.Data, len(ct.Data), len(ct.Tag))
+	fmt.Printf("KMIP %v: %q, %d bytes of ciphertext and a %d-byte tag\n", c.Version(), pt.Data.Value, len(ct.Data.Value), len(ct.AuthenticatedEncryptionTag.Value))
 	// Output: KMIP 2.1: "attack at dawn", 14 bytes of ciphertext and a 16-byte tag
 }
 
@@ -42,4 +43,48 @@ func check(err error) {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// Create, Activate and Get in one message: the items after the Create work
+// on its key through the ID Placeholder.
+func ExampleBatch() {
+	ctx := context.Background()
+	srv, err := kmipserver.Listen(ctx, kmipserver.EndpointConfig{Addr: "127.0.0.1:0", Plaintext: true}, kmipserver.New(kmipserver.Config{}))
+	check(err)
+	defer srv.Close()
+	c, err := kmipclient.Dial(ctx, kmipclient.Config{Addr: srv.Addr().String(), Transport: kmipclient.Plain})
+	check(err)
+	defer c.Close()
+
+	var created kmipclient.Result[kmip.CreateResponsePayload]
+	var got kmipclient.Result[kmip.GetResponsePayload]
+	b := c.NewBatch(kmip.BatchErrorContinuationOptionStop)
+	b.Add(&kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}, &created)
+	b.Add(&kmip.ActivateRequestPayload{}, nil)
+	b.Add(&kmip.GetRequestPayload{}, &got)
+	check(b.Exec(ctx))
+	fmt.Println(got.Payload.UniqueIdentifier == created.Payload.UniqueIdentifier, len(kmipclient.KeyMaterial(&got.Payload)))
+	// Output: true 16
+}
+
+// Do with a request and a Result reused from call to call: once warm, a
+// round trip allocates nothing on the client's side.
+func ExampleClient_Do() {
+	ctx := context.Background()
+	srv, err := kmipserver.Listen(ctx, kmipserver.EndpointConfig{Addr: "127.0.0.1:0", Plaintext: true}, kmipserver.New(kmipserver.Config{}))
+	check(err)
+	defer srv.Close()
+	c, err := kmipclient.Dial(ctx, kmipclient.Config{Addr: srv.Addr().String(), Transport: kmipclient.Plain})
+	check(err)
+	defer c.Close()
+	key, err := c.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)})
+	check(err)
+
+	req := &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(key.UniqueIdentifier)}
+	var resp kmipclient.Result[kmip.GetResponsePayload]
+	for range 3 {
+		check(c.Do(ctx, req, &resp))
+	}
+	fmt.Println(resp.Payload.ObjectType, len(kmipclient.KeyMaterial(&resp.Payload)))
+	// Output: SymmetricKey 32
 }

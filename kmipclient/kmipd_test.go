@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -109,8 +110,8 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 	if err != nil {
 		t.Fatalf("Query: %v", err)
 	}
-	if !q.Supports(kmip.OperationCreate) || (kind == serverKmipd && len(q.ObjectTypes) == 0) {
-		t.Errorf("Query: operations %v, object types %v", q.Operations, q.ObjectTypes)
+	if !slices.Contains(q.Operations, kmip.OperationCreate) || (kind == serverKmipd && len(q.ObjectType) == 0) {
+		t.Errorf("Query: operations %v, object types %v", q.Operations, q.ObjectType)
 	}
 	vs, err := c.DiscoverVersions(ctx)
 	if err != nil || len(vs) == 0 {
@@ -119,8 +120,9 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 
 	// Create, with a name to find it by and an Object Group.
 	name := "kmipclient-" + v.String() + "-" + rand.Text()
-	created, err := c.Create(ctx, &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey,
-		Attributes: append(kmipclient.AES(256), kmipclient.Name(name), kmipclient.ObjectGroup("kmipclient"))})
+	attrs := named(kmipclient.AES(256), name)
+	attrs.ObjectGroup = []string{"kmipclient"}
+	created, err := c.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: attrs})
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
@@ -128,30 +130,26 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 	if id == "" {
 		t.Fatal("Create: no Unique Identifier")
 	}
+	uid := kmip.Some(id)
 
-	names := []ttlv.Tag{ttlv.TagCryptographicAlgorithm, ttlv.TagCryptographicLength, ttlv.TagName}
+	refs := kmipclient.AttributeReferences(ttlv.TagCryptographicAlgorithm, ttlv.TagCryptographicLength, ttlv.TagName)
 	if kind == serverPyKMIP && v >= kmipclient.V2_0 {
-		names = nil // PyKMIP reads no Attribute Reference Enumeration (README): ask for all
+		refs = nil // PyKMIP reads no Attribute Reference Enumeration (README): ask for all
 	}
-	attrs, err := c.GetAttributes(ctx, &kmipclient.GetAttributesRequest{UniqueIdentifier: id, Names: names})
+	ga, err := c.GetAttributes(ctx, &kmip.GetAttributesRequestPayload{UniqueIdentifier: uid, AttributeReference: refs})
 	if err != nil {
 		t.Fatalf("GetAttributes: %v", err)
 	}
-	if a := attrs.Attributes.Get(ttlv.TagCryptographicLength); a == nil || a.Num != 256 {
-		t.Errorf("GetAttributes: Cryptographic Length %v in %v", a, attrs.Attributes)
-	}
-	if a := attrs.Attributes.Get(ttlv.TagCryptographicAlgorithm); a == nil || a.Num != int64(kmip.CryptographicAlgorithmAES) {
-		t.Errorf("GetAttributes: Cryptographic Algorithm %v", a)
-	}
-	if a := attrs.Attributes.Get(ttlv.TagName); a == nil || string(a.Child(ttlv.TagNameValue).Bytes) != name {
-		t.Errorf("GetAttributes: Name %v, want %q", a, name)
+	if a := ga.Attributes; a == nil || a.CryptographicLength.Value != 256 || a.CryptographicAlgorithm.Value != kmip.CryptographicAlgorithmAES ||
+		len(a.Name) == 0 || a.Name[0].NameValue != name {
+		t.Errorf("GetAttributes: %+v, want AES, 256 bits, named %q", a, name)
 	}
 	list, err := c.GetAttributeList(ctx, id)
 	if err != nil {
 		t.Fatalf("GetAttributeList: %v", err)
 	}
-	if !hasTag(list.Names, ttlv.TagCryptographicAlgorithm) || !hasTag(list.Names, ttlv.TagObjectGroup) {
-		t.Errorf("GetAttributeList: %v", list.Names)
+	if !hasRef(list.AttributeReference, ttlv.TagCryptographicAlgorithm) || !hasRef(list.AttributeReference, ttlv.TagObjectGroup) {
+		t.Errorf("GetAttributeList: %v", list.AttributeReference)
 	}
 
 	if kind == serverKmipd {
@@ -160,12 +158,12 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 		name = attributeOpsPyKMIP(t, c, id, name)
 	}
 
-	loc, err := c.Locate(ctx, &kmipclient.LocateRequest{Attributes: kmipclient.Attributes{kmipclient.Name(name)}})
+	loc, err := c.Locate(ctx, &kmip.LocateRequestPayload{Attributes: named(&kmip.Attributes{}, name)})
 	if err != nil {
 		t.Fatalf("Locate: %v", err)
 	}
-	if len(loc.UniqueIdentifiers) != 1 || loc.UniqueIdentifiers[0] != id {
-		t.Errorf("Locate by Name: %v, want [%s]", loc.UniqueIdentifiers, id)
+	if len(loc.UniqueIdentifier) != 1 || loc.UniqueIdentifier[0] != id {
+		t.Errorf("Locate by Name: %v, want [%s]", loc.UniqueIdentifier, id)
 	}
 
 	if err := c.Activate(ctx, id); err != nil {
@@ -173,79 +171,76 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 	}
 	// Encrypt and Decrypt: AES-CBC with PKCS#5 padding, an IV of the
 	// client's (every server here has it; GCM needs 1.4).
-	cp := &kmipclient.CryptographicParameters{BlockCipherMode: kmip.BlockCipherModeCBC, PaddingMethod: kmip.PaddingMethodPKCS5,
-		CryptographicAlgorithm: kmip.CryptographicAlgorithmAES}
+	cp := &kmip.CryptographicParameters{BlockCipherMode: kmip.Some(kmip.BlockCipherModeCBC), PaddingMethod: kmip.Some(kmip.PaddingMethodPKCS5),
+		CryptographicAlgorithm: kmip.Some(kmip.CryptographicAlgorithmAES)}
 	iv := bytes.Repeat([]byte{7}, 16)
 	plain := []byte("attack at dawn, bring snacks")
-	enc, err := c.Encrypt(ctx, &kmipclient.EncryptRequest{UniqueIdentifier: id, CryptographicParameters: cp, Data: plain, IVCounterNonce: iv})
+	enc, err := c.Encrypt(ctx, &kmip.EncryptRequestPayload{UniqueIdentifier: uid, CryptographicParameters: cp, Data: kmip.Some(plain), IVCounterNonce: kmip.Some(iv)})
 	if err != nil {
 		t.Fatalf("Encrypt: %v", err)
 	}
-	if k, err := c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: id}); err != nil {
+	if k, err := c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: uid}); err != nil {
 		t.Errorf("Get of the created key: %v", err)
-	} else if want := cbcEncrypt(t, k.KeyMaterial(), iv, plain); !bytes.Equal(enc.Data, want) {
-		t.Errorf("Encrypt = %x, want %x", enc.Data, want)
+	} else if want := cbcEncrypt(t, kmipclient.KeyMaterial(k), iv, plain); !bytes.Equal(enc.Data.Value, want) {
+		t.Errorf("Encrypt = %x, want %x", enc.Data.Value, want)
 	}
-	dec, err := c.Decrypt(ctx, &kmipclient.DecryptRequest{UniqueIdentifier: id, CryptographicParameters: cp, Data: enc.Data, IVCounterNonce: iv})
+	dec, err := c.Decrypt(ctx, &kmip.DecryptRequestPayload{UniqueIdentifier: uid, CryptographicParameters: cp, Data: enc.Data, IVCounterNonce: kmip.Some(iv)})
 	if err != nil {
 		t.Fatalf("Decrypt: %v", err)
 	}
-	if !bytes.Equal(dec.Data, plain) {
-		t.Errorf("Decrypt = %q, want %q", dec.Data, plain)
+	if !bytes.Equal(dec.Data.Value, plain) {
+		t.Errorf("Decrypt = %q, want %q", dec.Data.Value, plain)
 	}
 
 	// Register a key of ours and Get it back.
 	key := bytes.Repeat([]byte{0x5A}, 16)
-	reg, err := c.Register(ctx, &kmipclient.RegisterRequest{ObjectType: kmip.ObjectTypeSymmetricKey,
-		Attributes: kmipclient.Attributes{kmipclient.UsageMask(kmip.CryptographicUsageMaskEncrypt | kmip.CryptographicUsageMaskDecrypt)},
-		Object:     kmipclient.SymmetricKey(kmip.CryptographicAlgorithmAES, key)})
+	reg, err := c.Register(ctx, register(key, kmip.CryptographicAlgorithmAES, kmip.CryptographicUsageMaskEncrypt|kmip.CryptographicUsageMaskDecrypt))
 	if err != nil {
 		t.Fatalf("Register: %v", err)
 	}
-	got, err := c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: reg.UniqueIdentifier})
+	got, err := c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(reg.UniqueIdentifier)})
 	if err != nil {
 		t.Fatalf("Get: %v", err)
 	}
-	if got.ObjectType != kmip.ObjectTypeSymmetricKey || !bytes.Equal(got.KeyMaterial(), key) {
-		t.Errorf("Get: %v %x, want the registered key %x", got.ObjectType, got.KeyMaterial(), key)
+	if got.ObjectType != kmip.ObjectTypeSymmetricKey || !bytes.Equal(kmipclient.KeyMaterial(got), key) {
+		t.Errorf("Get: %v %x, want the registered key %x", got.ObjectType, kmipclient.KeyMaterial(got), key)
 	}
 
 	// MAC and MAC Verify with an HMAC-SHA256 key of ours, checked here.
 	hkey := bytes.Repeat([]byte{0x33}, 32)
-	mk, err := c.Register(ctx, &kmipclient.RegisterRequest{ObjectType: kmip.ObjectTypeSymmetricKey,
-		Attributes: kmipclient.Attributes{kmipclient.UsageMask(kmip.CryptographicUsageMaskMACGenerate | kmip.CryptographicUsageMaskMACVerify)},
-		Object:     kmipclient.SymmetricKey(kmip.CryptographicAlgorithmHMAC_SHA256, hkey)})
+	mk, err := c.Register(ctx, register(hkey, kmip.CryptographicAlgorithmHMAC_SHA256, kmip.CryptographicUsageMaskMACGenerate|kmip.CryptographicUsageMaskMACVerify))
 	if err != nil {
 		t.Fatalf("Register HMAC key: %v", err)
 	}
 	if err := c.Activate(ctx, mk.UniqueIdentifier); err != nil {
 		t.Fatalf("Activate HMAC key: %v", err)
 	}
-	mcp := &kmipclient.CryptographicParameters{CryptographicAlgorithm: kmip.CryptographicAlgorithmHMAC_SHA256}
-	mac, err := c.MAC(ctx, &kmipclient.MACRequest{UniqueIdentifier: mk.UniqueIdentifier, CryptographicParameters: mcp, Data: plain})
+	mid := kmip.Some(mk.UniqueIdentifier)
+	mcp := &kmip.CryptographicParameters{CryptographicAlgorithm: kmip.Some(kmip.CryptographicAlgorithmHMAC_SHA256)}
+	mac, err := c.MAC(ctx, &kmip.MACRequestPayload{UniqueIdentifier: mid, CryptographicParameters: mcp, Data: kmip.Some(plain)})
 	if err != nil {
 		t.Fatalf("MAC: %v", err)
 	}
 	hm := hmac.New(sha256.New, hkey)
 	hm.Write(plain)
-	if !bytes.Equal(mac.MACData, hm.Sum(nil)) {
-		t.Errorf("MAC = %x, want %x", mac.MACData, hm.Sum(nil))
+	if !bytes.Equal(mac.MACData.Value, hm.Sum(nil)) {
+		t.Errorf("MAC = %x, want %x", mac.MACData.Value, hm.Sum(nil))
 	}
-	mv, err := c.MACVerify(ctx, &kmipclient.MACVerifyRequest{UniqueIdentifier: mk.UniqueIdentifier, CryptographicParameters: mcp, Data: plain, MACData: mac.MACData})
+	mv, err := c.MACVerify(ctx, &kmip.MACVerifyRequestPayload{UniqueIdentifier: mid, CryptographicParameters: mcp, Data: kmip.Some(plain), MACData: mac.MACData})
 	switch {
 	case kind == serverPyKMIP:
 		wantReason(t, "MACVerify (PyKMIP cannot parse it)", err, kmip.ResultReasonInvalidMessage)
 	case err != nil:
 		t.Errorf("MACVerify: %v", err)
-	case !mv.Valid():
+	case mv.ValidityIndicator.Value != kmip.ValidityIndicatorValid:
 		t.Errorf("MACVerify: %v", mv.ValidityIndicator)
 	}
 
 	// Create Key Pair, Sign and Signature Verify: RSA-2048, PKCS#1 v1.5 with SHA-256.
-	kp, err := c.CreateKeyPair(ctx, &kmipclient.CreateKeyPairRequest{
-		CommonAttributes:     kmipclient.Attributes{kmipclient.Algorithm(kmip.CryptographicAlgorithmRSA), kmipclient.Length(2048)},
-		PrivateKeyAttributes: kmipclient.Attributes{kmipclient.UsageMask(kmip.CryptographicUsageMaskSign)},
-		PublicKeyAttributes:  kmipclient.Attributes{kmipclient.UsageMask(kmip.CryptographicUsageMaskVerify)}})
+	kp, err := c.CreateKeyPair(ctx, &kmip.CreateKeyPairRequestPayload{
+		CommonAttributes:     &kmip.Attributes{CryptographicAlgorithm: kmip.Some(kmip.CryptographicAlgorithmRSA), CryptographicLength: kmip.Some(int32(2048))},
+		PrivateKeyAttributes: &kmip.Attributes{CryptographicUsageMask: kmip.Some(kmip.CryptographicUsageMaskSign)},
+		PublicKeyAttributes:  &kmip.Attributes{CryptographicUsageMask: kmip.Some(kmip.CryptographicUsageMaskVerify)}})
 	if err != nil {
 		t.Fatalf("CreateKeyPair: %v", err)
 	}
@@ -254,25 +249,26 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 			t.Fatalf("Activate %s: %v", k, err)
 		}
 	}
-	scp := &kmipclient.CryptographicParameters{PaddingMethod: kmip.PaddingMethodPKCS1V1_5, HashingAlgorithm: kmip.HashingAlgorithmSHA_256,
-		CryptographicAlgorithm: kmip.CryptographicAlgorithmRSA}
+	scp := &kmip.CryptographicParameters{PaddingMethod: kmip.Some(kmip.PaddingMethodPKCS1V1_5), HashingAlgorithm: kmip.Some(kmip.HashingAlgorithmSHA_256),
+		CryptographicAlgorithm: kmip.Some(kmip.CryptographicAlgorithmRSA)}
 	if kind == serverKmipd || v >= kmipclient.V1_2 {
-		scp.DigitalSignatureAlgorithm = kmip.DigitalSignatureAlgorithmSHA_256WithRSAEncryption
+		scp.DigitalSignatureAlgorithm = kmip.Some(kmip.DigitalSignatureAlgorithmSHA_256WithRSAEncryption)
 	}
-	sig, err := c.Sign(ctx, &kmipclient.SignRequest{UniqueIdentifier: kp.PrivateKeyUniqueIdentifier, CryptographicParameters: scp, Data: plain})
+	sig, err := c.Sign(ctx, &kmip.SignRequestPayload{UniqueIdentifier: kmip.Some(kp.PrivateKeyUniqueIdentifier), CryptographicParameters: scp, Data: kmip.Some(plain)})
 	if err != nil {
 		t.Fatalf("Sign: %v", err)
 	}
-	sv, err := c.SignatureVerify(ctx, &kmipclient.SignatureVerifyRequest{UniqueIdentifier: kp.PublicKeyUniqueIdentifier,
-		CryptographicParameters: scp, Data: plain, SignatureData: sig.SignatureData})
+	sv, err := c.SignatureVerify(ctx, &kmip.SignatureVerifyRequestPayload{UniqueIdentifier: kmip.Some(kp.PublicKeyUniqueIdentifier),
+		CryptographicParameters: scp, Data: kmip.Some(plain), SignatureData: sig.SignatureData})
 	if err != nil {
 		t.Errorf("SignatureVerify: %v", err)
-	} else if !sv.Valid() {
+	} else if sv.ValidityIndicator.Value != kmip.ValidityIndicatorValid {
 		t.Errorf("SignatureVerify: %v", sv.ValidityIndicator)
 	}
 
 	// Hash and RNG Retrieve (KMIP 1.2+).
-	h, err := c.Hash(ctx, &kmipclient.HashRequest{CryptographicParameters: kmipclient.CryptographicParameters{HashingAlgorithm: kmip.HashingAlgorithmSHA_256}, Data: []byte("abc")})
+	h, err := c.Hash(ctx, &kmip.HashRequestPayload{CryptographicParameters: &kmip.CryptographicParameters{HashingAlgorithm: kmip.Some(kmip.HashingAlgorithmSHA_256)},
+		Data: kmip.Some([]byte("abc"))})
 	switch {
 	case v < kmipclient.V1_2:
 		if !errors.Is(err, kmipclient.ErrVersion) {
@@ -282,8 +278,8 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 		wantReason(t, "Hash (PyKMIP cannot parse it)", err, kmip.ResultReasonInvalidMessage)
 	case err != nil:
 		t.Errorf("Hash: %v", err)
-	case len(h.Data) != 32 || h.Data[0] != 0xba:
-		t.Errorf("Hash(abc) = %x", h.Data)
+	case len(h.Data.Value) != 32 || h.Data.Value[0] != 0xba:
+		t.Errorf("Hash(abc) = %x", h.Data.Value)
 	}
 	rnd, err := c.RNGRetrieve(ctx, 24)
 	switch {
@@ -296,7 +292,7 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 	}
 
 	// ReKey: a new key replaces the old one; PyKMIP has no ReKey.
-	rk, err := c.ReKey(ctx, &kmipclient.ReKeyRequest{UniqueIdentifier: id})
+	rk, err := c.ReKey(ctx, &kmip.ReKeyRequestPayload{UniqueIdentifier: uid})
 	switch {
 	case kind == serverPyKMIP:
 		wantReason(t, "ReKey (PyKMIP does not implement it)", err, kmip.ResultReasonOperationNotSupported)
@@ -306,20 +302,18 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 		t.Errorf("ReKey: new key %q, old %q", rk.UniqueIdentifier, id)
 	}
 	// Derive Key (HMAC) from a key registered for it.
-	base, err := c.Register(ctx, &kmipclient.RegisterRequest{ObjectType: kmip.ObjectTypeSymmetricKey,
-		Attributes: kmipclient.Attributes{kmipclient.UsageMask(kmip.CryptographicUsageMaskDeriveKey)},
-		Object:     kmipclient.SymmetricKey(kmip.CryptographicAlgorithmHMAC_SHA256, hkey)})
+	base, err := c.Register(ctx, register(hkey, kmip.CryptographicAlgorithmHMAC_SHA256, kmip.CryptographicUsageMaskDeriveKey))
 	if err != nil {
 		t.Fatalf("Register a derivation key: %v", err)
 	}
 	if err := c.Activate(ctx, base.UniqueIdentifier); err != nil {
 		t.Fatalf("Activate the derivation key: %v", err)
 	}
-	derived, err := c.DeriveKey(ctx, &kmipclient.DeriveKeyRequest{ObjectType: kmip.ObjectTypeSymmetricKey, UniqueIdentifiers: []string{base.UniqueIdentifier},
-		Method: kmip.DerivationMethodHMAC, Parameters: kmipclient.DerivationParameters{
-			CryptographicParameters: &kmipclient.CryptographicParameters{HashingAlgorithm: kmip.HashingAlgorithmSHA_256},
-			DerivationData:          []byte("context"), Salt: []byte("salt")},
-		Attributes: kmipclient.Attributes{kmipclient.Algorithm(kmip.CryptographicAlgorithmAES), kmipclient.Length(128)}})
+	params := &kmip.DerivationParameters{CryptographicParameters: &kmip.CryptographicParameters{HashingAlgorithm: kmip.Some(kmip.HashingAlgorithmSHA_256)},
+		DerivationData: [][]byte{[]byte("context")}, Salt: kmip.Some([]byte("salt"))}
+	derived, err := c.DeriveKey(ctx, &kmip.DeriveKeyRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, UniqueIdentifier: []string{base.UniqueIdentifier},
+		DerivationMethod: kmip.DerivationMethodHMAC, DerivationParameters: kmip.NewRaw(func(b []byte) []byte { return params.AppendTTLV(b, v) }),
+		Attributes: &kmip.Attributes{CryptographicAlgorithm: kmip.Some(kmip.CryptographicAlgorithmAES), CryptographicLength: kmip.Some(int32(128))}})
 	if err != nil {
 		t.Errorf("DeriveKey: %v", err)
 	} else if derived.UniqueIdentifier == "" {
@@ -335,53 +329,70 @@ func everyMethod(t *testing.T, c *kmipclient.Client, kind serverKind) {
 	}
 
 	// Revoke, then Destroy; Get then fails.
-	if err := c.Revoke(ctx, &kmipclient.RevokeRequest{UniqueIdentifier: id, Reason: kmip.RevocationReasonCodeCessationOfOperation}); err != nil {
+	if err := c.Revoke(ctx, &kmip.RevokeRequestPayload{UniqueIdentifier: uid,
+		RevocationReason: &kmip.RevocationReason{RevocationReasonCode: kmip.RevocationReasonCodeCessationOfOperation}}); err != nil {
 		t.Errorf("Revoke: %v", err)
 	}
 	if err := c.Destroy(ctx, id); err != nil {
 		t.Errorf("Destroy: %v", err)
 	}
-	_, err = c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: "no-such-object"})
+	_, err = c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("no-such-object")})
 	wantReason(t, "Get of an unknown object", err, kmip.ResultReasonItemNotFound)
+}
+
+// register is the Register request of a symmetric key of ours.
+func register(key []byte, alg kmip.CryptographicAlgorithm, usage kmip.CryptographicUsageMask) *kmip.RegisterRequestPayload {
+	return &kmip.RegisterRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey,
+		Attributes: &kmip.Attributes{CryptographicUsageMask: kmip.Some(usage)}, SymmetricKey: kmipclient.SymmetricKey(alg, key)}
+}
+
+// contact reads the Contact Information of object id.
+func contact(t *testing.T, c *kmipclient.Client, id string) (string, bool) {
+	t.Helper()
+	ga, err := c.GetAttributes(context.Background(), &kmip.GetAttributesRequestPayload{UniqueIdentifier: kmip.Some(id),
+		AttributeReference: kmipclient.AttributeReferences(ttlv.TagContactInformation)})
+	if err != nil {
+		t.Errorf("GetAttributes: %v", err)
+		return "", false
+	}
+	if ga.Attributes == nil {
+		return "", false
+	}
+	return ga.Attributes.ContactInformation.Get()
 }
 
 // attributeOpsKmipd adds, modifies, sets and deletes a Contact Information.
 func attributeOpsKmipd(t *testing.T, c *kmipclient.Client, id string) {
-	ctx, v := context.Background(), c.Version()
-	err := c.AddAttribute(ctx, id, ttlv.TextString(ttlv.TagContactInformation, "ops@example.com"))
+	ctx, v, uid := context.Background(), c.Version(), kmip.Some(id)
+	contactIs := func(s string) *kmip.Attributes { return &kmip.Attributes{ContactInformation: kmip.Some(s)} }
+	err := c.AddAttribute(ctx, &kmip.AddAttributeRequestPayload{UniqueIdentifier: uid, NewAttribute: contactIs("ops@example.com")})
 	if err != nil {
 		t.Errorf("AddAttribute: %v", err)
 	}
-	err = c.ModifyAttribute(ctx, &kmipclient.ModifyAttributeRequest{UniqueIdentifier: id,
-		Attribute: ttlv.TextString(ttlv.TagContactInformation, "sec@example.com")})
+	err = c.ModifyAttribute(ctx, &kmip.ModifyAttributeRequestPayload{UniqueIdentifier: uid, NewAttribute: contactIs("sec@example.com")})
 	if err != nil {
 		t.Errorf("ModifyAttribute: %v", err)
 	}
-	ga, err := c.GetAttributes(ctx, &kmipclient.GetAttributesRequest{UniqueIdentifier: id, Names: []ttlv.Tag{ttlv.TagContactInformation}})
-	if err != nil {
-		t.Errorf("GetAttributes after Modify: %v", err)
-	} else if a := ga.Attributes.Get(ttlv.TagContactInformation); a == nil || string(a.Bytes) != "sec@example.com" {
-		t.Errorf("Contact Information after Modify: %v", a)
+	if s, _ := contact(t, c, id); s != "sec@example.com" {
+		t.Errorf("Contact Information after Modify: %q", s)
 	}
-	err = c.SetAttribute(ctx, id, ttlv.TextString(ttlv.TagContactInformation, "set@example.com"))
+	err = c.SetAttribute(ctx, &kmip.SetAttributeRequestPayload{UniqueIdentifier: uid, NewAttribute: contactIs("set@example.com")})
 	if v < kmipclient.V2_0 {
 		if !errors.Is(err, kmipclient.ErrVersion) {
 			t.Errorf("SetAttribute in %v: %v, want ErrVersion", v, err)
 		}
 	} else if err != nil {
 		t.Errorf("SetAttribute: %v", err)
-	} else if ga, err := c.GetAttributes(ctx, &kmipclient.GetAttributesRequest{UniqueIdentifier: id, Names: []ttlv.Tag{ttlv.TagContactInformation}}); err != nil {
-		t.Errorf("GetAttributes after Set: %v", err)
-	} else if a := ga.Attributes.Get(ttlv.TagContactInformation); a == nil || string(a.Bytes) != "set@example.com" {
-		t.Errorf("Contact Information after Set: %v", a)
+	} else if s, _ := contact(t, c, id); s != "set@example.com" {
+		t.Errorf("Contact Information after Set: %q", s)
 	}
-	err = c.DeleteAttribute(ctx, &kmipclient.DeleteAttributeRequest{UniqueIdentifier: id, Name: ttlv.TagContactInformation})
+	err = c.DeleteAttribute(ctx, &kmip.DeleteAttributeRequestPayload{UniqueIdentifier: uid,
+		AttributeReference: kmipclient.AttributeReferences(ttlv.TagContactInformation)[0]})
 	if err != nil {
 		t.Errorf("DeleteAttribute: %v", err)
 	}
-	ga, err = c.GetAttributes(ctx, &kmipclient.GetAttributesRequest{UniqueIdentifier: id, Names: []ttlv.Tag{ttlv.TagContactInformation}})
-	if err != nil || ga.Attributes.Get(ttlv.TagContactInformation) != nil {
-		t.Errorf("GetAttributes after Delete: %v, %v", ga, err)
+	if s, ok := contact(t, c, id); ok {
+		t.Errorf("Contact Information after Delete: %q", s)
 	}
 }
 
@@ -389,22 +400,23 @@ func attributeOpsKmipd(t *testing.T, c *kmipclient.Client, id string) {
 // its Object Group, within what PyKMIP's server stores; it returns the new
 // name. PyKMIP has no Add Attribute.
 func attributeOpsPyKMIP(t *testing.T, c *kmipclient.Client, id, name string) string {
-	ctx, v := context.Background(), c.Version()
-	err := c.AddAttribute(ctx, id, kmipclient.ObjectGroup("second"))
+	ctx, v, uid := context.Background(), c.Version(), kmip.Some(id)
+	err := c.AddAttribute(ctx, &kmip.AddAttributeRequestPayload{UniqueIdentifier: uid, NewAttribute: &kmip.Attributes{ObjectGroup: []string{"second"}}})
 	wantReason(t, "AddAttribute (PyKMIP cannot parse its payload)", err, kmip.ResultReasonInvalidMessage)
 	renamed := name + "-renamed"
-	cur := kmipclient.Name(name)
-	err = c.ModifyAttribute(ctx, &kmipclient.ModifyAttributeRequest{UniqueIdentifier: id, Current: &cur, Attribute: kmipclient.Name(renamed)})
+	err = c.ModifyAttribute(ctx, &kmip.ModifyAttributeRequestPayload{UniqueIdentifier: uid,
+		CurrentAttribute: named(&kmip.Attributes{}, name), NewAttribute: named(&kmip.Attributes{}, renamed)})
 	if err != nil {
 		t.Errorf("ModifyAttribute: %v", err)
 	}
-	ga, err := c.GetAttributes(ctx, &kmipclient.GetAttributesRequest{UniqueIdentifier: id})
+	all := &kmip.GetAttributesRequestPayload{UniqueIdentifier: uid}
+	ga, err := c.GetAttributes(ctx, all)
 	if err != nil {
 		t.Errorf("GetAttributes after Modify: %v", err)
-	} else if a := ga.Attributes.Get(ttlv.TagName); a == nil || string(a.Child(ttlv.TagNameValue).Bytes) != renamed {
-		t.Errorf("Name after Modify: %v, want %q", a, renamed)
+	} else if a := ga.Attributes; a == nil || len(a.Name) == 0 || a.Name[0].NameValue != renamed {
+		t.Errorf("Name after Modify: %+v, want %q", a, renamed)
 	}
-	err = c.SetAttribute(ctx, id, ttlv.Boolean(ttlv.TagSensitive, true))
+	err = c.SetAttribute(ctx, &kmip.SetAttributeRequestPayload{UniqueIdentifier: uid, NewAttribute: &kmip.Attributes{Sensitive: kmip.Some(true)}})
 	if v < kmipclient.V2_0 {
 		if !errors.Is(err, kmipclient.ErrVersion) {
 			t.Errorf("SetAttribute in %v: %v, want ErrVersion", v, err)
@@ -412,16 +424,14 @@ func attributeOpsPyKMIP(t *testing.T, c *kmipclient.Client, id, name string) str
 	} else if err != nil {
 		t.Errorf("SetAttribute: %v", err)
 	}
-	group := kmipclient.ObjectGroup("kmipclient")
-	del := &kmipclient.DeleteAttributeRequest{UniqueIdentifier: id, Name: ttlv.TagObjectGroup}
-	if v >= kmipclient.V2_0 {
-		del.Attribute = &group // PyKMIP reads no Attribute Reference Enumeration
-	}
+	// PyKMIP reads no Attribute Reference Enumeration: by Current
+	// Attribute (an Attribute Name in 1.x).
+	del := &kmip.DeleteAttributeRequestPayload{UniqueIdentifier: uid, CurrentAttribute: &kmip.Attributes{ObjectGroup: []string{"kmipclient"}}}
 	if err := c.DeleteAttribute(ctx, del); err != nil {
 		t.Errorf("DeleteAttribute: %v", err)
 	}
-	ga, err = c.GetAttributes(ctx, &kmipclient.GetAttributesRequest{UniqueIdentifier: id})
-	if err != nil || ga.Attributes.Get(ttlv.TagObjectGroup) != nil {
+	ga, err = c.GetAttributes(ctx, all)
+	if err != nil || (ga.Attributes != nil && len(ga.Attributes.ObjectGroup) != 0) {
 		t.Errorf("GetAttributes after Delete: %v, %v", ga, err)
 	}
 	return renamed
@@ -439,9 +449,10 @@ func cbcEncrypt(t *testing.T, key, iv, plain []byte) []byte {
 	return buf
 }
 
-func hasTag(tags []ttlv.Tag, t ttlv.Tag) bool {
-	for _, x := range tags {
-		if x == t {
+// hasRef reports whether refs holds an Attribute Reference to t.
+func hasRef(refs []kmip.Raw, t ttlv.Tag) bool {
+	for _, r := range refs {
+		if x, ok := kmipclient.ReferenceTag(r); ok && x == t {
 			return true
 		}
 	}

@@ -23,12 +23,12 @@ func TestKmiptest(t *testing.T) {
 		{Addr: s.URL, Transport: kmipclient.HTTPBinary, CAFile: s.CAFile, CertFile: s.ClientCertFile, KeyFile: s.ClientKeyFile},
 	} {
 		c := dial(t, cfg)
-		key, err := c.Create(ctx, &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)})
+		key, err := c.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)})
 		if err != nil {
 			t.Errorf("%v %s: Create: %v", cfg.Transport, cfg.Addr, err)
 			continue
 		}
-		if _, err := c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: key.UniqueIdentifier}); err != nil {
+		if _, err := c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(key.UniqueIdentifier)}); err != nil {
 			t.Errorf("%v: Get: %v", cfg.Transport, err)
 		}
 	}

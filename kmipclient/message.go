@@ -7,20 +7,9 @@ import (
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
-// Request is the request payload of one operation. The request types of
-// this package implement it; RawRequest carries any other (vendor
-// operations), and a caller may write its own.
-type Request interface {
-	// Operation is the batch item's Operation.
-	Operation() kmip.Operation
-	// AppendPayload appends the RequestPayload Structure (the whole item,
-	// tag RequestPayload) in protocol version v to b. It fails with
-	// ErrVersion in its chain when the request cannot be said in v.
-	AppendPayload(b []byte, v Version) ([]byte, error)
-}
-
-// Response is the response payload of one operation, decoded in place so
-// that a Response reused across calls allocates nothing once it has grown.
+// Response receives the response payload of one operation. Result, the
+// generated payload type of package kmip decoded in place, is the one to
+// use; a Response reused across calls allocates nothing once it has grown.
 type Response interface {
 	// DecodePayload reads the contents of a ResponsePayload (the
 	// Structure's value, without its header; empty when the server sent
@@ -55,9 +44,14 @@ func appendRequestHeader(b []byte, h msgHeader, n int) ([]byte, int) {
 	return b, mark
 }
 
-// appendItem appends one BatchItem; id is its Unique Batch Item ID, or -1
-// for none (a one-item message).
-func appendItem(b []byte, req Request, v Version, id int) ([]byte, error) {
+// appendItem appends one BatchItem, its payload in version v's form
+// (requestForm); id is its Unique Batch Item ID, or -1 for none (a
+// one-item message).
+func appendItem(b []byte, req kmip.RequestPayload, v Version, id int) ([]byte, error) {
+	req, err := requestForm(req, v)
+	if err != nil {
+		return b, err
+	}
 	b, im := ttlv.BeginStructure(b, ttlv.TagBatchItem)
 	b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(req.Operation()))
 	if id >= 0 {
@@ -65,10 +59,7 @@ func appendItem(b []byte, req Request, v Version, id int) ([]byte, error) {
 		binary.BigEndian.PutUint32(idb[:], uint32(id))
 		b = ttlv.AppendByteString(b, ttlv.TagUniqueBatchItemID, idb[:])
 	}
-	b, err := req.AppendPayload(b, v)
-	if err != nil {
-		return b, err
-	}
+	b = req.AppendTTLV(b, v)
 	if !ttlv.EndStructure(b, im) {
 		return b, protoErrf("request item too large")
 	}

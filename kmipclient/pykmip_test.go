@@ -49,22 +49,22 @@ func TestPyKMIPServer(t *testing.T) {
 	}
 	t.Run("batch", func(t *testing.T) {
 		c := dial(t, pykmipConfig(s, kmipclient.V1_2))
-		var created kmipclient.CreateResponse
-		var got kmipclient.GetResponse
+		var created kmipclient.Result[kmip.CreateResponsePayload]
+		var got kmipclient.Result[kmip.GetResponsePayload]
 		b := c.NewBatch(0)
-		b.Add(&kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}, &created)
-		b.Add(&kmipclient.GetRequest{}, &got)
+		b.Add(&kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}, &created)
+		b.Add(&kmip.GetRequestPayload{}, &got)
 		if err := b.Exec(context.Background()); err != nil {
 			t.Fatalf("Create, Get on the ID Placeholder: %v", err)
 		}
-		if got.UniqueIdentifier != created.UniqueIdentifier || len(got.KeyMaterial()) != 16 {
-			t.Errorf("Get on the placeholder: %q, %d key bytes; created %q", got.UniqueIdentifier, len(got.KeyMaterial()), created.UniqueIdentifier)
+		if id := created.Payload.UniqueIdentifier; got.Payload.UniqueIdentifier != id || len(kmipclient.KeyMaterial(&got.Payload)) != 16 {
+			t.Errorf("Get on the placeholder: %q, %d key bytes; created %q", got.Payload.UniqueIdentifier, len(kmipclient.KeyMaterial(&got.Payload)), id)
 		}
 		// PyKMIP requires the Unique Identifier of Activate (KMIP 1.2
 		// §4.19 makes it optional): the whole message fails to parse.
 		b.Reset()
-		b.Add(&kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}, &created)
-		b.Add(&kmipclient.ActivateRequest{}, nil)
+		b.Add(&kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}, &created)
+		b.Add(&kmip.ActivateRequestPayload{}, nil)
 		wantReason(t, "Create, Activate on the ID Placeholder", b.Exec(context.Background()), kmip.ResultReasonInvalidMessage)
 	})
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/kmipwire/kmipwire/kmipserver"
 )
 
-// TestTyped: payloads of package kmip through the client, in 1.4 and 2.1.
+// TestTyped: Do with a Result, DoTyped for any operation, in 1.4 and
+// 2.1.
 func TestTyped(t *testing.T) {
 	cfg := startKmipd(t, kmipclient.Plain, kmipserver.EndpointConfig{})
 	for _, v := range []kmipclient.Version{kmipclient.V1_4, kmipclient.V2_1} {
@@ -18,8 +19,8 @@ func TestTyped(t *testing.T) {
 		ctx := context.Background()
 		id := newKey(t, c)
 		req := &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id), KeyFormatType: kmip.Some(kmip.KeyFormatTypeRaw)}
-		var resp kmipclient.TypedResponse[kmip.GetResponsePayload, *kmip.GetResponsePayload]
-		if err := c.Do(ctx, kmipclient.Typed(req), &resp); err != nil {
+		var resp kmipclient.Result[kmip.GetResponsePayload]
+		if err := c.Do(ctx, req, &resp); err != nil {
 			t.Fatalf("%v: Get: %v", v, err)
 		}
 		if resp.Payload.UniqueIdentifier != id || resp.Payload.ObjectType != kmip.ObjectTypeSymmetricKey {

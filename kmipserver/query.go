@@ -12,7 +12,7 @@ var operations = [...]uint32{
 	opCreate, opCreateKeyPair, opRegister, opReKey, opDeriveKey, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover,
 	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
-	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opSetAttribute, opInterop,
+	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
 }
 
 // objectTypes lists the object types the server stores.

@@ -243,9 +243,10 @@ type reqCtx struct {
 	now          time.Time
 	placeholder  string
 	val          ttlv.Value
-	arena        []byte // response payloads
-	scratch      []byte // cryptographic output, conversions
-	bin          []byte // the binary response of a JSON request
+	typed        typedRequests // the typed operations' payloads (typed.go)
+	arena        []byte        // response payloads
+	scratch      []byte        // cryptographic output, conversions
+	bin          []byte        // the binary response of a JSON request
 	results      []result
 	items        []batch.Item
 	journal      []journalEntry
@@ -733,6 +734,9 @@ func (c *reqCtx) answer(op uint32, payload, b []byte) ([]byte, *opError) {
 			return buf, nil
 		}
 	}
+	if buf, oerr, ok := c.answerTyped(op, payload, b); ok {
+		return buf, oerr
+	}
 	if payload == nil {
 		c.val.Tag, c.val.Type, c.val.Children = ttlv.TagRequestPayload, ttlv.TypeStructure, c.val.Children[:0]
 	} else if err := ttlv.UnmarshalOptions(payload, &c.val, c.s.dopts); err != nil {
@@ -753,8 +757,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return b, unsupported(op)
 	}
 	switch op {
-	case opGet:
-		return c.get(p, b)
 	case opCreate:
 		return c.create(p, b)
 	case opCreateKeyPair:
@@ -777,10 +779,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.check(p, b)
 	case opRevoke:
 		return c.revoke(p, b)
-	case opDestroy:
-		return c.destroy(p, b)
-	case opGetAttributes:
-		return c.getAttributes(p, b)
 	case opGetAttributeList:
 		return c.getAttributeList(p, b)
 	case opAddAttribute:
@@ -827,8 +825,10 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.gathered(op, p, b, c.hash)
 	case opLog:
 		return c.logOp(p, b)
-	case opExport:
-		return c.export(p, b)
+	case opAdjustAttribute:
+		return c.adjustAttribute(p, b)
+	case opSetEndpointRole:
+		return c.setEndpointRole(p, b)
 	case opImport:
 		return c.importOp(p, b)
 	case opInterop:

@@ -13,9 +13,10 @@
 //     structurally equal to the input (placeholders such as $NOW given
 //     deterministic values);
 //   - with -typed, the typed check: every message decoded into package
-//     kmip's RequestMessage or ResponseMessage and encoded again must give
-//     the same bytes; per profile it counts the messages that did and the
-//     items kept as unknown (no type's field took them);
+//     kmip's RequestMessage or ResponseMessage and encoded again, for the
+//     protocol version of its header, must give the same bytes; per
+//     profile it counts the messages that did and the items kept as
+//     unknown (no type's field took them);
 //   - unless -codec-only, the server replay: the requests are sent in order
 //     to the server at ADDR (binary TTLV over TCP, or TLS with -tls), or
 //     without -server to kmipwire's server in process (a fresh one per test

@@ -37,7 +37,7 @@ func BenchmarkClients(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer oc.Close()
-	key, err := kc.Create(ctx, &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)})
+	key, err := kc.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -46,11 +46,11 @@ func BenchmarkClients(b *testing.B) {
 		b.Fatal(err)
 	}
 	data := make([]byte, 64)
-	get := &kmipclient.GetRequest{UniqueIdentifier: id}
-	var getResp kmipclient.GetResponse
-	enc := &kmipclient.EncryptRequest{UniqueIdentifier: id, Data: data,
-		CryptographicParameters: &kmipclient.CryptographicParameters{BlockCipherMode: kmip.BlockCipherModeGCM, TagLength: 16}}
-	var encResp kmipclient.EncryptResponse
+	get := &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)}
+	var getResp kmipclient.Result[kmip.GetResponsePayload]
+	enc := &kmip.EncryptRequestPayload{UniqueIdentifier: kmip.Some(id), Data: kmip.Some(data),
+		CryptographicParameters: &kmip.CryptographicParameters{BlockCipherMode: kmip.Some(kmip.BlockCipherModeGCM), TagLength: kmip.Some(int32(16))}}
+	var encResp kmipclient.Result[kmip.EncryptResponsePayload]
 	ovhGCM := ovh.CryptographicParameters{BlockCipherMode: ovh.BlockCipherModeGCM, TagLength: 16}
 	run := func(name string, call func() error) {
 		b.Run(name, func(b *testing.B) {

@@ -249,83 +249,92 @@ func TestOVHServer(t *testing.T) {
 		t.Errorf("negotiated %v with ovh's server, want 1.4 (its newest)", c.Version())
 	}
 
-	created, err := c.Create(ctx, &kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey,
-		Attributes: append(kmipclient.AES(256), kmipclient.Name("ovh-key"))})
+	attrs := kmipclient.AES(256)
+	attrs.Name = []kmip.Name{kmipclient.Name("ovh-key")}
+	created, err := c.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: attrs})
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	id := created.UniqueIdentifier
-	ga, err := c.GetAttributes(ctx, &kmipclient.GetAttributesRequest{UniqueIdentifier: id,
-		Names: []ttlv.Tag{ttlv.TagCryptographicLength, ttlv.TagName, ttlv.TagState}})
+	uid := kmip.Some(id)
+	ga, err := c.GetAttributes(ctx, &kmip.GetAttributesRequestPayload{UniqueIdentifier: uid,
+		AttributeReference: kmipclient.AttributeReferences(ttlv.TagCryptographicLength, ttlv.TagName, ttlv.TagState)})
 	if err != nil {
 		t.Fatalf("GetAttributes: %v", err)
 	}
-	if a := ga.Attributes.Get(ttlv.TagCryptographicLength); a == nil || a.Num != 256 {
-		t.Errorf("Cryptographic Length %v", a)
+	if a := ga.Attributes; a == nil {
+		t.Error("GetAttributes: no attributes")
+	} else {
+		if a.CryptographicLength.Value != 256 {
+			t.Errorf("Cryptographic Length %v", a.CryptographicLength)
+		}
+		if len(a.Name) != 1 || a.Name[0].NameValue != "ovh-key" {
+			t.Errorf("Name %v", a.Name)
+		}
+		if a.State.Value != kmip.StatePreActive {
+			t.Errorf("State %v", a.State)
+		}
 	}
-	if a := ga.Attributes.Get(ttlv.TagName); a == nil || string(a.Child(ttlv.TagNameValue).Bytes) != "ovh-key" {
-		t.Errorf("Name %v", a)
-	}
-	if a := ga.Attributes.Get(ttlv.TagState); a == nil || a.Num != int64(kmip.StatePreActive) {
-		t.Errorf("State %v", a)
-	}
-	loc, err := c.Locate(ctx, &kmipclient.LocateRequest{Attributes: kmipclient.Attributes{kmipclient.Name("ovh-key")}})
-	if err != nil || len(loc.UniqueIdentifiers) != 1 || loc.UniqueIdentifiers[0] != id {
+	loc, err := c.Locate(ctx, &kmip.LocateRequestPayload{Attributes: &kmip.Attributes{Name: []kmip.Name{kmipclient.Name("ovh-key")}}})
+	if err != nil || len(loc.UniqueIdentifier) != 1 || loc.UniqueIdentifier[0] != id {
 		t.Errorf("Locate: %v, %v", loc, err)
 	}
 	if err := c.Activate(ctx, id); err != nil {
 		t.Fatalf("Activate: %v", err)
 	}
-	gcm := &kmipclient.CryptographicParameters{BlockCipherMode: kmip.BlockCipherModeGCM, TagLength: 16}
-	enc, err := c.Encrypt(ctx, &kmipclient.EncryptRequest{UniqueIdentifier: id, CryptographicParameters: gcm,
-		Data: []byte("to ovh and back"), AdditionalData: []byte("aad")})
+	gcm := &kmip.CryptographicParameters{BlockCipherMode: kmip.Some(kmip.BlockCipherModeGCM), TagLength: kmip.Some(int32(16))}
+	enc, err := c.Encrypt(ctx, &kmip.EncryptRequestPayload{UniqueIdentifier: uid, CryptographicParameters: gcm,
+		Data: kmip.Some([]byte("to ovh and back")), AuthenticatedEncryptionAdditionalData: kmip.Some([]byte("aad"))})
 	if err != nil {
 		t.Fatalf("Encrypt: %v", err)
 	}
-	dec, err := c.Decrypt(ctx, &kmipclient.DecryptRequest{UniqueIdentifier: id, CryptographicParameters: gcm,
-		Data: enc.Data, IVCounterNonce: enc.IVCounterNonce, Tag: enc.Tag, AdditionalData: []byte("aad")})
+	decrypt := func(aad string) (*kmip.DecryptResponsePayload, error) {
+		return c.Decrypt(ctx, &kmip.DecryptRequestPayload{UniqueIdentifier: uid, CryptographicParameters: gcm,
+			Data: enc.Data, IVCounterNonce: enc.IVCounterNonce, AuthenticatedEncryptionTag: enc.AuthenticatedEncryptionTag,
+			AuthenticatedEncryptionAdditionalData: kmip.Some([]byte(aad))})
+	}
+	dec, err := decrypt("aad")
 	if err != nil {
 		t.Errorf("Decrypt: %v", err)
-	} else if string(dec.Data) != "to ovh and back" {
-		t.Errorf("Decrypt = %q", dec.Data)
+	} else if string(dec.Data.Value) != "to ovh and back" {
+		t.Errorf("Decrypt = %q", dec.Data.Value)
 	}
-	_, err = c.Decrypt(ctx, &kmipclient.DecryptRequest{UniqueIdentifier: id, CryptographicParameters: gcm,
-		Data: enc.Data, IVCounterNonce: enc.IVCounterNonce, Tag: enc.Tag, AdditionalData: []byte("other")})
+	_, err = decrypt("other")
 	if kmipclient.ReasonOf(err) != kmip.ResultReasonCryptographicFailure {
 		t.Errorf("Decrypt with the wrong AAD: %v, want Cryptographic Failure", err)
 	}
 
 	key := bytes.Repeat([]byte{0xA5}, 16)
-	reg, err := c.Register(ctx, &kmipclient.RegisterRequest{ObjectType: kmip.ObjectTypeSymmetricKey,
-		Object: kmipclient.SymmetricKey(kmip.CryptographicAlgorithmAES, key)})
+	reg, err := c.Register(ctx, &kmip.RegisterRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey,
+		SymmetricKey: kmipclient.SymmetricKey(kmip.CryptographicAlgorithmAES, key)})
 	if err != nil {
 		t.Fatalf("Register: %v", err)
 	}
-	got, err := c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: reg.UniqueIdentifier})
-	if err != nil || !bytes.Equal(got.KeyMaterial(), key) {
-		t.Errorf("Get of the registered key: %x, %v", got.KeyMaterial(), err)
+	got, err := c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(reg.UniqueIdentifier)})
+	if err != nil || !bytes.Equal(kmipclient.KeyMaterial(got), key) {
+		t.Errorf("Get of the registered key: %v, %v", got, err)
 	}
 
 	// Bulk mode: Create, Activate and Get on the ID Placeholder.
-	var bc kmipclient.CreateResponse
-	var bg kmipclient.GetResponse
+	var bc kmipclient.Result[kmip.CreateResponsePayload]
+	var bg kmipclient.Result[kmip.GetResponsePayload]
 	b := c.NewBatch(kmip.BatchErrorContinuationOptionStop)
-	b.Add(&kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}, &bc)
-	b.Add(&kmipclient.ActivateRequest{}, nil)
-	b.Add(&kmipclient.GetRequest{}, &bg)
+	b.Add(&kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(128)}, &bc)
+	b.Add(&kmip.ActivateRequestPayload{}, nil)
+	b.Add(&kmip.GetRequestPayload{}, &bg)
 	if err := b.Exec(ctx); err != nil {
 		t.Fatalf("batch: %v", err)
 	}
-	if bg.UniqueIdentifier != bc.UniqueIdentifier || len(bg.KeyMaterial()) != 16 {
-		t.Errorf("batch: created %q, got %q with %d key bytes", bc.UniqueIdentifier, bg.UniqueIdentifier, len(bg.KeyMaterial()))
+	if bg.Payload.UniqueIdentifier != bc.Payload.UniqueIdentifier || len(kmipclient.KeyMaterial(&bg.Payload)) != 16 {
+		t.Errorf("batch: created %q, got %q with %d key bytes", bc.Payload.UniqueIdentifier, bg.Payload.UniqueIdentifier, len(kmipclient.KeyMaterial(&bg.Payload)))
 	}
 
 	// Continue runs every item. Stop: ovh answers the items after the
 	// failure with Operation Canceled By Requester, where the
 	// specification has them unanswered (README).
 	b = c.NewBatch(kmip.BatchErrorContinuationOptionContinue)
-	b.Add(&kmipclient.GetRequest{UniqueIdentifier: "missing"}, nil)
-	b.Add(&kmipclient.GetRequest{UniqueIdentifier: id}, nil)
+	b.Add(&kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("missing")}, nil)
+	b.Add(&kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)}, nil)
 	b.Exec(ctx)
 	if kmipclient.ReasonOf(b.Err(0)) != kmip.ResultReasonItemNotFound || b.Err(1) != nil {
 		t.Errorf("Continue: item errors %v / %v, want Item Not Found / none", b.Err(0), b.Err(1))
@@ -339,7 +348,7 @@ func TestOVHServer(t *testing.T) {
 	if err := c.Destroy(ctx, id); err != nil {
 		t.Errorf("Destroy: %v", err)
 	}
-	_, err = c.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: id})
+	_, err = c.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)})
 	if kmipclient.ReasonOf(err) != kmip.ResultReasonItemNotFound {
 		t.Errorf("Get after Destroy: %v, want Item Not Found", err)
 	}
@@ -357,7 +366,7 @@ func TestOVHServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c2.Close()
-	_, err = c2.Get(ctx, &kmipclient.GetRequest{UniqueIdentifier: reg.UniqueIdentifier})
+	_, err = c2.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(reg.UniqueIdentifier)})
 	t.Logf("Get in KMIP 2.1: %v", err)
 	if err == nil {
 		t.Error("ovh's server answered a KMIP 2.1 request")

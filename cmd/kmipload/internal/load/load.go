@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -237,20 +238,21 @@ const setupChunk = 1000
 func setup(ctx context.Context, c *kmipclient.Client, cfg Config) ([]string, error) {
 	ids := make([]string, 0, cfg.Keys)
 	b := c.NewBatch(kmip.BatchErrorContinuationOptionStop)
-	created := make([]kmipclient.CreateResponse, min(setupChunk, cfg.Keys))
+	created := make([]kmipclient.Result[kmip.CreateResponsePayload], min(setupChunk, cfg.Keys))
 	for start := 0; start < cfg.Keys; start += setupChunk {
 		n := min(setupChunk, cfg.Keys-start)
 		b.Reset()
 		for i := range created[:n] {
-			b.Add(&kmipclient.CreateRequest{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: keyAttributes}, &created[i])
+			b.Add(&kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: keyAttributes}, &created[i])
 		}
 		if err := b.Exec(ctx); err != nil {
 			return nil, fmt.Errorf("keys %d and on: Create: %w", start, err)
 		}
 		b.Reset()
 		for i := range created[:n] {
-			ids = append(ids, created[i].UniqueIdentifier)
-			b.Add(&kmipclient.ActivateRequest{UniqueIdentifier: created[i].UniqueIdentifier}, nil)
+			id := strings.Clone(created[i].Payload.UniqueIdentifier) // it aliases created[i]
+			ids = append(ids, id)
+			b.Add(&kmip.ActivateRequestPayload{UniqueIdentifier: kmip.Some(id)}, nil)
 		}
 		if err := b.Exec(ctx); err != nil {
 			return nil, fmt.Errorf("keys %d and on: Activate: %w", start, err)

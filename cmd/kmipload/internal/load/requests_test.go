@@ -37,8 +37,8 @@ func TestRequests(t *testing.T) {
 	for i, op := range ops {
 		r.add(b, op, i, "key-1")
 	}
-	if b.Len() != 4 || r.get[0].UniqueIdentifier != "key-1" || r.enc[2].UniqueIdentifier != "key-1" {
-		t.Fatalf("batch of %d; get %q, encrypt %q", b.Len(), r.get[0].UniqueIdentifier, r.enc[2].UniqueIdentifier)
+	if b.Len() != 4 || r.get[0].UniqueIdentifier.Value != "key-1" || r.enc[2].UniqueIdentifier.Value != "key-1" {
+		t.Fatalf("batch of %d; get %q, encrypt %q", b.Len(), r.get[0].UniqueIdentifier.Value, r.enc[2].UniqueIdentifier.Value)
 	}
 	for i, w := range want {
 		if got := b.Request(i).Operation(); got != w {

@@ -1,0 +1,83 @@
+package kmipclient
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/kmip"
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// TestRequestForm: the 2.x fields of a request in their KMIP 1.x form,
+// the caller's request left as it was.
+func TestRequestForm(t *testing.T) {
+	vendorRef := kmip.NewRaw(func(b []byte) []byte {
+		b, m := ttlv.BeginStructure(b, ttlv.TagAttributeReference)
+		b = ttlv.AppendTextString(b, ttlv.TagVendorIdentification, "x")
+		b = ttlv.AppendTextString(b, ttlv.TagAttributeName, "owner")
+		ttlv.EndStructure(b, m)
+		return b
+	})
+	ga := &kmip.GetAttributesRequestPayload{UniqueIdentifier: kmip.Some("k"),
+		AttributeReference: append(AttributeReferences(ttlv.TagCryptographicLength), vendorRef)}
+	got, err := requestForm(ga, V1_4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.(*kmip.GetAttributesRequestPayload); !slices.Equal(p.AttributeName, []string{"Cryptographic Length", "x-owner"}) || p.AttributeReference != nil {
+		t.Errorf("Get Attributes in 1.4: names %q, references %d", p.AttributeName, len(p.AttributeReference))
+	}
+	if len(ga.AttributeReference) != 2 || ga.AttributeName != nil {
+		t.Errorf("the caller's request changed: %+v", ga)
+	}
+	if same, _ := requestForm(ga, V2_1); same != kmip.RequestPayload(ga) {
+		t.Error("Get Attributes in 2.1: converted")
+	}
+
+	del := &kmip.DeleteAttributeRequestPayload{AttributeReference: AttributeReferences(ttlv.TagContactInformation)[0]}
+	got, err = requestForm(del, V1_4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.(*kmip.DeleteAttributeRequestPayload); p.AttributeName != "Contact Information" || p.AttributeReference != nil {
+		t.Errorf("Delete Attribute in 1.4: %+v", p)
+	}
+
+	mod := &kmip.ModifyAttributeRequestPayload{NewAttribute: &kmip.Attributes{Name: []kmip.Name{Name("a"), Name("b")}}}
+	if _, err := requestForm(mod, V1_4); err == nil {
+		t.Error("Modify Attribute of two values in 1.4: no error")
+	}
+	if _, err := requestForm(&kmip.SetAttributeRequestPayload{}, V1_4); !errors.Is(err, ErrVersion) {
+		t.Errorf("Set Attribute in 1.4: %v, want ErrVersion", err)
+	}
+	if _, err := requestForm(&kmip.RNGRetrieveRequestPayload{DataLength: 8}, V1_1); !errors.Is(err, ErrVersion) {
+		t.Errorf("RNG Retrieve in 1.1: %v, want ErrVersion", err)
+	}
+	for _, v := range []Version{V1_0, V2_1} {
+		got, err = requestForm(&kmip.RegisterRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey}, v)
+		if err != nil || got.(*kmip.RegisterRequestPayload).Attributes == nil {
+			t.Errorf("Register without attributes in %v: %+v, %v; want an empty set", v, got, err)
+		}
+	}
+}
+
+// TestResponseForm: a 1.x answer's names and attributes in the 2.x fields.
+func TestResponseForm(t *testing.T) {
+	list := &kmip.GetAttributeListResponsePayload{AttributeName: []string{"Name", "x-owner", "State"}}
+	if err := responseForm(list); err != nil {
+		t.Fatal(err)
+	}
+	var tags []ttlv.Tag
+	for _, r := range list.AttributeReference {
+		tag, _ := ReferenceTag(r)
+		tags = append(tags, tag)
+	}
+	if !slices.Equal(tags, []ttlv.Tag{ttlv.TagName, ttlv.TagState}) || !slices.Equal(list.AttributeName, []string{"x-owner"}) {
+		t.Errorf("Get Attribute List: references %v, names %q", tags, list.AttributeName)
+	}
+	var r Result[int]
+	if err := r.DecodePayload(nil, V2_1); err == nil {
+		t.Error("Result[int]: no error")
+	}
+}
