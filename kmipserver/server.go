@@ -790,10 +790,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.query(p, b)
 	case opDiscoverVersions:
 		return c.discoverVersions(p, b)
-	case opEncrypt:
-		return c.encrypt(p, b)
-	case opDecrypt:
-		return c.decrypt(p, b)
 	case opSign:
 		return c.gathered(op, p, b, c.sign)
 	case opSignatureVerify:
