@@ -58,8 +58,8 @@ func TestReKeyKeyPair(t *testing.T) {
 			}
 			for _, k := range []struct {
 				old, nu, partner string
-				usage           uint32
-				partnerLink     uint32
+				usage            uint32
+				partnerLink      uint32
 			}{{oldPriv, newPriv, newPub, usageSign, linkPublicKey}, {oldPub, newPub, newPriv, usageVerify, linkPrivateKey}} {
 				na, oa := attrs(k.nu), attrs(k.old)
 				if a := na[ttlv.TagCryptographicLength]; len(a) != 1 || a[0].Num != 384 {
