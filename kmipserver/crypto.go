@@ -411,6 +411,9 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 			return fail(rrInvalidField, "%s without Key Block", obj.Tag)
 		}
 	default:
+		if o.typ == objCertificate {
+			o.setCertificateAttributes(obj) // certattrs.go
+		}
 		o.body = ttlv.AppendValue(nil, obj)
 		o.encodeGetResp()
 		return nil
@@ -528,24 +531,29 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 // fillKeyInfo sets the algorithm and length of a registered asymmetric key
 // when the request did not give them.
 func (o *object) fillKeyInfo() {
-	var alg uint32
-	var length int32
-	switch k := o.pub.(type) {
-	case *rsa.PublicKey:
-		alg, length = algRSA, int32(k.N.BitLen())
-	case *ecdsa.PublicKey:
-		alg, length = algECDSA, int32(k.Curve.Params().BitSize)
-	case ed25519.PublicKey:
-		alg, length = algEd25519, 256
-	case *ecdh.PublicKey:
-		alg, length = algECDH, 256
-	}
+	alg, length := keyInfo(o.pub)
 	if o.alg == 0 {
 		o.alg = alg
 	}
 	if o.length == 0 {
 		o.length = length
 	}
+}
+
+// keyInfo returns the Cryptographic Algorithm and Length of a public
+// key, 0 and 0 for a kind the server does not know.
+func keyInfo(pub crypto.PublicKey) (alg uint32, length int32) {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return algRSA, int32(k.N.BitLen())
+	case *ecdsa.PublicKey:
+		return algECDSA, int32(k.Curve.Params().BitSize)
+	case ed25519.PublicKey:
+		return algEd25519, 256
+	case *ecdh.PublicKey:
+		return algECDH, 256
+	}
+	return 0, 0
 }
 
 // cryptoParams are the Cryptographic Parameters an operation uses.

@@ -826,6 +826,8 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.setEndpointRole(p, b)
 	case opImport:
 		return c.importOp(p, b)
+	case opReKeyKeyPair:
+		return c.reKeyKeyPair(p, b)
 	case opInterop:
 		if !c.s.interop {
 			break
