@@ -791,10 +791,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.query(p, b)
 	case opDiscoverVersions:
 		return c.discoverVersions(p, b)
-	case opEncrypt:
-		return c.encrypt(p, b)
-	case opDecrypt:
-		return c.decrypt(p, b)
 	case opSign:
 		return c.gathered(op, p, b, c.sign)
 	case opSignatureVerify:
@@ -831,6 +827,8 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.setEndpointRole(p, b)
 	case opImport:
 		return c.importOp(p, b)
+	case opReKeyKeyPair:
+		return c.reKeyKeyPair(p, b)
 	case opInterop:
 		if !c.s.interop {
 			break
