@@ -1,6 +1,7 @@
 package kmipserver
 
 import (
+	"github.com/kmipwire/kmipwire/kmip"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -23,12 +24,7 @@ func (r *attrRef) matches(a *attr) bool {
 func refOf(v *ttlv.Value) (attrRef, bool) {
 	switch {
 	case v.Tag == ttlv.TagAttributeName:
-		name := string(v.Bytes)
-		if isCustomName(name) {
-			return attrRef{name: name}, true
-		}
-		t, ok := ttlv.LookupAttributeName(name)
-		return attrRef{tag: t}, ok
+		return refOfName(string(v.Bytes))
 	case v.Tag == ttlv.TagAttributeReference && v.Type == ttlv.TypeEnumeration:
 		return attrRef{tag: ttlv.Tag(v.Num)}, true
 	case v.Tag == ttlv.TagAttributeReference && v.Type == ttlv.TypeStructure:
@@ -44,24 +40,63 @@ func refOf(v *ttlv.Value) (attrRef, bool) {
 	return attrRef{}, false
 }
 
+// refOfName reads a KMIP 1.x Attribute Name: a standard attribute's, or a
+// custom one.
+func refOfName(name string) (attrRef, bool) {
+	if isCustomName(name) {
+		return attrRef{name: name}, true
+	}
+	t, ok := ttlv.LookupAttributeName(name)
+	return attrRef{tag: t}, ok
+}
+
+// refOfRaw reads a KMIP 2.x Attribute Reference as a typed payload keeps
+// it (its type varies): an Enumeration of the tag, or a Structure of
+// Vendor Identification and Attribute Name.
+func refOfRaw(r kmip.Raw) (attrRef, bool) {
+	switch r.Type() {
+	case ttlv.TypeEnumeration:
+		_, v, n := ttlv.ConsumeEnumeration(r)
+		return attrRef{tag: ttlv.Tag(v)}, n > 0
+	case ttlv.TypeStructure:
+		var ref attrRef
+		for b := r.Value(); len(b) > 0; {
+			tag, _, v, n := ttlv.ConsumeValue(b)
+			if n < 0 {
+				break
+			}
+			switch tag {
+			case ttlv.TagVendorIdentification:
+				ref.vendor = string(v)
+			case ttlv.TagAttributeName:
+				ref.name = string(v)
+			}
+			b = b[n:]
+		}
+		return ref, ref.name != ""
+	}
+	return attrRef{}, false
+}
+
 // getAttributes answers Get Attributes (2.1 §6.1.23, 1.4 §4.12): the
 // attributes named, or all; unknown names are left out.
-func (c *reqCtx) getAttributes(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	o, err := c.lookup(p)
+func (c *reqCtx) getAttributes(p *kmip.GetAttributesRequestPayload, payload, b []byte) ([]byte, *opError) {
+	o, err := c.lookupIn(payload)
 	if err != nil {
 		return b, err
 	}
 	var refs []attrRef
-	asked := false
-	for i := range p.Children {
-		ch := &p.Children[i]
-		if ch.Tag == ttlv.TagAttributeName || ch.Tag == ttlv.TagAttributeReference {
-			asked = true
-			if r, ok := refOf(ch); ok {
-				refs = append(refs, r)
-			}
+	for _, name := range p.AttributeName {
+		if r, ok := refOfName(name); ok {
+			refs = append(refs, r)
 		}
 	}
+	for _, raw := range p.AttributeReference {
+		if r, ok := refOfRaw(raw); ok {
+			refs = append(refs, r)
+		}
+	}
+	asked := len(p.AttributeName) > 0 || len(p.AttributeReference) > 0
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	c.refresh(o)

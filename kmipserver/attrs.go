@@ -157,7 +157,7 @@ func readOnly(t ttlv.Tag) bool {
 		ttlv.TagNeverExtractable, ttlv.TagArchiveDate, ttlv.TagKeyFormatType:
 		return true
 	}
-	return false
+	return certDerived(t)
 }
 
 // immutable lists the attributes a client may not modify or delete: the

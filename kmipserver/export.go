@@ -1,6 +1,9 @@
 package kmipserver
 
-import "github.com/kmipwire/kmipwire/ttlv"
+import (
+	"github.com/kmipwire/kmipwire/kmip"
+	"github.com/kmipwire/kmipwire/ttlv"
+)
 
 // export answers Export (KMIP 2.1 §6.1.18, 1.4 §4.40): the object with
 // all of its attributes — Object Type, Unique Identifier, the attributes
@@ -11,12 +14,12 @@ import "github.com/kmipwire/kmipwire/ttlv"
 // returned"). Export is not a Get: the Fresh attribute stays as it is
 // (2.1 §4.24 clears it on Get only). The Unique Identifier goes to the ID
 // Placeholder.
-func (c *reqCtx) export(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	o, err := c.lookup(p)
+func (c *reqCtx) export(p *kmip.ExportRequestPayload, payload, b []byte) ([]byte, *opError) {
+	o, err := c.lookupIn(payload)
 	if err != nil {
 		return b, err
 	}
-	kf, w, err := c.getOptions(p)
+	kf, w, err := c.getOptions(p.KeyFormatType, p.KeyWrappingSpecification)
 	if err != nil {
 		return b, err
 	}
@@ -54,22 +57,15 @@ func (c *reqCtx) export(p *ttlv.Value, b []byte) ([]byte, *opError) {
 // getOptions reads what Get and Export let a client choose of the object
 // value: the Key Format Type (0 for the stored one) and a Key Wrapping
 // Specification (nil for none).
-func (c *reqCtx) getOptions(p *ttlv.Value) (uint32, *wrapping, *opError) {
-	var kf uint32
-	var w *wrapping
-	for i := range p.Children {
-		ch := &p.Children[i]
-		switch ch.Tag {
-		case ttlv.TagKeyFormatType:
-			kf = uint32(ch.Num)
-		case ttlv.TagKeyWrappingSpecification:
-			var err *opError
-			if w, err = c.wrappingOf(ch); err != nil {
-				return 0, nil, err
-			}
-		}
+func (c *reqCtx) getOptions(kf kmip.Optional[kmip.KeyFormatType], ks *kmip.KeyWrappingSpecification) (uint32, *wrapping, *opError) {
+	if ks == nil {
+		return uint32(kf.Value), nil, nil
 	}
-	return kf, w, nil
+	w, err := c.wrappingOf(ks)
+	if err != nil {
+		return 0, nil, err
+	}
+	return uint32(kf.Value), w, nil
 }
 
 // servedBody is the object Structure as Get serves it: the stored one,

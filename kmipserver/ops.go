@@ -1,23 +1,32 @@
 package kmipserver
 
 import (
+	"github.com/kmipwire/kmipwire/kmip"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
-// idOf resolves the Unique Identifier of a request payload: the text
-// given (a Text String, or in KMIP 3.x an Identifier: the 3.0 type is
-// refused in earlier versions), or — when absent, empty, or the KMIP 2.x ID Placeholder
-// enumeration — the ID placeholder an earlier item of the batch set
-// (KMIP 2.1 §6.1, 1.4 §4).
+// idOf resolves the Unique Identifier of a request payload (resolveID).
 func (c *reqCtx) idOf(p *ttlv.Value) ([]byte, *opError) {
 	if u := p.Child(ttlv.TagUniqueIdentifier); u != nil {
-		text := u.Type == ttlv.TypeTextString || u.Type == ttlv.TypeIdentifier && c.major >= 3
+		return c.resolveID(true, u.Type, u.Bytes, u.Num)
+	}
+	return c.resolveID(false, 0, nil, 0)
+}
+
+// resolveID resolves a Unique Identifier item (present, its type, text
+// and number): the text given (a Text String, or in KMIP 3.x an
+// Identifier: the 3.0 type is refused in earlier versions), or — when
+// absent, empty, or the KMIP 2.x ID Placeholder enumeration — the ID
+// placeholder an earlier item of the batch set (KMIP 2.1 §6.1, 1.4 §4).
+func (c *reqCtx) resolveID(present bool, typ ttlv.Type, text []byte, num int64) ([]byte, *opError) {
+	if present {
+		isText := typ == ttlv.TypeTextString || typ == ttlv.TypeIdentifier && c.major >= 3
 		switch {
-		case text && len(u.Bytes) > 0:
-			return u.Bytes, nil
-		case text, u.Type == ttlv.TypeEnumeration && u.Num == 1:
+		case isText && len(text) > 0:
+			return text, nil
+		case isText, typ == ttlv.TypeEnumeration && num == 1:
 		default:
-			return nil, fail(rrInvalidField, "Unique Identifier of type %s not supported", u.Type)
+			return nil, fail(rrInvalidField, "Unique Identifier of type %s not supported", typ)
 		}
 	}
 	if c.placeholder == "" {
@@ -34,6 +43,12 @@ func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
 	if err != nil {
 		return nil, err
 	}
+	return c.objectByID(id)
+}
+
+// objectByID returns the object of identifier id: Item Not Found when
+// there is none, Permission Denied when the client may not use it (find).
+func (c *reqCtx) objectByID(id []byte) (*object, *opError) {
 	o, denied := c.find(id)
 	if denied != nil {
 		return nil, denied
@@ -53,24 +68,15 @@ func appendID(b []byte, o *object) []byte {
 }
 
 // get answers Get (KMIP 2.1 §6.1.22, 1.4 §4.11): the stored, pre-encoded
-// object unless another Key Format Type is asked for.
-func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	o, err := c.lookup(p)
+// object unless another Key Format Type or a wrapping is asked for.
+func (c *reqCtx) get(p *kmip.GetRequestPayload, payload, b []byte) ([]byte, *opError) {
+	o, err := c.lookupIn(payload)
 	if err != nil {
 		return b, err
 	}
-	var kf uint32
-	var w *wrapping
-	for i := range p.Children {
-		ch := &p.Children[i]
-		switch ch.Tag {
-		case ttlv.TagKeyFormatType:
-			kf = uint32(ch.Num)
-		case ttlv.TagKeyWrappingSpecification:
-			if w, err = c.wrappingOf(ch); err != nil {
-				return b, err
-			}
-		}
+	kf, w, err := c.getOptions(p.KeyFormatType, p.KeyWrappingSpecification)
+	if err != nil {
+		return b, err
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
@@ -90,18 +96,9 @@ func (c *reqCtx) get(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		c.markServed(o)
 		return append(b, o.getResp...), nil
 	}
-	body := o.body
-	if kf != 0 && kf != o.kf {
-		var ferr *opError
-		if body, ferr = c.convert(o, kf); ferr != nil {
-			return b, ferr
-		}
-	}
-	if w != nil {
-		var werr *opError
-		if body, werr = w.wrapBody(body); werr != nil {
-			return b, werr
-		}
+	body, err := c.servedBody(o, kf, w)
+	if err != nil {
+		return b, err
 	}
 	c.markServed(o)
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)
@@ -548,9 +545,10 @@ func (c *reqCtx) revoke(p *ttlv.Value, b []byte) ([]byte, *opError) {
 }
 
 // destroy answers Destroy (2.1 §6.1.16, 1.4 §4.21): refused for Active
-// objects; the key material is dropped, the metadata kept.
-func (c *reqCtx) destroy(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	o, err := c.lookup(p)
+// objects; the key material is dropped, the metadata kept. Its typed
+// payload holds only the Unique Identifier (lookupIn).
+func (c *reqCtx) destroy(payload, b []byte) ([]byte, *opError) {
+	o, err := c.lookupIn(payload)
 	if err != nil {
 		return b, err
 	}

@@ -72,12 +72,13 @@ type Config struct {
 
 	// The connections Serve and ServeHTTP take. TLS, when not nil, is
 	// spoken on the listeners given to Serve (give it plain ones);
-	// ServeHTTP leaves TLS to its http.Server. The timeouts, MaxConns and
-	// MaxBodySize are EndpointConfig's.
+	// ServeHTTP leaves TLS to its http.Server. The timeouts, MaxConns,
+	// MaxBodySize and MaxInflightBytes are EndpointConfig's.
 	TLS                                    *tls.Config
 	ReadTimeout, IdleTimeout, WriteTimeout time.Duration
 	MaxConns                               int
 	MaxBodySize                            int
+	MaxInflightBytes                       int64
 }
 
 // Server answers KMIP requests from its object store: in process
@@ -156,7 +157,7 @@ func New(cfg Config) *Server {
 		Plaintext: cfg.TLS == nil, TLS: cfg.TLS,
 		MaxMessageSize: cfg.MaxMessageSize, MaxBodySize: cfg.MaxBodySize,
 		ReadTimeout: cfg.ReadTimeout, IdleTimeout: cfg.IdleTimeout, WriteTimeout: cfg.WriteTimeout,
-		MaxConns: cfg.MaxConns, Logger: s.log, BearerTokens: cfg.BearerTokens,
+		MaxConns: cfg.MaxConns, Logger: s.log, BearerTokens: cfg.BearerTokens, MaxInflightBytes: cfg.MaxInflightBytes,
 	}, s)
 	if err != nil { // cannot happen: TLS is given or off
 		panic(err)
@@ -242,9 +243,10 @@ type reqCtx struct {
 	now          time.Time
 	placeholder  string
 	val          ttlv.Value
-	arena        []byte // response payloads
-	scratch      []byte // cryptographic output, conversions
-	bin          []byte // the binary response of a JSON request
+	typed        typedRequests // the typed operations' payloads (typed.go)
+	arena        []byte        // response payloads
+	scratch      []byte        // cryptographic output, conversions
+	bin          []byte        // the binary response of a JSON request
 	results      []result
 	items        []batch.Item
 	journal      []journalEntry
@@ -732,6 +734,9 @@ func (c *reqCtx) answer(op uint32, payload, b []byte) ([]byte, *opError) {
 			return buf, nil
 		}
 	}
+	if buf, oerr, ok := c.answerTyped(op, payload, b); ok {
+		return buf, oerr
+	}
 	if payload == nil {
 		c.val.Tag, c.val.Type, c.val.Children = ttlv.TagRequestPayload, ttlv.TypeStructure, c.val.Children[:0]
 	} else if err := ttlv.UnmarshalOptions(payload, &c.val, c.s.dopts); err != nil {
@@ -752,8 +757,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return b, unsupported(op)
 	}
 	switch op {
-	case opGet:
-		return c.get(p, b)
 	case opCreate:
 		return c.create(p, b)
 	case opCreateKeyPair:
@@ -776,10 +779,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.check(p, b)
 	case opRevoke:
 		return c.revoke(p, b)
-	case opDestroy:
-		return c.destroy(p, b)
-	case opGetAttributes:
-		return c.getAttributes(p, b)
 	case opGetAttributeList:
 		return c.getAttributeList(p, b)
 	case opAddAttribute:
@@ -792,10 +791,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.query(p, b)
 	case opDiscoverVersions:
 		return c.discoverVersions(p, b)
-	case opEncrypt:
-		return c.encrypt(p, b)
-	case opDecrypt:
-		return c.decrypt(p, b)
 	case opSign:
 		return c.gathered(op, p, b, c.sign)
 	case opSignatureVerify:
@@ -830,10 +825,10 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.adjustAttribute(p, b)
 	case opSetEndpointRole:
 		return c.setEndpointRole(p, b)
-	case opExport:
-		return c.export(p, b)
 	case opImport:
 		return c.importOp(p, b)
+	case opReKeyKeyPair:
+		return c.reKeyKeyPair(p, b)
 	case opInterop:
 		if !c.s.interop {
 			break

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"encoding/binary"
 
+	"github.com/kmipwire/kmipwire/kmip"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -24,31 +25,40 @@ const (
 // 800-38F KW, RFC 3394).
 type wrapping struct {
 	kek     cipher.Block
-	eki     *ttlv.Value // Encryption Key Information, echoed in Key Wrapping Data
-	keyOnly bool        // Encoding Option No Encoding: the Key Material only
+	eki     ttlv.Value // Encryption Key Information, echoed in Key Wrapping Data
+	keyOnly bool       // Encoding Option No Encoding: the Key Material only
 }
 
 // wrappingOf checks a Key Wrapping Specification of Get (KMIP 2.1
 // §7.18, 1.4 §2.1.6) and reads its wrapping key, which must be an
 // Active AES key with the Wrap Key usage. The wrapping key is locked
 // only while it is read, never together with the object wrapped.
-func (c *reqCtx) wrappingOf(ks *ttlv.Value) (*wrapping, *opError) {
-	if m := ks.Child(ttlv.TagWrappingMethod); m == nil || m.Num != wrapMethodEncrypt {
+func (c *reqCtx) wrappingOf(ks *kmip.KeyWrappingSpecification) (*wrapping, *opError) {
+	if ks.WrappingMethod != kmip.WrappingMethodEncrypt {
 		return nil, fail(rrFeatureNotSupported, "key wrapping: only Wrapping Method Encrypt is supported")
 	}
-	if ks.Child(ttlv.TagMACSignatureKeyInformation) != nil {
+	if ks.MACSignatureKeyInformation != nil {
 		return nil, fail(rrFeatureNotSupported, "key wrapping: MAC/Signature Key Information is not supported")
 	}
-	eki := ks.Child(ttlv.TagEncryptionKeyInformation)
-	if eki == nil || eki.Child(ttlv.TagUniqueIdentifier) == nil {
+	// The Encryption Key Information as a tree too: echoed in the Key
+	// Wrapping Data, and its Unique Identifier resolved as idOf does (its
+	// item's type matters; decoded, eki encodes back to its bytes).
+	w := &wrapping{keyOnly: ks.EncodingOption.Value == kmip.EncodingOptionNoEncoding}
+	eki := ks.EncryptionKeyInformation
+	if eki != nil {
+		if err := ttlv.Unmarshal(eki.AppendTTLV(nil, c.version()), &w.eki); err != nil {
+			return nil, fail(rrInvalidField, "key wrapping: %v", err)
+		}
+	}
+	if eki == nil || w.eki.Child(ttlv.TagUniqueIdentifier) == nil {
 		return nil, fail(rrInvalidField, "key wrapping: Encryption Key Information without a Unique Identifier")
 	}
-	if cp := eki.Child(ttlv.TagCryptographicParameters); cp != nil {
-		if m := cp.Child(ttlv.TagBlockCipherMode); m != nil && m.Num != modeNISTKeyWrap {
+	if cp := eki.CryptographicParameters; cp != nil {
+		if m, ok := cp.BlockCipherMode.Get(); ok && m != kmip.BlockCipherModeNISTKeyWrap {
 			return nil, fail(rrFeatureNotSupported, "key wrapping: only Block Cipher Mode NIST Key Wrap is supported")
 		}
 	}
-	wk, err := c.lookup(eki)
+	wk, err := c.lookup(&w.eki)
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +76,8 @@ func (c *reqCtx) wrappingOf(ks *ttlv.Value) (*wrapping, *opError) {
 	if aerr != nil {
 		return nil, fail(rrInvalidField, "key wrapping: %v", aerr)
 	}
-	eo := ks.Child(ttlv.TagEncodingOption)
-	return &wrapping{kek: blk, eki: eki, keyOnly: eo != nil && eo.Num == encodingNone}, nil
+	w.kek = blk
+	return w, nil
 }
 
 // wrapBody returns the object Structure body (SymmetricKey{KeyBlock{…}},
@@ -101,7 +111,7 @@ func (w *wrapping) wrapBody(body []byte) ([]byte, *opError) {
 	}
 	*kv = ttlv.ByteString(ttlv.TagKeyValue, wrapped)
 	kwd := ttlv.Structure(ttlv.TagKeyWrappingData,
-		ttlv.Enumeration(ttlv.TagWrappingMethod, wrapMethodEncrypt), w.eki.Clone())
+		ttlv.Enumeration(ttlv.TagWrappingMethod, wrapMethodEncrypt), w.eki)
 	if w.keyOnly {
 		kwd.Children = append(kwd.Children, ttlv.Enumeration(ttlv.TagEncodingOption, encodingNone))
 	}

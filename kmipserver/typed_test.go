@@ -1,0 +1,140 @@
+package kmipserver
+
+import (
+	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// TestTypedUniqueIdentifier: the operations answered from typed payloads
+// resolve the Unique Identifier as the tree's idOf does — the text, or the
+// ID Placeholder when it is absent, empty or the KMIP 2.x ID Placeholder
+// enumeration; an item of another type refused (a KMIP 3.0 Identifier
+// before 3.0 too), and no placeholder to fall back on a Missing Data.
+func TestTypedUniqueIdentifier(t *testing.T) {
+	ident := func(id string) v {
+		return v{Tag: ttlv.TagUniqueIdentifier, Type: ttlv.TypeIdentifier, Bytes: []byte(id)}
+	}
+	h21 := hdr{major: 2, minor: 1}
+	for _, op := range []uint32{opGet, opGetAttributes, opExport, opDestroy} {
+		s := newTestServer()
+		id := ok(t, &do(t, s, h21, createAES(h21, 256)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+		for _, tc := range []struct {
+			name   string
+			uid    []v // the item's Unique Identifier (none for nil)
+			reason uint32
+		}{
+			{"placeholder enumeration", []v{enum(ttlv.TagUniqueIdentifier, 1)}, 0},
+			{"absent", nil, 0},
+			{"empty", []v{uid("")}, 0},
+			{"text", []v{uid(id)}, 0},
+			{"other enumeration", []v{enum(ttlv.TagUniqueIdentifier, 2)}, rrInvalidField},
+			{"integer", []v{integer(ttlv.TagUniqueIdentifier, 1)}, rrInvalidField},
+			{"3.0 Identifier in 2.1", []v{ident(id)}, rrInvalidField},
+		} {
+			if op == opDestroy && tc.reason == 0 && tc.name != "text" {
+				continue // destroys the object once, below
+			}
+			r := do(t, s, h21, createAES(h21, 256), item(op, tc.uid...))
+			if tc.reason == 0 {
+				got := ok(t, &r.items[1]).Child(ttlv.TagUniqueIdentifier).Text()
+				want := ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+				if tc.name == "text" {
+					want = id
+				}
+				if got != want {
+					t.Errorf("op %d, %s: answered for %q, want %q", op, tc.name, got, want)
+				}
+				continue
+			}
+			failed(t, &r.items[1], tc.reason)
+		}
+		// No placeholder: the first item of a message.
+		failed(t, &do(t, s, h21, item(op)).items[0], rrMissingData)
+		// KMIP 3.0: the Identifier type is the Unique Identifier's.
+		h30 := hdr{major: 3, minor: 0, noCount: true}
+		id3 := ok(t, &do(t, s, h30, createAES(h30, 256)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+		ok(t, &do(t, s, h30, item(op, ident(id3))).items[0])
+	}
+}
+
+// TestTypedGetAttributesReferences: Get Attributes names its attributes
+// by KMIP 1.x Attribute Name or by 2.x Attribute
+// Reference (an Enumeration of the tag, or a vendor's Structure); names
+// that match nothing are left out, and naming none returns all.
+func TestTypedGetAttributesReferences(t *testing.T) {
+	s := newTestServer()
+	h21 := hdr{major: 2, minor: 1}
+	vendor := st(ttlv.TagAttribute, str(ttlv.TagVendorIdentification, "x"), str(ttlv.TagAttributeName, "team"),
+		str(ttlv.TagAttributeValue, "ops"))
+	id := ok(t, &do(t, s, h21, createAES(h21, 256, vendor)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	attrsOf := func(h hdr, refs ...v) *v {
+		t.Helper()
+		p := ok(t, &do(t, s, h, item(opGetAttributes, append([]v{uid(id)}, refs...)...)).items[0])
+		if h.major >= 2 {
+			return p.Child(ttlv.TagAttributes)
+		}
+		return p
+	}
+	got := attrsOf(h21, enum(ttlv.TagAttributeReference, uint32(ttlv.TagCryptographicLength)),
+		st(ttlv.TagAttributeReference, str(ttlv.TagVendorIdentification, "x"), str(ttlv.TagAttributeName, "team")),
+		enum(ttlv.TagAttributeReference, uint32(ttlv.TagCertificateLength)))
+	if len(got.Children) != 2 || got.Children[0].Tag != ttlv.TagCryptographicLength || got.Children[1].Tag != ttlv.TagAttribute {
+		t.Errorf("2.1 by reference: %s, want the Cryptographic Length and the vendor attribute", got)
+	}
+	if all := attrsOf(h21); len(all.Children) < 5 {
+		t.Errorf("2.1, none named: %d attributes", len(all.Children))
+	}
+	h14 := hdr{major: 1, minor: 4}
+	got = attrsOf(h14, str(ttlv.TagAttributeName, "Cryptographic Algorithm"), str(ttlv.TagAttributeName, "Object Type"),
+		str(ttlv.TagAttributeName, "No Such Attribute"))
+	if names := attributeNames(got); len(names) != 2 || names[0] != "Object Type" || names[1] != "Cryptographic Algorithm" {
+		t.Errorf("1.4 by name: %v, want Object Type and Cryptographic Algorithm", names)
+	}
+}
+
+// attributeNames lists the Attribute Names of a 1.x payload's Attributes.
+func attributeNames(p *v) []string {
+	var out []string
+	for i := range p.Children {
+		if a := &p.Children[i]; a.Tag == ttlv.TagAttribute {
+			out = append(out, a.Child(ttlv.TagAttributeName).Text())
+		}
+	}
+	return out
+}
+
+// TestTypedEncryptDecrypt: Encrypt and Decrypt, answered from their typed
+// payloads, round-trip AES-GCM with the ID Placeholder enumeration for the
+// key, server-made IV and additional data; an Integer Unique Identifier is
+// refused before the key is used.
+func TestTypedEncryptDecrypt(t *testing.T) {
+	s := newTestServer()
+	h21 := hdr{major: 2, minor: 1}
+	plain := []byte("the typed payloads carry this")
+	aad := bstr(ttlv.TagAuthenticatedEncryptionAdditionalData, []byte("aad"))
+	r := do(t, s, h21, createAES(h21, 256), item(opActivate), item(opEncrypt, enum(ttlv.TagUniqueIdentifier, 1),
+		bstr(ttlv.TagData, plain), aad))
+	id := ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	enc := ok(t, &r.items[2])
+	if got := enc.Child(ttlv.TagUniqueIdentifier).Text(); got != id {
+		t.Fatalf("Encrypt answered for %q, want %q", got, id)
+	}
+	ct, iv, tag := enc.Child(ttlv.TagData), enc.Child(ttlv.TagIVCounterNonce), enc.Child(ttlv.TagAuthenticatedEncryptionTag)
+	if ct == nil || iv == nil || tag == nil || len(iv.Bytes) != 12 || len(tag.Bytes) != 16 {
+		t.Fatalf("Encrypt answer %s: want Data, a 12-byte IV and a 16-byte tag", enc)
+	}
+	dec := ok(t, &do(t, s, h21, item(opDecrypt, uid(id), bstr(ttlv.TagData, ct.Bytes), bstr(ttlv.TagIVCounterNonce, iv.Bytes),
+		aad, bstr(ttlv.TagAuthenticatedEncryptionTag, tag.Bytes))).items[0])
+	if got := dec.Child(ttlv.TagData); got == nil || string(got.Bytes) != string(plain) {
+		t.Fatalf("Decrypt answer %s, want %q", dec, plain)
+	}
+	// A wrong tag fails authentication; a missing IV is an Invalid Message.
+	bad := append([]byte{tag.Bytes[0] ^ 1}, tag.Bytes[1:]...)
+	failed(t, &do(t, s, h21, item(opDecrypt, uid(id), bstr(ttlv.TagData, ct.Bytes), bstr(ttlv.TagIVCounterNonce, iv.Bytes),
+		aad, bstr(ttlv.TagAuthenticatedEncryptionTag, bad))).items[0], rrCryptographicFailure)
+	failed(t, &do(t, s, h21, item(opDecrypt, uid(id), bstr(ttlv.TagData, ct.Bytes))).items[0], rrInvalidMessage)
+	for _, op := range []uint32{opEncrypt, opDecrypt} {
+		failed(t, &do(t, s, h21, item(op, integer(ttlv.TagUniqueIdentifier, 1), bstr(ttlv.TagData, plain))).items[0], rrInvalidField)
+	}
+}
