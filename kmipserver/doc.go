@@ -35,7 +35,10 @@
 //
 // Hostile input never stops the server: sizes are bounded before reading,
 // each connection has read, idle and write deadlines, the number of open
-// connections is bounded (excess connections are closed at once), and a
+// connections is bounded (excess connections are closed at once), the
+// bytes held for messages still arriving are bounded across all
+// connections (EndpointConfig.MaxInflightBytes: past it, large messages
+// wait unread while small ones are still served), and a
 // panic in the Handler is recovered, logged and ends only that connection
 // or request. TLS is 1.2 or later; with EndpointConfig.ClientCAFile, clients must
 // present a certificate signed by one of its CAs (mutual TLS).
