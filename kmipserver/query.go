@@ -9,7 +9,7 @@ const VendorIdentification = "kmipwire kmipd"
 
 // operations lists the operations the server implements, in Query order.
 var operations = [...]uint32{
-	opCreate, opCreateKeyPair, opRegister, opReKey, opDeriveKey, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
+	opCreate, opCreateKeyPair, opRegister, opReKey, opReKeyKeyPair, opDeriveKey, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover,
 	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
