@@ -37,6 +37,10 @@ type binConn struct {
 	idle bool
 	log  *slog.Logger
 	head [ttlv.HeaderSize]byte // here, not on the stack: io.ReadFull would move it to the heap
+	// held is what the message being served reserved of the in-flight
+	// budget; chunks are the pieces its body is read into.
+	held   int64
+	chunks []*[chunkSize]byte
 }
 
 // acceptBinary serves the connections l accepts until l is closed.
@@ -120,6 +124,7 @@ func (c *binConn) serve() {
 	r.Reset(c.rw)
 	in, out := pool.Get(), pool.Get()
 	defer func() {
+		c.release()
 		r.Reset(nil)
 		readers.Put(r)
 		pool.Put(in)
@@ -144,14 +149,23 @@ func (c *binConn) serve() {
 			c.log.Info("writing a response failed", "err", err)
 			return
 		}
-		// One large message must not pin its buffers for the connection's
-		// life.
-		if cap(*in) > pool.MaxKeep {
+		// A large message must not pin its buffers for the connection's
+		// life: an idle connection holds at most smallMessage of each.
+		if cap(*in) > smallMessage {
 			*in = nil
 		}
-		if cap(*out) > pool.MaxKeep {
+		if cap(*out) > smallMessage {
 			*out = nil
 		}
+		c.release()
+	}
+}
+
+// release gives back what the message reserved of the in-flight budget.
+func (c *binConn) release() {
+	if c.held > 0 {
+		c.s.budget.release(c.held)
+		c.held = 0
 	}
 }
 
@@ -195,7 +209,15 @@ func (c *binConn) readMessage(r *bufio.Reader, buf []byte) ([]byte, error) {
 		return buf, err
 	}
 	buf = append(buf, head...)
-	return readN(r, buf, int(length))
+	size := int(length) + ttlv.HeaderSize
+	if c.s.budget == nil || size <= smallMessage {
+		return readN(r, buf, int(length))
+	}
+	if err := c.s.budget.reserve(c.s.stop, int64(size), c.s.cfg.ReadTimeout); err != nil {
+		return buf, err
+	}
+	c.held = int64(size)
+	return readChunked(r, buf, int(length), &c.chunks)
 }
 
 var errShutdown = errors.New("server shutting down")
@@ -243,6 +265,15 @@ func (c *binConn) logEnd(err error) {
 		c.log.Debug("connection closed", "reason", err)
 	case errors.Is(err, ErrFraming):
 		c.log.Warn("closing connection", "err", err)
+	case errors.Is(err, errBudget):
+		if c.s.isClosing() {
+			c.log.Debug("connection closed", "reason", errShutdown)
+			return
+		}
+		// Many at once must not flood the log: the 1st, 2nd, 4th…
+		if n := c.s.budget.timeouts.Add(1); n&(n-1) == 0 {
+			c.log.Warn("closing connection", "err", err, "budget_timeouts_total", n)
+		}
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		if c.s.isClosing() {
 			c.log.Debug("connection closed", "reason", errShutdown)

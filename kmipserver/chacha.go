@@ -41,8 +41,8 @@ func chachaNonce(iv []byte, scratch *[chacha20.NonceSize]byte) ([]byte, *opError
 
 // chachaEncrypt answers Encrypt with a ChaCha key; the caller holds o
 // read-locked and has checked the usage.
-func (c *reqCtx) chachaEncrypt(p *ttlv.Value, b []byte, o *object, data []byte) ([]byte, *opError) {
-	iv := bytesOf(p, ttlv.TagIVCounterNonce)
+func (c *reqCtx) chachaEncrypt(r *cipherReq, b []byte, o *object, data []byte) ([]byte, *opError) {
+	iv := r.iv
 	genIV := iv == nil
 	var made [chacha20.NonceSize]byte
 	if genIV {
@@ -71,14 +71,14 @@ func (c *reqCtx) chachaEncrypt(p *ttlv.Value, b []byte, o *object, data []byte) 
 		}
 		return b, nil
 	}
-	aead, tagLen, aerr := chachaAEAD(o, p)
+	aead, tagLen, aerr := chachaAEAD(o, r)
 	if aerr != nil {
 		return b, aerr
 	}
 	if len(nonce) != aead.NonceSize() {
 		return b, fail(rrInvalidField, "ChaCha20-Poly1305 nonce of %d bytes, want %d", len(iv), aead.NonceSize())
 	}
-	c.scratch = aead.Seal(c.scratch[:0], nonce, data, bytesOf(p, ttlv.TagAuthenticatedEncryptionAdditionalData))
+	c.scratch = aead.Seal(c.scratch[:0], nonce, data, r.aad)
 	n := len(c.scratch) - aead.Overhead()
 	b = ttlv.AppendByteString(b, ttlv.TagData, c.scratch[:n])
 	if genIV {
@@ -89,8 +89,8 @@ func (c *reqCtx) chachaEncrypt(p *ttlv.Value, b []byte, o *object, data []byte) 
 
 // chachaDecrypt answers Decrypt with a ChaCha key; the caller holds o
 // read-locked and has checked the usage.
-func (c *reqCtx) chachaDecrypt(p *ttlv.Value, b []byte, o *object, data []byte) ([]byte, *opError) {
-	iv := bytesOf(p, ttlv.TagIVCounterNonce)
+func (c *reqCtx) chachaDecrypt(r *cipherReq, b []byte, o *object, data []byte) ([]byte, *opError) {
+	iv := r.iv
 	if len(iv) == 0 {
 		return b, fail(rrInvalidMessage, "missing IV/Counter/Nonce")
 	}
@@ -109,8 +109,8 @@ func (c *reqCtx) chachaDecrypt(p *ttlv.Value, b []byte, o *object, data []byte) 
 		s.XORKeyStream(v, data)
 		return b, nil
 	}
-	tag := bytesOf(p, ttlv.TagAuthenticatedEncryptionTag)
-	aead, tagLen, aerr := chachaAEAD(o, p)
+	tag := r.tag
+	aead, tagLen, aerr := chachaAEAD(o, r)
 	if aerr != nil {
 		return b, aerr
 	}
@@ -120,7 +120,7 @@ func (c *reqCtx) chachaDecrypt(p *ttlv.Value, b []byte, o *object, data []byte) 
 	if len(tag) != tagLen {
 		return b, fail(rrInvalidField, "ChaCha20-Poly1305 tag of %d bytes, Tag Length %d", len(tag), tagLen)
 	}
-	aad := bytesOf(p, ttlv.TagAuthenticatedEncryptionAdditionalData)
+	aad := r.aad
 	if tagLen == chacha20poly1305.Overhead {
 		c.scratch = append(append(c.scratch[:0], data...), tag...)
 		ct := c.scratch
@@ -157,8 +157,8 @@ func (c *reqCtx) chachaDecrypt(p *ttlv.Value, b []byte, o *object, data []byte) 
 // paramsOf reads it). Tags may be truncated to 12 bytes at the shortest,
 // as NIST SP 800-38D allows GCM's (the OASIS test cases use 12); Poly1305
 // itself makes 16 (RFC 8439 §2.5).
-func chachaAEAD(o *object, p *ttlv.Value) (cipher.AEAD, int, *opError) {
-	tagLen := paramsOf(p, o).tagLen
+func chachaAEAD(o *object, r *cipherReq) (cipher.AEAD, int, *opError) {
+	tagLen := typedParams(r.params, o).tagLen
 	if tagLen < 12 || tagLen > chacha20poly1305.Overhead {
 		// General Failure, as for GCM and as the OASIS test cases expect
 		// (CS-BC-M-CHACHA20POLY1305-1)

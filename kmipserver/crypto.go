@@ -18,6 +18,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/kmipwire/kmipwire/kmip"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -565,40 +566,119 @@ type cryptoParams struct {
 // paramsOf reads the request's Cryptographic Parameters, falling back on
 // the key's Cryptographic Parameters attribute.
 func paramsOf(p *ttlv.Value, o *object) cryptoParams {
-	cp := cryptoParams{tagLen: 16}
-	read := func(v *ttlv.Value) {
-		for i := range v.Children {
-			ch := &v.Children[i]
-			switch ch.Tag {
-			case ttlv.TagBlockCipherMode:
-				cp.mode = uint32(ch.Num)
-			case ttlv.TagPaddingMethod:
-				cp.padding = uint32(ch.Num)
-			case ttlv.TagHashingAlgorithm:
-				cp.hashAlg = uint32(ch.Num)
-			case ttlv.TagDigitalSignatureAlgorithm:
-				cp.dsa = uint32(ch.Num)
-			case ttlv.TagCryptographicAlgorithm:
-				cp.alg = uint32(ch.Num)
-			case ttlv.TagTagLength:
-				cp.tagLen = int(ch.Num)
-			case ttlv.TagMaskGeneratorHashingAlgorithm:
-				cp.mgfHash = uint32(ch.Num)
-			case ttlv.TagPSource:
-				cp.label = slices.Clone(ch.Bytes)
-			}
-		}
+	cp := storedParams(o)
+	if v := p.Child(ttlv.TagCryptographicParameters); v != nil {
+		cp.read(v)
 	}
+	return cp
+}
+
+// typedParams is paramsOf for a typed request's Cryptographic Parameters
+// (nil for none).
+func typedParams(v *kmip.CryptographicParameters, o *object) cryptoParams {
+	cp := storedParams(o)
+	if v == nil {
+		return cp
+	}
+	if m, ok := v.BlockCipherMode.Get(); ok {
+		cp.mode = uint32(m)
+	}
+	if m, ok := v.PaddingMethod.Get(); ok {
+		cp.padding = uint32(m)
+	}
+	if h, ok := v.HashingAlgorithm.Get(); ok {
+		cp.hashAlg = uint32(h)
+	}
+	if a, ok := v.DigitalSignatureAlgorithm.Get(); ok {
+		cp.dsa = uint32(a)
+	}
+	if a, ok := v.CryptographicAlgorithm.Get(); ok {
+		cp.alg = uint32(a)
+	}
+	if n, ok := v.TagLength.Get(); ok {
+		cp.tagLen = int(n)
+	}
+	if h, ok := v.MaskGeneratorHashingAlgorithm.Get(); ok {
+		cp.mgfHash = uint32(h)
+	}
+	if l, ok := v.PSource.Get(); ok {
+		cp.label = slices.Clone(l)
+	}
+	return cp
+}
+
+// storedParams returns the defaults, overridden by the key's Cryptographic
+// Parameters attribute.
+func storedParams(o *object) cryptoParams {
+	cp := cryptoParams{tagLen: 16}
 	if i := o.findAttr(ttlv.TagCryptographicParameters, "", "", 0); i >= 0 {
 		var v ttlv.Value
 		if ttlv.Unmarshal(o.attrs[i].enc, &v) == nil {
-			read(&v)
+			cp.read(&v)
 		}
 	}
-	if v := p.Child(ttlv.TagCryptographicParameters); v != nil {
-		read(v)
-	}
 	return cp
+}
+
+// read overrides cp with the fields of a Cryptographic Parameters tree.
+func (cp *cryptoParams) read(v *ttlv.Value) {
+	for i := range v.Children {
+		ch := &v.Children[i]
+		switch ch.Tag {
+		case ttlv.TagBlockCipherMode:
+			cp.mode = uint32(ch.Num)
+		case ttlv.TagPaddingMethod:
+			cp.padding = uint32(ch.Num)
+		case ttlv.TagHashingAlgorithm:
+			cp.hashAlg = uint32(ch.Num)
+		case ttlv.TagDigitalSignatureAlgorithm:
+			cp.dsa = uint32(ch.Num)
+		case ttlv.TagCryptographicAlgorithm:
+			cp.alg = uint32(ch.Num)
+		case ttlv.TagTagLength:
+			cp.tagLen = int(ch.Num)
+		case ttlv.TagMaskGeneratorHashingAlgorithm:
+			cp.mgfHash = uint32(ch.Num)
+		case ttlv.TagPSource:
+			cp.label = slices.Clone(ch.Bytes)
+		}
+	}
+}
+
+// cipherReq is what Encrypt and Decrypt read of their typed request
+// payloads (encryptReq, decryptReq): each byte field nil when absent, not
+// nil (if empty) when present, as bytesOf gives them.
+type cipherReq struct {
+	params                 *kmip.CryptographicParameters
+	data, iv, aad, tag, cv []byte // Data, IV/Counter/Nonce, AE Additional Data, AE Tag, Correlation Value
+	init, final            bool   // Init and Final Indicators
+}
+
+// streamed reports one part of a multi-part operation.
+func (r *cipherReq) streamed() bool { return r.init || r.cv != nil }
+
+func encryptReq(p *kmip.EncryptRequestPayload) cipherReq {
+	return cipherReq{params: p.CryptographicParameters, data: present(p.Data), iv: present(p.IVCounterNonce),
+		aad: present(p.AuthenticatedEncryptionAdditionalData), cv: present(p.CorrelationValue),
+		init: p.InitIndicator.Value, final: p.FinalIndicator.Value}
+}
+
+func decryptReq(p *kmip.DecryptRequestPayload) cipherReq {
+	return cipherReq{params: p.CryptographicParameters, data: present(p.Data), iv: present(p.IVCounterNonce),
+		aad: present(p.AuthenticatedEncryptionAdditionalData), tag: present(p.AuthenticatedEncryptionTag),
+		cv: present(p.CorrelationValue), init: p.InitIndicator.Value, final: p.FinalIndicator.Value}
+}
+
+// present returns an optional Byte String as bytesOf does: nil when
+// absent, not nil when set.
+func present(o kmip.Optional[[]byte]) []byte {
+	if !o.Set {
+		return nil
+	}
+	if o.Value == nil {
+		return []byte{}
+	}
+	return o.Value
 }
 
 // bytesOf returns a Byte String child, nil if absent.
@@ -655,12 +735,12 @@ const (
 )
 
 // allocate obtains the allocation a protecting operation (Encrypt, Sign,
-// MAC) needs from the object's Usage Limits, when it has one: the Data
-// (or Digested Data) bytes for the Byte unit, one for the Object unit.
+// MAC) needs from the object's Usage Limits, when it has one: the bytes
+// of data (its Data, or Digested Data: usageData) for the Byte unit, one for the Object unit.
 // Past the Usage Limits Total the operation fails with Permission Denied
 // (KMIP 2.1 §4.59 and §6.1.18, 1.4 §3.21 and §4.29). Processing
 // (Decrypt, Verify) is not limited. Call with o read-locked.
-func (c *reqCtx) allocate(o *object, p *ttlv.Value) *opError {
+func (c *reqCtx) allocate(o *object, data []byte) *opError {
 	i := o.findAttr(ttlv.TagUsageLimits, "", "", 0)
 	if i < 0 {
 		return nil
@@ -676,10 +756,6 @@ func (c *reqCtx) allocate(o *object, p *ttlv.Value) *opError {
 	var n int64
 	switch unit.Num {
 	case usageUnitByte:
-		data := bytesOf(p, ttlv.TagData)
-		if data == nil {
-			data = bytesOf(p, ttlv.TagDigestedData)
-		}
 		n = int64(len(data))
 	case usageUnitObject:
 		n = 1
@@ -712,6 +788,26 @@ func (o *object) usageLeft() (left int64, limited bool) {
 	return total.Num - o.used.Load(), true
 }
 
+// usageData is what a tree request's Usage Limits count in bytes: its
+// Data, or else its Digested Data.
+func usageData(p *ttlv.Value) []byte {
+	if data := bytesOf(p, ttlv.TagData); data != nil {
+		return data
+	}
+	return bytesOf(p, ttlv.TagDigestedData)
+}
+
+// lockForUseIn is lockForUse for a typed request: payload the Request
+// Payload as received (lookupIn).
+func (c *reqCtx) lockForUseIn(payload []byte) (*object, *opError) {
+	o, err := c.lookupIn(payload)
+	if err != nil {
+		return nil, err
+	}
+	c.rlock(o)
+	return o, nil
+}
+
 // lockForUse looks the object up, applies time-driven transitions and
 // returns it read-locked.
 func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
@@ -742,8 +838,8 @@ func (c *reqCtx) tagInData() bool { return c.v1() && c.minor < 4 }
 
 // encrypt answers Encrypt (2.1 §6.1.18, 1.4 §4.29) with AES: GCM (the
 // default), CBC, ECB or CTR.
-func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	o, err := c.lockForUse(p)
+func (c *reqCtx) encrypt(r *cipherReq, payload, b []byte) ([]byte, *opError) {
+	o, err := c.lockForUseIn(payload)
 	if err != nil {
 		return b, err
 	}
@@ -751,33 +847,33 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, false, usageEncrypt); err != nil {
 		return b, err
 	}
-	if err := c.allocate(o, p); err != nil {
+	if err := c.allocate(o, r.data); err != nil {
 		return b, err
 	}
 	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {
-		return c.rsaEncrypt(p, b, o, k)
+		return c.rsaEncrypt(r, b, o, k)
 	}
-	data := bytesOf(p, ttlv.TagData)
-	if data == nil && !streamed(p) {
+	data := r.data
+	if data == nil && !r.streamed() {
 		return b, fail(rrInvalidField, "Encrypt without Data")
 	}
 	if isChaCha(o) {
-		return c.chachaEncrypt(p, b, o, data)
+		return c.chachaEncrypt(r, b, o, data)
 	}
-	if cp := paramsOf(p, o); c.blockCipherPart(p, o, cp) {
-		return c.blockCipher(p, b, o, cp, data, false)
+	if cp := typedParams(r.params, o); c.blockCipherPart(r, o, cp) {
+		return c.blockCipher(r, b, o, cp, data, false)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
-	cp := paramsOf(p, o)
-	iv := bytesOf(p, ttlv.TagIVCounterNonce)
+	cp := typedParams(r.params, o)
+	iv := r.iv
 	genIV := iv == nil
 	if !genIV && len(iv) == 0 {
 		return b, fail(rrInvalidField, "empty IV/Counter/Nonce")
 	}
-	if (cp.mode == 0 || cp.mode == modeGCM) && streamed(p) {
-		return c.encryptPart(p, b, o, cp, data)
+	if (cp.mode == 0 || cp.mode == modeGCM) && r.streamed() {
+		return c.encryptPart(r, b, o, cp, data)
 	}
 	switch cp.mode {
 	case 0, modeGCM:
@@ -794,7 +890,7 @@ func (c *reqCtx) encrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if len(iv) != aead.NonceSize() {
 			return b, fail(rrInvalidField, "IV of %d bytes, want %d", len(iv), aead.NonceSize())
 		}
-		aad := bytesOf(p, ttlv.TagAuthenticatedEncryptionAdditionalData)
+		aad := r.aad
 		b = appendID(b, o)
 		// Seal into c.scratch after the IV (when the server made it), with
 		// room for the ciphertext and tag: no allocation once grown.
@@ -904,8 +1000,8 @@ func (o *object) gcm(nonce, tagLen int) (cipher.AEAD, *opError) {
 }
 
 // decrypt answers Decrypt (2.1 §6.1.14, 1.4 §4.30).
-func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	o, err := c.lockForUse(p)
+func (c *reqCtx) decrypt(r *cipherReq, payload, b []byte) ([]byte, *opError) {
+	o, err := c.lockForUseIn(payload)
 	if err != nil {
 		return b, err
 	}
@@ -914,30 +1010,30 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	if k, ok := o.priv.(*rsa.PrivateKey); ok {
-		return c.rsaDecrypt(p, b, o, k)
+		return c.rsaDecrypt(r, b, o, k)
 	}
-	data := bytesOf(p, ttlv.TagData)
-	if data == nil && !streamed(p) {
+	data := r.data
+	if data == nil && !r.streamed() {
 		return b, fail(rrInvalidField, "Decrypt without Data")
 	}
 	if isChaCha(o) {
-		return c.chachaDecrypt(p, b, o, data)
+		return c.chachaDecrypt(r, b, o, data)
 	}
-	if cp := paramsOf(p, o); c.blockCipherPart(p, o, cp) {
-		return c.blockCipher(p, b, o, cp, data, true)
+	if cp := typedParams(r.params, o); c.blockCipherPart(r, o, cp) {
+		return c.blockCipher(r, b, o, cp, data, true)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
-	cp := paramsOf(p, o)
-	iv := bytesOf(p, ttlv.TagIVCounterNonce)
+	cp := typedParams(r.params, o)
+	iv := r.iv
 	if len(iv) == 0 && cp.mode != modeECB {
 		// Invalid Message, as the OASIS test cases expect (CS-BC-M-11)
 		return b, fail(rrInvalidMessage, "missing IV/Counter/Nonce")
 	}
 	switch cp.mode {
 	case 0, modeGCM:
-		tag := bytesOf(p, ttlv.TagAuthenticatedEncryptionTag)
+		tag := r.tag
 		if tag != nil {
 			cp.tagLen = len(tag)
 		}
@@ -956,7 +1052,7 @@ func (c *reqCtx) decrypt(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if len(ct) < aead.Overhead() {
 			return b, fail(rrCryptographicFailure, "ciphertext shorter than its tag")
 		}
-		aad := bytesOf(p, ttlv.TagAuthenticatedEncryptionAdditionalData)
+		aad := r.aad
 		b = appendID(b, o)
 		mark := len(b)
 		b = ttlv.AppendHeader(b, ttlv.TagData, ttlv.TypeByteString, 0)
@@ -1052,12 +1148,12 @@ func rsaOAEP(cp cryptoParams) (*rsa.OAEPOptions, *opError) {
 }
 
 // rsaEncrypt encrypts with an RSA public key (OAEP).
-func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey) ([]byte, *opError) {
-	data := bytesOf(p, ttlv.TagData)
-	if data == nil && !streamed(p) {
+func (c *reqCtx) rsaEncrypt(r *cipherReq, b []byte, o *object, k *rsa.PublicKey) ([]byte, *opError) {
+	data := r.data
+	if data == nil && !r.streamed() {
 		return b, fail(rrInvalidField, "Encrypt without Data")
 	}
-	opts, oerr := rsaOAEP(paramsOf(p, o))
+	opts, oerr := rsaOAEP(typedParams(r.params, o))
 	if oerr != nil {
 		return b, oerr
 	}
@@ -1070,12 +1166,12 @@ func (c *reqCtx) rsaEncrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PublicKey
 }
 
 // rsaDecrypt decrypts with an RSA private key (OAEP).
-func (c *reqCtx) rsaDecrypt(p *ttlv.Value, b []byte, o *object, k *rsa.PrivateKey) ([]byte, *opError) {
-	data := bytesOf(p, ttlv.TagData)
-	if data == nil && !streamed(p) {
+func (c *reqCtx) rsaDecrypt(r *cipherReq, b []byte, o *object, k *rsa.PrivateKey) ([]byte, *opError) {
+	data := r.data
+	if data == nil && !r.streamed() {
 		return b, fail(rrInvalidField, "Decrypt without Data")
 	}
-	opts, oerr := rsaOAEP(paramsOf(p, o))
+	opts, oerr := rsaOAEP(typedParams(r.params, o))
 	if oerr != nil {
 		return b, oerr
 	}
@@ -1158,7 +1254,7 @@ func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, false, usageSign); err != nil {
 		return b, err
 	}
-	if err := c.allocate(o, p); err != nil {
+	if err := c.allocate(o, usageData(p)); err != nil {
 		return b, err
 	}
 	signer, ok := o.priv.(crypto.Signer)
@@ -1278,7 +1374,7 @@ func (c *reqCtx) mac(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, false, usageMACGen); err != nil {
 		return b, err
 	}
-	if err := c.allocate(o, p); err != nil {
+	if err := c.allocate(o, usageData(p)); err != nil {
 		return b, err
 	}
 	if o.sym == nil {

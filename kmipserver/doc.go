@@ -35,7 +35,10 @@
 //
 // Hostile input never stops the server: sizes are bounded before reading,
 // each connection has read, idle and write deadlines, the number of open
-// connections is bounded (excess connections are closed at once), and a
+// connections is bounded (excess connections are closed at once), the
+// bytes held for messages still arriving are bounded across all
+// connections (EndpointConfig.MaxInflightBytes: past it, large messages
+// wait unread while small ones are still served), and a
 // panic in the Handler is recovered, logged and ends only that connection
 // or request. TLS is 1.2 or later; with EndpointConfig.ClientCAFile, clients must
 // present a certificate signed by one of its CAs (mutual TLS).
@@ -144,8 +147,11 @@
 // # Performance
 //
 // Get answers from the object's pre-encoded Get payload: a 100-item Get
-// batch allocates nothing (TestServeBatchAllocs). Per-message state
-// (splitter, assembler, payload tree, buffers) is pooled. The store is a
+// batch allocates nothing (TestServeBatchAllocs). Get, Get Attributes,
+// Export, Destroy, Encrypt and Decrypt read package kmip's typed request
+// payloads (typed.go), the other operations a ttlv.Value tree of theirs.
+// Per-message state (splitter, assembler, payload tree, typed payloads,
+// buffers) is pooled. The store is a
 // sharded map of objects, each with its own lock; Locate finds its
 // candidates in an index (index.go) by Object Type, Object Type and
 // Cryptographic Algorithm, State, Name, Object Group and Link.

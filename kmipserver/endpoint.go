@@ -106,6 +106,13 @@ type EndpointConfig struct {
 	// verified client certificate; others get 401 Unauthorized. The
 	// binary transport does not use them.
 	BearerTokens map[string]string
+	// MaxInflightBytes bounds the bytes held, across every connection of
+	// both transports, for messages still arriving or being answered:
+	// past it, a message larger than 16 KiB waits (unread, up to the read
+	// timeout) for others to finish before its body is read; smaller ones
+	// are always read. Zero means DefaultMaxInflightBytes; negative means
+	// no bound. A message larger than the bound is refused.
+	MaxInflightBytes int64
 }
 
 // ConnHooks are told about the connections of an Endpoint; transport is
@@ -135,6 +142,9 @@ func (c EndpointConfig) withDefaults() EndpointConfig {
 	if c.MaxConns == 0 {
 		c.MaxConns = DefaultMaxConns
 	}
+	if c.MaxInflightBytes == 0 {
+		c.MaxInflightBytes = DefaultMaxInflightBytes
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -163,6 +173,11 @@ type Endpoint struct {
 	cancel  context.CancelFunc
 	mux     *http.ServeMux
 	tokens  tokenTable // EndpointConfig.BearerTokens, nil without
+	budget  *budget    // EndpointConfig.MaxInflightBytes, nil without
+	// stop is done once Shutdown or Close is called: waits for the
+	// budget end.
+	stop       context.Context
+	stopCancel context.CancelFunc
 
 	bin     net.Listener // Listen's binary listener, nil when disabled
 	httpLn  net.Listener // Listen's HTTP listener, nil when disabled
@@ -198,10 +213,13 @@ func newEndpoint(ctx context.Context, cfg EndpointConfig, h Handler) (*Endpoint,
 		lns: make(map[net.Listener]struct{})}
 	s.base, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	s.tokens = newTokenTable(cfg.BearerTokens)
+	s.budget = newBudget(cfg.MaxInflightBytes)
+	s.stop, s.stopCancel = context.WithCancel(context.Background())
 	if !cfg.Plaintext {
 		tc, dir, err := serverTLS(cfg, s.log)
 		if err != nil {
 			s.cancel()
+			s.stopCancel()
 			return nil, err
 		}
 		s.tls, s.certDir = tc, dir
@@ -348,6 +366,7 @@ func (s *Endpoint) TLSConfig() *tls.Config { return s.tls }
 // or for ctx to be done, in which case it closes the remaining connections
 // and returns ctx's error.
 func (s *Endpoint) Shutdown(ctx context.Context) error {
+	s.stopCancel()
 	s.mu.Lock()
 	already := s.closing
 	s.closing = true
@@ -386,6 +405,7 @@ func (s *Endpoint) Shutdown(ctx context.Context) error {
 
 // Close closes the listeners and every connection at once.
 func (s *Endpoint) Close() error {
+	s.stopCancel()
 	s.mu.Lock()
 	already := s.closing
 	s.closing = true

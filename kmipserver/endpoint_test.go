@@ -85,7 +85,12 @@ func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.counts[r.Level]++
-	l.msgs = append(l.msgs, r.Message)
+	msg := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		msg += " " + a.String()
+		return true
+	})
+	l.msgs = append(l.msgs, msg)
 	return nil
 }
 func (l *logCounter) WithAttrs([]slog.Attr) slog.Handler { return l }

@@ -128,12 +128,47 @@ func (s *Endpoint) serveBody(w http.ResponseWriter, r *http.Request, limit int,
 		http.Error(w, "request body too large: limit "+strconv.Itoa(limit)+" bytes", http.StatusRequestEntityTooLarge)
 		return
 	}
+	// The in-flight budget: a body of known length reserves it before it
+	// is read, one of unknown length as it grows (without waiting).
+	var held int64
+	defer func() {
+		if held > 0 {
+			s.budget.release(held)
+		}
+	}()
+	var take func(n int) bool
+	if s.budget != nil {
+		if r.ContentLength > smallMessage {
+			if err := s.budget.reserve(r.Context(), r.ContentLength, s.cfg.ReadTimeout); err != nil {
+				s.log.Info("HTTP request refused", "remote", r.RemoteAddr, "err", err)
+				w.Header().Set("Retry-After", "1")
+				http.Error(w, "server busy: "+errBudget.Error(), http.StatusServiceUnavailable)
+				return
+			}
+			held = r.ContentLength
+		} else if r.ContentLength < 0 {
+			take = func(n int) bool {
+				if grow := int64(n) - max(held, smallMessage); grow > 0 {
+					if !s.budget.sem.TryAcquire(grow) {
+						return false
+					}
+					held += grow
+				}
+				return true
+			}
+		}
+	}
 	in, out := pool.Get(), pool.Get()
 	defer pool.Put(in)
 	defer pool.Put(out)
-	body, err := readAll(r.Body, (*in)[:0], limit)
+	body, err := readAll(r.Body, (*in)[:0], limit, take)
 	*in = body
 	if err != nil {
+		if errors.Is(err, errBudget) {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "server busy: "+errBudget.Error(), http.StatusServiceUnavailable)
+			return
+		}
 		if errors.Is(err, errTooLarge) {
 			http.Error(w, "request body too large: limit "+strconv.Itoa(limit)+" bytes", http.StatusRequestEntityTooLarge)
 			return
@@ -192,8 +227,10 @@ func (s *Endpoint) callHTTP(r *http.Request, identity string, serve func(ctx con
 
 var errTooLarge = errors.New("body too large")
 
-// readAll appends r's bytes to buf up to limit, growing buf as they arrive.
-func readAll(r io.Reader, buf []byte, limit int) ([]byte, error) {
+// readAll appends r's bytes to buf up to limit, growing buf as they
+// arrive; take, when not nil, is asked before buf grows to a capacity of
+// n and fails the read with errBudget when it returns false.
+func readAll(r io.Reader, buf []byte, limit int, take func(n int) bool) ([]byte, error) {
 	for {
 		if len(buf) == cap(buf) {
 			// One byte past the limit tells a body at the limit from a
@@ -201,6 +238,9 @@ func readAll(r io.Reader, buf []byte, limit int) ([]byte, error) {
 			c := min(max(2*cap(buf), 4<<10), limit+1)
 			if c <= len(buf) {
 				return buf, errTooLarge
+			}
+			if take != nil && !take(c) {
+				return buf, errBudget
 			}
 			nb := make([]byte, len(buf), c)
 			copy(nb, buf)

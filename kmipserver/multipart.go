@@ -183,15 +183,15 @@ func (c *reqCtx) gathered(op uint32, p *ttlv.Value, b []byte, run func(*ttlv.Val
 // goes through blockCipher: a part of a stream blockCipher began, a
 // multi-part one in ECB or CBC mode, or Triple DES (ECB, CBC) in one part
 // or several.
-func (c *reqCtx) blockCipherPart(p *ttlv.Value, o *object, cp cryptoParams) bool {
-	if cv := bytesOf(p, ttlv.TagCorrelationValue); cv != nil && !boolOf(p, ttlv.TagInitIndicator) {
+func (c *reqCtx) blockCipherPart(r *cipherReq, o *object, cp cryptoParams) bool {
+	if cv := r.cv; cv != nil && !r.init {
 		// a stream of its own, or one that is no longer known
 		return c.s.parts.has(cv) || o.sym != nil && (cp.mode == modeECB || cp.mode == modeCBC)
 	}
 	if o.sym == nil || cp.mode != modeECB && cp.mode != modeCBC {
 		return false
 	}
-	return o.alg == alg3DES || o.alg == algAES && streamed(p)
+	return o.alg == alg3DES || o.alg == algAES && r.streamed()
 }
 
 // blockCipher answers an Encrypt or Decrypt (decrypt) in ECB or CBC mode
@@ -199,15 +199,15 @@ func (c *reqCtx) blockCipherPart(p *ttlv.Value, o *object, cp cryptoParams) bool
 // read-locked and usable. Each part is answered with the whole blocks it
 // completes; with PKCS#5 padding a Decrypt keeps its last block back for
 // the final part, which removes the padding.
-func (c *reqCtx) blockCipher(p *ttlv.Value, b []byte, o *object, cp cryptoParams, data []byte, decrypt bool) ([]byte, *opError) {
+func (c *reqCtx) blockCipher(r *cipherReq, b []byte, o *object, cp cryptoParams, data []byte, decrypt bool) ([]byte, *opError) {
 	op := opEncrypt
 	if decrypt {
 		op = opDecrypt
 	}
-	init := boolOf(p, ttlv.TagInitIndicator)
-	cv := bytesOf(p, ttlv.TagCorrelationValue)
-	oneShot := !init && cv == nil || init && boolOf(p, ttlv.TagFinalIndicator)
-	final := oneShot || boolOf(p, ttlv.TagFinalIndicator)
+	init := r.init
+	cv := r.cv
+	oneShot := !init && cv == nil || init && r.final
+	final := oneShot || r.final
 	var st *partStream
 	var genIV []byte
 	if init || cv == nil {
@@ -230,7 +230,7 @@ func (c *reqCtx) blockCipher(p *ttlv.Value, b []byte, o *object, cp cryptoParams
 			return b, fail(rrInvalidField, "padding method %d not supported (None, PKCS5)", cp.padding)
 		}
 		if cp.mode == modeCBC {
-			iv := bytesOf(p, ttlv.TagIVCounterNonce)
+			iv := r.iv
 			if iv == nil && decrypt {
 				// Invalid Message, as for AES (CS-BC-M-11)
 				return b, fail(rrInvalidMessage, "missing IV/Counter/Nonce")

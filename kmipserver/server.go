@@ -79,12 +79,13 @@ type Config struct {
 
 	// The connections Serve and ServeHTTP take. TLS, when not nil, is
 	// spoken on the listeners given to Serve (give it plain ones);
-	// ServeHTTP leaves TLS to its http.Server. The timeouts, MaxConns and
-	// MaxBodySize are EndpointConfig's.
+	// ServeHTTP leaves TLS to its http.Server. The timeouts, MaxConns,
+	// MaxBodySize and MaxInflightBytes are EndpointConfig's.
 	TLS                                    *tls.Config
 	ReadTimeout, IdleTimeout, WriteTimeout time.Duration
 	MaxConns                               int
 	MaxBodySize                            int
+	MaxInflightBytes                       int64
 }
 
 // Server answers KMIP requests from its object store: in process
@@ -166,7 +167,7 @@ func New(cfg Config) *Server {
 		Plaintext: cfg.TLS == nil, TLS: cfg.TLS,
 		MaxMessageSize: cfg.MaxMessageSize, MaxBodySize: cfg.MaxBodySize,
 		ReadTimeout: cfg.ReadTimeout, IdleTimeout: cfg.IdleTimeout, WriteTimeout: cfg.WriteTimeout,
-		MaxConns: cfg.MaxConns, Logger: s.log, BearerTokens: cfg.BearerTokens,
+		MaxConns: cfg.MaxConns, Logger: s.log, BearerTokens: cfg.BearerTokens, MaxInflightBytes: cfg.MaxInflightBytes,
 	}, s)
 	if err != nil { // cannot happen: TLS is given or off
 		panic(err)
@@ -800,10 +801,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.query(p, b)
 	case opDiscoverVersions:
 		return c.discoverVersions(p, b)
-	case opEncrypt:
-		return c.encrypt(p, b)
-	case opDecrypt:
-		return c.decrypt(p, b)
 	case opSign:
 		return c.gathered(op, p, b, c.sign)
 	case opSignatureVerify:

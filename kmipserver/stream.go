@@ -95,11 +95,6 @@ func (s *streams) put(cv []byte, st *gcmStream) {
 	s.m[hex.EncodeToString(cv)] = st
 }
 
-// streamed reports an Encrypt that is one part of several.
-func streamed(p *ttlv.Value) bool {
-	return boolOf(p, ttlv.TagInitIndicator) || p.Child(ttlv.TagCorrelationValue) != nil
-}
-
 func boolOf(p *ttlv.Value, t ttlv.Tag) bool {
 	v := p.Child(t)
 	return v != nil && v.Type == ttlv.TypeBoolean && v.Num != 0
@@ -107,17 +102,17 @@ func boolOf(p *ttlv.Value, t ttlv.Tag) bool {
 
 // encryptPart answers one part of a streamed AES-GCM Encrypt; o is
 // read-locked and usable, data the part's plaintext.
-func (c *reqCtx) encryptPart(p *ttlv.Value, b []byte, o *object, cp cryptoParams, data []byte) ([]byte, *opError) {
-	final := boolOf(p, ttlv.TagFinalIndicator)
+func (c *reqCtx) encryptPart(r *cipherReq, b []byte, o *object, cp cryptoParams, data []byte) ([]byte, *opError) {
+	final := r.final
 	var st *gcmStream
 	genIV := false
-	if cv := bytesOf(p, ttlv.TagCorrelationValue); cv != nil && !boolOf(p, ttlv.TagInitIndicator) {
+	if cv := r.cv; cv != nil && !r.init {
 		if st = c.s.streams.take(cv); st == nil || st.id != o.id {
 			return b, fail(rrInvalidField, "unknown Correlation Value")
 		}
 	} else {
 		st = &gcmStream{id: o.id, tagLen: cp.tagLen}
-		st.iv = bytesOf(p, ttlv.TagIVCounterNonce)
+		st.iv = r.iv
 		if genIV = st.iv == nil; genIV {
 			st.iv = make([]byte, 12)
 			if _, err := io.ReadFull(c.s.rand, st.iv); err != nil {
@@ -126,7 +121,7 @@ func (c *reqCtx) encryptPart(p *ttlv.Value, b []byte, o *object, cp cryptoParams
 		} else {
 			st.iv = append([]byte(nil), st.iv...)
 		}
-		st.aad = append([]byte(nil), bytesOf(p, ttlv.TagAuthenticatedEncryptionAdditionalData)...)
+		st.aad = append([]byte(nil), r.aad...)
 	}
 	if len(st.data)+len(data) > maxStreamData {
 		return b, fail(rrInvalidField, "streamed Encrypt of more than %d bytes", maxStreamData)

@@ -26,6 +26,9 @@ type typedRequests struct {
 	destroy  kmip.DestroyRequestPayload
 	getAttrs kmip.GetAttributesRequestPayload
 	export   kmip.ExportRequestPayload
+	encrypt  kmip.EncryptRequestPayload
+	decrypt  kmip.DecryptRequestPayload
+	cipher   cipherReq // Encrypt's or Decrypt's, read from the above
 }
 
 // emptyRequestPayload is the Request Payload of an item without one.
@@ -45,6 +48,10 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		p = &c.typed.getAttrs
 	case opExport:
 		p = &c.typed.export
+	case opEncrypt:
+		p = &c.typed.encrypt
+	case opDecrypt:
+		p = &c.typed.decrypt
 	default:
 		return b, nil, false
 	}
@@ -68,6 +75,12 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		buf, oerr = c.getAttributes(&c.typed.getAttrs, payload, buf)
 	case opExport:
 		buf, oerr = c.export(&c.typed.export, payload, buf)
+	case opEncrypt:
+		c.typed.cipher = encryptReq(&c.typed.encrypt)
+		buf, oerr = c.encrypt(&c.typed.cipher, payload, buf)
+	case opDecrypt:
+		c.typed.cipher = decryptReq(&c.typed.decrypt)
+		buf, oerr = c.decrypt(&c.typed.cipher, payload, buf)
 	}
 	if oerr != nil {
 		return buf[:start], oerr, true

@@ -103,3 +103,38 @@ func attributeNames(p *v) []string {
 	}
 	return out
 }
+
+// TestTypedEncryptDecrypt: Encrypt and Decrypt, answered from their typed
+// payloads, round-trip AES-GCM with the ID Placeholder enumeration for the
+// key, server-made IV and additional data; an Integer Unique Identifier is
+// refused before the key is used.
+func TestTypedEncryptDecrypt(t *testing.T) {
+	s := newTestServer()
+	h21 := hdr{major: 2, minor: 1}
+	plain := []byte("the typed payloads carry this")
+	aad := bstr(ttlv.TagAuthenticatedEncryptionAdditionalData, []byte("aad"))
+	r := do(t, s, h21, createAES(h21, 256), item(opActivate), item(opEncrypt, enum(ttlv.TagUniqueIdentifier, 1),
+		bstr(ttlv.TagData, plain), aad))
+	id := ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	enc := ok(t, &r.items[2])
+	if got := enc.Child(ttlv.TagUniqueIdentifier).Text(); got != id {
+		t.Fatalf("Encrypt answered for %q, want %q", got, id)
+	}
+	ct, iv, tag := enc.Child(ttlv.TagData), enc.Child(ttlv.TagIVCounterNonce), enc.Child(ttlv.TagAuthenticatedEncryptionTag)
+	if ct == nil || iv == nil || tag == nil || len(iv.Bytes) != 12 || len(tag.Bytes) != 16 {
+		t.Fatalf("Encrypt answer %s: want Data, a 12-byte IV and a 16-byte tag", enc)
+	}
+	dec := ok(t, &do(t, s, h21, item(opDecrypt, uid(id), bstr(ttlv.TagData, ct.Bytes), bstr(ttlv.TagIVCounterNonce, iv.Bytes),
+		aad, bstr(ttlv.TagAuthenticatedEncryptionTag, tag.Bytes))).items[0])
+	if got := dec.Child(ttlv.TagData); got == nil || string(got.Bytes) != string(plain) {
+		t.Fatalf("Decrypt answer %s, want %q", dec, plain)
+	}
+	// A wrong tag fails authentication; a missing IV is an Invalid Message.
+	bad := append([]byte{tag.Bytes[0] ^ 1}, tag.Bytes[1:]...)
+	failed(t, &do(t, s, h21, item(opDecrypt, uid(id), bstr(ttlv.TagData, ct.Bytes), bstr(ttlv.TagIVCounterNonce, iv.Bytes),
+		aad, bstr(ttlv.TagAuthenticatedEncryptionTag, bad))).items[0], rrCryptographicFailure)
+	failed(t, &do(t, s, h21, item(opDecrypt, uid(id), bstr(ttlv.TagData, ct.Bytes))).items[0], rrInvalidMessage)
+	for _, op := range []uint32{opEncrypt, opDecrypt} {
+		failed(t, &do(t, s, h21, item(op, integer(ttlv.TagUniqueIdentifier, 1), bstr(ttlv.TagData, plain))).items[0], rrInvalidField)
+	}
+}

@@ -13,7 +13,8 @@
 // authentication (-client-ca, or -tokens for HTTP bearer tokens) each
 // object is its creator's: others get Permission Denied and Locate hides
 // it, but for the -admin identities; without any, kmipd warns that anyone
-// who reaches it has full access.
+// who reaches it has full access. -max-inflight-bytes bounds the memory
+// held for messages still arriving, across all connections.
 // It prints the bound addresses on standard output, logs on standard error,
 // and stops gracefully on SIGINT or SIGTERM. Run kmipd -h for the flags.
 package main
@@ -122,6 +123,7 @@ flags:
 	fs.DurationVar(&tc.IdleTimeout, "idle-timeout", kmipserver.DefaultIdleTimeout, "time a connection may wait for its next message; negative: none")
 	fs.DurationVar(&tc.WriteTimeout, "write-timeout", kmipserver.DefaultWriteTimeout, "time to write one response; negative: none")
 	fs.IntVar(&tc.MaxConns, "max-conns", kmipserver.DefaultMaxConns, "most open connections per listener, excess ones are closed at once; negative: no limit")
+	fs.Int64Var(&tc.MaxInflightBytes, "max-inflight-bytes", kmipserver.DefaultMaxInflightBytes, "most `bytes` held, across every connection, for messages still arriving or being answered: past it a message over 16 KiB waits, unread, up to -read-timeout (smaller ones are always read); negative: no bound")
 	fs.StringVar(&o.metricsAddr, "metrics", "", "serve Prometheus metrics (kmip_*) over plain HTTP on `address` at /metrics; empty: none")
 	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go's profiles (net/http/pprof) over plain HTTP on `address` at /debug/pprof/; empty: none")
 	fs.StringVar(&o.tlsMinVersion, "tls-min-version", "1.2", "oldest TLS `version` accepted: 1.0, 1.1, 1.2 or 1.3 (below 1.2 only for legacy clients)")
@@ -147,6 +149,9 @@ flags:
 	}
 	if tc.MaxMessageSize < 64 {
 		return nil, fmt.Errorf("%w: -max-message-size %d is too small", errUsage, tc.MaxMessageSize)
+	}
+	if tc.MaxInflightBytes == 0 || tc.MaxInflightBytes > 0 && tc.MaxInflightBytes < int64(tc.MaxMessageSize) {
+		return nil, fmt.Errorf("%w: -max-inflight-bytes %d is less than -max-message-size %d", errUsage, tc.MaxInflightBytes, tc.MaxMessageSize)
 	}
 	v, err := tlsVersion(o.tlsMinVersion)
 	if err != nil {

@@ -162,7 +162,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	for _, f := range []string{"-addr", "-http", "-plaintext", "-cert", "-key", "-client-ca", "-cert-dir",
 		"-max-message-size", "-max-body-size", "-max-depth", "-max-items", "-read-timeout", "-idle-timeout",
 		"-write-timeout", "-max-conns", "-shutdown-timeout", "-log-format", "-log-level",
-		"-metrics", "-pprof", "-tls-min-version", "-tls-ciphers", "-tokens", "-identities", "-admin"} {
+		"-metrics", "-pprof", "-tls-min-version", "-tls-ciphers", "-tokens", "-identities", "-admin", "-max-inflight-bytes"} {
 		if !strings.Contains(errOut.String(), "\n  "+f+" ") && !strings.Contains(errOut.String(), "\n  "+f+"\n") {
 			t.Errorf("-h does not document %s", f)
 		}
@@ -184,6 +184,8 @@ func TestUsageErrors(t *testing.T) {
 		{"-tls-min-version", "0.9"},
 		{"-tls-ciphers", "TLS_NOPE"},
 		{"-tls-ciphers", "TLS_AES_128_GCM_SHA256"},
+		{"-max-inflight-bytes", "1000"},
+		{"-max-inflight-bytes", "0"},
 	} {
 		err := run(context.Background(), args, io.Discard, io.Discard)
 		if !errors.Is(err, errUsage) {

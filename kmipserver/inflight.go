@@ -1,0 +1,121 @@
+package kmipserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+)
+
+// DefaultMaxInflightBytes is the default EndpointConfig.MaxInflightBytes:
+// DefaultMaxConns connections each announcing a DefaultMaxMessageSize
+// message could otherwise make the server hold 4 GiB.
+const DefaultMaxInflightBytes = 256 << 20
+
+// The in-flight budget bounds the bytes an Endpoint holds for messages
+// that are still arriving or being answered, across every connection and
+// both transports. A message larger than smallMessage reserves its
+// announced size before its body is read and keeps it until it is
+// answered; when the budget cannot give it, the connection stops reading
+// (its bytes wait in the kernel, not in the server) until other messages
+// give theirs back, for at most the read timeout, after which it is
+// closed. Smaller messages, the usual ones, are read at once and draw
+// nothing: a client sending them keeps being served however many large
+// messages wait, and MaxConns of them cost at most MaxConns ×
+// smallMessage.
+const smallMessage = readerSize
+
+// chunkSize is the unit in which a budgeted message's body is read: a
+// message whose sender stalls holds the bytes that arrived, never its
+// announced size, and no buffer growth leaves copies behind.
+const chunkSize = 64 << 10
+
+var chunks = sync.Pool{New: func() any { return new([chunkSize]byte) }}
+
+// errBudget is wrapped by the errors of a message that waited too long
+// for the in-flight budget.
+var errBudget = errors.New("in-flight budget exhausted")
+
+// budget is the in-flight byte budget of an Endpoint.
+type budget struct {
+	sem  *semaphore.Weighted
+	size int64
+	// waits counts the messages that had to wait, timeouts those that
+	// waited in vain (for the log).
+	waits, timeouts atomic.Uint64
+}
+
+// newBudget returns a budget of n bytes, nil (no bound) for n < 0.
+func newBudget(n int64) *budget {
+	if n < 0 {
+		return nil
+	}
+	return &budget{sem: semaphore.NewWeighted(n), size: n}
+}
+
+// reserve takes n bytes of the budget, waiting for them up to timeout
+// (none when 0) or until stop is done.
+func (b *budget) reserve(stop context.Context, n int64, timeout time.Duration) error {
+	if n > b.size {
+		return fmt.Errorf("%w: a message of %d bytes exceeds the whole budget of %d", errBudget, n, b.size)
+	}
+	if b.sem.TryAcquire(n) {
+		return nil
+	}
+	b.waits.Add(1)
+	ctx := stop
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(stop, timeout)
+		defer cancel()
+	}
+	start := time.Now()
+	if err := b.sem.Acquire(ctx, n); err != nil {
+		return fmt.Errorf("%w: a message of %d bytes waited %v for the budget of %d: %w", errBudget, n,
+			time.Since(start).Round(time.Millisecond), b.size, err)
+	}
+	return nil
+}
+
+func (b *budget) release(n int64) { b.sem.Release(n) }
+
+// readChunked appends n bytes from r to buf. The bytes are read into
+// pooled chunks as they arrive, then copied into buf, grown once to their
+// exact size: memory follows what arrived, whatever was announced.
+func readChunked(r io.Reader, buf []byte, n int, held *[]*[chunkSize]byte) ([]byte, error) {
+	cs := (*held)[:0]
+	defer func() {
+		for i, c := range cs {
+			chunks.Put(c)
+			cs[i] = nil
+		}
+		*held = cs[:0]
+	}()
+	got := 0
+	for got < n {
+		c := chunks.Get().(*[chunkSize]byte)
+		cs = append(cs, c)
+		m, err := io.ReadFull(r, c[:min(chunkSize, n-got)])
+		got += m
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return buf, fmt.Errorf("%w: message truncated after %d of %d bytes: %w", ErrFraming, len(buf)+got, len(buf)+n, err)
+		}
+	}
+	if cap(buf)-len(buf) < n {
+		nb := make([]byte, len(buf), len(buf)+n)
+		copy(nb, buf)
+		buf = nb
+	}
+	for i, c := range cs {
+		buf = append(buf, c[:min(chunkSize, n-i*chunkSize)]...)
+	}
+	return buf, nil
+}
