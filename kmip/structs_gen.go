@@ -23922,6 +23922,15 @@ type Link struct {
 	LinkType LinkType
 	// LinkedObjectIdentifier is the Linked Object Identifier item, required, of KMIP 1.0-2.1.
 	LinkedObjectIdentifier string
+	// LinkedObjectIdentifierEnum is the Linked Object Identifier item as an Enumeration, a Unique
+	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
+	// 2.0-2.1 (2.1 §4.31 Table 90). It stands for LinkedObjectIdentifier: set one of them.
+	LinkedObjectIdentifierEnum Optional[UniqueIdentifier]
+	// LinkedObjectIdentifierIndex is the Linked Object Identifier item as an Integer, the zero-based nth
+	// Unique Identifier of the response (negative: counted back from the
+	// batch item), optional, of KMIP 2.0-2.1 (2.1 §4.31 Table 90). It stands for
+	// LinkedObjectIdentifier: set one of them.
+	LinkedObjectIdentifierIndex Optional[int32]
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -23942,11 +23951,17 @@ func (v *Link) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagLinkType, uint32(v.LinkType))
 		}
-		if v.x.decoded || ver.in(0x7f) {
+		if v.x.decoded || ver.in(0x7f) && !(ver.in(0x60) && v.LinkedObjectIdentifierEnum.Set) && !(ver.in(0x60) && v.LinkedObjectIdentifierIndex.Set) {
 			b = ttlv.AppendTextString(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifier)
 		}
+		if ver.in(0x60) && v.LinkedObjectIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagLinkedObjectIdentifier, uint32(v.LinkedObjectIdentifierEnum.Value))
+		}
+		if ver.in(0x60) && v.LinkedObjectIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifierIndex.Value)
+		}
 	} else {
-		var next [2]int32
+		var next [4]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -23981,13 +23996,27 @@ func (v *Link) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 		if k == 0 {
 			b = ttlv.AppendTextString(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifier)
 		}
+	case 2:
+		if ver.in(0x60) && k == 0 && v.LinkedObjectIdentifierEnum.Set {
+			b = ttlv.AppendEnumeration(b, ttlv.TagLinkedObjectIdentifier, uint32(v.LinkedObjectIdentifierEnum.Value))
+		}
+	case 3:
+		if ver.in(0x60) && k == 0 && v.LinkedObjectIdentifierIndex.Set {
+			b = ttlv.AppendInteger(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifierIndex.Value)
+		}
 	}
 	_ = ver
 	return b
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *Link) appendAdded(b []byte, next *[2]int32, ver Version) []byte {
+func (v *Link) appendAdded(b []byte, next *[4]int32, ver Version) []byte {
+	if next[2] == 0 && v.LinkedObjectIdentifierEnum.Set {
+		b = v.appendField(b, 2, 0, ver)
+	}
+	if next[3] == 0 && v.LinkedObjectIdentifierIndex.Set {
+		b = v.appendField(b, 3, 0, ver)
+	}
 	_ = next
 	return b
 }
@@ -24019,6 +24048,14 @@ func (v *Link) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
+			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
+				v.LinkedObjectIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				seen[0] |= 0x4
+				field = 2
+			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
+				v.LinkedObjectIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				seen[0] |= 0x8
+				field = 3
 			}
 		}
 		if field == unknownField {
@@ -24038,6 +24075,8 @@ func (v *Link) decodeTTLV(b []byte, off int) error {
 func (v *Link) reset() {
 	v.LinkType = 0
 	v.LinkedObjectIdentifier = ""
+	v.LinkedObjectIdentifierEnum = Optional[UniqueIdentifier]{}
+	v.LinkedObjectIdentifierIndex = Optional[int32]{}
 	v.x.reset()
 }
 
@@ -24049,6 +24088,8 @@ func (v *Link) Clone() *Link {
 	c := new(Link)
 	c.LinkType = v.LinkType
 	c.LinkedObjectIdentifier = cloneString(v.LinkedObjectIdentifier)
+	c.LinkedObjectIdentifierEnum = Optional[UniqueIdentifier]{Value: v.LinkedObjectIdentifierEnum.Value, Set: v.LinkedObjectIdentifierEnum.Set}
+	c.LinkedObjectIdentifierIndex = Optional[int32]{Value: v.LinkedObjectIdentifierIndex.Value, Set: v.LinkedObjectIdentifierIndex.Set}
 	c.x = v.x.clone()
 	return c
 }
