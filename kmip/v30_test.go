@@ -92,6 +92,10 @@ func TestUniqueIdentifier30(t *testing.T) {
 	if out := d.AppendTTLV(nil, kmip.V3_0); !bytes.Equal(out, b) {
 		t.Error("round trip differs")
 	}
+	l := kmip.Link{LinkType: kmip.LinkTypePublicKeyLink, LinkedObjectIdentifierEnum: kmip.Some(kmip.UniqueIdentifierCreateKeyPairPublicKey)}
+	if got := items(t, l.AppendTTLV(nil, kmip.V2_1)); !cmp.Equal(got, []string{"LinkType Enumeration", "LinkedObjectIdentifier Enumeration"}) {
+		t.Errorf("a Link's Linked Object Identifier as an Enumeration (2.1 §4.31): %v", got)
+	}
 	i := kmip.GetRequestPayload{UniqueIdentifierIndex: kmip.Some[int32](-1)}
 	if got := items(t, i.AppendTTLV(nil, kmip.V2_1)); !cmp.Equal(got, []string{"UniqueIdentifier Integer"}) {
 		t.Errorf("the Integer form: %v", got)

@@ -20,31 +20,20 @@ import (
 // a converted copy (KMIP 1.x only), or an error wrapping ErrVersion for an
 // operation v does not have.
 func requestForm(req kmip.RequestPayload, v Version) (kmip.RequestPayload, error) {
-	switch op := req.Operation(); {
-	case op == kmip.OperationSetAttribute && v < V2_0,
-		(op == kmip.OperationHash || op == kmip.OperationRNGRetrieve) && v < V1_2:
-		return nil, errVersionOp(op, v)
-	}
-	// Create, Register and Derive Key require their attributes (a
-	// Template-Attribute in 1.x), if only an empty set.
-	switch p := req.(type) {
-	case *kmip.CreateRequestPayload:
-		if p.Attributes == nil && p.TemplateAttribute == nil {
-			q := *p
-			q.Attributes = new(kmip.Attributes)
-			return requestForm(&q, v)
+	switch op := req.Operation(); op {
+	case kmip.OperationSetAttribute:
+		if v < V2_0 {
+			return nil, errVersionOp(op, v)
 		}
-	case *kmip.RegisterRequestPayload:
-		if p.Attributes == nil && p.TemplateAttribute == nil {
-			q := *p
-			q.Attributes = new(kmip.Attributes)
-			return requestForm(&q, v)
+	case kmip.OperationHash, kmip.OperationRNGRetrieve:
+		if v < V1_2 {
+			return nil, errVersionOp(op, v)
 		}
-	case *kmip.DeriveKeyRequestPayload:
-		if p.Attributes == nil && p.TemplateAttribute == nil {
-			q := *p
-			q.Attributes = new(kmip.Attributes)
-			return requestForm(&q, v)
+	case kmip.OperationCreate, kmip.OperationRegister, kmip.OperationDeriveKey:
+		// They require their attributes (a Template-Attribute in 1.x), if
+		// only an empty set.
+		if q := withAttributes(req); q != nil {
+			return requestForm(q, v)
 		}
 	}
 	if v >= V2_0 {
@@ -106,6 +95,32 @@ func requestForm(req kmip.RequestPayload, v Version) (kmip.RequestPayload, error
 		}
 	}
 	return req, nil
+}
+
+// withAttributes returns a copy of a Create, Register or Derive Key request
+// with an empty attribute set where it has none, or nil.
+func withAttributes(req kmip.RequestPayload) kmip.RequestPayload {
+	switch p := req.(type) {
+	case *kmip.CreateRequestPayload:
+		if p.Attributes == nil && p.TemplateAttribute == nil {
+			q := *p
+			q.Attributes = new(kmip.Attributes)
+			return &q
+		}
+	case *kmip.RegisterRequestPayload:
+		if p.Attributes == nil && p.TemplateAttribute == nil {
+			q := *p
+			q.Attributes = new(kmip.Attributes)
+			return &q
+		}
+	case *kmip.DeriveKeyRequestPayload:
+		if p.Attributes == nil && p.TemplateAttribute == nil {
+			q := *p
+			q.Attributes = new(kmip.Attributes)
+			return &q
+		}
+	}
+	return nil
 }
 
 // oneAttribute is the 1.x Attribute of a set holding one attribute value

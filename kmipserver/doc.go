@@ -147,8 +147,11 @@
 // # Performance
 //
 // Get answers from the object's pre-encoded Get payload: a 100-item Get
-// batch allocates nothing (TestServeBatchAllocs). Per-message state
-// (splitter, assembler, payload tree, buffers) is pooled. The store is a
+// batch allocates nothing (TestServeBatchAllocs). Get, Get Attributes,
+// Export, Destroy, Encrypt and Decrypt read package kmip's typed request
+// payloads (typed.go), the other operations a ttlv.Value tree of theirs.
+// Per-message state (splitter, assembler, payload tree, typed payloads,
+// buffers) is pooled. The store is a
 // sharded map of objects, each with its own lock; Locate finds its
 // candidates in an index (index.go) by Object Type, Object Type and
 // Cryptographic Algorithm, State, Name, Object Group and Link.

@@ -382,8 +382,9 @@ func TestMaximumResponseSize(t *testing.T) {
 func TestUnsupportedAndMalformed(t *testing.T) {
 	h := hdr{major: 2, minor: 1, cont: batch.Continue}
 	s := newTestServer()
-	// Certify (0x06) is not supported: that item only fails.
-	r := do(t, s, h, item(0x06, uid("x")), item(opDiscoverVersions))
+	// Notify (0x1B, a server-to-client operation) is not supported: that
+	// item only fails.
+	r := do(t, s, h, item(0x1B, uid("x")), item(opDiscoverVersions))
 	failed(t, &r.items[0], rrOperationNotSupported)
 	ok(t, &r.items[1])
 	// A BatchItem without Operation fails alone.

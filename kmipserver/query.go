@@ -9,8 +9,8 @@ const VendorIdentification = "kmipwire kmipd"
 
 // operations lists the operations the server implements, in Query order.
 var operations = [...]uint32{
-	opCreate, opCreateKeyPair, opRegister, opReKey, opReKeyKeyPair, opDeriveKey, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
-	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover,
+	opCreate, opCreateKeyPair, opRegister, opReKey, opReKeyKeyPair, opDeriveKey, opCertify, opReCertify, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
+	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover, opValidate,
 	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
 }

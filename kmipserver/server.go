@@ -56,6 +56,13 @@ type Config struct {
 	// "Items"; a request in 4.x's naming is answered in it.
 	StrictJSON bool
 
+	// CA signs the certificates Certify and Re-certify issue (KMIP 2.1
+	// §6.1.6, §6.1.45): its Leaf, or else Certificate[0], and its
+	// PrivateKey, a crypto.Signer. Nil: the server makes its own CA (an
+	// ECDSA P-256 key and a self-signed certificate, in memory only) the
+	// first time it needs one; Server.CertificateAuthority returns it.
+	CA *tls.Certificate
+
 	// Middleware wraps the answering of every batch item, the first one
 	// outermost (see Middleware): logging, access control, metrics and
 	// limits.
@@ -115,6 +122,8 @@ type Server struct {
 	// scanLocate makes Locate visit every object, not the index's
 	// candidates: tests compare the two.
 	scanLocate bool
+	// ca signs what Certify and Re-certify issue (certify.go).
+	ca authority
 }
 
 // New returns a Server with an empty store.
@@ -142,6 +151,7 @@ func New(cfg Config) *Server {
 	s.dopts = ttlv.DecodeOptions{MaxMessageSize: cfg.MaxMessageSize, MaxDepth: cfg.MaxDepth}
 	s.bopts = batch.Options{Decode: s.dopts, MaxItems: cfg.MaxItems}
 	s.store.init()
+	s.ca.given = cfg.CA
 	s.ctxs.New = func() any { return &reqCtx{s: s} }
 	s.chain = chain(cfg.Middleware)
 	s.identify = cfg.Identify
@@ -829,6 +839,12 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.importOp(p, b)
 	case opReKeyKeyPair:
 		return c.reKeyKeyPair(p, b)
+	case opCertify:
+		return c.certify(p, b)
+	case opReCertify:
+		return c.reCertify(p, b)
+	case opValidate:
+		return c.validate(p, b)
 	case opInterop:
 		if !c.s.interop {
 			break
