@@ -55,10 +55,10 @@ func (v *ActivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -244,10 +244,10 @@ func (v *ActivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -434,10 +434,10 @@ func (v *AddAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.NewAttribute != nil {
@@ -681,10 +681,10 @@ func (v *AddAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
@@ -901,10 +901,10 @@ func (v *AdjustAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.AttributeReference != nil {
@@ -1145,10 +1145,10 @@ func (v *AdjustAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -1643,10 +1643,10 @@ func (v *ArchiveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -1832,10 +1832,10 @@ func (v *ArchiveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -3040,143 +3040,143 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.RotateOffset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateOffset, v.RotateOffset.Value)
 		}
-		if ver.in(0x80) && v.CertificateSubjectDN.Set {
+		if v.CertificateSubjectDN.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDN, v.CertificateSubjectDN.Value)
 		}
-		if ver.in(0x80) && v.CertificateIssuerDN.Set {
+		if v.CertificateIssuerDN.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDN, v.CertificateIssuerDN.Value)
 		}
-		if ver.in(0x80) && v.CertifyCounter.Set {
+		if v.CertifyCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagCertifyCounter, v.CertifyCounter.Value)
 		}
-		if ver.in(0x80) && v.DecryptCounter.Set {
+		if v.DecryptCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagDecryptCounter, v.DecryptCounter.Value)
 		}
-		if ver.in(0x80) && v.EncryptCounter.Set {
+		if v.EncryptCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagEncryptCounter, v.EncryptCounter.Value)
 		}
-		if ver.in(0x80) && v.SignCounter.Set {
+		if v.SignCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagSignCounter, v.SignCounter.Value)
 		}
-		if ver.in(0x80) && v.SignatureVerifyCounter.Set {
+		if v.SignatureVerifyCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagSignatureVerifyCounter, v.SignatureVerifyCounter.Value)
 		}
-		if ver.in(0x80) && v.CredentialType.Set {
+		if v.CredentialType.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType.Value))
 		}
-		if ver.in(0x80) && v.DeactivationReason != nil {
+		if v.DeactivationReason != nil && ver.in(0x80) {
 			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
 		}
-		if ver.in(0x80) {
+		if len(v.CertificateLink) > 0 && ver.in(0x80) {
 			for k := range v.CertificateLink {
 				b = ttlv.AppendString(b, ttlv.TagCertificateLink, ttlv.TypeReference, v.CertificateLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.CertificateRequestLink) > 0 && ver.in(0x80) {
 			for k := range v.CertificateRequestLink {
 				b = ttlv.AppendString(b, ttlv.TagCertificateRequestLink, ttlv.TypeReference, v.CertificateRequestLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.ChildLink) > 0 && ver.in(0x80) {
 			for k := range v.ChildLink {
 				b = ttlv.AppendString(b, ttlv.TagChildLink, ttlv.TypeReference, v.ChildLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.CredentialLink) > 0 && ver.in(0x80) {
 			for k := range v.CredentialLink {
 				b = ttlv.AppendString(b, ttlv.TagCredentialLink, ttlv.TypeReference, v.CredentialLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.DerivationObjectLink) > 0 && ver.in(0x80) {
 			for k := range v.DerivationObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagDerivationObjectLink, ttlv.TypeReference, v.DerivationObjectLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.DerivedObjectLink) > 0 && ver.in(0x80) {
 			for k := range v.DerivedObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagDerivedObjectLink, ttlv.TypeReference, v.DerivedObjectLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.GroupLink) > 0 && ver.in(0x80) {
 			for k := range v.GroupLink {
 				b = ttlv.AppendString(b, ttlv.TagGroupLink, ttlv.TypeReference, v.GroupLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.JoinedSplitKeyPartsLink) > 0 && ver.in(0x80) {
 			for k := range v.JoinedSplitKeyPartsLink {
 				b = ttlv.AppendString(b, ttlv.TagJoinedSplitKeyPartsLink, ttlv.TypeReference, v.JoinedSplitKeyPartsLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.NextLink) > 0 && ver.in(0x80) {
 			for k := range v.NextLink {
 				b = ttlv.AppendString(b, ttlv.TagNextLink, ttlv.TypeReference, v.NextLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.ParentLink) > 0 && ver.in(0x80) {
 			for k := range v.ParentLink {
 				b = ttlv.AppendString(b, ttlv.TagParentLink, ttlv.TypeReference, v.ParentLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PasswordLink) > 0 && ver.in(0x80) {
 			for k := range v.PasswordLink {
 				b = ttlv.AppendString(b, ttlv.TagPasswordLink, ttlv.TypeReference, v.PasswordLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PKCS_12CertificateLink) > 0 && ver.in(0x80) {
 			for k := range v.PKCS_12CertificateLink {
 				b = ttlv.AppendString(b, ttlv.TagPKCS_12CertificateLink, ttlv.TypeReference, v.PKCS_12CertificateLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PKCS_12PasswordLink) > 0 && ver.in(0x80) {
 			for k := range v.PKCS_12PasswordLink {
 				b = ttlv.AppendString(b, ttlv.TagPKCS_12PasswordLink, ttlv.TypeReference, v.PKCS_12PasswordLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PreviousLink) > 0 && ver.in(0x80) {
 			for k := range v.PreviousLink {
 				b = ttlv.AppendString(b, ttlv.TagPreviousLink, ttlv.TypeReference, v.PreviousLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PrivateKeyLink) > 0 && ver.in(0x80) {
 			for k := range v.PrivateKeyLink {
 				b = ttlv.AppendString(b, ttlv.TagPrivateKeyLink, ttlv.TypeReference, v.PrivateKeyLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PublicKeyLink) > 0 && ver.in(0x80) {
 			for k := range v.PublicKeyLink {
 				b = ttlv.AppendString(b, ttlv.TagPublicKeyLink, ttlv.TypeReference, v.PublicKeyLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.ReplacedObjectLink) > 0 && ver.in(0x80) {
 			for k := range v.ReplacedObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagReplacedObjectLink, ttlv.TypeReference, v.ReplacedObjectLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.ReplacementObjectLink) > 0 && ver.in(0x80) {
 			for k := range v.ReplacementObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagReplacementObjectLink, ttlv.TypeReference, v.ReplacementObjectLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.SplitKeyBaseLink) > 0 && ver.in(0x80) {
 			for k := range v.SplitKeyBaseLink {
 				b = ttlv.AppendString(b, ttlv.TagSplitKeyBaseLink, ttlv.TypeReference, v.SplitKeyBaseLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.WrappingKeyLink) > 0 && ver.in(0x80) {
 			for k := range v.WrappingKeyLink {
 				b = ttlv.AppendString(b, ttlv.TagWrappingKeyLink, ttlv.TypeReference, v.WrappingKeyLink[k])
 			}
 		}
-		if ver.in(0x80) && v.NISTSecurityCategory.Set {
+		if v.NISTSecurityCategory.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagNISTSecurityCategory, v.NISTSecurityCategory.Value)
 		}
-		if ver.in(0x80) && v.ObjectClass.Set {
+		if v.ObjectClass.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectClass, uint32(v.ObjectClass.Value))
 		}
-		if ver.in(0x80) && v.OTPCounter.Set {
+		if v.OTPCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagOTPCounter, v.OTPCounter.Value)
 		}
-		if ver.in(0x80) && v.SplitKeyPolynomial.Set {
+		if v.SplitKeyPolynomial.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyPolynomial, uint32(v.SplitKeyPolynomial.Value))
 		}
 	} else {
@@ -7229,10 +7229,10 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CertificateRequestType.Set {
@@ -7560,10 +7560,10 @@ func (v *CertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -7780,10 +7780,10 @@ func (v *CheckRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.UsageLimitsCount.Set {
@@ -8029,10 +8029,10 @@ func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.UsageLimitsCount.Set {
@@ -8615,22 +8615,22 @@ func (v *CreateCredentialRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 		if v.x.decoded || ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType))
 		}
-		if ver.in(0x80) && v.Attributes != nil {
+		if v.Attributes != nil && ver.in(0x80) {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
-		if ver.in(0x80) && v.PasswordCredential != nil {
+		if v.PasswordCredential != nil && ver.in(0x80) {
 			b = v.PasswordCredential.appendTTLV(b, ttlv.TagPasswordCredential, ver)
 		}
-		if ver.in(0x80) && v.DeviceCredential != nil {
+		if v.DeviceCredential != nil && ver.in(0x80) {
 			b = v.DeviceCredential.appendTTLV(b, ttlv.TagDeviceCredential, ver)
 		}
-		if ver.in(0x80) && v.HashedPasswordCredential != nil {
+		if v.HashedPasswordCredential != nil && ver.in(0x80) {
 			b = v.HashedPasswordCredential.appendTTLV(b, ttlv.TagHashedPasswordCredential, ver)
 		}
-		if ver.in(0x80) && v.OTPCredential != nil {
+		if v.OTPCredential != nil && ver.in(0x80) {
 			b = v.OTPCredential.appendTTLV(b, ttlv.TagOTPCredential, ver)
 		}
-		if ver.in(0x80) && v.Certificate != nil {
+		if v.Certificate != nil && ver.in(0x80) {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
 		}
 	} else {
@@ -8930,10 +8930,10 @@ func (v *CreateCredentialResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -9099,7 +9099,7 @@ func (v *CreateGroupRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateGroupRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.Attributes != nil {
+		if v.Attributes != nil && ver.in(0x80) {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	} else {
@@ -9262,10 +9262,10 @@ func (v *CreateGroupResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -10296,10 +10296,10 @@ func (v *CreateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -10541,10 +10541,10 @@ func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xfc) {
@@ -10888,10 +10888,10 @@ func (v *CreateSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -11105,7 +11105,7 @@ func (v *CreateUserRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateUserRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.Attributes != nil {
+		if v.Attributes != nil && ver.in(0x80) {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	} else {
@@ -11268,10 +11268,10 @@ func (v *CreateUserResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -12400,16 +12400,16 @@ func (v *DeactivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
-		if ver.in(0x80) && v.DeactivationReason != nil {
+		if v.DeactivationReason != nil && ver.in(0x80) {
 			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
 		}
-		if ver.in(0x80) && v.DeactivationDate.Set {
+		if v.DeactivationDate.Set && ver.in(0x80) {
 			b = ttlv.AppendDateTime(b, ttlv.TagDeactivationDate, v.DeactivationDate.Value.Unix())
 		}
 	} else {
@@ -12632,10 +12632,10 @@ func (v *DeactivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -12806,7 +12806,7 @@ func (v *DeactivationReason) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 		if v.x.decoded || ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagDeactivationReasonCode, uint32(v.DeactivationReasonCode))
 		}
-		if ver.in(0x80) && v.DeactivationMessage.Set {
+		if v.DeactivationMessage.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagDeactivationMessage, v.DeactivationMessage.Value)
 		}
 	} else {
@@ -12990,10 +12990,10 @@ func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -13337,10 +13337,10 @@ func (v *DecryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Data.Set {
@@ -14076,10 +14076,10 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CurrentAttribute != nil {
@@ -14351,10 +14351,10 @@ func (v *DeleteAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
@@ -14809,10 +14809,10 @@ func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -15110,10 +15110,10 @@ func (v *DeriveKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -15324,10 +15324,10 @@ func (v *DestroyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -15513,10 +15513,10 @@ func (v *DestroyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -15690,19 +15690,19 @@ func (v *DeviceCredential) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DeviceCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.DeviceSerialNumber.Set {
+		if v.DeviceSerialNumber.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagDeviceSerialNumber, v.DeviceSerialNumber.Value)
 		}
-		if ver.in(0x80) && v.DeviceIdentifier.Set {
+		if v.DeviceIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagDeviceIdentifier, v.DeviceIdentifier.Value)
 		}
-		if ver.in(0x80) && v.NetworkIdentifier.Set {
+		if v.NetworkIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagNetworkIdentifier, v.NetworkIdentifier.Value)
 		}
-		if ver.in(0x80) && v.MachineIdentifier.Set {
+		if v.MachineIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagMachineIdentifier, v.MachineIdentifier.Value)
 		}
-		if ver.in(0x80) && v.MediaIdentifier.Set {
+		if v.MediaIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagMediaIdentifier, v.MediaIdentifier.Value)
 		}
 	} else {
@@ -16407,10 +16407,10 @@ func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -16740,10 +16740,10 @@ func (v *EncryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Data.Set {
@@ -17181,10 +17181,10 @@ func (v *ExportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.KeyFormatType.Set {
@@ -17481,10 +17481,10 @@ func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
@@ -18279,10 +18279,10 @@ func (v *GetAttributeListRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -18472,10 +18472,10 @@ func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		for k := range v.AttributeReference {
@@ -18714,10 +18714,10 @@ func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		for k := range v.AttributeReference {
@@ -18959,10 +18959,10 @@ func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
@@ -19477,10 +19477,10 @@ func (v *GetRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.KeyFormatType.Set {
@@ -19773,10 +19773,10 @@ func (v *GetResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Certificate != nil {
@@ -20253,10 +20253,10 @@ func (v *GetUsageAllocationRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ve
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -20457,10 +20457,10 @@ func (v *GetUsageAllocationResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, v
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -21145,7 +21145,7 @@ func (v *HashedPasswordCredential) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *HashedPasswordCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.HashingAlgorithm.Set {
+		if v.HashingAlgorithm.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm.Value))
 		}
 		if v.x.decoded || ver.in(0x80) {
@@ -21354,10 +21354,10 @@ func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xe0) {
@@ -21871,10 +21871,10 @@ func (v *ImportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -22340,10 +22340,10 @@ func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.SecretDataType.Set {
@@ -22647,10 +22647,10 @@ func (v *JoinSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -23954,10 +23954,10 @@ func (v *Link) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.x.decoded || ver.in(0x7f) && !(ver.in(0x60) && v.LinkedObjectIdentifierEnum.Set) && !(ver.in(0x60) && v.LinkedObjectIdentifierIndex.Set) {
 			b = ttlv.AppendTextString(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifier)
 		}
-		if ver.in(0x60) && v.LinkedObjectIdentifierEnum.Set {
+		if v.LinkedObjectIdentifierEnum.Set && ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagLinkedObjectIdentifier, uint32(v.LinkedObjectIdentifierEnum.Value))
 		}
-		if ver.in(0x60) && v.LinkedObjectIdentifierIndex.Set {
+		if v.LinkedObjectIdentifierIndex.Set && ver.in(0x60) {
 			b = ttlv.AppendInteger(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifierIndex.Value)
 		}
 	} else {
@@ -24414,10 +24414,10 @@ func (v *LocateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -25481,10 +25481,10 @@ func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -25774,10 +25774,10 @@ func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.MACData.Set {
@@ -26186,10 +26186,10 @@ func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -26497,10 +26497,10 @@ func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityIndicator.Set {
@@ -26900,10 +26900,10 @@ func (v *ModifyAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CurrentAttribute != nil {
@@ -27175,10 +27175,10 @@ func (v *ModifyAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
@@ -27686,10 +27686,10 @@ func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
@@ -27955,19 +27955,19 @@ func (v *OTPCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.x.decoded || ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOTPAlgorithm, uint32(v.OTPAlgorithm))
 		}
-		if ver.in(0x80) && v.OTPDigest.Set {
+		if v.OTPDigest.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOTPDigest, uint32(v.OTPDigest.Value))
 		}
-		if ver.in(0x80) && v.OTPSerial.Set {
+		if v.OTPSerial.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagOTPSerial, v.OTPSerial.Value)
 		}
-		if ver.in(0x80) && v.OTPSeed.Set {
+		if v.OTPSeed.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagOTPSeed, v.OTPSeed.Value)
 		}
-		if ver.in(0x80) && v.OTPInterval.Set {
+		if v.OTPInterval.Set && ver.in(0x80) {
 			b = ttlv.AppendInterval(b, ttlv.TagOTPInterval, v.OTPInterval.Value)
 		}
-		if ver.in(0x80) && v.OTPDigits.Set {
+		if v.OTPDigits.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagOTPDigits, v.OTPDigits.Value)
 		}
 	} else {
@@ -28813,10 +28813,10 @@ func (v *ObliterateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -29116,10 +29116,10 @@ func (v *ObtainLeaseRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -29309,10 +29309,10 @@ func (v *ObtainLeaseResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -30368,19 +30368,19 @@ func (v *PasswordCredential) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *PasswordCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.Password.Set {
+		if v.Password.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagPassword, v.Password.Value)
 		}
-		if ver.in(0x80) && v.PasswordSalt.Set {
+		if v.PasswordSalt.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagPasswordSalt, v.PasswordSalt.Value)
 		}
-		if ver.in(0x80) && v.PasswordSaltAlgorithm.Set {
+		if v.PasswordSaltAlgorithm.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPasswordSaltAlgorithm, uint32(v.PasswordSaltAlgorithm.Value))
 		}
-		if ver.in(0x80) && v.SaltedPassword.Set {
+		if v.SaltedPassword.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagSaltedPassword, v.SaltedPassword.Value)
 		}
-		if ver.in(0x80) && v.IterationCount.Set {
+		if v.IterationCount.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount.Value)
 		}
 	} else {
@@ -32163,10 +32163,10 @@ func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -34312,10 +34312,10 @@ func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CertificateRequestUniqueIdentifier.Set {
@@ -34682,10 +34682,10 @@ func (v *ReCertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -35582,10 +35582,10 @@ func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Offset.Set {
@@ -35867,10 +35867,10 @@ func (v *ReKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -36257,10 +36257,10 @@ func (v *ReProvisionResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -36446,10 +36446,10 @@ func (v *RecoverRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -36635,10 +36635,10 @@ func (v *RecoverResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -37338,10 +37338,10 @@ func (v *RegisterResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -39273,10 +39273,10 @@ func (v *RevokeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.RevocationReason != nil {
@@ -39508,10 +39508,10 @@ func (v *RevokeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -40677,10 +40677,10 @@ func (v *SetAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.NewAttribute != nil {
@@ -40894,10 +40894,10 @@ func (v *SetAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -41884,10 +41884,10 @@ func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -42195,10 +42195,10 @@ func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.SignatureData.Set {
@@ -42431,10 +42431,10 @@ func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -42762,10 +42762,10 @@ func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityIndicator.Set {
@@ -46553,10 +46553,10 @@ func (v *ValidateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityDate.Set {

@@ -578,16 +578,21 @@ func genAppendPaired(p *printer, s *structDef, fp formPair, i int) {
 }
 
 func genAppendAll(p *printer, f *fieldDef, i int) {
-	g := f.gateCond()
+	// The version gate after the presence test: most fields are absent,
+	// and the test costs less than the gate.
+	g := ""
+	if c := f.gateCond(); c != "" {
+		g = " && " + strings.TrimSuffix(c, " && ")
+	}
 	switch {
 	case f.repeated() && g != "":
-		p.f("\t\tif %s {\n\t\t\tfor k := range v.%s {\n\t\t\t%s\n\t\t\t}\n\t\t}\n", strings.TrimSuffix(g, " && "), f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
+		p.f("\t\tif len(v.%s) > 0%s {\n\t\t\tfor k := range v.%s {\n\t\t\t%s\n\t\t\t}\n\t\t}\n", f.name, g, f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
 	case f.repeated():
 		p.f("\t\tfor k := range v.%s {\n\t\t\t%s\n\t\t}\n", f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
 	case f.pointer() || f.kind == "raw" || f.kind == "payload":
-		p.f("\t\tif %sv.%s != nil {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name))
+		p.f("\t\tif v.%s != nil%s {\n\t\t\t%s\n\t\t}\n", f.name, g, f.appendValue("v."+f.name))
 	case f.optional():
-		p.f("\t\tif %sv.%s.Set {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name+".Value"))
+		p.f("\t\tif v.%s.Set%s {\n\t\t\t%s\n\t\t}\n", f.name, g, f.appendValue("v."+f.name+".Value"))
 	default:
 		// A required field is written for a built value in the versions
 		// that have it, unless an alternative form of it is set.
