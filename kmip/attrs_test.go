@@ -23,11 +23,19 @@ func aesTemplate1x() (*kmip.TemplateAttribute, *kmip.Attributes) {
 			return ttlv.AppendEnumeration(b, ttlv.TagAttributeValue, uint32(kmip.CryptographicAlgorithmAES))
 		}),
 		attribute1x("Cryptographic Length", func(b []byte) []byte { return ttlv.AppendInteger(b, ttlv.TagAttributeValue, 256) }),
+		attribute1x("Name", func(b []byte) []byte {
+			b, m := ttlv.BeginStructure(b, ttlv.TagAttributeValue)
+			b = ttlv.AppendTextString(b, ttlv.TagNameValue, "key-1")
+			b = ttlv.AppendEnumeration(b, ttlv.TagNameType, uint32(kmip.NameTypeUninterpretedTextString))
+			ttlv.EndStructure(b, m)
+			return b
+		}),
 		attribute1x("x-Owner", func(b []byte) []byte { return ttlv.AppendTextString(b, ttlv.TagAttributeValue, "ops") }),
 	}}
 	set := &kmip.Attributes{
 		CryptographicAlgorithm: kmip.Some(kmip.CryptographicAlgorithmAES),
 		CryptographicLength:    kmip.Some(int32(256)),
+		Name:                   []kmip.Name{{NameValue: "key-1", NameType: kmip.NameTypeUninterpretedTextString}},
 		Attribute: []kmip.Attribute{{VendorIdentification: "x", AttributeName: "Owner",
 			AttributeValue: kmip.NewRaw(func(b []byte) []byte { return ttlv.AppendTextString(b, ttlv.TagAttributeValue, "ops") })}},
 	}
@@ -70,8 +78,8 @@ func TestTemplateAttributeAs2x(t *testing.T) {
 	if err := back.UnmarshalTTLV(v14); err != nil {
 		t.Fatal(err)
 	}
-	if back.Attributes != nil || back.TemplateAttribute == nil || len(back.TemplateAttribute.Attribute) != 3 {
-		t.Fatalf("1.4: decoded %+v, want the Template-Attribute of 3 attributes", back)
+	if back.Attributes != nil || back.TemplateAttribute == nil || len(back.TemplateAttribute.Attribute) != 4 {
+		t.Fatalf("1.4: decoded %+v, want the Template-Attribute of 4 attributes", back)
 	}
 	if got := want.AppendTTLV(nil, kmip.V1_4); !bytes.Equal(got, v14) {
 		t.Errorf("1.4: the Attributes form\n%x\nwant the Template-Attribute\n%x", got, v14)
@@ -128,7 +136,7 @@ func TestAttributeListForms(t *testing.T) {
 		if err := back.UnmarshalTTLV(got); err != nil {
 			t.Fatal(err)
 		}
-		if v1 := ver < kmip.V2_0; v1 != (len(back.Attribute) == 3) || v1 != (back.Attributes == nil) {
+		if v1 := ver < kmip.V2_0; v1 != (len(back.Attribute) == 4) || v1 != (back.Attributes == nil) {
 			t.Errorf("%s: decoded %d Attribute items and Attributes %v", ver, len(back.Attribute), back.Attributes)
 		}
 	}
@@ -137,8 +145,8 @@ func TestAttributeListForms(t *testing.T) {
 	if err := back.UnmarshalTTLV(resp.AppendTTLV(nil, kmip.V1_4)); err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Attribute) != 3 || back.Attribute[2].AttributeName != "x-Owner" || len(back.Unknown()) != 0 {
-		t.Errorf("1.4 Get Attributes response: %+v, want 3 Attribute items, the last x-Owner", back.Attribute)
+	if len(back.Attribute) != 4 || back.Attribute[3].AttributeName != "x-Owner" || len(back.Unknown()) != 0 {
+		t.Errorf("1.4 Get Attributes response: %+v, want 4 Attribute items, the last x-Owner", back.Attribute)
 	}
 }
 

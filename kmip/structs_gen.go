@@ -55,10 +55,10 @@ func (v *ActivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -98,11 +98,11 @@ func (v *ActivateRequestPayload) appendField(b []byte, i uint8, k int32, ver Ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -237,17 +237,17 @@ func (v *ActivateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ActivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -287,11 +287,11 @@ func (v *ActivateResponsePayload) appendField(b []byte, i uint8, k int32, ver Ve
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -434,10 +434,10 @@ func (v *AddAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.NewAttribute != nil {
@@ -483,11 +483,11 @@ func (v *AddAttributeRequestPayload) appendField(b []byte, i uint8, k int32, ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -674,17 +674,17 @@ func (v *AddAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *AddAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
@@ -727,11 +727,11 @@ func (v *AddAttributeResponsePayload) appendField(b []byte, i uint8, k int32, ve
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -901,10 +901,10 @@ func (v *AdjustAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.AttributeReference != nil {
@@ -953,11 +953,11 @@ func (v *AdjustAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -1138,17 +1138,17 @@ func (v *AdjustAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *AdjustAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xe0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xe0) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -1188,11 +1188,11 @@ func (v *AdjustAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -1643,10 +1643,10 @@ func (v *ArchiveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -1686,11 +1686,11 @@ func (v *ArchiveRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -1825,17 +1825,17 @@ func (v *ArchiveResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ArchiveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -1875,11 +1875,11 @@ func (v *ArchiveResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -3040,143 +3040,143 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.RotateOffset.Set {
 			b = ttlv.AppendInterval(b, ttlv.TagRotateOffset, v.RotateOffset.Value)
 		}
-		if ver.in(0x80) && v.CertificateSubjectDN.Set {
+		if v.CertificateSubjectDN.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDN, v.CertificateSubjectDN.Value)
 		}
-		if ver.in(0x80) && v.CertificateIssuerDN.Set {
+		if v.CertificateIssuerDN.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDN, v.CertificateIssuerDN.Value)
 		}
-		if ver.in(0x80) && v.CertifyCounter.Set {
+		if v.CertifyCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagCertifyCounter, v.CertifyCounter.Value)
 		}
-		if ver.in(0x80) && v.DecryptCounter.Set {
+		if v.DecryptCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagDecryptCounter, v.DecryptCounter.Value)
 		}
-		if ver.in(0x80) && v.EncryptCounter.Set {
+		if v.EncryptCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagEncryptCounter, v.EncryptCounter.Value)
 		}
-		if ver.in(0x80) && v.SignCounter.Set {
+		if v.SignCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagSignCounter, v.SignCounter.Value)
 		}
-		if ver.in(0x80) && v.SignatureVerifyCounter.Set {
+		if v.SignatureVerifyCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagSignatureVerifyCounter, v.SignatureVerifyCounter.Value)
 		}
-		if ver.in(0x80) && v.CredentialType.Set {
+		if v.CredentialType.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType.Value))
 		}
-		if ver.in(0x80) && v.DeactivationReason != nil {
+		if v.DeactivationReason != nil && ver.in(0x80) {
 			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
 		}
-		if ver.in(0x80) {
+		if len(v.CertificateLink) != 0 && ver.in(0x80) {
 			for k := range v.CertificateLink {
 				b = ttlv.AppendString(b, ttlv.TagCertificateLink, ttlv.TypeReference, v.CertificateLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.CertificateRequestLink) != 0 && ver.in(0x80) {
 			for k := range v.CertificateRequestLink {
 				b = ttlv.AppendString(b, ttlv.TagCertificateRequestLink, ttlv.TypeReference, v.CertificateRequestLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.ChildLink) != 0 && ver.in(0x80) {
 			for k := range v.ChildLink {
 				b = ttlv.AppendString(b, ttlv.TagChildLink, ttlv.TypeReference, v.ChildLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.CredentialLink) != 0 && ver.in(0x80) {
 			for k := range v.CredentialLink {
 				b = ttlv.AppendString(b, ttlv.TagCredentialLink, ttlv.TypeReference, v.CredentialLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.DerivationObjectLink) != 0 && ver.in(0x80) {
 			for k := range v.DerivationObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagDerivationObjectLink, ttlv.TypeReference, v.DerivationObjectLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.DerivedObjectLink) != 0 && ver.in(0x80) {
 			for k := range v.DerivedObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagDerivedObjectLink, ttlv.TypeReference, v.DerivedObjectLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.GroupLink) != 0 && ver.in(0x80) {
 			for k := range v.GroupLink {
 				b = ttlv.AppendString(b, ttlv.TagGroupLink, ttlv.TypeReference, v.GroupLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.JoinedSplitKeyPartsLink) != 0 && ver.in(0x80) {
 			for k := range v.JoinedSplitKeyPartsLink {
 				b = ttlv.AppendString(b, ttlv.TagJoinedSplitKeyPartsLink, ttlv.TypeReference, v.JoinedSplitKeyPartsLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.NextLink) != 0 && ver.in(0x80) {
 			for k := range v.NextLink {
 				b = ttlv.AppendString(b, ttlv.TagNextLink, ttlv.TypeReference, v.NextLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.ParentLink) != 0 && ver.in(0x80) {
 			for k := range v.ParentLink {
 				b = ttlv.AppendString(b, ttlv.TagParentLink, ttlv.TypeReference, v.ParentLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PasswordLink) != 0 && ver.in(0x80) {
 			for k := range v.PasswordLink {
 				b = ttlv.AppendString(b, ttlv.TagPasswordLink, ttlv.TypeReference, v.PasswordLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PKCS_12CertificateLink) != 0 && ver.in(0x80) {
 			for k := range v.PKCS_12CertificateLink {
 				b = ttlv.AppendString(b, ttlv.TagPKCS_12CertificateLink, ttlv.TypeReference, v.PKCS_12CertificateLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PKCS_12PasswordLink) != 0 && ver.in(0x80) {
 			for k := range v.PKCS_12PasswordLink {
 				b = ttlv.AppendString(b, ttlv.TagPKCS_12PasswordLink, ttlv.TypeReference, v.PKCS_12PasswordLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PreviousLink) != 0 && ver.in(0x80) {
 			for k := range v.PreviousLink {
 				b = ttlv.AppendString(b, ttlv.TagPreviousLink, ttlv.TypeReference, v.PreviousLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PrivateKeyLink) != 0 && ver.in(0x80) {
 			for k := range v.PrivateKeyLink {
 				b = ttlv.AppendString(b, ttlv.TagPrivateKeyLink, ttlv.TypeReference, v.PrivateKeyLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.PublicKeyLink) != 0 && ver.in(0x80) {
 			for k := range v.PublicKeyLink {
 				b = ttlv.AppendString(b, ttlv.TagPublicKeyLink, ttlv.TypeReference, v.PublicKeyLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.ReplacedObjectLink) != 0 && ver.in(0x80) {
 			for k := range v.ReplacedObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagReplacedObjectLink, ttlv.TypeReference, v.ReplacedObjectLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.ReplacementObjectLink) != 0 && ver.in(0x80) {
 			for k := range v.ReplacementObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagReplacementObjectLink, ttlv.TypeReference, v.ReplacementObjectLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.SplitKeyBaseLink) != 0 && ver.in(0x80) {
 			for k := range v.SplitKeyBaseLink {
 				b = ttlv.AppendString(b, ttlv.TagSplitKeyBaseLink, ttlv.TypeReference, v.SplitKeyBaseLink[k])
 			}
 		}
-		if ver.in(0x80) {
+		if len(v.WrappingKeyLink) != 0 && ver.in(0x80) {
 			for k := range v.WrappingKeyLink {
 				b = ttlv.AppendString(b, ttlv.TagWrappingKeyLink, ttlv.TypeReference, v.WrappingKeyLink[k])
 			}
 		}
-		if ver.in(0x80) && v.NISTSecurityCategory.Set {
+		if v.NISTSecurityCategory.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagNISTSecurityCategory, v.NISTSecurityCategory.Value)
 		}
-		if ver.in(0x80) && v.ObjectClass.Set {
+		if v.ObjectClass.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectClass, uint32(v.ObjectClass.Value))
 		}
-		if ver.in(0x80) && v.OTPCounter.Set {
+		if v.OTPCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagOTPCounter, v.OTPCounter.Value)
 		}
-		if ver.in(0x80) && v.SplitKeyPolynomial.Set {
+		if v.SplitKeyPolynomial.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyPolynomial, uint32(v.SplitKeyPolynomial.Value))
 		}
 	} else {
@@ -3580,135 +3580,135 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 			b = ttlv.AppendInterval(b, ttlv.TagRotateOffset, v.RotateOffset.Value)
 		}
 	case 91:
-		if ver.in(0x80) && k == 0 && v.CertificateSubjectDN.Set {
+		if k == 0 && v.CertificateSubjectDN.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateSubjectDN, v.CertificateSubjectDN.Value)
 		}
 	case 92:
-		if ver.in(0x80) && k == 0 && v.CertificateIssuerDN.Set {
+		if k == 0 && v.CertificateIssuerDN.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagCertificateIssuerDN, v.CertificateIssuerDN.Value)
 		}
 	case 93:
-		if ver.in(0x80) && k == 0 && v.CertifyCounter.Set {
+		if k == 0 && v.CertifyCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagCertifyCounter, v.CertifyCounter.Value)
 		}
 	case 94:
-		if ver.in(0x80) && k == 0 && v.DecryptCounter.Set {
+		if k == 0 && v.DecryptCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagDecryptCounter, v.DecryptCounter.Value)
 		}
 	case 95:
-		if ver.in(0x80) && k == 0 && v.EncryptCounter.Set {
+		if k == 0 && v.EncryptCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagEncryptCounter, v.EncryptCounter.Value)
 		}
 	case 96:
-		if ver.in(0x80) && k == 0 && v.SignCounter.Set {
+		if k == 0 && v.SignCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagSignCounter, v.SignCounter.Value)
 		}
 	case 97:
-		if ver.in(0x80) && k == 0 && v.SignatureVerifyCounter.Set {
+		if k == 0 && v.SignatureVerifyCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendLongInteger(b, ttlv.TagSignatureVerifyCounter, v.SignatureVerifyCounter.Value)
 		}
 	case 98:
-		if ver.in(0x80) && k == 0 && v.CredentialType.Set {
+		if k == 0 && v.CredentialType.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType.Value))
 		}
 	case 99:
-		if ver.in(0x80) && k == 0 && v.DeactivationReason != nil {
+		if k == 0 && v.DeactivationReason != nil && ver.in(0x80) {
 			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
 		}
 	case 100:
-		if ver.in(0x80) && int(k) < len(v.CertificateLink) {
+		if int(k) < len(v.CertificateLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagCertificateLink, ttlv.TypeReference, v.CertificateLink[k])
 		}
 	case 101:
-		if ver.in(0x80) && int(k) < len(v.CertificateRequestLink) {
+		if int(k) < len(v.CertificateRequestLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagCertificateRequestLink, ttlv.TypeReference, v.CertificateRequestLink[k])
 		}
 	case 102:
-		if ver.in(0x80) && int(k) < len(v.ChildLink) {
+		if int(k) < len(v.ChildLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagChildLink, ttlv.TypeReference, v.ChildLink[k])
 		}
 	case 103:
-		if ver.in(0x80) && int(k) < len(v.CredentialLink) {
+		if int(k) < len(v.CredentialLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagCredentialLink, ttlv.TypeReference, v.CredentialLink[k])
 		}
 	case 104:
-		if ver.in(0x80) && int(k) < len(v.DerivationObjectLink) {
+		if int(k) < len(v.DerivationObjectLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagDerivationObjectLink, ttlv.TypeReference, v.DerivationObjectLink[k])
 		}
 	case 105:
-		if ver.in(0x80) && int(k) < len(v.DerivedObjectLink) {
+		if int(k) < len(v.DerivedObjectLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagDerivedObjectLink, ttlv.TypeReference, v.DerivedObjectLink[k])
 		}
 	case 106:
-		if ver.in(0x80) && int(k) < len(v.GroupLink) {
+		if int(k) < len(v.GroupLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagGroupLink, ttlv.TypeReference, v.GroupLink[k])
 		}
 	case 107:
-		if ver.in(0x80) && int(k) < len(v.JoinedSplitKeyPartsLink) {
+		if int(k) < len(v.JoinedSplitKeyPartsLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagJoinedSplitKeyPartsLink, ttlv.TypeReference, v.JoinedSplitKeyPartsLink[k])
 		}
 	case 108:
-		if ver.in(0x80) && int(k) < len(v.NextLink) {
+		if int(k) < len(v.NextLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagNextLink, ttlv.TypeReference, v.NextLink[k])
 		}
 	case 109:
-		if ver.in(0x80) && int(k) < len(v.ParentLink) {
+		if int(k) < len(v.ParentLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagParentLink, ttlv.TypeReference, v.ParentLink[k])
 		}
 	case 110:
-		if ver.in(0x80) && int(k) < len(v.PasswordLink) {
+		if int(k) < len(v.PasswordLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPasswordLink, ttlv.TypeReference, v.PasswordLink[k])
 		}
 	case 111:
-		if ver.in(0x80) && int(k) < len(v.PKCS_12CertificateLink) {
+		if int(k) < len(v.PKCS_12CertificateLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPKCS_12CertificateLink, ttlv.TypeReference, v.PKCS_12CertificateLink[k])
 		}
 	case 112:
-		if ver.in(0x80) && int(k) < len(v.PKCS_12PasswordLink) {
+		if int(k) < len(v.PKCS_12PasswordLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPKCS_12PasswordLink, ttlv.TypeReference, v.PKCS_12PasswordLink[k])
 		}
 	case 113:
-		if ver.in(0x80) && int(k) < len(v.PreviousLink) {
+		if int(k) < len(v.PreviousLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPreviousLink, ttlv.TypeReference, v.PreviousLink[k])
 		}
 	case 114:
-		if ver.in(0x80) && int(k) < len(v.PrivateKeyLink) {
+		if int(k) < len(v.PrivateKeyLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPrivateKeyLink, ttlv.TypeReference, v.PrivateKeyLink[k])
 		}
 	case 115:
-		if ver.in(0x80) && int(k) < len(v.PublicKeyLink) {
+		if int(k) < len(v.PublicKeyLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPublicKeyLink, ttlv.TypeReference, v.PublicKeyLink[k])
 		}
 	case 116:
-		if ver.in(0x80) && int(k) < len(v.ReplacedObjectLink) {
+		if int(k) < len(v.ReplacedObjectLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagReplacedObjectLink, ttlv.TypeReference, v.ReplacedObjectLink[k])
 		}
 	case 117:
-		if ver.in(0x80) && int(k) < len(v.ReplacementObjectLink) {
+		if int(k) < len(v.ReplacementObjectLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagReplacementObjectLink, ttlv.TypeReference, v.ReplacementObjectLink[k])
 		}
 	case 118:
-		if ver.in(0x80) && int(k) < len(v.SplitKeyBaseLink) {
+		if int(k) < len(v.SplitKeyBaseLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagSplitKeyBaseLink, ttlv.TypeReference, v.SplitKeyBaseLink[k])
 		}
 	case 119:
-		if ver.in(0x80) && int(k) < len(v.WrappingKeyLink) {
+		if int(k) < len(v.WrappingKeyLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagWrappingKeyLink, ttlv.TypeReference, v.WrappingKeyLink[k])
 		}
 	case 120:
-		if ver.in(0x80) && k == 0 && v.NISTSecurityCategory.Set {
+		if k == 0 && v.NISTSecurityCategory.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagNISTSecurityCategory, v.NISTSecurityCategory.Value)
 		}
 	case 121:
-		if ver.in(0x80) && k == 0 && v.ObjectClass.Set {
+		if k == 0 && v.ObjectClass.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectClass, uint32(v.ObjectClass.Value))
 		}
 	case 122:
-		if ver.in(0x80) && k == 0 && v.OTPCounter.Set {
+		if k == 0 && v.OTPCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagOTPCounter, v.OTPCounter.Value)
 		}
 	case 123:
-		if ver.in(0x80) && k == 0 && v.SplitKeyPolynomial.Set {
+		if k == 0 && v.SplitKeyPolynomial.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyPolynomial, uint32(v.SplitKeyPolynomial.Value))
 		}
 	}
@@ -7229,10 +7229,10 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CertificateRequestType.Set {
@@ -7292,11 +7292,11 @@ func (v *CertifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -7553,17 +7553,17 @@ func (v *CertifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -7606,11 +7606,11 @@ func (v *CertifyResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -7780,10 +7780,10 @@ func (v *CheckRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.UsageLimitsCount.Set {
@@ -7832,11 +7832,11 @@ func (v *CheckRequestPayload) appendField(b []byte, i uint8, k int32, ver Versio
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -8029,10 +8029,10 @@ func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.UsageLimitsCount.Set {
@@ -8081,11 +8081,11 @@ func (v *CheckResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -8615,22 +8615,22 @@ func (v *CreateCredentialRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 		if v.x.decoded || ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType))
 		}
-		if ver.in(0x80) && v.Attributes != nil {
+		if v.Attributes != nil && ver.in(0x80) {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
-		if ver.in(0x80) && v.PasswordCredential != nil {
+		if v.PasswordCredential != nil && ver.in(0x80) {
 			b = v.PasswordCredential.appendTTLV(b, ttlv.TagPasswordCredential, ver)
 		}
-		if ver.in(0x80) && v.DeviceCredential != nil {
+		if v.DeviceCredential != nil && ver.in(0x80) {
 			b = v.DeviceCredential.appendTTLV(b, ttlv.TagDeviceCredential, ver)
 		}
-		if ver.in(0x80) && v.HashedPasswordCredential != nil {
+		if v.HashedPasswordCredential != nil && ver.in(0x80) {
 			b = v.HashedPasswordCredential.appendTTLV(b, ttlv.TagHashedPasswordCredential, ver)
 		}
-		if ver.in(0x80) && v.OTPCredential != nil {
+		if v.OTPCredential != nil && ver.in(0x80) {
 			b = v.OTPCredential.appendTTLV(b, ttlv.TagOTPCredential, ver)
 		}
-		if ver.in(0x80) && v.Certificate != nil {
+		if v.Certificate != nil && ver.in(0x80) {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
 		}
 	} else {
@@ -8662,31 +8662,31 @@ func (v *CreateCredentialRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 func (v *CreateCredentialRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialType, uint32(v.CredentialType))
 		}
 	case 1:
-		if ver.in(0x80) && k == 0 && v.Attributes != nil {
+		if k == 0 && v.Attributes != nil && ver.in(0x80) {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	case 2:
-		if ver.in(0x80) && k == 0 && v.PasswordCredential != nil {
+		if k == 0 && v.PasswordCredential != nil && ver.in(0x80) {
 			b = v.PasswordCredential.appendTTLV(b, ttlv.TagPasswordCredential, ver)
 		}
 	case 3:
-		if ver.in(0x80) && k == 0 && v.DeviceCredential != nil {
+		if k == 0 && v.DeviceCredential != nil && ver.in(0x80) {
 			b = v.DeviceCredential.appendTTLV(b, ttlv.TagDeviceCredential, ver)
 		}
 	case 4:
-		if ver.in(0x80) && k == 0 && v.HashedPasswordCredential != nil {
+		if k == 0 && v.HashedPasswordCredential != nil && ver.in(0x80) {
 			b = v.HashedPasswordCredential.appendTTLV(b, ttlv.TagHashedPasswordCredential, ver)
 		}
 	case 5:
-		if ver.in(0x80) && k == 0 && v.OTPCredential != nil {
+		if k == 0 && v.OTPCredential != nil && ver.in(0x80) {
 			b = v.OTPCredential.appendTTLV(b, ttlv.TagOTPCredential, ver)
 		}
 	case 6:
-		if ver.in(0x80) && k == 0 && v.Certificate != nil {
+		if k == 0 && v.Certificate != nil && ver.in(0x80) {
 			b = v.Certificate.appendTTLV(b, ttlv.TagCertificate, ver)
 		}
 	}
@@ -8923,17 +8923,17 @@ func (v *CreateCredentialResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateCredentialResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0x80) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -8965,7 +8965,7 @@ func (v *CreateCredentialResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 func (v *CreateCredentialResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
@@ -8973,11 +8973,11 @@ func (v *CreateCredentialResponsePayload) appendField(b []byte, i uint8, k int32
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -9099,7 +9099,7 @@ func (v *CreateGroupRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateGroupRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.Attributes != nil {
+		if v.Attributes != nil && ver.in(0x80) {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	} else {
@@ -9131,7 +9131,7 @@ func (v *CreateGroupRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 func (v *CreateGroupRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 && v.Attributes != nil {
+		if k == 0 && v.Attributes != nil && ver.in(0x80) {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	}
@@ -9255,17 +9255,17 @@ func (v *CreateGroupResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateGroupResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0x80) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -9297,7 +9297,7 @@ func (v *CreateGroupResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 func (v *CreateGroupResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
@@ -9305,11 +9305,11 @@ func (v *CreateGroupResponsePayload) appendField(b []byte, i uint8, k int32, ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -10289,17 +10289,17 @@ func (v *CreateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -10346,11 +10346,11 @@ func (v *CreateResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:
@@ -10541,10 +10541,10 @@ func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xfc) {
@@ -10611,11 +10611,11 @@ func (v *CreateSplitKeyRequestPayload) appendField(b []byte, i uint8, k int32, v
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:
@@ -10888,10 +10888,10 @@ func (v *CreateSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -10938,11 +10938,11 @@ func (v *CreateSplitKeyResponsePayload) appendField(b []byte, i uint8, k int32, 
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:
@@ -11105,7 +11105,7 @@ func (v *CreateUserRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateUserRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.Attributes != nil {
+		if v.Attributes != nil && ver.in(0x80) {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	} else {
@@ -11137,7 +11137,7 @@ func (v *CreateUserRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 func (v *CreateUserRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 && v.Attributes != nil {
+		if k == 0 && v.Attributes != nil && ver.in(0x80) {
 			b = v.Attributes.appendTTLV(b, ttlv.TagAttributes, ver)
 		}
 	}
@@ -11261,17 +11261,17 @@ func (v *CreateUserResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *CreateUserResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0x80) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -11303,7 +11303,7 @@ func (v *CreateUserResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 func (v *CreateUserResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
@@ -11311,11 +11311,11 @@ func (v *CreateUserResponsePayload) appendField(b []byte, i uint8, k int32, ver 
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -12393,23 +12393,23 @@ func (v *DeactivateRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DeactivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0x80) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
-		if ver.in(0x80) && v.DeactivationReason != nil {
+		if v.DeactivationReason != nil && ver.in(0x80) {
 			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
 		}
-		if ver.in(0x80) && v.DeactivationDate.Set {
+		if v.DeactivationDate.Set && ver.in(0x80) {
 			b = ttlv.AppendDateTime(b, ttlv.TagDeactivationDate, v.DeactivationDate.Value.Unix())
 		}
 	} else {
@@ -12441,7 +12441,7 @@ func (v *DeactivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 func (v *DeactivateRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
@@ -12449,19 +12449,19 @@ func (v *DeactivateRequestPayload) appendField(b []byte, i uint8, k int32, ver V
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
-		if ver.in(0x80) && k == 0 && v.DeactivationReason != nil {
+		if k == 0 && v.DeactivationReason != nil && ver.in(0x80) {
 			b = v.DeactivationReason.appendTTLV(b, ttlv.TagDeactivationReason, ver)
 		}
 	case 4:
-		if ver.in(0x80) && k == 0 && v.DeactivationDate.Set {
+		if k == 0 && v.DeactivationDate.Set && ver.in(0x80) {
 			b = ttlv.AppendDateTime(b, ttlv.TagDeactivationDate, v.DeactivationDate.Value.Unix())
 		}
 	}
@@ -12625,17 +12625,17 @@ func (v *DeactivateResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DeactivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0x80) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -12667,7 +12667,7 @@ func (v *DeactivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 func (v *DeactivateResponsePayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
@@ -12675,11 +12675,11 @@ func (v *DeactivateResponsePayload) appendField(b []byte, i uint8, k int32, ver 
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -12806,7 +12806,7 @@ func (v *DeactivationReason) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 		if v.x.decoded || ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagDeactivationReasonCode, uint32(v.DeactivationReasonCode))
 		}
-		if ver.in(0x80) && v.DeactivationMessage.Set {
+		if v.DeactivationMessage.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagDeactivationMessage, v.DeactivationMessage.Value)
 		}
 	} else {
@@ -12838,11 +12838,11 @@ func (v *DeactivationReason) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 func (v *DeactivationReason) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagDeactivationReasonCode, uint32(v.DeactivationReasonCode))
 		}
 	case 1:
-		if ver.in(0x80) && k == 0 && v.DeactivationMessage.Set {
+		if k == 0 && v.DeactivationMessage.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagDeactivationMessage, v.DeactivationMessage.Value)
 		}
 	}
@@ -12990,10 +12990,10 @@ func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -13057,11 +13057,11 @@ func (v *DecryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -13330,17 +13330,17 @@ func (v *DecryptResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DecryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xfc) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Data.Set {
@@ -13386,11 +13386,11 @@ func (v *DecryptResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -14076,10 +14076,10 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CurrentAttribute != nil {
@@ -14131,11 +14131,11 @@ func (v *DeleteAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -14344,17 +14344,17 @@ func (v *DeleteAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DeleteAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
@@ -14397,11 +14397,11 @@ func (v *DeleteAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -14809,10 +14809,10 @@ func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -14870,11 +14870,11 @@ func (v *DeriveKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:
@@ -15103,17 +15103,17 @@ func (v *DeriveKeyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DeriveKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -15156,11 +15156,11 @@ func (v *DeriveKeyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -15324,10 +15324,10 @@ func (v *DestroyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -15367,11 +15367,11 @@ func (v *DestroyRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -15506,17 +15506,17 @@ func (v *DestroyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DestroyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -15556,11 +15556,11 @@ func (v *DestroyResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -15690,19 +15690,19 @@ func (v *DeviceCredential) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *DeviceCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.DeviceSerialNumber.Set {
+		if v.DeviceSerialNumber.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagDeviceSerialNumber, v.DeviceSerialNumber.Value)
 		}
-		if ver.in(0x80) && v.DeviceIdentifier.Set {
+		if v.DeviceIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagDeviceIdentifier, v.DeviceIdentifier.Value)
 		}
-		if ver.in(0x80) && v.NetworkIdentifier.Set {
+		if v.NetworkIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagNetworkIdentifier, v.NetworkIdentifier.Value)
 		}
-		if ver.in(0x80) && v.MachineIdentifier.Set {
+		if v.MachineIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagMachineIdentifier, v.MachineIdentifier.Value)
 		}
-		if ver.in(0x80) && v.MediaIdentifier.Set {
+		if v.MediaIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagMediaIdentifier, v.MediaIdentifier.Value)
 		}
 	} else {
@@ -15734,23 +15734,23 @@ func (v *DeviceCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byt
 func (v *DeviceCredential) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 && v.DeviceSerialNumber.Set {
+		if k == 0 && v.DeviceSerialNumber.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagDeviceSerialNumber, v.DeviceSerialNumber.Value)
 		}
 	case 1:
-		if ver.in(0x80) && k == 0 && v.DeviceIdentifier.Set {
+		if k == 0 && v.DeviceIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagDeviceIdentifier, v.DeviceIdentifier.Value)
 		}
 	case 2:
-		if ver.in(0x80) && k == 0 && v.NetworkIdentifier.Set {
+		if k == 0 && v.NetworkIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagNetworkIdentifier, v.NetworkIdentifier.Value)
 		}
 	case 3:
-		if ver.in(0x80) && k == 0 && v.MachineIdentifier.Set {
+		if k == 0 && v.MachineIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagMachineIdentifier, v.MachineIdentifier.Value)
 		}
 	case 4:
-		if ver.in(0x80) && k == 0 && v.MediaIdentifier.Set {
+		if k == 0 && v.MediaIdentifier.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagMediaIdentifier, v.MediaIdentifier.Value)
 		}
 	}
@@ -16407,10 +16407,10 @@ func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -16471,11 +16471,11 @@ func (v *EncryptRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -16733,17 +16733,17 @@ func (v *EncryptResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *EncryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xfc) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Data.Set {
@@ -16795,11 +16795,11 @@ func (v *EncryptResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -17181,10 +17181,10 @@ func (v *ExportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.KeyFormatType.Set {
@@ -17236,11 +17236,11 @@ func (v *ExportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -17474,17 +17474,17 @@ func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 		if v.x.decoded || ver.in(0xf0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if v.x.decoded || ver.in(0xf0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xf0) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
@@ -17568,11 +17568,11 @@ func (v *ExportResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:
@@ -18279,10 +18279,10 @@ func (v *GetAttributeListRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -18322,11 +18322,11 @@ func (v *GetAttributeListRequestPayload) appendField(b []byte, i uint8, k int32,
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -18465,17 +18465,17 @@ func (v *GetAttributeListResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		for k := range v.AttributeReference {
@@ -18521,11 +18521,11 @@ func (v *GetAttributeListResponsePayload) appendField(b []byte, i uint8, k int32
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -18714,10 +18714,10 @@ func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		for k := range v.AttributeReference {
@@ -18763,11 +18763,11 @@ func (v *GetAttributesRequestPayload) appendField(b []byte, i uint8, k int32, ve
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -18952,17 +18952,17 @@ func (v *GetAttributesResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
@@ -19012,11 +19012,11 @@ func (v *GetAttributesResponsePayload) appendField(b []byte, i uint8, k int32, v
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -19477,10 +19477,10 @@ func (v *GetRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.KeyFormatType.Set {
@@ -19532,11 +19532,11 @@ func (v *GetRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -19766,17 +19766,17 @@ func (v *GetResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Certificate != nil {
@@ -19850,11 +19850,11 @@ func (v *GetResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:
@@ -20253,10 +20253,10 @@ func (v *GetUsageAllocationRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ve
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -20299,11 +20299,11 @@ func (v *GetUsageAllocationRequestPayload) appendField(b []byte, i uint8, k int3
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -20450,17 +20450,17 @@ func (v *GetUsageAllocationResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *GetUsageAllocationResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -20500,11 +20500,11 @@ func (v *GetUsageAllocationResponsePayload) appendField(b []byte, i uint8, k int
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -21145,7 +21145,7 @@ func (v *HashedPasswordCredential) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *HashedPasswordCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.HashingAlgorithm.Set {
+		if v.HashingAlgorithm.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm.Value))
 		}
 		if v.x.decoded || ver.in(0x80) {
@@ -21183,15 +21183,15 @@ func (v *HashedPasswordCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 func (v *HashedPasswordCredential) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 && v.HashingAlgorithm.Set {
+		if k == 0 && v.HashingAlgorithm.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagHashingAlgorithm, uint32(v.HashingAlgorithm.Value))
 		}
 	case 1:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagHashedUsernamePassword, v.HashedUsernamePassword)
 		}
 	case 2:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagHashedPasswordUsername, v.HashedPasswordUsername)
 		}
 	}
@@ -21347,17 +21347,17 @@ func (v *ImportRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xe0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xe0) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xe0) {
@@ -21436,11 +21436,11 @@ func (v *ImportRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -21864,17 +21864,17 @@ func (v *ImportResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ImportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xe0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xe0) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -21914,11 +21914,11 @@ func (v *ImportResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -22340,10 +22340,10 @@ func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.SecretDataType.Set {
@@ -22401,11 +22401,11 @@ func (v *JoinSplitKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:
@@ -22640,17 +22640,17 @@ func (v *JoinSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 		if v.x.decoded || ver.in(0x4) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, uint32(v.ObjectType))
 		}
-		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xfc) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -22697,11 +22697,11 @@ func (v *JoinSplitKeyResponsePayload) appendField(b []byte, i uint8, k int32, ve
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:
@@ -23951,13 +23951,13 @@ func (v *Link) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.x.decoded || ver.in(0x7f) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagLinkType, uint32(v.LinkType))
 		}
-		if v.x.decoded || ver.in(0x7f) && !(ver.in(0x60) && v.LinkedObjectIdentifierEnum.Set) && !(ver.in(0x60) && v.LinkedObjectIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0x7f) && !(v.LinkedObjectIdentifierEnum.Set && ver.in(0x60)) && !(v.LinkedObjectIdentifierIndex.Set && ver.in(0x60)) {
 			b = ttlv.AppendTextString(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifier)
 		}
-		if ver.in(0x60) && v.LinkedObjectIdentifierEnum.Set {
+		if v.LinkedObjectIdentifierEnum.Set && ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagLinkedObjectIdentifier, uint32(v.LinkedObjectIdentifierEnum.Value))
 		}
-		if ver.in(0x60) && v.LinkedObjectIdentifierIndex.Set {
+		if v.LinkedObjectIdentifierIndex.Set && ver.in(0x60) {
 			b = ttlv.AppendInteger(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifierIndex.Value)
 		}
 	} else {
@@ -23997,11 +23997,11 @@ func (v *Link) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 			b = ttlv.AppendTextString(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifier)
 		}
 	case 2:
-		if ver.in(0x60) && k == 0 && v.LinkedObjectIdentifierEnum.Set {
+		if k == 0 && v.LinkedObjectIdentifierEnum.Set && ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagLinkedObjectIdentifier, uint32(v.LinkedObjectIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0x60) && k == 0 && v.LinkedObjectIdentifierIndex.Set {
+		if k == 0 && v.LinkedObjectIdentifierIndex.Set && ver.in(0x60) {
 			b = ttlv.AppendInteger(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifierIndex.Value)
 		}
 	}
@@ -24414,10 +24414,10 @@ func (v *LocateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -24461,11 +24461,11 @@ func (v *LocateResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -25481,10 +25481,10 @@ func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -25539,11 +25539,11 @@ func (v *MACRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -25767,17 +25767,17 @@ func (v *MACResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xfc) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.MACData.Set {
@@ -25823,11 +25823,11 @@ func (v *MACResponsePayload) appendField(b []byte, i uint8, k int32, ver Version
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -26186,10 +26186,10 @@ func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -26247,11 +26247,11 @@ func (v *MACVerifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -26490,17 +26490,17 @@ func (v *MACVerifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xfc) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityIndicator.Set {
@@ -26546,11 +26546,11 @@ func (v *MACVerifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -26900,10 +26900,10 @@ func (v *ModifyAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CurrentAttribute != nil {
@@ -26952,11 +26952,11 @@ func (v *ModifyAttributeRequestPayload) appendField(b []byte, i uint8, k int32, 
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -27168,17 +27168,17 @@ func (v *ModifyAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ModifyAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
@@ -27221,11 +27221,11 @@ func (v *ModifyAttributeResponsePayload) appendField(b []byte, i uint8, k int32,
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -27679,17 +27679,17 @@ func (v *NotifyRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
@@ -27742,11 +27742,11 @@ func (v *NotifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -27955,19 +27955,19 @@ func (v *OTPCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		if v.x.decoded || ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOTPAlgorithm, uint32(v.OTPAlgorithm))
 		}
-		if ver.in(0x80) && v.OTPDigest.Set {
+		if v.OTPDigest.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOTPDigest, uint32(v.OTPDigest.Value))
 		}
-		if ver.in(0x80) && v.OTPSerial.Set {
+		if v.OTPSerial.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagOTPSerial, v.OTPSerial.Value)
 		}
-		if ver.in(0x80) && v.OTPSeed.Set {
+		if v.OTPSeed.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagOTPSeed, v.OTPSeed.Value)
 		}
-		if ver.in(0x80) && v.OTPInterval.Set {
+		if v.OTPInterval.Set && ver.in(0x80) {
 			b = ttlv.AppendInterval(b, ttlv.TagOTPInterval, v.OTPInterval.Value)
 		}
-		if ver.in(0x80) && v.OTPDigits.Set {
+		if v.OTPDigits.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagOTPDigits, v.OTPDigits.Value)
 		}
 	} else {
@@ -27999,27 +27999,27 @@ func (v *OTPCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 func (v *OTPCredential) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOTPAlgorithm, uint32(v.OTPAlgorithm))
 		}
 	case 1:
-		if ver.in(0x80) && k == 0 && v.OTPDigest.Set {
+		if k == 0 && v.OTPDigest.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagOTPDigest, uint32(v.OTPDigest.Value))
 		}
 	case 2:
-		if ver.in(0x80) && k == 0 && v.OTPSerial.Set {
+		if k == 0 && v.OTPSerial.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagOTPSerial, v.OTPSerial.Value)
 		}
 	case 3:
-		if ver.in(0x80) && k == 0 && v.OTPSeed.Set {
+		if k == 0 && v.OTPSeed.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagOTPSeed, v.OTPSeed.Value)
 		}
 	case 4:
-		if ver.in(0x80) && k == 0 && v.OTPInterval.Set {
+		if k == 0 && v.OTPInterval.Set && ver.in(0x80) {
 			b = ttlv.AppendInterval(b, ttlv.TagOTPInterval, v.OTPInterval.Value)
 		}
 	case 5:
-		if ver.in(0x80) && k == 0 && v.OTPDigits.Set {
+		if k == 0 && v.OTPDigits.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagOTPDigits, v.OTPDigits.Value)
 		}
 	}
@@ -28806,17 +28806,17 @@ func (v *ObliterateRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ObliterateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0x80) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0x80) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -28848,7 +28848,7 @@ func (v *ObliterateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 func (v *ObliterateRequestPayload) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 {
+		if k == 0 && ver.in(0x80) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
@@ -28856,11 +28856,11 @@ func (v *ObliterateRequestPayload) appendField(b []byte, i uint8, k int32, ver V
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -29116,10 +29116,10 @@ func (v *ObtainLeaseRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -29159,11 +29159,11 @@ func (v *ObtainLeaseRequestPayload) appendField(b []byte, i uint8, k int32, ver 
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -29302,17 +29302,17 @@ func (v *ObtainLeaseResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ObtainLeaseResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -29358,11 +29358,11 @@ func (v *ObtainLeaseResponsePayload) appendField(b []byte, i uint8, k int32, ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -30368,19 +30368,19 @@ func (v *PasswordCredential) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *PasswordCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if ver.in(0x80) && v.Password.Set {
+		if v.Password.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagPassword, v.Password.Value)
 		}
-		if ver.in(0x80) && v.PasswordSalt.Set {
+		if v.PasswordSalt.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagPasswordSalt, v.PasswordSalt.Value)
 		}
-		if ver.in(0x80) && v.PasswordSaltAlgorithm.Set {
+		if v.PasswordSaltAlgorithm.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPasswordSaltAlgorithm, uint32(v.PasswordSaltAlgorithm.Value))
 		}
-		if ver.in(0x80) && v.SaltedPassword.Set {
+		if v.SaltedPassword.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagSaltedPassword, v.SaltedPassword.Value)
 		}
-		if ver.in(0x80) && v.IterationCount.Set {
+		if v.IterationCount.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount.Value)
 		}
 	} else {
@@ -30412,23 +30412,23 @@ func (v *PasswordCredential) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 func (v *PasswordCredential) appendField(b []byte, i uint8, k int32, ver Version) []byte {
 	switch i {
 	case 0:
-		if ver.in(0x80) && k == 0 && v.Password.Set {
+		if k == 0 && v.Password.Set && ver.in(0x80) {
 			b = ttlv.AppendTextString(b, ttlv.TagPassword, v.Password.Value)
 		}
 	case 1:
-		if ver.in(0x80) && k == 0 && v.PasswordSalt.Set {
+		if k == 0 && v.PasswordSalt.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagPasswordSalt, v.PasswordSalt.Value)
 		}
 	case 2:
-		if ver.in(0x80) && k == 0 && v.PasswordSaltAlgorithm.Set {
+		if k == 0 && v.PasswordSaltAlgorithm.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagPasswordSaltAlgorithm, uint32(v.PasswordSaltAlgorithm.Value))
 		}
 	case 3:
-		if ver.in(0x80) && k == 0 && v.SaltedPassword.Set {
+		if k == 0 && v.SaltedPassword.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagSaltedPassword, v.SaltedPassword.Value)
 		}
 	case 4:
-		if ver.in(0x80) && k == 0 && v.IterationCount.Set {
+		if k == 0 && v.IterationCount.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagIterationCount, v.IterationCount.Value)
 		}
 	}
@@ -32156,17 +32156,17 @@ func (v *PutRequestPayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -32246,11 +32246,11 @@ func (v *PutRequestPayload) appendField(b []byte, i uint8, k int32, ver Version)
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -34312,10 +34312,10 @@ func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CertificateRequestUniqueIdentifier.Set {
@@ -34381,11 +34381,11 @@ func (v *ReCertifyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -34675,17 +34675,17 @@ func (v *ReCertifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ReCertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -34728,11 +34728,11 @@ func (v *ReCertifyResponsePayload) appendField(b []byte, i uint8, k int32, ver V
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -35582,10 +35582,10 @@ func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Offset.Set {
@@ -35639,11 +35639,11 @@ func (v *ReKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver Versio
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -35860,17 +35860,17 @@ func (v *ReKeyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *ReKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -35913,11 +35913,11 @@ func (v *ReKeyResponsePayload) appendField(b []byte, i uint8, k int32, ver Versi
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -36257,10 +36257,10 @@ func (v *ReProvisionResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -36300,11 +36300,11 @@ func (v *ReProvisionResponsePayload) appendField(b []byte, i uint8, k int32, ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -36446,10 +36446,10 @@ func (v *RecoverRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -36489,11 +36489,11 @@ func (v *RecoverRequestPayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -36628,17 +36628,17 @@ func (v *RecoverResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RecoverResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -36678,11 +36678,11 @@ func (v *RecoverResponsePayload) appendField(b []byte, i uint8, k int32, ver Ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -37331,17 +37331,17 @@ func (v *RegisterResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RegisterResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -37384,11 +37384,11 @@ func (v *RegisterResponsePayload) appendField(b []byte, i uint8, k int32, ver Ve
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -39273,10 +39273,10 @@ func (v *RevokeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.RevocationReason != nil {
@@ -39322,11 +39322,11 @@ func (v *RevokeRequestPayload) appendField(b []byte, i uint8, k int32, ver Versi
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -39501,17 +39501,17 @@ func (v *RevokeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *RevokeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xff) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xff) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -39551,11 +39551,11 @@ func (v *RevokeResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -40677,10 +40677,10 @@ func (v *SetAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.NewAttribute != nil {
@@ -40723,11 +40723,11 @@ func (v *SetAttributeRequestPayload) appendField(b []byte, i uint8, k int32, ver
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -40887,17 +40887,17 @@ func (v *SetAttributeResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *SetAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xe0) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xe0) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -40937,11 +40937,11 @@ func (v *SetAttributeResponsePayload) appendField(b []byte, i uint8, k int32, ve
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	}
@@ -41884,10 +41884,10 @@ func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -41945,11 +41945,11 @@ func (v *SignRequestPayload) appendField(b []byte, i uint8, k int32, ver Version
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -42188,17 +42188,17 @@ func (v *SignResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xfc) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.SignatureData.Set {
@@ -42244,11 +42244,11 @@ func (v *SignResponsePayload) appendField(b []byte, i uint8, k int32, ver Versio
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -42431,10 +42431,10 @@ func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -42495,11 +42495,11 @@ func (v *SignatureVerifyRequestPayload) appendField(b []byte, i uint8, k int32, 
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -42755,17 +42755,17 @@ func (v *SignatureVerifyResponsePayload) DecodeTTLV(d *ttlv.Decoder) error {
 func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 	b, mark := ttlv.BeginStructure(b, tag)
 	if !v.x.decoded || v.x.canonical {
-		if v.x.decoded || ver.in(0xfc) && !(ver.in(0xe0) && v.UniqueIdentifierEnum.Set) && !(ver.in(0xe0) && v.UniqueIdentifierIndex.Set) {
+		if v.x.decoded || ver.in(0xfc) && !(v.UniqueIdentifierEnum.Set && ver.in(0xe0)) && !(v.UniqueIdentifierIndex.Set && ver.in(0xe0)) {
 			if ver >= V3_0 && !v.x.decoded {
 				b = ttlv.AppendString(b, ttlv.TagUniqueIdentifier, ttlv.TypeIdentifier, v.UniqueIdentifier)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityIndicator.Set {
@@ -42814,11 +42814,11 @@ func (v *SignatureVerifyResponsePayload) appendField(b []byte, i uint8, k int32,
 			}
 		}
 	case 1:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 3:
@@ -46553,10 +46553,10 @@ func (v *ValidateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierEnum.Set {
+		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
-		if ver.in(0xe0) && v.UniqueIdentifierIndex.Set {
+		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityDate.Set {
@@ -46603,11 +46603,11 @@ func (v *ValidateRequestPayload) appendField(b []byte, i uint8, k int32, ver Ver
 			}
 		}
 	case 2:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierEnum.Set {
+		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
 		}
 	case 3:
-		if ver.in(0xe0) && k == 0 && v.UniqueIdentifierIndex.Set {
+		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	case 4:

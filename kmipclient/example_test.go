@@ -39,6 +39,16 @@ func Example() {
 	// Output: KMIP 2.1: "attack at dawn", 14 bytes of ciphertext and a 16-byte tag
 }
 
+// exampleClient starts kmipserver on loopback and dials it; stop closes
+// both.
+func exampleClient(ctx context.Context) (c *kmipclient.Client, stop func()) {
+	srv, err := kmipserver.Listen(ctx, kmipserver.EndpointConfig{Addr: "127.0.0.1:0", Plaintext: true}, kmipserver.New(kmipserver.Config{}))
+	check(err)
+	c, err = kmipclient.Dial(ctx, kmipclient.Config{Addr: srv.Addr().String(), Transport: kmipclient.Plain})
+	check(err)
+	return c, func() { c.Close(); srv.Close() }
+}
+
 func check(err error) {
 	if err != nil {
 		log.Fatal(err)
@@ -49,12 +59,8 @@ func check(err error) {
 // on its key through the ID Placeholder.
 func ExampleBatch() {
 	ctx := context.Background()
-	srv, err := kmipserver.Listen(ctx, kmipserver.EndpointConfig{Addr: "127.0.0.1:0", Plaintext: true}, kmipserver.New(kmipserver.Config{}))
-	check(err)
-	defer srv.Close()
-	c, err := kmipclient.Dial(ctx, kmipclient.Config{Addr: srv.Addr().String(), Transport: kmipclient.Plain})
-	check(err)
-	defer c.Close()
+	c, stop := exampleClient(ctx) // kmipserver in-process, as in the package example
+	defer stop()
 
 	var created kmipclient.Result[kmip.CreateResponsePayload]
 	var got kmipclient.Result[kmip.GetResponsePayload]
@@ -71,12 +77,8 @@ func ExampleBatch() {
 // round trip allocates nothing on the client's side.
 func ExampleClient_Do() {
 	ctx := context.Background()
-	srv, err := kmipserver.Listen(ctx, kmipserver.EndpointConfig{Addr: "127.0.0.1:0", Plaintext: true}, kmipserver.New(kmipserver.Config{}))
-	check(err)
-	defer srv.Close()
-	c, err := kmipclient.Dial(ctx, kmipclient.Config{Addr: srv.Addr().String(), Transport: kmipclient.Plain})
-	check(err)
-	defer c.Close()
+	c, stop := exampleClient(ctx) // kmipserver in-process, as in the package example
+	defer stop()
 	key, err := c.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: kmipclient.AES(256)})
 	check(err)
 

@@ -401,16 +401,16 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 	p.f("func (v *%s) appendField(b []byte, i uint8, k int32, ver Version) []byte {\n\tswitch i {\n", n)
 	for i, f := range s.fields {
 		p.f("\tcase %d:\n", i)
-		g := f.gateCond()
+		g := f.gateCond() // after the presence test: most fields are absent
 		switch {
 		case f.repeated():
-			p.f("\t\tif %sint(k) < len(v.%s) {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
+			p.f("\t\tif int(k) < len(v.%s)%s {\n\t\t\t%s\n\t\t}\n", f.name, g, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
 		case f.pointer() || f.kind == "raw" || f.kind == "payload":
-			p.f("\t\tif %sk == 0 && v.%s != nil {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name))
+			p.f("\t\tif k == 0 && v.%s != nil%s {\n\t\t\t%s\n\t\t}\n", f.name, g, f.appendValue("v."+f.name))
 		case f.optional():
-			p.f("\t\tif %sk == 0 && v.%s.Set {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name+".Value"))
+			p.f("\t\tif k == 0 && v.%s.Set%s {\n\t\t\t%s\n\t\t}\n", f.name, g, f.appendValue("v."+f.name+".Value"))
 		default:
-			p.f("\t\tif %sk == 0 {\n\t\t\t%s\n\t\t}\n", g, f.appendValue("v."+f.name))
+			p.f("\t\tif k == 0%s {\n\t\t\t%s\n\t\t}\n", g, f.appendValue("v."+f.name))
 		}
 	}
 	p.f("\t}\n\t_ = ver\n\treturn b\n}\n\n")
@@ -581,19 +581,19 @@ func genAppendAll(p *printer, f *fieldDef, i int) {
 	g := f.gateCond()
 	switch {
 	case f.repeated() && g != "":
-		p.f("\t\tif %s {\n\t\t\tfor k := range v.%s {\n\t\t\t%s\n\t\t\t}\n\t\t}\n", strings.TrimSuffix(g, " && "), f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
+		p.f("\t\tif len(v.%s) != 0%s {\n\t\t\tfor k := range v.%s {\n\t\t\t%s\n\t\t\t}\n\t\t}\n", f.name, g, f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
 	case f.repeated():
 		p.f("\t\tfor k := range v.%s {\n\t\t\t%s\n\t\t}\n", f.name, f.appendValue(fmt.Sprintf("v.%s[k]", f.name)))
 	case f.pointer() || f.kind == "raw" || f.kind == "payload":
-		p.f("\t\tif %sv.%s != nil {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name))
+		p.f("\t\tif v.%s != nil%s {\n\t\t\t%s\n\t\t}\n", f.name, g, f.appendValue("v."+f.name))
 	case f.optional():
-		p.f("\t\tif %sv.%s.Set {\n\t\t\t%s\n\t\t}\n", g, f.name, f.appendValue("v."+f.name+".Value"))
+		p.f("\t\tif v.%s.Set%s {\n\t\t\t%s\n\t\t}\n", f.name, g, f.appendValue("v."+f.name+".Value"))
 	default:
 		// A required field is written for a built value in the versions
 		// that have it, unless an alternative form of it is set.
 		cond := fmt.Sprintf("ver.in(0x%x)", versionMask(f.versions))
 		for _, a := range f.alts {
-			cond += fmt.Sprintf(" && !(ver.in(0x%x) && v.%s.Set)", a.gate, a.name)
+			cond += fmt.Sprintf(" && !(v.%s.Set && ver.in(0x%x))", a.name, a.gate)
 		}
 		p.f("\t\tif v.x.decoded || %s {\n\t\t\t%s\n\t\t}\n", cond, f.appendValue("v."+f.name))
 	}
@@ -777,13 +777,14 @@ func genDecodeText30(p *printer, s *structDef, f *fieldDef) {
 	p.f("\t\t\t\tseen[%d] |= 0x%x\n\t\t\t\tfield = %d\n\t\t\t}", w, bit, i)
 }
 
-// gate is the condition, with a trailing "&&", that a field the KMIP 3.0
-// draft's rows add is written only for its versions; "" for the others.
+// gateCond is the condition, with a leading "&&", that a field the KMIP
+// 3.0 draft's rows add is written only for its versions; "" for the
+// others.
 func (f *fieldDef) gateCond() string {
 	if f.gate == 0 {
 		return ""
 	}
-	return fmt.Sprintf("ver.in(0x%x) && ", f.gate)
+	return fmt.Sprintf(" && ver.in(0x%x)", f.gate)
 }
 
 // fieldDoc writes the doc comment of field f.

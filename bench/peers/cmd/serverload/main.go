@@ -152,7 +152,7 @@ func parseLoad(out []byte) (*benchreport.Load, error) {
 		RequestErrors uint64 `json:"request_errors"`
 		FirstError    string `json:"first_error"`
 	}
-	ld, err := benchreport.ParseLoad(bytes.NewReader(out))
+	loads, err := benchreport.ParseLoad(bytes.NewReader(out))
 	if err != nil {
 		return nil, err
 	}
@@ -163,5 +163,5 @@ func parseLoad(out []byte) (*benchreport.Load, error) {
 	if extra.ItemsFailed > 0 || extra.RequestErrors > 0 {
 		return nil, fmt.Errorf("%d items failed, %d request errors (first: %s)", extra.ItemsFailed, extra.RequestErrors, extra.FirstError)
 	}
-	return ld, nil
+	return &loads[len(loads)-1], nil // one run per kmipload invocation
 }
