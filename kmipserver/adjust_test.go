@@ -81,6 +81,8 @@ func TestAdjustAttribute(t *testing.T) {
 		ok(t, &do(t, s, v21, item(opAddAttribute, uid(id), st(ttlv.TagNewAttribute, name(n)))).items[0])
 	}
 	failed(t, &do(t, s, v21, adjust(ref(ttlv.TagName), adjustIncrement)).items[0], rrMultiValuedAttribute)
+	// Set Attribute refuses them with the same reason (2.1 §6.1.51).
+	failed(t, &do(t, s, v21, item(opSetAttribute, uid(id), st(ttlv.TagNewAttribute, name("c")))).items[0], rrMultiValuedAttribute)
 	failed(t, &do(t, s, v21, adjust(ref(ttlv.TagSensitive), adjustIncrement)).items[0], rrInvalidDataType)
 	failed(t, &do(t, s, v21, adjust(custom("absent"), adjustNegate)).items[0], rrAttributeNotFound)
 	failed(t, &do(t, s, v21, adjust(custom("count"), 9)).items[0], rrInvalidField)

@@ -427,7 +427,7 @@ func (c *reqCtx) setAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if !done {
 		if exists && o.findAttr(a.tag, a.vendor, a.name, 1) >= 0 {
-			return b, fail(rrInvalidField, "attribute %s has several instances: use Modify Attribute", a.tag)
+			return b, fail(rrMultiValuedAttribute, "attribute %s has several instances: use Modify Attribute", a.tag)
 		}
 		if exists {
 			o.attrs[first] = a.encode()

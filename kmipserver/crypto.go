@@ -177,6 +177,27 @@ func (o *object) setSecretData(v []byte) {
 	ttlv.EndStructure(b, m)
 	o.kf, o.body = kfOpaque, b
 	o.encodeGetResp()
+	o.setDigest(v, kfOpaque)
+}
+
+// setSecretDataInfo notes the Key Format Type of registered Secret Data
+// (its Key Format Type attribute, 2.1 §4.26) and sets its Digest (1.4
+// §3.17, 2.1 §4.21: of its Key Material, a Byte String, in that format).
+func (o *object) setSecretDataInfo(kb *ttlv.Value) {
+	if kb == nil {
+		return
+	}
+	kft, kv := kb.Child(ttlv.TagKeyFormatType), kb.Child(ttlv.TagKeyValue)
+	if kft == nil || kft.Type != ttlv.TypeEnumeration {
+		return
+	}
+	o.kf = uint32(kft.Num)
+	if kv == nil || kv.Type != ttlv.TypeStructure || kb.Child(ttlv.TagKeyWrappingData) != nil {
+		return
+	}
+	if km := kv.Child(ttlv.TagKeyMaterial); km != nil && km.Type == ttlv.TypeByteString {
+		o.setDigest(km.Bytes, o.kf)
+	}
 }
 
 // setDigest sets the Digest attribute of key material (KMIP 1.4 §3.17,
@@ -411,8 +432,11 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 			return fail(rrInvalidField, "%s without Key Block", obj.Tag)
 		}
 	default:
-		if o.typ == objCertificate {
+		switch o.typ {
+		case objCertificate:
 			o.setCertificateAttributes(obj) // certattrs.go
+		case objSecretData:
+			o.setSecretDataInfo(kb)
 		}
 		o.body = ttlv.AppendValue(nil, obj)
 		o.encodeGetResp()

@@ -50,3 +50,35 @@ func TestDigestVersions(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretDataDigest: registered Secret Data gets the Digest of its Key
+// Material and a Key Format Type attribute (2.1 §4.21, §4.26); created
+// Secret Data the Digest of what the server made.
+func TestSecretDataDigest(t *testing.T) {
+	s := newTestServer()
+	pw := []byte("password")
+	sum := sha256.Sum256(pw)
+	sd := st(ttlv.TagSecretData, enum(ttlv.TagSecretDataType, secretPassword),
+		st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, kfRaw), st(ttlv.TagKeyValue, bstr(ttlv.TagKeyMaterial, pw))))
+	id := ok(t, &do(t, s, v21, item(opRegister, enum(ttlv.TagObjectType, objSecretData), st(ttlv.TagAttributes), sd)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	var digest, kf *v
+	for _, a := range attrsOf(t, v21, ok(t, &do(t, s, v21, item(opGetAttributes, uid(id))).items[0])) {
+		switch a.Tag {
+		case ttlv.TagDigest:
+			digest = &a
+		case ttlv.TagKeyFormatType:
+			kf = &a
+		}
+	}
+	if digest == nil || string(digest.Child(ttlv.TagDigestValue).Bytes) != string(sum[:]) || uint32(digest.Child(ttlv.TagKeyFormatType).Num) != kfRaw {
+		t.Errorf("Digest %v", digest)
+	}
+	if kf == nil || uint32(kf.Num) != kfRaw {
+		t.Errorf("Key Format Type %v", kf)
+	}
+	// Get in the registered format answers it as registered.
+	g := ok(t, &do(t, s, v21, item(opGet, uid(id), enum(ttlv.TagKeyFormatType, kfRaw))).items[0])
+	if km := g.Child(ttlv.TagSecretData).Child(ttlv.TagKeyBlock).Child(ttlv.TagKeyValue).Child(ttlv.TagKeyMaterial); string(km.Bytes) != string(pw) {
+		t.Errorf("Get: %s", g.String())
+	}
+}
