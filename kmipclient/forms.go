@@ -16,11 +16,11 @@ import (
 // References as Attribute Names. A request with its 1.x fields set is sent
 // as it is. responseForm does the reverse for the answers.
 
-// requestForm returns req as protocol version v writes it: req itself, or
-// a converted copy (KMIP 1.x only), or an error wrapping ErrVersion for an
-// operation v does not have.
-func requestForm(req kmip.RequestPayload, v Version) (kmip.RequestPayload, error) {
-	switch op := req.Operation(); op {
+// requestForm returns req, of operation op, as protocol version v writes
+// it: req itself, or a converted copy, or an error wrapping ErrVersion for
+// an operation v does not have.
+func requestForm(req kmip.RequestPayload, op kmip.Operation, v Version) (kmip.RequestPayload, error) {
+	switch op {
 	case kmip.OperationSetAttribute:
 		if v < V2_0 {
 			return nil, errVersionOp(op, v)
@@ -33,7 +33,7 @@ func requestForm(req kmip.RequestPayload, v Version) (kmip.RequestPayload, error
 		// They require their attributes (a Template-Attribute in 1.x), if
 		// only an empty set.
 		if q := withAttributes(req); q != nil {
-			return requestForm(q, v)
+			return requestForm(q, op, v)
 		}
 	}
 	if v >= V2_0 {

@@ -21,7 +21,7 @@ func TestRequestForm(t *testing.T) {
 	})
 	ga := &kmip.GetAttributesRequestPayload{UniqueIdentifier: kmip.Some("k"),
 		AttributeReference: append(AttributeReferences(ttlv.TagCryptographicLength), vendorRef)}
-	got, err := requestForm(ga, V1_4)
+	got, err := requestForm(ga, ga.Operation(), V1_4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,12 +31,12 @@ func TestRequestForm(t *testing.T) {
 	if len(ga.AttributeReference) != 2 || ga.AttributeName != nil {
 		t.Errorf("the caller's request changed: %+v", ga)
 	}
-	if same, _ := requestForm(ga, V2_1); same != kmip.RequestPayload(ga) {
+	if same, _ := requestForm(ga, ga.Operation(), V2_1); same != kmip.RequestPayload(ga) {
 		t.Error("Get Attributes in 2.1: converted")
 	}
 
 	del := &kmip.DeleteAttributeRequestPayload{AttributeReference: AttributeReferences(ttlv.TagContactInformation)[0]}
-	got, err = requestForm(del, V1_4)
+	got, err = requestForm(del, del.Operation(), V1_4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,17 +45,17 @@ func TestRequestForm(t *testing.T) {
 	}
 
 	mod := &kmip.ModifyAttributeRequestPayload{NewAttribute: &kmip.Attributes{Name: []kmip.Name{Name("a"), Name("b")}}}
-	if _, err := requestForm(mod, V1_4); err == nil {
+	if _, err := requestForm(mod, mod.Operation(), V1_4); err == nil {
 		t.Error("Modify Attribute of two values in 1.4: no error")
 	}
-	if _, err := requestForm(&kmip.SetAttributeRequestPayload{}, V1_4); !errors.Is(err, ErrVersion) {
+	if _, err := requestForm(&kmip.SetAttributeRequestPayload{}, kmip.OperationSetAttribute, V1_4); !errors.Is(err, ErrVersion) {
 		t.Errorf("Set Attribute in 1.4: %v, want ErrVersion", err)
 	}
-	if _, err := requestForm(&kmip.RNGRetrieveRequestPayload{DataLength: 8}, V1_1); !errors.Is(err, ErrVersion) {
+	if _, err := requestForm(&kmip.RNGRetrieveRequestPayload{DataLength: 8}, kmip.OperationRNGRetrieve, V1_1); !errors.Is(err, ErrVersion) {
 		t.Errorf("RNG Retrieve in 1.1: %v, want ErrVersion", err)
 	}
 	for _, v := range []Version{V1_0, V2_1} {
-		got, err = requestForm(&kmip.RegisterRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey}, v)
+		got, err = requestForm(&kmip.RegisterRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey}, kmip.OperationRegister, v)
 		if err != nil || got.(*kmip.RegisterRequestPayload).Attributes == nil {
 			t.Errorf("Register without attributes in %v: %+v, %v; want an empty set", v, got, err)
 		}

@@ -48,12 +48,13 @@ func appendRequestHeader(b []byte, h msgHeader, n int) ([]byte, int) {
 // (requestForm); id is its Unique Batch Item ID, or -1 for none (a
 // one-item message).
 func appendItem(b []byte, req kmip.RequestPayload, v Version, id int) ([]byte, error) {
-	req, err := requestForm(req, v)
+	op := req.Operation()
+	req, err := requestForm(req, op, v)
 	if err != nil {
 		return b, err
 	}
 	b, im := ttlv.BeginStructure(b, ttlv.TagBatchItem)
-	b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(req.Operation()))
+	b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(op))
 	if id >= 0 {
 		var idb [4]byte
 		binary.BigEndian.PutUint32(idb[:], uint32(id))
