@@ -1245,16 +1245,15 @@ func rsaPSS(cp cryptoParams) bool {
 	return true
 }
 
-// digestOf returns the digest to sign or verify: Digested Data as given,
-// or the hash of Data.
-func digestOf(p *ttlv.Value, h crypto.Hash) ([]byte, *opError) {
-	if d := bytesOf(p, ttlv.TagDigestedData); d != nil {
-		if len(d) != h.Size() {
-			return nil, fail(rrInvalidField, "Digested Data of %d bytes, want %d", len(d), h.Size())
+// digestOf returns the digest to sign or verify: digested (the Digested
+// Data) as given, or the hash of data (nil for either: absent).
+func digestOf(digested, data []byte, h crypto.Hash) ([]byte, *opError) {
+	if digested != nil {
+		if len(digested) != h.Size() {
+			return nil, fail(rrInvalidField, "Digested Data of %d bytes, want %d", len(digested), h.Size())
 		}
-		return d, nil
+		return digested, nil
 	}
-	data := bytesOf(p, ttlv.TagData)
 	if data == nil {
 		return nil, fail(rrInvalidField, "no Data")
 	}
@@ -1266,11 +1265,26 @@ func digestOf(p *ttlv.Value, h crypto.Hash) ([]byte, *opError) {
 	return hh.Sum(nil), nil
 }
 
+// signPart answers Sign in one part or several (gathered): q the one-part
+// Request Payload, nil for the request's own, payload, decoded in
+// c.typed.sign.
+func (c *reqCtx) signPart(payload []byte) func(q, b []byte) ([]byte, *opError) {
+	return func(q, b []byte) ([]byte, *opError) {
+		if q == nil {
+			return c.sign(&c.typed.sign, payload, b)
+		}
+		if err := c.typed.sign.UnmarshalTTLV(q); err != nil {
+			return b, fail(rrInvalidMessage, "%v", err)
+		}
+		return c.sign(&c.typed.sign, q, b)
+	}
+}
+
 // sign answers Sign (2.1 §6.1.51, 1.4 §4.31): ECDSA (ASN.1 DER
 // signatures), Ed25519, RSA-PSS (salt as long as the hash) and RSA PKCS#1
 // v1.5.
-func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	o, err := c.lockForUse(p)
+func (c *reqCtx) sign(p *kmip.SignRequestPayload, payload, b []byte) ([]byte, *opError) {
+	o, err := c.lockForUseIn(payload)
 	if err != nil {
 		return b, err
 	}
@@ -1278,19 +1292,19 @@ func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, false, usageSign); err != nil {
 		return b, err
 	}
-	if err := c.allocate(o, usageData(p)); err != nil {
+	if err := c.allocate(o, signedBytes(p)); err != nil {
 		return b, err
 	}
 	signer, ok := o.priv.(crypto.Signer)
 	if !ok {
 		return b, fail(rrInvalidField, "object %s is not a signing key", o.id)
 	}
-	cp := paramsOf(p, o)
+	cp := typedParams(p.CryptographicParameters, o)
 	var sig []byte
 	var serr error
 	switch k := signer.(type) {
 	case ed25519.PrivateKey:
-		data := bytesOf(p, ttlv.TagData)
+		data := present(p.Data)
 		if data == nil {
 			return b, fail(rrInvalidField, "Ed25519 signs Data, not Digested Data")
 		}
@@ -1300,7 +1314,7 @@ func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if herr != nil {
 			return b, herr
 		}
-		d, derr := digestOf(p, h)
+		d, derr := digestOf(present(p.DigestedData), present(p.Data), h)
 		if derr != nil {
 			return b, derr
 		}
@@ -1310,7 +1324,7 @@ func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if herr != nil {
 			return b, herr
 		}
-		d, derr := digestOf(p, h)
+		d, derr := digestOf(present(p.DigestedData), present(p.Data), h)
 		if derr != nil {
 			return b, derr
 		}
@@ -1327,6 +1341,15 @@ func (c *reqCtx) sign(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	b = appendID(b, o)
 	return ttlv.AppendByteString(b, ttlv.TagSignatureData, sig), nil
+}
+
+// signedBytes is what a Sign's Usage Limits count in bytes: its Data, or
+// else its Digested Data (usageData).
+func signedBytes(p *kmip.SignRequestPayload) []byte {
+	if data := present(p.Data); data != nil {
+		return data
+	}
+	return present(p.DigestedData)
 }
 
 // signatureVerify answers Signature Verify (2.1 §6.1.52, 1.4 §4.32) with
@@ -1358,7 +1381,7 @@ func (c *reqCtx) signatureVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if herr != nil {
 			return b, herr
 		}
-		d, derr := digestOf(p, h)
+		d, derr := digestOf(bytesOf(p, ttlv.TagDigestedData), bytesOf(p, ttlv.TagData), h)
 		if derr != nil {
 			return b, derr
 		}
@@ -1368,7 +1391,7 @@ func (c *reqCtx) signatureVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if herr != nil {
 			return b, herr
 		}
-		d, derr := digestOf(p, h)
+		d, derr := digestOf(bytesOf(p, ttlv.TagDigestedData), bytesOf(p, ttlv.TagData), h)
 		if derr != nil {
 			return b, derr
 		}

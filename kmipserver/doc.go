@@ -148,8 +148,9 @@
 //
 // Get answers from the object's pre-encoded Get payload: a 100-item Get
 // batch allocates nothing (TestServeBatchAllocs). Get, Get Attributes,
-// Export, Destroy, Encrypt and Decrypt read package kmip's typed request
-// payloads (typed.go), the other operations a ttlv.Value tree of theirs.
+// Export, Destroy, Encrypt, Decrypt and Sign read package kmip's typed
+// request payloads (typed.go), the other operations a ttlv.Value tree of
+// theirs.
 // Per-message state (splitter, assembler, payload tree, typed payloads,
 // buffers) is pooled. The store is a
 // sharded map of objects, each with its own lock; Locate finds its

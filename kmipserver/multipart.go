@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/des"
+	"encoding/binary"
 	"encoding/hex"
 	"io"
 	"slices"
@@ -28,9 +29,9 @@ import (
 // partStream is one multi-part operation in progress.
 type partStream struct {
 	op    uint32
-	id    string       // the key's Unique Identifier, "" for Hash
-	data  []byte       // the data so far (gathering operations)
-	first []ttlv.Value // the first part's parameters (MAC Data, Signature Data, …)
+	id    string // the key's Unique Identifier, "" for Hash
+	data  []byte // the data so far (gathering operations)
+	first []byte // the first part's parameters (MAC Data, Signature Data, …), encoded
 	// block cipher streams (Encrypt, Decrypt)
 	blk     cipher.Block
 	cbc     cipher.BlockMode // nil for ECB
@@ -106,70 +107,155 @@ func streamItem(t ttlv.Tag) bool {
 	return false
 }
 
-// withData returns p without its stream items, with the parameters of the
-// first part (first) that p does not repeat, and with data as its Data:
-// the one-part request the stream amounts to.
-func withData(p *ttlv.Value, first []ttlv.Value, data []byte) *ttlv.Value {
-	q := *p
-	q.Children = make([]ttlv.Value, 0, len(p.Children)+len(first)+1)
-	for _, ch := range p.Children {
-		if !streamItem(ch.Tag) {
-			q.Children = append(q.Children, ch)
-		}
-	}
-	for _, ch := range first {
-		if p.Child(ch.Tag) == nil {
-			q.Children = append(q.Children, ch)
-		}
-	}
-	q.Children = append(q.Children, ttlv.Value{Tag: ttlv.TagData, Type: ttlv.TypeByteString, Bytes: data})
-	return &q
+// part is what a Request Payload says of the stream it may belong to: its
+// Init and Final Indicators, Correlation Value and Data (nil when absent,
+// not nil when present, as bytesOf gives them) and the text of its Unique
+// Identifier ("" when absent or not text).
+type part struct {
+	init, final bool
+	cv, data    []byte
+	id          string
 }
 
-// gathered runs op, whose one-shot form is run, as a multi-part operation
-// when p is one part of several: the parts' data is kept until the final
-// part, which runs op on all of it. The first part runs op on its own
-// data, the answer dropped, so that a bad key or bad parameters fail at
-// once.
-func (c *reqCtx) gathered(op uint32, p *ttlv.Value, b []byte, run func(*ttlv.Value, []byte) ([]byte, *opError)) ([]byte, *opError) {
-	init := boolOf(p, ttlv.TagInitIndicator)
-	cv := bytesOf(p, ttlv.TagCorrelationValue)
-	if !init && cv == nil {
-		return run(p, b)
+// partOf reads the stream items of payload, a Request Payload Structure
+// (the first item of each tag, as ttlv.Value.Child finds it).
+func partOf(payload []byte) part {
+	var pr part
+	var seen struct{ init, final, cv, data, id bool }
+	_, body, n := ttlv.ConsumeStructure(payload)
+	for n >= 0 && len(body) > 0 {
+		tag, typ, val, m := ttlv.ConsumeValue(body)
+		if m < 0 {
+			break
+		}
+		body = body[m:]
+		switch {
+		case tag == ttlv.TagInitIndicator && !seen.init:
+			seen.init, pr.init = true, boolValue(typ, val)
+		case tag == ttlv.TagFinalIndicator && !seen.final:
+			seen.final, pr.final = true, boolValue(typ, val)
+		case tag == ttlv.TagCorrelationValue && !seen.cv:
+			seen.cv, pr.cv = true, bytesValue(typ, val)
+		case tag == ttlv.TagData && !seen.data:
+			seen.data, pr.data = true, bytesValue(typ, val)
+		case tag == ttlv.TagUniqueIdentifier && !seen.id:
+			seen.id = true
+			if text(typ) {
+				pr.id = string(val)
+			}
+		}
 	}
-	final := boolOf(p, ttlv.TagFinalIndicator)
-	data := bytesOf(p, ttlv.TagData)
-	if init && final {
-		return run(withData(p, nil, data), b)
+	return pr
+}
+
+// boolValue is boolOf for an encoded item: true for a Boolean true.
+func boolValue(typ ttlv.Type, val []byte) bool {
+	return typ == ttlv.TypeBoolean && len(val) == 8 && binary.BigEndian.Uint64(val) != 0
+}
+
+// bytesValue is bytesOf for an encoded item: a Byte String's value, not
+// nil when empty; nil for another type.
+func bytesValue(typ ttlv.Type, val []byte) []byte {
+	if typ != ttlv.TypeByteString {
+		return nil
 	}
-	id := ""
-	if v := p.Child(ttlv.TagUniqueIdentifier); v != nil {
-		id = v.Text()
+	if val == nil {
+		return []byte{}
 	}
+	return val
+}
+
+// text reports the types whose tree value holds bytes (ttlv.Value.Text).
+func text(typ ttlv.Type) bool {
+	switch typ {
+	case ttlv.TypeStructure, ttlv.TypeInteger, ttlv.TypeLongInteger, ttlv.TypeEnumeration, ttlv.TypeBoolean,
+		ttlv.TypeDateTime, ttlv.TypeInterval, ttlv.TypeDateTimeExtended:
+		return false
+	}
+	return true
+}
+
+// onePart returns the one-part Request Payload a stream amounts to:
+// payload's items but the stream items, the items of first (the first
+// part's parameters, encoded) of tags payload does not have, and data as
+// its Data.
+func onePart(payload, first, data []byte) []byte {
+	_, body, _ := ttlv.ConsumeStructure(payload)
+	q, mark := ttlv.BeginStructure(make([]byte, 0, len(payload)+len(first)+len(data)+2*ttlv.HeaderSize), ttlv.TagRequestPayload)
+	q = appendItems(q, body, func(t ttlv.Tag) bool { return !streamItem(t) })
+	q = appendItems(q, first, func(t ttlv.Tag) bool { return !hasItem(body, t) })
+	q = ttlv.AppendByteString(q, ttlv.TagData, data)
+	ttlv.EndStructure(q, mark)
+	return q
+}
+
+// appendItems appends the items of the encoded list items that keep takes.
+func appendItems(b, items []byte, keep func(ttlv.Tag) bool) []byte {
+	for len(items) > 0 {
+		tag, _, _, n := ttlv.ConsumeValue(items)
+		if n < 0 {
+			break
+		}
+		if keep(tag) {
+			b = append(b, items[:n]...)
+		}
+		items = items[n:]
+	}
+	return b
+}
+
+// hasItem reports whether the encoded list items has an item tagged t.
+func hasItem(items []byte, t ttlv.Tag) bool {
+	for len(items) > 0 {
+		tag, _, _, n := ttlv.ConsumeValue(items)
+		if n < 0 {
+			return false
+		}
+		if tag == t {
+			return true
+		}
+		items = items[n:]
+	}
+	return false
+}
+
+// gathered runs op as a multi-part operation when payload (a Request
+// Payload as received) is one part of several: the parts' data is kept
+// until the final part, which runs op on all of it. The first part runs op
+// on its own data, the answer dropped, so that a bad key or bad parameters
+// fail at once. run is op's one-part form, given the Request Payload to
+// answer: nil for payload itself (not part of a stream), else the one-part
+// request the stream amounts to (onePart).
+func (c *reqCtx) gathered(op uint32, payload, b []byte, run func(q, b []byte) ([]byte, *opError)) ([]byte, *opError) {
+	pr := partOf(payload)
+	if !pr.init && pr.cv == nil {
+		return run(nil, b)
+	}
+	if pr.init && pr.final {
+		return run(onePart(payload, nil, pr.data), b)
+	}
+	cv := pr.cv
 	var st *partStream
-	if init {
-		if _, err := run(withData(p, nil, data), nil); err != nil {
+	if pr.init {
+		if _, err := run(onePart(payload, nil, pr.data), nil); err != nil {
 			return b, err
 		}
 		var err *opError
 		if cv, err = c.newCorrelationValue(); err != nil {
 			return b, err
 		}
-		st = &partStream{op: op, id: id}
-		for i := range p.Children {
-			if !streamItem(p.Children[i].Tag) {
-				st.first = append(st.first, p.Children[i].Clone()) // p's bytes are the request's
-			}
-		}
-	} else if st = c.s.parts.take(cv); st == nil || st.op != op || id != "" && id != st.id {
+		_, body, _ := ttlv.ConsumeStructure(payload)
+		// a copy: payload's bytes are the request's
+		st = &partStream{op: op, id: pr.id, first: appendItems(nil, body, func(t ttlv.Tag) bool { return !streamItem(t) })}
+	} else if st = c.s.parts.take(cv); st == nil || st.op != op || pr.id != "" && pr.id != st.id {
 		return b, fail(rrInvalidField, "unknown Correlation Value")
 	}
-	if len(st.data)+len(data) > maxStreamData {
+	if len(st.data)+len(pr.data) > maxStreamData {
 		return b, fail(rrInvalidField, "multi-part data of more than %d bytes", maxStreamData)
 	}
-	st.data = append(st.data, data...)
-	if final {
-		return run(withData(p, st.first, st.data), b)
+	st.data = append(st.data, pr.data...)
+	if pr.final {
+		return run(onePart(payload, st.first, st.data), b)
 	}
 	st.last = c.now
 	c.s.parts.put(cv, st)
@@ -177,6 +263,21 @@ func (c *reqCtx) gathered(op uint32, p *ttlv.Value, b []byte, run func(*ttlv.Val
 		b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, st.id)
 	}
 	return ttlv.AppendByteString(b, ttlv.TagCorrelationValue, cv), nil
+}
+
+// gatheredTree is gathered for an operation answered from a ttlv.Value
+// tree: p is payload's, decoded; a one-part request is decoded anew.
+func (c *reqCtx) gatheredTree(op uint32, p *ttlv.Value, payload, b []byte, h func(*ttlv.Value, []byte) ([]byte, *opError)) ([]byte, *opError) {
+	return c.gathered(op, payload, b, func(q, b []byte) ([]byte, *opError) {
+		if q == nil {
+			return h(p, b)
+		}
+		var v ttlv.Value
+		if err := ttlv.Unmarshal(q, &v); err != nil {
+			return b, fail(rrInvalidMessage, "%v", err)
+		}
+		return h(&v, b)
+	})
 }
 
 // blockCipherPart reports whether an Encrypt or Decrypt with o and cp

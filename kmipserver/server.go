@@ -575,7 +575,7 @@ func (c *reqCtx) assemble(dst []byte, undo bool) []byte {
 		r := &c.results[i]
 		switch {
 		case r.status == batch.StatusSuccess && undo:
-			c.asm.Undone(r.op, r.id)
+			c.asm.UndonePayload(r.op, r.id, r.payload)
 		case r.status == batch.StatusSuccess:
 			c.asm.Success(r.op, r.id, r.payload)
 		default:
@@ -753,7 +753,7 @@ func (c *reqCtx) answer(op uint32, payload, b []byte) ([]byte, *opError) {
 		return b, fail(rrInvalidMessage, "%v", err)
 	}
 	buf, mark := ttlv.BeginStructure(b, ttlv.TagResponsePayload)
-	buf, oerr := c.dispatch(op, &c.val, buf)
+	buf, oerr := c.dispatch(op, &c.val, payload, buf)
 	if oerr != nil {
 		return buf[:start], oerr
 	}
@@ -761,8 +761,9 @@ func (c *reqCtx) answer(op uint32, payload, b []byte) ([]byte, *opError) {
 	return buf, nil
 }
 
-// dispatch runs one operation, appending its response payload's contents.
-func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError) {
+// dispatch runs one operation on p, its Request Payload decoded from
+// payload, appending its response payload's contents.
+func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, payload, b []byte) ([]byte, *opError) {
 	if !c.defines(op) { // a later version's operation (opversion.go)
 		return b, unsupported(op)
 	}
@@ -801,12 +802,10 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 		return c.query(p, b)
 	case opDiscoverVersions:
 		return c.discoverVersions(p, b)
-	case opSign:
-		return c.gathered(op, p, b, c.sign)
 	case opSignatureVerify:
-		return c.gathered(op, p, b, c.signatureVerify)
+		return c.gatheredTree(op, p, payload, b, c.signatureVerify)
 	case opMAC:
-		return c.gathered(op, p, b, c.mac)
+		return c.gatheredTree(op, p, payload, b, c.mac)
 	case opRNGRetrieve:
 		return c.rngRetrieve(p, b)
 	case opArchive:
@@ -826,9 +825,9 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, b []byte) ([]byte, *opError)
 	case opRNGSeed:
 		return c.rngSeed(p, b)
 	case opMACVerify:
-		return c.gathered(op, p, b, c.macVerify)
+		return c.gatheredTree(op, p, payload, b, c.macVerify)
 	case opHash:
-		return c.gathered(op, p, b, c.hash)
+		return c.gatheredTree(op, p, payload, b, c.hash)
 	case opLog:
 		return c.logOp(p, b)
 	case opAdjustAttribute:

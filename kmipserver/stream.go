@@ -95,11 +95,6 @@ func (s *streams) put(cv []byte, st *gcmStream) {
 	s.m[hex.EncodeToString(cv)] = st
 }
 
-func boolOf(p *ttlv.Value, t ttlv.Tag) bool {
-	v := p.Child(t)
-	return v != nil && v.Type == ttlv.TypeBoolean && v.Num != 0
-}
-
 // encryptPart answers one part of a streamed AES-GCM Encrypt; o is
 // read-locked and usable, data the part's plaintext.
 func (c *reqCtx) encryptPart(r *cipherReq, b []byte, o *object, cp cryptoParams, data []byte) ([]byte, *opError) {

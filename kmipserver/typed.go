@@ -29,6 +29,7 @@ type typedRequests struct {
 	encrypt  kmip.EncryptRequestPayload
 	decrypt  kmip.DecryptRequestPayload
 	cipher   cipherReq // Encrypt's or Decrypt's, read from the above
+	sign     kmip.SignRequestPayload
 }
 
 // emptyRequestPayload is the Request Payload of an item without one.
@@ -52,6 +53,8 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		p = &c.typed.encrypt
 	case opDecrypt:
 		p = &c.typed.decrypt
+	case opSign:
+		p = &c.typed.sign
 	default:
 		return b, nil, false
 	}
@@ -81,6 +84,8 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 	case opDecrypt:
 		c.typed.cipher = decryptReq(&c.typed.decrypt)
 		buf, oerr = c.decrypt(&c.typed.cipher, payload, buf)
+	case opSign:
+		buf, oerr = c.gathered(opSign, payload, buf, c.signPart(payload))
 	}
 	if oerr != nil {
 		return buf[:start], oerr, true

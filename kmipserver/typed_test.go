@@ -15,7 +15,6 @@ func TestTypedUniqueIdentifier(t *testing.T) {
 	ident := func(id string) v {
 		return v{Tag: ttlv.TagUniqueIdentifier, Type: ttlv.TypeIdentifier, Bytes: []byte(id)}
 	}
-	h21 := hdr{major: 2, minor: 1}
 	for _, op := range []uint32{opGet, opGetAttributes, opExport, opDestroy} {
 		s := newTestServer()
 		id := ok(t, &do(t, s, h21, createAES(h21, 256)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
@@ -64,7 +63,6 @@ func TestTypedUniqueIdentifier(t *testing.T) {
 // that match nothing are left out, and naming none returns all.
 func TestTypedGetAttributesReferences(t *testing.T) {
 	s := newTestServer()
-	h21 := hdr{major: 2, minor: 1}
 	vendor := st(ttlv.TagAttribute, str(ttlv.TagVendorIdentification, "x"), str(ttlv.TagAttributeName, "team"),
 		str(ttlv.TagAttributeValue, "ops"))
 	id := ok(t, &do(t, s, h21, createAES(h21, 256, vendor)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
@@ -110,7 +108,6 @@ func attributeNames(p *v) []string {
 // refused before the key is used.
 func TestTypedEncryptDecrypt(t *testing.T) {
 	s := newTestServer()
-	h21 := hdr{major: 2, minor: 1}
 	plain := []byte("the typed payloads carry this")
 	aad := bstr(ttlv.TagAuthenticatedEncryptionAdditionalData, []byte("aad"))
 	r := do(t, s, h21, createAES(h21, 256), item(opActivate), item(opEncrypt, enum(ttlv.TagUniqueIdentifier, 1),
@@ -136,5 +133,61 @@ func TestTypedEncryptDecrypt(t *testing.T) {
 	failed(t, &do(t, s, h21, item(opDecrypt, uid(id), bstr(ttlv.TagData, ct.Bytes))).items[0], rrInvalidMessage)
 	for _, op := range []uint32{opEncrypt, opDecrypt} {
 		failed(t, &do(t, s, h21, item(op, integer(ttlv.TagUniqueIdentifier, 1), bstr(ttlv.TagData, plain))).items[0], rrInvalidField)
+	}
+}
+
+// TestTypedSignParts: Sign, answered from its typed payload, in several
+// parts whose later ones carry only their Data and the Correlation Value:
+// the key and the Cryptographic Parameters of the first part hold for the
+// whole, and the signature verifies over all the data. The same data in
+// one part gives a signature that verifies too.
+func TestTypedSignParts(t *testing.T) {
+	s := New(Config{})
+	for _, alg := range []struct {
+		name   string
+		common []v
+		params []v
+	}{
+		{"Ed25519", []v{enum(ttlv.TagCryptographicAlgorithm, algEd25519)}, nil},
+		{"RSA-PSS", []v{enum(ttlv.TagCryptographicAlgorithm, algRSA), integer(ttlv.TagCryptographicLength, 2048)},
+			[]v{st(ttlv.TagCryptographicParameters, enum(ttlv.TagPaddingMethod, padPSS), enum(ttlv.TagHashingAlgorithm, hashSHA256))}},
+	} {
+		priv, pub := createKeyPair(t, s, alg.common...)
+		parts := []string{"the data ", "", "signed in ", "parts"}
+		var cv []byte
+		var sig []byte
+		for i, part := range parts {
+			f := []v{bstr(ttlv.TagData, []byte(part))}
+			if i == 0 {
+				f = append(append(f, uid(priv), ttlv.Boolean(ttlv.TagInitIndicator, true)), alg.params...)
+			} else {
+				f = append(f, bstr(ttlv.TagCorrelationValue, cv))
+			}
+			if i == len(parts)-1 {
+				f = append(f, ttlv.Boolean(ttlv.TagFinalIndicator, true))
+			}
+			p := ok(t, &do(t, s, h21, item(opSign, f...)).items[0])
+			if i < len(parts)-1 {
+				cv = p.Child(ttlv.TagCorrelationValue).Bytes
+				if got := p.Child(ttlv.TagUniqueIdentifier); got == nil || got.Text() != priv {
+					t.Fatalf("%s part %d: Unique Identifier %v, want %s", alg.name, i, got, priv)
+				}
+				continue
+			}
+			sig = p.Child(ttlv.TagSignatureData).Bytes
+		}
+		all := []byte("the data signed in parts")
+		oneSig := ok(t, &do(t, s, h21, item(opSign, append([]v{uid(priv), bstr(ttlv.TagData, all)}, alg.params...)...)).items[0]).
+			Child(ttlv.TagSignatureData).Bytes
+		for name, sg := range map[string][]byte{"in parts": sig, "in one part": oneSig} {
+			args := append([]v{uid(pub), bstr(ttlv.TagData, all), bstr(ttlv.TagSignatureData, sg)}, alg.params...)
+			p := ok(t, &do(t, s, h21, item(opSignatureVerify, args...)).items[0])
+			if got := uint32(p.Child(ttlv.TagValidityIndicator).Num); got != validityValid {
+				t.Errorf("%s signed %s: validity %d", alg.name, name, got)
+			}
+		}
+		// an unknown Correlation Value; a missing key at the first part
+		failed(t, &do(t, s, h21, item(opSign, bstr(ttlv.TagData, all), bstr(ttlv.TagCorrelationValue, []byte("nope")))).items[0], rrInvalidField)
+		failed(t, &do(t, s, h21, item(opSign, uid("no such key"), bstr(ttlv.TagData, all), ttlv.Boolean(ttlv.TagInitIndicator, true))).items[0], rrItemNotFound)
 	}
 }
