@@ -3,6 +3,10 @@ package kmipserver
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -68,6 +72,10 @@ func objectItems(id, wrapKey string) []v {
 		item(opCreateSplitKey, uid(id), enum(ttlv.TagObjectType, objSplitKey), integer(ttlv.TagSplitKeyParts, 3),
 			integer(ttlv.TagSplitKeyThreshold, 3), enum(ttlv.TagSplitKeyMethod, 1)),
 		item(opJoinSplitKey, enum(ttlv.TagObjectType, objSymmetricKey), uid(id), uid(id)),
+		item(opCertify, uid(id)),
+		item(opReCertify, uid(id)),
+		item(opReKeyKeyPair, str(ttlv.TagPrivateKeyUniqueIdentifier, id)),
+		item(opValidate, uid(id)),
 		item(opExport, uid(id)),
 		item(opImport, uid(id), enum(ttlv.TagObjectType, objSymmetricKey), ttlv.Boolean(ttlv.TagReplaceExisting, true),
 			st(ttlv.TagSymmetricKey, st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, 1),
@@ -303,5 +311,59 @@ func TestOwnerPersisted(t *testing.T) {
 	}
 	if got.owner != "" {
 		t.Errorf("format 1 record: owner %q", got.owner)
+	}
+}
+
+// TestObjectsFoundThroughAccessControl: the operations find the objects a
+// request names with reqCtx.find (lookup, objectByID) and add new ones with
+// reqCtx.add, so that access control and ownership apply to every
+// operation, those added later included. Only the functions listed here
+// use the store directly.
+func TestObjectsFoundThroughAccessControl(t *testing.T) {
+	allowed := map[string]bool{
+		"find": true, "add": true, // access.go itself
+		"getFast": true, // checks mayUse itself
+		"restore": true, "loadStore": true,
+	}
+	fset := token.NewFileSet()
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil || allowed[fd.Name.Name] {
+				continue
+			}
+			if fd.Recv != nil && len(fd.Recv.List) == 1 {
+				if st, ok := fd.Recv.List[0].Type.(*ast.StarExpr); ok {
+					if id, ok := st.X.(*ast.Ident); ok && (id.Name == "store" || id.Name == "index") {
+						continue // the store's own methods
+					}
+				}
+			}
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok || (sel.Sel.Name != "get" && sel.Sel.Name != "add" && sel.Sel.Name != "addIfAbsent") {
+					return true
+				}
+				if inner, ok := sel.X.(*ast.SelectorExpr); ok && inner.Sel.Name == "store" {
+					if sel.Sel.Name == "addIfAbsent" && fd.Name.Name == "importOp" {
+						return true // sets the owner before
+					}
+					t.Errorf("%s: %s uses the store's %s: use reqCtx.find or reqCtx.add (access control)",
+						fset.Position(sel.Pos()), fd.Name.Name, sel.Sel.Name)
+				}
+				return true
+			})
+		}
 	}
 }

@@ -38,9 +38,8 @@ type binConn struct {
 	log  *slog.Logger
 	head [ttlv.HeaderSize]byte // here, not on the stack: io.ReadFull would move it to the heap
 	// held is what the message being served reserved of the in-flight
-	// budget; chunks are the pieces its body is read into.
-	held   int64
-	chunks []*[chunkSize]byte
+	// budget.
+	held int64
 }
 
 // acceptBinary serves the connections l accepts until l is closed.
@@ -122,7 +121,11 @@ func (c *binConn) serve() {
 
 	r := readers.Get().(*bufio.Reader)
 	r.Reset(c.rw)
-	in, out := pool.Get(), pool.Get()
+	// The message buffers are pooled while a message is served and nil
+	// between messages: an idle connection holds its reader only, and a
+	// large buffer goes back to the pool for whichever message needs one
+	// next.
+	var in, out *[]byte
 	defer func() {
 		c.release()
 		r.Reset(nil)
@@ -131,12 +134,15 @@ func (c *binConn) serve() {
 		pool.Put(out)
 	}()
 	for {
-		msg, err := c.readMessage(r, (*in)[:0])
-		*in = msg
+		msg, err := c.readMessage(r, &in)
+		if in != nil {
+			*in = msg // the grown buffer goes back to the pool
+		}
 		if err != nil {
 			c.logEnd(err)
 			return
 		}
+		out = pool.Get()
 		resp, ok := c.call(ctx, (*out)[:0], msg)
 		*out = resp
 		if !ok {
@@ -149,14 +155,9 @@ func (c *binConn) serve() {
 			c.log.Info("writing a response failed", "err", err)
 			return
 		}
-		// A large message must not pin its buffers for the connection's
-		// life: an idle connection holds at most smallMessage of each.
-		if cap(*in) > smallMessage {
-			*in = nil
-		}
-		if cap(*out) > smallMessage {
-			*out = nil
-		}
+		pool.Put(in)
+		pool.Put(out)
+		in, out = nil, nil
 		c.release()
 	}
 }
@@ -178,11 +179,15 @@ func (c *binConn) deadline(set func(time.Time) error, d time.Duration) error {
 	return set(t)
 }
 
-// readMessage reads the next message into buf: the header under the idle
-// timeout, the body under the read timeout. The announced length is checked
-// against the limit before anything is read, and the buffer grows only as
-// the body's bytes arrive, so a lying header costs no memory.
-func (c *binConn) readMessage(r *bufio.Reader, buf []byte) ([]byte, error) {
+// readMessage reads the next message: the header under the idle timeout,
+// the body under the read timeout, into a buffer taken from the pool once
+// the header arrived (*in, for the caller to put back with the message in
+// it). The announced
+// length is checked against the limit and the in-flight budget before
+// anything is read, and the buffer grows only as the body's bytes arrive,
+// so a lying header costs no memory.
+func (c *binConn) readMessage(r *bufio.Reader, in **[]byte) ([]byte, error) {
+	var buf []byte
 	// Deadline first, then idle: a Shutdown that starts after setIdle sees
 	// the connection idle and moves the deadline to now, after ours.
 	if err := c.deadline(c.nc.SetReadDeadline, c.s.cfg.IdleTimeout); err != nil {
@@ -208,16 +213,16 @@ func (c *binConn) readMessage(r *bufio.Reader, buf []byte) ([]byte, error) {
 	if err := c.deadline(c.nc.SetReadDeadline, c.s.cfg.ReadTimeout); err != nil {
 		return buf, err
 	}
-	buf = append(buf, head...)
-	size := int(length) + ttlv.HeaderSize
-	if c.s.budget == nil || size <= smallMessage {
-		return readN(r, buf, int(length))
+	// A message waiting for the budget holds no buffer.
+	if size := int(length) + ttlv.HeaderSize; c.s.budget != nil && size > smallMessage {
+		if err := c.s.budget.reserve(c.s.stop, int64(size), c.s.cfg.ReadTimeout); err != nil {
+			return buf, err
+		}
+		c.held = int64(size)
 	}
-	if err := c.s.budget.reserve(c.s.stop, int64(size), c.s.cfg.ReadTimeout); err != nil {
-		return buf, err
-	}
-	c.held = int64(size)
-	return readChunked(r, buf, int(length), &c.chunks)
+	*in = pool.Get()
+	buf = append((**in)[:0], head...)
+	return readN(r, buf, int(length))
 }
 
 var errShutdown = errors.New("server shutting down")

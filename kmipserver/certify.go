@@ -329,7 +329,7 @@ func (c *reqCtx) certify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		key.mu.Unlock()
 	}
 	c.initDates(o, false)
-	c.s.store.add(o)
+	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = o.id
 	return appendID(b, o), nil
@@ -433,7 +433,8 @@ func (c *reqCtx) reCertify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	old.attrs = append(kept, linkAttr(linkReplacement, o.id))
 	c.touch(old)
 	old.mu.Unlock()
-	if key := c.s.store.get([]byte(pubID)); hasKey && key != nil {
+	// (a linked key the client may not use is left as it is)
+	if key, _ := c.find([]byte(pubID)); hasKey && key != nil {
 		key.mu.Lock()
 		c.record(key)
 		kept := key.attrs[:0:0]
@@ -446,7 +447,7 @@ func (c *reqCtx) reCertify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		c.touch(key)
 		key.mu.Unlock()
 	}
-	c.s.store.add(o)
+	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = o.id
 	return appendID(b, o), nil

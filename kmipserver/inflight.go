@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,7 +19,9 @@ const DefaultMaxInflightBytes = 256 << 20
 // that are still arriving or being answered, across every connection and
 // both transports. A message larger than smallMessage reserves its
 // announced size before its body is read and keeps it until it is
-// answered; when the budget cannot give it, the connection stops reading
+// answered (the buffer it is read into still grows only as its bytes
+// arrive, never past the announced size); when the budget cannot give it,
+// the connection stops reading
 // (its bytes wait in the kernel, not in the server) until other messages
 // give theirs back, for at most the read timeout, after which it is
 // closed. Smaller messages, the usual ones, are read at once and draw
@@ -29,13 +29,6 @@ const DefaultMaxInflightBytes = 256 << 20
 // messages wait, and MaxConns of them cost at most MaxConns ×
 // smallMessage.
 const smallMessage = readerSize
-
-// chunkSize is the unit in which a budgeted message's body is read: a
-// message whose sender stalls holds the bytes that arrived, never its
-// announced size, and no buffer growth leaves copies behind.
-const chunkSize = 64 << 10
-
-var chunks = sync.Pool{New: func() any { return new([chunkSize]byte) }}
 
 // errBudget is wrapped by the errors of a message that waited too long
 // for the in-flight budget.
@@ -83,39 +76,3 @@ func (b *budget) reserve(stop context.Context, n int64, timeout time.Duration) e
 }
 
 func (b *budget) release(n int64) { b.sem.Release(n) }
-
-// readChunked appends n bytes from r to buf. The bytes are read into
-// pooled chunks as they arrive, then copied into buf, grown once to their
-// exact size: memory follows what arrived, whatever was announced.
-func readChunked(r io.Reader, buf []byte, n int, held *[]*[chunkSize]byte) ([]byte, error) {
-	cs := (*held)[:0]
-	defer func() {
-		for i, c := range cs {
-			chunks.Put(c)
-			cs[i] = nil
-		}
-		*held = cs[:0]
-	}()
-	got := 0
-	for got < n {
-		c := chunks.Get().(*[chunkSize]byte)
-		cs = append(cs, c)
-		m, err := io.ReadFull(r, c[:min(chunkSize, n-got)])
-		got += m
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return buf, fmt.Errorf("%w: message truncated after %d of %d bytes: %w", ErrFraming, len(buf)+got, len(buf)+n, err)
-		}
-	}
-	if cap(buf)-len(buf) < n {
-		nb := make([]byte, len(buf), len(buf)+n)
-		copy(nb, buf)
-		buf = nb
-	}
-	for i, c := range cs {
-		buf = append(buf, c[:min(chunkSize, n-i*chunkSize)]...)
-	}
-	return buf, nil
-}

@@ -1,48 +1,15 @@
 package kmipserver
 
 import (
-	"bytes"
-	"errors"
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
-
-// readChunked reads what readN reads, at every size around the chunk
-// boundaries, and fails a short body as readN does.
-func TestReadChunked(t *testing.T) {
-	var held []*[chunkSize]byte
-	for _, n := range []int{0, 1, chunkSize - 1, chunkSize, chunkSize + 1, 3*chunkSize + 17} {
-		src := make([]byte, n)
-		for i := range src {
-			src[i] = byte(i * 7)
-		}
-		prefix := []byte("headhead")
-		got, err := readChunked(bytes.NewReader(src), append([]byte(nil), prefix...), n, &held)
-		if err != nil {
-			t.Fatalf("n=%d: %v", n, err)
-		}
-		if !bytes.Equal(got, append(prefix, src...)) {
-			t.Fatalf("n=%d: wrong bytes", n)
-		}
-		if len(held) != 0 {
-			t.Fatalf("n=%d: %d chunks still held", n, len(held))
-		}
-		if n > 0 {
-			_, err = readChunked(bytes.NewReader(src[:n-1]), prefix, n, &held)
-			want := "truncated after " + strconv.Itoa(len(prefix)+n-1) + " of " + strconv.Itoa(len(prefix)+n)
-			if !errors.Is(err, ErrFraming) || !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), want) {
-				t.Errorf("n=%d, one byte short: %v, want %q", n, err, want)
-			}
-		}
-	}
-}
 
 // startLarge sends the header and the first part of a message of size
 // bytes on a new connection and returns the connection and the rest.

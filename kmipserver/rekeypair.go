@@ -45,7 +45,10 @@ func (c *reqCtx) reKeyKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if len(id) == 0 {
 		return b, fail(rrMissingData, "no Private Key Unique Identifier and no ID placeholder")
 	}
-	oldPriv := c.s.store.get(id)
+	oldPriv, denied := c.find(id)
+	if denied != nil {
+		return b, denied
+	}
 	if oldPriv == nil {
 		return b, fail(rrItemNotFound, "object %q not found", id)
 	}
@@ -72,7 +75,10 @@ func (c *reqCtx) reKeyKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, c.wrongState("private key %s is destroyed or holds no usable key", privWas.id)
 	}
 	pubID, ok := linked(privWas, linkPublicKey)
-	oldPub := c.s.store.get([]byte(pubID))
+	oldPub, denied := c.find([]byte(pubID))
+	if denied != nil {
+		return b, denied
+	}
 	if !ok || oldPub == nil {
 		return b, fail(rrInvalidField, "private key %s has no linked Public Key", privWas.id)
 	}
@@ -139,7 +145,7 @@ func (c *reqCtx) reKeyKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		o.mu.Unlock()
 	}
 	for _, o := range []*object{po, uo} {
-		c.s.store.add(o)
+		c.add(o)
 		c.recordCreated(o)
 	}
 	c.placeholder = newPrivID

@@ -71,7 +71,10 @@ func (c *reqCtx) validate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if ch.Type != ttlv.TypeTextString && !(ch.Type == ttlv.TypeIdentifier && c.major >= 3) {
 			return b, fail(rrInvalidField, "Unique Identifier of type %s", ch.Type)
 		}
-		o := c.s.store.get(ch.Bytes)
+		o, denied := c.find(ch.Bytes)
+		if denied != nil {
+			return b, denied
+		}
 		if o == nil {
 			return b, fail(rrItemNotFound, "object %q not found", ch.Bytes)
 		}
