@@ -68,6 +68,16 @@ func (a *Assembler) Undone(op uint32, id []byte) {
 	ttlv.EndStructure(a.buf, m)
 }
 
+// UndonePayload is Undone with the item's encoded ResponsePayload as it
+// was before the undo: under Undo, "batch items that had been processed
+// have been undone and their responses are returned with Undone result
+// status" (KMIP 2.1 §11.4, Table 434; 1.4 §9.1.3.2.30).
+func (a *Assembler) UndonePayload(op uint32, id, payload []byte) {
+	m := a.beginItem(op, id, StatusUndone)
+	a.buf = append(a.buf, payload...)
+	ttlv.EndStructure(a.buf, m)
+}
+
 func (a *Assembler) result(op uint32, id []byte, status, reason uint32, message string) {
 	m := a.beginItem(op, id, status)
 	a.buf = ttlv.AppendEnumeration(a.buf, ttlv.TagResultReason, reason)

@@ -239,6 +239,9 @@ func TestAssembleDecodes(t *testing.T) {
 	a.Success(0x0A, []byte{1}, payload)
 	a.Failure(0x0A, []byte{2}, 0x01, "no such object")
 	a.Undone(0x14, nil)
+	undone := ttlv.AppendTextString(nil, ttlv.TagUniqueIdentifier, "undone-1")
+	undone = append(ttlv.AppendHeader(nil, ttlv.TagResponsePayload, ttlv.TypeStructure, uint32(len(undone))), undone...)
+	a.UndonePayload(0x12, nil, undone)
 	b, m := a.BeginSuccess(0x08, []byte{3})
 	b, pm := ttlv.BeginStructure(b, ttlv.TagResponsePayload)
 	b = ttlv.AppendInteger(b, ttlv.TagLocatedItems, 0)
@@ -252,8 +255,12 @@ func TestAssembleDecodes(t *testing.T) {
 	if err := ttlv.Unmarshal(out, &v); err != nil {
 		t.Fatal(err)
 	}
-	if n := v.Child(ttlv.TagResponseHeader).Child(ttlv.TagBatchCount).Num; n != 4 {
-		t.Errorf("BatchCount %d, want 4", n)
+	if n := v.Child(ttlv.TagResponseHeader).Child(ttlv.TagBatchCount).Num; n != 5 {
+		t.Errorf("BatchCount %d, want 5", n)
+	}
+	if it := v.Children[4]; it.Child(ttlv.TagResultStatus).Num != int64(StatusUndone) ||
+		it.Child(ttlv.TagResponsePayload).Child(ttlv.TagUniqueIdentifier).Text() != "undone-1" {
+		t.Errorf("UndonePayload item: %s", it.String())
 	}
 	dump := v.String()
 	for _, want := range []string{"ResultStatus Enumeration OperationFailed", "ResultReason Enumeration ItemNotFound",

@@ -458,3 +458,43 @@ func hasRef(refs []kmip.Raw, t ttlv.Tag) bool {
 	}
 	return false
 }
+
+// TestVendorAttribute: a vendor attribute through Create, Add Attribute
+// and Get Attributes, a custom attribute "x-name" in KMIP 1.4.
+func TestVendorAttribute(t *testing.T) {
+	cfg := startKmipd(t, kmipclient.Plain, kmipserver.EndpointConfig{})
+	text := func(s string) kmip.Raw {
+		return kmip.NewRaw(func(b []byte) []byte { return ttlv.AppendTextString(b, ttlv.TagAttributeValue, s) })
+	}
+	for _, v := range []kmipclient.Version{kmipclient.V1_4, kmipclient.V2_1} {
+		cfg.Version = v
+		c := dial(t, cfg)
+		ctx := context.Background()
+		attrs := kmipclient.AES(128)
+		attrs.Attribute = []kmip.Attribute{{VendorIdentification: "x", AttributeName: "owner", AttributeValue: text("ops")}}
+		key, err := c.Create(ctx, &kmip.CreateRequestPayload{ObjectType: kmip.ObjectTypeSymmetricKey, Attributes: attrs})
+		if err != nil {
+			t.Fatalf("%v: Create: %v", v, err)
+		}
+		uid := kmip.Some(key.UniqueIdentifier)
+		err = c.AddAttribute(ctx, &kmip.AddAttributeRequestPayload{UniqueIdentifier: uid, NewAttribute: &kmip.Attributes{
+			Attribute: []kmip.Attribute{{VendorIdentification: "x", AttributeName: "team", AttributeValue: text("blue")}}}})
+		if err != nil {
+			t.Fatalf("%v: AddAttribute: %v", v, err)
+		}
+		ga, err := c.GetAttributes(ctx, &kmip.GetAttributesRequestPayload{UniqueIdentifier: uid})
+		if err != nil {
+			t.Fatalf("%v: GetAttributes: %v", v, err)
+		}
+		got := map[string]string{}
+		if ga.Attributes != nil {
+			for _, a := range ga.Attributes.Attribute {
+				_, s, _ := ttlv.ConsumeTextString(a.AttributeValue)
+				got[a.VendorIdentification+"-"+a.AttributeName] = string(s)
+			}
+		}
+		if got["x-owner"] != "ops" || got["x-team"] != "blue" {
+			t.Errorf("%v: vendor attributes %v, want x-owner ops and x-team blue", v, got)
+		}
+	}
+}

@@ -152,6 +152,7 @@ const (
 	rrAttributeNotFound        uint32 = 0x21
 	rrAttributeReadOnly        uint32 = 0x22
 	rrAttributeSingleValued    uint32 = 0x23
+	rrUsageLimitExceeded       uint32 = 0x1A
 	rrIncompatibleUsageMask    uint32 = 0x29
 	rrObjectDestroyed          uint32 = 0x36
 	rrWrongKeyLifecycleState   uint32 = 0x43

@@ -407,8 +407,9 @@ func (c *reqCtx) activate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 // left), the Cryptographic Usage Mask (every bit in the object's mask)
 // and the Lease Time (not beyond the server's, unless leases are
 // unlimited) given. When it may, the answer is its Unique Identifier;
-// when not, the ID Placeholder is emptied and the answer holds the
-// values that were refused.
+// when not, the ID Placeholder is emptied and — in KMIP 1.x — the answer
+// holds the values that were refused; in 2.x the item fails with the
+// Result Reason of the first refusal (checkRefused).
 func (c *reqCtx) check(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o, err := c.lookup(p)
 	if err != nil {
@@ -437,10 +438,36 @@ func (c *reqCtx) check(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return appendID(b, o), nil
 	}
 	c.placeholder = ""
+	if !c.v1() {
+		return b, checkRefused(refused)
+	}
 	for i := range refused {
 		b = append(b, ttlv.Marshal(&refused[i])...)
 	}
 	return b, nil
+}
+
+// checkRefused is the failure of a KMIP 2.x Check refused for the values
+// given (2.1 §6.1.7.1, and as the OASIS BL-M-2-21 and BL-M-3-21 cases
+// expect): Incompatible Cryptographic Usage Mask for the mask, Usage
+// Limit Exceeded for the count, Permission Denied for the Lease Time.
+func checkRefused(refused []ttlv.Value) *opError {
+	reason, what := rrPermissionDenied, ""
+	for i := range refused {
+		switch refused[i].Tag {
+		case ttlv.TagCryptographicUsageMask:
+			reason = rrIncompatibleUsageMask
+		case ttlv.TagUsageLimitsCount:
+			if reason != rrIncompatibleUsageMask {
+				reason = rrUsageLimitExceeded
+			}
+		}
+		if what != "" {
+			what += ", "
+		}
+		what += refused[i].Tag.String()
+	}
+	return fail(reason, "Check refused: %s", what)
 }
 
 // logOp answers Log (2.1 §6.1.29): the Log Message goes to the server's

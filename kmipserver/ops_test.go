@@ -334,6 +334,13 @@ func TestContinuation(t *testing.T) {
 				t.Errorf("cont %d item %d: no Operation echoed", tc.cont, i)
 			}
 		}
+		// An undone item keeps its response (2.1 Table 434): the
+		// Activate's Unique Identifier.
+		if tc.cont == batch.Undo {
+			if p := r.items[0].Child(ttlv.TagResponsePayload); p == nil || p.Child(ttlv.TagUniqueIdentifier).Text() != pre {
+				t.Errorf("undone Activate: %s", r.items[0].String())
+			}
+		}
 		// Undo reverted the activation: the key is Pre-Active again.
 		p := ok(t, &do(t, s, h, item(opGetAttributes, uid(pre))).items[0])
 		wantState := stateActive

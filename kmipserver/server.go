@@ -575,7 +575,7 @@ func (c *reqCtx) assemble(dst []byte, undo bool) []byte {
 		r := &c.results[i]
 		switch {
 		case r.status == batch.StatusSuccess && undo:
-			c.asm.Undone(r.op, r.id)
+			c.asm.UndonePayload(r.op, r.id, r.payload)
 		case r.status == batch.StatusSuccess:
 			c.asm.Success(r.op, r.id, r.payload)
 		default:

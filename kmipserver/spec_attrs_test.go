@@ -5,9 +5,11 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha256"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/kmipwire/kmipwire/batch"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -166,27 +168,40 @@ func TestLease(t *testing.T) {
 }
 
 // TestCheck: Check answers the Unique Identifier when the usage asked
-// for is allowed, and otherwise the refused values, without the
-// identifier, emptying the ID Placeholder (a following Get fails).
+// for is allowed; otherwise it empties the ID Placeholder (a following
+// Get fails) and, in KMIP 1.x, answers the refused values without the
+// identifier, in 2.x fails with the reason of the first refusal.
 func TestCheck(t *testing.T) {
-	s := newTestServer()
-	lim := st(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, 100), enum(ttlv.TagUsageLimitsUnit, usageUnitByte))
-	id := ok(t, &do(t, s, v21, createAES(v21, 128, lim)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
-	p := ok(t, &do(t, s, v21, item(opCheck, uid(id), ttlv.LongInteger(ttlv.TagUsageLimitsCount, 100),
-		integer(ttlv.TagCryptographicUsageMask, int32(usageEncrypt)), ttlv.Interval(ttlv.TagLeaseTime, 3600))).items[0])
-	if got := p.Child(ttlv.TagUniqueIdentifier); got == nil || got.Text() != id || len(p.Children) != 1 {
-		t.Errorf("allowed Check: %s", p.String())
+	for _, h := range []hdr{{major: 1, minor: 4}, v21} {
+		t.Run(fmt.Sprintf("%d.%d", h.major, h.minor), func(t *testing.T) {
+			s := newTestServer()
+			lim := st(ttlv.TagUsageLimits, ttlv.LongInteger(ttlv.TagUsageLimitsTotal, 100), enum(ttlv.TagUsageLimitsUnit, usageUnitByte))
+			id := ok(t, &do(t, s, h, createAES(h, 128, lim)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+			p := ok(t, &do(t, s, h, item(opCheck, uid(id), ttlv.LongInteger(ttlv.TagUsageLimitsCount, 100),
+				integer(ttlv.TagCryptographicUsageMask, int32(usageEncrypt)), ttlv.Interval(ttlv.TagLeaseTime, 3600))).items[0])
+			if got := p.Child(ttlv.TagUniqueIdentifier); got == nil || got.Text() != id || len(p.Children) != 1 {
+				t.Errorf("allowed Check: %s", p.String())
+			}
+			hc := h
+			hc.cont = batch.Continue // the Get runs after a failed 2.x Check
+			r := do(t, s, hc, item(opCheck, uid(id), ttlv.LongInteger(ttlv.TagUsageLimitsCount, 101),
+				integer(ttlv.TagCryptographicUsageMask, int32(usageSign)), ttlv.Interval(ttlv.TagLeaseTime, 3601)),
+				item(opGet))
+			if h.major < 2 {
+				p = ok(t, &r.items[0])
+				if p.Child(ttlv.TagUniqueIdentifier) != nil || len(p.Children) != 3 ||
+					p.Child(ttlv.TagUsageLimitsCount).Num != 101 || p.Child(ttlv.TagCryptographicUsageMask).Num != int64(usageSign) ||
+					p.Child(ttlv.TagLeaseTime).Num != 3601 {
+					t.Errorf("refused Check: %s", p.String())
+				}
+			} else {
+				failed(t, &r.items[0], rrIncompatibleUsageMask)
+				failed(t, &do(t, s, h, item(opCheck, uid(id), ttlv.LongInteger(ttlv.TagUsageLimitsCount, 101))).items[0], rrUsageLimitExceeded)
+				failed(t, &do(t, s, h, item(opCheck, uid(id), ttlv.Interval(ttlv.TagLeaseTime, 3601))).items[0], rrPermissionDenied)
+			}
+			failed(t, &r.items[1], rrMissingData)
+		})
 	}
-	r := do(t, s, v21, item(opCheck, uid(id), ttlv.LongInteger(ttlv.TagUsageLimitsCount, 101),
-		integer(ttlv.TagCryptographicUsageMask, int32(usageSign)), ttlv.Interval(ttlv.TagLeaseTime, 3601)),
-		item(opGet))
-	p = ok(t, &r.items[0])
-	if p.Child(ttlv.TagUniqueIdentifier) != nil || len(p.Children) != 3 ||
-		p.Child(ttlv.TagUsageLimitsCount).Num != 101 || p.Child(ttlv.TagCryptographicUsageMask).Num != int64(usageSign) ||
-		p.Child(ttlv.TagLeaseTime).Num != 3601 {
-		t.Errorf("refused Check: %s", p.String())
-	}
-	failed(t, &r.items[1], rrMissingData)
 }
 
 // TestLogInterop: Log answers an empty payload; Interop only when
