@@ -14,10 +14,12 @@ import (
 // blocks of any tag, and the typed attribute set (a field per standard
 // attribute) would have to be turned back into those.
 //
-// The Unique Identifier is the exception: the typed payloads keep its
-// text, not the type of its item, on which idOf's answer depends (an
-// Enumeration is the KMIP 2.x ID Placeholder, a KMIP 3.0 Identifier is
-// refused before 3.0), so lookupIn reads it from the payload as received.
+// The Unique Identifier is the exception: idOf's answer depends on the
+// type of its item, which the typed fields tell only in part (an
+// Enumeration, the KMIP 2.x ID Placeholder, is UniqueIdentifierEnum, but a
+// KMIP 3.0 Identifier, refused before 3.0, is text like a Text String, and
+// an item of another type is among the unknown ones), so lookupIn reads it
+// from the payload as received, with the rules idOf applies (resolveID).
 
 // typedRequests holds a reqCtx's request payloads, one per typed
 // operation, reused from item to item.
