@@ -1274,19 +1274,17 @@ func digestOf(digested, data []byte, h crypto.Hash) ([]byte, *opError) {
 	return hh.Sum(nil), nil
 }
 
-// signPart answers Sign in one part or several (gathered): q the one-part
-// Request Payload, nil for the request's own, payload, decoded in
-// c.typed.sign.
-func (c *reqCtx) signPart(payload []byte) func(q, b []byte) ([]byte, *opError) {
-	return func(q, b []byte) ([]byte, *opError) {
-		if q == nil {
-			return c.sign(&c.typed.sign, payload, b)
-		}
-		if err := c.typed.sign.UnmarshalTTLV(q); err != nil {
-			return b, fail(rrInvalidMessage, "%v", err)
-		}
-		return c.sign(&c.typed.sign, q, b)
+// signPart answers Sign in one part or several (gathered's run): q the
+// one-part Request Payload, or nil for the request's own
+// (c.typed.signPayload, decoded in c.typed.sign).
+func (c *reqCtx) signPart(q, b []byte) ([]byte, *opError) {
+	if q == nil {
+		return c.sign(&c.typed.sign, c.typed.signPayload, b)
 	}
+	if err := c.typed.sign.UnmarshalTTLV(q); err != nil {
+		return b, fail(rrInvalidMessage, "%v", err)
+	}
+	return c.sign(&c.typed.sign, q, b)
 }
 
 // sign answers Sign (2.1 §6.1.51, 1.4 §4.31): ECDSA (ASN.1 DER
