@@ -482,6 +482,13 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 	if km == nil {
 		return fail(rrInvalidField, "Key Value without Key Material")
 	}
+	if km.Type == ttlv.TypeStructure && (kf == kfTransparentRSAPrivate && o.typ == objPrivateKey ||
+		kf == kfTransparentRSAPublic && o.typ == objPublicKey) {
+		if err := o.loadTransparentRSA(km, kf); err != nil { // transparent.go
+			return err
+		}
+		return store()
+	}
 	var raw []byte
 	switch {
 	case km.Type == ttlv.TypeByteString:
