@@ -219,6 +219,10 @@ func (c *binConn) readMessage(r *bufio.Reader, in **[]byte) ([]byte, error) {
 			return buf, err
 		}
 		c.held = int64(size)
+		// The wait must not eat the body's read timeout.
+		if err := c.deadline(c.nc.SetReadDeadline, c.s.cfg.ReadTimeout); err != nil {
+			return buf, err
+		}
 	}
 	*in = pool.Get()
 	buf = append((**in)[:0], head...)

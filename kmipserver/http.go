@@ -129,7 +129,8 @@ func (s *Endpoint) serveBody(w http.ResponseWriter, r *http.Request, limit int,
 		return
 	}
 	// The in-flight budget: a body of known length reserves it before it
-	// is read, one of unknown length as it grows (without waiting).
+	// is read, one of unknown length as its bytes arrive, 64 KiB at a
+	// time past the first smallMessage, without waiting.
 	var held int64
 	defer func() {
 		if held > 0 {
@@ -148,11 +149,11 @@ func (s *Endpoint) serveBody(w http.ResponseWriter, r *http.Request, limit int,
 			held = r.ContentLength
 		} else if r.ContentLength < 0 {
 			take = func(n int) bool {
-				if grow := int64(n) - max(held, smallMessage); grow > 0 {
-					if !s.budget.sem.TryAcquire(grow) {
+				for int64(n) > smallMessage+held {
+					if !s.budget.sem.TryAcquire(bodyStep) {
 						return false
 					}
-					held += grow
+					held += bodyStep
 				}
 				return true
 			}
@@ -227,9 +228,13 @@ func (s *Endpoint) callHTTP(r *http.Request, identity string, serve func(ctx con
 
 var errTooLarge = errors.New("body too large")
 
+// bodyStep is what a body of unknown length takes of the in-flight
+// budget at a time.
+const bodyStep = 64 << 10
+
 // readAll appends r's bytes to buf up to limit, growing buf as they
-// arrive; take, when not nil, is asked before buf grows to a capacity of
-// n and fails the read with errBudget when it returns false.
+// arrive; take, when not nil, is told the length read so far after each
+// read and fails the read with errBudget when it returns false.
 func readAll(r io.Reader, buf []byte, limit int, take func(n int) bool) ([]byte, error) {
 	for {
 		if len(buf) == cap(buf) {
@@ -239,9 +244,6 @@ func readAll(r io.Reader, buf []byte, limit int, take func(n int) bool) ([]byte,
 			if c <= len(buf) {
 				return buf, errTooLarge
 			}
-			if take != nil && !take(c) {
-				return buf, errBudget
-			}
 			nb := make([]byte, len(buf), c)
 			copy(nb, buf)
 			buf = nb
@@ -250,6 +252,9 @@ func readAll(r io.Reader, buf []byte, limit int, take func(n int) bool) ([]byte,
 		buf = buf[:len(buf)+m]
 		if len(buf) > limit {
 			return buf, errTooLarge
+		}
+		if take != nil && !take(len(buf)) {
+			return buf, errBudget
 		}
 		if err == io.EOF {
 			return buf, nil

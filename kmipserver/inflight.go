@@ -20,14 +20,14 @@ const DefaultMaxInflightBytes = 256 << 20
 // both transports. A message larger than smallMessage reserves its
 // announced size before its body is read and keeps it until it is
 // answered (the buffer it is read into still grows only as its bytes
-// arrive, never past the announced size); when the budget cannot give it,
-// the connection stops reading
-// (its bytes wait in the kernel, not in the server) until other messages
-// give theirs back, for at most the read timeout, after which it is
-// closed. Smaller messages, the usual ones, are read at once and draw
-// nothing: a client sending them keeps being served however many large
-// messages wait, and MaxConns of them cost at most MaxConns ×
-// smallMessage.
+// arrive, never past the announced size). When the budget cannot give
+// it, the connection stops reading (its bytes wait in the kernel, not in
+// the server) until other messages give theirs back, for at most the
+// read timeout, after which it is closed; once it has its share, the body
+// gets a read timeout of its own. Smaller messages, the usual ones, are
+// read at once and draw nothing: a client sending them keeps being served
+// however many large messages wait, and MaxConns of them cost at most
+// MaxConns × smallMessage.
 const smallMessage = readerSize
 
 // errBudget is wrapped by the errors of a message that waited too long

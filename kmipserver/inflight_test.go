@@ -110,14 +110,20 @@ func TestInflightBudgetTimeout(t *testing.T) {
 	}
 }
 
-// TestInflightBudgetHTTP: a body of unknown length that the budget
-// cannot hold gets 503; a small one is served.
+// TestInflightBudgetHTTP: a body the budget cannot hold gets 503, of
+// unknown length (chunked) or too large for the whole budget; small
+// bodies are served, and the chunked one once the budget is free.
 func TestInflightBudgetHTTP(t *testing.T) {
-	s, _ := start(t, EndpointConfig{Addr: "-", Plaintext: true, HTTPAddr: "127.0.0.1:0", MaxInflightBytes: 64 << 10}, newFake())
-	if !s.budget.sem.TryAcquire(60 << 10) {
+	s, _ := start(t, EndpointConfig{Addr: "-", Plaintext: true, HTTPAddr: "127.0.0.1:0", MaxInflightBytes: 128 << 10}, newFake())
+	if !s.budget.sem.TryAcquire(124 << 10) {
 		t.Fatal("budget")
 	}
-	defer s.budget.release(60 << 10)
+	released := false
+	defer func() {
+		if !released {
+			s.budget.release(124 << 10)
+		}
+	}()
 	post := func(body io.Reader) int {
 		resp, err := http.Post(s.HTTPURL(), ContentTypeJSON, body)
 		if err != nil {
@@ -128,14 +134,29 @@ func TestInflightBudgetHTTP(t *testing.T) {
 		return resp.StatusCode
 	}
 	big := strings.Repeat("x", 200<<10)
-	// io.MultiReader hides the length: the request is chunked.
-	if code := post(io.MultiReader(strings.NewReader(big))); code != http.StatusServiceUnavailable {
+	chunked := func(s string) io.Reader { return io.MultiReader(strings.NewReader(s)) } // hides the length
+	if code := post(chunked(big[:100<<10])); code != http.StatusServiceUnavailable {
 		t.Errorf("chunked body over the budget: %d, want 503", code)
 	}
-	if code := post(strings.NewReader(big[:100<<10])); code != http.StatusServiceUnavailable {
-		t.Errorf("body of known length over the budget: %d, want 503", code)
+	if code := post(strings.NewReader(big)); code != http.StatusServiceUnavailable {
+		t.Errorf("body of known length over the whole budget: %d, want 503", code)
 	}
 	if code := post(strings.NewReader(`{"a":1}`)); code != http.StatusOK {
 		t.Errorf("small body: %d", code)
 	}
+	if code := post(chunked(`{"a":1}`)); code != http.StatusOK {
+		t.Errorf("small chunked body: %d", code)
+	}
+	s.budget.release(124 << 10)
+	released = true
+	if code := post(chunked(big[:100<<10])); code != http.StatusOK {
+		t.Errorf("chunked body within the free budget: %d", code)
+	}
+	// Given back once the handler returned (just after the answer).
+	for deadline := time.Now().Add(2 * time.Second); !s.budget.sem.TryAcquire(128 << 10); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the chunked body's share was not given back")
+		}
+	}
+	s.budget.release(128 << 10)
 }

@@ -14,10 +14,12 @@ import (
 // blocks of any tag, and the typed attribute set (a field per standard
 // attribute) would have to be turned back into those.
 //
-// The Unique Identifier is the exception: the typed payloads keep its
-// text, not the type of its item, on which idOf's answer depends (an
-// Enumeration is the KMIP 2.x ID Placeholder, a KMIP 3.0 Identifier is
-// refused before 3.0), so lookupIn reads it from the payload as received.
+// The Unique Identifier is the exception: idOf's answer depends on the
+// type of its item, which the typed fields tell only in part (an
+// Enumeration, the KMIP 2.x ID Placeholder, is UniqueIdentifierEnum, but a
+// KMIP 3.0 Identifier, refused before 3.0, is text like a Text String, and
+// an item of another type is among the unknown ones), so lookupIn reads it
+// from the payload as received, with the rules idOf applies (resolveID).
 
 // typedRequests holds a reqCtx's request payloads, one per typed
 // operation, reused from item to item.
@@ -30,6 +32,8 @@ type typedRequests struct {
 	decrypt  kmip.DecryptRequestPayload
 	cipher   cipherReq // Encrypt's or Decrypt's, read from the above
 	sign     kmip.SignRequestPayload
+	// signPayload is the Request Payload sign was decoded from.
+	signPayload []byte
 }
 
 // emptyRequestPayload is the Request Payload of an item without one.
@@ -85,7 +89,9 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		c.typed.cipher = decryptReq(&c.typed.decrypt)
 		buf, oerr = c.decrypt(&c.typed.cipher, payload, buf)
 	case opSign:
-		buf, oerr = c.gathered(opSign, payload, buf, c.signPart(payload))
+		c.typed.signPayload = payload
+		buf, oerr = c.gathered(opSign, payload, buf, c.signPart)
+		c.typed.signPayload = nil
 	}
 	if oerr != nil {
 		return buf[:start], oerr, true

@@ -26,6 +26,9 @@ func newServer(log *slog.Logger, o *options) (*kmipserver.Server, error) {
 	if err := accessConfig(log, o, &cfg); err != nil {
 		return nil, err
 	}
+	if err := caConfig(log, o, &cfg); err != nil {
+		return nil, err
+	}
 	if o.dataDir == "" {
 		log.Info("objects are kept in memory only (-data DIR keeps them)")
 		return kmipserver.New(cfg), nil

@@ -78,6 +78,7 @@ type options struct {
 	admins          string
 	identitiesFile  string
 	tokensFile      string
+	caCert, caKey   string
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -110,6 +111,8 @@ flags:
 	fs.StringVar(&o.tokensFile, "tokens", "", "bearer tokens `file` for HTTP clients: lines \"IDENTITY TOKEN\" (tokens of 16 bytes or more); HTTP requests must then carry one (Authorization: Bearer) or a client certificate")
 	fs.StringVar(&o.identitiesFile, "identities", "", "`file` naming client certificates' identities: lines \"IDENTITY sha256:HEX\" (the certificate's digest), \"IDENTITY subject:DN\" or \"IDENTITY cn:NAME\"; other certificates are named by their Common Name")
 	fs.StringVar(&o.admins, "admin", "", "comma-separated `identities` that may use every object (with -client-ca or -tokens, objects are otherwise their creator's)")
+	fs.StringVar(&o.caCert, "ca-cert", "", "certificate `file` (PEM) of the CA that signs what Certify and Re-certify issue; with -ca-key (default: a CA kmipd makes at start, in memory only)")
+	fs.StringVar(&o.caKey, "ca-key", "", "private key `file` (PEM) of the -ca-cert CA")
 	fs.StringVar(&tc.CertDir, "cert-dir", "", "`directory` for the generated self-signed certificate (default: a new kmipd-<pid>-* under "+os.TempDir()+")")
 	fs.IntVar(&tc.MaxMessageSize, "max-message-size", kmipserver.DefaultMaxMessageSize, "largest binary message in `bytes`, header included; checked before reading")
 	fs.IntVar(&tc.MaxBodySize, "max-body-size", 0, "largest HTTP request body in `bytes` (default "+fmt.Sprint(kmipserver.JSONFactor)+" × -max-message-size)")
@@ -160,6 +163,9 @@ flags:
 	tc.TLSMinVersion = v
 	if tc.TLSCipherSuites, err = cipherSuites(o.tlsCiphers); err != nil {
 		return nil, fmt.Errorf("%w: -tls-ciphers: %w", errUsage, err)
+	}
+	if (o.caCert == "") != (o.caKey == "") {
+		return nil, fmt.Errorf("%w: -ca-cert and -ca-key go together", errUsage)
 	}
 	if tc.Plaintext && (tc.CertFile != "" || tc.KeyFile != "" || tc.ClientCAFile != "") {
 		return nil, fmt.Errorf("%w: -plaintext with -cert, -key or -client-ca", errUsage)
