@@ -180,10 +180,13 @@ func (o *object) setSecretData(v []byte) {
 	o.setDigest(v, kfOpaque)
 }
 
-// setSecretDataInfo notes the Key Format Type of registered Secret Data
-// (its Key Format Type attribute, 2.1 §4.26) and sets its Digest (1.4
-// §3.17, 2.1 §4.21: of its Key Material, a Byte String, in that format).
-func (o *object) setSecretDataInfo(kb *ttlv.Value) {
+// setKeyBlockInfo reads what the attributes take of the Key Block of
+// registered Secret Data or a PGP Key, kept as given: its Key Format Type
+// (the Key Format Type attribute, 2.1 §4.26), the Cryptographic Algorithm
+// and Length it names, when the request's attributes did not, and the
+// Digest of its Key Material, a Byte String, in that format (1.4 §3.17,
+// 2.1 §4.21).
+func (o *object) setKeyBlockInfo(kb *ttlv.Value) {
 	if kb == nil {
 		return
 	}
@@ -192,6 +195,12 @@ func (o *object) setSecretDataInfo(kb *ttlv.Value) {
 		return
 	}
 	o.kf = uint32(kft.Num)
+	if a := kb.Child(ttlv.TagCryptographicAlgorithm); a != nil && a.Type == ttlv.TypeEnumeration && o.alg == 0 {
+		o.alg = uint32(a.Num)
+	}
+	if l := kb.Child(ttlv.TagCryptographicLength); l != nil && l.Type == ttlv.TypeInteger && l.Num > 0 && o.length == 0 {
+		o.length = int32(l.Num)
+	}
 	if kv == nil || kv.Type != ttlv.TypeStructure || kb.Child(ttlv.TagKeyWrappingData) != nil {
 		return
 	}
@@ -435,8 +444,8 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		switch o.typ {
 		case objCertificate:
 			o.setCertificateAttributes(obj) // certattrs.go
-		case objSecretData:
-			o.setSecretDataInfo(kb)
+		case objSecretData, objPGPKey:
+			o.setKeyBlockInfo(kb)
 		}
 		o.body = ttlv.AppendValue(nil, obj)
 		o.encodeGetResp()
@@ -472,6 +481,13 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 	km := kv.Child(ttlv.TagKeyMaterial)
 	if km == nil {
 		return fail(rrInvalidField, "Key Value without Key Material")
+	}
+	if km.Type == ttlv.TypeStructure && (kf == kfTransparentRSAPrivate && o.typ == objPrivateKey ||
+		kf == kfTransparentRSAPublic && o.typ == objPublicKey) {
+		if err := o.loadTransparentRSA(km, kf); err != nil { // transparent.go
+			return err
+		}
+		return store()
 	}
 	var raw []byte
 	switch {
@@ -1265,19 +1281,17 @@ func digestOf(digested, data []byte, h crypto.Hash) ([]byte, *opError) {
 	return hh.Sum(nil), nil
 }
 
-// signPart answers Sign in one part or several (gathered): q the one-part
-// Request Payload, nil for the request's own, payload, decoded in
-// c.typed.sign.
-func (c *reqCtx) signPart(payload []byte) func(q, b []byte) ([]byte, *opError) {
-	return func(q, b []byte) ([]byte, *opError) {
-		if q == nil {
-			return c.sign(&c.typed.sign, payload, b)
-		}
-		if err := c.typed.sign.UnmarshalTTLV(q); err != nil {
-			return b, fail(rrInvalidMessage, "%v", err)
-		}
-		return c.sign(&c.typed.sign, q, b)
+// signPart answers Sign in one part or several (gathered's run): q the
+// one-part Request Payload, or nil for the request's own
+// (c.typed.signPayload, decoded in c.typed.sign).
+func (c *reqCtx) signPart(q, b []byte) ([]byte, *opError) {
+	if q == nil {
+		return c.sign(&c.typed.sign, c.typed.signPayload, b)
 	}
+	if err := c.typed.sign.UnmarshalTTLV(q); err != nil {
+		return b, fail(rrInvalidMessage, "%v", err)
+	}
+	return c.sign(&c.typed.sign, q, b)
 }
 
 // sign answers Sign (2.1 §6.1.51, 1.4 §4.31): ECDSA (ASN.1 DER

@@ -82,3 +82,32 @@ func TestSecretDataDigest(t *testing.T) {
 		t.Errorf("Get: %s", g.String())
 	}
 }
+
+// TestPGPKeyAttributes: a registered PGP Key, kept as given, gets the
+// Cryptographic Algorithm and Length its Key Block names, its Key Format
+// Type and the Digest of its Key Material.
+func TestPGPKeyAttributes(t *testing.T) {
+	s := newTestServer()
+	material := []byte("-----BEGIN PGP PUBLIC KEY BLOCK-----\n...")
+	sum := sha256.Sum256(material)
+	pgp := st(ttlv.TagPGPKey, integer(ttlv.TagPGPKeyVersion, 4), st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, kfRaw),
+		st(ttlv.TagKeyValue, bstr(ttlv.TagKeyMaterial, material)),
+		enum(ttlv.TagCryptographicAlgorithm, algRSA), integer(ttlv.TagCryptographicLength, 2048)))
+	id := ok(t, &do(t, s, v21, item(opRegister, enum(ttlv.TagObjectType, objPGPKey), st(ttlv.TagAttributes), pgp)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	got := map[ttlv.Tag]*v{}
+	for _, a := range attrsOf(t, v21, ok(t, &do(t, s, v21, item(opGetAttributes, uid(id))).items[0])) {
+		got[a.Tag] = &a
+	}
+	if a := got[ttlv.TagCryptographicAlgorithm]; a == nil || uint32(a.Num) != algRSA {
+		t.Errorf("Cryptographic Algorithm %v", a)
+	}
+	if a := got[ttlv.TagCryptographicLength]; a == nil || a.Num != 2048 {
+		t.Errorf("Cryptographic Length %v", a)
+	}
+	if a := got[ttlv.TagKeyFormatType]; a == nil || uint32(a.Num) != kfRaw {
+		t.Errorf("Key Format Type %v", a)
+	}
+	if d := got[ttlv.TagDigest]; d == nil || string(d.Child(ttlv.TagDigestValue).Bytes) != string(sum[:]) {
+		t.Errorf("Digest %v", d)
+	}
+}

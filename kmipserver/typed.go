@@ -32,6 +32,8 @@ type typedRequests struct {
 	decrypt  kmip.DecryptRequestPayload
 	cipher   cipherReq // Encrypt's or Decrypt's, read from the above
 	sign     kmip.SignRequestPayload
+	// signPayload is the Request Payload sign was decoded from.
+	signPayload []byte
 }
 
 // emptyRequestPayload is the Request Payload of an item without one.
@@ -87,7 +89,9 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		c.typed.cipher = decryptReq(&c.typed.decrypt)
 		buf, oerr = c.decrypt(&c.typed.cipher, payload, buf)
 	case opSign:
-		buf, oerr = c.gathered(opSign, payload, buf, c.signPart(payload))
+		c.typed.signPayload = payload
+		buf, oerr = c.gathered(opSign, payload, buf, c.signPart)
+		c.typed.signPayload = nil
 	}
 	if oerr != nil {
 		return buf[:start], oerr, true
