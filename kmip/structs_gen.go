@@ -54,11 +54,9 @@ func (v *ActivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -148,10 +146,12 @@ func (v *ActivateRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -243,11 +243,9 @@ func (v *ActivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -334,10 +332,12 @@ func (v *ActivateResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -433,11 +433,9 @@ func (v *AddAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.NewAttribute != nil {
@@ -547,10 +545,12 @@ func (v *AddAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -680,11 +680,9 @@ func (v *AddAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
@@ -781,10 +779,12 @@ func (v *AddAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -900,11 +900,9 @@ func (v *AdjustAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.AttributeReference != nil {
@@ -1021,10 +1019,12 @@ func (v *AdjustAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -1144,11 +1144,9 @@ func (v *AdjustAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -1235,10 +1233,12 @@ func (v *AdjustAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -1642,11 +1642,9 @@ func (v *ArchiveRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -1736,10 +1734,12 @@ func (v *ArchiveRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -1831,11 +1831,9 @@ func (v *ArchiveResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -1922,10 +1920,12 @@ func (v *ArchiveResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -7228,11 +7228,9 @@ func (v *CertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CertificateRequestType.Set {
@@ -7384,10 +7382,12 @@ func (v *CertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -7559,11 +7559,9 @@ func (v *CertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -7660,10 +7658,12 @@ func (v *CertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -7779,11 +7779,9 @@ func (v *CheckRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.UsageLimitsCount.Set {
@@ -7903,10 +7901,12 @@ func (v *CheckRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -8028,11 +8028,9 @@ func (v *CheckResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.UsageLimitsCount.Set {
@@ -8152,10 +8150,12 @@ func (v *CheckResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -8929,11 +8929,9 @@ func (v *CreateCredentialResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -9020,10 +9018,12 @@ func (v *CreateCredentialResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -9261,11 +9261,9 @@ func (v *CreateGroupResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -9352,10 +9350,12 @@ func (v *CreateGroupResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -10295,11 +10295,9 @@ func (v *CreateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -10406,10 +10404,12 @@ func (v *CreateResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -10540,11 +10540,9 @@ func (v *CreateSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xfc) {
@@ -10707,10 +10705,12 @@ func (v *CreateSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -11267,11 +11267,9 @@ func (v *CreateUserResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -11358,10 +11356,12 @@ func (v *CreateUserResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -12399,11 +12399,9 @@ func (v *DeactivateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.DeactivationReason != nil && ver.in(0x80) {
@@ -12510,10 +12508,12 @@ func (v *DeactivateRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -12631,11 +12631,9 @@ func (v *DeactivateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -12722,10 +12720,12 @@ func (v *DeactivateResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -12989,11 +12989,9 @@ func (v *DecryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -13163,10 +13161,12 @@ func (v *DecryptRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -13336,11 +13336,9 @@ func (v *DecryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Data.Set {
@@ -13447,10 +13445,12 @@ func (v *DecryptResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -14075,11 +14075,9 @@ func (v *DeleteAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CurrentAttribute != nil {
@@ -14206,10 +14204,12 @@ func (v *DeleteAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -14350,11 +14350,9 @@ func (v *DeleteAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
@@ -14451,10 +14449,12 @@ func (v *DeleteAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -15109,11 +15109,9 @@ func (v *DeriveKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -15210,10 +15208,12 @@ func (v *DeriveKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -15323,11 +15323,9 @@ func (v *DestroyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -15417,10 +15415,12 @@ func (v *DestroyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -15512,11 +15512,9 @@ func (v *DestroyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -15603,10 +15601,12 @@ func (v *DestroyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -16406,11 +16406,9 @@ func (v *EncryptRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -16570,10 +16568,12 @@ func (v *EncryptRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -16739,11 +16739,9 @@ func (v *EncryptResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Data.Set {
@@ -16870,10 +16868,12 @@ func (v *EncryptResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -17180,11 +17180,9 @@ func (v *ExportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.KeyFormatType.Set {
@@ -17314,10 +17312,12 @@ func (v *ExportRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -17480,11 +17480,9 @@ func (v *ExportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
@@ -17705,10 +17703,12 @@ func (v *ExportResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -18278,11 +18278,9 @@ func (v *GetAttributeListRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -18372,10 +18370,12 @@ func (v *GetAttributeListRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -18471,11 +18471,9 @@ func (v *GetAttributeListResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		for k := range v.AttributeReference {
@@ -18582,10 +18580,12 @@ func (v *GetAttributeListResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -18713,11 +18713,9 @@ func (v *GetAttributesRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		for k := range v.AttributeReference {
@@ -18827,10 +18825,12 @@ func (v *GetAttributesRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -18958,11 +18958,9 @@ func (v *GetAttributesResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ve
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
@@ -19073,10 +19071,12 @@ func (v *GetAttributesResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -19476,11 +19476,9 @@ func (v *GetRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.KeyFormatType.Set {
@@ -19610,10 +19608,12 @@ func (v *GetRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -19772,11 +19772,9 @@ func (v *GetResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Certificate != nil {
@@ -19973,10 +19971,12 @@ func (v *GetResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -20252,11 +20252,9 @@ func (v *GetUsageAllocationRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ve
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -20353,10 +20351,12 @@ func (v *GetUsageAllocationRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -20456,11 +20456,9 @@ func (v *GetUsageAllocationResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, v
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -20547,10 +20545,12 @@ func (v *GetUsageAllocationResponsePayload) decodeTTLV(b []byte, off int) error 
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -21353,11 +21353,9 @@ func (v *ImportRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xe0) {
@@ -21571,10 +21569,12 @@ func (v *ImportRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -21870,11 +21870,9 @@ func (v *ImportResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -21961,10 +21959,12 @@ func (v *ImportResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -22646,11 +22646,9 @@ func (v *JoinSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -22757,10 +22755,12 @@ func (v *JoinSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 1
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -23953,11 +23953,9 @@ func (v *Link) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 		}
 		if v.x.decoded || ver.in(0x7f) && !(v.LinkedObjectIdentifierEnum.Set && ver.in(0x60)) && !(v.LinkedObjectIdentifierIndex.Set && ver.in(0x60)) {
 			b = ttlv.AppendTextString(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifier)
-		}
-		if v.LinkedObjectIdentifierEnum.Set && ver.in(0x60) {
+		} else if v.LinkedObjectIdentifierEnum.Set && ver.in(0x60) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagLinkedObjectIdentifier, uint32(v.LinkedObjectIdentifierEnum.Value))
-		}
-		if v.LinkedObjectIdentifierIndex.Set && ver.in(0x60) {
+		} else if v.LinkedObjectIdentifierIndex.Set && ver.in(0x60) {
 			b = ttlv.AppendInteger(b, ttlv.TagLinkedObjectIdentifier, v.LinkedObjectIdentifierIndex.Value)
 		}
 	} else {
@@ -24050,10 +24048,12 @@ func (v *Link) decodeTTLV(b []byte, off int) error {
 				field = 1
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
 				v.LinkedObjectIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
 				v.LinkedObjectIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -25480,11 +25480,9 @@ func (v *MACRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -25624,10 +25622,12 @@ func (v *MACRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -25773,11 +25773,9 @@ func (v *MACResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.MACData.Set {
@@ -25884,10 +25882,12 @@ func (v *MACResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -26185,11 +26185,9 @@ func (v *MACVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -26339,10 +26337,12 @@ func (v *MACVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -26496,11 +26496,9 @@ func (v *MACVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityIndicator.Set {
@@ -26607,10 +26605,12 @@ func (v *MACVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -26899,11 +26899,9 @@ func (v *ModifyAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CurrentAttribute != nil {
@@ -27023,10 +27021,12 @@ func (v *ModifyAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -27174,11 +27174,9 @@ func (v *ModifyAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attribute != nil {
@@ -27275,10 +27273,12 @@ func (v *ModifyAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -27685,11 +27685,9 @@ func (v *NotifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Attributes != nil {
@@ -27810,10 +27808,12 @@ func (v *NotifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -28812,11 +28812,9 @@ func (v *ObliterateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -28903,10 +28901,12 @@ func (v *ObliterateRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -29115,11 +29115,9 @@ func (v *ObtainLeaseRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versi
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -29209,10 +29207,12 @@ func (v *ObtainLeaseRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -29308,11 +29308,9 @@ func (v *ObtainLeaseResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -29413,10 +29411,12 @@ func (v *ObtainLeaseResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -32162,11 +32162,9 @@ func (v *PutRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []by
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.x.decoded || ver.in(0xff) {
@@ -32374,10 +32372,12 @@ func (v *PutRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -34311,11 +34311,9 @@ func (v *ReCertifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CertificateRequestUniqueIdentifier.Set {
@@ -34487,10 +34485,12 @@ func (v *ReCertifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -34681,11 +34681,9 @@ func (v *ReCertifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Versio
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -34782,10 +34780,12 @@ func (v *ReCertifyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -35581,11 +35581,9 @@ func (v *ReKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.Offset.Set {
@@ -35717,10 +35715,12 @@ func (v *ReKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -35866,11 +35866,9 @@ func (v *ReKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -35967,10 +35965,12 @@ func (v *ReKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -36256,11 +36256,9 @@ func (v *ReProvisionResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -36350,10 +36348,12 @@ func (v *ReProvisionResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -36445,11 +36445,9 @@ func (v *RecoverRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -36539,10 +36537,12 @@ func (v *RecoverRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -36634,11 +36634,9 @@ func (v *RecoverResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -36725,10 +36723,12 @@ func (v *RecoverResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -37337,11 +37337,9 @@ func (v *RegisterResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.TemplateAttribute != nil {
@@ -37438,10 +37436,12 @@ func (v *RegisterResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -39272,11 +39272,9 @@ func (v *RevokeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) [
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.RevocationReason != nil {
@@ -39386,10 +39384,12 @@ func (v *RevokeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -39507,11 +39507,9 @@ func (v *RevokeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -39598,10 +39596,12 @@ func (v *RevokeResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -40676,11 +40676,9 @@ func (v *SetAttributeRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.NewAttribute != nil {
@@ -40780,10 +40778,12 @@ func (v *SetAttributeRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -40893,11 +40893,9 @@ func (v *SetAttributeResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Ver
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 	} else {
@@ -40984,10 +40982,12 @@ func (v *SetAttributeResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -41883,11 +41883,9 @@ func (v *SignRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []b
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -42037,10 +42035,12 @@ func (v *SignRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -42194,11 +42194,9 @@ func (v *SignResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.SignatureData.Set {
@@ -42305,10 +42303,12 @@ func (v *SignResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -42430,11 +42430,9 @@ func (v *SignatureVerifyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier.Value)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.CryptographicParameters != nil {
@@ -42594,10 +42592,12 @@ func (v *SignatureVerifyRequestPayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -42761,11 +42761,9 @@ func (v *SignatureVerifyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver 
 			} else {
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier)
 			}
-		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
-		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
+		} else if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
 			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
 		}
 		if v.ValidityIndicator.Set {
@@ -42882,10 +42880,12 @@ func (v *SignatureVerifyResponsePayload) decodeTTLV(b []byte, off int) error {
 				field = 0
 			} else if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
 				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x2
 				field = 1
 			} else if typ == ttlv.TypeInteger && seen[0]&0x4 == 0 {
 				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+				canonical = false
 				seen[0] |= 0x4
 				field = 2
 			}

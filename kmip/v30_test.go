@@ -96,6 +96,17 @@ func TestUniqueIdentifier30(t *testing.T) {
 	if got := items(t, l.AppendTTLV(nil, kmip.V2_1)); !cmp.Equal(got, []string{"LinkType Enumeration", "LinkedObjectIdentifier Enumeration"}) {
 		t.Errorf("a Link's Linked Object Identifier as an Enumeration (2.1 §4.31): %v", got)
 	}
+	// Both forms decoded, in field order: both written back.
+	both := ttlv.AppendTextString(nil, ttlv.TagUniqueIdentifier, "u-1")
+	both = ttlv.AppendEnumeration(both, ttlv.TagUniqueIdentifier, uint32(kmip.UniqueIdentifierIDPlaceholder))
+	both = append(ttlv.AppendHeader(nil, ttlv.TagRequestPayload, ttlv.TypeStructure, uint32(len(both))), both...)
+	var g kmip.GetRequestPayload
+	if err := g.UnmarshalTTLV(both); err != nil {
+		t.Fatal(err)
+	}
+	if out := g.AppendTTLV(nil, kmip.V2_1); !bytes.Equal(out, both) {
+		t.Errorf("a Unique Identifier in both forms: % x, want % x", out, both)
+	}
 	i := kmip.GetRequestPayload{UniqueIdentifierIndex: kmip.Some[int32](-1)}
 	if got := items(t, i.AppendTTLV(nil, kmip.V2_1)); !cmp.Equal(got, []string{"UniqueIdentifier Integer"}) {
 		t.Errorf("the Integer form: %v", got)
@@ -187,6 +198,29 @@ func TestProtocolVersionVersion(t *testing.T) {
 	} {
 		if got := c.p.Version(); got != c.want {
 			t.Errorf("%+v: %v, want %v", c.p, got, c.want)
+		}
+	}
+}
+
+// TestVersionMasks: each version has its own bit in the generated masks,
+// those between two specifications the earlier's (2.2 encodes as 2.1).
+func TestVersionMasks(t *testing.T) {
+	a := kmip.Attributes{NextLink: []string{"n"}}
+	for _, c := range []struct {
+		ver  kmip.Version
+		want int
+	}{{kmip.V1_0, 0}, {kmip.V1_4, 0}, {0x0105, 0}, {kmip.V2_0, 0}, {kmip.V2_1, 0}, {0x0202, 0}, {kmip.V3_0, 1}, {0x0301, 1}, {0x0400, 1}} {
+		if got := len(items(t, a.AppendTTLV(nil, c.ver))); got != c.want {
+			t.Errorf("%v: %d items, want %d", c.ver, got, c.want)
+		}
+	}
+	h := kmip.RequestHeader{ProtocolVersion: &kmip.ProtocolVersion{ProtocolVersionMajor: 1}, BatchCount: 1}
+	for _, c := range []struct {
+		ver  kmip.Version
+		want int
+	}{{kmip.V1_0, 2}, {kmip.V1_3, 2}, {kmip.V2_0, 2}, {kmip.V2_1, 2}, {kmip.V3_0, 1}} {
+		if got := len(items(t, h.AppendTTLV(nil, c.ver))); got != c.want {
+			t.Errorf("RequestHeader for %v: %d items, want %d (Batch Count, reserved in 3.0)", c.ver, got, c.want)
 		}
 	}
 }

@@ -387,6 +387,9 @@ func genStruct(p *printer, sp *spec, s *structDef) {
 			genAppendPaired(p, s, fp, i)
 			continue
 		}
+		if f.primary != nil && !f.primary.repeated() {
+			continue // written in its field's else-if chain
+		}
 		genAppendAll(p, f, i)
 	}
 	p.f("\t} else {\n\t\tvar next [%d]int32\n\t\tu := 0\n", len(s.fields))
@@ -587,7 +590,8 @@ func genAppendAll(p *printer, f *fieldDef, i int) {
 	case f.pointer() || f.kind == "raw" || f.kind == "payload":
 		p.f("\t\tif v.%s != nil%s {\n\t\t\t%s\n\t\t}\n", f.name, g, f.appendValue("v."+f.name))
 	case f.optional():
-		p.f("\t\tif v.%s.Set%s {\n\t\t\t%s\n\t\t}\n", f.name, g, f.appendValue("v."+f.name+".Value"))
+		p.f("\t\tif v.%s.Set%s {\n\t\t\t%s\n\t\t}", f.name, g, f.appendValue("v."+f.name+".Value"))
+		genAltChain(p, f)
 	default:
 		// A required field is written for a built value in the versions
 		// that have it, unless an alternative form of it is set.
@@ -595,9 +599,23 @@ func genAppendAll(p *printer, f *fieldDef, i int) {
 		for _, a := range f.alts {
 			cond += fmt.Sprintf(" && !(v.%s.Set && ver.in(0x%x))", a.name, a.gate)
 		}
-		p.f("\t\tif v.x.decoded || %s {\n\t\t\t%s\n\t\t}\n", cond, f.appendValue("v."+f.name))
+		p.f("\t\tif v.x.decoded || %s {\n\t\t\t%s\n\t\t}", cond, f.appendValue("v."+f.name))
+		genAltChain(p, f)
 	}
 	_ = i
+}
+
+// genAltChain ends the if statement writing field f with the else-if
+// branches of its alternative forms (a Unique Identifier's Enumeration and
+// Integer): the field set takes precedence, and a value decoded with an
+// alternative is not canonical, so the chain never drops a decoded item.
+func genAltChain(p *printer, f *fieldDef) {
+	if !f.repeated() {
+		for _, a := range f.alts {
+			p.f(" else if v.%s.Set%s {\n\t\t\t%s\n\t\t}", a.name, a.gateCond(), a.appendValue("v."+a.name+".Value"))
+		}
+	}
+	p.f("\n")
 }
 
 // textFieldOf names the text field of structure name that holds its KMIP
@@ -749,6 +767,11 @@ func genDecodeField(p *printer, s *structDef, f *fieldDef) {
 		p.f("\t\t\t\tv.%s = Optional[%s]{Value: %s, Set: true}\n", f.name, f.goType, f.decodeValue())
 	default:
 		p.f("\t\t\t\tv.%s = %s\n", f.name, f.decodeValue())
+	}
+	if f.primary != nil && !f.primary.repeated() {
+		// Written in an else-if chain after its field by the canonical
+		// path (genAltChain): decoded, the value takes the order path.
+		p.f("\t\t\t\tcanonical = false\n")
 	}
 	if f.kind == "text" {
 		// The type appendField writes for a decoded value is the field's
