@@ -89,10 +89,7 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	for {
 		it, err := e.w.Next()
 		if err != nil {
-			if err == io.EOF {
-				return dst, nil
-			}
-			return dst, err
+			return dst, textform.WalkErr(err)
 		}
 		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
