@@ -569,17 +569,28 @@ func RunServer(ctx context.Context, files []File, srv Server) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		var pre *TestCase
+		// The predecessors, oldest first: a predecessor may have its own
+		// (TC-CREG-3 locates what TC-CREG-1 registered, after TC-CREG-2).
+		var chain []*TestCase
 		if srv.Fresh {
-			if pre, err = predecessor(tc, files); err != nil {
-				done()
-				return nil, err
+			for p := tc; len(chain) < maxPredecessors; {
+				pre, err := predecessor(p, files)
+				if err != nil {
+					done()
+					return nil, err
+				}
+				if pre == nil {
+					break
+				}
+				chain = append([]*TestCase{pre}, chain...)
+				p = pre
 			}
 		}
+		var pre *TestCase
 		var preResult FileResult
 		genIDs := map[string]bool{}
-		if pre != nil {
-			preResult = replay(ctx, pre, timeoutRT{rt, timeout}, srv.Now, genIDs)
+		for _, p := range chain {
+			pre, preResult = p, replay(ctx, p, timeoutRT{rt, timeout}, srv.Now, genIDs)
 		}
 		fr := replay(ctx, tc, timeoutRT{rt, timeout}, srv.Now, genIDs)
 		if pre != nil && fr.Outcome != Passed {
@@ -865,6 +876,10 @@ func upperSnake(s string) string {
 	}
 	return b.String()
 }
+
+// maxPredecessors bounds the chain of predecessors replayed before a test
+// case on a fresh server.
+const maxPredecessors = 8
 
 // seriesNumber splits a test case's file name around its number within its
 // series: "TL-M-3-21.xml" is "TL-M-", 3, "-21.xml".
