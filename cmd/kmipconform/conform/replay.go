@@ -524,9 +524,9 @@ type Server struct {
 	// Fresh says that New returns a server of its own for each test case
 	// (in process), not a connection to one long-lived server. A test case
 	// that starts by locating objects it has not made then finds nothing:
-	// it is replayed after its predecessor (see predecessor) on the same
-	// server. With a long-lived server the files run in order, so the
-	// predecessor has run already.
+	// it is replayed after its predecessor (see predecessor), and that one's
+	// own, on the same server. With a long-lived server the files run in
+	// order, so the predecessors have run already.
 	Fresh bool
 	// SkipUnlisted asks the server, before the run, for the operations it
 	// supports (Query, Query Operations, KMIP 1.4 and 2.1); a test case
