@@ -81,6 +81,7 @@ type EncodeOptions struct {
 type encoder struct {
 	w     textform.TextWalker
 	opts  EncodeOptions
+	frags textform.FragmentCache // compact output: item heads, whole Enumerations
 	wbuf  []byte
 	c4buf []byte // Cosmian4Names: the message with its Items structure
 }
@@ -143,13 +144,18 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	// One message: a sequence has no JSON form (the walker ignores
 	// Sequence), nor has an empty input.
 	e.w.Reset(src, opts.Decode)
+	if opts.Indent == "" && !opts.Cosmian4Names {
+		return e.runCompact(dst)
+	}
+	return e.runEach(dst)
+}
+
+// runEach writes every item in full: the layout may depend on its depth.
+func (e *encoder) runEach(dst []byte) ([]byte, error) {
 	for {
 		it, err := e.w.Next()
 		if err != nil {
-			if err == io.EOF {
-				return dst, nil
-			}
-			return dst, err
+			return dst, textform.WalkErr(err)
 		}
 		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
@@ -168,6 +174,58 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 		if e.opts.Indent != "" {
 			dst = e.indent(dst, 2*depth)
 		}
+		dst = append(dst, '}')
+	}
+}
+
+// runCompact is run for compact output without Cosmian4Names, where what
+// an item's head is depends only on its tag and type (not on its depth):
+// each head is built once per conversion by beginItem and then copied
+// from e.frags, and so is a whole Enumeration item whose names are its
+// own tag's.
+func (e *encoder) runCompact(dst []byte) ([]byte, error) {
+	e.frags.Reset()
+	for {
+		it, err := e.w.Next()
+		if err != nil {
+			return dst, textform.WalkErr(err)
+		}
+		if it.Type == ttlv.TypeEnd {
+			dst = append(dst, ']', '}')
+			continue
+		}
+		if !e.w.First() {
+			dst = append(dst, ',')
+		}
+		valueTag := e.w.ValueTag()
+		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
+			key := textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value))
+			if f, ok := e.frags.Get(key); ok {
+				dst = append(dst, f...)
+				continue
+			}
+			start := len(dst)
+			dst = e.beginItem(dst, it, 0)
+			dst = e.value(dst, it, valueTag)
+			dst = append(dst, '}')
+			e.frags.Put(key, dst[start:])
+			continue
+		}
+		key := textform.HeadKey(it.Tag, it.Type)
+		if f, ok := e.frags.Get(key); ok {
+			dst = append(dst, f...)
+		} else {
+			start := len(dst)
+			dst = e.beginItem(dst, it, 0)
+			if it.Type == ttlv.TypeStructure {
+				dst = append(dst, '[')
+			}
+			e.frags.Put(key, dst[start:])
+		}
+		if it.Type == ttlv.TypeStructure {
+			continue
+		}
+		dst = e.value(dst, it, valueTag)
 		dst = append(dst, '}')
 	}
 }

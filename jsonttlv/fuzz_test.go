@@ -175,7 +175,8 @@ func FuzzFromJSON(f *testing.F) {
 
 // FuzzRoundTrip: any binary input the strict ttlv decoder accepts goes
 // binary → JSON → binary unchanged, in every option set; input it rejects
-// is rejected by AppendJSON too.
+// is rejected by AppendJSON too; compact output from cached heads is what
+// building each item in full writes.
 func FuzzRoundTrip(f *testing.F) {
 	for _, m := range corpusMessages(f) {
 		f.Add(m.bin)
@@ -187,6 +188,7 @@ func FuzzRoundTrip(f *testing.F) {
 		// Validate accepts empty input (no items); the JSON form has no
 		// empty message.
 		valid := ttlv.Validate(in, ttlv.DecodeOptions{}) == nil && len(in) > 0
+		checkCompact(t, "input", in)
 		for _, o := range optionSets {
 			js, err := AppendJSON(nil, in, o.opts)
 			if (err == nil) != valid {

@@ -1334,6 +1334,10 @@ func (c *reqCtx) sign(p *kmip.SignRequestPayload, payload, b []byte) ([]byte, *o
 		}
 		sig, serr = ecdsa.SignASN1(c.s.rand, k, d)
 	case *rsa.PrivateKey:
+		if dd := present(p.DigestedData); dd != nil && unhashedRSA(cp) { // rawsign.go
+			sig, serr = rsa.SignPKCS1v15(nil, k, 0, dd)
+			break
+		}
 		h, herr := hashFor(cp, &k.PublicKey)
 		if herr != nil {
 			return b, herr
@@ -1401,6 +1405,10 @@ func (c *reqCtx) signatureVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		}
 		valid = ecdsa.VerifyASN1(k, d, sig)
 	case *rsa.PublicKey:
+		if dd := bytesOf(p, ttlv.TagDigestedData); dd != nil && unhashedRSA(cp) { // rawsign.go
+			valid = rsa.VerifyPKCS1v15(k, 0, dd, sig) == nil
+			break
+		}
 		h, herr := hashFor(cp, k)
 		if herr != nil {
 			return b, herr

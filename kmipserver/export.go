@@ -23,6 +23,22 @@ func (c *reqCtx) export(p *kmip.ExportRequestPayload, payload, b []byte) ([]byte
 	if err != nil {
 		return b, err
 	}
+	// Key Wrap Type Not Wrapped: the value unwrapped first, no lock held
+	// (the wrapping key is locked to be read; unwrap.go).
+	var unwrapped []byte
+	if kwt, ok := p.KeyWrapType.Get(); ok && kwt == kmip.KeyWrapTypeNotWrapped {
+		o.mu.RLock()
+		stored, isWrapped := o.body, o.wrapped()
+		o.mu.RUnlock()
+		if isWrapped {
+			if unwrapped, err = c.unwrapBody(stored); err == nil && w != nil {
+				unwrapped, err = w.wrapBody(unwrapped)
+			}
+			if err != nil {
+				return b, err
+			}
+		}
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	c.refresh(o)
@@ -36,8 +52,10 @@ func (c *reqCtx) export(p *kmip.ExportRequestPayload, payload, b []byte) ([]byte
 		if err := o.exportable(w != nil); err != nil {
 			return b, err
 		}
-		if body, err = c.servedBody(o, kf, w); err != nil {
-			return b, err
+		if body = unwrapped; body == nil {
+			if body, err = c.servedBody(o, kf, w); err != nil {
+				return b, err
+			}
 		}
 	}
 	b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, o.typ)

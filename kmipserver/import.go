@@ -19,9 +19,9 @@ const (
 // Register. An object with that identifier is replaced when Replace
 // Existing is true (its state, attributes and value, the identifier and
 // creation order kept); otherwise the Import fails with Object Already
-// Exists. A wrapped object is stored as given; Key Wrap Type Not Wrapped,
-// which asks the server to unwrap it first, is refused (Feature Not
-// Supported). The Unique Identifier goes to the ID Placeholder.
+// Exists. A wrapped object is stored as given, or unwrapped first when
+// Key Wrap Type is Not Wrapped (unwrapBody: its wrapping key must be on
+// the server). The Unique Identifier goes to the ID Placeholder.
 func (c *reqCtx) importOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	u := p.Child(ttlv.TagUniqueIdentifier)
 	if u == nil || !(u.Type == ttlv.TypeTextString || u.Type == ttlv.TypeIdentifier && c.major >= 3) || len(u.Bytes) == 0 {
@@ -46,7 +46,15 @@ func (c *reqCtx) importOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if kwt := p.Child(ttlv.TagKeyWrapType); kwt != nil && uint32(kwt.Num) == keyWrapNotWrapped {
 		if kb := obj.Child(ttlv.TagKeyBlock); kb != nil && kb.Child(ttlv.TagKeyWrappingData) != nil {
-			return b, fail(rrFeatureNotSupported, "unwrapping an imported object is not supported: import it wrapped")
+			plain, err := c.unwrapBody(ttlv.Marshal(obj)) // unwrap.go
+			if err != nil {
+				return b, err
+			}
+			var v ttlv.Value
+			if err := ttlv.Unmarshal(plain, &v); err != nil {
+				return b, fail(rrGeneralFailure, "unwrapped object: %v", err)
+			}
+			obj = &v
 		}
 	}
 	replace := false

@@ -92,6 +92,9 @@ func (c *reqCtx) get(p *kmip.GetRequestPayload, payload, b []byte) ([]byte, *opE
 		}
 		return b, c.wrongState("object %s is destroyed", o.id)
 	}
+	if kwt, ok := p.KeyWrapType.Get(); ok && kwt == kmip.KeyWrapTypeNotWrapped && o.wrapped() {
+		return c.getUnwrapped(o, w, b) // unwrap.go
+	}
 	if w == nil && (kf == 0 || kf == o.kf) {
 		c.markServed(o)
 		return append(b, o.getResp...), nil

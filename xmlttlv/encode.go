@@ -40,9 +40,13 @@ type EncodeOptions struct {
 // encoder is the reusable state of one binary-to-XML conversion. It is
 // pooled: AppendXML allocates nothing once the pool is warm.
 type encoder struct {
-	w    textform.TextWalker
-	opts EncodeOptions
-	wbuf []byte
+	w     textform.TextWalker
+	opts  EncodeOptions
+	wbuf  []byte
+	frags textform.FragmentCache // start and end tags, whole Enumerations
+	// each, in tests, builds every fragment: what the cache must
+	// reproduce.
+	each bool
 }
 
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
@@ -86,13 +90,11 @@ func WriteXML(w io.Writer, src []byte, opts EncodeOptions) error {
 func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	e.opts = *opts
 	e.w.Reset(src, opts.Decode)
+	e.frags.Reset()
 	for {
 		it, err := e.w.Next()
 		if err != nil {
-			if err == io.EOF {
-				return dst, nil
-			}
-			return dst, err
+			return dst, textform.WalkErr(err)
 		}
 		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
@@ -102,39 +104,80 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 				continue
 			}
 			dst = e.newline(dst, depth)
-			dst = append(dst, '<', '/')
-			dst = e.appendName(dst, it.Tag)
-			dst = append(dst, '>')
+			dst = e.cached(dst, textform.HeadKey(it.Tag, ttlv.TypeEnd), it, (*encoder).endTag)
 			continue
 		}
 		if depth > 0 || !e.w.First() {
 			dst = e.newline(dst, depth)
 		}
-		dst = append(dst, '<')
-		dst = e.appendName(dst, it.Tag)
-		if e.opts.GeneralForm || e.general(it.Tag) {
-			dst = append(dst, ` tag="`...)
-			dst = appendHex(dst, uint64(it.Tag), 6)
-			dst = append(dst, '"')
-			if e.opts.Names {
-				if name, ok := e.opts.Registry.TagName(it.Tag); ok {
-					dst = append(dst, ` name="`...)
-					dst = append(dst, name...)
-					dst = append(dst, '"')
-				}
-			}
-		}
-		if it.Type == ttlv.TypeStructure {
-			if e.opts.StructureType {
-				dst = append(dst, ` type="Structure"`...)
-			}
-			dst = append(dst, '>')
+		valueTag := e.w.ValueTag()
+		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
+			dst = e.cached(dst, textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value)), it, (*encoder).item)
 			continue
 		}
-		dst = append(dst, typeValue[it.Type]...)
-		dst = e.value(dst, it, e.w.ValueTag())
+		dst = e.cached(dst, textform.HeadKey(it.Tag, it.Type), it, (*encoder).head)
+		if it.Type == ttlv.TypeStructure {
+			continue
+		}
+		dst = e.value(dst, it, valueTag)
 		dst = append(dst, '"', '/', '>')
 	}
+}
+
+// cached appends the fragment stored under key in e.frags, or on a miss
+// builds it with build and stores it: what an item's head, end tag or
+// whole item is depends only on its kind (tag, type, and for a whole
+// Enumeration its value) and the options, fixed for a conversion, so each
+// is built once per conversion and copied for the later items of its kind.
+func (e *encoder) cached(dst []byte, key uint64, it ttlv.Item, build func(*encoder, []byte, ttlv.Item) []byte) []byte {
+	if f, ok := e.frags.Get(key); ok && !e.each {
+		return append(dst, f...)
+	}
+	start := len(dst)
+	dst = build(e, dst, it)
+	e.frags.Put(key, dst[start:])
+	return dst
+}
+
+// head writes an item's start tag: its name and attributes up to the
+// value's content, or for a Structure the whole start tag.
+func (e *encoder) head(dst []byte, it ttlv.Item) []byte {
+	dst = append(dst, '<')
+	dst = e.appendName(dst, it.Tag)
+	if e.opts.GeneralForm || e.general(it.Tag) {
+		dst = append(dst, ` tag="`...)
+		dst = appendHex(dst, uint64(it.Tag), 6)
+		dst = append(dst, '"')
+		if e.opts.Names {
+			if name, ok := e.opts.Registry.TagName(it.Tag); ok {
+				dst = append(dst, ` name="`...)
+				dst = append(dst, name...)
+				dst = append(dst, '"')
+			}
+		}
+	}
+	if it.Type == ttlv.TypeStructure {
+		if e.opts.StructureType {
+			dst = append(dst, ` type="Structure"`...)
+		}
+		return append(dst, '>')
+	}
+	return append(dst, typeValue[it.Type]...)
+}
+
+// item writes a whole primitive item whose value's names are its own
+// tag's.
+func (e *encoder) item(dst []byte, it ttlv.Item) []byte {
+	dst = e.head(dst, it)
+	dst = e.value(dst, it, it.Tag)
+	return append(dst, '"', '/', '>')
+}
+
+// endTag writes a Structure's end tag.
+func (e *encoder) endTag(dst []byte, it ttlv.Item) []byte {
+	dst = append(dst, '<', '/')
+	dst = e.appendName(dst, it.Tag)
+	return append(dst, '>')
 }
 
 // typeValue holds, per type, what is written between the tag and the

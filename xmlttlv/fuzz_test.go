@@ -6,7 +6,8 @@ import (
 )
 
 // FuzzFromXML: XML → binary never panics; for accepted input, binary → XML
-// → binary is byte-exact, in every output form.
+// → binary is byte-exact, in every output form, and the cached fragments
+// of AppendXML are what building each item's writes.
 func FuzzFromXML(f *testing.F) {
 	for _, m := range corpusMessages(f) {
 		for _, o := range optionSets {
@@ -25,6 +26,7 @@ func FuzzFromXML(f *testing.F) {
 		if err != nil {
 			return
 		}
+		checkFragments(t, "input", bin)
 		for _, o := range optionSets {
 			x2, err := AppendXML(nil, bin, o.opts)
 			if err != nil {

@@ -76,6 +76,15 @@ func (w *TextWalker) Next() (ttlv.Item, error) {
 	return it, nil
 }
 
+// WalkErr turns the error that ended a walk of Next into what a converter
+// returns: nil for io.EOF, the end of the message, else err.
+func WalkErr(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return err
+}
+
 // Depth returns the depth of the last token: 0 for the message's top-level
 // item, 1 for its children, and so on; for a TypeEnd token, the depth of
 // the Structure that ended.

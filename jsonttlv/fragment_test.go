@@ -1,0 +1,86 @@
+package jsonttlv
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/kmipwire/kmipwire/ttlv"
+)
+
+// compactSets are the option sets that take runCompact: every compact
+// combination of the options its heads depend on.
+var compactSets = func() (out []EncodeOptions) {
+	for _, d := range []Dialect{DialectSpec, DialectCosmian} {
+		for bits := range 16 {
+			out = append(out, EncodeOptions{
+				Dialect:           d,
+				HexTags:           bits&1 != 0,
+				Names:             bits&2 != 0,
+				OmitStructureType: bits&4 != 0,
+				Numbers:           bits&8 != 0,
+			})
+		}
+	}
+	return out
+}()
+
+// appendJSONEach is AppendJSON through runEach, which builds every item in
+// full: what runCompact's cached heads must reproduce.
+func appendJSONEach(dst, src []byte, opts EncodeOptions) ([]byte, error) {
+	e := new(encoder)
+	e.opts = opts
+	e.w.Reset(src, opts.Decode)
+	return e.runEach(dst)
+}
+
+// checkCompact holds runCompact to runEach on src, output and error alike.
+func checkCompact(t *testing.T, name string, src []byte) {
+	t.Helper()
+	for _, o := range compactSets {
+		got, gerr := AppendJSON(nil, src, o)
+		want, werr := appendJSONEach(nil, src, o)
+		if !bytes.Equal(got, want) || (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+			t.Fatalf("%s %+v: cached heads differ:\n got %s (%v)\nwant %s (%v)", name, o, got, gerr, want, werr)
+		}
+	}
+}
+
+// manyKinds is a message of more kinds of item than the fragment cache
+// holds (slots collide, its text fills up): extension tags, and
+// Enumerations of many values.
+func manyKinds() []byte {
+	var b []byte
+	b, mark := ttlv.BeginStructure(b, ttlv.TagRequestMessage)
+	for i := range 600 {
+		tag := ttlv.Tag(0x540000 + i%300)
+		switch i % 3 {
+		case 0:
+			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(i%40))
+		case 1:
+			b = ttlv.AppendTextString(b, tag, "v")
+		default:
+			var m int
+			b, m = ttlv.BeginStructure(b, tag)
+			b = ttlv.AppendEnumeration(b, tag, uint32(i))
+			b = ttlv.AppendEnumeration(b, ttlv.TagCryptographicAlgorithm, uint32(i%30))
+			ttlv.EndStructure(b, m)
+		}
+	}
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+func TestCompactFragments(t *testing.T) {
+	for _, m := range corpusMessages(t) {
+		checkCompact(t, m.name, m.bin)
+	}
+	for _, m := range pykmipMessages(t) {
+		checkCompact(t, m.name, m.bin)
+	}
+	big := manyKinds()
+	checkCompact(t, "many-kinds", big)
+	// Malformed input: the same partial output and error.
+	for _, n := range []int{7, 16, 100, len(big) / 2, len(big) - 1} {
+		checkCompact(t, "truncated", big[:n])
+	}
+}
