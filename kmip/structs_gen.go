@@ -2694,44 +2694,184 @@ type Attributes struct {
 	DeactivationReason *DeactivationReason
 	// CertificateLink is the Certificate Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	CertificateLink []string
+	// CertificateLinkEnum holds the instances of the Certificate Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	CertificateLinkEnum []UniqueIdentifier
+	// CertificateLinkIndex holds the instances of the Certificate Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	CertificateLinkIndex []int32
 	// CertificateRequestLink is the Certificate Request Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	CertificateRequestLink []string
+	// CertificateRequestLinkEnum holds the instances of the Certificate Request Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	CertificateRequestLinkEnum []UniqueIdentifier
+	// CertificateRequestLinkIndex holds the instances of the Certificate Request Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	CertificateRequestLinkIndex []int32
 	// ChildLink is the Child Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	ChildLink []string
+	// ChildLinkEnum holds the instances of the Child Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	ChildLinkEnum []UniqueIdentifier
+	// ChildLinkIndex holds the instances of the Child Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	ChildLinkIndex []int32
 	// CredentialLink is the Credential Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	CredentialLink []string
+	// CredentialLinkEnum holds the instances of the Credential Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	CredentialLinkEnum []UniqueIdentifier
+	// CredentialLinkIndex holds the instances of the Credential Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	CredentialLinkIndex []int32
 	// DerivationObjectLink is the Derivation Object Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	DerivationObjectLink []string
+	// DerivationObjectLinkEnum holds the instances of the Derivation Object Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	DerivationObjectLinkEnum []UniqueIdentifier
+	// DerivationObjectLinkIndex holds the instances of the Derivation Object Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	DerivationObjectLinkIndex []int32
 	// DerivedObjectLink is the Derived Object Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	DerivedObjectLink []string
+	// DerivedObjectLinkEnum holds the instances of the Derived Object Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	DerivedObjectLinkEnum []UniqueIdentifier
+	// DerivedObjectLinkIndex holds the instances of the Derived Object Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	DerivedObjectLinkIndex []int32
 	// GroupLink is the Group Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	GroupLink []string
+	// GroupLinkEnum holds the instances of the Group Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	GroupLinkEnum []UniqueIdentifier
+	// GroupLinkIndex holds the instances of the Group Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	GroupLinkIndex []int32
 	// JoinedSplitKeyPartsLink is the Joined Split Key Parts Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	JoinedSplitKeyPartsLink []string
+	// JoinedSplitKeyPartsLinkEnum holds the instances of the Joined Split Key Parts Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	JoinedSplitKeyPartsLinkEnum []UniqueIdentifier
+	// JoinedSplitKeyPartsLinkIndex holds the instances of the Joined Split Key Parts Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	JoinedSplitKeyPartsLinkIndex []int32
 	// NextLink is the Next Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	NextLink []string
+	// NextLinkEnum holds the instances of the Next Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	NextLinkEnum []UniqueIdentifier
+	// NextLinkIndex holds the instances of the Next Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	NextLinkIndex []int32
 	// ParentLink is the Parent Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	ParentLink []string
+	// ParentLinkEnum holds the instances of the Parent Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	ParentLinkEnum []UniqueIdentifier
+	// ParentLinkIndex holds the instances of the Parent Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	ParentLinkIndex []int32
 	// PasswordLink is the Password Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	PasswordLink []string
+	// PasswordLinkEnum holds the instances of the Password Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	PasswordLinkEnum []UniqueIdentifier
+	// PasswordLinkIndex holds the instances of the Password Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	PasswordLinkIndex []int32
 	// PKCS_12CertificateLink is the PKCS#12 Certificate Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	PKCS_12CertificateLink []string
+	// PKCS_12CertificateLinkEnum holds the instances of the PKCS#12 Certificate Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	PKCS_12CertificateLinkEnum []UniqueIdentifier
+	// PKCS_12CertificateLinkIndex holds the instances of the PKCS#12 Certificate Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	PKCS_12CertificateLinkIndex []int32
 	// PKCS_12PasswordLink is the PKCS#12 Password Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	PKCS_12PasswordLink []string
+	// PKCS_12PasswordLinkEnum holds the instances of the PKCS#12 Password Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	PKCS_12PasswordLinkEnum []UniqueIdentifier
+	// PKCS_12PasswordLinkIndex holds the instances of the PKCS#12 Password Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	PKCS_12PasswordLinkIndex []int32
 	// PreviousLink is the Previous Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	PreviousLink []string
+	// PreviousLinkEnum holds the instances of the Previous Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	PreviousLinkEnum []UniqueIdentifier
+	// PreviousLinkIndex holds the instances of the Previous Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	PreviousLinkIndex []int32
 	// PrivateKeyLink is the Private Key Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	PrivateKeyLink []string
+	// PrivateKeyLinkEnum holds the instances of the Private Key Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	PrivateKeyLinkEnum []UniqueIdentifier
+	// PrivateKeyLinkIndex holds the instances of the Private Key Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	PrivateKeyLinkIndex []int32
 	// PublicKeyLink is the Public Key Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	PublicKeyLink []string
+	// PublicKeyLinkEnum holds the instances of the Public Key Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	PublicKeyLinkEnum []UniqueIdentifier
+	// PublicKeyLinkIndex holds the instances of the Public Key Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	PublicKeyLinkIndex []int32
 	// ReplacedObjectLink is the Replaced Object Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	ReplacedObjectLink []string
+	// ReplacedObjectLinkEnum holds the instances of the Replaced Object Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	ReplacedObjectLinkEnum []UniqueIdentifier
+	// ReplacedObjectLinkIndex holds the instances of the Replaced Object Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	ReplacedObjectLinkIndex []int32
 	// ReplacementObjectLink is the Replacement Object Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	ReplacementObjectLink []string
+	// ReplacementObjectLinkEnum holds the instances of the Replacement Object Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	ReplacementObjectLinkEnum []UniqueIdentifier
+	// ReplacementObjectLinkIndex holds the instances of the Replacement Object Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	ReplacementObjectLinkIndex []int32
 	// SplitKeyBaseLink is the Split Key Base Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	SplitKeyBaseLink []string
+	// SplitKeyBaseLinkEnum holds the instances of the Split Key Base Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	SplitKeyBaseLinkEnum []UniqueIdentifier
+	// SplitKeyBaseLinkIndex holds the instances of the Split Key Base Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	SplitKeyBaseLinkIndex []int32
 	// WrappingKeyLink is the Wrapping Key Link item, repeated, of KMIP 3.0 (3.0 draft §4.35).
 	WrappingKeyLink []string
+	// WrappingKeyLinkEnum holds the instances of the Wrapping Key Link attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 3.0 (3.0 draft §4.35).
+	WrappingKeyLinkEnum []UniqueIdentifier
+	// WrappingKeyLinkIndex holds the instances of the Wrapping Key Link attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 3.0 (3.0 draft §4.35).
+	WrappingKeyLinkIndex []int32
 	// NISTSecurityCategory is the NIST Security Category item, optional, of KMIP 3.0 (3.0 draft §4.39).
 	NISTSecurityCategory Optional[int32]
 	// ObjectClass is the Object Class item, optional, of KMIP 3.0 (3.0 draft §4.40).
@@ -3072,9 +3212,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagCertificateLink, ttlv.TypeReference, v.CertificateLink[k])
 			}
 		}
+		if len(v.CertificateLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.CertificateLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagCertificateLink, uint32(v.CertificateLinkEnum[k]))
+			}
+		}
+		if len(v.CertificateLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.CertificateLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagCertificateLink, v.CertificateLinkIndex[k])
+			}
+		}
 		if len(v.CertificateRequestLink) != 0 && ver.in(0x80) {
 			for k := range v.CertificateRequestLink {
 				b = ttlv.AppendString(b, ttlv.TagCertificateRequestLink, ttlv.TypeReference, v.CertificateRequestLink[k])
+			}
+		}
+		if len(v.CertificateRequestLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.CertificateRequestLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagCertificateRequestLink, uint32(v.CertificateRequestLinkEnum[k]))
+			}
+		}
+		if len(v.CertificateRequestLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.CertificateRequestLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagCertificateRequestLink, v.CertificateRequestLinkIndex[k])
 			}
 		}
 		if len(v.ChildLink) != 0 && ver.in(0x80) {
@@ -3082,9 +3242,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagChildLink, ttlv.TypeReference, v.ChildLink[k])
 			}
 		}
+		if len(v.ChildLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.ChildLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagChildLink, uint32(v.ChildLinkEnum[k]))
+			}
+		}
+		if len(v.ChildLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.ChildLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagChildLink, v.ChildLinkIndex[k])
+			}
+		}
 		if len(v.CredentialLink) != 0 && ver.in(0x80) {
 			for k := range v.CredentialLink {
 				b = ttlv.AppendString(b, ttlv.TagCredentialLink, ttlv.TypeReference, v.CredentialLink[k])
+			}
+		}
+		if len(v.CredentialLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.CredentialLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagCredentialLink, uint32(v.CredentialLinkEnum[k]))
+			}
+		}
+		if len(v.CredentialLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.CredentialLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagCredentialLink, v.CredentialLinkIndex[k])
 			}
 		}
 		if len(v.DerivationObjectLink) != 0 && ver.in(0x80) {
@@ -3092,9 +3272,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagDerivationObjectLink, ttlv.TypeReference, v.DerivationObjectLink[k])
 			}
 		}
+		if len(v.DerivationObjectLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.DerivationObjectLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagDerivationObjectLink, uint32(v.DerivationObjectLinkEnum[k]))
+			}
+		}
+		if len(v.DerivationObjectLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.DerivationObjectLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagDerivationObjectLink, v.DerivationObjectLinkIndex[k])
+			}
+		}
 		if len(v.DerivedObjectLink) != 0 && ver.in(0x80) {
 			for k := range v.DerivedObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagDerivedObjectLink, ttlv.TypeReference, v.DerivedObjectLink[k])
+			}
+		}
+		if len(v.DerivedObjectLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.DerivedObjectLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagDerivedObjectLink, uint32(v.DerivedObjectLinkEnum[k]))
+			}
+		}
+		if len(v.DerivedObjectLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.DerivedObjectLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagDerivedObjectLink, v.DerivedObjectLinkIndex[k])
 			}
 		}
 		if len(v.GroupLink) != 0 && ver.in(0x80) {
@@ -3102,9 +3302,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagGroupLink, ttlv.TypeReference, v.GroupLink[k])
 			}
 		}
+		if len(v.GroupLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.GroupLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagGroupLink, uint32(v.GroupLinkEnum[k]))
+			}
+		}
+		if len(v.GroupLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.GroupLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagGroupLink, v.GroupLinkIndex[k])
+			}
+		}
 		if len(v.JoinedSplitKeyPartsLink) != 0 && ver.in(0x80) {
 			for k := range v.JoinedSplitKeyPartsLink {
 				b = ttlv.AppendString(b, ttlv.TagJoinedSplitKeyPartsLink, ttlv.TypeReference, v.JoinedSplitKeyPartsLink[k])
+			}
+		}
+		if len(v.JoinedSplitKeyPartsLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.JoinedSplitKeyPartsLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagJoinedSplitKeyPartsLink, uint32(v.JoinedSplitKeyPartsLinkEnum[k]))
+			}
+		}
+		if len(v.JoinedSplitKeyPartsLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.JoinedSplitKeyPartsLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagJoinedSplitKeyPartsLink, v.JoinedSplitKeyPartsLinkIndex[k])
 			}
 		}
 		if len(v.NextLink) != 0 && ver.in(0x80) {
@@ -3112,9 +3332,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagNextLink, ttlv.TypeReference, v.NextLink[k])
 			}
 		}
+		if len(v.NextLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.NextLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagNextLink, uint32(v.NextLinkEnum[k]))
+			}
+		}
+		if len(v.NextLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.NextLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagNextLink, v.NextLinkIndex[k])
+			}
+		}
 		if len(v.ParentLink) != 0 && ver.in(0x80) {
 			for k := range v.ParentLink {
 				b = ttlv.AppendString(b, ttlv.TagParentLink, ttlv.TypeReference, v.ParentLink[k])
+			}
+		}
+		if len(v.ParentLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.ParentLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagParentLink, uint32(v.ParentLinkEnum[k]))
+			}
+		}
+		if len(v.ParentLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.ParentLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagParentLink, v.ParentLinkIndex[k])
 			}
 		}
 		if len(v.PasswordLink) != 0 && ver.in(0x80) {
@@ -3122,9 +3362,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagPasswordLink, ttlv.TypeReference, v.PasswordLink[k])
 			}
 		}
+		if len(v.PasswordLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.PasswordLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagPasswordLink, uint32(v.PasswordLinkEnum[k]))
+			}
+		}
+		if len(v.PasswordLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.PasswordLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagPasswordLink, v.PasswordLinkIndex[k])
+			}
+		}
 		if len(v.PKCS_12CertificateLink) != 0 && ver.in(0x80) {
 			for k := range v.PKCS_12CertificateLink {
 				b = ttlv.AppendString(b, ttlv.TagPKCS_12CertificateLink, ttlv.TypeReference, v.PKCS_12CertificateLink[k])
+			}
+		}
+		if len(v.PKCS_12CertificateLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.PKCS_12CertificateLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_12CertificateLink, uint32(v.PKCS_12CertificateLinkEnum[k]))
+			}
+		}
+		if len(v.PKCS_12CertificateLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.PKCS_12CertificateLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagPKCS_12CertificateLink, v.PKCS_12CertificateLinkIndex[k])
 			}
 		}
 		if len(v.PKCS_12PasswordLink) != 0 && ver.in(0x80) {
@@ -3132,9 +3392,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagPKCS_12PasswordLink, ttlv.TypeReference, v.PKCS_12PasswordLink[k])
 			}
 		}
+		if len(v.PKCS_12PasswordLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.PKCS_12PasswordLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_12PasswordLink, uint32(v.PKCS_12PasswordLinkEnum[k]))
+			}
+		}
+		if len(v.PKCS_12PasswordLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.PKCS_12PasswordLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagPKCS_12PasswordLink, v.PKCS_12PasswordLinkIndex[k])
+			}
+		}
 		if len(v.PreviousLink) != 0 && ver.in(0x80) {
 			for k := range v.PreviousLink {
 				b = ttlv.AppendString(b, ttlv.TagPreviousLink, ttlv.TypeReference, v.PreviousLink[k])
+			}
+		}
+		if len(v.PreviousLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.PreviousLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagPreviousLink, uint32(v.PreviousLinkEnum[k]))
+			}
+		}
+		if len(v.PreviousLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.PreviousLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagPreviousLink, v.PreviousLinkIndex[k])
 			}
 		}
 		if len(v.PrivateKeyLink) != 0 && ver.in(0x80) {
@@ -3142,9 +3422,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagPrivateKeyLink, ttlv.TypeReference, v.PrivateKeyLink[k])
 			}
 		}
+		if len(v.PrivateKeyLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.PrivateKeyLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagPrivateKeyLink, uint32(v.PrivateKeyLinkEnum[k]))
+			}
+		}
+		if len(v.PrivateKeyLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.PrivateKeyLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagPrivateKeyLink, v.PrivateKeyLinkIndex[k])
+			}
+		}
 		if len(v.PublicKeyLink) != 0 && ver.in(0x80) {
 			for k := range v.PublicKeyLink {
 				b = ttlv.AppendString(b, ttlv.TagPublicKeyLink, ttlv.TypeReference, v.PublicKeyLink[k])
+			}
+		}
+		if len(v.PublicKeyLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.PublicKeyLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagPublicKeyLink, uint32(v.PublicKeyLinkEnum[k]))
+			}
+		}
+		if len(v.PublicKeyLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.PublicKeyLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagPublicKeyLink, v.PublicKeyLinkIndex[k])
 			}
 		}
 		if len(v.ReplacedObjectLink) != 0 && ver.in(0x80) {
@@ -3152,9 +3452,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagReplacedObjectLink, ttlv.TypeReference, v.ReplacedObjectLink[k])
 			}
 		}
+		if len(v.ReplacedObjectLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.ReplacedObjectLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagReplacedObjectLink, uint32(v.ReplacedObjectLinkEnum[k]))
+			}
+		}
+		if len(v.ReplacedObjectLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.ReplacedObjectLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagReplacedObjectLink, v.ReplacedObjectLinkIndex[k])
+			}
+		}
 		if len(v.ReplacementObjectLink) != 0 && ver.in(0x80) {
 			for k := range v.ReplacementObjectLink {
 				b = ttlv.AppendString(b, ttlv.TagReplacementObjectLink, ttlv.TypeReference, v.ReplacementObjectLink[k])
+			}
+		}
+		if len(v.ReplacementObjectLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.ReplacementObjectLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagReplacementObjectLink, uint32(v.ReplacementObjectLinkEnum[k]))
+			}
+		}
+		if len(v.ReplacementObjectLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.ReplacementObjectLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagReplacementObjectLink, v.ReplacementObjectLinkIndex[k])
 			}
 		}
 		if len(v.SplitKeyBaseLink) != 0 && ver.in(0x80) {
@@ -3162,9 +3482,29 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 				b = ttlv.AppendString(b, ttlv.TagSplitKeyBaseLink, ttlv.TypeReference, v.SplitKeyBaseLink[k])
 			}
 		}
+		if len(v.SplitKeyBaseLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.SplitKeyBaseLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyBaseLink, uint32(v.SplitKeyBaseLinkEnum[k]))
+			}
+		}
+		if len(v.SplitKeyBaseLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.SplitKeyBaseLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagSplitKeyBaseLink, v.SplitKeyBaseLinkIndex[k])
+			}
+		}
 		if len(v.WrappingKeyLink) != 0 && ver.in(0x80) {
 			for k := range v.WrappingKeyLink {
 				b = ttlv.AppendString(b, ttlv.TagWrappingKeyLink, ttlv.TypeReference, v.WrappingKeyLink[k])
+			}
+		}
+		if len(v.WrappingKeyLinkEnum) != 0 && ver.in(0x80) {
+			for k := range v.WrappingKeyLinkEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagWrappingKeyLink, uint32(v.WrappingKeyLinkEnum[k]))
+			}
+		}
+		if len(v.WrappingKeyLinkIndex) != 0 && ver.in(0x80) {
+			for k := range v.WrappingKeyLinkIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagWrappingKeyLink, v.WrappingKeyLinkIndex[k])
 			}
 		}
 		if v.NISTSecurityCategory.Set && ver.in(0x80) {
@@ -3180,7 +3520,7 @@ func (v *Attributes) appendTTLV(b []byte, tag ttlv.Tag, ver Version) []byte {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyPolynomial, uint32(v.SplitKeyPolynomial.Value))
 		}
 	} else {
-		var next [124]int32
+		var next [164]int32
 		u := 0
 		a := 0
 		for j, i := range v.x.order {
@@ -3620,94 +3960,254 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 			b = ttlv.AppendString(b, ttlv.TagCertificateLink, ttlv.TypeReference, v.CertificateLink[k])
 		}
 	case 101:
+		if int(k) < len(v.CertificateLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCertificateLink, uint32(v.CertificateLinkEnum[k]))
+		}
+	case 102:
+		if int(k) < len(v.CertificateLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagCertificateLink, v.CertificateLinkIndex[k])
+		}
+	case 103:
 		if int(k) < len(v.CertificateRequestLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagCertificateRequestLink, ttlv.TypeReference, v.CertificateRequestLink[k])
 		}
-	case 102:
+	case 104:
+		if int(k) < len(v.CertificateRequestLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCertificateRequestLink, uint32(v.CertificateRequestLinkEnum[k]))
+		}
+	case 105:
+		if int(k) < len(v.CertificateRequestLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagCertificateRequestLink, v.CertificateRequestLinkIndex[k])
+		}
+	case 106:
 		if int(k) < len(v.ChildLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagChildLink, ttlv.TypeReference, v.ChildLink[k])
 		}
-	case 103:
+	case 107:
+		if int(k) < len(v.ChildLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagChildLink, uint32(v.ChildLinkEnum[k]))
+		}
+	case 108:
+		if int(k) < len(v.ChildLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagChildLink, v.ChildLinkIndex[k])
+		}
+	case 109:
 		if int(k) < len(v.CredentialLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagCredentialLink, ttlv.TypeReference, v.CredentialLink[k])
 		}
-	case 104:
+	case 110:
+		if int(k) < len(v.CredentialLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagCredentialLink, uint32(v.CredentialLinkEnum[k]))
+		}
+	case 111:
+		if int(k) < len(v.CredentialLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagCredentialLink, v.CredentialLinkIndex[k])
+		}
+	case 112:
 		if int(k) < len(v.DerivationObjectLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagDerivationObjectLink, ttlv.TypeReference, v.DerivationObjectLink[k])
 		}
-	case 105:
+	case 113:
+		if int(k) < len(v.DerivationObjectLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagDerivationObjectLink, uint32(v.DerivationObjectLinkEnum[k]))
+		}
+	case 114:
+		if int(k) < len(v.DerivationObjectLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagDerivationObjectLink, v.DerivationObjectLinkIndex[k])
+		}
+	case 115:
 		if int(k) < len(v.DerivedObjectLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagDerivedObjectLink, ttlv.TypeReference, v.DerivedObjectLink[k])
 		}
-	case 106:
+	case 116:
+		if int(k) < len(v.DerivedObjectLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagDerivedObjectLink, uint32(v.DerivedObjectLinkEnum[k]))
+		}
+	case 117:
+		if int(k) < len(v.DerivedObjectLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagDerivedObjectLink, v.DerivedObjectLinkIndex[k])
+		}
+	case 118:
 		if int(k) < len(v.GroupLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagGroupLink, ttlv.TypeReference, v.GroupLink[k])
 		}
-	case 107:
+	case 119:
+		if int(k) < len(v.GroupLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagGroupLink, uint32(v.GroupLinkEnum[k]))
+		}
+	case 120:
+		if int(k) < len(v.GroupLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagGroupLink, v.GroupLinkIndex[k])
+		}
+	case 121:
 		if int(k) < len(v.JoinedSplitKeyPartsLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagJoinedSplitKeyPartsLink, ttlv.TypeReference, v.JoinedSplitKeyPartsLink[k])
 		}
-	case 108:
+	case 122:
+		if int(k) < len(v.JoinedSplitKeyPartsLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagJoinedSplitKeyPartsLink, uint32(v.JoinedSplitKeyPartsLinkEnum[k]))
+		}
+	case 123:
+		if int(k) < len(v.JoinedSplitKeyPartsLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagJoinedSplitKeyPartsLink, v.JoinedSplitKeyPartsLinkIndex[k])
+		}
+	case 124:
 		if int(k) < len(v.NextLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagNextLink, ttlv.TypeReference, v.NextLink[k])
 		}
-	case 109:
+	case 125:
+		if int(k) < len(v.NextLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagNextLink, uint32(v.NextLinkEnum[k]))
+		}
+	case 126:
+		if int(k) < len(v.NextLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagNextLink, v.NextLinkIndex[k])
+		}
+	case 127:
 		if int(k) < len(v.ParentLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagParentLink, ttlv.TypeReference, v.ParentLink[k])
 		}
-	case 110:
+	case 128:
+		if int(k) < len(v.ParentLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagParentLink, uint32(v.ParentLinkEnum[k]))
+		}
+	case 129:
+		if int(k) < len(v.ParentLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagParentLink, v.ParentLinkIndex[k])
+		}
+	case 130:
 		if int(k) < len(v.PasswordLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPasswordLink, ttlv.TypeReference, v.PasswordLink[k])
 		}
-	case 111:
+	case 131:
+		if int(k) < len(v.PasswordLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagPasswordLink, uint32(v.PasswordLinkEnum[k]))
+		}
+	case 132:
+		if int(k) < len(v.PasswordLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagPasswordLink, v.PasswordLinkIndex[k])
+		}
+	case 133:
 		if int(k) < len(v.PKCS_12CertificateLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPKCS_12CertificateLink, ttlv.TypeReference, v.PKCS_12CertificateLink[k])
 		}
-	case 112:
+	case 134:
+		if int(k) < len(v.PKCS_12CertificateLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_12CertificateLink, uint32(v.PKCS_12CertificateLinkEnum[k]))
+		}
+	case 135:
+		if int(k) < len(v.PKCS_12CertificateLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagPKCS_12CertificateLink, v.PKCS_12CertificateLinkIndex[k])
+		}
+	case 136:
 		if int(k) < len(v.PKCS_12PasswordLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPKCS_12PasswordLink, ttlv.TypeReference, v.PKCS_12PasswordLink[k])
 		}
-	case 113:
+	case 137:
+		if int(k) < len(v.PKCS_12PasswordLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagPKCS_12PasswordLink, uint32(v.PKCS_12PasswordLinkEnum[k]))
+		}
+	case 138:
+		if int(k) < len(v.PKCS_12PasswordLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagPKCS_12PasswordLink, v.PKCS_12PasswordLinkIndex[k])
+		}
+	case 139:
 		if int(k) < len(v.PreviousLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPreviousLink, ttlv.TypeReference, v.PreviousLink[k])
 		}
-	case 114:
+	case 140:
+		if int(k) < len(v.PreviousLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagPreviousLink, uint32(v.PreviousLinkEnum[k]))
+		}
+	case 141:
+		if int(k) < len(v.PreviousLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagPreviousLink, v.PreviousLinkIndex[k])
+		}
+	case 142:
 		if int(k) < len(v.PrivateKeyLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPrivateKeyLink, ttlv.TypeReference, v.PrivateKeyLink[k])
 		}
-	case 115:
+	case 143:
+		if int(k) < len(v.PrivateKeyLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagPrivateKeyLink, uint32(v.PrivateKeyLinkEnum[k]))
+		}
+	case 144:
+		if int(k) < len(v.PrivateKeyLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagPrivateKeyLink, v.PrivateKeyLinkIndex[k])
+		}
+	case 145:
 		if int(k) < len(v.PublicKeyLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagPublicKeyLink, ttlv.TypeReference, v.PublicKeyLink[k])
 		}
-	case 116:
+	case 146:
+		if int(k) < len(v.PublicKeyLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagPublicKeyLink, uint32(v.PublicKeyLinkEnum[k]))
+		}
+	case 147:
+		if int(k) < len(v.PublicKeyLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagPublicKeyLink, v.PublicKeyLinkIndex[k])
+		}
+	case 148:
 		if int(k) < len(v.ReplacedObjectLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagReplacedObjectLink, ttlv.TypeReference, v.ReplacedObjectLink[k])
 		}
-	case 117:
+	case 149:
+		if int(k) < len(v.ReplacedObjectLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagReplacedObjectLink, uint32(v.ReplacedObjectLinkEnum[k]))
+		}
+	case 150:
+		if int(k) < len(v.ReplacedObjectLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagReplacedObjectLink, v.ReplacedObjectLinkIndex[k])
+		}
+	case 151:
 		if int(k) < len(v.ReplacementObjectLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagReplacementObjectLink, ttlv.TypeReference, v.ReplacementObjectLink[k])
 		}
-	case 118:
+	case 152:
+		if int(k) < len(v.ReplacementObjectLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagReplacementObjectLink, uint32(v.ReplacementObjectLinkEnum[k]))
+		}
+	case 153:
+		if int(k) < len(v.ReplacementObjectLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagReplacementObjectLink, v.ReplacementObjectLinkIndex[k])
+		}
+	case 154:
 		if int(k) < len(v.SplitKeyBaseLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagSplitKeyBaseLink, ttlv.TypeReference, v.SplitKeyBaseLink[k])
 		}
-	case 119:
+	case 155:
+		if int(k) < len(v.SplitKeyBaseLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyBaseLink, uint32(v.SplitKeyBaseLinkEnum[k]))
+		}
+	case 156:
+		if int(k) < len(v.SplitKeyBaseLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagSplitKeyBaseLink, v.SplitKeyBaseLinkIndex[k])
+		}
+	case 157:
 		if int(k) < len(v.WrappingKeyLink) && ver.in(0x80) {
 			b = ttlv.AppendString(b, ttlv.TagWrappingKeyLink, ttlv.TypeReference, v.WrappingKeyLink[k])
 		}
-	case 120:
+	case 158:
+		if int(k) < len(v.WrappingKeyLinkEnum) && ver.in(0x80) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagWrappingKeyLink, uint32(v.WrappingKeyLinkEnum[k]))
+		}
+	case 159:
+		if int(k) < len(v.WrappingKeyLinkIndex) && ver.in(0x80) {
+			b = ttlv.AppendInteger(b, ttlv.TagWrappingKeyLink, v.WrappingKeyLinkIndex[k])
+		}
+	case 160:
 		if k == 0 && v.NISTSecurityCategory.Set && ver.in(0x80) {
 			b = ttlv.AppendInteger(b, ttlv.TagNISTSecurityCategory, v.NISTSecurityCategory.Value)
 		}
-	case 121:
+	case 161:
 		if k == 0 && v.ObjectClass.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectClass, uint32(v.ObjectClass.Value))
 		}
-	case 122:
+	case 162:
 		if k == 0 && v.OTPCounter.Set && ver.in(0x80) {
 			b = ttlv.AppendByteString(b, ttlv.TagOTPCounter, v.OTPCounter.Value)
 		}
-	case 123:
+	case 163:
 		if k == 0 && v.SplitKeyPolynomial.Set && ver.in(0x80) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSplitKeyPolynomial, uint32(v.SplitKeyPolynomial.Value))
 		}
@@ -3717,7 +4217,7 @@ func (v *Attributes) appendField(b []byte, i uint8, k int32, ver Version) []byte
 }
 
 // appendAdded appends the optional and repeated fields set after decoding.
-func (v *Attributes) appendAdded(b []byte, next *[124]int32, ver Version) []byte {
+func (v *Attributes) appendAdded(b []byte, next *[164]int32, ver Version) []byte {
 	if next[0] == 0 && v.ActivationDate.Set {
 		b = v.appendField(b, 0, 0, ver)
 	}
@@ -4021,74 +4521,194 @@ func (v *Attributes) appendAdded(b []byte, next *[124]int32, ver Version) []byte
 	for k := next[100]; int(k) < len(v.CertificateLink); k++ {
 		b = v.appendField(b, 100, k, ver)
 	}
-	for k := next[101]; int(k) < len(v.CertificateRequestLink); k++ {
+	for k := next[101]; int(k) < len(v.CertificateLinkEnum); k++ {
 		b = v.appendField(b, 101, k, ver)
 	}
-	for k := next[102]; int(k) < len(v.ChildLink); k++ {
+	for k := next[102]; int(k) < len(v.CertificateLinkIndex); k++ {
 		b = v.appendField(b, 102, k, ver)
 	}
-	for k := next[103]; int(k) < len(v.CredentialLink); k++ {
+	for k := next[103]; int(k) < len(v.CertificateRequestLink); k++ {
 		b = v.appendField(b, 103, k, ver)
 	}
-	for k := next[104]; int(k) < len(v.DerivationObjectLink); k++ {
+	for k := next[104]; int(k) < len(v.CertificateRequestLinkEnum); k++ {
 		b = v.appendField(b, 104, k, ver)
 	}
-	for k := next[105]; int(k) < len(v.DerivedObjectLink); k++ {
+	for k := next[105]; int(k) < len(v.CertificateRequestLinkIndex); k++ {
 		b = v.appendField(b, 105, k, ver)
 	}
-	for k := next[106]; int(k) < len(v.GroupLink); k++ {
+	for k := next[106]; int(k) < len(v.ChildLink); k++ {
 		b = v.appendField(b, 106, k, ver)
 	}
-	for k := next[107]; int(k) < len(v.JoinedSplitKeyPartsLink); k++ {
+	for k := next[107]; int(k) < len(v.ChildLinkEnum); k++ {
 		b = v.appendField(b, 107, k, ver)
 	}
-	for k := next[108]; int(k) < len(v.NextLink); k++ {
+	for k := next[108]; int(k) < len(v.ChildLinkIndex); k++ {
 		b = v.appendField(b, 108, k, ver)
 	}
-	for k := next[109]; int(k) < len(v.ParentLink); k++ {
+	for k := next[109]; int(k) < len(v.CredentialLink); k++ {
 		b = v.appendField(b, 109, k, ver)
 	}
-	for k := next[110]; int(k) < len(v.PasswordLink); k++ {
+	for k := next[110]; int(k) < len(v.CredentialLinkEnum); k++ {
 		b = v.appendField(b, 110, k, ver)
 	}
-	for k := next[111]; int(k) < len(v.PKCS_12CertificateLink); k++ {
+	for k := next[111]; int(k) < len(v.CredentialLinkIndex); k++ {
 		b = v.appendField(b, 111, k, ver)
 	}
-	for k := next[112]; int(k) < len(v.PKCS_12PasswordLink); k++ {
+	for k := next[112]; int(k) < len(v.DerivationObjectLink); k++ {
 		b = v.appendField(b, 112, k, ver)
 	}
-	for k := next[113]; int(k) < len(v.PreviousLink); k++ {
+	for k := next[113]; int(k) < len(v.DerivationObjectLinkEnum); k++ {
 		b = v.appendField(b, 113, k, ver)
 	}
-	for k := next[114]; int(k) < len(v.PrivateKeyLink); k++ {
+	for k := next[114]; int(k) < len(v.DerivationObjectLinkIndex); k++ {
 		b = v.appendField(b, 114, k, ver)
 	}
-	for k := next[115]; int(k) < len(v.PublicKeyLink); k++ {
+	for k := next[115]; int(k) < len(v.DerivedObjectLink); k++ {
 		b = v.appendField(b, 115, k, ver)
 	}
-	for k := next[116]; int(k) < len(v.ReplacedObjectLink); k++ {
+	for k := next[116]; int(k) < len(v.DerivedObjectLinkEnum); k++ {
 		b = v.appendField(b, 116, k, ver)
 	}
-	for k := next[117]; int(k) < len(v.ReplacementObjectLink); k++ {
+	for k := next[117]; int(k) < len(v.DerivedObjectLinkIndex); k++ {
 		b = v.appendField(b, 117, k, ver)
 	}
-	for k := next[118]; int(k) < len(v.SplitKeyBaseLink); k++ {
+	for k := next[118]; int(k) < len(v.GroupLink); k++ {
 		b = v.appendField(b, 118, k, ver)
 	}
-	for k := next[119]; int(k) < len(v.WrappingKeyLink); k++ {
+	for k := next[119]; int(k) < len(v.GroupLinkEnum); k++ {
 		b = v.appendField(b, 119, k, ver)
 	}
-	if next[120] == 0 && v.NISTSecurityCategory.Set {
-		b = v.appendField(b, 120, 0, ver)
+	for k := next[120]; int(k) < len(v.GroupLinkIndex); k++ {
+		b = v.appendField(b, 120, k, ver)
 	}
-	if next[121] == 0 && v.ObjectClass.Set {
-		b = v.appendField(b, 121, 0, ver)
+	for k := next[121]; int(k) < len(v.JoinedSplitKeyPartsLink); k++ {
+		b = v.appendField(b, 121, k, ver)
 	}
-	if next[122] == 0 && v.OTPCounter.Set {
-		b = v.appendField(b, 122, 0, ver)
+	for k := next[122]; int(k) < len(v.JoinedSplitKeyPartsLinkEnum); k++ {
+		b = v.appendField(b, 122, k, ver)
 	}
-	if next[123] == 0 && v.SplitKeyPolynomial.Set {
-		b = v.appendField(b, 123, 0, ver)
+	for k := next[123]; int(k) < len(v.JoinedSplitKeyPartsLinkIndex); k++ {
+		b = v.appendField(b, 123, k, ver)
+	}
+	for k := next[124]; int(k) < len(v.NextLink); k++ {
+		b = v.appendField(b, 124, k, ver)
+	}
+	for k := next[125]; int(k) < len(v.NextLinkEnum); k++ {
+		b = v.appendField(b, 125, k, ver)
+	}
+	for k := next[126]; int(k) < len(v.NextLinkIndex); k++ {
+		b = v.appendField(b, 126, k, ver)
+	}
+	for k := next[127]; int(k) < len(v.ParentLink); k++ {
+		b = v.appendField(b, 127, k, ver)
+	}
+	for k := next[128]; int(k) < len(v.ParentLinkEnum); k++ {
+		b = v.appendField(b, 128, k, ver)
+	}
+	for k := next[129]; int(k) < len(v.ParentLinkIndex); k++ {
+		b = v.appendField(b, 129, k, ver)
+	}
+	for k := next[130]; int(k) < len(v.PasswordLink); k++ {
+		b = v.appendField(b, 130, k, ver)
+	}
+	for k := next[131]; int(k) < len(v.PasswordLinkEnum); k++ {
+		b = v.appendField(b, 131, k, ver)
+	}
+	for k := next[132]; int(k) < len(v.PasswordLinkIndex); k++ {
+		b = v.appendField(b, 132, k, ver)
+	}
+	for k := next[133]; int(k) < len(v.PKCS_12CertificateLink); k++ {
+		b = v.appendField(b, 133, k, ver)
+	}
+	for k := next[134]; int(k) < len(v.PKCS_12CertificateLinkEnum); k++ {
+		b = v.appendField(b, 134, k, ver)
+	}
+	for k := next[135]; int(k) < len(v.PKCS_12CertificateLinkIndex); k++ {
+		b = v.appendField(b, 135, k, ver)
+	}
+	for k := next[136]; int(k) < len(v.PKCS_12PasswordLink); k++ {
+		b = v.appendField(b, 136, k, ver)
+	}
+	for k := next[137]; int(k) < len(v.PKCS_12PasswordLinkEnum); k++ {
+		b = v.appendField(b, 137, k, ver)
+	}
+	for k := next[138]; int(k) < len(v.PKCS_12PasswordLinkIndex); k++ {
+		b = v.appendField(b, 138, k, ver)
+	}
+	for k := next[139]; int(k) < len(v.PreviousLink); k++ {
+		b = v.appendField(b, 139, k, ver)
+	}
+	for k := next[140]; int(k) < len(v.PreviousLinkEnum); k++ {
+		b = v.appendField(b, 140, k, ver)
+	}
+	for k := next[141]; int(k) < len(v.PreviousLinkIndex); k++ {
+		b = v.appendField(b, 141, k, ver)
+	}
+	for k := next[142]; int(k) < len(v.PrivateKeyLink); k++ {
+		b = v.appendField(b, 142, k, ver)
+	}
+	for k := next[143]; int(k) < len(v.PrivateKeyLinkEnum); k++ {
+		b = v.appendField(b, 143, k, ver)
+	}
+	for k := next[144]; int(k) < len(v.PrivateKeyLinkIndex); k++ {
+		b = v.appendField(b, 144, k, ver)
+	}
+	for k := next[145]; int(k) < len(v.PublicKeyLink); k++ {
+		b = v.appendField(b, 145, k, ver)
+	}
+	for k := next[146]; int(k) < len(v.PublicKeyLinkEnum); k++ {
+		b = v.appendField(b, 146, k, ver)
+	}
+	for k := next[147]; int(k) < len(v.PublicKeyLinkIndex); k++ {
+		b = v.appendField(b, 147, k, ver)
+	}
+	for k := next[148]; int(k) < len(v.ReplacedObjectLink); k++ {
+		b = v.appendField(b, 148, k, ver)
+	}
+	for k := next[149]; int(k) < len(v.ReplacedObjectLinkEnum); k++ {
+		b = v.appendField(b, 149, k, ver)
+	}
+	for k := next[150]; int(k) < len(v.ReplacedObjectLinkIndex); k++ {
+		b = v.appendField(b, 150, k, ver)
+	}
+	for k := next[151]; int(k) < len(v.ReplacementObjectLink); k++ {
+		b = v.appendField(b, 151, k, ver)
+	}
+	for k := next[152]; int(k) < len(v.ReplacementObjectLinkEnum); k++ {
+		b = v.appendField(b, 152, k, ver)
+	}
+	for k := next[153]; int(k) < len(v.ReplacementObjectLinkIndex); k++ {
+		b = v.appendField(b, 153, k, ver)
+	}
+	for k := next[154]; int(k) < len(v.SplitKeyBaseLink); k++ {
+		b = v.appendField(b, 154, k, ver)
+	}
+	for k := next[155]; int(k) < len(v.SplitKeyBaseLinkEnum); k++ {
+		b = v.appendField(b, 155, k, ver)
+	}
+	for k := next[156]; int(k) < len(v.SplitKeyBaseLinkIndex); k++ {
+		b = v.appendField(b, 156, k, ver)
+	}
+	for k := next[157]; int(k) < len(v.WrappingKeyLink); k++ {
+		b = v.appendField(b, 157, k, ver)
+	}
+	for k := next[158]; int(k) < len(v.WrappingKeyLinkEnum); k++ {
+		b = v.appendField(b, 158, k, ver)
+	}
+	for k := next[159]; int(k) < len(v.WrappingKeyLinkIndex); k++ {
+		b = v.appendField(b, 159, k, ver)
+	}
+	if next[160] == 0 && v.NISTSecurityCategory.Set {
+		b = v.appendField(b, 160, 0, ver)
+	}
+	if next[161] == 0 && v.ObjectClass.Set {
+		b = v.appendField(b, 161, 0, ver)
+	}
+	if next[162] == 0 && v.OTPCounter.Set {
+		b = v.appendField(b, 162, 0, ver)
+	}
+	if next[163] == 0 && v.SplitKeyPolynomial.Set {
+		b = v.appendField(b, 163, 0, ver)
 	}
 	_ = next
 	return b
@@ -4097,7 +4717,7 @@ func (v *Attributes) appendAdded(b []byte, next *[124]int32, ver Version) []byte
 func (v *Attributes) decodeTTLV(b []byte, off int) error {
 	v.reset()
 	v.x.decoded = true
-	var seen [2]uint64
+	var seen [3]uint64
 	start := len(b)
 	canonical, last := true, -1
 	for len(b) > 0 {
@@ -4901,6 +5521,14 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				}
 				seen[1] |= 0x1000000000
 				field = 100
+			} else if typ == ttlv.TypeEnumeration {
+				v.CertificateLinkEnum = append(v.CertificateLinkEnum, UniqueIdentifier(be32(val)))
+				seen[1] |= 0x2000000000
+				field = 101
+			} else if typ == ttlv.TypeInteger {
+				v.CertificateLinkIndex = append(v.CertificateLinkIndex, int32(be32(val)))
+				seen[1] |= 0x4000000000
+				field = 102
 			}
 		case ttlv.TagCertificateRequestLink:
 			if textType(typ) {
@@ -4908,8 +5536,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x2000000000
-				field = 101
+				seen[1] |= 0x8000000000
+				field = 103
+			} else if typ == ttlv.TypeEnumeration {
+				v.CertificateRequestLinkEnum = append(v.CertificateRequestLinkEnum, UniqueIdentifier(be32(val)))
+				seen[1] |= 0x10000000000
+				field = 104
+			} else if typ == ttlv.TypeInteger {
+				v.CertificateRequestLinkIndex = append(v.CertificateRequestLinkIndex, int32(be32(val)))
+				seen[1] |= 0x20000000000
+				field = 105
 			}
 		case ttlv.TagChildLink:
 			if textType(typ) {
@@ -4917,8 +5553,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x4000000000
-				field = 102
+				seen[1] |= 0x40000000000
+				field = 106
+			} else if typ == ttlv.TypeEnumeration {
+				v.ChildLinkEnum = append(v.ChildLinkEnum, UniqueIdentifier(be32(val)))
+				seen[1] |= 0x80000000000
+				field = 107
+			} else if typ == ttlv.TypeInteger {
+				v.ChildLinkIndex = append(v.ChildLinkIndex, int32(be32(val)))
+				seen[1] |= 0x100000000000
+				field = 108
 			}
 		case ttlv.TagCredentialLink:
 			if textType(typ) {
@@ -4926,8 +5570,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x8000000000
-				field = 103
+				seen[1] |= 0x200000000000
+				field = 109
+			} else if typ == ttlv.TypeEnumeration {
+				v.CredentialLinkEnum = append(v.CredentialLinkEnum, UniqueIdentifier(be32(val)))
+				seen[1] |= 0x400000000000
+				field = 110
+			} else if typ == ttlv.TypeInteger {
+				v.CredentialLinkIndex = append(v.CredentialLinkIndex, int32(be32(val)))
+				seen[1] |= 0x800000000000
+				field = 111
 			}
 		case ttlv.TagDerivationObjectLink:
 			if textType(typ) {
@@ -4935,8 +5587,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x10000000000
-				field = 104
+				seen[1] |= 0x1000000000000
+				field = 112
+			} else if typ == ttlv.TypeEnumeration {
+				v.DerivationObjectLinkEnum = append(v.DerivationObjectLinkEnum, UniqueIdentifier(be32(val)))
+				seen[1] |= 0x2000000000000
+				field = 113
+			} else if typ == ttlv.TypeInteger {
+				v.DerivationObjectLinkIndex = append(v.DerivationObjectLinkIndex, int32(be32(val)))
+				seen[1] |= 0x4000000000000
+				field = 114
 			}
 		case ttlv.TagDerivedObjectLink:
 			if textType(typ) {
@@ -4944,8 +5604,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x20000000000
-				field = 105
+				seen[1] |= 0x8000000000000
+				field = 115
+			} else if typ == ttlv.TypeEnumeration {
+				v.DerivedObjectLinkEnum = append(v.DerivedObjectLinkEnum, UniqueIdentifier(be32(val)))
+				seen[1] |= 0x10000000000000
+				field = 116
+			} else if typ == ttlv.TypeInteger {
+				v.DerivedObjectLinkIndex = append(v.DerivedObjectLinkIndex, int32(be32(val)))
+				seen[1] |= 0x20000000000000
+				field = 117
 			}
 		case ttlv.TagGroupLink:
 			if textType(typ) {
@@ -4953,8 +5621,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x40000000000
-				field = 106
+				seen[1] |= 0x40000000000000
+				field = 118
+			} else if typ == ttlv.TypeEnumeration {
+				v.GroupLinkEnum = append(v.GroupLinkEnum, UniqueIdentifier(be32(val)))
+				seen[1] |= 0x80000000000000
+				field = 119
+			} else if typ == ttlv.TypeInteger {
+				v.GroupLinkIndex = append(v.GroupLinkIndex, int32(be32(val)))
+				seen[1] |= 0x100000000000000
+				field = 120
 			}
 		case ttlv.TagJoinedSplitKeyPartsLink:
 			if textType(typ) {
@@ -4962,8 +5638,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x80000000000
-				field = 107
+				seen[1] |= 0x200000000000000
+				field = 121
+			} else if typ == ttlv.TypeEnumeration {
+				v.JoinedSplitKeyPartsLinkEnum = append(v.JoinedSplitKeyPartsLinkEnum, UniqueIdentifier(be32(val)))
+				seen[1] |= 0x400000000000000
+				field = 122
+			} else if typ == ttlv.TypeInteger {
+				v.JoinedSplitKeyPartsLinkIndex = append(v.JoinedSplitKeyPartsLinkIndex, int32(be32(val)))
+				seen[1] |= 0x800000000000000
+				field = 123
 			}
 		case ttlv.TagNextLink:
 			if textType(typ) {
@@ -4971,8 +5655,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x100000000000
-				field = 108
+				seen[1] |= 0x1000000000000000
+				field = 124
+			} else if typ == ttlv.TypeEnumeration {
+				v.NextLinkEnum = append(v.NextLinkEnum, UniqueIdentifier(be32(val)))
+				seen[1] |= 0x2000000000000000
+				field = 125
+			} else if typ == ttlv.TypeInteger {
+				v.NextLinkIndex = append(v.NextLinkIndex, int32(be32(val)))
+				seen[1] |= 0x4000000000000000
+				field = 126
 			}
 		case ttlv.TagParentLink:
 			if textType(typ) {
@@ -4980,8 +5672,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x200000000000
-				field = 109
+				seen[1] |= 0x8000000000000000
+				field = 127
+			} else if typ == ttlv.TypeEnumeration {
+				v.ParentLinkEnum = append(v.ParentLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x1
+				field = 128
+			} else if typ == ttlv.TypeInteger {
+				v.ParentLinkIndex = append(v.ParentLinkIndex, int32(be32(val)))
+				seen[2] |= 0x2
+				field = 129
 			}
 		case ttlv.TagPasswordLink:
 			if textType(typ) {
@@ -4989,8 +5689,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x400000000000
-				field = 110
+				seen[2] |= 0x4
+				field = 130
+			} else if typ == ttlv.TypeEnumeration {
+				v.PasswordLinkEnum = append(v.PasswordLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x8
+				field = 131
+			} else if typ == ttlv.TypeInteger {
+				v.PasswordLinkIndex = append(v.PasswordLinkIndex, int32(be32(val)))
+				seen[2] |= 0x10
+				field = 132
 			}
 		case ttlv.TagPKCS_12CertificateLink:
 			if textType(typ) {
@@ -4998,8 +5706,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x800000000000
-				field = 111
+				seen[2] |= 0x20
+				field = 133
+			} else if typ == ttlv.TypeEnumeration {
+				v.PKCS_12CertificateLinkEnum = append(v.PKCS_12CertificateLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x40
+				field = 134
+			} else if typ == ttlv.TypeInteger {
+				v.PKCS_12CertificateLinkIndex = append(v.PKCS_12CertificateLinkIndex, int32(be32(val)))
+				seen[2] |= 0x80
+				field = 135
 			}
 		case ttlv.TagPKCS_12PasswordLink:
 			if textType(typ) {
@@ -5007,8 +5723,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x1000000000000
-				field = 112
+				seen[2] |= 0x100
+				field = 136
+			} else if typ == ttlv.TypeEnumeration {
+				v.PKCS_12PasswordLinkEnum = append(v.PKCS_12PasswordLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x200
+				field = 137
+			} else if typ == ttlv.TypeInteger {
+				v.PKCS_12PasswordLinkIndex = append(v.PKCS_12PasswordLinkIndex, int32(be32(val)))
+				seen[2] |= 0x400
+				field = 138
 			}
 		case ttlv.TagPreviousLink:
 			if textType(typ) {
@@ -5016,8 +5740,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x2000000000000
-				field = 113
+				seen[2] |= 0x800
+				field = 139
+			} else if typ == ttlv.TypeEnumeration {
+				v.PreviousLinkEnum = append(v.PreviousLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x1000
+				field = 140
+			} else if typ == ttlv.TypeInteger {
+				v.PreviousLinkIndex = append(v.PreviousLinkIndex, int32(be32(val)))
+				seen[2] |= 0x2000
+				field = 141
 			}
 		case ttlv.TagPrivateKeyLink:
 			if textType(typ) {
@@ -5025,8 +5757,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x4000000000000
-				field = 114
+				seen[2] |= 0x4000
+				field = 142
+			} else if typ == ttlv.TypeEnumeration {
+				v.PrivateKeyLinkEnum = append(v.PrivateKeyLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x8000
+				field = 143
+			} else if typ == ttlv.TypeInteger {
+				v.PrivateKeyLinkIndex = append(v.PrivateKeyLinkIndex, int32(be32(val)))
+				seen[2] |= 0x10000
+				field = 144
 			}
 		case ttlv.TagPublicKeyLink:
 			if textType(typ) {
@@ -5034,8 +5774,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x8000000000000
-				field = 115
+				seen[2] |= 0x20000
+				field = 145
+			} else if typ == ttlv.TypeEnumeration {
+				v.PublicKeyLinkEnum = append(v.PublicKeyLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x40000
+				field = 146
+			} else if typ == ttlv.TypeInteger {
+				v.PublicKeyLinkIndex = append(v.PublicKeyLinkIndex, int32(be32(val)))
+				seen[2] |= 0x80000
+				field = 147
 			}
 		case ttlv.TagReplacedObjectLink:
 			if textType(typ) {
@@ -5043,8 +5791,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x10000000000000
-				field = 116
+				seen[2] |= 0x100000
+				field = 148
+			} else if typ == ttlv.TypeEnumeration {
+				v.ReplacedObjectLinkEnum = append(v.ReplacedObjectLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x200000
+				field = 149
+			} else if typ == ttlv.TypeInteger {
+				v.ReplacedObjectLinkIndex = append(v.ReplacedObjectLinkIndex, int32(be32(val)))
+				seen[2] |= 0x400000
+				field = 150
 			}
 		case ttlv.TagReplacementObjectLink:
 			if textType(typ) {
@@ -5052,8 +5808,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x20000000000000
-				field = 117
+				seen[2] |= 0x800000
+				field = 151
+			} else if typ == ttlv.TypeEnumeration {
+				v.ReplacementObjectLinkEnum = append(v.ReplacementObjectLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x1000000
+				field = 152
+			} else if typ == ttlv.TypeInteger {
+				v.ReplacementObjectLinkIndex = append(v.ReplacementObjectLinkIndex, int32(be32(val)))
+				seen[2] |= 0x2000000
+				field = 153
 			}
 		case ttlv.TagSplitKeyBaseLink:
 			if textType(typ) {
@@ -5061,8 +5825,16 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x40000000000000
-				field = 118
+				seen[2] |= 0x4000000
+				field = 154
+			} else if typ == ttlv.TypeEnumeration {
+				v.SplitKeyBaseLinkEnum = append(v.SplitKeyBaseLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x8000000
+				field = 155
+			} else if typ == ttlv.TypeInteger {
+				v.SplitKeyBaseLinkIndex = append(v.SplitKeyBaseLinkIndex, int32(be32(val)))
+				seen[2] |= 0x10000000
+				field = 156
 			}
 		case ttlv.TagWrappingKeyLink:
 			if textType(typ) {
@@ -5070,32 +5842,40 @@ func (v *Attributes) decodeTTLV(b []byte, off int) error {
 				if typ != ttlv.TypeReference {
 					v.x.alt = append(v.x.alt, altType{pos: int32(len(v.x.order)), typ: typ})
 				}
-				seen[1] |= 0x80000000000000
-				field = 119
+				seen[2] |= 0x20000000
+				field = 157
+			} else if typ == ttlv.TypeEnumeration {
+				v.WrappingKeyLinkEnum = append(v.WrappingKeyLinkEnum, UniqueIdentifier(be32(val)))
+				seen[2] |= 0x40000000
+				field = 158
+			} else if typ == ttlv.TypeInteger {
+				v.WrappingKeyLinkIndex = append(v.WrappingKeyLinkIndex, int32(be32(val)))
+				seen[2] |= 0x80000000
+				field = 159
 			}
 		case ttlv.TagNISTSecurityCategory:
-			if typ == ttlv.TypeInteger && seen[1]&0x100000000000000 == 0 {
+			if typ == ttlv.TypeInteger && seen[2]&0x100000000 == 0 {
 				v.NISTSecurityCategory = Optional[int32]{Value: int32(be32(val)), Set: true}
-				seen[1] |= 0x100000000000000
-				field = 120
+				seen[2] |= 0x100000000
+				field = 160
 			}
 		case ttlv.TagObjectClass:
-			if typ == ttlv.TypeEnumeration && seen[1]&0x200000000000000 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[2]&0x200000000 == 0 {
 				v.ObjectClass = Optional[ObjectClass]{Value: ObjectClass(be32(val)), Set: true}
-				seen[1] |= 0x200000000000000
-				field = 121
+				seen[2] |= 0x200000000
+				field = 161
 			}
 		case ttlv.TagOTPCounter:
-			if typ == ttlv.TypeByteString && seen[1]&0x400000000000000 == 0 {
+			if typ == ttlv.TypeByteString && seen[2]&0x400000000 == 0 {
 				v.OTPCounter = Optional[[]byte]{Value: val, Set: true}
-				seen[1] |= 0x400000000000000
-				field = 122
+				seen[2] |= 0x400000000
+				field = 162
 			}
 		case ttlv.TagSplitKeyPolynomial:
-			if typ == ttlv.TypeEnumeration && seen[1]&0x800000000000000 == 0 {
+			if typ == ttlv.TypeEnumeration && seen[2]&0x800000000 == 0 {
 				v.SplitKeyPolynomial = Optional[SplitKeyPolynomial]{Value: SplitKeyPolynomial(be32(val)), Set: true}
-				seen[1] |= 0x800000000000000
-				field = 123
+				seen[2] |= 0x800000000
+				field = 163
 			}
 		}
 		if field == unknownField {
@@ -5241,25 +6021,65 @@ func (v *Attributes) reset() {
 	v.SignatureVerifyCounter = Optional[int64]{}
 	v.CredentialType = Optional[CredentialType]{}
 	v.CertificateLink = v.CertificateLink[:0]
+	v.CertificateLinkEnum = v.CertificateLinkEnum[:0]
+	v.CertificateLinkIndex = v.CertificateLinkIndex[:0]
 	v.CertificateRequestLink = v.CertificateRequestLink[:0]
+	v.CertificateRequestLinkEnum = v.CertificateRequestLinkEnum[:0]
+	v.CertificateRequestLinkIndex = v.CertificateRequestLinkIndex[:0]
 	v.ChildLink = v.ChildLink[:0]
+	v.ChildLinkEnum = v.ChildLinkEnum[:0]
+	v.ChildLinkIndex = v.ChildLinkIndex[:0]
 	v.CredentialLink = v.CredentialLink[:0]
+	v.CredentialLinkEnum = v.CredentialLinkEnum[:0]
+	v.CredentialLinkIndex = v.CredentialLinkIndex[:0]
 	v.DerivationObjectLink = v.DerivationObjectLink[:0]
+	v.DerivationObjectLinkEnum = v.DerivationObjectLinkEnum[:0]
+	v.DerivationObjectLinkIndex = v.DerivationObjectLinkIndex[:0]
 	v.DerivedObjectLink = v.DerivedObjectLink[:0]
+	v.DerivedObjectLinkEnum = v.DerivedObjectLinkEnum[:0]
+	v.DerivedObjectLinkIndex = v.DerivedObjectLinkIndex[:0]
 	v.GroupLink = v.GroupLink[:0]
+	v.GroupLinkEnum = v.GroupLinkEnum[:0]
+	v.GroupLinkIndex = v.GroupLinkIndex[:0]
 	v.JoinedSplitKeyPartsLink = v.JoinedSplitKeyPartsLink[:0]
+	v.JoinedSplitKeyPartsLinkEnum = v.JoinedSplitKeyPartsLinkEnum[:0]
+	v.JoinedSplitKeyPartsLinkIndex = v.JoinedSplitKeyPartsLinkIndex[:0]
 	v.NextLink = v.NextLink[:0]
+	v.NextLinkEnum = v.NextLinkEnum[:0]
+	v.NextLinkIndex = v.NextLinkIndex[:0]
 	v.ParentLink = v.ParentLink[:0]
+	v.ParentLinkEnum = v.ParentLinkEnum[:0]
+	v.ParentLinkIndex = v.ParentLinkIndex[:0]
 	v.PasswordLink = v.PasswordLink[:0]
+	v.PasswordLinkEnum = v.PasswordLinkEnum[:0]
+	v.PasswordLinkIndex = v.PasswordLinkIndex[:0]
 	v.PKCS_12CertificateLink = v.PKCS_12CertificateLink[:0]
+	v.PKCS_12CertificateLinkEnum = v.PKCS_12CertificateLinkEnum[:0]
+	v.PKCS_12CertificateLinkIndex = v.PKCS_12CertificateLinkIndex[:0]
 	v.PKCS_12PasswordLink = v.PKCS_12PasswordLink[:0]
+	v.PKCS_12PasswordLinkEnum = v.PKCS_12PasswordLinkEnum[:0]
+	v.PKCS_12PasswordLinkIndex = v.PKCS_12PasswordLinkIndex[:0]
 	v.PreviousLink = v.PreviousLink[:0]
+	v.PreviousLinkEnum = v.PreviousLinkEnum[:0]
+	v.PreviousLinkIndex = v.PreviousLinkIndex[:0]
 	v.PrivateKeyLink = v.PrivateKeyLink[:0]
+	v.PrivateKeyLinkEnum = v.PrivateKeyLinkEnum[:0]
+	v.PrivateKeyLinkIndex = v.PrivateKeyLinkIndex[:0]
 	v.PublicKeyLink = v.PublicKeyLink[:0]
+	v.PublicKeyLinkEnum = v.PublicKeyLinkEnum[:0]
+	v.PublicKeyLinkIndex = v.PublicKeyLinkIndex[:0]
 	v.ReplacedObjectLink = v.ReplacedObjectLink[:0]
+	v.ReplacedObjectLinkEnum = v.ReplacedObjectLinkEnum[:0]
+	v.ReplacedObjectLinkIndex = v.ReplacedObjectLinkIndex[:0]
 	v.ReplacementObjectLink = v.ReplacementObjectLink[:0]
+	v.ReplacementObjectLinkEnum = v.ReplacementObjectLinkEnum[:0]
+	v.ReplacementObjectLinkIndex = v.ReplacementObjectLinkIndex[:0]
 	v.SplitKeyBaseLink = v.SplitKeyBaseLink[:0]
+	v.SplitKeyBaseLinkEnum = v.SplitKeyBaseLinkEnum[:0]
+	v.SplitKeyBaseLinkIndex = v.SplitKeyBaseLinkIndex[:0]
 	v.WrappingKeyLink = v.WrappingKeyLink[:0]
+	v.WrappingKeyLinkEnum = v.WrappingKeyLinkEnum[:0]
+	v.WrappingKeyLinkIndex = v.WrappingKeyLinkIndex[:0]
 	v.NISTSecurityCategory = Optional[int32]{}
 	v.ObjectClass = Optional[ObjectClass]{}
 	v.OTPCounter = Optional[[]byte]{}
@@ -5434,120 +6254,160 @@ func (v *Attributes) Clone() *Attributes {
 			c.CertificateLink[i] = cloneString(e)
 		}
 	}
+	c.CertificateLinkEnum = cloneSlice(v.CertificateLinkEnum)
+	c.CertificateLinkIndex = cloneSlice(v.CertificateLinkIndex)
 	if v.CertificateRequestLink != nil {
 		c.CertificateRequestLink = make([]string, len(v.CertificateRequestLink))
 		for i, e := range v.CertificateRequestLink {
 			c.CertificateRequestLink[i] = cloneString(e)
 		}
 	}
+	c.CertificateRequestLinkEnum = cloneSlice(v.CertificateRequestLinkEnum)
+	c.CertificateRequestLinkIndex = cloneSlice(v.CertificateRequestLinkIndex)
 	if v.ChildLink != nil {
 		c.ChildLink = make([]string, len(v.ChildLink))
 		for i, e := range v.ChildLink {
 			c.ChildLink[i] = cloneString(e)
 		}
 	}
+	c.ChildLinkEnum = cloneSlice(v.ChildLinkEnum)
+	c.ChildLinkIndex = cloneSlice(v.ChildLinkIndex)
 	if v.CredentialLink != nil {
 		c.CredentialLink = make([]string, len(v.CredentialLink))
 		for i, e := range v.CredentialLink {
 			c.CredentialLink[i] = cloneString(e)
 		}
 	}
+	c.CredentialLinkEnum = cloneSlice(v.CredentialLinkEnum)
+	c.CredentialLinkIndex = cloneSlice(v.CredentialLinkIndex)
 	if v.DerivationObjectLink != nil {
 		c.DerivationObjectLink = make([]string, len(v.DerivationObjectLink))
 		for i, e := range v.DerivationObjectLink {
 			c.DerivationObjectLink[i] = cloneString(e)
 		}
 	}
+	c.DerivationObjectLinkEnum = cloneSlice(v.DerivationObjectLinkEnum)
+	c.DerivationObjectLinkIndex = cloneSlice(v.DerivationObjectLinkIndex)
 	if v.DerivedObjectLink != nil {
 		c.DerivedObjectLink = make([]string, len(v.DerivedObjectLink))
 		for i, e := range v.DerivedObjectLink {
 			c.DerivedObjectLink[i] = cloneString(e)
 		}
 	}
+	c.DerivedObjectLinkEnum = cloneSlice(v.DerivedObjectLinkEnum)
+	c.DerivedObjectLinkIndex = cloneSlice(v.DerivedObjectLinkIndex)
 	if v.GroupLink != nil {
 		c.GroupLink = make([]string, len(v.GroupLink))
 		for i, e := range v.GroupLink {
 			c.GroupLink[i] = cloneString(e)
 		}
 	}
+	c.GroupLinkEnum = cloneSlice(v.GroupLinkEnum)
+	c.GroupLinkIndex = cloneSlice(v.GroupLinkIndex)
 	if v.JoinedSplitKeyPartsLink != nil {
 		c.JoinedSplitKeyPartsLink = make([]string, len(v.JoinedSplitKeyPartsLink))
 		for i, e := range v.JoinedSplitKeyPartsLink {
 			c.JoinedSplitKeyPartsLink[i] = cloneString(e)
 		}
 	}
+	c.JoinedSplitKeyPartsLinkEnum = cloneSlice(v.JoinedSplitKeyPartsLinkEnum)
+	c.JoinedSplitKeyPartsLinkIndex = cloneSlice(v.JoinedSplitKeyPartsLinkIndex)
 	if v.NextLink != nil {
 		c.NextLink = make([]string, len(v.NextLink))
 		for i, e := range v.NextLink {
 			c.NextLink[i] = cloneString(e)
 		}
 	}
+	c.NextLinkEnum = cloneSlice(v.NextLinkEnum)
+	c.NextLinkIndex = cloneSlice(v.NextLinkIndex)
 	if v.ParentLink != nil {
 		c.ParentLink = make([]string, len(v.ParentLink))
 		for i, e := range v.ParentLink {
 			c.ParentLink[i] = cloneString(e)
 		}
 	}
+	c.ParentLinkEnum = cloneSlice(v.ParentLinkEnum)
+	c.ParentLinkIndex = cloneSlice(v.ParentLinkIndex)
 	if v.PasswordLink != nil {
 		c.PasswordLink = make([]string, len(v.PasswordLink))
 		for i, e := range v.PasswordLink {
 			c.PasswordLink[i] = cloneString(e)
 		}
 	}
+	c.PasswordLinkEnum = cloneSlice(v.PasswordLinkEnum)
+	c.PasswordLinkIndex = cloneSlice(v.PasswordLinkIndex)
 	if v.PKCS_12CertificateLink != nil {
 		c.PKCS_12CertificateLink = make([]string, len(v.PKCS_12CertificateLink))
 		for i, e := range v.PKCS_12CertificateLink {
 			c.PKCS_12CertificateLink[i] = cloneString(e)
 		}
 	}
+	c.PKCS_12CertificateLinkEnum = cloneSlice(v.PKCS_12CertificateLinkEnum)
+	c.PKCS_12CertificateLinkIndex = cloneSlice(v.PKCS_12CertificateLinkIndex)
 	if v.PKCS_12PasswordLink != nil {
 		c.PKCS_12PasswordLink = make([]string, len(v.PKCS_12PasswordLink))
 		for i, e := range v.PKCS_12PasswordLink {
 			c.PKCS_12PasswordLink[i] = cloneString(e)
 		}
 	}
+	c.PKCS_12PasswordLinkEnum = cloneSlice(v.PKCS_12PasswordLinkEnum)
+	c.PKCS_12PasswordLinkIndex = cloneSlice(v.PKCS_12PasswordLinkIndex)
 	if v.PreviousLink != nil {
 		c.PreviousLink = make([]string, len(v.PreviousLink))
 		for i, e := range v.PreviousLink {
 			c.PreviousLink[i] = cloneString(e)
 		}
 	}
+	c.PreviousLinkEnum = cloneSlice(v.PreviousLinkEnum)
+	c.PreviousLinkIndex = cloneSlice(v.PreviousLinkIndex)
 	if v.PrivateKeyLink != nil {
 		c.PrivateKeyLink = make([]string, len(v.PrivateKeyLink))
 		for i, e := range v.PrivateKeyLink {
 			c.PrivateKeyLink[i] = cloneString(e)
 		}
 	}
+	c.PrivateKeyLinkEnum = cloneSlice(v.PrivateKeyLinkEnum)
+	c.PrivateKeyLinkIndex = cloneSlice(v.PrivateKeyLinkIndex)
 	if v.PublicKeyLink != nil {
 		c.PublicKeyLink = make([]string, len(v.PublicKeyLink))
 		for i, e := range v.PublicKeyLink {
 			c.PublicKeyLink[i] = cloneString(e)
 		}
 	}
+	c.PublicKeyLinkEnum = cloneSlice(v.PublicKeyLinkEnum)
+	c.PublicKeyLinkIndex = cloneSlice(v.PublicKeyLinkIndex)
 	if v.ReplacedObjectLink != nil {
 		c.ReplacedObjectLink = make([]string, len(v.ReplacedObjectLink))
 		for i, e := range v.ReplacedObjectLink {
 			c.ReplacedObjectLink[i] = cloneString(e)
 		}
 	}
+	c.ReplacedObjectLinkEnum = cloneSlice(v.ReplacedObjectLinkEnum)
+	c.ReplacedObjectLinkIndex = cloneSlice(v.ReplacedObjectLinkIndex)
 	if v.ReplacementObjectLink != nil {
 		c.ReplacementObjectLink = make([]string, len(v.ReplacementObjectLink))
 		for i, e := range v.ReplacementObjectLink {
 			c.ReplacementObjectLink[i] = cloneString(e)
 		}
 	}
+	c.ReplacementObjectLinkEnum = cloneSlice(v.ReplacementObjectLinkEnum)
+	c.ReplacementObjectLinkIndex = cloneSlice(v.ReplacementObjectLinkIndex)
 	if v.SplitKeyBaseLink != nil {
 		c.SplitKeyBaseLink = make([]string, len(v.SplitKeyBaseLink))
 		for i, e := range v.SplitKeyBaseLink {
 			c.SplitKeyBaseLink[i] = cloneString(e)
 		}
 	}
+	c.SplitKeyBaseLinkEnum = cloneSlice(v.SplitKeyBaseLinkEnum)
+	c.SplitKeyBaseLinkIndex = cloneSlice(v.SplitKeyBaseLinkIndex)
 	if v.WrappingKeyLink != nil {
 		c.WrappingKeyLink = make([]string, len(v.WrappingKeyLink))
 		for i, e := range v.WrappingKeyLink {
 			c.WrappingKeyLink[i] = cloneString(e)
 		}
 	}
+	c.WrappingKeyLinkEnum = cloneSlice(v.WrappingKeyLinkEnum)
+	c.WrappingKeyLinkIndex = cloneSlice(v.WrappingKeyLinkIndex)
 	c.NISTSecurityCategory = Optional[int32]{Value: v.NISTSecurityCategory.Value, Set: v.NISTSecurityCategory.Set}
 	c.ObjectClass = Optional[ObjectClass]{Value: v.ObjectClass.Value, Set: v.ObjectClass.Set}
 	c.OTPCounter = Optional[[]byte]{Value: cloneBytes(v.OTPCounter.Value), Set: v.OTPCounter.Set}
@@ -10844,15 +11704,13 @@ type CreateSplitKeyResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.2-3.0;
 	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
-	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
-	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
-	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
-	UniqueIdentifierEnum Optional[UniqueIdentifier]
-	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
-	// Unique Identifier of the response (negative: counted back from the
-	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
-	// UniqueIdentifier: set one of them.
-	UniqueIdentifierIndex Optional[int32]
+	// UniqueIdentifierEnum holds the instances of the Unique Identifier attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierEnum []UniqueIdentifier
+	// UniqueIdentifierIndex holds the instances of the Unique Identifier attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierIndex []int32
 	// TemplateAttribute is the Template-Attribute item, optional, of KMIP 1.2-1.4.
 	TemplateAttribute *TemplateAttribute
 
@@ -10888,11 +11746,15 @@ func (v *CreateSplitKeyResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver V
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if len(v.UniqueIdentifierEnum) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
+			}
 		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if len(v.UniqueIdentifierIndex) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
+			}
 		}
 		if v.TemplateAttribute != nil {
 			b = v.TemplateAttribute.appendTTLV(b, ttlv.TagTemplateAttribute, ver)
@@ -10938,12 +11800,12 @@ func (v *CreateSplitKeyResponsePayload) appendField(b []byte, i uint8, k int32, 
 			}
 		}
 	case 2:
-		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if int(k) < len(v.UniqueIdentifierEnum) && ver.in(0xe0) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
 		}
 	case 3:
-		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if int(k) < len(v.UniqueIdentifierIndex) && ver.in(0xe0) {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
 		}
 	case 4:
 		if k == 0 && v.TemplateAttribute != nil {
@@ -10959,11 +11821,11 @@ func (v *CreateSplitKeyResponsePayload) appendAdded(b []byte, next *[5]int32, ve
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
-		b = v.appendField(b, 2, 0, ver)
+	for k := next[2]; int(k) < len(v.UniqueIdentifierEnum); k++ {
+		b = v.appendField(b, 2, k, ver)
 	}
-	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
-		b = v.appendField(b, 3, 0, ver)
+	for k := next[3]; int(k) < len(v.UniqueIdentifierIndex); k++ {
+		b = v.appendField(b, 3, k, ver)
 	}
 	if next[4] == 0 && v.TemplateAttribute != nil {
 		b = v.appendField(b, 4, 0, ver)
@@ -10999,12 +11861,12 @@ func (v *CreateSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
-			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration {
+				v.UniqueIdentifierEnum = append(v.UniqueIdentifierEnum, UniqueIdentifier(be32(val)))
 				seen[0] |= 0x4
 				field = 2
-			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
-				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+			} else if typ == ttlv.TypeInteger {
+				v.UniqueIdentifierIndex = append(v.UniqueIdentifierIndex, int32(be32(val)))
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -11040,8 +11902,8 @@ func (v *CreateSplitKeyResponsePayload) decodeTTLV(b []byte, off int) error {
 func (v *CreateSplitKeyResponsePayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
-	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
-	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.UniqueIdentifierEnum = v.UniqueIdentifierEnum[:0]
+	v.UniqueIdentifierIndex = v.UniqueIdentifierIndex[:0]
 	v.x.reset()
 }
 
@@ -11058,8 +11920,8 @@ func (v *CreateSplitKeyResponsePayload) Clone() *CreateSplitKeyResponsePayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
-	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
-	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.UniqueIdentifierEnum = cloneSlice(v.UniqueIdentifierEnum)
+	c.UniqueIdentifierIndex = cloneSlice(v.UniqueIdentifierIndex)
 	c.TemplateAttribute = v.TemplateAttribute.Clone()
 	c.x = v.x.clone()
 	return c
@@ -14759,15 +15621,13 @@ type DeriveKeyRequestPayload struct {
 	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.0-3.0;
 	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
-	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
-	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
-	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
-	UniqueIdentifierEnum Optional[UniqueIdentifier]
-	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
-	// Unique Identifier of the response (negative: counted back from the
-	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
-	// UniqueIdentifier: set one of them.
-	UniqueIdentifierIndex Optional[int32]
+	// UniqueIdentifierEnum holds the instances of the Unique Identifier attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierEnum []UniqueIdentifier
+	// UniqueIdentifierIndex holds the instances of the Unique Identifier attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierIndex []int32
 	// DerivationMethod is the Derivation Method item, required, of KMIP 1.0-3.0.
 	DerivationMethod DerivationMethod
 	// DerivationParameters is the Derivation Parameters item, required, of KMIP 1.0-3.0.
@@ -14809,11 +15669,15 @@ func (v *DeriveKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if len(v.UniqueIdentifierEnum) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
+			}
 		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if len(v.UniqueIdentifierIndex) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
+			}
 		}
 		if v.x.decoded || ver.in(0xff) {
 			b = ttlv.AppendEnumeration(b, ttlv.TagDerivationMethod, uint32(v.DerivationMethod))
@@ -14870,12 +15734,12 @@ func (v *DeriveKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver Ve
 			}
 		}
 	case 2:
-		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if int(k) < len(v.UniqueIdentifierEnum) && ver.in(0xe0) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
 		}
 	case 3:
-		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if int(k) < len(v.UniqueIdentifierIndex) && ver.in(0xe0) {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
 		}
 	case 4:
 		if k == 0 {
@@ -14903,11 +15767,11 @@ func (v *DeriveKeyRequestPayload) appendAdded(b []byte, next *[8]int32, ver Vers
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
-		b = v.appendField(b, 2, 0, ver)
+	for k := next[2]; int(k) < len(v.UniqueIdentifierEnum); k++ {
+		b = v.appendField(b, 2, k, ver)
 	}
-	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
-		b = v.appendField(b, 3, 0, ver)
+	for k := next[3]; int(k) < len(v.UniqueIdentifierIndex); k++ {
+		b = v.appendField(b, 3, k, ver)
 	}
 	if next[5] == 0 && v.DerivationParameters != nil {
 		b = v.appendField(b, 5, 0, ver)
@@ -14949,12 +15813,12 @@ func (v *DeriveKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
-			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration {
+				v.UniqueIdentifierEnum = append(v.UniqueIdentifierEnum, UniqueIdentifier(be32(val)))
 				seen[0] |= 0x4
 				field = 2
-			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
-				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+			} else if typ == ttlv.TypeInteger {
+				v.UniqueIdentifierIndex = append(v.UniqueIdentifierIndex, int32(be32(val)))
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -15019,8 +15883,8 @@ func (v *DeriveKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 func (v *DeriveKeyRequestPayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
-	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
-	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.UniqueIdentifierEnum = v.UniqueIdentifierEnum[:0]
+	v.UniqueIdentifierIndex = v.UniqueIdentifierIndex[:0]
 	v.DerivationMethod = 0
 	v.x.reset()
 }
@@ -15038,8 +15902,8 @@ func (v *DeriveKeyRequestPayload) Clone() *DeriveKeyRequestPayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
-	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
-	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.UniqueIdentifierEnum = cloneSlice(v.UniqueIdentifierEnum)
+	c.UniqueIdentifierIndex = cloneSlice(v.UniqueIdentifierIndex)
 	c.DerivationMethod = v.DerivationMethod
 	c.DerivationParameters = v.DerivationParameters.Clone()
 	c.Attributes = v.Attributes.Clone()
@@ -22290,15 +23154,13 @@ type JoinSplitKeyRequestPayload struct {
 	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.2-3.0;
 	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
-	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
-	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
-	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
-	UniqueIdentifierEnum Optional[UniqueIdentifier]
-	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
-	// Unique Identifier of the response (negative: counted back from the
-	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
-	// UniqueIdentifier: set one of them.
-	UniqueIdentifierIndex Optional[int32]
+	// UniqueIdentifierEnum holds the instances of the Unique Identifier attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierEnum []UniqueIdentifier
+	// UniqueIdentifierIndex holds the instances of the Unique Identifier attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierIndex []int32
 	// SecretDataType is the Secret Data Type item, optional, of KMIP 1.2-3.0.
 	SecretDataType Optional[SecretDataType]
 	// Attributes is the Attributes item, optional, of KMIP 2.0-3.0.
@@ -22340,11 +23202,15 @@ func (v *JoinSplitKeyRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Vers
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if len(v.UniqueIdentifierEnum) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
+			}
 		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if len(v.UniqueIdentifierIndex) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
+			}
 		}
 		if v.SecretDataType.Set {
 			b = ttlv.AppendEnumeration(b, ttlv.TagSecretDataType, uint32(v.SecretDataType.Value))
@@ -22401,12 +23267,12 @@ func (v *JoinSplitKeyRequestPayload) appendField(b []byte, i uint8, k int32, ver
 			}
 		}
 	case 2:
-		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if int(k) < len(v.UniqueIdentifierEnum) && ver.in(0xe0) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
 		}
 	case 3:
-		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if int(k) < len(v.UniqueIdentifierIndex) && ver.in(0xe0) {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
 		}
 	case 4:
 		if k == 0 && v.SecretDataType.Set {
@@ -22434,11 +23300,11 @@ func (v *JoinSplitKeyRequestPayload) appendAdded(b []byte, next *[8]int32, ver V
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
-		b = v.appendField(b, 2, 0, ver)
+	for k := next[2]; int(k) < len(v.UniqueIdentifierEnum); k++ {
+		b = v.appendField(b, 2, k, ver)
 	}
-	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
-		b = v.appendField(b, 3, 0, ver)
+	for k := next[3]; int(k) < len(v.UniqueIdentifierIndex); k++ {
+		b = v.appendField(b, 3, k, ver)
 	}
 	if next[4] == 0 && v.SecretDataType.Set {
 		b = v.appendField(b, 4, 0, ver)
@@ -22483,12 +23349,12 @@ func (v *JoinSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
-			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration {
+				v.UniqueIdentifierEnum = append(v.UniqueIdentifierEnum, UniqueIdentifier(be32(val)))
 				seen[0] |= 0x4
 				field = 2
-			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
-				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+			} else if typ == ttlv.TypeInteger {
+				v.UniqueIdentifierIndex = append(v.UniqueIdentifierIndex, int32(be32(val)))
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -22550,8 +23416,8 @@ func (v *JoinSplitKeyRequestPayload) decodeTTLV(b []byte, off int) error {
 func (v *JoinSplitKeyRequestPayload) reset() {
 	v.ObjectType = 0
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
-	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
-	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.UniqueIdentifierEnum = v.UniqueIdentifierEnum[:0]
+	v.UniqueIdentifierIndex = v.UniqueIdentifierIndex[:0]
 	v.SecretDataType = Optional[SecretDataType]{}
 	v.ProtectionStorageMasks = Optional[uint32]{}
 	v.x.reset()
@@ -22570,8 +23436,8 @@ func (v *JoinSplitKeyRequestPayload) Clone() *JoinSplitKeyRequestPayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
-	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
-	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.UniqueIdentifierEnum = cloneSlice(v.UniqueIdentifierEnum)
+	c.UniqueIdentifierIndex = cloneSlice(v.UniqueIdentifierIndex)
 	c.SecretDataType = Optional[SecretDataType]{Value: v.SecretDataType.Value, Set: v.SecretDataType.Set}
 	c.Attributes = v.Attributes.Clone()
 	c.ProtectionStorageMasks = Optional[uint32]{Value: v.ProtectionStorageMasks.Value, Set: v.ProtectionStorageMasks.Set}
@@ -24372,15 +25238,13 @@ type LocateResponsePayload struct {
 	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.0-3.0;
 	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
-	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
-	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
-	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
-	UniqueIdentifierEnum Optional[UniqueIdentifier]
-	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
-	// Unique Identifier of the response (negative: counted back from the
-	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
-	// UniqueIdentifier: set one of them.
-	UniqueIdentifierIndex Optional[int32]
+	// UniqueIdentifierEnum holds the instances of the Unique Identifier attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierEnum []UniqueIdentifier
+	// UniqueIdentifierIndex holds the instances of the Unique Identifier attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierIndex []int32
 
 	x extra // the order and unknown items of a decoded value
 }
@@ -24414,11 +25278,15 @@ func (v *LocateResponsePayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version) 
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if len(v.UniqueIdentifierEnum) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
+			}
 		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if len(v.UniqueIdentifierIndex) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
+			}
 		}
 	} else {
 		var next [4]int32
@@ -24461,12 +25329,12 @@ func (v *LocateResponsePayload) appendField(b []byte, i uint8, k int32, ver Vers
 			}
 		}
 	case 2:
-		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if int(k) < len(v.UniqueIdentifierEnum) && ver.in(0xe0) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
 		}
 	case 3:
-		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if int(k) < len(v.UniqueIdentifierIndex) && ver.in(0xe0) {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
 		}
 	}
 	_ = ver
@@ -24481,11 +25349,11 @@ func (v *LocateResponsePayload) appendAdded(b []byte, next *[4]int32, ver Versio
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
-		b = v.appendField(b, 2, 0, ver)
+	for k := next[2]; int(k) < len(v.UniqueIdentifierEnum); k++ {
+		b = v.appendField(b, 2, k, ver)
 	}
-	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
-		b = v.appendField(b, 3, 0, ver)
+	for k := next[3]; int(k) < len(v.UniqueIdentifierIndex); k++ {
+		b = v.appendField(b, 3, k, ver)
 	}
 	_ = next
 	return b
@@ -24518,12 +25386,12 @@ func (v *LocateResponsePayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
-			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration {
+				v.UniqueIdentifierEnum = append(v.UniqueIdentifierEnum, UniqueIdentifier(be32(val)))
 				seen[0] |= 0x4
 				field = 2
-			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
-				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+			} else if typ == ttlv.TypeInteger {
+				v.UniqueIdentifierIndex = append(v.UniqueIdentifierIndex, int32(be32(val)))
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -24545,8 +25413,8 @@ func (v *LocateResponsePayload) decodeTTLV(b []byte, off int) error {
 func (v *LocateResponsePayload) reset() {
 	v.LocatedItems = Optional[int32]{}
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
-	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
-	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.UniqueIdentifierEnum = v.UniqueIdentifierEnum[:0]
+	v.UniqueIdentifierIndex = v.UniqueIdentifierIndex[:0]
 	v.x.reset()
 }
 
@@ -24563,8 +25431,8 @@ func (v *LocateResponsePayload) Clone() *LocateResponsePayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
-	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
-	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.UniqueIdentifierEnum = cloneSlice(v.UniqueIdentifierEnum)
+	c.UniqueIdentifierIndex = cloneSlice(v.UniqueIdentifierIndex)
 	c.x = v.x.clone()
 	return c
 }
@@ -46509,15 +47377,13 @@ type ValidateRequestPayload struct {
 	// UniqueIdentifier is the Unique Identifier item, repeated, of KMIP 1.0-3.0;
 	// KMIP 3.0 encodes it as an Identifier (3.0 draft §4.68).
 	UniqueIdentifier []string
-	// UniqueIdentifierEnum is the Unique Identifier item as an Enumeration, a Unique
-	// Identifier Enumeration value such as the ID Placeholder, optional, of KMIP
-	// 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for UniqueIdentifier: set one of them.
-	UniqueIdentifierEnum Optional[UniqueIdentifier]
-	// UniqueIdentifierIndex is the Unique Identifier item as an Integer, the zero-based nth
-	// Unique Identifier of the response (negative: counted back from the
-	// batch item), optional, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68). It stands for
-	// UniqueIdentifier: set one of them.
-	UniqueIdentifierIndex Optional[int32]
+	// UniqueIdentifierEnum holds the instances of the Unique Identifier attribute given as
+	// an Enumeration, a Unique Identifier Enumeration value, of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierEnum []UniqueIdentifier
+	// UniqueIdentifierIndex holds the instances of the Unique Identifier attribute given as
+	// an Integer, the zero-based nth Unique Identifier of
+	// the response (negative: counted back from the batch item), of KMIP 2.0-3.0 (2.1 §4.58 Table 145, 3.0 draft §4.68).
+	UniqueIdentifierIndex []int32
 	// ValidityDate is the Validity Date item, optional, of KMIP 1.0-3.0.
 	ValidityDate Optional[time.Time]
 
@@ -46553,11 +47419,15 @@ func (v *ValidateRequestPayload) appendTTLV(b []byte, tag ttlv.Tag, ver Version)
 				b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifier[k])
 			}
 		}
-		if v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if len(v.UniqueIdentifierEnum) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierEnum {
+				b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
+			}
 		}
-		if v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if len(v.UniqueIdentifierIndex) != 0 && ver.in(0xe0) {
+			for k := range v.UniqueIdentifierIndex {
+				b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
+			}
 		}
 		if v.ValidityDate.Set {
 			b = ttlv.AppendDateTime(b, ttlv.TagValidityDate, v.ValidityDate.Value.Unix())
@@ -46603,12 +47473,12 @@ func (v *ValidateRequestPayload) appendField(b []byte, i uint8, k int32, ver Ver
 			}
 		}
 	case 2:
-		if k == 0 && v.UniqueIdentifierEnum.Set && ver.in(0xe0) {
-			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum.Value))
+		if int(k) < len(v.UniqueIdentifierEnum) && ver.in(0xe0) {
+			b = ttlv.AppendEnumeration(b, ttlv.TagUniqueIdentifier, uint32(v.UniqueIdentifierEnum[k]))
 		}
 	case 3:
-		if k == 0 && v.UniqueIdentifierIndex.Set && ver.in(0xe0) {
-			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex.Value)
+		if int(k) < len(v.UniqueIdentifierIndex) && ver.in(0xe0) {
+			b = ttlv.AppendInteger(b, ttlv.TagUniqueIdentifier, v.UniqueIdentifierIndex[k])
 		}
 	case 4:
 		if k == 0 && v.ValidityDate.Set {
@@ -46627,11 +47497,11 @@ func (v *ValidateRequestPayload) appendAdded(b []byte, next *[5]int32, ver Versi
 	for k := next[1]; int(k) < len(v.UniqueIdentifier); k++ {
 		b = v.appendField(b, 1, k, ver)
 	}
-	if next[2] == 0 && v.UniqueIdentifierEnum.Set {
-		b = v.appendField(b, 2, 0, ver)
+	for k := next[2]; int(k) < len(v.UniqueIdentifierEnum); k++ {
+		b = v.appendField(b, 2, k, ver)
 	}
-	if next[3] == 0 && v.UniqueIdentifierIndex.Set {
-		b = v.appendField(b, 3, 0, ver)
+	for k := next[3]; int(k) < len(v.UniqueIdentifierIndex); k++ {
+		b = v.appendField(b, 3, k, ver)
 	}
 	if next[4] == 0 && v.ValidityDate.Set {
 		b = v.appendField(b, 4, 0, ver)
@@ -46670,12 +47540,12 @@ func (v *ValidateRequestPayload) decodeTTLV(b []byte, off int) error {
 				}
 				seen[0] |= 0x2
 				field = 1
-			} else if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: UniqueIdentifier(be32(val)), Set: true}
+			} else if typ == ttlv.TypeEnumeration {
+				v.UniqueIdentifierEnum = append(v.UniqueIdentifierEnum, UniqueIdentifier(be32(val)))
 				seen[0] |= 0x4
 				field = 2
-			} else if typ == ttlv.TypeInteger && seen[0]&0x8 == 0 {
-				v.UniqueIdentifierIndex = Optional[int32]{Value: int32(be32(val)), Set: true}
+			} else if typ == ttlv.TypeInteger {
+				v.UniqueIdentifierIndex = append(v.UniqueIdentifierIndex, int32(be32(val)))
 				seen[0] |= 0x8
 				field = 3
 			}
@@ -46703,8 +47573,8 @@ func (v *ValidateRequestPayload) decodeTTLV(b []byte, off int) error {
 func (v *ValidateRequestPayload) reset() {
 	v.Certificate = v.Certificate[:0]
 	v.UniqueIdentifier = v.UniqueIdentifier[:0]
-	v.UniqueIdentifierEnum = Optional[UniqueIdentifier]{}
-	v.UniqueIdentifierIndex = Optional[int32]{}
+	v.UniqueIdentifierEnum = v.UniqueIdentifierEnum[:0]
+	v.UniqueIdentifierIndex = v.UniqueIdentifierIndex[:0]
 	v.ValidityDate = Optional[time.Time]{}
 	v.x.reset()
 }
@@ -46727,8 +47597,8 @@ func (v *ValidateRequestPayload) Clone() *ValidateRequestPayload {
 			c.UniqueIdentifier[i] = cloneString(e)
 		}
 	}
-	c.UniqueIdentifierEnum = Optional[UniqueIdentifier]{Value: v.UniqueIdentifierEnum.Value, Set: v.UniqueIdentifierEnum.Set}
-	c.UniqueIdentifierIndex = Optional[int32]{Value: v.UniqueIdentifierIndex.Value, Set: v.UniqueIdentifierIndex.Set}
+	c.UniqueIdentifierEnum = cloneSlice(v.UniqueIdentifierEnum)
+	c.UniqueIdentifierIndex = cloneSlice(v.UniqueIdentifierIndex)
 	c.ValidityDate = Optional[time.Time]{Value: v.ValidityDate.Value, Set: v.ValidityDate.Set}
 	c.x = v.x.clone()
 	return c

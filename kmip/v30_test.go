@@ -224,3 +224,36 @@ func TestVersionMasks(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkForms30: a 3.0 Link attribute given as a Unique Identifier
+// Enumeration or an Integer (3.0 §4.35) is held apart from the references
+// and round-trips in place.
+func TestLinkForms30(t *testing.T) {
+	a := kmip.Attributes{
+		ParentLink:      []string{"u-0"},
+		ParentLinkEnum:  []kmip.UniqueIdentifier{kmip.UniqueIdentifierIDPlaceholder},
+		ParentLinkIndex: []int32{-2},
+	}
+	b := a.AppendTTLV(nil, kmip.V3_0)
+	if got := items(t, b); !cmp.Equal(got, []string{"ParentLink Reference", "ParentLink Enumeration", "ParentLink Integer"}) {
+		t.Errorf("3.0: %v", got)
+	}
+	if got := items(t, a.AppendTTLV(nil, kmip.V2_1)); len(got) != 0 {
+		t.Errorf("2.1: %v", got)
+	}
+	// Decoded in another order, written back in it.
+	_, _, v, _ := ttlv.ConsumeValue(b)
+	first := 8 + 8 // the Reference "u-0", padded
+	swapped := append(append([]byte{}, v[first:]...), v[:first]...)
+	in := append(ttlv.AppendHeader(nil, ttlv.TagAttributes, ttlv.TypeStructure, uint32(len(swapped))), swapped...)
+	var d kmip.Attributes
+	if err := d.UnmarshalTTLV(in); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&a, &d, ignoreDecodeState); diff != "" || len(d.Unknown()) != 0 {
+		t.Errorf("(-built +decoded):\n%s\nunknown %v", diff, d.Unknown())
+	}
+	if out := d.AppendTTLV(nil, kmip.V3_0); !bytes.Equal(out, in) {
+		t.Error("round trip differs")
+	}
+}

@@ -900,13 +900,13 @@ func (c *reqCtx) encrypt(r *cipherReq, payload, b []byte) ([]byte, *opError) {
 	if isChaCha(o) {
 		return c.chachaEncrypt(r, b, o, data)
 	}
-	if cp := typedParams(r.params, o); c.blockCipherPart(r, o, cp) {
+	cp := typedParams(r.params, o)
+	if c.blockCipherPart(r, o, cp) {
 		return c.blockCipher(r, b, o, cp, data, false)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
-	cp := typedParams(r.params, o)
 	iv := r.iv
 	genIV := iv == nil
 	if !genIV && len(iv) == 0 {
@@ -1059,13 +1059,13 @@ func (c *reqCtx) decrypt(r *cipherReq, payload, b []byte) ([]byte, *opError) {
 	if isChaCha(o) {
 		return c.chachaDecrypt(r, b, o, data)
 	}
-	if cp := typedParams(r.params, o); c.blockCipherPart(r, o, cp) {
+	cp := typedParams(r.params, o)
+	if c.blockCipherPart(r, o, cp) {
 		return c.blockCipher(r, b, o, cp, data, true)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
-	cp := typedParams(r.params, o)
 	iv := r.iv
 	if len(iv) == 0 && cp.mode != modeECB {
 		// Invalid Message, as the OASIS test cases expect (CS-BC-M-11)
@@ -1334,6 +1334,10 @@ func (c *reqCtx) sign(p *kmip.SignRequestPayload, payload, b []byte) ([]byte, *o
 		}
 		sig, serr = ecdsa.SignASN1(c.s.rand, k, d)
 	case *rsa.PrivateKey:
+		if dd := present(p.DigestedData); dd != nil && unhashedRSA(cp) { // rawsign.go
+			sig, serr = rsa.SignPKCS1v15(nil, k, 0, dd)
+			break
+		}
 		h, herr := hashFor(cp, &k.PublicKey)
 		if herr != nil {
 			return b, herr
@@ -1401,6 +1405,10 @@ func (c *reqCtx) signatureVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		}
 		valid = ecdsa.VerifyASN1(k, d, sig)
 	case *rsa.PublicKey:
+		if dd := bytesOf(p, ttlv.TagDigestedData); dd != nil && unhashedRSA(cp) { // rawsign.go
+			valid = rsa.VerifyPKCS1v15(k, 0, dd, sig) == nil
+			break
+		}
 		h, herr := hashFor(cp, k)
 		if herr != nil {
 			return b, herr

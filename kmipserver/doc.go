@@ -54,8 +54,8 @@
 // Error Continuation Option can act on it: Stop (the default) answers no
 // item after the first failure; Continue runs them all; Undo reverts the
 // effects of the earlier items (objects created are removed, changed
-// objects restored from a journal) and reports them Operation Undone
-// (KMIP 2.1 §9.6, 1.4 §6.13). Maximum Response Size is measured on the
+// objects restored from a journal) and reports them Operation Undone,
+// with their responses (KMIP 2.1 §9.6, Table 434; 1.4 §6.13). Maximum Response Size is measured on the
 // TTLV encoding as the items run: an item whose answer would exceed it
 // fails with Response Too Large and its effects are reverted. A message
 // that cannot be parsed gets one BatchItem without Operation, Result
@@ -108,13 +108,14 @@
 // ChaCha20-Poly1305 (RFC 8439, registered keys; tags of 12 to 16 bytes),
 // and RSA-OAEP (MGF1 hash and P Source as given); Sign and Signature Verify do ECDSA,
 // Ed25519, RSA-PSS and RSA PKCS#1 v1.5; MAC and MAC Verify do
-// HMAC-SHA-1/224/256/384/512; Hash (1.4+) SHA-1/224/256/384/512; RNG
+// HMAC-SHA-1/224/256/384/512; Hash (1.2+) SHA-1/224/256/384/512; RNG
 // Retrieve reads Config.Rand. AES-GCM Encrypt also streams in parts
 // (Init Indicator, Correlation Value, Final Indicator). Usage Limits
 // bound what Encrypt, Sign and MAC may protect; Quantum Safe is refused
 // for keys under 256 bits and public-key algorithms. Check weighs a
 // Usage Limits Count, Cryptographic Usage Mask and Lease Time against
-// the object; Obtain Lease grants the server's Lease Time
+// the object (a refusal answers the values refused in 1.x and fails in
+// 2.x); Obtain Lease grants the server's Lease Time
 // (Config.LeaseTime, one hour by default). Log (2.x) writes to the
 // server's log; Interop (2.x) exists only when Config.Interop enables
 // it, for the OASIS interoperability test cases. The Protect Stop
@@ -124,7 +125,25 @@
 // unless it is wrapped: Get wraps a Key Value under an AES key with the
 // Wrap Key usage (Wrapping Method Encrypt, AES Key Wrap of RFC 3394; the
 // Key Value's TTLV encoding, or the Key Material alone with Encoding
-// Option No Encoding).
+// Option No Encoding), and with Key Wrap Type Not Wrapped unwraps a key
+// registered wrapped under a key with the Unwrap Key usage.
+//
+// # Certificates, key pairs and transfer
+//
+// A registered X.509 certificate gets the attributes derived from it
+// (crypto/x509): Certificate Type and Length, Digest, the key's algorithm
+// and length, Digital Signature Algorithm, the X.509 Certificate
+// Identifier, Subject and Issuer, and the 2.x Certificate Subject and
+// Issuer names (CN, O, …; the 1.0 forms in 1.x). Certify issues a
+// certificate for a managed Public Key or a PKCS#10 request, signed by
+// Config.CA or by a CA the server makes for itself
+// (Server.CertificateAuthority); Re-certify renews one; Validate checks a
+// chain against that CA and registered self-signed certificates. Re-key
+// Key Pair (1.1+) replaces a key pair, Export and Import (1.4+) move an
+// object with all its attributes, Adjust Attribute (2.x) increments,
+// decrements or negates one, and Set Endpoint Role (2.x) keeps the
+// server's role. Which operations a version has follows one table
+// (opversion.go), for Query and for the items of that version alike.
 //
 // Keys get the attributes a server sets (KMIP 1.4 §3, 2.1 §4): Digest
 // (SHA-256 of the key material), Original Creation Date and Random Number

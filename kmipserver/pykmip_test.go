@@ -30,8 +30,8 @@ func pykmip(t *testing.T) string {
 // TestPyKMIPClient runs PyKMIP's ProxyKmipClient — the requests it encodes,
 // the responses it decodes — against ServeTTLV over a pipe
 // (testdata/pykmip_client.py), in KMIP 1.2 (its default), 1.4 and 2.0:
-// every method of the client, Derive Key, Re-key, Check and the attribute
-// operations included.
+// every method of the client, Derive Key, Re-key, Re-key Key Pair (through
+// its KMIPProxy), Check and the attribute operations included.
 // The script checks the values against Python's 'cryptography'.
 func TestPyKMIPClient(t *testing.T) {
 	py := pykmip(t)
@@ -90,8 +90,8 @@ func TestPyKMIPClient(t *testing.T) {
 			if err := cmd.Wait(); err != nil || !done {
 				t.Fatalf("pykmip_client.py: %v (done=%v)\n%s", err, done, stderr.String())
 			}
-			if results != 21 {
-				t.Fatalf("%d results, want 21", results)
+			if results != 22 {
+				t.Fatalf("%d results, want 22", results)
 			}
 		})
 	}

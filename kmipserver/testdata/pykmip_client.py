@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric import padding as apadding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from kmip.core import attributes as kattributes
 from kmip.core import enums
 from kmip.core.factories import attributes
 from kmip.core.messages import messages, payloads
@@ -319,6 +320,21 @@ def main(version):
               missing == enums.ResultReason.ITEM_NOT_FOUND)
         return ok, (active_destroy, after, missing)
     check("revoke_destroy", lifecycle)
+
+    def rekey_pair():
+        # KMIPProxy.rekey_key_pair (ProxyKmipClient has no method for it)
+        pub, priv = c.create_key_pair(enums.CryptographicAlgorithm.ECDSA, 256)
+        r = c.proxy.rekey_key_pair(private_key_uuid=kattributes.PrivateKeyUniqueIdentifier(priv))
+        if r.result_status.value != enums.ResultStatus.SUCCESS:
+            return False, (r.result_reason, r.result_message)
+        new_priv, new_pub = r.private_key_uuid, r.public_key_uuid
+        k = c.get(new_priv)
+        pk = c.get(new_pub)
+        ok = (new_priv not in (None, priv) and new_pub not in (None, pub) and
+              isinstance(k, objects.PrivateKey) and k.cryptographic_length == 256 and
+              isinstance(pk, objects.PublicKey))
+        return ok, (new_priv, new_pub)
+    check("rekey_key_pair", rekey_pair)
 
     def query():
         r = c.proxy.query(query_functions=[enums.QueryFunction.QUERY_OPERATIONS,

@@ -114,6 +114,29 @@ func TestPolicyOnOASIS(t *testing.T) {
 			pick = append(pick, f)
 		}
 	}
+	// TC-CREG-3 locates what TC-CREG-1 registered: on a fresh server it
+	// passes after the chain TC-CREG-1, TC-CREG-2.
+	creg, err := Walk(filepath.Join(dir, "oasis-testcases-v1.4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chain []File
+	for _, f := range creg {
+		if strings.HasPrefix(filepath.Base(f.Path), "TC-CREG-") {
+			chain = append(chain, f)
+		}
+	}
+	r, err := RunServer(ctx, chain, Server{Fresh: true, New: func() (RoundTripper, func(), error) {
+		return InProcess{Handler: kmipserver.New(kmipserver.Config{})}, func() {}, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fr := range r.Files {
+		if strings.HasSuffix(fr.Path, "TC-CREG-3-14.xml") && fr.Outcome != Passed {
+			t.Errorf("TC-CREG-3-14 on a fresh server: %s: %s", fr.Outcome, fr.Detail)
+		}
+	}
 	for _, fresh := range []bool{true, false} {
 		r, err := RunServer(ctx, pick, Server{Fresh: fresh, New: func() (RoundTripper, func(), error) {
 			return InProcess{Handler: kmipserver.New(kmipserver.Config{})}, func() {}, nil

@@ -524,9 +524,9 @@ type Server struct {
 	// Fresh says that New returns a server of its own for each test case
 	// (in process), not a connection to one long-lived server. A test case
 	// that starts by locating objects it has not made then finds nothing:
-	// it is replayed after its predecessor (see predecessor) on the same
-	// server. With a long-lived server the files run in order, so the
-	// predecessor has run already.
+	// it is replayed after its predecessor (see predecessor), and that one's
+	// own, on the same server. With a long-lived server the files run in
+	// order, so the predecessors have run already.
 	Fresh bool
 	// SkipUnlisted asks the server, before the run, for the operations it
 	// supports (Query, Query Operations, KMIP 1.4 and 2.1); a test case
@@ -569,17 +569,28 @@ func RunServer(ctx context.Context, files []File, srv Server) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		var pre *TestCase
+		// The predecessors, oldest first: a predecessor may have its own
+		// (TC-CREG-3 locates what TC-CREG-1 registered, after TC-CREG-2).
+		var chain []*TestCase
 		if srv.Fresh {
-			if pre, err = predecessor(tc, files); err != nil {
-				done()
-				return nil, err
+			for p := tc; len(chain) < maxPredecessors; {
+				pre, err := predecessor(p, files)
+				if err != nil {
+					done()
+					return nil, err
+				}
+				if pre == nil {
+					break
+				}
+				chain = append([]*TestCase{pre}, chain...)
+				p = pre
 			}
 		}
+		var pre *TestCase
 		var preResult FileResult
 		genIDs := map[string]bool{}
-		if pre != nil {
-			preResult = replay(ctx, pre, timeoutRT{rt, timeout}, srv.Now, genIDs)
+		for _, p := range chain {
+			pre, preResult = p, replay(ctx, p, timeoutRT{rt, timeout}, srv.Now, genIDs)
 		}
 		fr := replay(ctx, tc, timeoutRT{rt, timeout}, srv.Now, genIDs)
 		if pre != nil && fr.Outcome != Passed {
@@ -865,6 +876,10 @@ func upperSnake(s string) string {
 	}
 	return b.String()
 }
+
+// maxPredecessors bounds the chain of predecessors replayed before a test
+// case on a fresh server.
+const maxPredecessors = 8
 
 // seriesNumber splits a test case's file name around its number within its
 // series: "TL-M-3-21.xml" is "TL-M-", 3, "-21.xml".

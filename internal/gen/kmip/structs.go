@@ -101,6 +101,11 @@ func loadStructs(dir string, sp *spec) error {
 		}
 		for _, f := range s.fields {
 			set := sp.setByID[setOf[f.tag]]
+			if f.primary != nil && f.typ == "Enumeration" {
+				// The Enumeration form of an identifier is a Unique
+				// Identifier Enumeration value (2.1 §4.58, 3.0 §4.35).
+				set = sp.setByID["UniqueIdentifier"]
+			}
 			switch f.typ {
 			case "Integer":
 				f.goType, f.kind, f.ttlvType = "int32", "int32", "Integer"
@@ -813,6 +818,13 @@ func (f *fieldDef) gateCond() string {
 // fieldDoc writes the doc comment of field f.
 func fieldDoc(p *printer, sp *spec, f *fieldDef) {
 	switch {
+	case f.primary != nil && f.repeated():
+		form := "an Enumeration, a Unique Identifier Enumeration value"
+		if f.typ == "Integer" {
+			form = "an Integer, the zero-based nth Unique Identifier of\n\t// the response (negative: counted back from the batch item)"
+		}
+		p.f("\t// %s holds the instances of the %s attribute given as\n\t// %s, of KMIP %s (%s).\n", f.name, specName(sp, f.tag), form, versionRange(f.versions), f.note)
+		return
 	case f.primary != nil && f.typ == "Enumeration":
 		p.f("\t// %s is the %s item as an Enumeration, a Unique\n\t// Identifier Enumeration value such as the ID Placeholder, %s, of KMIP\n\t// %s (%s). It stands for %s: set one of them.\n", f.name, specName(sp, f.tag), f.occurs, versionRange(f.versions), f.note, f.primary.name)
 		return

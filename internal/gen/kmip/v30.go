@@ -97,7 +97,11 @@ func vary(s *structDef, f *fieldDef, typ string, versions []string, section stri
 		f.text30 = true
 	case (f.typ == "TextString" || textual(f.typ)) && (typ == "Enumeration" || typ == "Integer"):
 		suffix := map[string]string{"Enumeration": "Enum", "Integer": "Index"}[typ]
-		alt := &fieldDef{tag: f.tag, name: f.name + suffix, typ: typ, occurs: "optional", versions: versions, gate: versionMask(versions), primary: f, note: section}
+		occurs := "optional"
+		if f.repeated() {
+			occurs = "repeated" // a Link attribute's instances in that form
+		}
+		alt := &fieldDef{tag: f.tag, name: f.name + suffix, typ: typ, occurs: occurs, versions: versions, gate: versionMask(versions), primary: f, note: section}
 		f.alts = append(f.alts, alt)
 		i := slices.Index(s.fields, f) + len(f.alts)
 		s.fields = slices.Insert(s.fields, i, alt)
