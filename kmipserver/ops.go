@@ -607,31 +607,18 @@ func (c *reqCtx) destroy(payload, b []byte) ([]byte, *opError) {
 // attribute given, in creation order, OffsetItems skipped and at most
 // MaximumItems returned; Located Items counts them all (1.3+), unless the
 // search stopped at MaximumItems.
-func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	var filter []attrIn
-	maxItems, offset := int32(-1), int32(0)
+func (c *reqCtx) locate(p *kmip.LocateRequestPayload, payload, b []byte) ([]byte, *opError) {
+	filter, err := c.filterIn(payload)
+	if err != nil {
+		return b, err
+	}
+	maxItems, offset := int32(-1), p.OffsetItems.Value
+	if n, ok := p.MaximumItems.Get(); ok {
+		maxItems = n
+	}
 	storage := uint32(storageOnline)
-	for i := range p.Children {
-		ch := &p.Children[i]
-		var err *opError
-		switch ch.Tag {
-		case ttlv.TagMaximumItems:
-			maxItems = int32(ch.Num)
-		case ttlv.TagOffsetItems:
-			offset = int32(ch.Num)
-		case ttlv.TagStorageStatusMask:
-			storage = uint32(ch.Num)
-		case ttlv.TagAttribute:
-			var a attrIn
-			if a, err = parseAttribute(ch); err == nil {
-				filter = append(filter, a)
-			}
-		case ttlv.TagAttributes:
-			filter, err = collectAttrs(filter, ch)
-		}
-		if err != nil {
-			return b, err
-		}
+	if m, ok := p.StorageStatusMask.Get(); ok {
+		storage = uint32(m)
 	}
 	if maxItems < -1 || offset < 0 {
 		return b, fail(rrInvalidField, "negative MaximumItems or OffsetItems")

@@ -1,6 +1,8 @@
 package kmipserver
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -189,5 +191,49 @@ func TestTypedSignParts(t *testing.T) {
 		// an unknown Correlation Value; a missing key at the first part
 		failed(t, &do(t, s, h21, item(opSign, bstr(ttlv.TagData, all), bstr(ttlv.TagCorrelationValue, []byte("nope")))).items[0], rrInvalidField)
 		failed(t, &do(t, s, h21, item(opSign, uid("no such key"), bstr(ttlv.TagData, all), ttlv.Boolean(ttlv.TagInitIndicator, true))).items[0], rrItemNotFound)
+	}
+}
+
+// TestTypedLocate: Locate reads Maximum Items, Offset Items and Storage
+// Status Mask from its typed payload and its filter from the payload as
+// received — the 2.x Attributes and 1.x Attribute items together, each
+// refused when not a Structure — as the tree did.
+func TestTypedLocate(t *testing.T) {
+	s := newTestServer()
+	var ids []string
+	for i := range 3 {
+		r := do(t, s, h21, createNamed(algAES, 256, fmt.Sprintf("k%d", i), "g"))
+		ids = append(ids, ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text())
+	}
+	name1 := attr1("Name", st(ttlv.TagName, str(ttlv.TagNameValue, "k1"), enum(ttlv.TagNameType, 1)))
+	group := st(ttlv.TagAttributes, str(ttlv.TagObjectGroup, "g"))
+	for _, tc := range []struct {
+		name   string
+		args   []v
+		want   []string
+		total  int64
+		reason uint32
+	}{
+		{"2.x Attributes", []v{group}, []string{ids[2], ids[1], ids[0]}, 3, 0},
+		{"1.x Attribute and 2.x Attributes", []v{name1, group}, []string{ids[1]}, 1, 0},
+		{"Maximum and Offset Items", []v{integer(ttlv.TagMaximumItems, 1), integer(ttlv.TagOffsetItems, 1), group}, []string{ids[1]}, 3, 0},
+		{"Storage Status Mask online", []v{integer(ttlv.TagStorageStatusMask, 1), group}, []string{ids[2], ids[1], ids[0]}, 3, 0},
+		{"Attribute not a Structure", []v{str(ttlv.TagAttribute, "x")}, nil, 0, rrInvalidField},
+		{"Attributes not a Structure", []v{integer(ttlv.TagAttributes, 1)}, nil, 0, rrInvalidField},
+		{"negative Offset Items", []v{integer(ttlv.TagOffsetItems, -1)}, nil, 0, rrInvalidField},
+		{"Maximum Items below -1", []v{integer(ttlv.TagMaximumItems, -2)}, nil, 0, rrInvalidField},
+	} {
+		r := do(t, s, h21, item(opLocate, tc.args...))
+		if tc.reason != 0 {
+			failed(t, &r.items[0], tc.reason)
+			continue
+		}
+		p := ok(t, &r.items[0])
+		if got := texts(p, ttlv.TagUniqueIdentifier); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: located %q, want %q", tc.name, got, tc.want)
+		}
+		if li := p.Child(ttlv.TagLocatedItems); li == nil || li.Num != tc.total {
+			t.Errorf("%s: Located Items %v, want %d", tc.name, li, tc.total)
+		}
 	}
 }
