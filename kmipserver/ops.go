@@ -171,16 +171,17 @@ func templateOf(p *ttlv.Value, v1, v2 ttlv.Tag) *ttlv.Value {
 
 // create answers Create (2.1 §6.1.11, 1.4 §4.1) for Symmetric Keys (AES,
 // 3DES, HMAC) and Secret Data (random bytes of the Cryptographic Length).
-func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	ot := p.Child(ttlv.TagObjectType)
-	if ot == nil {
+// The typed Object Type is 0 — no object type has that value (2.1
+// §11.34) — when it is absent or not an Enumeration.
+func (c *reqCtx) create(p *kmip.CreateRequestPayload, payload, b []byte) ([]byte, *opError) {
+	typ := uint32(p.ObjectType)
+	switch {
+	case typ == 0:
 		return b, fail(rrInvalidField, "Create without Object Type")
+	case typ != objSymmetricKey && typ != objSecretData:
+		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key, Secret Data)", typ)
 	}
-	typ := uint32(ot.Num)
-	if typ != objSymmetricKey && typ != objSecretData {
-		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key, Secret Data)", ot.Num)
-	}
-	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
+	in, err := c.attrsIn(payload, ttlv.TagTemplateAttribute, ttlv.TagAttributes)
 	if err != nil {
 		return b, err
 	}

@@ -11,10 +11,10 @@ import (
 // allocates nothing; the fields alias the request. The server keeps
 // attributes as encoded items of any tag (attrs.go), not as the typed
 // attribute set (a field per standard attribute), so the attribute sets of
-// a typed payload — Locate's filter — are read from the payload as
+// a typed payload — Locate's filter, Create's Attributes — are read from the payload as
 // received, each container decoded as a tree the reqCtx reuses (tree): the
-// typed payload gives the fixed fields (Maximum Items, Offset Items,
-// Storage Status Mask). The other operations still read the whole payload
+// typed payload gives the fixed fields (Create's Object Type; Locate's
+// Maximum Items, Offset Items, Storage Status Mask). The other operations still read the whole payload
 // as a tree (answer).
 //
 // The Unique Identifier is the exception: idOf's answer depends on the
@@ -38,6 +38,7 @@ type typedRequests struct {
 	// signPayload is the Request Payload sign was decoded from.
 	signPayload []byte
 	locate      kmip.LocateRequestPayload
+	create      kmip.CreateRequestPayload
 	// trees holds the parts of a payload read as ttlv.Value trees (tree),
 	// the first used of them in use by the current item.
 	trees []*ttlv.Value
@@ -69,6 +70,8 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		p = &c.typed.sign
 	case opLocate:
 		p = &c.typed.locate
+	case opCreate:
+		p = &c.typed.create
 	default:
 		return b, nil, false
 	}
@@ -105,6 +108,8 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		c.typed.signPayload = nil
 	case opLocate:
 		buf, oerr = c.locate(&c.typed.locate, payload, buf)
+	case opCreate:
+		buf, oerr = c.create(&c.typed.create, payload, buf)
 	}
 	if oerr != nil {
 		return buf[:start], oerr, true
@@ -125,22 +130,51 @@ func (c *reqCtx) lookupIn(payload []byte) (*object, *opError) {
 
 // idIn is idOf for a Request Payload as received (one whole Structure).
 func (c *reqCtx) idIn(payload []byte) ([]byte, *opError) {
+	u := itemIn(payload, ttlv.TagUniqueIdentifier)
+	if u == nil {
+		return c.resolveID(false, 0, nil, 0)
+	}
+	_, typ, val, _ := ttlv.ConsumeValue(u)
+	var num int64
+	if typ == ttlv.TypeEnumeration && len(val) == 4 {
+		num = int64(uint32(val[0])<<24 | uint32(val[1])<<16 | uint32(val[2])<<8 | uint32(val[3]))
+	}
+	return c.resolveID(true, typ, val, num)
+}
+
+// itemIn returns the first child tagged tag of a Request Payload as
+// received (one whole Structure), as encoded, or nil.
+func itemIn(payload []byte, tag ttlv.Tag) []byte {
 	_, body, n := ttlv.ConsumeStructure(payload)
 	for n >= 0 && len(body) > 0 {
-		tag, typ, val, m := ttlv.ConsumeValue(body)
+		t, _, _, m := ttlv.ConsumeValue(body)
 		if m < 0 {
 			break
 		}
-		if tag == ttlv.TagUniqueIdentifier {
-			var num int64
-			if typ == ttlv.TypeEnumeration && len(val) == 4 {
-				num = int64(uint32(val[0])<<24 | uint32(val[1])<<16 | uint32(val[2])<<8 | uint32(val[3]))
-			}
-			return c.resolveID(true, typ, val, num)
+		if t == tag {
+			return body[:m]
 		}
 		body = body[m:]
 	}
-	return c.resolveID(false, 0, nil, 0)
+	return nil
+}
+
+// attrsIn is collectAttrs(templateOf(…)) for a typed payload: the
+// attributes of its KMIP 2.x container v2, or else of its 1.x
+// Template-Attribute v1, read from the payload as received.
+func (c *reqCtx) attrsIn(payload []byte, v1, v2 ttlv.Tag) ([]attrIn, *opError) {
+	item := itemIn(payload, v2)
+	if item == nil {
+		item = itemIn(payload, v1)
+	}
+	if item == nil {
+		return nil, nil
+	}
+	v, err := c.tree(item)
+	if err != nil {
+		return nil, err
+	}
+	return collectAttrs(nil, v)
 }
 
 // tree decodes item, one whole TTLV item of a Request Payload as

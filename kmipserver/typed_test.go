@@ -237,3 +237,39 @@ func TestTypedLocate(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedCreate: Create reads its Object Type from the typed payload —
+// absent, or not an Enumeration, an Invalid Field — and its attributes
+// from the payload as received: the 2.x Attributes when there are both
+// containers, else the 1.x Template-Attribute.
+func TestTypedCreate(t *testing.T) {
+	s := newTestServer()
+	as := st(ttlv.TagAttributes, enum(ttlv.TagCryptographicAlgorithm, algAES), integer(ttlv.TagCryptographicLength, 256))
+	ta := st(ttlv.TagTemplateAttribute, attr1("Cryptographic Algorithm", enum(0, algAES)), attr1("Cryptographic Length", integer(0, 128)))
+	for _, tc := range []struct {
+		name   string
+		args   []v
+		bits   int64
+		reason uint32
+	}{
+		{"Attributes", []v{enum(ttlv.TagObjectType, objSymmetricKey), as}, 256, 0},
+		{"Template-Attribute", []v{enum(ttlv.TagObjectType, objSymmetricKey), ta}, 128, 0},
+		{"both: the Attributes", []v{enum(ttlv.TagObjectType, objSymmetricKey), ta, as}, 256, 0},
+		{"no Object Type", []v{as}, 0, rrInvalidField},
+		{"Object Type an Integer", []v{integer(ttlv.TagObjectType, int32(objSymmetricKey)), as}, 0, rrInvalidField},
+		{"Object Type 0", []v{enum(ttlv.TagObjectType, 0), as}, 0, rrInvalidField},
+		{"Private Key", []v{enum(ttlv.TagObjectType, objPrivateKey), as}, 0, rrInvalidField},
+		{"Attributes not a Structure", []v{enum(ttlv.TagObjectType, objSymmetricKey), integer(ttlv.TagAttributes, 1)}, 0, rrInvalidField},
+	} {
+		r := do(t, s, h21, item(opCreate, tc.args...), item(opGetAttributes, enum(ttlv.TagAttributeReference, uint32(ttlv.TagCryptographicLength))))
+		if tc.reason != 0 {
+			failed(t, &r.items[0], tc.reason)
+			continue
+		}
+		ok(t, &r.items[0])
+		got := ok(t, &r.items[1]).Child(ttlv.TagAttributes).Child(ttlv.TagCryptographicLength)
+		if got == nil || got.Num != tc.bits {
+			t.Errorf("%s: Cryptographic Length %v, want %d", tc.name, got, tc.bits)
+		}
+	}
+}
