@@ -341,22 +341,26 @@ func objectTag(typ uint32) (ttlv.Tag, bool) {
 	return 0, false
 }
 
-// register answers Register (2.1 §6.1.43, 1.4 §4.3).
-func (c *reqCtx) register(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	ot := p.Child(ttlv.TagObjectType)
-	if ot == nil {
+// register answers Register (2.1 §6.1.43, 1.4 §4.3). Its typed Object
+// Type is 0 when absent or not an Enumeration (create).
+func (c *reqCtx) register(p *kmip.RegisterRequestPayload, payload, b []byte) ([]byte, *opError) {
+	typ := uint32(p.ObjectType)
+	if typ == 0 {
 		return b, fail(rrInvalidField, "Register without Object Type")
 	}
-	typ := uint32(ot.Num)
 	tag, ok := objectTag(typ)
 	if !ok || typ == objTemplate && !c.v1() {
 		return b, fail(rrInvalidField, "Register of object type %d not supported", typ)
 	}
-	obj := p.Child(tag)
-	if obj == nil || obj.Type != ttlv.TypeStructure {
+	item := itemIn(payload, tag)
+	if _, t, _, _ := ttlv.ConsumeHeader(item); t != ttlv.TypeStructure {
 		return b, fail(rrInvalidField, "Register without the %s object", tag)
 	}
-	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
+	obj, err := c.tree(item)
+	if err != nil {
+		return b, err
+	}
+	in, err := c.attrsIn(payload, ttlv.TagTemplateAttribute, ttlv.TagAttributes)
 	if err != nil {
 		return b, err
 	}

@@ -776,8 +776,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, payload, b []byte) ([]byte, 
 		return c.reKey(p, b)
 	case opSetAttribute:
 		return c.setAttribute(p, b)
-	case opRegister:
-		return c.register(p, b)
 	case opActivate:
 		return c.activate(p, b)
 	case opObtainLease:

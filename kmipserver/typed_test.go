@@ -273,3 +273,40 @@ func TestTypedCreate(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedRegister: Register reads its Object Type from the typed payload
+// and the managed object and attributes from the payload as received: the
+// object of the Object Type's tag, a Structure, required; the key material
+// and the attributes stored as given; two Registers in one message, each
+// with its own object.
+func TestTypedRegister(t *testing.T) {
+	s := newTestServer()
+	secret := func(key string) v {
+		return st(ttlv.TagSecretData, enum(ttlv.TagSecretDataType, secretPassword),
+			st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, kfOpaque), st(ttlv.TagKeyValue, bstr(ttlv.TagKeyMaterial, []byte(key)))))
+	}
+	ot := enum(ttlv.TagObjectType, objSecretData)
+	as := st(ttlv.TagAttributes, name("registered"))
+	r := do(t, s, h21, item(opRegister, ot, as, secret("one")), item(opRegister, ot, st(ttlv.TagAttributes), secret("two")))
+	for i, key := range []string{"one", "two"} {
+		if got := material(t, s, ok(t, &r.items[i]).Child(ttlv.TagUniqueIdentifier).Text()); string(got) != key {
+			t.Errorf("Register %d: key material %q, want %q", i, got, key)
+		}
+	}
+	if got, _ := located(t, s, st(ttlv.TagAttributes, name("registered"))); len(got) != 1 {
+		t.Errorf("located %q by the registered Name, want one", got)
+	}
+	for _, tc := range []struct {
+		name string
+		args []v
+	}{
+		{"no Object Type", []v{as, secret("k")}},
+		{"Object Type an Integer", []v{integer(ttlv.TagObjectType, int32(objSecretData)), as, secret("k")}},
+		{"no object", []v{ot, as}},
+		{"another type's object", []v{enum(ttlv.TagObjectType, objSymmetricKey), as, secret("k")}},
+		{"object not a Structure", []v{ot, as, bstr(ttlv.TagSecretData, []byte("k"))}},
+		{"Template in 2.1", []v{enum(ttlv.TagObjectType, objTemplate), as, st(ttlv.TagTemplate)}},
+	} {
+		failed(t, &do(t, s, h21, item(opRegister, tc.args...)).items[0], rrInvalidField)
+	}
+}
