@@ -900,13 +900,13 @@ func (c *reqCtx) encrypt(r *cipherReq, payload, b []byte) ([]byte, *opError) {
 	if isChaCha(o) {
 		return c.chachaEncrypt(r, b, o, data)
 	}
-	if cp := typedParams(r.params, o); c.blockCipherPart(r, o, cp) {
+	cp := typedParams(r.params, o)
+	if c.blockCipherPart(r, o, cp) {
 		return c.blockCipher(r, b, o, cp, data, false)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
-	cp := typedParams(r.params, o)
 	iv := r.iv
 	genIV := iv == nil
 	if !genIV && len(iv) == 0 {
@@ -1059,13 +1059,13 @@ func (c *reqCtx) decrypt(r *cipherReq, payload, b []byte) ([]byte, *opError) {
 	if isChaCha(o) {
 		return c.chachaDecrypt(r, b, o, data)
 	}
-	if cp := typedParams(r.params, o); c.blockCipherPart(r, o, cp) {
+	cp := typedParams(r.params, o)
+	if c.blockCipherPart(r, o, cp) {
 		return c.blockCipher(r, b, o, cp, data, true)
 	}
 	if o.sym == nil || o.alg != algAES {
 		return b, fail(rrInvalidField, "object %s is not an AES key", o.id)
 	}
-	cp := typedParams(r.params, o)
 	iv := r.iv
 	if len(iv) == 0 && cp.mode != modeECB {
 		// Invalid Message, as the OASIS test cases expect (CS-BC-M-11)

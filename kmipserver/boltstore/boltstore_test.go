@@ -188,9 +188,14 @@ func TestUndoIsDurable(t *testing.T) {
 	if len(items) != 3 {
 		t.Fatalf("%d items in the answer", len(items))
 	}
+	// The undone Create keeps its response (KMIP 2.1 Table 434): the
+	// identifier of the key that is gone.
 	created := items[0].Child(ttlv.TagResponsePayload)
-	if created != nil {
-		t.Fatalf("an undone item answered with a payload: %v", created)
+	if created == nil || idOf(created) == "" || idOf(created) == old {
+		t.Fatalf("the undone Create answered %v, want its response", created)
+	}
+	if r := do(t, s, 0, item(opGet, payload(uid(idOf(created))))); r[0].Child(ttlv.TagResultStatus).Num == 0 {
+		t.Errorf("the undone Create's key %s is still there", idOf(created))
 	}
 	before := do(t, s, 0, item(opLocate, payload()))
 	s.Close()
