@@ -64,6 +64,11 @@ type scanner struct {
 	rbuf     []byte                // ReadBinary's input
 	cur      int                   // depth of the item object being scanned, for error paths
 	tagCache textform.TagNameCache // recently seen built-in tag names
+	heads    textform.HeadCache    // compact heads met in this conversion
+	enums    textform.EnumCache    // enumeration names met in this conversion
+	// each, in tests, parses every head and looks every enumeration name
+	// up: what the caches must reproduce.
+	each bool
 	// cosmian4 is set when Lenient read a Cosmian KMS 4.x part name by
 	// position; message when that name was the top-level "Message".
 	cosmian4, message bool
@@ -141,6 +146,8 @@ func (s *scanner) run(dst, src []byte, opts *DecodeOptions) ([]byte, error) {
 		return nil, s.fail(0, 0, false, ErrTooLarge, "", "%d bytes of JSON, limit %d", len(src), limit)
 	}
 	s.attr[0], s.tags[0], s.cur = 0, 0, 0
+	s.heads.Reset()
+	s.enums.Reset()
 	s.cosmian4, s.message = false, false
 	base := len(dst)
 	s.ws()
@@ -233,11 +240,20 @@ func (s *scanner) object(depth int) error {
 	// this package and most peers write, goes straight to its value with
 	// tag and type known; anything else (whitespace, another order,
 	// escapes) takes the general path of the loop.
+	// Most heads repeat one met before in the message: s.heads has it
+	// with its tag and type.
 	pre := false
-	if ts, te, t, vpos, ok := s.compactHead(start); ok {
+	if t, y, n, ok := s.heads.Match(s.src, start, headHashAt); ok && !s.each {
+		tag, typ, haveTag, haveType, pre = t, y, true, true, true
+		s.tags[depth] = tag
+		s.pos = start + n
+	} else if ts, te, t, vpos, ok := s.compactHead(start); ok {
 		var err error
 		if tag, err = s.resolveTag(ts-1, ts, te, false, depth); err != nil {
 			return err
+		}
+		if !s.lenient || s.exactTag(ts, te) {
+			s.heads.Put(s.src, start, vpos-start, headHashAt, tag, t)
 		}
 		s.tags[depth] = tag
 		typ, haveTag, haveType, pre = t, true, true, true
@@ -609,6 +625,30 @@ func (s *scanner) compactHead(start int) (ts, te int, typ ttlv.Type, vpos int, o
 		return
 	}
 	return ts, te, w, p + 9, true
+}
+
+// headHashAt is where s.heads hashes a compact head: its tag name's first
+// sixteen bytes (or the name and what follows it).
+const headHashAt = len(`{"tag":"`)
+
+// exactTag reports whether the tag name src[ts:te] of a compact head means
+// the same wherever it stands: a hex tag or a name the Registry or the
+// built-in tables know, not one that Lenient reads by its case-folded
+// spelling or as a Cosmian KMS 4.x part name (which depends on the depth).
+func (s *scanner) exactTag(ts, te int) bool {
+	name := s.src[ts:te]
+	if len(name) > 1 && name[0] == '0' && (name[1] == 'x' || name[1] == 'X') {
+		return true
+	}
+	_, ok := s.tagCache.LookupTag(s.reg, name)
+	return ok
+}
+
+func (s *scanner) lookupEnum(t ttlv.Tag, name []byte) (uint32, bool) {
+	if s.each {
+		return s.reg.LookupEnumBytes(t, name)
+	}
+	return s.enums.LookupEnum(s.reg, t, name)
 }
 
 // Property names of an item object (§4.1.6).
@@ -1093,7 +1133,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, kind
 				}
 				break
 			}
-			if n, ok := s.reg.LookupEnumBytes(valueTag, v); ok {
+			if n, ok := s.lookupEnum(valueTag, v); ok {
 				s.dst = ttlv.AppendEnumeration(s.dst, tag, n)
 				return nil
 			}

@@ -84,3 +84,57 @@ func TestCompactFragments(t *testing.T) {
 		checkCompact(t, "truncated", big[:n])
 	}
 }
+
+// checkHeads holds AppendBinary's result on in (bin, err) to parsing every
+// head and looking every enumeration name up (scanner.each).
+func checkHeads(t fatalHelper, in []byte, opts DecodeOptions, bin []byte, err error) {
+	t.Helper()
+	s := &scanner{each: true}
+	want, werr := s.run(nil, in, &opts)
+	if werr != nil {
+		want = nil
+	}
+	if !bytes.Equal(bin, want) || (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+		t.Fatalf("%+v: cached heads differ on %q:\n got %x (%v)\nwant %x (%v)", opts, in, bin, err, want, werr)
+	}
+}
+
+func TestCachedHeads(t *testing.T) {
+	var inputs [][]byte
+	for _, m := range corpusMessages(t) {
+		for _, o := range compactSets {
+			js, err := AppendJSON(nil, m.bin, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, js)
+		}
+	}
+	for _, o := range compactSets {
+		js, err := AppendJSON(nil, manyKinds(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, js)
+	}
+	// A head met again where its value is wrong, in lenient spellings,
+	// or as Cosmian KMS 4.x names (which depend on the depth).
+	inputs = append(inputs,
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":"Got"}]}`),
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":3}]}`),
+		[]byte(`{"tag":"requestmessage","type":"Structure","value":[{"tag":"operation","type":"Enumeration","value":"Get"},{"tag":"operation","type":"Enumeration","value":"Get"},]}`),
+		[]byte(`{"tag":"Message","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"}]}]}]}`),
+		[]byte(`{"tag":"Message","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[]}]}]}]}`),
+	)
+	for _, in := range inputs {
+		for _, lenient := range []bool{false, true} {
+			o := DecodeOptions{Lenient: lenient}
+			bin, err := AppendBinary(nil, in, o)
+			checkHeads(t, in, o, bin, err)
+			for _, n := range []int{len(in) / 2, len(in) - 2} {
+				bin, err := AppendBinary(nil, in[:n], o)
+				checkHeads(t, in[:n], o, bin, err)
+			}
+		}
+	}
+}

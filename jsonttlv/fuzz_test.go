@@ -96,6 +96,7 @@ func dropTrailingCommas(in []byte) []byte {
 func checkJSONInput(t *testing.T, in []byte) {
 	for _, lenient := range []bool{false, true} {
 		bin, err := AppendBinary(nil, in, DecodeOptions{Lenient: lenient})
+		checkHeads(t, in, DecodeOptions{Lenient: lenient}, bin, err)
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
 				t.Fatalf("lenient=%v: error is %T: %v", lenient, err, err)

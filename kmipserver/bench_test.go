@@ -55,7 +55,7 @@ func TestServeBatchAllocs(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		batch func(testing.TB, int) (*Server, []byte)
-	}{{"Get", getBatch}, {"Encrypt", encryptBatch}} {
+	}{{"Get", getBatch}, {"Get with a Key Format Type", getFormatBatch}, {"Encrypt", encryptBatch}} {
 		s, req := tc.batch(t, 100)
 		ctx := context.Background()
 		dst := s.ServeTTLV(ctx, nil, req)
@@ -64,6 +64,32 @@ func TestServeBatchAllocs(t *testing.T) {
 			t.Errorf("%.1f allocations per 100-item %s batch, want 0", allocs, tc.name)
 		}
 	}
+}
+
+// getFormatBatch is getBatch with each Get naming the Key Format Type the
+// keys are stored in (Raw): not the pre-encoded fast path (getFast), the
+// typed payload's, which answers from the same pre-encoded bytes.
+func getFormatBatch(tb testing.TB, n int) (*Server, []byte) {
+	tb.Helper()
+	s, req := getBatch(tb, n)
+	var m v
+	if err := ttlv.Unmarshal(req, &m); err != nil {
+		tb.Fatal(err)
+	}
+	for i := range m.Children {
+		if it := &m.Children[i]; it.Tag == ttlv.TagBatchItem {
+			p := it.Child(ttlv.TagRequestPayload)
+			p.Children = append(p.Children, enum(ttlv.TagKeyFormatType, kfRaw))
+		}
+	}
+	req = ttlv.Marshal(&m)
+	r := decode(tb, s.ServeTTLV(context.Background(), nil, req))
+	for i := range r.items {
+		if p := ok(tb, &r.items[i]); p.Child(ttlv.TagSymmetricKey) == nil {
+			tb.Fatalf("item %d: no Symmetric Key: %s", i, p)
+		}
+	}
+	return s, req
 }
 
 // BenchmarkServeJSON: the seed request (Create Key Pair on Curve25519 and

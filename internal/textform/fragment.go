@@ -94,17 +94,21 @@ func (c *FragmentCache) Put(key uint64, frag []byte) {
 // {"tag":"Operation","type":"Enumeration","value": — with the tag and type
 // they gave, so that a later item starting with the same bytes skips the
 // scan, the tag-name lookup and the type match. A hit compares the whole
-// head with the input, so it gives exactly what parsing those bytes gives.
+// head with the input, so it gives exactly what parsing those bytes gives;
+// a decoder stores only heads whose meaning does not depend on where they
+// stand.
 //
-// Heads are found by a hash of the eight input bytes at a fixed offset into
-// the head (where the names differ), so a decoder stores only heads at
-// least that long; see Match. Reset starts a conversion (the Registry may
+// Heads are found by a hash of the sixteen input bytes at a fixed offset
+// off from the item's start (where the names differ, whatever follows the
+// head), in a two-way set: two heads alike in those bytes, such as one tag
+// with two types, both stay. Reset starts a conversion (the Registry may
 // differ). The zero value is ready for Reset; it allocates only its text
 // buffer, once, and is not safe for concurrent use.
 type HeadCache struct {
 	gen   uint32
-	slots [fragmentSlots]headSlot
+	sets  [fragmentSlots / 2][2]headSlot
 	text  []byte
+	older [fragmentSlots / 2]uint8 // per set, the way to replace next
 }
 
 type headSlot struct {
@@ -118,45 +122,141 @@ type headSlot struct {
 func (c *HeadCache) Reset() {
 	c.gen++
 	if c.gen == 0 {
-		c.slots = [fragmentSlots]headSlot{}
+		c.sets = [fragmentSlots / 2][2]headSlot{}
 		c.gen = 1
 	}
 	c.text = c.text[:0]
 }
 
 func headHash(src []byte, at int) (uint, bool) {
-	if at < 0 || len(src)-at < 8 {
+	if at < 0 || len(src)-at < 16 {
 		return 0, false
 	}
-	return uint((binary.LittleEndian.Uint64(src[at:]) * 0x9E3779B97F4A7C15) >> (64 - fragmentBits)), true
+	x := binary.LittleEndian.Uint64(src[at:]) ^ binary.LittleEndian.Uint64(src[at+8:])*0x9E3779B97F4A7C15
+	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - fragmentBits + 1)), true
 }
 
 // Match reports whether src[p:] starts with a head stored by Put with the
-// same hash offset off, and returns its tag, type and length.
+// same offset off, and returns its tag, type and length.
 func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, n int, ok bool) {
 	h, ok := headHash(src, p+off)
 	if !ok {
 		return 0, 0, 0, false
 	}
-	s := &c.slots[h]
-	n = int(s.end - s.start)
-	if s.gen != c.gen || len(src)-p < n || string(src[p:p+n]) != string(c.text[s.start:s.end]) {
-		return 0, 0, 0, false
+	set := &c.sets[h]
+	for i := range set {
+		s := &set[i]
+		n = int(s.end - s.start)
+		if s.gen == c.gen && len(src)-p >= n && equalHead(src[p:p+n], c.text[s.start:s.end]) {
+			return s.tag, s.typ, n, true
+		}
 	}
-	return s.tag, s.typ, n, true
+	return 0, 0, 0, false
 }
 
-// Put stores head, which parsed to tag t and type typ, hashed by its eight
-// bytes at off; a head shorter than off+8 bytes is not stored.
-func (c *HeadCache) Put(head []byte, off int, t ttlv.Tag, typ ttlv.Type) {
-	h, ok := headHash(head, off)
-	if !ok || len(c.text)+len(head) > fragmentArena {
+// Put stores the head src[p:p+n], which parsed to tag t and type typ,
+// found by the sixteen bytes of src at p+off; when src has fewer, or the
+// cache's text is full, it stores nothing.
+func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type) {
+	h, ok := headHash(src, p+off)
+	if !ok || len(c.text)+n > fragmentArena {
 		return
 	}
 	if c.text == nil {
 		c.text = make([]byte, 0, fragmentArena)
 	}
 	start := len(c.text)
-	c.text = append(c.text, head...)
-	c.slots[h] = headSlot{gen: c.gen, start: uint32(start), end: uint32(len(c.text)), tag: t, typ: typ}
+	c.text = append(c.text, src[p:p+n]...)
+	way := c.older[h]
+	if c.sets[h][0].gen != c.gen {
+		way = 0
+	} else if c.sets[h][1].gen != c.gen {
+		way = 1
+	}
+	c.sets[h][way] = headSlot{gen: c.gen, start: uint32(start), end: uint32(len(c.text)), tag: t, typ: typ}
+	c.older[h] = 1 - way
+}
+
+// equalHead reports whether a and b, of equal length, are equal: eight
+// bytes a step and the last eight overlapping, inline, where a string
+// comparison of heads of 11 to 60 bytes would call memequal.
+func equalHead(a, b []byte) bool {
+	n := len(a)
+	if n != len(b) {
+		return false
+	}
+	if n < 8 {
+		return string(a) == string(b)
+	}
+	for i := 0; i < n-8; i += 8 {
+		if binary.LittleEndian.Uint64(a[i:]) != binary.LittleEndian.Uint64(b[i:]) {
+			return false
+		}
+	}
+	return binary.LittleEndian.Uint64(a[n-8:]) == binary.LittleEndian.Uint64(b[n-8:])
+}
+
+// EnumCache speeds up the lookup of enumeration names in text input,
+// where a message repeats a few (Operation "Get" in every batch item): it
+// remembers, for one conversion, the names Registry.LookupEnumBytes has
+// resolved for a tag, by a hash of the tag and the name, so that a hit
+// costs one comparison of at most enumCacheName bytes. Reset starts a
+// conversion (the Registry may differ). The zero value is ready for Reset;
+// it allocates nothing and is not safe for concurrent use.
+type EnumCache struct {
+	gen     uint32
+	entries [enumCacheSize]enumCacheEntry
+}
+
+type enumCacheEntry struct {
+	gen  uint32
+	tag  ttlv.Tag
+	v    uint32
+	n    uint8
+	name [enumCacheName]byte
+}
+
+const (
+	enumCacheBits = 6
+	enumCacheSize = 1 << enumCacheBits
+	enumCacheName = 19 // longer names are looked up each time
+)
+
+// Reset drops every entry.
+func (c *EnumCache) Reset() {
+	c.gen++
+	if c.gen == 0 {
+		c.entries = [enumCacheSize]enumCacheEntry{}
+		c.gen = 1
+	}
+}
+
+func enumHash(t ttlv.Tag, name []byte) uint {
+	x := uint64(t)<<8 | uint64(len(name))
+	if len(name) >= 4 {
+		x ^= uint64(binary.LittleEndian.Uint32(name)) << 32
+	} else {
+		for i, c := range name {
+			x ^= uint64(c) << (32 + 8*i)
+		}
+	}
+	return uint((x * 0x9E3779B97F4A7C15) >> (64 - enumCacheBits))
+}
+
+// LookupEnum returns r.LookupEnumBytes(t, name) (r may be nil), answering
+// from the cache when it can. It does not allocate.
+func (c *EnumCache) LookupEnum(r *ttlv.Registry, t ttlv.Tag, name []byte) (uint32, bool) {
+	if len(name) > enumCacheName {
+		return r.LookupEnumBytes(t, name)
+	}
+	e := &c.entries[enumHash(t, name)]
+	if e.gen == c.gen && e.tag == t && int(e.n) == len(name) && string(e.name[:e.n]) == string(name) {
+		return e.v, true
+	}
+	v, ok := r.LookupEnumBytes(t, name)
+	if ok {
+		*e = enumCacheEntry{gen: c.gen, tag: t, v: v, n: uint8(len(name))}
+		copy(e.name[:], name)
+	}
+	return v, ok
 }

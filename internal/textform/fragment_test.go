@@ -62,12 +62,12 @@ func TestHeadCache(t *testing.T) {
 	var c textform.HeadCache
 	c.Reset()
 	const off = 8
-	h1 := []byte(`{"tag":"UniqueIdentifier","type":"TextString","value":`)
-	src := []byte(`[` + string(h1) + `"x"},` + `{"tag":"UniqueIdentifieR","type":"TextString","value":"y"}]`)
+	h1 := `{"tag":"UniqueIdentifier","type":"TextString","value":`
+	src := []byte(`[` + h1 + `"x"},` + `{"tag":"UniqueIdentifieR","type":"TextString","value":"y"}]`)
 	if _, _, _, ok := c.Match(src, 1, off); ok {
 		t.Fatal("hit in an empty cache")
 	}
-	c.Put(h1, off, ttlv.TagUniqueIdentifier, ttlv.TypeTextString)
+	c.Put(src, 1, len(h1), off, ttlv.TagUniqueIdentifier, ttlv.TypeTextString)
 	tag, typ, n, ok := c.Match(src, 1, off)
 	if !ok || tag != ttlv.TagUniqueIdentifier || typ != ttlv.TypeTextString || n != len(h1) {
 		t.Fatalf("Match = %v %v %d %v", tag, typ, n, ok)
@@ -82,10 +82,64 @@ func TestHeadCache(t *testing.T) {
 			t.Fatalf("hit on input cut at %d", end)
 		}
 	}
+	// Two heads alike in the hashed bytes (one tag, two types) both stay;
+	// a third replaces the older.
+	heads := []string{
+		`{"tag":"AttributeValue","type":"Integer","value":`,
+		`{"tag":"AttributeValue","type":"TextString","value":`,
+		`{"tag":"AttributeValue","type":"Enumeration","value":`,
+	}
+	for i, h := range heads {
+		c.Put([]byte(h), 0, len(h), off, ttlv.TagAttributeValue, ttlv.Type(i+2))
+	}
+	for i, h := range heads {
+		_, typ, _, ok := c.Match([]byte(h), 0, off)
+		if want := i > 0; ok != want || ok && typ != ttlv.Type(i+2) {
+			t.Errorf("%s: Match = %v %v, want a hit: %v", h, typ, ok, want)
+		}
+	}
 	// Too short to hash: not stored.
-	c.Put([]byte(`{"tag":"`), off, ttlv.TagOperation, ttlv.TypeEnumeration)
+	c.Put([]byte(`{"tag":"`), 0, 8, off, ttlv.TagOperation, ttlv.TypeEnumeration)
 	c.Reset()
 	if _, _, _, ok := c.Match(src, 1, off); ok {
 		t.Fatal("hit after Reset")
+	}
+	if n := testing.AllocsPerRun(10, func() {
+		c.Reset()
+		c.Put(src, 1, len(h1), off, ttlv.TagUniqueIdentifier, ttlv.TypeTextString)
+		c.Match(src, 1, off)
+	}); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+}
+
+func TestEnumCache(t *testing.T) {
+	var c textform.EnumCache
+	c.Reset()
+	for _, tc := range []struct {
+		tag  ttlv.Tag
+		name string
+	}{
+		{ttlv.TagOperation, "Get"},
+		{ttlv.TagOperation, "Get"},
+		{ttlv.TagOperation, "Create"},
+		{ttlv.TagObjectType, "SymmetricKey"},
+		{ttlv.TagOperation, "SymmetricKey"},                    // another tag's name
+		{ttlv.TagOperation, "Ge"},                              // a prefix
+		{ttlv.TagCryptographicAlgorithm, "AES"},                // short
+		{ttlv.TagResultReason, "CryptographicFailure"},         // longer than the cache keeps
+		{ttlv.TagAttributeReference, "CryptographicAlgorithm"}, // a tag as value
+	} {
+		for range 2 {
+			got, gok := c.LookupEnum(nil, tc.tag, []byte(tc.name))
+			want, wok := ttlv.LookupEnum(tc.tag, tc.name)
+			if got != want || gok != wok {
+				t.Errorf("%v %q: %v %v, want %v %v", tc.tag, tc.name, got, gok, want, wok)
+			}
+		}
+	}
+	name := []byte("Get")
+	if n := testing.AllocsPerRun(10, func() { c.LookupEnum(nil, ttlv.TagOperation, name) }); n != 0 {
+		t.Fatalf("%v allocations", n)
 	}
 }
