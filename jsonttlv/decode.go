@@ -243,7 +243,7 @@ func (s *scanner) object(depth int) error {
 	// Most heads repeat one met before in the message: s.heads has it
 	// with its tag and type.
 	pre := false
-	if t, y, n, ok := s.heads.Match(s.src, start, headHashAt); ok && !s.each {
+	if t, y, _, n, ok := s.heads.Match(s.src, start, headHashAt); ok && !s.each {
 		tag, typ, haveTag, haveType, pre = t, y, true, true, true
 		s.tags[depth] = tag
 		s.pos = start + n
@@ -253,7 +253,7 @@ func (s *scanner) object(depth int) error {
 			return err
 		}
 		if !s.lenient || s.exactTag(ts, te) {
-			s.heads.Put(s.src, start, vpos-start, headHashAt, tag, t)
+			s.heads.Put(s.src, start, vpos-start, headHashAt, tag, t, 0)
 		}
 		s.tags[depth] = tag
 		typ, haveTag, haveType, pre = t, true, true, true

@@ -87,7 +87,7 @@ func (c *reqCtx) get(p *kmip.GetRequestPayload, payload, b []byte) ([]byte, *opE
 		return b, err
 	}
 	if destroyed(o.state) || o.body == nil {
-		if c.major == 2 && c.minor >= 1 {
+		if c.major > 2 || c.major == 2 && c.minor >= 1 { // KMIP 2.1 and the 3.0 draft
 			return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
 		}
 		return b, c.wrongState("object %s is destroyed", o.id)
@@ -185,6 +185,9 @@ func (c *reqCtx) create(p *kmip.CreateRequestPayload, payload, b []byte) ([]byte
 	if err != nil {
 		return b, err
 	}
+	if err := c.newNames(in); err != nil { // names.go
+		return b, err
+	}
 	id, ierr := c.s.newID()
 	if ierr != nil {
 		return b, fail(rrGeneralFailure, "%v", ierr)
@@ -223,6 +226,9 @@ func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	if pub, err = collectAttrs(nil, templateOf(p, ttlv.TagPublicKeyTemplateAttribute, ttlv.TagPublicKeyAttributes)); err != nil {
+		return b, err
+	}
+	if err := c.newNames(common, priv, pub); err != nil { // names.go
 		return b, err
 	}
 	spec := keySpec{}
@@ -362,6 +368,9 @@ func (c *reqCtx) register(p *kmip.RegisterRequestPayload, payload, b []byte) ([]
 	}
 	in, err := c.attrsIn(payload, ttlv.TagTemplateAttribute, ttlv.TagAttributes)
 	if err != nil {
+		return b, err
+	}
+	if err := c.newNames(in); err != nil { // names.go
 		return b, err
 	}
 	id, ierr := c.s.newID()

@@ -2,6 +2,7 @@ package xmlttlv
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -80,6 +81,11 @@ type scanner struct {
 	big      []byte
 	rbuf     []byte                // ReadBinary's input
 	tagCache textform.TagNameCache // recently seen built-in element names
+	heads    textform.HeadCache    // start tags met in this conversion
+	enums    textform.EnumCache    // enumeration names met in this conversion
+	// each, in tests, scans every start tag and looks every enumeration
+	// name up: what the caches must reproduce.
+	each bool
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -157,6 +163,8 @@ func (s *scanner) reset(src []byte, opts *DecodeOptions) error {
 	}
 	s.depth, s.nitem = 0, 0
 	s.tags[0] = 0
+	s.heads.Reset()
+	s.enums.Reset()
 	if len(src) > limit {
 		return s.fail(0, ErrTooLarge, "", "%d bytes of XML, limit %d", len(src), limit)
 	}
@@ -290,20 +298,28 @@ func (s *scanner) element() error {
 	base := s.depth
 	for {
 		// s.pos is at '<' of a start tag.
-		open := s.pos
-		s.pos++
-		ns, ne, ok := s.name()
-		if !ok {
-			return s.syntax("an element name")
-		}
-		var a attrs
-		selfClose, err := s.startTag(&a)
-		if err != nil {
+		if ok, err := s.cachedItem(); err != nil {
 			return err
+		} else if ok {
+			goto content
 		}
-		if err := s.item(open, ns, ne, &a, selfClose); err != nil {
-			return err
+		{
+			open := s.pos
+			s.pos++
+			ns, ne, ok := s.name()
+			if !ok {
+				return s.syntax("an element name")
+			}
+			var a attrs
+			selfClose, err := s.startTag(&a)
+			if err != nil {
+				return err
+			}
+			if err := s.item(open, ns, ne, &a, selfClose); err != nil {
+				return err
+			}
 		}
+	content:
 		// After an item: content of the open Structure, until a child or the
 		// end of Structures back to base.
 		for {
@@ -328,6 +344,11 @@ func (s *scanner) element() error {
 // white space and comments. It leaves s.pos at '<' of an element or end
 // tag, or fails.
 func (s *scanner) content() error {
+	// Compact XML: the next element or end tag right away, which misc
+	// would skip nothing before.
+	if p := s.pos; len(s.src)-p >= 2 && s.src[p] == '<' && s.src[p+1] != '!' && s.src[p+1] != '?' {
+		return nil
+	}
 	if err := s.misc(false); err != nil {
 		return err
 	}
@@ -359,6 +380,11 @@ func shorten(b []byte) []byte {
 // is src[ns:ne].
 func (s *scanner) endTag(ns, ne int) error {
 	p := s.pos
+	// "</name>" exactly: what the scan below accepts, in one comparison.
+	if n := ne - ns; len(s.src)-p >= n+3 && s.src[p+2+n] == '>' && string(s.src[p+2:p+2+n]) == string(s.src[ns:ne]) {
+		s.pos = p + n + 3
+		return nil
+	}
 	s.pos += 2
 	cs, ce, ok := s.name()
 	if !ok {
@@ -601,20 +627,96 @@ func (s *scanner) item(open, ns, ne int, a *attrs, selfClose bool) error {
 		return err
 	}
 	s.tags[d] = tag // the item at fault, for error paths below
-	idx := s.nitem
-	s.nitem++
 	typ := ttlv.TypeStructure
 	if a.start[attrType] >= 0 {
 		tv, err := s.attrValue(a, attrType, &s.scratch)
 		if err != nil {
+			s.nitem++
 			return err
 		}
 		t, ok := parseType(tv)
 		if !ok {
+			s.nitem++
 			return s.failPath(a.start[attrType], d+1, ErrType, "a KMIP type name (Structure, Integer, …)", "%q", tv)
 		}
 		typ = t
 	}
+	s.keepHead(open, ns, ne, a, selfClose, tag, typ)
+	return s.itemOf(open, ns, ne, a, selfClose, tag, typ)
+}
+
+// keepHead stores in s.heads the head of an element whose tag and type
+// were just found, when what those bytes mean does not depend on what
+// follows: a Structure's whole start tag, or a primitive's start tag up to
+// its value, when the value is its last attribute, in double quotes.
+func (s *scanner) keepHead(open, ns, ne int, a *attrs, selfClose bool, tag ttlv.Tag, typ ttlv.Type) {
+	if typ == ttlv.TypeStructure {
+		if !selfClose && a.start[attrValue] < 0 {
+			s.heads.Put(s.src, open, s.pos-open, 1, tag, typ, uint32(ne-ns))
+		}
+		return
+	}
+	vs, ve := a.start[attrValue], a.end[attrValue]
+	if vs > open && s.src[vs-1] == '"' && selfClose && ve+3 == s.pos {
+		s.heads.Put(s.src, open, vs-open, 1, tag, typ, uint32(ne-ns))
+	}
+}
+
+// cachedItem converts the element at s.pos ('<') when its head is one met
+// before (s.heads) and it is a Structure's start tag, or a primitive's
+// with its value in double quotes ending the element ("/>"). It reports
+// false, having moved nothing, for any other element.
+func (s *scanner) cachedItem() (bool, error) {
+	open := s.pos
+	tag, typ, nameLen, n, ok := s.heads.Match(s.src, open, 1)
+	if !ok || s.each {
+		return false, nil
+	}
+	ns, ne := open+1, open+1+int(nameLen)
+	var a attrs
+	for i := range a.start {
+		a.start[i] = -1
+	}
+	p := open + n
+	if typ == ttlv.TypeStructure {
+		s.tags[s.depth] = tag
+		s.pos = p
+		return true, s.itemOf(open, ns, ne, &a, false, tag, typ)
+	}
+	src := s.src
+	vs, esc := p, false
+	// Eight bytes a step while none ends the value or needs a second look
+	// (plainAttrWord stops at more bytes than the value's end needs).
+	for len(src)-p >= 8 && plainAttrWord(binary.LittleEndian.Uint64(src[p:])) {
+		p += 8
+	}
+	for ; p < len(src); p++ {
+		c := src[p]
+		if st := attrStop[c]; st != 0 {
+			if c == '"' {
+				break
+			}
+			if st != stopEsc && c != '\'' {
+				return false, nil // an error: the general path reports it
+			}
+			esc = esc || st == stopEsc
+		}
+	}
+	if len(src)-p < 3 || src[p+1] != '/' || src[p+2] != '>' {
+		return false, nil
+	}
+	a.start[attrValue], a.end[attrValue], a.esc[attrValue] = vs, p, esc
+	s.tags[s.depth] = tag
+	s.pos = p + 3
+	return true, s.itemOf(open, ns, ne, &a, true, tag, typ)
+}
+
+// itemOf converts the element whose start tag was just scanned, of tag tag
+// and type typ.
+func (s *scanner) itemOf(open, ns, ne int, a *attrs, selfClose bool, tag ttlv.Tag, typ ttlv.Type) error {
+	d := s.depth
+	idx := s.nitem
+	s.nitem++
 	if typ == ttlv.TypeStructure {
 		if a.start[attrValue] >= 0 {
 			return s.failPath(a.start[attrValue], d+1, ErrElement, "child elements", "a Structure with a value attribute")
@@ -679,6 +781,13 @@ func (s *scanner) item(open, ns, ne int, a *attrs, selfClose bool) error {
 		s.attr[d], _ = ttlv.LookupAttributeNameBytes(v)
 	}
 	return nil
+}
+
+func (s *scanner) lookupEnum(t ttlv.Tag, name []byte) (uint32, bool) {
+	if s.each {
+		return s.opts.Registry.LookupEnumBytes(t, name)
+	}
+	return s.enums.LookupEnum(s.opts.Registry, t, name)
 }
 
 // resolveTag returns the tag of an element: its name, or for the general
@@ -885,7 +994,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 			}
 			return s.badValue(vpos, d, "\"0x\" and 8 hex digits", v)
 		}
-		if n, ok := reg.LookupEnumBytes(valueTag, v); ok {
+		if n, ok := s.lookupEnum(valueTag, v); ok {
 			s.dst = ttlv.AppendEnumeration(s.dst, tag, n)
 			return nil
 		}

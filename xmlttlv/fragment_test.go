@@ -62,3 +62,56 @@ func TestFragments(t *testing.T) {
 		checkFragments(t, "truncated", b[:n])
 	}
 }
+
+// checkHeads holds AppendBinary's result on in to scanning every start tag
+// and looking every enumeration name up (scanner.each).
+func checkHeads(t fatalHelper, in []byte, opts DecodeOptions) {
+	t.Helper()
+	got, gerr := AppendBinary(nil, in, opts)
+	s := &scanner{each: true}
+	want, werr := s.run(nil, in, &opts)
+	if werr != nil {
+		want = nil
+	}
+	if !bytes.Equal(got, want) || (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+		t.Fatalf("cached heads differ on %q:\n got %x (%v)\nwant %x (%v)", in, got, gerr, want, werr)
+	}
+}
+
+func TestCachedHeads(t *testing.T) {
+	var inputs [][]byte
+	for _, m := range corpusMessages(t) {
+		for _, o := range fragmentSets {
+			x, err := AppendXML(nil, m.bin, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, x)
+		}
+	}
+	for _, tc := range inputForms {
+		inputs = append(inputs, []byte(tc.xml))
+	}
+	// A head met again with what the general path must judge after it.
+	const op = `<Operation type="Enumeration" value="`
+	for _, tail := range []string{
+		`Get"/>`, `Got"/>`, `Get" />`, `Get"></Operation>`, `Get" name="x"/>`, `G&amp;t"/>`, `G&#x65;t"/>`,
+		`G<t"/>`, "G\x01t\"/>", `Get'/>`, `Get`, `Get"`, `Get"/`, `0x00000001"/>`, `$x"/>`,
+	} {
+		inputs = append(inputs, []byte(`<RequestMessage><BatchItem>`+op+`Get"/>`+op+tail+`</BatchItem></RequestMessage>`))
+	}
+	inputs = append(inputs,
+		[]byte(`<RequestMessage><BatchItem></BatchItem><BatchItem/><BatchItem ></BatchItem><BatchItem type="Structure"></BatchItem></RequestMessage>`),
+		[]byte(`<RequestMessage><BatchItem><TTLV tag="0x540001" type="Integer" value="1"/><TTLV tag="0x540001" type="Integer" value="2"/></BatchItem></RequestMessage>`),
+		[]byte(`<RequestMessage><BatchItem><BatchItem><BatchItem></BatchItem></BatchItem></BatchItem></RequestMessage>`),
+		[]byte(`<RequestMessage><Attribute><AttributeName type="TextString" value="State"/><AttributeValue type="Enumeration" value="Active"/></Attribute><Attribute><AttributeName type="TextString" value="Object Type"/><AttributeValue type="Enumeration" value="Active"/></Attribute></RequestMessage>`),
+	)
+	for _, in := range inputs {
+		for _, o := range []DecodeOptions{{}, {MaxDepth: 2}, {Placeholder: func(p Placeholder) ([]byte, error) { return []byte("Create"), nil }}} {
+			checkHeads(t, in, o)
+			for _, n := range []int{len(in) / 2, len(in) - 3} {
+				checkHeads(t, in[:n], o)
+			}
+		}
+	}
+}

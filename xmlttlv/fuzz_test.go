@@ -7,7 +7,8 @@ import (
 
 // FuzzFromXML: XML → binary never panics; for accepted input, binary → XML
 // → binary is byte-exact, in every output form, and the cached fragments
-// of AppendXML are what building each item's writes.
+// of AppendXML are what building each item's writes, and the cached heads
+// of AppendBinary what scanning each start tag reads.
 func FuzzFromXML(f *testing.F) {
 	for _, m := range corpusMessages(f) {
 		for _, o := range optionSets {
@@ -22,6 +23,7 @@ func FuzzFromXML(f *testing.F) {
 		f.Add([]byte(tc.xml))
 	}
 	f.Fuzz(func(t *testing.T, x []byte) {
+		checkHeads(t, x, DecodeOptions{})
 		bin, err := AppendBinary(nil, x, DecodeOptions{})
 		if err != nil {
 			return

@@ -116,6 +116,7 @@ type headSlot struct {
 	start, end uint32
 	tag        ttlv.Tag
 	typ        ttlv.Type
+	aux        uint32
 }
 
 // Reset drops every entry.
@@ -137,27 +138,28 @@ func headHash(src []byte, at int) (uint, bool) {
 }
 
 // Match reports whether src[p:] starts with a head stored by Put with the
-// same offset off, and returns its tag, type and length.
-func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, n int, ok bool) {
+// same offset off, and returns its tag, type, aux and length.
+func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, aux uint32, n int, ok bool) {
 	h, ok := headHash(src, p+off)
 	if !ok {
-		return 0, 0, 0, false
+		return 0, 0, 0, 0, false
 	}
 	set := &c.sets[h]
 	for i := range set {
 		s := &set[i]
 		n = int(s.end - s.start)
 		if s.gen == c.gen && len(src)-p >= n && equalHead(src[p:p+n], c.text[s.start:s.end]) {
-			return s.tag, s.typ, n, true
+			return s.tag, s.typ, s.aux, n, true
 		}
 	}
-	return 0, 0, 0, false
+	return 0, 0, 0, 0, false
 }
 
-// Put stores the head src[p:p+n], which parsed to tag t and type typ,
-// found by the sixteen bytes of src at p+off; when src has fewer, or the
-// cache's text is full, it stores nothing.
-func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type) {
+// Put stores the head src[p:p+n], which parsed to tag t and type typ, and
+// aux, what else the decoder needs of it (such as the length of an element
+// name), found by the sixteen bytes of src at p+off; when src has fewer, or
+// the cache's text is full, it stores nothing.
+func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type, aux uint32) {
 	h, ok := headHash(src, p+off)
 	if !ok || len(c.text)+n > fragmentArena {
 		return
@@ -173,7 +175,7 @@ func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type) {
 	} else if c.sets[h][1].gen != c.gen {
 		way = 1
 	}
-	c.sets[h][way] = headSlot{gen: c.gen, start: uint32(start), end: uint32(len(c.text)), tag: t, typ: typ}
+	c.sets[h][way] = headSlot{gen: c.gen, start: uint32(start), end: uint32(len(c.text)), tag: t, typ: typ, aux: aux}
 	c.older[h] = 1 - way
 }
 

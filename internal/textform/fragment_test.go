@@ -64,21 +64,21 @@ func TestHeadCache(t *testing.T) {
 	const off = 8
 	h1 := `{"tag":"UniqueIdentifier","type":"TextString","value":`
 	src := []byte(`[` + h1 + `"x"},` + `{"tag":"UniqueIdentifieR","type":"TextString","value":"y"}]`)
-	if _, _, _, ok := c.Match(src, 1, off); ok {
+	if _, _, _, _, ok := c.Match(src, 1, off); ok {
 		t.Fatal("hit in an empty cache")
 	}
-	c.Put(src, 1, len(h1), off, ttlv.TagUniqueIdentifier, ttlv.TypeTextString)
-	tag, typ, n, ok := c.Match(src, 1, off)
-	if !ok || tag != ttlv.TagUniqueIdentifier || typ != ttlv.TypeTextString || n != len(h1) {
-		t.Fatalf("Match = %v %v %d %v", tag, typ, n, ok)
+	c.Put(src, 1, len(h1), off, ttlv.TagUniqueIdentifier, ttlv.TypeTextString, 7)
+	tag, typ, aux, n, ok := c.Match(src, 1, off)
+	if !ok || tag != ttlv.TagUniqueIdentifier || typ != ttlv.TypeTextString || aux != 7 || n != len(h1) {
+		t.Fatalf("Match = %v %v %d %d %v", tag, typ, aux, n, ok)
 	}
 	// Same hashed bytes, a different head: no hit.
-	if _, _, _, ok := c.Match(src, 1+len(h1)+5, off); ok {
+	if _, _, _, _, ok := c.Match(src, 1+len(h1)+5, off); ok {
 		t.Fatal("hit on a different head")
 	}
 	// The input ends inside the head: no hit, no read past it.
 	for end := 1; end < 1+len(h1); end++ {
-		if _, _, _, ok := c.Match(src[:end], 1, off); ok {
+		if _, _, _, _, ok := c.Match(src[:end], 1, off); ok {
 			t.Fatalf("hit on input cut at %d", end)
 		}
 	}
@@ -90,23 +90,23 @@ func TestHeadCache(t *testing.T) {
 		`{"tag":"AttributeValue","type":"Enumeration","value":`,
 	}
 	for i, h := range heads {
-		c.Put([]byte(h), 0, len(h), off, ttlv.TagAttributeValue, ttlv.Type(i+2))
+		c.Put([]byte(h), 0, len(h), off, ttlv.TagAttributeValue, ttlv.Type(i+2), 0)
 	}
 	for i, h := range heads {
-		_, typ, _, ok := c.Match([]byte(h), 0, off)
+		_, typ, _, _, ok := c.Match([]byte(h), 0, off)
 		if want := i > 0; ok != want || ok && typ != ttlv.Type(i+2) {
 			t.Errorf("%s: Match = %v %v, want a hit: %v", h, typ, ok, want)
 		}
 	}
 	// Too short to hash: not stored.
-	c.Put([]byte(`{"tag":"`), 0, 8, off, ttlv.TagOperation, ttlv.TypeEnumeration)
+	c.Put([]byte(`{"tag":"`), 0, 8, off, ttlv.TagOperation, ttlv.TypeEnumeration, 0)
 	c.Reset()
-	if _, _, _, ok := c.Match(src, 1, off); ok {
+	if _, _, _, _, ok := c.Match(src, 1, off); ok {
 		t.Fatal("hit after Reset")
 	}
 	if n := testing.AllocsPerRun(10, func() {
 		c.Reset()
-		c.Put(src, 1, len(h1), off, ttlv.TagUniqueIdentifier, ttlv.TypeTextString)
+		c.Put(src, 1, len(h1), off, ttlv.TagUniqueIdentifier, ttlv.TypeTextString, 7)
 		c.Match(src, 1, off)
 	}); n != 0 {
 		t.Fatalf("%v allocations", n)
