@@ -16,6 +16,10 @@ const rrNonUniqueName uint32 = 0x35
 // "Names SHALL be unique within a given key management server"; the
 // index's Name lists give the candidates, each checked as it is now.
 // Names that move (Re-key, Re-key Key Pair, Re-certify) are not checked.
+// Under access control the server holds one namespace per owner: only the
+// caller's own objects (every object for an administrator) can hold a Name
+// against it, so that a client neither learns another's Names by trying
+// them nor takes them from it first.
 func (c *reqCtx) nameTaken(name *ttlv.Value, self, skip *object) bool {
 	a := attrIn{tag: ttlv.TagName, index: -1, val: *name}
 	a.val.Tag = ttlv.TagName
@@ -27,7 +31,7 @@ func (c *reqCtx) nameTaken(name *ttlv.Value, self, skip *object) bool {
 	}
 	cands, _ := c.s.store.idx.candidates([]attrIn{a})
 	for _, o := range cands {
-		if o == self || o == skip || o.removed.Load() {
+		if o == self || o == skip || o.removed.Load() || !c.sameNamespace(o) {
 			continue
 		}
 		o.mu.RLock()
@@ -80,4 +84,11 @@ func (c *reqCtx) newNames(sets ...[]attrIn) *opError {
 		}
 	}
 	return nil
+}
+
+// sameNamespace reports whether o's Names count against the caller's:
+// always without access control, else when the caller owns o or is an
+// administrator.
+func (c *reqCtx) sameNamespace(o *object) bool {
+	return c.s.access == nil || c.admin || o.owner == c.identity
 }

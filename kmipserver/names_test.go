@@ -59,3 +59,27 @@ func TestImportUniqueNames(t *testing.T) {
 	failed(t, &do(t, s, v21, imp("another")).items[0], rrNonUniqueName)
 	ok(t, &do(t, s, v21, imp(holder)).items[0])
 }
+
+// TestUniqueNamesPerOwner: under access control each owner has a
+// namespace of its own — bob may use a Name alice holds (and so learns
+// nothing of hers by trying), not one he holds; an administrator's Names
+// count against everyone's.
+func TestUniqueNamesPerOwner(t *testing.T) {
+	s := newACLServer("root")
+	createdID(t, doAs(t, s, "alice", v21, createAES(v21, 128, name("k"))))
+	failed(t, &doAs(t, s, "alice", v21, createAES(v21, 128, name("k"))).items[0], rrNonUniqueName)
+	bobs := createdID(t, doAs(t, s, "bob", v21, createAES(v21, 128, name("k"))))
+	failed(t, &doAs(t, s, "bob", v21, createAES(v21, 128, name("k"))).items[0], rrNonUniqueName)
+	failed(t, &doAs(t, s, "root", v21, createAES(v21, 128, name("k"))).items[0], rrNonUniqueName)
+	// Locate by the Name lists each owner's own object only.
+	r := doAs(t, s, "bob", v21, item(opLocate, st(ttlv.TagAttributes, name("k"))))
+	var ids []string
+	for _, c := range ok(t, &r.items[0]).Children {
+		if c.Tag == ttlv.TagUniqueIdentifier {
+			ids = append(ids, c.Text())
+		}
+	}
+	if len(ids) != 1 || ids[0] != bobs {
+		t.Errorf("bob's Locate by Name: %v, want only %s", ids, bobs)
+	}
+}
