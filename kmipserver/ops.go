@@ -215,17 +215,20 @@ func (c *reqCtx) create(p *kmip.CreateRequestPayload, payload, b []byte) ([]byte
 	return appendID(b, o), nil
 }
 
-// createKeyPair answers Create Key Pair (2.1 §6.1.12, 1.4 §4.2).
-func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
+// createKeyPair answers Create Key Pair (2.1 §6.1.12, 1.4 §4.2). Its
+// typed payload holds only the three attribute sets (and Protection
+// Storage Masks, which the server does not read): they are read from the
+// payload as received (attrsIn).
+func (c *reqCtx) createKeyPair(payload, b []byte) ([]byte, *opError) {
 	var common, priv, pub []attrIn
 	var err *opError
-	if common, err = collectAttrs(nil, templateOf(p, ttlv.TagCommonTemplateAttribute, ttlv.TagCommonAttributes)); err != nil {
+	if common, err = c.attrsIn(payload, ttlv.TagCommonTemplateAttribute, ttlv.TagCommonAttributes); err != nil {
 		return b, err
 	}
-	if priv, err = collectAttrs(nil, templateOf(p, ttlv.TagPrivateKeyTemplateAttribute, ttlv.TagPrivateKeyAttributes)); err != nil {
+	if priv, err = c.attrsIn(payload, ttlv.TagPrivateKeyTemplateAttribute, ttlv.TagPrivateKeyAttributes); err != nil {
 		return b, err
 	}
-	if pub, err = collectAttrs(nil, templateOf(p, ttlv.TagPublicKeyTemplateAttribute, ttlv.TagPublicKeyAttributes)); err != nil {
+	if pub, err = c.attrsIn(payload, ttlv.TagPublicKeyTemplateAttribute, ttlv.TagPublicKeyAttributes); err != nil {
 		return b, err
 	}
 	if err := c.newNames(common, priv, pub); err != nil { // names.go

@@ -768,8 +768,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, payload, b []byte) ([]byte, 
 		return b, unsupported(op)
 	}
 	switch op {
-	case opCreateKeyPair:
-		return c.createKeyPair(p, b)
 	case opDeriveKey:
 		return c.deriveKey(p, b)
 	case opReKey:

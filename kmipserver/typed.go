@@ -11,13 +11,14 @@ import (
 // allocates nothing; the fields alias the request. The server keeps
 // attributes as encoded items of any tag (attrs.go), not as the typed
 // attribute set (a field per standard attribute), so the attribute sets of
-// a typed payload — Locate's filter, Create's and Register's Attributes —
-// are read from the payload as
-// received, each container decoded as a tree the reqCtx reuses (tree), as
-// is Register's managed object, which the server keeps encoded too
-// (loadObject): the typed payload gives the fixed fields (Create's and
-// Register's Object Type; Locate's Maximum Items, Offset Items, Storage
-// Status Mask). The other operations still read the whole payload
+// a typed payload — Locate's filter, the Attributes of Create and
+// Register, Create Key Pair's three sets — are read from the payload as
+// received, each container decoded as a tree the reqCtx reuses (tree) —
+// or, a KMIP 2.x one holding scalars only, read item by item
+// (scalarAttrs) — as is Register's managed object, which the server keeps
+// encoded too (loadObject): the typed payload gives the fixed fields
+// (Create's and Register's Object Type; Locate's Maximum Items, Offset
+// Items, Storage Status Mask). The other operations still read the whole payload
 // as a tree (answer).
 //
 // The Unique Identifier is the exception: idOf's answer depends on the
@@ -43,6 +44,7 @@ type typedRequests struct {
 	locate      kmip.LocateRequestPayload
 	create      kmip.CreateRequestPayload
 	register    kmip.RegisterRequestPayload
+	keyPair     kmip.CreateKeyPairRequestPayload
 	// trees holds the parts of a payload read as ttlv.Value trees (tree),
 	// the first used of them in use by the current item.
 	trees []*ttlv.Value
@@ -78,6 +80,8 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		p = &c.typed.create
 	case opRegister:
 		p = &c.typed.register
+	case opCreateKeyPair:
+		p = &c.typed.keyPair
 	default:
 		return b, nil, false
 	}
@@ -118,6 +122,8 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		buf, oerr = c.create(&c.typed.create, payload, buf)
 	case opRegister:
 		buf, oerr = c.register(&c.typed.register, payload, buf)
+	case opCreateKeyPair:
+		buf, oerr = c.createKeyPair(payload, buf)
 	}
 	if oerr != nil {
 		return buf[:start], oerr, true

@@ -362,3 +362,47 @@ func TestScalarValue(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedCreateKeyPair: Create Key Pair reads its three attribute sets
+// from the payload as received, in the 2.x form (scalar sets and one with
+// a Structure, the Cryptographic Domain Parameters) and the 1.x form: each
+// key gets the common attributes and its own.
+func TestTypedCreateKeyPair(t *testing.T) {
+	s := newTestServer()
+	domain := st(ttlv.TagCryptographicDomainParameters, enum(ttlv.TagRecommendedCurve, curveP256))
+	for _, tc := range []struct {
+		name string
+		h    hdr
+		args []v
+	}{
+		{"2.x", h21, []v{
+			st(ttlv.TagCommonAttributes, enum(ttlv.TagCryptographicAlgorithm, algECDSA), domain),
+			st(ttlv.TagPrivateKeyAttributes, integer(ttlv.TagCryptographicUsageMask, int32(usageSign))),
+			st(ttlv.TagPublicKeyAttributes, integer(ttlv.TagCryptographicUsageMask, int32(usageVerify)), str(ttlv.TagObjectGroup, "pub"))}},
+		{"1.x", hdr{major: 1, minor: 4}, []v{
+			st(ttlv.TagCommonTemplateAttribute, attr1("Cryptographic Algorithm", enum(0, algECDSA)),
+				attr1("Cryptographic Domain Parameters", st(0, enum(ttlv.TagRecommendedCurve, curveP256)))),
+			st(ttlv.TagPrivateKeyTemplateAttribute, attr1("Cryptographic Usage Mask", integer(0, int32(usageSign)))),
+			st(ttlv.TagPublicKeyTemplateAttribute, attr1("Cryptographic Usage Mask", integer(0, int32(usageVerify))),
+				attr1("Object Group", str(0, "pub")))}},
+	} {
+		p := ok(t, &do(t, s, tc.h, item(opCreateKeyPair, tc.args...)).items[0])
+		for _, k := range []struct {
+			tag   ttlv.Tag
+			usage uint32
+			group bool
+		}{{ttlv.TagPrivateKeyUniqueIdentifier, usageSign, false}, {ttlv.TagPublicKeyUniqueIdentifier, usageVerify, true}} {
+			id := p.Child(k.tag).Text()
+			a := ok(t, &do(t, s, h21, item(opGetAttributes, uid(id))).items[0]).Child(ttlv.TagAttributes)
+			if m := a.Child(ttlv.TagCryptographicUsageMask); m == nil || uint32(m.Num) != k.usage {
+				t.Errorf("%s %s: usage mask %v, want %#x", tc.name, k.tag, m, k.usage)
+			}
+			if alg := a.Child(ttlv.TagCryptographicAlgorithm); alg == nil || uint32(alg.Num) != algECDSA {
+				t.Errorf("%s %s: algorithm %v, want ECDSA", tc.name, k.tag, alg)
+			}
+			if g := a.Child(ttlv.TagObjectGroup); (g != nil) != k.group {
+				t.Errorf("%s %s: Object Group %v, want it: %v", tc.name, k.tag, g, k.group)
+			}
+		}
+	}
+}
