@@ -28788,7 +28788,7 @@ type OTPCredential struct {
 	// OTPAlgorithm is the OTP Algorithm item, required, of KMIP 3.0 (3.0 draft §2.1.3).
 	OTPAlgorithm OTPAlgorithm
 	// OTPDigest is the OTP Digest item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
-	OTPDigest Optional[uint32]
+	OTPDigest Optional[CryptographicAlgorithm]
 	// OTPSerial is the OTP Serial item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
 	OTPSerial Optional[string]
 	// OTPSeed is the OTP Seed item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
@@ -28937,7 +28937,7 @@ func (v *OTPCredential) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagOTPDigest:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x2 == 0 {
-				v.OTPDigest = Optional[uint32]{Value: uint32(be32(val)), Set: true}
+				v.OTPDigest = Optional[CryptographicAlgorithm]{Value: CryptographicAlgorithm(be32(val)), Set: true}
 				seen[0] |= 0x2
 				field = 1
 			}
@@ -28985,7 +28985,7 @@ func (v *OTPCredential) decodeTTLV(b []byte, off int) error {
 
 func (v *OTPCredential) reset() {
 	v.OTPAlgorithm = 0
-	v.OTPDigest = Optional[uint32]{}
+	v.OTPDigest = Optional[CryptographicAlgorithm]{}
 	v.OTPSerial = Optional[string]{}
 	v.OTPSeed = Optional[[]byte]{}
 	v.OTPInterval = Optional[uint32]{}
@@ -29000,7 +29000,7 @@ func (v *OTPCredential) Clone() *OTPCredential {
 	}
 	c := new(OTPCredential)
 	c.OTPAlgorithm = v.OTPAlgorithm
-	c.OTPDigest = Optional[uint32]{Value: v.OTPDigest.Value, Set: v.OTPDigest.Set}
+	c.OTPDigest = Optional[CryptographicAlgorithm]{Value: v.OTPDigest.Value, Set: v.OTPDigest.Set}
 	c.OTPSerial = Optional[string]{Value: cloneString(v.OTPSerial.Value), Set: v.OTPSerial.Set}
 	c.OTPSeed = Optional[[]byte]{Value: cloneBytes(v.OTPSeed.Value), Set: v.OTPSeed.Set}
 	c.OTPInterval = Optional[uint32]{Value: v.OTPInterval.Value, Set: v.OTPInterval.Set}
@@ -31208,7 +31208,7 @@ type PasswordCredential struct {
 	// PasswordSalt is the Password Salt item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
 	PasswordSalt Optional[[]byte]
 	// PasswordSaltAlgorithm is the Password Salt Algorithm item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
-	PasswordSaltAlgorithm Optional[uint32]
+	PasswordSaltAlgorithm Optional[CryptographicAlgorithm]
 	// SaltedPassword is the Salted Password item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
 	SaltedPassword Optional[[]byte]
 	// IterationCount is the Iteration Count item, optional, of KMIP 3.0 (3.0 draft §2.1.3).
@@ -31355,7 +31355,7 @@ func (v *PasswordCredential) decodeTTLV(b []byte, off int) error {
 			}
 		case ttlv.TagPasswordSaltAlgorithm:
 			if typ == ttlv.TypeEnumeration && seen[0]&0x4 == 0 {
-				v.PasswordSaltAlgorithm = Optional[uint32]{Value: uint32(be32(val)), Set: true}
+				v.PasswordSaltAlgorithm = Optional[CryptographicAlgorithm]{Value: CryptographicAlgorithm(be32(val)), Set: true}
 				seen[0] |= 0x4
 				field = 2
 			}
@@ -31389,7 +31389,7 @@ func (v *PasswordCredential) decodeTTLV(b []byte, off int) error {
 func (v *PasswordCredential) reset() {
 	v.Password = Optional[string]{}
 	v.PasswordSalt = Optional[[]byte]{}
-	v.PasswordSaltAlgorithm = Optional[uint32]{}
+	v.PasswordSaltAlgorithm = Optional[CryptographicAlgorithm]{}
 	v.SaltedPassword = Optional[[]byte]{}
 	v.IterationCount = Optional[int32]{}
 	v.x.reset()
@@ -31403,7 +31403,7 @@ func (v *PasswordCredential) Clone() *PasswordCredential {
 	c := new(PasswordCredential)
 	c.Password = Optional[string]{Value: cloneString(v.Password.Value), Set: v.Password.Set}
 	c.PasswordSalt = Optional[[]byte]{Value: cloneBytes(v.PasswordSalt.Value), Set: v.PasswordSalt.Set}
-	c.PasswordSaltAlgorithm = Optional[uint32]{Value: v.PasswordSaltAlgorithm.Value, Set: v.PasswordSaltAlgorithm.Set}
+	c.PasswordSaltAlgorithm = Optional[CryptographicAlgorithm]{Value: v.PasswordSaltAlgorithm.Value, Set: v.PasswordSaltAlgorithm.Set}
 	c.SaltedPassword = Optional[[]byte]{Value: cloneBytes(v.SaltedPassword.Value), Set: v.SaltedPassword.Set}
 	c.IterationCount = Optional[int32]{Value: v.IterationCount.Value, Set: v.IterationCount.Set}
 	c.x = v.x.clone()

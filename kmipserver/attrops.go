@@ -214,9 +214,15 @@ func (c *reqCtx) addAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	if a.tag == ttlv.TagName && c.nameTaken(&a.val, nil, o) { // names.go: the others, no lock held
+		return b, nameConflict(&a.val)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	c.refresh(o)
+	if a.tag == ttlv.TagName && c.nameHeld(o, &a) {
+		return b, nameConflict(&a.val)
+	}
 	prev := o.snapshot()
 	done, err := c.setField(o, &a, false)
 	if err != nil {
@@ -306,9 +312,16 @@ func (c *reqCtx) modifyAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	newName := a.tag == ttlv.TagName && !(cur != nil && string(cur.encode().enc[3:]) == string(a.encode().enc[3:]))
+	if newName && c.nameTaken(&a.val, nil, o) { // names.go: the others, no lock held
+		return b, nameConflict(&a.val)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	c.refresh(o)
+	if newName && c.nameHeld(o, &a) {
+		return b, nameConflict(&a.val)
+	}
 	prev := o.snapshot()
 	done, err := c.setField(o, &a, true)
 	if err != nil {
@@ -412,9 +425,15 @@ func (c *reqCtx) setAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	if a.tag == ttlv.TagName && c.nameTaken(&a.val, nil, o) { // names.go: the others, no lock held
+		return b, nameConflict(&a.val)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	c.refresh(o)
+	if a.tag == ttlv.TagName && c.nameHeld(o, &a) {
+		return b, nameConflict(&a.val)
+	}
 	prev := o.snapshot()
 	first := o.findAttr(a.tag, a.vendor, a.name, 0)
 	exists := first >= 0

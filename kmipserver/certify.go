@@ -276,6 +276,9 @@ func (c *reqCtx) certify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	if err := c.newNames(in); err != nil { // names.go
+		return b, err
+	}
 	for i := range in {
 		if in[i].tag == ttlv.TagCertificateType && uint32(in[i].val.Num) != certX509 {
 			return b, fail(rrFeatureNotSupported, "Certificate Type %d not supported (X.509)", in[i].val.Num)
@@ -371,6 +374,9 @@ func (c *reqCtx) reCertify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	if err := c.newNames(in); err != nil { // names.go
+		return b, err
+	}
 	old.mu.Lock()
 	c.refresh(old)
 	was := &object{id: old.id, objState: old.snapshot()}
@@ -396,10 +402,16 @@ func (c *reqCtx) reCertify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if csr != nil {
 		pub, subject = csr.PublicKey, csr.Subject
 	}
-	// The existing certificate's attributes, then the request's.
+	// The existing certificate's attributes, then the request's; its Names
+	// move to the new one as they are (not checked as new names).
 	var carried []attrIn
+	var names []attr
 	for _, a := range was.attrs {
 		if recertifySet(a.tag) || a.tag == ttlv.TagLink {
+			continue
+		}
+		if a.tag == ttlv.TagName {
+			names = append(names, a)
 			continue
 		}
 		var v ttlv.Value
@@ -414,6 +426,7 @@ func (c *reqCtx) reCertify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	o.attrs = append(o.attrs, names...)
 	pubID, hasKey := linked(was, linkPublicKey)
 	if hasKey {
 		o.setAttr(linkAttr(linkPublicKey, pubID))

@@ -753,7 +753,7 @@ func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 	}
 	if o.hasUsage && o.usage&need == 0 {
 		name, _ := ttlv.EnumName(ttlv.TagCryptographicUsageMask, need)
-		if c.major == 2 && c.minor >= 1 {
+		if c.major > 2 || c.major == 2 && c.minor >= 1 { // KMIP 2.1 and the 3.0 draft
 			return fail(rrIncompatibleUsageMask, "object %s lacks the %s usage", o.id, name)
 		}
 		return fail(rrPermissionDenied, "object %s lacks the %s usage", o.id, name)

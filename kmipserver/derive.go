@@ -65,6 +65,9 @@ func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	if err := c.newNames(in); err != nil { // names.go
+		return b, err
+	}
 	base := bases[0]
 	c.rlock(base)
 	key, kerr := base.derivationKey()

@@ -43,6 +43,17 @@ func FuzzServeTTLV(f *testing.F) {
 		item(opRNGRetrieve, integer(ttlv.TagDataLength, 3))))
 	f.Add(request(h, item(opCreateKeyPair, st(ttlv.TagCommonAttributes, enum(ttlv.TagCryptographicAlgorithm, algEd25519))), item(opActivate),
 		item(opSign, bstr(ttlv.TagData, []byte("x"))), item(opSign, bstr(ttlv.TagDigestedData, []byte("x")))))
+	// The certificate, key pair and transfer operations.
+	ecPair := item(opCreateKeyPair, st(ttlv.TagCommonAttributes, enum(ttlv.TagCryptographicAlgorithm, algECDSA),
+		integer(ttlv.TagCryptographicLength, 256)))
+	f.Add(request(h, ecPair, item(opReKeyKeyPair), item(opCertify, st(ttlv.TagAttributes, str(ttlv.TagCertificateSubjectCN, "f"))),
+		item(opValidate), item(opReCertify), item(opExport), item(opGetAttributes)))
+	f.Add(request(h, createAES(h, 128, name("f")), item(opExport), item(opAdjustAttribute,
+		enum(ttlv.TagAttributeReference, uint32(ttlv.TagActivationDate)), enum(ttlv.TagAdjustmentType, adjustIncrement),
+		ttlv.LongInteger(ttlv.TagAdjustmentValue, 60)), item(opCheck, integer(ttlv.TagCryptographicUsageMask, int32(usageSign))),
+		item(opImport, uid("f-1"), enum(ttlv.TagObjectType, objSymmetricKey), ttlv.Boolean(ttlv.TagReplaceExisting, true),
+			st(ttlv.TagAttributes, enum(ttlv.TagState, stateActive)), symKey(kfRaw, make([]byte, 16), algAES, 128)),
+		item(opGet, uid("f-1"), enum(ttlv.TagKeyWrapType, 1)), item(opSetEndpointRole, enum(ttlv.TagEndpointRole, roleServer))))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, req []byte) {
 		s := newFuzzServer()

@@ -87,6 +87,15 @@ func (c *reqCtx) importOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if denied != nil {
 		return b, denied
 	}
+	for i := range o.attrs { // names.go: unique, but for the object replaced
+		if o.attrs[i].tag != ttlv.TagName {
+			continue
+		}
+		var n ttlv.Value
+		if ttlv.Unmarshal(o.attrs[i].enc, &n) == nil && c.nameTaken(&n, nil, old) {
+			return b, nameConflict(&n)
+		}
+	}
 	if old != nil {
 		if !replace {
 			return b, fail(rrObjectAlreadyExists, "object %s exists (Replace Existing is not true)", id)

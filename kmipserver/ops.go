@@ -87,7 +87,7 @@ func (c *reqCtx) get(p *kmip.GetRequestPayload, payload, b []byte) ([]byte, *opE
 		return b, err
 	}
 	if destroyed(o.state) || o.body == nil {
-		if c.major == 2 && c.minor >= 1 {
+		if c.major > 2 || c.major == 2 && c.minor >= 1 { // KMIP 2.1 and the 3.0 draft
 			return b, fail(rrObjectDestroyed, "object %s is destroyed", o.id)
 		}
 		return b, c.wrongState("object %s is destroyed", o.id)
@@ -171,17 +171,21 @@ func templateOf(p *ttlv.Value, v1, v2 ttlv.Tag) *ttlv.Value {
 
 // create answers Create (2.1 §6.1.11, 1.4 §4.1) for Symmetric Keys (AES,
 // 3DES, HMAC) and Secret Data (random bytes of the Cryptographic Length).
-func (c *reqCtx) create(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	ot := p.Child(ttlv.TagObjectType)
-	if ot == nil {
+// The typed Object Type is 0 — no object type has that value (2.1
+// §11.34) — when it is absent or not an Enumeration.
+func (c *reqCtx) create(p *kmip.CreateRequestPayload, payload, b []byte) ([]byte, *opError) {
+	typ := uint32(p.ObjectType)
+	switch {
+	case typ == 0:
 		return b, fail(rrInvalidField, "Create without Object Type")
+	case typ != objSymmetricKey && typ != objSecretData:
+		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key, Secret Data)", typ)
 	}
-	typ := uint32(ot.Num)
-	if typ != objSymmetricKey && typ != objSecretData {
-		return b, fail(rrInvalidField, "Create of object type %d not supported (Symmetric Key, Secret Data)", ot.Num)
-	}
-	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
+	in, err := c.attrsIn(payload, ttlv.TagTemplateAttribute, ttlv.TagAttributes)
 	if err != nil {
+		return b, err
+	}
+	if err := c.newNames(in); err != nil { // names.go
 		return b, err
 	}
 	id, ierr := c.s.newID()
@@ -222,6 +226,9 @@ func (c *reqCtx) createKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	if pub, err = collectAttrs(nil, templateOf(p, ttlv.TagPublicKeyTemplateAttribute, ttlv.TagPublicKeyAttributes)); err != nil {
+		return b, err
+	}
+	if err := c.newNames(common, priv, pub); err != nil { // names.go
 		return b, err
 	}
 	spec := keySpec{}
@@ -340,23 +347,30 @@ func objectTag(typ uint32) (ttlv.Tag, bool) {
 	return 0, false
 }
 
-// register answers Register (2.1 §6.1.43, 1.4 §4.3).
-func (c *reqCtx) register(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	ot := p.Child(ttlv.TagObjectType)
-	if ot == nil {
+// register answers Register (2.1 §6.1.43, 1.4 §4.3). Its typed Object
+// Type is 0 when absent or not an Enumeration (create).
+func (c *reqCtx) register(p *kmip.RegisterRequestPayload, payload, b []byte) ([]byte, *opError) {
+	typ := uint32(p.ObjectType)
+	if typ == 0 {
 		return b, fail(rrInvalidField, "Register without Object Type")
 	}
-	typ := uint32(ot.Num)
 	tag, ok := objectTag(typ)
 	if !ok || typ == objTemplate && !c.v1() {
 		return b, fail(rrInvalidField, "Register of object type %d not supported", typ)
 	}
-	obj := p.Child(tag)
-	if obj == nil || obj.Type != ttlv.TypeStructure {
+	item := itemIn(payload, tag)
+	if _, t, _, _ := ttlv.ConsumeHeader(item); t != ttlv.TypeStructure {
 		return b, fail(rrInvalidField, "Register without the %s object", tag)
 	}
-	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
+	obj, err := c.tree(item)
 	if err != nil {
+		return b, err
+	}
+	in, err := c.attrsIn(payload, ttlv.TagTemplateAttribute, ttlv.TagAttributes)
+	if err != nil {
+		return b, err
+	}
+	if err := c.newNames(in); err != nil { // names.go
 		return b, err
 	}
 	id, ierr := c.s.newID()
@@ -607,31 +621,18 @@ func (c *reqCtx) destroy(payload, b []byte) ([]byte, *opError) {
 // attribute given, in creation order, OffsetItems skipped and at most
 // MaximumItems returned; Located Items counts them all (1.3+), unless the
 // search stopped at MaximumItems.
-func (c *reqCtx) locate(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	var filter []attrIn
-	maxItems, offset := int32(-1), int32(0)
+func (c *reqCtx) locate(p *kmip.LocateRequestPayload, payload, b []byte) ([]byte, *opError) {
+	filter, err := c.filterIn(payload)
+	if err != nil {
+		return b, err
+	}
+	maxItems, offset := int32(-1), p.OffsetItems.Value
+	if n, ok := p.MaximumItems.Get(); ok {
+		maxItems = n
+	}
 	storage := uint32(storageOnline)
-	for i := range p.Children {
-		ch := &p.Children[i]
-		var err *opError
-		switch ch.Tag {
-		case ttlv.TagMaximumItems:
-			maxItems = int32(ch.Num)
-		case ttlv.TagOffsetItems:
-			offset = int32(ch.Num)
-		case ttlv.TagStorageStatusMask:
-			storage = uint32(ch.Num)
-		case ttlv.TagAttribute:
-			var a attrIn
-			if a, err = parseAttribute(ch); err == nil {
-				filter = append(filter, a)
-			}
-		case ttlv.TagAttributes:
-			filter, err = collectAttrs(filter, ch)
-		}
-		if err != nil {
-			return b, err
-		}
+	if m, ok := p.StorageStatusMask.Get(); ok {
+		storage = uint32(m)
 	}
 	if maxItems < -1 || offset < 0 {
 		return b, fail(rrInvalidField, "negative MaximumItems or OffsetItems")

@@ -38,6 +38,9 @@ func (c *reqCtx) reKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	if err := c.newNames(in); err != nil { // names.go
+		return b, err
+	}
 	id, ierr := c.s.newID()
 	if ierr != nil {
 		return b, fail(rrGeneralFailure, "%v", ierr)

@@ -63,6 +63,9 @@ func (c *reqCtx) reKeyKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if pubIn, err = collectAttrs(nil, templateOf(p, ttlv.TagPublicKeyTemplateAttribute, ttlv.TagPublicKeyAttributes)); err != nil {
 		return b, err
 	}
+	if err := c.newNames(common, privIn, pubIn); err != nil { // names.go
+		return b, err
+	}
 	// The existing keys as they are now (snapshots, no lock kept).
 	oldPriv.mu.Lock()
 	c.refresh(oldPriv)

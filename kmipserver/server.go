@@ -768,8 +768,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, payload, b []byte) ([]byte, 
 		return b, unsupported(op)
 	}
 	switch op {
-	case opCreate:
-		return c.create(p, b)
 	case opCreateKeyPair:
 		return c.createKeyPair(p, b)
 	case opDeriveKey:
@@ -778,10 +776,6 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, payload, b []byte) ([]byte, 
 		return c.reKey(p, b)
 	case opSetAttribute:
 		return c.setAttribute(p, b)
-	case opRegister:
-		return c.register(p, b)
-	case opLocate:
-		return c.locate(p, b)
 	case opActivate:
 		return c.activate(p, b)
 	case opObtainLease:

@@ -52,6 +52,9 @@ func (c *reqCtx) createSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	if err := c.newNames(in); err != nil { // names.go
+		return b, err
+	}
 	var secret []byte
 	base := &object{}
 	if p.Child(ttlv.TagUniqueIdentifier) != nil {
@@ -123,6 +126,9 @@ func (c *reqCtx) joinSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
 	if err != nil {
+		return b, err
+	}
+	if err := c.newNames(in); err != nil { // names.go
 		return b, err
 	}
 	var infos []splitKeyInfo

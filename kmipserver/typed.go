@@ -8,11 +8,17 @@ import (
 // The operations of this file's table are answered from the typed request
 // payloads of package kmip rather than from a ttlv.Value tree: each is
 // decoded into a value the reqCtx keeps, so that, once warm, decoding
-// allocates nothing; the fields alias the request. The other operations
-// still read the tree (answer): their payloads carry attribute sets and
-// managed objects, which the server keeps as encoded attributes and key
-// blocks of any tag, and the typed attribute set (a field per standard
-// attribute) would have to be turned back into those.
+// allocates nothing; the fields alias the request. The server keeps
+// attributes as encoded items of any tag (attrs.go), not as the typed
+// attribute set (a field per standard attribute), so the attribute sets of
+// a typed payload — Locate's filter, Create's and Register's Attributes —
+// are read from the payload as
+// received, each container decoded as a tree the reqCtx reuses (tree), as
+// is Register's managed object, which the server keeps encoded too
+// (loadObject): the typed payload gives the fixed fields (Create's and
+// Register's Object Type; Locate's Maximum Items, Offset Items, Storage
+// Status Mask). The other operations still read the whole payload
+// as a tree (answer).
 //
 // The Unique Identifier is the exception: idOf's answer depends on the
 // type of its item, which the typed fields tell only in part (an
@@ -34,6 +40,13 @@ type typedRequests struct {
 	sign     kmip.SignRequestPayload
 	// signPayload is the Request Payload sign was decoded from.
 	signPayload []byte
+	locate      kmip.LocateRequestPayload
+	create      kmip.CreateRequestPayload
+	register    kmip.RegisterRequestPayload
+	// trees holds the parts of a payload read as ttlv.Value trees (tree),
+	// the first used of them in use by the current item.
+	trees []*ttlv.Value
+	used  int
 }
 
 // emptyRequestPayload is the Request Payload of an item without one.
@@ -59,6 +72,12 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		p = &c.typed.decrypt
 	case opSign:
 		p = &c.typed.sign
+	case opLocate:
+		p = &c.typed.locate
+	case opCreate:
+		p = &c.typed.create
+	case opRegister:
+		p = &c.typed.register
 	default:
 		return b, nil, false
 	}
@@ -71,6 +90,7 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 	if !c.defines(op) { // a later version's operation (opversion.go)
 		return b, unsupported(op), true
 	}
+	c.typed.used = 0
 	start := len(b)
 	buf, mark := ttlv.BeginStructure(b, ttlv.TagResponsePayload)
 	switch op {
@@ -92,6 +112,12 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		c.typed.signPayload = payload
 		buf, oerr = c.gathered(opSign, payload, buf, c.signPart)
 		c.typed.signPayload = nil
+	case opLocate:
+		buf, oerr = c.locate(&c.typed.locate, payload, buf)
+	case opCreate:
+		buf, oerr = c.create(&c.typed.create, payload, buf)
+	case opRegister:
+		buf, oerr = c.register(&c.typed.register, payload, buf)
 	}
 	if oerr != nil {
 		return buf[:start], oerr, true
@@ -112,22 +138,100 @@ func (c *reqCtx) lookupIn(payload []byte) (*object, *opError) {
 
 // idIn is idOf for a Request Payload as received (one whole Structure).
 func (c *reqCtx) idIn(payload []byte) ([]byte, *opError) {
+	u := itemIn(payload, ttlv.TagUniqueIdentifier)
+	if u == nil {
+		return c.resolveID(false, 0, nil, 0)
+	}
+	_, typ, val, _ := ttlv.ConsumeValue(u)
+	var num int64
+	if typ == ttlv.TypeEnumeration && len(val) == 4 {
+		num = int64(uint32(val[0])<<24 | uint32(val[1])<<16 | uint32(val[2])<<8 | uint32(val[3]))
+	}
+	return c.resolveID(true, typ, val, num)
+}
+
+// itemIn returns the first child tagged tag of a Request Payload as
+// received (one whole Structure), as encoded, or nil.
+func itemIn(payload []byte, tag ttlv.Tag) []byte {
 	_, body, n := ttlv.ConsumeStructure(payload)
 	for n >= 0 && len(body) > 0 {
-		tag, typ, val, m := ttlv.ConsumeValue(body)
+		t, _, _, m := ttlv.ConsumeValue(body)
 		if m < 0 {
 			break
 		}
-		if tag == ttlv.TagUniqueIdentifier {
-			var num int64
-			if typ == ttlv.TypeEnumeration && len(val) == 4 {
-				num = int64(uint32(val[0])<<24 | uint32(val[1])<<16 | uint32(val[2])<<8 | uint32(val[3]))
-			}
-			return c.resolveID(true, typ, val, num)
+		if t == tag {
+			return body[:m]
 		}
 		body = body[m:]
 	}
-	return c.resolveID(false, 0, nil, 0)
+	return nil
+}
+
+// attrsIn is collectAttrs(templateOf(…)) for a typed payload: the
+// attributes of its KMIP 2.x container v2, or else of its 1.x
+// Template-Attribute v1, read from the payload as received.
+func (c *reqCtx) attrsIn(payload []byte, v1, v2 ttlv.Tag) ([]attrIn, *opError) {
+	item := itemIn(payload, v2)
+	if item == nil {
+		item = itemIn(payload, v1)
+	}
+	if item == nil {
+		return nil, nil
+	}
+	v, err := c.tree(item)
+	if err != nil {
+		return nil, err
+	}
+	return collectAttrs(nil, v)
+}
+
+// tree decodes item, one whole TTLV item of a Request Payload as
+// received, into a ttlv.Value the reqCtx reuses: the parts of a typed
+// operation's payload the server reads as trees, its attribute sets
+// (collectAttrs, parseAttribute: the server keeps attributes encoded, of
+// any tag, attrs.go). The value stays valid until the next item.
+func (c *reqCtx) tree(item []byte) (*ttlv.Value, *opError) {
+	t := &c.typed
+	if t.used == len(t.trees) {
+		t.trees = append(t.trees, new(ttlv.Value))
+	}
+	v := t.trees[t.used]
+	t.used++
+	if err := ttlv.UnmarshalOptions(item, v, c.s.dopts); err != nil {
+		return nil, fail(rrInvalidMessage, "%v", err)
+	}
+	return v, nil
+}
+
+// filterIn returns the attributes a Locate asks for, read from its Request
+// Payload as received: those of the KMIP 2.x Attributes and each KMIP 1.x
+// Attribute, in order (whatever their type: collectAttrs and
+// parseAttribute refuse a non-Structure).
+func (c *reqCtx) filterIn(payload []byte) ([]attrIn, *opError) {
+	var filter []attrIn
+	_, body, n := ttlv.ConsumeStructure(payload)
+	for n >= 0 && len(body) > 0 {
+		tag, _, _, m := ttlv.ConsumeValue(body)
+		if m < 0 {
+			break
+		}
+		if tag == ttlv.TagAttribute || tag == ttlv.TagAttributes {
+			v, err := c.tree(body[:m])
+			if err == nil && tag == ttlv.TagAttribute {
+				var a attrIn
+				if a, err = parseAttribute(v); err == nil {
+					filter = append(filter, a)
+				}
+			} else if err == nil {
+				filter, err = collectAttrs(filter, v)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		body = body[m:]
+	}
+	return filter, nil
 }
 
 // version is the conversation's protocol version as package kmip names it.

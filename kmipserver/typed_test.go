@@ -1,6 +1,8 @@
 package kmipserver
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -189,5 +191,122 @@ func TestTypedSignParts(t *testing.T) {
 		// an unknown Correlation Value; a missing key at the first part
 		failed(t, &do(t, s, h21, item(opSign, bstr(ttlv.TagData, all), bstr(ttlv.TagCorrelationValue, []byte("nope")))).items[0], rrInvalidField)
 		failed(t, &do(t, s, h21, item(opSign, uid("no such key"), bstr(ttlv.TagData, all), ttlv.Boolean(ttlv.TagInitIndicator, true))).items[0], rrItemNotFound)
+	}
+}
+
+// TestTypedLocate: Locate reads Maximum Items, Offset Items and Storage
+// Status Mask from its typed payload and its filter from the payload as
+// received — the 2.x Attributes and 1.x Attribute items together, each
+// refused when not a Structure — as the tree did.
+func TestTypedLocate(t *testing.T) {
+	s := newTestServer()
+	var ids []string
+	for i := range 3 {
+		r := do(t, s, h21, createNamed(algAES, 256, fmt.Sprintf("k%d", i), "g"))
+		ids = append(ids, ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text())
+	}
+	name1 := attr1("Name", st(ttlv.TagName, str(ttlv.TagNameValue, "k1"), enum(ttlv.TagNameType, 1)))
+	group := st(ttlv.TagAttributes, str(ttlv.TagObjectGroup, "g"))
+	for _, tc := range []struct {
+		name   string
+		args   []v
+		want   []string
+		total  int64
+		reason uint32
+	}{
+		{"2.x Attributes", []v{group}, []string{ids[2], ids[1], ids[0]}, 3, 0},
+		{"1.x Attribute and 2.x Attributes", []v{name1, group}, []string{ids[1]}, 1, 0},
+		{"Maximum and Offset Items", []v{integer(ttlv.TagMaximumItems, 1), integer(ttlv.TagOffsetItems, 1), group}, []string{ids[1]}, 3, 0},
+		{"Storage Status Mask online", []v{integer(ttlv.TagStorageStatusMask, 1), group}, []string{ids[2], ids[1], ids[0]}, 3, 0},
+		{"Attribute not a Structure", []v{str(ttlv.TagAttribute, "x")}, nil, 0, rrInvalidField},
+		{"Attributes not a Structure", []v{integer(ttlv.TagAttributes, 1)}, nil, 0, rrInvalidField},
+		{"negative Offset Items", []v{integer(ttlv.TagOffsetItems, -1)}, nil, 0, rrInvalidField},
+		{"Maximum Items below -1", []v{integer(ttlv.TagMaximumItems, -2)}, nil, 0, rrInvalidField},
+	} {
+		r := do(t, s, h21, item(opLocate, tc.args...))
+		if tc.reason != 0 {
+			failed(t, &r.items[0], tc.reason)
+			continue
+		}
+		p := ok(t, &r.items[0])
+		if got := texts(p, ttlv.TagUniqueIdentifier); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: located %q, want %q", tc.name, got, tc.want)
+		}
+		if li := p.Child(ttlv.TagLocatedItems); li == nil || li.Num != tc.total {
+			t.Errorf("%s: Located Items %v, want %d", tc.name, li, tc.total)
+		}
+	}
+}
+
+// TestTypedCreate: Create reads its Object Type from the typed payload —
+// absent, or not an Enumeration, an Invalid Field — and its attributes
+// from the payload as received: the 2.x Attributes when there are both
+// containers, else the 1.x Template-Attribute.
+func TestTypedCreate(t *testing.T) {
+	s := newTestServer()
+	as := st(ttlv.TagAttributes, enum(ttlv.TagCryptographicAlgorithm, algAES), integer(ttlv.TagCryptographicLength, 256))
+	ta := st(ttlv.TagTemplateAttribute, attr1("Cryptographic Algorithm", enum(0, algAES)), attr1("Cryptographic Length", integer(0, 128)))
+	for _, tc := range []struct {
+		name   string
+		args   []v
+		bits   int64
+		reason uint32
+	}{
+		{"Attributes", []v{enum(ttlv.TagObjectType, objSymmetricKey), as}, 256, 0},
+		{"Template-Attribute", []v{enum(ttlv.TagObjectType, objSymmetricKey), ta}, 128, 0},
+		{"both: the Attributes", []v{enum(ttlv.TagObjectType, objSymmetricKey), ta, as}, 256, 0},
+		{"no Object Type", []v{as}, 0, rrInvalidField},
+		{"Object Type an Integer", []v{integer(ttlv.TagObjectType, int32(objSymmetricKey)), as}, 0, rrInvalidField},
+		{"Object Type 0", []v{enum(ttlv.TagObjectType, 0), as}, 0, rrInvalidField},
+		{"Private Key", []v{enum(ttlv.TagObjectType, objPrivateKey), as}, 0, rrInvalidField},
+		{"Attributes not a Structure", []v{enum(ttlv.TagObjectType, objSymmetricKey), integer(ttlv.TagAttributes, 1)}, 0, rrInvalidField},
+	} {
+		r := do(t, s, h21, item(opCreate, tc.args...), item(opGetAttributes, enum(ttlv.TagAttributeReference, uint32(ttlv.TagCryptographicLength))))
+		if tc.reason != 0 {
+			failed(t, &r.items[0], tc.reason)
+			continue
+		}
+		ok(t, &r.items[0])
+		got := ok(t, &r.items[1]).Child(ttlv.TagAttributes).Child(ttlv.TagCryptographicLength)
+		if got == nil || got.Num != tc.bits {
+			t.Errorf("%s: Cryptographic Length %v, want %d", tc.name, got, tc.bits)
+		}
+	}
+}
+
+// TestTypedRegister: Register reads its Object Type from the typed payload
+// and the managed object and attributes from the payload as received: the
+// object of the Object Type's tag, a Structure, required; the key material
+// and the attributes stored as given; two Registers in one message, each
+// with its own object.
+func TestTypedRegister(t *testing.T) {
+	s := newTestServer()
+	secret := func(key string) v {
+		return st(ttlv.TagSecretData, enum(ttlv.TagSecretDataType, secretPassword),
+			st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, kfOpaque), st(ttlv.TagKeyValue, bstr(ttlv.TagKeyMaterial, []byte(key)))))
+	}
+	ot := enum(ttlv.TagObjectType, objSecretData)
+	as := st(ttlv.TagAttributes, name("registered"))
+	r := do(t, s, h21, item(opRegister, ot, as, secret("one")), item(opRegister, ot, st(ttlv.TagAttributes), secret("two")))
+	for i, key := range []string{"one", "two"} {
+		if got := material(t, s, ok(t, &r.items[i]).Child(ttlv.TagUniqueIdentifier).Text()); string(got) != key {
+			t.Errorf("Register %d: key material %q, want %q", i, got, key)
+		}
+	}
+	if got, _ := located(t, s, st(ttlv.TagAttributes, name("registered"))); len(got) != 1 {
+		t.Errorf("located %q by the registered Name, want one", got)
+	}
+	for _, tc := range []struct {
+		name string
+		args []v
+	}{
+		{"no Object Type", []v{as, secret("k")}},
+		{"Object Type an Integer", []v{integer(ttlv.TagObjectType, int32(objSecretData)), as, secret("k")}},
+		{"no object", []v{ot, as}},
+		{"another type's object", []v{enum(ttlv.TagObjectType, objSymmetricKey), as, secret("k")}},
+		{"object not a Structure", []v{ot, as, bstr(ttlv.TagSecretData, []byte("k"))}},
+		{"Template in 2.1", []v{enum(ttlv.TagObjectType, objTemplate), as, st(ttlv.TagTemplate)}},
+	} {
+		failed(t, &do(t, s, h21, item(opRegister, tc.args...)).items[0], rrInvalidField)
 	}
 }

@@ -34,8 +34,7 @@ func CheckTyped(tc *TestCase) []TypedResult {
 	for i := range tc.Messages {
 		m := &tc.Messages[i]
 		r := TypedResult{Message: m}
-		ph := newPlaceholders()
-		b, err := xmlttlv.AppendBinary(nil, m.XML, xmlttlv.DecodeOptions{Registry: Registry(), Placeholder: ph.codec})
+		b, err := m.Binary()
 		if err == nil {
 			r.Bytes = len(b)
 			r.Unknown, err = typedRoundTrip(b, &req, &resp)
@@ -46,6 +45,13 @@ func CheckTyped(tc *TestCase) []TypedResult {
 		out = append(out, r)
 	}
 	return out
+}
+
+// Binary returns the binary form of m, its placeholders given the codec
+// check's deterministic values (see Deterministic).
+func (m *Message) Binary() ([]byte, error) {
+	ph := newPlaceholders()
+	return xmlttlv.AppendBinary(nil, m.XML, xmlttlv.DecodeOptions{Registry: Registry(), Placeholder: ph.codec})
 }
 
 // typedRoundTrip decodes message b into req or resp (by its tag), encodes

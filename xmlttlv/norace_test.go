@@ -1,0 +1,5 @@
+//go:build !race
+
+package xmlttlv
+
+const raceEnabled = false
