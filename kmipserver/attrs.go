@@ -113,8 +113,7 @@ func collectAttrs(dst []attrIn, v *ttlv.Value) ([]attrIn, *opError) {
 	if v.Type != ttlv.TypeStructure {
 		return dst, fail(rrInvalidField, "%s is not a Structure", v.Tag)
 	}
-	legacy := v.Tag == ttlv.TagTemplateAttribute || v.Tag == ttlv.TagCommonTemplateAttribute ||
-		v.Tag == ttlv.TagPrivateKeyTemplateAttribute || v.Tag == ttlv.TagPublicKeyTemplateAttribute
+	legacy := legacyContainer(v.Tag)
 	for i := range v.Children {
 		ch := &v.Children[i]
 		switch {
@@ -132,6 +131,13 @@ func collectAttrs(dst []attrIn, v *ttlv.Value) ([]attrIn, *opError) {
 		}
 	}
 	return dst, nil
+}
+
+// legacyContainer reports the KMIP 1.x attribute containers, the
+// Template-Attributes, which may name Templates.
+func legacyContainer(t ttlv.Tag) bool {
+	return t == ttlv.TagTemplateAttribute || t == ttlv.TagCommonTemplateAttribute ||
+		t == ttlv.TagPrivateKeyTemplateAttribute || t == ttlv.TagPublicKeyTemplateAttribute
 }
 
 // multiValued lists the attributes that may have several instances.

@@ -167,9 +167,10 @@
 //
 // Get answers from the object's pre-encoded Get payload: a 100-item Get
 // batch allocates nothing (TestServeBatchAllocs). Get, Get Attributes,
-// Export, Destroy, Encrypt, Decrypt and Sign read package kmip's typed
-// request payloads (typed.go), the other operations a ttlv.Value tree of
-// theirs.
+// Export, Destroy, Encrypt, Decrypt, Sign, Create, Register and Locate
+// read package kmip's typed request payloads (typed.go) — the last three
+// their attribute sets and managed object as trees of those items alone —
+// the other operations a ttlv.Value tree of theirs.
 // Per-message state (splitter, assembler, payload tree, typed payloads,
 // buffers) is pooled. The store is a
 // sharded map of objects, each with its own lock; Locate finds its

@@ -155,7 +155,7 @@ func (c *reqCtx) idIn(payload []byte) ([]byte, *opError) {
 func itemIn(payload []byte, tag ttlv.Tag) []byte {
 	_, body, n := ttlv.ConsumeStructure(payload)
 	for n >= 0 && len(body) > 0 {
-		t, _, _, m := ttlv.ConsumeValue(body)
+		t, _, _, m := nextItem(body)
 		if m < 0 {
 			break
 		}
@@ -178,11 +178,98 @@ func (c *reqCtx) attrsIn(payload []byte, v1, v2 ttlv.Tag) ([]attrIn, *opError) {
 	if item == nil {
 		return nil, nil
 	}
+	return c.attrsOf(nil, item)
+}
+
+// nextItem splits the first item off b, a list of items the typed decode
+// of the payload has checked (each level this file walks — a payload's
+// children, an attribute container's — is one that decode consumed with
+// ttlv.ConsumeValue): its tag, type, value and length, from its header
+// alone; n < 0 when b is shorter than the header says.
+func nextItem(b []byte) (tag ttlv.Tag, typ ttlv.Type, val []byte, n int) {
+	tag, typ, length, n := ttlv.ConsumeHeader(b)
+	if n < 0 {
+		return tag, typ, nil, n
+	}
+	end := ttlv.HeaderSize + (int(length)+7)&^7
+	if end > len(b) {
+		return tag, typ, nil, -1
+	}
+	return tag, typ, b[ttlv.HeaderSize : ttlv.HeaderSize+int(length)], end
+}
+
+// attributeOf is parseAttribute for a KMIP 1.x Attribute as encoded
+// (item), appending it to dst.
+func (c *reqCtx) attributeOf(dst []attrIn, item []byte) ([]attrIn, *opError) {
 	v, err := c.tree(item)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	return collectAttrs(nil, v)
+	a, err := parseAttribute(v)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, a), nil
+}
+
+// attrsOf is collectAttrs for an attribute container as encoded (item),
+// appending to dst: a KMIP 2.x container of scalar items only — the common
+// Create and Locate sets (Cryptographic Algorithm, Length and Usage Mask,
+// Object Type, State, dates, Object Group) — is read without a tree, its
+// items as the tree decoder gives them (scalarValue); any other, as a tree
+// (tree).
+func (c *reqCtx) attrsOf(dst []attrIn, item []byte) ([]attrIn, *opError) {
+	if out, ok := scalarAttrs(dst, item); ok {
+		return out, nil
+	}
+	v, err := c.tree(item)
+	if err != nil {
+		return dst, err
+	}
+	return collectAttrs(dst, v)
+}
+
+// scalarAttrs appends the items of item, a KMIP 2.x attribute container
+// (not a Template-Attribute) holding no Structure nor Attribute item, as
+// collectAttrs would; ok is false, dst unchanged, for any other item.
+func scalarAttrs(dst []attrIn, item []byte) (out []attrIn, ok bool) {
+	tag, body, n := ttlv.ConsumeStructure(item)
+	if n < 0 || legacyContainer(tag) {
+		return dst, false
+	}
+	out = dst
+	for len(body) > 0 {
+		t, typ, val, m := nextItem(body)
+		if m < 0 || typ == ttlv.TypeStructure || t == ttlv.TagAttribute {
+			return dst, false
+		}
+		out = append(out, attrIn{tag: t, index: -1, val: scalarValue(t, typ, val)})
+		body = body[m:]
+	}
+	return out, true
+}
+
+// scalarValue is the ttlv.Value the tree decoder makes of a scalar item
+// (TestScalarValue): the number of the numeric types, Boolean as 0 or 1,
+// the bytes of the others (aliasing val).
+func scalarValue(tag ttlv.Tag, typ ttlv.Type, val []byte) ttlv.Value {
+	it := ttlv.Item{Tag: tag, Type: typ, Value: val}
+	v := ttlv.Value{Tag: tag, Type: typ}
+	switch typ {
+	case ttlv.TypeInteger:
+		v.Num = int64(it.Int())
+	case ttlv.TypeEnumeration, ttlv.TypeInterval:
+		v.Num = int64(it.Enum())
+	case ttlv.TypeLongInteger, ttlv.TypeDateTime, ttlv.TypeDateTimeExtended:
+		v.Num = it.Long()
+	case ttlv.TypeBoolean:
+		if it.Bool() {
+			v.Num = 1
+		}
+	default:
+		v.Bytes = val
+	}
+	return v
 }
 
 // tree decodes item, one whole TTLV item of a Request Payload as
@@ -211,19 +298,16 @@ func (c *reqCtx) filterIn(payload []byte) ([]attrIn, *opError) {
 	var filter []attrIn
 	_, body, n := ttlv.ConsumeStructure(payload)
 	for n >= 0 && len(body) > 0 {
-		tag, _, _, m := ttlv.ConsumeValue(body)
+		tag, _, _, m := nextItem(body)
 		if m < 0 {
 			break
 		}
 		if tag == ttlv.TagAttribute || tag == ttlv.TagAttributes {
-			v, err := c.tree(body[:m])
-			if err == nil && tag == ttlv.TagAttribute {
-				var a attrIn
-				if a, err = parseAttribute(v); err == nil {
-					filter = append(filter, a)
-				}
-			} else if err == nil {
-				filter, err = collectAttrs(filter, v)
+			var err *opError
+			if tag == ttlv.TagAttributes {
+				filter, err = c.attrsOf(filter, body[:m])
+			} else {
+				filter, err = c.attributeOf(filter, body[:m])
 			}
 			if err != nil {
 				return nil, err

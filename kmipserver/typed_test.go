@@ -1,9 +1,11 @@
 package kmipserver
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
@@ -308,5 +310,55 @@ func TestTypedRegister(t *testing.T) {
 		{"Template in 2.1", []v{enum(ttlv.TagObjectType, objTemplate), as, st(ttlv.TagTemplate)}},
 	} {
 		failed(t, &do(t, s, h21, item(opRegister, tc.args...)).items[0], rrInvalidField)
+	}
+}
+
+// TestScalarValue: an attribute container of scalar items read without a
+// tree (scalarAttrs) gives the attributes collectAttrs gives from the tree;
+// a container holding a Structure or an Attribute item, or a
+// Template-Attribute, is left to the tree.
+func TestScalarValue(t *testing.T) {
+	when := time.Date(2026, 12, 7, 1, 2, 3, 0, time.UTC)
+	set := st(ttlv.TagAttributes,
+		integer(ttlv.TagCryptographicLength, -7), enum(ttlv.TagCryptographicAlgorithm, 0xFFFFFFFF),
+		ttlv.Interval(ttlv.TagLeaseTime, 3600), ttlv.LongInteger(ttlv.TagUsageLimitsTotal, -1<<40),
+		ttlv.DateTime(ttlv.TagActivationDate, when), ttlv.DateTimeExtended(ttlv.TagDeactivationDate, when),
+		ttlv.Boolean(ttlv.TagSensitive, true), ttlv.Boolean(ttlv.TagExtractable, false),
+		str(ttlv.TagObjectGroup, "g"), bstr(ttlv.TagShortUniqueIdentifier, []byte{1, 2}),
+		v{Tag: ttlv.TagCertificateLength, Type: ttlv.TypeBigInteger, Bytes: make([]byte, 8)},
+		v{Tag: ttlv.TagUniqueIdentifier, Type: ttlv.TypeIdentifier, Bytes: []byte("id")})
+	enc := ttlv.Marshal(&set)
+	got, ok := scalarAttrs(nil, enc)
+	if !ok {
+		t.Fatal("scalar container left to the tree")
+	}
+	var tree v
+	if err := ttlv.Unmarshal(enc, &tree); err != nil {
+		t.Fatal(err)
+	}
+	want, err := collectAttrs(nil, &tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d attributes, want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.tag != w.tag || g.index != w.index || g.vendor != w.vendor || g.name != w.name ||
+			g.val.Tag != w.val.Tag || g.val.Type != w.val.Type || g.val.Num != w.val.Num ||
+			!bytes.Equal(g.val.Bytes, w.val.Bytes) || (g.val.Bytes == nil) != (w.val.Bytes == nil) || len(w.val.Children) != 0 {
+			t.Errorf("attribute %d: %+v, want %+v", i, g, w)
+		}
+	}
+	for _, c := range []v{
+		st(ttlv.TagAttributes, name("n")),
+		st(ttlv.TagAttributes, str(ttlv.TagAttribute, "x")),
+		st(ttlv.TagTemplateAttribute, str(ttlv.TagObjectGroup, "g")),
+		integer(ttlv.TagAttributes, 1),
+	} {
+		if _, ok := scalarAttrs(nil, ttlv.Marshal(&c)); ok {
+			t.Errorf("%s read without a tree", c.String())
+		}
 	}
 }
