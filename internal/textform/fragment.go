@@ -19,13 +19,14 @@ import (
 // entry. The cache is direct-mapped (a colliding entry replaces the older)
 // and holds at most fragmentArena bytes of text, so a message of many
 // kinds still converts correctly, only without hits for the kinds that did
-// not fit. The zero value is ready for Reset; it allocates only its text
-// buffer, once, and is not safe for concurrent use: keep it in a pooled
-// value.
+// not fit. The zero value is ready for Reset; it allocates nothing (its
+// text, 8 KiB, is part of it) and is not safe for concurrent use: keep it
+// in a pooled value.
 type FragmentCache struct {
 	gen   uint32
 	slots [fragmentSlots]fragmentSlot
-	text  []byte
+	text  [fragmentArena]byte // the fragments, text[:used]
+	used  int
 }
 
 type fragmentSlot struct {
@@ -63,7 +64,7 @@ func (c *FragmentCache) Reset() {
 		c.slots = [fragmentSlots]fragmentSlot{}
 		c.gen = 1
 	}
-	c.text = c.text[:0]
+	c.used = 0
 }
 
 // Get returns the fragment stored under key in this conversion.
@@ -77,15 +78,12 @@ func (c *FragmentCache) Get(key uint64) ([]byte, bool) {
 
 // Put stores a copy of frag under key, unless the cache's text is full.
 func (c *FragmentCache) Put(key uint64, frag []byte) {
-	if len(c.text)+len(frag) > fragmentArena {
+	start := c.used
+	if len(frag) > fragmentArena-start {
 		return
 	}
-	if c.text == nil {
-		c.text = make([]byte, 0, fragmentArena)
-	}
-	start := len(c.text)
-	c.text = append(c.text, frag...)
-	c.slots[fragmentHash(key)] = fragmentSlot{key: key, gen: c.gen, start: uint32(start), end: uint32(len(c.text))}
+	c.used += copy(c.text[start:], frag)
+	c.slots[fragmentHash(key)] = fragmentSlot{key: key, gen: c.gen, start: uint32(start), end: uint32(c.used)}
 }
 
 // HeadCache is the decoding twin of FragmentCache: it remembers, for one
@@ -102,12 +100,13 @@ func (c *FragmentCache) Put(key uint64, frag []byte) {
 // off from the item's start (where the names differ, whatever follows the
 // head), in a two-way set: two heads alike in those bytes, such as one tag
 // with two types, both stay. Reset starts a conversion (the Registry may
-// differ). The zero value is ready for Reset; it allocates only its text
-// buffer, once, and is not safe for concurrent use.
+// differ). The zero value is ready for Reset; it allocates nothing (its
+// text, 8 KiB, is part of it) and is not safe for concurrent use.
 type HeadCache struct {
 	gen   uint32
 	sets  [fragmentSlots / 2][2]headSlot
-	text  []byte
+	text  [fragmentArena]byte // the heads, text[:used]
+	used  int
 	older [fragmentSlots / 2]uint8 // per set, the way to replace next
 }
 
@@ -126,7 +125,7 @@ func (c *HeadCache) Reset() {
 		c.sets = [fragmentSlots / 2][2]headSlot{}
 		c.gen = 1
 	}
-	c.text = c.text[:0]
+	c.used = 0
 }
 
 func headHash(src []byte, at int) (uint, bool) {
@@ -161,21 +160,18 @@ func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, au
 // the cache's text is full, it stores nothing.
 func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type, aux uint32) {
 	h, ok := headHash(src, p+off)
-	if !ok || len(c.text)+n > fragmentArena {
+	start := c.used
+	if !ok || n > fragmentArena-start {
 		return
 	}
-	if c.text == nil {
-		c.text = make([]byte, 0, fragmentArena)
-	}
-	start := len(c.text)
-	c.text = append(c.text, src[p:p+n]...)
+	c.used += copy(c.text[start:], src[p:p+n])
 	way := c.older[h]
 	if c.sets[h][0].gen != c.gen {
 		way = 0
 	} else if c.sets[h][1].gen != c.gen {
 		way = 1
 	}
-	c.sets[h][way] = headSlot{gen: c.gen, start: uint32(start), end: uint32(len(c.text)), tag: t, typ: typ, aux: aux}
+	c.sets[h][way] = headSlot{gen: c.gen, start: uint32(start), end: uint32(c.used), tag: t, typ: typ, aux: aux}
 	c.older[h] = 1 - way
 }
 
