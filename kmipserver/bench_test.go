@@ -152,9 +152,14 @@ func BenchmarkServeEncrypt(b *testing.B) {
 
 // BenchmarkServeCreate: a 10-item batch of AES-256 Creates, KMIP 1.4 (the
 // load generator's form); the store grows as it runs.
-func BenchmarkServeCreate(b *testing.B) {
+func BenchmarkServeCreate(b *testing.B) { benchCreate(b, hdr{major: 1, minor: 4}) }
+
+// BenchmarkServeCreate2x: BenchmarkServeCreate in the KMIP 2.1 form, the
+// attributes in an Attributes structure.
+func BenchmarkServeCreate2x(b *testing.B) { benchCreate(b, h21) }
+
+func benchCreate(b *testing.B, h hdr) {
 	s := New(Config{})
-	h := hdr{major: 1, minor: 4}
 	var items []v
 	for range 10 {
 		items = append(items, createAES(h, 256))
