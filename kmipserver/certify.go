@@ -436,15 +436,7 @@ func (c *reqCtx) reCertify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	c.refresh(o)
 	o.setAttr(linkAttr(linkReplaced, was.id))
 	old.mu.Lock()
-	c.record(old)
-	kept := old.attrs[:0:0]
-	for _, a := range old.attrs {
-		if a.tag != ttlv.TagName {
-			kept = append(kept, a)
-		}
-	}
-	old.attrs = append(kept, linkAttr(linkReplacement, o.id))
-	c.touch(old)
+	c.supersede(old, o.id)
 	old.mu.Unlock()
 	// (a linked key the client may not use is left as it is)
 	if key, _ := c.find([]byte(pubID)); hasKey && key != nil {

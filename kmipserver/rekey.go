@@ -71,15 +71,7 @@ func (c *reqCtx) reKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	c.reKeyDates(old, o, p.Child(ttlv.TagOffset))
 	c.refresh(o)
 	o.setAttr(linkAttr(linkReplaced, old.id))
-	c.record(old)
-	kept := old.attrs[:0:0]
-	for _, a := range old.attrs {
-		if a.tag != ttlv.TagName {
-			kept = append(kept, a)
-		}
-	}
-	old.attrs = append(kept, linkAttr(linkReplacement, id))
-	c.touch(old)
+	c.supersede(old, id)
 	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = id
@@ -109,4 +101,21 @@ func (c *reqCtx) reKeyDates(old, o *object, offset *ttlv.Value) {
 			}
 		}
 	}
+}
+
+// supersede marks old, whose lock the caller holds, as replaced by the
+// object newID (Re-key, Re-key Key Pair, Re-certify): recorded for Undo,
+// its Names given up to the replacement, linked to it (Replacement Object
+// Link). The attributes are a new slice: the recorded ones stay as they
+// were.
+func (c *reqCtx) supersede(old *object, newID string) {
+	c.record(old)
+	kept := old.attrs[:0:0]
+	for _, a := range old.attrs {
+		if a.tag != ttlv.TagName {
+			kept = append(kept, a)
+		}
+	}
+	old.attrs = append(kept, linkAttr(linkReplacement, newID))
+	c.touch(old)
 }

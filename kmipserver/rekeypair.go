@@ -136,15 +136,7 @@ func (c *reqCtx) reKeyKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}{{oldPriv, newPrivID}, {oldPub, newPubID}} {
 		o := pair.old
 		o.mu.Lock()
-		c.record(o)
-		kept := o.attrs[:0:0]
-		for _, a := range o.attrs {
-			if a.tag != ttlv.TagName {
-				kept = append(kept, a)
-			}
-		}
-		o.attrs = append(kept, linkAttr(linkReplacement, pair.newID))
-		c.touch(o)
+		c.supersede(o, pair.newID)
 		o.mu.Unlock()
 	}
 	for _, o := range []*object{po, uo} {
