@@ -68,7 +68,12 @@ func (c *reqCtx) objectByID(id []byte) (*object, *opError) {
 // keep Item Not Found. The OASIS test cases agree (BL-M-4-21, BL-M-4-30:
 // Get of an unknown identifier, Object Not Found; no 1.x case expects any
 // other reason than Item Not Found).
+// An object that Obliterate took out is Item Not Found in every version
+// (kmip30.go).
 func (c *reqCtx) notFound(id []byte) *opError {
+	if c.s.store.wasObliterated(id) {
+		return fail(rrItemNotFound, "object %q was obliterated", id)
+	}
 	return fail(c.notFoundReason(), "object %q not found", id)
 }
 
