@@ -303,7 +303,7 @@ func (c *reqCtx) reason(r uint32) uint32 {
 		return r
 	}
 	switch r {
-	case rrAttributeNotFound, rrObjectDestroyed:
+	case rrAttributeNotFound, rrObjectDestroyed, rrObjectNotFound:
 		return rrItemNotFound
 	case rrAttributeReadOnly, rrWrongKeyLifecycleState:
 		return rrPermissionDenied
