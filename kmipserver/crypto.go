@@ -530,6 +530,11 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 		default:
 			return store()
 		}
+		if err != nil {
+			if k, kerr := parseK1Private(kf, raw); kerr == nil { // secp256k1.go
+				priv, err = k, nil
+			}
+		}
 		if err != nil && opaqueKey(kf, raw) {
 			return store() // kept, not usable (keyform.go)
 		}
@@ -553,6 +558,11 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 			pub, err = x509.ParsePKIXPublicKey(raw)
 		default:
 			return store()
+		}
+		if err != nil && kf == kfX509 {
+			if k, kerr := parseK1Public(raw); kerr == nil { // secp256k1.go
+				pub, err = k, nil
+			}
 		}
 		if err != nil && opaqueKey(kf, raw) {
 			return store() // kept, not usable (keyform.go)
@@ -588,6 +598,8 @@ func keyInfo(pub crypto.PublicKey) (alg uint32, length int32) {
 		return algRSA, int32(k.N.BitLen())
 	case *ecdsa.PublicKey:
 		return algECDSA, int32(k.Curve.Params().BitSize)
+	case *k1PublicKey:
+		return algECDSA, 256
 	case ed25519.PublicKey:
 		return algEd25519, 256
 	case *ecdh.PublicKey:
@@ -1328,11 +1340,21 @@ func (c *reqCtx) sign(p *kmip.SignRequestPayload, payload, b []byte) ([]byte, *o
 		if herr != nil {
 			return b, herr
 		}
-		d, derr := digestOf(present(p.DigestedData), present(p.Data), h)
+		d, derr := ecdsaDigest(cp, present(p.DigestedData), present(p.Data), h)
 		if derr != nil {
 			return b, derr
 		}
 		sig, serr = ecdsa.SignASN1(c.s.rand, k, d)
+	case *k1PrivateKey: // secp256k1.go
+		h, herr := hashFor(cp, k.pub)
+		if herr != nil {
+			return b, herr
+		}
+		d, derr := ecdsaDigest(cp, present(p.DigestedData), present(p.Data), h)
+		if derr != nil {
+			return b, derr
+		}
+		sig, serr = k.Sign(nil, d, h)
 	case *rsa.PrivateKey:
 		if dd := present(p.DigestedData); dd != nil && unhashedRSA(cp) { // rawsign.go
 			sig, serr = rsa.SignPKCS1v15(nil, k, 0, dd)
@@ -1399,11 +1421,21 @@ func (c *reqCtx) signatureVerify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if herr != nil {
 			return b, herr
 		}
-		d, derr := digestOf(bytesOf(p, ttlv.TagDigestedData), bytesOf(p, ttlv.TagData), h)
+		d, derr := ecdsaDigest(cp, bytesOf(p, ttlv.TagDigestedData), bytesOf(p, ttlv.TagData), h)
 		if derr != nil {
 			return b, derr
 		}
 		valid = ecdsa.VerifyASN1(k, d, sig)
+	case *k1PublicKey: // secp256k1.go
+		h, herr := hashFor(cp, k)
+		if herr != nil {
+			return b, herr
+		}
+		d, derr := ecdsaDigest(cp, bytesOf(p, ttlv.TagDigestedData), bytesOf(p, ttlv.TagData), h)
+		if derr != nil {
+			return b, derr
+		}
+		valid = k.verify(d, sig)
 	case *rsa.PublicKey:
 		if dd := bytesOf(p, ttlv.TagDigestedData); dd != nil && unhashedRSA(cp) { // rawsign.go
 			valid = rsa.VerifyPKCS1v15(k, 0, dd, sig) == nil

@@ -9,7 +9,7 @@ import (
 
 // Key material the server keeps but cannot use. A well-formed key whose
 // algorithm the server does not implement — an elliptic curve other than
-// NIST P-224, P-256, P-384 and P-521 (secp256k1 in the OASIS TC-ECC cases),
+// NIST P-224, P-256, P-384, P-521 and secp256k1 (secp256k1.go),
 // or a PKCS#8 EncryptedPrivateKeyInfo (RFC 5958 §3), whose password the
 // server does not have — is registered and served as given, like a
 // wrapped key (KMIP 1.4 §2.1.3 lets a server hold key material opaque to
