@@ -22,6 +22,10 @@ trap cleanup EXIT
 for r in $(seq "$rounds"); do
 	for c in "$@"; do
 		echo "== round $r, $c conns, in process: $($bin/kmipload $flags -conns "$c" -duration "$dur" -quiet)"
+		# Emptied here, not by the redirection below: that runs in the
+		# child, maybe after the first look for the address, which would
+		# then find the previous server's.
+		: > "$dir/out"
 		GOMAXPROCS=${SERVERPROCS:-1} $bin/kmipd -addr 127.0.0.1:0 -http "" -cert-dir "$dir" -log-level error > "$dir/out" &
 		srv=$!
 		addr=""
