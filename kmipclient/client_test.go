@@ -83,8 +83,8 @@ func TestBatch(t *testing.T) {
 			b.Add(&kmip.GetRequestPayload{UniqueIdentifier: kmip.Some("missing")}, nil)
 			b.Add(&kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)}, nil)
 			err := b.Exec(ctx)
-			wantReason(t, "Stop batch", err, kmip.ResultReasonItemNotFound)
-			if b.Err(0) != nil || kmipclient.ReasonOf(b.Err(1)) != kmip.ResultReasonItemNotFound || !errors.Is(b.Err(2), kmipclient.ErrNotExecuted) {
+			wantReason(t, "Stop batch", err, notFoundIn(v))
+			if b.Err(0) != nil || kmipclient.ReasonOf(b.Err(1)) != notFoundIn(v) || !errors.Is(b.Err(2), kmipclient.ErrNotExecuted) {
 				t.Errorf("Stop: item errors %v / %v / %v", b.Err(0), b.Err(1), b.Err(2))
 			}
 

@@ -33,7 +33,7 @@ func TestTyped(t *testing.T) {
 			t.Errorf("%v: Activate of an active key: %v, want a *kmipclient.Error", v, err)
 		}
 		p, err = c.DoTyped(ctx, &kmip.DestroyRequestPayload{UniqueIdentifier: kmip.Some("no-such-key")})
-		if kmipclient.ReasonOf(err) != kmip.ResultReasonItemNotFound {
+		if kmipclient.ReasonOf(err) != notFoundIn(v) {
 			t.Errorf("%v: Destroy of a missing key: %v %v", v, p, err)
 		}
 		q, err := c.DoTyped(ctx, &kmip.QueryRequestPayload{QueryFunction: []kmip.QueryFunction{kmip.QueryFunctionQueryOperations}})

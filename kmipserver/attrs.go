@@ -144,7 +144,8 @@ func legacyContainer(t ttlv.Tag) bool {
 func multiValued(t ttlv.Tag) bool {
 	switch t {
 	case 0, ttlv.TagName, ttlv.TagLink, ttlv.TagApplicationSpecificInformation, ttlv.TagObjectGroup,
-		ttlv.TagAlternativeName, ttlv.TagDigest, ttlv.TagCryptographicParameters, ttlv.TagCertificateIdentifier:
+		ttlv.TagAlternativeName, ttlv.TagDigest, ttlv.TagCryptographicParameters, ttlv.TagCertificateIdentifier,
+		ttlv.TagCredentialLink, ttlv.TagGroupLink: // 3.0 draft §4.35: a user may hold several
 		return true
 	}
 	return false
@@ -218,6 +219,8 @@ func (c *reqCtx) hasAttr(t ttlv.Tag) bool {
 	case ttlv.TagCertificateIdentifier, ttlv.TagCertificateSubject, ttlv.TagCertificateIssuer,
 		ttlv.TagOperationPolicyName, ttlv.TagCustomAttribute:
 		return false
+	case ttlv.TagObjectClass, ttlv.TagCredentialLink, ttlv.TagGroupLink: // the 3.0 draft's (§4.40, §4.35)
+		return c.major >= 3
 	}
 	return true
 }
@@ -482,6 +485,15 @@ func (c *reqCtx) initDates(o *object, registered bool) {
 	// §4.56; a 2.x attribute, hidden from 1.x clients by hasAttr).
 	sui := sha256.Sum256([]byte(o.id))
 	o.setAttr(attr{tag: ttlv.TagShortUniqueIdentifier, enc: ttlv.AppendByteString(nil, ttlv.TagShortUniqueIdentifier, sui[:])})
+	// Object Class (3.0 draft §4.40, hidden from earlier versions by
+	// hasAttr): User for the objects clients manage; the users, groups and
+	// credentials of Create User, Create Group and Create Credential are
+	// System objects (kmip30.go).
+	class := objectClassUser
+	if systemObject(o.typ) {
+		class = objectClassSystem
+	}
+	o.setAttr(attr{tag: ttlv.TagObjectClass, enc: ttlv.AppendEnumeration(nil, ttlv.TagObjectClass, class)})
 	// Fresh until Get serves the object (2.1 §4.24, 1.4 §3.34), unless
 	// the client gave it.
 	if o.findAttr(ttlv.TagFresh, "", "", 0) < 0 {

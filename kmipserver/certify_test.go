@@ -210,7 +210,7 @@ func TestValidate(t *testing.T) {
 	}
 	failed(t, &do(t, s, v21, item(opValidate)).items[0], rrInvalidField)
 	failed(t, &do(t, s, v21, item(opValidate, uid(pub))).items[0], rrInvalidField)
-	failed(t, &do(t, s, v21, item(opValidate, uid("nope"))).items[0], rrItemNotFound)
+	failed(t, &do(t, s, v21, item(opValidate, uid("nope"))).items[0], rrObjectNotFound)
 }
 
 // TestCertifyWithConfiguredCA: Config.CA signs what Certify issues.

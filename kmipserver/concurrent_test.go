@@ -96,7 +96,7 @@ func TestUnorderedBatch(t *testing.T) {
 			t.Fatalf("item %d answered as %x", i, got)
 		}
 		if i%5 == 4 {
-			failed(t, &r.items[i], rrItemNotFound)
+			failed(t, &r.items[i], notFoundIn(h))
 			continue
 		}
 		if got := ok(t, &r.items[i]).Child(ttlv.TagUniqueIdentifier).Text(); got != ids[i] {

@@ -155,6 +155,7 @@ const (
 	rrUsageLimitExceeded       uint32 = 0x1A
 	rrIncompatibleUsageMask    uint32 = 0x29
 	rrObjectDestroyed          uint32 = 0x36
+	rrObjectNotFound           uint32 = 0x37
 	rrWrongKeyLifecycleState   uint32 = 0x43
 	rrGeneralFailure           uint32 = 0x100
 )

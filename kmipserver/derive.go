@@ -54,7 +54,7 @@ func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			return b, denied
 		}
 		if o == nil {
-			return b, fail(rrItemNotFound, "object %q not found", ch.Bytes)
+			return b, c.notFound(ch.Bytes)
 		}
 		bases = append(bases, o)
 	}

@@ -177,6 +177,15 @@ func failed(t testing.TB, it *v, reason uint32) {
 	}
 }
 
+// notFoundIn is the Result Reason for an unknown Unique Identifier in the
+// version of h: Item Not Found in 1.x, Object Not Found from 2.0 on.
+func notFoundIn(h hdr) uint32 {
+	if h.major < 2 {
+		return rrItemNotFound
+	}
+	return rrObjectNotFound
+}
+
 func texts(p *v, t ttlv.Tag) []string {
 	var out []string
 	for _, ch := range p.Children {

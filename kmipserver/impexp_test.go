@@ -66,7 +66,7 @@ func TestExport(t *testing.T) {
 			if p.Child(ttlv.TagSymmetricKey) != nil || payloadAttr(t, h, p, ttlv.TagState) == nil {
 				t.Errorf("Export of a destroyed key: %s", p.String())
 			}
-			failed(t, &do(t, s, h, item(opExport, uid("no such object"))).items[0], rrItemNotFound)
+			failed(t, &do(t, s, h, item(opExport, uid("no such object"))).items[0], notFoundIn(h))
 		})
 	}
 	failed(t, &do(t, newTestServer(), hdr{major: 1, minor: 3}, item(opExport, uid("x"))).items[0], rrOperationNotSupported)
@@ -134,7 +134,7 @@ func TestImport(t *testing.T) {
 			// comes back.
 			undo := hdr{major: h.major, minor: h.minor, cont: batch.Undo}
 			do(t, s, undo, importItem(h, "imported-key-2", false, key), importItem(h, id, true, key), item(opGet, uid("missing")))
-			failed(t, &do(t, s, h, item(opGet, uid("imported-key-2"))).items[0], rrItemNotFound)
+			failed(t, &do(t, s, h, item(opGet, uid("imported-key-2"))).items[0], notFoundIn(h))
 			g = ok(t, &do(t, s, h, item(opGet, uid(id))).items[0])
 			if km := g.Child(ttlv.TagSymmetricKey).Child(ttlv.TagKeyBlock).Child(ttlv.TagKeyValue).Child(ttlv.TagKeyMaterial); !bytes.Equal(km.Bytes, key2) {
 				t.Errorf("after the undone replacement: key material %x", km.Bytes)

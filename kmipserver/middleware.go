@@ -63,6 +63,7 @@ func (e *Error) Error() string { return e.Message }
 // Result Reasons middleware commonly answer with (KMIP 2.1 §11.46).
 const (
 	ReasonItemNotFound          uint32 = rrItemNotFound
+	ReasonObjectNotFound        uint32 = rrObjectNotFound // KMIP 2.0 and later
 	ReasonResponseTooLarge      uint32 = rrResponseTooLarge
 	ReasonOperationNotSupported uint32 = rrOperationNotSupported
 	ReasonInvalidField          uint32 = rrInvalidField

@@ -169,7 +169,7 @@ func TestMultipartGathered(t *testing.T) {
 	cv := p.Child(ttlv.TagCorrelationValue).Bytes
 	failed(t, &do(t, s, v21, item(opMAC, uid(id), bstr(ttlv.TagData, all), bstr(ttlv.TagCorrelationValue, cv))).items[0], rrInvalidField)
 	// a bad key fails at the first part
-	failed(t, &do(t, s, v21, item(opMAC, uid("no such key"), bstr(ttlv.TagData, all), ttlv.Boolean(ttlv.TagInitIndicator, true))).items[0], rrItemNotFound)
+	failed(t, &do(t, s, v21, item(opMAC, uid("no such key"), bstr(ttlv.TagData, all), ttlv.Boolean(ttlv.TagInitIndicator, true))).items[0], rrObjectNotFound)
 }
 
 // TestRNGSeed: RNG Seed accepts a seed and uses none of it (the server's

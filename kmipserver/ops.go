@@ -46,17 +46,46 @@ func (c *reqCtx) lookup(p *ttlv.Value) (*object, *opError) {
 	return c.objectByID(id)
 }
 
-// objectByID returns the object of identifier id: Item Not Found when
-// there is none, Permission Denied when the client may not use it (find).
+// objectByID returns the object of identifier id: notFound when there is
+// none, Permission Denied when the client may not use it (find).
 func (c *reqCtx) objectByID(id []byte) (*object, *opError) {
 	o, denied := c.find(id)
 	if denied != nil {
 		return nil, denied
 	}
 	if o == nil {
-		return nil, fail(rrItemNotFound, "object %q not found", id)
+		return nil, c.notFound(id)
 	}
 	return o, nil
+}
+
+// notFound is the failure for a Unique Identifier that names no object.
+// KMIP 1.x has one reason for it, Item Not Found ("No object with the
+// specified Unique Identifier exists", 1.4 §11 in every operation's
+// table). From 2.0 on each operation's error table (2.0 and 2.1 §6.1.x)
+// lists Object Not Found instead — Get, Get Attributes, Destroy, Encrypt,
+// … — except Adjust Attribute, Certify and Create Split Key, whose tables
+// keep Item Not Found. The OASIS test cases agree (BL-M-4-21, BL-M-4-30:
+// Get of an unknown identifier, Object Not Found; no 1.x case expects any
+// other reason than Item Not Found).
+// An object that Obliterate took out is Item Not Found in every version
+// (kmip30.go).
+func (c *reqCtx) notFound(id []byte) *opError {
+	if c.s.store.wasObliterated(id) {
+		return fail(rrItemNotFound, "object %q was obliterated", id)
+	}
+	return fail(c.notFoundReason(), "object %q not found", id)
+}
+
+func (c *reqCtx) notFoundReason() uint32 {
+	if c.major < 2 {
+		return rrItemNotFound
+	}
+	switch c.op {
+	case opAdjustAttribute, opCertify, opCreateSplitKey:
+		return rrItemNotFound
+	}
+	return rrObjectNotFound
 }
 
 func destroyed(state uint32) bool {

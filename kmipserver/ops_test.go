@@ -102,7 +102,7 @@ func TestCreateGetLifecycle(t *testing.T) {
 				t.Fatalf("state %d after destroy", got)
 			}
 			// Unknown object.
-			failed(t, &do(t, s, h, item(opGet, uid("nope"))).items[0], rrItemNotFound)
+			failed(t, &do(t, s, h, item(opGet, uid("nope"))).items[0], notFoundIn(h))
 		})
 	}
 }
@@ -356,7 +356,7 @@ func TestContinuation(t *testing.T) {
 	hh := h
 	hh.cont = batch.Undo
 	r := do(t, s, hh, createAES(h, 128), item(opGet, uid("missing")))
-	failed(t, &r.items[1], rrItemNotFound)
+	failed(t, &r.items[1], notFoundIn(h))
 	p := ok(t, &do(t, s, h, item(opLocate)).items[0])
 	if n := p.Child(ttlv.TagLocatedItems).Num; n != 0 {
 		t.Fatalf("%d objects after Undo", n)
@@ -604,5 +604,31 @@ func TestCustomAttributes(t *testing.T) {
 	p = ok(t, &do(t, s, h1, item(opGetAttributes, uid(id), str(ttlv.TagAttributeName, "x-owner"))).items[0])
 	if p.Child(ttlv.TagAttribute) != nil {
 		t.Fatal("custom attribute not deleted")
+	}
+}
+
+// TestUnknownIdentifierReason: an identifier that names no object is Item
+// Not Found in KMIP 1.x (1.4 §11) and Object Not Found from 2.0 on, but for
+// the operations whose 2.x error tables keep Item Not Found (Adjust
+// Attribute, Certify, Create Split Key: 2.1 §6.1.3, §6.1.6, §6.1.10).
+func TestUnknownIdentifierReason(t *testing.T) {
+	s := newTestServer()
+	for _, tc := range []struct {
+		h    hdr
+		op   uint32
+		want uint32
+	}{
+		{hdr{major: 1, minor: 4}, opGet, rrItemNotFound},
+		{hdr{major: 1, minor: 4}, opGetAttributes, rrItemNotFound},
+		{hdr{major: 1, minor: 0}, opDestroy, rrItemNotFound},
+		{hdr{major: 2, minor: 0}, opGet, rrObjectNotFound},
+		{v21, opGetAttributes, rrObjectNotFound},
+		{v21, opDestroy, rrObjectNotFound},
+		{v21, opActivate, rrObjectNotFound},
+		{hdr{major: 3, minor: 0}, opGet, rrObjectNotFound},
+		{v21, opAdjustAttribute, rrItemNotFound},
+		{v21, opCertify, rrItemNotFound},
+	} {
+		failed(t, &do(t, s, tc.h, item(tc.op, uid("no such object"))).items[0], tc.want)
 	}
 }

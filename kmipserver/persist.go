@@ -196,6 +196,8 @@ func (s *Server) decodeRecord(rec Record) (*object, error) {
 		if err := s.restoreKey(o); err != nil {
 			return nil, fmt.Errorf("object %s: %w", rec.ID, err)
 		}
+	} else {
+		o.encodeGetResp() // a user's or group's (3.0 draft)
 	}
 	return o, nil
 }

@@ -13,11 +13,13 @@ var operations = [...]uint32{
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover, opValidate,
 	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
+	opCreateUser, opCreateGroup, opCreateCredential, opObliterate,
 }
 
 // objectTypes lists the object types the server stores.
 var objectTypes = [...]uint32{objCertificate, objSymmetricKey, objPublicKey, objPrivateKey,
-	objSplitKey, objTemplate, objSecretData, objOpaqueObject, objPGPKey}
+	objSplitKey, objTemplate, objSecretData, objOpaqueObject, objPGPKey,
+	objUser, objGroup, objPasswordCredential, objDeviceCredential, objOTPCredential, objHashedPasswordCredent}
 
 // versions lists the protocol versions the server speaks, preferred first.
 // KMIP 3.0, a committee draft, comes last: a client that picks the first
@@ -51,7 +53,7 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if objs {
 		for _, t := range objectTypes {
-			if t == objPGPKey && c.v1() && c.minor < 2 || t == objTemplate && !c.v1() {
+			if t == objPGPKey && c.v1() && c.minor < 2 || t == objTemplate && !c.v1() || systemObject(t) && c.major < 3 {
 				continue
 			}
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, t)

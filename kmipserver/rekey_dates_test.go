@@ -76,7 +76,7 @@ func TestReKeyDates(t *testing.T) {
 			if r := do(t, s, h, item(opReKey, uid(third))); r.items[0].Child(ttlv.TagResultStatus).Num == 0 {
 				t.Error("Re-key of a destroyed key succeeded")
 			}
-			failed(t, &do(t, s, h, item(opReKey, uid("nope"))).items[0], rrItemNotFound)
+			failed(t, &do(t, s, h, item(opReKey, uid("nope"))).items[0], notFoundIn(h))
 		})
 	}
 }

@@ -50,7 +50,7 @@ func (c *reqCtx) reKeyKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, denied
 	}
 	if oldPriv == nil {
-		return b, fail(rrItemNotFound, "object %q not found", id)
+		return b, c.notFound(id)
 	}
 	var common, privIn, pubIn []attrIn
 	var err *opError

@@ -101,7 +101,7 @@ func TestReKeyKeyPair(t *testing.T) {
 			}
 			// Not a private key; no such object.
 			failed(t, &do(t, s, h, item(opReKeyKeyPair, str(ttlv.TagPrivateKeyUniqueIdentifier, oldPub))).items[0], rrInvalidField)
-			failed(t, &do(t, s, h, item(opReKeyKeyPair, str(ttlv.TagPrivateKeyUniqueIdentifier, "nope"))).items[0], rrItemNotFound)
+			failed(t, &do(t, s, h, item(opReKeyKeyPair, str(ttlv.TagPrivateKeyUniqueIdentifier, "nope"))).items[0], notFoundIn(h))
 		})
 	}
 	failed(t, &do(t, newTestServer(), hdr{major: 1, minor: 0}, item(opReKeyKeyPair)).items[0], rrOperationNotSupported)

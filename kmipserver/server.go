@@ -238,9 +238,10 @@ type result struct {
 // journalEntry records what an item changed so that it can be reverted:
 // the object's state before the change, or its creation.
 type journalEntry struct {
-	obj     *object
-	prev    objState
-	created bool
+	obj         *object
+	prev        objState
+	created     bool
+	obliterated bool // Obliterate took obj out of the store
 }
 
 // reqCtx is the per-message state, pooled.
@@ -303,7 +304,7 @@ func (c *reqCtx) reason(r uint32) uint32 {
 		return r
 	}
 	switch r {
-	case rrAttributeNotFound, rrObjectDestroyed:
+	case rrAttributeNotFound, rrObjectDestroyed, rrObjectNotFound:
 		return rrItemNotFound
 	case rrAttributeReadOnly, rrWrongKeyLifecycleState:
 		return rrPermissionDenied
@@ -879,6 +880,9 @@ func (c *reqCtx) revertFrom(i int) {
 		if e.created {
 			c.s.store.remove(e.obj)
 		} else {
+			if e.obliterated {
+				c.s.store.unobliterate(e.obj)
+			}
 			e.obj.mu.Lock()
 			e.obj.objState = e.prev
 			e.obj.mu.Unlock()

@@ -143,7 +143,7 @@ func (c *reqCtx) joinSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			return b, denied
 		}
 		if o == nil {
-			return b, fail(rrItemNotFound, "object %q not found", ch.Bytes)
+			return b, c.notFound(ch.Bytes)
 		}
 		c.rlock(o)
 		info, ok := o.splitKey()

@@ -89,6 +89,9 @@ type store struct {
 	order   []*object
 	// idx finds Locate's candidates (index.go).
 	idx index
+	// obliterated holds the identifiers of the objects Obliterate took
+	// out (kmip30.go), in memory only.
+	obliterated sync.Map
 }
 
 func (st *store) init() {
@@ -161,6 +164,30 @@ func (st *store) remove(o *object) {
 	o.removed.Store(true)
 }
 
+// obliterate takes o out for good (Obliterate), remembering its
+// identifier.
+func (st *store) obliterate(o *object) {
+	st.obliterated.Store(o.id, struct{}{})
+	st.remove(o)
+}
+
+// unobliterate puts back an object obliterate took out (an Undo).
+func (st *store) unobliterate(o *object) {
+	st.obliterated.Delete(o.id)
+	sh := &st.shards[shardOf(o.id)]
+	sh.mu.Lock()
+	sh.m[o.id] = o
+	sh.mu.Unlock()
+	o.removed.Store(false)
+}
+
+// wasObliterated reports whether Obliterate took out the object of the
+// identifier.
+func (st *store) wasObliterated(id []byte) bool {
+	_, ok := st.obliterated.Load(string(id))
+	return ok
+}
+
 // len returns how many objects the store holds.
 func (st *store) len() int {
 	n := 0
@@ -211,6 +238,13 @@ func (s *Server) newID() (string, error) {
 // encodeGetResp pre-encodes the Get answer for the object's body; none
 // for an archived object, which Get refuses (archive.go).
 func (o *object) encodeGetResp() {
+	if o.body == nil && (o.typ == objUser || o.typ == objGroup) && !o.archived() && !destroyed(o.state) {
+		// a user or group (3.0 draft) is its attributes: Get answers
+		// what it is
+		b := ttlv.AppendEnumeration(nil, ttlv.TagObjectType, o.typ)
+		o.getResp = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, o.id)
+		return
+	}
 	if o.body == nil || o.archived() {
 		o.getResp = nil
 		return

@@ -45,6 +45,11 @@ type typedRequests struct {
 	create      kmip.CreateRequestPayload
 	register    kmip.RegisterRequestPayload
 	keyPair     kmip.CreateKeyPairRequestPayload
+	// the KMIP 3.0 draft's (kmip30.go)
+	credential kmip.CreateCredentialRequestPayload
+	user       kmip.CreateUserRequestPayload
+	group      kmip.CreateGroupRequestPayload
+	obliterate kmip.ObliterateRequestPayload
 	// trees holds the parts of a payload read as ttlv.Value trees (tree),
 	// the first used of them in use by the current item.
 	trees []*ttlv.Value
@@ -82,6 +87,14 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		p = &c.typed.register
 	case opCreateKeyPair:
 		p = &c.typed.keyPair
+	case opCreateCredential:
+		p = &c.typed.credential
+	case opCreateUser:
+		p = &c.typed.user
+	case opCreateGroup:
+		p = &c.typed.group
+	case opObliterate:
+		p = &c.typed.obliterate
 	default:
 		return b, nil, false
 	}
@@ -124,6 +137,14 @@ func (c *reqCtx) answerTyped(op uint32, payload, b []byte) (out []byte, oerr *op
 		buf, oerr = c.register(&c.typed.register, payload, buf)
 	case opCreateKeyPair:
 		buf, oerr = c.createKeyPair(payload, buf)
+	case opCreateCredential:
+		buf, oerr = c.createCredential(&c.typed.credential, payload, buf)
+	case opCreateUser:
+		buf, oerr = c.createUser(payload, buf)
+	case opCreateGroup:
+		buf, oerr = c.createGroup(payload, buf)
+	case opObliterate:
+		buf, oerr = c.obliterate(payload, buf)
 	}
 	if oerr != nil {
 		return buf[:start], oerr, true

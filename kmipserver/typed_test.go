@@ -192,7 +192,7 @@ func TestTypedSignParts(t *testing.T) {
 		}
 		// an unknown Correlation Value; a missing key at the first part
 		failed(t, &do(t, s, h21, item(opSign, bstr(ttlv.TagData, all), bstr(ttlv.TagCorrelationValue, []byte("nope")))).items[0], rrInvalidField)
-		failed(t, &do(t, s, h21, item(opSign, uid("no such key"), bstr(ttlv.TagData, all), ttlv.Boolean(ttlv.TagInitIndicator, true))).items[0], rrItemNotFound)
+		failed(t, &do(t, s, h21, item(opSign, uid("no such key"), bstr(ttlv.TagData, all), ttlv.Boolean(ttlv.TagInitIndicator, true))).items[0], rrObjectNotFound)
 	}
 }
 

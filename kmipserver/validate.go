@@ -76,7 +76,7 @@ func (c *reqCtx) validate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			return b, denied
 		}
 		if o == nil {
-			return b, fail(rrItemNotFound, "object %q not found", ch.Bytes)
+			return b, c.notFound(ch.Bytes)
 		}
 		c.rlock(o)
 		typ, body, st := o.typ, o.body, o.state

@@ -105,7 +105,7 @@ func TestMetrics(t *testing.T) {
 		`kmip_request_duration_seconds_count{form="ttlv"}`:                   3,
 		`kmip_batch_items_total{operation="Create",result="Success"}`:        3,
 		`kmip_batch_items_total{operation="Register",result="Success"}`:      1,
-		`kmip_batch_items_total{operation="Get",result="ItemNotFound"}`:      1,
+		`kmip_batch_items_total{operation="Get",result="ObjectNotFound"}`:    1,
 		`kmip_batch_item_duration_seconds_count{operation="Create"}`:         3,
 		`kmip_batch_item_duration_seconds_bucket{operation="Get",le="+Inf"}`: 1,
 		`kmip_objects`: 4,

@@ -75,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		jsonOut    = fs.Bool("json", false, "print the report as one JSON object")
 		quiet      = fs.Bool("quiet", false, "no progress line")
 		seed       = fs.Uint64("seed", 1, "seed of the operation sequence")
+		traceFile  = fs.String("trace", "", "write a runtime/trace of the run (setup excluded) to `file`: go tool trace -pprof=sched shows where goroutines waited to run")
+		cpuFile    = fs.String("cpuprofile", "", "write a CPU profile of the run (setup excluded) to `file`")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: kmipload [flags]\n\nLoad a KMIP server with batches of operations and report throughput and latency.\nWithout -addr, kmipd is started in-process on loopback.\n\n")
@@ -126,7 +128,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		progress = stderr
 	}
+	var prof *profiles
+	if *traceFile != "" || *cpuFile != "" {
+		if prof, err = newProfiles(*traceFile, *cpuFile); err != nil {
+			return err
+		}
+		cfg.OnStart, cfg.OnStop = prof.start, prof.stop
+	}
 	rep, err := load.Run(ctx, cfg, progress)
+	if prof != nil {
+		err = errors.Join(err, prof.close())
+	}
 	if err != nil {
 		return err
 	}

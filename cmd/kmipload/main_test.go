@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,6 +39,33 @@ func TestInProcess(t *testing.T) {
 				t.Errorf("transport %q, want %q", rep.Transport, tr)
 			}
 		})
+	}
+}
+
+// TestProfiles records a run with -trace and -cpuprofile: a runtime
+// trace (its header names the Go version) and a gzipped CPU profile.
+func TestProfiles(t *testing.T) {
+	dir := t.TempDir()
+	tr, cpu := filepath.Join(dir, "trace.out"), filepath.Join(dir, "cpu.pprof")
+	var out, errOut bytes.Buffer
+	args := []string{"-transport", "tls", "-requests", "200", "-conns", "2", "-batch", "1", "-mix", "encrypt=1",
+		"-trace", tr, "-cpuprofile", cpu, "-quiet"}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s%s", err, &out, &errOut)
+	}
+	for _, f := range []struct{ name, prefix string }{{tr, "go 1."}, {cpu, "\x1f\x8b"}} {
+		b, err := os.ReadFile(f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte(f.prefix)) {
+			t.Errorf("%s: %d bytes starting %q, want %q", filepath.Base(f.name), len(b), b[:min(len(b), 8)], f.prefix)
+		}
+	}
+	// A file that cannot be created fails the run before it starts.
+	args = []string{"-requests", "1", "-trace", filepath.Join(dir, "missing", "trace.out"), "-quiet"}
+	if err := run(context.Background(), args, &out, &errOut); err == nil {
+		t.Error("-trace into a missing directory: no error")
 	}
 }
 

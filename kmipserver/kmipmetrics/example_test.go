@@ -66,7 +66,7 @@ func Example() {
 	}
 	// Output:
 	// kmip_batch_items_total Create Success 1
-	// kmip_batch_items_total Get ItemNotFound 1
+	// kmip_batch_items_total Get ObjectNotFound 1
 	// kmip_objects 1
 	// kmip_requests_total 2
 }

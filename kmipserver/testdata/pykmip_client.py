@@ -316,8 +316,12 @@ def main(version):
         # Permission Denied up to KMIP 2.0; Wrong Key Lifecycle State and
         # Object Destroyed are KMIP 2.1's
         wrong, gone = enums.ResultReason.PERMISSION_DENIED, enums.ResultReason.PERMISSION_DENIED
-        ok = (active_destroy == wrong and after == gone and
-              missing == enums.ResultReason.ITEM_NOT_FOUND)
+        # an unknown identifier: Item Not Found in 1.x, Object Not Found
+        # from 2.0 on (the 2.0 error tables, §6.1)
+        unknown = enums.ResultReason.ITEM_NOT_FOUND
+        if version == "2.0":
+            unknown = enums.ResultReason.OBJECT_NOT_FOUND
+        ok = (active_destroy == wrong and after == gone and missing == unknown)
         return ok, (active_destroy, after, missing)
     check("revoke_destroy", lifecycle)
 

@@ -529,7 +529,7 @@ type Server struct {
 	// order, so the predecessors have run already.
 	Fresh bool
 	// SkipUnlisted asks the server, before the run, for the operations it
-	// supports (Query, Query Operations, KMIP 1.4 and 2.1); a test case
+	// supports (Query, Query Operations, KMIP 1.4, 2.1 and 3.0); a test case
 	// using an operation it does not list is then Skipped without being
 	// replayed.
 	SkipUnlisted bool
@@ -613,18 +613,22 @@ func (t timeoutRT) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
 	return t.rt.RoundTrip(ctx, req)
 }
 
-// queryOperations asks the server which operations it supports, in KMIP 2.1
-// and 1.4 (the union). It returns nil when neither answers.
+// queryOperations asks the server which operations it supports, in KMIP
+// 2.1, 1.4 and 3.0 (the union). It returns nil when none answers.
 func queryOperations(ctx context.Context, rt RoundTripper) map[string]bool {
 	var listed map[string]bool
-	for _, v := range [][2]int32{{2, 1}, {1, 4}} {
+	// 3.0 too: a server may list the 3.0 draft's operations only there
+	// (its header has no Batch Count).
+	for _, v := range [][2]int32{{2, 1}, {1, 4}, {3, 0}} {
 		req, m := ttlv.BeginStructure(nil, ttlv.TagRequestMessage)
 		req, h := ttlv.BeginStructure(req, ttlv.TagRequestHeader)
 		req, pv := ttlv.BeginStructure(req, ttlv.TagProtocolVersion)
 		req = ttlv.AppendInteger(req, ttlv.TagProtocolVersionMajor, v[0])
 		req = ttlv.AppendInteger(req, ttlv.TagProtocolVersionMinor, v[1])
 		ttlv.EndStructure(req, pv)
-		req = ttlv.AppendInteger(req, ttlv.TagBatchCount, 1)
+		if v[0] < 3 {
+			req = ttlv.AppendInteger(req, ttlv.TagBatchCount, 1)
+		}
 		ttlv.EndStructure(req, h)
 		req, bi := ttlv.BeginStructure(req, ttlv.TagBatchItem)
 		req = ttlv.AppendEnumeration(req, ttlv.TagOperation, 0x18) // Query

@@ -47,6 +47,10 @@ type Config struct {
 	DataSize int
 	// Seed makes the operation sequence reproducible.
 	Seed uint64
+	// OnStart and OnStop, when not nil, are called as the load starts
+	// (after the setup phase) and once every connection has stopped:
+	// kmipload records its -trace and -cpuprofile between them.
+	OnStart, OnStop func()
 }
 
 // Report is the outcome of a run.
@@ -123,6 +127,9 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	var sent, done, itemsDone atomic.Int64
+	if cfg.OnStart != nil {
+		cfg.OnStart()
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	for _, w := range workers {
@@ -161,8 +168,11 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
 	elapsed := time.Since(start)
+	if cfg.OnStop != nil {
+		cfg.OnStop()
+	}
+	close(stop)
 	if progress != nil {
 		fmt.Fprintln(progress)
 	}
