@@ -25,7 +25,7 @@ CHECKTIME  ?= 200ms
 CHECKCOUNT ?= 6
 THRESHOLD  ?= 10
 
-.PHONY: interop test vet fmt-check generate check-generated bench bench-peers bench-servers peers-check bench-check bench-baseline fuzz fuzz-smoke oss-fuzz-local lint api-check api-record
+.PHONY: interop test vet fmt-check generate check-generated bench bench-peers bench-servers bench-load-split peers-check bench-check bench-baseline fuzz fuzz-smoke oss-fuzz-local lint api-check api-record
 
 ## test: vet, gofmt check, generated-code check, race-enabled tests, then
 ## without -race (which makes sync.Pool drop items at random and distorts
@@ -102,6 +102,17 @@ bench-servers:
 	@mkdir -p bench/out
 	@$(GO) build -o bench/out/kmipload ./cmd/kmipload
 	@cd bench/peers && $(GO) run ./cmd/serverload -kmipload ../out/kmipload -duration $(SERVERTIME) -rounds $(SERVERROUNDS)
+
+## bench-load-split: the load row's runs (LOADFLAGS at LOADCONNS, LOADTIME
+## each) in its two settings in turn, SPLITROUNDS times: kmipd in process,
+## then kmipd and kmipload as two processes with SERVERPROCS and LOADPROCS
+## Ps (GOMAXPROCS, default 1 each) — README, "Where the tail at 16
+## connections comes from".
+SPLITROUNDS ?= 3
+bench-load-split:
+	@mkdir -p bench/out
+	@$(GO) build -o bench/out/kmipload ./cmd/kmipload && $(GO) build -o bench/out/kmipd ./cmd/kmipd
+	@./bench/loadsplit.sh $(SPLITROUNDS) $(LOADTIME) '$(LOADFLAGS)' $(LOADCONNS)
 
 ## peers-check: bench/peers' vet and tests (TestEquivalence, TestInterop),
 ## whose -v output (bench/out/peers-findings.txt) the report prints

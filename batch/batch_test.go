@@ -226,6 +226,48 @@ func TestSplitErrors(t *testing.T) {
 	}
 }
 
+// TestSplitRepeatedField: a Batch Item field that occurs once (KMIP 2.1
+// §8.3) repeated fails that item with ErrField; before, the last copy won
+// while the tree's first did (FuzzSplit/a5261ad77aed6ce0).
+func TestSplitRepeatedField(t *testing.T) {
+	for name, item := range map[string]func(e *ttlv.Encoder){
+		"Operation": func(e *ttlv.Encoder) { getItem(e); e.Enumeration(ttlv.TagOperation, 0x0A) },
+		"ID": func(e *ttlv.Encoder) {
+			e.ByteString(ttlv.TagUniqueBatchItemID, []byte{1})
+			getItem(e)
+			e.ByteString(ttlv.TagUniqueBatchItemID, []byte{2})
+		},
+		"Ephemeral": func(e *ttlv.Encoder) {
+			e.Boolean(ttlv.TagEphemeral, true)
+			getItem(e)
+			e.Boolean(ttlv.TagEphemeral, false)
+		},
+		"RequestPayload": func(e *ttlv.Encoder) {
+			getItem(e)
+			e.Begin(ttlv.TagRequestPayload)
+			e.TextString(ttlv.TagUniqueIdentifier, "2")
+			e.End()
+		},
+	} {
+		var s Splitter
+		var it Item
+		if _, err := s.Reset(request(2, item, getItem), Options{}); err != nil {
+			t.Fatal(name, err)
+		}
+		err := s.Next(&it)
+		var be *Error
+		if !errors.Is(err, ErrField) || !errors.As(err, &be) || be.Item != 0 || !strings.Contains(err.Error(), "repeated") {
+			t.Errorf("%s repeated: %v, want ErrField for item 0", name, err)
+		}
+		if err := s.Next(&it); err != nil {
+			t.Errorf("%s: the next item: %v", name, err)
+		}
+		if err := s.Next(&it); err != io.EOF {
+			t.Errorf("%s: end: %v", name, err)
+		}
+	}
+}
+
 // request1Len is the encoded size of one getItem BatchItem.
 func request1Len() int { return len(request(1, getItem)) - len(request(0)) }
 

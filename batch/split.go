@@ -347,7 +347,7 @@ func (s *Splitter) Next(it *Item) error {
 
 // item reads the fields of the BatchItem just entered.
 func (s *Splitter) item(it *Item) error {
-	var haveOp bool
+	var haveOp, haveID, haveEph bool
 	var extStart, extEnd int
 	for {
 		tok, err := s.d.Next()
@@ -357,13 +357,20 @@ func (s *Splitter) item(it *Item) error {
 		if err != nil {
 			return err // only with NoItemCheck: the Decoder's error is sticky
 		}
+		// Operation, Unique Batch Item ID, Ephemeral and Request Payload
+		// occur once in a Batch Item (KMIP 1.4 §7.1 Table 283, 2.1 §8.3 Table
+		// 396; only Message Extension MAY be repeated): a second
+		// one is refused rather than let one copy silently win.
 		switch {
+		case (tok.Tag == ttlv.TagOperation && haveOp) || (tok.Tag == ttlv.TagUniqueBatchItemID && haveID) ||
+			(tok.Tag == ttlv.TagEphemeral && haveEph) || (tok.Tag == ttlv.TagRequestPayload && it.Payload != nil):
+			return s.errAt(it.Index, ErrField, "%v repeated in BatchItem", tok.Tag)
 		case tok.Tag == ttlv.TagOperation && tok.Type == ttlv.TypeEnumeration:
 			it.Operation, haveOp = tok.Enum(), true
 		case tok.Tag == ttlv.TagUniqueBatchItemID && tok.Type == ttlv.TypeByteString:
-			it.ID = tok.Value
+			it.ID, haveID = tok.Value, true
 		case tok.Tag == ttlv.TagEphemeral && tok.Type == ttlv.TypeBoolean:
-			it.Ephemeral = tok.Bool()
+			it.Ephemeral, haveEph = tok.Bool(), true
 		case tok.Tag == ttlv.TagRequestPayload && tok.Type == ttlv.TypeStructure:
 			it.Payload = s.raw()
 		case tok.Tag == ttlv.TagMessageExtension && tok.Type == ttlv.TypeStructure:

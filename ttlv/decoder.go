@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Default limits, used where DecodeOptions leaves a field zero.
@@ -215,7 +216,7 @@ const bufferKeep = 64 << 10
 // items, or at depth 0 when the input ends cleanly. A Structure returned by
 // Next is entered with Enter; if it is not, the following Next skips it.
 // After an error other than io.EOF, every call returns the same error.
-func (d *Decoder) Next() (Item, error) { return d.next(false) }
+func (d *Decoder) Next() (Item, error) { return d.next(false, false) }
 
 // TypeEnd is the pseudo Type of the Item that NextToken returns at the
 // end of each Structure. It never appears on the wire.
@@ -228,82 +229,183 @@ const TypeEnd Type = 0
 // visit a whole message (transcoders, validators); Next with Enter and
 // Leave is for callers who skip what they do not need. The two may be
 // mixed.
-func (d *Decoder) NextToken() (Item, error) { return d.next(true) }
+func (d *Decoder) NextToken() (Item, error) { return d.next(true, false) }
 
 // next implements Next and, with tokens, NextToken: one body, so each
 // exported wrapper inlines into its caller and costs a single call.
-func (d *Decoder) next(tokens bool) (Item, error) {
+//
+// The common case — an item inside the current level — keeps the
+// position, the level's end and the input in registers, tests each bound
+// once, reads the item through at with no further bounds checks, and calls
+// nothing: the end of a level (and every item at depth 0) goes to
+// nextSlow, and every fault to one cold call, so that the frame holds no
+// error-path spills. nextSlow comes back with top set once levelEnd has
+// let an item at depth 0 through.
+func (d *Decoder) next(tokens, top bool) (Item, error) {
 	// An error empties the stack (see failAt), so this one test also
-	// routes every call after an error to levelEnd, which returns it.
-	if d.pos >= d.end || d.depth == 0 {
+	// routes every call after an error to the slow path, which returns it.
+	if (d.pos >= d.end || d.depth == 0) && !top {
 		if tokens && d.depth > 0 {
 			d.depth--
 			f := d.stack[d.depth&(MaxDepthLimit-1)]
 			d.pos, d.end, d.lastPos = d.end, f.parentEnd, -1
 			return Item{Tag: f.tag, Type: TypeEnd}, nil
 		}
-		if err := d.levelEnd(); err != nil {
-			return Item{}, err
-		}
+		return d.nextSlow(tokens)
 	}
-	b := d.buf[d.pos:d.end]
-	if len(b) < HeaderSize {
-		return Item{}, d.failAt(d.pos, 0, false, d.shortErr(), "%d bytes left, an item header takes 8", len(b))
+	buf, pos, end := d.buf, d.pos, d.end
+	// end <= len(buf) always holds; with 0 <= pos and the item's total
+	// length checked against end-pos below, every read of the item is in
+	// bounds, so the reads go through at (no bounds checks).
+	if end > len(buf) || pos < 0 || end-pos < HeaderSize {
+		return Item{}, d.shortHeader()
 	}
-	h := binary.BigEndian.Uint64(b)
-	tag, typ, length := Tag(h>>40), Type(h>>32), uint32(h)
-	if r := lengthRules[typ]; length&r.mask != r.want {
-		if !typ.Valid() {
-			return Item{}, d.itemError(tag, typ, length, ErrType)
-		}
-		return Item{}, d.itemError(tag, typ, length, ErrLength)
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(buf)), pos)
+	h := binary.BigEndian.Uint64(word(p, 0))
+	tag, typ, length := Tag(h>>40), Type(h>>32), int(uint32(h))
+	fault := faultLength
+	if r := lengthRules[typ]; uint32(length)&r.mask != r.want {
+		goto fail
 	}
-	total := uint64(HeaderSize) + (uint64(length)+7)&^7
-	if total > uint64(len(b)) {
-		return Item{}, d.itemError(tag, typ, length, d.shortErr())
-	}
-	v := b[HeaderSize : HeaderSize+length]
-	switch typ {
-	case TypeStructure:
-		if d.depth >= d.maxDepth {
-			return Item{}, d.itemError(tag, typ, length, ErrDepth)
+	{
+		total := HeaderSize + (length+7)&^7
+		if total > end-pos {
+			fault = faultShort
+			goto fail
 		}
-	case TypeInteger, TypeEnumeration, TypeInterval:
-		if binary.BigEndian.Uint32(b[12:16]) != 0 && d.lax&LaxPadding == 0 {
-			return Item{}, d.itemError(tag, typ, length, ErrPadding)
+		lax := d.lax
+		// A value's bytes start after the header; an empty value's slice
+		// points at the header instead, never past the end of the input.
+		voff := HeaderSize
+		if length == 0 {
+			voff = 0
 		}
-	case TypeBoolean:
-		if binary.BigEndian.Uint64(v) > 1 && d.lax&LaxBoolean == 0 {
-			return Item{}, d.itemError(tag, typ, length, ErrBoolean)
-		}
-	case TypeTextString, TypeByteString, TypeIdentifier, TypeReference, TypeNameReference:
-		if pad := total - HeaderSize - uint64(length); pad != 0 && d.lax&LaxPadding == 0 {
+		v := at(p, voff, length)
+		switch typ {
+		case TypeStructure:
+			if d.depth >= d.maxDepth {
+				fault = faultDepth
+				goto fail
+			}
+		case TypeInteger, TypeEnumeration, TypeInterval:
+			if binary.BigEndian.Uint32(word(p, 8)[4:]) != 0 && lax&LaxPadding == 0 {
+				fault = faultPadding
+				goto fail
+			}
+		case TypeBoolean:
+			if binary.BigEndian.Uint64(word(p, HeaderSize)) > 1 && lax&LaxBoolean == 0 {
+				fault = faultBoolean
+				goto fail
+			}
+		case TypeTextString, TypeByteString, TypeIdentifier, TypeReference, TypeNameReference:
 			// The padding is the low pad bytes of the value's last 8.
-			if binary.BigEndian.Uint64(b[total-8:total])&(1<<(8*pad)-1) != 0 {
-				return Item{}, d.itemError(tag, typ, length, ErrPadding)
+			if pad := total - HeaderSize - length; pad != 0 && lax&LaxPadding == 0 &&
+				binary.BigEndian.Uint64(word(p, total-8))<<((64-8*pad)&63) != 0 {
+				fault = faultPadding
+				goto fail
+			}
+			if typ != TypeByteString && lax&LaxUTF8 == 0 && !asciiWords(at(p, voff, total-HeaderSize)) &&
+				!utf8.Valid(v) {
+				fault = faultUTF8
+				goto fail
 			}
 		}
-		if typ != TypeByteString && d.lax&LaxUTF8 == 0 && !asciiWords(b[HeaderSize:total]) && !utf8.Valid(v) {
-			return Item{}, d.itemError(tag, typ, length, ErrUTF8)
+		if d.depth == 0 {
+			if total > d.maxSize {
+				fault = faultTooLarge
+				goto fail
+			}
+			d.topItems++
 		}
-	}
-	if d.depth == 0 {
-		if total > uint64(d.maxSize) {
-			return Item{}, d.itemError(tag, typ, length, ErrTooLarge)
+		if tokens && typ == TypeStructure {
+			d.stack[d.depth&(MaxDepthLimit-1)] = frame{tag: tag, parentEnd: end}
+			d.depth++
+			d.pos, d.end, d.lastPos = pos+HeaderSize, pos+HeaderSize+length, -1
+			return Item{Tag: tag, Type: typ, Value: v}, nil
 		}
-		d.topItems++
-	}
-	d.lastPos = d.pos
-	if tokens && typ == TypeStructure {
-		d.stack[d.depth&(MaxDepthLimit-1)] = frame{tag: tag, parentEnd: d.end}
-		d.depth++
-		d.pos += HeaderSize
-		d.end = d.pos + int(length)
-		d.lastPos = -1
+		d.lastPos, d.pos = pos, pos+total
 		return Item{Tag: tag, Type: typ, Value: v}, nil
 	}
-	d.pos += int(total)
-	return Item{Tag: tag, Type: typ, Value: v}, nil
+fail:
+	return Item{}, d.itemFault(tag, typ, uint32(length), fault)
+}
+
+// nextSlow is next at the end of a level that yields no end token (and at
+// depth 0, or after an error): it lets levelEnd decide, then decodes the
+// item at d.pos. Out of line, it keeps the fast path free of calls that
+// would make it save its arguments on entry.
+//
+//go:noinline
+func (d *Decoder) nextSlow(tokens bool) (Item, error) {
+	if err := d.levelEnd(); err != nil {
+		return Item{}, err
+	}
+	if d.pos >= d.end {
+		// levelEnd leaves a reader-backed Decoder at depth 0 with its
+		// next message framed, so this is the empty-input case only.
+		return Item{}, d.shortHeader()
+	}
+	return d.next(tokens, true)
+}
+
+// at returns the n bytes at offset off from p, which next has checked to
+// lie inside its input. The slice's capacity is n: a caller's append to an
+// Item's Value never overwrites the input after it.
+func at(p unsafe.Pointer, off, n int) []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(p, off)), n)
+}
+
+// word returns the 8 bytes at offset off from p, which next has checked
+// to lie inside its input.
+func word(p unsafe.Pointer, off int) []byte {
+	return (*[8]byte)(unsafe.Add(p, off))[:]
+}
+
+// The faults the fast path of next can find, for itemFault.
+const (
+	faultLength = iota // or an undefined type
+	faultShort
+	faultPadding
+	faultDepth
+	faultBoolean
+	faultUTF8
+	faultTooLarge
+)
+
+// shortHeader reports fewer than HeaderSize bytes left at d.pos.
+//
+//go:noinline
+func (d *Decoder) shortHeader() error {
+	return d.failAt(d.pos, 0, false, d.shortErr(), "%d bytes left, an item header takes 8", d.end-d.pos)
+}
+
+// itemFault maps the fast path's fault code to its sentinel and builds the
+// error (see itemError). A type byte that fails the length rule may be an
+// undefined type (ErrType) or a bad length for a defined one (ErrLength).
+//
+//go:noinline
+func (d *Decoder) itemFault(tag Tag, typ Type, length uint32, fault int) error {
+	var sentinel error
+	switch fault {
+	case faultLength:
+		sentinel = ErrLength
+		if !typ.Valid() {
+			sentinel = ErrType
+		}
+	case faultShort:
+		sentinel = d.shortErr()
+	case faultPadding:
+		sentinel = ErrPadding
+	case faultDepth:
+		sentinel = ErrDepth
+	case faultBoolean:
+		sentinel = ErrBoolean
+	case faultUTF8:
+		sentinel = ErrUTF8
+	default:
+		sentinel = ErrTooLarge
+	}
+	return d.itemError(tag, typ, length, sentinel)
 }
 
 // lengthRules encodes the Item Lengths allowed per type (KMIP 2.1

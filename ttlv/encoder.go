@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/kmipwire/kmipwire/internal/pool"
 )
@@ -92,9 +93,23 @@ func headerWord(tag Tag, typ Type, length uint32) uint64 {
 func (e *Encoder) put16(tag Tag, typ Type, length uint32, value uint64) {
 	b := e.room(16)
 	n := len(b)
-	binary.BigEndian.PutUint64(b[n:n+8], headerWord(tag, typ, length))
-	binary.BigEndian.PutUint64(b[n+8:n+16], value)
-	e.buf = b[:n+16]
+	b = b[:n+16]
+	p := wordsAt(b, n)
+	binary.BigEndian.PutUint64(p[0][:], headerWord(tag, typ, length))
+	binary.BigEndian.PutUint64(p[1][:], value)
+	e.buf = b
+}
+
+// wordAt returns the 8-byte word at b[off:off+8], which the caller has
+// checked lies inside b, without the bounds checks of indexing b again.
+func wordAt(b []byte, off int) *[8]byte {
+	return (*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), off))
+}
+
+// wordsAt returns the two 8-byte words at b[off:off+16], which the caller
+// has sliced b to hold, without the bounds checks of indexing b again.
+func wordsAt(b []byte, off int) *[2][8]byte {
+	return (*[2][8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), off))
 }
 
 // slot appends the header of an item of a variable-length type with an
@@ -105,22 +120,30 @@ func (e *Encoder) slot(tag Tag, typ Type, n int) []byte {
 	b := e.room(total)
 	m := len(b)
 	b = b[:m+total]
-	p := b[m:]
+	// b[m:m+total] is in bounds (the slicing above checked it), so the
+	// stores below go through a pointer without further checks.
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), m)
 	// The last word first: it holds the padding (for an empty value it is
 	// the header, written next); the caller's copy overwrites its value
 	// bytes.
-	binary.LittleEndian.PutUint64(p[total-8:], 0)
-	binary.BigEndian.PutUint64(p, headerWord(tag, typ, uint32(n)))
+	*(*[8]byte)(unsafe.Add(p, total-8)) = [8]byte{}
+	binary.BigEndian.PutUint64((*[8]byte)(p)[:], headerWord(tag, typ, uint32(n)))
 	e.buf = b
-	return p[HeaderSize : HeaderSize+n]
+	// An empty value's slice points at the header, never past b's end.
+	off := HeaderSize
+	if n == 0 {
+		off = 0
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(p, off)), n)
 }
 
 // Begin opens a Structure; End closes it.
 func (e *Encoder) Begin(tag Tag) {
 	b := e.room(HeaderSize)
 	n := len(b)
-	binary.BigEndian.PutUint64(b[n:n+HeaderSize], headerWord(tag, TypeStructure, 0))
-	e.buf = b[:n+HeaderSize]
+	b = b[:n+HeaderSize]
+	binary.BigEndian.PutUint64(wordAt(b, n)[:], headerWord(tag, TypeStructure, 0))
+	e.buf = b
 	e.marks = append(e.marks, n)
 }
 
@@ -141,7 +164,8 @@ func (e *Encoder) End() {
 		e.endError(true)
 		return
 	}
-	binary.BigEndian.PutUint32(b[mark+4:mark+8], uint32(n))
+	// 0 <= mark and mark+HeaderSize <= len(b) (n >= 0): the header is in b.
+	binary.BigEndian.PutUint32(wordAt(b, mark)[4:], uint32(n))
 }
 
 //go:noinline
