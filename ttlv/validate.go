@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Validate checks that b holds one well-formed message (with
@@ -64,10 +65,15 @@ func validFast(b []byte, opts *DecodeOptions) bool {
 		if depth == 0 && top > 0 && !opts.Sequence {
 			return lax&LaxTrailing != 0
 		}
-		if end-pos < HeaderSize {
+		// end <= len(b) and 0 <= pos hold throughout (end is len(b) or
+		// the end of a Structure checked to fit); with the item's total
+		// checked against end-pos below, every read of the item is in
+		// bounds and goes through a pointer (as in Decoder.next).
+		if end-pos < HeaderSize || end > len(b) || pos < 0 {
 			return false
 		}
-		h := binary.BigEndian.Uint64(b[pos:])
+		p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), pos)
+		h := binary.BigEndian.Uint64(word(p, 0))
 		typ, length := Type(h>>32), uint32(h)
 		if r := lengthRules[typ]; length&r.mask != r.want {
 			return false
@@ -82,7 +88,6 @@ func validFast(b []byte, opts *DecodeOptions) bool {
 			}
 			top++
 		}
-		v := b[pos+HeaderSize : pos+HeaderSize+int(length)]
 		switch typ {
 		case TypeStructure:
 			if depth >= maxDepth || depth >= fastDepth {
@@ -94,20 +99,23 @@ func validFast(b []byte, opts *DecodeOptions) bool {
 			pos += HeaderSize
 			continue
 		case TypeInteger, TypeEnumeration, TypeInterval:
-			if binary.BigEndian.Uint32(b[pos+12:]) != 0 && lax&LaxPadding == 0 {
+			if binary.BigEndian.Uint32(word(p, 8)[4:]) != 0 && lax&LaxPadding == 0 {
 				return false
 			}
 		case TypeBoolean:
-			if binary.BigEndian.Uint64(v) > 1 && lax&LaxBoolean == 0 {
+			if binary.BigEndian.Uint64(word(p, HeaderSize)) > 1 && lax&LaxBoolean == 0 {
 				return false
 			}
 		case TypeTextString, TypeByteString, TypeIdentifier, TypeReference, TypeNameReference:
 			if pad := total - HeaderSize - int(length); pad != 0 && lax&LaxPadding == 0 {
-				if binary.BigEndian.Uint64(b[pos+total-8:])&(1<<(8*pad)-1) != 0 {
+				if binary.BigEndian.Uint64(word(p, total-8))&(1<<(8*pad)-1) != 0 {
 					return false
 				}
 			}
-			if typ != TypeByteString && lax&LaxUTF8 == 0 && !asciiWords(b[pos+HeaderSize:pos+total]) && !utf8.Valid(v) {
+			// A non-empty value: total > HeaderSize, so its bytes lie
+			// inside b (an empty one is valid UTF-8 and ASCII).
+			if typ != TypeByteString && lax&LaxUTF8 == 0 && length != 0 && !asciiWords(at(p, HeaderSize, total-HeaderSize)) &&
+				!utf8.Valid(at(p, HeaderSize, int(length))) {
 				return false
 			}
 		}

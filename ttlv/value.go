@@ -243,14 +243,16 @@ func (d *Decoder) fillChildren(v *Value) error {
 			v.Children = kids
 			return nil
 		}
-		if len(kids) < cap(kids) {
-			kids = kids[:len(kids)+1]
+		n := len(kids)
+		if n < cap(kids) {
+			kids = kids[:n+1]
 		} else {
 			kids = append(kids, Value{})
 		}
-		c := &kids[len(kids)-1]
-		c.Tag, c.Type, c.Num, c.Bytes = it.Tag, it.Type, 0, nil
+		c := &kids[n]
+		c.Tag, c.Type = it.Tag, it.Type
 		if it.Type == TypeStructure {
+			c.Num, c.Bytes = 0, nil
 			if err := d.fillChildren(c); err != nil {
 				v.Children = kids
 				return err
@@ -262,21 +264,23 @@ func (d *Decoder) fillChildren(v *Value) error {
 	}
 }
 
-// setScalar stores the value of a primitive item in v (Tag and Type set).
+// setScalar stores the value of a primitive item in v (Tag and Type set),
+// Num and Bytes both (whatever v held before).
 func (v *Value) setScalar(it Item) {
 	switch it.Type {
 	case TypeInteger:
-		v.Num = int64(it.Int())
+		v.Num, v.Bytes = int64(it.Int()), nil
 	case TypeEnumeration, TypeInterval:
-		v.Num = int64(it.Enum())
+		v.Num, v.Bytes = int64(it.Enum()), nil
 	case TypeLongInteger, TypeDateTime, TypeDateTimeExtended:
-		v.Num = it.Long()
+		v.Num, v.Bytes = it.Long(), nil
 	case TypeBoolean:
+		v.Num, v.Bytes = 0, nil
 		if it.Bool() {
 			v.Num = 1
 		}
 	default:
-		v.Bytes = it.Value
+		v.Num, v.Bytes = 0, it.Value
 	}
 }
 
