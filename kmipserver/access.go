@@ -15,8 +15,11 @@ import (
 // administrator, every object. Any other object named by a batch item —
 // its Unique Identifier, the ID Placeholder, a wrapping key, a Derive Key
 // or Join Split Key input — fails the item with Permission Denied, and
-// Locate leaves it out. A client without identity may only ask Query and
-// Discover Versions.
+// Locate leaves it out. A Link attribute a client sets (Create, Register
+// and the like, Add, Modify or Set Attribute, Import) must name an object
+// Locate would list to it: any other identifier, another identity's or
+// none's, fails the item as an unknown identifier does. A client without
+// identity may only ask Query and Discover Versions.
 type AccessControl struct {
 	// Admins are the identities that may use every object, whoever owns
 	// it.
@@ -66,7 +69,11 @@ func (c *reqCtx) admit(op uint32) *opError {
 
 // mayUse reports whether the client may use o in the current operation
 // (c.op). Call it without o.mu held.
-func (c *reqCtx) mayUse(o *object) bool {
+func (c *reqCtx) mayUse(o *object) bool { return c.mayUseIn(o, c.op) }
+
+// mayUseIn reports whether the client may use o in operation op (for
+// Locate: whether it may see o at all). Call it without o.mu held.
+func (c *reqCtx) mayUseIn(o *object, op uint32) bool {
 	if c.s.access == nil || c.admin {
 		return true
 	}
@@ -76,7 +83,7 @@ func (c *reqCtx) mayUse(o *object) bool {
 	if o.owner == c.identity {
 		return true
 	}
-	if changesAttributes(c.op) {
+	if changesAttributes(op) {
 		return false
 	}
 	o.mu.RLock()
@@ -87,7 +94,7 @@ func (c *reqCtx) mayUse(o *object) bool {
 			continue
 		}
 		_, v, n := ttlv.ConsumeTextString(a.enc)
-		if n > 0 && grants(v, c.identity, c.op) {
+		if n > 0 && grants(v, c.identity, op) {
 			return true
 		}
 	}
@@ -140,4 +147,30 @@ func (c *reqCtx) find(id []byte) (*object, *opError) {
 func (c *reqCtx) add(o *object) {
 	o.owner = c.identity
 	c.s.store.add(o)
+}
+
+// checkLink refuses, under access control, a Link attribute (KMIP 2.1
+// §4.31) whose Linked Object Identifier names an object the client may
+// not see (one Locate would not list to it), with the answer the
+// operation gives for an identifier that does not exist; a Link to an
+// identifier that does not exist is refused alike, so that the answer
+// tells neither whether another identity's object exists nor lets a
+// client link into it. The specification leaves a Link's target to the
+// client ("identifies the target Managed Cryptographic Object by its
+// Unique Identifier") and says nothing of its owner. The Enumeration and
+// Integer forms name objects of the request itself, which the batch
+// items that made or named them were checked for. Call it without the
+// lock of any object held.
+func (c *reqCtx) checkLink(a *attrIn) *opError {
+	if c.s.access == nil || c.admin || a.tag != ttlv.TagLink {
+		return nil
+	}
+	id := a.val.Child(ttlv.TagLinkedObjectIdentifier)
+	if id == nil || id.Type != ttlv.TypeTextString && id.Type != ttlv.TypeIdentifier {
+		return nil
+	}
+	if o := c.s.store.get(id.Bytes); o == nil || !c.mayUseIn(o, opLocate) {
+		return c.notFound(id.Bytes)
+	}
+	return nil
 }

@@ -322,7 +322,7 @@ func TestOwnerPersisted(t *testing.T) {
 func TestObjectsFoundThroughAccessControl(t *testing.T) {
 	allowed := map[string]bool{
 		"find": true, "add": true, // access.go itself
-		"getFast": true, // checks mayUse itself
+		"getFast": true, "checkLink": true, // check mayUse themselves
 		"restore": true, "loadStore": true,
 	}
 	fset := token.NewFileSet()
@@ -365,5 +365,80 @@ func TestObjectsFoundThroughAccessControl(t *testing.T) {
 				return true
 			})
 		}
+	}
+}
+
+// linkTo is a Link attribute naming id.
+func linkTo(id string) v {
+	return st(ttlv.TagLink, enum(ttlv.TagLinkType, linkPublicKey), str(ttlv.TagLinkedObjectIdentifier, id))
+}
+
+// refusal is an item's Result Status, Reason and Message, the identifier
+// in the message replaced by ID.
+func refusal(it *v, id string) string {
+	msg := ""
+	if m := it.Child(ttlv.TagResultMessage); m != nil {
+		msg = strings.ReplaceAll(m.Text(), id, "ID")
+	}
+	return fmt.Sprintf("status %d reason 0x%X %q", it.Child(ttlv.TagResultStatus).Num, reasonOf(it), msg)
+}
+
+// TestAccessLink: bob may not link his objects to alice's key (a Link in
+// Create, Add, Modify and Set Attribute, in 1.4 and 2.1), and the refusal
+// is the very answer a Link to an identifier that does not exist gets,
+// and a Get of one: it tells him nothing of whether her key exists. His
+// links to his own key and to one alice granted him, and an
+// administrator's links, are kept.
+func TestAccessLink(t *testing.T) {
+	for _, h := range []hdr{{major: 1, minor: 4}, h21} {
+		t.Run(fmt.Sprintf("%d.%d", h.major, h.minor), func(t *testing.T) {
+			s := newACLServer("root")
+			alice := createdID(t, doAs(t, s, "alice", h, createAES(h, 256)))
+			shared := createdID(t, doAs(t, s, "alice", h, createAES(h, 256)))
+			ok(t, &doAs(t, s, "alice", h, item(opAddAttribute, uid(shared), st(ttlv.TagNewAttribute, st(ttlv.TagAttribute,
+				str(ttlv.TagAttributeName, GrantAttribute), str(ttlv.TagAttributeValue, "bob:Get"))))).items[0])
+			bobKey := createdID(t, doAs(t, s, "bob", h, createAES(h, 256, linkTo(shared))))
+			const unknown = "no-such-object"
+			getUnknown := refusal(&doAs(t, s, "bob", h, item(opGet, uid(unknown))).items[0], unknown)
+			newAttr := func(a v) v {
+				if h.major < 2 {
+					return attr1("Link", a)
+				}
+				return st(ttlv.TagNewAttribute, a)
+			}
+			items := map[string]func(id string) v{
+				"Create":       func(id string) v { return createAES(h, 128, linkTo(id)) },
+				"AddAttribute": func(id string) v { return item(opAddAttribute, uid(bobKey), newAttr(linkTo(id))) },
+				"ModifyAttribute": func(id string) v {
+					if h.major < 2 {
+						l := linkTo(id)
+						l.Tag = ttlv.TagAttributeValue
+						return item(opModifyAttribute, uid(bobKey), st(ttlv.TagAttribute, str(ttlv.TagAttributeName, "Link"),
+							integer(ttlv.TagAttributeIndex, 0), l))
+					}
+					return item(opModifyAttribute, uid(bobKey), st(ttlv.TagCurrentAttribute, linkTo(shared)),
+						st(ttlv.TagNewAttribute, linkTo(id)))
+				},
+			}
+			if h.major >= 2 {
+				items["SetAttribute"] = func(id string) v { return item(opSetAttribute, uid(bobKey), newAttr(linkTo(id))) }
+			}
+			for name, mk := range items {
+				toUnknown := refusal(&doAs(t, s, "bob", h, mk(unknown)).items[0], unknown)
+				toAlice := refusal(&doAs(t, s, "bob", h, mk(alice)).items[0], alice)
+				if toAlice != toUnknown || toAlice != getUnknown {
+					t.Errorf("%s of a Link to alice's key: %s; to an unknown identifier: %s; Get of an unknown identifier: %s",
+						name, toAlice, toUnknown, getUnknown)
+				}
+			}
+			attrs := ok(t, &doAs(t, s, "bob", h, item(opGetAttributes, uid(bobKey))).items[0]).String()
+			if strings.Contains(attrs, alice) {
+				t.Errorf("bob's key links to alice's:\n%s", attrs)
+			}
+			// What is allowed: his own key, one granted him, an administrator.
+			ok(t, &doAs(t, s, "bob", h, item(opAddAttribute, uid(bobKey), newAttr(linkTo(bobKey)))).items[0])
+			ok(t, &doAs(t, s, "bob", h, createAES(h, 128, linkTo(shared))).items[0])
+			ok(t, &doAs(t, s, "root", h, item(opAddAttribute, uid(bobKey), newAttr(linkTo(alice)))).items[0])
+		})
 	}
 }

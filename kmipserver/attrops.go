@@ -214,6 +214,9 @@ func (c *reqCtx) addAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	if err := c.checkLink(&a); err != nil { // the target's lock, not o's
+		return b, err
+	}
 	if a.tag == ttlv.TagName && c.nameTaken(&a.val, nil, o) { // names.go: the others, no lock held
 		return b, nameConflict(&a.val)
 	}
@@ -306,6 +309,9 @@ func (c *reqCtx) modifyAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	a, legacy, err := newAttrOf(p, ttlv.TagNewAttribute)
 	if err != nil {
+		return b, err
+	}
+	if err := c.checkLink(&a); err != nil { // the target's lock, not o's
 		return b, err
 	}
 	cur, err := currentOf(p)
@@ -423,6 +429,9 @@ func (c *reqCtx) setAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	a, _, err := newAttrOf(p, ttlv.TagNewAttribute)
 	if err != nil {
+		return b, err
+	}
+	if err := c.checkLink(&a); err != nil { // the target's lock, not o's
 		return b, err
 	}
 	if a.tag == ttlv.TagName && c.nameTaken(&a.val, nil, o) { // names.go: the others, no lock held

@@ -447,6 +447,11 @@ func (c *reqCtx) applyInitial(o *object, in []attrIn) *opError {
 		case ttlv.TagKeyFormatType:
 			// a wish for the format of the key material (KMIP 2.x)
 			o.setAttr(a.encode())
+		case ttlv.TagLink:
+			if err := c.checkLink(a); err != nil {
+				return err
+			}
+			o.setAttr(a.encode())
 
 		default:
 			if a.tag == 0 && a.name == "" {

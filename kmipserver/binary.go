@@ -215,7 +215,7 @@ func (c *binConn) readMessage(r *bufio.Reader, in **[]byte) ([]byte, error) {
 	}
 	// A message waiting for the budget holds no buffer.
 	if size := int(length) + ttlv.HeaderSize; c.s.budget != nil && size > smallMessage {
-		if err := c.s.budget.reserve(c.s.stop, int64(size), c.s.cfg.ReadTimeout); err != nil {
+		if err := c.s.budget.reserve(c.s.stop, int64(size), c.s.cfg.ReadTimeout, "binary"); err != nil {
 			return buf, err
 		}
 		c.held = int64(size)

@@ -121,6 +121,13 @@ type ConnHooks struct {
 	// Opened is called when a connection is accepted, Closed when it
 	// closes, Refused when it is closed at once because MaxConns are open.
 	Opened, Closed, Refused func(transport string)
+	// Waiting is called when a message starts waiting for the in-flight
+	// budget (MaxInflightBytes), Waited when that wait ends, after took:
+	// err is nil once the message got its share, else why it gave up
+	// (context.DeadlineExceeded past the read timeout; context.Canceled
+	// when the server stops or an HTTP client went away).
+	Waiting func(transport string)
+	Waited  func(transport string, took time.Duration, err error)
 }
 
 func (c EndpointConfig) withDefaults() EndpointConfig {
@@ -213,8 +220,8 @@ func newEndpoint(ctx context.Context, cfg EndpointConfig, h Handler) (*Endpoint,
 		lns: make(map[net.Listener]struct{})}
 	s.base, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	s.tokens = newTokenTable(cfg.BearerTokens)
-	s.budget = newBudget(cfg.MaxInflightBytes)
 	s.stop, s.stopCancel = context.WithCancel(context.Background())
+	s.budget = newBudget(cfg.MaxInflightBytes, s.stop, cfg.Hooks)
 	if !cfg.Plaintext {
 		tc, dir, err := serverTLS(cfg, s.log)
 		if err != nil {

@@ -140,7 +140,7 @@ func (s *Endpoint) serveBody(w http.ResponseWriter, r *http.Request, limit int,
 	var take func(n int) bool
 	if s.budget != nil {
 		if r.ContentLength > smallMessage {
-			if err := s.budget.reserve(r.Context(), r.ContentLength, s.cfg.ReadTimeout); err != nil {
+			if err := s.budget.reserve(r.Context(), r.ContentLength, s.cfg.ReadTimeout, "http"); err != nil {
 				s.log.Info("HTTP request refused", "remote", r.RemoteAddr, "err", err)
 				w.Header().Set("Retry-After", "1")
 				http.Error(w, "server busy: "+errBudget.Error(), http.StatusServiceUnavailable)

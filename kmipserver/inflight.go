@@ -38,22 +38,27 @@ var errBudget = errors.New("in-flight budget exhausted")
 type budget struct {
 	sem  *semaphore.Weighted
 	size int64
+	// stop is done once the Endpoint shuts down or closes: it ends every
+	// wait.
+	stop  context.Context
+	hooks *ConnHooks // nil without
 	// waits counts the messages that had to wait, timeouts those that
 	// waited in vain (for the log).
 	waits, timeouts atomic.Uint64
 }
 
 // newBudget returns a budget of n bytes, nil (no bound) for n < 0.
-func newBudget(n int64) *budget {
+func newBudget(n int64, stop context.Context, hooks *ConnHooks) *budget {
 	if n < 0 {
 		return nil
 	}
-	return &budget{sem: semaphore.NewWeighted(n), size: n}
+	return &budget{sem: semaphore.NewWeighted(n), size: n, stop: stop, hooks: hooks}
 }
 
-// reserve takes n bytes of the budget, waiting for them up to timeout
-// (none when 0) or until stop is done.
-func (b *budget) reserve(stop context.Context, n int64, timeout time.Duration) error {
+// reserve takes n bytes of the budget for a message of transport,
+// waiting for them up to timeout (none when 0), until ctx is done or the
+// Endpoint stops.
+func (b *budget) reserve(ctx context.Context, n int64, timeout time.Duration, transport string) error {
 	if n > b.size {
 		return fmt.Errorf("%w: a message of %d bytes exceeds the whole budget of %d", errBudget, n, b.size)
 	}
@@ -61,16 +66,26 @@ func (b *budget) reserve(stop context.Context, n int64, timeout time.Duration) e
 		return nil
 	}
 	b.waits.Add(1)
-	ctx := stop
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(stop, timeout)
-		defer cancel()
+	if b.hooks != nil && b.hooks.Waiting != nil {
+		b.hooks.Waiting(transport)
 	}
+	var cancel context.CancelFunc
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
+	defer cancel()
+	defer context.AfterFunc(b.stop, cancel)() // an HTTP request's ctx is not the stop's
 	start := time.Now()
-	if err := b.sem.Acquire(ctx, n); err != nil {
+	err := b.sem.Acquire(ctx, n)
+	took := time.Since(start)
+	if b.hooks != nil && b.hooks.Waited != nil {
+		b.hooks.Waited(transport, took, err)
+	}
+	if err != nil {
 		return fmt.Errorf("%w: a message of %d bytes waited %v for the budget of %d: %w", errBudget, n,
-			time.Since(start).Round(time.Millisecond), b.size, err)
+			took.Round(time.Millisecond), b.size, err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package kmipserver
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -159,4 +160,126 @@ func TestInflightBudgetHTTP(t *testing.T) {
 		}
 	}
 	s.budget.release(128 << 10)
+}
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// TestInflightBudgetShutdown: with one connection's partial message
+// holding the whole budget and a second connection waiting for it,
+// Shutdown at once ends the waiting one (well within its 30 s read
+// timeout, while the first is still arriving), lets the first finish and
+// be answered, then returns; Close ends a waiting connection alike (its
+// goroutine too, not only its socket).
+func TestInflightBudgetShutdown(t *testing.T) {
+	const size = 40 << 10
+	cfg := EndpointConfig{Plaintext: true, MaxInflightBytes: 64 << 10, ReadTimeout: 30 * time.Second}
+	t.Run("Shutdown", func(t *testing.T) {
+		s, _ := start(t, cfg, newFake())
+		a, amsg := startLarge(t, s, size, 1000)
+		waitFor(t, "the first message to take the budget", func() bool {
+			if s.budget.sem.TryAcquire(size) {
+				s.budget.release(size)
+				return false
+			}
+			return true
+		})
+		b, _ := startLarge(t, s, size, size)
+		waitFor(t, "the second message to wait", func() bool { return s.budget.waits.Load() == 1 })
+		done := make(chan error, 1)
+		began := time.Now()
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			done <- s.Shutdown(ctx)
+		}()
+		wantClosed(t, b) // within 2 s
+		if d := time.Since(began); d > 2*time.Second {
+			t.Errorf("the waiting connection ended %v after Shutdown", d)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("Shutdown returned (%v) before the message in progress was answered", err)
+		default:
+		}
+		if _, err := a.Write(amsg[1000:]); err != nil {
+			t.Fatal(err)
+		}
+		a.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp, err := readMessage(a)
+		if err != nil {
+			t.Fatalf("the message in progress at Shutdown: %v", err)
+		}
+		wantEcho(t, amsg, resp)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Shutdown: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Shutdown did not return once its connections ended")
+		}
+	})
+	t.Run("Close", func(t *testing.T) {
+		// Held by no connection: closing connections gives nothing back.
+		s, _ := start(t, cfg, newFake())
+		if !s.budget.sem.TryAcquire(64 << 10) {
+			t.Fatal("budget")
+		}
+		defer s.budget.release(64 << 10)
+		b, _ := startLarge(t, s, size, size)
+		waitFor(t, "the second message to wait", func() bool { return s.budget.waits.Load() == 1 })
+		s.Close()
+		wantClosed(t, b)
+		done := make(chan struct{})
+		go func() { s.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a connection waiting for the budget outlived Close")
+		}
+	})
+}
+
+// TestInflightBudgetShutdownHTTP: an HTTP request waiting for the budget
+// is answered 503 as soon as Shutdown is called, which then returns,
+// rather than both waiting out the read timeout (net/http's Shutdown
+// cancels no request).
+func TestInflightBudgetShutdownHTTP(t *testing.T) {
+	s, _ := start(t, EndpointConfig{Addr: "-", Plaintext: true, HTTPAddr: "127.0.0.1:0", MaxInflightBytes: 64 << 10,
+		ReadTimeout: 30 * time.Second}, newFake())
+	if !s.budget.sem.TryAcquire(64 << 10) {
+		t.Fatal("budget")
+	}
+	defer s.budget.release(64 << 10)
+	code := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(s.HTTPURL(), ContentTypeJSON, strings.NewReader(strings.Repeat("x", 40<<10)))
+		if err != nil {
+			code <- 0
+			return
+		}
+		resp.Body.Close()
+		code <- resp.StatusCode
+	}()
+	waitFor(t, "the request to wait", func() bool { return s.budget.waits.Load() == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	began := time.Now()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	if d := time.Since(began); d > 2*time.Second {
+		t.Errorf("Shutdown took %v with a request waiting for the budget", d)
+	}
+	if c := <-code; c != http.StatusServiceUnavailable {
+		t.Errorf("the waiting request: status %d, want 503", c)
+	}
 }

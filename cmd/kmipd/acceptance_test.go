@@ -225,6 +225,11 @@ func roundTrip(c net.Conn, req []byte) ([]byte, error) {
 	if _, err := c.Write(req); err != nil {
 		return nil, err
 	}
+	return readMessage(c)
+}
+
+// readMessage reads one binary message.
+func readMessage(c net.Conn) ([]byte, error) {
 	head := make([]byte, ttlv.HeaderSize)
 	if _, err := io.ReadFull(c, head); err != nil {
 		return nil, err

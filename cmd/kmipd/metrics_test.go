@@ -146,3 +146,64 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("pprof goroutine profile: %s", resp.Status)
 	}
 }
+
+// bulkyMessage is a RequestMessage of size bytes (a multiple of 8, at
+// least 16): a header and one long Unique Identifier, which kmipd answers
+// with an error.
+func bulkyMessage(size int) []byte {
+	b, mark := ttlv.BeginStructure(nil, ttlv.TagRequestMessage)
+	b = ttlv.AppendTextString(b, ttlv.TagUniqueIdentifier, strings.Repeat("k", size-2*ttlv.HeaderSize))
+	ttlv.EndStructure(b, mark)
+	return b
+}
+
+// kmipd -metrics counts the messages that wait for -max-inflight-bytes
+// and times their waits: with a 64 KiB budget, a 40 KiB message still
+// arriving holds it, a second one waits (counted at once, not yet
+// timed), and is read, its wait timed, once the first is answered.
+func TestMetricsInflightWait(t *testing.T) {
+	d := startDaemon(t, "-metrics", "127.0.0.1:0", "-max-message-size", "65536", "-max-inflight-bytes", "65536")
+	const size = 40 << 10
+	const waits, waited = `kmip_inflight_waits_total{transport="binary"}`, `kmip_inflight_wait_seconds_count{result="ok",transport="binary"}`
+	dial := func() *tls.Conn {
+		c, err := tls.Dial("tcp", d.binary, d.tlsConfig(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	a, b := dial(), dial()
+	amsg, bmsg := bulkyMessage(size), bulkyMessage(size)
+	if _, err := a.Write(amsg[:1000]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // a reserves first
+	if got := scrape(t, d.metrics)[waits]; got != 0 {
+		t.Fatalf("%s = %v before any wait", waits, got)
+	}
+	if _, err := b.Write(bmsg); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, d.metrics, waits, 1)
+	if got := scrape(t, d.metrics)[waited]; got != 0 {
+		t.Errorf("%s = %v while the message still waits", waited, got)
+	}
+	if _, err := a.Write(amsg[1000:]); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*tls.Conn{a, b} {
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := readMessage(c); err != nil {
+			t.Fatalf("answer: %v", err)
+		}
+	}
+	eventually(t, d.metrics, waited, 1)
+	got := scrape(t, d.metrics)
+	if s := got[`kmip_inflight_wait_seconds_sum{result="ok",transport="binary"}`]; s <= 0 || s > 10 {
+		t.Errorf("the wait took %v s", s)
+	}
+	if got[waits] != 1 {
+		t.Errorf("%s = %v, want 1", waits, got[waits])
+	}
+}

@@ -1,7 +1,7 @@
 // Package kmipmetrics exports the metrics of a kmipserver to Prometheus
 // (github.com/prometheus/client_golang): messages, batch items by
-// operation and result, their latency, bytes in and out, connections and
-// the objects held. Every metric name starts with "kmip_".
+// operation and result, their latency, bytes in and out, connections,
+// waits for the in-flight byte budget and the objects held. Every metric name starts with "kmip_".
 //
 // It plugs into kmipserver's extension points, so a server without it
 // pays nothing: Middleware goes into Config.Middleware, Hooks into
@@ -11,6 +11,7 @@ package kmipmetrics
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +34,8 @@ type Metrics struct {
 	connsOpen   *prometheus.GaugeVec
 	conns       *prometheus.CounterVec
 	refused     *prometheus.CounterVec
+	waits       *prometheus.CounterVec
+	waited      *prometheus.HistogramVec
 	// byOp holds, for the operations numbered below maxCachedOp, the
 	// successful-item counter and the latency histogram once used, so that
 	// the hot path looks up no label values.
@@ -51,6 +54,10 @@ type opMetrics struct {
 // Buckets of the latency histograms, in seconds: from 10 µs (a Get from
 // memory) to 10 s (RSA-4096 key generation, a slow disk).
 var latencyBuckets = prometheus.ExponentialBucketsRange(10e-6, 10, 16)
+
+// Buckets of the waits for the in-flight budget, in seconds: from 1 ms to
+// 2 min (past the default read timeout of 30 s).
+var waitBuckets = prometheus.ExponentialBucketsRange(1e-3, 120, 12)
 
 // New returns the Metrics of a server, registered with reg.
 func New(reg prometheus.Registerer) *Metrics {
@@ -94,9 +101,18 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "kmip_connections_refused_total",
 			Help: "Connections closed at once because the connection limit was reached, by transport.",
 		}, []string{"transport"}),
+		waits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kmip_inflight_waits_total",
+			Help: "Messages that had to wait for the in-flight byte budget (-max-inflight-bytes) before their body was read, by transport; counted when the wait starts.",
+		}, []string{"transport"}),
+		waited: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "kmip_inflight_wait_seconds",
+			Help:    "Time messages waited for the in-flight byte budget, by transport and result (ok: got it; timeout: waited past the read timeout; canceled: the server stopped or the client went away).",
+			Buckets: waitBuckets,
+		}, []string{"transport", "result"}),
 	}
 	reg.MustRegister(m.requests, m.reqDuration, m.bytesIn, m.bytesOut, m.items, m.itemDur,
-		m.connsOpen, m.conns, m.refused)
+		m.connsOpen, m.conns, m.refused, m.waits, m.waited)
 	return m
 }
 
@@ -165,6 +181,17 @@ func (m *Metrics) Hooks() *kmipserver.ConnHooks {
 		},
 		Closed:  func(t string) { m.connsOpen.WithLabelValues(t).Dec() },
 		Refused: func(t string) { m.refused.WithLabelValues(t).Inc() },
+		Waiting: func(t string) { m.waits.WithLabelValues(t).Inc() },
+		Waited: func(t string, took time.Duration, err error) {
+			result := "ok"
+			switch {
+			case errors.Is(err, context.DeadlineExceeded):
+				result = "timeout"
+			case err != nil:
+				result = "canceled"
+			}
+			m.waited.WithLabelValues(t, result).Observe(took.Seconds())
+		},
 	}
 }
 
