@@ -109,8 +109,9 @@ bench-servers:
 	@cd bench/peers && $(GO) run ./cmd/serverload -kmipload ../out/kmipload -duration $(SERVERTIME) -rounds $(SERVERROUNDS)
 
 ## bench-load-split: the load row's runs (LOADFLAGS at LOADCONNS, LOADTIME
-## each) in its two settings in turn, SPLITROUNDS times: kmipd in process,
-## then kmipd and kmipload as two processes with SERVERPROCS and LOADPROCS
+## each) in its three settings in turn, SPLITROUNDS times: kmipd in process
+## (Go's default Ps, then one P: kmipload -procs 1), then kmipd and kmipload
+## as two processes with SERVERPROCS and LOADPROCS
 ## Ps (GOMAXPROCS, default 1 each) — README, "Where the tail at 16
 ## connections comes from".
 SPLITROUNDS ?= 3
