@@ -112,8 +112,8 @@ bench-servers:
 ## each) in its three settings in turn, SPLITROUNDS times: kmipd in process
 ## (Go's default Ps, then one P: kmipload -procs 1), then kmipd and kmipload
 ## as two processes with SERVERPROCS and LOADPROCS
-## Ps (GOMAXPROCS, default 1 each) — README, "Where the tail at 16
-## connections comes from".
+## Ps (GOMAXPROCS, default 1 each) — README, "Where the tail
+## comes from".
 SPLITROUNDS ?= 3
 bench-load-split:
 	@mkdir -p bench/out
