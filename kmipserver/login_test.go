@@ -183,6 +183,14 @@ func TestDelegatedLogin(t *testing.T) {
 		t.Errorf("Locate under the ticket: %q, want [%s]", got, k1)
 	}
 	ok(t, &doAs(t, s, "alice", h20, item(opGetAttributes, uid(k2))).items[0]) // alice herself is not restricted
+	// Items run concurrently (Batch Order Option false) are held to it too.
+	h := with(tk)
+	h.unordered, h.cont = true, 0x01
+	r := doAs(t, s, "", h, item(opGetAttributes, uid(k1)), item(opGetAttributes, uid(k2)), item(opGet, uid(k1)), item(opDestroy, uid(k1)))
+	ok(t, &r.items[0])
+	failed(t, &r.items[1], rrNotAuthorised)
+	ok(t, &r.items[2])
+	failed(t, &r.items[3], rrNotAuthorised)
 
 	// A delegation made under a ticket lives no longer than it.
 	parent := loginAs(t, s, "alice", nil, opLogin, leaseTime(60))
