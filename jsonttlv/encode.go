@@ -152,11 +152,13 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 
 // runEach writes every item in full: the layout may depend on its depth.
 func (e *encoder) runEach(dst []byte) ([]byte, error) {
+	d := e.w.Decoder()
 	for {
-		it, err := e.w.Next()
+		it, err := d.NextToken()
 		if err != nil {
-			return dst, textform.WalkErr(err)
+			return dst, e.w.Stop(err)
 		}
+		e.w.Step(it)
 		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
 			dst = e.endStructure(dst, depth+1, e.w.First())
@@ -170,7 +172,7 @@ func (e *encoder) runEach(dst []byte) ([]byte, error) {
 			dst = append(dst, '[')
 			continue
 		}
-		dst = e.value(dst, it, e.w.ValueTag())
+		dst = e.value(dst, it, e.w.ValueTag(it.Tag))
 		if e.opts.Indent != "" {
 			dst = e.indent(dst, 2*depth)
 		}
@@ -185,11 +187,13 @@ func (e *encoder) runEach(dst []byte) ([]byte, error) {
 // own tag's.
 func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 	e.frags.Reset()
+	d := e.w.Decoder()
 	for {
-		it, err := e.w.Next()
+		it, err := d.NextToken()
 		if err != nil {
-			return dst, textform.WalkErr(err)
+			return dst, e.w.Stop(err)
 		}
+		e.w.Step(it)
 		if it.Type == ttlv.TypeEnd {
 			dst = append(dst, ']', '}')
 			continue
@@ -197,7 +201,7 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 		if !e.w.First() {
 			dst = append(dst, ',')
 		}
-		valueTag := e.w.ValueTag()
+		valueTag := e.w.ValueTag(it.Tag)
 		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
 			key := textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value))
 			if f, ok := e.frags.Get(key); ok {

@@ -91,11 +91,13 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	e.opts = *opts
 	e.w.Reset(src, opts.Decode)
 	e.frags.Reset()
+	d := e.w.Decoder()
 	for {
-		it, err := e.w.Next()
+		it, err := d.NextToken()
 		if err != nil {
-			return dst, textform.WalkErr(err)
+			return dst, e.w.Stop(err)
 		}
+		e.w.Step(it)
 		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
 			if e.w.First() {
@@ -110,7 +112,7 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 		if depth > 0 || !e.w.First() {
 			dst = e.newline(dst, depth)
 		}
-		valueTag := e.w.ValueTag()
+		valueTag := e.w.ValueTag(it.Tag)
 		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
 			dst = e.cached(dst, textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value)), it, (*encoder).item)
 			continue

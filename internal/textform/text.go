@@ -180,8 +180,8 @@ func AppendHexItem(b []byte, tag ttlv.Tag, typ ttlv.Type, h []byte) ([]byte, boo
 func hexWordValid(w uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	lower := w | 0x20*ones // letters to lower case; digits have the bit already
-	digit := ((w|highs)-'0'*ones)&^((w|highs)-('9'+1)*ones)
-	letter := ((lower|highs)-'a'*ones)&^((lower|highs)-('f'+1)*ones)
+	digit := ((w | highs) - '0'*ones) &^ ((w | highs) - ('9'+1)*ones)
+	letter := ((lower | highs) - 'a'*ones) &^ ((lower | highs) - ('f'+1)*ones)
 	return w&highs == 0 && (digit|letter)&highs == highs
 }
 
