@@ -98,6 +98,9 @@ func (c *reqCtx) decodePKCS12(pfx []byte, in []attrIn) (*pkcs12Opened, *opError)
 	if err != nil {
 		return nil, err
 	}
+	if err := pkcs12Cost(pfx); err != nil { // pkcs12cost.go
+		return nil, fail(rrInvalidField, "%v", err)
+	}
 	key, leaf, cas, derr := pkcs12.DecodeChain(pfx, password)
 	if derr != nil {
 		if errors.Is(derr, pkcs12.ErrIncorrectPassword) || errors.Is(derr, pkcs12.ErrDecryption) {

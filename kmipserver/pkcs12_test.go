@@ -8,11 +8,14 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"fmt"
 	"math/big"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -348,4 +351,161 @@ func TestPKCS12ChainOrder(t *testing.T) {
 	if len(got) != 2 || !bytes.Equal(got[0], f.leaf.Raw) || !bytes.Equal(got[1], f.ca.Raw) {
 		t.Error("chain not ordered leaf, CA")
 	}
+}
+
+// pfxBuilder writes PFX structures (RFC 7292 §4) for the cost check.
+type pfxBuilder struct{}
+
+func (pfxBuilder) pbe(b *cryptobyte.Builder, n int64) { // pbeWithSHAAnd3-KeyTripleDES-CBC
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3})
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1OctetString(make([]byte, 8))
+			b.AddASN1Int64(n)
+		})
+	})
+}
+
+func (pfxBuilder) pbes2(b *cryptobyte.Builder, n int64) { // PBKDF2-HMAC-SHA256, AES-256-CBC
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(oidPBES2)
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(oidPBKDF2)
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					b.AddASN1OctetString(make([]byte, 8))
+					b.AddASN1Int64(n)
+				})
+			})
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42})
+				b.AddASN1OctetString(make([]byte, 16))
+			})
+		})
+	})
+}
+
+// shrouded is a SafeContents with one shrouded key bag (its encryption
+// alg), nested depth times in safe contents bags.
+func (p pfxBuilder) shrouded(alg func(*cryptobyte.Builder), depth int) []byte {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			if depth > 0 {
+				b.AddASN1ObjectIdentifier(oidSafeContentsBag)
+				b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+					b.AddBytes(p.shrouded(alg, depth-1))
+				})
+				return
+			}
+			b.AddASN1ObjectIdentifier(oidShroudedKeyBag)
+			b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					alg(b)
+					b.AddASN1OctetString(make([]byte, 32))
+				})
+			})
+		})
+	})
+	return b.BytesOrPanic()
+}
+
+// pfx is a PFX whose MAC asks for mac iterations (none when 0), with a
+// data content holding safe and an encrypted content under enc.
+func (p pfxBuilder) pfx(mac int64, safe []byte, enc func(*cryptobyte.Builder)) []byte {
+	var as cryptobyte.Builder
+	as.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(oidPKCS7Data)
+			b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddASN1OctetString(safe) })
+		})
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(oidPKCS7EncryptedData)
+			b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					b.AddASN1Int64(0)
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						b.AddASN1ObjectIdentifier(oidPKCS7Data)
+						enc(b)
+						b.AddASN1(cbasn1.Tag(0).ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, 16)) })
+					})
+				})
+			})
+		})
+	})
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1Int64(3)
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(oidPKCS7Data)
+			b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddASN1OctetString(as.BytesOrPanic()) })
+		})
+		if mac == 0 {
+			return
+		}
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					b.AddASN1ObjectIdentifier(asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1})
+					b.AddASN1NULL()
+				})
+				b.AddASN1OctetString(make([]byte, 32))
+			})
+			b.AddASN1OctetString(make([]byte, 8))
+			b.AddASN1Int64(mac)
+		})
+	})
+	return b.BytesOrPanic()
+}
+
+// TestPKCS12Cost: the iteration counts a container asks for are checked
+// before any key derivation runs — its MAC's, its encrypted contents',
+// its shrouded keys' (in nested safe contents too) — and real containers
+// pass.
+func TestPKCS12Cost(t *testing.T) {
+	var p pfxBuilder
+	const many = maxPKCS12Iterations + 1
+	few := func(b *cryptobyte.Builder) { p.pbe(b, 2048) }
+	for name, tc := range map[string]struct {
+		pfx []byte
+		ok  bool
+	}{
+		"bounded":                  {p.pfx(2048, p.shrouded(few, 0), func(b *cryptobyte.Builder) { p.pbes2(b, 10000) }), true},
+		"no MAC":                   {p.pfx(0, p.shrouded(few, 1), few), true},
+		"MAC":                      {p.pfx(many, p.shrouded(few, 0), few), false},
+		"MAC of zero iterations":   {p.pfx(-1, p.shrouded(few, 0), few), false},
+		"encrypted contents PBES2": {p.pfx(2048, p.shrouded(few, 0), func(b *cryptobyte.Builder) { p.pbes2(b, many) }), false},
+		"encrypted contents PBE":   {p.pfx(2048, p.shrouded(few, 0), func(b *cryptobyte.Builder) { p.pbe(b, many) }), false},
+		"shrouded key":             {p.pfx(2048, p.shrouded(func(b *cryptobyte.Builder) { p.pbes2(b, many) }, 0), few), false},
+		"nested shrouded key":      {p.pfx(2048, p.shrouded(func(b *cryptobyte.Builder) { p.pbe(b, many) }, 2), few), false},
+		"nested too deep":          {p.pfx(2048, p.shrouded(few, 6), few), false},
+		"not DER":                  {[]byte("PKCS#12?"), false},
+	} {
+		if err := pkcs12Cost(tc.pfx); (err == nil) != tc.ok {
+			t.Errorf("%s: pkcs12Cost = %v, want ok %v", name, err, tc.ok)
+		}
+	}
+	f := newPKCS12Fixture(t)
+	for name, enc := range map[string]*pkcs12.Encoder{"Legacy": pkcs12.Legacy, "LegacyRC2": pkcs12.LegacyRC2, "Modern": pkcs12.Modern} {
+		pfx, err := enc.Encode(f.key, f.leaf, []*x509.Certificate{f.ca}, "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pkcs12Cost(pfx); err != nil {
+			t.Errorf("%s container refused: %v", name, err)
+		}
+	}
+}
+
+// TestPKCS12RegisterCost: a Register whose container asks for too many
+// iterations is refused (Invalid Field) without running them.
+func TestPKCS12RegisterCost(t *testing.T) {
+	var p pfxBuilder
+	s := newTestServer()
+	pw := registerPassword(t, s, v21, "pw")
+	ok(t, &do(t, s, v21, item(opActivate, uid(pw))).items[0])
+	pfx := p.pfx(1<<40, p.shrouded(func(b *cryptobyte.Builder) { p.pbe(b, 1<<40) }, 0), func(b *cryptobyte.Builder) { p.pbe(b, 1<<40) })
+	// (without the check the derivations would run for hours: the test
+	// would time out)
+	failed(t, &do(t, s, v21, registerPKCS12Item(v21, pfx, link(linkPKCS12Password, pw))).items[0], rrInvalidField)
 }
