@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # loadsplit.sh ROUNDS DURATION FLAGS CONNS...: the load row's runs in turn
-# in its two settings, ROUNDS times over at each connection count: kmipd
-# in process with kmipload (the row as make bench runs it), then kmipd as a
+# in its three settings, ROUNDS times over at each connection count: kmipd
+# in process with kmipload (the row as make bench runs it, Go's default
+# GOMAXPROCS), the same with one P (kmipload -procs 1), then kmipd as a
 # process of its own (GOMAXPROCS=$SERVERPROCS, default 1) loaded by
 # kmipload in another (GOMAXPROCS=$LOADPROCS, default 1), over TLS with the
-# server's generated certificate. One kmipload report line a run; the two
-# settings alternate, so a slow spell of a shared machine falls on both.
+# server's generated certificate. One kmipload report line a run; the
+# settings take turns, so a slow spell of a shared machine falls on all.
 # bench/out/kmipload and bench/out/kmipd are built by the caller (make
 # bench-load-split).
 set -euo pipefail
@@ -22,6 +23,7 @@ trap cleanup EXIT
 for r in $(seq "$rounds"); do
 	for c in "$@"; do
 		echo "== round $r, $c conns, in process: $($bin/kmipload $flags -conns "$c" -duration "$dur" -quiet)"
+		echo "== round $r, $c conns, in process, -procs 1: $($bin/kmipload $flags -conns "$c" -procs 1 -duration "$dur" -quiet)"
 		# Emptied here, not by the redirection below: that runs in the
 		# child, maybe after the first look for the address, which would
 		# then find the previous server's.

@@ -61,6 +61,9 @@ func (a *AccessControl) isAdmin(identity string) bool {
 // admit refuses, under access control, an operation that a client
 // without identity may not ask.
 func (c *reqCtx) admit(op uint32) *opError {
+	if !c.allowsOp(op) { // login.go
+		return fail(rrNotAuthorised, "not authorised: the ticket's Rights do not allow this operation")
+	}
 	if c.s.access == nil || c.identity != "" || anonymousOp(op) {
 		return nil
 	}
@@ -74,6 +77,9 @@ func (c *reqCtx) mayUse(o *object) bool { return c.mayUseIn(o, c.op) }
 // mayUseIn reports whether the client may use o in operation op (for
 // Locate: whether it may see o at all). Call it without o.mu held.
 func (c *reqCtx) mayUseIn(o *object, op uint32) bool {
+	if !c.allowsObject(o, op) { // a Delegated Login ticket's Rights (login.go)
+		return false
+	}
 	if c.s.access == nil || c.admin {
 		return true
 	}
@@ -127,6 +133,9 @@ func grants(v []byte, identity string, op uint32) bool {
 // denied is the failure of an item naming an object the client may not
 // use.
 func (c *reqCtx) denied(o *object) *opError {
+	if !c.allowsObject(o, c.op) { // login.go
+		return fail(rrNotAuthorised, "not authorised: the ticket's Rights do not allow this operation on object %s", o.id)
+	}
 	return fail(rrPermissionDenied, "permission denied: %q may not use object %s", c.identity, o.id)
 }
 

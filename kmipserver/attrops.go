@@ -180,6 +180,20 @@ func newAttrOf(p *ttlv.Value, wrapper ttlv.Tag) (attrIn, bool, *opError) {
 	return attrIn{tag: ch.Tag, index: -1, val: *ch}, false, nil
 }
 
+// addedAttrWrapper is the Structure that holds the attribute of an Add
+// Attribute: New Attribute (2.0 and 2.1 §6.1.2), or Current Attribute
+// when the request has that and no New Attribute. The first committee
+// note draft of the KMIP 2.0 test cases (cnd01: TC-ECC-1-20, TC-PGP-1-20,
+// …) wrote it so; Add Attribute has no current value to name, so the one
+// attribute given can only be the one to add — tolerated on input (the
+// Standard's form is read first).
+func addedAttrWrapper(p *ttlv.Value) ttlv.Tag {
+	if p.Child(ttlv.TagNewAttribute) == nil && p.Child(ttlv.TagCurrentAttribute) != nil {
+		return ttlv.TagCurrentAttribute
+	}
+	return ttlv.TagNewAttribute
+}
+
 // settable checks that a client may set the attribute, and applies the
 // field attributes; it returns handled=true when a was a field.
 func (c *reqCtx) setField(o *object, a *attrIn, modify bool) (bool, *opError) {
@@ -210,7 +224,7 @@ func (c *reqCtx) addAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
-	a, legacy, err := newAttrOf(p, ttlv.TagNewAttribute)
+	a, legacy, err := newAttrOf(p, addedAttrWrapper(p))
 	if err != nil {
 		return b, err
 	}

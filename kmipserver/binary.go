@@ -40,6 +40,10 @@ type binConn struct {
 	// held is what the message being served reserved of the in-flight
 	// budget.
 	held int64
+	// readBy and writeBy are the read and write deadlines last set on nc
+	// by this connection's goroutine (zero: none), so that a busy
+	// connection need not re-arm its timers on every message (lazyDeadline).
+	readBy, writeBy time.Time
 }
 
 // acceptBinary serves the connections l accepts until l is closed.
@@ -101,9 +105,10 @@ func (c *binConn) serve() {
 	if s.tls != nil {
 		tc := tls.Server(c.nc, s.tls)
 		// The handshake counts as idle: a Shutdown ends it at once.
-		if c.deadline(c.nc.SetDeadline, s.cfg.ReadTimeout) != nil || !c.setIdle(true) {
+		if c.deadline(c.nc.SetDeadline, &c.readBy, s.cfg.ReadTimeout) != nil || !c.setIdle(true) {
 			return
 		}
+		c.writeBy = c.readBy
 		err := tc.Handshake()
 		c.setIdle(false)
 		if err != nil {
@@ -148,7 +153,7 @@ func (c *binConn) serve() {
 		if !ok {
 			return
 		}
-		if err := c.deadline(c.nc.SetWriteDeadline, s.cfg.WriteTimeout); err != nil {
+		if err := c.lazyDeadline(c.nc.SetWriteDeadline, &c.writeBy, s.cfg.WriteTimeout); err != nil {
 			return
 		}
 		if _, err := c.rw.Write(resp); err != nil {
@@ -170,13 +175,40 @@ func (c *binConn) release() {
 	}
 }
 
-// deadline sets a read or write deadline d from now, none when d is 0.
-func (c *binConn) deadline(set func(time.Time) error, d time.Duration) error {
+// deadline sets a read or write deadline d from now, none when d is 0,
+// and records it in *by.
+func (c *binConn) deadline(set func(time.Time) error, by *time.Time, d time.Duration) error {
 	var t time.Time
 	if d > 0 {
 		t = time.Now().Add(d)
 	}
+	*by = t
 	return set(t)
+}
+
+// lazyDeadline makes sure a read or write deadline of at least d from now
+// is set, none when d is 0, without re-arming the connection's timer when
+// the one in *by (set earlier) is as far and not much farther: it sets the
+// deadline d + d/16 from now, so a connection that gets a message at least
+// every d/16 re-arms it once every d/16 instead of once a message. A
+// timeout so set fires at least d and at most 17/16 d after the read or
+// write it bounds began: never early, at most 1/16 late. (Shutdown's wake-up of an idle connection
+// moves its read deadline to now behind this record's back; the
+// connection then ends, so the record is not used again.)
+func (c *binConn) lazyDeadline(set func(time.Time) error, by *time.Time, d time.Duration) error {
+	if d <= 0 {
+		if by.IsZero() {
+			return nil
+		}
+		*by = time.Time{}
+		return set(*by)
+	}
+	now := time.Now()
+	if !by.IsZero() && !by.Before(now.Add(d)) && !by.After(now.Add(d+d/16)) {
+		return nil
+	}
+	*by = now.Add(d + d/16)
+	return set(*by)
 }
 
 // readMessage reads the next message: the header under the idle timeout,
@@ -190,7 +222,7 @@ func (c *binConn) readMessage(r *bufio.Reader, in **[]byte) ([]byte, error) {
 	var buf []byte
 	// Deadline first, then idle: a Shutdown that starts after setIdle sees
 	// the connection idle and moves the deadline to now, after ours.
-	if err := c.deadline(c.nc.SetReadDeadline, c.s.cfg.IdleTimeout); err != nil {
+	if err := c.lazyDeadline(c.nc.SetReadDeadline, &c.readBy, c.s.cfg.IdleTimeout); err != nil {
 		return buf, err
 	}
 	if !c.setIdle(true) {
@@ -210,8 +242,12 @@ func (c *binConn) readMessage(r *bufio.Reader, in **[]byte) ([]byte, error) {
 	if size := length + ttlv.HeaderSize; size > uint64(c.s.cfg.MaxMessageSize) {
 		return buf, fmt.Errorf("%w: message of %d bytes exceeds the limit of %d", ErrFraming, size, c.s.cfg.MaxMessageSize)
 	}
-	if err := c.deadline(c.nc.SetReadDeadline, c.s.cfg.ReadTimeout); err != nil {
-		return buf, err
+	// The body under the read timeout — unless it has arrived with the
+	// header, as a small message does: then no read waits for the network.
+	if r.Buffered() < int(length) {
+		if err := c.deadline(c.nc.SetReadDeadline, &c.readBy, c.s.cfg.ReadTimeout); err != nil {
+			return buf, err
+		}
 	}
 	// A message waiting for the budget holds no buffer.
 	if size := int(length) + ttlv.HeaderSize; c.s.budget != nil && size > smallMessage {
@@ -220,7 +256,7 @@ func (c *binConn) readMessage(r *bufio.Reader, in **[]byte) ([]byte, error) {
 		}
 		c.held = int64(size)
 		// The wait must not eat the body's read timeout.
-		if err := c.deadline(c.nc.SetReadDeadline, c.s.cfg.ReadTimeout); err != nil {
+		if err := c.deadline(c.nc.SetReadDeadline, &c.readBy, c.s.cfg.ReadTimeout); err != nil {
 			return buf, err
 		}
 	}

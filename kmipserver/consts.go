@@ -66,6 +66,7 @@ const (
 	curveP256       uint32 = 0x07 // Recommended Curve, §11.44
 	curveP384       uint32 = 0x0A
 	curveP521       uint32 = 0x0D
+	curveSECP256K1  uint32 = 0x19
 	curve25519      uint32 = 0x45
 	curveEd25519Alt uint32 = 0x47 // CURVEED25519 (not in KMIP 2.1; sent by some clients)
 

@@ -246,9 +246,9 @@ func (o *object) setSymmetric(key []byte, kf uint32) *opError {
 	return nil
 }
 
-// genKeyPair makes the keys of a Create Key Pair: RSA 2048–4096, ECDSA
-// P-256/P-384/P-521, X25519 (ECDH or EC on CURVE25519, as the seed
-// request asks), Ed25519.
+// genKeyPair makes the keys of a Create Key Pair: RSA 2048–4096, ECDSA,
+// ECDH or EC on P-256/P-384/P-521 or secp256k1 (secp256k1.go), X25519
+// (ECDH or EC on CURVE25519, as the seed request asks), Ed25519.
 func (c *reqCtx) genKeyPair(k keySpec, po, uo *object) *opError {
 	var priv crypto.PrivateKey
 	length := k.length
@@ -284,10 +284,16 @@ func (c *reqCtx) genKeyPair(k keySpec, po, uo *object) *opError {
 			ec, length = elliptic.P384(), 384
 		case curveP521:
 			ec, length = elliptic.P521(), 521
+		case curveSECP256K1:
+			length = 256
 		default:
-			return fail(rrInvalidField, "curve %d / length %d not supported (P-256, P-384, P-521, CURVE25519)", k.curve, k.length)
+			return fail(rrInvalidField, "curve %d / length %d not supported (P-256, P-384, P-521, SECP256K1, CURVE25519)", k.curve, k.length)
 		}
-		priv, err = ecdsa.GenerateKey(ec, c.s.rand)
+		if ec == nil {
+			priv, err = generateK1(c.s.rand)
+		} else {
+			priv, err = ecdsa.GenerateKey(ec, c.s.rand)
+		}
 	case k.alg == 0:
 		return fail(rrInvalidField, "Create Key Pair without Cryptographic Algorithm")
 	default:
@@ -394,13 +400,21 @@ func (o *object) material(kf uint32) ([]byte, bool) {
 				return x509.MarshalPKCS1PrivateKey(k), true
 			}
 		case kfPKCS8:
+			if k, ok := o.priv.(*k1PrivateKey); ok {
+				b, err := k.pkcs8()
+				return b, err == nil
+			}
 			if o.priv != nil {
 				b, err := x509.MarshalPKCS8PrivateKey(o.priv)
 				return b, err == nil
 			}
 		case kfECPrivateKey:
-			if k, ok := o.priv.(*ecdsa.PrivateKey); ok {
+			switch k := o.priv.(type) {
+			case *ecdsa.PrivateKey:
 				b, err := x509.MarshalECPrivateKey(k)
+				return b, err == nil
+			case *k1PrivateKey:
+				b, err := k.sec1()
 				return b, err == nil
 			}
 		}
@@ -411,6 +425,10 @@ func (o *object) material(kf uint32) ([]byte, bool) {
 				return x509.MarshalPKCS1PublicKey(k), true
 			}
 		case kfX509:
+			if k, ok := o.pub.(*k1PublicKey); ok {
+				b, err := k.spki()
+				return b, err == nil
+			}
 			if o.pub != nil {
 				b, err := x509.MarshalPKIXPublicKey(o.pub)
 				return b, err == nil

@@ -30,7 +30,8 @@ const (
 // key), HMAC (over Derivation Data, keyed with the base key; its hash is
 // the HMAC key's algorithm's or Cryptographic Parameters') or NIST SP
 // 800-108 in counter mode with an HMAC PRF (Derivation Data is
-// Label‖0x00‖Context). A length past what the method gives fails. The new
+// Label‖0x00‖Context), or Asymmetric Key (ECDH of a Private Key and a
+// Public Key, agree.go). A length past what the method gives fails. The new
 // object and its bases are linked both ways (Derivation Base Object,
 // Derived Key).
 func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
@@ -69,11 +70,19 @@ func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		return b, err
 	}
 	base := bases[0]
+	asymmetric := uint32(method.Num) == deriveAsymmetric
+	var key []byte
+	var kerr *opError
 	c.rlock(base)
-	key, kerr := base.derivationKey()
+	if !asymmetric {
+		key, kerr = base.derivationKey()
+	}
 	cp := paramsOf(params, base)
 	baseAlg := base.alg
 	base.mu.RUnlock()
+	if asymmetric && kerr == nil {
+		key, kerr = c.agreedSecret(bases, cp) // agree.go
+	}
 	if kerr != nil {
 		return b, kerr
 	}
@@ -164,8 +173,10 @@ func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			mac.Write(l[:])
 			out = mac.Sum(out)
 		}
+	case deriveAsymmetric:
+		out = key
 	default:
-		return b, fail(rrInvalidField, "derivation method %d not supported (PBKDF2, HASH, HMAC, NIST800-108-C)", method.Num)
+		return b, fail(rrInvalidField, "derivation method %d not supported (PBKDF2, HASH, HMAC, NIST800-108-C, Asymmetric Key)", method.Num)
 	}
 	if n > len(out) {
 		return b, fail(rrInvalidField, "Cryptographic Length %d exceeds the %d bits the derivation gives", o.length, 8*len(out))

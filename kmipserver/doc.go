@@ -97,11 +97,21 @@
 // naming it fails with Permission Denied and Locate does not list it
 // (see AccessControl). The owner is part of the object's Store record.
 //
+// Login (2.x) answers a ticket bound to the requester's identity, for a
+// Lease Time and a Request Count; a request header carrying it as a
+// Ticket Credential is answered as that identity, until Logout ends it.
+// Delegated Login's tickets are also held to their Rights (operations,
+// objects, Object Groups): beyond them, Not Authorised. Tickets are kept
+// in memory only.
+//
 // # Cryptography
 //
 // Create makes AES-128/192/256, 3DES and HMAC keys and Secret Data;
-// Create Key Pair makes RSA 2048–4096, ECDSA P-256/P-384/P-521, X25519
-// (ECDH or EC on CURVE25519) and Ed25519 keys. Encrypt and Decrypt do
+// Create Key Pair makes RSA 2048–4096, ECDSA, ECDH or EC keys on
+// P-256/P-384/P-521 and secp256k1, X25519 (ECDH or EC on CURVE25519) and
+// Ed25519 keys. Derive Key derives with PBKDF2, HASH, HMAC, NIST SP
+// 800-108 counter mode, and Asymmetric Key (ECDH of a Private Key and a
+// Public Key: the shared secret's leading bytes). Encrypt and Decrypt do
 // AES-GCM (the default; the tag in Authenticated Encryption Tag from KMIP
 // 1.4 on, appended to Data before, where the field does not exist), CBC,
 // ECB and CTR (no padding unless PKCS5 is asked for), ChaCha20 and

@@ -548,3 +548,60 @@ func TestHandshakeTimeout(t *testing.T) {
 		t.Errorf("closed after %v", d)
 	}
 }
+
+// TestLazyDeadline: the idle and write deadlines are re-armed only when
+// the one set is nearer than the timeout or more than 1/16 of it farther,
+// so a busy connection does not touch its timer on every message, and a
+// deadline is never nearer than the timeout.
+func TestLazyDeadline(t *testing.T) {
+	var c binConn
+	var by time.Time
+	var sets int
+	var last time.Time
+	set := func(t time.Time) error { sets++; last = t; return nil }
+	const d = time.Hour
+	check := func(what string, wantSets int) {
+		t.Helper()
+		if err := c.lazyDeadline(set, &by, d); err != nil {
+			t.Fatal(err)
+		}
+		if sets != wantSets {
+			t.Fatalf("%s: %d deadlines set, want %d", what, sets, wantSets)
+		}
+		if now := time.Now(); by.Before(now.Add(d)) || by.After(now.Add(d+d/16)) || !last.Equal(by) {
+			t.Fatalf("%s: deadline %v from now (set %v), want %v to %v", what, by.Sub(now), last.Sub(now), d, d+d/16)
+		}
+	}
+	check("first", 1)
+	check("again at once", 1)
+	by = time.Now().Add(30 * time.Second) // the body's read timeout was set
+	check("after a shorter deadline", 2)
+	by = time.Now().Add(3 * d) // a longer one (IdleTimeout below ReadTimeout)
+	check("after a longer deadline", 3)
+	if err := c.lazyDeadline(set, &by, 0); err != nil || sets != 4 || !last.IsZero() || !by.IsZero() {
+		t.Fatalf("timeout 0 after a deadline: %d sets, last %v, by %v; want the deadline cleared", sets, last, by)
+	}
+	if err := c.lazyDeadline(set, &by, 0); err != nil || sets != 4 {
+		t.Fatalf("timeout 0 again: %d sets, want none more", sets)
+	}
+}
+
+// TestBinaryIdleAfterBusySpell: a connection that served messages back to
+// back — re-arming its idle deadline lazily, not once a message — still
+// ends by its idle timeout once the messages stop, neither early nor much
+// late.
+func TestBinaryIdleAfterBusySpell(t *testing.T) {
+	s, _ := start(t, EndpointConfig{Plaintext: true, ReadTimeout: time.Minute, IdleTimeout: 300 * time.Millisecond, WriteTimeout: time.Minute}, newFake())
+	c := dial(t, s)
+	req := message(ttlv.TagRequestMessage, 4)
+	for range 200 {
+		if _, err := roundTrip(c, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t0 := time.Now()
+	wantClosed(t, c)
+	if d := time.Since(t0); d < 280*time.Millisecond || d > 2*time.Second {
+		t.Errorf("closed %v after the last message, want the idle timeout (300 ms, at most 1/16 late)", d)
+	}
+}

@@ -58,9 +58,10 @@ type hdr struct {
 	major, minor int32
 	maxSize      int32
 	cont         uint32
-	count        int32 // 0: the number of items
-	unordered    bool  // Batch Order Option false
-	noCount      bool  // no Batch Count (KMIP 3.0)
+	count        int32  // 0: the number of items
+	unordered    bool   // Batch Order Option false
+	noCount      bool   // no Batch Count (KMIP 3.0)
+	ticket       []byte // a Login Ticket Value to authenticate with
 }
 
 func request(h hdr, items ...v) []byte {
@@ -68,6 +69,11 @@ func request(h hdr, items ...v) []byte {
 		integer(ttlv.TagProtocolVersionMajor, h.major), integer(ttlv.TagProtocolVersionMinor, h.minor)))
 	if h.maxSize > 0 {
 		hv.Children = append(hv.Children, integer(ttlv.TagMaximumResponseSize, h.maxSize))
+	}
+	if h.ticket != nil {
+		hv.Children = append(hv.Children, st(ttlv.TagAuthentication, st(ttlv.TagCredential,
+			enum(ttlv.TagCredentialType, credentialTicket),
+			st(ttlv.TagCredentialValue, st(ttlv.TagTicket, enum(ttlv.TagTicketType, ticketLogin), bstr(ttlv.TagTicketValue, h.ticket))))))
 	}
 	if h.cont != 0 {
 		hv.Children = append(hv.Children, enum(ttlv.TagBatchErrorContinuationOption, h.cont))

@@ -159,7 +159,7 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 		return b, false
 	}
 	o := c.s.store.get(id)
-	if o == nil || c.s.access != nil && !c.mayUse(o) {
+	if o == nil || (c.s.access != nil || c.ticket != nil) && !c.mayUse(o) {
 		return b, false
 	}
 	o.mu.RLock()
@@ -733,7 +733,7 @@ func (c *reqCtx) locate(p *kmip.LocateRequestPayload, payload, b []byte) ([]byte
 	}
 	for i := len(all) - 1; i >= 0; i-- {
 		o := all[i]
-		if o.removed.Load() || c.s.access != nil && !c.mayUse(o) {
+		if o.removed.Load() || (c.s.access != nil || c.ticket != nil) && !c.mayUse(o) {
 			continue
 		}
 		c.rlock(o)

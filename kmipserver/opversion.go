@@ -17,7 +17,7 @@ func opSince(op uint32) (major, minor int32) {
 		return 1, 2
 	case opImport, opExport:
 		return 1, 4
-	case opLog, opAdjustAttribute, opSetAttribute, opSetEndpointRole, opInterop:
+	case opLog, opLogin, opLogout, opDelegatedLogin, opAdjustAttribute, opSetAttribute, opSetEndpointRole, opInterop:
 		return 2, 0
 	case opCreateGroup, opObliterate, opCreateUser, opCreateCredential:
 		return 3, 0 // the 3.0 committee draft's (§6.1.9, §6.1.10, §6.1.13, §6.1.39)

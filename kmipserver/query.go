@@ -12,7 +12,7 @@ var operations = [...]uint32{
 	opCreate, opCreateKeyPair, opRegister, opReKey, opReKeyKeyPair, opDeriveKey, opCertify, opReCertify, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover, opValidate,
 	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
-	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
+	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opLogin, opLogout, opDelegatedLogin, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
 	opCreateUser, opCreateGroup, opCreateCredential, opObliterate,
 }
 
@@ -45,8 +45,8 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if ops {
 		for _, op := range operations {
-			if !c.defines(op) || op == opInterop && !c.s.interop {
-				continue // see opSince
+			if !c.defines(op) || op == opInterop && !c.s.interop || !c.allowsOp(op) {
+				continue // see opSince; a Delegated Login ticket's Rights (login.go)
 			}
 			b = ttlv.AppendEnumeration(b, ttlv.TagOperation, op)
 		}

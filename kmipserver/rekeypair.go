@@ -89,8 +89,13 @@ func (c *reqCtx) reKeyKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	pubWas := &object{id: oldPub.id, objState: oldPub.snapshot()}
 	oldPub.mu.RUnlock()
 	spec := keySpec{alg: privWas.alg, length: privWas.length}
-	if k, isECDH := privWas.priv.(*ecdh.PrivateKey); isECDH && k.Curve() == ecdh.X25519() {
-		spec.curve = curve25519
+	switch k := privWas.priv.(type) {
+	case *ecdh.PrivateKey:
+		if k.Curve() == ecdh.X25519() {
+			spec.curve = curve25519
+		}
+	case *k1PrivateKey:
+		spec.curve = curveSECP256K1
 	}
 	newPrivID, ierr := c.s.newID()
 	if ierr != nil {

@@ -16,8 +16,9 @@ import (
 // the curve arithmetic and signatures come from
 // github.com/decred/dcrd/dcrec/secp256k1 (README, "Dependencies"); this
 // file reads the keys from their SEC 1 (RFC 5915), PKCS#8 and
-// SubjectPublicKeyInfo (RFC 5480) encodings and adapts them to the
-// server's signing paths. Signatures are DER (X9.62 Ecdsa-Sig-Value) and
+// SubjectPublicKeyInfo (RFC 5480) encodings, writes them for the keys
+// Create Key Pair generates on the curve, and adapts them to the server's
+// signing and key-agreement (ECDH, derive.go) paths. Signatures are DER (X9.62 Ecdsa-Sig-Value) and
 // deterministic (RFC 6979): the OASIS replay compares ECDSA signatures by
 // verifying them, not byte for byte.
 
@@ -57,6 +58,81 @@ func truncated(digest []byte) []byte {
 }
 
 var errNotK1 = errors.New("not a secp256k1 key")
+
+// generateK1 makes a secp256k1 key pair from rand (a scalar uniform in
+// [1, n-1], SEC 1 §3.2.1).
+func generateK1(rand io.Reader) (*k1PrivateKey, error) {
+	k, err := secp256k1.GeneratePrivateKeyFromRand(rand)
+	if err != nil {
+		return nil, err
+	}
+	return &k1PrivateKey{k: k, pub: &k1PublicKey{k: k.PubKey()}}, nil
+}
+
+// sharedSecret is the secp256k1 ECDH shared secret of p and q: the
+// x-coordinate of d·Q, 32 bytes (SEC 1 §3.3.1). The scalar multiplication
+// is the dependency's, not constant-time (as its signing is not).
+func (p *k1PrivateKey) sharedSecret(q *k1PublicKey) []byte {
+	return secp256k1.GenerateSharedSecret(p.k, q.k)
+}
+
+// appendK1Algorithm appends the AlgorithmIdentifier id-ecPublicKey with
+// the namedCurve secp256k1 (RFC 5480 §2.1.1).
+func appendK1Algorithm(b *cryptobyte.Builder) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(oidECPublicKey)
+		b.AddASN1ObjectIdentifier(oidSecp256k1)
+	})
+}
+
+// appendK1SEC1 appends an ECPrivateKey (RFC 5915 §3): version 1, the
+// 32-byte key, the curve when named (not inside PKCS#8, whose algorithm
+// names it), the public key.
+func (p *k1PrivateKey) appendSEC1(b *cryptobyte.Builder, nameCurve bool) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1Int64(1)
+		b.AddASN1OctetString(p.k.Serialize())
+		if nameCurve {
+			b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(oidSecp256k1)
+			})
+		}
+		b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+			b.AddASN1BitString(p.pub.k.SerializeUncompressed())
+		})
+	})
+}
+
+// sec1 encodes the key as an ECPrivateKey naming the curve (Key Format
+// Type ECPrivateKey).
+func (p *k1PrivateKey) sec1() ([]byte, error) {
+	var b cryptobyte.Builder
+	p.appendSEC1(&b, true)
+	return b.Bytes()
+}
+
+// pkcs8 encodes the key as a PKCS#8 PrivateKeyInfo (RFC 5208 §5) of
+// algorithm id-ecPublicKey on secp256k1 holding its ECPrivateKey.
+func (p *k1PrivateKey) pkcs8() ([]byte, error) {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1Int64(0)
+		appendK1Algorithm(b)
+		b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) { p.appendSEC1(b, false) })
+	})
+	return b.Bytes()
+}
+
+// spki encodes the key as a SubjectPublicKeyInfo (RFC 5480 §2), the point
+// uncompressed (SEC 1 §2.3.3).
+func (q *k1PublicKey) spki() ([]byte, error) {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		appendK1Algorithm(b)
+		b.AddASN1BitString(q.k.SerializeUncompressed())
+	})
+	return b.Bytes()
+}
 
 // parseK1Private reads a secp256k1 private key: an ECPrivateKey (RFC 5915
 // §3; kf ECPrivateKey) naming the curve, or a PKCS#8 PrivateKeyInfo (RFC

@@ -35,7 +35,8 @@ type Config struct {
 	// LeaseTime is the Lease Time of new objects and of the leases
 	// Obtain Lease grants (KMIP 2.1 §4.30, §6.1.35): the time a client
 	// may use an object before it asks for a new lease. Zero means one
-	// hour; a negative value means no lease limit (Lease Time 0).
+	// hour; a negative value means no lease limit (Lease Time 0). It is
+	// also the life of a Login ticket that asks for none (login.go).
 	LeaseTime time.Duration
 	// Interop enables the Interop operation (KMIP 2.1 §6.1.26), which
 	// the OASIS interoperability test cases (the BL-M profile cases)
@@ -124,6 +125,8 @@ type Server struct {
 	scanLocate bool
 	// ca signs what Certify and Re-certify issue (certify.go).
 	ca authority
+	// tickets are the Login tickets issued (login.go).
+	tickets ticketTable
 }
 
 // New returns a Server with an empty store.
@@ -241,7 +244,8 @@ type journalEntry struct {
 	obj         *object
 	prev        objState
 	created     bool
-	obliterated bool // Obliterate took obj out of the store
+	obliterated bool    // Obliterate took obj out of the store
+	ticket      *ticket // a ticket Login issued (obj nil): undone, it ends
 }
 
 // reqCtx is the per-message state, pooled.
@@ -267,8 +271,10 @@ type reqCtx struct {
 	recs         []Record  // their records
 	recBuf       []byte    // the records' data
 	peer         Peer      // the client (PeerFromContext)
-	identity     string    // Config.Identify(peer)
+	identity     string    // Config.Identify(peer), or the ticket's
 	admin        bool      // identity is an AccessControl administrator
+	ticket       *ticket   // the Login ticket the message authenticated with (login.go)
+	authErr      *opError  // the failure of the message's ticket, for every item
 	op           uint32    // the operation of the item being answered
 	item         Item      // the item the middleware chain is given
 }
@@ -318,6 +324,7 @@ func (s *Server) getCtx(ctx context.Context) *reqCtx {
 	c.peer, _ = PeerFromContext(ctx)
 	c.identity = s.identify(c.peer)
 	c.admin = s.access != nil && s.access.isAdmin(c.identity)
+	c.ticket, c.authErr = nil, nil
 	c.now = s.now()
 	c.placeholder = ""
 	c.arena = c.arena[:0]
@@ -329,6 +336,7 @@ func (s *Server) getCtx(ctx context.Context) *reqCtx {
 func (s *Server) putCtx(c *reqCtx) {
 	c.ctx = nil
 	c.peer = Peer{}
+	c.ticket, c.authErr = nil, nil
 	clear(c.journal) // drop object references
 	clear(c.dirty)
 	c.dirty = c.dirty[:0]
@@ -479,6 +487,9 @@ func (c *reqCtx) serve(dst []byte, hdr *batch.Header) []byte {
 		default:
 			c.major, c.minor = 1, 4
 		}
+	}
+	if versionOK {
+		c.authenticate(hdr.Authentication) // login.go
 	}
 	maxSize := int(hdr.MaximumResponseSize)
 	cont := hdr.ErrorContinuation
@@ -650,6 +661,7 @@ func (c *reqCtx) serveUnordered(dst []byte, versionOK bool) []byte {
 		if w > 0 {
 			wc = c.s.getCtx(c.ctx)
 			wc.major, wc.minor, wc.now = c.major, c.minor, c.now
+			wc.identity, wc.admin, wc.ticket, wc.authErr = c.identity, c.admin, c.ticket, c.authErr
 		}
 		wc.journaling = false
 		helpers[w] = wc
@@ -702,6 +714,10 @@ func (c *reqCtx) runItem(it *batch.Item, versionOK bool) result {
 	}
 	if err := c.ctx.Err(); err != nil {
 		r.status, r.reason, r.msg = batch.StatusFailed, rrGeneralFailure, err.Error()
+		return r
+	}
+	if c.authErr != nil {
+		r.status, r.reason, r.msg = batch.StatusFailed, c.authErr.reason, c.authErr.msg
 		return r
 	}
 	start := len(c.arena)
@@ -842,6 +858,10 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, payload, b []byte) ([]byte, 
 			break
 		}
 		return c.interopOp(p, b)
+	case opLogin, opDelegatedLogin:
+		return c.login(p, b)
+	case opLogout:
+		return c.logout(p, b)
 	}
 	return b, unsupported(op)
 }
@@ -877,7 +897,9 @@ func (c *reqCtx) recordCreated(o *object) {
 func (c *reqCtx) revertFrom(i int) {
 	for j := len(c.journal) - 1; j >= i; j-- {
 		e := &c.journal[j]
-		if e.created {
+		if e.ticket != nil {
+			c.s.tickets.revoke(e.ticket)
+		} else if e.created {
 			c.s.store.remove(e.obj)
 		} else {
 			if e.obliterated {

@@ -225,45 +225,6 @@ func (d *Decoder) fill(v *Value, it Item) error {
 	return d.fillChildren(v)
 }
 
-// fillChildren decodes the items of the Structure just entered into
-// v.Children, reusing its storage, up to the Structure's end. It walks
-// with NextToken, which enters each child Structure as it returns it and
-// leaves it with its end token: one call per item, where Next, Enter and
-// Leave took three per Structure and an io.EOF round trip through the
-// slow path at each Structure's end.
-func (d *Decoder) fillChildren(v *Value) error {
-	kids := v.Children[:0]
-	for {
-		it, err := d.NextToken()
-		if err != nil {
-			v.Children = kids
-			return err
-		}
-		if it.Type == TypeEnd {
-			v.Children = kids
-			return nil
-		}
-		n := len(kids)
-		if n < cap(kids) {
-			kids = kids[:n+1]
-		} else {
-			kids = append(kids, Value{})
-		}
-		c := &kids[n]
-		c.Tag, c.Type = it.Tag, it.Type
-		if it.Type == TypeStructure {
-			c.Num, c.Bytes = 0, nil
-			if err := d.fillChildren(c); err != nil {
-				v.Children = kids
-				return err
-			}
-			continue
-		}
-		c.Children = c.Children[:0]
-		c.setScalar(it)
-	}
-}
-
 // setScalar stores the value of a primitive item in v (Tag and Type set),
 // Num and Bytes both (whatever v held before).
 func (v *Value) setScalar(it Item) {

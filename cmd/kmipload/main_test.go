@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -89,6 +91,7 @@ func TestBadFlags(t *testing.T) {
 		{"-version", "2"},
 		{"-mix", "get=x"},
 		{"-cert", "c.pem"},
+		{"-procs", "-1"},
 		{"extra"},
 	} {
 		var out, errOut bytes.Buffer
@@ -143,5 +146,31 @@ func TestPyKMIPServer(t *testing.T) {
 		"-version", "1.2", "-requests", "1", "-quiet"}
 	if err := run(context.Background(), args, &out, &errOut); err == nil {
 		t.Error("connected to PyKMIP's server without -tls-ciphers")
+	}
+}
+
+// TestProcs: -procs sets GOMAXPROCS for the run, says so in the report,
+// and gives the process its own setting back.
+func TestProcs(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	for _, procs := range []int{1, before + 1} {
+		var out, errOut bytes.Buffer
+		args := []string{"-requests", "20", "-conns", "2", "-batch", "1", "-mix", "get=1", "-procs", fmt.Sprint(procs), "-json", "-quiet"}
+		if err := run(context.Background(), args, &out, &errOut); err != nil {
+			t.Fatalf("run %q: %v\n%s%s", args, err, &out, &errOut)
+		}
+		var rep struct {
+			Procs    int `json:"procs"`
+			Requests int `json:"requests"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("report %q: %v", &out, err)
+		}
+		if rep.Procs != procs || rep.Requests != 20 {
+			t.Errorf("-procs %d: report says procs %d after %d requests", procs, rep.Procs, rep.Requests)
+		}
+		if got := runtime.GOMAXPROCS(0); got != before {
+			t.Fatalf("-procs %d: GOMAXPROCS %d after the run, want %d back", procs, got, before)
+		}
 	}
 }

@@ -271,14 +271,22 @@ func TestLoadRows(t *testing.T) {
 	if len(loads) != 3 {
 		t.Fatalf("%d runs, want 3", len(loads))
 	}
+	// make bench runs each connection count at each GOMAXPROCS of
+	// LOADPROCSET; a run that reports its Ps says so in its setting.
+	more, err := ParseLoad(strings.NewReader(`{"transport":"tls","conns":16,"batch":1,"mix":"encrypt=100","procs":1,"elapsed_ns":1e10,"messages_per_second":116000,"items_per_second":116000,"latency_ns":{"p50":133000,"p90":141000,"p99":182000,"p99_9":356000}}` + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loads = append(loads, more...)
 	var out bytes.Buffer
 	if err := WriteTable(&out, mustParse(t, header+synth("BenchmarkOther", []float64{7}, 0)), Machine{}, loads); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"conns  setting                                messages/s  items/s    p50    p90    p99  p99.9\n",
-		"1      10.0 s, tls, batch 1, mix encrypt=100        40 k     40 k   23µs   23µs   46µs   46µs\n",
-		"64     10.0 s, tls, batch 1, mix encrypt=100        59 k     59 k  970µs  970µs  4.8ms  4.8ms\n",
+		"conns  setting                                              messages/s  items/s    p50    p90    p99  p99.9\n",
+		"1      10.0 s, tls, batch 1, mix encrypt=100                      40 k     40 k   23µs   23µs   46µs   46µs\n",
+		"64     10.0 s, tls, batch 1, mix encrypt=100                      59 k     59 k  970µs  970µs  4.8ms  4.8ms\n",
+		"16     10.0 s, tls, batch 1, mix encrypt=100, GOMAXPROCS 1       116 k    116 k  133µs  141µs  182µs  356µs\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())

@@ -38,6 +38,7 @@ type Load struct {
 	Conns             int     `json:"conns"`
 	Batch             int     `json:"batch"`
 	Mix               string  `json:"mix"`
+	Procs             int     `json:"procs"` // GOMAXPROCS of the run (0: not reported)
 	ElapsedNs         float64 `json:"elapsed_ns"`
 	MessagesPerSecond float64 `json:"messages_per_second"`
 	ItemsPerSecond    float64 `json:"items_per_second"`
@@ -67,6 +68,9 @@ func (l *Load) setting() string {
 	}
 	if l.Mix != "" {
 		s += ", mix " + l.Mix
+	}
+	if l.Procs > 0 {
+		s += fmt.Sprintf(", GOMAXPROCS %d", l.Procs)
 	}
 	return s
 }

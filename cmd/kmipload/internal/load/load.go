@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,11 +56,14 @@ type Config struct {
 
 // Report is the outcome of a run.
 type Report struct {
-	Addr        string            `json:"addr"`
-	Transport   string            `json:"transport"`
-	Conns       int               `json:"conns"`
-	Batch       int               `json:"batch"`
-	Mix         string            `json:"mix"`
+	Addr      string `json:"addr"`
+	Transport string `json:"transport"`
+	Conns     int    `json:"conns"`
+	Batch     int    `json:"batch"`
+	Mix       string `json:"mix"`
+	// Procs is GOMAXPROCS during the run: the Ps that the load
+	// generator (and a server in the same process) ran on.
+	Procs       int               `json:"procs"`
 	Elapsed     time.Duration     `json:"elapsed_ns"`
 	Requests    uint64            `json:"requests"`
 	Items       uint64            `json:"items"`
@@ -85,8 +89,8 @@ type Latency struct {
 
 // String is the one-line summary of a report.
 func (r *Report) String() string {
-	return fmt.Sprintf("%s %s, %d conns × batch %d (%s): %.0f msg/s, %.0f items/s; latency p50 %v p90 %v p99 %v p99.9 %v; %d failed items, %d request errors",
-		r.Transport, r.Addr, r.Conns, r.Batch, r.Mix, r.MsgsPerSec, r.ItemsPerSec,
+	return fmt.Sprintf("%s %s, %d conns × batch %d (%s), GOMAXPROCS %d: %.0f msg/s, %.0f items/s; latency p50 %v p90 %v p99 %v p99.9 %v; %d failed items, %d request errors",
+		r.Transport, r.Addr, r.Conns, r.Batch, r.Mix, r.Procs, r.MsgsPerSec, r.ItemsPerSec,
 		r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.P999, r.ItemsFailed, r.ReqErrors)
 }
 
@@ -277,7 +281,7 @@ func setup(ctx context.Context, c *kmipclient.Client, cfg Config) ([]string, err
 func report(cfg Config, workers []*worker, elapsed time.Duration) *Report {
 	var h Histogram
 	r := &Report{Addr: cfg.Client.Addr, Transport: cfg.Client.Transport.String(),
-		Conns: cfg.Conns, Batch: cfg.Batch, Mix: cfg.Mix.String(), Elapsed: elapsed}
+		Conns: cfg.Conns, Batch: cfg.Batch, Mix: cfg.Mix.String(), Procs: runtime.GOMAXPROCS(0), Elapsed: elapsed}
 	for _, w := range workers {
 		h.Merge(&w.hist)
 		r.Items += w.items
