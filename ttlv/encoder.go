@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"math/bits"
 	"slices"
 	"time"
 	"unsafe"
@@ -65,39 +66,42 @@ func (e *Encoder) take() {
 	e.buf = *e.pbuf
 }
 
-// room returns e.buf with at least n bytes of spare capacity: the pooled
-// buffer taken, or grown by append's rule. The methods below then write
-// each item in place with whole 8-byte stores, where appending byte by byte
+// more gives e.buf at least n bytes of spare capacity: the pooled buffer
+// taken, or grown by append's rule. The methods below test the spare
+// capacity inline, call more only when it is short, and then write each
+// item in place with whole 8-byte stores, where appending byte by byte
 // costs a store per byte (and a call to grab per item).
-func (e *Encoder) room(n int) []byte {
-	if cap(e.buf)-len(e.buf) < n {
-		e.more(n)
-	}
-	return e.buf
-}
-
+//
 //go:noinline
 func (e *Encoder) more(n int) {
 	e.grab()
 	e.buf = slices.Grow(e.buf, n)
 }
 
-// headerWord is an item header as the big-endian word it is on the wire,
-// keeping the low 24 bits of tag as AppendHeader does.
-func headerWord(tag Tag, typ Type, length uint32) uint64 {
-	return uint64(tag&0xFFFFFF)<<40 | uint64(typ)<<32 | uint64(length)
-}
+// An item's header goes to the Encoder's methods below as the word
+// bits.ReverseBytes64(uint64(tag)<<40 | uint64(typ)<<32 | length): stored
+// little-endian, it writes the header big-endian, as on the wire, with the
+// low 24 bits of tag (as AppendHeader keeps them). Each method that
+// writes an item computes it inline, so that for a constant tag the
+// compiler folds the word, swap included, into a constant.
 
-// put16 appends a fixed-size item: its header and its value word (a
-// 4-byte value sits in the high half, followed by zero padding).
-func (e *Encoder) put16(tag Tag, typ Type, length uint32, value uint64) {
-	b := e.room(16)
-	n := len(b)
-	b = b[:n+16]
-	p := wordsAt(b, n)
-	binary.BigEndian.PutUint64(p[0][:], headerWord(tag, typ, length))
+// wireLength returns an item's Length field placed in its header word
+// as that swap places it.
+func wireLength(n uint32) uint64 { return uint64(bits.ReverseBytes32(n)) << 32 }
+
+// put16 appends a fixed-size item: its header word (see above) and its
+// value word (a 4-byte value sits in the high half, followed by zero
+// padding).
+func (e *Encoder) put16(head, value uint64) {
+	if cap(e.buf)-len(e.buf) < 16 {
+		e.more(16)
+	}
+	n := len(e.buf)
+	// Only the length changes: one store, no write barrier.
+	e.buf = e.buf[:n+16]
+	p := wordsAt(e.buf, n)
+	binary.LittleEndian.PutUint64(p[0][:], head)
 	binary.BigEndian.PutUint64(p[1][:], value)
-	e.buf = b
 }
 
 // wordAt returns the 8-byte word at b[off:off+8], which the caller has
@@ -112,24 +116,27 @@ func wordsAt(b []byte, off int) *[2][8]byte {
 	return (*[2][8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), off))
 }
 
-// slot appends the header of an item of a variable-length type with an
-// n-byte value, and its zero padding to a multiple of eight bytes, and
-// returns the n bytes where the value goes.
-func (e *Encoder) slot(tag Tag, typ Type, n int) []byte {
+// slot appends the header of an item of a variable-length type (its
+// header word, see above, with a zero length) with an n-byte value, and
+// its zero padding to a multiple of eight bytes, and returns the n bytes
+// where the value goes.
+func (e *Encoder) slot(head uint64, n int) []byte {
 	total := HeaderSize + padded(n)
-	b := e.room(total)
-	m := len(b)
-	b = b[:m+total]
-	// b[m:m+total] is in bounds (the slicing above checked it), so the
-	// stores below go through a pointer without further checks.
-	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), m)
+	if cap(e.buf)-len(e.buf) < total {
+		e.more(total)
+	}
+	m := len(e.buf)
+	// Only the length changes: one store, no write barrier; the slicing
+	// checks that e.buf[m:m+total] is in bounds, so the stores below go
+	// through a pointer without further checks.
+	e.buf = e.buf[:m+total]
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(e.buf)), m)
 	// The last word first: it holds the padding (for an empty value it is
 	// the header, written next); the caller's copy overwrites its value
 	// bytes.
 	*(*[8]byte)(unsafe.Add(p, total-8)) = [8]byte{}
-	binary.BigEndian.PutUint64((*[8]byte)(p)[:], headerWord(tag, typ, uint32(n)))
-	e.buf = b
-	// An empty value's slice points at the header, never past b's end.
+	binary.LittleEndian.PutUint64((*[8]byte)(p)[:], head|wireLength(uint32(n)))
+	// An empty value's slice points at the header, never past the end.
 	off := HeaderSize
 	if n == 0 {
 		off = 0
@@ -139,11 +146,17 @@ func (e *Encoder) slot(tag Tag, typ Type, n int) []byte {
 
 // Begin opens a Structure; End closes it.
 func (e *Encoder) Begin(tag Tag) {
-	b := e.room(HeaderSize)
-	n := len(b)
-	b = b[:n+HeaderSize]
-	binary.BigEndian.PutUint64(wordAt(b, n)[:], headerWord(tag, TypeStructure, 0))
-	e.buf = b
+	e.begin(bits.ReverseBytes64(uint64(tag)<<40 | uint64(TypeStructure)<<32))
+}
+
+// begin appends a Structure's header word (see above) and opens it.
+func (e *Encoder) begin(head uint64) {
+	if cap(e.buf)-len(e.buf) < HeaderSize {
+		e.more(HeaderSize)
+	}
+	n := len(e.buf)
+	e.buf = e.buf[:n+HeaderSize] // one store, as in put16
+	binary.LittleEndian.PutUint64(wordAt(e.buf, n)[:], head)
 	e.marks = append(e.marks, n)
 }
 
@@ -188,12 +201,12 @@ func (e *Encoder) Depth() int { return len(e.marks) }
 
 // Integer appends an Integer item.
 func (e *Encoder) Integer(tag Tag, v int32) {
-	e.put16(tag, TypeInteger, 4, uint64(uint32(v))<<32)
+	e.put16(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeInteger)<<32|4), uint64(uint32(v))<<32)
 }
 
 // LongInteger appends a Long Integer item.
 func (e *Encoder) LongInteger(tag Tag, v int64) {
-	e.put16(tag, TypeLongInteger, 8, uint64(v))
+	e.put16(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeLongInteger)<<32|8), uint64(v))
 }
 
 // BigInteger appends a Big Integer item.
@@ -207,7 +220,7 @@ func (e *Encoder) BigIntegerBytes(tag Tag, v []byte) {
 
 // Enumeration appends an Enumeration item.
 func (e *Encoder) Enumeration(tag Tag, v uint32) {
-	e.put16(tag, TypeEnumeration, 4, uint64(v)<<32)
+	e.put16(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeEnumeration)<<32|4), uint64(v)<<32)
 }
 
 // Boolean appends a Boolean item.
@@ -216,27 +229,33 @@ func (e *Encoder) Boolean(tag Tag, v bool) {
 	if v {
 		u = 1
 	}
-	e.put16(tag, TypeBoolean, 8, u)
+	e.put16(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeBoolean)<<32|8), u)
 }
 
 // TextString appends a Text String item.
-func (e *Encoder) TextString(tag Tag, s string) { copy(e.slot(tag, TypeTextString, len(s)), s) }
+func (e *Encoder) TextString(tag Tag, s string) {
+	copy(e.slot(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeTextString)<<32), len(s)), s)
+}
 
 // TextBytes appends a Text String item held in a byte slice.
-func (e *Encoder) TextBytes(tag Tag, s []byte) { copy(e.slot(tag, TypeTextString, len(s)), s) }
+func (e *Encoder) TextBytes(tag Tag, s []byte) {
+	copy(e.slot(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeTextString)<<32), len(s)), s)
+}
 
 // Text appends an item of one of the text types (Text String, or the KMIP
 // 3.0 draft's Identifier, Reference, Name Reference; see AppendString).
 func (e *Encoder) Text(tag Tag, typ Type, s string) {
-	copy(e.slot(tag, typ, len(s)), s)
+	copy(e.slot(bits.ReverseBytes64(uint64(tag)<<40|uint64(typ)<<32), len(s)), s)
 }
 
 // ByteString appends a Byte String item.
-func (e *Encoder) ByteString(tag Tag, v []byte) { copy(e.slot(tag, TypeByteString, len(v)), v) }
+func (e *Encoder) ByteString(tag Tag, v []byte) {
+	copy(e.slot(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeByteString)<<32), len(v)), v)
+}
 
 // DateTime appends a Date-Time item from POSIX seconds.
 func (e *Encoder) DateTime(tag Tag, unixSeconds int64) {
-	e.put16(tag, TypeDateTime, 8, uint64(unixSeconds))
+	e.put16(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeDateTime)<<32|8), uint64(unixSeconds))
 }
 
 // Time appends a Date-Time item from t, truncated to seconds.
@@ -244,13 +263,13 @@ func (e *Encoder) Time(tag Tag, t time.Time) { e.DateTime(tag, t.Unix()) }
 
 // Interval appends an Interval item.
 func (e *Encoder) Interval(tag Tag, seconds uint32) {
-	e.put16(tag, TypeInterval, 4, uint64(seconds)<<32)
+	e.put16(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeInterval)<<32|4), uint64(seconds)<<32)
 }
 
 // DateTimeExtended appends a Date-Time Extended item from POSIX
 // microseconds.
 func (e *Encoder) DateTimeExtended(tag Tag, unixMicros int64) {
-	e.put16(tag, TypeDateTimeExtended, 8, uint64(unixMicros))
+	e.put16(bits.ReverseBytes64(uint64(tag)<<40|uint64(TypeDateTimeExtended)<<32|8), uint64(unixMicros))
 }
 
 // Item appends a decoded item unchanged: header, value and zero padding.
