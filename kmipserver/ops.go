@@ -435,7 +435,7 @@ func (c *reqCtx) register(p *kmip.RegisterRequestPayload, payload, b []byte) ([]
 	}
 	var certs []*object
 	if opened != nil {
-		if certs, err = c.pkcs12Certificates(o, opened.certs, in); err != nil {
+		if certs, err = c.pkcs12Certificates(o, opened); err != nil {
 			return b, err
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"crypto"
 	"crypto/x509"
 	"errors"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
@@ -19,9 +21,11 @@ import (
 // makes a Certificate object of each certificate inside and links the key
 // to the first of the chain (PKCS#12 Certificate Link), each certificate
 // to its issuer's. Get in Key Format Type PKCS#12 builds a container
-// again: the key, the chain its links give, under the linked password.
-// The container format itself (PBES2, the RFC 7292 Appendix B key
-// derivation, the MAC) is software.sslmate.com/src/go-pkcs12's.
+// again: the key, the chain its links give, under the linked password,
+// named by its PKCS#12 Friendly Name. Opening a container (its legacy and
+// current encryptions, the RFC 7292 Appendix B key derivation, the MAC)
+// is software.sslmate.com/src/go-pkcs12's, after previewPKCS12 has bounded
+// what it costs (pkcs12cost.go); writing one is pkcs12write.go's.
 
 const (
 	kfPKCS12 uint32 = 0x16 // Key Format Type, 2.1 §11.26
@@ -39,6 +43,9 @@ type pkcs12Opened struct {
 	key   crypto.PrivateKey
 	pkcs8 []byte   // the key as PKCS#8, as stored
 	certs [][]byte // DER certificates: the key's first, then each one's issuer
+	// friendlyName is the key's PKCS#12 Friendly Name: the one the client
+	// gave, or the container's ("" for none).
+	friendlyName string
 }
 
 // pkcs12Material returns the PKCS#12 container of a Register's private
@@ -98,8 +105,19 @@ func (c *reqCtx) decodePKCS12(pfx []byte, in []attrIn) (*pkcs12Opened, *opError)
 	if err != nil {
 		return nil, err
 	}
-	if err := pkcs12Cost(pfx); err != nil { // pkcs12cost.go
-		return nil, fail(rrInvalidField, "%v", err)
+	names, perr := previewPKCS12(pfx) // pkcs12cost.go
+	if perr != nil {
+		return nil, fail(rrInvalidField, "%v", perr)
+	}
+	// The key is the one under the PKCS#12 Friendly Name given, which is
+	// else the name the container gives it (1.4 §3.45, 2.1 §4.39).
+	name := friendlyNameIn(in)
+	switch {
+	case name == "" && len(names) > 0:
+		name = names[0]
+	case name != "" && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) }) &&
+		slices.ContainsFunc(names, func(n string) bool { return n != "" }):
+		return nil, fail(rrInvalidField, "PKCS#12: no private key under the friendly name %q (the container has %q)", name, names)
 	}
 	key, leaf, cas, derr := pkcs12.DecodeChain(pfx, password)
 	if derr != nil {
@@ -115,7 +133,31 @@ func (c *reqCtx) decodePKCS12(pfx []byte, in []attrIn) (*pkcs12Opened, *opError)
 	if merr != nil {
 		return nil, fail(rrInvalidField, "PKCS#12: private key: %v", merr)
 	}
-	return &pkcs12Opened{key: key, pkcs8: der, certs: chainOrder(key, append([]*x509.Certificate{leaf}, cas...))}, nil
+	return &pkcs12Opened{key: key, pkcs8: der, certs: chainOrder(key, append([]*x509.Certificate{leaf}, cas...)),
+		friendlyName: name}, nil
+}
+
+// friendlyNameIn returns the PKCS#12 Friendly Name among a request's
+// attributes, "" without one.
+func friendlyNameIn(in []attrIn) string {
+	for i := range in {
+		if in[i].tag == ttlv.TagPKCS_12FriendlyName && in[i].val.Type == ttlv.TypeTextString {
+			return in[i].val.Text()
+		}
+	}
+	return ""
+}
+
+// friendlyName returns an object's PKCS#12 Friendly Name, "alias"
+// without one (the name 1.4 §3.45 and 2.1 §4.39 say a server SHOULD use).
+// Call it with o.mu held.
+func (o *object) friendlyName() string {
+	if i := o.findAttr(ttlv.TagPKCS_12FriendlyName, "", "", 0); i >= 0 {
+		if _, text, n := ttlv.ConsumeTextString(o.attrs[i].enc); n > 0 {
+			return string(text)
+		}
+	}
+	return "alias"
 }
 
 // chainOrder orders a container's certificates: the one of the key first
@@ -242,27 +284,24 @@ func (c *reqCtx) pkcs12Password(ids []string) (string, *opError) {
 }
 
 // pkcs12Certificates makes the Certificate objects of an opened container,
-// not yet stored: each with the PKCS#12 Friendly Name the key was
-// registered with, the key linked to the first (PKCS#12 Certificate
-// Link), each to the next.
-func (c *reqCtx) pkcs12Certificates(key *object, certs [][]byte, in []attrIn) ([]*object, *opError) {
-	var named []attrIn
-	for i := range in {
-		if in[i].tag == ttlv.TagPKCS_12FriendlyName {
-			named = append(named, in[i])
-		}
+// not yet stored: the key and each with the key's PKCS#12 Friendly Name,
+// the key linked to the first (PKCS#12 Certificate Link), each to the
+// next.
+func (c *reqCtx) pkcs12Certificates(key *object, opened *pkcs12Opened) ([]*object, *opError) {
+	if opened.friendlyName != "" {
+		key.setAttr(attr{tag: ttlv.TagPKCS_12FriendlyName, enc: ttlv.AppendTextString(nil, ttlv.TagPKCS_12FriendlyName, opened.friendlyName)})
 	}
-	objs := make([]*object, 0, len(certs))
+	objs := make([]*object, 0, len(opened.certs))
 	prev := key
-	for _, der := range certs {
+	for _, der := range opened.certs {
 		id, ierr := c.s.newID()
 		if ierr != nil {
 			return nil, fail(rrGeneralFailure, "%v", ierr)
 		}
 		o := &object{id: id}
 		o.typ = objCertificate
-		if err := c.applyInitial(o, named); err != nil {
-			return nil, err
+		if opened.friendlyName != "" {
+			o.setAttr(attr{tag: ttlv.TagPKCS_12FriendlyName, enc: ttlv.AppendTextString(nil, ttlv.TagPKCS_12FriendlyName, opened.friendlyName)})
 		}
 		tree, err := c.tree(ttlv.AppendValue(nil, ptr(ttlv.Structure(ttlv.TagCertificate,
 			ttlv.Enumeration(ttlv.TagCertificateType, certX509), ttlv.ByteString(ttlv.TagCertificateValue, der)))))
@@ -291,7 +330,7 @@ func ptr[T any](v T) *T { return &v }
 // object it reads in turn.
 func (c *reqCtx) pkcs12Of(o *object) ([]byte, *opError) {
 	c.rlock(o)
-	typ, priv := o.typ, o.priv
+	typ, priv, name := o.typ, o.priv, o.friendlyName()
 	passwords, next, pubs := linkTargets(o, linkPKCS12Password), linkTargets(o, linkPKCS12Certificate), linkTargets(o, linkPublicKey)
 	o.mu.RUnlock()
 	if typ != objPrivateKey || priv == nil {
@@ -314,11 +353,11 @@ func (c *reqCtx) pkcs12Of(o *object) ([]byte, *opError) {
 	if err != nil {
 		return nil, err
 	}
-	if len(chain) == 0 {
-		return nil, fail(rrInvalidField, "PKCS#12: private key %s has no certificate (PKCS#12 Certificate Link)", o.id)
-	}
-	pfx, eerr := pkcs12.Modern.Encode(priv, chain[0], chain[1:], password)
-	if eerr != nil {
+	pfx, eerr := writePKCS12(c.s.rand, priv, chain, password, name) // pkcs12write.go
+	switch {
+	case errors.Is(eerr, errNotBMP):
+		return nil, fail(rrInvalidField, "PKCS#12: %v", eerr)
+	case eerr != nil:
 		return nil, fail(rrKeyFormatTypeUnsupported, "PKCS#12: %v", eerr)
 	}
 	return pfx, nil

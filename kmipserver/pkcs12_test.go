@@ -9,8 +9,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -323,8 +328,11 @@ func TestPKCS12Get(t *testing.T) {
 			}
 			noPassword := registerKey(t, s, h, link(linkPKCS12Certificate, leaf))
 			failed(t, &do(t, s, h, item(opGet, uid(noPassword), enum(ttlv.TagKeyFormatType, kfPKCS12))).items[0], bad)
+			// a key without certificates: a container of the key alone
 			noChain := registerKey(t, s, h, link(linkPKCS12Password, pw))
-			failed(t, &do(t, s, h, item(opGet, uid(noChain), enum(ttlv.TagKeyFormatType, kfPKCS12))).items[0], rrInvalidField)
+			if names, err := previewPKCS12(getPKCS12(t, s, h, noChain)); err != nil || len(names) != 1 || names[0] != "alias" {
+				t.Errorf("container of a key without certificates: keys %q, %v; want one, named alias", names, err)
+			}
 			twoChains := registerKey(t, s, h, link(linkPKCS12Password, pw), link(linkPKCS12Certificate, leaf), link(linkPKCS12Certificate, leaf2))
 			failed(t, &do(t, s, h, item(opGet, uid(twoChains), enum(ttlv.TagKeyFormatType, kfPKCS12))).items[0], rrInvalidField)
 			// a certificate is no private key
@@ -481,8 +489,8 @@ func TestPKCS12Cost(t *testing.T) {
 		"nested too deep":          {p.pfx(2048, p.shrouded(few, 6), few), false},
 		"not DER":                  {[]byte("PKCS#12?"), false},
 	} {
-		if err := pkcs12Cost(tc.pfx); (err == nil) != tc.ok {
-			t.Errorf("%s: pkcs12Cost = %v, want ok %v", name, err, tc.ok)
+		if _, err := previewPKCS12(tc.pfx); (err == nil) != tc.ok {
+			t.Errorf("%s: previewPKCS12 = %v, want ok %v", name, err, tc.ok)
 		}
 	}
 	f := newPKCS12Fixture(t)
@@ -491,7 +499,7 @@ func TestPKCS12Cost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := pkcs12Cost(pfx); err != nil {
+		if _, err := previewPKCS12(pfx); err != nil {
 			t.Errorf("%s container refused: %v", name, err)
 		}
 	}
@@ -508,4 +516,102 @@ func TestPKCS12RegisterCost(t *testing.T) {
 	// (without the check the derivations would run for hours: the test
 	// would time out)
 	failed(t, &do(t, s, v21, registerPKCS12Item(v21, pfx, link(linkPKCS12Password, pw))).items[0], rrInvalidField)
+}
+
+// TestPKCS12Write: the container Get writes opens with the password in
+// the container library (an independent reader: its own key derivation,
+// PBES2 and MAC), holds the key and the chain in order, names the key
+// (friendlyName, with the Local Key ID pairing it with its certificate),
+// and refuses a wrong password; OpenSSL, where installed, reads it too.
+func TestPKCS12Write(t *testing.T) {
+	f := newPKCS12Fixture(t)
+	pfx, err := writePKCS12(rand.Reader, f.key, []*x509.Certificate{f.leaf, f.ca}, "pässword", "Mein Schlüssel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.checkPFX(t, pfx, "pässword")
+	if _, _, _, err := pkcs12.DecodeChain(pfx, "password"); !errors.Is(err, pkcs12.ErrIncorrectPassword) {
+		t.Errorf("wrong password: %v, want the MAC's refusal", err)
+	}
+	if names, err := previewPKCS12(pfx); err != nil || len(names) != 1 || names[0] != "Mein Schlüssel" {
+		t.Errorf("keys named %q (%v), want the friendly name", names, err)
+	}
+	if _, err := writePKCS12(rand.Reader, f.key, nil, "pw", "key \U0001F511"); !errors.Is(err, errNotBMP) {
+		t.Errorf("friendly name outside the BMP: %v", err)
+	}
+	keyOnly, err := writePKCS12(rand.Reader, f.key, nil, "pw", "alias")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Log("openssl not installed: the containers were checked by the library only")
+		return
+	}
+	dir := t.TempDir()
+	// (openssl writes the name's non-ASCII letters in its own way)
+	for name, tc := range map[string]struct {
+		pfx      []byte
+		password string
+		want     []string
+	}{
+		"chain":    {pfx, "pässword", []string{"friendlyName: Mein Schl", "localKeyID:", "subject=CN = pkcs12 leaf", "subject=CN = PKCS12 Test CA", "BEGIN PRIVATE KEY"}},
+		"key only": {keyOnly, "pw", []string{"friendlyName: alias", "BEGIN PRIVATE KEY"}},
+	} {
+		file := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".p12")
+		if err := os.WriteFile(file, tc.pfx, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(openssl, "pkcs12", "-in", file, "-info", "-nodes", "-passin", "pass:"+tc.password).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: openssl pkcs12: %v\n%s", name, err, out)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(string(out), w) {
+				t.Errorf("%s: openssl output lacks %q:\n%s", name, w, out)
+			}
+		}
+	}
+}
+
+// TestPKCS12FriendlyName: Register records the friendly name the
+// container gives its key when the client names none, and refuses a
+// PKCS#12 Friendly Name the container has no key under (1.4 §3.45); Get
+// names the key by it, "alias" without one.
+func TestPKCS12FriendlyName(t *testing.T) {
+	f := newPKCS12Fixture(t)
+	pfx, err := writePKCS12(rand.Reader, f.key, []*x509.Certificate{f.leaf}, "pw", "tls-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestServer()
+	pw := registerPassword(t, s, v21, "pw")
+	ok(t, &do(t, s, v21, item(opActivate, uid(pw))).items[0])
+	failed(t, &do(t, s, v21, registerPKCS12Item(v21, pfx, link(linkPKCS12Password, pw),
+		str(ttlv.TagPKCS_12FriendlyName, "other"))).items[0], rrInvalidField)
+	for _, given := range []string{"", "TLS-Server"} {
+		as := []v{link(linkPKCS12Password, pw)}
+		if given != "" {
+			as = append(as, str(ttlv.TagPKCS_12FriendlyName, given))
+		}
+		id := ok(t, &do(t, s, v21, registerPKCS12Item(v21, pfx, as...)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+		want := given
+		if want == "" {
+			want = "tls-server"
+		}
+		var got string
+		for _, a := range attrsOf(t, v21, ok(t, &do(t, s, v21, item(opGetAttributes, uid(id))).items[0])) {
+			if a.Tag == ttlv.TagPKCS_12FriendlyName {
+				got = a.Text()
+			}
+		}
+		if got != want {
+			t.Errorf("given %q: PKCS#12 Friendly Name %q, want %q", given, got, want)
+		}
+		if names, err := previewPKCS12(getPKCS12(t, s, v21, id)); err != nil || len(names) != 1 || names[0] != want {
+			t.Errorf("given %q: the container Get writes names its key %q (%v), want %q", given, names, err, want)
+		}
+	}
 }
