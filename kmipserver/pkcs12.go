@@ -2,9 +2,11 @@ package kmipserver
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -119,10 +121,13 @@ func (c *reqCtx) decodePKCS12(pfx []byte, in []attrIn) (*pkcs12Opened, *opError)
 		slices.ContainsFunc(names, func(n string) bool { return n != "" }):
 		return nil, fail(rrInvalidField, "PKCS#12: no private key under the friendly name %q (the container has %q)", name, names)
 	}
-	key, leaf, cas, derr := pkcs12.DecodeChain(pfx, password)
+	key, leaf, cas, derr := c.decodeChain(pfx, password)
 	if derr != nil {
-		if errors.Is(derr, pkcs12.ErrIncorrectPassword) || errors.Is(derr, pkcs12.ErrDecryption) {
+		switch {
+		case errors.Is(derr, pkcs12.ErrIncorrectPassword) || errors.Is(derr, pkcs12.ErrDecryption):
 			return nil, fail(rrBadPassword, "PKCS#12: the password does not open the container")
+		case errors.Is(derr, context.Canceled) || errors.Is(derr, context.DeadlineExceeded):
+			return nil, fail(rrGeneralFailure, "PKCS#12: %v", derr)
 		}
 		return nil, fail(rrInvalidField, "PKCS#12: %v", derr)
 	}
@@ -158,6 +163,20 @@ func (o *object) friendlyName() string {
 		}
 	}
 	return "alias"
+}
+
+// decodeChain opens a container with the library, one container at a
+// time: previewPKCS12 cannot see the iteration counts of a shrouded key
+// inside encrypted contents, so that a crafted one keeps at most one core
+// busy, whatever the number of requests that bring it.
+func (c *reqCtx) decodeChain(pfx []byte, password string) (crypto.PrivateKey, *x509.Certificate, []*x509.Certificate, error) {
+	select {
+	case c.s.pkcs12Slot <- struct{}{}:
+	case <-c.ctx.Done():
+		return nil, nil, nil, fmt.Errorf("%w while another container was being opened", c.ctx.Err())
+	}
+	defer func() { <-c.s.pkcs12Slot }()
+	return pkcs12.DecodeChain(pfx, password)
 }
 
 // chainOrder orders a container's certificates: the one of the key first

@@ -2,6 +2,7 @@ package kmipserver
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -614,4 +615,24 @@ func TestPKCS12FriendlyName(t *testing.T) {
 			t.Errorf("given %q: the container Get writes names its key %q (%v), want %q", given, names, err, want)
 		}
 	}
+}
+
+// TestPKCS12OneAtATime: a container opens only when no other is being
+// opened; a request that gives up waiting is refused, and the next opens.
+func TestPKCS12OneAtATime(t *testing.T) {
+	f := newPKCS12Fixture(t)
+	pfx := f.pfx(t, "pw")
+	s := newTestServer()
+	pw := registerPassword(t, s, v21, "pw")
+	ok(t, &do(t, s, v21, item(opActivate, uid(pw))).items[0])
+	reg := registerPKCS12Item(v21, pfx, link(linkPKCS12Password, pw))
+
+	s.pkcs12Slot <- struct{}{} // another container being opened
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	r := decode(t, s.ServeTTLV(ctx, nil, request(v21, reg)))
+	failed(t, &r.items[0], rrGeneralFailure)
+	<-s.pkcs12Slot
+	ok(t, &do(t, s, v21, reg).items[0])
+	ok(t, &do(t, s, v21, reg).items[0]) // the slot was given back
 }

@@ -18,7 +18,8 @@ import (
 // Derive Key's PBKDF2 too (derive.go). Real containers use 2 048 (OpenSSL)
 // to 10 000 (Java) rounds and keep their keys in unencrypted contents
 // (OpenSSL, Java, Windows); a shrouded key inside encrypted contents is
-// read by the container library without this check. The same walk
+// read by the container library without this check, which is why
+// containers open one at a time (decodeChain, pkcs12.go). The same walk
 // gives the friendly names of the keys in unencrypted contents, which
 // KMIP's PKCS#12 Friendly Name selects and records (1.4 §3.45).
 
