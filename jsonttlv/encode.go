@@ -3,6 +3,7 @@ package jsonttlv
 import (
 	"encoding/binary"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -152,11 +153,13 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 
 // runEach writes every item in full: the layout may depend on its depth.
 func (e *encoder) runEach(dst []byte) ([]byte, error) {
+	d := e.w.Decoder()
 	for {
-		it, err := e.w.Next()
+		it, err := d.NextToken()
 		if err != nil {
-			return dst, textform.WalkErr(err)
+			return dst, e.w.Stop(err)
 		}
+		e.w.Step(it)
 		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
 			dst = e.endStructure(dst, depth+1, e.w.First())
@@ -170,7 +173,7 @@ func (e *encoder) runEach(dst []byte) ([]byte, error) {
 			dst = append(dst, '[')
 			continue
 		}
-		dst = e.value(dst, it, e.w.ValueTag())
+		dst = e.value(dst, it, e.w.ValueTag(it.Tag))
 		if e.opts.Indent != "" {
 			dst = e.indent(dst, 2*depth)
 		}
@@ -185,11 +188,13 @@ func (e *encoder) runEach(dst []byte) ([]byte, error) {
 // own tag's.
 func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 	e.frags.Reset()
+	d := e.w.Decoder()
 	for {
-		it, err := e.w.Next()
+		it, err := d.NextToken()
 		if err != nil {
-			return dst, textform.WalkErr(err)
+			return dst, e.w.Stop(err)
 		}
+		e.w.Step(it)
 		if it.Type == ttlv.TypeEnd {
 			dst = append(dst, ']', '}')
 			continue
@@ -197,7 +202,7 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 		if !e.w.First() {
 			dst = append(dst, ',')
 		}
-		valueTag := e.w.ValueTag()
+		valueTag := e.w.ValueTag(it.Tag)
 		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
 			key := textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value))
 			if f, ok := e.frags.Get(key); ok {
@@ -444,25 +449,90 @@ var escape = func() (t [256]byte) {
 
 // plainWord reports whether none of the eight bytes of w is escaped in a
 // JSON string or starts a multi-byte UTF-8 sequence: no byte below 0x20,
-// no '"', no '\\', none at 0x80 or above. Each test is the classic
-// "has a byte less than n" trick (a zero byte, after an XOR): with every
-// byte below 0x80, subtracting n from each sets a byte's high bit only
-// where that byte, or a lower one, was below n, so the test may misplace
-// the byte but never misses one. A false result only sends the word to the
-// byte-by-byte loop of appendString.
-func plainWord(w uint64) bool {
+// no '"', no '\\', none at 0x80 or above. See specialBytes.
+func plainWord(w uint64) bool { return specialBytes(w) == 0 }
+
+// specialBytes returns the high bits of w's bytes that plainWord refuses,
+// exactly for the lowest such byte: no byte below 0x20, no '"', no '\\',
+// none at 0x80 or above. Each test is the classic "has a byte less than
+// n" trick (a zero byte, after an XOR): with every byte below 0x80,
+// subtracting n from each sets a byte's high bit only where that byte, or
+// a lower one, was below n — a borrow moves up only from a byte the test
+// flags — so a higher bit may be spurious, never the lowest, and none is
+// missed. bits.TrailingZeros64 of the result, over 8, is the offset of
+// the first byte that needs a second look.
+func specialBytes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	ctl := w - 0x20*ones
 	quote := (w ^ '"'*ones) - ones
 	bslash := (w ^ '\\'*ones) - ones
-	return (w|ctl|quote|bslash)&highs == 0
+	return (w | ctl | quote | bslash) & highs
 }
 
 // appendString appends s as a quoted JSON string (RFC 8259 §7). Bytes that
 // are not valid UTF-8 (only possible with ttlv.LaxUTF8) become U+FFFD so
 // that the output stays valid JSON.
+//
+// A string that needs no escape, most of them, is copied eight bytes a
+// step as it is tested (the last eight overlapping), into room made once;
+// from the first word or byte that needs a second look, appendStringRest
+// writes the rest.
 func appendString(dst, s []byte) []byte {
-	dst = append(dst, '"')
+	n := len(dst)
+	if cap(dst)-n < len(s)+2 {
+		dst = slices.Grow(dst, len(s)+2)
+	}
+	out := dst[n : n+len(s)+2]
+	out[0] = '"'
+	if i := copyPlain(out[1:], s); i < len(s) {
+		return appendStringRest(dst[:n+1+i], s[i:])
+	}
+	out[len(out)-1] = '"'
+	return dst[:n+len(out)]
+}
+
+// copyPlain copies s to out, which has room for it, while no byte needs
+// an escape or starts a multi-byte sequence, and returns how many bytes
+// it copied: len(s) for a plain string. It calls nothing, so that its
+// loop keeps everything in registers. (xmlttlv's copyPlain is its twin
+// with XML's tests: a shared loop would call its test through a function
+// value, which does not inline.)
+func copyPlain(out, s []byte) int {
+	if len(out) < len(s) {
+		return 0
+	}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(s[i:])
+		if !plainWord(w) {
+			return i
+		}
+		binary.LittleEndian.PutUint64(out[i:], w)
+	}
+	if i == len(s) {
+		return i
+	}
+	if len(s) >= 8 { // the last eight bytes, overlapping those copied
+		w := binary.LittleEndian.Uint64(s[len(s)-8:])
+		if !plainWord(w) {
+			return i
+		}
+		binary.LittleEndian.PutUint64(out[len(s)-8:], w)
+		return len(s)
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if escape[c] != 0 || c >= utf8.RuneSelf {
+			return i
+		}
+		out[i] = c
+	}
+	return i
+}
+
+// appendStringRest appends s, the rest of a string whose opening quote
+// and plain ASCII start dst ends with, escaped, and the closing quote.
+func appendStringRest(dst, s []byte) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		// Eight bytes at a time while none needs a second look (SWAR, in

@@ -158,5 +158,6 @@ const (
 	rrObjectDestroyed          uint32 = 0x36
 	rrObjectNotFound           uint32 = 0x37
 	rrWrongKeyLifecycleState   uint32 = 0x43
+	rrBadPassword              uint32 = 0x25
 	rrGeneralFailure           uint32 = 0x100
 )

@@ -39,6 +39,12 @@ func (c *reqCtx) export(p *kmip.ExportRequestPayload, payload, b []byte) ([]byte
 			}
 		}
 	}
+	var pfx []byte
+	if kf == kfPKCS12 { // made before o is locked: it reads other objects
+		if pfx, err = c.pkcs12Of(o); err != nil { // pkcs12.go
+			return b, err
+		}
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	c.refresh(o)
@@ -53,7 +59,7 @@ func (c *reqCtx) export(p *kmip.ExportRequestPayload, payload, b []byte) ([]byte
 			return b, err
 		}
 		if body = unwrapped; body == nil {
-			if body, err = c.servedBody(o, kf, w); err != nil {
+			if body, err = c.servedBody(o, kf, w, pfx); err != nil {
 				return b, err
 			}
 		}
@@ -88,10 +94,13 @@ func (c *reqCtx) getOptions(kf kmip.Optional[kmip.KeyFormatType], ks *kmip.KeyWr
 
 // servedBody is the object Structure as Get serves it: the stored one,
 // converted to the Key Format Type kf (0: as stored) and wrapped by w
-// (nil: not wrapped). Call with o.mu held.
-func (c *reqCtx) servedBody(o *object, kf uint32, w *wrapping) ([]byte, *opError) {
+// (nil: not wrapped). For Key Format Type PKCS#12, pfx is the container
+// (pkcs12Of, made before o.mu was taken). Call with o.mu held.
+func (c *reqCtx) servedBody(o *object, kf uint32, w *wrapping, pfx []byte) ([]byte, *opError) {
 	body := o.body
-	if kf != 0 && kf != o.kf {
+	if kf == kfPKCS12 && pfx != nil {
+		body = c.pkcs12Body(pfx)
+	} else if kf != 0 && kf != o.kf {
 		var err *opError
 		if body, err = c.convert(o, kf); err != nil {
 			return nil, err

@@ -29,7 +29,8 @@ type Item struct {
 	Peer Peer
 	// Identity is who the client is, as Config.Identify names it (by
 	// default DefaultIdentity: a bearer token's identity or the verified
-	// client certificate's subject); empty for an anonymous client.
+	// client certificate's subject), or the identity of the Login ticket
+	// the message authenticated with; empty for an anonymous client.
 	Identity string
 
 	c *reqCtx

@@ -107,6 +107,12 @@ func (c *reqCtx) get(p *kmip.GetRequestPayload, payload, b []byte) ([]byte, *opE
 	if err != nil {
 		return b, err
 	}
+	var pfx []byte
+	if kf == kfPKCS12 { // made before o is locked: it reads other objects
+		if pfx, err = c.pkcs12Of(o); err != nil { // pkcs12.go
+			return b, err
+		}
+	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	if o.archived() {
@@ -128,7 +134,7 @@ func (c *reqCtx) get(p *kmip.GetRequestPayload, payload, b []byte) ([]byte, *opE
 		c.markServed(o)
 		return append(b, o.getResp...), nil
 	}
-	body, err := c.servedBody(o, kf, w)
+	body, err := c.servedBody(o, kf, w, pfx)
 	if err != nil {
 		return b, err
 	}
@@ -405,6 +411,13 @@ func (c *reqCtx) register(p *kmip.RegisterRequestPayload, payload, b []byte) ([]
 	if err := c.newNames(in); err != nil { // names.go
 		return b, err
 	}
+	var opened *pkcs12Opened
+	if pfx := pkcs12Material(obj); typ == objPrivateKey && pfx != nil {
+		// kept as PKCS#8, its certificates as objects (pkcs12.go)
+		if obj, opened, err = c.openPKCS12(pfx, in); err != nil {
+			return b, err
+		}
+	}
 	id, ierr := c.s.newID()
 	if ierr != nil {
 		return b, fail(rrGeneralFailure, "%v", ierr)
@@ -420,9 +433,19 @@ func (c *reqCtx) register(p *kmip.RegisterRequestPayload, payload, b []byte) ([]
 	if err := o.quantumSafe(); err != nil {
 		return b, err
 	}
+	var certs []*object
+	if opened != nil {
+		if certs, err = c.pkcs12Certificates(o, opened); err != nil {
+			return b, err
+		}
+	}
 	c.initDates(o, true)
 	c.add(o)
 	c.recordCreated(o)
+	for _, cert := range certs {
+		c.add(cert)
+		c.recordCreated(cert)
+	}
 	c.placeholder = id
 	return appendID(b, o), nil
 }

@@ -127,12 +127,15 @@ type Server struct {
 	ca authority
 	// tickets are the Login tickets issued (login.go).
 	tickets ticketTable
+	// pkcs12Slot lets one PKCS#12 container be opened at a time
+	// (pkcs12.go): what one may cost is bounded only where it shows.
+	pkcs12Slot chan struct{}
 }
 
 // New returns a Server with an empty store.
 func New(cfg Config) *Server {
 	s := &Server{log: cfg.Logger, now: cfg.Now, rand: cfg.Rand, interop: cfg.Interop, maxRSABits: cfg.MaxRSABits,
-		strictJSON: cfg.StrictJSON}
+		strictJSON: cfg.StrictJSON, pkcs12Slot: make(chan struct{}, 1)}
 	if s.maxRSABits == 0 {
 		s.maxRSABits = 4096
 	}

@@ -3,6 +3,7 @@ package xmlttlv
 import (
 	"encoding/binary"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -91,11 +92,13 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 	e.opts = *opts
 	e.w.Reset(src, opts.Decode)
 	e.frags.Reset()
+	d := e.w.Decoder()
 	for {
-		it, err := e.w.Next()
+		it, err := d.NextToken()
 		if err != nil {
-			return dst, textform.WalkErr(err)
+			return dst, e.w.Stop(err)
 		}
+		e.w.Step(it)
 		depth := e.w.Depth()
 		if it.Type == ttlv.TypeEnd {
 			if e.w.First() {
@@ -110,7 +113,7 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 		if depth > 0 || !e.w.First() {
 			dst = e.newline(dst, depth)
 		}
-		valueTag := e.w.ValueTag()
+		valueTag := e.w.ValueTag(it.Tag)
 		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
 			dst = e.cached(dst, textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value)), it, (*encoder).item)
 			continue
@@ -297,12 +300,19 @@ var attrEscape = func() (t [256]bool) {
 
 // plainAttrWord reports whether none of the eight bytes of w is escaped in
 // an attribute value (attrEscape) or starts a multi-byte UTF-8 sequence.
-// With every byte below 0x80 (the w term), subtracting n from each byte
-// sets a byte's high bit only where that byte, or a lower one, was below n,
-// and adding 1 sets it only on 0x7F: the test may misplace the byte but
-// never misses one. A false result only sends the word to the byte-by-byte
-// loop.
-func plainAttrWord(w uint64) bool {
+// See attrSpecialBytes.
+func plainAttrWord(w uint64) bool { return attrSpecialBytes(w) == 0 }
+
+// attrSpecialBytes returns the high bits of w's bytes that plainAttrWord
+// refuses, exactly for the lowest such byte. With every byte below 0x80
+// (the w term), subtracting n from each byte sets a byte's high bit only
+// where that byte, or a lower one, was below n, and adding 1 sets it only
+// on 0x7F (or above a byte at 0xFF, which the w term flags): a borrow or
+// carry moves up only from a flagged byte, so a higher bit may be
+// spurious, never the lowest, and none is missed. bits.TrailingZeros64 of
+// the result, over 8, is the offset of the first byte that needs a second
+// look.
+func attrSpecialBytes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	ctl := w - 0x20*ones
 	amp := (w ^ '&'*ones) - ones
@@ -310,13 +320,71 @@ func plainAttrWord(w uint64) bool {
 	gt := (w ^ '>'*ones) - ones
 	quot := (w ^ '"'*ones) - ones
 	del := w + ones
-	return (w|ctl|amp|lt|gt|quot|del)&highs == 0
+	return (w | ctl | amp | lt | gt | quot | del) & highs
 }
 
 // appendEscaped appends s as the content of a double-quoted attribute
 // value. Bytes that are not valid UTF-8 (only possible with ttlv.LaxUTF8)
 // and control characters that XML 1.0 cannot carry become U+FFFD.
+//
+// A value that needs no escape, most of them, is copied eight bytes a
+// step as it is tested (the last eight overlapping), into room made once;
+// from the first word or byte that needs a second look,
+// appendEscapedRest writes the rest.
 func appendEscaped(dst, s []byte) []byte {
+	n := len(dst)
+	if cap(dst)-n < len(s) {
+		dst = slices.Grow(dst, len(s))
+	}
+	out := dst[n : n+len(s)]
+	if i := copyPlain(out, s); i < len(s) {
+		return appendEscapedRest(dst[:n+i], s[i:])
+	}
+	return dst[:n+len(s)]
+}
+
+// copyPlain copies s to out, which has room for it, while no byte needs
+// an escape or starts a multi-byte sequence, and returns how many bytes
+// it copied: len(s) for a plain value. It calls nothing, so that its loop
+// keeps everything in registers. (jsonttlv's copyPlain is its twin with
+// JSON's tests: a shared loop would call its test through a function
+// value, which does not inline.)
+func copyPlain(out, s []byte) int {
+	if len(out) < len(s) {
+		return 0
+	}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(s[i:])
+		if !plainAttrWord(w) {
+			return i
+		}
+		binary.LittleEndian.PutUint64(out[i:], w)
+	}
+	if i == len(s) {
+		return i
+	}
+	if len(s) >= 8 { // the last eight bytes, overlapping those copied
+		w := binary.LittleEndian.Uint64(s[len(s)-8:])
+		if !plainAttrWord(w) {
+			return i
+		}
+		binary.LittleEndian.PutUint64(out[len(s)-8:], w)
+		return len(s)
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if attrEscape[c] || c >= utf8.RuneSelf {
+			return i
+		}
+		out[i] = c
+	}
+	return i
+}
+
+// appendEscapedRest appends s, the rest of a value whose plain ASCII
+// start dst ends with, escaped.
+func appendEscapedRest(dst, s []byte) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		// Eight bytes at a time while none needs a second look (SWAR, in

@@ -128,27 +128,34 @@ func (c *HeadCache) Reset() {
 	c.used = 0
 }
 
-func headHash(src []byte, at int) (uint, bool) {
-	if at < 0 || len(src)-at < 16 {
-		return 0, false
+// headKey returns the hash of the sixteen bytes of src at p+off, or false
+// when src has fewer, with src[p:] for the comparison that follows.
+func headKey(src []byte, p, off int) (uint, []byte, bool) {
+	if p < 0 || off < 0 || p > len(src) || len(src)-p-off < 16 {
+		return 0, nil, false
 	}
-	x := binary.LittleEndian.Uint64(src[at:]) ^ binary.LittleEndian.Uint64(src[at+8:])*0x9E3779B97F4A7C15
-	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - fragmentBits + 1)), true
+	in := src[p:]
+	k := in[off : off+16]
+	x := binary.LittleEndian.Uint64(k) ^ binary.LittleEndian.Uint64(k[8:])*0x9E3779B97F4A7C15
+	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - fragmentBits + 1)), in, true
 }
 
 // Match reports whether src[p:] starts with a head stored by Put with the
 // same offset off, and returns its tag, type, aux and length.
 func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, aux uint32, n int, ok bool) {
-	h, ok := headHash(src, p+off)
+	h, in, ok := headKey(src, p, off)
 	if !ok {
 		return 0, 0, 0, 0, false
 	}
 	set := &c.sets[h]
 	for i := range set {
 		s := &set[i]
-		n = int(s.end - s.start)
-		if s.gen == c.gen && len(src)-p >= n && equalHead(src[p:p+n], c.text[s.start:s.end]) {
-			return s.tag, s.typ, s.aux, n, true
+		if s.gen != c.gen || int(s.end) > len(c.text) || s.start > s.end {
+			continue
+		}
+		head := c.text[s.start:s.end]
+		if len(head) <= len(in) && equalHead(in[:len(head)], head) {
+			return s.tag, s.typ, s.aux, len(head), true
 		}
 	}
 	return 0, 0, 0, 0, false
@@ -159,12 +166,12 @@ func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, au
 // name), found by the sixteen bytes of src at p+off; when src has fewer, or
 // the cache's text is full, it stores nothing.
 func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type, aux uint32) {
-	h, ok := headHash(src, p+off)
+	h, in, ok := headKey(src, p, off)
 	start := c.used
-	if !ok || n > fragmentArena-start {
+	if !ok || n < 0 || n > len(in) || n > fragmentArena-start {
 		return
 	}
-	c.used += copy(c.text[start:], src[p:p+n])
+	c.used += copy(c.text[start:], in[:n])
 	way := c.older[h]
 	if c.sets[h][0].gen != c.gen {
 		way = 0
@@ -176,8 +183,9 @@ func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type, au
 }
 
 // equalHead reports whether a and b, of equal length, are equal: eight
-// bytes a step and the last eight overlapping, inline, where a string
-// comparison of heads of 11 to 60 bytes would call memequal.
+// bytes a step, the last eight overlapping, the differences or-ed into
+// one word and tested once, inline, where a string comparison of heads of
+// 11 to 60 bytes would call memequal.
 func equalHead(a, b []byte) bool {
 	n := len(a)
 	if n != len(b) {
@@ -186,38 +194,40 @@ func equalHead(a, b []byte) bool {
 	if n < 8 {
 		return string(a) == string(b)
 	}
-	for i := 0; i < n-8; i += 8 {
-		if binary.LittleEndian.Uint64(a[i:]) != binary.LittleEndian.Uint64(b[i:]) {
-			return false
-		}
+	var x uint64
+	for i := 8; i < n; i += 8 {
+		x |= binary.LittleEndian.Uint64(a[i-8:i]) ^ binary.LittleEndian.Uint64(b[i-8:i])
 	}
-	return binary.LittleEndian.Uint64(a[n-8:]) == binary.LittleEndian.Uint64(b[n-8:])
+	x |= binary.LittleEndian.Uint64(a[n-8:]) ^ binary.LittleEndian.Uint64(b[n-8:])
+	return x == 0
 }
 
 // EnumCache speeds up the lookup of enumeration names in text input,
 // where a message repeats a few (Operation "Get" in every batch item): it
 // remembers, for one conversion, the names Registry.LookupEnumBytes has
 // resolved for a tag, by a hash of the tag and the name, so that a hit
-// costs one comparison of at most enumCacheName bytes. Reset starts a
-// conversion (the Registry may differ). The zero value is ready for Reset;
-// it allocates nothing and is not safe for concurrent use.
+// costs a comparison of two words: a name of at most enumCacheName bytes
+// is kept as two zero-padded little-endian words, read without a loop.
+// Reset starts a conversion (the Registry may differ). The zero value is
+// ready for Reset; it allocates nothing and is not safe for concurrent
+// use.
 type EnumCache struct {
 	gen     uint32
 	entries [enumCacheSize]enumCacheEntry
 }
 
 type enumCacheEntry struct {
-	gen  uint32
-	tag  ttlv.Tag
-	v    uint32
-	n    uint8
-	name [enumCacheName]byte
+	gen    uint32
+	tag    ttlv.Tag
+	v      uint32
+	n      uint32
+	w0, w1 uint64 // the name's bytes
 }
 
 const (
 	enumCacheBits = 6
 	enumCacheSize = 1 << enumCacheBits
-	enumCacheName = 19 // longer names are looked up each time
+	enumCacheName = 16 // longer names are looked up each time
 )
 
 // Reset drops every entry.
@@ -229,16 +239,34 @@ func (c *EnumCache) Reset() {
 	}
 }
 
-func enumHash(t ttlv.Tag, name []byte) uint {
-	x := uint64(t)<<8 | uint64(len(name))
-	if len(name) >= 4 {
-		x ^= uint64(binary.LittleEndian.Uint32(name)) << 32
-	} else {
-		for i, c := range name {
-			x ^= uint64(c) << (32 + 8*i)
-		}
+// nameWords returns the bytes of name, at most enumCacheName of them, as
+// two little-endian words, zero beyond the name.
+func nameWords(name []byte) (w0, w1 uint64) {
+	if len(name) > 8 {
+		return binary.LittleEndian.Uint64(name), shortWord(name[8:])
 	}
-	return uint((x * 0x9E3779B97F4A7C15) >> (64 - enumCacheBits))
+	return shortWord(name), 0
+}
+
+// shortWord returns the at most eight bytes of b as a little-endian word,
+// zero beyond them: two overlapping loads of 4, 2 or 1 bytes, no loop.
+func shortWord(b []byte) uint64 {
+	switch n := len(b); {
+	case n > 8:
+		return 0 // not reached: callers pass at most eight bytes
+	case n >= 4:
+		return uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4))
+	case n >= 2:
+		return uint64(binary.LittleEndian.Uint16(b)) | uint64(binary.LittleEndian.Uint16(b[n-2:]))<<(8*(n-2))
+	case n == 1:
+		return uint64(b[0])
+	}
+	return 0
+}
+
+func enumHash(t ttlv.Tag, n int, w0, w1 uint64) uint {
+	x := (w0 ^ w1*0x9E3779B97F4A7C15 ^ uint64(t)<<8 ^ uint64(n)) * 0xFF51AFD7ED558CCD
+	return uint(x >> (64 - enumCacheBits))
 }
 
 // LookupEnum returns r.LookupEnumBytes(t, name) (r may be nil), answering
@@ -247,14 +275,14 @@ func (c *EnumCache) LookupEnum(r *ttlv.Registry, t ttlv.Tag, name []byte) (uint3
 	if len(name) > enumCacheName {
 		return r.LookupEnumBytes(t, name)
 	}
-	e := &c.entries[enumHash(t, name)]
-	if e.gen == c.gen && e.tag == t && int(e.n) == len(name) && string(e.name[:e.n]) == string(name) {
+	w0, w1 := nameWords(name)
+	e := &c.entries[enumHash(t, len(name), w0, w1)]
+	if e.gen == c.gen && e.tag == t && e.n == uint32(len(name)) && e.w0 == w0 && e.w1 == w1 {
 		return e.v, true
 	}
 	v, ok := r.LookupEnumBytes(t, name)
 	if ok {
-		*e = enumCacheEntry{gen: c.gen, tag: t, v: v, n: uint8(len(name))}
-		copy(e.name[:], name)
+		*e = enumCacheEntry{gen: c.gen, tag: t, v: v, n: uint32(len(name)), w0: w0, w1: w1}
 	}
 	return v, ok
 }

@@ -145,22 +145,57 @@ func AppendHexItem(b []byte, tag ttlv.Tag, typ ttlv.Type, h []byte) ([]byte, boo
 	}
 	n := len(h) / 2
 	mark := len(b)
-	b = ttlv.AppendHeader(b, tag, typ, uint32(n))
 	p := (n + 7) &^ 7 // the value padded to 8 bytes
-	start := len(b)
-	b = slices.Grow(b, p)[:start+p]
-	out := b[start:]
-	var bad byte
-	for i := range n {
+	b = slices.Grow(b, ttlv.HeaderSize+p)[:mark+ttlv.HeaderSize+p]
+	item := b[mark:]
+	binary.BigEndian.PutUint64(item, uint64(tag)<<40|uint64(typ)<<32|uint64(n))
+	out := item[ttlv.HeaderSize:]
+	if p > 0 {
+		binary.LittleEndian.PutUint64(out[p-8:], 0) // the padding, before the value's last bytes
+	}
+	i := 0
+	bad := false
+	for ; i+4 <= n && 2*i+8 <= len(h) && i+4 <= len(out); i += 4 {
+		w := binary.LittleEndian.Uint64(h[2*i:])
+		bad = bad || !hexWordValid(w)
+		binary.LittleEndian.PutUint32(out[i:], hexWordValue(w))
+	}
+	var badDigit byte
+	for ; i < n && 2*i+1 < len(h) && i < len(out); i++ {
 		hi, lo := hexDigit[h[2*i]], hexDigit[h[2*i+1]]
-		bad |= hi | lo
+		badDigit |= hi | lo
 		out[i] = hi<<4 | lo&0xF
 	}
-	clear(out[n:])
-	if bad > 15 {
+	if bad || badDigit > 15 {
 		return b[:mark], false
 	}
 	return b, true
+}
+
+// hexWordValid reports whether each of the eight bytes of w is a hex
+// digit of either case. Each test is one subtraction per byte, the bytes
+// kept apart by their high bits (SWAR, in plain Go: the text forms import
+// only the standard library): with every byte below 0x80, (b | 0x80) - k
+// keeps its high bit exactly when b >= k.
+func hexWordValid(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lower := w | 0x20*ones // letters to lower case; digits have the bit already
+	digit := ((w | highs) - '0'*ones) &^ ((w | highs) - ('9'+1)*ones)
+	letter := ((lower | highs) - 'a'*ones) &^ ((lower | highs) - ('f'+1)*ones)
+	return w&highs == 0 && (digit|letter)&highs == highs
+}
+
+// hexWordValue returns the four bytes that the eight hex digits in w
+// spell, the first digit in w's low byte and the first byte in the
+// result's; hexWordValid says whether w holds hex digits at all. A
+// digit's value is its low nibble, a letter's its low nibble + 9: bit 6
+// is set in the letters of both cases and in no digit.
+func hexWordValue(w uint64) uint32 {
+	const ones = 0x0101010101010101
+	x := w&(0x0F*ones) + 9*(w>>6&ones)
+	x = (x<<4 | x>>8) & 0x00FF00FF00FF00FF // each even byte: its digit << 4 | the next
+	x = (x | x>>8) & 0x0000FFFF0000FFFF
+	return uint32(x | x>>16)
 }
 
 // LineColumn converts the byte offset off of a text input src into a

@@ -14,12 +14,34 @@ import (
 
 // walkLog renders every token of a walk of msg with its depth, First and
 // (for items) ValueTag.
+// It walks with Next, and again with the Decoder, Step and Stop, and
+// fails unless both give the same log.
 func walkLog(t *testing.T, w *textform.TextWalker, msg []byte) string {
+	t.Helper()
+	log := walkLogWith(t, w, msg, w.Next)
+	stepped := walkLogWith(t, w, msg, func() (ttlv.Item, error) {
+		it, err := w.Decoder().NextToken()
+		if err != nil {
+			if err = w.Stop(err); err == nil {
+				err = io.EOF
+			}
+			return it, err
+		}
+		w.Step(it)
+		return it, nil
+	})
+	if stepped != log {
+		t.Errorf("Decoder and Step:\n%sNext:\n%s", stepped, log)
+	}
+	return log
+}
+
+func walkLogWith(t *testing.T, w *textform.TextWalker, msg []byte, next func() (ttlv.Item, error)) string {
 	t.Helper()
 	w.Reset(msg, ttlv.DecodeOptions{})
 	var b strings.Builder
 	for {
-		it, err := w.Next()
+		it, err := next()
 		if err == io.EOF {
 			return b.String()
 		}
@@ -30,7 +52,7 @@ func walkLog(t *testing.T, w *textform.TextWalker, msg []byte) string {
 			fmt.Fprintf(&b, "%d end %s empty=%v\n", w.Depth(), it.Tag, w.First())
 			continue
 		}
-		fmt.Fprintf(&b, "%d %s first=%v value=%s\n", w.Depth(), it.Tag, w.First(), w.ValueTag())
+		fmt.Fprintf(&b, "%d %s first=%v value=%s\n", w.Depth(), it.Tag, w.First(), w.ValueTag(it.Tag))
 	}
 }
 
@@ -105,6 +127,10 @@ func TestTextWalkerErrors(t *testing.T) {
 	var te *ttlv.Error
 	if _, err := w.Next(); !errors.Is(err, ttlv.ErrTruncated) || !errors.As(err, &te) {
 		t.Errorf("empty input: %v", err)
+	}
+	w.Reset(nil, ttlv.DecodeOptions{})
+	if _, err := w.Decoder().NextToken(); !errors.Is(w.Stop(err), ttlv.ErrTruncated) || !errors.As(w.Stop(err), &te) {
+		t.Errorf("empty input, Stop: %v", w.Stop(err))
 	}
 	one := ttlv.AppendInteger(nil, ttlv.TagAttributeValue, 1)
 	w.Reset(append(one, one...), ttlv.DecodeOptions{Sequence: true})

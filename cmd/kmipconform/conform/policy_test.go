@@ -1,12 +1,15 @@
 package conform
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
@@ -230,6 +233,65 @@ func TestServerCorrelationValue(t *testing.T) {
 		d := c.compare(mustTree(t, tc.exp), mustTree(t, tc.act), nil)
 		if (d == nil) != tc.ok {
 			t.Errorf("%s: diff %v, want ok %v", tc.name, d, tc.ok)
+		}
+	}
+}
+
+// TestRandomizedRepeat: a randomized output (key material the server
+// generated) is not compared with the reference's, but where the test
+// case writes the same value twice — the key both sides of an ECDH agree,
+// the same key got twice — the server must answer one value both times,
+// its own.
+func TestRandomizedRepeat(t *testing.T) {
+	hdr := `<RequestHeader><ProtocolVersion><ProtocolVersionMajor type="Integer" value="2"/><ProtocolVersionMinor type="Integer" value="0"/></ProtocolVersion><BatchCount type="Integer" value="1"/></RequestHeader>`
+	rhdr := `<ResponseHeader><ProtocolVersion><ProtocolVersionMajor type="Integer" value="2"/><ProtocolVersionMinor type="Integer" value="0"/></ProtocolVersion><TimeStamp type="DateTime" value="$NOW"/><BatchCount type="Integer" value="1"/></ResponseHeader>`
+	step := func(op, req, resp string) string {
+		return `<RequestMessage>` + hdr + `<BatchItem><Operation type="Enumeration" value="` + op + `"/><RequestPayload>` + req + `</RequestPayload></BatchItem></RequestMessage>` +
+			`<ResponseMessage>` + rhdr + `<BatchItem><Operation type="Enumeration" value="` + op + `"/><ResultStatus type="Enumeration" value="Success"/><ResponsePayload>` + resp + `</ResponsePayload></BatchItem></ResponseMessage>`
+	}
+	uid := `<UniqueIdentifier type="TextString" value="$UNIQUE_IDENTIFIER_0"/>`
+	key := func(hex string) string {
+		return `<ObjectType type="Enumeration" value="SymmetricKey"/>` + uid + `<SymmetricKey><KeyBlock><KeyFormatType type="Enumeration" value="Raw"/><KeyValue><KeyMaterial type="ByteString" value="` + hex + `"/></KeyValue></KeyBlock></SymmetricKey>`
+	}
+	xml := `<KMIP>` +
+		step("Create", `<ObjectType type="Enumeration" value="SymmetricKey"/><Attributes><CryptographicAlgorithm type="Enumeration" value="AES"/><CryptographicLength type="Integer" value="128"/></Attributes>`,
+			`<ObjectType type="Enumeration" value="SymmetricKey"/>`+uid) +
+		step("Get", uid, key("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")) +
+		step("Get", uid, key("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")) +
+		step("Get", uid, key("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")) + `</KMIP>`
+	p := filepath.Join(t.TempDir(), "TC-X-1-20.xml")
+	if err := os.WriteFile(p, []byte(xml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tc, err := Load(p, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aa, cc := mustHex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), mustHex("cccccccccccccccccccccccccccccccc")
+	replace := func(steps ...int) func(int, []byte) []byte {
+		return func(s int, resp []byte) []byte {
+			for _, x := range steps {
+				if s == x {
+					return bytes.ReplaceAll(resp, aa, cc)
+				}
+			}
+			return resp
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		mutate  func(int, []byte) []byte
+		outcome Outcome
+	}{
+		{"the reference's values", nil, Passed},
+		{"the server's own value, twice", replace(1, 2), Passed},
+		{"another value the second time", replace(2), Failed},
+		{"another value the first time", replace(1), Failed},
+	} {
+		s := &scripted{tc: tc, now: epoch, issued: map[string]string{}, mutate: c.mutate}
+		fr := Replay(context.Background(), tc, InProcess{Handler: s}, func() time.Time { return epoch })
+		if fr.Outcome != c.outcome || c.outcome == Failed && !strings.Contains(fr.Detail, "step 2 ") {
+			t.Errorf("%s: %s: %s", c.name, fr.Outcome, fr.Detail)
 		}
 	}
 }

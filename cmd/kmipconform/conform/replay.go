@@ -181,6 +181,9 @@ var idTags = map[ttlv.Tag]bool{
 //     ("$DATA_0", "$IV_COUNTER_NONCE"): those names bind to the server's
 //     value; a Correlation Value is bound (class 1), anew in the response
 //     to a request that begins a multi-part operation (Init Indicator).
+//     A literal the test case writes again in a later response (the key
+//     both sides of an ECDH derive, the same key got twice) must come back
+//     as the value the server answered the first time (see comparer.same).
 //     Deterministic outputs ARE compared, and a difference is a
 //     failure: Decrypt, MAC, MAC Verify, Signature Verify, RSA PKCS#1 v1.5
 //     signatures, block ciphers with a registered key and a given IV
@@ -240,6 +243,7 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 	counts := map[ttlv.Tag]int{}      // literal Byte Strings seen so far, by tag
 	sentDates := map[string]bool{}    // the Date-Times the requests carried
 	clockDates := map[string]bool{}   // those a response showed first: the reference's clock
+	randomSeen := map[string]string{} // a randomized literal → the server's value where first seen
 	reg := Registry()
 	msgs := tc.Messages
 	for i := 0; i < len(msgs); i += 2 {
@@ -337,6 +341,14 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 				})
 			}
 		})
+		// randomizedAt reports a randomized output (class 3), not compared.
+		randomizedAt := func(item int, path ttlv.Path, e *node) bool {
+			if item >= 0 && item < len(random) && random[item][e.tag] && len(path) == 4 {
+				return true
+			}
+			// A Correlation Value names a stream, not key material: bound.
+			return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger) && e.tag != ttlv.TagCorrelationValue
+		}
 		c := comparer{
 			valueOf: func(e, a *node, bind bool) (string, bool) {
 				name := e.value
@@ -373,11 +385,19 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 				if e.tag == ttlv.TagShortUniqueIdentifier && !strings.HasPrefix(e.value, "$") {
 					return true // the reference server's, of its identifier
 				}
-				if item >= 0 && item < len(random) && random[item][e.tag] && len(path) == 4 {
-					return true
+				return randomizedAt(item, path, e)
+			},
+			same: func(item int, path ttlv.Path, e, a *node, bind bool) (string, bool) {
+				if strings.HasPrefix(e.value, "$") || !inPayload(path) || !randomizedAt(item, path, e) {
+					return "", false
 				}
-				// A Correlation Value names a stream, not key material: bound.
-				return variable && (e.typ == ttlv.TypeByteString || e.typ == ttlv.TypeBigInteger) && e.tag != ttlv.TagCorrelationValue
+				if v, ok := randomSeen[e.value]; ok {
+					return v, true
+				}
+				if bind {
+					randomSeen[e.value] = a.value
+				}
+				return "", false
 			},
 			query: func(path ttlv.Path) bool {
 				return len(path) == 3 && path[2] == ttlv.TagResponsePayload && path[1] == ttlv.TagBatchItem && isQuery(reqTree)
@@ -995,7 +1015,7 @@ func (c *comparer) itemCause(d *Diff, exp, got *node) *Diff {
 			}
 			break
 		}
-		trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, versions: c.versions, item: i, opaque: c.opaque, trial: true}
+		trial := comparer{valueOf: c.valueOf, ignore: c.ignore, same: c.same, query: c.query, versions: c.versions, item: i, opaque: c.opaque, trial: true}
 		dd := trial.compare(e[i], g[i], ttlv.Path{exp.tag})
 		if dd == nil {
 			continue

@@ -147,6 +147,12 @@ func (d *Diff) Error() string {
 type comparer struct {
 	valueOf func(exp, act *node, bind bool) (want string, check bool)
 	ignore  func(item int, path ttlv.Path, exp *node) bool
+	// same, for a value ignore skipped, returns what the server must
+	// answer there (check true) because the test case wrote the same
+	// value earlier: a randomized output the reference run gave twice
+	// (the key two sides agree by ECDH) must be one value from the server
+	// too. bind lets it note the first.
+	same func(item int, path ttlv.Path, exp, act *node, bind bool) (want string, check bool)
 	// query marks Query response payloads, compared as described above.
 	query func(path ttlv.Path) bool
 	// versions marks Discover Versions response payloads: the expected
@@ -189,6 +195,11 @@ func (c *comparer) compare(exp, act *node, path ttlv.Path) *Diff {
 		return c.children(exp, act, path)
 	}
 	if c.ignore != nil && c.ignore(c.item, path, exp) {
+		if c.same != nil {
+			if want, check := c.same(c.item, path, exp, act, !c.trial); check && want != act.value {
+				return &Diff{Path: path, Line: exp.line, What: fmt.Sprintf("value %q, want %q (the server's earlier answer where the test case has this same value)", act.value, want)}
+			}
+		}
 		return nil
 	}
 	want := exp.value
@@ -303,7 +314,7 @@ func (c *comparer) children(exp, act *node, path ttlv.Path) *Diff {
 			if used[j] {
 				continue
 			}
-			trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, versions: c.versions, item: c.item, opaque: c.opaque, trial: true}
+			trial := comparer{valueOf: c.valueOf, ignore: c.ignore, same: c.same, query: c.query, versions: c.versions, item: c.item, opaque: c.opaque, trial: true}
 			if trial.compare(ec, ac, path) == nil {
 				match = j
 				break
@@ -313,7 +324,7 @@ func (c *comparer) children(exp, act *node, path ttlv.Path) *Diff {
 			// The item with the same name, if any, says what differs.
 			for j, ac := range au {
 				if !used[j] && ac.tag == ec.tag && attrLabel(ac) == attrLabel(ec) {
-					trial := comparer{valueOf: c.valueOf, ignore: c.ignore, query: c.query, versions: c.versions, item: c.item, opaque: c.opaque, trial: true}
+					trial := comparer{valueOf: c.valueOf, ignore: c.ignore, same: c.same, query: c.query, versions: c.versions, item: c.item, opaque: c.opaque, trial: true}
 					if d := trial.compare(ec, ac, path); d != nil {
 						return d
 					}
@@ -375,7 +386,7 @@ func (c *comparer) subsequence(exp, act *node, path ttlv.Path) *Diff {
 	for _, e := range exp.children {
 		found := false
 		for ; j < len(act.children); j++ {
-			trial := comparer{valueOf: c.valueOf, ignore: c.ignore, item: c.item, opaque: c.opaque, trial: true}
+			trial := comparer{valueOf: c.valueOf, ignore: c.ignore, same: c.same, item: c.item, opaque: c.opaque, trial: true}
 			if trial.compare(e, act.children[j], path) == nil {
 				found = true
 				j++
