@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -247,6 +248,20 @@ func (s *scanner) object(depth int) error {
 		tag, typ, haveTag, haveType, pre = t, y, true, true, true
 		s.tags[depth] = tag
 		s.pos = start + n
+		// The commonest whole item, a head then a string and '}', goes
+		// straight to its binary form; anything else after the string
+		// (another property) takes the loop, which scans it again.
+		if y != ttlv.TypeStructure && s.pos < len(s.src) && s.src[s.pos] == '"' {
+			vs, ve, vesc, err := s.str()
+			if err != nil {
+				return err
+			}
+			if s.pos < len(s.src) && s.src[s.pos] == '}' {
+				s.pos++
+				return s.primitiveItem(tag, typ, vString, vs, ve, vesc, depth)
+			}
+			s.pos = start + n
+		}
 	} else if ts, te, t, vpos, ok := s.compactHead(start); ok {
 		var err error
 		if tag, err = s.resolveTag(ts-1, ts, te, false, depth); err != nil {
@@ -456,6 +471,14 @@ done:
 	if typ == ttlv.TypeStructure {
 		return s.failAt(vs, depth, true, ErrValue, "an array of item objects or null", "not a Structure value")
 	}
+	return s.primitiveItem(tag, typ, kind, vs, ve, vesc, depth)
+}
+
+// primitiveItem appends the primitive item whose object has closed, of tag
+// and type typ (not a Structure), its value of kind kind at src[vs:ve]
+// (vesc: with escapes), and for a KMIP 1.x Attribute Name remembers the
+// tag it names for the Attribute Value after it.
+func (s *scanner) primitiveItem(tag ttlv.Tag, typ ttlv.Type, kind, vs, ve int, vesc bool, depth int) error {
 	valueTag := tag
 	if tag == ttlv.TagAttributeValue && s.attr[depth] != 0 {
 		valueTag = s.attr[depth]
@@ -538,16 +561,18 @@ func (s *scanner) str() (start, end int, esc bool, err error) {
 	start = s.pos
 	src := s.src
 	i := s.pos
+	if i <= len(src) {
+		i += plainPrefix(src[i:])
+	}
+	// Most strings hold no escape: the first byte after the plain run
+	// closes them.
+	if i < len(src) && src[i] == '"' {
+		s.pos = i + 1
+		return start, i, false, nil
+	}
 	for {
-		// Plain ASCII runs, eight bytes at a time when possible.
-		for i+8 <= len(src) {
-			if !plainWord(binary.LittleEndian.Uint64(src[i:])) {
-				break
-			}
-			i += 8
-		}
-		for i < len(src) && strClass[src[i]] == 0 {
-			i++
+		if i <= len(src) {
+			i += plainPrefix(src[i:])
 		}
 		if i >= len(src) {
 			s.pos = i
@@ -594,6 +619,22 @@ func (s *scanner) str() (start, end int, esc bool, err error) {
 			i += size
 		}
 	}
+}
+
+// plainPrefix returns the length of the run of plain ASCII (strClass 0)
+// that b starts with: eight bytes a step, the first byte that ends the
+// run found in its word by specialBytes, the last few bytes one at a time.
+// It calls nothing, so that its loop keeps everything in registers.
+func plainPrefix(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b) && strClass[b[i]] == 0; i++ {
+	}
+	return i
 }
 
 // compactHead matches the head of an item object written compactly in the

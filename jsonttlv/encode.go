@@ -449,18 +449,24 @@ var escape = func() (t [256]byte) {
 
 // plainWord reports whether none of the eight bytes of w is escaped in a
 // JSON string or starts a multi-byte UTF-8 sequence: no byte below 0x20,
-// no '"', no '\\', none at 0x80 or above. Each test is the classic
-// "has a byte less than n" trick (a zero byte, after an XOR): with every
-// byte below 0x80, subtracting n from each sets a byte's high bit only
-// where that byte, or a lower one, was below n, so the test may misplace
-// the byte but never misses one. A false result only sends the word to the
-// byte-by-byte loop of appendString.
-func plainWord(w uint64) bool {
+// no '"', no '\\', none at 0x80 or above. See specialBytes.
+func plainWord(w uint64) bool { return specialBytes(w) == 0 }
+
+// specialBytes returns the high bits of w's bytes that plainWord refuses,
+// exactly for the lowest such byte: no byte below 0x20, no '"', no '\\',
+// none at 0x80 or above. Each test is the classic "has a byte less than
+// n" trick (a zero byte, after an XOR): with every byte below 0x80,
+// subtracting n from each sets a byte's high bit only where that byte, or
+// a lower one, was below n — a borrow moves up only from a byte the test
+// flags — so a higher bit may be spurious, never the lowest, and none is
+// missed. bits.TrailingZeros64 of the result, over 8, is the offset of
+// the first byte that needs a second look.
+func specialBytes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	ctl := w - 0x20*ones
 	quote := (w ^ '"'*ones) - ones
 	bslash := (w ^ '\\'*ones) - ones
-	return (w|ctl|quote|bslash)&highs == 0
+	return (w | ctl | quote | bslash) & highs
 }
 
 // appendString appends s as a quoted JSON string (RFC 8259 §7). Bytes that

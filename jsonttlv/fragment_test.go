@@ -125,6 +125,18 @@ func TestCachedHeads(t *testing.T) {
 		[]byte(`{"tag":"requestmessage","type":"Structure","value":[{"tag":"operation","type":"Enumeration","value":"Get"},{"tag":"operation","type":"Enumeration","value":"Get"},]}`),
 		[]byte(`{"tag":"Message","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"}]}]}]}`),
 		[]byte(`{"tag":"Message","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[{"tag":"Items","type":"Structure","value":[]}]}]}]}`),
+		// A head met again with its string value followed by more than
+		// '}' (the loop scans the value again), or with a faulty string.
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":"Get","name":"x"}]}`),
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":"Get" }]}`),
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":"Get",}]}`),
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":"Get","value":"Get"}]}`),
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":"G\et"}]}`),
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":"G\u0065t"}]}`),
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"UniqueIdentifier","type":"TextString","value":"a"},{"tag":"UniqueIdentifier","type":"TextString","value":"\u00e9\n"},{"tag":"UniqueIdentifier","type":"TextString","value":"\xff"}]}`),
+		// KMIP 1.x Attributes through the same path: the Attribute Name
+		// names the Attribute Value's tag.
+		[]byte(`{"tag":"TemplateAttribute","type":"Structure","value":[{"tag":"Attribute","type":"Structure","value":[{"tag":"AttributeName","type":"TextString","value":"Cryptographic Algorithm"},{"tag":"AttributeValue","type":"Enumeration","value":"AES"}]},{"tag":"Attribute","type":"Structure","value":[{"tag":"AttributeName","type":"TextString","value":"Object Type"},{"tag":"AttributeValue","type":"Enumeration","value":"SymmetricKey"}]},{"tag":"Attribute","type":"Structure","value":[{"tag":"AttributeName","type":"TextString","value":"Cryptographic Algorithm"},{"tag":"AttributeValue","type":"Enumeration","value":"SymmetricKey"}]}]}`),
 	)
 	for _, in := range inputs {
 		for _, lenient := range []bool{false, true} {

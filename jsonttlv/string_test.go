@@ -2,6 +2,7 @@ package jsonttlv
 
 import (
 	"bytes"
+	"math/bits"
 	"testing"
 	"unicode/utf8"
 )
@@ -94,5 +95,38 @@ func checkAppendString(t fatalHelper, s []byte) {
 	want := appendStringBytewise([]byte("x"), s)
 	if !bytes.Equal(got, want) {
 		t.Fatalf("appendString(%q) = %q, want %q", s, got, want)
+	}
+}
+
+// TestSpecialBytes: the lowest bit specialBytes sets is the first byte
+// needs a second look (plainWordBytewise's test), for every byte value at every position of an
+// otherwise plain word, and next to every other byte value.
+func TestSpecialBytes(t *testing.T) {
+	first := func(w uint64) int { // 8 for none
+		for i := range 8 {
+			if c := byte(w >> (8 * i)); c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+				return i
+			}
+		}
+		return 8
+	}
+	check := func(w uint64) {
+		t.Helper()
+		if got, want := bits.TrailingZeros64(specialBytes(w))>>3, first(w); got != want {
+			t.Fatalf("specialBytes(%#016x): first byte %d, want %d", w, got, want)
+		}
+	}
+	for pos := range 8 {
+		for c := range 256 {
+			for _, fill := range []uint64{0x4141414141414141, 0x2020202020202020, 0x7F7F7F7F7F7F7F7F, 0x2323232323232323, 0x5D5D5D5D5D5D5D5D} {
+				check(fill&^(0xFF<<(8*pos)) | uint64(c)<<(8*pos))
+			}
+		}
+	}
+	for a := range 256 {
+		for b := range 256 {
+			check(0x6161616161610000 | uint64(a) | uint64(b)<<8)
+			check(0x6161610000616161 | uint64(a)<<24 | uint64(b)<<32)
+		}
 	}
 }

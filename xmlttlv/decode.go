@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"sync"
 	"unicode/utf8"
 
@@ -86,6 +87,10 @@ type scanner struct {
 	// each, in tests, scans every start tag and looks every enumeration
 	// name up: what the caches must reproduce.
 	each bool
+	// asciiValue is set while cachedItem converts an element whose value
+	// attribute, as written, it found to be ASCII with no reference: text
+	// that needs no UTF-8 check.
+	asciiValue bool
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
@@ -685,11 +690,12 @@ func (s *scanner) cachedItem() (bool, error) {
 	}
 	src := s.src
 	vs, esc := p, false
-	// Eight bytes a step while none ends the value or needs a second look
-	// (plainAttrWord stops at more bytes than the value's end needs).
-	for len(src)-p >= 8 && plainAttrWord(binary.LittleEndian.Uint64(src[p:])) {
-		p += 8
+	// The plain run first (it stops at more bytes than the value's end
+	// needs), then byte by byte.
+	if p <= len(src) {
+		p += attrPlainPrefix(src[p:])
 	}
+	ascii := true // so far: a run of plainAttrWord's bytes
 	for ; p < len(src); p++ {
 		c := src[p]
 		if st := attrStop[c]; st != 0 {
@@ -701,6 +707,7 @@ func (s *scanner) cachedItem() (bool, error) {
 			}
 			esc = esc || st == stopEsc
 		}
+		ascii = false
 	}
 	if len(src)-p < 3 || src[p+1] != '/' || src[p+2] != '>' {
 		return false, nil
@@ -708,7 +715,27 @@ func (s *scanner) cachedItem() (bool, error) {
 	a.start[attrValue], a.end[attrValue], a.esc[attrValue] = vs, p, esc
 	s.tags[s.depth] = tag
 	s.pos = p + 3
-	return true, s.itemOf(open, ns, ne, &a, true, tag, typ)
+	s.asciiValue = ascii
+	err := s.itemOf(open, ns, ne, &a, true, tag, typ)
+	s.asciiValue = false
+	return true, err
+}
+
+// attrPlainPrefix returns the length of the run of bytes that
+// plainAttrWord accepts (ASCII, none escaped) that b starts with: eight
+// bytes a step, the first byte that ends the run found in its word by
+// attrSpecialBytes, the last few bytes one at a time. It calls nothing,
+// so that its loop keeps everything in registers.
+func attrPlainPrefix(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if m := attrSpecialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b) && b[i] < utf8.RuneSelf && !attrEscape[b[i]]; i++ {
+	}
+	return i
 }
 
 // itemOf converts the element whose start tag was just scanned, of tag tag
@@ -773,6 +800,7 @@ func (s *scanner) itemOf(open, ns, ne int, a *attrs, selfClose bool, tag ttlv.Ta
 		}
 		s.vbuf = append(s.vbuf[:0], r...)
 		v = s.vbuf
+		s.asciiValue = false // the replacement is checked
 	}
 	if err := s.primitive(tag, typ, valueTag, v, a.start[attrValue], d); err != nil {
 		return err
@@ -1014,7 +1042,7 @@ func (s *scanner) primitive(tag ttlv.Tag, typ ttlv.Type, valueTag ttlv.Tag, v []
 		}
 		return s.badValue(vpos, d, "true, false, 1 or 0", v)
 	case ttlv.TypeTextString, ttlv.TypeIdentifier, ttlv.TypeReference, ttlv.TypeNameReference:
-		if !utf8.Valid(v) {
+		if !s.asciiValue && !utf8.Valid(v) {
 			return s.failPath(vpos, d+1, ErrValue, "UTF-8 text", "invalid UTF-8 in a %v", typ)
 		}
 		s.dst = ttlv.AppendString(s.dst, tag, typ, v)

@@ -300,12 +300,19 @@ var attrEscape = func() (t [256]bool) {
 
 // plainAttrWord reports whether none of the eight bytes of w is escaped in
 // an attribute value (attrEscape) or starts a multi-byte UTF-8 sequence.
-// With every byte below 0x80 (the w term), subtracting n from each byte
-// sets a byte's high bit only where that byte, or a lower one, was below n,
-// and adding 1 sets it only on 0x7F: the test may misplace the byte but
-// never misses one. A false result only sends the word to the byte-by-byte
-// loop.
-func plainAttrWord(w uint64) bool {
+// See attrSpecialBytes.
+func plainAttrWord(w uint64) bool { return attrSpecialBytes(w) == 0 }
+
+// attrSpecialBytes returns the high bits of w's bytes that plainAttrWord
+// refuses, exactly for the lowest such byte. With every byte below 0x80
+// (the w term), subtracting n from each byte sets a byte's high bit only
+// where that byte, or a lower one, was below n, and adding 1 sets it only
+// on 0x7F (or above a byte at 0xFF, which the w term flags): a borrow or
+// carry moves up only from a flagged byte, so a higher bit may be
+// spurious, never the lowest, and none is missed. bits.TrailingZeros64 of
+// the result, over 8, is the offset of the first byte that needs a second
+// look.
+func attrSpecialBytes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	ctl := w - 0x20*ones
 	amp := (w ^ '&'*ones) - ones
@@ -313,7 +320,7 @@ func plainAttrWord(w uint64) bool {
 	gt := (w ^ '>'*ones) - ones
 	quot := (w ^ '"'*ones) - ones
 	del := w + ones
-	return (w|ctl|amp|lt|gt|quot|del)&highs == 0
+	return (w | ctl | amp | lt | gt | quot | del) & highs
 }
 
 // appendEscaped appends s as the content of a double-quoted attribute

@@ -2,6 +2,7 @@ package xmlttlv
 
 import (
 	"bytes"
+	"math/bits"
 	"strconv"
 	"testing"
 	"unicode/utf8"
@@ -101,5 +102,39 @@ func checkAppendEscaped(t fatalHelper, s []byte) {
 	want := appendEscapedBytewise([]byte("x"), s)
 	if !bytes.Equal(got, want) {
 		t.Fatalf("appendEscaped(%q) = %q, want %q", s, got, want)
+	}
+}
+
+// TestAttrSpecialBytes: the lowest bit attrSpecialBytes sets is the first
+// byte plainAttrWord's bytewise definition refuses, for every byte value
+// at every position of otherwise plain words, and next to every other
+// byte value.
+func TestAttrSpecialBytes(t *testing.T) {
+	first := func(w uint64) int { // 8 for none
+		for i := range 8 {
+			if c := byte(w >> (8 * i)); c >= 0x80 || attrEscape[c] {
+				return i
+			}
+		}
+		return 8
+	}
+	check := func(w uint64) {
+		t.Helper()
+		if got, want := bits.TrailingZeros64(attrSpecialBytes(w))>>3, first(w); got != want {
+			t.Fatalf("attrSpecialBytes(%#016x): first byte %d, want %d", w, got, want)
+		}
+	}
+	for pos := range 8 {
+		for c := range 256 {
+			for _, fill := range []uint64{0x4141414141414141, 0x2020202020202020, 0x7E7E7E7E7E7E7E7E, 0x2727272727272727, 0x3D3D3D3D3D3D3D3D, 0x3F3F3F3F3F3F3F3F} {
+				check(fill&^(0xFF<<(8*pos)) | uint64(c)<<(8*pos))
+			}
+		}
+	}
+	for a := range 256 {
+		for b := range 256 {
+			check(0x6161616161610000 | uint64(a) | uint64(b)<<8)
+			check(0x6161610000616161 | uint64(a)<<24 | uint64(b)<<32)
+		}
 	}
 }

@@ -100,6 +100,16 @@ func TestCachedHeads(t *testing.T) {
 	} {
 		inputs = append(inputs, []byte(`<RequestMessage><BatchItem>`+op+`Get"/>`+op+tail+`</BatchItem></RequestMessage>`))
 	}
+	// Text after a cached head: ASCII needs no UTF-8 check, anything else
+	// does (invalid UTF-8, raw or as references), and a placeholder's
+	// replacement too.
+	const uid = `<UniqueIdentifier type="TextString" value="`
+	for _, tail := range []string{
+		`abcdefgh-0123456789"/>`, `é"/>`, "\xff\"/>", "abcdefgh\xff\"/>", "abcdefgh\xe2\x82\"/>", `&#233;"/>`, `&#xD800;"/>`,
+		"ab\x7f\"/>", `a>b"/>`, `$x"/>`,
+	} {
+		inputs = append(inputs, []byte(`<RequestMessage><BatchItem>`+uid+`a"/>`+uid+tail+`</BatchItem></RequestMessage>`))
+	}
 	inputs = append(inputs,
 		[]byte(`<RequestMessage><BatchItem></BatchItem><BatchItem/><BatchItem ></BatchItem><BatchItem type="Structure"></BatchItem></RequestMessage>`),
 		[]byte(`<RequestMessage><BatchItem><TTLV tag="0x540001" type="Integer" value="1"/><TTLV tag="0x540001" type="Integer" value="2"/></BatchItem></RequestMessage>`),
@@ -107,7 +117,7 @@ func TestCachedHeads(t *testing.T) {
 		[]byte(`<RequestMessage><Attribute><AttributeName type="TextString" value="State"/><AttributeValue type="Enumeration" value="Active"/></Attribute><Attribute><AttributeName type="TextString" value="Object Type"/><AttributeValue type="Enumeration" value="Active"/></Attribute></RequestMessage>`),
 	)
 	for _, in := range inputs {
-		for _, o := range []DecodeOptions{{}, {MaxDepth: 2}, {Placeholder: func(p Placeholder) ([]byte, error) { return []byte("Create"), nil }}} {
+		for _, o := range []DecodeOptions{{}, {MaxDepth: 2}, {Placeholder: func(p Placeholder) ([]byte, error) { return []byte("Create"), nil }}, {Placeholder: func(p Placeholder) ([]byte, error) { return []byte("\xff"), nil }}} {
 			checkHeads(t, in, o)
 			for _, n := range []int{len(in) / 2, len(in) - 3} {
 				checkHeads(t, in[:n], o)

@@ -206,26 +206,28 @@ func equalHead(a, b []byte) bool {
 // where a message repeats a few (Operation "Get" in every batch item): it
 // remembers, for one conversion, the names Registry.LookupEnumBytes has
 // resolved for a tag, by a hash of the tag and the name, so that a hit
-// costs one comparison of at most enumCacheName bytes. Reset starts a
-// conversion (the Registry may differ). The zero value is ready for Reset;
-// it allocates nothing and is not safe for concurrent use.
+// costs a comparison of two words: a name of at most enumCacheName bytes
+// is kept as two zero-padded little-endian words, read without a loop.
+// Reset starts a conversion (the Registry may differ). The zero value is
+// ready for Reset; it allocates nothing and is not safe for concurrent
+// use.
 type EnumCache struct {
 	gen     uint32
 	entries [enumCacheSize]enumCacheEntry
 }
 
 type enumCacheEntry struct {
-	gen  uint32
-	tag  ttlv.Tag
-	v    uint32
-	n    uint8
-	name [enumCacheName]byte
+	gen    uint32
+	tag    ttlv.Tag
+	v      uint32
+	n      uint32
+	w0, w1 uint64 // the name's bytes
 }
 
 const (
 	enumCacheBits = 6
 	enumCacheSize = 1 << enumCacheBits
-	enumCacheName = 19 // longer names are looked up each time
+	enumCacheName = 16 // longer names are looked up each time
 )
 
 // Reset drops every entry.
@@ -237,16 +239,34 @@ func (c *EnumCache) Reset() {
 	}
 }
 
-func enumHash(t ttlv.Tag, name []byte) uint {
-	x := uint64(t)<<8 | uint64(len(name))
-	if len(name) >= 4 {
-		x ^= uint64(binary.LittleEndian.Uint32(name)) << 32
-	} else {
-		for i, c := range name {
-			x ^= uint64(c) << (32 + 8*i)
-		}
+// nameWords returns the bytes of name, at most enumCacheName of them, as
+// two little-endian words, zero beyond the name.
+func nameWords(name []byte) (w0, w1 uint64) {
+	if len(name) > 8 {
+		return binary.LittleEndian.Uint64(name), shortWord(name[8:])
 	}
-	return uint((x * 0x9E3779B97F4A7C15) >> (64 - enumCacheBits))
+	return shortWord(name), 0
+}
+
+// shortWord returns the at most eight bytes of b as a little-endian word,
+// zero beyond them: two overlapping loads of 4, 2 or 1 bytes, no loop.
+func shortWord(b []byte) uint64 {
+	switch n := len(b); {
+	case n > 8:
+		return 0 // not reached: callers pass at most eight bytes
+	case n >= 4:
+		return uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4))
+	case n >= 2:
+		return uint64(binary.LittleEndian.Uint16(b)) | uint64(binary.LittleEndian.Uint16(b[n-2:]))<<(8*(n-2))
+	case n == 1:
+		return uint64(b[0])
+	}
+	return 0
+}
+
+func enumHash(t ttlv.Tag, n int, w0, w1 uint64) uint {
+	x := (w0 ^ w1*0x9E3779B97F4A7C15 ^ uint64(t)<<8 ^ uint64(n)) * 0xFF51AFD7ED558CCD
+	return uint(x >> (64 - enumCacheBits))
 }
 
 // LookupEnum returns r.LookupEnumBytes(t, name) (r may be nil), answering
@@ -255,14 +275,14 @@ func (c *EnumCache) LookupEnum(r *ttlv.Registry, t ttlv.Tag, name []byte) (uint3
 	if len(name) > enumCacheName {
 		return r.LookupEnumBytes(t, name)
 	}
-	e := &c.entries[enumHash(t, name)]
-	if e.gen == c.gen && e.tag == t && int(e.n) == len(name) && string(e.name[:e.n]) == string(name) {
+	w0, w1 := nameWords(name)
+	e := &c.entries[enumHash(t, len(name), w0, w1)]
+	if e.gen == c.gen && e.tag == t && e.n == uint32(len(name)) && e.w0 == w0 && e.w1 == w1 {
 		return e.v, true
 	}
 	v, ok := r.LookupEnumBytes(t, name)
 	if ok {
-		*e = enumCacheEntry{gen: c.gen, tag: t, v: v, n: uint8(len(name))}
-		copy(e.name[:], name)
+		*e = enumCacheEntry{gen: c.gen, tag: t, v: v, n: uint32(len(name)), w0: w0, w1: w1}
 	}
 	return v, ok
 }
