@@ -228,7 +228,7 @@ func (c *reqCtx) addAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
-	if err := c.checkLink(&a); err != nil { // the target's lock, not o's
+	if err := c.resolveLink(&a); err != nil { // the target's lock, not o's
 		return b, err
 	}
 	if a.tag == ttlv.TagName && c.nameTaken(&a.val, nil, o) { // names.go: the others, no lock held
@@ -299,7 +299,7 @@ func (o *object) instanceOf(a *attrIn, cur *attrIn) int {
 }
 
 // currentOf reads a 2.x Current Attribute, nil when absent.
-func currentOf(p *ttlv.Value) (*attrIn, *opError) {
+func (c *reqCtx) currentOf(p *ttlv.Value) (*attrIn, *opError) {
 	w := p.Child(ttlv.TagCurrentAttribute)
 	if w == nil {
 		return nil, nil
@@ -308,11 +308,18 @@ func currentOf(p *ttlv.Value) (*attrIn, *opError) {
 		return nil, fail(rrInvalidField, "Current Attribute must hold one attribute")
 	}
 	ch := &w.Children[0]
+	a := attrIn{tag: ch.Tag, index: -1, val: *ch}
 	if ch.Tag == ttlv.TagAttribute {
-		a, err := parseAttribute(ch)
-		return &a, err
+		var err *opError
+		if a, err = parseAttribute(ch); err != nil {
+			return &a, err
+		}
 	}
-	return &attrIn{tag: ch.Tag, index: -1, val: *ch}, nil
+	// a Link named by the forms a Link is given in (uidref.go)
+	if err := c.resolveLinkedID(&a); err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // modifyAttribute answers Modify Attribute (2.1 §6.1.30, 1.4 §4.15).
@@ -325,10 +332,10 @@ func (c *reqCtx) modifyAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
-	if err := c.checkLink(&a); err != nil { // the target's lock, not o's
+	if err := c.resolveLink(&a); err != nil { // the target's lock, not o's
 		return b, err
 	}
-	cur, err := currentOf(p)
+	cur, err := c.currentOf(p)
 	if err != nil {
 		return b, err
 	}
@@ -377,7 +384,7 @@ func (c *reqCtx) deleteAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
-	cur, err := currentOf(p)
+	cur, err := c.currentOf(p)
 	if err != nil {
 		return b, err
 	}
@@ -445,7 +452,7 @@ func (c *reqCtx) setAttribute(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
-	if err := c.checkLink(&a); err != nil { // the target's lock, not o's
+	if err := c.resolveLink(&a); err != nil { // the target's lock, not o's
 		return b, err
 	}
 	if a.tag == ttlv.TagName && c.nameTaken(&a.val, nil, o) { // names.go: the others, no lock held

@@ -448,7 +448,7 @@ func (c *reqCtx) applyInitial(o *object, in []attrIn) *opError {
 			// a wish for the format of the key material (KMIP 2.x)
 			o.setAttr(a.encode())
 		case ttlv.TagLink:
-			if err := c.checkLink(a); err != nil {
+			if err := c.resolveLink(a); err != nil {
 				return err
 			}
 			o.setAttr(a.encode())

@@ -146,7 +146,7 @@ func (c *reqCtx) applyImported(o *object, in []attrIn, obj *ttlv.Value) *opError
 			if a.tag == 0 && a.name == "" {
 				continue
 			}
-			if err := c.checkLink(a); err != nil {
+			if err := c.resolveLink(a); err != nil {
 				return err
 			}
 			rest = append(rest, *a)

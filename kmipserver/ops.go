@@ -17,14 +17,20 @@ func (c *reqCtx) idOf(p *ttlv.Value) ([]byte, *opError) {
 // and number): the text given (a Text String, or in KMIP 3.x an
 // Identifier: the 3.0 type is refused in earlier versions), or — when
 // absent, empty, or the KMIP 2.x ID Placeholder enumeration — the ID
-// placeholder an earlier item of the batch set (KMIP 2.1 §6.1, 1.4 §4).
+// placeholder an earlier item of the batch set (KMIP 2.1 §6.1, 1.4 §4),
+// or the identifier another value of the Unique Identifier Enumeration or
+// an Integer index names (uidref.go).
 func (c *reqCtx) resolveID(present bool, typ ttlv.Type, text []byte, num int64) ([]byte, *opError) {
 	if present {
 		isText := typ == ttlv.TypeTextString || typ == ttlv.TypeIdentifier && c.major >= 3
 		switch {
 		case isText && len(text) > 0:
 			return text, nil
-		case isText, typ == ttlv.TypeEnumeration && num == 1:
+		case isText, typ == ttlv.TypeEnumeration && num == int64(uidPlaceholder):
+		case typ == ttlv.TypeEnumeration: // uidref.go
+			return c.resolveEnum(uint32(num))
+		case typ == ttlv.TypeInteger:
+			return c.resolveIndex(int32(num))
 		default:
 			return nil, fail(rrInvalidField, "Unique Identifier of type %s not supported", typ)
 		}

@@ -641,9 +641,8 @@ func TestPKCS12OneAtATime(t *testing.T) {
 // pkcs12Batch is one request that registers an Active password and a
 // PKCS#12 private key linked to it (through the ID Placeholder), then Gets
 // the key in PKCS#12: a seed of FuzzServeTTLV, and the frame of
-// TestPKCS12Malformed. (Its Get fails, Bad Password: the key's Link keeps
-// the ID Placeholder Enumeration as given, not the identifier it stood
-// for, and names no password.)
+// TestPKCS12Malformed; TestLinkPlaceholderPKCS12 checks its Get (the
+// Link keeps the password's identifier the ID Placeholder stood for).
 func pkcs12Batch(h hdr, pfx []byte) []byte {
 	pw := item(opRegister, enum(ttlv.TagObjectType, objSecretData),
 		st(ttlv.TagAttributes, ttlv.DateTime(ttlv.TagActivationDate, fixedNow.Add(-time.Hour))),

@@ -269,6 +269,7 @@ type reqCtx struct {
 	items        []batch.Item
 	journal      []journalEntry
 	journaling   bool
+	unordered    bool      // the message's items may run in any order (serveUnordered)
 	dirty        []*object // the objects the message changed (with a Store)
 	reidx        []*object // the objects the item changed, for the index
 	recs         []Record  // their records
@@ -330,6 +331,7 @@ func (s *Server) getCtx(ctx context.Context) *reqCtx {
 	c.ticket, c.authErr = nil, nil
 	c.now = s.now()
 	c.placeholder = ""
+	c.unordered = false
 	c.arena = c.arena[:0]
 	c.results = c.results[:0]
 	c.journal = c.journal[:0]
@@ -623,6 +625,7 @@ const maxItemWorkers = 8
 // §6.12), on up to GOMAXPROCS goroutines; the answer keeps the request's
 // order. The ID Placeholder is not available to such items (2.1 §6.1).
 func (c *reqCtx) serveUnordered(dst []byte, versionOK bool) []byte {
+	c.unordered = true
 	c.items = c.items[:0]
 	pending := 0
 	for {
@@ -666,7 +669,7 @@ func (c *reqCtx) serveUnordered(dst []byte, versionOK bool) []byte {
 			wc.major, wc.minor, wc.now = c.major, c.minor, c.now
 			wc.identity, wc.admin, wc.ticket, wc.authErr = c.identity, c.admin, c.ticket, c.authErr
 		}
-		wc.journaling = false
+		wc.journaling, wc.unordered = false, true
 		helpers[w] = wc
 		wg.Add(1)
 		go func() {

@@ -171,8 +171,11 @@ func (c *reqCtx) idIn(payload []byte) ([]byte, *opError) {
 	}
 	_, typ, val, _ := ttlv.ConsumeValue(u)
 	var num int64
-	if typ == ttlv.TypeEnumeration && len(val) == 4 {
+	switch {
+	case typ == ttlv.TypeEnumeration && len(val) == 4:
 		num = int64(uint32(val[0])<<24 | uint32(val[1])<<16 | uint32(val[2])<<8 | uint32(val[3]))
+	case typ == ttlv.TypeInteger:
+		num = int32Value(val)
 	}
 	return c.resolveID(true, typ, val, num)
 }
