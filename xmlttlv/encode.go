@@ -312,15 +312,17 @@ func plainAttrWord(w uint64) bool { return attrSpecialBytes(w) == 0 }
 // spurious, never the lowest, and none is missed. bits.TrailingZeros64 of
 // the result, over 8, is the offset of the first byte that needs a second
 // look.
+//
+// '"' (0x22) and '&' (0x26) differ only in bit 2, '<' (0x3C) and '>'
+// (0x3E) only in bit 1, so each pair takes one test: a byte b is one of
+// the first two exactly when b|4 == '&', of the last two when b|2 == '>'.
 func attrSpecialBytes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	ctl := w - 0x20*ones
-	amp := (w ^ '&'*ones) - ones
-	lt := (w ^ '<'*ones) - ones
-	gt := (w ^ '>'*ones) - ones
-	quot := (w ^ '"'*ones) - ones
+	quotAmp := ((w | 0x04*ones) ^ '&'*ones) - ones
+	ltGt := ((w | 0x02*ones) ^ '>'*ones) - ones
 	del := w + ones
-	return (w | ctl | amp | lt | gt | quot | del) & highs
+	return (w | ctl | quotAmp | ltGt | del) & highs
 }
 
 // appendEscaped appends s as the content of a double-quoted attribute
