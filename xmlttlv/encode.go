@@ -107,7 +107,13 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 				continue
 			}
 			dst = e.newline(dst, depth)
-			dst = e.cached(dst, textform.HeadKey(it.Tag, ttlv.TypeEnd), it, (*encoder).endTag)
+			// The cached fragments are copied here, inline; cached
+			// builds one on a miss.
+			if f, ok := e.frags.Get(textform.HeadKey(it.Tag, ttlv.TypeEnd)); ok && !e.each {
+				dst = append(dst, f...)
+			} else {
+				dst = e.cached(dst, textform.HeadKey(it.Tag, ttlv.TypeEnd), it, (*encoder).endTag)
+			}
 			continue
 		}
 		if depth > 0 || !e.w.First() {
@@ -115,10 +121,19 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 		}
 		valueTag := e.w.ValueTag(it.Tag)
 		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
-			dst = e.cached(dst, textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value)), it, (*encoder).item)
+			key := textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value))
+			if f, ok := e.frags.Get(key); ok && !e.each {
+				dst = append(dst, f...)
+			} else {
+				dst = e.cached(dst, key, it, (*encoder).item)
+			}
 			continue
 		}
-		dst = e.cached(dst, textform.HeadKey(it.Tag, it.Type), it, (*encoder).head)
+		if f, ok := e.frags.Get(textform.HeadKey(it.Tag, it.Type)); ok && !e.each {
+			dst = append(dst, f...)
+		} else {
+			dst = e.cached(dst, textform.HeadKey(it.Tag, it.Type), it, (*encoder).head)
+		}
 		if it.Type == ttlv.TypeStructure {
 			continue
 		}
