@@ -137,7 +137,14 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 		if it.Type == ttlv.TypeStructure {
 			continue
 		}
-		dst = e.value(dst, it, valueTag)
+		switch it.Type { // the commonest values without value's switch
+		case ttlv.TypeTextString:
+			dst = appendEscaped(dst, it.Value)
+		case ttlv.TypeByteString:
+			dst = textform.AppendHexLower(dst, it.Value)
+		default:
+			dst = e.value(dst, it, valueTag)
+		}
 		dst = append(dst, '"', '/', '>')
 	}
 }
