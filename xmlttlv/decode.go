@@ -289,6 +289,15 @@ const (
 	nAttrs
 )
 
+// noAttrs is the attrs of a start tag with no attribute: copied, it
+// starts a cached element's in a few stores.
+var noAttrs = func() (a attrs) {
+	for i := range a.start {
+		a.start[i] = -1
+	}
+	return a
+}()
+
 // attrs holds the spans of the attributes of one start tag; start < 0 when
 // absent. esc marks values that need unescaping (entity or reference, or
 // white space that attribute-value normalization turns into a space).
@@ -678,10 +687,7 @@ func (s *scanner) cachedItem() (bool, error) {
 		return false, nil
 	}
 	ns, ne := open+1, open+1+int(nameLen)
-	var a attrs
-	for i := range a.start {
-		a.start[i] = -1
-	}
+	a := noAttrs
 	p := open + n
 	if typ == ttlv.TypeStructure {
 		s.tags[s.depth] = tag
@@ -785,9 +791,14 @@ func (s *scanner) itemOf(open, ns, ne int, a *attrs, selfClose bool, tag ttlv.Ta
 			return err
 		}
 	}
-	v, err := s.attrValue(a, attrValue, &s.scratch)
-	if err != nil {
-		return err
+	var v []byte
+	if vs, ve := a.start[attrValue], a.end[attrValue]; !a.esc[attrValue] && 0 <= vs && vs <= ve && ve <= len(s.src) {
+		v = s.src[vs:ve] // attrValue's answer without its call
+	} else {
+		var err error
+		if v, err = s.attrValue(a, attrValue, &s.scratch); err != nil {
+			return err
+		}
 	}
 	valueTag := tag
 	if d > 0 && tag == ttlv.TagAttributeValue && s.attr[d] != 0 {
