@@ -340,8 +340,12 @@ func (s *scanner) element() error {
 			if s.depth == base {
 				return nil
 			}
-			if err := s.content(); err != nil {
-				return err
+			// Compact XML: the next element or end tag right away (content
+			// would skip nothing).
+			if p := s.pos; p < 0 || len(s.src)-p < 2 || s.src[p] != '<' || s.src[p+1] == '!' || s.src[p+1] == '?' {
+				if err := s.content(); err != nil {
+					return err
+				}
 			}
 			if s.pos+1 < len(s.src) && s.src[s.pos+1] == '/' {
 				if err := s.closeStructure(); err != nil {
@@ -395,7 +399,7 @@ func shorten(b []byte) []byte {
 func (s *scanner) endTag(ns, ne int) error {
 	p := s.pos
 	// "</name>" exactly: what the scan below accepts, in one comparison.
-	if n := ne - ns; len(s.src)-p >= n+3 && s.src[p+2+n] == '>' && string(s.src[p+2:p+2+n]) == string(s.src[ns:ne]) {
+	if n := ne - ns; len(s.src)-p >= n+3 && s.src[p+2+n] == '>' && textform.EqualShort(s.src[p+2:p+2+n], s.src[ns:ne]) {
 		s.pos = p + n + 3
 		return nil
 	}

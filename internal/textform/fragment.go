@@ -154,7 +154,7 @@ func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, au
 			continue
 		}
 		head := c.text[s.start:s.end]
-		if len(head) <= len(in) && equalHead(in[:len(head)], head) {
+		if len(head) <= len(in) && EqualShort(in[:len(head)], head) {
 			return s.tag, s.typ, s.aux, len(head), true
 		}
 	}
@@ -182,11 +182,11 @@ func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type, au
 	c.older[h] = 1 - way
 }
 
-// equalHead reports whether a and b, of equal length, are equal: eight
-// bytes a step, the last eight overlapping, the differences or-ed into
-// one word and tested once, inline, where a string comparison of heads of
-// 11 to 60 bytes would call memequal.
-func equalHead(a, b []byte) bool {
+// EqualShort reports whether a and b are equal: eight bytes a step, the
+// last eight overlapping, the differences or-ed into one word and tested
+// once, inline, where a string comparison of the few to 60 bytes of a
+// head or an element name would call memequal.
+func EqualShort(a, b []byte) bool {
 	n := len(a)
 	if n != len(b) {
 		return false
