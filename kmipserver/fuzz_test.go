@@ -54,6 +54,9 @@ func FuzzServeTTLV(f *testing.F) {
 		item(opImport, uid("f-1"), enum(ttlv.TagObjectType, objSymmetricKey), ttlv.Boolean(ttlv.TagReplaceExisting, true),
 			st(ttlv.TagAttributes, enum(ttlv.TagState, stateActive)), symKey(kfRaw, make([]byte, 16), algAES, 128)),
 		item(opGet, uid("f-1"), enum(ttlv.TagKeyWrapType, 1)), item(opSetEndpointRole, enum(ttlv.TagEndpointRole, roleServer))))
+	// A PKCS#12 private key opened with its linked password, then written
+	// again (pkcs12.go).
+	f.Add(pkcs12Batch(h, newPKCS12Fixture(f).pfx(f, "pw")))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, req []byte) {
 		s := newFuzzServer()

@@ -24,6 +24,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
+	"github.com/kmipwire/kmipwire/batch"
 	"github.com/kmipwire/kmipwire/ttlv"
 )
 
@@ -34,7 +35,7 @@ type pkcs12Fixture struct {
 	leaf, ca *x509.Certificate
 }
 
-func newPKCS12Fixture(t *testing.T) *pkcs12Fixture {
+func newPKCS12Fixture(t fatalHelper) *pkcs12Fixture {
 	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -70,7 +71,7 @@ func newPKCS12Fixture(t *testing.T) *pkcs12Fixture {
 
 // pfx is the fixture as a PKCS#12 container (3DES, SHA-1 MAC: the
 // algorithms of the OASIS TC-PKCS12-2 container).
-func (f *pkcs12Fixture) pfx(t *testing.T, password string) []byte {
+func (f *pkcs12Fixture) pfx(t fatalHelper, password string) []byte {
 	t.Helper()
 	b, err := pkcs12.Legacy.Encode(f.key, f.leaf, []*x509.Certificate{f.ca}, password)
 	if err != nil {
@@ -635,4 +636,49 @@ func TestPKCS12OneAtATime(t *testing.T) {
 	<-s.pkcs12Slot
 	ok(t, &do(t, s, v21, reg).items[0])
 	ok(t, &do(t, s, v21, reg).items[0]) // the slot was given back
+}
+
+// pkcs12Batch is one request that registers an Active password and a
+// PKCS#12 private key linked to it (through the ID Placeholder), then Gets
+// the key in PKCS#12: a seed of FuzzServeTTLV, and the frame of
+// TestPKCS12Malformed. (Its Get fails, Bad Password: the key's Link keeps
+// the ID Placeholder Enumeration as given, not the identifier it stood
+// for, and names no password.)
+func pkcs12Batch(h hdr, pfx []byte) []byte {
+	pw := item(opRegister, enum(ttlv.TagObjectType, objSecretData),
+		st(ttlv.TagAttributes, ttlv.DateTime(ttlv.TagActivationDate, fixedNow.Add(-time.Hour))),
+		st(ttlv.TagSecretData, enum(ttlv.TagSecretDataType, secretPassword),
+			st(ttlv.TagKeyBlock, enum(ttlv.TagKeyFormatType, kfOpaque), st(ttlv.TagKeyValue, bstr(ttlv.TagKeyMaterial, []byte("pw"))))))
+	placeholder := st(ttlv.TagLink, enum(ttlv.TagLinkType, linkPKCS12Password), enum(ttlv.TagLinkedObjectIdentifier, 1))
+	return request(h, pw, registerPKCS12Item(h, pfx, placeholder), item(opGet, enum(ttlv.TagKeyFormatType, kfPKCS12)))
+}
+
+// TestPKCS12Malformed: containers cut short or with a byte changed are
+// refused with a KMIP failure (or, where the change is harmless, opened);
+// the server never panics and keeps answering.
+func TestPKCS12Malformed(t *testing.T) {
+	f := newPKCS12Fixture(t)
+	h := hdr{major: 2, minor: 1, cont: batch.Continue}
+	pfx := f.pfx(t, "pw")
+	r := decode(t, newTestServer().ServeTTLV(context.Background(), nil, pkcs12Batch(h, pfx)))
+	ok(t, &r.items[0])
+	ok(t, &r.items[1]) // the container as written opens
+	var refused int
+	try := func(mutated []byte) {
+		r := decode(t, newTestServer().ServeTTLV(context.Background(), nil, pkcs12Batch(h, mutated)))
+		if rs, _ := status(&r.items[1]); rs != 0 {
+			refused++
+		}
+	}
+	for n := 0; n < len(pfx); n += 13 {
+		try(pfx[:n])
+	}
+	for i := 0; i < len(pfx); i += 7 {
+		m := bytes.Clone(pfx)
+		m[i] ^= 0x5a
+		try(m)
+	}
+	if refused == 0 {
+		t.Error("no malformed container was refused")
+	}
 }

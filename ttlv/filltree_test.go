@@ -217,24 +217,6 @@ func TestDecodeValueTwin(t *testing.T) {
 	}
 }
 
-// FuzzDecodeValueTwin: DecodeValue builds the tree its definition builds
-// (refDecodeValue), into a fresh tree and into one built before, and
-// leaves the Decoder as the walk does, with the same error.
-func FuzzDecodeValueTwin(f *testing.F) {
-	for _, in := range twinInputs(f) {
-		f.Add(in, uint8(0))
-		f.Add(in, uint8(1))
-	}
-	f.Fuzz(func(t *testing.T, in []byte, o uint8) {
-		opts := DecodeOptions{Lax: Lax(o) & (LaxPadding | LaxBoolean | LaxUTF8), Sequence: o&0x10 != 0}
-		if o&0x20 != 0 {
-			opts.MaxDepth = 1 + int(o>>6)
-		}
-		checkTwin(t, nil, in, opts)
-		checkTwin(t, in, in, opts)
-	})
-}
-
 // TestDecodeValueTwinEOF: both read the end of a sequence alike.
 func TestDecodeValueTwinEOF(t *testing.T) {
 	var v Value

@@ -73,3 +73,20 @@ func sameSentinel(a, b error) bool {
 	}
 	return false
 }
+
+// FuzzDecodeValueTwin: DecodeValue builds the tree its definition builds
+// (refDecodeValue, filltree_test.go), into a fresh tree and into one built
+// from the same input before, and leaves the Decoder as the walk does,
+// with the same error, under each of twinOptions (strict, the Lax
+// options, a small MaxDepth, a sequence, a small message size).
+func FuzzDecodeValueTwin(f *testing.F) {
+	for _, in := range twinInputs(f) {
+		f.Add(in)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for _, opts := range twinOptions {
+			checkTwin(t, nil, in, opts)
+			checkTwin(t, in, in, opts)
+		}
+	})
+}

@@ -45,6 +45,9 @@ done
 
 compile_native_go_fuzzer_v2 $M/ttlv FuzzDecode ttlv_decode
 seed ttlv_decode "${BIN[@]}" ttlv/testdata/fuzz/FuzzDecode/*
+# The tree decoder's fused loop against the walk it fuses.
+compile_native_go_fuzzer_v2 $M/ttlv FuzzDecodeValueTwin ttlv_decode_value_twin
+seed ttlv_decode_value_twin "${BIN[@]}" ttlv/testdata/fuzz/FuzzDecodeValueTwin/*
 compile_native_go_fuzzer_v2 $M/jsonttlv FuzzFromJSON jsonttlv_from_json
 seed jsonttlv_from_json "${JSON[@]}" jsonttlv/testdata/fuzz/FuzzFromJSON/*
 compile_native_go_fuzzer_v2 $M/jsonttlv FuzzRoundTrip jsonttlv_round_trip
