@@ -258,6 +258,9 @@ func (s *scanner) object(depth int) error {
 			}
 			if s.pos < len(s.src) && s.src[s.pos] == '}' {
 				s.pos++
+				if tag != ttlv.TagAttributeName && tag != ttlv.TagAttributeValue {
+					return s.primitive(tag, typ, tag, vString, vs, ve, vesc, depth) // primitiveItem's case, one call fewer
+				}
 				return s.primitiveItem(tag, typ, vString, vs, ve, vesc, depth)
 			}
 			s.pos = start + n
