@@ -726,7 +726,15 @@ func (s *scanner) cachedItem() (bool, error) {
 	s.tags[s.depth] = tag
 	s.pos = p + 3
 	s.asciiValue = ascii
-	err := s.itemOf(open, ns, ne, &a, true, tag, typ)
+	var err error
+	if !esc && s.opts.Placeholder == nil && tag != ttlv.TagAttributeName && tag != ttlv.TagAttributeValue && vs <= p {
+		// itemOf's case for a self-closed primitive, one call fewer: no
+		// reference to replace, no placeholder, no Attribute to follow.
+		s.nitem++
+		err = s.primitive(tag, typ, tag, src[vs:p], vs, s.depth)
+	} else {
+		err = s.itemOf(open, ns, ne, &a, true, tag, typ)
+	}
 	s.asciiValue = false
 	return true, err
 }
