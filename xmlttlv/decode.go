@@ -694,9 +694,16 @@ func (s *scanner) cachedItem() (bool, error) {
 	a := noAttrs
 	p := open + n
 	if typ == ttlv.TypeStructure {
-		s.tags[s.depth] = tag
+		d := s.depth
+		s.tags[d] = tag
 		s.pos = p
-		return true, s.itemOf(open, ns, ne, &a, false, tag, typ)
+		if d+1 > s.maxDepth || d+1 >= len(s.names) {
+			return true, s.itemOf(open, ns, ne, &a, false, tag, typ) // which reports it
+		}
+		// itemOf's case for a Structure with content, one call fewer.
+		s.nitem++
+		s.openStructure(d, ns, ne, tag)
+		return true, nil
 	}
 	src := s.src
 	vs, esc := p, false
@@ -769,20 +776,14 @@ func (s *scanner) itemOf(open, ns, ne int, a *attrs, selfClose bool, tag ttlv.Ta
 		if d+1 > s.maxDepth {
 			return s.failPath(open, d+1, ErrDepth, "", "depth %d exceeds limit %d", d+1, s.maxDepth)
 		}
-		if d > 0 {
-			s.attr[d] = 0 // a Structure sibling is not an AttributeName
-		}
-		var mark int
-		s.dst, mark = ttlv.BeginStructure(s.dst, tag)
 		if selfClose {
-			ttlv.EndStructure(s.dst, mark)
+			if d > 0 {
+				s.attr[d] = 0 // a Structure sibling is not an AttributeName
+			}
+			s.dst = ttlv.AppendHeader(s.dst, tag, ttlv.TypeStructure, 0)
 			return nil
 		}
-		s.depth = d + 1
-		s.names[d+1] = [2]int{ns, ne}
-		s.marks[d+1] = mark
-		s.attr[d+1] = 0
-		s.tags[d+1] = 0
+		s.openStructure(d, ns, ne, tag)
 		return nil
 	}
 	if a.start[attrValue] < 0 {
@@ -832,6 +833,21 @@ func (s *scanner) itemOf(open, ns, ne int, a *attrs, selfClose bool, tag ttlv.Ta
 		s.attr[d], _ = ttlv.LookupAttributeNameBytes(v)
 	}
 	return nil
+}
+
+// openStructure writes the header of a Structure of tag tag at depth d,
+// whose element name is src[ns:ne], and opens it (d+1 <= maxDepth).
+func (s *scanner) openStructure(d, ns, ne int, tag ttlv.Tag) {
+	if d > 0 {
+		s.attr[d] = 0 // a Structure sibling is not an AttributeName
+	}
+	var mark int
+	s.dst, mark = ttlv.BeginStructure(s.dst, tag)
+	s.depth = d + 1
+	s.names[d+1] = [2]int{ns, ne}
+	s.marks[d+1] = mark
+	s.attr[d+1] = 0
+	s.tags[d+1] = 0
 }
 
 func (s *scanner) lookupEnum(t ttlv.Tag, name []byte) (uint32, bool) {
