@@ -287,7 +287,9 @@ func (s *scanner) object(depth int) error {
 		if pre {
 			pre = false
 			// A Structure's array right after its head: the value case
-			// below, without its tests of what the property is.
+			// below, without its tests of what the property is. (The
+			// lines it repeats from there, as a shared method, cost
+			// 1.8 % more instructions on a 100-item batch.)
 			if typ == ttlv.TypeStructure && s.pos < len(s.src) && s.src[s.pos] == '[' && depth < s.maxDepth {
 				vs = s.pos
 				s.dst, mark = ttlv.BeginStructure(s.dst, tag)
