@@ -148,17 +148,23 @@ func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, au
 		return 0, 0, 0, 0, false
 	}
 	set := &c.sets[h]
-	for i := range set {
-		s := &set[i]
-		if s.gen != c.gen || int(s.end) > len(c.text) || s.start > s.end {
-			continue
-		}
-		head := c.text[s.start:s.end]
-		if len(head) <= len(in) && EqualShort(in[:len(head)], head) {
-			return s.tag, s.typ, s.aux, len(head), true
-		}
+	if s := &set[0]; c.holds(s, in) {
+		return s.tag, s.typ, s.aux, int(s.end - s.start), true
+	}
+	if s := &set[1]; c.holds(s, in) {
+		return s.tag, s.typ, s.aux, int(s.end - s.start), true
 	}
 	return 0, 0, 0, 0, false
+}
+
+// holds reports whether in starts with the head in slot s of this
+// conversion.
+func (c *HeadCache) holds(s *headSlot, in []byte) bool {
+	if s.gen != c.gen || int(s.end) > len(c.text) || s.start > s.end {
+		return false
+	}
+	head := c.text[s.start:s.end]
+	return len(head) <= len(in) && EqualShort(in[:len(head)], head)
 }
 
 // Put stores the head src[p:p+n], which parsed to tag t and type typ, and
