@@ -258,6 +258,9 @@ func (s *scanner) object(depth int) error {
 			}
 			if s.pos < len(s.src) && s.src[s.pos] == '}' {
 				s.pos++
+				if tag != ttlv.TagAttributeName && tag != ttlv.TagAttributeValue {
+					return s.primitive(tag, typ, tag, vString, vs, ve, vesc, depth) // primitiveItem's case, one call fewer
+				}
 				return s.primitiveItem(tag, typ, vString, vs, ve, vesc, depth)
 			}
 			s.pos = start + n
@@ -283,6 +286,27 @@ func (s *scanner) object(depth int) error {
 		var key []byte
 		if pre {
 			pre = false
+			// A Structure's array right after its head: the value case
+			// below, without its tests of what the property is. (The
+			// lines it repeats from there, as a shared method, cost
+			// 1.8 % more instructions on a 100-item batch.)
+			if typ == ttlv.TypeStructure && s.pos < len(s.src) && s.src[s.pos] == '[' && depth < s.maxDepth {
+				vs = s.pos
+				s.dst, mark = ttlv.BeginStructure(s.dst, tag)
+				if err := s.array(depth + 1); err != nil {
+					return err
+				}
+				s.cur = depth
+				if !ttlv.EndStructure(s.dst, mark) {
+					return s.failAt(vs, depth, haveTag, ErrTooLarge, "", "Structure longer than %d bytes", uint64(ttlv.MaxLength))
+				}
+				kind = vArray
+				if s.pos < len(s.src) && s.src[s.pos] == '}' {
+					s.pos++
+					return nil
+				}
+				goto afterValue
+			}
 		} else if s.peek() != '"' {
 			return s.syntax("a property name string")
 		} else if code = s.quickKey(); code == keyOther {
@@ -433,6 +457,7 @@ func (s *scanner) object(depth int) error {
 		default:
 			return s.failAt(keyPos, depth, haveTag, ErrObject, "tag, type, value or name", "property %q", key)
 		}
+	afterValue:
 		switch s.tok() {
 		case ',':
 			s.pos++

@@ -227,10 +227,14 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 			}
 			e.frags.Put(key, dst[start:])
 		}
-		if it.Type == ttlv.TypeStructure {
+		switch it.Type { // the commonest values without value's switch
+		case ttlv.TypeStructure:
 			continue
+		case ttlv.TypeTextString:
+			dst = appendString(dst, it.Value)
+		default:
+			dst = e.value(dst, it, valueTag)
 		}
-		dst = e.value(dst, it, valueTag)
 		dst = append(dst, '}')
 	}
 }

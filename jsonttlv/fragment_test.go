@@ -134,13 +134,17 @@ func TestCachedHeads(t *testing.T) {
 		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":"G\et"}]}`),
 		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"},{"tag":"Operation","type":"Enumeration","value":"G\u0065t"}]}`),
 		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"UniqueIdentifier","type":"TextString","value":"a"},{"tag":"UniqueIdentifier","type":"TextString","value":"\u00e9\n"},{"tag":"UniqueIdentifier","type":"TextString","value":"\xff"}]}`),
+		// A cached Structure head with more after its array, or nested
+		// past the depth limit.
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"BatchItem","type":"Structure","value":[]},{"tag":"BatchItem","type":"Structure","value":[{"tag":"Operation","type":"Enumeration","value":"Get"}],"name":"x"},{"tag":"BatchItem","type":"Structure","value":[] },{"tag":"BatchItem","type":"Structure","value":[],}]}`),
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"BatchItem","type":"Structure","value":[]},{"tag":"BatchItem","type":"Structure","value":[],"value":[]}]}`),
+		[]byte(`{"tag":"RequestMessage","type":"Structure","value":[{"tag":"BatchItem","type":"Structure","value":[{"tag":"BatchItem","type":"Structure","value":[{"tag":"BatchItem","type":"Structure","value":[{"tag":"BatchItem","type":"Structure","value":[{"tag":"BatchItem","type":"Structure","value":[{"tag":"BatchItem","type":"Structure","value":[]}]}]}]}]}]}]}`),
 		// KMIP 1.x Attributes through the same path: the Attribute Name
 		// names the Attribute Value's tag.
 		[]byte(`{"tag":"TemplateAttribute","type":"Structure","value":[{"tag":"Attribute","type":"Structure","value":[{"tag":"AttributeName","type":"TextString","value":"Cryptographic Algorithm"},{"tag":"AttributeValue","type":"Enumeration","value":"AES"}]},{"tag":"Attribute","type":"Structure","value":[{"tag":"AttributeName","type":"TextString","value":"Object Type"},{"tag":"AttributeValue","type":"Enumeration","value":"SymmetricKey"}]},{"tag":"Attribute","type":"Structure","value":[{"tag":"AttributeName","type":"TextString","value":"Cryptographic Algorithm"},{"tag":"AttributeValue","type":"Enumeration","value":"SymmetricKey"}]}]}`),
 	)
 	for _, in := range inputs {
-		for _, lenient := range []bool{false, true} {
-			o := DecodeOptions{Lenient: lenient}
+		for _, o := range []DecodeOptions{{}, {Lenient: true}, {MaxDepth: 3}} {
 			bin, err := AppendBinary(nil, in, o)
 			checkHeads(t, in, o, bin, err)
 			for _, n := range []int{len(in) / 2, len(in) - 2} {

@@ -289,6 +289,15 @@ const (
 	nAttrs
 )
 
+// noAttrs is the attrs of a start tag with no attribute: copied, it
+// starts a cached element's in a few stores.
+var noAttrs = func() (a attrs) {
+	for i := range a.start {
+		a.start[i] = -1
+	}
+	return a
+}()
+
 // attrs holds the spans of the attributes of one start tag; start < 0 when
 // absent. esc marks values that need unescaping (entity or reference, or
 // white space that attribute-value normalization turns into a space).
@@ -331,8 +340,12 @@ func (s *scanner) element() error {
 			if s.depth == base {
 				return nil
 			}
-			if err := s.content(); err != nil {
-				return err
+			// Compact XML: the next element or end tag right away (content
+			// would skip nothing).
+			if p := s.pos; p < 0 || len(s.src)-p < 2 || s.src[p] != '<' || s.src[p+1] == '!' || s.src[p+1] == '?' {
+				if err := s.content(); err != nil {
+					return err
+				}
 			}
 			if s.pos+1 < len(s.src) && s.src[s.pos+1] == '/' {
 				if err := s.closeStructure(); err != nil {
@@ -386,7 +399,7 @@ func shorten(b []byte) []byte {
 func (s *scanner) endTag(ns, ne int) error {
 	p := s.pos
 	// "</name>" exactly: what the scan below accepts, in one comparison.
-	if n := ne - ns; len(s.src)-p >= n+3 && s.src[p+2+n] == '>' && string(s.src[p+2:p+2+n]) == string(s.src[ns:ne]) {
+	if n := ne - ns; len(s.src)-p >= n+3 && s.src[p+2+n] == '>' && textform.EqualShort(s.src[p+2:p+2+n], s.src[ns:ne]) {
 		s.pos = p + n + 3
 		return nil
 	}
@@ -678,15 +691,19 @@ func (s *scanner) cachedItem() (bool, error) {
 		return false, nil
 	}
 	ns, ne := open+1, open+1+int(nameLen)
-	var a attrs
-	for i := range a.start {
-		a.start[i] = -1
-	}
+	a := noAttrs
 	p := open + n
 	if typ == ttlv.TypeStructure {
-		s.tags[s.depth] = tag
+		d := s.depth
+		s.tags[d] = tag
 		s.pos = p
-		return true, s.itemOf(open, ns, ne, &a, false, tag, typ)
+		if d+1 > s.maxDepth || d+1 >= len(s.names) {
+			return true, s.itemOf(open, ns, ne, &a, false, tag, typ) // which reports it
+		}
+		// itemOf's case for a Structure with content, one call fewer.
+		s.nitem++
+		s.openStructure(d, ns, ne, tag)
+		return true, nil
 	}
 	src := s.src
 	vs, esc := p, false
@@ -716,7 +733,15 @@ func (s *scanner) cachedItem() (bool, error) {
 	s.tags[s.depth] = tag
 	s.pos = p + 3
 	s.asciiValue = ascii
-	err := s.itemOf(open, ns, ne, &a, true, tag, typ)
+	var err error
+	if !esc && s.opts.Placeholder == nil && tag != ttlv.TagAttributeName && tag != ttlv.TagAttributeValue && vs <= p {
+		// itemOf's case for a self-closed primitive, one call fewer: no
+		// reference to replace, no placeholder, no Attribute to follow.
+		s.nitem++
+		err = s.primitive(tag, typ, tag, src[vs:p], vs, s.depth)
+	} else {
+		err = s.itemOf(open, ns, ne, &a, true, tag, typ)
+	}
 	s.asciiValue = false
 	return true, err
 }
@@ -751,20 +776,14 @@ func (s *scanner) itemOf(open, ns, ne int, a *attrs, selfClose bool, tag ttlv.Ta
 		if d+1 > s.maxDepth {
 			return s.failPath(open, d+1, ErrDepth, "", "depth %d exceeds limit %d", d+1, s.maxDepth)
 		}
-		if d > 0 {
-			s.attr[d] = 0 // a Structure sibling is not an AttributeName
-		}
-		var mark int
-		s.dst, mark = ttlv.BeginStructure(s.dst, tag)
 		if selfClose {
-			ttlv.EndStructure(s.dst, mark)
+			if d > 0 {
+				s.attr[d] = 0 // a Structure sibling is not an AttributeName
+			}
+			s.dst = ttlv.AppendHeader(s.dst, tag, ttlv.TypeStructure, 0)
 			return nil
 		}
-		s.depth = d + 1
-		s.names[d+1] = [2]int{ns, ne}
-		s.marks[d+1] = mark
-		s.attr[d+1] = 0
-		s.tags[d+1] = 0
+		s.openStructure(d, ns, ne, tag)
 		return nil
 	}
 	if a.start[attrValue] < 0 {
@@ -785,9 +804,14 @@ func (s *scanner) itemOf(open, ns, ne int, a *attrs, selfClose bool, tag ttlv.Ta
 			return err
 		}
 	}
-	v, err := s.attrValue(a, attrValue, &s.scratch)
-	if err != nil {
-		return err
+	var v []byte
+	if vs, ve := a.start[attrValue], a.end[attrValue]; !a.esc[attrValue] && 0 <= vs && vs <= ve && ve <= len(s.src) {
+		v = s.src[vs:ve] // attrValue's answer without its call
+	} else {
+		var err error
+		if v, err = s.attrValue(a, attrValue, &s.scratch); err != nil {
+			return err
+		}
 	}
 	valueTag := tag
 	if d > 0 && tag == ttlv.TagAttributeValue && s.attr[d] != 0 {
@@ -809,6 +833,21 @@ func (s *scanner) itemOf(open, ns, ne int, a *attrs, selfClose bool, tag ttlv.Ta
 		s.attr[d], _ = ttlv.LookupAttributeNameBytes(v)
 	}
 	return nil
+}
+
+// openStructure writes the header of a Structure of tag tag at depth d,
+// whose element name is src[ns:ne], and opens it (d+1 <= maxDepth).
+func (s *scanner) openStructure(d, ns, ne int, tag ttlv.Tag) {
+	if d > 0 {
+		s.attr[d] = 0 // a Structure sibling is not an AttributeName
+	}
+	var mark int
+	s.dst, mark = ttlv.BeginStructure(s.dst, tag)
+	s.depth = d + 1
+	s.names[d+1] = [2]int{ns, ne}
+	s.marks[d+1] = mark
+	s.attr[d+1] = 0
+	s.tags[d+1] = 0
 }
 
 func (s *scanner) lookupEnum(t ttlv.Tag, name []byte) (uint32, bool) {

@@ -107,7 +107,13 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 				continue
 			}
 			dst = e.newline(dst, depth)
-			dst = e.cached(dst, textform.HeadKey(it.Tag, ttlv.TypeEnd), it, (*encoder).endTag)
+			// The cached fragments are copied here, inline; cached
+			// builds one on a miss.
+			if f, ok := e.frags.Get(textform.HeadKey(it.Tag, ttlv.TypeEnd)); ok && !e.each {
+				dst = append(dst, f...)
+			} else {
+				dst = e.cached(dst, textform.HeadKey(it.Tag, ttlv.TypeEnd), it, (*encoder).endTag)
+			}
 			continue
 		}
 		if depth > 0 || !e.w.First() {
@@ -115,14 +121,30 @@ func (e *encoder) run(dst, src []byte, opts *EncodeOptions) ([]byte, error) {
 		}
 		valueTag := e.w.ValueTag(it.Tag)
 		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
-			dst = e.cached(dst, textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value)), it, (*encoder).item)
+			key := textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value))
+			if f, ok := e.frags.Get(key); ok && !e.each {
+				dst = append(dst, f...)
+			} else {
+				dst = e.cached(dst, key, it, (*encoder).item)
+			}
 			continue
 		}
-		dst = e.cached(dst, textform.HeadKey(it.Tag, it.Type), it, (*encoder).head)
+		if f, ok := e.frags.Get(textform.HeadKey(it.Tag, it.Type)); ok && !e.each {
+			dst = append(dst, f...)
+		} else {
+			dst = e.cached(dst, textform.HeadKey(it.Tag, it.Type), it, (*encoder).head)
+		}
 		if it.Type == ttlv.TypeStructure {
 			continue
 		}
-		dst = e.value(dst, it, valueTag)
+		switch it.Type { // the commonest values without value's switch
+		case ttlv.TypeTextString:
+			dst = appendEscaped(dst, it.Value)
+		case ttlv.TypeByteString:
+			dst = textform.AppendHexLower(dst, it.Value)
+		default:
+			dst = e.value(dst, it, valueTag)
+		}
 		dst = append(dst, '"', '/', '>')
 	}
 }
@@ -312,15 +334,17 @@ func plainAttrWord(w uint64) bool { return attrSpecialBytes(w) == 0 }
 // spurious, never the lowest, and none is missed. bits.TrailingZeros64 of
 // the result, over 8, is the offset of the first byte that needs a second
 // look.
+//
+// '"' (0x22) and '&' (0x26) differ only in bit 2, '<' (0x3C) and '>'
+// (0x3E) only in bit 1, so each pair takes one test: a byte b is one of
+// the first two exactly when b|4 == '&', of the last two when b|2 == '>'.
 func attrSpecialBytes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	ctl := w - 0x20*ones
-	amp := (w ^ '&'*ones) - ones
-	lt := (w ^ '<'*ones) - ones
-	gt := (w ^ '>'*ones) - ones
-	quot := (w ^ '"'*ones) - ones
+	quotAmp := ((w | 0x04*ones) ^ '&'*ones) - ones
+	ltGt := ((w | 0x02*ones) ^ '>'*ones) - ones
 	del := w + ones
-	return (w | ctl | amp | lt | gt | quot | del) & highs
+	return (w | ctl | quotAmp | ltGt | del) & highs
 }
 
 // appendEscaped appends s as the content of a double-quoted attribute

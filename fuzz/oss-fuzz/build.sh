@@ -63,6 +63,10 @@ seed xmlttlv_from_xml -xml "${BIN[@]}" xmlttlv/testdata/fuzz/FuzzFromXML/*
 compile_native_go_fuzzer_v2 $M/xmlttlv FuzzAppendEscaped xmlttlv_append_escaped
 seed xmlttlv_append_escaped "${JSON[@]}" xmlttlv/testdata/fuzz/FuzzAppendEscaped/*
 
+# The text forms' shared hex decoder against encoding/hex.
+compile_native_go_fuzzer_v2 $M/internal/textform FuzzAppendHexItem textform_append_hex_item
+seed textform_append_hex_item "${JSON[@]}" internal/textform/testdata/fuzz/FuzzAppendHexItem/*
+
 compile_native_go_fuzzer_v2 $M/fuzz FuzzDecode fuzz_decode
 seed fuzz_decode "${BIN[@]}" fuzz/testdata/fuzz/FuzzDecode/*
 compile_native_go_fuzzer_v2 $M/fuzz FuzzRoundTrip fuzz_round_trip

@@ -148,17 +148,23 @@ func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, au
 		return 0, 0, 0, 0, false
 	}
 	set := &c.sets[h]
-	for i := range set {
-		s := &set[i]
-		if s.gen != c.gen || int(s.end) > len(c.text) || s.start > s.end {
-			continue
-		}
-		head := c.text[s.start:s.end]
-		if len(head) <= len(in) && equalHead(in[:len(head)], head) {
-			return s.tag, s.typ, s.aux, len(head), true
-		}
+	if s := &set[0]; c.holds(s, in) {
+		return s.tag, s.typ, s.aux, int(s.end - s.start), true
+	}
+	if s := &set[1]; c.holds(s, in) {
+		return s.tag, s.typ, s.aux, int(s.end - s.start), true
 	}
 	return 0, 0, 0, 0, false
+}
+
+// holds reports whether in starts with the head in slot s of this
+// conversion.
+func (c *HeadCache) holds(s *headSlot, in []byte) bool {
+	if s.gen != c.gen || int(s.end) > len(c.text) || s.start > s.end {
+		return false
+	}
+	head := c.text[s.start:s.end]
+	return len(head) <= len(in) && EqualShort(in[:len(head)], head)
 }
 
 // Put stores the head src[p:p+n], which parsed to tag t and type typ, and
@@ -182,11 +188,11 @@ func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type, au
 	c.older[h] = 1 - way
 }
 
-// equalHead reports whether a and b, of equal length, are equal: eight
-// bytes a step, the last eight overlapping, the differences or-ed into
-// one word and tested once, inline, where a string comparison of heads of
-// 11 to 60 bytes would call memequal.
-func equalHead(a, b []byte) bool {
+// EqualShort reports whether a and b are equal: eight bytes a step, the
+// last eight overlapping, the differences or-ed into one word and tested
+// once, inline, where a string comparison of the few to 60 bytes of a
+// head or an element name would call memequal.
+func EqualShort(a, b []byte) bool {
 	n := len(a)
 	if n != len(b) {
 		return false

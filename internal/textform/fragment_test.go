@@ -143,3 +143,25 @@ func TestEnumCache(t *testing.T) {
 		t.Fatalf("%v allocations", n)
 	}
 }
+
+// TestEqualShort: equal slices of every length up to 40 compare equal,
+// and a difference at any position, or a different length, is seen.
+func TestEqualShort(t *testing.T) {
+	a := []byte("0123456789abcdefghijklmnopqrstuvwxyzABCD")
+	for n := 0; n <= len(a); n++ {
+		b := []byte(string(a[:n]))
+		if !textform.EqualShort(a[:n], b) {
+			t.Fatalf("%d bytes: equal slices differ", n)
+		}
+		for i := range n {
+			b[i] ^= 0x20
+			if textform.EqualShort(a[:n], b) {
+				t.Fatalf("%d bytes: a difference at %d is missed", n, i)
+			}
+			b[i] ^= 0x20
+		}
+		if n > 0 && textform.EqualShort(a[:n], b[:n-1]) {
+			t.Fatalf("%d bytes: equal to a shorter slice", n)
+		}
+	}
+}
