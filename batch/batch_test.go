@@ -668,3 +668,25 @@ func TestKMIP30(t *testing.T) {
 		t.Errorf("3.0 response header: %v", hd)
 	}
 }
+
+// TestSplitNoBatchItem: a message holds at least one Batch Item (2.1 §8.1,
+// Table 394). Without a BatchCount (KMIP 3) an empty message would
+// otherwise split into nothing, and a server answer it with no item; a
+// 2.x BatchCount of 0 is refused the same way.
+func TestSplitNoBatchItem(t *testing.T) {
+	var s Splitter
+	var it Item
+	if _, err := s.Reset(request30(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var be *Error
+	if err := s.Next(&it); !errors.Is(err, ErrMissing) || !errors.As(err, &be) || be.Item != -1 {
+		t.Fatalf("3.0 with no BatchItem: %v, want ErrMissing for the message", err)
+	}
+	if _, err := s.Reset(request(0), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Next(&it); !errors.Is(err, ErrMissing) {
+		t.Fatalf("2.1 with BatchCount 0: %v, want ErrMissing", err)
+	}
+}

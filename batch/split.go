@@ -314,8 +314,14 @@ func (s *Splitter) Next(it *Item) error {
 				return s.fatal(err)
 			}
 		}
-		if s.hdr.BatchCount >= 0 && s.items != int(s.hdr.BatchCount) {
+		switch {
+		case s.hdr.BatchCount >= 0 && s.items != int(s.hdr.BatchCount):
 			s.err = s.errAt(-1, ErrBatchCount, "BatchCount %d, %d BatchItems", s.hdr.BatchCount, s.items)
+		case s.items == 0:
+			// A message holds at least one Batch Item (1.4 §7.1, 2.1
+			// §8.1: Batch Item required) — without a BatchCount to say
+			// so (KMIP 3), a message of none would be answered by none.
+			s.err = s.errAt(-1, ErrMissing, "BatchItem: a message holds at least one")
 		}
 		return s.err
 	}
