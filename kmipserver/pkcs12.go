@@ -236,16 +236,8 @@ func (c *reqCtx) linkIn(a *attrIn, linkType uint32) (string, bool) {
 func linkTargets(o *object, linkType uint32) []string {
 	var ids []string
 	for i := range o.attrs {
-		a := &o.attrs[i]
-		if a.tag != ttlv.TagLink {
-			continue
-		}
-		var v ttlv.Value
-		if ttlv.Unmarshal(a.enc, &v) != nil {
-			continue
-		}
-		if lt, id := v.Child(ttlv.TagLinkType), v.Child(ttlv.TagLinkedObjectIdentifier); lt != nil && id != nil && uint32(lt.Num) == linkType {
-			ids = append(ids, id.Text())
+		if id, ok := linkIDOf(&o.attrs[i], linkType); ok {
+			ids = append(ids, id)
 		}
 	}
 	return ids

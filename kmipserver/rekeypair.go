@@ -156,17 +156,25 @@ func (c *reqCtx) reKeyKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 // linked returns the identifier of the object's first Link of a type.
 func linked(o *object, linkType uint32) (string, bool) {
 	for i := range o.attrs {
-		a := &o.attrs[i]
-		if a.tag != ttlv.TagLink {
-			continue
+		if id, ok := linkIDOf(&o.attrs[i], linkType); ok {
+			return id, true
 		}
-		var v ttlv.Value
-		if ttlv.Unmarshal(a.enc, &v) != nil {
-			continue
-		}
-		if lt, id := v.Child(ttlv.TagLinkType), v.Child(ttlv.TagLinkedObjectIdentifier); lt != nil && id != nil && uint32(lt.Num) == linkType {
-			return id.Text(), true
-		}
+	}
+	return "", false
+}
+
+// linkIDOf returns the Linked Object Identifier of attribute a when a is a
+// Link of the Link Type.
+func linkIDOf(a *attr, linkType uint32) (string, bool) {
+	if a.tag != ttlv.TagLink {
+		return "", false
+	}
+	var v ttlv.Value
+	if ttlv.Unmarshal(a.enc, &v) != nil {
+		return "", false
+	}
+	if lt, id := v.Child(ttlv.TagLinkType), v.Child(ttlv.TagLinkedObjectIdentifier); lt != nil && id != nil && uint32(lt.Num) == linkType {
+		return id.Text(), true
 	}
 	return "", false
 }
