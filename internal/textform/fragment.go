@@ -2,6 +2,7 @@ package textform
 
 import (
 	"encoding/binary"
+	"unsafe"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
@@ -111,11 +112,11 @@ type HeadCache struct {
 }
 
 type headSlot struct {
-	gen        uint32
-	start, end uint32
-	tag        ttlv.Tag
-	typ        ttlv.Type
-	aux        uint32
+	gen      uint32
+	start, n uint32 // the head is text[start:start+n], start+n <= fragmentArena
+	tag      ttlv.Tag
+	typ      ttlv.Type
+	aux      uint32
 }
 
 // Reset drops every entry.
@@ -136,46 +137,68 @@ func headKey(src []byte, p, off int) (uint, []byte, bool) {
 	}
 	in := src[p:]
 	k := in[off : off+16]
-	x := binary.LittleEndian.Uint64(k) ^ binary.LittleEndian.Uint64(k[8:])*0x9E3779B97F4A7C15
-	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - fragmentBits + 1)), in, true
+	return headHash(binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[8:])), in, true
+}
+
+func headHash(k0, k1 uint64) uint {
+	x := k0 ^ k1*0x9E3779B97F4A7C15
+	return uint((x * 0xFF51AFD7ED558CCD) >> (64 - fragmentBits + 1))
 }
 
 // Match reports whether src[p:] starts with a head stored by Put with the
 // same offset off, and returns its tag, type, aux and length.
+//
+// It tests the bounds of src once, then reads the hashed words and
+// compares each way's head sixteen bytes a step (the last eight
+// overlapping), the differences or-ed into one word tested once, through
+// load64: no further bounds check and no call. Every word read lies in
+// src[p:], whose length a head's is checked against first, or in c.text,
+// which holds every head Put stored (8 <= n, start+n <= fragmentArena).
 func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, aux uint32, n int, ok bool) {
-	h, in, ok := headKey(src, p, off)
-	if !ok {
+	if p < 0 || off < 0 || p > len(src) || len(src)-p-off < 16 {
 		return 0, 0, 0, 0, false
 	}
-	set := &c.sets[h]
-	if s := &set[0]; c.holds(s, in) {
-		return s.tag, s.typ, s.aux, int(s.end - s.start), true
-	}
-	if s := &set[1]; c.holds(s, in) {
-		return s.tag, s.typ, s.aux, int(s.end - s.start), true
+	in := unsafe.Add(unsafe.Pointer(unsafe.SliceData(src)), p)
+	left := len(src) - p // at least 16
+	set := &c.sets[headHash(load64(in, off), load64(in, off+8))]
+	for w := range set {
+		s := &set[w]
+		n := int(s.n)
+		if s.gen != c.gen || uint(n-8) > uint(left-8) || int(s.start) > len(c.text)-n {
+			continue
+		}
+		head := unsafe.Add(unsafe.Pointer(&c.text), s.start)
+		var x uint64
+		i := 0
+		for ; i+16 <= n; i += 16 {
+			x |= (load64(in, i) ^ load64(head, i)) | (load64(in, i+8) ^ load64(head, i+8))
+		}
+		if i+8 <= n {
+			x |= load64(in, i) ^ load64(head, i)
+		}
+		if x|(load64(in, n-8)^load64(head, n-8)) == 0 {
+			return s.tag, s.typ, s.aux, n, true
+		}
 	}
 	return 0, 0, 0, 0, false
 }
 
-// holds reports whether in starts with the head in slot s of this
-// conversion.
-func (c *HeadCache) holds(s *headSlot, in []byte) bool {
-	if s.gen != c.gen || int(s.end) > len(c.text) || s.start > s.end {
-		return false
-	}
-	head := c.text[s.start:s.end]
-	return len(head) <= len(in) && EqualShort(in[:len(head)], head)
+// load64 returns the little-endian word of the eight bytes at p+off, which
+// the caller has checked to lie inside one slice or array.
+func load64(p unsafe.Pointer, off int) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, off))[:])
 }
 
 // Put stores the head src[p:p+n], which parsed to tag t and type typ, and
 // aux, what else the decoder needs of it (such as the length of an element
-// name), found by the sixteen bytes of src at p+off; when src has fewer, or
-// the cache's text is full, it stores nothing.
+// name), found by the sixteen bytes of src at p+off; when src has fewer,
+// the head has fewer than eight bytes or the cache's text is full, it
+// stores nothing.
 func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type, aux uint32) {
 	h, in, ok := headKey(src, p, off)
 	start := c.used
-	if !ok || n < 0 || n > len(in) || n > fragmentArena-start {
-		return
+	if !ok || n < 8 || n > len(in) || n > fragmentArena-start {
+		return // Match compares eight bytes a step: a shorter head is not kept
 	}
 	c.used += copy(c.text[start:], in[:n])
 	way := c.older[h]
@@ -184,7 +207,7 @@ func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type, au
 	} else if c.sets[h][1].gen != c.gen {
 		way = 1
 	}
-	c.sets[h][way] = headSlot{gen: c.gen, start: uint32(start), end: uint32(c.used), tag: t, typ: typ, aux: aux}
+	c.sets[h][way] = headSlot{gen: c.gen, start: uint32(start), n: uint32(n), tag: t, typ: typ, aux: aux}
 	c.older[h] = 1 - way
 }
 

@@ -113,6 +113,48 @@ func TestHeadCache(t *testing.T) {
 	}
 }
 
+// TestHeadCacheEveryByte: a head of every length from 8 to 80 bytes hits
+// on itself, with more input after it or none, and misses when any one of
+// its bytes differs in any one bit, wherever it stands (Match compares the
+// words of a head sixteen bytes a step, the last eight overlapping), for
+// heads of letters and of bytes with every bit set (where a difference
+// or-ed into the wrong word would hide).
+func TestHeadCacheEveryByte(t *testing.T) {
+	var c textform.HeadCache
+	const off = 1
+	for _, fill := range []func(i int) byte{
+		func(i int) byte { return byte('A' + i%26) },
+		func(int) byte { return 0xFF },
+	} {
+		for n := 8; n <= 80; n++ {
+			head := make([]byte, n)
+			for i := range head {
+				head[i] = fill(i)
+			}
+			src := append(append([]byte(nil), head...), make([]byte, 16+off)...) // room to hash any head
+			c.Reset()
+			c.Put(src, 0, n, off, ttlv.TagOperation, ttlv.TypeEnumeration, uint32(n))
+			if _, _, aux, got, ok := c.Match(src, 0, off); !ok || got != n || aux != uint32(n) {
+				t.Fatalf("n=%d: Match = %d %v, want a hit of %d bytes", n, got, ok, n)
+			}
+			if n >= 16+off {
+				if _, _, _, _, ok := c.Match(src[:n], 0, off); !ok {
+					t.Fatalf("n=%d: no hit on the head alone", n)
+				}
+			}
+			for j := range n {
+				for bit := range 8 {
+					src[j] ^= 1 << bit
+					if _, _, _, _, ok := c.Match(src, 0, off); ok {
+						t.Fatalf("n=%d: hit with bit %d of byte %d changed", n, bit, j)
+					}
+					src[j] ^= 1 << bit
+				}
+			}
+		}
+	}
+}
+
 func TestEnumCache(t *testing.T) {
 	var c textform.EnumCache
 	c.Reset()
