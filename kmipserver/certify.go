@@ -157,6 +157,25 @@ func certRequestOf(p *ttlv.Value) (*x509.CertificateRequest, *opError) {
 	return csr, nil
 }
 
+// storedCertRequest reads the request a Certificate Request object holds
+// (2.1 §2.2), as certRequestOf reads one given in a request.
+func storedCertRequest(o *object) (*x509.CertificateRequest, *opError) {
+	o.mu.RLock()
+	typ, st, body := o.typ, o.state, o.body
+	o.mu.RUnlock()
+	if typ != objCertificateRequest {
+		return nil, fail(rrInvalidField, "object %s is not a Certificate Request", o.id)
+	}
+	if destroyed(st) || body == nil {
+		return nil, fail(rrWrongKeyLifecycleState, "certificate request %s is destroyed", o.id)
+	}
+	var v ttlv.Value
+	if err := ttlv.Unmarshal(body, &v); err != nil {
+		return nil, fail(rrGeneralFailure, "stored certificate request: %v", err)
+	}
+	return certRequestOf(&v)
+}
+
 // subjectOf is the subject a client asks for in attributes: an X.509
 // Certificate Subject's Subject Distinguished Name, or the 2.x Certificate
 // Subject CN, O, … (2.1 §4.6); ok is false for none.
@@ -300,13 +319,20 @@ func (c *reqCtx) certify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		typ, st, kpub := key.typ, key.state, key.pub
 		mask, hasMask = key.usage, key.hasUsage
 		key.mu.RUnlock()
-		if typ != objPublicKey || kpub == nil {
-			return b, fail(rrInvalidField, "object %s is not a Public Key the server can read", key.id)
-		}
-		if destroyed(st) {
+		switch {
+		case typ == objCertificateRequest && csr == nil:
+			// "the Public Key or the Certificate Request being
+			// certified" (2.1 §6.1.6): the stored request's key.
+			if csr, err = storedCertRequest(key); err != nil {
+				return b, err
+			}
+			pub, subject, named = csr.PublicKey, csr.Subject, true
+			key, mask, hasMask = nil, 0, false
+		case typ != objPublicKey || kpub == nil:
+			return b, fail(rrInvalidField, "object %s is not a Public Key or Certificate Request the server can read", key.id)
+		case destroyed(st):
 			return b, c.wrongState("public key %s is destroyed", key.id)
-		}
-		if csr == nil {
+		case csr == nil:
 			pub = kpub
 		}
 	}
@@ -369,6 +395,19 @@ func (c *reqCtx) reCertify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	csr, err := certRequestOf(p)
 	if err != nil {
 		return b, err
+	}
+	if u := p.Child(ttlv.TagCertificateRequestUniqueIdentifier); u != nil && csr == nil {
+		// The request as a stored Certificate Request object (2.1 §6.1.45).
+		if u.Type != ttlv.TypeTextString {
+			return b, fail(rrInvalidField, "Certificate Request Unique Identifier is not a Text String")
+		}
+		ro, err := c.objectByID(u.Bytes)
+		if err != nil {
+			return b, err
+		}
+		if csr, err = storedCertRequest(ro); err != nil {
+			return b, err
+		}
 	}
 	in, err := collectAttrs(nil, templateOf(p, ttlv.TagTemplateAttribute, ttlv.TagAttributes))
 	if err != nil {

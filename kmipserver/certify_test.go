@@ -231,3 +231,86 @@ func TestCertifyWithConfiguredCA(t *testing.T) {
 	}
 	verifies(t, s, cert)
 }
+
+// TestCertificateRequestObject: the Certificate Request object of KMIP 2.x
+// (2.1 §2.2) is registered, found, got back as given, certified by its
+// Unique Identifier (Certify, 2.1 §6.1.6) and named by a Re-certify's
+// Certificate Request Unique Identifier (§6.1.45); a request that does
+// not read is refused, and so is the object in 1.x, whose Query does not
+// list it.
+func TestCertificateRequestObject(t *testing.T) {
+	s := newTestServer()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "stored-csr"}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	object := func(typ uint32, b []byte) v {
+		return st(ttlv.TagCertificateRequest, enum(ttlv.TagCertificateRequestType, typ), bstr(ttlv.TagCertificateRequestValue, b))
+	}
+	n := 0
+	register := func(h hdr, obj v) *v {
+		n++
+		attrs := st(ttlv.TagAttributes, name(fmt.Sprintf("csr-%d", n)))
+		if h.major < 2 {
+			attrs = st(ttlv.TagTemplateAttribute, attr1("Name", name(fmt.Sprintf("csr-%d", n))))
+		}
+		return &do(t, s, h, item(opRegister, enum(ttlv.TagObjectType, objCertificateRequest), attrs, obj)).items[0]
+	}
+	id := ok(t, register(v21, object(csrPKCS10, csr))).Child(ttlv.TagUniqueIdentifier).Text()
+
+	g := ok(t, &do(t, s, v21, item(opGet, uid(id))).items[0])
+	if ot := g.Child(ttlv.TagObjectType); ot == nil || uint32(ot.Num) != objCertificateRequest {
+		t.Fatalf("Get answers object type %v", ot)
+	}
+	if got := g.Child(ttlv.TagCertificateRequest).Child(ttlv.TagCertificateRequestValue); got == nil || string(got.Bytes) != string(csr) {
+		t.Error("Get does not answer the request as registered")
+	}
+	if got := texts(ok(t, &do(t, s, v21, item(opLocate, st(ttlv.TagAttributes, enum(ttlv.TagObjectType, objCertificateRequest)))).items[0]), ttlv.TagUniqueIdentifier); len(got) != 1 || got[0] != id {
+		t.Errorf("Locate by Object Type Certificate Request: %v, want [%s]", got, id)
+	}
+
+	cid := ok(t, &do(t, s, v21, item(opCertify, uid(id))).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	cert := certOf(t, s, v21, cid)
+	verifies(t, s, cert)
+	if cert.Subject.CommonName != "stored-csr" || !key.PublicKey.Equal(cert.PublicKey) {
+		t.Errorf("certificate of the stored request: %s", cert.Subject)
+	}
+	// Re-certify under the key of another stored request.
+	key2, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	csr2, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "rekeyed"}}, key2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemReq := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr2})
+	id2 := ok(t, register(v21, st(ttlv.TagCertificateRequest, enum(ttlv.TagCertificateRequestType, csrPEM), bstr(ttlv.TagCertificateRequestValue, pemReq)))).Child(ttlv.TagUniqueIdentifier).Text()
+	nid := ok(t, &do(t, s, v21, item(opReCertify, uid(cid), str(ttlv.TagCertificateRequestUniqueIdentifier, id2))).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	if nc := certOf(t, s, v21, nid); nc.Subject.CommonName != "rekeyed" || !key2.PublicKey.Equal(nc.PublicKey) {
+		t.Errorf("re-certified from the stored request: %s", nc.Subject)
+	}
+	failed(t, &do(t, s, v21, item(opReCertify, uid(cid), str(ttlv.TagCertificateRequestUniqueIdentifier, cid))).items[0], rrInvalidField)
+
+	// Refused: a request that does not verify, one without its value, the
+	// object in 1.x; a destroyed request is not certified.
+	bad := append([]byte(nil), csr...)
+	bad[len(bad)-3] ^= 0xff
+	failed(t, register(v21, object(csrPKCS10, bad)), rrInvalidCSR)
+	failed(t, register(v21, st(ttlv.TagCertificateRequest, enum(ttlv.TagCertificateRequestType, csrPKCS10))), rrInvalidField)
+	h14 := hdr{major: 1, minor: 4}
+	failed(t, register(h14, object(csrPKCS10, csr)), rrInvalidField)
+	ok(t, &do(t, s, v21, item(opDestroy, uid(id))).items[0])
+	failed(t, &do(t, s, v21, item(opCertify, uid(id))).items[0], rrWrongKeyLifecycleState)
+
+	lists := func(h hdr) bool {
+		p := ok(t, &do(t, s, h, item(opQuery, enum(ttlv.TagQueryFunction, queryObjects))).items[0])
+		for _, ch := range p.Children {
+			if ch.Tag == ttlv.TagObjectType && uint32(ch.Num) == objCertificateRequest {
+				return true
+			}
+		}
+		return false
+	}
+	if lists(h14) || !lists(v21) {
+		t.Errorf("Query lists Certificate Request: 1.4 %v, 2.1 %v", lists(h14), lists(v21))
+	}
+}

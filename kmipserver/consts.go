@@ -40,6 +40,8 @@ const (
 	objSecretData   uint32 = 0x07
 	objOpaqueObject uint32 = 0x08
 	objPGPKey       uint32 = 0x09
+	// objCertificateRequest: KMIP 2.0 on (2.1 §2.2); 1.x defines no such object.
+	objCertificateRequest uint32 = 0x0A
 
 	statePreActive            uint32 = 0x01 // State, §11.50
 	stateActive               uint32 = 0x02

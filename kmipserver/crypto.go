@@ -464,6 +464,15 @@ func (c *reqCtx) loadObject(o *object, obj *ttlv.Value) *opError {
 			o.setCertificateAttributes(obj) // certattrs.go
 		case objSecretData, objPGPKey:
 			o.setKeyBlockInfo(kb)
+		case objCertificateRequest:
+			// Kept as given, once it reads as a request Certify could
+			// certify (PKCS#10 in DER or PEM, its signature checked).
+			if obj.Child(ttlv.TagCertificateRequestValue) == nil {
+				return fail(rrInvalidField, "Certificate Request without Certificate Request Value")
+			}
+			if _, err := certRequestOf(obj); err != nil {
+				return err
+			}
 		}
 		o.body = ttlv.AppendValue(nil, obj)
 		o.encodeGetResp()

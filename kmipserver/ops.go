@@ -385,6 +385,8 @@ func objectTag(typ uint32) (ttlv.Tag, bool) {
 		return ttlv.TagOpaqueObject, true
 	case objPGPKey:
 		return ttlv.TagPGPKey, true
+	case objCertificateRequest:
+		return ttlv.TagCertificateRequest, true // KMIP 2.x (register refuses it in 1.x)
 	case objTemplate:
 		return ttlv.TagTemplate, true // KMIP 1.x (register refuses it in 2.x)
 	}
@@ -399,7 +401,7 @@ func (c *reqCtx) register(p *kmip.RegisterRequestPayload, payload, b []byte) ([]
 		return b, fail(rrInvalidField, "Register without Object Type")
 	}
 	tag, ok := objectTag(typ)
-	if !ok || typ == objTemplate && !c.v1() {
+	if !ok || typ == objTemplate && !c.v1() || typ == objCertificateRequest && c.v1() {
 		return b, fail(rrInvalidField, "Register of object type %d not supported", typ)
 	}
 	item := itemIn(payload, tag)

@@ -18,8 +18,19 @@ var operations = [...]uint32{
 
 // objectTypes lists the object types the server stores.
 var objectTypes = [...]uint32{objCertificate, objSymmetricKey, objPublicKey, objPrivateKey,
-	objSplitKey, objTemplate, objSecretData, objOpaqueObject, objPGPKey,
+	objSplitKey, objTemplate, objSecretData, objOpaqueObject, objPGPKey, objCertificateRequest,
 	objUser, objGroup, objPasswordCredential, objDeviceCredential, objOTPCredential, objHashedPasswordCredent}
+
+// OutOfScope returns the operations the server does not implement by
+// design, as the Operation enumeration spells them (KMIP 2.1 §11.42):
+// Notify and Put, server-to-client operations (1.4 §4.22–4.23) a server
+// that never initiates a message cannot send, and PKCS_11, a pass-through
+// to a PKCS#11 library (2.0 §6.1.37) the server has none of. Each is
+// answered Operation Not Supported and absent from Query (README,
+// "Operations kmipd does not implement"; TestQueryTellsTheTruth). A
+// conformance replay can compare Query answers without them
+// (cmd/kmipconform's -out-of-scope).
+func OutOfScope() []string { return []string{"Notify", "Put", "PKCS_11"} }
 
 // versions lists the protocol versions the server speaks, preferred first.
 // KMIP 3.0, a committee draft, comes last: a client that picks the first
@@ -53,7 +64,7 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if objs {
 		for _, t := range objectTypes {
-			if t == objPGPKey && c.v1() && c.minor < 2 || t == objTemplate && !c.v1() || systemObject(t) && c.major < 3 {
+			if t == objPGPKey && c.v1() && c.minor < 2 || t == objTemplate && !c.v1() || t == objCertificateRequest && c.v1() || systemObject(t) && c.major < 3 {
 				continue
 			}
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, t)

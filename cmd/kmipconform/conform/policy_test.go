@@ -109,6 +109,35 @@ func TestUnlistedByQuery(t *testing.T) {
 	}
 }
 
+// TestExemptOutOfScope: an out-of-scope operation the expected Query
+// lists and the server does not is taken out of the expected answer and
+// reported; one the server lists, and every other item, stay required.
+func TestExemptOutOfScope(t *testing.T) {
+	req := mustTree(t, `<RequestMessage><BatchItem><Operation type="Enumeration" value="Query"/></BatchItem></RequestMessage>`)
+	expected := `<ResponseMessage><BatchItem><Operation type="Enumeration" value="Query"/><ResultStatus type="Enumeration" value="Success"/><ResponsePayload><Operation type="Enumeration" value="Get"/><Operation type="Enumeration" value="Notify"/><Operation type="Enumeration" value="Put"/><Operation type="Enumeration" value="Poll"/></ResponsePayload></BatchItem></ResponseMessage>`
+	got := mustTree(t, `<ResponseMessage><BatchItem><Operation type="Enumeration" value="Query"/><ResultStatus type="Enumeration" value="Success"/><ResponsePayload><Operation type="Enumeration" value="Get"/><Operation type="Enumeration" value="Put"/></ResponsePayload></BatchItem></ResponseMessage>`)
+	scope := map[string]bool{"Notify": true, "Put": true}
+
+	exp := mustTree(t, expected)
+	if e := exemptOutOfScope(req, exp, got, scope); !reflect.DeepEqual(e, []string{"Notify"}) {
+		t.Errorf("exempted %v, want [Notify] (Put is listed)", e)
+	}
+	if m := unlistedByQuery(req, exp, got); !reflect.DeepEqual(m, []string{"Operation Poll"}) {
+		t.Errorf("still required but missing: %v, want [Operation Poll]", m)
+	}
+	exp = mustTree(t, expected)
+	if e := exemptOutOfScope(req, exp, got, nil); e != nil {
+		t.Errorf("no scope given, exempted %v", e)
+	}
+	if m := unlistedByQuery(req, exp, got); !reflect.DeepEqual(m, []string{"Operation Notify", "Operation Poll"}) {
+		t.Errorf("no scope given, missing %v", m)
+	}
+	get := mustTree(t, `<RequestMessage><BatchItem><Operation type="Enumeration" value="Get"/></BatchItem></RequestMessage>`)
+	if e := exemptOutOfScope(get, mustTree(t, expected), got, scope); e != nil {
+		t.Errorf("not a Query, exempted %v", e)
+	}
+}
+
 // TestOpaqueRNG: a Random Number Generator is compared by presence only.
 func TestOpaqueRNG(t *testing.T) {
 	exp := mustTree(t, `<Attributes><RandomNumberGenerator><RNGAlgorithm type="Enumeration" value="ANSIX9_31"/></RandomNumberGenerator><State type="Enumeration" value="Active"/></Attributes>`)

@@ -11,6 +11,7 @@ import (
 	"net"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -221,13 +222,14 @@ var idTags = map[ttlv.Tag]bool{
 // the test case requires it, as surely as a request using an operation
 // that the server's Query does not list (Server.SkipUnlisted).
 func Replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.Time) FileResult {
-	return replay(ctx, tc, rt, now, map[string]bool{})
+	return replay(ctx, tc, rt, now, map[string]bool{}, nil)
 }
 
 // replay is Replay with the identifiers, as the server returned them, of
 // the objects whose key material the server generated: shared with the
-// predecessor of a test case (see RunServer), and added to.
-func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.Time, genIDs map[string]bool) FileResult {
+// predecessor of a test case (see RunServer), and added to; and the
+// values of Server.OutOfScope.
+func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.Time, genIDs, outOfScope map[string]bool) FileResult {
 	fr := FileResult{Path: tc.Path, Profile: tc.Profile, Outcome: Passed}
 	if tc.Err != nil && tc.NotWellFormed() {
 		fr.Outcome, fr.Detail = Unreadable, trimPrefix(tc.Err.Error())+" (not well-formed XML)"
@@ -297,6 +299,11 @@ func replay(ctx context.Context, tc *TestCase, rt RoundTripper, now func() time.
 			fr.Outcome = Skipped
 			fr.Detail = fmt.Sprintf("step %d (request line %d): %s: OperationNotSupported", i/2, req.Line, op)
 			return fr
+		}
+		for _, v := range exemptOutOfScope(reqTree, exp, got, outOfScope) {
+			if !slices.Contains(fr.Exempted, v) {
+				fr.Exempted = append(fr.Exempted, v)
+			}
 		}
 		if missing := unlistedByQuery(reqTree, exp, got); len(missing) > 0 {
 			fr.Outcome = Skipped
@@ -553,6 +560,16 @@ type Server struct {
 	// using an operation it does not list is then Skipped without being
 	// replayed.
 	SkipUnlisted bool
+	// OutOfScope names the operations and object types (as the XML test
+	// cases spell their Enumeration values: "Notify", "CertificateRequest")
+	// that the server declares out of scope. Where an expected Query
+	// response lists one of them and the server's does not, the Query
+	// answer is compared without it, and the file's result records it
+	// (FileResult.Exempted) instead of skipping the file: every other
+	// item of the Query answer, and every other step, is still compared.
+	// A request that uses an out-of-scope operation is skipped as before
+	// (Operation Not Supported).
+	OutOfScope []string
 }
 
 // RunServer replays every test case against the server.
@@ -561,6 +578,10 @@ func RunServer(ctx context.Context, files []File, srv Server) (*Report, error) {
 	timeout := srv.Timeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second
+	}
+	outOfScope := map[string]bool{}
+	for _, v := range srv.OutOfScope {
+		outOfScope[v] = true
 	}
 	var listed map[string]bool
 	if srv.SkipUnlisted {
@@ -610,9 +631,9 @@ func RunServer(ctx context.Context, files []File, srv Server) (*Report, error) {
 		var preResult FileResult
 		genIDs := map[string]bool{}
 		for _, p := range chain {
-			pre, preResult = p, replay(ctx, p, timeoutRT{rt, timeout}, srv.Now, genIDs)
+			pre, preResult = p, replay(ctx, p, timeoutRT{rt, timeout}, srv.Now, genIDs, outOfScope)
 		}
-		fr := replay(ctx, tc, timeoutRT{rt, timeout}, srv.Now, genIDs)
+		fr := replay(ctx, tc, timeoutRT{rt, timeout}, srv.Now, genIDs, outOfScope)
 		if pre != nil && fr.Outcome != Passed {
 			fr.Detail += fmt.Sprintf(" (replayed after %s, which %s)", filepath.Base(pre.Path), preResult.Outcome)
 		}
@@ -720,6 +741,41 @@ func serverSays(resp *node) string {
 		fmt.Fprintf(&b, " [server: %s %s: %q]", childValue(item, ttlv.TagOperation), childValue(item, ttlv.TagResultReason), childValue(item, ttlv.TagResultMessage))
 	}
 	return b.String()
+}
+
+// exemptOutOfScope removes from the expected response exp, for a Query
+// that the server answered with Success, the Operation and Object Type
+// items whose values are out of scope (Server.OutOfScope) and that the
+// server's answer does not list, and returns those values.
+func exemptOutOfScope(req, exp, got *node, outOfScope map[string]bool) []string {
+	if len(outOfScope) == 0 || !isQuery(req) {
+		return nil
+	}
+	var exempted []string
+	gotItems := children(got, ttlv.TagBatchItem)
+	for j, e := range children(exp, ttlv.TagBatchItem) {
+		if childValue(e, ttlv.TagOperation) != "Query" || j >= len(gotItems) || childValue(gotItems[j], ttlv.TagResultStatus) != "Success" {
+			continue
+		}
+		have := map[string]bool{}
+		for _, p := range children(gotItems[j], ttlv.TagResponsePayload) {
+			for _, n := range p.children {
+				have[n.tag.String()+" "+n.value] = true
+			}
+		}
+		for _, p := range children(e, ttlv.TagResponsePayload) {
+			p.children = slices.DeleteFunc(p.children, func(n *node) bool {
+				if (n.tag != ttlv.TagOperation && n.tag != ttlv.TagObjectType) || !outOfScope[n.value] || have[n.tag.String()+" "+n.value] {
+					return false
+				}
+				if !slices.Contains(exempted, n.value) {
+					exempted = append(exempted, n.value)
+				}
+				return true
+			})
+		}
+	}
+	return exempted
 }
 
 // unlistedByQuery returns, for a Query that the server answered with

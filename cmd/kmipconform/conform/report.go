@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -48,6 +49,9 @@ type FileResult struct {
 	Messages, MessagesPassed int
 	// Normalized counts values written differently with the same meaning.
 	Normalized int
+	// Exempted lists the out-of-scope operations and object types
+	// (Server.OutOfScope) left out of the file's expected Query answers.
+	Exempted []string
 }
 
 // Report is the result of a run in one mode.
@@ -139,6 +143,9 @@ func (r *Report) Write(w io.Writer) error {
 	for _, f := range r.Files {
 		switch f.Outcome {
 		case Passed:
+			if len(f.Exempted) > 0 {
+				fmt.Fprintf(w, "%s %s: compared without %s, which its expected Query answers list and the server declares out of scope\n", f.Outcome, f.Path, strings.Join(f.Exempted, ", "))
+			}
 		case Unreadable:
 			fmt.Fprintf(w, "%s %s:%s\n", f.Outcome, f.Path, f.Detail)
 		default:
