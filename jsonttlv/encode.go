@@ -233,6 +233,8 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 			continue
 		case ttlv.TypeTextString:
 			dst = appendString(dst, it.Value)
+		case ttlv.TypeByteString:
+			dst = textform.AppendQuotedHex(dst, it.Value, e.opts.Dialect == DialectCosmian)
 		default:
 			dst = e.value(dst, it, valueTag)
 		}
@@ -395,13 +397,7 @@ func (e *encoder) value(dst []byte, it ttlv.Item, valueTag ttlv.Tag) []byte {
 	case ttlv.TypeTextString, ttlv.TypeIdentifier, ttlv.TypeReference, ttlv.TypeNameReference:
 		return appendString(dst, v)
 	case ttlv.TypeByteString:
-		dst = append(dst, '"')
-		if o.Dialect == DialectCosmian {
-			dst = textform.AppendHexUpper(dst, v)
-		} else {
-			dst = textform.AppendHexLower(dst, v)
-		}
-		return append(dst, '"')
+		return textform.AppendQuotedHex(dst, v, o.Dialect == DialectCosmian)
 	case ttlv.TypeDateTime:
 		n := int64(binary.BigEndian.Uint64(v))
 		dst = append(dst, '"')

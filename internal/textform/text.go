@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/kmipwire/kmipwire/ttlv"
 )
@@ -108,26 +109,51 @@ func hexPairs(digits string) (t [256]uint16) {
 
 // AppendHexLower appends the bytes of v as two lower-case hex digits
 // each, growing dst once.
-func AppendHexLower(dst, v []byte) []byte { return appendHex(dst, v, &hexLower) }
+func AppendHexLower(dst, v []byte) []byte { return appendHex(dst, v, &hexLower, false) }
 
 // AppendHexUpper appends the bytes of v as two upper-case hex digits each,
 // growing dst once.
-func AppendHexUpper(dst, v []byte) []byte { return appendHex(dst, v, &hexUpper) }
+func AppendHexUpper(dst, v []byte) []byte { return appendHex(dst, v, &hexUpper, false) }
+
+// AppendQuotedHex appends the bytes of v as a JSON string (or an XML
+// attribute value) of hex digits, two a byte, upper case when upper is
+// set, between double quotes: the whole string in one growth of dst and
+// one call.
+func AppendQuotedHex(dst, v []byte, upper bool) []byte {
+	if upper {
+		return appendHex(dst, v, &hexUpper, true)
+	}
+	return appendHex(dst, v, &hexLower, true)
+}
 
 // appendHex writes eight digits per store, from a table of digit pairs,
 // which keeps the loop short: Byte Strings and Big Integers of kilobytes
-// (keys, certificates) spend most of a conversion to text here.
-func appendHex(dst, v []byte, pairs *[256]uint16) []byte {
-	n := len(dst)
-	dst = slices.Grow(dst, 2*len(v))[:n+2*len(v)]
-	out := dst[n:]
-	i := 0
-	for ; i+4 <= len(v) && 2*i+8 <= len(out); i += 4 {
-		w := uint64(pairs[v[i]]) | uint64(pairs[v[i+1]])<<16 | uint64(pairs[v[i+2]])<<32 | uint64(pairs[v[i+3]])<<48
-		binary.LittleEndian.PutUint64(out[2*i:], w)
+// (keys, certificates) spend most of a conversion to text here. With
+// quoted, a '"' goes before and after the digits. Once dst has room, every
+// store goes to dst[n:n+m] through at with no further bounds check.
+func appendHex(dst, v []byte, pairs *[256]uint16, quoted bool) []byte {
+	n, m := len(dst), 2*len(v)
+	if quoted {
+		m += 2
 	}
-	for ; i < len(v) && 2*i+2 <= len(out); i++ {
-		binary.LittleEndian.PutUint16(out[2*i:], pairs[v[i]])
+	if cap(dst)-n < m {
+		dst = slices.Grow(dst, m)
+	}
+	dst = dst[:n+m]
+	out := unsafe.Add(unsafe.Pointer(unsafe.SliceData(dst)), n)
+	if quoted {
+		*(*byte)(out) = '"'
+		*(*byte)(unsafe.Add(out, m-1)) = '"'
+		out = unsafe.Add(out, 1)
+	}
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		b := (*[4]byte)(v[i : i+4])
+		w := uint64(pairs[b[0]]) | uint64(pairs[b[1]])<<16 | uint64(pairs[b[2]])<<32 | uint64(pairs[b[3]])<<48
+		binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(out, 2*i))[:], w)
+	}
+	for ; i < len(v); i++ {
+		binary.LittleEndian.PutUint16((*[2]byte)(unsafe.Add(out, 2*i))[:], pairs[v[i]])
 	}
 	return dst
 }

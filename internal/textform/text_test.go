@@ -308,8 +308,10 @@ func TestTextErrorString(t *testing.T) {
 	}
 }
 
-// TestAppendHex: both alphabets, every length around the 4-byte step, and
-// appending after existing bytes.
+// TestAppendHex: both alphabets, quoted or not, every length around the
+// 4-byte step, and appending after existing bytes, into a slice that
+// grows and into one with room to spare (whose bytes past the result
+// stay as they were).
 func TestAppendHex(t *testing.T) {
 	v := make([]byte, 37)
 	for i := range v {
@@ -317,11 +319,26 @@ func TestAppendHex(t *testing.T) {
 	}
 	for n := 0; n <= len(v); n++ {
 		for _, prefix := range []string{"", "ab"} {
-			lo := textform.AppendHexLower([]byte(prefix), v[:n])
-			up := textform.AppendHexUpper([]byte(prefix), v[:n])
+			roomy := func() []byte {
+				b := bytes.Repeat([]byte{'#'}, len(prefix)+2*n+8)
+				return append(b[:0], prefix...)
+			}
 			want := prefix + hex.EncodeToString(v[:n])
-			if string(lo) != want || string(up) != prefix+strings.ToUpper(want[len(prefix):]) {
-				t.Fatalf("n=%d: %s / %s, want %s", n, lo, up, want)
+			wantUp := prefix + strings.ToUpper(want[len(prefix):])
+			for k, fresh := range []func() []byte{func() []byte { return []byte(prefix) }, roomy} {
+				lo := textform.AppendHexLower(fresh(), v[:n])
+				up := textform.AppendHexUpper(fresh(), v[:n])
+				if string(lo) != want || string(up) != wantUp {
+					t.Fatalf("n=%d: %s / %s, want %s", n, lo, up, want)
+				}
+				qlo := textform.AppendQuotedHex(fresh(), v[:n], false)
+				qup := textform.AppendQuotedHex(fresh(), v[:n], true)
+				if q := func(s string) string { return s[:len(prefix)] + `"` + s[len(prefix):] + `"` }; string(qlo) != q(want) || string(qup) != q(wantUp) {
+					t.Fatalf("n=%d: %s / %s, want %s quoted", n, qlo, qup, want)
+				}
+				if spare := qlo[len(qlo):cap(qlo)]; k == 1 && string(spare) != strings.Repeat("#", len(spare)) {
+					t.Fatalf("n=%d: wrote past the result: %q", n, spare)
+				}
 			}
 		}
 	}
