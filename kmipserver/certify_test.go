@@ -301,16 +301,7 @@ func TestCertificateRequestObject(t *testing.T) {
 	ok(t, &do(t, s, v21, item(opDestroy, uid(id))).items[0])
 	failed(t, &do(t, s, v21, item(opCertify, uid(id))).items[0], rrWrongKeyLifecycleState)
 
-	lists := func(h hdr) bool {
-		p := ok(t, &do(t, s, h, item(opQuery, enum(ttlv.TagQueryFunction, queryObjects))).items[0])
-		for _, ch := range p.Children {
-			if ch.Tag == ttlv.TagObjectType && uint32(ch.Num) == objCertificateRequest {
-				return true
-			}
-		}
-		return false
-	}
-	if lists(h14) || !lists(v21) {
-		t.Errorf("Query lists Certificate Request: 1.4 %v, 2.1 %v", lists(h14), lists(v21))
+	if l14, l21 := queryListsObject(t, s, h14, objCertificateRequest), queryListsObject(t, s, v21, objCertificateRequest); l14 || !l21 {
+		t.Errorf("Query lists Certificate Request: 1.4 %v, 2.1 %v", l14, l21)
 	}
 }

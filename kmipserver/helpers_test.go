@@ -203,3 +203,16 @@ func texts(p *v, t ttlv.Tag) []string {
 }
 
 var _ = bytes.Equal
+
+// queryListsObject reports whether Query Objects, in h's version, lists
+// the object type typ.
+func queryListsObject(t testing.TB, s *Server, h hdr, typ uint32) bool {
+	t.Helper()
+	p := ok(t, &do(t, s, h, item(opQuery, enum(ttlv.TagQueryFunction, queryObjects))).items[0])
+	for _, ch := range p.Children {
+		if ch.Tag == ttlv.TagObjectType && uint32(ch.Num) == typ {
+			return true
+		}
+	}
+	return false
+}

@@ -49,16 +49,7 @@ func TestTemplates(t *testing.T) {
 
 	failed(t, &do(t, s, v21, item(opRegister, enum(ttlv.TagObjectType, objTemplate),
 		st(ttlv.TagTemplate, attr1("Cryptographic Length", integer(0, 128))))).items[0], rrInvalidField)
-	lists := func(h hdr) bool {
-		p := ok(t, &do(t, s, h, item(opQuery, enum(ttlv.TagQueryFunction, queryObjects))).items[0])
-		for _, ch := range p.Children {
-			if ch.Tag == ttlv.TagObjectType && uint32(ch.Num) == objTemplate {
-				return true
-			}
-		}
-		return false
-	}
-	if !lists(h) || lists(v21) {
-		t.Errorf("Query lists Template: 1.4 %v, 2.1 %v", lists(h), lists(v21))
+	if l14, l21 := queryListsObject(t, s, h, objTemplate), queryListsObject(t, s, v21, objTemplate); !l14 || l21 {
+		t.Errorf("Query lists Template: 1.4 %v, 2.1 %v", l14, l21)
 	}
 }

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	kmipconform [-v] [-codec-only] [-typed] [-server ADDR [-tls -ca FILE -insecure]] DIR...
+//	kmipconform [-v] [-codec-only] [-typed] [-tls-fresh | -server ADDR [-tls -ca FILE -insecure]] DIR...
 //
 // It walks each DIR for *.xml files and runs, for every test case:
 //
@@ -50,6 +50,7 @@ import (
 
 	"github.com/kmipwire/kmipwire/cmd/kmipconform/conform"
 	"github.com/kmipwire/kmipwire/kmipserver"
+	"github.com/kmipwire/kmipwire/kmipserver/kmiptest"
 )
 
 func main() {
@@ -62,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	codecOnly := fs.Bool("codec-only", false, "run the codec check only, no server replay")
 	addr := fs.String("server", "", "replay against the KMIP server at `ADDR` (host:port, binary TTLV)")
 	useTLS := fs.Bool("tls", false, "with -server: connect over TLS")
+	tlsFresh := fs.Bool("tls-fresh", false, "replay over mutual TLS, each test case against a fresh in-process kmipd on a loopback listener of its own, with certificates made for it (kmipserver/kmiptest): the in-process replay's fresh servers, through the TLS transport")
 	caFile := fs.String("ca", "", "with -tls: PEM `FILE` of the CA certificates to trust")
 	insecure := fs.Bool("insecure", false, "with -tls: do not verify the server's certificate")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on each request's round trip")
@@ -81,6 +83,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if (*useTLS || *caFile != "" || *insecure) && *addr == "" {
 		fmt.Fprintln(stderr, "kmipconform: -tls, -ca and -insecure need -server")
+		return 2
+	}
+	if *tlsFresh && (*addr != "" || *codecOnly) {
+		fmt.Fprintln(stderr, "kmipconform: -tls-fresh starts its own servers: not with -server or -codec-only")
 		return 2
 	}
 	files, err := conform.Walk(fs.Args()...)
@@ -127,6 +133,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		srv := conform.Server{Timeout: *timeout, SkipUnlisted: true, Fresh: true, OutOfScope: scope, New: func() (conform.RoundTripper, func(), error) {
 			return conform.InProcess{Handler: kmipserver.New(kmipserver.Config{Interop: true})}, func() {}, nil
 		}}
+		if *tlsFresh {
+			srv.New = func() (conform.RoundTripper, func(), error) {
+				ks, err := kmiptest.Start(kmipserver.Config{Interop: true})
+				if err != nil {
+					return nil, nil, err
+				}
+				c, err := conform.Dial(ctx, ks.Addr, ks.ClientTLS)
+				if err != nil {
+					ks.Close()
+					return nil, nil, err
+				}
+				return c, func() { c.Close(); ks.Close() }, nil
+			}
+		}
 		if *addr != "" {
 			var tlsConf *tls.Config
 			if *useTLS {

@@ -61,3 +61,23 @@ func TestTyped(t *testing.T) {
 		t.Fatalf("-typed table:\n%s", out)
 	}
 }
+
+// TestTLSFresh: -tls-fresh replays through the TLS transport against a
+// fresh server per test case, with the in-process replay's outcome for
+// every file; it refuses -server.
+func TestTLSFresh(t *testing.T) {
+	_, in, _ := runConform("-v", testdata)
+	code, over, errs := runConform("-v", "-tls-fresh", testdata)
+	server := func(out string) string {
+		if i := strings.Index(out, "== server conformance"); i >= 0 {
+			return out[i:]
+		}
+		return ""
+	}
+	if server(over) == "" || server(over) != server(in) {
+		t.Fatalf("-tls-fresh: exit %d, outcome differs from the in-process replay:\n%s\n--- in process:\n%s%s", code, over, in, errs)
+	}
+	if code, _, _ := runConform("-tls-fresh", "-server", "127.0.0.1:1", testdata); code != 2 {
+		t.Fatalf("-tls-fresh with -server: exit %d", code)
+	}
+}

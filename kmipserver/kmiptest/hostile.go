@@ -1,8 +1,9 @@
-// Package transporttest holds test helpers for KMIP transports: generators
-// of malformed binary messages and a flood of them over concurrent
-// connections, for tests that a server survives hostile input while serving
-// well-behaved clients.
 package kmiptest
+
+// This file: generators of malformed binary messages and a flood of them
+// over concurrent connections, for tests that a server survives hostile
+// input while serving well-behaved clients (see the package comment in
+// server.go).
 
 import (
 	"context"
