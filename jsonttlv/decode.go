@@ -222,9 +222,76 @@ const (
 
 // object scans the item object at s.pos ('{') at the given depth (the
 // number of enclosing Structures) and appends its binary form.
+//
+// It takes the commonest objects itself — a cached head (see objectAny)
+// followed by a string and '}', or by a Structure's array — in a frame
+// small enough to keep its state in registers, and leaves everything else
+// to objectAny from the object's start, which scans it again and finds
+// the same (the string's error, if any, is the one objectAny would
+// return), or after such an array to objectAny resumed there.
 func (s *scanner) object(depth int) error {
 	start := s.pos
-	s.pos++
+	if s.each {
+		return s.objectAny(depth, start, nil)
+	}
+	t, y, _, n, ok := s.heads.Match(s.src, start, headHashAt)
+	if !ok {
+		return s.objectAny(depth, start, nil)
+	}
+	s.tags[depth] = t
+	s.cur = depth
+	src := s.src
+	p := start + n
+	if y != ttlv.TypeStructure {
+		if p < len(src) && src[p] == '"' {
+			s.pos = p
+			vs, ve, vesc, err := s.str()
+			if err != nil {
+				return err
+			}
+			if s.pos < len(src) && src[s.pos] == '}' {
+				s.pos++
+				if t != ttlv.TagAttributeName && t != ttlv.TagAttributeValue {
+					return s.primitive(t, y, t, vString, vs, ve, vesc, depth) // primitiveItem's case, one call fewer
+				}
+				return s.primitiveItem(t, y, vString, vs, ve, vesc, depth)
+			}
+		}
+		s.pos = start
+		return s.objectAny(depth, start, nil)
+	}
+	if p >= len(src) || src[p] != '[' || depth >= s.maxDepth {
+		s.pos = start
+		return s.objectAny(depth, start, nil)
+	}
+	s.pos = p
+	var mark int
+	s.dst, mark = ttlv.BeginStructure(s.dst, t)
+	if err := s.array(depth + 1); err != nil {
+		return err
+	}
+	s.cur = depth
+	if !ttlv.EndStructure(s.dst, mark) {
+		return s.failAt(p, depth, true, ErrTooLarge, "", "Structure longer than %d bytes", uint64(ttlv.MaxLength))
+	}
+	if s.pos < len(src) && src[s.pos] == '}' {
+		s.pos++
+		return nil
+	}
+	return s.objectAny(depth, start, &afterArray{tag: t, mark: mark, vs: p})
+}
+
+// afterArray is where object leaves a cached Structure head's object
+// whose array it has written, for objectAny to go on after the array.
+type afterArray struct {
+	tag      ttlv.Tag
+	mark, vs int // the Structure's header in s.dst; the array's offset
+}
+
+// objectAny scans the item object at start ('{', s.pos) at the given
+// depth in any form, or with resume the rest of one after its Structure's
+// array, which object has written, at s.pos.
+func (s *scanner) objectAny(depth, start int, resume *afterArray) error {
 	var (
 		tag               ttlv.Tag
 		typ               = ttlv.TypeStructure
@@ -235,8 +302,13 @@ func (s *scanner) object(depth int) error {
 		vesc              bool
 		mark              = -1
 	)
-	s.tags[depth] = 0
-	s.cur = depth
+	if resume != nil {
+		tag, haveTag, haveType, kind, mark, vs = resume.tag, true, true, vArray, resume.mark, resume.vs
+	} else {
+		s.pos++
+		s.tags[depth] = 0
+		s.cur = depth
+	}
 	// The canonical compact form, {"tag":"T","type":"Y","value":…}, which
 	// this package and most peers write, goes straight to its value with
 	// tag and type known; anything else (whitespace, another order,
@@ -244,7 +316,9 @@ func (s *scanner) object(depth int) error {
 	// Most heads repeat one met before in the message: s.heads has it
 	// with its tag and type.
 	pre := false
-	if t, y, _, n, ok := s.heads.Match(s.src, start, headHashAt); ok && !s.each {
+	if resume != nil {
+		// Tag and type known, the array written: what follows it.
+	} else if t, y, _, n, ok := s.heads.Match(s.src, start, headHashAt); ok && !s.each {
 		tag, typ, haveTag, haveType, pre = t, y, true, true, true
 		s.tags[depth] = tag
 		s.pos = start + n
@@ -284,6 +358,10 @@ func (s *scanner) object(depth int) error {
 		keyPos := s.pos
 		code := keyValue
 		var key []byte
+		if resume != nil {
+			resume = nil
+			goto afterValue
+		}
 		if pre {
 			pre = false
 			// A Structure's array right after its head: the value case
