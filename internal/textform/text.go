@@ -165,6 +165,10 @@ func appendHex(dst, v []byte, pairs *[256]uint16, quoted bool) []byte {
 // Integer the caller checks that len(h) is a multiple of 16. It returns b
 // unchanged and false when len(h) is odd or h holds a byte that is not a
 // hex digit.
+//
+// Once b has room for the item, every store goes into it, and every load
+// reads h, through unchecked pointers: the loops stop at n, and the last
+// eight digits read lie at 2n-8 at most.
 func AppendHexItem(b []byte, tag ttlv.Tag, typ ttlv.Type, h []byte) ([]byte, bool) {
 	if len(h)%2 != 0 || uint64(len(h)/2) > ttlv.MaxLength {
 		return b, false
@@ -172,27 +176,33 @@ func AppendHexItem(b []byte, tag ttlv.Tag, typ ttlv.Type, h []byte) ([]byte, boo
 	n := len(h) / 2
 	mark := len(b)
 	p := (n + 7) &^ 7 // the value padded to 8 bytes
-	b = slices.Grow(b, ttlv.HeaderSize+p)[:mark+ttlv.HeaderSize+p]
-	item := b[mark:]
-	binary.BigEndian.PutUint64(item, uint64(tag)<<40|uint64(typ)<<32|uint64(n))
-	out := item[ttlv.HeaderSize:]
-	if p > 0 {
-		binary.LittleEndian.PutUint64(out[p-8:], 0) // the padding, before the value's last bytes
+	m := ttlv.HeaderSize + p
+	if cap(b)-mark < m {
+		b = slices.Grow(b, m)
 	}
+	b = b[:mark+m]
+	item := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), mark)
+	binary.BigEndian.PutUint64((*[8]byte)(item)[:], uint64(tag)<<40|uint64(typ)<<32|uint64(n))
+	out := unsafe.Add(item, ttlv.HeaderSize)
+	if p > 0 {
+		binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(out, p-8))[:], 0) // the padding, before the value's last bytes
+	}
+	in := unsafe.Pointer(unsafe.SliceData(h))
 	i := 0
-	bad := false
-	for ; i+4 <= n && 2*i+8 <= len(h) && i+4 <= len(out); i += 4 {
-		w := binary.LittleEndian.Uint64(h[2*i:])
-		bad = bad || !hexWordValid(w)
-		binary.LittleEndian.PutUint32(out[i:], hexWordValue(w))
+	var bad uint64
+	for ; i+4 <= n; i += 4 {
+		w := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, 2*i))[:])
+		bad |= hexWordFaults(w)
+		binary.LittleEndian.PutUint32((*[4]byte)(unsafe.Add(out, i))[:], hexWordValue(w))
 	}
 	var badDigit byte
-	for ; i < n && 2*i+1 < len(h) && i < len(out); i++ {
-		hi, lo := hexDigit[h[2*i]], hexDigit[h[2*i+1]]
+	for ; i < n; i++ {
+		d := (*[2]byte)(unsafe.Add(in, 2*i))
+		hi, lo := hexDigit[d[0]], hexDigit[d[1]]
 		badDigit |= hi | lo
-		out[i] = hi<<4 | lo&0xF
+		*(*byte)(unsafe.Add(out, i)) = hi<<4 | lo&0xF
 	}
-	if bad || badDigit > 15 {
+	if bad != 0 || badDigit > 15 {
 		return b[:mark], false
 	}
 	return b, true
@@ -203,12 +213,16 @@ func AppendHexItem(b []byte, tag ttlv.Tag, typ ttlv.Type, h []byte) ([]byte, boo
 // kept apart by their high bits (SWAR, in plain Go: the text forms import
 // only the standard library): with every byte below 0x80, (b | 0x80) - k
 // keeps its high bit exactly when b >= k.
-func hexWordValid(w uint64) bool {
+func hexWordValid(w uint64) bool { return hexWordFaults(w) == 0 }
+
+// hexWordFaults is hexWordValid's test as a word, zero when w holds eight
+// hex digits, so that a loop can or the words' together and test once.
+func hexWordFaults(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	lower := w | 0x20*ones // letters to lower case; digits have the bit already
 	digit := ((w | highs) - '0'*ones) &^ ((w | highs) - ('9'+1)*ones)
 	letter := ((lower | highs) - 'a'*ones) &^ ((lower | highs) - ('f'+1)*ones)
-	return w&highs == 0 && (digit|letter)&highs == highs
+	return w&highs | ((digit|letter)&highs ^ highs)
 }
 
 // hexWordValue returns the four bytes that the eight hex digits in w
