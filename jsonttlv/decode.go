@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -727,11 +728,13 @@ func (s *scanner) str() (start, end int, esc bool, err error) {
 // plainPrefix returns the length of the run of plain ASCII (strClass 0)
 // that b starts with: eight bytes a step, the first byte that ends the
 // run found in its word by specialBytes, the last few bytes one at a time.
-// It calls nothing, so that its loop keeps everything in registers.
+// It calls nothing, so that its loop keeps everything in registers, and
+// reads each word with no bounds check (i+8 <= len(b)).
 func plainPrefix(b []byte) int {
+	at := unsafe.Pointer(unsafe.SliceData(b))
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		if m := specialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+		if m := specialBytes(binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(at, i))[:])); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}

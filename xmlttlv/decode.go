@@ -10,6 +10,7 @@ import (
 	"math/bits"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/kmipwire/kmipwire/internal/textform"
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -750,11 +751,13 @@ func (s *scanner) cachedItem() (bool, error) {
 // plainAttrWord accepts (ASCII, none escaped) that b starts with: eight
 // bytes a step, the first byte that ends the run found in its word by
 // attrSpecialBytes, the last few bytes one at a time. It calls nothing,
-// so that its loop keeps everything in registers.
+// so that its loop keeps everything in registers, and reads each word
+// with no bounds check (i+8 <= len(b)).
 func attrPlainPrefix(b []byte) int {
+	at := unsafe.Pointer(unsafe.SliceData(b))
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		if m := attrSpecialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+		if m := attrSpecialBytes(binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(at, i))[:])); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
