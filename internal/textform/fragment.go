@@ -22,7 +22,8 @@ import (
 // kinds still converts correctly, only without hits for the kinds that did
 // not fit. The zero value is ready for Reset; it allocates nothing (its
 // text, 8 KiB, is part of it) and is not safe for concurrent use: keep it
-// in a pooled value.
+// in a pooled value. Its entries point into its own text: do not copy a
+// FragmentCache once used.
 type FragmentCache struct {
 	gen   uint32
 	slots [fragmentSlots]fragmentSlot
@@ -31,9 +32,9 @@ type FragmentCache struct {
 }
 
 type fragmentSlot struct {
-	key        uint64
-	gen        uint32
-	start, end uint32
+	key  uint64
+	gen  uint32
+	frag []byte // in text: a slice kept whole, so that Get checks no bounds
 }
 
 const (
@@ -74,7 +75,7 @@ func (c *FragmentCache) Get(key uint64) ([]byte, bool) {
 	if s.key != key || s.gen != c.gen {
 		return nil, false
 	}
-	return c.text[s.start:s.end], true
+	return s.frag, true
 }
 
 // Put stores a copy of frag under key, unless the cache's text is full.
@@ -84,7 +85,7 @@ func (c *FragmentCache) Put(key uint64, frag []byte) {
 		return
 	}
 	c.used += copy(c.text[start:], frag)
-	c.slots[fragmentHash(key)] = fragmentSlot{key: key, gen: c.gen, start: uint32(start), end: uint32(c.used)}
+	c.slots[fragmentHash(key)] = fragmentSlot{key: key, gen: c.gen, frag: c.text[start:c.used:c.used]}
 }
 
 // HeadCache is the decoding twin of FragmentCache: it remembers, for one
