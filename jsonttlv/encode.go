@@ -207,7 +207,16 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
 			key := textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value))
 			if f, ok := e.frags.Get(key); ok {
-				dst = append(dst, f...)
+				if at := len(dst); len(f) <= textform.CopyMax && cap(f) >= textform.CopyMax && cap(dst)-at >= textform.CopyMax {
+					d, g := dst[at:at+textform.CopyMax], f[:textform.CopyMax] // see textform.CopyMax
+					*(*[16]byte)(d[0:]) = *(*[16]byte)(g[0:])
+					*(*[16]byte)(d[16:]) = *(*[16]byte)(g[16:])
+					*(*[16]byte)(d[32:]) = *(*[16]byte)(g[32:])
+					*(*[16]byte)(d[48:]) = *(*[16]byte)(g[48:])
+					dst = dst[:at+len(f)]
+				} else {
+					dst = append(dst, f...)
+				}
 				continue
 			}
 			start := len(dst)
@@ -219,7 +228,16 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 		}
 		key := textform.HeadKey(it.Tag, it.Type)
 		if f, ok := e.frags.Get(key); ok {
-			dst = append(dst, f...)
+			if at := len(dst); len(f) <= textform.CopyMax && cap(f) >= textform.CopyMax && cap(dst)-at >= textform.CopyMax {
+				d, g := dst[at:at+textform.CopyMax], f[:textform.CopyMax] // see textform.CopyMax
+				*(*[16]byte)(d[0:]) = *(*[16]byte)(g[0:])
+				*(*[16]byte)(d[16:]) = *(*[16]byte)(g[16:])
+				*(*[16]byte)(d[32:]) = *(*[16]byte)(g[32:])
+				*(*[16]byte)(d[48:]) = *(*[16]byte)(g[48:])
+				dst = dst[:at+len(f)]
+			} else {
+				dst = append(dst, f...)
+			}
 		} else {
 			start := len(dst)
 			dst = e.beginItem(dst, it, 0)

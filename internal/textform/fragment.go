@@ -27,14 +27,16 @@ import (
 type FragmentCache struct {
 	gen   uint32
 	slots [fragmentSlots]fragmentSlot
-	text  [fragmentArena]byte // the fragments, text[:used]
-	used  int
+	// The fragments, text[:used], and room to read a CopyMax-byte block
+	// from the start of any.
+	text [fragmentArena + CopyMax]byte
+	used int
 }
 
 type fragmentSlot struct {
 	key  uint64
 	gen  uint32
-	frag []byte // in text: a slice kept whole, so that Get checks no bounds
+	frag []byte // in text, to its end: a slice kept whole, so that Get checks no bounds
 }
 
 const (
@@ -69,7 +71,8 @@ func (c *FragmentCache) Reset() {
 	c.used = 0
 }
 
-// Get returns the fragment stored under key in this conversion.
+// Get returns the fragment stored under key in this conversion, with a
+// capacity of CopyMax bytes at least (see CopyMax).
 func (c *FragmentCache) Get(key uint64) ([]byte, bool) {
 	s := &c.slots[fragmentHash(key)]
 	if s.key != key || s.gen != c.gen {
@@ -78,14 +81,24 @@ func (c *FragmentCache) Get(key uint64) ([]byte, bool) {
 	return s.frag, true
 }
 
+// CopyMax is the length of a block that a converter may copy from the
+// start of a fragment Get returned, which has that capacity: a fragment
+// of at most CopyMax bytes, when the destination has room for CopyMax
+// more, is copied as four 16-byte moves, inline, where append would call
+// memmove. The block may write past the fragment into the destination's
+// spare capacity, which the slice the converter keeps does not cover, and
+// read past it into the cache's text, whose bytes there are not secret
+// (other fragments, or zeros).
+const CopyMax = 64
+
 // Put stores a copy of frag under key, unless the cache's text is full.
 func (c *FragmentCache) Put(key uint64, frag []byte) {
 	start := c.used
 	if len(frag) > fragmentArena-start {
 		return
 	}
-	c.used += copy(c.text[start:], frag)
-	c.slots[fragmentHash(key)] = fragmentSlot{key: key, gen: c.gen, frag: c.text[start:c.used:c.used]}
+	c.used += copy(c.text[start:fragmentArena], frag)
+	c.slots[fragmentHash(key)] = fragmentSlot{key: key, gen: c.gen, frag: c.text[start:c.used]}
 }
 
 // HeadCache is the decoding twin of FragmentCache: it remembers, for one
