@@ -116,7 +116,8 @@ func (c *FragmentCache) Put(key uint64, frag []byte) {
 // head), in a two-way set: two heads alike in those bytes, such as one tag
 // with two types, both stay. Reset starts a conversion (the Registry may
 // differ). The zero value is ready for Reset; it allocates nothing (its
-// text, 8 KiB, is part of it) and is not safe for concurrent use.
+// text, 8 KiB, is part of it) and is not safe for concurrent use. Its
+// entries point into its own text: do not copy a HeadCache once used.
 type HeadCache struct {
 	gen   uint32
 	sets  [fragmentSlots / 2][2]headSlot
@@ -126,11 +127,11 @@ type HeadCache struct {
 }
 
 type headSlot struct {
-	gen      uint32
-	start, n uint32 // the head is text[start:start+n], start+n <= fragmentArena
-	tag      ttlv.Tag
-	typ      ttlv.Type
-	aux      uint32
+	gen  uint32
+	head []byte // in text: a slice kept whole, so that Match checks no bounds
+	tag  ttlv.Tag
+	typ  ttlv.Type
+	aux  uint32
 }
 
 // Reset drops every entry.
@@ -166,8 +167,8 @@ func headHash(k0, k1 uint64) uint {
 // compares each way's head sixteen bytes a step (the last eight
 // overlapping), the differences or-ed into one word tested once, through
 // load64: no further bounds check and no call. Every word read lies in
-// src[p:], whose length a head's is checked against first, or in c.text,
-// which holds every head Put stored (8 <= n, start+n <= fragmentArena).
+// src[p:], whose length a head's is checked against first, or in the
+// head, a slice of c.text that Put stored (8 <= n).
 func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, aux uint32, n int, ok bool) {
 	if p < 0 || off < 0 || p > len(src) || len(src)-p-off < 16 {
 		return 0, 0, 0, 0, false
@@ -177,11 +178,11 @@ func (c *HeadCache) Match(src []byte, p, off int) (t ttlv.Tag, typ ttlv.Type, au
 	set := &c.sets[headHash(load64(in, off), load64(in, off+8))]
 	for w := range set {
 		s := &set[w]
-		n := int(s.n)
-		if s.gen != c.gen || uint(n-8) > uint(left-8) || int(s.start) > len(c.text)-n {
+		n := len(s.head)
+		if s.gen != c.gen || uint(n-8) > uint(left-8) {
 			continue
 		}
-		head := unsafe.Add(unsafe.Pointer(&c.text), s.start)
+		head := unsafe.Pointer(unsafe.SliceData(s.head))
 		var x uint64
 		i := 0
 		for ; i+16 <= n; i += 16 {
@@ -221,7 +222,7 @@ func (c *HeadCache) Put(src []byte, p, n, off int, t ttlv.Tag, typ ttlv.Type, au
 	} else if c.sets[h][1].gen != c.gen {
 		way = 1
 	}
-	c.sets[h][way] = headSlot{gen: c.gen, start: uint32(start), n: uint32(n), tag: t, typ: typ, aux: aux}
+	c.sets[h][way] = headSlot{gen: c.gen, head: c.text[start:c.used:c.used], tag: t, typ: typ, aux: aux}
 	c.older[h] = 1 - way
 }
 
