@@ -200,12 +200,16 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 			dst = append(dst, ']', '}')
 			continue
 		}
+		// The ',' before an item that is not its Structure's first is
+		// part of the fragment: the same kind of item has a fragment
+		// with it and one without.
+		var comma uint64
 		if !e.w.First() {
-			dst = append(dst, ',')
+			comma = commaKey
 		}
 		valueTag := e.w.ValueTag(it.Tag)
 		if it.Type == ttlv.TypeEnumeration && valueTag == it.Tag {
-			key := textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value))
+			key := textform.WholeKey(it.Tag, it.Type, binary.BigEndian.Uint32(it.Value)) | comma
 			if f, ok := e.frags.Get(key); ok {
 				if at := len(dst); len(f) <= textform.CopyMax && cap(f) >= textform.CopyMax && cap(dst)-at >= textform.CopyMax {
 					d, g := dst[at:at+textform.CopyMax], f[:textform.CopyMax] // see textform.CopyMax
@@ -220,13 +224,16 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 				continue
 			}
 			start := len(dst)
+			if comma != 0 {
+				dst = append(dst, ',')
+			}
 			dst = e.beginItem(dst, it, 0)
 			dst = e.value(dst, it, valueTag)
 			dst = append(dst, '}')
 			e.frags.Put(key, dst[start:])
 			continue
 		}
-		key := textform.HeadKey(it.Tag, it.Type)
+		key := textform.HeadKey(it.Tag, it.Type) | comma
 		if f, ok := e.frags.Get(key); ok {
 			if at := len(dst); len(f) <= textform.CopyMax && cap(f) >= textform.CopyMax && cap(dst)-at >= textform.CopyMax {
 				d, g := dst[at:at+textform.CopyMax], f[:textform.CopyMax] // see textform.CopyMax
@@ -240,6 +247,9 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 			}
 		} else {
 			start := len(dst)
+			if comma != 0 {
+				dst = append(dst, ',')
+			}
 			dst = e.beginItem(dst, it, 0)
 			if it.Type == ttlv.TypeStructure {
 				dst = append(dst, '[')
@@ -259,6 +269,11 @@ func (e *encoder) runCompact(dst []byte) ([]byte, error) {
 		dst = append(dst, '}')
 	}
 }
+
+// commaKey marks the key of a fragment that starts with ',': a bit of
+// the type byte that neither HeadKey nor WholeKey sets (types end at
+// 0x0E, WholeKey sets 0x80).
+const commaKey = 0x40 << 32
 
 // newline starts a line indented for the properties of an item whose
 // object sits at structure depth depth: each depth takes two levels (the
