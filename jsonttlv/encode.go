@@ -509,62 +509,49 @@ func specialBytes(w uint64) uint64 {
 // that the output stays valid JSON.
 //
 // A string that needs no escape, most of them, is copied eight bytes a
-// step as it is tested (the last eight overlapping), into room made once;
-// from the first word or byte that needs a second look, appendStringRest
-// writes the rest.
+// step as it is tested (the last eight overlapping), into room made once,
+// in a loop that calls nothing and, through word, checks no bounds; from
+// the first word or byte that needs a second look, appendStringRest
+// writes the rest. (xmlttlv's copyPlain is the loop's twin with XML's
+// tests: a shared loop would call its test through a function value,
+// which does not inline.)
 func appendString(dst, s []byte) []byte {
-	n := len(dst)
-	if cap(dst)-n < len(s)+2 {
-		dst = slices.Grow(dst, len(s)+2)
+	n, m := len(dst), len(s)
+	if cap(dst)-n < m+2 {
+		dst = slices.Grow(dst, m+2)
 	}
-	out := dst[n : n+len(s)+2]
-	out[0] = '"'
-	if i := copyPlain(out[1:], s); i < len(s) {
-		return appendStringRest(dst[:n+1+i], s[i:])
-	}
-	out[len(out)-1] = '"'
-	return dst[:n+len(out)]
-}
-
-// copyPlain copies s to out, which has room for it, while no byte needs
-// an escape or starts a multi-byte sequence, and returns how many bytes
-// it copied: len(s) for a plain string. It calls nothing, so that its
-// loop keeps everything in registers, and once it has checked that out
-// has room it reads and writes each word with no further bounds check
-// (word: every offset it passes is at most len(s)-8). (xmlttlv's
-// copyPlain is its twin with XML's tests: a shared loop would call its
-// test through a function value, which does not inline.)
-func copyPlain(out, s []byte) int {
-	n := len(s)
-	if len(out) < n {
-		return 0
-	}
-	if n < 8 {
-		for i := range n {
+	dst = dst[:n+m+2]
+	// The m+2 bytes at out are dst's; every offset below stays inside
+	// them (and inside s for the loads: at most m-8).
+	out := unsafe.Add(unsafe.Pointer(unsafe.SliceData(dst)), n)
+	*(*byte)(out) = '"'
+	i := 0
+	if m >= 8 {
+		from := unsafe.Pointer(unsafe.SliceData(s))
+		for ; i < m-8; i += 8 {
+			w := binary.LittleEndian.Uint64(word(from, i))
+			if !plainWord(w) {
+				return appendStringRest(dst[:n+1+i], s[i:])
+			}
+			binary.LittleEndian.PutUint64(word(out, 1+i), w)
+		}
+		// The last eight bytes, overlapping those copied.
+		w := binary.LittleEndian.Uint64(word(from, m-8))
+		if !plainWord(w) {
+			return appendStringRest(dst[:n+1+i], s[i:])
+		}
+		binary.LittleEndian.PutUint64(word(out, 1+m-8), w)
+	} else {
+		for ; i < m; i++ {
 			c := s[i]
 			if escape[c] != 0 || c >= utf8.RuneSelf {
-				return i
+				return appendStringRest(dst[:n+1+i], s[i:])
 			}
-			out[i] = c
+			*(*byte)(unsafe.Add(out, 1+i)) = c
 		}
-		return n
 	}
-	from, to := unsafe.Pointer(unsafe.SliceData(s)), unsafe.Pointer(unsafe.SliceData(out))
-	i := 0
-	for ; i < n-8; i += 8 {
-		w := binary.LittleEndian.Uint64(word(from, i))
-		if !plainWord(w) {
-			return i
-		}
-		binary.LittleEndian.PutUint64(word(to, i), w)
-	}
-	// The last eight bytes, overlapping those copied.
-	w := binary.LittleEndian.Uint64(word(from, n-8))
-	if !plainWord(w) {
-		return i
-	}
-	binary.LittleEndian.PutUint64(word(to, n-8), w)
-	return n
+	*(*byte)(unsafe.Add(out, 1+m)) = '"'
+	return dst
 }
 
 // word returns the eight bytes at offset off from p, which the caller has

@@ -373,9 +373,9 @@ func appendEscaped(dst, s []byte) []byte {
 // it copied: len(s) for a plain value. It calls nothing, so that its loop
 // keeps everything in registers, and once it has checked that out has
 // room it reads and writes each word with no further bounds check (word:
-// every offset it passes is at most len(s)-8). (jsonttlv's copyPlain is
-// its twin with JSON's tests: a shared loop would call its test through a
-// function value, which does not inline.)
+// every offset it passes is at most len(s)-8). (jsonttlv's appendString
+// holds its twin with JSON's tests: a shared loop would call its test
+// through a function value, which does not inline.)
 func copyPlain(out, s []byte) int {
 	n := len(s)
 	if len(out) < n {
