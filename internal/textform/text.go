@@ -136,6 +136,9 @@ func appendHex(dst, v []byte, pairs *[256]uint16, quoted bool) []byte {
 	if quoted {
 		m += 2
 	}
+	if m == 0 {
+		return dst // nothing to write: a pointer at n could point past dst (checkptr)
+	}
 	if cap(dst)-n < m {
 		dst = slices.Grow(dst, m)
 	}
@@ -183,6 +186,9 @@ func AppendHexItem(b []byte, tag ttlv.Tag, typ ttlv.Type, h []byte) ([]byte, boo
 	b = b[:mark+m]
 	item := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), mark)
 	binary.BigEndian.PutUint64((*[8]byte)(item)[:], uint64(tag)<<40|uint64(typ)<<32|uint64(n))
+	if n == 0 {
+		return b, true // no value: a pointer past the header would point past b (checkptr)
+	}
 	out := unsafe.Add(item, ttlv.HeaderSize)
 	if p > 0 {
 		binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(out, p-8))[:], 0) // the padding, before the value's last bytes
