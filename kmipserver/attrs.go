@@ -399,6 +399,34 @@ func (o *object) date(t ttlv.Tag) (int64, bool) {
 	return 0, false
 }
 
+// date2 is date for two tags in one pass over the attributes: each
+// value, and whether it is present (its first instance, as findAttr
+// finds it, a well-formed Date-Time).
+func (o *object) date2(t1, t2 ttlv.Tag) (v1 int64, ok1 bool, v2 int64, ok2 bool) {
+	seen1, seen2 := false, false
+	for i := range o.attrs {
+		a := &o.attrs[i]
+		switch {
+		case a.tag == t1 && !seen1:
+			seen1 = true
+			if _, v, n := ttlv.ConsumeDateTime(a.enc); n > 0 {
+				v1, ok1 = v, true
+			}
+		case a.tag == t2 && !seen2:
+			seen2 = true
+			if _, v, n := ttlv.ConsumeDateTime(a.enc); n > 0 {
+				v2, ok2 = v, true
+			}
+		default:
+			continue
+		}
+		if seen1 && seen2 {
+			break
+		}
+	}
+	return
+}
+
 // applyInitial applies the attributes of a Create, Create Key Pair or
 // Register to a new object.
 func (c *reqCtx) applyInitial(o *object, in []attrIn) *opError {
@@ -589,6 +617,18 @@ func (c *reqCtx) refresh(o *object) {
 			o.state = stateDeactivated
 		}
 	}
+}
+
+// due reports whether refresh would change o's State at now (call with
+// o.mu held, for reading at least): a Pre-Active object at or past its
+// Activation Date, a Pre-Active or Active one at or past its Deactivation
+// Date.
+func (o *object) due(now int64) bool {
+	if o.state != statePreActive && o.state != stateActive {
+		return false
+	}
+	act, hasAct, deact, hasDeact := o.date2(ttlv.TagActivationDate, ttlv.TagDeactivationDate)
+	return o.state == statePreActive && hasAct && act <= now || hasDeact && deact <= now
 }
 
 // timed reports an object whose state may change with time.

@@ -787,7 +787,15 @@ func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 	if !ok {
 		return c.wrongState("object %s is not in a state that allows this operation", o.id)
 	}
-	if o.archived() {
+	// The dates in one pass: the Archive Date, and the Protect Stop Date
+	// of a protecting operation or the Process Start Date of a
+	// processing one.
+	limit := ttlv.TagProtectStopDate
+	if process {
+		limit = ttlv.TagProcessStartDate
+	}
+	_, archived, t, set := o.date2(ttlv.TagArchiveDate, limit)
+	if archived {
 		return fail(rrObjectArchived, "object %s is archived (Recover it first)", o.id)
 	}
 	if o.hasUsage && o.usage&need == 0 {
@@ -798,10 +806,10 @@ func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 		return fail(rrPermissionDenied, "object %s lacks the %s usage", o.id, name)
 	}
 	now := c.now.Unix()
-	if t, set := o.date(ttlv.TagProtectStopDate); set && !process && now >= t {
+	if set && !process && now >= t {
 		return c.wrongState("object %s is past its Protect Stop Date", o.id)
 	}
-	if t, set := o.date(ttlv.TagProcessStartDate); set && process && now < t {
+	if set && process && now < t {
 		return c.wrongState("object %s is before its Process Start Date", o.id)
 	}
 	return nil
@@ -898,10 +906,12 @@ func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
 	return o, nil
 }
 
-// rlock read-locks o after applying its time-driven transitions.
+// rlock read-locks o after applying its time-driven transitions: the
+// write lock is taken only when one is due, not for every use of an
+// object with an Activation or Deactivation Date.
 func (c *reqCtx) rlock(o *object) {
 	o.mu.RLock()
-	if o.timed() {
+	if o.due(c.now.Unix()) {
 		o.mu.RUnlock()
 		o.mu.Lock()
 		c.refresh(o)
@@ -922,7 +932,15 @@ func (c *reqCtx) encrypt(r *cipherReq, payload, b []byte) ([]byte, *opError) {
 	if err != nil {
 		return b, err
 	}
+	// The unlock deferred here, in a function of two returns, is
+	// open-coded: in encryptLocked's, of many, it would run through the
+	// runtime's slow path for every message.
 	defer o.mu.RUnlock()
+	return c.encryptLocked(r, o, b)
+}
+
+// encryptLocked is encrypt with o read-locked.
+func (c *reqCtx) encryptLocked(r *cipherReq, o *object, b []byte) ([]byte, *opError) {
 	if err := c.usable(o, false, usageEncrypt); err != nil {
 		return b, err
 	}

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -372,4 +373,33 @@ func TestMaxRSABits(t *testing.T) {
 		item(opCreateKeyPair, st(ttlv.TagCommonAttributes, enum(ttlv.TagCryptographicAlgorithm, algEd25519))))
 	failed(t, &r.items[0], rrInvalidField)
 	ok(t, &r.items[1])
+}
+
+// TestEncryptReadLockOnly: Encrypt with an Active key that has an
+// Activation Date and a Deactivation Date still ahead holds the key's read
+// lock only — it is served while another reader holds the lock, which a
+// write lock (taken for a time-driven transition that is not due) would
+// wait for.
+func TestEncryptReadLockOnly(t *testing.T) {
+	s := newTestServer()
+	h := hdr{major: 2, minor: 1}
+	deact := ttlv.DateTime(ttlv.TagDeactivationDate, fixedNow.Add(time.Hour))
+	r := do(t, s, h, createAES(h, 128, deact), item(opActivate))
+	id := ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	o := s.store.get([]byte(id))
+	if o == nil || !o.timed() {
+		t.Fatalf("object %s not found or without dates", id)
+	}
+	o.mu.RLock()
+	done := make(chan resp, 1)
+	go func() { done <- do(t, s, h, item(opEncrypt, uid(id), bstr(ttlv.TagData, []byte("x")))) }()
+	select {
+	case r := <-done:
+		o.mu.RUnlock()
+		ok(t, &r.items[0])
+	case <-time.After(5 * time.Second):
+		o.mu.RUnlock()
+		<-done
+		t.Fatal("Encrypt waited for the key's write lock")
+	}
 }
