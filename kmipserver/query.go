@@ -11,9 +11,10 @@ const VendorIdentification = "kmipwire kmipd"
 var operations = [...]uint32{
 	opCreate, opCreateKeyPair, opRegister, opReKey, opReKeyKeyPair, opDeriveKey, opCertify, opReCertify, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover, opValidate,
-	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
+	opQuery, opCancel, opPoll, opQueryAsyncRequests, opProcess, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opLogin, opLogout, opDelegatedLogin, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
-	opCreateUser, opCreateGroup, opCreateCredential, opObliterate,
+	opPing,
+	opCreateUser, opCreateGroup, opCreateCredential, opObliterate, opDeactivate,
 }
 
 // objectTypes lists the object types the server stores.
