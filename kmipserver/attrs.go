@@ -159,7 +159,7 @@ func readOnly(t ttlv.Tag) bool {
 	case ttlv.TagUniqueIdentifier, ttlv.TagObjectType, ttlv.TagCryptographicAlgorithm,
 		ttlv.TagCryptographicLength, ttlv.TagState, ttlv.TagInitialDate, ttlv.TagDestroyDate,
 		ttlv.TagCompromiseDate, ttlv.TagCompromiseOccurrenceDate, ttlv.TagRevocationReason,
-		ttlv.TagLastChangeDate, ttlv.TagFresh, ttlv.TagKeyValuePresent,
+		ttlv.TagDeactivationReason, ttlv.TagLastChangeDate, ttlv.TagFresh, ttlv.TagKeyValuePresent,
 		ttlv.TagDigest, ttlv.TagCertificateType, ttlv.TagCertificateLength, ttlv.TagAlwaysSensitive,
 		ttlv.TagNeverExtractable, ttlv.TagArchiveDate, ttlv.TagKeyFormatType:
 		return true
@@ -219,7 +219,7 @@ func (c *reqCtx) hasAttr(t ttlv.Tag) bool {
 	case ttlv.TagCertificateIdentifier, ttlv.TagCertificateSubject, ttlv.TagCertificateIssuer,
 		ttlv.TagOperationPolicyName, ttlv.TagCustomAttribute:
 		return false
-	case ttlv.TagObjectClass, ttlv.TagCredentialLink, ttlv.TagGroupLink: // the 3.0 draft's (§4.40, §4.35)
+	case ttlv.TagObjectClass, ttlv.TagCredentialLink, ttlv.TagGroupLink, ttlv.TagDeactivationReason: // the 3.0 draft's (§4.40, §4.35, §4.21)
 		return c.major >= 3
 	}
 	return true

@@ -745,7 +745,7 @@ func (c *reqCtx) locate(p *kmip.LocateRequestPayload, payload, b []byte) ([]byte
 			continue
 		}
 		c.rlock(o)
-		ok := !destroyed(o.state) || wantDestroyed
+		ok := (!destroyed(o.state) || wantDestroyed) && c.showsObject(o)
 		for i := 0; ok && i < len(filter); i++ {
 			ok = c.matches(o, &filter[i])
 		}

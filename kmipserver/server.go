@@ -831,6 +831,14 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, payload, b []byte) ([]byte, 
 		return c.poll(p, b)
 	case opCancel:
 		return c.cancel(p, b)
+	case opQueryAsyncRequests:
+		return c.queryAsyncRequests(p, b)
+	case opProcess:
+		return c.process(p, b)
+	case opPing:
+		return c.ping(p, b)
+	case opDeactivate:
+		return c.deactivate(p, b)
 	case opGetUsageAllocation:
 		return c.getUsageAllocation(p, b)
 	case opCreateSplitKey:
