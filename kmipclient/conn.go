@@ -94,12 +94,22 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req []byte) error {
 	if c.http != nil {
 		return c.exchangeHTTP(ctx, cn, req)
 	}
+	// One reading of the clock a message, when any is needed: for the
+	// pooled connection's idle time and the Timeout deadline.
+	var now time.Time
+	if cn.nc != nil && c.cfg.MaxIdleTime > 0 && !cn.lastUsed.IsZero() {
+		now = time.Now()
+		if now.Sub(cn.lastUsed) > c.cfg.MaxIdleTime {
+			cn.close() // idle too long: the server may have dropped it
+		}
+	}
 	if cn.nc == nil {
 		nc, err := c.dial(ctx)
 		if err != nil {
 			return err
 		}
 		cn.attach(nc)
+		now = time.Time{} // the dial took its time
 	}
 	switch d, ok := ctx.Deadline(); {
 	case ok:
@@ -109,7 +119,9 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req []byte) error {
 		// Renewed only when less than half of Timeout is left: setting
 		// a deadline costs about a microsecond, a tenth of a loopback
 		// round trip.
-		now := time.Now()
+		if now.IsZero() {
+			now = time.Now()
+		}
 		if !cn.deadline || cn.ctxDeadline || cn.until.Sub(now) < c.cfg.Timeout/2 {
 			cn.until = now.Add(c.cfg.Timeout)
 			cn.nc.SetDeadline(cn.until)
@@ -160,6 +172,7 @@ func (cn *conn) attach(nc net.Conn) {
 	}
 	cn.reused, cn.deadline = false, false
 	cn.resp, cn.held = nil, 0
+	cn.lastUsed = time.Time{} // not idle before its first release
 }
 
 // readWrite sends req and reads the response into cn.resp: in place, a

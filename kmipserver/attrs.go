@@ -399,34 +399,6 @@ func (o *object) date(t ttlv.Tag) (int64, bool) {
 	return 0, false
 }
 
-// date2 is date for two tags in one pass over the attributes: each
-// value, and whether it is present (its first instance, as findAttr
-// finds it, a well-formed Date-Time).
-func (o *object) date2(t1, t2 ttlv.Tag) (v1 int64, ok1 bool, v2 int64, ok2 bool) {
-	seen1, seen2 := false, false
-	for i := range o.attrs {
-		a := &o.attrs[i]
-		switch {
-		case a.tag == t1 && !seen1:
-			seen1 = true
-			if _, v, n := ttlv.ConsumeDateTime(a.enc); n > 0 {
-				v1, ok1 = v, true
-			}
-		case a.tag == t2 && !seen2:
-			seen2 = true
-			if _, v, n := ttlv.ConsumeDateTime(a.enc); n > 0 {
-				v2, ok2 = v, true
-			}
-		default:
-			continue
-		}
-		if seen1 && seen2 {
-			break
-		}
-	}
-	return
-}
-
 // applyInitial applies the attributes of a Create, Create Key Pair or
 // Register to a new object.
 func (c *reqCtx) applyInitial(o *object, in []attrIn) *opError {
@@ -619,16 +591,78 @@ func (c *reqCtx) refresh(o *object) {
 	}
 }
 
-// due reports whether refresh would change o's State at now (call with
-// o.mu held, for reading at least): a Pre-Active object at or past its
+// useFacts is what the checks of a cryptographic operation read of an
+// object's attributes — its dates that the State and the use depend on,
+// where its Usage Limits are —, found in one pass over them (facts)
+// rather than one a check.
+type useFacts struct {
+	activation, deactivation, archive, protectStop, processStart int64
+	has                                                          uint8 // the fact… bits of the dates present
+	limits                                                       int   // the index of the Usage Limits in attrs, -1 without
+}
+
+// The bits of useFacts.has.
+const (
+	factActivation = 1 << iota
+	factDeactivation
+	factArchive
+	factProtectStop
+	factProcessStart
+	factLimits // in seen only
+)
+
+// facts reads o's useFacts (call with o.mu held): for each attribute its
+// first instance, as findAttr finds it, a Date-Time that does not decode
+// counting as absent, as for date.
+func (o *object) facts() useFacts {
+	f := useFacts{limits: -1}
+	var seen uint8
+	for i := range o.attrs {
+		a := &o.attrs[i]
+		var bit uint8
+		var dst *int64
+		switch a.tag {
+		case ttlv.TagActivationDate:
+			bit, dst = factActivation, &f.activation
+		case ttlv.TagDeactivationDate:
+			bit, dst = factDeactivation, &f.deactivation
+		case ttlv.TagArchiveDate:
+			bit, dst = factArchive, &f.archive
+		case ttlv.TagProtectStopDate:
+			bit, dst = factProtectStop, &f.protectStop
+		case ttlv.TagProcessStartDate:
+			bit, dst = factProcessStart, &f.processStart
+		case ttlv.TagUsageLimits:
+			if seen&factLimits == 0 {
+				seen |= factLimits
+				f.limits = i
+			}
+			continue
+		default:
+			continue
+		}
+		if seen&bit != 0 {
+			continue
+		}
+		seen |= bit
+		if _, v, n := ttlv.ConsumeDateTime(a.enc); n > 0 {
+			*dst = v
+			f.has |= bit
+		}
+	}
+	return f
+}
+
+// due reports whether refresh would change the State of an object in
+// state with these facts at now: a Pre-Active object at or past its
 // Activation Date, a Pre-Active or Active one at or past its Deactivation
 // Date.
-func (o *object) due(now int64) bool {
-	if o.state != statePreActive && o.state != stateActive {
+func (f *useFacts) due(state uint32, now int64) bool {
+	if state != statePreActive && state != stateActive {
 		return false
 	}
-	act, hasAct, deact, hasDeact := o.date2(ttlv.TagActivationDate, ttlv.TagDeactivationDate)
-	return o.state == statePreActive && hasAct && act <= now || hasDeact && deact <= now
+	return state == statePreActive && f.has&factActivation != 0 && f.activation <= now ||
+		f.has&factDeactivation != 0 && f.deactivation <= now
 }
 
 // timed reports an object whose state may change with time.

@@ -226,8 +226,12 @@ func (c *binConn) lazyDeadline(set func(time.Time) error, by *time.Time, d time.
 		return set(*by)
 	}
 	now := time.Now()
-	if !by.IsZero() && !by.Before(now.Add(d)) && !by.After(now.Add(d+d/16)) {
-		return nil
+	// by is within [now+d, now+d+d/16]: one Sub of two monotonic
+	// readings, not two Adds and two comparisons.
+	if !by.IsZero() {
+		if left := by.Sub(now); left >= d && left <= d+d/16 {
+			return nil
+		}
 	}
 	*by = now.Add(d + d/16)
 	return set(*by)
