@@ -171,7 +171,6 @@ func (c *Client) acquire(ctx context.Context) (*conn, error) {
 			return nil, ErrClosed
 		}
 	}
-	now := time.Now()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -187,9 +186,9 @@ func (c *Client) acquire(ctx context.Context) (*conn, error) {
 	c.mu.Unlock()
 	if cn == nil {
 		cn = &conn{}
-	} else if cn.nc != nil && c.cfg.MaxIdleTime > 0 && now.Sub(cn.lastUsed) > c.cfg.MaxIdleTime {
-		cn.close() // idle too long: the server may have dropped it
 	}
+	// A pooled connection idle too long is replaced by exchange, which
+	// reads the clock anyway.
 	if cn.nc == nil && c.http == nil {
 		nc, err := c.dial(ctx)
 		if err != nil {

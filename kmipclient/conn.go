@@ -23,14 +23,18 @@ import (
 // encodes, the response it reads, the results of its items. For the HTTP
 // transports it holds only buffers (net/http keeps the connections).
 type conn struct {
-	nc         net.Conn
-	r          *bufio.Reader
-	req        []byte
+	nc  net.Conn
+	r   *bufio.Reader
+	req []byte
+	// resp is the last response: a slice of r's buffer when it arrived
+	// whole there (held is then its length, discarded from r before the
+	// next exchange reads), else of buf, the connection's own buffer.
 	resp       []byte
+	held       int
+	buf        []byte
 	json       []byte
 	body       bytes.Buffer
 	results    []itemResult
-	head       [ttlv.HeaderSize]byte
 	lastUsed   time.Time
 	reused     bool // a round trip has completed on nc
 	idempotent bool // the request in flight may be sent twice
@@ -90,12 +94,22 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req []byte) error {
 	if c.http != nil {
 		return c.exchangeHTTP(ctx, cn, req)
 	}
+	// One reading of the clock a message, when any is needed: for the
+	// pooled connection's idle time and the Timeout deadline.
+	var now time.Time
+	if cn.nc != nil && c.cfg.MaxIdleTime > 0 && !cn.lastUsed.IsZero() {
+		now = time.Now()
+		if now.Sub(cn.lastUsed) > c.cfg.MaxIdleTime {
+			cn.close() // idle too long: the server may have dropped it
+		}
+	}
 	if cn.nc == nil {
 		nc, err := c.dial(ctx)
 		if err != nil {
 			return err
 		}
 		cn.attach(nc)
+		now = time.Time{} // the dial took its time
 	}
 	switch d, ok := ctx.Deadline(); {
 	case ok:
@@ -105,7 +119,9 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req []byte) error {
 		// Renewed only when less than half of Timeout is left: setting
 		// a deadline costs about a microsecond, a tenth of a loopback
 		// round trip.
-		now := time.Now()
+		if now.IsZero() {
+			now = time.Now()
+		}
 		if !cn.deadline || cn.ctxDeadline || cn.until.Sub(now) < c.cfg.Timeout/2 {
 			cn.until = now.Add(c.cfg.Timeout)
 			cn.nc.SetDeadline(cn.until)
@@ -155,23 +171,38 @@ func (cn *conn) attach(nc net.Conn) {
 		cn.r.Reset(nc)
 	}
 	cn.reused, cn.deadline = false, false
+	cn.resp, cn.held = nil, 0
+	cn.lastUsed = time.Time{} // not idle before its first release
 }
 
+// readWrite sends req and reads the response into cn.resp: in place, a
+// slice of cn.r's buffer, when it arrived whole with its header, as a
+// small one does (the caller is done with it before the next exchange);
+// else into cn.buf.
 func (cn *conn) readWrite(req []byte, maxSize int) error {
+	if n := cn.held; n > 0 {
+		cn.resp, cn.held = nil, 0
+		cn.r.Discard(n)
+	}
 	if _, err := cn.nc.Write(req); err != nil {
 		if cn.reused {
 			return &staleError{fmt.Errorf("kmipclient: sending the request: %w", err)}
 		}
 		return fmt.Errorf("kmipclient: sending the request: %w", err)
 	}
-	if n, err := io.ReadFull(cn.r, cn.head[:]); err != nil {
+	head, err := cn.r.Peek(ttlv.HeaderSize)
+	if err != nil {
+		n := len(head)
+		if err == io.EOF && n > 0 {
+			err = io.ErrUnexpectedEOF // as io.ReadFull says it
+		}
 		err = fmt.Errorf("kmipclient: reading the response: %w", err)
 		if n == 0 && cn.reused && isDropped(err) {
 			return &staleError{err}
 		}
 		return err
 	}
-	h := binary.BigEndian.Uint64(cn.head[:])
+	h := binary.BigEndian.Uint64(head)
 	tag, typ, length := ttlv.Tag(h>>40), ttlv.Type(h>>32), int64(uint32(h))
 	if tag != ttlv.TagResponseMessage || typ != ttlv.TypeStructure {
 		return protoErrf("the server sent %v %v, not a ResponseMessage Structure", tag, typ)
@@ -180,12 +211,20 @@ func (cn *conn) readWrite(req []byte, maxSize int) error {
 		return protoErrf("a response of %d bytes exceeds MaxResponseSize (%d)", size, maxSize)
 	}
 	need := int(length) + ttlv.HeaderSize
-	if cap(cn.resp) < need {
-		cn.resp = make([]byte, need, need+need/4)
+	if cn.r.Buffered() >= need {
+		cn.resp, _ = cn.r.Peek(need)
+		cn.held = need
+		cn.reused = true
+		return nil
 	}
-	cn.resp = cn.resp[:need]
-	copy(cn.resp, cn.head[:])
-	if _, err := io.ReadFull(cn.r, cn.resp[ttlv.HeaderSize:]); err != nil {
+	if cap(cn.buf) < need {
+		cn.buf = make([]byte, need, need+need/4)
+	}
+	cn.buf = cn.buf[:need]
+	copy(cn.buf, head)
+	cn.r.Discard(ttlv.HeaderSize)
+	cn.resp = cn.buf
+	if _, err := io.ReadFull(cn.r, cn.buf[ttlv.HeaderSize:]); err != nil {
 		return fmt.Errorf("kmipclient: reading the response: %w", err)
 	}
 	cn.reused = true
@@ -246,13 +285,14 @@ func (c *Client) exchangeHTTP(ctx context.Context, cn *conn, req []byte) error {
 		return protoErrf("a response body over %d bytes", limit)
 	}
 	if c.cfg.Transport == HTTPJSON {
-		bin, err := jsonttlv.AppendBinary(cn.resp[:0], cn.body.Bytes(), jsonttlv.DecodeOptions{MaxSize: int(limit)})
-		cn.resp = bin
+		bin, err := jsonttlv.AppendBinary(cn.buf[:0], cn.body.Bytes(), jsonttlv.DecodeOptions{MaxSize: int(limit)})
+		cn.buf, cn.resp = bin, bin
 		if err != nil {
 			return protoErr("JSON", err)
 		}
 		return nil
 	}
-	cn.resp = append(cn.resp[:0], cn.body.Bytes()...)
+	cn.buf = append(cn.buf[:0], cn.body.Bytes()...)
+	cn.resp = cn.buf
 	return nil
 }

@@ -81,3 +81,58 @@ func TestResponseForm(t *testing.T) {
 		t.Error("Result[int]: no error")
 	}
 }
+
+// laxResponse is a one-item ResponseMessage, the item failed with a
+// Result Message of msg, its padding bytes set to pad.
+func laxResponse(msg string, pad byte) []byte {
+	b, m := ttlv.BeginStructure(nil, ttlv.TagResponseMessage)
+	b, h := ttlv.BeginStructure(b, ttlv.TagResponseHeader)
+	b, pv := ttlv.BeginStructure(b, ttlv.TagProtocolVersion)
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMajor, 2)
+	b = ttlv.AppendInteger(b, ttlv.TagProtocolVersionMinor, 1)
+	ttlv.EndStructure(b, pv)
+	b = ttlv.AppendDateTime(b, ttlv.TagTimeStamp, 1)
+	b = ttlv.AppendInteger(b, ttlv.TagBatchCount, 1)
+	ttlv.EndStructure(b, h)
+	b, it := ttlv.BeginStructure(b, ttlv.TagBatchItem)
+	b = ttlv.AppendEnumeration(b, ttlv.TagOperation, uint32(kmip.OperationEncrypt))
+	b = ttlv.AppendEnumeration(b, ttlv.TagResultStatus, uint32(kmip.ResultStatusOperationFailed))
+	b = ttlv.AppendEnumeration(b, ttlv.TagResultReason, uint32(kmip.ResultReasonItemNotFound))
+	at := len(b)
+	b = ttlv.AppendTextString(b, ttlv.TagResultMessage, msg)
+	for i := at + ttlv.HeaderSize + len(msg); i < len(b); i++ {
+		b[i] = pad
+	}
+	ttlv.EndStructure(b, it)
+	ttlv.EndStructure(b, m)
+	return b
+}
+
+// TestParseResponseLax: the Result Message of a response with non-zero
+// padding or invalid UTF-8 is refused strictly and read under the Lax
+// option that relaxes that check.
+func TestParseResponseLax(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+		lax  ttlv.Lax
+	}{
+		{"padding", laxResponse("no", 'x'), ttlv.LaxPadding},
+		{"utf8", laxResponse("n\xffo", 0), ttlv.LaxUTF8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			results := make([]itemResult, 1)
+			if _, err := parseResponse(tc.msg, ttlv.DecodeOptions{}, results); !errors.Is(err, ErrProtocol) {
+				t.Fatalf("strict: %v, want a protocol error", err)
+			}
+			v, err := parseResponse(tc.msg, ttlv.DecodeOptions{Lax: tc.lax}, results)
+			if err != nil || v != V2_1 {
+				t.Fatalf("lax: version %v, %v", v, err)
+			}
+			r := &results[0]
+			if !r.seen || r.status != kmip.ResultStatusOperationFailed || r.reason != kmip.ResultReasonItemNotFound || len(r.message) == 0 {
+				t.Fatalf("lax: result %+v", r)
+			}
+		})
+	}
+}

@@ -102,10 +102,12 @@ func parseResponse(msg []byte, opts ttlv.DecodeOptions, results []itemResult) (V
 	if tag != ttlv.TagResponseMessage {
 		return 0, protoErrf("%v instead of a ResponseMessage", tag)
 	}
+	// Validate accepted msg: its items are split off with their bounds
+	// checked only (split), not each value again.
 	var v Version
 	pos := 0
 	for len(body) > 0 {
-		tag, typ, val, n := ttlv.ConsumeValue(body)
+		tag, typ, val, n := split(body)
 		if n < 0 {
 			return 0, protoErr("malformed TTLV", ttlv.ParseError(n))
 		}
@@ -117,7 +119,7 @@ func parseResponse(msg []byte, opts ttlv.DecodeOptions, results []itemResult) (V
 			var r itemResult
 			id := -1
 			for len(val) > 0 {
-				t, ty, fv, k := ttlv.ConsumeValue(val)
+				t, ty, fv, k := split(val)
 				if k < 0 {
 					return 0, protoErr("malformed TTLV", ttlv.ParseError(k))
 				}
@@ -170,10 +172,28 @@ func parseResponse(msg []byte, opts ttlv.DecodeOptions, results []itemResult) (V
 	return v, nil
 }
 
-// headerVersion reads the ProtocolVersion of a ResponseHeader.
+// split splits the first item off b, part of a message ttlv.Validate
+// accepted: its tag, type, value (without padding) and length with
+// padding, n < 0 (a ttlv.ParseError) when b is too short for it — the
+// only check, the values having been checked by Validate.
+func split(b []byte) (tag ttlv.Tag, typ ttlv.Type, v []byte, n int) {
+	tag, typ, length, n := ttlv.ConsumeHeader(b)
+	if n < 0 {
+		return 0, 0, nil, n
+	}
+	end := ttlv.HeaderSize + (int(length)+7)&^7
+	if uint64(length) > uint64(len(b)-ttlv.HeaderSize) || end > len(b) {
+		_, _, _, n = ttlv.ConsumeValue(b) // its error for the same bounds
+		return tag, typ, nil, n
+	}
+	return tag, typ, b[ttlv.HeaderSize : ttlv.HeaderSize+int(length)], end
+}
+
+// headerVersion reads the ProtocolVersion of a ResponseHeader (part of a
+// message Validate accepted).
 func headerVersion(h []byte) Version {
 	for len(h) > 0 {
-		tag, typ, val, n := ttlv.ConsumeValue(h)
+		tag, typ, val, n := split(h)
 		if n < 0 {
 			return 0
 		}
@@ -181,11 +201,12 @@ func headerVersion(h []byte) Version {
 		if tag == ttlv.TagProtocolVersion && typ == ttlv.TypeStructure {
 			var major, minor int32 = -1, -1
 			for len(val) > 0 {
-				t, x, k := ttlv.ConsumeInteger(val)
-				if k < 0 {
-					break
+				t, ty, fv, k := split(val)
+				if k < 0 || ty != ttlv.TypeInteger || len(fv) != 4 {
+					break // as ttlv.ConsumeInteger refuses it
 				}
 				val = val[k:]
+				x := int32(binary.BigEndian.Uint32(fv))
 				switch t {
 				case ttlv.TagProtocolVersionMajor:
 					major = x

@@ -159,7 +159,7 @@ func readOnly(t ttlv.Tag) bool {
 	case ttlv.TagUniqueIdentifier, ttlv.TagObjectType, ttlv.TagCryptographicAlgorithm,
 		ttlv.TagCryptographicLength, ttlv.TagState, ttlv.TagInitialDate, ttlv.TagDestroyDate,
 		ttlv.TagCompromiseDate, ttlv.TagCompromiseOccurrenceDate, ttlv.TagRevocationReason,
-		ttlv.TagLastChangeDate, ttlv.TagFresh, ttlv.TagKeyValuePresent,
+		ttlv.TagDeactivationReason, ttlv.TagLastChangeDate, ttlv.TagFresh, ttlv.TagKeyValuePresent,
 		ttlv.TagDigest, ttlv.TagCertificateType, ttlv.TagCertificateLength, ttlv.TagAlwaysSensitive,
 		ttlv.TagNeverExtractable, ttlv.TagArchiveDate, ttlv.TagKeyFormatType:
 		return true
@@ -219,7 +219,7 @@ func (c *reqCtx) hasAttr(t ttlv.Tag) bool {
 	case ttlv.TagCertificateIdentifier, ttlv.TagCertificateSubject, ttlv.TagCertificateIssuer,
 		ttlv.TagOperationPolicyName, ttlv.TagCustomAttribute:
 		return false
-	case ttlv.TagObjectClass, ttlv.TagCredentialLink, ttlv.TagGroupLink: // the 3.0 draft's (§4.40, §4.35)
+	case ttlv.TagObjectClass, ttlv.TagCredentialLink, ttlv.TagGroupLink, ttlv.TagDeactivationReason: // the 3.0 draft's (§4.40, §4.35, §4.21)
 		return c.major >= 3
 	}
 	return true
@@ -589,6 +589,80 @@ func (c *reqCtx) refresh(o *object) {
 			o.state = stateDeactivated
 		}
 	}
+}
+
+// useFacts is what the checks of a cryptographic operation read of an
+// object's attributes — its dates that the State and the use depend on,
+// where its Usage Limits are —, found in one pass over them (facts)
+// rather than one a check.
+type useFacts struct {
+	activation, deactivation, archive, protectStop, processStart int64
+	has                                                          uint8 // the fact… bits of the dates present
+	limits                                                       int   // the index of the Usage Limits in attrs, -1 without
+}
+
+// The bits of useFacts.has.
+const (
+	factActivation = 1 << iota
+	factDeactivation
+	factArchive
+	factProtectStop
+	factProcessStart
+	factLimits // in seen only
+)
+
+// facts reads o's useFacts (call with o.mu held): for each attribute its
+// first instance, as findAttr finds it, a Date-Time that does not decode
+// counting as absent, as for date.
+func (o *object) facts() useFacts {
+	f := useFacts{limits: -1}
+	var seen uint8
+	for i := range o.attrs {
+		a := &o.attrs[i]
+		var bit uint8
+		var dst *int64
+		switch a.tag {
+		case ttlv.TagActivationDate:
+			bit, dst = factActivation, &f.activation
+		case ttlv.TagDeactivationDate:
+			bit, dst = factDeactivation, &f.deactivation
+		case ttlv.TagArchiveDate:
+			bit, dst = factArchive, &f.archive
+		case ttlv.TagProtectStopDate:
+			bit, dst = factProtectStop, &f.protectStop
+		case ttlv.TagProcessStartDate:
+			bit, dst = factProcessStart, &f.processStart
+		case ttlv.TagUsageLimits:
+			if seen&factLimits == 0 {
+				seen |= factLimits
+				f.limits = i
+			}
+			continue
+		default:
+			continue
+		}
+		if seen&bit != 0 {
+			continue
+		}
+		seen |= bit
+		if _, v, n := ttlv.ConsumeDateTime(a.enc); n > 0 {
+			*dst = v
+			f.has |= bit
+		}
+	}
+	return f
+}
+
+// due reports whether refresh would change the State of an object in
+// state with these facts at now: a Pre-Active object at or past its
+// Activation Date, a Pre-Active or Active one at or past its Deactivation
+// Date.
+func (f *useFacts) due(state uint32, now int64) bool {
+	if state != statePreActive && state != stateActive {
+		return false
+	}
+	return state == statePreActive && f.has&factActivation != 0 && f.activation <= now ||
+		f.has&factDeactivation != 0 && f.deactivation <= now
 }
 
 // timed reports an object whose state may change with time.

@@ -29,14 +29,17 @@ const readerSize = 16 << 10
 
 var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readerSize) }}
 
-// binConn is one binary connection. idle is guarded by Server.mu.
+// binConn is one binary connection.
 type binConn struct {
-	s    *Endpoint
-	nc   net.Conn      // the accepted connection: deadlines and Close
-	rw   io.ReadWriter // nc or the TLS connection over it
+	s  *Endpoint
+	nc net.Conn      // the accepted connection: deadlines and Close
+	rw io.ReadWriter // nc or the TLS connection over it
+	// mu guards idle: the connection's own lock, not the Endpoint's, so
+	// that the connections do not contend for one lock twice a message.
+	mu   sync.Mutex
 	idle bool
 	log  *slog.Logger
-	head [ttlv.HeaderSize]byte // here, not on the stack: io.ReadFull would move it to the heap
+	head [ttlv.HeaderSize]byte // a header read in pieces, for the message's buffer
 	// held is what the message being served reserved of the in-flight
 	// budget.
 	held int64
@@ -69,7 +72,7 @@ func (s *Endpoint) acceptBinary(l net.Listener) error {
 		backoff = 0
 		c := &binConn{s: s, nc: nc, rw: nc}
 		s.mu.Lock()
-		if s.closing {
+		if s.closing.Load() {
 			s.mu.Unlock()
 			nc.Close()
 			continue
@@ -83,12 +86,26 @@ func (s *Endpoint) acceptBinary(l net.Listener) error {
 
 // setIdle marks the connection idle (waiting for a message) or busy; it
 // reports false when the server is shutting down and an idle connection
-// should end instead.
+// should end instead. Shutdown sets closing before it wakes the idle
+// connections (wake), each under c.mu: a connection that turns idle
+// after Shutdown looked at it sees closing here, one that turned idle
+// before is woken.
 func (c *binConn) setIdle(idle bool) bool {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
+	c.mu.Lock()
 	c.idle = idle
-	return !(idle && c.s.closing)
+	c.mu.Unlock()
+	return !(idle && c.s.closing.Load())
+}
+
+// wake makes an idle connection's wait for its next message end at once
+// (Shutdown, with closing set): its read deadline moves to now. A busy
+// connection is left to finish its message.
+func (c *binConn) wake() {
+	c.mu.Lock()
+	if c.idle {
+		c.nc.SetReadDeadline(time.Now())
+	}
+	c.mu.Unlock()
 }
 
 func (c *binConn) serve() {
@@ -139,7 +156,7 @@ func (c *binConn) serve() {
 		pool.Put(out)
 	}()
 	for {
-		msg, err := c.readMessage(r, &in)
+		msg, buffered, err := c.readMessage(r, &in)
 		if in != nil {
 			*in = msg // the grown buffer goes back to the pool
 		}
@@ -159,6 +176,11 @@ func (c *binConn) serve() {
 		if _, err := c.rw.Write(resp); err != nil {
 			c.log.Info("writing a response failed", "err", err)
 			return
+		}
+		if buffered {
+			// Served from r's buffer: the handler is done with it (a
+			// Handler does not keep req past its call).
+			r.Discard(len(msg))
 		}
 		pool.Put(in)
 		pool.Put(out)
@@ -204,65 +226,82 @@ func (c *binConn) lazyDeadline(set func(time.Time) error, by *time.Time, d time.
 		return set(*by)
 	}
 	now := time.Now()
-	if !by.IsZero() && !by.Before(now.Add(d)) && !by.After(now.Add(d+d/16)) {
-		return nil
+	// by is within [now+d, now+d+d/16]: one Sub of two monotonic
+	// readings, not two Adds and two comparisons.
+	if !by.IsZero() {
+		if left := by.Sub(now); left >= d && left <= d+d/16 {
+			return nil
+		}
 	}
 	*by = now.Add(d + d/16)
 	return set(*by)
 }
 
 // readMessage reads the next message: the header under the idle timeout,
-// the body under the read timeout, into a buffer taken from the pool once
-// the header arrived (*in, for the caller to put back with the message in
-// it). The announced
-// length is checked against the limit and the in-flight budget before
-// anything is read, and the buffer grows only as the body's bytes arrive,
-// so a lying header costs no memory.
-func (c *binConn) readMessage(r *bufio.Reader, in **[]byte) ([]byte, error) {
+// the body under the read timeout. A message that arrived whole with its
+// header, as a small one does, is returned in place, a slice of r's
+// buffer (buffered true: the caller discards it from r once served);
+// another is read into a buffer taken from the pool once the header
+// arrived (*in, for the caller to put back with the message in it). The
+// announced length is checked against the limit and the in-flight budget
+// before anything is read, and the buffer grows only as the body's bytes
+// arrive, so a lying header costs no memory.
+func (c *binConn) readMessage(r *bufio.Reader, in **[]byte) (msg []byte, buffered bool, err error) {
 	var buf []byte
 	// Deadline first, then idle: a Shutdown that starts after setIdle sees
 	// the connection idle and moves the deadline to now, after ours.
 	if err := c.lazyDeadline(c.nc.SetReadDeadline, &c.readBy, c.s.cfg.IdleTimeout); err != nil {
-		return buf, err
+		return buf, false, err
 	}
 	if !c.setIdle(true) {
-		return buf, errShutdown
+		return buf, false, errShutdown
 	}
-	head := c.head[:]
-	_, err := io.ReadFull(r, head)
+	head, err := r.Peek(ttlv.HeaderSize)
 	c.setIdle(false)
 	if err != nil {
-		return buf, err
+		if err == io.EOF && len(head) > 0 {
+			err = io.ErrUnexpectedEOF // as io.ReadFull says it
+		}
+		return buf, false, err
 	}
 	h := binary.BigEndian.Uint64(head)
 	tag, typ, length := ttlv.Tag(h>>40), ttlv.Type(h>>32), uint64(uint32(h))
 	if typ != ttlv.TypeStructure {
-		return buf, fmt.Errorf("%w: message of type %v (tag %v), want a Structure", ErrFraming, typ, tag)
+		return buf, false, fmt.Errorf("%w: message of type %v (tag %v), want a Structure", ErrFraming, typ, tag)
 	}
 	if size := length + ttlv.HeaderSize; size > uint64(c.s.cfg.MaxMessageSize) {
-		return buf, fmt.Errorf("%w: message of %d bytes exceeds the limit of %d", ErrFraming, size, c.s.cfg.MaxMessageSize)
+		return buf, false, fmt.Errorf("%w: message of %d bytes exceeds the limit of %d", ErrFraming, size, c.s.cfg.MaxMessageSize)
 	}
+	// Whole in r's buffer (so no larger than it, smallMessage: no budget
+	// to reserve): served from there, no copy, no buffer taken.
+	if size := int(length) + ttlv.HeaderSize; r.Buffered() >= size {
+		msg, _ := r.Peek(size)
+		return msg, true, nil
+	}
+	copy(c.head[:], head)
+	r.Discard(ttlv.HeaderSize)
 	// The body under the read timeout — unless it has arrived with the
-	// header, as a small message does: then no read waits for the network.
+	// header: then no read waits for the network.
 	if r.Buffered() < int(length) {
 		if err := c.deadline(c.nc.SetReadDeadline, &c.readBy, c.s.cfg.ReadTimeout); err != nil {
-			return buf, err
+			return buf, false, err
 		}
 	}
 	// A message waiting for the budget holds no buffer.
 	if size := int(length) + ttlv.HeaderSize; c.s.budget != nil && size > smallMessage {
 		if err := c.s.budget.reserve(c.s.stop, int64(size), c.s.cfg.ReadTimeout, "binary"); err != nil {
-			return buf, err
+			return buf, false, err
 		}
 		c.held = int64(size)
 		// The wait must not eat the body's read timeout.
 		if err := c.deadline(c.nc.SetReadDeadline, &c.readBy, c.s.cfg.ReadTimeout); err != nil {
-			return buf, err
+			return buf, false, err
 		}
 	}
 	*in = pool.Get()
-	buf = append((**in)[:0], head...)
-	return readN(r, buf, int(length))
+	buf = append((**in)[:0], c.head[:]...)
+	buf, err = readN(r, buf, int(length))
+	return buf, false, err
 }
 
 var errShutdown = errors.New("server shutting down")

@@ -783,11 +783,17 @@ func bytesOf(p *ttlv.Value, t ttlv.Tag) []byte {
 // Mask in KMIP 2.1, Permission Denied before); an object without a mask
 // is not restricted.
 func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
+	f := o.facts()
+	return c.usableWith(o, &f, process, need)
+}
+
+// usableWith is usable with o's facts read.
+func (c *reqCtx) usableWith(o *object, f *useFacts, process bool, need uint32) *opError {
 	ok := o.state == stateActive || process && (o.state == stateDeactivated || o.state == stateCompromised)
 	if !ok {
 		return c.wrongState("object %s is not in a state that allows this operation", o.id)
 	}
-	if o.archived() {
+	if f.has&factArchive != 0 {
 		return fail(rrObjectArchived, "object %s is archived (Recover it first)", o.id)
 	}
 	if o.hasUsage && o.usage&need == 0 {
@@ -798,10 +804,10 @@ func (c *reqCtx) usable(o *object, process bool, need uint32) *opError {
 		return fail(rrPermissionDenied, "object %s lacks the %s usage", o.id, name)
 	}
 	now := c.now.Unix()
-	if t, set := o.date(ttlv.TagProtectStopDate); set && !process && now >= t {
+	if f.has&factProtectStop != 0 && !process && now >= f.protectStop {
 		return c.wrongState("object %s is past its Protect Stop Date", o.id)
 	}
-	if t, set := o.date(ttlv.TagProcessStartDate); set && process && now < t {
+	if f.has&factProcessStart != 0 && process && now < f.processStart {
 		return c.wrongState("object %s is before its Process Start Date", o.id)
 	}
 	return nil
@@ -820,7 +826,12 @@ const (
 // (KMIP 2.1 §4.59 and §6.1.18, 1.4 §3.21 and §4.29). Processing
 // (Decrypt, Verify) is not limited. Call with o read-locked.
 func (c *reqCtx) allocate(o *object, data []byte) *opError {
-	i := o.findAttr(ttlv.TagUsageLimits, "", "", 0)
+	return c.allocateAt(o, o.findAttr(ttlv.TagUsageLimits, "", "", 0), data)
+}
+
+// allocateAt is allocate with i the index of o's Usage Limits in its
+// attributes, -1 when it has none.
+func (c *reqCtx) allocateAt(o *object, i int, data []byte) *opError {
 	if i < 0 {
 		return nil
 	}
@@ -898,16 +909,28 @@ func (c *reqCtx) lockForUse(p *ttlv.Value) (*object, *opError) {
 	return o, nil
 }
 
-// rlock read-locks o after applying its time-driven transitions.
+// rlock read-locks o after applying its time-driven transitions: the
+// write lock is taken only when one is due, not for every use of an
+// object with an Activation or Deactivation Date.
 func (c *reqCtx) rlock(o *object) {
+	c.rlockFacts(o)
+}
+
+// rlockFacts is rlock, returning o's facts as they are once locked: the
+// one pass over its attributes serves the transitions and the caller's
+// checks (usableWith, allocateAt).
+func (c *reqCtx) rlockFacts(o *object) useFacts {
 	o.mu.RLock()
-	if o.timed() {
+	f := o.facts()
+	if f.due(o.state, c.now.Unix()) {
 		o.mu.RUnlock()
 		o.mu.Lock()
 		c.refresh(o)
 		o.mu.Unlock()
 		o.mu.RLock()
+		f = o.facts()
 	}
+	return f
 }
 
 // tagInData reports the KMIP versions without the Authenticated
@@ -918,15 +941,24 @@ func (c *reqCtx) tagInData() bool { return c.v1() && c.minor < 4 }
 // encrypt answers Encrypt (2.1 §6.1.18, 1.4 §4.29) with AES: GCM (the
 // default), CBC, ECB or CTR.
 func (c *reqCtx) encrypt(r *cipherReq, payload, b []byte) ([]byte, *opError) {
-	o, err := c.lockForUseIn(payload)
+	o, err := c.lookupIn(payload)
 	if err != nil {
 		return b, err
 	}
+	f := c.rlockFacts(o)
+	// The unlock deferred here, in a function of two returns, is
+	// open-coded: in encryptLocked's, of many, it would run through the
+	// runtime's slow path for every message.
 	defer o.mu.RUnlock()
-	if err := c.usable(o, false, usageEncrypt); err != nil {
+	return c.encryptLocked(r, o, &f, b)
+}
+
+// encryptLocked is encrypt with o read-locked, f its facts.
+func (c *reqCtx) encryptLocked(r *cipherReq, o *object, f *useFacts, b []byte) ([]byte, *opError) {
+	if err := c.usableWith(o, f, false, usageEncrypt); err != nil {
 		return b, err
 	}
-	if err := c.allocate(o, r.data); err != nil {
+	if err := c.allocateAt(o, f.limits, r.data); err != nil {
 		return b, err
 	}
 	if k, ok := o.pub.(*rsa.PublicKey); ok && o.typ == objPublicKey {

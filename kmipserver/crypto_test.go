@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kmipwire/kmipwire/jsonttlv"
 	"github.com/kmipwire/kmipwire/ttlv"
@@ -372,4 +373,64 @@ func TestMaxRSABits(t *testing.T) {
 		item(opCreateKeyPair, st(ttlv.TagCommonAttributes, enum(ttlv.TagCryptographicAlgorithm, algEd25519))))
 	failed(t, &r.items[0], rrInvalidField)
 	ok(t, &r.items[1])
+}
+
+// TestEncryptReadLockOnly: Encrypt with an Active key that has an
+// Activation Date and a Deactivation Date still ahead holds the key's read
+// lock only — it is served while another reader holds the lock, which a
+// write lock (taken for a time-driven transition that is not due) would
+// wait for.
+func TestEncryptReadLockOnly(t *testing.T) {
+	s := newTestServer()
+	h := hdr{major: 2, minor: 1}
+	deact := ttlv.DateTime(ttlv.TagDeactivationDate, fixedNow.Add(time.Hour))
+	r := do(t, s, h, createAES(h, 128, deact), item(opActivate))
+	id := ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	o := s.store.get([]byte(id))
+	if o == nil || !o.timed() {
+		t.Fatalf("object %s not found or without dates", id)
+	}
+	o.mu.RLock()
+	done := make(chan resp, 1)
+	go func() { done <- do(t, s, h, item(opEncrypt, uid(id), bstr(ttlv.TagData, []byte("x")))) }()
+	select {
+	case r := <-done:
+		o.mu.RUnlock()
+		ok(t, &r.items[0])
+	case <-time.After(5 * time.Second):
+		o.mu.RUnlock()
+		<-done
+		t.Fatal("Encrypt waited for the key's write lock")
+	}
+}
+
+// TestProtectStopProcessStart: past its Protect Stop Date a key no longer
+// encrypts but still decrypts; before its Process Start Date it encrypts
+// but does not decrypt yet (KMIP 2.1 §4.36, §4.38).
+func TestProtectStopProcessStart(t *testing.T) {
+	now := fixedNow
+	s := New(Config{Now: func() time.Time { return now }})
+	h := hdr{major: 2, minor: 1}
+	stop := ttlv.DateTime(ttlv.TagProtectStopDate, now.Add(time.Hour))
+	start := ttlv.DateTime(ttlv.TagProcessStartDate, now.Add(time.Hour))
+	key := func(extra v) string {
+		r := do(t, s, h, createAES(h, 128, extra), item(opActivate))
+		return ok(t, &r.items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+	}
+	a, b := key(stop), key(start)
+	enc := func(id string) resp { return do(t, s, h, item(opEncrypt, uid(id), bstr(ttlv.TagData, []byte("x")))) }
+	dec := func(id string, p *v) resp {
+		return do(t, s, h, item(opDecrypt, uid(id), bstr(ttlv.TagData, p.Child(ttlv.TagData).Bytes),
+			bstr(ttlv.TagIVCounterNonce, p.Child(ttlv.TagIVCounterNonce).Bytes),
+			bstr(ttlv.TagAuthenticatedEncryptionTag, p.Child(ttlv.TagAuthenticatedEncryptionTag).Bytes)))
+	}
+	pa := ok(t, &enc(a).items[0])
+	pb := ok(t, &enc(b).items[0])
+	ok(t, &dec(a, pa).items[0])
+	failed(t, &dec(b, pb).items[0], rrWrongKeyLifecycleState)
+	now = now.Add(2 * time.Hour)
+	failed(t, &enc(a).items[0], rrWrongKeyLifecycleState)
+	ok(t, &dec(a, pa).items[0])
+	ok(t, &enc(b).items[0])
+	ok(t, &dec(b, pb).items[0])
 }

@@ -193,8 +193,9 @@ type Endpoint struct {
 
 	wg sync.WaitGroup // accept loops and connections
 
-	mu      sync.Mutex
-	closing bool
+	mu sync.Mutex
+	// closing is set, under mu, by Shutdown or Close; read without it.
+	closing atomic.Bool
 	lns     map[net.Listener]struct{} // the listeners Serve accepts on
 	conns   map[*binConn]struct{}
 }
@@ -303,7 +304,7 @@ func (s *Endpoint) Serve(l net.Listener) error {
 func (s *Endpoint) track(l net.Listener) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing {
+	if s.closing.Load() {
 		return false
 	}
 	s.lns[l] = struct{}{}
@@ -375,15 +376,12 @@ func (s *Endpoint) TLSConfig() *tls.Config { return s.tls }
 func (s *Endpoint) Shutdown(ctx context.Context) error {
 	s.stopCancel()
 	s.mu.Lock()
-	already := s.closing
-	s.closing = true
+	already := s.closing.Swap(true)
 	if !already {
 		// An idle connection waits in a header read: wake it up. A busy one
 		// sees closing before its next read.
 		for c := range s.conns {
-			if c.idle {
-				c.nc.SetReadDeadline(time.Now())
-			}
+			c.wake()
 		}
 	}
 	s.mu.Unlock()
@@ -414,8 +412,7 @@ func (s *Endpoint) Shutdown(ctx context.Context) error {
 func (s *Endpoint) Close() error {
 	s.stopCancel()
 	s.mu.Lock()
-	already := s.closing
-	s.closing = true
+	already := s.closing.Swap(true)
 	for c := range s.conns {
 		c.nc.Close()
 	}
@@ -433,9 +430,7 @@ func (s *Endpoint) Close() error {
 
 // isClosing reports whether Shutdown or Close has been called.
 func (s *Endpoint) isClosing() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closing
+	return s.closing.Load()
 }
 
 // sem bounds open connections; nil means no bound.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,10 +23,16 @@ func newTestServer() *Server {
 
 // detRand is a deterministic, non-cryptographic byte source for tests:
 // a counter through SHA-less mixing is enough for unique IDs; key
-// generation that needs real entropy reads crypto/rand.
-type detRand struct{ n uint64 }
+// generation that needs real entropy reads crypto/rand. It is locked: the
+// items of an unordered batch read it from several goroutines.
+type detRand struct {
+	mu sync.Mutex
+	n  uint64
+}
 
 func (r *detRand) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for i := range p {
 		r.n = r.n*6364136223846793005 + 1442695040888963407
 		p[i] = byte(r.n >> 56)

@@ -21,6 +21,7 @@ const (
 	opObliterate       uint32 = 0x3D
 	opCreateUser       uint32 = 0x3E
 	opCreateCredential uint32 = 0x3F
+	opDeactivate       uint32 = 0x40
 
 	objUser                  uint32 = 0x0B
 	objGroup                 uint32 = 0x0C
@@ -89,12 +90,16 @@ func (c *reqCtx) newSystemObject(typ uint32, payload []byte, body *ttlv.Value) (
 	return o, nil
 }
 
-// addNew stores a new object and answers its identifier.
-func (c *reqCtx) addNew(o *object, b []byte) []byte {
+// addNew stores a new object, if the server's constraints allow it
+// (constraints.go), and answers its identifier.
+func (c *reqCtx) addNew(o *object, b []byte) ([]byte, *opError) {
+	if err := c.constrain(o); err != nil {
+		return b, err
+	}
 	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = o.id
-	return appendID(b, o)
+	return appendID(b, o), nil
 }
 
 // createCredential answers Create Credential (3.0 draft §6.1.9): a
@@ -142,7 +147,7 @@ func (c *reqCtx) createCredential(p *kmip.CreateCredentialRequestPayload, payloa
 		if err != nil {
 			return b, err
 		}
-		return c.addNew(o, b), nil
+		return c.addNew(o, b)
 	}
 	enc := item
 	if typ == objPasswordCredential {
@@ -177,7 +182,7 @@ func (c *reqCtx) createCredential(p *kmip.CreateCredentialRequestPayload, payloa
 		o.body = append([]byte(nil), enc...) // the request's bytes are not kept
 	}
 	o.encodeGetResp()
-	return c.addNew(o, b), nil
+	return c.addNew(o, b)
 }
 
 // createUser answers Create User (3.0 draft §6.1.13): a User object whose
@@ -221,7 +226,7 @@ func (c *reqCtx) createMember(typ uint32, payload, b []byte) ([]byte, *opError) 
 			return b, fail(rrInvalidField, "%s %s names an object of the wrong kind", a.tag, val)
 		}
 	}
-	return c.addNew(o, b), nil
+	return c.addNew(o, b)
 }
 
 // obliterate answers Obliterate (3.0 draft §6.1.39): the object is taken
@@ -249,4 +254,67 @@ func (c *reqCtx) obliterate(payload, b []byte) ([]byte, *opError) {
 		c.journal[len(c.journal)-1].obliterated = true
 	}
 	return b, nil
+}
+
+// deactUnspecified is the Deactivation Reason Code Unspecified (3.0 draft
+// §4.21).
+const deactUnspecified = 0x01
+
+// deactivate answers Deactivate (3.0 draft §6.1.14): an Active object —
+// a key, a user, any — becomes Deactivated, as at its Deactivation Date
+// (2.1 §5, transition 6; the draft adds the operation to the ways it
+// happens), without the Revocation Reason Revoke would give it. The
+// Deactivation Date is the Deactivation Date given, "the date on which
+// the deactivation occurred" (so not one to come: Invalid Field), or now;
+// a Deactivation Reason given (a Deactivation Reason Code, 3.0 draft
+// §4.21, of any value, as Revoke takes any Revocation Reason Code, and an
+// optional Deactivation Message) is kept as the object's attribute of that
+// name. Any other state is Wrong Key Lifecycle State:
+// only the transitions of 2.1 §5 are permitted, and none but Active →
+// Deactivated ends in Deactivated.
+func (c *reqCtx) deactivate(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	o, err := c.lookup(p)
+	if err != nil {
+		return b, err
+	}
+	now := c.now.Unix()
+	when := now
+	if d := p.Child(ttlv.TagDeactivationDate); d != nil {
+		if d.Type != ttlv.TypeDateTime {
+			return b, fail(rrInvalidField, "Deactivation Date is not a Date-Time")
+		}
+		if d.Num > now {
+			return b, fail(rrInvalidField, "Deactivation Date %d is to come: Deactivate gives the date the deactivation occurred", d.Num)
+		}
+		when = d.Num
+	}
+	var reason []byte
+	if r := p.Child(ttlv.TagDeactivationReason); r != nil {
+		code := r.Child(ttlv.TagDeactivationReasonCode)
+		if r.Type != ttlv.TypeStructure || code == nil || code.Type != ttlv.TypeEnumeration {
+			return b, fail(rrInvalidField, "Deactivation Reason without a Deactivation Reason Code")
+		}
+		for i := range r.Children {
+			ch := &r.Children[i]
+			if ch.Tag != ttlv.TagDeactivationReasonCode && (ch.Tag != ttlv.TagDeactivationMessage || ch.Type != ttlv.TypeTextString) {
+				return b, fail(rrInvalidField, "Deactivation Reason with a %s", ch.Tag)
+			}
+		}
+		v := *r
+		reason = ttlv.AppendValue(nil, &v)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	if o.state != stateActive {
+		return b, c.wrongState("object %s is not Active", o.id)
+	}
+	c.record(o)
+	o.state = stateDeactivated
+	o.setDate(ttlv.TagDeactivationDate, when)
+	if reason != nil {
+		o.setAttr(attr{tag: ttlv.TagDeactivationReason, enc: reason})
+	}
+	c.touch(o)
+	return appendID(b, o), nil
 }

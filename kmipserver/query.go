@@ -11,15 +11,47 @@ const VendorIdentification = "kmipwire kmipd"
 var operations = [...]uint32{
 	opCreate, opCreateKeyPair, opRegister, opReKey, opReKeyKeyPair, opDeriveKey, opCertify, opReCertify, opLocate, opCheck, opGet, opGetAttributes, opGetAttributeList,
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover, opValidate,
-	opQuery, opCancel, opPoll, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
+	opQuery, opCancel, opPoll, opQueryAsyncRequests, opProcess, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opLogin, opLogout, opDelegatedLogin, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
-	opCreateUser, opCreateGroup, opCreateCredential, opObliterate,
+	opSetConstraints, opGetConstraints, opPing,
+	opCreateUser, opCreateGroup, opCreateCredential, opObliterate, opDeactivate,
 }
 
 // objectTypes lists the object types the server stores.
 var objectTypes = [...]uint32{objCertificate, objSymmetricKey, objPublicKey, objPrivateKey,
 	objSplitKey, objTemplate, objSecretData, objOpaqueObject, objPGPKey, objCertificateRequest,
 	objUser, objGroup, objPasswordCredential, objDeviceCredential, objOTPCredential, objHashedPasswordCredent}
+
+// definesType reports whether the conversation's protocol version has the
+// Object Type: PGP Key since 1.2 (1.2 §2.2.9), Template until 1.4 (2.0
+// Table 430 makes 0x06 Reserved), Certificate Request since 2.0 (2.0
+// §2.2), the users, groups and credentials of the 3.0 draft (its
+// Object Type enumeration) in 3.0 only.
+func (c *reqCtx) definesType(t uint32) bool {
+	switch {
+	case t == objPGPKey:
+		return !c.v1() || c.minor >= 2
+	case t == objTemplate:
+		return c.v1()
+	case t == objCertificateRequest:
+		return !c.v1()
+	case systemObject(t):
+		return c.major >= 3
+	}
+	return true
+}
+
+// showsObject reports whether the conversation's protocol version has o's
+// kind of object, so that Locate may answer it: its Object Type
+// (definesType), and, before 3.0, not a System object (a Certificate that
+// Create Credential made: Object Class, 3.0 draft §4.40). Call it with
+// o.mu held.
+func (c *reqCtx) showsObject(o *object) bool {
+	if !c.definesType(o.typ) {
+		return false
+	}
+	return c.major >= 3 || o.typ != objCertificate || !isCredential(o)
+}
 
 // OutOfScope returns the operations the server does not implement by
 // design, as the Operation enumeration spells them (KMIP 2.1 §11.42):
@@ -64,7 +96,7 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if objs {
 		for _, t := range objectTypes {
-			if t == objPGPKey && c.v1() && c.minor < 2 || t == objTemplate && !c.v1() || t == objCertificateRequest && c.v1() || systemObject(t) && c.major < 3 {
+			if !c.definesType(t) {
 				continue
 			}
 			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, t)
