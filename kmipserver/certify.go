@@ -351,13 +351,18 @@ func (c *reqCtx) certify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	}
 	if key != nil {
 		o.setAttr(linkAttr(linkPublicKey, key.id))
+	}
+	c.initDates(o, false)
+	if err := c.constrain(o); err != nil { // constraints.go
+		return b, err
+	}
+	if key != nil {
 		key.mu.Lock()
 		c.record(key)
 		key.setAttr(linkAttr(linkCertificate, o.id))
 		c.touch(key)
 		key.mu.Unlock()
 	}
-	c.initDates(o, false)
 	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = o.id
@@ -474,6 +479,9 @@ func (c *reqCtx) reCertify(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	c.reKeyDates(was, o, p.Child(ttlv.TagOffset))
 	c.refresh(o)
 	o.setAttr(linkAttr(linkReplaced, was.id))
+	if err := c.constrain(o); err != nil { // constraints.go
+		return b, err
+	}
 	old.mu.Lock()
 	c.supersede(old, o.id)
 	old.mu.Unlock()

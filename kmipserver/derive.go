@@ -196,6 +196,9 @@ func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		o.attrs = append(o.attrs, linkAttr(linkDerivationBase, bo.id))
 	}
 	c.initDates(o, false)
+	if err := c.constrain(o); err != nil { // constraints.go
+		return b, err
+	}
 	c.add(o)
 	c.recordCreated(o)
 	for _, bo := range bases {

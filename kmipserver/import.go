@@ -96,10 +96,13 @@ func (c *reqCtx) importOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			return b, nameConflict(&n)
 		}
 	}
+	if old != nil && !replace {
+		return b, fail(rrObjectAlreadyExists, "object %s exists (Replace Existing is not true)", id)
+	}
+	if err := c.constrain(o); err != nil { // constraints.go
+		return b, err
+	}
 	if old != nil {
-		if !replace {
-			return b, fail(rrObjectAlreadyExists, "object %s exists (Replace Existing is not true)", id)
-		}
 		old.mu.Lock()
 		c.record(old)
 		old.objState = o.objState

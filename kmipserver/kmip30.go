@@ -90,12 +90,16 @@ func (c *reqCtx) newSystemObject(typ uint32, payload []byte, body *ttlv.Value) (
 	return o, nil
 }
 
-// addNew stores a new object and answers its identifier.
-func (c *reqCtx) addNew(o *object, b []byte) []byte {
+// addNew stores a new object, if the server's constraints allow it
+// (constraints.go), and answers its identifier.
+func (c *reqCtx) addNew(o *object, b []byte) ([]byte, *opError) {
+	if err := c.constrain(o); err != nil {
+		return b, err
+	}
 	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = o.id
-	return appendID(b, o)
+	return appendID(b, o), nil
 }
 
 // createCredential answers Create Credential (3.0 draft §6.1.9): a
@@ -143,7 +147,7 @@ func (c *reqCtx) createCredential(p *kmip.CreateCredentialRequestPayload, payloa
 		if err != nil {
 			return b, err
 		}
-		return c.addNew(o, b), nil
+		return c.addNew(o, b)
 	}
 	enc := item
 	if typ == objPasswordCredential {
@@ -178,7 +182,7 @@ func (c *reqCtx) createCredential(p *kmip.CreateCredentialRequestPayload, payloa
 		o.body = append([]byte(nil), enc...) // the request's bytes are not kept
 	}
 	o.encodeGetResp()
-	return c.addNew(o, b), nil
+	return c.addNew(o, b)
 }
 
 // createUser answers Create User (3.0 draft §6.1.13): a User object whose
@@ -222,7 +226,7 @@ func (c *reqCtx) createMember(typ uint32, payload, b []byte) ([]byte, *opError) 
 			return b, fail(rrInvalidField, "%s %s names an object of the wrong kind", a.tag, val)
 		}
 	}
-	return c.addNew(o, b), nil
+	return c.addNew(o, b)
 }
 
 // obliterate answers Obliterate (3.0 draft §6.1.39): the object is taken

@@ -249,6 +249,9 @@ func (c *reqCtx) create(p *kmip.CreateRequestPayload, payload, b []byte) ([]byte
 		return b, err
 	}
 	c.initDates(o, false)
+	if err := c.constrain(o); err != nil { // constraints.go
+		return b, err
+	}
 	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = id
@@ -319,6 +322,9 @@ func (c *reqCtx) createKeyPair(payload, b []byte) ([]byte, *opError) {
 	uo.setAttr(linkAttr(linkPrivateKey, privID))
 	c.initDates(po, false)
 	c.initDates(uo, false)
+	if err := c.constrain(po, uo); err != nil {
+		return b, err
+	}
 	c.add(po)
 	c.recordCreated(po)
 	c.add(uo)
@@ -448,6 +454,9 @@ func (c *reqCtx) register(p *kmip.RegisterRequestPayload, payload, b []byte) ([]
 		}
 	}
 	c.initDates(o, true)
+	if err := c.constrain(append([]*object{o}, certs...)...); err != nil {
+		return b, err
+	}
 	c.add(o)
 	c.recordCreated(o)
 	for _, cert := range certs {

@@ -13,7 +13,7 @@ var operations = [...]uint32{
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover, opValidate,
 	opQuery, opCancel, opPoll, opQueryAsyncRequests, opProcess, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opLogin, opLogout, opDelegatedLogin, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
-	opPing,
+	opSetConstraints, opGetConstraints, opPing,
 	opCreateUser, opCreateGroup, opCreateCredential, opObliterate, opDeactivate,
 }
 

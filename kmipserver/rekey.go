@@ -71,6 +71,9 @@ func (c *reqCtx) reKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	c.reKeyDates(old, o, p.Child(ttlv.TagOffset))
 	c.refresh(o)
 	o.setAttr(linkAttr(linkReplaced, old.id))
+	if err := c.constrain(o); err != nil { // constraints.go
+		return b, err
+	}
 	c.supersede(old, id)
 	c.add(o)
 	c.recordCreated(o)

@@ -134,6 +134,9 @@ func (c *reqCtx) reKeyKeyPair(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		c.refresh(pair.o)
 		pair.o.setAttr(linkAttr(linkReplaced, pair.was.id))
 	}
+	if err := c.constrain(po, uo); err != nil { // constraints.go
+		return b, err
+	}
 	// The existing keys: Names given up, linked to their replacements.
 	for _, pair := range []struct {
 		old   *object

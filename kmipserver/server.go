@@ -117,7 +117,10 @@ type Server struct {
 	identify func(Peer) string
 	// access is Config.Access, nil without access control.
 	access *AccessControl
-	ep     *Endpoint
+	// constraints are those Set Constraints set (constraints.go), nil
+	// before any.
+	constraints atomic.Pointer[constraintSet]
+	ep          *Endpoint
 	// persist keeps the objects on stable storage, nil for memory only.
 	persist Store
 	// scanLocate makes Locate visit every object, not the index's
@@ -249,6 +252,9 @@ type journalEntry struct {
 	created     bool
 	obliterated bool    // Obliterate took obj out of the store
 	ticket      *ticket // a ticket Login issued (obj nil): undone, it ends
+	// constraints, a Set Constraints (obj nil): the set it replaced, set
+	// again when undone unless another has replaced it since
+	constraints, prevConstraints *constraintSet
 }
 
 // reqCtx is the per-message state, pooled.
@@ -839,6 +845,10 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, payload, b []byte) ([]byte, 
 		return c.ping(p, b)
 	case opDeactivate:
 		return c.deactivate(p, b)
+	case opSetConstraints:
+		return c.setConstraints(p, b)
+	case opGetConstraints:
+		return c.getConstraints(p, b)
 	case opGetUsageAllocation:
 		return c.getUsageAllocation(p, b)
 	case opCreateSplitKey:
@@ -913,6 +923,8 @@ func (c *reqCtx) revertFrom(i int) {
 		e := &c.journal[j]
 		if e.ticket != nil {
 			c.s.tickets.revoke(e.ticket)
+		} else if e.constraints != nil {
+			c.s.constraints.CompareAndSwap(e.constraints, e.prevConstraints)
 		} else if e.created {
 			c.s.store.remove(e.obj)
 		} else {

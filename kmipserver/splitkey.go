@@ -105,6 +105,9 @@ func (c *reqCtx) createSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		c.initDates(o, false)
 		objs[i] = o
 	}
+	if err := c.constrain(objs...); err != nil { // constraints.go
+		return b, err
+	}
 	for _, o := range objs {
 		c.add(o)
 		c.recordCreated(o)
@@ -197,6 +200,9 @@ func (c *reqCtx) joinSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		}
 	}
 	c.initDates(o, false)
+	if err := c.constrain(o); err != nil {
+		return b, err
+	}
 	c.add(o)
 	c.recordCreated(o)
 	c.placeholder = id

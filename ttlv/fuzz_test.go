@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -88,5 +89,28 @@ func FuzzDecodeValueTwin(f *testing.F) {
 			checkTwin(t, nil, in, opts)
 			checkTwin(t, in, in, opts)
 		}
+	})
+}
+
+// FuzzAppendValue: AppendValue writes what refAppendValue writes, for a
+// tree built from the input (any types, tags, numbers and lengths) and,
+// when the input decodes, for its tree, also encoded back in place.
+func FuzzAppendValue(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/corpus/*.ttlv")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	for _, in := range twinInputs(f) {
+		f.Add(in)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		v := treeFrom(in)
+		checkAppendValue(t, "tree from input", &v)
+		for i, v := range decodeAll(in) {
+			checkAppendValue(t, fmt.Sprintf("decoded item %d", i), &v)
+		}
+		checkInPlace(t, "decoded", in)
 	})
 }

@@ -48,6 +48,9 @@ seed ttlv_decode "${BIN[@]}" ttlv/testdata/fuzz/FuzzDecode/*
 # The tree decoder's fused loop against the walk it fuses.
 compile_native_go_fuzzer_v2 $M/ttlv FuzzDecodeValueTwin ttlv_decode_value_twin
 seed ttlv_decode_value_twin "${BIN[@]}" ttlv/testdata/fuzz/FuzzDecodeValueTwin/*
+# The tree encoder's fused loop against the recursive encoder it replaced.
+compile_native_go_fuzzer_v2 $M/ttlv FuzzAppendValue ttlv_append_value
+seed ttlv_append_value "${BIN[@]}" ttlv/testdata/fuzz/FuzzAppendValue/*
 compile_native_go_fuzzer_v2 $M/jsonttlv FuzzFromJSON jsonttlv_from_json
 seed jsonttlv_from_json "${JSON[@]}" jsonttlv/testdata/fuzz/FuzzFromJSON/*
 compile_native_go_fuzzer_v2 $M/jsonttlv FuzzRoundTrip jsonttlv_round_trip

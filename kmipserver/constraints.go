@@ -1,0 +1,182 @@
+package kmipserver
+
+import "github.com/kmipwire/kmipwire/ttlv"
+
+// Set Constraints and Get Constraints (KMIP 2.1 §6.1.52, §6.1.22): the
+// constraints "applied to operations that create Managed Objects" (2.1
+// §7.6). 2.1 gives a Constraint's parts — Object Types, Object Groups,
+// Attributes — but not how a server applies them; kmipd reads one as a
+// rule on the objects an operation makes: an object of one of its Object
+// Types (any type, when it names none), in one of its Object Groups (any
+// object, when it names none), must have each of its Attributes, matched
+// as a Locate filter matches them (so a Cryptographic Usage Mask there is
+// the bits the object's mask must have, a Name the Name Value). A new
+// object that breaks one fails its operation with Constraint Violation
+// (2.1 §11.46), before it is stored and before the operation changes any
+// other object. The constraints are the server's, for every client, and
+// kept in memory only: a restart forgets them.
+const (
+	opSetConstraints uint32 = 0x37 // Operation, 2.1 §11.42
+	opGetConstraints uint32 = 0x38
+
+	rrConstraintViolation uint32 = 0x4B // Result Reason, 2.1 §11.46
+)
+
+// constraintSet is what Set Constraints last set (Server.constraints: nil
+// before any), never changed once set: a new set replaces it whole.
+type constraintSet struct {
+	// enc is the Constraints structure as set, answered by Get Constraints.
+	enc []byte
+	// tree is enc decoded, which rules alias.
+	tree  ttlv.Value
+	rules []constraint
+}
+
+// constraint is one Constraint of the set.
+type constraint struct {
+	types  []uint32
+	groups []ttlv.Value // Object Group Text Strings
+	attrs  []attrIn
+}
+
+// setConstraints answers Set Constraints: the Constraints given replace
+// the server's (an empty Constraints structure removes them); an Undo
+// batch that fails puts the previous ones back. Under
+// access control only an administrator may set them, as they bind every
+// client's objects: anyone else is Permission Denied.
+func (c *reqCtx) setConstraints(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	if c.s.access != nil && !c.admin {
+		return b, fail(rrPermissionDenied, "only an administrator sets the server's constraints")
+	}
+	cs := p.Child(ttlv.TagConstraints)
+	if cs == nil || cs.Type != ttlv.TypeStructure {
+		return b, fail(rrInvalidField, "Set Constraints without a Constraints structure")
+	}
+	set := &constraintSet{enc: ttlv.Marshal(cs)}
+	if err := ttlv.Unmarshal(set.enc, &set.tree); err != nil {
+		return b, fail(rrInvalidMessage, "%v", err)
+	}
+	for i := range set.tree.Children {
+		r, err := parseConstraint(&set.tree.Children[i])
+		if err != nil {
+			return b, err
+		}
+		set.rules = append(set.rules, r)
+	}
+	prev := c.s.constraints.Swap(set)
+	if c.journaling { // an Undo batch (server.go)
+		c.journal = append(c.journal, journalEntry{constraints: set, prevConstraints: prev})
+	}
+	return b, nil
+}
+
+// parseConstraint reads one Constraint (2.1 §7.6): its Object Types
+// (Object Type Enumerations), Object Groups (Object Group Text Strings)
+// and Attributes (any attributes, as a Locate gives them), each optional
+// and at most once.
+func parseConstraint(v *ttlv.Value) (constraint, *opError) {
+	var r constraint
+	if v.Tag != ttlv.TagConstraint || v.Type != ttlv.TypeStructure {
+		return r, fail(rrInvalidField, "Constraints holds a %s", v.Tag)
+	}
+	seen := map[ttlv.Tag]bool{}
+	for i := range v.Children {
+		ch := &v.Children[i]
+		if seen[ch.Tag] {
+			return r, fail(rrInvalidField, "Constraint with two %s", ch.Tag)
+		}
+		seen[ch.Tag] = true
+		if ch.Type != ttlv.TypeStructure {
+			return r, fail(rrInvalidField, "%s is not a Structure", ch.Tag)
+		}
+		switch ch.Tag {
+		case ttlv.TagObjectTypes:
+			for j := range ch.Children {
+				t := &ch.Children[j]
+				if t.Tag != ttlv.TagObjectType || t.Type != ttlv.TypeEnumeration {
+					return r, fail(rrInvalidField, "Object Types holds a %s", t.Tag)
+				}
+				r.types = append(r.types, uint32(t.Num))
+			}
+		case ttlv.TagObjectGroups:
+			for j := range ch.Children {
+				g := &ch.Children[j]
+				if g.Tag != ttlv.TagObjectGroup || g.Type != ttlv.TypeTextString {
+					return r, fail(rrInvalidField, "Object Groups holds a %s", g.Tag)
+				}
+				r.groups = append(r.groups, *g)
+			}
+		case ttlv.TagAttributes:
+			var err *opError
+			if r.attrs, err = collectAttrs(nil, ch); err != nil {
+				return r, err
+			}
+		default:
+			return r, fail(rrInvalidField, "Constraint with a %s", ch.Tag)
+		}
+	}
+	return r, nil
+}
+
+// getConstraints answers Get Constraints: the Constraints last set, an
+// empty Constraints structure before any (the item is required, 2.1
+// Table 230).
+func (c *reqCtx) getConstraints(_ *ttlv.Value, b []byte) ([]byte, *opError) {
+	k := c.s.constraints.Load()
+	if k == nil {
+		b, m := ttlv.BeginStructure(b, ttlv.TagConstraints)
+		ttlv.EndStructure(b, m)
+		return b, nil
+	}
+	return append(b, k.enc...), nil
+}
+
+// constrain checks the objects an operation is about to store against the
+// server's constraints: Constraint Violation for the first one a
+// constraint applies to that lacks one of its attributes. Call it before
+// the operation stores anything or changes another object, with no lock
+// of the objects held (nobody else holds them yet).
+func (c *reqCtx) constrain(objs ...*object) *opError {
+	k := c.s.constraints.Load()
+	if k == nil {
+		return nil
+	}
+	for _, o := range objs {
+		for i := range k.rules {
+			r := &k.rules[i]
+			if !r.appliesTo(c, o) {
+				continue
+			}
+			for j := range r.attrs {
+				if !c.matches(o, &r.attrs[j]) {
+					name, _ := ttlv.EnumName(ttlv.TagObjectType, o.typ)
+					return fail(rrConstraintViolation, "the new %s breaks constraint %d of the server: it lacks the %s asked for", name, i+1, r.attrs[j].tag)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// appliesTo reports whether the constraint binds o: of one of its Object
+// Types, in one of its Object Groups (none given: any).
+func (r *constraint) appliesTo(c *reqCtx, o *object) bool {
+	if len(r.types) > 0 {
+		in := false
+		for _, t := range r.types {
+			in = in || t == o.typ
+		}
+		if !in {
+			return false
+		}
+	}
+	if len(r.groups) == 0 {
+		return true
+	}
+	for i := range r.groups {
+		if c.matches(o, &attrIn{tag: ttlv.TagObjectGroup, index: -1, val: r.groups[i]}) {
+			return true
+		}
+	}
+	return false
+}
