@@ -169,7 +169,9 @@ func (c *reqCtx) idIn(payload []byte) ([]byte, *opError) {
 	if u == nil {
 		return c.resolveID(false, 0, nil, 0)
 	}
-	_, typ, val, _ := ttlv.ConsumeValue(u)
+	// The payload passed the Splitter's Validate and the typed decoder:
+	// the item's bounds are all there is to check again.
+	_, typ, val, _ := nextItem(u)
 	var num int64
 	switch {
 	case typ == ttlv.TypeEnumeration && len(val) == 4:
