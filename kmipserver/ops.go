@@ -608,9 +608,17 @@ func (c *reqCtx) obtainLease(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	return ttlv.AppendDateTime(b, ttlv.TagLastChangeDate, last), nil
 }
 
-// revoke answers Revoke (2.1 §6.1.46, 1.4 §4.20): Key Compromise and CA
-// Compromise make the object Compromised (Destroyed Compromised if it
-// was destroyed); other reasons deactivate a Pre-Active or Active object.
+// revoke answers Revoke (2.1 §6.1.44, 1.4 §4.20) within the state
+// transitions of 2.1 §5 (1.4 §3.22), of which "only the transitions
+// described above are permitted": Key Compromise and CA Compromise make a
+// Pre-Active, Active or Deactivated object Compromised (transitions 3, 5,
+// 8) and a Destroyed one Destroyed Compromised (10); any other reason
+// deactivates an Active object (6) and nothing else — a Pre-Active object
+// has no transition to Deactivated, so it is Wrong Key Lifecycle State
+// (Permission Denied before 2.1, wrongState), as for any other state.
+// No OASIS test case revokes a never-activated object for a reason other
+// than a compromise: every one it revokes so was activated, or made with
+// an Activation Date already past, or re-keyed from an Active key.
 func (c *reqCtx) revoke(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o, err := c.lookup(p)
 	if err != nil {
@@ -633,7 +641,9 @@ func (c *reqCtx) revoke(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	switch {
 	case compromise && o.state == stateCompromised, compromise && o.state == stateDestroyedCompromised:
 		return b, c.wrongState("object %s is already compromised", o.id)
-	case !compromise && o.state != statePreActive && o.state != stateActive:
+	case !compromise && o.state == statePreActive:
+		return b, c.wrongState("object %s is Pre-Active: only a compromise revokes it (Destroy it instead)", o.id)
+	case !compromise && o.state != stateActive:
 		return b, c.wrongState("object %s cannot be revoked in its state", o.id)
 	}
 	c.record(o)
