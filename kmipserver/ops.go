@@ -472,22 +472,53 @@ func (c *reqCtx) touch(o *object) {
 	o.setDate(ttlv.TagLastChangeDate, c.now.Unix())
 }
 
-// activate answers Activate (2.1 §6.1.1, 1.4 §4.19): Pre-Active only.
+// transition makes the one-state change of an operation (2.1 §5: Activate's
+// transition 4, Deactivate's 6) on o: with o locked and its time-driven
+// transitions applied (refresh), o must be in state from — Wrong Key
+// Lifecycle State otherwise (wrongState), o unchanged —; the change is
+// recorded (record), o goes to state to with the Date-Time attribute date
+// set to when, set (if not nil) sets the operation's other attributes,
+// and the Last Change Date is now (touch). Revoke and Destroy, whose end
+// state depends on the state they start from, do not use it.
+func (c *reqCtx) transition(o *object, from, to uint32, date ttlv.Tag, when int64, set func()) *opError {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	if o.state != from {
+		return c.wrongState("object %s is not %s", o.id, stateLabel(from))
+	}
+	c.record(o)
+	o.state = to
+	o.setDate(date, when)
+	if set != nil {
+		set()
+	}
+	c.touch(o)
+	return nil
+}
+
+// stateLabel is the name of a State (2.1 §11.55) in the spec's words.
+func stateLabel(state uint32) string {
+	switch state {
+	case statePreActive:
+		return "Pre-Active"
+	case stateActive:
+		return "Active"
+	}
+	name, _ := ttlv.EnumName(ttlv.TagState, state)
+	return name
+}
+
+// activate answers Activate (2.1 §6.1.1, 1.4 §4.19): Pre-Active only,
+// the Activation Date now (2.1 §5, transition 4).
 func (c *reqCtx) activate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o, err := c.lookup(p)
 	if err != nil {
 		return b, err
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	c.refresh(o)
-	if o.state != statePreActive {
-		return b, c.wrongState("object %s is not Pre-Active", o.id)
+	if err := c.transition(o, statePreActive, stateActive, ttlv.TagActivationDate, c.now.Unix(), nil); err != nil {
+		return b, err
 	}
-	c.record(o)
-	o.state = stateActive
-	o.setDate(ttlv.TagActivationDate, c.now.Unix())
-	c.touch(o)
 	return appendID(b, o), nil
 }
 

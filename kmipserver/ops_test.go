@@ -193,7 +193,7 @@ func TestRevokeTransitions(t *testing.T) {
 			revoke := func(id string, code uint32) v {
 				return do(t, s, h, item(opRevoke, uid(id), st(ttlv.TagRevocationReason, enum(ttlv.TagRevocationReasonCode, code)))).items[0]
 			}
-			// Unspecified, Superseded, Cessation of Operation (2.1 §11.45).
+			// Unspecified, Superseded, Cessation of Operation (2.1 §11.48).
 			for _, code := range []uint32{revUnspecified, 0x05, 0x06} {
 				pre := newKey()
 				it := revoke(pre, code)
@@ -708,5 +708,45 @@ func TestUnknownIdentifierReason(t *testing.T) {
 		{v21, opCertify, rrItemNotFound},
 	} {
 		failed(t, &do(t, s, tc.h, item(tc.op, uid("no such object"))).items[0], tc.want)
+	}
+}
+
+// TestTransition: the one-state change of Activate and Deactivate
+// refuses an object in another state — after the time-driven transitions,
+// so a Pre-Active object whose Activation Date has passed is Active — and
+// leaves it as it was, unrecorded; otherwise it records the object's
+// previous state, sets the new state, its date, the operation's
+// attributes and the Last Change Date.
+func TestTransition(t *testing.T) {
+	c := &reqCtx{s: newTestServer(), major: 2, minor: 1, now: fixedNow, journaling: true}
+	o := &object{id: "k"}
+	o.state = statePreActive
+	o.setDate(ttlv.TagActivationDate, fixedNow.Unix()-10) // passed: Active now
+	err := c.transition(o, statePreActive, stateActive, ttlv.TagActivationDate, fixedNow.Unix(), func() { t.Error("set ran for a refused transition") })
+	if err == nil || err.reason != rrWrongKeyLifecycleState {
+		t.Fatalf("transition from Pre-Active of an Active object: %v", err)
+	}
+	if _, set := o.date(ttlv.TagLastChangeDate); set || len(c.journal) != 0 || len(o.attrs) != 1 {
+		t.Fatalf("a refused transition changed the object: %d attributes, %d journal entries", len(o.attrs), len(c.journal))
+	}
+	ran := false
+	if err := c.transition(o, stateActive, stateDeactivated, ttlv.TagDeactivationDate, 1234, func() { ran = true }); err != nil {
+		t.Fatal(err)
+	}
+	if o.state != stateDeactivated || !ran {
+		t.Fatalf("state %d, set ran %v", o.state, ran)
+	}
+	if d, _ := o.date(ttlv.TagDeactivationDate); d != 1234 {
+		t.Errorf("Deactivation Date %d, want 1234", d)
+	}
+	if d, _ := o.date(ttlv.TagLastChangeDate); d != fixedNow.Unix() {
+		t.Errorf("Last Change Date %d, want now", d)
+	}
+	if len(c.journal) != 1 || c.journal[0].obj != o || c.journal[0].prev.state != stateActive {
+		t.Errorf("journal %+v, want the object's Active state", c.journal)
+	}
+	c.revertFrom(0)
+	if o.state != stateActive {
+		t.Errorf("undone: state %d, want Active", o.state)
 	}
 }
