@@ -81,7 +81,8 @@
 // Objects follow the KMIP state machine (KMIP 2.1 §5, 1.4 §3.22): created
 // Pre-Active (Active at once if an Activation Date not after now is
 // given); Activate only from Pre-Active; Revoke with Key or CA Compromise
-// makes the object Compromised, any other reason Deactivated; Destroy is
+// makes the object Compromised (Destroyed Compromised if destroyed), any
+// other reason deactivates an Active object only; Destroy is
 // refused for Active objects and drops the key material (Get then fails;
 // the attributes stay). Encrypt, Sign and MAC need Active; Decrypt and
 // Signature Verify also work Deactivated or Compromised. A forbidden

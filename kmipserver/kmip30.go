@@ -303,18 +303,12 @@ func (c *reqCtx) deactivate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		v := *r
 		reason = ttlv.AppendValue(nil, &v)
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	c.refresh(o)
-	if o.state != stateActive {
-		return b, c.wrongState("object %s is not Active", o.id)
-	}
-	c.record(o)
-	o.state = stateDeactivated
-	o.setDate(ttlv.TagDeactivationDate, when)
+	var set func()
 	if reason != nil {
-		o.setAttr(attr{tag: ttlv.TagDeactivationReason, enc: reason})
+		set = func() { o.setAttr(attr{tag: ttlv.TagDeactivationReason, enc: reason}) }
 	}
-	c.touch(o)
+	if err := c.transition(o, stateActive, stateDeactivated, ttlv.TagDeactivationDate, when, set); err != nil {
+		return b, err
+	}
 	return appendID(b, o), nil
 }

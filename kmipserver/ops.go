@@ -472,22 +472,53 @@ func (c *reqCtx) touch(o *object) {
 	o.setDate(ttlv.TagLastChangeDate, c.now.Unix())
 }
 
-// activate answers Activate (2.1 §6.1.1, 1.4 §4.19): Pre-Active only.
+// transition makes the one-state change of an operation (2.1 §5: Activate's
+// transition 4, Deactivate's 6) on o: with o locked and its time-driven
+// transitions applied (refresh), o must be in state from — Wrong Key
+// Lifecycle State otherwise (wrongState), o unchanged —; the change is
+// recorded (record), o goes to state to with the Date-Time attribute date
+// set to when, set (if not nil) sets the operation's other attributes,
+// and the Last Change Date is now (touch). Revoke and Destroy, whose end
+// state depends on the state they start from, do not use it.
+func (c *reqCtx) transition(o *object, from, to uint32, date ttlv.Tag, when int64, set func()) *opError {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.refresh(o)
+	if o.state != from {
+		return c.wrongState("object %s is not %s", o.id, stateLabel(from))
+	}
+	c.record(o)
+	o.state = to
+	o.setDate(date, when)
+	if set != nil {
+		set()
+	}
+	c.touch(o)
+	return nil
+}
+
+// stateLabel is the name of a State (2.1 §11.55) in the spec's words.
+func stateLabel(state uint32) string {
+	switch state {
+	case statePreActive:
+		return "Pre-Active"
+	case stateActive:
+		return "Active"
+	}
+	name, _ := ttlv.EnumName(ttlv.TagState, state)
+	return name
+}
+
+// activate answers Activate (2.1 §6.1.1, 1.4 §4.19): Pre-Active only,
+// the Activation Date now (2.1 §5, transition 4).
 func (c *reqCtx) activate(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o, err := c.lookup(p)
 	if err != nil {
 		return b, err
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	c.refresh(o)
-	if o.state != statePreActive {
-		return b, c.wrongState("object %s is not Pre-Active", o.id)
+	if err := c.transition(o, statePreActive, stateActive, ttlv.TagActivationDate, c.now.Unix(), nil); err != nil {
+		return b, err
 	}
-	c.record(o)
-	o.state = stateActive
-	o.setDate(ttlv.TagActivationDate, c.now.Unix())
-	c.touch(o)
 	return appendID(b, o), nil
 }
 
@@ -608,9 +639,17 @@ func (c *reqCtx) obtainLease(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	return ttlv.AppendDateTime(b, ttlv.TagLastChangeDate, last), nil
 }
 
-// revoke answers Revoke (2.1 §6.1.46, 1.4 §4.20): Key Compromise and CA
-// Compromise make the object Compromised (Destroyed Compromised if it
-// was destroyed); other reasons deactivate a Pre-Active or Active object.
+// revoke answers Revoke (2.1 §6.1.44, 1.4 §4.20) within the state
+// transitions of 2.1 §5 (1.4 §3.22), of which "only the transitions
+// described above are permitted": Key Compromise and CA Compromise make a
+// Pre-Active, Active or Deactivated object Compromised (transitions 3, 5,
+// 8) and a Destroyed one Destroyed Compromised (10); any other reason
+// deactivates an Active object (6) and nothing else — a Pre-Active object
+// has no transition to Deactivated, so it is Wrong Key Lifecycle State
+// (Permission Denied before 2.1, wrongState), as for any other state.
+// No OASIS test case revokes a never-activated object for a reason other
+// than a compromise: every one it revokes so was activated, or made with
+// an Activation Date already past, or re-keyed from an Active key.
 func (c *reqCtx) revoke(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o, err := c.lookup(p)
 	if err != nil {
@@ -633,7 +672,9 @@ func (c *reqCtx) revoke(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	switch {
 	case compromise && o.state == stateCompromised, compromise && o.state == stateDestroyedCompromised:
 		return b, c.wrongState("object %s is already compromised", o.id)
-	case !compromise && o.state != statePreActive && o.state != stateActive:
+	case !compromise && o.state == statePreActive:
+		return b, c.wrongState("object %s is Pre-Active: only a compromise revokes it (Destroy it instead)", o.id)
+	case !compromise && o.state != stateActive:
 		return b, c.wrongState("object %s cannot be revoked in its state", o.id)
 	}
 	c.record(o)

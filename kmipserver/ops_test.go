@@ -166,6 +166,84 @@ func TestRevokeCompromise(t *testing.T) {
 	failed(t, &do(t, s, h, item(opRevoke, uid(id))).items[0], rrInvalidField)
 }
 
+// TestRevokeTransitions: Revoke follows the state transitions of KMIP 2.1
+// §5 (1.4 §3.22) and no others. A reason other than a compromise
+// deactivates an Active object only (transition 6): a Pre-Active object
+// is refused with the version's wrong-state reason and stays Pre-Active,
+// without a Deactivation Date or Revocation Reason; so is a Deactivated
+// one. A compromise makes Pre-Active (3) and Deactivated (8) objects
+// Compromised and a Destroyed one Destroyed Compromised (10).
+func TestRevokeTransitions(t *testing.T) {
+	for _, h := range append(versionsUnderTest, hdr{major: 3, minor: 0}) {
+		t.Run(fmt.Sprintf("%d.%d", h.major, h.minor), func(t *testing.T) {
+			wrong := rrWrongKeyLifecycleState
+			if h.major < 2 || h.major == 2 && h.minor == 0 {
+				wrong = rrPermissionDenied
+			}
+			s := newTestServer()
+			newKey := func() string {
+				return ok(t, &do(t, s, h, createAES(h, 128)).items[0]).Child(ttlv.TagUniqueIdentifier).Text()
+			}
+			attrs := func(id string) []v {
+				return attrsOf(t, h, ok(t, &do(t, s, h, item(opGetAttributes, uid(id))).items[0]))
+			}
+			state := func(id string) uint32 {
+				return stateOf(t, h, ok(t, &do(t, s, h, item(opGetAttributes, uid(id))).items[0]))
+			}
+			revoke := func(id string, code uint32) v {
+				return do(t, s, h, item(opRevoke, uid(id), st(ttlv.TagRevocationReason, enum(ttlv.TagRevocationReasonCode, code)))).items[0]
+			}
+			// Unspecified, Superseded, Cessation of Operation (2.1 §11.48).
+			for _, code := range []uint32{revUnspecified, 0x05, 0x06} {
+				pre := newKey()
+				it := revoke(pre, code)
+				failed(t, &it, wrong)
+				if got := state(pre); got != statePreActive {
+					t.Fatalf("reason %d: Pre-Active key is in state %d after a refused Revoke", code, got)
+				}
+				for _, a := range attrs(pre) {
+					if a.Tag == ttlv.TagDeactivationDate || a.Tag == ttlv.TagRevocationReason {
+						t.Fatalf("reason %d: a refused Revoke set the %s", code, a.Tag)
+					}
+				}
+				// The same key, once Active, is deactivated; again is refused.
+				ok(t, &do(t, s, h, item(opActivate, uid(pre))).items[0])
+				it = revoke(pre, code)
+				ok(t, &it)
+				if got := state(pre); got != stateDeactivated {
+					t.Fatalf("reason %d: Active key in state %d after Revoke", code, got)
+				}
+				it = revoke(pre, code)
+				failed(t, &it, wrong)
+				// Deactivated → Compromised (8).
+				it = revoke(pre, revKeyCompromise)
+				ok(t, &it)
+				if got := state(pre); got != stateCompromised {
+					t.Fatalf("Deactivated key in state %d after a compromise", got)
+				}
+			}
+			// Pre-Active → Compromised (3); then Destroy.
+			pre := newKey()
+			it := revoke(pre, revCACompromise)
+			ok(t, &it)
+			if got := state(pre); got != stateCompromised {
+				t.Fatalf("Pre-Active key in state %d after a compromise", got)
+			}
+			// Destroyed → Destroyed Compromised (10); a Pre-Active key
+			// may be destroyed without a Revoke (2).
+			d := newKey()
+			ok(t, &do(t, s, h, item(opDestroy, uid(d))).items[0])
+			it = revoke(d, revUnspecified)
+			failed(t, &it, wrong)
+			it = revoke(d, revKeyCompromise)
+			ok(t, &it)
+			if got := state(d); got != stateDestroyedCompromised {
+				t.Fatalf("Destroyed key in state %d after a compromise", got)
+			}
+		})
+	}
+}
+
 // TestVersionAttributes: KMIP 1.x clients get only their version's
 // attributes (Original Creation Date is 1.2+; KMIP 1.0 lacks it). The
 // server sets it for the keys it creates, not for registered ones.
@@ -630,5 +708,45 @@ func TestUnknownIdentifierReason(t *testing.T) {
 		{v21, opCertify, rrItemNotFound},
 	} {
 		failed(t, &do(t, s, tc.h, item(tc.op, uid("no such object"))).items[0], tc.want)
+	}
+}
+
+// TestTransition: the one-state change of Activate and Deactivate
+// refuses an object in another state — after the time-driven transitions,
+// so a Pre-Active object whose Activation Date has passed is Active — and
+// leaves it as it was, unrecorded; otherwise it records the object's
+// previous state, sets the new state, its date, the operation's
+// attributes and the Last Change Date.
+func TestTransition(t *testing.T) {
+	c := &reqCtx{s: newTestServer(), major: 2, minor: 1, now: fixedNow, journaling: true}
+	o := &object{id: "k"}
+	o.state = statePreActive
+	o.setDate(ttlv.TagActivationDate, fixedNow.Unix()-10) // passed: Active now
+	err := c.transition(o, statePreActive, stateActive, ttlv.TagActivationDate, fixedNow.Unix(), func() { t.Error("set ran for a refused transition") })
+	if err == nil || err.reason != rrWrongKeyLifecycleState {
+		t.Fatalf("transition from Pre-Active of an Active object: %v", err)
+	}
+	if _, set := o.date(ttlv.TagLastChangeDate); set || len(c.journal) != 0 || len(o.attrs) != 1 {
+		t.Fatalf("a refused transition changed the object: %d attributes, %d journal entries", len(o.attrs), len(c.journal))
+	}
+	ran := false
+	if err := c.transition(o, stateActive, stateDeactivated, ttlv.TagDeactivationDate, 1234, func() { ran = true }); err != nil {
+		t.Fatal(err)
+	}
+	if o.state != stateDeactivated || !ran {
+		t.Fatalf("state %d, set ran %v", o.state, ran)
+	}
+	if d, _ := o.date(ttlv.TagDeactivationDate); d != 1234 {
+		t.Errorf("Deactivation Date %d, want 1234", d)
+	}
+	if d, _ := o.date(ttlv.TagLastChangeDate); d != fixedNow.Unix() {
+		t.Errorf("Last Change Date %d, want now", d)
+	}
+	if len(c.journal) != 1 || c.journal[0].obj != o || c.journal[0].prev.state != stateActive {
+		t.Errorf("journal %+v, want the object's Active state", c.journal)
+	}
+	c.revertFrom(0)
+	if o.state != stateActive {
+		t.Errorf("undone: state %d, want Active", o.state)
 	}
 }

@@ -71,7 +71,7 @@ func TestReKeyDates(t *testing.T) {
 			if a := ta[ttlv.TagState]; len(a) != 1 || uint32(a[0].Num) != statePreActive {
 				t.Errorf("state %v, want Pre-Active", a)
 			}
-			ok(t, &do(t, s, h, item(opRevoke, uid(third), st(ttlv.TagRevocationReason, enum(ttlv.TagRevocationReasonCode, 1)))).items[0])
+			// Pre-Active: Destroy needs no Revoke first (2.1 §5, transition 2).
 			ok(t, &do(t, s, h, item(opDestroy, uid(third))).items[0])
 			if r := do(t, s, h, item(opReKey, uid(third))); r.items[0].Child(ttlv.TagResultStatus).Num == 0 {
 				t.Error("Re-key of a destroyed key succeeded")
