@@ -20,6 +20,19 @@
 //	kmipload -addr 127.0.0.1:5696 -transport tls -ca ca.pem -cert c.pem -key c.key \
 //	    -tls-ciphers TLS_RSA_WITH_AES_128_CBC_SHA256 -version 1.2
 //
+// By default each connection sends its next message as soon as the
+// previous one is answered (a closed loop): with N connections the mean
+// latency is then N over the throughput (Little's law), whatever the
+// server does, and a server that stalls holds back the messages that
+// would have been sent meanwhile, so they are never measured (coordinated
+// omission). -rate R makes it an open loop: R messages a second over all
+// the connections, connection i of N sending its k-th at (k·N + i)/R
+// seconds from the start (at once if it is late), each latency measured
+// from that scheduled time; the report adds the service time (from the
+// actual send) and the offered rate beside the achieved one:
+//
+//	kmipload -transport tls -batch 1 -mix encrypt=100 -conns 16 -rate 20000 -duration 10s
+//
 // A live progress line goes to standard error; the final report (one line,
 // or one JSON object with -json) to standard output. The exit status is 1
 // when the run could not start or when any request or item failed.
@@ -32,6 +45,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"runtime"
@@ -65,6 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		mixFlag    = fs.String("mix", "get=70,encrypt=20,locate=10", "operation `weights`: get, locate, encrypt, create (each create adds a key to the server for good, so a mix with create measures a growing store)")
 		duration   = fs.Duration("duration", 10*time.Second, "run time")
 		requests   = fs.Int64("requests", 0, "stop after this many request messages (0: run for -duration)")
+		rate       = fs.Float64("rate", 0, "open loop: request messages per second over all connections, each latency measured from when its message was scheduled (coordinated omission corrected) and the service time beside it; 0: closed loop, each connection sends when answered")
 		keys       = fs.Int("keys", 16, "AES keys created and activated before the run, used by get and encrypt")
 		dataSize   = fs.Int("data", 64, "plaintext `bytes` per encrypt item")
 		version    = fs.String("version", "2.1", "KMIP protocol `version` of the requests (1.x requests use TemplateAttribute), or auto: negotiated with Discover Versions")
@@ -82,7 +97,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		procs      = fs.Int("procs", 0, "GOMAXPROCS of the run, the in-process kmipd's too (0: Go's default, one per CPU); on a VM whose kernel packs threads onto few vCPUs, 1 keeps the tail short (README)")
 	)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: kmipload [flags]\n\nLoad a KMIP server with batches of operations and report throughput and latency.\nWithout -addr, kmipd is started in-process on loopback.\n\n")
+		fmt.Fprintf(stderr, "usage: kmipload [flags]\n\nLoad a KMIP server with batches of operations and report throughput and latency.\nWithout -addr, kmipd is started in-process on loopback.\n\n"+
+			"By default the load is a closed loop: each connection sends its next message when the previous one\n"+
+			"is answered, so the mean latency is the connections over the throughput (Little's law) and a stall\n"+
+			"delays the messages behind it unmeasured. -rate R schedules R messages a second instead (an open loop)\n"+
+			"and measures each latency from its scheduled time (coordinated omission corrected), the service time\n"+
+			"from the actual send beside it; an offered rate not reached shows as achieved < offered.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -94,11 +114,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *procs < 0 {
 		return fmt.Errorf("-procs %d: want 0 (Go's default) or more", *procs)
 	}
+	if !(*rate >= 0) || math.IsInf(*rate, 0) {
+		return fmt.Errorf("-rate %v: want 0 (closed loop) or a positive number of messages per second", *rate)
+	}
 	if *procs > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*procs))
 	}
 	cfg := load.Config{Conns: *conns, Batch: *batchSize, Duration: *duration,
-		Requests: *requests, Keys: *keys, DataSize: *dataSize, Seed: *seed}
+		Requests: *requests, Rate: *rate, Keys: *keys, DataSize: *dataSize, Seed: *seed}
 	cc := kmipclient.Config{Addr: *addr, CAFile: *caFile, CertFile: *certFile, KeyFile: *keyFile,
 		ServerName: *serverName, InsecureSkipVerify: *insecure}
 	var err error

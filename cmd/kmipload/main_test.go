@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kmipwire/kmipwire/cmd/kmipload/internal/load"
 	"github.com/kmipwire/kmipwire/internal/pykmiptest"
@@ -39,6 +40,12 @@ func TestInProcess(t *testing.T) {
 			}
 			if rep.Transport != tr {
 				t.Errorf("transport %q, want %q", rep.Transport, tr)
+			}
+			// A closed loop's JSON is as it was: no open-loop fields.
+			for _, f := range []string{"offered_per_second", "service_latency_ns", "send_lag_ns"} {
+				if bytes.Contains(out.Bytes(), []byte(f)) {
+					t.Errorf("closed loop's report has %s: %s", f, &out)
+				}
 			}
 		})
 	}
@@ -92,6 +99,9 @@ func TestBadFlags(t *testing.T) {
 		{"-mix", "get=x"},
 		{"-cert", "c.pem"},
 		{"-procs", "-1"},
+		{"-rate", "-1"},
+		{"-rate", "NaN"},
+		{"-rate", "+Inf"},
 		{"extra"},
 	} {
 		var out, errOut bytes.Buffer
@@ -171,6 +181,41 @@ func TestProcs(t *testing.T) {
 		}
 		if got := runtime.GOMAXPROCS(0); got != before {
 			t.Fatalf("-procs %d: GOMAXPROCS %d after the run, want %d back", procs, got, before)
+		}
+	}
+}
+
+// TestRate: -rate makes an open loop, paced (200 messages at 1 000/s take
+// about 0.2 s), whose report has the offered rate, the service time and
+// the send lag beside the corrected latency, in JSON and in its line.
+func TestRate(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := []string{"-rate", "1000", "-requests", "200", "-conns", "2", "-batch", "1", "-mix", "get=1", "-keys", "2", "-json", "-quiet"}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s%s", err, &out, &errOut)
+	}
+	var rep struct {
+		Requests int           `json:"requests"`
+		Elapsed  time.Duration `json:"elapsed_ns"`
+		Offered  float64       `json:"offered_per_second"`
+		Latency  load.Latency  `json:"latency_ns"`
+		Service  *load.Latency `json:"service_latency_ns"`
+		SendLag  *load.Latency `json:"send_lag_ns"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report %q: %v", &out, err)
+	}
+	if rep.Requests != 200 || rep.Offered != 1000 || rep.Elapsed < 199*time.Millisecond || rep.Service == nil || rep.SendLag == nil ||
+		rep.Service.Count != 200 || rep.Latency.Count != 200 {
+		t.Errorf("report %s: want 200 messages in ≥ 199 ms, offered 1000, 200 latencies and service times, a send lag", &out)
+	}
+	out.Reset()
+	if err := run(context.Background(), args[:len(args)-2], &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s%s", err, &out, &errOut)
+	}
+	for _, want := range []string{"offered 1000 msg/s, achieved ", "latency from schedule p50 ", "; service p50 ", "; send lag p50 ", "0 failed items, 0 request errors"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report line %q: no %q", &out, want)
 		}
 	}
 }

@@ -8,6 +8,17 @@
 // waits for its ResponseMessage and records the round trip in a latency
 // histogram of its own (merged at the end), so measurement costs no locks. Before the run, a setup phase
 // creates and activates the symmetric keys that Get and Encrypt use.
+//
+// By default the load is a closed loop: each connection sends its next
+// message as soon as the previous one is answered, so the messages in
+// flight are the connections and, by Little's law, the mean latency is
+// the connections over the throughput whatever the server does. With
+// Config.Rate the load is an open loop: messages are scheduled at a fixed
+// rate, staggered across the connections, and each latency is measured
+// from the time its message was scheduled to be sent, not from when it
+// went out, so a server that stalls is charged for every message that
+// queued behind the stall (coordinated omission corrected); the time from
+// the actual send to the answer is the service time, reported beside it.
 package load
 
 import (
@@ -15,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -41,6 +53,13 @@ type Config struct {
 	// Duration bounds the run; Requests, when positive, bounds it too.
 	Duration time.Duration
 	Requests int64
+	// Rate, when positive, makes the run an open loop: messages per
+	// second over all connections, connection i of Conns sending its
+	// k-th message at the start plus (k·Conns + i)/Rate seconds (see
+	// Scheduled), at once when it is late, never skipping one. Each
+	// connection still has one message in flight. Zero is the closed
+	// loop; negative is an error.
+	Rate float64
 	// Keys is the number of keys the setup phase creates for Get and
 	// Encrypt.
 	Keys int
@@ -63,17 +82,34 @@ type Report struct {
 	Mix       string `json:"mix"`
 	// Procs is GOMAXPROCS during the run: the Ps that the load
 	// generator (and a server in the same process) ran on.
-	Procs       int               `json:"procs"`
-	Elapsed     time.Duration     `json:"elapsed_ns"`
-	Requests    uint64            `json:"requests"`
-	Items       uint64            `json:"items"`
-	ItemsFailed uint64            `json:"items_failed"`
-	ReqErrors   uint64            `json:"request_errors"`
-	MsgsPerSec  float64           `json:"messages_per_second"`
-	ItemsPerSec float64           `json:"items_per_second"`
-	Latency     Latency           `json:"latency_ns"`
-	Reasons     map[string]uint64 `json:"errors_by_reason,omitempty"`
-	FirstError  string            `json:"first_error,omitempty"`
+	Procs       int           `json:"procs"`
+	Elapsed     time.Duration `json:"elapsed_ns"`
+	Requests    uint64        `json:"requests"`
+	Items       uint64        `json:"items"`
+	ItemsFailed uint64        `json:"items_failed"`
+	ReqErrors   uint64        `json:"request_errors"`
+	MsgsPerSec  float64       `json:"messages_per_second"`
+	// OfferedPerSec is the open loop's Config.Rate, to compare with
+	// the MsgsPerSec achieved; absent from a closed loop's report.
+	OfferedPerSec float64 `json:"offered_per_second,omitempty"`
+	ItemsPerSec   float64 `json:"items_per_second"`
+	// Latency is the round trip of each message in a closed loop; in an
+	// open loop it is from the time the message was scheduled to be
+	// sent to its answer (the corrected latency).
+	Latency Latency `json:"latency_ns"`
+	// Service, in an open loop only, is from the actual send of each
+	// message to its answer: it leaves out the time a message waited
+	// for its connection, which is what the corrected Latency adds.
+	Service *Latency `json:"service_latency_ns,omitempty"`
+	// SendLag, in an open loop only, is from the scheduled time to the
+	// actual send of the messages whose connection was free before
+	// then: the load generator's own lateness in waking, which the
+	// corrected Latency includes (a message sent late because its
+	// connection was still busy is the server's, and is not counted
+	// here).
+	SendLag    *Latency          `json:"send_lag_ns,omitempty"`
+	Reasons    map[string]uint64 `json:"errors_by_reason,omitempty"`
+	FirstError string            `json:"first_error,omitempty"`
 }
 
 // Latency summarizes the round-trip times of the requests.
@@ -87,8 +123,20 @@ type Latency struct {
 	Count uint64        `json:"count"`
 }
 
-// String is the one-line summary of a report.
+// String is the one-line summary of a report. An open loop's shows the
+// offered and achieved rates and both latencies, the corrected one (from
+// the schedule) and the service time.
 func (r *Report) String() string {
+	if r.Service != nil {
+		lag := r.SendLag
+		if lag == nil {
+			lag = &Latency{}
+		}
+		return fmt.Sprintf("%s %s, %d conns × batch %d (%s), GOMAXPROCS %d: offered %.0f msg/s, achieved %.0f msg/s, %.0f items/s; latency from schedule p50 %v p90 %v p99 %v p99.9 %v max %v; service p50 %v p99 %v p99.9 %v; send lag p50 %v p99 %v (%d messages); %d failed items, %d request errors",
+			r.Transport, r.Addr, r.Conns, r.Batch, r.Mix, r.Procs, r.OfferedPerSec, r.MsgsPerSec, r.ItemsPerSec,
+			r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.P999, r.Latency.Max,
+			r.Service.P50, r.Service.P99, r.Service.P999, lag.P50, lag.P99, lag.Count, r.ItemsFailed, r.ReqErrors)
+	}
 	return fmt.Sprintf("%s %s, %d conns × batch %d (%s), GOMAXPROCS %d: %.0f msg/s, %.0f items/s; latency p50 %v p90 %v p99 %v p99.9 %v; %d failed items, %d request errors",
 		r.Transport, r.Addr, r.Conns, r.Batch, r.Mix, r.Procs, r.MsgsPerSec, r.ItemsPerSec,
 		r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.P999, r.ItemsFailed, r.ReqErrors)
@@ -100,7 +148,11 @@ type worker struct {
 	b        *kmipclient.Batch
 	reqs     *requests
 	rng      *rand.Rand
-	hist     Histogram
+	hist     Histogram // round trips, or latencies from the schedule in an open loop
+	service  Histogram // open loop: from the actual send to the answer
+	lag      Histogram // open loop: from the schedule to the send, after a sleep
+	clock    *hrClock  // open loop: nil where there is none, then timer
+	timer    *time.Timer
 	items    uint64
 	failed   uint64
 	errors   uint64
@@ -111,6 +163,9 @@ type worker struct {
 // Run executes the load described by cfg and returns its report. progress,
 // when not nil, receives a status line every second.
 func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
+	if !(cfg.Rate >= 0) || math.IsInf(cfg.Rate, 0) { // NaN fails the first test
+		return nil, fmt.Errorf("rate %v: want 0 (closed loop) or a finite positive number of messages per second", cfg.Rate)
+	}
 	cfg = withDefaults(cfg)
 	c, err := kmipclient.Dial(ctx, cfg.Client)
 	if err != nil {
@@ -130,13 +185,14 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
-	var sent, done, itemsDone atomic.Int64
+	var sent atomic.Int64
+	var n counters
 	if cfg.OnStart != nil {
 		cfg.OnStart()
 	}
 	start := time.Now()
 	var wg sync.WaitGroup
-	for _, w := range workers {
+	for i, w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -144,13 +200,17 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 			// checked between messages, and a call in flight finishes
 			// (a context watched by each call costs an allocation).
 			callCtx := context.WithoutCancel(ctx)
+			if cfg.Rate > 0 {
+				w.paced(ctx, callCtx, cfg, ids, start, i, &n)
+				return
+			}
 			for ctx.Err() == nil {
 				if cfg.Requests > 0 && sent.Add(1) > cfg.Requests {
 					return
 				}
-				w.request(callCtx, cfg, ids)
-				done.Add(1)
-				itemsDone.Add(int64(cfg.Batch))
+				w.build(cfg, ids)
+				w.exec(callCtx, time.Time{}, false)
+				n.count(cfg.Batch)
 			}
 		}()
 	}
@@ -166,7 +226,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 				case now := <-t.C:
 					s := now.Sub(start).Seconds()
 					fmt.Fprintf(progress, "\r%6.1fs  %10.0f msg/s  %12.0f items/s  ", s,
-						float64(done.Load())/s, float64(itemsDone.Load())/s)
+						float64(n.msgs.Load())/s, float64(n.items.Load())/s)
 				}
 			}
 		}()
@@ -183,15 +243,121 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	return report(cfg, workers, elapsed), nil
 }
 
-// request sends one batch and accounts for its items.
-func (w *worker) request(ctx context.Context, cfg Config, ids []string) {
+// counters are the messages and items answered so far, for the progress
+// line.
+type counters struct{ msgs, items atomic.Int64 }
+
+func (n *counters) count(items int) {
+	n.msgs.Add(1)
+	n.items.Add(int64(items))
+}
+
+// Scheduled returns when, after the start of an open-loop run at rate
+// messages per second over conns connections, connection i (0 ≤ i <
+// conns) sends its k-th message (k from 0): (k·conns + i)/rate seconds,
+// to the nanosecond. The messages of all connections together are evenly
+// spaced, 1/rate apart, and each connection's conns/rate apart. A time
+// past what a Duration holds is the largest Duration.
+func Scheduled(rate float64, conns, i int, k int64) time.Duration {
+	ns := math.Round(float64(k*int64(conns)+int64(i)) * 1e9 / rate)
+	if !(ns < math.MaxInt64) { // also NaN, from a rate of 0
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
+}
+
+// paced is connection i's open loop: its k-th message is due at start +
+// Scheduled(cfg.Rate, cfg.Conns, i, k); it waits for that time if it is
+// ahead, sends at once if it is late, and stops at the first message due
+// at or after cfg.Duration (or past cfg.Requests messages over all the
+// connections), or when ctx ends.
+func (w *worker) paced(ctx, callCtx context.Context, cfg Config, ids []string, start time.Time, i int, n *counters) {
+	if c, err := newHRClock(ctx); err == nil {
+		w.clock = c
+	}
+	defer func() {
+		if w.clock != nil {
+			w.clock.close()
+		}
+		if w.timer != nil {
+			w.timer.Stop()
+		}
+	}()
+	for k := int64(0); ; k++ {
+		if cfg.Requests > 0 && k*int64(cfg.Conns)+int64(i) >= cfg.Requests {
+			return
+		}
+		at := Scheduled(cfg.Rate, cfg.Conns, i, k)
+		if at >= cfg.Duration {
+			return
+		}
+		w.build(cfg, ids)
+		due := start.Add(at)
+		slept, ok := w.wait(ctx, due)
+		if !ok {
+			return
+		}
+		w.exec(callCtx, due, slept)
+		n.count(cfg.Batch)
+	}
+}
+
+// wait returns when due has come, at once if it has (slept false), or
+// ok false if ctx ends first. It sleeps on the worker's hrClock (Linux's
+// timerfd), else on Go's timers, which fire up to about a millisecond
+// late in a process otherwise idle (see hrClock); either is made once and
+// re-armed: waiting allocates nothing.
+func (w *worker) wait(ctx context.Context, due time.Time) (slept, ok bool) {
+	d := time.Until(due)
+	if d <= 0 {
+		return false, ctx.Err() == nil
+	}
+	if w.clock != nil {
+		ok, err := w.clock.sleep(d)
+		if err == nil {
+			return true, ok
+		}
+		w.clock.close() // it failed: Go's timers from now on
+		w.clock = nil
+		if w.firstErr == nil {
+			w.firstErr = err
+		}
+		if d = time.Until(due); d <= 0 {
+			return true, ctx.Err() == nil
+		}
+	}
+	if w.timer == nil {
+		w.timer = time.NewTimer(d)
+	} else {
+		w.timer.Reset(d) // since Go 1.23, Reset leaves no stale tick in C
+	}
+	select {
+	case <-w.timer.C:
+		return true, true
+	case <-ctx.Done():
+		return true, false
+	}
+}
+
+// build fills the worker's batch with cfg.Batch items drawn from the mix.
+func (w *worker) build(cfg Config, ids []string) {
 	w.b.Reset()
 	total := cfg.Mix.total()
 	for i := 0; i < cfg.Batch; i++ {
 		op := cfg.Mix.pick(w.rng.IntN(total))
 		w.reqs.add(w.b, op, i, ids[w.rng.IntN(len(ids))])
 	}
+}
+
+// exec sends the batch and accounts for its items. due is the time the
+// message was scheduled in an open loop, zero in a closed one: its latency
+// is then recorded from due, the round trip as its service time, and,
+// when the worker slept until due, the lateness of its send as send lag.
+func (w *worker) exec(ctx context.Context, due time.Time, slept bool) {
 	t0 := time.Now()
+	if slept {
+		w.lag.Record(t0.Sub(due))
+	}
 	err := w.b.Exec(ctx)
 	if err != nil && !isItemError(err) {
 		w.errors++
@@ -200,7 +366,13 @@ func (w *worker) request(ctx context.Context, cfg Config, ids []string) {
 		}
 		return
 	}
-	w.hist.Record(time.Since(t0))
+	end := time.Now()
+	if due.IsZero() {
+		w.hist.Record(end.Sub(t0))
+	} else {
+		w.hist.Record(end.Sub(due))
+		w.service.Record(end.Sub(t0))
+	}
 	for i := 0; i < w.b.Len(); i++ {
 		w.items++
 		if err := w.b.Err(i); err != nil {
@@ -279,11 +451,13 @@ func setup(ctx context.Context, c *kmipclient.Client, cfg Config) ([]string, err
 }
 
 func report(cfg Config, workers []*worker, elapsed time.Duration) *Report {
-	var h Histogram
+	var h, svc, lag Histogram
 	r := &Report{Addr: cfg.Client.Addr, Transport: cfg.Client.Transport.String(),
 		Conns: cfg.Conns, Batch: cfg.Batch, Mix: cfg.Mix.String(), Procs: runtime.GOMAXPROCS(0), Elapsed: elapsed}
 	for _, w := range workers {
 		h.Merge(&w.hist)
+		svc.Merge(&w.service)
+		lag.Merge(&w.lag)
 		r.Items += w.items
 		r.ItemsFailed += w.failed
 		r.ReqErrors += w.errors
@@ -305,9 +479,18 @@ func report(cfg Config, workers []*worker, elapsed time.Duration) *Report {
 	s := elapsed.Seconds()
 	r.MsgsPerSec = float64(r.Requests) / s
 	r.ItemsPerSec = float64(r.Items) / s
-	r.Latency = Latency{Mean: h.Mean(), P50: h.Quantile(0.5), P90: h.Quantile(0.9), P99: h.Quantile(0.99),
-		P999: h.Quantile(0.999), Max: h.Max(), Count: h.Count()}
+	r.Latency = summary(&h)
+	if cfg.Rate > 0 {
+		r.OfferedPerSec = cfg.Rate
+		s, l := summary(&svc), summary(&lag)
+		r.Service, r.SendLag = &s, &l
+	}
 	return r
+}
+
+func summary(h *Histogram) Latency {
+	return Latency{Mean: h.Mean(), P50: h.Quantile(0.5), P90: h.Quantile(0.9), P99: h.Quantile(0.99),
+		P999: h.Quantile(0.999), Max: h.Max(), Count: h.Count()}
 }
 
 // String writes the mix as ParseMix reads it.
