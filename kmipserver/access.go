@@ -139,11 +139,15 @@ func (c *reqCtx) denied(o *object) *opError {
 	return fail(rrPermissionDenied, "permission denied: %q may not use object %s", c.identity, o.id)
 }
 
-// find returns the object with the identifier, nil when there is none, or
-// a Permission Denied failure when the client may not use it.
+// find returns the object with the identifier, nil when there is none or
+// the request's protocol version does not have its kind of object
+// (visible), or a Permission Denied failure when the client may not use
+// it. Every lookup by identifier goes through it (objectByID, lookup) but
+// Get's fast path, which checks visibility itself. Call it without o.mu
+// held.
 func (c *reqCtx) find(id []byte) (*object, *opError) {
 	o := c.s.store.get(id)
-	if o == nil {
+	if o == nil || !c.visible(o) {
 		return nil, nil
 	}
 	if !c.mayUse(o) {

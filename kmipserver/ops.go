@@ -151,7 +151,8 @@ func (c *reqCtx) get(p *kmip.GetRequestPayload, payload, b []byte) ([]byte, *opE
 }
 
 // getFast answers the common Get — a payload holding only a Unique
-// Identifier, of an object that is not destroyed — straight from the
+// Identifier, of an object that is not destroyed and that the request's
+// version has (showsObject) — straight from the
 // pre-encoded answer, without decoding the payload into a tree. ok is
 // false when the general path must answer (anything else, errors
 // included).
@@ -169,7 +170,7 @@ func (c *reqCtx) getFast(payload, b []byte) ([]byte, bool) {
 		return b, false
 	}
 	o.mu.RLock()
-	if o.getResp == nil || destroyed(o.state) || o.exportable(false) != nil {
+	if o.getResp == nil || destroyed(o.state) || !c.showsObject(o) || o.exportable(false) != nil {
 		o.mu.RUnlock()
 		return b, false
 	}

@@ -42,15 +42,28 @@ func (c *reqCtx) definesType(t uint32) bool {
 }
 
 // showsObject reports whether the conversation's protocol version has o's
-// kind of object, so that Locate may answer it: its Object Type
-// (definesType), and, before 3.0, not a System object (a Certificate that
-// Create Credential made: Object Class, 3.0 draft §4.40). Call it with
-// o.mu held.
+// kind of object: its Object Type (definesType), and, before 3.0, not a
+// System object (a Certificate that Create Credential made: Object Class,
+// 3.0 draft §4.40). An object a version does not have is not there for a
+// request in that version: Locate does not answer it and a lookup by
+// identifier (find, getFast) answers as for an unknown identifier (Object
+// Not Found from 2.0 on, Item Not Found in 1.x: notFound) — a 2.x client
+// cannot get the 3.0 draft's User it could not have made, nor a 1.x
+// client a 2.0 Certificate Request. Call it with o.mu held (visible
+// takes it).
 func (c *reqCtx) showsObject(o *object) bool {
 	if !c.definesType(o.typ) {
 		return false
 	}
 	return c.major >= 3 || o.typ != objCertificate || !isCredential(o)
+}
+
+// visible is showsObject for a caller without o.mu held: o's type and
+// attributes may change under its lock (an Import replacing it).
+func (c *reqCtx) visible(o *object) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return c.showsObject(o)
 }
 
 // OutOfScope returns the operations the server does not implement by

@@ -31,7 +31,7 @@ func (c *reqCtx) templateAttrs(name *ttlv.Value) ([]attrIn, *opError) {
 			continue
 		}
 		o.mu.RLock()
-		match := o.typ == objTemplate && !destroyed(o.state) && o.body != nil && o.hasAttrEnc(ttlv.TagName, enc)
+		match := o.typ == objTemplate && c.showsObject(o) && !destroyed(o.state) && o.body != nil && o.hasAttrEnc(ttlv.TagName, enc)
 		body := o.body
 		o.mu.RUnlock()
 		if !match {
