@@ -80,6 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		duration   = fs.Duration("duration", 10*time.Second, "run time")
 		requests   = fs.Int64("requests", 0, "stop after this many request messages (0: run for -duration)")
 		rate       = fs.Float64("rate", 0, "open loop: request messages per second over all connections, each latency measured from when its message was scheduled (coordinated omission corrected) and the service time beside it; 0: closed loop, each connection sends when answered")
+		quantum    = fs.Duration("rate-quantum", load.DefaultRateQuantum, "open loop: the pacer's shortest sleep; one wake releases the messages due within it, each sent up to this late (shown in the send lag); shorter wakes the load generator more often")
 		keys       = fs.Int("keys", 16, "AES keys created and activated before the run, used by get and encrypt")
 		dataSize   = fs.Int("data", 64, "plaintext `bytes` per encrypt item")
 		version    = fs.String("version", "2.1", "KMIP protocol `version` of the requests (1.x requests use TemplateAttribute), or auto: negotiated with Discover Versions")
@@ -117,11 +118,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !(*rate >= 0) || math.IsInf(*rate, 0) {
 		return fmt.Errorf("-rate %v: want 0 (closed loop) or a positive number of messages per second", *rate)
 	}
+	if *quantum <= 0 {
+		return fmt.Errorf("-rate-quantum %v: want a positive duration", *quantum)
+	}
 	if *procs > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*procs))
 	}
 	cfg := load.Config{Conns: *conns, Batch: *batchSize, Duration: *duration,
-		Requests: *requests, Rate: *rate, Keys: *keys, DataSize: *dataSize, Seed: *seed}
+		Requests: *requests, Rate: *rate, RateQuantum: *quantum, Keys: *keys, DataSize: *dataSize, Seed: *seed}
 	cc := kmipclient.Config{Addr: *addr, CAFile: *caFile, CertFile: *certFile, KeyFile: *keyFile,
 		ServerName: *serverName, InsecureSkipVerify: *insecure}
 	var err error

@@ -102,6 +102,8 @@ func TestBadFlags(t *testing.T) {
 		{"-rate", "-1"},
 		{"-rate", "NaN"},
 		{"-rate", "+Inf"},
+		{"-rate", "1000", "-rate-quantum", "0"},
+		{"-rate", "1000", "-rate-quantum", "-1ms"},
 		{"extra"},
 	} {
 		var out, errOut bytes.Buffer

@@ -60,6 +60,13 @@ type Config struct {
 	// connection still has one message in flight. Zero is the closed
 	// loop; negative is an error.
 	Rate float64
+	// RateQuantum is the open loop's shortest sleep (zero:
+	// DefaultRateQuantum): one goroutine, the pacer, releases the slots
+	// to the connections as they come due, sleeping until the next one
+	// but not less than this, so that a wake releases all the slots due
+	// within it; a slot may go out up to this late by the pacer's
+	// choice, which the send lag shows. Negative is an error.
+	RateQuantum time.Duration
 	// Keys is the number of keys the setup phase creates for Get and
 	// Encrypt.
 	Keys int
@@ -147,16 +154,18 @@ func (r *Report) String() string {
 }
 
 // worker is one connection's state; only its goroutine touches it until
-// the run ends.
+// the run ends, but for released and wake, the pacer's too.
 type worker struct {
-	b        *kmipclient.Batch
-	reqs     *requests
-	rng      *rand.Rand
-	hist     Histogram // round trips, or latencies from the schedule in an open loop
-	service  Histogram // open loop: from the actual send to the answer
-	lag      Histogram // open loop: from the schedule to the send, after a sleep
-	clock    *hrClock  // open loop: nil where there is none, then timer
-	timer    *time.Timer
+	b       *kmipclient.Batch
+	reqs    *requests
+	rng     *rand.Rand
+	hist    Histogram // round trips, or latencies from the schedule in an open loop
+	service Histogram // open loop: from the actual send to the answer
+	lag     Histogram // open loop: from the schedule to the send, after a wait
+	// Open loop: the worker's slots the pacer has released (it sends
+	// its k-th message once k+1 are), and a wake when it waits for one.
+	released atomic.Int64
+	wake     chan struct{}
 	items    uint64
 	failed   uint64
 	errors   uint64
@@ -170,6 +179,9 @@ type worker struct {
 func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	if !(cfg.Rate >= 0) || math.IsInf(cfg.Rate, 0) { // NaN fails the first test
 		return nil, fmt.Errorf("rate %v: want 0 (closed loop) or a finite positive number of messages per second", cfg.Rate)
+	}
+	if cfg.RateQuantum < 0 {
+		return nil, fmt.Errorf("rate quantum %v: want 0 (the default, %v) or more", cfg.RateQuantum, DefaultRateQuantum)
 	}
 	cfg = withDefaults(cfg)
 	c, err := kmipclient.Dial(ctx, cfg.Client)
@@ -185,7 +197,8 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	data := make([]byte, cfg.DataSize)
 	for i := range workers {
 		workers[i] = &worker{b: c.NewBatch(0), reqs: newRequests(cfg.Batch, data),
-			rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), reasons: map[kmip.ResultReason]uint64{}}
+			rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), reasons: map[kmip.ResultReason]uint64{},
+			wake: make(chan struct{}, 1)}
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
@@ -197,6 +210,15 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	}
 	start := time.Now()
 	var wg sync.WaitGroup
+	var p *pacer
+	if cfg.Rate > 0 {
+		p = newPacer(cfg, start, workers)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.run(ctx)
+		}()
+	}
 	for i, w := range workers {
 		wg.Add(1)
 		go func() {
@@ -245,7 +267,11 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	if progress != nil {
 		fmt.Fprintln(progress)
 	}
-	return report(cfg, workers, elapsed), nil
+	r := report(cfg, workers, elapsed)
+	if p != nil && p.err != nil && r.FirstError == "" {
+		r.FirstError = p.err.Error()
+	}
+	return r, nil
 }
 
 // counters are the messages and items answered so far, for the progress
@@ -272,22 +298,11 @@ func Scheduled(rate float64, conns, i int, k int64) time.Duration {
 }
 
 // paced is connection i's open loop: its k-th message is due at start +
-// Scheduled(cfg.Rate, cfg.Conns, i, k); it waits for that time if it is
-// ahead, sends at once if it is late, and stops at the first message due
-// at or after cfg.Duration (or past cfg.Requests messages over all the
-// connections), or when ctx ends.
+// Scheduled(cfg.Rate, cfg.Conns, i, k); it waits for the pacer to release
+// it if it is ahead, sends at once if it is late, and stops at the first
+// message due at or after cfg.Duration (or past cfg.Requests messages
+// over all the connections), or when ctx ends.
 func (w *worker) paced(ctx, callCtx context.Context, cfg Config, ids []string, start time.Time, i int, n *counters) {
-	if c, err := newHRClock(ctx); err == nil {
-		w.clock = c
-	}
-	defer func() {
-		if w.clock != nil {
-			w.clock.close()
-		}
-		if w.timer != nil {
-			w.timer.Stop()
-		}
-	}()
 	for k := int64(0); ; k++ {
 		if cfg.Requests > 0 && k*int64(cfg.Conns)+int64(i) >= cfg.Requests {
 			return
@@ -297,51 +312,13 @@ func (w *worker) paced(ctx, callCtx context.Context, cfg Config, ids []string, s
 			return
 		}
 		w.build(cfg, ids)
-		due := start.Add(at)
-		slept, ok := w.wait(ctx, due)
+		slept, ok := w.waitSlot(ctx, k)
 		if !ok {
 			return
 		}
-		w.exec(callCtx, due, slept)
+		w.exec(callCtx, start.Add(at), slept)
 		w.slots = k*int64(cfg.Conns) + int64(i) + 1
 		n.count(cfg.Batch)
-	}
-}
-
-// wait returns when due has come, at once if it has (slept false), or
-// ok false if ctx ends first. It sleeps on the worker's hrClock (Linux's
-// timerfd), else on Go's timers, which fire up to about a millisecond
-// late in a process otherwise idle (see hrClock); either is made once and
-// re-armed: waiting allocates nothing.
-func (w *worker) wait(ctx context.Context, due time.Time) (slept, ok bool) {
-	d := time.Until(due)
-	if d <= 0 {
-		return false, ctx.Err() == nil
-	}
-	if w.clock != nil {
-		ok, err := w.clock.sleep(d)
-		if err == nil {
-			return true, ok
-		}
-		w.clock.close() // it failed: Go's timers from now on
-		w.clock = nil
-		if w.firstErr == nil {
-			w.firstErr = err
-		}
-		if d = time.Until(due); d <= 0 {
-			return true, ctx.Err() == nil
-		}
-	}
-	if w.timer == nil {
-		w.timer = time.NewTimer(d)
-	} else {
-		w.timer.Reset(d) // since Go 1.23, Reset leaves no stale tick in C
-	}
-	select {
-	case <-w.timer.C:
-		return true, true
-	case <-ctx.Done():
-		return true, false
 	}
 }
 
@@ -358,7 +335,8 @@ func (w *worker) build(cfg Config, ids []string) {
 // exec sends the batch and accounts for its items. due is the time the
 // message was scheduled in an open loop, zero in a closed one: its latency
 // is then recorded from due, the round trip as its service time, and,
-// when the worker slept until due, the lateness of its send as send lag.
+// when the worker waited for due (its connection was free before it), the
+// lateness of its send as send lag.
 func (w *worker) exec(ctx context.Context, due time.Time, slept bool) {
 	t0 := time.Now()
 	if slept {
@@ -416,6 +394,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.DataSize <= 0 {
 		cfg.DataSize = 64
+	}
+	if cfg.RateQuantum == 0 {
+		cfg.RateQuantum = DefaultRateQuantum
 	}
 	return cfg
 }

@@ -75,6 +75,10 @@ func TestOpenLoop(t *testing.T) {
 	if _, err := load.Run(context.Background(), cfg, nil); err == nil {
 		t.Error("rate -1: no error")
 	}
+	cfg.Rate, cfg.RateQuantum = 1000, -time.Microsecond
+	if _, err := load.Run(context.Background(), cfg, nil); err == nil {
+		t.Error("rate quantum -1µs: no error")
+	}
 }
 
 // stallListener's connections hold back their at-th write (counted over
