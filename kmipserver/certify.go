@@ -273,6 +273,9 @@ func (c *reqCtx) issue(pub crypto.PublicKey, subject pkix.Name, notAfter time.Ti
 	if err := c.loadObject(o, &cv); err != nil {
 		return nil, err
 	}
+	if _, err := c.withDefaults(o, o.typ); err != nil { // defaults.go
+		return nil, err
+	}
 	return o, nil
 }
 

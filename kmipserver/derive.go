@@ -95,6 +95,9 @@ func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.applyInitial(o, in); err != nil {
 		return b, err
 	}
+	if _, err := c.withDefaults(o, o.typ); err != nil { // defaults.go
+		return b, err
+	}
 	if o.length <= 0 || o.length%8 != 0 {
 		return b, fail(rrInvalidField, "Derive Key needs a Cryptographic Length in whole bytes")
 	}
