@@ -113,12 +113,13 @@ bench-servers:
 ## (Go's default Ps, then one P: kmipload -procs 1), then kmipd and kmipload
 ## as two processes with SERVERPROCS and LOADPROCS
 ## Ps (GOMAXPROCS, default 1 each) — README, "Where the tail
-## comes from".
+## comes from". RATEFLAGS (e.g. '-rate 59000') is added to every kmipload
+## run: an open loop at that rate, latency from the schedule (README, kmipload).
 SPLITROUNDS ?= 3
 bench-load-split:
 	@mkdir -p bench/out
 	@$(GO) build -o bench/out/kmipload ./cmd/kmipload && $(GO) build -o bench/out/kmipd ./cmd/kmipd
-	@./bench/loadsplit.sh $(SPLITROUNDS) $(LOADTIME) '$(LOADFLAGS)' $(LOADCONNS)
+	@RATEFLAGS='$(RATEFLAGS)' ./bench/loadsplit.sh $(SPLITROUNDS) $(LOADTIME) '$(LOADFLAGS)' $(LOADCONNS)
 
 ## peers-check: bench/peers' vet and tests (TestEquivalence, TestInterop),
 ## whose -v output (bench/out/peers-findings.txt) the report prints

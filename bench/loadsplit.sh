@@ -7,10 +7,13 @@
 # kmipload in another (GOMAXPROCS=$LOADPROCS, default 1), over TLS with the
 # server's generated certificate. One kmipload report line a run; the
 # settings take turns, so a slow spell of a shared machine falls on all.
+# RATEFLAGS (environment, optional, e.g. RATEFLAGS='-rate 59000') is added
+# to every kmipload invocation, after FLAGS: an open loop at that rate
+# (README, kmipload); -rate in FLAGS does the same.
 # bench/out/kmipload and bench/out/kmipd are built by the caller (make
 # bench-load-split).
 set -euo pipefail
-rounds=$1 dur=$2 flags=$3
+rounds=$1 dur=$2 flags="$3 ${RATEFLAGS:-}"
 shift 3
 bin=bench/out
 dir=$(mktemp -d)

@@ -14,7 +14,7 @@ import (
 
 // TestOpenLoop: 2 000 messages/s over 4 connections for 1 s against kmipd
 // in process: the messages due within the second (2 000), the rate
-// achieved within 10 % of the one offered, a latency from the schedule
+// achieved within 10 % of the one offered (and not above), a latency from the schedule
 // and a service time for each; with Requests, exactly that many, paced
 // (a closed loop sends 300 in a fraction of the 150 ms they take here).
 func TestOpenLoop(t *testing.T) {
@@ -34,8 +34,9 @@ func TestOpenLoop(t *testing.T) {
 	if rep.Requests < 1800 || rep.Requests > 2000 || rep.ItemsFailed != 0 || rep.ReqErrors != 0 {
 		t.Errorf("%d messages, %d failed items, %d request errors: want about 2 000 (at most), no failure", rep.Requests, rep.ItemsFailed, rep.ReqErrors)
 	}
-	if rep.OfferedPerSec != 2000 || rep.MsgsPerSec < 1800 || rep.MsgsPerSec > 2200 {
-		t.Errorf("offered %.0f msg/s, achieved %.0f: want 2 000 and within 10 %%", rep.OfferedPerSec, rep.MsgsPerSec)
+	// Achieved is over the schedule's span at least: never above offered.
+	if rep.OfferedPerSec != 2000 || rep.MsgsPerSec < 1800 || rep.MsgsPerSec > 2000 {
+		t.Errorf("offered %.0f msg/s, achieved %.2f: want 2 000 and within 10 %% below", rep.OfferedPerSec, rep.MsgsPerSec)
 	}
 	if rep.Service == nil || rep.SendLag == nil {
 		t.Fatalf("no service time or send lag in an open loop's report")
@@ -54,6 +55,20 @@ func TestOpenLoop(t *testing.T) {
 	// The 300th message is due at 299/2000 s = 149.5 ms.
 	if rep.Requests != 300 || rep.Elapsed < 149*time.Millisecond || rep.Elapsed > 10*time.Second {
 		t.Errorf("Requests 300: %d messages in %v, want 300 in about 150 ms", rep.Requests, rep.Elapsed)
+	}
+
+	// A rate one connection cannot reach: the report says so (achieved
+	// far below offered, the latency from the schedule growing through
+	// the run), and the run still ends at its Duration, its backlog unsent.
+	cfg.Conns, cfg.Rate, cfg.Requests, cfg.Duration = 1, 1e6, 0, 300*time.Millisecond
+	if rep, err = load.Run(context.Background(), cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Log(rep)
+	if rep.MsgsPerSec > rep.OfferedPerSec/2 || rep.Latency.P50 < 50*time.Millisecond || rep.Latency.P50 < 10*rep.Service.P50 ||
+		rep.Elapsed > 2*time.Second {
+		t.Errorf("1e6/s on one connection for 300 ms: %.0f msg/s achieved in %v, latency p50 %v, service p50 %v: want well below the rate offered, latency far above service, the run ended on time",
+			rep.MsgsPerSec, rep.Elapsed, rep.Latency.P50, rep.Service.P50)
 	}
 
 	cfg.Rate = -1
