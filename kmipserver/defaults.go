@@ -28,7 +28,7 @@ import "github.com/kmipwire/kmipwire/ttlv"
 // for every client, and kept in memory only, as the constraints are
 // (constraints.go): under access control only an administrator sets them.
 const (
-	opSetDefaults uint32 = 0x36 // Operation, 2.1 §11.42
+	opSetDefaults uint32 = 0x36 // Operation, 2.1 §11.36
 
 	queryDefaultsInformation uint32 = 0x0D // Query Function, 2.1 §11.44 (2.0 has it)
 
