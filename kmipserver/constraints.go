@@ -16,7 +16,7 @@ import "github.com/kmipwire/kmipwire/ttlv"
 // other object. The constraints are the server's, for every client, and
 // kept in memory only: a restart forgets them.
 const (
-	opSetConstraints uint32 = 0x37 // Operation, 2.1 §11.42
+	opSetConstraints uint32 = 0x37 // Operation, 2.1 §11.36
 	opGetConstraints uint32 = 0x38
 
 	rrConstraintViolation uint32 = 0x4B // Result Reason, 2.1 §11.46

@@ -43,7 +43,7 @@ func (c *reqCtx) defines(op uint32) bool {
 }
 
 // Operations the table names that are implemented in files of their own
-// (Operation enumeration, KMIP 2.1 §11.33, 1.4 §9.1.3.2.27).
+// (Operation enumeration, KMIP 2.1 §11.36, 1.4 §9.1.3.2.27).
 const (
 	opReKeyKeyPair    uint32 = 0x1D
 	opImport          uint32 = 0x2A

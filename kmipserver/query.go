@@ -67,7 +67,7 @@ func (c *reqCtx) visible(o *object) bool {
 }
 
 // OutOfScope returns the operations the server does not implement by
-// design, as the Operation enumeration spells them (KMIP 2.1 §11.42):
+// design, as the Operation enumeration spells them (KMIP 2.1 §11.36):
 // Notify and Put, server-to-client operations (1.4 §4.22–4.23) a server
 // that never initiates a message cannot send, and PKCS_11, a pass-through
 // to a PKCS#11 library (2.0 §6.1.37) the server has none of. Each is
