@@ -43,11 +43,10 @@ type defaultSet struct {
 
 // objectDefaults is one Object Defaults of the set.
 type objectDefaults struct {
-	enc    []byte // the Object Defaults structure as set, for Query
-	types  []uint32
-	groups []ttlv.Value // Object Group Text Strings
-	attrs  []attrIn
-	tree   ttlv.Value // enc decoded, which attrs and groups alias
+	scope        // its Object Types (at least one) and Object Groups
+	enc   []byte // the Object Defaults structure as set, for Query
+	attrs []attrIn
+	tree  ttlv.Value // enc decoded, which attrs and groups alias
 }
 
 // setDefaults answers Set Defaults: the Object Defaults of the Defaults
@@ -163,28 +162,6 @@ func (c *reqCtx) storesType(t uint32) bool {
 	return false
 }
 
-// applies reports whether the Object Defaults bind o, of type typ: of
-// one of its Object Types, and, when it names Object Groups, in one of
-// them. Call it with o unshared or its lock held.
-func (r *objectDefaults) applies(c *reqCtx, o *object, typ uint32) bool {
-	in := false
-	for _, t := range r.types {
-		in = in || t == typ
-	}
-	if !in {
-		return false
-	}
-	if len(r.groups) == 0 {
-		return true
-	}
-	for i := range r.groups {
-		if c.matches(o, &attrIn{tag: ttlv.TagObjectGroup, index: -1, val: r.groups[i]}) {
-			return true
-		}
-	}
-	return false
-}
-
 // withDefaults gives the new object o, of type typ (o.typ but for the
 // base of a Create Split Key), the server's default attributes it lacks,
 // as the package comment says, and returns those it took (Create Key
@@ -199,7 +176,7 @@ func (c *reqCtx) withDefaults(o *object, typ uint32) ([]attrIn, *opError) {
 	for _, grouped := range [2]bool{true, false} {
 		for i := range set.rules {
 			r := &set.rules[i]
-			if (len(r.groups) > 0) != grouped || !r.applies(c, o, typ) {
+			if (len(r.groups) > 0) != grouped || !r.binds(c, o, typ) {
 				continue
 			}
 			// what o has before this rule (so that all the instances of
