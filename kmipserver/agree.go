@@ -16,7 +16,7 @@ import (
 // P-521, secp256k1) or the X25519 output (RFC 7748 §6.1). The derived key
 // is Z's leading bytes, no KDF being named: a Cryptographic Length past Z
 // fails.
-const deriveAsymmetric uint32 = 0x08 // Derivation Method, §11.15
+const deriveAsymmetric uint32 = 0x08 // Derivation Method, 2.1 §11.14
 
 var errCurveMismatch = errors.New("the private and public keys are not on the same curve")
 

@@ -11,7 +11,7 @@ const (
 
 	cancelUnavailable uint32 = 0x05 // Cancellation Result, 1.4 §9.1.3.2.25
 
-	// the 2.1 operations of the family (2.1 §11.42)
+	// the 2.1 operations of the family (Operation, 2.1 §11.36)
 	opQueryAsyncRequests uint32 = 0x39
 	opProcess            uint32 = 0x3A
 	opPing               uint32 = 0x3B

@@ -22,13 +22,13 @@ import (
 // Values of Certify and Re-certify (KMIP 2.1 §6.1.6, §6.1.45; 1.4 §4.7,
 // §4.8).
 const (
-	opCertify   uint32 = 0x06 // Operation, §11.33
+	opCertify   uint32 = 0x06 // Operation, 2.1 §11.36
 	opReCertify uint32 = 0x07
 
 	csrPKCS10 uint32 = 0x02 // Certificate Request Type, §11.8
 	csrPEM    uint32 = 0x03
 
-	linkCertificate uint32 = 0x101 // Link Type, §11.30
+	linkCertificate uint32 = 0x101 // Link Type, 2.1 §11.28
 
 	rrInvalidCSR uint32 = 0x2F // Result Reason, §11.46 (2.1; Invalid Field in 1.x)
 
@@ -271,6 +271,9 @@ func (c *reqCtx) issue(pub crypto.PublicKey, subject pkix.Name, notAfter time.Ti
 	}
 	cv := ttlv.Structure(ttlv.TagCertificate, ttlv.Enumeration(ttlv.TagCertificateType, certX509), ttlv.ByteString(ttlv.TagCertificateValue, der))
 	if err := c.loadObject(o, &cv); err != nil {
+		return nil, err
+	}
+	if _, err := c.withDefaults(o, o.typ); err != nil { // defaults.go
 		return nil, err
 	}
 	return o, nil

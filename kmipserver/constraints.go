@@ -16,7 +16,7 @@ import "github.com/kmipwire/kmipwire/ttlv"
 // other object. The constraints are the server's, for every client, and
 // kept in memory only: a restart forgets them.
 const (
-	opSetConstraints uint32 = 0x37 // Operation, 2.1 §11.42
+	opSetConstraints uint32 = 0x37 // Operation, 2.1 §11.36
 	opGetConstraints uint32 = 0x38
 
 	rrConstraintViolation uint32 = 0x4B // Result Reason, 2.1 §11.46
@@ -34,9 +34,16 @@ type constraintSet struct {
 
 // constraint is one Constraint of the set.
 type constraint struct {
+	scope
+	attrs []attrIn
+}
+
+// scope is the objects a constraint or an Object Defaults binds: those of
+// one of its Object Types (none given: any type) that are in one of its
+// Object Groups (none given: any group).
+type scope struct {
 	types  []uint32
 	groups []ttlv.Value // Object Group Text Strings
-	attrs  []attrIn
 }
 
 // setConstraints answers Set Constraints: the Constraints given replace
@@ -144,7 +151,7 @@ func (c *reqCtx) constrain(objs ...*object) *opError {
 	for _, o := range objs {
 		for i := range k.rules {
 			r := &k.rules[i]
-			if !r.appliesTo(c, o) {
+			if !r.binds(c, o, o.typ) {
 				continue
 			}
 			for j := range r.attrs {
@@ -158,23 +165,24 @@ func (c *reqCtx) constrain(objs ...*object) *opError {
 	return nil
 }
 
-// appliesTo reports whether the constraint binds o: of one of its Object
-// Types, in one of its Object Groups (none given: any).
-func (r *constraint) appliesTo(c *reqCtx, o *object) bool {
-	if len(r.types) > 0 {
+// binds reports whether the scope takes in o, of type typ (o.typ but
+// for the base of a Create Split Key). Call it with o unshared or its
+// lock held.
+func (s *scope) binds(c *reqCtx, o *object, typ uint32) bool {
+	if len(s.types) > 0 {
 		in := false
-		for _, t := range r.types {
-			in = in || t == o.typ
+		for _, t := range s.types {
+			in = in || t == typ
 		}
 		if !in {
 			return false
 		}
 	}
-	if len(r.groups) == 0 {
+	if len(s.groups) == 0 {
 		return true
 	}
-	for i := range r.groups {
-		if c.matches(o, &attrIn{tag: ttlv.TagObjectGroup, index: -1, val: r.groups[i]}) {
+	for i := range s.groups {
+		if c.matches(o, &attrIn{tag: ttlv.TagObjectGroup, index: -1, val: s.groups[i]}) {
 			return true
 		}
 	}

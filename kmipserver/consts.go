@@ -4,7 +4,7 @@ package kmipserver
 // numbers in KMIP 1.4 §9.1.3.2). TestEnums checks each against the ttlv
 // registry's tables.
 const (
-	opCreate           uint32 = 0x01 // Operation, §11.33
+	opCreate           uint32 = 0x01 // Operation, 2.1 §11.36
 	opCreateKeyPair    uint32 = 0x02
 	opRegister         uint32 = 0x03
 	opLocate           uint32 = 0x08
@@ -43,14 +43,14 @@ const (
 	// objCertificateRequest: KMIP 2.0 on (2.1 §2.2); 1.x defines no such object.
 	objCertificateRequest uint32 = 0x0A
 
-	statePreActive            uint32 = 0x01 // State, §11.50
+	statePreActive            uint32 = 0x01 // State, 2.1 §11.55
 	stateActive               uint32 = 0x02
 	stateDeactivated          uint32 = 0x03
 	stateCompromised          uint32 = 0x04
 	stateDestroyed            uint32 = 0x05
 	stateDestroyedCompromised uint32 = 0x06
 
-	alg3DES             uint32 = 0x02 // Cryptographic Algorithm, §11.13
+	alg3DES             uint32 = 0x02 // Cryptographic Algorithm, 2.1 §11.12
 	algAES              uint32 = 0x03
 	algRSA              uint32 = 0x04
 	algECDSA            uint32 = 0x06
@@ -65,14 +65,14 @@ const (
 	algChaCha20Poly1305 uint32 = 0x1E
 	algEd25519          uint32 = 0x37
 
-	curveP256       uint32 = 0x07 // Recommended Curve, §11.44
+	curveP256       uint32 = 0x07 // Recommended Curve, 2.1 §11.45
 	curveP384       uint32 = 0x0A
 	curveP521       uint32 = 0x0D
 	curveSECP256K1  uint32 = 0x19
 	curve25519      uint32 = 0x45
 	curveEd25519Alt uint32 = 0x47 // CURVEED25519 (not in KMIP 2.1; sent by some clients)
 
-	kfRaw           uint32 = 0x01 // Key Format Type, §11.28
+	kfRaw           uint32 = 0x01 // Key Format Type, 2.1 §11.25
 	kfOpaque        uint32 = 0x02
 	kfPKCS1         uint32 = 0x03
 	kfPKCS8         uint32 = 0x04
@@ -80,25 +80,25 @@ const (
 	kfECPrivateKey  uint32 = 0x06
 	kfTransparentSK uint32 = 0x07
 
-	modeCBC  uint32 = 0x01 // Block Cipher Mode, §11.5
+	modeCBC  uint32 = 0x01 // Block Cipher Mode, 2.1 §11.6
 	modeECB  uint32 = 0x02
 	modeCTR  uint32 = 0x06
 	modeGCM  uint32 = 0x09
 	modeAEAD uint32 = 0x12
 
-	padNone  uint32 = 0x01 // Padding Method, §11.38
+	padNone  uint32 = 0x01 // Padding Method, 2.1 §11.37
 	padOAEP  uint32 = 0x02
 	padPKCS5 uint32 = 0x03
 	padPKCS1 uint32 = 0x08
 	padPSS   uint32 = 0x0A
 
-	hashSHA1   uint32 = 0x04 // Hashing Algorithm, §11.24
+	hashSHA1   uint32 = 0x04 // Hashing Algorithm, 2.1 §11.21
 	hashSHA224 uint32 = 0x05
 	hashSHA256 uint32 = 0x06
 	hashSHA384 uint32 = 0x07
 	hashSHA512 uint32 = 0x08
 
-	dsaSHA256WithRSA   uint32 = 0x05 // Digital Signature Algorithm, §11.17
+	dsaSHA256WithRSA   uint32 = 0x05 // Digital Signature Algorithm, 2.1 §11.16
 	dsaSHA384WithRSA   uint32 = 0x06
 	dsaSHA512WithRSA   uint32 = 0x07
 	dsaRSASSAPSS       uint32 = 0x08
@@ -106,24 +106,24 @@ const (
 	dsaECDSAWithSHA384 uint32 = 0x0F
 	dsaECDSAWithSHA512 uint32 = 0x10
 
-	revUnspecified   uint32 = 0x01 // Revocation Reason Code, §11.45
+	revUnspecified   uint32 = 0x01 // Revocation Reason Code, 2.1 §11.48
 	revKeyCompromise uint32 = 0x02
 	revCACompromise  uint32 = 0x03
 
-	linkPublicKey  uint32 = 0x102 // Link Type, §11.30
+	linkPublicKey  uint32 = 0x102 // Link Type, 2.1 §11.28
 	linkPrivateKey uint32 = 0x103
 
-	nameText uint32 = 0x01 // Name Type, §11.35
+	nameText uint32 = 0x01 // Name Type, 2.1 §11.31
 
-	secretPassword uint32 = 0x01 // Secret Data Type, §11.49
+	secretPassword uint32 = 0x01 // Secret Data Type, 2.1 §11.52
 
-	rngUnspecified uint32 = 0x01 // RNG Algorithm, §11.44
+	rngUnspecified uint32 = 0x01 // RNG Algorithm, 2.1 §11.49
 	rngDRBG        uint32 = 0x03
 
-	validityValid   uint32 = 0x01 // Validity Indicator, §11.58
+	validityValid   uint32 = 0x01 // Validity Indicator, 2.1 §11.61
 	validityInvalid uint32 = 0x02
 
-	queryOperations uint32 = 0x01 // Query Function, §11.42
+	queryOperations uint32 = 0x01 // Query Function, 2.1 §11.44
 	queryObjects    uint32 = 0x02
 	queryServerInfo uint32 = 0x03
 

@@ -11,14 +11,14 @@ import (
 
 // Values of Derive Key (KMIP 2.1 §6.1.20, 1.4 §4.6).
 const (
-	opDeriveKey uint32 = 0x05 // Operation, §11.33
+	opDeriveKey uint32 = 0x05 // Operation, 2.1 §11.36
 
-	derivePBKDF2       uint32 = 0x01 // Derivation Method, §11.15
+	derivePBKDF2       uint32 = 0x01 // Derivation Method, 2.1 §11.14
 	deriveHash         uint32 = 0x02
 	deriveHMAC         uint32 = 0x03
 	deriveNIST800108C  uint32 = 0x05
 	usageDeriveKey     uint32 = 0x200 // Cryptographic Usage Mask, §12.1
-	linkDerivationBase uint32 = 0x104 // Link Type, §11.30
+	linkDerivationBase uint32 = 0x104 // Link Type, 2.1 §11.28
 	linkDerivedKey     uint32 = 0x105
 )
 
@@ -93,6 +93,9 @@ func (c *reqCtx) deriveKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o := &object{id: id}
 	o.typ = uint32(ot.Num)
 	if err := c.applyInitial(o, in); err != nil {
+		return b, err
+	}
+	if _, err := c.withDefaults(o, o.typ); err != nil { // defaults.go
 		return b, err
 	}
 	if o.length <= 0 || o.length%8 != 0 {

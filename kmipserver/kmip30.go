@@ -85,6 +85,9 @@ func (c *reqCtx) newSystemObject(typ uint32, payload []byte, body *ttlv.Value) (
 			return nil, err
 		}
 	}
+	if _, err := c.withDefaults(o, typ); err != nil { // defaults.go
+		return nil, err
+	}
 	c.initDates(o, true)
 	o.setAttr(attr{tag: ttlv.TagObjectClass, enc: ttlv.AppendEnumeration(nil, ttlv.TagObjectClass, objectClassSystem)})
 	return o, nil

@@ -33,7 +33,7 @@ import (
 // Limits (in the request or in a Right) are not supported (Feature Not
 // Supported). Tickets live in memory: a restart ends them.
 const (
-	opLogin          uint32 = 0x2D // Operation, §11.40
+	opLogin          uint32 = 0x2D // Operation, 2.1 §11.36
 	opLogout         uint32 = 0x2E
 	opDelegatedLogin uint32 = 0x2F
 

@@ -239,6 +239,9 @@ func (c *reqCtx) create(p *kmip.CreateRequestPayload, payload, b []byte) ([]byte
 	if err := c.applyInitial(o, in); err != nil {
 		return b, err
 	}
+	if _, err := c.withDefaults(o, typ); err != nil { // defaults.go
+		return b, err
+	}
 	gen := c.genSymmetric
 	if typ == objSecretData {
 		gen = c.genSecretData
@@ -308,6 +311,18 @@ func (c *reqCtx) createKeyPair(payload, b []byte) ([]byte, *opError) {
 			if err := c.applyInitial(pair.o, set); err != nil {
 				return b, err
 			}
+		}
+	}
+	// The defaults each key lacks (defaults.go); the key pair's
+	// algorithm, length and curve the request did not give are the
+	// Private Key's defaults, then the Public Key's.
+	for _, o := range []*object{po, uo} {
+		took, err := c.withDefaults(o, o.typ)
+		if err != nil {
+			return b, err
+		}
+		for i := range took {
+			spec.take(&took[i])
 		}
 	}
 	if err := c.genKeyPair(spec, po, uo); err != nil {
@@ -443,6 +458,10 @@ func (c *reqCtx) register(p *kmip.RegisterRequestPayload, payload, b []byte) ([]
 		return b, err
 	}
 	if err := c.loadObject(o, obj); err != nil {
+		return b, err
+	}
+	// after the object: its key block's algorithm and length are given
+	if _, err := c.withDefaults(o, typ); err != nil { // defaults.go
 		return b, err
 	}
 	if err := o.quantumSafe(); err != nil {

@@ -8,7 +8,8 @@ package kmipserver
 // §4.29–§4.39), Export and Import (1.4 §4.40, §4.41), and the 2.0
 // operations (Log, Adjust Attribute, Set Attribute, Set Endpoint Role,
 // Interop, …), the 2.1 ones (Set and Get Constraints, Ping, Process,
-// Query Asynchronous Requests: 2.1 §6.1 lists them, 2.0 §6.1 does not)
+// Query Asynchronous Requests, Set Defaults: 2.1 §6.1 lists them, 2.0
+// §6.1 does not)
 // and the 3.0 draft's.
 func opSince(op uint32) (major, minor int32) {
 	switch op {
@@ -21,8 +22,8 @@ func opSince(op uint32) (major, minor int32) {
 		return 1, 4
 	case opLog, opLogin, opLogout, opDelegatedLogin, opAdjustAttribute, opSetAttribute, opSetEndpointRole, opInterop:
 		return 2, 0
-	case opGetConstraints, opSetConstraints, opPing, opProcess, opQueryAsyncRequests:
-		return 2, 1 // 2.1 §6.1.22, §6.1.52, §6.1.36, §6.1.39, §6.1.41
+	case opGetConstraints, opSetConstraints, opPing, opProcess, opQueryAsyncRequests, opSetDefaults:
+		return 2, 1 // 2.1 §6.1.22, §6.1.52, §6.1.36, §6.1.39, §6.1.41, §6.1.53
 	case opCreateGroup, opObliterate, opCreateUser, opCreateCredential, opDeactivate:
 		return 3, 0 // the 3.0 committee draft's (§6.1.9, §6.1.10, §6.1.13, §6.1.39, §6.1.14)
 	}
@@ -42,7 +43,7 @@ func (c *reqCtx) defines(op uint32) bool {
 }
 
 // Operations the table names that are implemented in files of their own
-// (Operation enumeration, KMIP 2.1 §11.33, 1.4 §9.1.3.2.27).
+// (Operation enumeration, KMIP 2.1 §11.36, 1.4 §9.1.3.2.27).
 const (
 	opReKeyKeyPair    uint32 = 0x1D
 	opImport          uint32 = 0x2A

@@ -30,9 +30,9 @@ import (
 // what it costs (pkcs12cost.go); writing one is pkcs12write.go's.
 
 const (
-	kfPKCS12 uint32 = 0x16 // Key Format Type, 2.1 §11.26
+	kfPKCS12 uint32 = 0x16 // Key Format Type, 2.1 §11.25
 
-	linkPKCS12Certificate uint32 = 0x10C // Link Type, 2.1 §11.30
+	linkPKCS12Certificate uint32 = 0x10C // Link Type, 2.1 §11.28
 	linkPKCS12Password    uint32 = 0x10D
 
 	// maxPKCS12Chain bounds the certificates a container is made or read

@@ -13,7 +13,7 @@ var operations = [...]uint32{
 	opAddAttribute, opModifyAttribute, opDeleteAttribute, opObtainLease, opGetUsageAllocation, opActivate, opRevoke, opDestroy, opArchive, opRecover, opValidate,
 	opQuery, opCancel, opPoll, opQueryAsyncRequests, opProcess, opDiscoverVersions, opEncrypt, opDecrypt, opSign, opSignatureVerify, opMAC,
 	opMACVerify, opRNGRetrieve, opRNGSeed, opHash, opCreateSplitKey, opJoinSplitKey, opImport, opExport, opLog, opLogin, opLogout, opDelegatedLogin, opSetAttribute, opAdjustAttribute, opSetEndpointRole, opInterop,
-	opSetConstraints, opGetConstraints, opPing,
+	opSetConstraints, opGetConstraints, opPing, opSetDefaults,
 	opCreateUser, opCreateGroup, opCreateCredential, opObliterate, opDeactivate,
 }
 
@@ -67,7 +67,7 @@ func (c *reqCtx) visible(o *object) bool {
 }
 
 // OutOfScope returns the operations the server does not implement by
-// design, as the Operation enumeration spells them (KMIP 2.1 §11.42):
+// design, as the Operation enumeration spells them (KMIP 2.1 §11.36):
 // Notify and Put, server-to-client operations (1.4 §4.22–4.23) a server
 // that never initiates a message cannot send, and PKCS_11, a pass-through
 // to a PKCS#11 library (2.0 §6.1.37) the server has none of. Each is
@@ -84,7 +84,7 @@ var versions = [...][2]int32{{2, 1}, {2, 0}, {1, 4}, {1, 3}, {1, 2}, {1, 1}, {1,
 
 // query answers Query (2.1 §6.1.40, 1.4 §4.25).
 func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
-	var ops, objs, info bool
+	var ops, objs, info, defaults bool
 	for i := range p.Children {
 		ch := &p.Children[i]
 		if ch.Tag != ttlv.TagQueryFunction {
@@ -97,6 +97,10 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 			objs = true
 		case queryServerInfo:
 			info = true
+		case queryDefaultsInformation:
+			// 2.0 has the Query Function and Defaults Information
+			// (2.0 §6.1.37), 2.1 Set Defaults too (defaults.go)
+			defaults = !c.v1()
 		}
 	}
 	if ops {
@@ -120,6 +124,9 @@ func (c *reqCtx) query(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		var m int
 		b, m = ttlv.BeginStructure(b, ttlv.TagServerInformation)
 		ttlv.EndStructure(b, m)
+	}
+	if defaults {
+		b = c.appendDefaults(p, b)
 	}
 	return b, nil
 }

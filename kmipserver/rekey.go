@@ -4,10 +4,10 @@ import "github.com/kmipwire/kmipwire/ttlv"
 
 // Values of Re-key (KMIP 2.1 §6.1.45, 1.4 §4.4).
 const (
-	opReKey        uint32 = 0x04 // Operation, §11.33
+	opReKey        uint32 = 0x04 // Operation, 2.1 §11.36
 	opSetAttribute uint32 = 0x31
 
-	linkReplacement uint32 = 0x106 // Link Type, §11.30
+	linkReplacement uint32 = 0x106 // Link Type, 2.1 §11.28
 	linkReplaced    uint32 = 0x107
 )
 

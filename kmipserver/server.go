@@ -120,7 +120,9 @@ type Server struct {
 	// constraints are those Set Constraints set (constraints.go), nil
 	// before any.
 	constraints atomic.Pointer[constraintSet]
-	ep          *Endpoint
+	// defaults are those Set Defaults set (defaults.go), nil before any.
+	defaults atomic.Pointer[defaultSet]
+	ep       *Endpoint
 	// persist keeps the objects on stable storage, nil for memory only.
 	persist Store
 	// scanLocate makes Locate visit every object, not the index's
@@ -255,6 +257,9 @@ type journalEntry struct {
 	// constraints, a Set Constraints (obj nil): the set it replaced, set
 	// again when undone unless another has replaced it since
 	constraints, prevConstraints *constraintSet
+	// defaults, a Set Defaults (obj nil): the set it replaced, as for
+	// the constraints
+	defaults, prevDefaults *defaultSet
 }
 
 // reqCtx is the per-message state, pooled.
@@ -849,6 +854,8 @@ func (c *reqCtx) dispatch(op uint32, p *ttlv.Value, payload, b []byte) ([]byte, 
 		return c.setConstraints(p, b)
 	case opGetConstraints:
 		return c.getConstraints(p, b)
+	case opSetDefaults:
+		return c.setDefaults(p, b)
 	case opGetUsageAllocation:
 		return c.getUsageAllocation(p, b)
 	case opCreateSplitKey:
@@ -925,6 +932,8 @@ func (c *reqCtx) revertFrom(i int) {
 			c.s.tickets.revoke(e.ticket)
 		} else if e.constraints != nil {
 			c.s.constraints.CompareAndSwap(e.constraints, e.prevConstraints)
+		} else if e.defaults != nil {
+			c.s.defaults.CompareAndSwap(e.defaults, e.prevDefaults)
 		} else if e.created {
 			c.s.store.remove(e.obj)
 		} else {

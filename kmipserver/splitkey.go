@@ -74,6 +74,10 @@ func (c *reqCtx) createSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		if err := c.applyInitial(base, in); err != nil {
 			return b, err
 		}
+		// the parts' defaults make the secret too (defaults.go)
+		if _, err := c.withDefaults(base, objSplitKey); err != nil {
+			return b, err
+		}
 		if base.length <= 0 || base.length%8 != 0 || base.length > 4096 {
 			return b, fail(rrInvalidField, "Cryptographic Length %d: want a whole number of bytes up to 512", base.length)
 		}
@@ -95,6 +99,9 @@ func (c *reqCtx) createSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 		o := &object{id: id}
 		o.typ, o.alg, o.length, o.usage, o.hasUsage = objSplitKey, base.alg, base.length, base.usage, base.hasUsage
 		if err := c.applyInitial(o, in); err != nil {
+			return b, err
+		}
+		if _, err := c.withDefaults(o, o.typ); err != nil { // defaults.go
 			return b, err
 		}
 		body := splitKeyValue(splitKeyInfo{parts: int(n), part: i + 1, threshold: int(t), method: method,
@@ -178,6 +185,9 @@ func (c *reqCtx) joinSplitKey(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	o := &object{id: id}
 	o.typ, o.alg, o.length = uint32(ot.Num), infos[0].alg, infos[0].length
 	if err := c.applyInitial(o, in); err != nil {
+		return b, err
+	}
+	if _, err := c.withDefaults(o, o.typ); err != nil { // defaults.go
 		return b, err
 	}
 	if o.length == 0 {

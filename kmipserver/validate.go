@@ -9,8 +9,8 @@ import (
 
 // Values of Validate (KMIP 2.1 §6.1.57, 1.4 §4.24).
 const (
-	opValidate      uint32 = 0x17 // Operation, §11.33
-	validityUnknown uint32 = 0x03 // Validity Indicator, §11.58
+	opValidate      uint32 = 0x17 // Operation, 2.1 §11.36
+	validityUnknown uint32 = 0x03 // Validity Indicator, 2.1 §11.61
 
 	// maxChain bounds the certificates of one Validate.
 	maxChain = 16

@@ -1,0 +1,264 @@
+package kmipserver
+
+import "github.com/kmipwire/kmipwire/ttlv"
+
+// Set Defaults (KMIP 2.1 §6.1.53) and Query Defaults Information (2.1
+// §6.1.40): "the default attributes that will be applied to Managed
+// Objects during factory operations if the client does not supply
+// values". The Defaults Information (§7.11) holds Object Defaults
+// (§7.22), each the Attributes for an Object Type — 2.1's table gives
+// "Object Type | ObjectTypes, Enumeration | Structure": one Object Type
+// Enumeration or an Object Types Structure of them, both read — and,
+// optionally, the Object Groups they pertain to ("if not pertinent to
+// ALL Object Group values").
+//
+// kmipd applies them when an operation makes an object: Create, Create
+// Key Pair (the Private Key's defaults to the private key, the Public
+// Key's to the public key), Register, Derive Key, Certify, Re-certify,
+// Create Split Key, Join Split Key and the 3.0 draft's Create User, Group
+// and Credential. An attribute the object already has — from the
+// request, a Template it names, or the object it registers (the key
+// block's algorithm and length) — is kept; one it lacks is taken from
+// the Object Defaults for its type that name one of its Object Groups,
+// in the order set, then from those that name none, and is read as the
+// request's attributes are (applyInitial) before the operation makes the
+// key material and checks the constraints. Re-key and Re-key Key Pair
+// (the replacement takes the replaced object's attributes) and Import
+// (the object comes whole) apply none. The defaults are the server's,
+// for every client, and kept in memory only, as the constraints are
+// (constraints.go): under access control only an administrator sets them.
+const (
+	opSetDefaults uint32 = 0x36 // Operation, 2.1 §11.36
+
+	queryDefaultsInformation uint32 = 0x0D // Query Function, 2.1 §11.44 (2.0 has it)
+
+	rrInvalidObjectType uint32 = 0x30 // Result Reason, 2.1 §11.46
+)
+
+// defaultSet is what Set Defaults last set (Server.defaults: nil before
+// any), never changed once set: a new set replaces it whole.
+type defaultSet struct {
+	rules []objectDefaults
+}
+
+// objectDefaults is one Object Defaults of the set.
+type objectDefaults struct {
+	scope        // its Object Types (at least one) and Object Groups
+	enc   []byte // the Object Defaults structure as set, for Query
+	attrs []attrIn
+	tree  ttlv.Value // enc decoded, which attrs and groups alias
+}
+
+// setDefaults answers Set Defaults: the Object Defaults of the Defaults
+// Information given replace the server's; none given (no Defaults
+// Information, or one without Object Defaults) removes them all (2.1
+// §6.1.53). An Undo batch that fails puts the previous ones back. An
+// Object Type the server does not store in the request's version is
+// Invalid Object Type; an attribute a client could not give a new object
+// (one the server sets: Attribute Read Only), its Object Type, or one
+// that names a single object (Name, Unique Identifier, Link) is refused.
+func (c *reqCtx) setDefaults(p *ttlv.Value, b []byte) ([]byte, *opError) {
+	if c.s.access != nil && !c.admin {
+		return b, fail(rrPermissionDenied, "only an administrator sets the server's defaults")
+	}
+	set := &defaultSet{}
+	if di := p.Child(ttlv.TagDefaultsInformation); di != nil {
+		if di.Type != ttlv.TypeStructure {
+			return b, fail(rrInvalidField, "Defaults Information is not a Structure")
+		}
+		for i := range di.Children {
+			r, err := c.parseObjectDefaults(&di.Children[i])
+			if err != nil {
+				return b, err
+			}
+			set.rules = append(set.rules, r)
+		}
+	}
+	prev := c.s.defaults.Swap(set)
+	if c.journaling { // an Undo batch (server.go)
+		c.journal = append(c.journal, journalEntry{defaults: set, prevDefaults: prev})
+	}
+	return b, nil
+}
+
+// parseObjectDefaults reads and checks one Object Defaults (2.1 §7.22).
+func (c *reqCtx) parseObjectDefaults(v *ttlv.Value) (objectDefaults, *opError) {
+	var r objectDefaults
+	if v.Tag != ttlv.TagObjectDefaults || v.Type != ttlv.TypeStructure {
+		return r, fail(rrInvalidField, "Defaults Information holds a %s", v.Tag)
+	}
+	r.enc = ttlv.Marshal(v)
+	if err := ttlv.Unmarshal(r.enc, &r.tree); err != nil {
+		return r, fail(rrInvalidMessage, "%v", err)
+	}
+	var hasAttrs bool
+	seen := map[ttlv.Tag]bool{}
+	for i := range r.tree.Children {
+		ch := &r.tree.Children[i]
+		if seen[ch.Tag] || ch.Tag == ttlv.TagObjectTypes && seen[ttlv.TagObjectType] || ch.Tag == ttlv.TagObjectType && seen[ttlv.TagObjectTypes] {
+			return r, fail(rrInvalidField, "Object Defaults with two %s", ch.Tag)
+		}
+		seen[ch.Tag] = true
+		switch {
+		case ch.Tag == ttlv.TagObjectType && ch.Type == ttlv.TypeEnumeration:
+			r.types = append(r.types, uint32(ch.Num))
+		case ch.Tag == ttlv.TagObjectTypes && ch.Type == ttlv.TypeStructure:
+			for j := range ch.Children {
+				t := &ch.Children[j]
+				if t.Tag != ttlv.TagObjectType || t.Type != ttlv.TypeEnumeration {
+					return r, fail(rrInvalidField, "Object Types holds a %s", t.Tag)
+				}
+				r.types = append(r.types, uint32(t.Num))
+			}
+		case ch.Tag == ttlv.TagObjectGroups && ch.Type == ttlv.TypeStructure:
+			for j := range ch.Children {
+				g := &ch.Children[j]
+				if g.Tag != ttlv.TagObjectGroup || g.Type != ttlv.TypeTextString {
+					return r, fail(rrInvalidField, "Object Groups holds a %s", g.Tag)
+				}
+				r.groups = append(r.groups, *g)
+			}
+		case ch.Tag == ttlv.TagAttributes && ch.Type == ttlv.TypeStructure:
+			var err *opError
+			if r.attrs, err = collectAttrs(nil, ch); err != nil {
+				return r, err
+			}
+			hasAttrs = true
+		default:
+			return r, fail(rrInvalidField, "Object Defaults with a %s %s", ch.Tag, ch.Type)
+		}
+	}
+	if len(r.types) == 0 || !hasAttrs {
+		return r, fail(rrInvalidField, "Object Defaults needs an Object Type and Attributes")
+	}
+	for _, t := range r.types {
+		if !c.storesType(t) {
+			return r, fail(rrInvalidObjectType, "Object Defaults for Object Type %d, which this server does not store in %d.%d", t, c.major, c.minor)
+		}
+	}
+	for i := range r.attrs {
+		switch a := &r.attrs[i]; a.tag {
+		case ttlv.TagObjectType, ttlv.TagName, ttlv.TagUniqueIdentifier, ttlv.TagLink, ttlv.TagTemplate:
+			return r, fail(rrInvalidField, "a %s cannot be a default: it is the object's own", a.tag)
+		}
+	}
+	// As a request's attributes are read, on an object of each type.
+	for _, t := range r.types {
+		if err := c.applyInitial(&object{objState: objState{typ: t}}, r.attrs); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// storesType reports whether the server stores objects of the type in
+// the request's version (Query Objects lists it).
+func (c *reqCtx) storesType(t uint32) bool {
+	for _, s := range objectTypes {
+		if s == t {
+			return c.definesType(t)
+		}
+	}
+	return false
+}
+
+// withDefaults gives the new object o, of type typ (o.typ but for the
+// base of a Create Split Key), the server's default attributes it lacks,
+// as the package comment says, and returns those it took (Create Key
+// Pair reads its key's algorithm and length from them). Call it after
+// the request's attributes are applied, with o not yet shared.
+func (c *reqCtx) withDefaults(o *object, typ uint32) ([]attrIn, *opError) {
+	set := c.s.defaults.Load()
+	if set == nil || len(set.rules) == 0 {
+		return nil, nil
+	}
+	var took []attrIn
+	for _, grouped := range [2]bool{true, false} {
+		for i := range set.rules {
+			r := &set.rules[i]
+			if (len(r.groups) > 0) != grouped || !r.binds(c, o, typ) {
+				continue
+			}
+			// what o has before this rule (so that all the instances of
+			// an attribute the rule gives more than once are taken)
+			var has []bool
+			for j := range r.attrs {
+				has = append(has, hasAttribute(o, &r.attrs[j]))
+			}
+			for j := range r.attrs {
+				if has[j] {
+					continue
+				}
+				if err := c.applyInitial(o, r.attrs[j:j+1]); err != nil {
+					return nil, err
+				}
+				took = append(took, r.attrs[j])
+			}
+		}
+	}
+	return took, nil
+}
+
+// hasAttribute reports whether o has the attribute a request's a names
+// (its field attributes included).
+func hasAttribute(o *object, a *attrIn) bool {
+	switch a.tag {
+	case ttlv.TagCryptographicAlgorithm:
+		return o.alg != 0
+	case ttlv.TagCryptographicLength:
+		return o.length != 0
+	case ttlv.TagCryptographicUsageMask:
+		return o.hasUsage
+	}
+	return o.findAttr(a.tag, a.vendor, a.name, 0) >= 0
+}
+
+// appendDefaults appends, for Query Defaults Information, the Defaults
+// Information: the Object Defaults set, those for the Object Groups the
+// Query names if it names any (with the ones for all groups); nothing
+// when there are none ("the response payload is empty if there are no
+// values to return", 2.1 §6.1.40).
+func (c *reqCtx) appendDefaults(p *ttlv.Value, b []byte) []byte {
+	set := c.s.defaults.Load()
+	if set == nil {
+		return b
+	}
+	var groups []ttlv.Value
+	if og := p.Child(ttlv.TagObjectGroups); og != nil {
+		for i := range og.Children {
+			if g := &og.Children[i]; g.Tag == ttlv.TagObjectGroup && g.Type == ttlv.TypeTextString {
+				groups = append(groups, *g)
+			}
+		}
+	}
+	var out [][]byte
+	for i := range set.rules {
+		r := &set.rules[i]
+		if len(groups) > 0 && len(r.groups) > 0 && !sharesGroup(r.groups, groups) {
+			continue
+		}
+		out = append(out, r.enc)
+	}
+	if len(out) == 0 {
+		return b
+	}
+	b, m := ttlv.BeginStructure(b, ttlv.TagDefaultsInformation)
+	for _, enc := range out {
+		b = append(b, enc...)
+	}
+	ttlv.EndStructure(b, m)
+	return b
+}
+
+// sharesGroup reports whether two lists of Object Group Text Strings
+// have one in common.
+func sharesGroup(a, b []ttlv.Value) bool {
+	for i := range a {
+		for j := range b {
+			if string(a[i].Bytes) == string(b[j].Bytes) {
+				return true
+			}
+		}
+	}
+	return false
+}
