@@ -9,7 +9,8 @@ import (
 
 // TestPacerReleases: the pacer alone, with workers that take the place
 // of connections, at a rate above what they do (each message 50 µs of
-// work, 4 workers, 200 000/s offered) and at one they keep up with.
+// work, 4 workers, 200 000/s offered) and at one they keep up with
+// (2 000/s over 2, a slot every 500 µs).
 // Every slot is released exactly once, to its worker, never before it
 // is due: each worker's count of releases ends at its share of the
 // schedule and each message k waits for the k+1-th. A lost wake-up or
@@ -27,7 +28,7 @@ func TestPacerReleases(t *testing.T) {
 		behind   bool
 	}{
 		{"behind", 200_000, 4, 2000, 50 * time.Microsecond, true},
-		{"ahead", 10_000, 2, 500, 0, false},
+		{"ahead", 2_000, 2, 200, 0, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -81,13 +82,17 @@ func TestPacerReleases(t *testing.T) {
 				totalWaits += waited[i]
 			}
 			t.Logf("%d slots, %d waits for a release, pacer: %d sleeps, %d yields", c.requests, totalWaits, p.sleeps, p.yields)
-			if c.behind && totalWaits > c.requests/10 {
+			// Timing, not correctness: a loaded machine may keep a
+			// worker from looking until after its slot, or the pacer
+			// from releasing until the worker is free again; the bounds
+			// leave room for that.
+			if c.behind && totalWaits > c.requests/4 {
 				t.Errorf("behind schedule, the workers waited for %d of %d slots: want them released by the time each is free", totalWaits, c.requests)
 			}
-			if !c.behind && totalWaits < c.requests/2 {
+			if !c.behind && totalWaits < c.requests/4 {
 				t.Errorf("ahead of schedule, the workers waited for only %d of %d slots", totalWaits, c.requests)
 			}
-			if !c.behind && p.sleeps < c.requests/10 {
+			if !c.behind && p.sleeps < c.requests/4 {
 				t.Errorf("at %v/s the pacer slept %d times for %d slots", c.rate, p.sleeps, c.requests)
 			}
 		})
