@@ -157,6 +157,34 @@ func (c *Client) Close() error {
 	return nil
 }
 
+// Preconnect dials connections into the pool until n are open (at most
+// Config.MaxConns), so that the calls that follow find them ready rather
+// than each paying a dial and, over TLS, a handshake: a load generator
+// or a latency-sensitive service calls it before its first requests.
+// Connections taken by calls in progress count, but Preconnect waits for
+// them to come back; it returns the first dial's error, keeping the
+// connections opened before it. The HTTP transports leave their
+// connections to net/http: there it does nothing.
+func (c *Client) Preconnect(ctx context.Context, n int) error {
+	if c.http != nil {
+		return nil
+	}
+	n = min(n, c.cfg.MaxConns)
+	held := make([]*conn, 0, max(n, 0))
+	var err error
+	for len(held) < n {
+		var cn *conn
+		if cn, err = c.acquire(ctx); err != nil {
+			break
+		}
+		held = append(held, cn)
+	}
+	for _, cn := range held {
+		c.release(cn, true)
+	}
+	return err
+}
+
 // acquire takes a connection from the pool, waiting for one when
 // MaxConns are in use. A new one is dialled on first use (exchange).
 func (c *Client) acquire(ctx context.Context) (*conn, error) {

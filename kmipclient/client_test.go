@@ -422,3 +422,107 @@ func TestCancelLeavesConnectionUsable(t *testing.T) {
 		}
 	}
 }
+
+// countingServer accepts TCP connections, counts them and holds them open
+// without answering (a client with a fixed Version sends nothing to open
+// its first connection).
+func countingServer(t *testing.T) (addr string, accepted func() int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	return ln.Addr().String(), func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(conns)
+	}
+}
+
+// waitAccepted waits up to 5 s for the server to have accepted want
+// connections, then a little longer to see that no more arrive.
+func waitAccepted(t *testing.T, accepted func() int, want int, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); accepted() < want && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got := accepted(); got != want {
+		t.Errorf("%s: the server accepted %d connections, want %d", what, got, want)
+	}
+}
+
+// TestPreconnect: Preconnect dials until n connections are open, never
+// more than MaxConns, counts the ones already open, and the pooled
+// connections then serve concurrent calls without a dial.
+func TestPreconnect(t *testing.T) {
+	addr, accepted := countingServer(t)
+	c := dial(t, kmipclient.Config{Transport: kmipclient.Plain, Addr: addr, Version: kmipclient.V2_1, MaxConns: 6})
+	waitAccepted(t, accepted, 1, "Dial")
+	ctx := context.Background()
+	if err := c.Preconnect(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	waitAccepted(t, accepted, 4, "Preconnect(4)")
+	if err := c.Preconnect(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	waitAccepted(t, accepted, 4, "Preconnect(3) after 4")
+	if err := c.Preconnect(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	waitAccepted(t, accepted, 6, "Preconnect(100) with MaxConns 6")
+
+	// Against kmipd over TLS: after Preconnect(8), eight concurrent calls
+	// succeed on the pooled connections.
+	cfg := startKmipd(t, kmipclient.TLS, kmipserver.EndpointConfig{})
+	cfg.MaxConns = 8
+	k := dial(t, cfg)
+	if err := k.Preconnect(ctx, 8); err != nil {
+		t.Fatal(err)
+	}
+	id := newKey(t, k)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := k.Get(ctx, &kmip.GetRequestPayload{UniqueIdentifier: kmip.Some(id)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+
+	// A dial that fails is Preconnect's error.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := dial(t, kmipclient.Config{Transport: kmipclient.Plain, Addr: ln.Addr().String(), Version: kmipclient.V2_1, MaxConns: 3})
+	ln.Close()
+	if err := gone.Preconnect(ctx, 3); err == nil {
+		t.Error("Preconnect to a closed port succeeded")
+	}
+}
