@@ -109,10 +109,11 @@ bench-servers:
 	@cd bench/peers && $(GO) run ./cmd/serverload -kmipload ../out/kmipload -duration $(SERVERTIME) -rounds $(SERVERROUNDS)
 
 ## bench-load-split: the load row's runs (LOADFLAGS at LOADCONNS, LOADTIME
-## each) in its three settings in turn, SPLITROUNDS times: kmipd in process
+## each) in its settings in turn, SPLITROUNDS times: kmipd in process
 ## (Go's default Ps, then one P: kmipload -procs 1), then kmipd and kmipload
 ## as two processes with SERVERPROCS and LOADPROCS
-## Ps (GOMAXPROCS, default 1 each) — README, "Where the tail
+## Ps (GOMAXPROCS, default 1 each), and those two pinned to CPUs 0 and 1
+## (taskset, where there are two CPUs) — README, "Where the tail
 ## comes from". RATEFLAGS (e.g. '-rate 59000') is added to every kmipload
 ## run: an open loop at that rate, latency from the schedule (README, kmipload).
 SPLITROUNDS ?= 3
