@@ -172,8 +172,14 @@ func (c *reqCtx) add(o *object) {
 // client ("identifies the target Managed Cryptographic Object by its
 // Unique Identifier") and says nothing of its owner. The Enumeration and
 // Integer forms name objects of the request itself, which the batch
-// items that made or named them were checked for. Call it without the
-// lock of any object held.
+// items that made or named them were checked for. An object the
+// request's protocol version does not have (showsObject: a 3.0 system
+// object before 3.0, a Certificate Request in 1.x, a Template from 2.0
+// on) is not there for the request, as for every lookup by identifier
+// (find), so a Link to it is refused alike. Without access control, and
+// for an administrator, a Link to an identifier that does not exist is
+// kept, and so is one to such an object: the answer stays the one an
+// unknown identifier gets. Call it without the lock of any object held.
 func (c *reqCtx) checkLink(a *attrIn) *opError {
 	if c.s.access == nil || c.admin || a.tag != ttlv.TagLink {
 		return nil
@@ -182,7 +188,7 @@ func (c *reqCtx) checkLink(a *attrIn) *opError {
 	if id == nil || id.Type != ttlv.TypeTextString && id.Type != ttlv.TypeIdentifier {
 		return nil
 	}
-	if o := c.s.store.get(id.Bytes); o == nil || !c.mayUseIn(o, opLocate) {
+	if o := c.s.store.get(id.Bytes); o == nil || !c.visible(o) || !c.mayUseIn(o, opLocate) {
 		return c.notFound(id.Bytes)
 	}
 	return nil
