@@ -156,6 +156,22 @@ func (c *reqCtx) find(id []byte) (*object, *opError) {
 	return o, nil
 }
 
+// findToReplace is find for Import, whose identifier either names the
+// object it replaces or is taken for a new one: an object the request's
+// protocol version does not have (visible) holds the identifier all the
+// same, and is refused as one the client may not use (denied), not
+// answered nil. Call it without o.mu held.
+func (c *reqCtx) findToReplace(id []byte) (*object, *opError) {
+	o, err := c.find(id)
+	if o != nil || err != nil {
+		return o, err
+	}
+	if o := c.s.store.get(id); o != nil {
+		return nil, c.denied(o)
+	}
+	return nil, nil
+}
+
 // add stores a new object, owned by the client.
 func (c *reqCtx) add(o *object) {
 	o.owner = c.identity

@@ -321,7 +321,7 @@ func TestOwnerPersisted(t *testing.T) {
 // use the store directly.
 func TestObjectsFoundThroughAccessControl(t *testing.T) {
 	allowed := map[string]bool{
-		"find": true, "add": true, // access.go itself
+		"find": true, "add": true, "findToReplace": true, // access.go itself
 		"getFast": true, "checkLink": true, // check mayUse themselves
 		"restore": true, "loadStore": true,
 	}

@@ -22,6 +22,18 @@ const (
 // Exists. A wrapped object is stored as given, or unwrapped first when
 // Key Wrap Type is Not Wrapped (unwrapBody: its wrapping key must be on
 // the server). The Unique Identifier goes to the ID Placeholder.
+//
+// Identifiers are one namespace over every protocol version, so an
+// object the request's version does not have (showsObject: a 3.0 system
+// object before 3.0, a Certificate Request in 1.x, a Template from 2.0
+// on) still holds its identifier: Import can neither make a second
+// object with it nor, the object not being there for the request,
+// replace it. The refusal (findToReplace) is the one an object the
+// client may not use under access control gets (another identity's:
+// denied, Permission Denied, or Not Authorised for a ticket's Rights),
+// with or without Replace Existing and with or without access control.
+// It is not Object Already Exists, the answer for an object the client
+// can see, which would tell it apart.
 func (c *reqCtx) importOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	u := p.Child(ttlv.TagUniqueIdentifier)
 	if u == nil || !(u.Type == ttlv.TypeTextString || u.Type == ttlv.TypeIdentifier && c.major >= 3) || len(u.Bytes) == 0 {
@@ -83,7 +95,7 @@ func (c *reqCtx) importOp(p *ttlv.Value, b []byte) ([]byte, *opError) {
 	if err := c.applyImported(o, in, obj); err != nil {
 		return b, err
 	}
-	old, denied := c.find(u.Bytes)
+	old, denied := c.findToReplace(u.Bytes) // access.go
 	if denied != nil {
 		return b, denied
 	}
