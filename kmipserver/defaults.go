@@ -30,7 +30,7 @@ import "github.com/kmipwire/kmipwire/ttlv"
 const (
 	opSetDefaults uint32 = 0x36 // Operation, 2.1 §11.36
 
-	queryDefaultsInformation uint32 = 0x0D // Query Function, 2.1 §11.44 (2.0 has it)
+	queryDefaultsInformation uint32 = 0x0D // Query Function, 2.1 §11.44 (2.0 §11.43 Table 437 has it)
 
 	rrInvalidObjectType uint32 = 0x30 // Result Reason, 2.1 §11.46
 )
@@ -215,9 +215,10 @@ func hasAttribute(o *object, a *attrIn) bool {
 
 // appendDefaults appends, for Query Defaults Information, the Defaults
 // Information: the Object Defaults set, those for the Object Groups the
-// Query names if it names any (with the ones for all groups); nothing
-// when there are none ("the response payload is empty if there are no
-// values to return", 2.1 §6.1.40).
+// Query names if it names any (with the ones for all groups), each as
+// the request's version has it (versionDefaults); nothing when there
+// are none ("the response payload is empty if there are no values to
+// return", 2.1 §6.1.40).
 func (c *reqCtx) appendDefaults(p *ttlv.Value, b []byte) []byte {
 	set := c.s.defaults.Load()
 	if set == nil {
@@ -237,7 +238,7 @@ func (c *reqCtx) appendDefaults(p *ttlv.Value, b []byte) []byte {
 		if len(groups) > 0 && len(r.groups) > 0 && !sharesGroup(r.groups, groups) {
 			continue
 		}
-		out = append(out, r.enc)
+		out = c.versionDefaults(out, r)
 	}
 	if len(out) == 0 {
 		return b
@@ -248,6 +249,87 @@ func (c *reqCtx) appendDefaults(p *ttlv.Value, b []byte) []byte {
 	}
 	ttlv.EndStructure(b, m)
 	return b
+}
+
+// versionDefaults appends to out the Object Defaults r as the request's
+// protocol version has them, for Query: the Object Types it does not
+// have (definesType: the 3.0 draft's users, groups and credentials
+// before 3.0) and the attributes it does not have (hasAttr) left out,
+// and nothing when none of either is left. KMIP 2.0 has Defaults
+// Information (2.0 §7.7 Table 327) and the Query Function (2.0 Table
+// 437), but its Object Defaults (2.0 §7.18 Table 338) is one Object Type
+// Enumeration and Attributes, without the Object Types and Object
+// Groups of 2.1 §7.22 (tags 0x420166 and 0x420167, not in 2.0's Table
+// 446): in 2.0, Object Defaults for several types are one Object
+// Defaults each, and those for some Object Groups only are left out, as
+// 2.0 cannot say that they do not apply to every object of the type.
+// Object Defaults the version has whole are answered as set.
+func (c *reqCtx) versionDefaults(out [][]byte, r *objectDefaults) [][]byte {
+	v20 := c.major == 2 && c.minor == 0
+	if v20 && len(r.groups) > 0 {
+		return out
+	}
+	types := make([]uint32, 0, len(r.types))
+	for _, t := range r.types {
+		if c.definesType(t) {
+			types = append(types, t)
+		}
+	}
+	var attrs, kept []ttlv.Value
+	if a := r.tree.Child(ttlv.TagAttributes); a != nil {
+		attrs = a.Children
+	}
+	for i := range attrs {
+		if c.hasAttr(attrs[i].Tag) {
+			kept = append(kept, attrs[i])
+		}
+	}
+	if len(types) == 0 || len(kept) == 0 {
+		return out
+	}
+	if !v20 && len(types) == len(r.types) && len(kept) == len(attrs) {
+		return append(out, r.enc)
+	}
+	appendAttrs := func(b []byte) []byte {
+		b, m := ttlv.BeginStructure(b, ttlv.TagAttributes)
+		for i := range kept {
+			b = append(b, ttlv.Marshal(&kept[i])...)
+		}
+		ttlv.EndStructure(b, m)
+		return b
+	}
+	if v20 {
+		for _, t := range types {
+			b, m := ttlv.BeginStructure(nil, ttlv.TagObjectDefaults)
+			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, t)
+			b = appendAttrs(b)
+			ttlv.EndStructure(b, m)
+			out = append(out, b)
+		}
+		return out
+	}
+	b, m := ttlv.BeginStructure(nil, ttlv.TagObjectDefaults)
+	if r.tree.Child(ttlv.TagObjectTypes) == nil && len(types) == 1 {
+		b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, types[0])
+	} else {
+		var mt int
+		b, mt = ttlv.BeginStructure(b, ttlv.TagObjectTypes)
+		for _, t := range types {
+			b = ttlv.AppendEnumeration(b, ttlv.TagObjectType, t)
+		}
+		ttlv.EndStructure(b, mt)
+	}
+	b = appendAttrs(b)
+	if len(r.groups) > 0 {
+		var mg int
+		b, mg = ttlv.BeginStructure(b, ttlv.TagObjectGroups)
+		for i := range r.groups {
+			b = append(b, ttlv.Marshal(&r.groups[i])...)
+		}
+		ttlv.EndStructure(b, mg)
+	}
+	ttlv.EndStructure(b, m)
+	return append(out, b)
 }
 
 // sharesGroup reports whether two lists of Object Group Text Strings
