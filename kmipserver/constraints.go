@@ -46,6 +46,30 @@ type scope struct {
 	groups []ttlv.Value // Object Group Text Strings
 }
 
+// readList adds to s the items of an Object Types Structure (Object
+// Type Enumerations) or an Object Groups Structure (Object Group Text
+// Strings), as a Constraint (2.1 §7.6) and an Object Defaults (§7.22)
+// give them; an item of another tag or type is Invalid Field. list is
+// one of the two.
+func (s *scope) readList(list *ttlv.Value) *opError {
+	tag, typ, name := ttlv.TagObjectType, ttlv.TypeEnumeration, "Object Types"
+	if list.Tag == ttlv.TagObjectGroups {
+		tag, typ, name = ttlv.TagObjectGroup, ttlv.TypeTextString, "Object Groups"
+	}
+	for i := range list.Children {
+		it := &list.Children[i]
+		if it.Tag != tag || it.Type != typ {
+			return fail(rrInvalidField, "%s holds a %s", name, it.Tag)
+		}
+		if tag == ttlv.TagObjectType {
+			s.types = append(s.types, uint32(it.Num))
+		} else {
+			s.groups = append(s.groups, *it)
+		}
+	}
+	return nil
+}
+
 // setConstraints answers Set Constraints: the Constraints given replace
 // the server's (an empty Constraints structure removes them); an Undo
 // batch that fails puts the previous ones back. Under
@@ -97,21 +121,9 @@ func parseConstraint(v *ttlv.Value) (constraint, *opError) {
 			return r, fail(rrInvalidField, "%s is not a Structure", ch.Tag)
 		}
 		switch ch.Tag {
-		case ttlv.TagObjectTypes:
-			for j := range ch.Children {
-				t := &ch.Children[j]
-				if t.Tag != ttlv.TagObjectType || t.Type != ttlv.TypeEnumeration {
-					return r, fail(rrInvalidField, "Object Types holds a %s", t.Tag)
-				}
-				r.types = append(r.types, uint32(t.Num))
-			}
-		case ttlv.TagObjectGroups:
-			for j := range ch.Children {
-				g := &ch.Children[j]
-				if g.Tag != ttlv.TagObjectGroup || g.Type != ttlv.TypeTextString {
-					return r, fail(rrInvalidField, "Object Groups holds a %s", g.Tag)
-				}
-				r.groups = append(r.groups, *g)
+		case ttlv.TagObjectTypes, ttlv.TagObjectGroups:
+			if err := r.readList(ch); err != nil {
+				return r, err
 			}
 		case ttlv.TagAttributes:
 			var err *opError

@@ -102,21 +102,9 @@ func (c *reqCtx) parseObjectDefaults(v *ttlv.Value) (objectDefaults, *opError) {
 		switch {
 		case ch.Tag == ttlv.TagObjectType && ch.Type == ttlv.TypeEnumeration:
 			r.types = append(r.types, uint32(ch.Num))
-		case ch.Tag == ttlv.TagObjectTypes && ch.Type == ttlv.TypeStructure:
-			for j := range ch.Children {
-				t := &ch.Children[j]
-				if t.Tag != ttlv.TagObjectType || t.Type != ttlv.TypeEnumeration {
-					return r, fail(rrInvalidField, "Object Types holds a %s", t.Tag)
-				}
-				r.types = append(r.types, uint32(t.Num))
-			}
-		case ch.Tag == ttlv.TagObjectGroups && ch.Type == ttlv.TypeStructure:
-			for j := range ch.Children {
-				g := &ch.Children[j]
-				if g.Tag != ttlv.TagObjectGroup || g.Type != ttlv.TypeTextString {
-					return r, fail(rrInvalidField, "Object Groups holds a %s", g.Tag)
-				}
-				r.groups = append(r.groups, *g)
+		case (ch.Tag == ttlv.TagObjectTypes || ch.Tag == ttlv.TagObjectGroups) && ch.Type == ttlv.TypeStructure:
+			if err := r.readList(ch); err != nil { // constraints.go
+				return r, err
 			}
 		case ch.Tag == ttlv.TagAttributes && ch.Type == ttlv.TypeStructure:
 			var err *opError
