@@ -25,9 +25,9 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-# split RUN PIN0 PIN1: the two-process setting, kmipd under the command
+# twoprocs RUN PIN0 PIN1: the two-process setting, kmipd under the command
 # prefix PIN0 (empty, or taskset's) and kmipload under PIN1.
-split() {
+twoprocs() {
 	local run=$1 pin0=$2 pin1=$3
 	# Emptied here, not by the redirection below: that runs in the
 	# child, maybe after the first look for the address, which would
@@ -53,9 +53,9 @@ for r in $(seq "$rounds"); do
 	for c in "$@"; do
 		echo "== round $r, $c conns, in process: $($bin/kmipload $flags -conns "$c" -duration "$dur" -quiet)"
 		echo "== round $r, $c conns, in process, -procs 1: $($bin/kmipload $flags -conns "$c" -procs 1 -duration "$dur" -quiet)"
-		split "round $r, $c conns, kmipd GOMAXPROCS=${SERVERPROCS:-1}, kmipload GOMAXPROCS=${LOADPROCS:-1}" "" ""
+		twoprocs "round $r, $c conns, kmipd GOMAXPROCS=${SERVERPROCS:-1}, kmipload GOMAXPROCS=${LOADPROCS:-1}" "" ""
 		if [ $pin = 1 ]; then
-			split "round $r, $c conns, kmipd GOMAXPROCS=${SERVERPROCS:-1} on CPU 0, kmipload GOMAXPROCS=${LOADPROCS:-1} on CPU 1" "taskset -c 0" "taskset -c 1"
+			twoprocs "round $r, $c conns, kmipd GOMAXPROCS=${SERVERPROCS:-1} on CPU 0, kmipload GOMAXPROCS=${LOADPROCS:-1} on CPU 1" "taskset -c 0" "taskset -c 1"
 		fi
 	done
 done

@@ -161,9 +161,10 @@ func (c *Client) Close() error {
 // Config.MaxConns), so that the calls that follow find them ready rather
 // than each paying a dial and, over TLS, a handshake: a load generator
 // or a latency-sensitive service calls it before its first requests.
-// Connections taken by calls in progress count, but Preconnect waits for
-// them to come back; it returns the first dial's error, keeping the
-// connections opened before it. The HTTP transports leave their
+// It takes n connections from the pool at once (the idle ones first,
+// dialling the rest) and puts them back, so it waits, as a call would,
+// while calls in progress hold the others of MaxConns; it returns the
+// first dial's error, keeping the connections opened before it. The HTTP transports leave their
 // connections to net/http: there it does nothing.
 func (c *Client) Preconnect(ctx context.Context, n int) error {
 	if c.http != nil {
