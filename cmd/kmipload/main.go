@@ -91,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ciphers    = fs.String("tls-ciphers", "", "TLS 1.2 cipher suites to offer, Go `names` comma-separated (TLS_RSA_WITH_AES_128_CBC_SHA256 for PyKMIP's server); empty: Go's defaults")
 		serverName = fs.String("server-name", "", "`name` the server's certificate must carry (default: the host of -addr)")
 		jsonOut    = fs.Bool("json", false, "print the report as one JSON object")
+		label      = fs.String("label", "", "`text` naming the run's setting in the report (\"label\" in -json), such as where the server runs")
 		quiet      = fs.Bool("quiet", false, "no progress line")
 		seed       = fs.Uint64("seed", 1, "seed of the operation sequence")
 		traceFile  = fs.String("trace", "", "write a runtime/trace of the run (setup excluded) to `file`: go tool trace -pprof=sched shows where goroutines waited to run")
@@ -160,6 +161,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	cfg.Client = cc
+	cfg.Label = *label
 	var progress io.Writer
 	if !*quiet {
 		progress = stderr

@@ -294,6 +294,28 @@ func TestLoadRows(t *testing.T) {
 	}
 }
 
+// TestLoadLabel: a run's label (kmipload -label, which make bench gives
+// the runs against kmipd as a process of its own) ends its setting.
+func TestLoadLabel(t *testing.T) {
+	loads, err := ParseLoad(strings.NewReader(`{"label":"kmipd a process, pinned","transport":"tls","conns":16,"batch":1,"mix":"encrypt=100","procs":1,"elapsed_ns":1e10,"messages_per_second":67000,"items_per_second":67000,"latency_ns":{"p50":230000,"p90":390000,"p99":471000,"p99_9":1200000}}` + "\n" +
+		`{"transport":"tls","conns":16,"batch":1,"mix":"encrypt=100","procs":1,"elapsed_ns":1e10,"messages_per_second":44000,"items_per_second":44000,"latency_ns":{"p50":356000,"p90":389000,"p99":532000,"p99_9":827000}}` + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteTable(&out, mustParse(t, header+synth("BenchmarkOther", []float64{7}, 0)), Machine{}, loads); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"server in process unless the setting says otherwise", "mix encrypt=100, GOMAXPROCS 1, kmipd a process, pinned  ", "471µs"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Count(out.String(), "pinned") != 1 {
+		t.Errorf("the label is on more than its own run:\n%s", out.String())
+	}
+}
+
 // TestPeerSVG: with peer results the chart pairs kmipwire with the best
 // peer per path and message and ticks the message's limit.
 func TestPeerSVG(t *testing.T) {

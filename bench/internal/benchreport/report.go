@@ -34,6 +34,7 @@ func (m Machine) String() string {
 // Load is the result of one run of the load generator (cmd/kmipload
 // -json): one JSON object.
 type Load struct {
+	Label             string  `json:"label"` // kmipload -label: where the server ran, when not in process
 	Transport         string  `json:"transport"`
 	Conns             int     `json:"conns"`
 	Batch             int     `json:"batch"`
@@ -71,6 +72,9 @@ func (l *Load) setting() string {
 	}
 	if l.Procs > 0 {
 		s += fmt.Sprintf(", GOMAXPROCS %d", l.Procs)
+	}
+	if l.Label != "" {
+		s += ", " + l.Label
 	}
 	return s
 }
@@ -111,7 +115,7 @@ func writeLoads(w io.Writer, loads []Load) {
 			l.setting(), l.MessagesPerSecond, l.ItemsPerSecond, Duration(l.LatencyNs.P50), Duration(l.LatencyNs.P90), Duration(l.LatencyNs.P99), Duration(l.LatencyNs.P999))
 		return
 	}
-	fmt.Fprintf(w, "\nload generator (cmd/kmipload, loopback, server in process), one run per row\n")
+	fmt.Fprintf(w, "\nload generator (cmd/kmipload, loopback, server in process unless the setting says otherwise), one run per row\n")
 	table := [][]string{{"conns", "setting", "messages/s", "items/s", "p50", "p90", "p99", "p99.9"}}
 	for i := range loads {
 		l := loads[i]

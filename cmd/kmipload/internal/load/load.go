@@ -78,10 +78,15 @@ type Config struct {
 	// (after the setup phase) and once every connection has stopped:
 	// kmipload records its -trace and -cpuprofile between them.
 	OnStart, OnStop func()
+	// Label, when set, names the run's setting in the report (kmipload
+	// -label): what the flags do not say, such as where the server runs.
+	Label string
 }
 
 // Report is the outcome of a run.
 type Report struct {
+	// Label is Config.Label: the caller's name for the run's setting.
+	Label     string `json:"label,omitempty"`
 	Addr      string `json:"addr"`
 	Transport string `json:"transport"`
 	Conns     int    `json:"conns"`
@@ -134,10 +139,16 @@ type Latency struct {
 	Count uint64        `json:"count"`
 }
 
-// String is the one-line summary of a report. An open loop's shows the
+// String is the one-line summary of a report, after its Label and ": "
+// when it has one. An open loop's shows the
 // offered and achieved rates and both latencies, the corrected one (from
 // the schedule) and the service time.
 func (r *Report) String() string {
+	if r.Label != "" {
+		l := *r
+		l.Label = ""
+		return r.Label + ": " + l.String()
+	}
 	if r.Service != nil {
 		lag := r.SendLag
 		if lag == nil {
@@ -446,7 +457,7 @@ func setup(ctx context.Context, c *kmipclient.Client, cfg Config) ([]string, err
 
 func report(cfg Config, workers []*worker, elapsed time.Duration) *Report {
 	var h, svc, lag Histogram
-	r := &Report{Addr: cfg.Client.Addr, Transport: cfg.Client.Transport.String(),
+	r := &Report{Label: cfg.Label, Addr: cfg.Client.Addr, Transport: cfg.Client.Transport.String(),
 		Conns: cfg.Conns, Batch: cfg.Batch, Mix: cfg.Mix.String(), Procs: runtime.GOMAXPROCS(0), Elapsed: elapsed}
 	for _, w := range workers {
 		h.Merge(&w.hist)
