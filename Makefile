@@ -9,7 +9,7 @@ BENCH     ?= .
 FUZZTIME  ?= 30s
 LOADTIME  ?= 10s
 # the load row: AES-GCM Encrypt, one item a message, over TLS, at each
-# connection count of LOADCONNS (kmipd in process)
+# connection count of LOADCONNS (kmipd in process, then a process of its own)
 LOADFLAGS ?= -transport tls -batch 1 -mix encrypt=100
 LOADCONNS ?= 1 16 64
 # ... and at each GOMAXPROCS of LOADPROCSET (kmipload -procs; 0: Go's
@@ -68,7 +68,11 @@ check-generated:
 ## peer comparison (bench-peers' rounds at PEERTIME), the SVG chart
 ## bench/out/chart.svg, LOADTIME runs of cmd/kmipload at LOADCONNS connections, and
 ## the servers side by side (bench-servers).
-## The load row runs each of LOADCONNS at each GOMAXPROCS of LOADPROCSET.
+## The load row runs each of LOADCONNS at each GOMAXPROCS of LOADPROCSET,
+## kmipd in process, then (where taskset and two CPUs are there) each of
+## LOADCONNS against kmipd as a process of its own, the two pinned to CPUs
+## 0 and 1 with one P each (bench/twoprocs.sh; README, "Where the tail
+## comes from").
 ## Raw go test output: bench/out/latest.txt, bench/out/peers.txt.
 bench: peers-check
 	@mkdir -p bench/out
@@ -81,6 +85,14 @@ bench: peers-check
 			echo "== load generator: kmipload $(LOADFLAGS) -conns $$c -procs $$p -duration $(LOADTIME) -json"; \
 			bench/out/kmipload $(LOADFLAGS) -conns $$c -procs $$p -duration $(LOADTIME) -json -quiet >> bench/out/load.json || exit 1; \
 		done; done; \
+		if command -v taskset > /dev/null && [ "$$(nproc)" -ge 2 ]; then \
+			$(GO) build -o bench/out/kmipd ./cmd/kmipd || exit 1; \
+			for c in $(LOADCONNS); do \
+				echo "== load generator: kmipload $(LOADFLAGS) -conns $$c -duration $(LOADTIME) -json on CPU 1 against kmipd (GOMAXPROCS 1) on CPU 0"; \
+				./bench/twoprocs.sh "taskset -c 0" "taskset -c 1" $(LOADFLAGS) -conns $$c -duration $(LOADTIME) -json -quiet \
+					-label "kmipd a process of its own (1 P, CPU 0), kmipload on CPU 1" >> bench/out/load.json || exit 1; \
+			done; \
+		fi; \
 		load="-load bench/out/load.json"; \
 	fi; \
 	echo; echo "== report (go run ./bench/cmd/report)"; \
