@@ -89,7 +89,7 @@ bench: peers-check
 			$(GO) build -o bench/out/kmipd ./cmd/kmipd || exit 1; \
 			for c in $(LOADCONNS); do \
 				echo "== load generator: kmipload $(LOADFLAGS) -conns $$c -duration $(LOADTIME) -json on CPU 1 against kmipd (GOMAXPROCS 1) on CPU 0"; \
-				./bench/twoprocs.sh "taskset -c 0" "taskset -c 1" $(LOADFLAGS) -conns $$c -duration $(LOADTIME) -json -quiet \
+				SERVERPROCS=1 LOADPROCS=1 ./bench/twoprocs.sh "taskset -c 0" "taskset -c 1" $(LOADFLAGS) -conns $$c -duration $(LOADTIME) -json -quiet \
 					-label "kmipd a process of its own (1 P, CPU 0), kmipload on CPU 1" >> bench/out/load.json || exit 1; \
 			done; \
 		fi; \
